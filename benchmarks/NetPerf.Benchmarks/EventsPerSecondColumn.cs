@@ -1,0 +1,36 @@
+using System.Globalization;
+using BenchmarkDotNet.Columns;
+using BenchmarkDotNet.Reports;
+using BenchmarkDotNet.Running;
+
+namespace NetPerf.Benchmarks;
+
+/// <summary>
+/// Events per wall-clock second, from the median time per event. Benchmarks here set OperationsPerInvoke to the
+/// number of events they run, so BenchmarkDotNet's per-operation statistics are per event.
+/// </summary>
+public sealed class EventsPerSecondColumn : IColumn
+{
+    public string Id => nameof(EventsPerSecondColumn);
+    public string ColumnName => "Events/s (median)";
+    public bool AlwaysShow => true;
+    public ColumnCategory Category => ColumnCategory.Custom;
+    public int PriorityInCategory => 0;
+    public bool IsNumeric => true;
+    public UnitType UnitType => UnitType.Dimensionless;
+    public string Legend => "Events run per second of wall-clock time: 1 s / median time per event";
+
+    public string GetValue(Summary summary, BenchmarkCase benchmarkCase)
+    {
+        var stats = summary[benchmarkCase]?.ResultStatistics;
+        return stats is null || stats.Median <= 0
+            ? "NA"
+            : (1e9 / stats.Median).ToString("N0", CultureInfo.InvariantCulture);
+    }
+
+    public string GetValue(Summary summary, BenchmarkCase benchmarkCase, SummaryStyle style) => GetValue(summary, benchmarkCase);
+
+    public bool IsDefault(Summary summary, BenchmarkCase benchmarkCase) => false;
+
+    public bool IsAvailable(Summary summary) => true;
+}

@@ -1,0 +1,52 @@
+using System.CommandLine.Parsing;
+using System.Globalization;
+using NetPerf.Engine.Time;
+
+namespace NetPerf.Cli;
+
+/// <summary>
+/// Parsers for option values that say what was given, what is wrong and what is allowed, instead of an
+/// exception: the message names the option and the accepted range or format.
+/// </summary>
+internal static class OptionParsers
+{
+    public static Func<ArgumentResult, double> OpenInterval(string option, double low, double high, string example) => r =>
+    {
+        string token = LastToken(r);
+        if (double.TryParse(token, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) && v > low && v < high)
+        {
+            return v;
+        }
+
+        r.AddError($"{option} '{token}' is not allowed: give a number strictly between {Num(low)} and {Num(high)} (e.g. {example}).");
+        return default;
+    };
+
+    public static Func<ArgumentResult, long> AtLeast(string option, long min, string why) => r =>
+    {
+        string token = LastToken(r);
+        if (long.TryParse(token.Replace("_", "", StringComparison.Ordinal), NumberStyles.Integer, CultureInfo.InvariantCulture, out long v) && v >= min)
+        {
+            return v;
+        }
+
+        r.AddError($"{option} '{token}' is not allowed: give a whole number of at least {min} ({why}).");
+        return default;
+    };
+
+    public static Func<ArgumentResult, SimTime> PositiveTime(string option) => r =>
+    {
+        string token = LastToken(r);
+        if (SimTime.TryParse(token, out var t) && t > SimTime.Zero)
+        {
+            return t;
+        }
+
+        r.AddError($"{option} '{token}' is not a positive time: give a number and one of the units s, ms, us, ns, ps (e.g. \"1 us\").");
+        return default;
+    };
+
+    private static string LastToken(ArgumentResult r) => r.Tokens.Count == 0 ? "" : r.Tokens[^1].Value;
+
+    private static string Num(double v) => v.ToString(CultureInfo.InvariantCulture);
+}
