@@ -6,6 +6,25 @@ namespace NetPerf.Cli;
 /// <summary>The root command: <c>netperf sample queue</c> until the scenario commands arrive.</summary>
 public static class NetPerfCommand
 {
+    /// <summary>Parses and runs; a command line with errors runs nothing and returns <see cref="ExitCodes.UsageError"/>.</summary>
+    public static int Run(string[] args, TextWriter output, TextWriter error)
+    {
+        var parse = Build(output, error).Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            // What is wrong and what is allowed, one line each.
+            foreach (var e in parse.Errors)
+            {
+                error.WriteLine($"netperf: {e.Message}");
+            }
+
+            error.WriteLine("Run 'netperf --help' (or add --help to any command) for usage.");
+            return ExitCodes.UsageError;
+        }
+
+        return parse.Invoke(new InvocationConfiguration { Output = output, Error = error });
+    }
+
     public static RootCommand Build(TextWriter output, TextWriter error)
     {
         var root = new RootCommand(
