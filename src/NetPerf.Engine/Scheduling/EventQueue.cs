@@ -28,25 +28,46 @@ namespace NetPerf.Engine.Scheduling;
 /// slot no longer carries its sequence number. When stale entries outnumber live ones the queue compacts, so it
 /// never stores more than twice the live events however often timers are cancelled.
 /// </para>
+/// <para>
+/// Memory: a bucket is a chain of fixed-size chunks from one shared pool, not an array of its own. When the
+/// clock crosses a power-of-two boundary nearly every pending entry lands in one high bucket; with an array per
+/// bucket, every bucket up to log2(simulated picoseconds) would keep a capacity of the whole population (about
+/// 23 x N entries after one simulated second). With chunks, storage stays at the population plus one partial
+/// chunk per bucket, and once the pool has grown to that the queue allocates nothing.
+/// </para>
 /// </remarks>
 public sealed class EventQueue
 {
     // Keys are non-negative, so a differing time bit is at most bit 62 (bucket 127) and a differing sequence
-    // bit at most bit 62 (bucket 63). Bucket 0 holds the entry equal to the last key: the current minimum.
+    // bit at most bit 62 (bucket 63). "Bucket 0", the entry equal to the last key, is the current minimum and
+    // is held in _min rather than in a chunk.
     private const int BucketCount = 128;
-    private const int InitialBucketCapacity = 16;
+    private const int ChunkShift = 7;
+    private const int ChunkSize = 1 << ChunkShift;   // 128 entries, 3 KB: long sequential runs, small tails
+    private const int InitialChunks = 8;
 
-    private readonly Entry[][] _buckets = new Entry[BucketCount][];
-    private readonly int[] _sizes = new int[BucketCount];
-    private ulong _maskLow;   // bit b set: bucket b (0..63) is non-empty
+    // Chunk pool: chunk c holds _pool[c * ChunkSize .. (c + 1) * ChunkSize).
+    private Entry[] _pool = new Entry[InitialChunks * ChunkSize];
+    private int[] _nextChunk = new int[InitialChunks];
+    private int[] _freeChunks = new int[InitialChunks];
+    private int _freeChunkCount;
+    private int _chunkHighWater;
+
+    // Buckets 1..127: a chain of chunks from _head to _tail, the tail holding _tailFill entries.
+    private readonly int[] _head = new int[BucketCount];
+    private readonly int[] _tail = new int[BucketCount];
+    private readonly int[] _tailFill = new int[BucketCount];
+    private ulong _maskLow;   // bit b set: bucket b (1..63) is non-empty
     private ulong _maskHigh;  // bit b set: bucket 64 + b is non-empty
 
+    private Entry _min;
+    private bool _hasMin;
     private long _lastTime;
     private long _lastSequence;
     private long _nextSequence = 1;
 
-    private Slot[] _slots = new Slot[InitialBucketCapacity];
-    private int[] _freeSlots = new int[InitialBucketCapacity];
+    private Slot[] _slots = new Slot[16];
+    private int[] _freeSlots = new int[16];
     private int _freeCount;
     private int _slotHighWater;
 
@@ -57,7 +78,7 @@ public sealed class EventQueue
     {
         for (int b = 0; b < BucketCount; b++)
         {
-            _buckets[b] = new Entry[InitialBucketCapacity];
+            ResetBucket(b);
         }
     }
 
@@ -66,6 +87,9 @@ public sealed class EventQueue
 
     /// <summary>Entries held, live plus cancelled-but-not-yet-discarded: never more than twice <see cref="Count"/>.</summary>
     public int StoredCount => _live + _stale;
+
+    /// <summary>Entries the chunk pool can hold without growing (for memory accounting).</summary>
+    public int PoolCapacity => _pool.Length;
 
     /// <summary>How many times the queue discarded its cancelled entries in one sweep.</summary>
     public long Compactions { get; private set; }
@@ -89,7 +113,7 @@ public sealed class EventQueue
         ref Slot s = ref _slots[slot];
         s.Sequence = seq;
         s.Event = ev;
-        Push(BucketOf(time, seq), new Entry(time, seq, slot));
+        Place(new Entry(time, seq, slot));
         _live++;
         return new EventHandle(slot, seq);
     }
@@ -125,27 +149,25 @@ public sealed class EventQueue
             return false;
         }
 
-        time = _buckets[0][0].Time;
+        time = _min.Time;
         return true;
     }
 
     /// <summary>Removes the earliest event if its time is at most <paramref name="until"/>.</summary>
     public bool TryDequeue(long until, out long time, out Event ev)
     {
-        if (!SurfaceMinimum() || _buckets[0][0].Time > until)
+        if (!SurfaceMinimum() || _min.Time > until)
         {
             time = 0;
             ev = default;
             return false;
         }
 
-        Entry e = _buckets[0][0];
-        _sizes[0] = 0;
-        _maskLow &= ~1UL;
-        ref Slot s = ref _slots[e.Slot];
-        ev = s.Event;
-        time = e.Time;
-        FreeSlot(e.Slot);
+        _hasMin = false;
+        time = _min.Time;
+        int slot = _min.Slot;
+        ev = _slots[slot].Event;
+        FreeSlot(slot);
         _live--;
         if (_stale > _live)
         {
@@ -158,8 +180,15 @@ public sealed class EventQueue
     /// <summary>Drops every event and starts the sequence again, keeping the memory already allocated.</summary>
     public void Clear()
     {
-        Array.Clear(_sizes);
+        for (int b = 0; b < BucketCount; b++)
+        {
+            ResetBucket(b);
+        }
+
         _maskLow = _maskHigh = 0;
+        _freeChunkCount = 0;
+        _chunkHighWater = 0;
+        _hasMin = false;
         _lastTime = 0;
         _lastSequence = 0;
         _nextSequence = 1;
@@ -171,8 +200,8 @@ public sealed class EventQueue
     }
 
     /// <summary>
-    /// Makes bucket 0 hold the earliest live entry. False if there is none. Stale entries met on the way are
-    /// discarded.
+    /// Makes <see cref="_min"/> the earliest live entry. False if there is none. Stale entries met on the way
+    /// are discarded.
     /// </summary>
     private bool SurfaceMinimum()
     {
@@ -188,17 +217,15 @@ public sealed class EventQueue
                 return false;
             }
 
-            if (_sizes[0] != 0)
+            if (_hasMin)
             {
-                Entry head = _buckets[0][0];
-                if (_slots[head.Slot].Sequence == head.Sequence)
+                if (_slots[_min.Slot].Sequence == _min.Sequence)
                 {
                     return true;
                 }
 
                 // Cancelled while it was the minimum.
-                _sizes[0] = 0;
-                _maskLow &= ~1UL;
+                _hasMin = false;
                 _stale--;
             }
 
@@ -208,44 +235,57 @@ public sealed class EventQueue
 
     /// <summary>
     /// Empties the lowest non-empty bucket: its smallest key becomes the new "last" key and every entry moves to
-    /// a strictly lower bucket, the smallest to bucket 0.
+    /// a strictly lower bucket, the smallest to <see cref="_min"/>.
     /// </summary>
     private void Redistribute()
     {
-        Debug.Assert(_sizes[0] == 0);
+        Debug.Assert(!_hasMin);
         int b = _maskLow != 0
             ? BitOperations.TrailingZeroCount(_maskLow)
             : 64 + BitOperations.TrailingZeroCount(_maskHigh);
-        Debug.Assert(b > 0 && b < BucketCount && _sizes[b] > 0);
+        Debug.Assert(b > 0 && b < BucketCount && _head[b] >= 0);
 
-        Entry[] source = _buckets[b];
-        int n = _sizes[b];
-        ReadOnlySpan<Entry> entries = source.AsSpan(0, n);
+        // Moving one chunk's entries can take at most one new chunk per other bucket before that chunk is
+        // freed, so with this many free the pool cannot grow (and move) in the middle of the loop below.
+        EnsureFreeChunks(BucketCount + 2);
+        Entry[] pool = _pool;
+        int head = _head[b];
+        int tail = _tail[b];
+        int tailFill = _tailFill[b];
 
         // Stale entries take part in the minimum: checking each one's slot would be a random access per entry,
-        // and a stale minimum is simply discarded when it reaches bucket 0.
-        long minTime = entries[0].Time;
-        long minSeq = entries[0].Sequence;
-        for (int i = 1; i < entries.Length; i++)
+        // and a stale minimum is simply discarded when it surfaces.
+        long minTime = long.MaxValue;
+        long minSeq = long.MaxValue;
+        for (int c = head; c >= 0; c = _nextChunk[c])
         {
-            long t = entries[i].Time;
-            if (t < minTime || (t == minTime && entries[i].Sequence < minSeq))
+            foreach (ref readonly Entry e in pool.AsSpan(c << ChunkShift, c == tail ? tailFill : ChunkSize))
             {
-                minTime = t;
-                minSeq = entries[i].Sequence;
+                if (e.Time < minTime || (e.Time == minTime && e.Sequence < minSeq))
+                {
+                    minTime = e.Time;
+                    minSeq = e.Sequence;
+                }
             }
         }
 
         _lastTime = minTime;
         _lastSequence = minSeq;
-        _sizes[b] = 0;
+        ResetBucket(b);
         ClearMaskBit(b);
 
         // Every key in bucket b shares the bits above b with the old last key, and the new last key is one of
-        // them, so each entry's highest differing bit is now below b: pushing cannot land in `source` itself.
-        foreach (ref readonly Entry e in entries)
+        // them, so each entry's highest differing bit is now below b: nothing lands back in bucket b.
+        for (int c = head; c >= 0;)
         {
-            Push(BucketOf(e.Time, e.Sequence), e);
+            int next = _nextChunk[c];
+            foreach (ref readonly Entry e in pool.AsSpan(c << ChunkShift, c == tail ? tailFill : ChunkSize))
+            {
+                Place(e);
+            }
+
+            FreeChunk(c);
+            c = next;
         }
     }
 
@@ -253,29 +293,60 @@ public sealed class EventQueue
     private void Compact()
     {
         Compactions++;
-        for (int b = 0; b < BucketCount; b++)
+        if (_hasMin && _slots[_min.Slot].Sequence != _min.Sequence)
         {
-            int n = _sizes[b];
-            if (n == 0)
+            _hasMin = false;
+        }
+
+        Entry[] pool = _pool;
+        for (int b = 1; b < BucketCount; b++)
+        {
+            int head = _head[b];
+            if (head < 0)
             {
                 continue;
             }
 
-            Span<Entry> entries = _buckets[b].AsSpan(0, n);
+            // Slide live entries to the front of the chain; the write cursor never passes the read cursor.
+            int tail = _tail[b];
+            int tailFill = _tailFill[b];
+            int writeChunk = head;
+            int writeFill = 0;
             int kept = 0;
-            foreach (ref readonly Entry e in entries)
+            for (int c = head; c >= 0; c = _nextChunk[c])
             {
-                if (_slots[e.Slot].Sequence == e.Sequence)
+                int n = c == tail ? tailFill : ChunkSize;
+                for (int i = 0; i < n; i++)
                 {
-                    entries[kept++] = e;
+                    Entry e = pool[(c << ChunkShift) + i];
+                    if (_slots[e.Slot].Sequence != e.Sequence)
+                    {
+                        continue;
+                    }
+
+                    if (writeFill == ChunkSize)
+                    {
+                        writeChunk = _nextChunk[writeChunk];
+                        writeFill = 0;
+                    }
+
+                    pool[(writeChunk << ChunkShift) + writeFill++] = e;
+                    kept++;
                 }
             }
 
-            _sizes[b] = kept;
             if (kept == 0)
             {
+                FreeChain(head);
+                ResetBucket(b);
                 ClearMaskBit(b);
+                continue;
             }
+
+            FreeChain(_nextChunk[writeChunk]);
+            _nextChunk[writeChunk] = -1;
+            _tail[b] = writeChunk;
+            _tailFill[b] = writeFill;
         }
 
         _stale = 0;
@@ -285,50 +356,56 @@ public sealed class EventQueue
     private void Rebase(long time, long seq)
     {
         Rebases++;
-        int total = _live + _stale;
-        var all = new Entry[total];
-        int k = 0;
-        for (int b = 0; b < BucketCount; b++)
+        var all = new List<Entry>(_live + _stale);
+        if (_hasMin)
         {
-            _buckets[b].AsSpan(0, _sizes[b]).CopyTo(all.AsSpan(k));
-            k += _sizes[b];
-            _sizes[b] = 0;
+            all.Add(_min);
+            _hasMin = false;
         }
 
-        Debug.Assert(k == total);
+        for (int b = 1; b < BucketCount; b++)
+        {
+            for (int c = _head[b]; c >= 0; c = _nextChunk[c])
+            {
+                all.AddRange(_pool.AsSpan(c << ChunkShift, c == _tail[b] ? _tailFill[b] : ChunkSize));
+            }
+
+            FreeChain(_head[b]);
+            ResetBucket(b);
+        }
+
         _maskLow = _maskHigh = 0;
         _lastTime = time;
         _lastSequence = seq;
-        foreach (ref readonly Entry e in all.AsSpan())
+        foreach (Entry e in all)
         {
-            Push(BucketOf(e.Time, e.Sequence), e);
+            Place(e);
         }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private int BucketOf(long time, long seq)
+    private void Place(in Entry e)
     {
-        ulong dt = (ulong)(time ^ _lastTime);
-        if (dt != 0)
+        ulong dt = (ulong)(e.Time ^ _lastTime);
+        int b = dt != 0
+            ? 128 - BitOperations.LeadingZeroCount(dt)
+            : 64 - BitOperations.LeadingZeroCount((ulong)(e.Sequence ^ _lastSequence));
+        if (b == 0)
         {
-            return 128 - BitOperations.LeadingZeroCount(dt);
+            Debug.Assert(!_hasMin, "keys are unique, so only one entry can equal the last key");
+            _min = e;
+            _hasMin = true;
+            return;
         }
 
-        return 64 - BitOperations.LeadingZeroCount((ulong)(seq ^ _lastSequence));
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void Push(int b, in Entry e)
-    {
-        Entry[] bucket = _buckets[b];
-        int n = _sizes[b];
-        if ((uint)n >= (uint)bucket.Length)
+        int fill = _tailFill[b];
+        if (fill == ChunkSize)
         {
-            bucket = GrowBucket(b);
+            fill = AppendChunk(b);
         }
 
-        bucket[n] = e;
-        _sizes[b] = n + 1;
+        _pool[(_tail[b] << ChunkShift) + fill] = e;
+        _tailFill[b] = fill + 1;
         if (b < 64)
         {
             _maskLow |= 1UL << b;
@@ -337,6 +414,31 @@ public sealed class EventQueue
         {
             _maskHigh |= 1UL << (b - 64);
         }
+    }
+
+    /// <summary>Links a fresh chunk at the end of bucket <paramref name="b"/>; returns its fill (0).</summary>
+    private int AppendChunk(int b)
+    {
+        int c = AllocateChunk();
+        _nextChunk[c] = -1;
+        if (_tail[b] < 0)
+        {
+            _head[b] = c;
+        }
+        else
+        {
+            _nextChunk[_tail[b]] = c;
+        }
+
+        _tail[b] = c;
+        return 0;
+    }
+
+    private void ResetBucket(int b)
+    {
+        _head[b] = -1;
+        _tail[b] = -1;
+        _tailFill[b] = ChunkSize; // "full", so the first append takes a chunk
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -352,11 +454,48 @@ public sealed class EventQueue
         }
     }
 
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private Entry[] GrowBucket(int b)
+    private int AllocateChunk()
     {
-        Array.Resize(ref _buckets[b], _buckets[b].Length * 2);
-        return _buckets[b];
+        if (_freeChunkCount > 0)
+        {
+            return _freeChunks[--_freeChunkCount];
+        }
+
+        if (_chunkHighWater == _nextChunk.Length)
+        {
+            GrowPool();
+        }
+
+        return _chunkHighWater++;
+    }
+
+    private void FreeChunk(int c) => _freeChunks[_freeChunkCount++] = c;
+
+    private void FreeChain(int c)
+    {
+        while (c >= 0)
+        {
+            int next = _nextChunk[c];
+            FreeChunk(c);
+            c = next;
+        }
+    }
+
+    private void EnsureFreeChunks(int needed)
+    {
+        while (_freeChunkCount + (_nextChunk.Length - _chunkHighWater) < needed)
+        {
+            GrowPool();
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void GrowPool()
+    {
+        int chunks = _nextChunk.Length * 2;
+        Array.Resize(ref _pool, chunks << ChunkShift);
+        Array.Resize(ref _nextChunk, chunks);
+        Array.Resize(ref _freeChunks, chunks);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
