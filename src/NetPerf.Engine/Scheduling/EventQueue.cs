@@ -5,19 +5,19 @@ using System.Runtime.CompilerServices;
 namespace NetPerf.Engine.Scheduling;
 
 /// <summary>
-/// The pending-event set: a radix heap (Ahuja, Mehlhorn, Orlin, Tarjan 1990) over the 128-bit key
+/// The pending-event set: a radix heap (Ahuja, Mehlhorn, Orlin, Tarjan 1990) with base 16 over the 128-bit key
 /// (time, insertion sequence).
 /// </summary>
 /// <remarks>
 /// <para>
 /// Why a radix heap: a discrete-event simulation is a monotone priority queue. Nothing is scheduled before the
 /// event being run, and every new event gets a larger sequence number, so every key inserted is larger than the
-/// last key removed. A radix heap exploits that: an entry lives in the bucket named by the highest bit in which
-/// its key differs from the last removed key, insertion is an append, and removal scans only the lowest
-/// non-empty bucket, redistributing it into lower buckets. Each entry moves down a bucket at a time, so work is
-/// amortised over at most 128 moves and in practice a few, all of them sequential memory traffic. A binary or
-/// 4-ary heap instead walks log(n) levels of random accesses per operation; at 100,000 pending events that is
-/// the difference measured in <c>benchmarks/</c> (see README, Performance).
+/// last key removed. A radix heap exploits that: an entry lives in the bucket named by the highest digit in
+/// which its key differs from the last removed key (and by its value of that digit), insertion is an append,
+/// and removal scans only the lowest non-empty bucket, redistributing it into lower buckets. Each entry moves
+/// down at least a digit at a time (4.9 moves per event in the hold model at 100,000 pending; 9 with a binary
+/// radix), all of it sequential memory traffic. A binary or 4-ary heap instead walks log(n) levels of random
+/// accesses per operation; the difference is measured in <c>benchmarks/</c> (README, Performance).
 /// </para>
 /// <para>
 /// Ties: the sequence number is part of the key, so equal times leave in insertion order (FIFO) and a run is
@@ -31,19 +31,24 @@ namespace NetPerf.Engine.Scheduling;
 /// <para>
 /// Memory: a bucket is a chain of fixed-size chunks from one shared pool, not an array of its own. When the
 /// clock crosses a power-of-two boundary nearly every pending entry lands in one high bucket; with an array per
-/// bucket, every bucket up to log2(simulated picoseconds) would keep a capacity of the whole population (about
-/// 23 x N entries after one simulated second). With chunks, storage stays at the population plus one partial
-/// chunk per bucket, and once the pool has grown to that the queue allocates nothing.
+/// bucket, every bucket the clock's digits pass through would keep a capacity of the whole population. With
+/// chunks, storage stays at the population plus one partial chunk per bucket, and once the pool has grown to
+/// that the queue allocates nothing.
 /// </para>
 /// </remarks>
 public sealed class EventQueue
 {
-    // Keys are non-negative, so a differing time bit is at most bit 62 (bucket 127) and a differing sequence
-    // bit at most bit 62 (bucket 63). "Bucket 0", the entry equal to the last key, is the current minimum and
-    // is held in _min rather than in a chunk.
-    private const int BucketCount = 128;
-    private const int ChunkShift = 7;
-    private const int ChunkSize = 1 << ChunkShift;   // 128 entries, 3 KB: long sequential runs, small tails
+    // Base-16 radix: an entry's bucket is named by the highest 4-bit digit in which its key differs from the
+    // last key, and by its own value of that digit (larger than the last key's). A binary radix heap moves an
+    // entry down about one bit per redistribution (9 moves per event in the hold model at 100,000 pending);
+    // base 16 moves it about a digit at a time. Sequence digits (keys of equal time) are buckets 16..255, time
+    // digits 256 + 16..511. The entry equal to the last key is the current minimum, held in _min.
+    private const int DigitBits = 4;
+    private const int TimeBuckets = 256;
+    private const int BucketCount = 512;
+    private const int MaskWords = BucketCount / 64;
+    private const int ChunkShift = 6;
+    private const int ChunkSize = 1 << ChunkShift;   // 64 entries, 1.5 KB: sequential runs, small resident tails
     private const int InitialChunks = 8;
 
     // Chunk pool: chunk c holds _pool[c * ChunkSize .. (c + 1) * ChunkSize).
@@ -53,12 +58,10 @@ public sealed class EventQueue
     private int _freeChunkCount;
     private int _chunkHighWater;
 
-    // Buckets 1..127: a chain of chunks from _head to _tail, the tail holding _tailFill entries.
-    private readonly int[] _head = new int[BucketCount];
-    private readonly int[] _tail = new int[BucketCount];
-    private readonly int[] _tailFill = new int[BucketCount];
-    private ulong _maskLow;   // bit b set: bucket b (1..63) is non-empty
-    private ulong _maskHigh;  // bit b set: bucket 64 + b is non-empty
+    // Buckets 1..127: a chain of chunks from Head to Tail, the tail holding Fill entries. One struct per bucket
+    // so that an append touches one cache line of bookkeeping.
+    private readonly Bucket[] _buckets = new Bucket[BucketCount];
+    private readonly ulong[] _mask = new ulong[MaskWords];  // bit b set: bucket b is non-empty
 
     private Entry _min;
     private bool _hasMin;
@@ -185,7 +188,7 @@ public sealed class EventQueue
             ResetBucket(b);
         }
 
-        _maskLow = _maskHigh = 0;
+        Array.Clear(_mask);
         _freeChunkCount = 0;
         _chunkHighWater = 0;
         _hasMin = false;
@@ -240,18 +243,22 @@ public sealed class EventQueue
     private void Redistribute()
     {
         Debug.Assert(!_hasMin);
-        int b = _maskLow != 0
-            ? BitOperations.TrailingZeroCount(_maskLow)
-            : 64 + BitOperations.TrailingZeroCount(_maskHigh);
-        Debug.Assert(b > 0 && b < BucketCount && _head[b] >= 0);
+        int w = 0;
+        while (_mask[w] == 0)
+        {
+            w++;
+        }
+
+        int b = (w << 6) + BitOperations.TrailingZeroCount(_mask[w]);
+        Debug.Assert(b > 0 && b < BucketCount && _buckets[b].Head >= 0);
 
         // Moving one chunk's entries can take at most one new chunk per other bucket before that chunk is
         // freed, so with this many free the pool cannot grow (and move) in the middle of the loop below.
         EnsureFreeChunks(BucketCount + 2);
         Entry[] pool = _pool;
-        int head = _head[b];
-        int tail = _tail[b];
-        int tailFill = _tailFill[b];
+        int head = _buckets[b].Head;
+        int tail = _buckets[b].Tail;
+        int tailFill = _buckets[b].Fill;
 
         // Stale entries take part in the minimum: checking each one's slot would be a random access per entry,
         // and a stale minimum is simply discarded when it surfaces.
@@ -271,22 +278,37 @@ public sealed class EventQueue
 
         _lastTime = minTime;
         _lastSequence = minSeq;
-        ResetBucket(b);
         ClearMaskBit(b);
 
         // Every key in bucket b shares the bits above b with the old last key, and the new last key is one of
-        // them, so each entry's highest differing bit is now below b: nothing lands back in bucket b.
+        // them, so each entry's highest differing bit is now below b: nothing lands back in bucket b, and its
+        // chunks can be released as they are read (all but the head, which stays as the bucket's resident).
         for (int c = head; c >= 0;)
         {
             int next = _nextChunk[c];
             foreach (ref readonly Entry e in pool.AsSpan(c << ChunkShift, c == tail ? tailFill : ChunkSize))
             {
-                Place(e);
+                int nb = BucketOf(e, minTime, minSeq);
+                if (nb == 0)
+                {
+                    _min = e;
+                    _hasMin = true;
+                }
+                else
+                {
+                    Append(pool, nb, e);
+                }
             }
 
-            FreeChunk(c);
+            if (c != head)
+            {
+                FreeChunk(c);
+            }
+
             c = next;
         }
+
+        EmptyBucket(b);
     }
 
     /// <summary>Removes every cancelled entry in one sweep over the non-empty buckets.</summary>
@@ -301,15 +323,15 @@ public sealed class EventQueue
         Entry[] pool = _pool;
         for (int b = 1; b < BucketCount; b++)
         {
-            int head = _head[b];
-            if (head < 0)
+            if (IsEmpty(b))
             {
                 continue;
             }
 
             // Slide live entries to the front of the chain; the write cursor never passes the read cursor.
-            int tail = _tail[b];
-            int tailFill = _tailFill[b];
+            int head = _buckets[b].Head;
+            int tail = _buckets[b].Tail;
+            int tailFill = _buckets[b].Fill;
             int writeChunk = head;
             int writeFill = 0;
             int kept = 0;
@@ -337,16 +359,16 @@ public sealed class EventQueue
 
             if (kept == 0)
             {
-                FreeChain(head);
-                ResetBucket(b);
+                FreeChain(_nextChunk[head]);
+                EmptyBucket(b);
                 ClearMaskBit(b);
                 continue;
             }
 
             FreeChain(_nextChunk[writeChunk]);
             _nextChunk[writeChunk] = -1;
-            _tail[b] = writeChunk;
-            _tailFill[b] = writeFill;
+            _buckets[b].Tail = writeChunk;
+            _buckets[b].Fill = writeFill;
         }
 
         _stale = 0;
@@ -365,16 +387,21 @@ public sealed class EventQueue
 
         for (int b = 1; b < BucketCount; b++)
         {
-            for (int c = _head[b]; c >= 0; c = _nextChunk[c])
+            if (IsEmpty(b))
             {
-                all.AddRange(_pool.AsSpan(c << ChunkShift, c == _tail[b] ? _tailFill[b] : ChunkSize));
+                continue;
             }
 
-            FreeChain(_head[b]);
-            ResetBucket(b);
+            for (int c = _buckets[b].Head; c >= 0; c = _nextChunk[c])
+            {
+                all.AddRange(_pool.AsSpan(c << ChunkShift, c == _buckets[b].Tail ? _buckets[b].Fill : ChunkSize));
+            }
+
+            FreeChain(_nextChunk[_buckets[b].Head]);
+            EmptyBucket(b);
         }
 
-        _maskLow = _maskHigh = 0;
+        Array.Clear(_mask);
         _lastTime = time;
         _lastSequence = seq;
         foreach (Entry e in all)
@@ -386,10 +413,7 @@ public sealed class EventQueue
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void Place(in Entry e)
     {
-        ulong dt = (ulong)(e.Time ^ _lastTime);
-        int b = dt != 0
-            ? 128 - BitOperations.LeadingZeroCount(dt)
-            : 64 - BitOperations.LeadingZeroCount((ulong)(e.Sequence ^ _lastSequence));
+        int b = BucketOf(e, _lastTime, _lastSequence);
         if (b == 0)
         {
             Debug.Assert(!_hasMin, "keys are unique, so only one entry can equal the last key");
@@ -398,22 +422,45 @@ public sealed class EventQueue
             return;
         }
 
-        int fill = _tailFill[b];
+        Append(_pool, b, e);
+    }
+
+    /// <summary>0 if the key equals the last key; otherwise (digit position x 16 + digit value), in key order.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int BucketOf(in Entry e, long lastTime, long lastSequence)
+    {
+        ulong dt = (ulong)(e.Time ^ lastTime);
+        if (dt != 0)
+        {
+            int p = (63 - BitOperations.LeadingZeroCount(dt)) >> 2;
+            return TimeBuckets + (p << DigitBits) + (int)(((ulong)e.Time >> (p << 2)) & 15);
+        }
+
+        ulong ds = (ulong)(e.Sequence ^ lastSequence);
+        if (ds == 0)
+        {
+            return 0;
+        }
+
+        int q = (63 - BitOperations.LeadingZeroCount(ds)) >> 2;
+        return (q << DigitBits) + (int)(((ulong)e.Sequence >> (q << 2)) & 15);
+    }
+
+    /// <summary>Writes <paramref name="e"/> at the end of bucket <paramref name="b"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void Append(Entry[] pool, int b, in Entry e)
+    {
+        ref Bucket bucket = ref _buckets[b];
+        int fill = bucket.Fill;
         if (fill == ChunkSize)
         {
             fill = AppendChunk(b);
+            pool = _pool;
         }
 
-        _pool[(_tail[b] << ChunkShift) + fill] = e;
-        _tailFill[b] = fill + 1;
-        if (b < 64)
-        {
-            _maskLow |= 1UL << b;
-        }
-        else
-        {
-            _maskHigh |= 1UL << (b - 64);
-        }
+        pool[(bucket.Tail << ChunkShift) + fill] = e;
+        bucket.Fill = fill + 1;
+        _mask[b >> 6] |= 1UL << b;
     }
 
     /// <summary>Links a fresh chunk at the end of bucket <paramref name="b"/>; returns its fill (0).</summary>
@@ -421,38 +468,41 @@ public sealed class EventQueue
     {
         int c = AllocateChunk();
         _nextChunk[c] = -1;
-        if (_tail[b] < 0)
+        if (_buckets[b].Tail < 0)
         {
-            _head[b] = c;
+            _buckets[b].Head = c;
         }
         else
         {
-            _nextChunk[_tail[b]] = c;
+            _nextChunk[_buckets[b].Tail] = c;
         }
 
-        _tail[b] = c;
+        _buckets[b].Tail = c;
         return 0;
     }
 
+    private bool IsEmpty(int b) => (_mask[b >> 6] & (1UL << b)) == 0;
+
+    /// <summary>Keeps the head chunk as the empty bucket's resident: a bucket that empties and refills on every
+    /// pop (the low ones do) then never goes back to the pool.</summary>
+    private void EmptyBucket(int b)
+    {
+        int head = _buckets[b].Head;
+        _nextChunk[head] = -1;
+        _buckets[b].Tail = head;
+        _buckets[b].Fill = 0;
+    }
+
+    /// <summary>No chunk at all (after <see cref="Clear"/>).</summary>
     private void ResetBucket(int b)
     {
-        _head[b] = -1;
-        _tail[b] = -1;
-        _tailFill[b] = ChunkSize; // "full", so the first append takes a chunk
+        _buckets[b].Head = -1;
+        _buckets[b].Tail = -1;
+        _buckets[b].Fill = ChunkSize; // "full", so the first append takes a chunk
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void ClearMaskBit(int b)
-    {
-        if (b < 64)
-        {
-            _maskLow &= ~(1UL << b);
-        }
-        else
-        {
-            _maskHigh &= ~(1UL << (b - 64));
-        }
-    }
+    private void ClearMaskBit(int b) => _mask[b >> 6] &= ~(1UL << b);
 
     private int AllocateChunk()
     {
@@ -528,6 +578,13 @@ public sealed class EventQueue
     {
         Array.Resize(ref _slots, _slots.Length * 2);
         Array.Resize(ref _freeSlots, _slots.Length);
+    }
+
+    private struct Bucket
+    {
+        public int Head;
+        public int Tail;
+        public int Fill;
     }
 
     /// <summary>24 bytes: the key and where the event's payload lives. Buckets move these, never payloads.</summary>
