@@ -1,0 +1,133 @@
+using NetPerf.Engine.Scheduling;
+using NetPerf.Engine.Time;
+using NetPerf.Network.Packets;
+
+namespace NetPerf.Network.Links;
+
+/// <summary>
+/// One direction of a point-to-point link: a transmitter with a drop-tail queue, a line rate and a propagation
+/// delay. A frame occupies the line for its wire bytes (frame, padding to 64 B, preamble and inter-frame gap)
+/// at the line rate, then arrives at the receiver one propagation delay after its last bit left.
+/// A full-duplex cable is two of these.
+/// </summary>
+public sealed class Link : IEventHandler
+{
+    private const int TransmitDone = 0;
+    private const int Arrival = 1;
+
+    private readonly Simulator _sim;
+    private readonly PacketPool _pool;
+    private readonly PacketRing _queue;
+    private IFrameReceiver? _receiver;
+    private bool _busy;
+
+    public Link(Simulator sim, PacketPool pool, long bitsPerSecond, SimTime propagation, int mtu = 1500, int queuePackets = 1000)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(bitsPerSecond, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(propagation, SimTime.Zero);
+        ArgumentOutOfRangeException.ThrowIfLessThan(mtu, 68); // RFC 791: every IPv4 link carries 68 bytes
+        ArgumentOutOfRangeException.ThrowIfLessThan(queuePackets, 0);
+        _sim = sim;
+        _pool = pool;
+        BitsPerSecond = bitsPerSecond;
+        Propagation = propagation;
+        Mtu = mtu;
+        _queue = new PacketRing(queuePackets);
+    }
+
+    public long BitsPerSecond { get; }
+    public SimTime Propagation { get; }
+
+    /// <summary>Largest IP packet the link carries.</summary>
+    public int Mtu { get; }
+
+    /// <summary>Packets that can wait while one is on the line (a NIC's tx ring, or qdisc limit).</summary>
+    public int QueueCapacity => _queue.Capacity;
+
+    public int QueueLength => _queue.Count;
+    public int MaxQueueLength { get; private set; }
+    public long TransmittedPackets { get; private set; }
+    public long TransmittedWireBytes { get; private set; }
+
+    /// <summary>Frames dropped because the queue was full.</summary>
+    public long QueueDrops { get; private set; }
+
+    /// <summary>Frames dropped because their IP packet exceeded the MTU (the IP layer should have prevented it).</summary>
+    public long OversizeDrops { get; private set; }
+
+    public void Connect(IFrameReceiver receiver) => _receiver = receiver;
+
+    /// <summary>Time the line is busy with <paramref name="wireBytes"/>, rounded up to a whole picosecond.</summary>
+    public SimTime SerialisationTime(int wireBytes)
+    {
+        long bits = wireBytes * 8L;
+        // bits x 1e12 stays below 2^63 for any frame (64 KB x 8 x 1e12 = 5.2e17).
+        return new SimTime(((bits * SimTime.PicosecondsPerSecond) + BitsPerSecond - 1) / BitsPerSecond);
+    }
+
+    /// <summary>Hands a frame to the transmitter. False if it was dropped (and returned to the pool).</summary>
+    public bool Send(int packet)
+    {
+        if (_pool[packet].IpLength > Mtu)
+        {
+            OversizeDrops++;
+            _pool.Return(packet);
+            return false;
+        }
+
+        if (!_busy)
+        {
+            StartTransmission(packet);
+            return true;
+        }
+
+        if (!_queue.TryEnqueue(packet))
+        {
+            QueueDrops++;
+            _pool.Return(packet);
+            return false;
+        }
+
+        if (_queue.Count > MaxQueueLength)
+        {
+            MaxQueueLength = _queue.Count;
+        }
+
+        return true;
+    }
+
+    void IEventHandler.OnEvent(int kind, long arg)
+    {
+        int packet = (int)arg;
+        if (kind == TransmitDone)
+        {
+            _sim.ScheduleAfter(Propagation, this, Arrival, packet);
+            if (_queue.Count > 0)
+            {
+                StartTransmission(_queue.Dequeue());
+            }
+            else
+            {
+                _busy = false;
+            }
+
+            return;
+        }
+
+        if (_receiver is null)
+        {
+            throw new InvalidOperationException("a frame arrived on a link whose far end is not connected.");
+        }
+
+        _receiver.OnFrame(packet);
+    }
+
+    private void StartTransmission(int packet)
+    {
+        _busy = true;
+        int wire = _pool[packet].WireBytes;
+        TransmittedPackets++;
+        TransmittedWireBytes += wire;
+        _sim.ScheduleAfter(SerialisationTime(wire), this, TransmitDone, packet);
+    }
+}

@@ -1,0 +1,37 @@
+namespace NetPerf.Network.Packets;
+
+/// <summary>
+/// Header and framing sizes in bytes, as they appear on the wire. Sources: IEEE 802.3 (Ethernet header, FCS,
+/// minimum frame, preamble + start delimiter + inter-frame gap), RFC 791 (IPv4), RFC 768 (UDP), RFC 9293 (TCP),
+/// RFC 7323 (the 12-byte timestamp option Linux sends by default: net.ipv4.tcp_timestamps=1), RFC 7348 (VXLAN),
+/// RFC 2003 (IP-in-IP); measurements.md row MTU-20 for the encapsulation overheads.
+/// </summary>
+public static class HeaderSizes
+{
+    public const int Ethernet = 14;
+    public const int FrameCheckSequence = 4;
+
+    /// <summary>Frames shorter than this (header to FCS) are padded.</summary>
+    public const int MinimumFrame = 64;
+
+    /// <summary>Preamble 7 + start-of-frame delimiter 1 + inter-frame gap 12: on the wire, not in the frame.</summary>
+    public const int PreambleAndGap = 20;
+
+    public const int Ipv4 = 20;
+    public const int Udp = 8;
+    public const int Tcp = 20;
+    public const int TcpTimestampsOption = 12;
+    public const int Vxlan = 8;
+
+    /// <summary>Outer IPv4 20 + UDP 8 + VXLAN 8 + the inner Ethernet header 14 (row MTU-20): 1450 inside 1500.</summary>
+    public const int VxlanOverhead = Ipv4 + Udp + Vxlan + Ethernet;
+
+    /// <summary>An outer IPv4 header (row MTU-20).</summary>
+    public const int IpIpOverhead = Ipv4;
+
+    /// <summary>Bytes of an Ethernet frame carrying an IP packet of <paramref name="ipLength"/> bytes, FCS included, padded to 64.</summary>
+    public static int FrameBytes(int ipLength) => Math.Max(MinimumFrame, Ethernet + ipLength + FrameCheckSequence);
+
+    /// <summary>Bytes a frame occupies on the wire: the frame plus preamble and inter-frame gap.</summary>
+    public static int WireBytes(int ipLength) => FrameBytes(ipLength) + PreambleAndGap;
+}

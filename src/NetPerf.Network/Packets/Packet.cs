@@ -1,0 +1,41 @@
+namespace NetPerf.Network.Packets;
+
+/// <summary>
+/// A packet: headers by size, never payload bytes. Lives in a <see cref="PacketPool"/> and is passed around by
+/// index, so moving one through a path allocates nothing.
+/// </summary>
+public struct Packet
+{
+    /// <summary>The (inner) IP flow.</summary>
+    public FiveTuple Flow;
+
+    /// <summary>Application bytes carried.</summary>
+    public int PayloadBytes;
+
+    /// <summary>UDP 8, TCP 20 plus options (32 with timestamps, as Linux sends), ICMP 8.</summary>
+    public int TransportHeaderBytes;
+
+    public byte Ttl;
+    public bool DontFragment;
+
+    /// <summary>Outer headers while tunnelled.</summary>
+    public Encapsulation Encapsulation;
+
+    /// <summary>Picoseconds at which the sender handed it to the stack: latency is arrival minus this.</summary>
+    public long SentAtPs;
+
+    /// <summary>The workload's flow id, for accounting latency and CPU per flow and per path.</summary>
+    public int FlowId;
+
+    /// <summary>Bytes of the inner IP packet: IPv4 header, transport header, payload.</summary>
+    public readonly int InnerIpLength => HeaderSizes.Ipv4 + TransportHeaderBytes + PayloadBytes;
+
+    /// <summary>Bytes of the IP packet the current link carries: the inner packet plus any encapsulation.</summary>
+    public readonly int IpLength => InnerIpLength + Encapsulation.Overhead;
+
+    /// <summary>The tuple the network sees now: the outer one while tunnelled.</summary>
+    public readonly FiveTuple VisibleFlow => Encapsulation.Kind == EncapsulationKind.None ? Flow : Encapsulation.Outer;
+
+    /// <summary>Bytes on the wire for the current IP length: Ethernet framing, padding, preamble and gap.</summary>
+    public readonly int WireBytes => HeaderSizes.WireBytes(IpLength);
+}

@@ -1,0 +1,92 @@
+using CsCheck;
+using NetPerf.Network.Addressing;
+using NetPerf.Network.Routing;
+
+namespace NetPerf.Network.Tests.Routing;
+
+public class FibTests
+{
+    private static readonly NextHop Eth0 = new(1, Ipv4Address.Any);
+
+    [Fact]
+    public void Longest_prefix_match_agrees_with_a_linear_scan_on_random_tables()
+    {
+        // Prefixes are drawn near each other (one /8) so that they nest often.
+        var prefix = Gen.Select(Gen.UInt[0, 0xFFFFF], Gen.Int[0, 32]).Select((bits, len) => new Ipv4Prefix(new Ipv4Address(0x0A000000u | bits << 4), len));
+        Gen.Select(prefix.Array[0, 60], Gen.UInt[0, 0xFFFFFF].Array[1, 40]).Sample((prefixes, hosts) =>
+        {
+            var fib = new Fib();
+            var routes = new List<Route>();
+            foreach (var p in prefixes.Distinct())
+            {
+                var r = new Route(p, RouteType.Unicast, Eth0);
+                fib.Add(r);
+                routes.Add(r);
+            }
+
+            foreach (uint h in hosts)
+            {
+                var a = new Ipv4Address(0x0A000000u | h);
+                var expected = routes.Where(r => r.Prefix.Contains(a)).MaxBy(r => r.Prefix.Length);
+                Assert.Same(expected, fib.Lookup(a));
+            }
+        });
+    }
+
+    [Fact]
+    public void A_calico_node_prefers_the_pod_host_route_over_the_block_over_the_default()
+    {
+        var fib = new Fib();
+        var defaultRoute = new Route(Ipv4Prefix.Parse("0.0.0.0/0"), RouteType.Unicast, new NextHop(1, Ipv4Address.Parse("192.168.0.1")));
+        var block = new Route(Ipv4Prefix.Parse("10.244.7.64/26"), RouteType.Unicast, new NextHop(1, Ipv4Address.Parse("192.168.0.12")));
+        var pod = new Route(Ipv4Prefix.Parse("10.244.7.70/32"), RouteType.Unicast, new NextHop(5, Ipv4Address.Any));
+        fib.Add(defaultRoute);
+        fib.Add(block);
+        fib.Add(pod);
+        Assert.Same(pod, fib.Lookup(Ipv4Address.Parse("10.244.7.70")));
+        Assert.Same(block, fib.Lookup(Ipv4Address.Parse("10.244.7.71")));
+        Assert.Same(defaultRoute, fib.Lookup(Ipv4Address.Parse("8.8.8.8")));
+        Assert.True(fib.Remove(Ipv4Prefix.Parse("10.244.7.70/32")));
+        Assert.Same(block, fib.Lookup(Ipv4Address.Parse("10.244.7.70")));
+    }
+
+    [Fact]
+    public void Without_a_default_route_an_unknown_destination_has_no_route()
+    {
+        var fib = new Fib();
+        fib.Add(new Route(Ipv4Prefix.Parse("10.244.1.0/24"), RouteType.Unicast, Eth0));
+        Assert.Null(fib.Lookup(Ipv4Address.Parse("10.245.0.1")));
+    }
+
+    [Fact]
+    public void Adding_a_second_route_to_the_same_prefix_is_refused_but_replace_swaps_it()
+    {
+        var fib = new Fib();
+        var p = Ipv4Prefix.Parse("10.244.2.0/24");
+        fib.Add(new Route(p, RouteType.Unicast, Eth0));
+        Assert.Throws<InvalidOperationException>(() => fib.Add(new Route(p, RouteType.Blackhole)));
+        var replacement = new Route(p, RouteType.Blackhole);
+        fib.Replace(replacement);
+        Assert.Same(replacement, fib.Lookup(Ipv4Address.Parse("10.244.2.9")));
+        Assert.Equal(1, fib.Count);
+    }
+
+    [Fact]
+    public void ECMP_keeps_each_flow_on_one_next_hop_and_spreads_flows_evenly()
+    {
+        var hops = Enumerable.Range(0, 4).Select(i => new NextHop(i, Ipv4Address.Any)).ToArray();
+        var route = new Route(Ipv4Prefix.Parse("0.0.0.0/0"), RouteType.Unicast, hops);
+        var counts = new int[4];
+        var rng = new Random(3);
+        for (int i = 0; i < 40_000; i++)
+        {
+            uint hash = (uint)rng.NextInt64(0, 1L << 32);
+            var hop = route.SelectNextHop(hash);
+            Assert.Equal(hop, route.SelectNextHop(hash));
+            counts[hop.Interface]++;
+        }
+
+        // Each share is Binomial(40000, 1/4): sd 87. Allow 5 sd.
+        Assert.All(counts, c => Assert.InRange(c, 10_000 - 435, 10_000 + 435));
+    }
+}
