@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Numerics;
 
 namespace NetPerf.Engine.Random;
@@ -75,20 +76,25 @@ public sealed class RngStream : System.Random
 
     public override float NextSingle() => (NextUInt64() >> 40) * (1.0f / (1U << 24));
 
-    public override void NextBytes(byte[] buffer) => NextBytes(buffer.AsSpan());
+    public override void NextBytes(byte[] buffer)
+    {
+        ArgumentNullException.ThrowIfNull(buffer);
+        NextBytes(buffer.AsSpan());
+    }
 
+    /// <summary>Little-endian whatever the machine, so the same seed gives the same bytes everywhere.</summary>
     public override void NextBytes(Span<byte> buffer)
     {
         while (buffer.Length >= 8)
         {
-            BitConverter.TryWriteBytes(buffer, NextUInt64());
+            BinaryPrimitives.WriteUInt64LittleEndian(buffer, NextUInt64());
             buffer = buffer[8..];
         }
 
         if (!buffer.IsEmpty)
         {
             Span<byte> last = stackalloc byte[8];
-            BitConverter.TryWriteBytes(last, NextUInt64());
+            BinaryPrimitives.WriteUInt64LittleEndian(last, NextUInt64());
             last[..buffer.Length].CopyTo(buffer);
         }
     }

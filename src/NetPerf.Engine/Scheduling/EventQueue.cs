@@ -63,6 +63,7 @@ public sealed class EventQueue
     private readonly Bucket[] _buckets = new Bucket[BucketCount];
     private readonly ulong[] _mask = new ulong[MaskWords];  // bit b set: bucket b is non-empty
 
+    private readonly List<Entry> _rebaseScratch = [];
     private Entry _min;
     private bool _hasMin;
     private long _lastTime;
@@ -159,7 +160,7 @@ public sealed class EventQueue
     /// <summary>Removes the earliest event if its time is at most <paramref name="until"/>.</summary>
     public bool TryDequeue(long until, out long time, out Event ev)
     {
-        if (!SurfaceMinimum() || _min.Time > until)
+        if (!SurfaceMinimum(until) || _min.Time > until)
         {
             time = 0;
             ev = default;
@@ -180,7 +181,10 @@ public sealed class EventQueue
         return true;
     }
 
-    /// <summary>Drops every event and starts the sequence again, keeping the memory already allocated.</summary>
+    /// <summary>
+    /// Drops every event, keeping the memory already allocated. Sequence numbers keep counting, so a handle
+    /// taken before the clear can never match (and cancel) an event scheduled after it.
+    /// </summary>
     public void Clear()
     {
         for (int b = 0; b < BucketCount; b++)
@@ -194,7 +198,6 @@ public sealed class EventQueue
         _hasMin = false;
         _lastTime = 0;
         _lastSequence = 0;
-        _nextSequence = 1;
         Array.Clear(_slots, 0, _slotHighWater);
         _slotHighWater = 0;
         _freeCount = 0;
@@ -206,7 +209,7 @@ public sealed class EventQueue
     /// Makes <see cref="_min"/> the earliest live entry. False if there is none. Stale entries met on the way
     /// are discarded.
     /// </summary>
-    private bool SurfaceMinimum()
+    private bool SurfaceMinimum(long until = long.MaxValue)
     {
         while (true)
         {
@@ -232,15 +235,20 @@ public sealed class EventQueue
                 _stale--;
             }
 
-            Redistribute();
+            if (!Redistribute(until))
+            {
+                return false;
+            }
         }
     }
 
     /// <summary>
     /// Empties the lowest non-empty bucket: its smallest key becomes the new "last" key and every entry moves to
-    /// a strictly lower bucket, the smallest to <see cref="_min"/>.
+    /// a strictly lower bucket, the smallest to <see cref="_min"/>. If that smallest key lies after
+    /// <paramref name="until"/>, nothing moves and false is returned: a run stopping at a horizon leaves the last
+    /// key where it was, so events scheduled next (before that key) need no rebase.
     /// </summary>
-    private void Redistribute()
+    private bool Redistribute(long until)
     {
         Debug.Assert(!_hasMin);
         int w = 0;
@@ -252,9 +260,8 @@ public sealed class EventQueue
         int b = (w << 6) + BitOperations.TrailingZeroCount(_mask[w]);
         Debug.Assert(b > 0 && b < BucketCount && _buckets[b].Head >= 0);
 
-        // Moving one chunk's entries can take at most one new chunk per other bucket before that chunk is
-        // freed, so with this many free the pool cannot grow (and move) in the middle of the loop below.
-        EnsureFreeChunks(BucketCount + 2);
+        // If the pool grows (and moves) during the loop below, `pool` still holds the source chunks intact:
+        // they are only read, and appends always go to the current _pool.
         Entry[] pool = _pool;
         int head = _buckets[b].Head;
         int tail = _buckets[b].Tail;
@@ -274,6 +281,11 @@ public sealed class EventQueue
                     minSeq = e.Sequence;
                 }
             }
+        }
+
+        if (minTime > until)
+        {
+            return false;
         }
 
         _lastTime = minTime;
@@ -296,7 +308,7 @@ public sealed class EventQueue
                 }
                 else
                 {
-                    Append(pool, nb, e);
+                    Append(nb, e);
                 }
             }
 
@@ -309,6 +321,7 @@ public sealed class EventQueue
         }
 
         EmptyBucket(b);
+        return true;
     }
 
     /// <summary>Removes every cancelled entry in one sweep over the non-empty buckets.</summary>
@@ -378,7 +391,8 @@ public sealed class EventQueue
     private void Rebase(long time, long seq)
     {
         Rebases++;
-        var all = new List<Entry>(_live + _stale);
+        List<Entry> all = _rebaseScratch;
+        all.Clear();
         if (_hasMin)
         {
             all.Add(_min);
@@ -422,7 +436,7 @@ public sealed class EventQueue
             return;
         }
 
-        Append(_pool, b, e);
+        Append(b, e);
     }
 
     /// <summary>0 if the key equals the last key; otherwise (digit position x 16 + digit value), in key order.</summary>
@@ -448,17 +462,16 @@ public sealed class EventQueue
 
     /// <summary>Writes <paramref name="e"/> at the end of bucket <paramref name="b"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void Append(Entry[] pool, int b, in Entry e)
+    private void Append(int b, in Entry e)
     {
         ref Bucket bucket = ref _buckets[b];
         int fill = bucket.Fill;
         if (fill == ChunkSize)
         {
             fill = AppendChunk(b);
-            pool = _pool;
         }
 
-        pool[(bucket.Tail << ChunkShift) + fill] = e;
+        _pool[(bucket.Tail << ChunkShift) + fill] = e;
         bucket.Fill = fill + 1;
         _mask[b >> 6] |= 1UL << b;
     }
@@ -528,14 +541,6 @@ public sealed class EventQueue
             int next = _nextChunk[c];
             FreeChunk(c);
             c = next;
-        }
-    }
-
-    private void EnsureFreeChunks(int needed)
-    {
-        while (_freeChunkCount + (_nextChunk.Length - _chunkHighWater) < needed)
-        {
-            GrowPool();
         }
     }
 

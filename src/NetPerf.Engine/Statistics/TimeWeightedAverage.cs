@@ -58,6 +58,7 @@ public sealed class TimeWeightedAverage
     /// <summary>Forgets the history before <paramref name="now"/> (end of warm-up), keeping the current value.</summary>
     public void Reset(SimTime now)
     {
+        Advance(now); // refuses a time before the last update
         _start = _last = now.Picoseconds;
         _area = 0;
         Max = Current;

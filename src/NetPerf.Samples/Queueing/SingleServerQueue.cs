@@ -56,7 +56,9 @@ public sealed class SingleServerQueue : IEventHandler
             _inQueue.Average(_sim.Now),
             _measuredArrivals / measured.TotalSeconds,
             _busy.Average(_sim.Now),
+            _sojourn.Percentile(40),
             _sojourn.Percentile(50),
+            _sojourn.Percentile(60),
             _sojourn.Percentile(99),
             _sojourn.Percentile(99.99),
             _sim.ExecutedEvents,
@@ -83,7 +85,11 @@ public sealed class SingleServerQueue : IEventHandler
             return;
         }
 
-        Depart(now);
+        if (Depart(now))
+        {
+            return; // the last measured customer left: start no one else, or their wait would be one too many
+        }
+
         if (_waiting.Count > 0)
         {
             _inQueue.Add(now, -1);
@@ -109,7 +115,8 @@ public sealed class SingleServerQueue : IEventHandler
         _sim.Schedule(now + NextService(), this, Departure);
     }
 
-    private void Depart(SimTime now)
+    /// <returns>True when the run is complete.</returns>
+    private bool Depart(SimTime now)
     {
         if (_served >= _p.WarmupCustomers)
         {
@@ -129,7 +136,10 @@ public sealed class SingleServerQueue : IEventHandler
         if (_served == _p.WarmupCustomers + _p.Customers)
         {
             _sim.Stop();
+            return true;
         }
+
+        return false;
     }
 
     private SimTime NextInterarrival() =>

@@ -30,12 +30,16 @@ public class RngStreamsTests
         Assert.NotEqual(Draw(new RngStreams(1).Create("a"), 4), Draw(new RngStreams(2).Create("a"), 4));
     }
 
-    [Fact]
-    public void Xoshiro256StarStar_matches_the_reference_output_for_a_known_state()
+    [Theory]
+    [InlineData(0UL, 0x99EC5F36CB75F2B4UL, 0xBF6E1F784956452AUL, 0x1A5F849D4933E6E0UL)]
+    [InlineData(0xDEADBEEFCAFEBABEUL, 0x2299B3421AA78B66UL, 0x9AF6550483E02887UL, 0xDA059CB5EEC5C979UL)]
+    public void Xoshiro256StarStar_seeded_by_SplitMix64_matches_the_reference_implementation(ulong seed, ulong first, ulong second, ulong third)
     {
-        // SplitMix64 from 0 gives the reference's first output 0xE220A8397B1DCDAF (Vigna, splitmix64.c).
+        // Expected values from Vigna's reference xoshiro256starstar.c and splitmix64.c, compiled with gcc.
+        var rng = new RngStream(seed);
+        Assert.Equal([first, second, third], [rng.NextUInt64(), rng.NextUInt64(), rng.NextUInt64()]);
         ulong x = 0;
-        Assert.Equal(0xE220A8397B1DCDAFUL, RngStream.SplitMix64(ref x));
+        Assert.Equal(0xE220A8397B1DCDAFUL, RngStream.SplitMix64(ref x)); // splitmix64.c's first output from 0
     }
 
     [Fact]

@@ -95,7 +95,7 @@ public class EventQueueHoldModelTests
         Assert.True(t > 1L << 35, $"the clock reached only {t} ps");
         const int chunk = 64, buckets = 512;
         Assert.True(
-            queue.PoolCapacity <= 2 * (population + (2 * (buckets + 2) * chunk)),
+            queue.PoolCapacity <= 2 * (population + (buckets * chunk)),
             $"pool of {queue.PoolCapacity} entries for {population} pending");
     }
 }

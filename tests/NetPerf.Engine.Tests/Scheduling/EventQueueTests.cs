@@ -50,8 +50,20 @@ public class EventQueueTests
                         continue;
                     }
 
-                    var (h, at, o) = handles[pick % handles.Count];
+                    // Half the time cancel the current minimum, which may already have surfaced.
+                    var (h, at, o) = pick % 2 == 0 && oracle.Count > 0
+                        ? handles.Find(x => (x.Time, x.Order) == oracle.Min)
+                        : handles[pick % handles.Count];
                     Assert.Equal(oracle.Remove((at, o)), queue.Cancel(h));
+                }
+                else if (kind == 7 && pick % 4 == 0)
+                {
+                    // A peek surfaces the minimum; later insertions before it force a rebase.
+                    Assert.Equal(oracle.Count > 0, queue.TryPeekTime(out long peeked));
+                    if (oracle.Count > 0)
+                    {
+                        Assert.Equal(oracle.Min.Time, peeked);
+                    }
                 }
                 else
                 {
@@ -101,6 +113,46 @@ public class EventQueueTests
         Assert.True(queue.Cancel(second));
         Assert.False(queue.Cancel(second));
         Assert.False(queue.Cancel(default));
+    }
+
+    [Fact]
+    public void A_handle_from_before_a_clear_can_neither_cancel_nor_see_an_event_scheduled_after_it()
+    {
+        var queue = new EventQueue();
+        var before = queue.Enqueue(10, new Event(Tag.Instance, 0, 1));
+        queue.Clear();
+        var after = queue.Enqueue(5, new Event(Tag.Instance, 0, 2));
+        Assert.Equal(before.Slot, after.Slot);
+        Assert.False(queue.IsPending(before));
+        Assert.False(queue.Cancel(before));
+        Assert.True(queue.TryDequeue(long.MaxValue, out long t, out Event ev));
+        Assert.Equal((5L, 2L), (t, ev.Arg));
+    }
+
+    [Fact]
+    public void A_run_that_stops_at_a_horizon_lets_the_next_events_go_before_the_pending_one_without_a_rebuild()
+    {
+        var queue = new EventQueue();
+        queue.Enqueue(1_000, new Event(Tag.Instance, 0, 1));
+        Assert.False(queue.TryDequeue(500, out _, out _));
+        queue.Enqueue(600, new Event(Tag.Instance, 0, 2));
+        Assert.True(queue.TryDequeue(long.MaxValue, out long t, out _));
+        Assert.Equal(600, t);
+        Assert.Equal(0, queue.Rebases);
+    }
+
+    [Fact]
+    public void A_small_queue_keeps_a_small_pool()
+    {
+        // The pool holds the population plus at most one resident chunk per bucket touched.
+        var queue = new EventQueue();
+        for (int i = 0; i < 10_000; i++)
+        {
+            queue.Enqueue(i * 7L, new Event(Tag.Instance, 0, i));
+            queue.TryDequeue(long.MaxValue, out _, out _);
+        }
+
+        Assert.True(queue.PoolCapacity <= 64 * 64, $"{queue.PoolCapacity} entries pooled for one pending event");
     }
 
     [Fact]

@@ -25,9 +25,11 @@ public class TimeWeightedAverageTests
     }
 
     [Fact]
-    public void Time_going_backwards_is_an_error()
+    public void Time_going_backwards_is_an_error_for_updates_and_resets()
     {
         var q = new TimeWeightedAverage(SimTime.FromSeconds(1));
         Assert.Throws<ArgumentOutOfRangeException>(() => q.Update(SimTime.Zero, 1));
+        q.Update(SimTime.FromSeconds(5), 1);
+        Assert.Throws<ArgumentOutOfRangeException>(() => q.Reset(SimTime.FromSeconds(2)));
     }
 }
