@@ -41,9 +41,9 @@ public sealed class Core : IEventHandler
 
     /// <summary>
     /// Runs <paramref name="work"/> of <paramref name="stage"/> when the core is free, then calls
-    /// <c>done.OnEvent(kind, arg)</c> at the moment it completes.
+    /// <c>done.OnEvent(kind, arg)</c> at the moment it completes (nothing, if <paramref name="done"/> is null).
     /// </summary>
-    public void Submit(SimTime work, int stage, IEventHandler done, int kind, long arg)
+    public void Submit(SimTime work, int stage, IEventHandler? done, int kind, long arg)
     {
         if (work < SimTime.Zero)
         {
@@ -86,7 +86,7 @@ public sealed class Core : IEventHandler
 
         // Completion is delivered after the next job has started, so a stage that submits follow-on work to
         // this same core queues behind jobs that were already waiting, as a softirq's next packet would.
-        finished.Done.OnEvent(finished.Kind, finished.Arg);
+        finished.Done?.OnEvent(finished.Kind, finished.Arg);
     }
 
     private void Start(Job job)
@@ -111,5 +111,5 @@ public sealed class Core : IEventHandler
         _head = 0;
     }
 
-    private readonly record struct Job(long WorkPs, int Stage, IEventHandler Done, int Kind, long Arg);
+    private readonly record struct Job(long WorkPs, int Stage, IEventHandler? Done, int Kind, long Arg);
 }

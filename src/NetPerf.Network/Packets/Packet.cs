@@ -1,3 +1,5 @@
+using NetPerf.Network.Addressing;
+
 namespace NetPerf.Network.Packets;
 
 /// <summary>
@@ -15,7 +17,12 @@ public struct Packet
     /// <summary>UDP 8, TCP 20 plus options (32 with timestamps, as Linux sends), ICMP 8.</summary>
     public int TransportHeaderBytes;
 
+    /// <summary>TTL of the inner (or only) IP header.</summary>
     public byte Ttl;
+
+    /// <summary>TTL of the outer IP header while tunnelled.</summary>
+    public byte OuterTtl;
+
     public bool DontFragment;
 
     /// <summary>Outer headers while tunnelled.</summary>
@@ -26,6 +33,16 @@ public struct Packet
 
     /// <summary>The workload's flow id, for accounting latency and CPU per flow and per path.</summary>
     public int FlowId;
+
+    /// <summary>Ethernet addresses of the frame the packet currently travels in.</summary>
+    public MacAddress SourceMac;
+    public MacAddress DestinationMac;
+
+    /// <summary>The core of the host now processing the packet: work stays here until a NIC's RSS picks anew.</summary>
+    public int Core;
+
+    /// <summary>Devices and namespaces crossed (a hop count, for tracing and the hops-per-second benchmark).</summary>
+    public int Hops;
 
     /// <summary>Bytes of the inner IP packet: IPv4 header, transport header, payload.</summary>
     public readonly int InnerIpLength => HeaderSizes.Ipv4 + TransportHeaderBytes + PayloadBytes;

@@ -62,6 +62,9 @@ public sealed class Fib
         return true;
     }
 
+    /// <summary>The route to exactly <paramref name="prefix"/>, if there is one.</summary>
+    public Route? Find(Ipv4Prefix prefix) => _byLength[prefix.Length]?.GetValueOrDefault(prefix.Network.Value);
+
     /// <summary>The most specific route covering <paramref name="destination"/>, or null (ENETUNREACH).</summary>
     public Route? Lookup(Ipv4Address destination)
     {

@@ -1,0 +1,58 @@
+namespace NetPerf.Network.Cpu;
+
+/// <summary>
+/// The pieces of kernel (and application) work a packet costs, named after the kernel functions a profile
+/// would show. Each is charged to the core that runs it, as fixed time plus time per byte (<see cref="CostTable"/>).
+/// </summary>
+public enum KernelStage
+{
+    /// <summary>sendmsg/recvmsg entry and exit, copy to or from user space.</summary>
+    Syscall,
+    UdpOutput,
+    UdpInput,
+
+    /// <summary>ip_output / ip_finish_output2: header, neighbour output.</summary>
+    IpOutput,
+
+    /// <summary>ip_rcv / ip_rcv_finish: header checks, routing decision.</summary>
+    IpInput,
+
+    /// <summary>ip_forward: TTL, forwarding checks.</summary>
+    IpForward,
+
+    /// <summary>fib_table_lookup.</summary>
+    FibLookup,
+
+    /// <summary>veth_xmit: hand the packet to the peer's backlog (netif_rx).</summary>
+    VethTransmit,
+
+    /// <summary>process_backlog / __netif_receive_skb on the same core.</summary>
+    BacklogReceive,
+
+    /// <summary>br_handle_frame and br_forward: FDB lookup and forwarding.</summary>
+    BridgeForward,
+
+    /// <summary>vxlan_xmit: FDB lookup, outer UDP/IP headers (udp_tunnel_xmit_skb).</summary>
+    VxlanEncapsulate,
+
+    /// <summary>vxlan_rcv: strip the outer headers, hand the inner frame to the vxlan device.</summary>
+    VxlanDecapsulate,
+
+    /// <summary>ipip_tunnel_xmit.</summary>
+    IpipEncapsulate,
+
+    /// <summary>ipip_rcv.</summary>
+    IpipDecapsulate,
+
+    /// <summary>The NIC driver's ndo_start_xmit and descriptor handling.</summary>
+    NicTransmit,
+
+    /// <summary>The NIC driver's NAPI poll and GRO for one packet.</summary>
+    NicReceive,
+
+    /// <summary>loopback_xmit: straight into the backlog of the same core.</summary>
+    LoopbackTransmit,
+
+    /// <summary>Queueing to a socket and waking the receiving process.</summary>
+    SocketDeliver,
+}

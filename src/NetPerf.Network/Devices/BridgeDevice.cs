@@ -1,0 +1,147 @@
+using NetPerf.Network.Addressing;
+using NetPerf.Network.Cpu;
+using NetPerf.Network.Stack;
+using NetPerf.Network.Topology;
+
+namespace NetPerf.Network.Devices;
+
+/// <summary>
+/// A Linux bridge (cni0, docker0): a learning switch between its ports, and an interface of its own namespace.
+/// It learns which port each source MAC was seen on, forwards known destinations to one port, floods unknown
+/// ones to every other port, and forgets entries unused for the ageing time (300 s by default:
+/// BR_DEFAULT_AGEING_TIME in net/bridge/br_private.h).
+/// </summary>
+public sealed class BridgeDevice : NetDevice
+{
+    public static readonly Engine.Time.SimTime DefaultAgeing = Engine.Time.SimTime.FromSeconds(300);
+
+    private readonly List<NetDevice> _ports = [];
+    private readonly Dictionary<ulong, (NetDevice Port, long SeenPs)> _fdb = [];
+
+    public BridgeDevice(NetworkNamespace ns, string name, int mtu = 1500)
+        : base(ns, name, mtu)
+    {
+    }
+
+    public IReadOnlyList<NetDevice> Ports => _ports;
+    public Engine.Time.SimTime AgeingTime { get; set; } = DefaultAgeing;
+
+    /// <summary>Frames sent to every port but the one they came from, because the destination was unknown.</summary>
+    public long Floods { get; private set; }
+
+    /// <summary>Ports with hairpin mode: a frame may leave through the port it came in on.</summary>
+    public HashSet<NetDevice> HairpinPorts { get; } = [];
+
+    /// <summary><c>ip link set PORT master BRIDGE</c>.</summary>
+    public void Enslave(NetDevice port)
+    {
+        if (port.Namespace != Namespace || port == this || port.Master is not null)
+        {
+            throw new ArgumentException($"{port} cannot join bridge {Name}: a port must be a free device in the bridge's namespace.", nameof(port));
+        }
+
+        port.Master = this;
+        _ports.Add(port);
+    }
+
+    /// <summary>The port a MAC was last seen on, if the entry has not aged out.</summary>
+    public NetDevice? PortOf(MacAddress mac)
+    {
+        if (_fdb.TryGetValue(mac.Value, out var entry) && Host.Sim.Now.Picoseconds - entry.SeenPs <= AgeingTime.Picoseconds)
+        {
+            return entry.Port;
+        }
+
+        return null;
+    }
+
+    /// <summary>A frame arrived on one of the ports (br_handle_frame).</summary>
+    internal void HandleFrame(NetDevice ingress, ref PacketWalk walk)
+    {
+        walk.Charge(KernelStage.BridgeForward, this);
+        ref var p = ref walk.P;
+        _fdb[p.SourceMac.Value] = (ingress, Host.Sim.Now.Picoseconds);
+        if (p.DestinationMac == Mac)
+        {
+            // For the bridge's own address: up to IP in this namespace, as if received on the bridge device.
+            walk.P.Hops++;
+            Ipv4.Receive(this, ref walk);
+            return;
+        }
+
+        Forward(ingress, ref walk);
+    }
+
+    /// <summary>The bridge device itself transmits (a routed packet leaving through cni0): forward by FDB.</summary>
+    public override void Transmit(ref PacketWalk walk)
+    {
+        walk.Charge(KernelStage.BridgeForward, this);
+        Forward(null, ref walk);
+    }
+
+    public override MacAddress? ResolveOnLink(Ipv4Address address) => ResolveOnSegment(address, except: null);
+
+    /// <summary>Which MAC on the bridge's segment answers ARP for <paramref name="address"/>.</summary>
+    internal MacAddress? ResolveOnSegment(Ipv4Address address, NetDevice? except)
+    {
+        if (AnswersArpFor(address))
+        {
+            return Mac;
+        }
+
+        foreach (var port in _ports)
+        {
+            if (port != except && port is VethDevice veth && veth.Peer.AnswersArpFor(address))
+            {
+                return veth.Peer.Mac;
+            }
+        }
+
+        return null;
+    }
+
+    private void Forward(NetDevice? ingress, ref PacketWalk walk)
+    {
+        var port = PortOf(walk.P.DestinationMac);
+        if (port is not null)
+        {
+            if (port == ingress && !HairpinPorts.Contains(port))
+            {
+                walk.Drop(DropReason.BridgeHairpin, this);
+                return;
+            }
+
+            port.Transmit(ref walk);
+            return;
+        }
+
+        // Unknown destination: a copy to every other port (br_flood).
+        Floods++;
+        NetDevice? last = null;
+        foreach (var candidate in _ports)
+        {
+            if (candidate == ingress)
+            {
+                continue;
+            }
+
+            if (last is not null)
+            {
+                int copy = Host.Pool.Rent();
+                Host.Pool[copy] = walk.P;
+                var copyWalk = new PacketWalk(Host, copy);
+                last.Transmit(ref copyWalk);
+            }
+
+            last = candidate;
+        }
+
+        if (last is null)
+        {
+            walk.Drop(DropReason.NeighbourUnresolved, this);
+            return;
+        }
+
+        last.Transmit(ref walk);
+    }
+}

@@ -1,0 +1,44 @@
+using NetPerf.Network.Addressing;
+using NetPerf.Network.Cpu;
+using NetPerf.Network.Packets;
+using NetPerf.Network.Stack;
+using NetPerf.Network.Topology;
+
+namespace NetPerf.Network.Devices;
+
+/// <summary>
+/// An IP-in-IP tunnel without a fixed remote (Calico's tunl0): the outer destination is the gateway of the
+/// route that chose the device (<c>10.244.2.0/26 via NODE dev tunl0 onlink</c>), the outer header is 20 bytes,
+/// protocol 4. No link layer, so no neighbour lookup. Received protocol-4 packets are stripped and enter through
+/// this device's backlog on the same core (net/ipv4/ipip.c).
+/// </summary>
+public sealed class IpipTunnelDevice : NetDevice, ILocalEndpoint
+{
+    public IpipTunnelDevice(NetworkNamespace ns, string name, Ipv4Address local, int mtu = 1480)
+        : base(ns, name, mtu)
+    {
+        Local = local;
+        ns.Bind(IpProtocol.IpInIp, 0, this);
+    }
+
+    public Ipv4Address Local { get; }
+
+    public override bool HasLinkLayer => false;
+
+    public override void Transmit(ref PacketWalk walk)
+    {
+        walk.Charge(KernelStage.IpipEncapsulate, this);
+        ref var p = ref walk.P;
+        var outer = new FiveTuple(Local, walk.NextHop, IpProtocol.IpInIp, 0, 0);
+        p.Encapsulation = new Encapsulation(EncapsulationKind.IpInIp, outer, 0);
+        p.OuterTtl = Ipv4.DefaultTtl;
+        Ipv4.Output(Namespace, ref walk);
+    }
+
+    void ILocalEndpoint.Deliver(ref PacketWalk walk)
+    {
+        walk.Charge(KernelStage.IpipDecapsulate, this);
+        walk.P.Encapsulation = Encapsulation.None;
+        QueueToBacklog(ref walk, this);
+    }
+}

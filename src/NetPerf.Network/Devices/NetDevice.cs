@@ -1,0 +1,116 @@
+using NetPerf.Engine.Scheduling;
+using NetPerf.Network.Addressing;
+using NetPerf.Network.Cpu;
+using NetPerf.Network.Stack;
+using NetPerf.Network.Topology;
+
+namespace NetPerf.Network.Devices;
+
+/// <summary>
+/// A network interface in a namespace (struct net_device). <see cref="Transmit"/> is its ndo_start_xmit;
+/// frames it receives go to its bridge if it is enslaved to one, otherwise up to IP in its namespace.
+/// </summary>
+public abstract class NetDevice : IEventHandler
+{
+    /// <summary>Continuation kind: a frame queued to this device's per-core backlog is now processed.</summary>
+    protected const int BacklogKind = 1;
+
+    protected NetDevice(NetworkNamespace ns, string name, int mtu)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(mtu, 68);
+        Namespace = ns;
+        Name = name;
+        Mtu = mtu;
+        uint number = ns.Host.Testbed.NextDeviceNumber();
+        Index = (int)number;
+        Mac = MacAddress.Local(number);
+        ns.Attach(this);
+    }
+
+    public NetworkNamespace Namespace { get; }
+    public Host Host => Namespace.Host;
+    public string Name { get; }
+
+    /// <summary>ifindex, unique across the testbed.</summary>
+    public int Index { get; }
+
+    public MacAddress Mac { get; }
+    public int Mtu { get; }
+
+    /// <summary>The bridge this device is a port of, if any.</summary>
+    public BridgeDevice? Master { get; internal set; }
+
+    /// <summary>net.ipv4.conf.DEV.proxy_arp: answer ARP for addresses this host routes elsewhere (Calico's cali* veths).</summary>
+    public bool ProxyArp { get; set; }
+
+    /// <summary>False for devices without a link layer (tunl0, lo): routing hands them the packet with no neighbour lookup.</summary>
+    public virtual bool HasLinkLayer => true;
+
+    /// <summary>Sends the walk's packet out of this device (its frame addresses are set).</summary>
+    public abstract void Transmit(ref PacketWalk walk);
+
+    /// <summary>What ARP would learn for <paramref name="address"/> on this device's link, if anything answers.</summary>
+    public virtual MacAddress? ResolveOnLink(Ipv4Address address) => null;
+
+    /// <summary>
+    /// Whether this device would answer ARP for <paramref name="address"/>: it owns it, or it does proxy ARP for
+    /// an address its namespace routes out of another device.
+    /// </summary>
+    public bool AnswersArpFor(Ipv4Address address)
+    {
+        if (Namespace.OwnerOf(address) is not null)
+        {
+            return true;
+        }
+
+        if (!ProxyArp)
+        {
+            return false;
+        }
+
+        var route = Namespace.Fib.Lookup(address);
+        return route is not null && route.NextHops.All(h => h.Interface != Index);
+    }
+
+    /// <summary>netif_receive_skb on the current core: to the bridge, or up to IP.</summary>
+    public void Receive(ref PacketWalk walk)
+    {
+        ref var p = ref walk.P;
+        p.Hops++;
+        if (Master is null && HasLinkLayer && p.DestinationMac != Mac && p.DestinationMac != MacAddress.Broadcast)
+        {
+            // A frame for another station (a flooded copy): not for this host's IP (PACKET_OTHERHOST).
+            walk.Drop(DropReason.OtherHost, this);
+            return;
+        }
+
+        if (Master is not null)
+        {
+            Master.HandleFrame(this, ref walk);
+        }
+        else
+        {
+            Ipv4.Receive(this, ref walk);
+        }
+    }
+
+    /// <summary>Hands the packet to this device's receive path through the backlog of the core that runs it.</summary>
+    protected void QueueToBacklog(ref PacketWalk walk, NetDevice receiver) => walk.Defer(receiver, BacklogKind);
+
+    void IEventHandler.OnEvent(int kind, long arg) => OnContinuation(kind, (int)arg);
+
+    /// <summary>A job this device deferred has completed; <paramref name="packet"/> continues.</summary>
+    protected virtual void OnContinuation(int kind, int packet)
+    {
+        if (kind != BacklogKind)
+        {
+            throw new InvalidOperationException($"{Name}: unexpected continuation {kind}.");
+        }
+
+        var walk = new PacketWalk(Host, packet);
+        walk.Charge(KernelStage.BacklogReceive, this);
+        Receive(ref walk);
+    }
+
+    public override string ToString() => $"{Namespace}/{Name}";
+}

@@ -1,0 +1,117 @@
+using NetPerf.Engine.Scheduling;
+using NetPerf.Engine.Time;
+using NetPerf.Network.Addressing;
+using NetPerf.Network.Cpu;
+using NetPerf.Network.Links;
+using NetPerf.Network.Stack;
+using NetPerf.Network.Topology;
+
+namespace NetPerf.Network.Devices;
+
+/// <summary>
+/// A physical NIC (eth0): transmits onto a link, and receives from one with receive-side scaling. RSS is the
+/// one place where a packet changes core: the NIC hashes the headers it sees (the outer ones of a tunnelled
+/// packet) to pick a receive queue, and that queue's interrupt runs on its own core. So VXLAN flows, whose
+/// outer UDP source port follows the inner flow, spread over queues, while every IP-in-IP packet between two
+/// nodes carries the same outer header and lands on one queue.
+/// </summary>
+public sealed class PhysicalNic : NetDevice, IFrameReceiver
+{
+    private const int WireKind = 2;
+    private const int InterruptKind = 3;
+
+    private Link? _tx;
+    private PhysicalNic? _farEnd;
+
+    public PhysicalNic(NetworkNamespace ns, string name, int mtu = 1500, int? receiveQueues = null)
+        : base(ns, name, mtu)
+    {
+        ReceiveQueues = receiveQueues ?? ns.Host.Cores.Count;
+        ArgumentOutOfRangeException.ThrowIfLessThan(ReceiveQueues, 1);
+    }
+
+    /// <summary>RSS queues; queue q interrupts core q modulo the core count (one queue per core by default).</summary>
+    public int ReceiveQueues { get; }
+
+    /// <summary>
+    /// Interrupt moderation (ethtool rx-usecs): the delay between a frame's arrival and the start of its receive
+    /// processing. Modelled as a fixed delay per frame, an upper bound on the coalescing wait.
+    /// </summary>
+    public SimTime InterruptModeration { get; set; }
+
+    public Link? TransmitLink => _tx;
+
+    /// <summary>Frames handled per receive queue.</summary>
+    public long[] ReceivedPerQueue => _receivedPerQueue ??= new long[ReceiveQueues];
+
+    private long[]? _receivedPerQueue;
+
+    /// <summary>A full-duplex cable between two NICs: one link each way.</summary>
+    public static void Connect(PhysicalNic a, PhysicalNic b, long bitsPerSecond, SimTime propagation, int queuePackets = 1000)
+    {
+        if (a._tx is not null || b._tx is not null)
+        {
+            throw new InvalidOperationException($"{a} or {b} is already cabled.");
+        }
+
+        a._tx = new Link(a.Host.Sim, a.Host.Pool, bitsPerSecond, propagation, Math.Min(a.Mtu, b.Mtu), queuePackets);
+        b._tx = new Link(b.Host.Sim, b.Host.Pool, bitsPerSecond, propagation, Math.Min(a.Mtu, b.Mtu), queuePackets);
+        a._tx.Connect(b);
+        b._tx.Connect(a);
+        a._farEnd = b;
+        b._farEnd = a;
+    }
+
+    public override void Transmit(ref PacketWalk walk)
+    {
+        walk.Charge(KernelStage.NicTransmit, this);
+        walk.Defer(this, WireKind);
+    }
+
+    public override MacAddress? ResolveOnLink(Ipv4Address address) =>
+        _farEnd is not null && _farEnd.AnswersArpFor(address) ? _farEnd.Mac : null;
+
+    void IFrameReceiver.OnFrame(int packet)
+    {
+        if (InterruptModeration > SimTime.Zero)
+        {
+            Host.Sim.ScheduleAfter(InterruptModeration, this, InterruptKind, packet);
+        }
+        else
+        {
+            ReceiveFrame(packet);
+        }
+    }
+
+    protected override void OnContinuation(int kind, int packet)
+    {
+        switch (kind)
+        {
+            case WireKind:
+                if (_tx is null)
+                {
+                    throw new InvalidOperationException($"{this} transmits but is not cabled.");
+                }
+
+                _tx.Send(packet);
+                break;
+            case InterruptKind:
+                ReceiveFrame(packet);
+                break;
+            default:
+                base.OnContinuation(kind, packet);
+                break;
+        }
+    }
+
+    private void ReceiveFrame(int packet)
+    {
+        ref var p = ref Host.Pool[packet];
+        int queue = (int)(((ulong)p.VisibleFlow.Hash() * (uint)ReceiveQueues) >> 32);
+        ReceivedPerQueue[queue]++;
+        p.Core = queue % Host.Cores.Count;
+        var walk = new PacketWalk(Host, packet);
+        walk.Charge(KernelStage.NicReceive, this);
+        Receive(ref walk);
+    }
+}

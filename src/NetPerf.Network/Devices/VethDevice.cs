@@ -1,0 +1,46 @@
+using NetPerf.Network.Addressing;
+using NetPerf.Network.Cpu;
+using NetPerf.Network.Stack;
+using NetPerf.Network.Topology;
+
+namespace NetPerf.Network.Devices;
+
+/// <summary>
+/// One end of a veth pair: what one end transmits, the other receives, through the backlog of the same core
+/// (veth_xmit calls netif_rx; drivers/net/veth.c). No wire, no serialisation: only CPU.
+/// </summary>
+public sealed class VethDevice : NetDevice
+{
+    private VethDevice(NetworkNamespace ns, string name, int mtu)
+        : base(ns, name, mtu)
+    {
+    }
+
+    public VethDevice Peer { get; private set; } = null!;
+
+    /// <summary><c>ip link add NAME type veth peer name PEER</c>, each end in its namespace.</summary>
+    public static (VethDevice End, VethDevice Peer) CreatePair(NetworkNamespace ns, string name, NetworkNamespace peerNs, string peerName, int mtu = 1500)
+    {
+        var a = new VethDevice(ns, name, mtu);
+        var b = new VethDevice(peerNs, peerName, mtu);
+        a.Peer = b;
+        b.Peer = a;
+        return (a, b);
+    }
+
+    public override void Transmit(ref PacketWalk walk)
+    {
+        walk.Charge(KernelStage.VethTransmit, this);
+        QueueToBacklog(ref walk, Peer);
+    }
+
+    public override MacAddress? ResolveOnLink(Ipv4Address address)
+    {
+        if (Peer.AnswersArpFor(address))
+        {
+            return Peer.Mac;
+        }
+
+        return Peer.Master?.ResolveOnSegment(address, except: Peer);
+    }
+}

@@ -1,0 +1,62 @@
+using NetPerf.Network.Addressing;
+using NetPerf.Network.Cpu;
+using NetPerf.Network.Packets;
+using NetPerf.Network.Stack;
+using NetPerf.Network.Topology;
+
+namespace NetPerf.Network.Devices;
+
+/// <summary>
+/// A VXLAN device (flannel.1: VNI 1, UDP port 8472). Transmitting wraps the frame in outer Ethernet/IP/UDP/VXLAN
+/// headers addressed to the VTEP its FDB names for the inner destination MAC, and sends the result through this
+/// namespace's IP output like any locally generated packet (so it crosses OUTPUT and POSTROUTING). Receiving is
+/// the UDP socket on the port: the outer headers are stripped and the inner frame enters through this device's
+/// backlog on the same core (drivers/net/vxlan/vxlan_core.c).
+/// </summary>
+public sealed class VxlanDevice : NetDevice, ILocalEndpoint
+{
+    /// <summary>flannel's default port, the Linux kernel's historical one (IANA's is 4789).</summary>
+    public const ushort FlannelPort = 8472;
+
+    private readonly Dictionary<ulong, Ipv4Address> _fdb = [];
+
+    public VxlanDevice(NetworkNamespace ns, string name, uint vni, Ipv4Address localVtep, ushort port = FlannelPort, int mtu = 1450)
+        : base(ns, name, mtu)
+    {
+        Vni = vni;
+        LocalVtep = localVtep;
+        Port = port;
+        ns.Bind(IpProtocol.Udp, port, this);
+    }
+
+    public uint Vni { get; }
+    public Ipv4Address LocalVtep { get; }
+    public ushort Port { get; }
+
+    /// <summary><c>bridge fdb append MAC dev flannel.1 dst VTEP</c>: where frames for a remote MAC are tunnelled.</summary>
+    public void AddForwardingEntry(MacAddress remoteMac, Ipv4Address remoteVtep) => _fdb[remoteMac.Value] = remoteVtep;
+
+    public override void Transmit(ref PacketWalk walk)
+    {
+        walk.Charge(KernelStage.VxlanEncapsulate, this);
+        ref var p = ref walk.P;
+        if (!_fdb.TryGetValue(p.DestinationMac.Value, out var vtep))
+        {
+            walk.Drop(DropReason.NoTunnelEndpoint, this);
+            return;
+        }
+
+        var outer = new FiveTuple(LocalVtep, vtep, IpProtocol.Udp, Encapsulation.UdpFlowSourcePort(p.Flow.Hash()), Port);
+        p.Encapsulation = new Encapsulation(EncapsulationKind.Vxlan, outer, Vni);
+        p.OuterTtl = Ipv4.DefaultTtl;
+        Ipv4.Output(Namespace, ref walk);
+    }
+
+    void ILocalEndpoint.Deliver(ref PacketWalk walk)
+    {
+        walk.Charge(KernelStage.VxlanDecapsulate, this);
+        ref var p = ref walk.P;
+        p.Encapsulation = Encapsulation.None;
+        QueueToBacklog(ref walk, this);
+    }
+}

@@ -1,0 +1,32 @@
+namespace NetPerf.Network.Stack;
+
+/// <summary>Why the kernel model discarded a packet; counted per host.</summary>
+public enum DropReason
+{
+    /// <summary>No route matched (ENETUNREACH).</summary>
+    NoRoute,
+
+    /// <summary>The packet was not for this namespace and ip_forward is off.</summary>
+    ForwardingDisabled,
+
+    /// <summary>TTL reached zero while forwarding (ICMP time exceeded).</summary>
+    TtlExpired,
+
+    /// <summary>The next hop's link-layer address could not be resolved.</summary>
+    NeighbourUnresolved,
+
+    /// <summary>Larger than the egress MTU with DF set.</summary>
+    MtuExceeded,
+
+    /// <summary>No socket bound to the destination port (ICMP port unreachable).</summary>
+    NoSocket,
+
+    /// <summary>A VXLAN device had no FDB entry for the inner destination MAC.</summary>
+    NoTunnelEndpoint,
+
+    /// <summary>A frame came back to the bridge port it arrived on, and hairpin mode is off.</summary>
+    BridgeHairpin,
+
+    /// <summary>A frame addressed to another station's MAC (a flooded copy) reached a device that is not a bridge port.</summary>
+    OtherHost,
+}

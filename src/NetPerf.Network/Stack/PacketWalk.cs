@@ -1,0 +1,79 @@
+using System.Diagnostics;
+using NetPerf.Engine.Time;
+using NetPerf.Engine.Scheduling;
+using NetPerf.Network.Cpu;
+using NetPerf.Network.Devices;
+using NetPerf.Network.Packets;
+using NetPerf.Network.Topology;
+
+namespace NetPerf.Network.Stack;
+
+/// <summary>
+/// One run-to-completion stretch of kernel work on one core for one packet: the stack is walked synchronously,
+/// each stage charging its cost, until the packet reaches a point where the kernel queues it (a device's
+/// backlog, the wire, a socket). There the accumulated work becomes one job on the packet's core
+/// (<see cref="Defer"/>), and what follows runs when that job completes: so packets contending for a core
+/// queue for it, and the CPU time of each stage is still accounted exactly.
+/// </summary>
+public ref struct PacketWalk
+{
+    private long _costPs;
+
+    public PacketWalk(Host host, int packet)
+    {
+        Host = host;
+        Packet = packet;
+    }
+
+    public Host Host { get; }
+    public int Packet { get; }
+
+    /// <summary>Gateway chosen by routing, for devices without neighbours (tunnels use it as the outer destination).</summary>
+    public Addressing.Ipv4Address NextHop { get; set; }
+
+    /// <summary>Work charged in this stretch so far.</summary>
+    public readonly long CostPicoseconds => _costPs;
+
+    public bool Finished { get; private set; }
+
+    public readonly ref Packet P => ref Host.Pool[Packet];
+
+    /// <summary>Charges <paramref name="stage"/> for this packet's current size, on its core, at <paramref name="device"/>.</summary>
+    public void Charge(KernelStage stage, NetDevice device) => Charge(stage, device.Namespace, device);
+
+    /// <summary>Charges a stage that belongs to a namespace rather than a device (routing, sockets).</summary>
+    public void Charge(KernelStage stage, NetworkNamespace ns, NetDevice? device = null)
+    {
+        ref Packet p = ref P;
+        long cost = Host.Costs.Of(stage, p.IpLength);
+        _costPs += cost;
+        Host.AccountCpu(stage, cost);
+        Host.Tracer?.OnStage(Packet, stage, ns, device, p.Core, cost);
+    }
+
+    /// <summary>
+    /// Ends the stretch at a queueing point: the work so far runs on the packet's core, then
+    /// <c>next.OnEvent(kind, packet)</c>.
+    /// </summary>
+    public void Defer(IEventHandler next, int kind)
+    {
+        Debug.Assert(!Finished, "a walk ends once");
+        Finished = true;
+        Host.Cores[P.Core].Submit(new SimTime(_costPs), 0, next, kind, Packet);
+    }
+
+    /// <summary>Ends the stretch by discarding the packet; the work already done still occupies the core.</summary>
+    public void Drop(DropReason reason, NetDevice? device)
+    {
+        Debug.Assert(!Finished, "a walk ends once");
+        Finished = true;
+        Host.CountDrop(reason);
+        Host.Tracer?.OnDrop(Packet, reason, device);
+        if (_costPs > 0)
+        {
+            Host.Cores[P.Core].Submit(new SimTime(_costPs), 0, null, 0, Packet);
+        }
+
+        Host.Pool.Return(Packet);
+    }
+}

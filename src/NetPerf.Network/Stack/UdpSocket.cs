@@ -1,0 +1,82 @@
+using NetPerf.Engine.Scheduling;
+using NetPerf.Engine.Time;
+using NetPerf.Network.Addressing;
+using NetPerf.Network.Cpu;
+using NetPerf.Network.Packets;
+using NetPerf.Network.Topology;
+
+namespace NetPerf.Network.Stack;
+
+/// <summary>
+/// A UDP socket of a process pinned to one core: sending runs the syscall, UDP and IP output on that core;
+/// receiving queues the datagram to the socket and wakes the process, which sees it
+/// <see cref="WakeUpLatency"/> later (the scheduler's wake-up and context switch).
+/// </summary>
+public sealed class UdpSocket : ILocalEndpoint, IEventHandler
+{
+    private const int DeliveredKind = 0;
+    private const int AwakeKind = 1;
+
+    public UdpSocket(NetworkNamespace ns, Ipv4Address address, ushort port, int core = 0)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(core, ns.Host.Cores.Count);
+        Namespace = ns;
+        Address = address;
+        Port = port;
+        Core = core;
+        ns.Bind(IpProtocol.Udp, port, this);
+    }
+
+    public NetworkNamespace Namespace { get; }
+    public Ipv4Address Address { get; }
+    public ushort Port { get; }
+
+    /// <summary>The core the owning process runs on.</summary>
+    public int Core { get; }
+
+    public SimTime WakeUpLatency { get; set; }
+    public IDatagramReceiver? Receiver { get; set; }
+    public long Received { get; private set; }
+
+    /// <summary>sendto(): a datagram of <paramref name="payloadBytes"/> to <paramref name="destination"/>.</summary>
+    public void Send(Ipv4Address destination, ushort destinationPort, int payloadBytes, int flowId = 0, bool dontFragment = false)
+    {
+        var host = Namespace.Host;
+        int id = host.Pool.Rent();
+        ref var p = ref host.Pool[id];
+        p.Flow = new FiveTuple(Address, destination, IpProtocol.Udp, Port, destinationPort);
+        p.TransportHeaderBytes = HeaderSizes.Udp;
+        p.PayloadBytes = payloadBytes;
+        p.Ttl = Ipv4.DefaultTtl;
+        p.DontFragment = dontFragment;
+        p.SentAtPs = host.Sim.Now.Picoseconds;
+        p.FlowId = flowId;
+        p.Core = Core;
+        var walk = new PacketWalk(host, id);
+        walk.Charge(KernelStage.Syscall, Namespace);
+        walk.Charge(KernelStage.UdpOutput, Namespace);
+        Ipv4.Output(Namespace, ref walk);
+    }
+
+    void ILocalEndpoint.Deliver(ref PacketWalk walk)
+    {
+        walk.Charge(KernelStage.UdpInput, Namespace);
+        walk.Charge(KernelStage.SocketDeliver, Namespace);
+        walk.Defer(this, DeliveredKind);
+    }
+
+    void IEventHandler.OnEvent(int kind, long arg)
+    {
+        int packet = (int)arg;
+        if (kind == DeliveredKind && WakeUpLatency > SimTime.Zero)
+        {
+            Namespace.Host.Sim.ScheduleAfter(WakeUpLatency, this, AwakeKind, packet);
+            return;
+        }
+
+        var host = Namespace.Host;
+        Received++;
+        Receiver?.OnDatagram(this, in host.Pool[packet], host.Sim.Now);
+        host.Pool.Return(packet);
+    }
+}

@@ -1,0 +1,127 @@
+using NetPerf.Network.Addressing;
+using NetPerf.Network.Devices;
+using NetPerf.Network.Packets;
+using NetPerf.Network.Routing;
+using NetPerf.Network.Stack;
+
+namespace NetPerf.Network.Topology;
+
+/// <summary>
+/// A network namespace: its own interfaces, addresses, routes, neighbours and sockets. Every namespace starts
+/// with <c>lo</c> at 127.0.0.1/8, which is how the containers of one pod reach each other on localhost.
+/// </summary>
+public sealed class NetworkNamespace
+{
+    private readonly List<NetDevice> _devices = [];
+    private readonly Dictionary<int, NetDevice> _byIndex = [];
+    private readonly Dictionary<uint, NetDevice> _localAddresses = [];
+    private readonly Dictionary<uint, MacAddress> _neighbours = [];
+    private readonly Dictionary<(IpProtocol, ushort), ILocalEndpoint> _endpoints = [];
+
+    internal NetworkNamespace(Host host, string name)
+    {
+        Host = host;
+        Name = name;
+        Loopback = new LoopbackDevice(this);
+        AddAddress(Loopback, "127.0.0.1/8");
+    }
+
+    public Host Host { get; }
+    public string Name { get; }
+    public Fib Fib { get; } = new();
+    public LoopbackDevice Loopback { get; }
+    public IReadOnlyList<NetDevice> Devices => _devices;
+
+    /// <summary>net.ipv4.ip_forward: off by default, as in a fresh namespace; nodes turn it on.</summary>
+    public bool IpForward { get; set; }
+
+    internal void Attach(NetDevice device)
+    {
+        if (_devices.Any(d => d.Name == device.Name))
+        {
+            throw new ArgumentException($"namespace {Name} on {Host.Name} already has a device named '{device.Name}'.");
+        }
+
+        _devices.Add(device);
+        _byIndex.Add(device.Index, device);
+    }
+
+    public NetDevice Device(int index) =>
+        _byIndex.TryGetValue(index, out var device) ? device : throw new ArgumentException($"no device with index {index} in namespace {Name} on {Host.Name}.");
+
+    public NetDevice Device(string name) =>
+        _devices.Find(d => d.Name == name) ?? throw new ArgumentException($"no device '{name}' in namespace {Name} on {Host.Name}.");
+
+    /// <summary>
+    /// <c>ip addr add 10.244.1.1/24 dev cni0</c>: the address becomes local (a local /32 route) and its prefix
+    /// reachable on the device (a connected route), as the kernel installs them. On <c>lo</c> the whole prefix is
+    /// local, as 127.0.0.0/8 is.
+    /// </summary>
+    public void AddAddress(NetDevice device, string addressWithLength)
+    {
+        int slash = addressWithLength.IndexOf('/', StringComparison.Ordinal);
+        if (slash < 0 || !int.TryParse(addressWithLength.AsSpan(slash + 1), out int length))
+        {
+            throw new FormatException($"'{addressWithLength}' is not an interface address (address/length, e.g. 10.244.1.1/24).");
+        }
+
+        AddAddress(device, Ipv4Address.Parse(addressWithLength[..slash]), length);
+    }
+
+    public void AddAddress(NetDevice device, Ipv4Address address, int prefixLength)
+    {
+        if (device.Namespace != this)
+        {
+            throw new ArgumentException($"{device.Name} is in namespace {device.Namespace.Name}, not {Name}.", nameof(device));
+        }
+
+        if (!_localAddresses.TryAdd(address.Value, device))
+        {
+            throw new InvalidOperationException($"{address} is already assigned in namespace {Name} on {Host.Name}.");
+        }
+
+        var hop = new NextHop(device.Index, Ipv4Address.Any);
+        var connected = new Ipv4Prefix(address, prefixLength);
+        if (device is LoopbackDevice)
+        {
+            Fib.Add(new Route(connected, RouteType.Local, hop));
+            return;
+        }
+
+        Fib.Add(new Route(new Ipv4Prefix(address, 32), RouteType.Local, hop));
+        if (prefixLength < 32 && Fib.Find(connected) is null)
+        {
+            Fib.Add(new Route(connected, RouteType.Unicast, hop));
+        }
+    }
+
+    public bool IsLocal(Ipv4Address address) => _localAddresses.ContainsKey(address.Value);
+
+    /// <summary>The device that owns a local address.</summary>
+    public NetDevice? OwnerOf(Ipv4Address address) => _localAddresses.GetValueOrDefault(address.Value);
+
+    /// <summary>A permanent neighbour entry (<c>ip neigh add ... lladdr ... nud permanent</c>), as flannel installs for remote VTEPs.</summary>
+    public void AddNeighbour(Ipv4Address address, MacAddress mac) => _neighbours[address.Value] = mac;
+
+    /// <summary>
+    /// The link-layer address of <paramref name="nextHop"/> on <paramref name="device"/>: a permanent entry, or
+    /// what ARP would learn on the link (including a proxy-ARP answer). ARP's own packets and delay are not
+    /// modelled: caches are taken as warm.
+    /// </summary>
+    public MacAddress? Resolve(NetDevice device, Ipv4Address nextHop) =>
+        _neighbours.TryGetValue(nextHop.Value, out var mac) ? mac : device.ResolveOnLink(nextHop);
+
+    /// <summary>Binds an endpoint to a protocol and port of this namespace (port 0 for protocols without ports).</summary>
+    public void Bind(IpProtocol protocol, ushort port, ILocalEndpoint endpoint)
+    {
+        if (!_endpoints.TryAdd((protocol, port), endpoint))
+        {
+            throw new InvalidOperationException($"{protocol} port {port} is already bound in namespace {Name} on {Host.Name} (EADDRINUSE).");
+        }
+    }
+
+    internal ILocalEndpoint? Endpoint(IpProtocol protocol, ushort port) =>
+        _endpoints.GetValueOrDefault((protocol, protocol is IpProtocol.Udp or IpProtocol.Tcp ? port : (ushort)0));
+
+    public override string ToString() => $"{Host.Name}/{Name}";
+}

@@ -1,0 +1,23 @@
+using NetPerf.Engine.Scheduling;
+using NetPerf.Network.Packets;
+
+namespace NetPerf.Network.Topology;
+
+/// <summary>
+/// What every host of one simulation shares: the simulator, the packet pool, and device numbering (so that
+/// interface indices and MAC addresses are unique across hosts, and the same from run to run).
+/// </summary>
+public sealed class Testbed(Simulator sim, PacketPool pool)
+{
+    private uint _nextDevice;
+
+    public Testbed()
+        : this(new Simulator(), new PacketPool())
+    {
+    }
+
+    public Simulator Sim { get; } = sim;
+    public PacketPool Pool { get; } = pool;
+
+    internal uint NextDeviceNumber() => ++_nextDevice;
+}
