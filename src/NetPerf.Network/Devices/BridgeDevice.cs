@@ -138,7 +138,7 @@ public sealed class BridgeDevice : NetDevice
 
         if (last is null)
         {
-            walk.Drop(DropReason.NeighbourUnresolved, this);
+            walk.Drop(DropReason.NoBridgePort, this);
             return;
         }
 

@@ -36,11 +36,13 @@ public sealed class VethDevice : NetDevice
 
     public override MacAddress? ResolveOnLink(Ipv4Address address)
     {
-        if (Peer.AnswersArpFor(address))
+        // A bridge port does no ARP of its own: the request reaches the bridge, which answers for its addresses
+        // and passes it on to the other ports.
+        if (Peer.Master is not null)
         {
-            return Peer.Mac;
+            return Peer.Master.ResolveOnSegment(address, except: Peer);
         }
 
-        return Peer.Master?.ResolveOnSegment(address, except: Peer);
+        return Peer.AnswersArpFor(address) ? Peer.Mac : null;
     }
 }

@@ -47,15 +47,19 @@ public sealed class VxlanDevice : NetDevice, ILocalEndpoint
         }
 
         var outer = new FiveTuple(LocalVtep, vtep, IpProtocol.Udp, Encapsulation.UdpFlowSourcePort(p.Flow.Hash()), Port);
-        p.Encapsulation = new Encapsulation(EncapsulationKind.Vxlan, outer, Vni);
+        p.Encapsulation = new Encapsulation(EncapsulationKind.Vxlan, outer, Vni, p.SourceMac, p.DestinationMac);
         p.OuterTtl = Ipv4.DefaultTtl;
         Ipv4.Output(Namespace, ref walk);
     }
 
     void ILocalEndpoint.Deliver(ref PacketWalk walk)
     {
+        // udp_rcv finds the encapsulation socket, whose encap_rcv is vxlan_rcv.
+        walk.Charge(KernelStage.UdpInput, Namespace);
         walk.Charge(KernelStage.VxlanDecapsulate, this);
         ref var p = ref walk.P;
+        p.SourceMac = p.Encapsulation.InnerSourceMac;
+        p.DestinationMac = p.Encapsulation.InnerDestinationMac;
         p.Encapsulation = Encapsulation.None;
         QueueToBacklog(ref walk, this);
     }

@@ -1,10 +1,18 @@
+using NetPerf.Network.Addressing;
+
 namespace NetPerf.Network.Packets;
 
 /// <summary>
 /// The outer headers of a tunnelled packet. The inner packet keeps its own tuple; the outer tuple is what the
-/// underlay (routing, RSS at the receiving NIC, netfilter on the node) sees.
+/// underlay (routing, RSS at the receiving NIC, netfilter on the node) sees. VXLAN also carries the inner
+/// Ethernet header, whose addresses come back when the packet is decapsulated.
 /// </summary>
-public readonly record struct Encapsulation(EncapsulationKind Kind, FiveTuple Outer, uint Vni)
+public readonly record struct Encapsulation(
+    EncapsulationKind Kind,
+    FiveTuple Outer,
+    uint Vni,
+    MacAddress InnerSourceMac = default,
+    MacAddress InnerDestinationMac = default)
 {
     public static readonly Encapsulation None = default;
 

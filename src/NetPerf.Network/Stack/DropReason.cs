@@ -27,6 +27,9 @@ public enum DropReason
     /// <summary>A frame came back to the bridge port it arrived on, and hairpin mode is off.</summary>
     BridgeHairpin,
 
+    /// <summary>An unknown destination, and no port to flood it to but the one it came from.</summary>
+    NoBridgePort,
+
     /// <summary>A frame addressed to another station's MAC (a flooded copy) reached a device that is not a bridge port.</summary>
     OtherHost,
 }
