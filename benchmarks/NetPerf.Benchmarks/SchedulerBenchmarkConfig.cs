@@ -9,6 +9,6 @@ public sealed class SchedulerBenchmarkConfig : ManualConfig
     public SchedulerBenchmarkConfig()
     {
         AddColumn(StatisticColumn.Median);
-        AddColumn(new EventsPerSecondColumn());
+        AddColumn(new PerSecondColumn("Events"));
     }
 }

@@ -69,7 +69,20 @@ public abstract class NetDevice : IEventHandler
         }
 
         var route = Namespace.Fib.Lookup(address);
-        return route is not null && route.NextHops.All(h => h.Interface != Index);
+        if (route is null)
+        {
+            return false;
+        }
+
+        for (int i = 0; i < route.NextHops.Count; i++)
+        {
+            if (route.NextHops[i].Interface == Index)
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     /// <summary>netif_receive_skb on the current core: to the bridge, or up to IP.</summary>

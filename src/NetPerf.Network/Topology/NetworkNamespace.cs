@@ -16,6 +16,7 @@ public sealed class NetworkNamespace
     private readonly Dictionary<int, NetDevice> _byIndex = [];
     private readonly Dictionary<uint, NetDevice> _localAddresses = [];
     private readonly Dictionary<uint, MacAddress> _neighbours = [];
+    private readonly Dictionary<(int Device, uint Address), MacAddress> _neighbourCache = [];
     private readonly Dictionary<(IpProtocol, ushort), ILocalEndpoint> _endpoints = [];
 
     internal NetworkNamespace(Host host, string name)
@@ -108,8 +109,24 @@ public sealed class NetworkNamespace
     /// what ARP would learn on the link (including a proxy-ARP answer). ARP's own packets and delay are not
     /// modelled: caches are taken as warm.
     /// </summary>
-    public MacAddress? Resolve(NetDevice device, Ipv4Address nextHop) =>
-        _neighbours.TryGetValue(nextHop.Value, out var mac) ? mac : device.ResolveOnLink(nextHop);
+    public MacAddress? Resolve(NetDevice device, Ipv4Address nextHop)
+    {
+        if (_neighbours.TryGetValue(nextHop.Value, out var mac) || _neighbourCache.TryGetValue((device.Index, nextHop.Value), out mac))
+        {
+            return mac;
+        }
+
+        var learned = device.ResolveOnLink(nextHop);
+        if (learned is not null)
+        {
+            _neighbourCache[(device.Index, nextHop.Value)] = learned.Value;
+        }
+
+        return learned;
+    }
+
+    /// <summary>Forgets what ARP learned (after devices or addresses change); permanent entries stay.</summary>
+    public void FlushNeighbourCache() => _neighbourCache.Clear();
 
     /// <summary>Binds an endpoint to a protocol and port of this namespace (port 0 for protocols without ports).</summary>
     public void Bind(IpProtocol protocol, ushort port, ILocalEndpoint endpoint)

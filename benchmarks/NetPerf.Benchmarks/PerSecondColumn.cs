@@ -6,19 +6,20 @@ using BenchmarkDotNet.Running;
 namespace NetPerf.Benchmarks;
 
 /// <summary>
-/// Events per wall-clock second, from the median time per event. Benchmarks here set OperationsPerInvoke to the
-/// number of events they run, so BenchmarkDotNet's per-operation statistics are per event.
+/// Operations per wall-clock second, from the median time per operation. Benchmarks here set
+/// OperationsPerInvoke to the number of events (or packet-hops) they run, so BenchmarkDotNet's per-operation
+/// statistics are per event (or per hop).
 /// </summary>
-public sealed class EventsPerSecondColumn : IColumn
+public sealed class PerSecondColumn(string unit) : IColumn
 {
-    public string Id => nameof(EventsPerSecondColumn);
-    public string ColumnName => "Events/s (median)";
+    public string Id => nameof(PerSecondColumn) + unit;
+    public string ColumnName => $"{unit}/s (median)";
     public bool AlwaysShow => true;
     public ColumnCategory Category => ColumnCategory.Custom;
     public int PriorityInCategory => 0;
     public bool IsNumeric => true;
     public UnitType UnitType => UnitType.Dimensionless;
-    public string Legend => "Events run per second of wall-clock time: 1 s / median time per event";
+    public string Legend => $"{unit} per second of wall-clock time: 1 s / median time per operation";
 
     public string GetValue(Summary summary, BenchmarkCase benchmarkCase)
     {
