@@ -55,4 +55,19 @@ public enum KernelStage
 
     /// <summary>Queueing to a socket and waking the receiving process.</summary>
     SocketDeliver,
+
+    /// <summary>Entering a netfilter hook that has tables registered (nf_hook_slow).</summary>
+    NetfilterHook,
+
+    /// <summary>Evaluating one iptables rule (ipt_do_table, per rule: measurements.md R-17).</summary>
+    NetfilterRule,
+
+    /// <summary>nf_conntrack_in: hashing the tuple and finding the connection.</summary>
+    ConntrackLookup,
+
+    /// <summary>Creating and confirming a new connection entry.</summary>
+    ConntrackNew,
+
+    /// <summary>Rewriting addresses and ports for NAT (nf_nat_manip_pkt) and fixing checksums.</summary>
+    Nat,
 }

@@ -31,6 +31,7 @@ public sealed class IpipTunnelDevice : NetDevice, ILocalEndpoint
         ref var p = ref walk.P;
         var outer = new FiveTuple(Local, walk.NextHop, IpProtocol.IpInIp, 0, 0);
         p.Encapsulation = new Encapsulation(EncapsulationKind.IpInIp, outer, 0);
+        p.Scrub();
         p.OuterTtl = Ipv4.DefaultTtl;
         Ipv4.Output(Namespace, ref walk);
     }
@@ -39,6 +40,7 @@ public sealed class IpipTunnelDevice : NetDevice, ILocalEndpoint
     {
         walk.Charge(KernelStage.IpipDecapsulate, this);
         walk.P.Encapsulation = Encapsulation.None;
+        walk.P.Scrub();
         QueueToBacklog(ref walk, this);
     }
 }

@@ -37,6 +37,9 @@ public abstract class NetDevice : IEventHandler
     public MacAddress Mac { get; }
     public int Mtu { get; }
 
+    /// <summary>The first address assigned to the device: what MASQUERADE rewrites sources to.</summary>
+    public Ipv4Address? PrimaryAddress { get; internal set; }
+
     /// <summary>The bridge this device is a port of, if any.</summary>
     public BridgeDevice? Master { get; internal set; }
 

@@ -110,6 +110,7 @@ public sealed class PhysicalNic : NetDevice, IFrameReceiver
         int queue = (int)(((ulong)p.VisibleFlow.Hash() * (uint)ReceiveQueues) >> 32);
         ReceivedPerQueue[queue]++;
         p.Core = queue % Host.Cores.Count;
+        p.Scrub(); // a new host: no conntrack reference, no mark
         var walk = new PacketWalk(Host, packet);
         walk.Charge(KernelStage.NicReceive, this);
         Receive(ref walk);

@@ -31,6 +31,11 @@ public sealed class VethDevice : NetDevice
     public override void Transmit(ref PacketWalk walk)
     {
         walk.Charge(KernelStage.VethTransmit, this);
+        if (Peer.Namespace != Namespace)
+        {
+            walk.P.Scrub(); // dev_forward_skb scrubs a packet that changes namespace
+        }
+
         QueueToBacklog(ref walk, Peer);
     }
 

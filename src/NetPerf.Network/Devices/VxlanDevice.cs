@@ -48,6 +48,7 @@ public sealed class VxlanDevice : NetDevice, ILocalEndpoint
 
         var outer = new FiveTuple(LocalVtep, vtep, IpProtocol.Udp, Encapsulation.UdpFlowSourcePort(p.Flow.Hash()), Port);
         p.Encapsulation = new Encapsulation(EncapsulationKind.Vxlan, outer, Vni, p.SourceMac, p.DestinationMac);
+        p.Scrub(); // the outer packet is a new packet to netfilter (iptunnel_xmit: skb_scrub_packet)
         p.OuterTtl = Ipv4.DefaultTtl;
         Ipv4.Output(Namespace, ref walk);
     }
@@ -61,6 +62,7 @@ public sealed class VxlanDevice : NetDevice, ILocalEndpoint
         p.SourceMac = p.Encapsulation.InnerSourceMac;
         p.DestinationMac = p.Encapsulation.InnerDestinationMac;
         p.Encapsulation = Encapsulation.None;
+        p.Scrub();
         QueueToBacklog(ref walk, this);
     }
 }

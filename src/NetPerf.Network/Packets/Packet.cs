@@ -44,6 +44,38 @@ public struct Packet
     /// <summary>Devices and namespaces crossed (a hop count, for tracing and the hops-per-second benchmark).</summary>
     public int Hops;
 
+    /// <summary>
+    /// The connection-tracking entry of the current namespace that this packet belongs to (1-based; 0: none
+    /// yet), and whether it travels in the reply direction. Cleared when the packet changes namespace or is
+    /// encapsulated or decapsulated, as skb_scrub_packet() does.
+    /// </summary>
+    public int ConntrackEntry;
+    public bool ConntrackReply;
+
+    /// <summary>The netfilter mark (iptables -j MARK), as KUBE-MARK-MASQ sets it.</summary>
+    public uint Mark;
+
+    /// <summary>Forgets per-namespace state: conntrack reference and mark.</summary>
+    public void Scrub()
+    {
+        ConntrackEntry = 0;
+        ConntrackReply = false;
+        Mark = 0;
+    }
+
+    /// <summary>Rewrites the visible header's tuple (the outer one while tunnelled).</summary>
+    public void SetVisibleFlow(FiveTuple tuple)
+    {
+        if (Encapsulation.Kind == EncapsulationKind.None)
+        {
+            Flow = tuple;
+        }
+        else
+        {
+            Encapsulation = Encapsulation with { Outer = tuple };
+        }
+    }
+
     /// <summary>Bytes of the inner IP packet: IPv4 header, transport header, payload.</summary>
     public readonly int InnerIpLength => HeaderSizes.Ipv4 + TransportHeaderBytes + PayloadBytes;
 

@@ -27,6 +27,9 @@ public enum DropReason
     /// <summary>A frame came back to the bridge port it arrived on, and hairpin mode is off.</summary>
     BridgeHairpin,
 
+    /// <summary>An iptables rule or chain policy said DROP, or a new connection found the conntrack table full.</summary>
+    Netfilter,
+
     /// <summary>An unknown destination, and no port to flood it to but the one it came from.</summary>
     NoBridgePort,
 

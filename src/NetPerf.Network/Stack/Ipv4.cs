@@ -1,5 +1,6 @@
 using NetPerf.Network.Cpu;
 using NetPerf.Network.Devices;
+using NetPerf.Network.Netfilter;
 using NetPerf.Network.Packets;
 using NetPerf.Network.Routing;
 using NetPerf.Network.Topology;
@@ -8,8 +9,10 @@ namespace NetPerf.Network.Stack;
 
 /// <summary>
 /// IPv4 in a namespace: output of locally generated packets (ip_local_out), input (ip_rcv), forwarding
-/// (ip_forward) and local delivery (ip_local_deliver). Routing always looks at the visible header: the outer one
-/// of a tunnelled packet.
+/// (ip_forward) and local delivery (ip_local_deliver), with the netfilter hooks where the kernel has them:
+/// PREROUTING before the input route lookup, INPUT before delivery, FORWARD after the TTL check, OUTPUT after
+/// the output route lookup (which is redone if OUTPUT changed the destination), POSTROUTING before the MTU check
+/// and the neighbour. Routing always looks at the visible header: the outer one of a tunnelled packet.
 /// </summary>
 public static class Ipv4
 {
@@ -19,19 +22,43 @@ public static class Ipv4
     /// <summary>A packet generated in <paramref name="ns"/> (by a socket, or re-headed by a tunnel device) leaves.</summary>
     public static void Output(NetworkNamespace ns, ref PacketWalk walk)
     {
-        walk.Charge(KernelStage.FibLookup, ns);
-        var route = ns.Fib.Lookup(walk.P.VisibleFlow.Destination);
-        if (route is null || route.Type is RouteType.Blackhole or RouteType.Unreachable)
+        var route = OutputRoute(ns, ref walk);
+        if (route is null)
         {
-            walk.Drop(DropReason.NoRoute, null);
+            Drop(ns, ref walk, DropReason.NoRoute, null);
             return;
+        }
+
+        if (ns.Netfilter is { } nf)
+        {
+            var before = walk.P.VisibleFlow.Destination;
+            if (nf.Run(NetfilterHook.Output, ref walk, null, OutDevice(ns, route, ref walk)) == Verdict.Drop)
+            {
+                Drop(ns, ref walk, DropReason.Netfilter, null);
+                return;
+            }
+
+            if (walk.P.VisibleFlow.Destination != before)
+            {
+                // DNAT in OUTPUT: route again for the new destination (ip_route_me_harder).
+                route = OutputRoute(ns, ref walk);
+                if (route is null)
+                {
+                    Drop(ns, ref walk, DropReason.NoRoute, null);
+                    return;
+                }
+            }
         }
 
         if (route.Type == RouteType.Local)
         {
             // To ourselves: through lo, whatever device holds the address.
             walk.Charge(KernelStage.IpOutput, ns.Loopback);
-            ns.Loopback.Transmit(ref walk);
+            if (PostRouting(ns, ns.Loopback, ref walk))
+            {
+                ns.Loopback.Transmit(ref walk);
+            }
+
             return;
         }
 
@@ -43,23 +70,35 @@ public static class Ipv4
     {
         var ns = device.Namespace;
         walk.Charge(KernelStage.IpInput, device);
+        if (ns.Netfilter is { } nf && nf.Run(NetfilterHook.PreRouting, ref walk, device, null) == Verdict.Drop)
+        {
+            Drop(ns, ref walk, DropReason.Netfilter, device);
+            return;
+        }
+
         walk.Charge(KernelStage.FibLookup, ns, device);
         var route = ns.Fib.Lookup(walk.P.VisibleFlow.Destination);
         if (route is null || route.Type is RouteType.Blackhole or RouteType.Unreachable)
         {
-            walk.Drop(DropReason.NoRoute, device);
+            Drop(ns, ref walk, DropReason.NoRoute, device);
             return;
         }
 
         if (route.Type == RouteType.Local)
         {
+            if (ns.Netfilter is { } input && input.Run(NetfilterHook.Input, ref walk, device, null) == Verdict.Drop)
+            {
+                Drop(ns, ref walk, DropReason.Netfilter, device);
+                return;
+            }
+
             LocalDeliver(ns, device, ref walk);
             return;
         }
 
         if (!ns.IpForward)
         {
-            walk.Drop(DropReason.ForwardingDisabled, device);
+            Drop(ns, ref walk, DropReason.ForwardingDisabled, device);
             return;
         }
 
@@ -67,13 +106,29 @@ public static class Ipv4
         ref byte ttl = ref p.Encapsulation.Kind == EncapsulationKind.None ? ref p.Ttl : ref p.OuterTtl;
         if (ttl <= 1)
         {
-            walk.Drop(DropReason.TtlExpired, device);
+            Drop(ns, ref walk, DropReason.TtlExpired, device);
             return;
         }
 
         ttl--;
+        if (ns.Netfilter is { } forward && forward.Run(NetfilterHook.Forward, ref walk, device, OutDevice(ns, route, ref walk)) == Verdict.Drop)
+        {
+            Drop(ns, ref walk, DropReason.Netfilter, device);
+            return;
+        }
+
         Send(ns, route, KernelStage.IpForward, ref walk);
     }
+
+    private static Route? OutputRoute(NetworkNamespace ns, ref PacketWalk walk)
+    {
+        walk.Charge(KernelStage.FibLookup, ns);
+        var route = ns.Fib.Lookup(walk.P.VisibleFlow.Destination);
+        return route is null || route.Type is RouteType.Blackhole or RouteType.Unreachable ? null : route;
+    }
+
+    private static NetDevice OutDevice(NetworkNamespace ns, Route route, ref PacketWalk walk) =>
+        route.Type == RouteType.Local ? ns.Loopback : ns.Device(route.SelectNextHop(walk.P.VisibleFlow.Hash()).Interface);
 
     private static void LocalDeliver(NetworkNamespace ns, NetDevice device, ref PacketWalk walk)
     {
@@ -88,7 +143,7 @@ public static class Ipv4
         endpoint.Deliver(ref walk);
     }
 
-    /// <summary>Chooses the next hop, checks the MTU, resolves the neighbour and hands the packet to the device.</summary>
+    /// <summary>Chooses the next hop, runs POSTROUTING, checks the MTU, resolves the neighbour, hands the packet to the device.</summary>
     private static void Send(NetworkNamespace ns, Route route, KernelStage stage, ref PacketWalk walk)
     {
         ref var p = ref walk.P;
@@ -98,6 +153,11 @@ public static class Ipv4
         walk.Charge(stage, device);
         var nextHop = hop.IsDirect ? flow.Destination : hop.Gateway;
         walk.NextHop = nextHop;
+
+        if (!PostRouting(ns, device, ref walk))
+        {
+            return;
+        }
 
         if (p.IpLength > device.Mtu)
         {
@@ -120,5 +180,23 @@ public static class Ipv4
         }
 
         device.Transmit(ref walk);
+    }
+
+    private static bool PostRouting(NetworkNamespace ns, NetDevice device, ref PacketWalk walk)
+    {
+        if (ns.Netfilter is { } nf && nf.Run(NetfilterHook.PostRouting, ref walk, null, device) == Verdict.Drop)
+        {
+            walk.Drop(DropReason.Netfilter, device);
+            return false;
+        }
+
+        return true;
+    }
+
+    /// <summary>Drops a packet, first freeing the connection it opened if that was never confirmed.</summary>
+    private static void Drop(NetworkNamespace ns, ref PacketWalk walk, DropReason reason, NetDevice? device)
+    {
+        ns.Netfilter?.Forget(ref walk);
+        walk.Drop(reason, device);
     }
 }

@@ -1,5 +1,6 @@
 using NetPerf.Network.Addressing;
 using NetPerf.Network.Devices;
+using NetPerf.Network.Netfilter;
 using NetPerf.Network.Packets;
 using NetPerf.Network.Routing;
 using NetPerf.Network.Stack;
@@ -35,6 +36,13 @@ public sealed class NetworkNamespace
 
     /// <summary>net.ipv4.ip_forward: off by default, as in a fresh namespace; nodes turn it on.</summary>
     public bool IpForward { get; set; }
+
+    /// <summary>Netfilter (iptables and conntrack), once loaded; null means no hook costs anything.</summary>
+    public Iptables? Netfilter { get; private set; }
+
+    /// <summary>Loads iptables and conntrack in this namespace (as kube-proxy's first rule does).</summary>
+    public Iptables EnableNetfilter(int conntrackMax = Conntrack.DefaultMax) =>
+        Netfilter ??= new Iptables(this, Host.Testbed.Streams.Create($"{Host.Name}/{Name}/iptables"), conntrackMax);
 
     internal void Attach(NetDevice device)
     {
@@ -81,6 +89,7 @@ public sealed class NetworkNamespace
             throw new InvalidOperationException($"{address} is already assigned in namespace {Name} on {Host.Name}.");
         }
 
+        device.PrimaryAddress ??= address;
         var hop = new NextHop(device.Index, Ipv4Address.Any);
         var connected = new Ipv4Prefix(address, prefixLength);
         if (device is LoopbackDevice)

@@ -1,3 +1,4 @@
+using NetPerf.Engine.Random;
 using NetPerf.Engine.Scheduling;
 using NetPerf.Network.Packets;
 
@@ -7,7 +8,7 @@ namespace NetPerf.Network.Topology;
 /// What every host of one simulation shares: the simulator, the packet pool, and device numbering (so that
 /// interface indices and MAC addresses are unique across hosts, and the same from run to run).
 /// </summary>
-public sealed class Testbed(Simulator sim, PacketPool pool)
+public sealed class Testbed(Simulator sim, PacketPool pool, ulong seed = 1)
 {
     private uint _nextDevice;
 
@@ -18,6 +19,9 @@ public sealed class Testbed(Simulator sim, PacketPool pool)
 
     public Simulator Sim { get; } = sim;
     public PacketPool Pool { get; } = pool;
+
+    /// <summary>Random streams named after the entity that uses them ("node1/root/iptables").</summary>
+    public RngStreams Streams { get; } = new(seed);
 
     internal uint NextDeviceNumber() => ++_nextDevice;
 }

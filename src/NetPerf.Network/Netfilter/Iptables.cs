@@ -1,0 +1,307 @@
+using NetPerf.Engine.Random;
+using NetPerf.Network.Addressing;
+using NetPerf.Network.Cpu;
+using NetPerf.Network.Devices;
+using NetPerf.Network.Packets;
+using NetPerf.Network.Stack;
+using NetPerf.Network.Topology;
+
+namespace NetPerf.Network.Netfilter;
+
+/// <summary>
+/// Netfilter in one namespace, iptables style: the nat and filter tables' built-in chains, user chains, and
+/// connection tracking, run at each hook in the kernel's priority order. The nat table sees only a
+/// connection's first packet; every later packet gets the connection's NAT from conntrack, so a long flow
+/// through a Service pays for the rules once.
+/// </summary>
+public sealed class Iptables
+{
+    private readonly NetworkNamespace _ns;
+    private readonly RngStream _random;
+    private readonly Dictionary<string, Chain> _userChains = [];
+
+    public Iptables(NetworkNamespace ns, RngStream random, int conntrackMax = Conntrack.DefaultMax)
+    {
+        _ns = ns;
+        _random = random;
+        Conntrack = new Conntrack(conntrackMax);
+    }
+
+    public Conntrack Conntrack { get; }
+
+    public Chain NatPreRouting { get; } = new("PREROUTING", RuleTarget.Accept);
+    public Chain NatInput { get; } = new("INPUT", RuleTarget.Accept);
+    public Chain NatOutput { get; } = new("OUTPUT", RuleTarget.Accept);
+    public Chain NatPostRouting { get; } = new("POSTROUTING", RuleTarget.Accept);
+    public Chain FilterInput { get; } = new("INPUT", RuleTarget.Accept);
+    public Chain FilterForward { get; } = new("FORWARD", RuleTarget.Accept);
+    public Chain FilterOutput { get; } = new("OUTPUT", RuleTarget.Accept);
+
+    /// <summary>Rules evaluated so far (each one charged as a <see cref="KernelStage.NetfilterRule"/>).</summary>
+    public long RulesEvaluated { get; private set; }
+
+    /// <summary><c>iptables -N NAME</c>.</summary>
+    public Chain NewChain(string name)
+    {
+        var chain = new Chain(name);
+        if (!_userChains.TryAdd(name, chain))
+        {
+            throw new InvalidOperationException($"chain {name} already exists in {_ns}.");
+        }
+
+        return chain;
+    }
+
+    public Chain UserChain(string name) =>
+        _userChains.TryGetValue(name, out var c) ? c : throw new ArgumentException($"no chain {name} in {_ns}.", nameof(name));
+
+    /// <summary>Runs <paramref name="hook"/> for the walk's packet.</summary>
+    internal Verdict Run(NetfilterHook hook, ref PacketWalk walk, NetDevice? inDevice, NetDevice? outDevice)
+    {
+        walk.Charge(KernelStage.NetfilterHook, _ns, inDevice ?? outDevice);
+        long now = _ns.Host.Sim.Now.Picoseconds;
+        switch (hook)
+        {
+            case NetfilterHook.PreRouting:
+            case NetfilterHook.Output:
+                bool isNew = Track(ref walk, now, inDevice ?? outDevice);
+                if (isNew)
+                {
+                    var verdict = RunChain(hook == NetfilterHook.Output ? NatOutput : NatPreRouting, ref walk, inDevice, outDevice);
+                    if (verdict == Verdict.Drop)
+                    {
+                        return Drop(ref walk);
+                    }
+                }
+                else
+                {
+                    ApplyEstablishedNat(ref walk, destination: true, inDevice ?? outDevice);
+                }
+
+                return hook == NetfilterHook.Output ? Filter(FilterOutput, ref walk, inDevice, outDevice) : Verdict.Accept;
+
+            case NetfilterHook.Forward:
+                return Filter(FilterForward, ref walk, inDevice, outDevice);
+
+            case NetfilterHook.Input:
+                if (Filter(FilterInput, ref walk, inDevice, outDevice) == Verdict.Drop)
+                {
+                    return Verdict.Drop;
+                }
+
+                return Finish(ref walk, now, NatInput, inDevice, outDevice);
+
+            default:
+                return Finish(ref walk, now, NatPostRouting, inDevice, outDevice);
+        }
+    }
+
+    /// <summary>Frees the unconfirmed connection of a packet dropped before it left the hooks.</summary>
+    internal void Forget(ref PacketWalk walk)
+    {
+        ref var p = ref walk.P;
+        if (p.ConntrackEntry != 0)
+        {
+            Conntrack.Release(p.ConntrackEntry);
+            p.ConntrackEntry = 0;
+        }
+    }
+
+    /// <summary>Attaches the packet to its connection, creating one if needed; true if the connection is new.</summary>
+    private bool Track(ref PacketWalk walk, long now, NetDevice? device)
+    {
+        ref var p = ref walk.P;
+        if (p.ConntrackEntry != 0)
+        {
+            // Already tracked in this namespace (a locally generated packet coming back in through lo).
+            return !Conntrack[p.ConntrackEntry].Confirmed;
+        }
+
+        walk.Charge(KernelStage.ConntrackLookup, _ns, device);
+        var tuple = p.VisibleFlow;
+        if (Conntrack.TryFind(tuple, now, out int id, out bool reply))
+        {
+            p.ConntrackEntry = id;
+            p.ConntrackReply = reply;
+            Conntrack.Refresh(id, reply, now);
+            return false;
+        }
+
+        walk.Charge(KernelStage.ConntrackNew, _ns, device);
+        p.ConntrackEntry = Conntrack.Create(tuple, now);
+        p.ConntrackReply = false;
+        return true;
+    }
+
+    /// <summary>POSTROUTING or INPUT: source NAT for a new connection (rules) or an established one (conntrack), then confirmation.</summary>
+    private Verdict Finish(ref PacketWalk walk, long now, Chain nat, NetDevice? inDevice, NetDevice? outDevice)
+    {
+        ref var p = ref walk.P;
+        if (p.ConntrackEntry == 0)
+        {
+            return Verdict.Accept;
+        }
+
+        if (!Conntrack[p.ConntrackEntry].Confirmed)
+        {
+            if (RunChain(nat, ref walk, inDevice, outDevice) == Verdict.Drop)
+            {
+                return Drop(ref walk);
+            }
+
+            if (!Conntrack.Confirm(walk.P.ConntrackEntry, now))
+            {
+                walk.P.ConntrackEntry = 0;
+                return Verdict.Drop;
+            }
+
+            return Verdict.Accept;
+        }
+
+        ApplyEstablishedNat(ref walk, destination: false, inDevice ?? outDevice);
+        return Verdict.Accept;
+    }
+
+    private Verdict Drop(ref PacketWalk walk)
+    {
+        Forget(ref walk);
+        return Verdict.Drop;
+    }
+
+    private Verdict Filter(Chain chain, ref PacketWalk walk, NetDevice? inDevice, NetDevice? outDevice) =>
+        chain.Rules.Count == 0 ? Verdict.Accept : RunChain(chain, ref walk, inDevice, outDevice);
+
+    /// <summary>
+    /// Established NAT: a packet in the original direction is rewritten to the inverse of the reply tuple, one
+    /// in the reply direction to the inverse of the original; destinations at PREROUTING/OUTPUT, sources at
+    /// POSTROUTING/INPUT, as the kernel's nf_nat hooks do.
+    /// </summary>
+    private void ApplyEstablishedNat(ref PacketWalk walk, bool destination, NetDevice? device)
+    {
+        ref var p = ref walk.P;
+        ref var e = ref Conntrack[p.ConntrackEntry];
+        var target = p.ConntrackReply ? e.Original.Reversed : e.Reply.Reversed;
+        var now = p.VisibleFlow;
+        var rewritten = destination
+            ? now with { Destination = target.Destination, DestinationPort = target.DestinationPort }
+            : now with { Source = target.Source, SourcePort = target.SourcePort };
+        if (rewritten != now)
+        {
+            walk.Charge(KernelStage.Nat, _ns, device);
+            p.SetVisibleFlow(rewritten);
+        }
+    }
+
+    private Verdict? RunRules(Chain chain, ref PacketWalk walk, NetDevice? inDevice, NetDevice? outDevice)
+    {
+        var rules = chain.Rules;
+        for (int i = 0; i < rules.Count; i++)
+        {
+            var rule = rules[i];
+            RulesEvaluated++;
+            walk.Charge(KernelStage.NetfilterRule, _ns, inDevice ?? outDevice);
+            if (!Matches(rule, ref walk.P, inDevice, outDevice))
+            {
+                continue;
+            }
+
+            switch (rule.Target)
+            {
+                case RuleTarget.None:
+                    break;
+                case RuleTarget.Mark:
+                    walk.P.Mark |= rule.SetMark;
+                    break;
+                case RuleTarget.Accept:
+                    return Verdict.Accept;
+                case RuleTarget.Drop:
+                    return Verdict.Drop;
+                case RuleTarget.Return:
+                    return null;
+                case RuleTarget.Jump:
+                    var decided = RunRules(rule.JumpTo!, ref walk, inDevice, outDevice);
+                    if (decided is not null)
+                    {
+                        return decided;
+                    }
+
+                    break;
+                case RuleTarget.Dnat:
+                    Dnat(ref walk, rule, inDevice ?? outDevice);
+                    return Verdict.Accept;
+                case RuleTarget.Snat:
+                case RuleTarget.Masquerade:
+                    if (!Snat(ref walk, rule, outDevice))
+                    {
+                        return Verdict.Drop;
+                    }
+
+                    return Verdict.Accept;
+            }
+        }
+
+        return null;
+    }
+
+    private Verdict RunChain(Chain chain, ref PacketWalk walk, NetDevice? inDevice, NetDevice? outDevice) =>
+        RunRules(chain, ref walk, inDevice, outDevice) ?? (chain.Policy == RuleTarget.Drop ? Verdict.Drop : Verdict.Accept);
+
+    private bool Matches(Rule rule, ref Packet p, NetDevice? inDevice, NetDevice? outDevice)
+    {
+        var t = p.VisibleFlow;
+        return (rule.Source is not { } src || src.Contains(t.Source))
+            && (rule.Destination is not { } dst || dst.Contains(t.Destination))
+            && (rule.Protocol is not { } proto || proto == t.Protocol)
+            && (rule.DestinationPort is not { } port || port == t.DestinationPort)
+            && (rule.InInterface is null || Rule.InterfaceMatches(rule.InInterface, inDevice?.Name))
+            && (rule.OutInterface is null || Rule.InterfaceMatches(rule.OutInterface, outDevice?.Name))
+            && (rule.DestinationIsLocal is not { } local || local == _ns.IsLocal(t.Destination))
+            && (rule.MarkSet is not { } mark || (p.Mark & mark) == mark)
+            && (rule.Probability is not { } probability || _random.NextDouble() < probability);
+    }
+
+    private void Dnat(ref PacketWalk walk, Rule rule, NetDevice? device)
+    {
+        ref var p = ref walk.P;
+        ref var e = ref Conntrack[p.ConntrackEntry];
+        var original = e.Original;
+        ushort port = rule.NatPort == 0 ? original.DestinationPort : rule.NatPort;
+        e.Reply = new FiveTuple(rule.NatAddress, e.Reply.Destination, original.Protocol, port, e.Reply.DestinationPort);
+        walk.Charge(KernelStage.Nat, _ns, device);
+        p.SetVisibleFlow(p.VisibleFlow with { Destination = rule.NatAddress, DestinationPort = port });
+    }
+
+    /// <summary>Source NAT, keeping the source port unless another connection already owns that reply tuple.</summary>
+    private bool Snat(ref PacketWalk walk, Rule rule, NetDevice? outDevice)
+    {
+        ref var p = ref walk.P;
+        ref var e = ref Conntrack[p.ConntrackEntry];
+        Ipv4Address address;
+        if (rule.Target == RuleTarget.Masquerade)
+        {
+            if (outDevice?.PrimaryAddress is not { } primary)
+            {
+                return false; // no address to masquerade as
+            }
+
+            address = primary;
+        }
+        else
+        {
+            address = rule.NatAddress;
+        }
+
+        ushort port = e.Reply.DestinationPort;
+        var reply = e.Reply with { Destination = address, DestinationPort = port };
+        for (int tries = 0; Conntrack.InUse(reply) && tries < 64_512; tries++)
+        {
+            port = port >= 65_535 ? (ushort)1024 : (ushort)(port + 1);
+            reply = reply with { DestinationPort = port };
+        }
+
+        e.Reply = reply;
+        walk.Charge(KernelStage.Nat, _ns, outDevice);
+        p.SetVisibleFlow(p.VisibleFlow with { Source = address, SourcePort = port });
+        return true;
+    }
+}

@@ -1,0 +1,57 @@
+using NetPerf.Network.Addressing;
+using NetPerf.Network.Packets;
+
+namespace NetPerf.Network.Netfilter;
+
+/// <summary>
+/// One iptables rule: optional matches (all must hold) and a target. Immutable once built, so identical rule
+/// sets can be shared between nodes.
+/// </summary>
+public sealed record Rule
+{
+    public Ipv4Prefix? Source { get; init; }
+    public Ipv4Prefix? Destination { get; init; }
+    public IpProtocol? Protocol { get; init; }
+    public ushort? DestinationPort { get; init; }
+
+    /// <summary><c>-i</c>: an interface name, or a prefix ending in '+' (cali+).</summary>
+    public string? InInterface { get; init; }
+
+    /// <summary><c>-o</c>, as <see cref="InInterface"/>.</summary>
+    public string? OutInterface { get; init; }
+
+    /// <summary><c>-m addrtype --dst-type LOCAL</c>: the destination is an address of this namespace.</summary>
+    public bool? DestinationIsLocal { get; init; }
+
+    /// <summary><c>-m mark --mark M/M</c>: all these bits set.</summary>
+    public uint? MarkSet { get; init; }
+
+    /// <summary><c>-m statistic --mode random --probability P</c>.</summary>
+    public double? Probability { get; init; }
+
+    public RuleTarget Target { get; init; }
+
+    /// <summary>The chain of a <see cref="RuleTarget.Jump"/>.</summary>
+    public Chain? JumpTo { get; init; }
+
+    /// <summary>Address (and port, 0 to keep it) of a DNAT or SNAT target.</summary>
+    public Ipv4Address NatAddress { get; init; }
+    public ushort NatPort { get; init; }
+
+    /// <summary>Bits a <see cref="RuleTarget.Mark"/> target sets.</summary>
+    public uint SetMark { get; init; }
+
+    public string? Comment { get; init; }
+
+    internal static bool InterfaceMatches(string pattern, string? name)
+    {
+        if (name is null)
+        {
+            return false;
+        }
+
+        return pattern.EndsWith('+')
+            ? name.AsSpan().StartsWith(pattern.AsSpan(0, pattern.Length - 1), StringComparison.Ordinal)
+            : string.Equals(pattern, name, StringComparison.Ordinal);
+    }
+}

@@ -1,0 +1,196 @@
+using NetPerf.Engine.Time;
+using NetPerf.Network.Addressing;
+using NetPerf.Network.Cpu;
+using NetPerf.Network.Devices;
+using NetPerf.Network.Netfilter;
+using NetPerf.Network.Packets;
+using NetPerf.Network.Routing;
+using NetPerf.Network.Stack;
+using NetPerf.Network.Tests.Stack;
+using NetPerf.Network.Topology;
+
+namespace NetPerf.Network.Tests.Netfilter;
+
+public class IptablesTests
+{
+    private static readonly Ipv4Address Vip = Ipv4Address.Parse("10.96.0.10");
+
+    /// <summary>Answers every datagram to wherever it came from, as a DNS server would.</summary>
+    private sealed class Echo : IDatagramReceiver
+    {
+        public List<FiveTuple> Seen { get; } = [];
+
+        public void OnDatagram(UdpSocket socket, in Packet datagram, SimTime now)
+        {
+            Seen.Add(datagram.Flow);
+            socket.Send(datagram.Flow.Source, datagram.Flow.SourcePort, datagram.PayloadBytes);
+        }
+    }
+
+    private sealed class Replies : IDatagramReceiver
+    {
+        public List<FiveTuple> Got { get; } = [];
+
+        public void OnDatagram(UdpSocket socket, in Packet datagram, SimTime now) => Got.Add(datagram.Flow);
+    }
+
+    /// <summary>Two hosts back to back; host a has netfilter and a default route through b.</summary>
+    private static (Testbed Bed, Host A, Host B, Iptables Nf) TwoHosts(CostTable? costs = null)
+    {
+        var bed = new Testbed();
+        var a = new Host(bed, "a", costs ?? CostTable.Free(), 1);
+        var b = new Host(bed, "b", costs ?? CostTable.Free(), 1);
+        var ethA = new PhysicalNic(a.Root, "eth0");
+        var ethB = new PhysicalNic(b.Root, "eth0");
+        a.Root.AddAddress(ethA, "192.168.0.1/24");
+        b.Root.AddAddress(ethB, "192.168.0.2/24");
+        a.Root.Fib.Add(new Route(Ipv4Prefix.Parse("0.0.0.0/0"), RouteType.Unicast, new NextHop(ethA.Index, Ipv4Address.Parse("192.168.0.2"))));
+        PhysicalNic.Connect(ethA, ethB, 10_000_000_000, SimTime.FromMicroseconds(1));
+        return (bed, a, b, a.Root.EnableNetfilter());
+    }
+
+    private static Rule DnatVip(ushort toPort = 5353) => new()
+    {
+        Destination = new Ipv4Prefix(Vip, 32),
+        Protocol = IpProtocol.Udp,
+        DestinationPort = 53,
+        Target = RuleTarget.Dnat,
+        NatAddress = Ipv4Address.Parse("192.168.0.2"),
+        NatPort = toPort,
+    };
+
+    [Fact]
+    public void DNATed_traffic_reaches_the_backend_and_the_reply_is_un_NATed_to_come_from_the_virtual_IP()
+    {
+        var (bed, a, b, nf) = TwoHosts();
+        nf.NatOutput.Append(DnatVip());
+        var echo = new Echo();
+        _ = new UdpSocket(b.Root, Ipv4Address.Parse("192.168.0.2"), 5353) { Receiver = echo };
+        var replies = new Replies();
+        var client = new UdpSocket(a.Root, Ipv4Address.Parse("192.168.0.1"), 40000) { Receiver = replies };
+
+        client.Send(Vip, 53, 64);
+        bed.Sim.Run();
+
+        var atServer = Assert.Single(echo.Seen);
+        Assert.Equal((Ipv4Address.Parse("192.168.0.2"), (ushort)5353), (atServer.Destination, atServer.DestinationPort));
+        var reply = Assert.Single(replies.Got);
+        Assert.Equal((Vip, (ushort)53), (reply.Source, reply.SourcePort));
+        Assert.Equal(1, nf.Conntrack.Count);
+    }
+
+    [Fact]
+    public void Only_the_first_packet_of_a_connection_walks_the_rules_conntrack_handles_the_rest()
+    {
+        // 100 rules for other Services before ours: the first datagram evaluates 101, later ones none.
+        var costs = new CostTable { [KernelStage.NetfilterRule] = StageCost.Nanoseconds(8) };
+        var (bed, a, b, nf) = TwoHosts(costs);
+        for (int i = 0; i < 100; i++)
+        {
+            nf.NatOutput.Append(DnatVip() with { Destination = Ipv4Prefix.Parse($"10.97.0.{i}/32") });
+        }
+
+        nf.NatOutput.Append(DnatVip());
+        _ = new UdpSocket(b.Root, Ipv4Address.Parse("192.168.0.2"), 5353) { Receiver = new Echo() };
+        var client = new UdpSocket(a.Root, Ipv4Address.Parse("192.168.0.1"), 40000) { Receiver = new Replies() };
+
+        client.Send(Vip, 53, 64);
+        bed.Sim.Run();
+        Assert.Equal(101, nf.RulesEvaluated);
+        for (int i = 0; i < 10; i++)
+        {
+            client.Send(Vip, 53, 64);
+            bed.Sim.Run();
+        }
+
+        Assert.Equal(101, nf.RulesEvaluated);
+        Assert.Equal(101 * 8_000, a.CpuPicosecondsOf(KernelStage.NetfilterRule));
+    }
+
+    [Fact]
+    public void Masquerade_rewrites_a_pods_source_to_the_node_and_the_reply_finds_its_way_back_to_the_pod()
+    {
+        var pair = NodePair.CalicoBgp(CostTable.Free());
+        var nf = pair.Nodes[1].Root.EnableNetfilter();
+        nf.NatPostRouting.Append(new Rule { Source = Ipv4Prefix.Parse("10.244.0.0/16"), OutInterface = "eth0", Target = RuleTarget.Masquerade });
+        var echo = new Echo();
+        _ = new UdpSocket(pair.Nodes[2].Root, NodePair.NodeIp(2), 9000) { Receiver = echo };
+        var replies = new Replies();
+        var pod = new UdpSocket(pair.Pods1[0], NodePair.PodIp(1, 1), 41000) { Receiver = replies };
+
+        pod.Send(NodePair.NodeIp(2), 9000, 32);
+        pair.Bed.Sim.Run();
+
+        Assert.Equal(NodePair.NodeIp(1), Assert.Single(echo.Seen).Source);
+        var reply = Assert.Single(replies.Got);
+        Assert.Equal((NodePair.NodeIp(2), NodePair.PodIp(1, 1)), (reply.Source, reply.Destination));
+    }
+
+    [Fact]
+    public void A_full_conntrack_table_drops_new_connections_and_counts_them()
+    {
+        var bed = new Testbed();
+        var a = new Host(bed, "a", CostTable.Free(), 1);
+        var b = new Host(bed, "b", CostTable.Free(), 1);
+        var ethA = new PhysicalNic(a.Root, "eth0");
+        var ethB = new PhysicalNic(b.Root, "eth0");
+        a.Root.AddAddress(ethA, "192.168.0.1/24");
+        b.Root.AddAddress(ethB, "192.168.0.2/24");
+        PhysicalNic.Connect(ethA, ethB, 10_000_000_000, SimTime.FromMicroseconds(1));
+        var nf = a.Root.EnableNetfilter(conntrackMax: 2);
+        var server = new UdpSocket(b.Root, Ipv4Address.Parse("192.168.0.2"), 5201) { Receiver = new Replies() };
+        for (ushort port = 1000; port < 1003; port++)
+        {
+            new UdpSocket(a.Root, Ipv4Address.Parse("192.168.0.1"), port).Send(Ipv4Address.Parse("192.168.0.2"), 5201, 10);
+        }
+
+        bed.Sim.Run();
+        Assert.Equal(2, server.Received);
+        Assert.Equal(1, nf.Conntrack.TableFullDrops);
+        Assert.Equal(1, a.Drops(DropReason.Netfilter));
+
+        // 30 s later the unreplied UDP entries have expired and make room.
+        bed.Sim.RunUntil(bed.Sim.Now + SimTime.FromSeconds(31));
+        new UdpSocket(a.Root, Ipv4Address.Parse("192.168.0.1"), 2000).Send(Ipv4Address.Parse("192.168.0.2"), 5201, 10);
+        bed.Sim.Run();
+        Assert.Equal(3, server.Received);
+    }
+
+    [Fact]
+    public void A_filter_drop_in_forward_stops_routed_traffic_and_is_counted()
+    {
+        var pair = NodePair.CalicoBgp(CostTable.Free());
+        var nf = pair.Nodes[1].Root.EnableNetfilter();
+        nf.FilterForward.Append(new Rule { InInterface = "cali+", Destination = new Ipv4Prefix(NodePair.PodIp(2, 1), 32), Target = RuleTarget.Drop });
+        var server = new UdpSocket(pair.Pod2, NodePair.PodIp(2, 1), 80) { Receiver = new Replies() };
+        new UdpSocket(pair.Pods1[0], NodePair.PodIp(1, 1), 1234).Send(NodePair.PodIp(2, 1), 80, 10);
+        pair.Bed.Sim.Run();
+        Assert.Equal(0, server.Received);
+        Assert.Equal(1, pair.Nodes[1].Drops(DropReason.Netfilter));
+        Assert.Equal(0, nf.Conntrack.Count); // the unconfirmed connection was freed with its packet
+    }
+
+    [Fact]
+    public void Random_probability_rules_spread_new_connections_evenly_over_three_endpoints()
+    {
+        // kube-proxy's KUBE-SVC chain for 3 endpoints: probability 1/3, then 1/2, then the rest.
+        var (bed, a, b, nf) = TwoHosts();
+        var svc = nf.NewChain("KUBE-SVC-TEST");
+        ushort[] ports = [7001, 7002, 7003];
+        svc.Append(DnatVip(ports[0]) with { Destination = null, DestinationPort = null, Probability = 1.0 / 3 });
+        svc.Append(DnatVip(ports[1]) with { Destination = null, DestinationPort = null, Probability = 0.5 });
+        svc.Append(DnatVip(ports[2]) with { Destination = null, DestinationPort = null });
+        nf.NatOutput.Append(new Rule { Destination = new Ipv4Prefix(Vip, 32), Target = RuleTarget.Jump, JumpTo = svc });
+        var servers = ports.Select(p => new UdpSocket(b.Root, Ipv4Address.Parse("192.168.0.2"), p) { Receiver = new Replies() }).ToArray();
+
+        for (int c = 0; c < 3000; c++)
+        {
+            new UdpSocket(a.Root, Ipv4Address.Parse("192.168.0.1"), (ushort)(10_000 + c)).Send(Vip, 53, 10);
+            bed.Sim.Run();
+        }
+
+        // Each count is Binomial(3000, 1/3): sd 25.8. Allow 5 sd.
+        Assert.All(servers, s => Assert.InRange(s.Received, 1000 - 129, 1000 + 129));
+        Assert.Equal(3000, servers.Sum(s => s.Received));
+    }
+}
