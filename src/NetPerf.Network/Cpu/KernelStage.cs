@@ -70,4 +70,13 @@ public enum KernelStage
 
     /// <summary>Rewriting addresses and ports for NAT (nf_nat_manip_pkt) and fixing checksums.</summary>
     Nat,
+
+    /// <summary>ip_fragment: cutting one fragment (charged per fragment).</summary>
+    Fragment,
+
+    /// <summary>ip_defrag: queueing one fragment for reassembly (charged per fragment).</summary>
+    Reassemble,
+
+    /// <summary>icmp_send: building an ICMP error, or icmp_rcv handling one.</summary>
+    Icmp,
 }

@@ -55,6 +55,21 @@ public struct Packet
     /// <summary>The netfilter mark (iptables -j MARK), as KUBE-MARK-MASQ sets it.</summary>
     public uint Mark;
 
+    /// <summary>
+    /// Fragmentation: a fragment carries the id of the datagram it belongs to (nonzero), its position and the
+    /// number of fragments, and the whole datagram's transport header and payload so that reassembly can give
+    /// back the datagram as sent.
+    /// </summary>
+    public int DatagramId;
+    public short FragmentIndex;
+    public short FragmentCount;
+    public int DatagramPayloadBytes;
+    public int DatagramTransportHeaderBytes;
+
+    /// <summary>An ICMP error: the next-hop MTU of a "fragmentation needed" and the flow of the datagram it refers to.</summary>
+    public int IcmpNextHopMtu;
+    public FiveTuple IcmpQuotedFlow;
+
     /// <summary>Forgets per-namespace state: conntrack reference and mark.</summary>
     public void Scrub()
     {

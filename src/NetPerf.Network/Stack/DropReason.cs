@@ -15,7 +15,7 @@ public enum DropReason
     /// <summary>The next hop's link-layer address could not be resolved.</summary>
     NeighbourUnresolved,
 
-    /// <summary>Larger than the egress MTU with DF set.</summary>
+    /// <summary>Larger than the egress MTU with DF set (an ICMP "fragmentation needed" goes back to the sender).</summary>
     MtuExceeded,
 
     /// <summary>No socket bound to the destination port (ICMP port unreachable).</summary>

@@ -110,8 +110,16 @@ public static class Ipv4
             return;
         }
 
+        var egress = OutDevice(ns, route, ref walk);
+        if (p.DontFragment && p.Encapsulation.Kind == EncapsulationKind.None && p.IpLength > egress.Mtu)
+        {
+            // ip_forward checks DF against the egress MTU before the FORWARD hook.
+            SendFragmentationNeeded(ns, egress, ref walk);
+            return;
+        }
+
         ttl--;
-        if (ns.Netfilter is { } forward && forward.Run(NetfilterHook.Forward, ref walk, device, OutDevice(ns, route, ref walk)) == Verdict.Drop)
+        if (ns.Netfilter is { } forward && forward.Run(NetfilterHook.Forward, ref walk, device, egress) == Verdict.Drop)
         {
             Drop(ns, ref walk, DropReason.Netfilter, device);
             return;
@@ -132,7 +140,25 @@ public static class Ipv4
 
     private static void LocalDeliver(NetworkNamespace ns, NetDevice device, ref PacketWalk walk)
     {
+        if (walk.P.DatagramId != 0 && !Fragmentation.Reassemble(ns, device, ref walk))
+        {
+            return;
+        }
+
         var flow = walk.P.VisibleFlow;
+        if (flow.Protocol == IpProtocol.Icmp)
+        {
+            // icmp_rcv: a "fragmentation needed" lowers the path MTU towards the quoted destination.
+            walk.Charge(KernelStage.Icmp, device);
+            if (walk.P.IcmpNextHopMtu > 0)
+            {
+                ns.LearnPathMtu(walk.P.IcmpQuotedFlow.Destination, walk.P.IcmpNextHopMtu);
+            }
+
+            walk.Consume();
+            return;
+        }
+
         var endpoint = ns.Endpoint(flow.Protocol, flow.DestinationPort);
         if (endpoint is null)
         {
@@ -159,11 +185,17 @@ public static class Ipv4
             return;
         }
 
+        bool fragment = false;
         if (p.IpLength > device.Mtu)
         {
-            // Fragmentation, and ICMP frag-needed back to the sender, are not modelled yet: dropped and counted.
-            walk.Drop(DropReason.MtuExceeded, device);
-            return;
+            if (p.DontFragment || p.Encapsulation.Kind != EncapsulationKind.None)
+            {
+                // DF on a local send is EMSGSIZE for the socket; tunnelled packets are not fragmented here.
+                walk.Drop(DropReason.MtuExceeded, device);
+                return;
+            }
+
+            fragment = true;
         }
 
         if (device.HasLinkLayer)
@@ -179,7 +211,47 @@ public static class Ipv4
             p.DestinationMac = mac.Value;
         }
 
+        if (fragment)
+        {
+            Fragmentation.FragmentAndTransmit(device, ref walk);
+            return;
+        }
+
         device.Transmit(ref walk);
+    }
+
+    /// <summary>
+    /// A router cannot forward a DF packet over <paramref name="egress"/>: it drops it and sends the source an
+    /// ICMP destination unreachable, fragmentation needed (RFC 792, RFC 1191), carrying the next-hop MTU and the
+    /// quoted header, from the address of the interface the error leaves by.
+    /// </summary>
+    private static void SendFragmentationNeeded(NetworkNamespace ns, NetDevice egress, ref PacketWalk walk)
+    {
+        walk.Charge(KernelStage.Icmp, egress);
+        var host = walk.Host;
+        var quoted = walk.P.VisibleFlow;
+        int core = walk.P.Core;
+        Drop(ns, ref walk, DropReason.MtuExceeded, egress);
+
+        var back = ns.Fib.Lookup(quoted.Source);
+        var from = back is { Type: RouteType.Unicast } ? ns.Device(back.NextHops[0].Interface).PrimaryAddress : null;
+        if (from is null)
+        {
+            return; // no way back to the sender
+        }
+
+        int icmp = host.Pool.Rent();
+        ref var e = ref host.Pool[icmp];
+        e.Flow = new FiveTuple(from.Value, quoted.Source, IpProtocol.Icmp, 0, 0);
+        e.TransportHeaderBytes = 8;                     // ICMP header
+        e.PayloadBytes = Packets.HeaderSizes.Ipv4 + 8;  // the quoted IP header and 64 bits of its data
+        e.Ttl = DefaultTtl;
+        e.Core = core;
+        e.SentAtPs = host.Sim.Now.Picoseconds;
+        e.IcmpNextHopMtu = egress.Mtu;
+        e.IcmpQuotedFlow = quoted;
+        var icmpWalk = new PacketWalk(host, icmp);
+        Output(ns, ref icmpWalk);
     }
 
     private static bool PostRouting(NetworkNamespace ns, NetDevice device, ref PacketWalk walk)

@@ -62,6 +62,19 @@ public ref struct PacketWalk
         Host.Cores[P.Core].Submit(new SimTime(_costPs), 0, next, kind, Packet);
     }
 
+    /// <summary>Ends the stretch with the packet absorbed (a fragment queued, an ICMP error handled): no drop counted.</summary>
+    public void Consume()
+    {
+        Debug.Assert(!Finished, "a walk ends once");
+        Finished = true;
+        if (_costPs > 0)
+        {
+            Host.Cores[P.Core].Submit(new SimTime(_costPs), 0, null, 0, Packet);
+        }
+
+        Host.Pool.Return(Packet);
+    }
+
     /// <summary>Ends the stretch by discarding the packet; the work already done still occupies the core.</summary>
     public void Drop(DropReason reason, NetDevice? device)
     {

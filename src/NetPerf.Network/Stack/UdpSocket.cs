@@ -38,10 +38,23 @@ public sealed class UdpSocket : ILocalEndpoint, IEventHandler
     public IDatagramReceiver? Receiver { get; set; }
     public long Received { get; private set; }
 
-    /// <summary>sendto(): a datagram of <paramref name="payloadBytes"/> to <paramref name="destination"/>.</summary>
-    public void Send(Ipv4Address destination, ushort destinationPort, int payloadBytes, int flowId = 0, bool dontFragment = false)
+    /// <summary>Datagrams refused by sendto() because DF was set and they exceed the known path MTU (EMSGSIZE).</summary>
+    public long MessageTooLong { get; private set; }
+
+    /// <summary>
+    /// sendto(): a datagram of <paramref name="payloadBytes"/> to <paramref name="destination"/>. With
+    /// <paramref name="dontFragment"/> (IP_PMTUDISC_DO) a datagram larger than the path MTU learned for the
+    /// destination is refused (false), as the kernel returns EMSGSIZE.
+    /// </summary>
+    public bool Send(Ipv4Address destination, ushort destinationPort, int payloadBytes, int flowId = 0, bool dontFragment = false)
     {
         var host = Namespace.Host;
+        if (dontFragment && Namespace.PathMtu(destination) is { } pmtu && HeaderSizes.Ipv4 + HeaderSizes.Udp + payloadBytes > pmtu)
+        {
+            MessageTooLong++;
+            return false;
+        }
+
         int id = host.Pool.Rent();
         ref var p = ref host.Pool[id];
         p.Flow = new FiveTuple(Address, destination, IpProtocol.Udp, Port, destinationPort);
@@ -56,6 +69,7 @@ public sealed class UdpSocket : ILocalEndpoint, IEventHandler
         walk.Charge(KernelStage.Syscall, Namespace);
         walk.Charge(KernelStage.UdpOutput, Namespace);
         Ipv4.Output(Namespace, ref walk);
+        return true;
     }
 
     void ILocalEndpoint.Deliver(ref PacketWalk walk)

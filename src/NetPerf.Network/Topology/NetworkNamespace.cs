@@ -18,6 +18,7 @@ public sealed class NetworkNamespace
     private readonly Dictionary<uint, NetDevice> _localAddresses = [];
     private readonly Dictionary<uint, MacAddress> _neighbours = [];
     private readonly Dictionary<(int Device, uint Address), MacAddress> _neighbourCache = [];
+    private readonly Dictionary<uint, (int Mtu, long ExpiresPs)> _pathMtu = [];
     private readonly Dictionary<(IpProtocol, ushort), ILocalEndpoint> _endpoints = [];
 
     internal NetworkNamespace(Host host, string name)
@@ -132,6 +133,22 @@ public sealed class NetworkNamespace
         }
 
         return learned;
+    }
+
+    /// <summary>Datagrams being reassembled: fragments received so far.</summary>
+    internal Dictionary<(FiveTuple Flow, int DatagramId), int> ReassemblyQueue { get; } = [];
+
+    /// <summary>How long a learned path MTU holds: net.ipv4.route.mtu_expires, 600 s.</summary>
+    public static readonly Engine.Time.SimTime PathMtuExpiry = Engine.Time.SimTime.FromSeconds(600);
+
+    /// <summary>Path MTUs learned from ICMP "fragmentation needed", per destination (the kernel's route exceptions).</summary>
+    public int? PathMtu(Ipv4Address destination) =>
+        _pathMtu.TryGetValue(destination.Value, out var e) && e.ExpiresPs > Host.Sim.Now.Picoseconds ? e.Mtu : null;
+
+    internal void LearnPathMtu(Ipv4Address destination, int mtu)
+    {
+        int current = PathMtu(destination) ?? int.MaxValue;
+        _pathMtu[destination.Value] = (Math.Min(current, mtu), Host.Sim.Now.Picoseconds + PathMtuExpiry.Picoseconds);
     }
 
     /// <summary>Forgets what ARP learned (after devices or addresses change); permanent entries stay.</summary>

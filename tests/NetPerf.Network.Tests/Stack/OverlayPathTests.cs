@@ -107,13 +107,34 @@ public class OverlayPathTests
     }
 
     [Fact]
-    public void A_pod_on_flannel_vxlan_cannot_send_an_inner_packet_larger_than_1450_bytes()
+    public void A_pod_on_flannel_vxlan_cannot_send_a_DF_packet_larger_than_1450_bytes()
     {
         var pair = NodePair.FlannelVxlan(CostTable.Free());
-        var (got, trace) = SendOne(pair, 1451 - 28);
-        Assert.Empty(got.Got);
-        Assert.Equal(1, pair.Nodes[1].Drops(DropReason.MtuExceeded));
-        Assert.Equal(["node1/pod1-1/eth0 MtuExceeded"], trace.Drops);
+        var server = new UdpSocket(pair.Pod2, NodePair.PodIp(2, 1), 5201) { Receiver = new Collector() };
+        var tracer = new RecordingTracer();
+        pair.Nodes[1].Tracer = tracer;
+        new UdpSocket(pair.Pods1[0], NodePair.PodIp(1, 1), 40000).Send(NodePair.PodIp(2, 1), 5201, 1451 - 28, dontFragment: true);
+        pair.Bed.Sim.Run();
+        Assert.Equal(0, server.Received);
+        Assert.Equal(["node1/pod1-1/eth0 MtuExceeded"], tracer.Drops);
+    }
+
+    [Fact]
+    public void Without_DF_a_1451_byte_datagram_leaves_the_pod_in_two_fragments_and_arrives_whole()
+    {
+        // (1450 - 20) rounded down to 8 is 1424 data bytes per fragment: 1431 bytes of UDP make 1424 + 7.
+        var pair = NodePair.FlannelVxlan(CostTable.Free());
+        var got = new Collector();
+        _ = new UdpSocket(pair.Pod2, NodePair.PodIp(2, 1), 5201) { Receiver = got };
+        var tracer = new RecordingTracer();
+        pair.Nodes[1].Tracer = tracer;
+        new UdpSocket(pair.Pods1[0], NodePair.PodIp(1, 1), 40000).Send(NodePair.PodIp(2, 1), 5201, 1451 - 28);
+        pair.Bed.Sim.Run();
+        Assert.Equal(1451, Assert.Single(got.Got).IpLength);
+        Assert.Equal(2, tracer.Cores.Count(c => c.Stage == KernelStage.Fragment));
+        Assert.Equal(2, pair.Eth0[1].TransmitLink!.TransmittedPackets);
+        Assert.Equal(HeaderSizes.WireBytes(1444 + 50) + HeaderSizes.WireBytes(27 + 50), pair.Eth0[1].TransmitLink!.TransmittedWireBytes);
+        Assert.Equal(0, pair.Bed.Pool.InUse);
     }
 
     [Fact]
