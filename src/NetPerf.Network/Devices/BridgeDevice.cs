@@ -32,6 +32,14 @@ public sealed class BridgeDevice : NetDevice
     /// <summary>Ports with hairpin mode: a frame may leave through the port it came in on.</summary>
     public HashSet<NetDevice> HairpinPorts { get; } = [];
 
+    /// <summary>
+    /// net.bridge.bridge-nf-call-iptables (br_netfilter): bridged IPv4 frames cross iptables PREROUTING,
+    /// FORWARD and POSTROUTING with the bridge as in- and out-interface, so conntrack sees them and un-NATs
+    /// replies. On by default, as br_netfilter sets it when loaded and Kubernetes requires; it only matters
+    /// when the namespace has netfilter loaded.
+    /// </summary>
+    public bool CallIptables { get; set; } = true;
+
     /// <summary><c>ip link set PORT master BRIDGE</c>.</summary>
     public void Enslave(NetDevice port)
     {
@@ -69,14 +77,35 @@ public sealed class BridgeDevice : NetDevice
             return;
         }
 
-        Forward(ingress, ref walk);
+        var nf = CallIptables ? Namespace.Netfilter : null;
+        if (nf is not null)
+        {
+            var before = p.VisibleFlow.Destination;
+            if (nf.Run(Netfilter.NetfilterHook.PreRouting, ref walk, this, null) == Netfilter.Verdict.Drop)
+            {
+                nf.Forget(ref walk);
+                walk.Drop(DropReason.Netfilter, this);
+                return;
+            }
+
+            if (walk.P.VisibleFlow.Destination != before)
+            {
+                // DNAT changed where it goes: br_netfilter hands it to IP routing as if it were for the bridge.
+                walk.P.DestinationMac = Mac;
+                walk.P.Hops++;
+                Ipv4.ReceiveRouted(this, ref walk);
+                return;
+            }
+        }
+
+        Forward(ingress, ref walk, nf);
     }
 
     /// <summary>The bridge device itself transmits (a routed packet leaving through cni0): forward by FDB.</summary>
     public override void Transmit(ref PacketWalk walk)
     {
         walk.Charge(KernelStage.BridgeForward, this);
-        Forward(null, ref walk);
+        Forward(null, ref walk, nf: null); // routed here: IP's own hooks already ran
     }
 
     public override MacAddress? ResolveOnLink(Ipv4Address address) => ResolveOnSegment(address, except: null);
@@ -100,8 +129,17 @@ public sealed class BridgeDevice : NetDevice
         return null;
     }
 
-    private void Forward(NetDevice? ingress, ref PacketWalk walk)
+    private void Forward(NetDevice? ingress, ref PacketWalk walk, Netfilter.Iptables? nf)
     {
+        if (nf is not null
+            && (nf.Run(Netfilter.NetfilterHook.Forward, ref walk, this, this) == Netfilter.Verdict.Drop
+                || nf.Run(Netfilter.NetfilterHook.PostRouting, ref walk, null, this) == Netfilter.Verdict.Drop))
+        {
+            nf.Forget(ref walk);
+            walk.Drop(DropReason.Netfilter, this);
+            return;
+        }
+
         var port = PortOf(walk.P.DestinationMac);
         if (port is not null)
         {

@@ -76,6 +76,13 @@ public static class Ipv4
             return;
         }
 
+        ReceiveRouted(device, ref walk);
+    }
+
+    /// <summary>The rest of input after PREROUTING: the route decides between local delivery and forwarding.</summary>
+    internal static void ReceiveRouted(NetDevice device, ref PacketWalk walk)
+    {
+        var ns = device.Namespace;
         walk.Charge(KernelStage.FibLookup, ns, device);
         var route = ns.Fib.Lookup(walk.P.VisibleFlow.Destination);
         if (route is null || route.Type is RouteType.Blackhole or RouteType.Unreachable)
