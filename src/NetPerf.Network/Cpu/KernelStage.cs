@@ -65,6 +65,9 @@ public enum KernelStage
     /// <summary>nf_conntrack_in: hashing the tuple and finding the connection.</summary>
     ConntrackLookup,
 
+    /// <summary>An nftables map lookup (a hash of the concatenated key).</summary>
+    NftMapLookup,
+
     /// <summary>Creating and confirming a new connection entry.</summary>
     ConntrackNew,
 

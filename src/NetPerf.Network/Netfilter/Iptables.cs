@@ -226,6 +226,19 @@ public sealed class Iptables
                     }
 
                     break;
+                case RuleTarget.VerdictMap:
+                    walk.Charge(KernelStage.NftMapLookup, _ns, inDevice ?? outDevice);
+                    var t = walk.P.VisibleFlow;
+                    if (rule.Map!.TryGet(t.Destination, t.Protocol, t.DestinationPort, out var mapped))
+                    {
+                        var verdict = RunRules(mapped, ref walk, inDevice, outDevice);
+                        if (verdict is not null)
+                        {
+                            return verdict;
+                        }
+                    }
+
+                    break;
                 case RuleTarget.Dnat:
                     Dnat(ref walk, rule, inDevice ?? outDevice);
                     return Verdict.Accept;

@@ -41,6 +41,9 @@ public sealed record Rule
     /// <summary>Bits a <see cref="RuleTarget.Mark"/> target sets.</summary>
     public uint SetMark { get; init; }
 
+    /// <summary>The map of a <see cref="RuleTarget.VerdictMap"/> rule.</summary>
+    public VerdictMap? Map { get; init; }
+
     public string? Comment { get; init; }
 
     internal static bool InterfaceMatches(string pattern, string? name)

@@ -25,4 +25,11 @@ public enum RuleTarget
 
     /// <summary>OR bits into the packet's mark and continue (KUBE-MARK-MASQ).</summary>
     Mark,
+
+    /// <summary>
+    /// nftables verdict map on (destination address, protocol, destination port): one hash lookup picks the
+    /// chain to jump to, whatever the number of entries (kube-proxy's nftables mode, <c>vmap @service-ips</c>).
+    /// No entry: evaluation goes on.
+    /// </summary>
+    VerdictMap,
 }

@@ -193,4 +193,44 @@ public class IptablesTests
         Assert.All(servers, s => Assert.InRange(s.Received, 1000 - 129, 1000 + 129));
         Assert.Equal(3000, servers.Sum(s => s.Received));
     }
+
+    [Theory]
+    [InlineData(10)]
+    [InlineData(1000)]
+    public void A_new_connection_walks_every_earlier_Service_rule_in_iptables_but_one_map_lookup_in_nftables(int services)
+    {
+        // Our Service is the last of `services`: iptables walks them all; a verdict map jumps straight to it.
+        static long RulesWalked(int services, bool nft)
+        {
+            var (bed, a, b, nf) = TwoHosts();
+            var map = new VerdictMap();
+            for (int i = 0; i < services; i++)
+            {
+                var vip = i == services - 1 ? Vip : Ipv4Address.Parse($"10.97.{i / 250}.{i % 250}");
+                var chain = nf.NewChain($"SVC-{i}").Append(DnatVip() with { Destination = null, DestinationPort = null });
+                if (nft)
+                {
+                    map.Add(vip, IpProtocol.Udp, 53, chain);
+                }
+                else
+                {
+                    nf.NatOutput.Append(new Rule { Destination = new Ipv4Prefix(vip, 32), Protocol = IpProtocol.Udp, DestinationPort = 53, Target = RuleTarget.Jump, JumpTo = chain });
+                }
+            }
+
+            if (nft)
+            {
+                nf.NatOutput.Append(new Rule { Target = RuleTarget.VerdictMap, Map = map });
+            }
+
+            var server = new UdpSocket(b.Root, Ipv4Address.Parse("192.168.0.2"), 5353) { Receiver = new Replies() };
+            new UdpSocket(a.Root, Ipv4Address.Parse("192.168.0.1"), 40000).Send(Vip, 53, 10);
+            bed.Sim.Run();
+            Assert.Equal(1, server.Received);
+            return nf.RulesEvaluated;
+        }
+
+        Assert.Equal(services + 1, RulesWalked(services, nft: false)); // every jump rule, then the DNAT
+        Assert.Equal(2, RulesWalked(services, nft: true));             // the vmap rule, then the DNAT
+    }
 }
