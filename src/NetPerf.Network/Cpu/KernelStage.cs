@@ -68,6 +68,12 @@ public enum KernelStage
     /// <summary>An nftables map lookup (a hash of the concatenated key).</summary>
     NftMapLookup,
 
+    /// <summary>ip_vs_conn_in_get / ip_vs_conn_out_get: IPVS's connection hash lookup.</summary>
+    IpvsLookup,
+
+    /// <summary>Choosing a real server and creating an IPVS connection.</summary>
+    IpvsSchedule,
+
     /// <summary>Creating and confirming a new connection entry.</summary>
     ConntrackNew,
 

@@ -48,6 +48,7 @@ public sealed class Conntrack
         public bool InUse;
         public bool Confirmed;
         public bool SeenReply;
+        public bool ManagedByIpvs;
     }
 
     internal ref Entry this[int id] => ref _entries[id - 1];
@@ -110,6 +111,23 @@ public sealed class Conntrack
         e.Confirmed = true;
         Count++;
         return true;
+    }
+
+    /// <summary>
+    /// IPVS moved a connection to a real server: its reply tuple becomes the real server's, rehashed, and
+    /// conntrack applies no NAT to it (ip_vs_update_conntrack).
+    /// </summary>
+    internal void AlterReplyForIpvs(int id, in FiveTuple reply)
+    {
+        ref var e = ref this[id];
+        if (e.Confirmed)
+        {
+            _byTuple.Remove(e.Reply);
+            _byTuple[reply] = (id << 1) | 1;
+        }
+
+        e.Reply = reply;
+        e.ManagedByIpvs = true;
     }
 
     internal void Refresh(int id, bool reply, long nowPs)

@@ -180,6 +180,11 @@ public sealed class Iptables
     {
         ref var p = ref walk.P;
         ref var e = ref Conntrack[p.ConntrackEntry];
+        if (e.ManagedByIpvs)
+        {
+            return; // IPVS rewrites these packets itself
+        }
+
         var target = p.ConntrackReply ? e.Original.Reversed : e.Reply.Reversed;
         var now = p.VisibleFlow;
         var rewritten = destination

@@ -99,6 +99,17 @@ public static class Ipv4
                 return;
             }
 
+            if (ns.Ipvs is { } ipvs)
+            {
+                ipvs.TryReply(ref walk, device);
+                if (ipvs.TryRequest(ref walk, device))
+                {
+                    // ip_vs_nat_xmit: out again through LOCAL_OUT and POSTROUTING to the real server.
+                    Output(ns, ref walk);
+                    return;
+                }
+            }
+
             LocalDeliver(ns, device, ref walk);
             return;
         }
@@ -126,6 +137,7 @@ public static class Ipv4
         }
 
         ttl--;
+        ns.Ipvs?.TryReply(ref walk, device);
         if (ns.Netfilter is { } forward && forward.Run(NetfilterHook.Forward, ref walk, device, egress) == Verdict.Drop)
         {
             Drop(ns, ref walk, DropReason.Netfilter, device);

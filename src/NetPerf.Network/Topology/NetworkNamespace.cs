@@ -41,6 +41,16 @@ public sealed class NetworkNamespace
     /// <summary>Netfilter (iptables and conntrack), once loaded; null means no hook costs anything.</summary>
     public Iptables? Netfilter { get; private set; }
 
+    /// <summary>IPVS, once loaded.</summary>
+    public Ipvs? Ipvs { get; private set; }
+
+    /// <summary>Loads IPVS (and netfilter, which it runs inside).</summary>
+    public Ipvs EnableIpvs()
+    {
+        EnableNetfilter();
+        return Ipvs ??= new Ipvs(this);
+    }
+
     /// <summary>Loads iptables and conntrack in this namespace (as kube-proxy's first rule does).</summary>
     public Iptables EnableNetfilter(int conntrackMax = Conntrack.DefaultMax) =>
         Netfilter ??= new Iptables(this, Host.Testbed.Streams.Create($"{Host.Name}/{Name}/iptables"), conntrackMax);

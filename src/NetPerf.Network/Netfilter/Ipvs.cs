@@ -1,0 +1,112 @@
+using NetPerf.Engine.Time;
+using NetPerf.Network.Addressing;
+using NetPerf.Network.Cpu;
+using NetPerf.Network.Devices;
+using NetPerf.Network.Packets;
+using NetPerf.Network.Stack;
+using NetPerf.Network.Topology;
+
+namespace NetPerf.Network.Netfilter;
+
+/// <summary>
+/// IPVS in masquerading (NAT) mode, as kube-proxy's ipvs mode uses it. Virtual service addresses sit on a
+/// dummy device, so packets to them are local; at LOCAL_IN IPVS finds the connection in its own hash table
+/// (or schedules a real server for a new one), rewrites the destination and sends the packet out through
+/// LOCAL_OUT and POSTROUTING. Replies from the real server are rewritten back to the virtual address at INPUT
+/// (local client) or FORWARD (routed client). Every packet of a connection pays one hash lookup, whatever the
+/// number of services; conntrack follows along (net.ipv4.vs.conntrack=1, as kube-proxy sets) with its reply
+/// tuple altered to the real server, and applies no NAT of its own.
+/// </summary>
+public sealed class Ipvs(NetworkNamespace ns)
+{
+    /// <summary>ipvsadm's default UDP timeout (--set tcp 900 tcpfin 120 udp 300).</summary>
+    public static readonly SimTime UdpTimeout = SimTime.FromSeconds(300);
+
+    /// <summary>ipvsadm's default TCP timeout for established connections.</summary>
+    public static readonly SimTime TcpTimeout = SimTime.FromSeconds(900);
+
+    private readonly Dictionary<(IpProtocol, uint, ushort), IpvsVirtualService> _services = [];
+    private readonly Dictionary<FiveTuple, Connection> _byClient = [];
+    private readonly Dictionary<FiveTuple, FiveTuple> _replies = []; // real -> client  =>  virtual -> client
+
+    public int Connections => _byClient.Count;
+
+    /// <summary><c>ipvsadm -A -u VIP:PORT -s rr</c>.</summary>
+    public IpvsVirtualService AddService(IpProtocol protocol, Ipv4Address address, ushort port, IpvsScheduler scheduler = IpvsScheduler.RoundRobin)
+    {
+        var service = new IpvsVirtualService(protocol, address, port, scheduler);
+        if (!_services.TryAdd((protocol, address.Value, port), service))
+        {
+            throw new InvalidOperationException($"{protocol} {address}:{port} is already a virtual service in {ns}.");
+        }
+
+        return service;
+    }
+
+    /// <summary>LOCAL_IN: a packet for a virtual service is taken and sent on to a real server. False: not IPVS traffic.</summary>
+    internal bool TryRequest(ref PacketWalk walk, NetDevice device)
+    {
+        ref var p = ref walk.P;
+        var tuple = p.VisibleFlow;
+        walk.Charge(KernelStage.IpvsLookup, device);
+        long now = ns.Host.Sim.Now.Picoseconds;
+        if (!_byClient.TryGetValue(tuple, out var connection) || connection.ExpiresPs <= now)
+        {
+            if (connection.Service is not null)
+            {
+                Expire(tuple, connection);
+            }
+
+            if (!_services.TryGetValue((tuple.Protocol, tuple.Destination.Value, tuple.DestinationPort), out var service))
+            {
+                return false;
+            }
+
+            walk.Charge(KernelStage.IpvsSchedule, device);
+            int server = service.Schedule();
+            if (server < 0)
+            {
+                return false;
+            }
+
+            var (address, port) = service.RealServers[server];
+            var toReal = tuple with { Destination = address, DestinationPort = port };
+            connection = new Connection(service, server, toReal, 0);
+            _replies[toReal.Reversed] = tuple.Reversed;
+            if (p.ConntrackEntry != 0 && ns.Netfilter is { } nf)
+            {
+                nf.Conntrack.AlterReplyForIpvs(p.ConntrackEntry, toReal.Reversed);
+            }
+        }
+
+        _byClient[tuple] = connection with { ExpiresPs = now + Timeout(tuple.Protocol) };
+        walk.Charge(KernelStage.Nat, device);
+        p.SetVisibleFlow(connection.ToReal);
+        return true;
+    }
+
+    /// <summary>INPUT or FORWARD: a reply from a real server gets the virtual service's address back as its source.</summary>
+    internal void TryReply(ref PacketWalk walk, NetDevice device)
+    {
+        ref var p = ref walk.P;
+        if (_replies.Count == 0 || !_replies.TryGetValue(p.VisibleFlow, out var virtualToClient))
+        {
+            return;
+        }
+
+        walk.Charge(KernelStage.IpvsLookup, device);
+        walk.Charge(KernelStage.Nat, device);
+        p.SetVisibleFlow(p.VisibleFlow with { Source = virtualToClient.Source, SourcePort = virtualToClient.SourcePort });
+    }
+
+    private void Expire(FiveTuple client, Connection connection)
+    {
+        _byClient.Remove(client);
+        _replies.Remove(connection.ToReal.Reversed);
+        connection.Service!.Closed(connection.Server);
+    }
+
+    private static long Timeout(IpProtocol protocol) => (protocol == IpProtocol.Tcp ? TcpTimeout : UdpTimeout).Picoseconds;
+
+    private readonly record struct Connection(IpvsVirtualService? Service, int Server, FiveTuple ToReal, long ExpiresPs);
+}
