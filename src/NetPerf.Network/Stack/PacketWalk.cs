@@ -47,7 +47,7 @@ public ref struct PacketWalk
         ref Packet p = ref P;
         long cost = Host.Costs.Of(stage, p.IpLength);
         _costPs += cost;
-        Host.AccountCpu(stage, cost);
+        Host.AccountCpu(stage, cost, p.FlowId);
         Host.Tracer?.OnStage(Packet, stage, ns, device, p.Core, cost);
     }
 

@@ -12,6 +12,7 @@ namespace NetPerf.Network.Topology;
 public sealed class Host
 {
     private readonly long[] _cpuByStage = new long[CostTable.Stages];
+    private long[] _cpuByFlow = new long[16]; // flow ids are small dense integers given out by workloads; 0 is "no flow"
     private readonly long[] _drops = new long[Enum.GetValues<DropReason>().Length];
     private readonly List<NetworkNamespace> _namespaces = [];
     public Host(Testbed testbed, string name, CostTable costs, int cores)
@@ -59,7 +60,25 @@ public sealed class Host
 
     public long Drops(DropReason reason) => _drops[(int)reason];
 
-    internal void AccountCpu(KernelStage stage, long ps) => _cpuByStage[(int)stage] += ps;
+    /// <summary>CPU time this host's kernel spent on packets of workload flow <paramref name="flowId"/>.</summary>
+    public long CpuPicosecondsOfFlow(int flowId) => flowId < _cpuByFlow.Length ? _cpuByFlow[flowId] : 0;
+
+    internal void AccountCpu(KernelStage stage, long ps, int flowId)
+    {
+        _cpuByStage[(int)stage] += ps;
+        if ((uint)flowId >= (uint)_cpuByFlow.Length)
+        {
+            GrowFlows(flowId);
+        }
+
+        _cpuByFlow[flowId] += ps;
+    }
+
+    private void GrowFlows(int flowId)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(flowId);
+        Array.Resize(ref _cpuByFlow, Math.Max(flowId + 1, _cpuByFlow.Length * 2));
+    }
 
     internal void CountDrop(DropReason reason) => _drops[(int)reason]++;
 

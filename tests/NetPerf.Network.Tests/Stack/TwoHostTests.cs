@@ -118,4 +118,20 @@ public class TwoHostTests
         Assert.Equal(0, b.CpuPicosecondsOf(KernelStage.Syscall)); // the receiving process's recv is the workload's
         Assert.Equal(10 * 5 * 100_000, b.TotalCpuPicoseconds);
     }
+
+    [Fact]
+    public void Cpu_is_accounted_per_flow_and_the_flows_add_up_to_the_total()
+    {
+        var costs = DistinctCosts();
+        var (bed, client, server, _, _) = Build(costs);
+        client.Send(Ipv4Address.Parse("192.168.0.2"), 5201, 100, flowId: 1);
+        client.Send(Ipv4Address.Parse("192.168.0.2"), 5201, 100, flowId: 1);
+        client.Send(Ipv4Address.Parse("192.168.0.2"), 5201, 1400, flowId: 2);
+        bed.Sim.Run();
+        var b = server.Namespace.Host;
+        long receivePerPacket(int ip) => Sum(costs, ip, KernelStage.NicReceive, KernelStage.IpInput, KernelStage.FibLookup, KernelStage.UdpInput, KernelStage.SocketDeliver);
+        Assert.Equal(2 * receivePerPacket(128), b.CpuPicosecondsOfFlow(1));
+        Assert.Equal(receivePerPacket(1428), b.CpuPicosecondsOfFlow(2));
+        Assert.Equal(b.TotalCpuPicoseconds, b.CpuPicosecondsOfFlow(1) + b.CpuPicosecondsOfFlow(2));
+    }
 }
