@@ -1,12 +1,114 @@
 namespace NetPerf.Network.Cpu;
 
 /// <summary>
-/// The CPU cost of every <see cref="KernelStage"/>. A table is built by the caller; the shipped defaults, each
-/// citing its source (a row of measurements.md, a kernel measurement and how it was made), arrive as a data
-/// file with the rest of the cost model.
+/// The CPU cost of every <see cref="KernelStage"/>: fixed nanoseconds plus nanoseconds per byte. The defaults
+/// ship as <c>Cpu/cost-model.csv</c>, one row per stage with the source of its numbers (a kernel measurement and
+/// how it was made, tools/kernel-costs; or a row of measurements.md); a scenario can load its own file.
 /// </summary>
 public sealed class CostTable
 {
+    private const string DefaultResource = "NetPerf.Network.cost-model.csv";
+
+    /// <summary>Where each stage's numbers come from, as the file says.</summary>
+    public IReadOnlyDictionary<KernelStage, string> Sources => _sources;
+
+    private readonly Dictionary<KernelStage, string> _sources = [];
+
+    /// <summary>The shipped defaults (Cpu/cost-model.csv).</summary>
+    public static CostTable Default()
+    {
+        using var stream = typeof(CostTable).Assembly.GetManifestResourceStream(DefaultResource)
+            ?? throw new InvalidOperationException($"the default cost table ({DefaultResource}) is missing from the assembly.");
+        using var reader = new StreamReader(stream);
+        return Parse(reader, "cost-model.csv (built in)");
+    }
+
+    /// <summary>A cost table file: columns stage, fixed_ns, ns_per_byte, source; every stage exactly once.</summary>
+    public static CostTable Load(string path)
+    {
+        using var reader = new StreamReader(path);
+        return Parse(reader, path);
+    }
+
+    /// <summary>Reads a table, collecting every problem before failing, each with file:line.</summary>
+    public static CostTable Parse(TextReader text, string fileName)
+    {
+        var table = new CostTable();
+        var problems = new List<string>();
+        var seen = new Dictionary<KernelStage, int>();
+        var config = new CsvHelper.Configuration.CsvConfiguration(System.Globalization.CultureInfo.InvariantCulture)
+        {
+            TrimOptions = CsvHelper.Configuration.TrimOptions.Trim,
+        };
+        using var csv = new CsvHelper.CsvReader(text, config);
+        if (!csv.Read() || !csv.ReadHeader() || !HasColumns(csv.HeaderRecord))
+        {
+            throw new CostTableFormatException([$"{fileName}:1: the header must be: stage,fixed_ns,ns_per_byte,source"]);
+        }
+
+        string allowed = string.Join(", ", Enum.GetNames<KernelStage>());
+        while (csv.Read())
+        {
+            int line = csv.Parser.RawRow;
+            string name = csv.GetField("stage") ?? "";
+            if (!Enum.TryParse(name, ignoreCase: false, out KernelStage stage) || !Enum.IsDefined(stage))
+            {
+                problems.Add($"{fileName}:{line}: unknown stage '{name}'; stages are: {allowed}");
+                continue;
+            }
+
+            if (seen.TryGetValue(stage, out int first))
+            {
+                problems.Add($"{fileName}:{line}: stage {stage} appears again (first at line {first}); give each stage once");
+                continue;
+            }
+
+            seen[stage] = line;
+            double? fixedNs = Number(csv.GetField("fixed_ns"), "fixed_ns", fileName, line, problems);
+            double? perByte = Number(csv.GetField("ns_per_byte"), "ns_per_byte", fileName, line, problems);
+            string source = csv.GetField("source") ?? "";
+            if (string.IsNullOrWhiteSpace(source))
+            {
+                problems.Add($"{fileName}:{line}: stage {stage} has no source; say where its numbers come from (a measurement and how it was made, or a published row)");
+            }
+
+            if (fixedNs is { } f && perByte is { } b)
+            {
+                table[stage] = StageCost.Nanoseconds(f, b);
+                table._sources[stage] = source;
+            }
+        }
+
+        foreach (var stage in Enum.GetValues<KernelStage>())
+        {
+            if (!seen.ContainsKey(stage))
+            {
+                problems.Add($"{fileName}: stage {stage} is missing; every stage needs a row");
+            }
+        }
+
+        if (problems.Count > 0)
+        {
+            throw new CostTableFormatException(problems);
+        }
+
+        return table;
+    }
+
+    private static bool HasColumns(string[]? header) =>
+        header is not null && new[] { "stage", "fixed_ns", "ns_per_byte", "source" }.All(c => header.Contains(c, StringComparer.Ordinal));
+
+    private static double? Number(string? text, string column, string fileName, int line, List<string> problems)
+    {
+        if (double.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double v)
+            && double.IsFinite(v) && v >= 0 && v < 1e9)
+        {
+            return v;
+        }
+
+        problems.Add($"{fileName}:{line}: {column} '{text}' is not allowed; give nanoseconds as a number from 0 to 1e9 (e.g. 120.5)");
+        return null;
+    }
     private static readonly int StageCount = Enum.GetValues<KernelStage>().Length;
     private readonly StageCost[] _costs = new StageCost[StageCount];
 
