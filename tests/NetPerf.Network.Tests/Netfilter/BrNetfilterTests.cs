@@ -17,19 +17,6 @@ public class BrNetfilterTests
 {
     private static readonly Ipv4Address Vip = Ipv4Address.Parse("10.96.0.10");
 
-    private sealed class Echo : IDatagramReceiver
-    {
-        public void OnDatagram(UdpSocket socket, in Packet datagram, SimTime now) =>
-            socket.Send(datagram.Flow.Source, datagram.Flow.SourcePort, datagram.PayloadBytes);
-    }
-
-    private sealed class Replies : IDatagramReceiver
-    {
-        public List<FiveTuple> Got { get; } = [];
-
-        public void OnDatagram(UdpSocket socket, in Packet datagram, SimTime now) => Got.Add(datagram.Flow);
-    }
-
     private static FiveTuple ReplyAtClient(bool brNetfilter)
     {
         var pair = NodePair.FlannelVxlan(CostTable.Free(), pods1: 2);

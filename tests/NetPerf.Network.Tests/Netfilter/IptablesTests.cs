@@ -15,25 +15,6 @@ public class IptablesTests
 {
     private static readonly Ipv4Address Vip = Ipv4Address.Parse("10.96.0.10");
 
-    /// <summary>Answers every datagram to wherever it came from, as a DNS server would.</summary>
-    private sealed class Echo : IDatagramReceiver
-    {
-        public List<FiveTuple> Seen { get; } = [];
-
-        public void OnDatagram(UdpSocket socket, in Packet datagram, SimTime now)
-        {
-            Seen.Add(datagram.Flow);
-            socket.Send(datagram.Flow.Source, datagram.Flow.SourcePort, datagram.PayloadBytes);
-        }
-    }
-
-    private sealed class Replies : IDatagramReceiver
-    {
-        public List<FiveTuple> Got { get; } = [];
-
-        public void OnDatagram(UdpSocket socket, in Packet datagram, SimTime now) => Got.Add(datagram.Flow);
-    }
-
     /// <summary>Two hosts back to back; host a has netfilter and a default route through b.</summary>
     private static (Testbed Bed, Host A, Host B, Iptables Nf) TwoHosts(CostTable? costs = null)
     {

@@ -5,6 +5,7 @@ using NetPerf.Network.Devices;
 using NetPerf.Network.Netfilter;
 using NetPerf.Network.Packets;
 using NetPerf.Network.Stack;
+using NetPerf.Network.Tests.Stack;
 using NetPerf.Network.Topology;
 
 namespace NetPerf.Network.Tests.Netfilter;
@@ -14,19 +15,6 @@ public class IpvsTests
 {
     private static readonly Ipv4Address Vip = Ipv4Address.Parse("10.96.0.10");
     private static readonly Ipv4Address B = Ipv4Address.Parse("192.168.0.2");
-
-    private sealed class Echo : IDatagramReceiver
-    {
-        public void OnDatagram(UdpSocket socket, in Packet datagram, SimTime now) =>
-            socket.Send(datagram.Flow.Source, datagram.Flow.SourcePort, datagram.PayloadBytes);
-    }
-
-    private sealed class Replies : IDatagramReceiver
-    {
-        public List<FiveTuple> Got { get; } = [];
-
-        public void OnDatagram(UdpSocket socket, in Packet datagram, SimTime now) => Got.Add(datagram.Flow);
-    }
 
     private static (Testbed Bed, Host A, Ipvs Ipvs, UdpSocket[] Servers) Build(int extraServices = 0, IpvsScheduler scheduler = IpvsScheduler.RoundRobin)
     {
