@@ -13,8 +13,6 @@ namespace NetPerf.Network.Stack;
 /// </summary>
 internal static class Fragmentation
 {
-    private static int _nextDatagramId;
-
     /// <summary>Data bytes per fragment (all but the last) for an egress MTU.</summary>
     public static int FragmentData(int mtu) => (mtu - Packets.HeaderSizes.Ipv4) & ~7;
 
@@ -26,7 +24,7 @@ internal static class Fragmentation
         int data = original.TransportHeaderBytes + original.PayloadBytes;
         int per = FragmentData(device.Mtu);
         int count = (data + per - 1) / per;
-        int id = ++_nextDatagramId;
+        int id = host.Testbed.NextDatagramId();
         original.DatagramId = id;
         original.FragmentCount = (short)count;
         original.DatagramPayloadBytes = original.PayloadBytes;

@@ -24,4 +24,9 @@ public sealed class Testbed(Simulator sim, PacketPool pool, ulong seed = 1)
     public RngStreams Streams { get; } = new(seed);
 
     internal uint NextDeviceNumber() => ++_nextDevice;
+
+    /// <summary>IP identification for fragmented datagrams: per simulation, so parallel simulations never share it.</summary>
+    internal int NextDatagramId() => ++_nextDatagram;
+
+    private int _nextDatagram;
 }
