@@ -18,7 +18,9 @@ internal sealed class NodePair
     public const long TenGig = 10_000_000_000;
     public static readonly SimTime Propagation = SimTime.FromMicroseconds(1);
 
-    public Testbed Bed { get; } = new();
+    private NodePair(ulong seed = 1) => Bed = new Testbed(new NetPerf.Engine.Scheduling.Simulator(), new NetPerf.Network.Packets.PacketPool(), seed);
+
+    public Testbed Bed { get; }
     public Host[] Nodes { get; } = new Host[3];
     public PhysicalNic[] Eth0 { get; } = new PhysicalNic[3];
     public List<NetworkNamespace> Pods1 { get; } = [];
@@ -29,9 +31,9 @@ internal sealed class NodePair
 
     public static Ipv4Address PodIp(int node, int pod) => Ipv4Address.Parse($"10.244.{node}.{pod + 1}");
 
-    public static NodePair FlannelVxlan(CostTable costs, int cores = 2, int pods1 = 1)
+    public static NodePair FlannelVxlan(CostTable costs, int cores = 2, int pods1 = 1, ulong seed = 1)
     {
-        var pair = new NodePair();
+        var pair = new NodePair(seed);
         var vteps = new VxlanDevice[3];
         for (int n = 1; n <= 2; n++)
         {
