@@ -1,5 +1,6 @@
 using NetPerf.Network.Addressing;
 using NetPerf.Network.Cpu;
+using NetPerf.Network.Routing;
 using NetPerf.Network.Stack;
 using NetPerf.Network.Topology;
 
@@ -69,33 +70,53 @@ public sealed class BridgeDevice : NetDevice
         walk.Charge(KernelStage.BridgeForward, this);
         ref var p = ref walk.P;
         _fdb[p.SourceMac.Value] = (ingress, Host.Sim.Now.Picoseconds);
-        if (p.DestinationMac == Mac)
+        var nf = CallIptables ? Namespace.Netfilter : null;
+        if (nf is null)
         {
-            // For the bridge's own address: up to IP in this namespace, as if received on the bridge device.
-            walk.P.Hops++;
-            Ipv4.Receive(this, ref walk);
+            if (p.DestinationMac == Mac)
+            {
+                // For the bridge's own address: up to IP in this namespace, as if received on the bridge device.
+                p.Hops++;
+                Ipv4.Receive(this, ref walk);
+                return;
+            }
+
+            Forward(ingress, ref walk, nf: null);
             return;
         }
 
-        var nf = CallIptables ? Namespace.Netfilter : null;
-        if (nf is not null)
+        // br_netfilter: every IPv4 frame entering a port crosses PREROUTING here, even one for the bridge itself.
+        var before = p.VisibleFlow.Destination;
+        if (nf.Run(Netfilter.NetfilterHook.PreRouting, ref walk, this, null) == Netfilter.Verdict.Drop)
         {
-            var before = p.VisibleFlow.Destination;
-            if (nf.Run(Netfilter.NetfilterHook.PreRouting, ref walk, this, null) == Netfilter.Verdict.Drop)
+            nf.Forget(ref walk);
+            walk.Drop(DropReason.Netfilter, this);
+            return;
+        }
+
+        var after = walk.P.VisibleFlow.Destination;
+        if (after != before)
+        {
+            // DNAT took place (br_nf_pre_routing_finish): if the new destination is on this bridge, the frame is
+            // bridged to it (bridged_dnat: no ip_forward, no TTL, hairpin rules apply); otherwise it is routed.
+            walk.Charge(KernelStage.FibLookup, Namespace, this);
+            var route = Namespace.Fib.Lookup(after);
+            if (route is { Type: RouteType.Unicast } && route.NextHops[0].Interface == Index
+                && Namespace.Resolve(this, after) is { } mac)
             {
-                nf.Forget(ref walk);
-                walk.Drop(DropReason.Netfilter, this);
+                walk.P.DestinationMac = mac;
+                Forward(ingress, ref walk, nf);
                 return;
             }
 
-            if (walk.P.VisibleFlow.Destination != before)
-            {
-                // DNAT changed where it goes: br_netfilter hands it to IP routing as if it were for the bridge.
-                walk.P.DestinationMac = Mac;
-                walk.P.Hops++;
-                Ipv4.ReceiveRouted(this, ref walk);
-                return;
-            }
+            walk.P.DestinationMac = Mac;
+        }
+
+        if (walk.P.DestinationMac == Mac)
+        {
+            walk.P.Hops++;
+            Ipv4.ReceiveRouted(this, ref walk); // PREROUTING already ran at the bridge
+            return;
         }
 
         Forward(ingress, ref walk, nf);
@@ -131,6 +152,15 @@ public sealed class BridgeDevice : NetDevice
 
     private void Forward(NetDevice? ingress, ref PacketWalk walk, Netfilter.Iptables? nf)
     {
+        // br_forward's should_deliver() refuses a hairpin before the bridge's FORWARD hooks run.
+        var port = PortOf(walk.P.DestinationMac);
+        if (port is not null && port == ingress && !HairpinPorts.Contains(port))
+        {
+            nf?.Forget(ref walk);
+            walk.Drop(DropReason.BridgeHairpin, this);
+            return;
+        }
+
         if (nf is not null
             && (nf.Run(Netfilter.NetfilterHook.Forward, ref walk, this, this) == Netfilter.Verdict.Drop
                 || nf.Run(Netfilter.NetfilterHook.PostRouting, ref walk, null, this) == Netfilter.Verdict.Drop))
@@ -140,21 +170,15 @@ public sealed class BridgeDevice : NetDevice
             return;
         }
 
-        var port = PortOf(walk.P.DestinationMac);
         if (port is not null)
         {
-            if (port == ingress && !HairpinPorts.Contains(port))
-            {
-                walk.Drop(DropReason.BridgeHairpin, this);
-                return;
-            }
-
             port.Transmit(ref walk);
             return;
         }
 
-        // Unknown destination: a copy to every other port (br_flood).
+        // Unknown destination: a copy to every other port (br_flood), made after the work done so far.
         Floods++;
+        walk.Flush();
         NetDevice? last = null;
         foreach (var candidate in _ports)
         {

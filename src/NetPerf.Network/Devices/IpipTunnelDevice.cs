@@ -32,7 +32,7 @@ public sealed class IpipTunnelDevice : NetDevice, ILocalEndpoint
         var outer = new FiveTuple(Local, walk.NextHop, IpProtocol.IpInIp, 0, 0);
         p.Encapsulation = new Encapsulation(EncapsulationKind.IpInIp, outer, 0);
         p.Scrub();
-        p.OuterTtl = Ipv4.DefaultTtl;
+        p.OuterTtl = p.Ttl; // tunl0's default "ttl 0": the outer header inherits the inner TTL (ip_tunnel_xmit)
         Ipv4.Output(Namespace, ref walk);
     }
 

@@ -10,7 +10,8 @@ namespace NetPerf.Network.Netfilter;
 /// get its NAT applied without walking any rule.
 /// </summary>
 /// <remarks>
-/// Timeouts are the kernel's: UDP 30 s until a reply is seen, 120 s after (nf_conntrack_proto_udp.c); TCP
+/// Timeouts are the kernel's: UDP 30 s, 120 s once a flow seen both ways is still active 2 s after it began
+/// (nf_conntrack_proto_udp.c, stream_ts); TCP
 /// 120 s unreplied (SYN_SENT), 5 days established (nf_conntrack_proto_tcp.c, without the TCP state machine
 /// yet); anything else 600 s (nf_conntrack_proto_generic.c). Expired entries are removed when met, or swept when
 /// the table is full; a new connection that still finds it full is dropped ("nf_conntrack: table full").
@@ -37,6 +38,9 @@ public sealed class Conntrack
     /// <summary>Confirmed connections (expired ones not yet removed included, as /proc/sys/net/netfilter/nf_conntrack_count).</summary>
     public int Count { get; private set; }
 
+    /// <summary>Entries held, confirmed or not (an unconfirmed one belongs to a packet still in the hooks).</summary>
+    public int Allocated => _highWater - _freeCount;
+
     /// <summary>New connections dropped because the table was full.</summary>
     public long TableFullDrops { get; private set; }
 
@@ -49,6 +53,7 @@ public sealed class Conntrack
         public bool Confirmed;
         public bool SeenReply;
         public bool ManagedByIpvs;
+        public long CreatedPs;
     }
 
     internal ref Entry this[int id] => ref _entries[id - 1];
@@ -80,8 +85,8 @@ public sealed class Conntrack
     {
         int id = _freeCount > 0 ? _free[--_freeCount] : NewSlot();
         ref var e = ref this[id];
-        e = new Entry { Original = original, Reply = original.Reversed, InUse = true };
-        e.ExpiresPs = nowPs + Timeout(original.Protocol, seenReply: false);
+        e = new Entry { Original = original, Reply = original.Reversed, InUse = true, CreatedPs = nowPs };
+        e.ExpiresPs = nowPs + Timeout(original.Protocol, stream: false);
         return id;
     }
 
@@ -134,7 +139,10 @@ public sealed class Conntrack
     {
         ref var e = ref this[id];
         e.SeenReply |= reply;
-        e.ExpiresPs = nowPs + Timeout(e.Original.Protocol, e.SeenReply);
+        // nf_conntrack_udp_packet: the long timeout only for a flow seen both ways and still active 2 s after it
+        // began (stream_ts); a request and its answer keep 30 s.
+        bool stream = e.SeenReply && (e.Original.Protocol != IpProtocol.Udp || nowPs - e.CreatedPs > UdpStreamAfter);
+        e.ExpiresPs = nowPs + Timeout(e.Original.Protocol, stream);
     }
 
     /// <summary>Frees an entry that was never confirmed (its first packet was dropped).</summary>
@@ -182,10 +190,12 @@ public sealed class Conntrack
         return ++_highWater;
     }
 
-    private static long Timeout(IpProtocol protocol, bool seenReply) => protocol switch
+    private static readonly long UdpStreamAfter = SimTime.FromSeconds(2).Picoseconds;
+
+    private static long Timeout(IpProtocol protocol, bool stream) => protocol switch
     {
-        IpProtocol.Udp => (seenReply ? SimTime.FromSeconds(120) : SimTime.FromSeconds(30)).Picoseconds,
-        IpProtocol.Tcp => (seenReply ? SimTime.FromSeconds(5 * 86_400) : SimTime.FromSeconds(120)).Picoseconds,
+        IpProtocol.Udp => (stream ? SimTime.FromSeconds(120) : SimTime.FromSeconds(30)).Picoseconds,
+        IpProtocol.Tcp => (stream ? SimTime.FromSeconds(5 * 86_400) : SimTime.FromSeconds(120)).Picoseconds,
         _ => SimTime.FromSeconds(600).Picoseconds,
     };
 }

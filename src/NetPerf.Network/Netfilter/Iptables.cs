@@ -169,7 +169,7 @@ public sealed class Iptables
     }
 
     private Verdict Filter(Chain chain, ref PacketWalk walk, NetDevice? inDevice, NetDevice? outDevice) =>
-        chain.Rules.Count == 0 ? Verdict.Accept : RunChain(chain, ref walk, inDevice, outDevice);
+        chain.Rules.Count == 0 && chain.Policy != RuleTarget.Drop ? Verdict.Accept : RunChain(chain, ref walk, inDevice, outDevice);
 
     /// <summary>
     /// Established NAT: a packet in the original direction is rewritten to the inverse of the reply tuple, one

@@ -56,13 +56,11 @@ public struct Packet
     public uint Mark;
 
     /// <summary>
-    /// Fragmentation: a fragment carries the id of the datagram it belongs to (nonzero), its position and the
-    /// number of fragments, and the whole datagram's transport header and payload so that reassembly can give
-    /// back the datagram as sent.
+    /// Fragmentation: a fragment carries the id of the datagram it belongs to (nonzero) and the whole datagram's
+    /// transport header and payload, so that reassembly knows when all its data is there and can give back the
+    /// datagram as sent.
     /// </summary>
     public int DatagramId;
-    public short FragmentIndex;
-    public short FragmentCount;
     public int DatagramPayloadBytes;
     public int DatagramTransportHeaderBytes;
 

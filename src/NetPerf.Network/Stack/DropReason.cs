@@ -30,6 +30,9 @@ public enum DropReason
     /// <summary>An iptables rule or chain policy said DROP, or a new connection found the conntrack table full.</summary>
     Netfilter,
 
+    /// <summary>An incomplete datagram's fragments, dropped 30 s after the first arrived.</summary>
+    ReassemblyTimeout,
+
     /// <summary>An unknown destination, and no port to flood it to but the one it came from.</summary>
     NoBridgePort,
 

@@ -137,12 +137,13 @@ public static class Ipv4
         }
 
         ttl--;
-        ns.Ipvs?.TryReply(ref walk, device);
         if (ns.Netfilter is { } forward && forward.Run(NetfilterHook.Forward, ref walk, device, egress) == Verdict.Drop)
         {
             Drop(ns, ref walk, DropReason.Netfilter, device);
             return;
         }
+
+        ns.Ipvs?.TryReply(ref walk, device); // ip_vs_reply4 sits after the filter table on FORWARD
 
         Send(ns, route, KernelStage.IpForward, ref walk);
     }

@@ -62,6 +62,19 @@ public ref struct PacketWalk
         Host.Cores[P.Core].Submit(new SimTime(_costPs), 0, next, kind, Packet);
     }
 
+    /// <summary>
+    /// Queues the work charged so far as a job on the packet's core and starts counting afresh: used before a
+    /// packet spawns others (fragments, flooded copies), so that they queue behind the work that made them.
+    /// </summary>
+    public void Flush()
+    {
+        if (_costPs > 0)
+        {
+            Host.Cores[P.Core].Submit(new SimTime(_costPs), 0, null, 0, Packet);
+            _costPs = 0;
+        }
+    }
+
     /// <summary>Ends the stretch with the packet absorbed (a fragment queued, an ICMP error handled): no drop counted.</summary>
     public void Consume()
     {

@@ -49,7 +49,7 @@ public sealed class UdpSocket : ILocalEndpoint, IEventHandler
     public bool Send(Ipv4Address destination, ushort destinationPort, int payloadBytes, int flowId = 0, bool dontFragment = false)
     {
         var host = Namespace.Host;
-        if (dontFragment && Namespace.PathMtu(destination) is { } pmtu && HeaderSizes.Ipv4 + HeaderSizes.Udp + payloadBytes > pmtu)
+        if (dontFragment && HeaderSizes.Ipv4 + HeaderSizes.Udp + payloadBytes > RouteMtu(destination))
         {
             MessageTooLong++;
             return false;
@@ -70,6 +70,19 @@ public sealed class UdpSocket : ILocalEndpoint, IEventHandler
         walk.Charge(KernelStage.UdpOutput, Namespace);
         Ipv4.Output(Namespace, ref walk);
         return true;
+    }
+
+    /// <summary>The MTU sendto() checks a DF datagram against: the learned path MTU, else the route's device MTU.</summary>
+    private int RouteMtu(Ipv4Address destination)
+    {
+        int mtu = Namespace.PathMtu(destination) ?? int.MaxValue;
+        var route = Namespace.Fib.Lookup(destination);
+        if (route is { Type: Routing.RouteType.Unicast })
+        {
+            mtu = Math.Min(mtu, Namespace.Device(route.NextHops[0].Interface).Mtu);
+        }
+
+        return mtu;
     }
 
     void ILocalEndpoint.Deliver(ref PacketWalk walk)

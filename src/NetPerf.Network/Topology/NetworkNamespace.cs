@@ -146,7 +146,7 @@ public sealed class NetworkNamespace
     }
 
     /// <summary>Datagrams being reassembled: fragments received so far.</summary>
-    internal Dictionary<(FiveTuple Flow, int DatagramId), int> ReassemblyQueue { get; } = [];
+    internal Dictionary<(FiveTuple Flow, int DatagramId), (long Bytes, long FirstPs)> ReassemblyQueue { get; } = [];
 
     /// <summary>How long a learned path MTU holds: net.ipv4.route.mtu_expires, 600 s.</summary>
     public static readonly Engine.Time.SimTime PathMtuExpiry = Engine.Time.SimTime.FromSeconds(600);

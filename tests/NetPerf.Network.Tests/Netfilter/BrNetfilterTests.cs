@@ -9,9 +9,11 @@ using NetPerf.Network.Tests.Stack;
 namespace NetPerf.Network.Tests.Netfilter;
 
 /// <summary>
-/// A client pod reaches a virtual IP that DNATs to a pod on the same bridge. The request is routed (it goes to
-/// the gateway, cni0), but the reply goes straight from pod to pod across the bridge: only br_netfilter lets
-/// conntrack see it and give it back the virtual IP as its source.
+/// A client pod reaches a virtual IP that DNATs to a pod on the same bridge. With br_netfilter the request is
+/// DNATed at the bridge and bridged to the backend (bridged_dnat: not routed, TTL untouched); the reply goes
+/// straight from pod to pod across the bridge, and only br_netfilter lets conntrack see it and give it back the
+/// virtual IP as its source. Without br_netfilter the request is routed through cni0's IP and the reply is not
+/// un-NATed.
 /// </summary>
 public class BrNetfilterTests
 {
@@ -46,5 +48,53 @@ public class BrNetfilterTests
     {
         var reply = ReplyAtClient(brNetfilter: false);
         Assert.Equal((NodePair.PodIp(1, 2), (ushort)5353), (reply.Source, reply.SourcePort));
+    }
+
+    private sealed class Ttls : IDatagramReceiver
+    {
+        public List<byte> Seen { get; } = [];
+
+        public void OnDatagram(UdpSocket socket, in Packet datagram, NetPerf.Engine.Time.SimTime now) => Seen.Add(datagram.Ttl);
+    }
+
+    private static (NodePair Pair, Ttls Got) ToService(bool toSelf, bool hairpin)
+    {
+        var pair = NodePair.FlannelVxlan(CostTable.Free(), pods1: 2);
+        var target = toSelf ? NodePair.PodIp(1, 1) : NodePair.PodIp(1, 2);
+        pair.Nodes[1].Root.EnableNetfilter().NatPreRouting.Append(new Rule
+        {
+            Destination = new Ipv4Prefix(Vip, 32), Protocol = IpProtocol.Udp, DestinationPort = 53,
+            Target = RuleTarget.Dnat, NatAddress = target, NatPort = 5353,
+        });
+        if (hairpin)
+        {
+            pair.Cni0[1]!.HairpinPorts.Add(pair.Cni0[1]!.Ports[0]);
+        }
+
+        var got = new Ttls();
+        _ = new UdpSocket(toSelf ? pair.Pods1[0] : pair.Pods1[1], target, 5353) { Receiver = got };
+        new UdpSocket(pair.Pods1[0], NodePair.PodIp(1, 1), 40000).Send(Vip, 53, 20);
+        pair.Bed.Sim.Run();
+        return (pair, got);
+    }
+
+    [Fact]
+    public void A_DNAT_to_a_pod_on_the_same_bridge_is_bridged_not_routed()
+    {
+        var (pair, got) = ToService(toSelf: false, hairpin: false);
+        Assert.Equal([(byte)64], got.Seen); // no ip_forward: the TTL is untouched
+        Assert.Equal(0, pair.Nodes[1].CpuPicosecondsOf(KernelStage.IpForward) + pair.Nodes[1].Drops(DropReason.BridgeHairpin));
+    }
+
+    [Fact]
+    public void A_pod_reaches_itself_through_its_Service_only_with_hairpin_mode_on_its_bridge_port()
+    {
+        var (off, gotOff) = ToService(toSelf: true, hairpin: false);
+        Assert.Empty(gotOff.Seen);
+        Assert.Equal(1, off.Nodes[1].Drops(DropReason.BridgeHairpin));
+        Assert.Equal(0, off.Nodes[1].Root.Netfilter!.Conntrack.Allocated);
+
+        var (_, gotOn) = ToService(toSelf: true, hairpin: true);
+        Assert.Single(gotOn.Seen);
     }
 }

@@ -148,7 +148,7 @@ public class IptablesTests
         pair.Bed.Sim.Run();
         Assert.Equal(0, server.Received);
         Assert.Equal(1, pair.Nodes[1].Drops(DropReason.Netfilter));
-        Assert.Equal(0, nf.Conntrack.Count); // the unconfirmed connection was freed with its packet
+        Assert.Equal(0, nf.Conntrack.Allocated); // the unconfirmed connection was freed with its packet
     }
 
     [Fact]
@@ -213,5 +213,46 @@ public class IptablesTests
 
         Assert.Equal(services + 1, RulesWalked(services, nft: false)); // every jump rule, then the DNAT
         Assert.Equal(2, RulesWalked(services, nft: true));             // the vmap rule, then the DNAT
+    }
+
+    [Fact]
+    public void A_chain_with_no_rules_still_applies_its_DROP_policy()
+    {
+        var pair = NodePair.CalicoBgp(CostTable.Free());
+        var nf = pair.Nodes[1].Root.EnableNetfilter();
+        nf.FilterForward.Policy = RuleTarget.Drop; // iptables -P FORWARD DROP
+        var server = new UdpSocket(pair.Pod2, NodePair.PodIp(2, 1), 80) { Receiver = new Replies() };
+        new UdpSocket(pair.Pods1[0], NodePair.PodIp(1, 1), 1234).Send(NodePair.PodIp(2, 1), 80, 10);
+        pair.Bed.Sim.Run();
+        Assert.Equal(0, server.Received);
+        Assert.Equal(1, pair.Nodes[1].Drops(DropReason.Netfilter));
+    }
+
+    private sealed class Later(Action action) : NetPerf.Engine.Scheduling.IEventHandler
+    {
+        public void OnEvent(int kind, long arg) => action();
+    }
+
+    [Theory]
+    [InlineData(0.0, 1)]   // a request and its answer: 30 s, expired by 60 s, so the rules are walked again
+    [InlineData(5.0, 0)]   // still active 5 s after it began: a stream, 120 s, still tracked at 60 s
+    public void A_UDP_flow_answered_at_once_keeps_30_seconds_and_one_still_active_after_2_seconds_keeps_120(double secondExchangeAt, int walksAt60s)
+    {
+        var (bed, a, b, nf) = TwoHosts();
+        nf.NatOutput.Append(new Rule { Protocol = IpProtocol.Udp, Target = RuleTarget.None });
+        _ = new UdpSocket(b.Root, Ipv4Address.Parse("192.168.0.2"), 9) { Receiver = new Echo() };
+        var client = new UdpSocket(a.Root, Ipv4Address.Parse("192.168.0.1"), 5000) { Receiver = new Replies() };
+        client.Send(Ipv4Address.Parse("192.168.0.2"), 9, 10);
+        bed.Sim.Run();
+        if (secondExchangeAt > 0)
+        {
+            bed.Sim.Schedule(SimTime.FromSeconds(secondExchangeAt), new Later(() => client.Send(Ipv4Address.Parse("192.168.0.2"), 9, 10)));
+            bed.Sim.Run();
+        }
+
+        long before = nf.RulesEvaluated;
+        bed.Sim.Schedule(SimTime.FromSeconds(60), new Later(() => client.Send(Ipv4Address.Parse("192.168.0.2"), 9, 10)));
+        bed.Sim.Run();
+        Assert.Equal(walksAt60s, nf.RulesEvaluated - before);
     }
 }

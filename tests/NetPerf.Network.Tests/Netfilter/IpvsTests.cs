@@ -108,4 +108,40 @@ public class IpvsTests
         Assert.Equal(10_000L, a.CpuPicosecondsOf(KernelStage.IpvsSchedule));
         Assert.Equal(0, a.CpuPicosecondsOf(KernelStage.NetfilterRule));
     }
+
+    [Fact]
+    public void For_a_routed_client_the_FORWARD_filter_sees_the_real_servers_address_before_IPVS_rewrites_the_reply()
+    {
+        // client ns c -- director ns d (IPVS) -- real server ns s: the reply is forwarded by d, and its filter
+        // table (priority 0) runs before ip_vs_reply4 (priority 100), so a rule on the real server's address applies.
+        var bed = new Testbed();
+        var host = new Host(bed, "lab", CostTable.Free(), 1);
+        var c = host.CreateNamespace("c");
+        var d = host.CreateNamespace("d");
+        var s = host.CreateNamespace("s");
+        d.IpForward = true;
+        var (vc, d1) = VethDevice.CreatePair(c, "eth0", d, "d1");
+        var (d2, vs) = VethDevice.CreatePair(d, "d2", s, "eth0");
+        c.AddAddress(vc, "10.0.1.1/24");
+        d.AddAddress(d1, "10.0.1.254/24");
+        d.AddAddress(d2, "10.0.2.254/24");
+        s.AddAddress(vs, "10.0.2.1/24");
+        c.Fib.Add(new NetPerf.Network.Routing.Route(Ipv4Prefix.Parse("0.0.0.0/0"), NetPerf.Network.Routing.RouteType.Unicast, new NetPerf.Network.Routing.NextHop(vc.Index, Ipv4Address.Parse("10.0.1.254"))));
+        s.Fib.Add(new NetPerf.Network.Routing.Route(Ipv4Prefix.Parse("0.0.0.0/0"), NetPerf.Network.Routing.RouteType.Unicast, new NetPerf.Network.Routing.NextHop(vs.Index, Ipv4Address.Parse("10.0.2.254"))));
+        d.AddAddress(new DummyDevice(d, "kube-ipvs0"), Vip, 32);
+        d.EnableIpvs().AddService(IpProtocol.Udp, Vip, 53).AddRealServer(Ipv4Address.Parse("10.0.2.1"), 5353);
+        _ = new UdpSocket(s, Ipv4Address.Parse("10.0.2.1"), 5353) { Receiver = new Echo() };
+        var replies = new Replies();
+        var client = new UdpSocket(c, Ipv4Address.Parse("10.0.1.1"), 40000) { Receiver = replies };
+
+        client.Send(Vip, 53, 10);
+        bed.Sim.Run();
+        Assert.Equal((Vip, (ushort)53), (Assert.Single(replies.Got).Source, replies.Got[0].SourcePort));
+
+        d.Netfilter!.FilterForward.Append(new Rule { Source = Ipv4Prefix.Parse("10.0.2.1/32"), Target = RuleTarget.Drop });
+        client.Send(Vip, 53, 10);
+        bed.Sim.Run();
+        Assert.Single(replies.Got);
+        Assert.Equal(1, host.Drops(DropReason.Netfilter));
+    }
 }

@@ -67,4 +67,19 @@ public class PathMtuTests
         Assert.Equal(2, tracer.Cores.Count(c => c.Stage == KernelStage.Reassemble));
         Assert.Equal(1376, Fragmentation.FragmentData(1400));
     }
+
+    [Fact]
+    public void A_fragment_fragmented_again_on_a_smaller_link_still_reassembles_into_the_whole_datagram()
+    {
+        // 3000 bytes leave a in fragments of 1480 data bytes; the router cuts those again for its 1400 link.
+        var (bed, a, b, _) = Build();
+        var got = new Collector();
+        _ = new UdpSocket(b, Ipv4Address.Parse("10.0.2.1"), 9) { Receiver = got };
+        var sender = a.Devices.Single(d => d.Name == "eth0");
+        Assert.Equal(1500, sender.Mtu);
+        new UdpSocket(a, Ipv4Address.Parse("10.0.1.1"), 5000).Send(Ipv4Address.Parse("10.0.2.1"), 9, 2972);
+        bed.Sim.Run();
+        Assert.Equal(3000, Assert.Single(got.Got).IpLength);
+        Assert.Equal(0, bed.Pool.InUse);
+    }
 }
