@@ -26,21 +26,28 @@ def results(name):
         return {(r["topology"], int(r["payload_bytes"])): float(r["ns_per_packet"]) for r in csv.DictReader(f) if r["ns_per_packet"] not in ("", "NA")}
 
 
-def profile(topology):
-    """Stage shares of a path, with unattributed samples spread in proportion."""
+def profile(topology, stages=None):
+    """Stage shares of a path. Samples in stages the path does not have (attribute.py's misattributions) and
+    unattributed samples are spread over the others in proportion."""
     shares = {}
     with open(HERE / f"profiles-{KERNEL}" / f"{topology}.csv") as f:
         for line in f:
             stage, percent = line.strip().split(",")
             shares[stage] = float(percent)
-    unattributed = shares.pop("unattributed", 0.0)
-    return {k: v / (100.0 - unattributed) for k, v in shares.items()}
+    shares.pop("unattributed", None)
+    if stages is not None:
+        shares = {k: v for k, v in shares.items() if k in stages}
+    total = sum(shares.values())
+    return {k: v / total for k, v in shares.items()}
 
 
 T = results(f"results-{KERNEL}.csv")
 legacy = results(f"results-{KERNEL}-legacy-rules.csv")
 churn = results(f"results-{KERNEL}-churn.csv")
-lo, vxlan, ct = (profile(t) for t in ("lo", "vxlan", "routed-ct"))
+LO_STAGES = {"Syscall", "UdpOutput", "IpOutput", "LoopbackTransmit", "BacklogReceive", "IpInput", "UdpInput",
+             "SocketDeliver", "Scheduler", "FibLookup"}
+lo = profile("lo", LO_STAGES)
+vxlan, ct = profile("vxlan"), profile("routed-ct")
 M = f"measured on Linux {KERNEL} (tools/kernel-costs: measure.sh, one CPU, 18-byte UDP datagrams, median of 3 x 500,000)"
 
 
@@ -52,7 +59,11 @@ rows = []
 costs = {}
 
 
+MEASURED_IP_BYTES = 20 + 8 + 18  # NetPerf charges per byte on the IP length; the fixed part excludes it
+
+
 def row(stage, fixed, per_byte, source):
+    fixed -= per_byte * MEASURED_IP_BYTES
     costs[stage] = fixed
     rows.append((stage, round(fixed, 1), round(per_byte, 3), source))
 
@@ -96,7 +107,8 @@ row("VxlanDecapsulate", vx_both * (1 - enc_share), vx_per_byte, VX)
 rule = (legacy[("routed-rules", 18)] - T[("routed", 18)]) / 1000
 row("NetfilterRule", rule, 0.0,
     f"{M}: (routed path with 1,000 non-matching legacy iptables FORWARD rules {legacy[('routed-rules', 18)]:.0f} ns - routed path) / 1,000; agrees with measurements.md R-17 (7-9 ns per rule); with the nf_tables backend it is {(T[('routed-rules', 18)] - T[('routed', 18)]) / 1000:.1f} ns")
-ct_both = T[("routed-ct", 18)] - T[("routed", 18)] - rule
+nft_rule = (T[("routed-rules", 18)] - T[("routed", 18)]) / 1000  # routed-ct's one rule ran on the nf_tables backend
+ct_both = T[("routed-ct", 18)] - T[("routed", 18)] - nft_rule
 hook_share = ct.get("NetfilterHook", 0.0) / (ct.get("NetfilterHook", 0.0) + ct.get("ConntrackLookup", 0.0))
 CT = (f"{M}: (routed with conntrack loaded by one FORWARD rule {T[('routed-ct', 18)]:.0f} ns - routed - one rule) = {ct_both:.0f} ns "
       f"for 3 hooks (PREROUTING, FORWARD, POSTROUTING) and one lookup of an established flow, split by that path's perf profile")
@@ -108,7 +120,7 @@ row("ConntrackNew", new_extra, 0.0,
 ct_lookup = costs["ConntrackLookup"]
 row("Nat", ct_lookup / 2, 0.0,
     f"{M}: not separable here; taken as half a conntrack lookup (a tuple rewrite and checksum update next to a hash lookup), to be measured with a DNAT path")
-send_side = costs["Syscall"] + costs["UdpOutput"] + costs["FibLookup"] + costs["IpOutput"] + per_byte_copy * 46
+send_side = costs["Syscall"] + costs["UdpOutput"] + costs["FibLookup"] + costs["IpOutput"] + per_byte_copy * MEASURED_IP_BYTES
 nic = max(0.0, 1e9 / 253_000 - send_side)
 row("NicTransmit", nic, 0.0,
     f"measurements.md D20-5: 253k pps single-stream UDP without encapsulation, 1/pps = {1e9 / 253_000:.0f} ns at the bottleneck (the sender's core), less this machine's measured send-side stages ({send_side:.0f} ns); different hardware: the weakest default, no physical NIC to measure here")

@@ -16,7 +16,8 @@ namespace NetPerf.Network.Tests.Cpu;
 /// time per datagram.
 /// Fitted paths were used to derive the table (tools/kernel-costs/derive.py): reproducing them within 3%
 /// checks that the simulator charges the stage sequence the derivation assumed for each path.
-/// Held-out paths and payload sizes were not used: within 15% is a prediction that came true.
+/// Held-out paths and payload sizes were not used: within 10% is a prediction that came true (worst today: a
+/// bridge that routes on, -6.7%).
 /// </summary>
 public class CalibrationTests
 {
@@ -174,9 +175,9 @@ public class CalibrationTests
     [InlineData("veth", 1400, 5540)]        // per-byte costs came from lo and vxlan only
     [InlineData("bridge", 1400, 6740)]
     [InlineData("routed", 1400, 6620)]
-    public void Held_out_paths_are_predicted_within_15_percent(string topology, int payload, double measuredNs)
+    public void Held_out_paths_are_predicted_within_10_percent(string topology, int payload, double measuredNs)
     {
         double model = ModelNsPerDatagram(topology, payload);
-        Assert.True(Math.Abs(model / measuredNs - 1) < 0.15, $"{topology} {payload} B: model {model:F0} ns, measured {measuredNs} ns");
+        Assert.True(Math.Abs(model / measuredNs - 1) < 0.10, $"{topology} {payload} B: model {model:F0} ns, measured {measuredNs} ns");
     }
 }
