@@ -119,6 +119,11 @@ public sealed class Iptables
 
         walk.Charge(KernelStage.ConntrackLookup, _ns, device);
         var tuple = p.VisibleFlow;
+        if (tuple.Protocol == IpProtocol.Icmp && p.IcmpNextHopMtu > 0 && TranslateRelatedIcmp(ref walk, now, device))
+        {
+            return false;
+        }
+
         if (Conntrack.TryFind(tuple, now, out int id, out bool reply))
         {
             p.ConntrackEntry = id;
@@ -130,6 +135,32 @@ public sealed class Iptables
         walk.Charge(KernelStage.ConntrackNew, _ns, device);
         p.ConntrackEntry = Conntrack.Create(tuple, now);
         p.ConntrackReply = false;
+        return true;
+    }
+
+    /// <summary>
+    /// An ICMP error quoting a packet of a tracked connection is RELATED to it: no entry of its own, and NAT
+    /// translates both the error's destination and the quoted header back to what the connection's endpoint sent
+    /// (nf_conntrack_icmp_error, nf_nat_icmp_reply_translation). So a pod behind MASQUERADE gets the
+    /// "fragmentation needed" meant for it, quoting its own address.
+    /// </summary>
+    private bool TranslateRelatedIcmp(ref PacketWalk walk, long now, NetDevice? device)
+    {
+        ref var p = ref walk.P;
+        // The quoted header left this namespace after NAT; its reverse is the connection's reply tuple.
+        if (!Conntrack.TryFind(p.IcmpQuotedFlow.Reversed, now, out int id, out bool reply) || !reply)
+        {
+            return false;
+        }
+
+        ref var e = ref Conntrack[id];
+        if (p.IcmpQuotedFlow != e.Original)
+        {
+            walk.Charge(KernelStage.Nat, _ns, device);
+            p.SetVisibleFlow(p.VisibleFlow with { Destination = e.Original.Source });
+            p.IcmpQuotedFlow = e.Original;
+        }
+
         return true;
     }
 
@@ -179,6 +210,11 @@ public sealed class Iptables
     private void ApplyEstablishedNat(ref PacketWalk walk, bool destination, NetDevice? device)
     {
         ref var p = ref walk.P;
+        if (p.ConntrackEntry == 0)
+        {
+            return; // a related ICMP error, already translated
+        }
+
         ref var e = ref Conntrack[p.ConntrackEntry];
         if (e.ManagedByIpvs)
         {

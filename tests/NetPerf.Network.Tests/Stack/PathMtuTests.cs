@@ -1,6 +1,7 @@
 using NetPerf.Network.Addressing;
 using NetPerf.Network.Cpu;
 using NetPerf.Network.Devices;
+using NetPerf.Network.Netfilter;
 using NetPerf.Network.Routing;
 using NetPerf.Network.Stack;
 using NetPerf.Network.Topology;
@@ -81,5 +82,44 @@ public class PathMtuTests
         bed.Sim.Run();
         Assert.Equal(3000, Assert.Single(got.Got).IpLength);
         Assert.Equal(0, bed.Pool.InUse);
+    }
+
+    [Fact]
+    public void A_pod_behind_masquerade_gets_the_fragmentation_needed_meant_for_it_and_learns_the_path_MTU()
+    {
+        // pod -- node (MASQUERADE out of eth1) -- router -- 1400-MTU link -- external host. The router's ICMP
+        // goes to the node's address, quoting the masqueraded header; conntrack relates it to the pod's flow
+        // and translates both back.
+        var bed = new Testbed();
+        var host = new Host(bed, "lab", CostTable.Free(), 1);
+        var pod = host.CreateNamespace("pod");
+        var node = host.CreateNamespace("node");
+        var router = host.CreateNamespace("router");
+        var ext = host.CreateNamespace("ext");
+        node.IpForward = router.IpForward = true;
+        var (podEth, cali) = VethDevice.CreatePair(pod, "eth0", node, "cali1");
+        var (eth1, r1) = VethDevice.CreatePair(node, "eth1", router, "r1");
+        var (r2, extEth) = VethDevice.CreatePair(router, "r2", ext, "eth0", mtu: 1400);
+        pod.AddAddress(podEth, "10.244.1.2/24");
+        node.AddAddress(cali, "10.244.1.1/24");
+        node.AddAddress(eth1, "192.168.0.1/24");
+        router.AddAddress(r1, "192.168.0.254/24");
+        router.AddAddress(r2, "10.0.2.254/24");
+        ext.AddAddress(extEth, "10.0.2.1/24");
+        pod.Fib.Add(new Route(Ipv4Prefix.Parse("0.0.0.0/0"), RouteType.Unicast, new NextHop(podEth.Index, Ipv4Address.Parse("10.244.1.1"))));
+        node.Fib.Add(new Route(Ipv4Prefix.Parse("0.0.0.0/0"), RouteType.Unicast, new NextHop(eth1.Index, Ipv4Address.Parse("192.168.0.254"))));
+        ext.Fib.Add(new Route(Ipv4Prefix.Parse("0.0.0.0/0"), RouteType.Unicast, new NextHop(extEth.Index, Ipv4Address.Parse("10.0.2.254"))));
+        var nf = node.EnableNetfilter();
+        nf.NatPostRouting.Append(new Rule { Source = Ipv4Prefix.Parse("10.244.0.0/16"), OutInterface = "eth1", Target = RuleTarget.Masquerade });
+        _ = new UdpSocket(ext, Ipv4Address.Parse("10.0.2.1"), 9) { Receiver = new Collector() };
+        var client = new UdpSocket(pod, Ipv4Address.Parse("10.244.1.2"), 5000);
+        var dest = Ipv4Address.Parse("10.0.2.1");
+
+        Assert.True(client.Send(dest, 9, 1472, dontFragment: true));
+        bed.Sim.Run();
+        Assert.Equal(1400, pod.PathMtu(dest));
+        Assert.Null(node.PathMtu(dest));
+        Assert.Equal(1, nf.Conntrack.Count); // the ICMP error opened no connection of its own
+        Assert.False(client.Send(dest, 9, 1472, dontFragment: true));
     }
 }
