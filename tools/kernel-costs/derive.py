@@ -44,6 +44,7 @@ def profile(topology, stages=None):
 T = results(f"results-{KERNEL}.csv")
 legacy = results(f"results-{KERNEL}-legacy-rules.csv")
 churn = results(f"results-{KERNEL}-churn.csv")
+dnat = results(f"results-{KERNEL}-dnat.csv")
 LO_STAGES = {"Syscall", "UdpOutput", "IpOutput", "LoopbackTransmit", "BacklogReceive", "IpInput", "UdpInput",
              "SocketDeliver", "Scheduler", "FibLookup"}
 lo = profile("lo", LO_STAGES)
@@ -118,19 +119,19 @@ new_extra = (churn[("routed-ct-churn", 18)] - churn[("routed-churn", 18)]) - (T[
 row("ConntrackNew", new_extra, 0.0,
     f"{M}: a new flow per datagram (19,000 flows, median of 3), conntrack minus no conntrack, less the same difference for one established flow; coarse (+/- about 500 ns: each run is about 20 clock ticks)")
 ct_lookup = costs["ConntrackLookup"]
-row("Nat", ct_lookup / 2, 0.0,
-    f"{M}: not separable here; taken as half a conntrack lookup (a tuple rewrite and checksum update next to a hash lookup), to be measured with a DNAT path")
+row("Nat", dnat[("routed-dnat", 18)] - dnat[("routed-ct", 18)] + nft_rule, 0.0,
+    f"{M}: routed path DNATing an established flow ({dnat[('routed-dnat', 18)]:.0f} ns) - routed path with conntrack and one nf_tables FORWARD rule ({dnat[('routed-ct', 18)]:.0f} ns, same run) + that rule: the per-packet rewrite; one paired run, +/- about 200 ns")
 send_side = costs["Syscall"] + costs["UdpOutput"] + costs["FibLookup"] + costs["IpOutput"] + per_byte_copy * MEASURED_IP_BYTES
 nic = max(0.0, 1e9 / 253_000 - send_side)
 row("NicTransmit", nic, 0.0,
     f"measurements.md D20-5: 253k pps single-stream UDP without encapsulation, 1/pps = {1e9 / 253_000:.0f} ns at the bottleneck (the sender's core), less this machine's measured send-side stages ({send_side:.0f} ns); different hardware: the weakest default, no physical NIC to measure here")
 row("NicReceive", nic, 0.0, "taken equal to NicTransmit (no physical NIC here, and no traffic may leave the machine, so the receive side could not be measured)")
 row("IpipEncapsulate", costs["VxlanEncapsulate"] * 20 / 50, 0.0,
-    f"{M}: VxlanEncapsulate scaled by header bytes (20 of 50): IP-in-IP builds one outer header where VXLAN builds three and an inner Ethernet header; to be measured with an ipip path")
+    f"{M}: VxlanEncapsulate scaled by header bytes (20 of 50): IP-in-IP builds one outer header where VXLAN builds three and an inner Ethernet header; this kernel has no ipip module to measure")
 row("IpipDecapsulate", costs["VxlanDecapsulate"] * 20 / 50, 0.0, f"{M}: VxlanDecapsulate scaled by header bytes (20 of 50), as IpipEncapsulate")
 row("NftMapLookup", ct_lookup / 2, 0.0,
-    f"{M}: one hash lookup of a concatenated key, taken as half a conntrack lookup (which hashes a longer key and checks state); to be measured with an nftables vmap path")
-row("IpvsLookup", ct_lookup, 0.0, f"{M}: IPVS's connection hash lookup taken equal to conntrack's (both hash a 5-tuple into an RCU hash table); to be measured with an ipvs path")
+    f"{M}: one hash lookup of a concatenated key, taken as half a conntrack lookup (which hashes a longer key and checks state); an nftables vmap costs only new connections, so measuring it needs the churn mode with a map")
+row("IpvsLookup", ct_lookup, 0.0, f"{M}: IPVS's connection hash lookup taken equal to conntrack's (both hash a 5-tuple into an RCU hash table); this kernel has no ip_vs to measure")
 row("IpvsSchedule", new_extra, 0.0, f"{M}: choosing a real server and creating an IPVS connection taken equal to creating a conntrack entry; to be measured")
 row("Fragment", costs["IpOutput"], 0.0, f"{M}: per fragment, one more IP output (a header built and a buffer split), as IpOutput")
 row("Reassemble", costs["IpInput"], 0.0, f"{M}: per fragment, one more IP input (queued and merged by ip_defrag), as IpInput")

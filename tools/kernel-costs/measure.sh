@@ -32,6 +32,7 @@ veth() { # veth NS1 DEV1 NS2 DEV2 (created under temporary names: the host may h
 
 setup() {
     cleanup
+    DST_SEND=
     for n in "${NS[@]}"; do ip netns add "$n"; ip -n "$n" link set lo up; done
     case "$1" in
     lo) DST=127.0.0.1; RX=np-a ;;
@@ -51,7 +52,7 @@ setup() {
             ip netns exec np-r "$IPT" -A FORWARD -m conntrack --ctstate INVALID -j DROP
         fi
         DST=10.0.0.2; RX=np-b ;;
-    routed|routed-ct|routed-rules)
+    routed|routed-ct|routed-rules|routed-dnat)
         veth np-a eth0 np-r ra; veth np-b eth0 np-r rb
         ip -n np-a addr add 10.0.1.1/24 dev eth0; ip -n np-r addr add 10.0.1.254/24 dev ra
         ip -n np-b addr add 10.0.2.1/24 dev eth0; ip -n np-r addr add 10.0.2.254/24 dev rb
@@ -64,7 +65,12 @@ setup() {
             for i in $(seq 1 1000); do echo "-A FORWARD -s 192.0.2.$((i % 250))/32 -d 198.51.100.$((i / 250))/32 -j DROP"; done \
                 | { echo "*filter"; cat; echo COMMIT; } | ip netns exec np-r "${IPT}-restore"
         fi
-        DST=10.0.2.1; RX=np-b ;;
+        DST=10.0.2.1; RX=np-b
+        if [ "$1" = routed-dnat ]; then
+            # The sender aims at a virtual address that the forwarding namespace DNATs to the receiver.
+            ip netns exec np-r "$IPT" -t nat -A PREROUTING -d 10.96.0.10/32 -p udp -j DNAT --to-destination 10.0.2.1
+            DST_SEND=10.96.0.10
+        fi ;;
     routed2) # hold-out: two forwarding namespaces in series
         veth np-a eth0 np-r ra; veth np-r r12 np-r2 r21; veth np-b eth0 np-r2 rb
         ip -n np-a addr add 10.0.1.1/24 dev eth0; ip -n np-r addr add 10.0.1.254/24 dev ra
@@ -103,7 +109,7 @@ setup() {
     esac
     # Warm the neighbour caches and FDBs so no ARP runs during the measurement.
     ip netns exec "$RX" "$BLAST" recv "$DST" 9 10 "$CPU" >/dev/null &
-    sleep 0.2; ip netns exec np-a "$BLAST" send "$DST" 9 10 18 "$CPU"; wait
+    sleep 0.2; ip netns exec np-a "$BLAST" send "${DST_SEND:-$DST}" 9 10 18 "$CPU"; wait
 }
 
 churn() { # churn TOPOLOGY -> ns per packet when every datagram opens a new flow (fresh namespaces each rep)
@@ -134,7 +140,7 @@ run() { # run TOPOLOGY PAYLOAD -> ns per packet
         ip netns exec "$RX" "$BLAST" recv "$DST" 9 "$COUNT" "$CPU" >"$out" &
         sleep 0.2
         local b0; b0=$(busy)
-        ip netns exec np-a "$BLAST" send "$DST" 9 "$COUNT" "$2" "$CPU"
+        ip netns exec np-a "$BLAST" send "${DST_SEND:-$DST}" 9 "$COUNT" "$2" "$CPU"
         wait
         local b1; b1=$(busy)
         local got; got=$(cat "$out"); rm -f "$out"
