@@ -161,22 +161,18 @@ public sealed class BridgeDevice : NetDevice
             return;
         }
 
-        if (nf is not null
-            && (nf.Run(Netfilter.NetfilterHook.Forward, ref walk, this, this) == Netfilter.Verdict.Drop
-                || nf.Run(Netfilter.NetfilterHook.PostRouting, ref walk, null, this) == Netfilter.Verdict.Drop))
-        {
-            nf.Forget(ref walk);
-            walk.Drop(DropReason.Netfilter, this);
-            return;
-        }
-
         if (port is not null)
         {
-            port.Transmit(ref walk);
+            if (PassHooks(nf, ref walk))
+            {
+                port.Transmit(ref walk);
+            }
+
             return;
         }
 
-        // Unknown destination: a copy to every other port (br_flood), made after the work done so far.
+        // Unknown destination: a copy to every other port (br_flood), made after the work done so far; each copy
+        // crosses the bridge's FORWARD and POSTROUTING hooks on its own, as br_forward does for every clone.
         Floods++;
         walk.Flush();
         NetDevice? last = null;
@@ -192,7 +188,10 @@ public sealed class BridgeDevice : NetDevice
                 int copy = Host.Pool.Rent();
                 Host.Pool[copy] = walk.P;
                 var copyWalk = new PacketWalk(Host, copy);
-                last.Transmit(ref copyWalk);
+                if (PassHooks(nf, ref copyWalk))
+                {
+                    last.Transmit(ref copyWalk);
+                }
             }
 
             last = candidate;
@@ -200,10 +199,33 @@ public sealed class BridgeDevice : NetDevice
 
         if (last is null)
         {
+            nf?.Forget(ref walk);
             walk.Drop(DropReason.NoBridgePort, this);
             return;
         }
 
-        last.Transmit(ref walk);
+        if (PassHooks(nf, ref walk))
+        {
+            last.Transmit(ref walk);
+        }
+    }
+
+    /// <summary>br_netfilter's FORWARD and POSTROUTING for a bridged frame; false if it was dropped there.</summary>
+    private bool PassHooks(Netfilter.Iptables? nf, ref PacketWalk walk)
+    {
+        if (nf is null)
+        {
+            return true;
+        }
+
+        if (nf.Run(Netfilter.NetfilterHook.Forward, ref walk, this, this) == Netfilter.Verdict.Drop
+            || nf.Run(Netfilter.NetfilterHook.PostRouting, ref walk, null, this) == Netfilter.Verdict.Drop)
+        {
+            nf.Forget(ref walk);
+            walk.Drop(DropReason.Netfilter, this);
+            return false;
+        }
+
+        return true;
     }
 }

@@ -84,17 +84,17 @@ public sealed class Iptables
                 return Filter(FilterForward, ref walk, inDevice, outDevice);
 
             case NetfilterHook.Input:
-                if (Filter(FilterInput, ref walk, inDevice, outDevice) == Verdict.Drop)
-                {
-                    return Verdict.Drop;
-                }
-
-                return Finish(ref walk, now, NatInput, inDevice, outDevice);
+                // The filter table only; IPVS (priority 98) comes next, then FinishInput (nat INPUT, confirm).
+                return Filter(FilterInput, ref walk, inDevice, outDevice);
 
             default:
                 return Finish(ref walk, now, NatPostRouting, inDevice, outDevice);
         }
     }
+
+    /// <summary>The end of INPUT, after IPVS had its turn: nat INPUT and conntrack confirmation.</summary>
+    internal Verdict FinishInput(ref PacketWalk walk, NetDevice? inDevice) =>
+        Finish(ref walk, _ns.Host.Sim.Now.Picoseconds, NatInput, inDevice, null);
 
     /// <summary>Frees the unconfirmed connection of a packet dropped before it left the hooks.</summary>
     internal void Forget(ref PacketWalk walk)

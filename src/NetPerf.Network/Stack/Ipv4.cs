@@ -101,13 +101,21 @@ public static class Ipv4
 
             if (ns.Ipvs is { } ipvs)
             {
+                // LOCAL_IN priority 98: after the filter table, before nat INPUT and conntrack confirmation.
                 ipvs.TryReply(ref walk, device);
                 if (ipvs.TryRequest(ref walk, device))
                 {
-                    // ip_vs_nat_xmit: out again through LOCAL_OUT and POSTROUTING to the real server.
+                    // ip_vs_nat_xmit: out again through LOCAL_OUT and POSTROUTING to the real server, where the
+                    // connection is confirmed with its reply tuple already altered.
                     Output(ns, ref walk);
                     return;
                 }
+            }
+
+            if (ns.Netfilter is { } finish && finish.FinishInput(ref walk, device) == Verdict.Drop)
+            {
+                Drop(ns, ref walk, DropReason.Netfilter, device);
+                return;
             }
 
             LocalDeliver(ns, device, ref walk);

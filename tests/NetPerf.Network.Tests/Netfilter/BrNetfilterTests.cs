@@ -97,4 +97,20 @@ public class BrNetfilterTests
         var (_, gotOn) = ToService(toSelf: true, hairpin: true);
         Assert.Single(gotOn.Seen);
     }
+
+    [Fact]
+    public void Each_flooded_copy_crosses_the_bridge_FORWARD_hook_on_its_own()
+    {
+        // Three pods on cni0: the first frame to pod 2 is unknown to the FDB and floods to pods 2 and 3, and
+        // br_forward runs the FORWARD hook for each clone: one rule, evaluated twice.
+        var pair = NodePair.FlannelVxlan(CostTable.Free(), pods1: 3);
+        var nf = pair.Nodes[1].Root.EnableNetfilter();
+        nf.FilterForward.Append(new Rule { Destination = Ipv4Prefix.Parse("203.0.113.0/24"), Target = RuleTarget.Drop });
+        var two = new UdpSocket(pair.Pods1[1], NodePair.PodIp(1, 2), 7000) { Receiver = new Replies() };
+        new UdpSocket(pair.Pods1[0], NodePair.PodIp(1, 1), 7000).Send(NodePair.PodIp(1, 2), 7000, 10);
+        pair.Bed.Sim.Run();
+        Assert.Equal(1, two.Received);
+        Assert.Equal(1, pair.Cni0[1]!.Floods);
+        Assert.Equal(2, nf.RulesEvaluated);
+    }
 }
