@@ -187,6 +187,7 @@ public sealed class BridgeDevice : NetDevice
             {
                 int copy = Host.Pool.Rent();
                 Host.Pool[copy] = walk.P;
+                Host.Pool[copy].ConntrackShared = true;
                 var copyWalk = new PacketWalk(Host, copy);
                 if (PassHooks(nf, ref copyWalk))
                 {

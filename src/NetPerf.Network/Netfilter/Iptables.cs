@@ -102,7 +102,11 @@ public sealed class Iptables
         ref var p = ref walk.P;
         if (p.ConntrackEntry != 0)
         {
-            Conntrack.Release(p.ConntrackEntry);
+            if (!p.ConntrackShared)
+            {
+                Conntrack.Release(p.ConntrackEntry); // a clone only drops its reference, as an skb its nf_conn's
+            }
+
             p.ConntrackEntry = 0;
         }
     }

@@ -52,6 +52,9 @@ public struct Packet
     public int ConntrackEntry;
     public bool ConntrackReply;
 
+    /// <summary>A clone (a flooded copy) that shares its original's connection: dropping it frees nothing.</summary>
+    public bool ConntrackShared;
+
     /// <summary>The netfilter mark (iptables -j MARK), as KUBE-MARK-MASQ sets it.</summary>
     public uint Mark;
 
@@ -73,6 +76,7 @@ public struct Packet
     {
         ConntrackEntry = 0;
         ConntrackReply = false;
+        ConntrackShared = false;
         Mark = 0;
     }
 

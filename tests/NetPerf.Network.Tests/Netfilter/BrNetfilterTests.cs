@@ -113,4 +113,18 @@ public class BrNetfilterTests
         Assert.Equal(1, pair.Cni0[1]!.Floods);
         Assert.Equal(2, nf.RulesEvaluated);
     }
+
+    [Fact]
+    public void A_flood_confirms_one_connection_for_all_its_copies_and_leaks_none()
+    {
+        // The first frame to pod 2 floods to pods 2 and 3; both copies carry the same new connection.
+        var pair = NodePair.FlannelVxlan(CostTable.Free(), pods1: 3);
+        var nf = pair.Nodes[1].Root.EnableNetfilter();
+        var two = new UdpSocket(pair.Pods1[1], NodePair.PodIp(1, 2), 7000) { Receiver = new Replies() };
+        new UdpSocket(pair.Pods1[0], NodePair.PodIp(1, 1), 7000).Send(NodePair.PodIp(1, 2), 7000, 10);
+        pair.Bed.Sim.Run();
+        Assert.Equal(1, two.Received);
+        Assert.Equal(1, nf.Conntrack.Count);      // one connection, confirmed once by the copies
+        Assert.Equal(1, nf.Conntrack.Allocated);  // and nothing leaked or freed under a live reference
+    }
 }
