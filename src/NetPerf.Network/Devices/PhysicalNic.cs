@@ -28,6 +28,7 @@ public sealed class PhysicalNic : NetDevice, IFrameReceiver
     {
         ReceiveQueues = receiveQueues ?? ns.Host.Cores.Count;
         ArgumentOutOfRangeException.ThrowIfLessThan(ReceiveQueues, 1);
+        ReceivedPerQueue = new long[ReceiveQueues];
     }
 
     /// <summary>RSS queues; queue q interrupts core q modulo the core count (one queue per core by default).</summary>
@@ -42,9 +43,7 @@ public sealed class PhysicalNic : NetDevice, IFrameReceiver
     public Link? TransmitLink => _tx;
 
     /// <summary>Frames handled per receive queue.</summary>
-    public long[] ReceivedPerQueue => _receivedPerQueue ??= new long[ReceiveQueues];
-
-    private long[]? _receivedPerQueue;
+    public long[] ReceivedPerQueue { get; }
 
     /// <summary>A full-duplex cable between two NICs: one link each way.</summary>
     public static void Connect(PhysicalNic a, PhysicalNic b, long bitsPerSecond, SimTime propagation, int queuePackets = 1000)

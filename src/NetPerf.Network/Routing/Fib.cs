@@ -83,9 +83,4 @@ public sealed class Fib
         return null;
     }
 
-    /// <summary>Every route, longest prefixes first, then by address: the order <c>ip route</c> readers expect.</summary>
-    public IEnumerable<Route> Routes() =>
-        Enumerable.Range(0, 33).Reverse()
-            .Where(l => _byLength[l] is not null)
-            .SelectMany(l => _byLength[l]!.Values.OrderBy(r => r.Prefix.Network));
 }

@@ -29,10 +29,12 @@ public static class Ipv4
             return;
         }
 
+        var hop = ChooseHop(route, ref walk);
         if (ns.Netfilter is { } nf)
         {
             var before = walk.P.VisibleFlow.Destination;
-            if (nf.Run(NetfilterHook.Output, ref walk, null, OutDevice(ns, route, ref walk)) == Verdict.Drop)
+            var outDevice = route.Type == RouteType.Local ? ns.Loopback : ns.Device(hop.Interface);
+            if (nf.Run(NetfilterHook.Output, ref walk, null, outDevice) == Verdict.Drop)
             {
                 Drop(ns, ref walk, DropReason.Netfilter, null);
                 return;
@@ -47,6 +49,8 @@ public static class Ipv4
                     Drop(ns, ref walk, DropReason.NoRoute, null);
                     return;
                 }
+
+                hop = ChooseHop(route, ref walk);
             }
         }
 
@@ -62,7 +66,7 @@ public static class Ipv4
             return;
         }
 
-        Send(ns, route, KernelStage.IpOutput, ref walk);
+        Send(ns, hop, ns.Device(hop.Interface), KernelStage.IpOutput, ref walk);
     }
 
     /// <summary>A packet arrived on <paramref name="device"/>: deliver it here, forward it, or drop it.</summary>
@@ -136,7 +140,8 @@ public static class Ipv4
             return;
         }
 
-        var egress = OutDevice(ns, route, ref walk);
+        var hop = ChooseHop(route, ref walk);
+        var egress = ns.Device(hop.Interface);
         if (p.DontFragment && p.Encapsulation.Kind == EncapsulationKind.None && p.IpLength > egress.Mtu)
         {
             // ip_forward checks DF against the egress MTU before the FORWARD hook.
@@ -153,7 +158,7 @@ public static class Ipv4
 
         ns.Ipvs?.TryReply(ref walk, device); // ip_vs_reply4 sits after the filter table on FORWARD
 
-        Send(ns, route, KernelStage.IpForward, ref walk);
+        Send(ns, hop, egress, KernelStage.IpForward, ref walk);
     }
 
     private static Route? OutputRoute(NetworkNamespace ns, ref PacketWalk walk)
@@ -163,8 +168,9 @@ public static class Ipv4
         return route is null || route.Type is RouteType.Blackhole or RouteType.Unreachable ? null : route;
     }
 
-    private static NetDevice OutDevice(NetworkNamespace ns, Route route, ref PacketWalk walk) =>
-        route.Type == RouteType.Local ? ns.Loopback : ns.Device(route.SelectNextHop(walk.P.VisibleFlow.Hash()).Interface);
+    /// <summary>The route's next hop for this flow (one of several under ECMP), decided once per routing decision.</summary>
+    private static NextHop ChooseHop(Route route, ref PacketWalk walk) =>
+        route.Type == RouteType.Local ? default : route.SelectNextHop(walk.P.VisibleFlow.Hash());
 
     private static void LocalDeliver(NetworkNamespace ns, NetDevice device, ref PacketWalk walk)
     {
@@ -197,15 +203,12 @@ public static class Ipv4
         endpoint.Deliver(ref walk);
     }
 
-    /// <summary>Chooses the next hop, runs POSTROUTING, checks the MTU, resolves the neighbour, hands the packet to the device.</summary>
-    private static void Send(NetworkNamespace ns, Route route, KernelStage stage, ref PacketWalk walk)
+    /// <summary>Runs POSTROUTING, checks the MTU, resolves the neighbour and hands the packet to the chosen hop's device.</summary>
+    private static void Send(NetworkNamespace ns, NextHop hop, NetDevice device, KernelStage stage, ref PacketWalk walk)
     {
         ref var p = ref walk.P;
-        var flow = p.VisibleFlow;
-        var hop = route.SelectNextHop(flow.Hash());
-        var device = ns.Device(hop.Interface);
         walk.Charge(stage, device);
-        var nextHop = hop.IsDirect ? flow.Destination : hop.Gateway;
+        var nextHop = hop.IsDirect ? p.VisibleFlow.Destination : hop.Gateway;
         walk.NextHop = nextHop;
 
         if (!PostRouting(ns, device, ref walk))

@@ -59,7 +59,7 @@ public ref struct PacketWalk
     {
         Debug.Assert(!Finished, "a walk ends once");
         Finished = true;
-        Host.Cores[P.Core].Submit(new SimTime(_costPs), 0, next, kind, Packet);
+        SubmitWork(next, kind);
     }
 
     /// <summary>
@@ -70,7 +70,7 @@ public ref struct PacketWalk
     {
         if (_costPs > 0)
         {
-            Host.Cores[P.Core].Submit(new SimTime(_costPs), 0, null, 0, Packet);
+            SubmitWork(null, 0);
             _costPs = 0;
         }
     }
@@ -80,26 +80,19 @@ public ref struct PacketWalk
     {
         Debug.Assert(!Finished, "a walk ends once");
         Finished = true;
-        if (_costPs > 0)
-        {
-            Host.Cores[P.Core].Submit(new SimTime(_costPs), 0, null, 0, Packet);
-        }
-
+        Flush();
         Host.Pool.Return(Packet);
     }
 
     /// <summary>Ends the stretch by discarding the packet; the work already done still occupies the core.</summary>
     public void Drop(DropReason reason, NetDevice? device)
     {
-        Debug.Assert(!Finished, "a walk ends once");
-        Finished = true;
         Host.CountDrop(reason);
         Host.Tracer?.OnDrop(Packet, reason, device);
-        if (_costPs > 0)
-        {
-            Host.Cores[P.Core].Submit(new SimTime(_costPs), 0, null, 0, Packet);
-        }
-
-        Host.Pool.Return(Packet);
+        Consume();
     }
+
+    /// <summary>The work charged so far becomes one job on the packet's core; <paramref name="next"/> runs when it completes.</summary>
+    private readonly void SubmitWork(IEventHandler? next, int kind) =>
+        Host.Cores[P.Core].Submit(new SimTime(_costPs), 0, next, kind, Packet);
 }

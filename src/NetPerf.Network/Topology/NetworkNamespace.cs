@@ -69,9 +69,6 @@ public sealed class NetworkNamespace
     public NetDevice Device(int index) =>
         _byIndex.TryGetValue(index, out var device) ? device : throw new ArgumentException($"no device with index {index} in namespace {Name} on {Host.Name}.");
 
-    public NetDevice Device(string name) =>
-        _devices.Find(d => d.Name == name) ?? throw new ArgumentException($"no device '{name}' in namespace {Name} on {Host.Name}.");
-
     /// <summary>
     /// <c>ip addr add 10.244.1.1/24 dev cni0</c>: the address becomes local (a local /32 route) and its prefix
     /// reachable on the device (a connected route), as the kernel installs them. On <c>lo</c> the whole prefix is
@@ -114,6 +111,21 @@ public sealed class NetworkNamespace
         {
             Fib.Add(new Route(connected, RouteType.Unicast, hop));
         }
+    }
+
+    /// <summary>
+    /// <c>ip route add PREFIX [via GATEWAY] dev DEVICE [onlink]</c>: a unicast route out of one of this
+    /// namespace's devices, to a gateway or (without <paramref name="via"/>) straight to the destination.
+    /// </summary>
+    public void AddRoute(string prefix, NetDevice device, string? via = null, bool onLink = false)
+    {
+        if (device.Namespace != this)
+        {
+            throw new ArgumentException($"{device.Name} is in namespace {device.Namespace.Name}, not {Name}.", nameof(device));
+        }
+
+        var gateway = via is null ? Ipv4Address.Any : Ipv4Address.Parse(via);
+        Fib.Add(new Route(Ipv4Prefix.Parse(prefix), RouteType.Unicast, new NextHop(device.Index, gateway, onLink)));
     }
 
     public bool IsLocal(Ipv4Address address) => _localAddresses.ContainsKey(address.Value);

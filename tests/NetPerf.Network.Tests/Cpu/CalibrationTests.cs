@@ -2,7 +2,6 @@ using NetPerf.Network.Addressing;
 using NetPerf.Network.Cpu;
 using NetPerf.Network.Devices;
 using NetPerf.Network.Netfilter;
-using NetPerf.Network.Routing;
 using NetPerf.Network.Stack;
 using NetPerf.Network.Tests.Stack;
 using NetPerf.Network.Topology;
@@ -21,9 +20,6 @@ namespace NetPerf.Network.Tests.Cpu;
 /// </summary>
 public class CalibrationTests
 {
-    private static void Route(NetworkNamespace ns, string prefix, NetDevice dev, string via) =>
-        ns.Fib.Add(new Route(Ipv4Prefix.Parse(prefix), RouteType.Unicast, new NextHop(dev.Index, Ipv4Address.Parse(via))));
-
     /// <summary>Builds a measured path by its name in measure.sh; returns the sender and receiver namespaces and addresses.</summary>
     private static (NetworkNamespace A, string From, NetworkNamespace B, string To) Build(Host host, string topology)
     {
@@ -77,14 +73,14 @@ public class CalibrationTests
                     br.Enslave(pa);
                     a.AddAddress(va, "10.0.1.1/24");
                     ingress = br;
-                    Route(a, "0.0.0.0/0", va, "10.0.1.254");
+                    a.AddRoute("0.0.0.0/0", va, via: "10.0.1.254");
                 }
                 else
                 {
                     var (va, ra) = VethDevice.CreatePair(a, "eth0", r, "ra");
                     a.AddAddress(va, "10.0.1.1/24");
                     ingress = ra;
-                    Route(a, "0.0.0.0/0", va, "10.0.1.254");
+                    a.AddRoute("0.0.0.0/0", va, via: "10.0.1.254");
                 }
 
                 r.AddAddress(ingress, "10.0.1.254/24");
@@ -96,15 +92,15 @@ public class CalibrationTests
                     var (r12, r21) = VethDevice.CreatePair(r, "r12", r2, "r21");
                     r.AddAddress(r12, "10.0.3.1/30");
                     r2.AddAddress(r21, "10.0.3.2/30");
-                    Route(r, "10.0.2.0/24", r12, "10.0.3.2");
-                    Route(r2, "10.0.1.0/24", r21, "10.0.3.1");
+                    r.AddRoute("10.0.2.0/24", r12, via: "10.0.3.2");
+                    r2.AddRoute("10.0.1.0/24", r21, via: "10.0.3.1");
                     last = r2;
                 }
 
                 var (vb, rb) = VethDevice.CreatePair(b, "eth0", last, "rb");
                 b.AddAddress(vb, "10.0.2.1/24");
                 last.AddAddress(rb, "10.0.2.254/24");
-                Route(b, "0.0.0.0/0", vb, "10.0.2.254");
+                b.AddRoute("0.0.0.0/0", vb, via: "10.0.2.254");
                 return (a, "10.0.1.1", b, "10.0.2.1");
             }
 
@@ -131,10 +127,10 @@ public class CalibrationTests
                 r2.AddNeighbour(Ipv4Address.Parse("10.9.0.1"), vx1.Mac);
                 vx1.AddForwardingEntry(vx2.Mac, Ipv4Address.Parse("192.168.9.2"));
                 vx2.AddForwardingEntry(vx1.Mac, Ipv4Address.Parse("192.168.9.1"));
-                Route(r1, "10.0.2.0/24", vx1, "10.9.0.2");
-                Route(r2, "10.0.1.0/24", vx2, "10.9.0.1");
-                Route(a, "0.0.0.0/0", va, "10.0.1.254");
-                Route(b, "0.0.0.0/0", vb, "10.0.2.254");
+                r1.AddRoute("10.0.2.0/24", vx1, via: "10.9.0.2");
+                r2.AddRoute("10.0.1.0/24", vx2, via: "10.9.0.1");
+                a.AddRoute("0.0.0.0/0", va, via: "10.0.1.254");
+                b.AddRoute("0.0.0.0/0", vb, via: "10.0.2.254");
                 return (a, "10.0.1.1", b, "10.0.2.1");
             }
 

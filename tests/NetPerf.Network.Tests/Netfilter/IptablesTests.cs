@@ -4,7 +4,6 @@ using NetPerf.Network.Cpu;
 using NetPerf.Network.Devices;
 using NetPerf.Network.Netfilter;
 using NetPerf.Network.Packets;
-using NetPerf.Network.Routing;
 using NetPerf.Network.Stack;
 using NetPerf.Network.Tests.Stack;
 using NetPerf.Network.Topology;
@@ -16,7 +15,7 @@ public class IptablesTests
     private static readonly Ipv4Address Vip = Ipv4Address.Parse("10.96.0.10");
 
     /// <summary>Two hosts back to back; host a has netfilter and a default route through b.</summary>
-    private static (Testbed Bed, Host A, Host B, Iptables Nf) TwoHosts(CostTable? costs = null)
+    private static (Testbed Bed, Host A, Host B, Iptables Nf) TwoHosts(CostTable? costs = null, int conntrackMax = Conntrack.DefaultMax)
     {
         var bed = new Testbed();
         var a = new Host(bed, "a", costs ?? CostTable.Free(), 1);
@@ -25,9 +24,9 @@ public class IptablesTests
         var ethB = new PhysicalNic(b.Root, "eth0");
         a.Root.AddAddress(ethA, "192.168.0.1/24");
         b.Root.AddAddress(ethB, "192.168.0.2/24");
-        a.Root.Fib.Add(new Route(Ipv4Prefix.Parse("0.0.0.0/0"), RouteType.Unicast, new NextHop(ethA.Index, Ipv4Address.Parse("192.168.0.2"))));
+        a.Root.AddRoute("0.0.0.0/0", ethA, via: "192.168.0.2");
         PhysicalNic.Connect(ethA, ethB, 10_000_000_000, SimTime.FromMicroseconds(1));
-        return (bed, a, b, a.Root.EnableNetfilter());
+        return (bed, a, b, a.Root.EnableNetfilter(conntrackMax));
     }
 
     private static Rule DnatVip(ushort toPort = 5353) => new()
@@ -110,15 +109,7 @@ public class IptablesTests
     [Fact]
     public void A_full_conntrack_table_drops_new_connections_and_counts_them()
     {
-        var bed = new Testbed();
-        var a = new Host(bed, "a", CostTable.Free(), 1);
-        var b = new Host(bed, "b", CostTable.Free(), 1);
-        var ethA = new PhysicalNic(a.Root, "eth0");
-        var ethB = new PhysicalNic(b.Root, "eth0");
-        a.Root.AddAddress(ethA, "192.168.0.1/24");
-        b.Root.AddAddress(ethB, "192.168.0.2/24");
-        PhysicalNic.Connect(ethA, ethB, 10_000_000_000, SimTime.FromMicroseconds(1));
-        var nf = a.Root.EnableNetfilter(conntrackMax: 2);
+        var (bed, a, b, nf) = TwoHosts(conntrackMax: 2);
         var server = new UdpSocket(b.Root, Ipv4Address.Parse("192.168.0.2"), 5201) { Receiver = new Replies() };
         for (ushort port = 1000; port < 1003; port++)
         {

@@ -126,8 +126,8 @@ public class IpvsTests
         d.AddAddress(d1, "10.0.1.254/24");
         d.AddAddress(d2, "10.0.2.254/24");
         s.AddAddress(vs, "10.0.2.1/24");
-        c.Fib.Add(new NetPerf.Network.Routing.Route(Ipv4Prefix.Parse("0.0.0.0/0"), NetPerf.Network.Routing.RouteType.Unicast, new NetPerf.Network.Routing.NextHop(vc.Index, Ipv4Address.Parse("10.0.1.254"))));
-        s.Fib.Add(new NetPerf.Network.Routing.Route(Ipv4Prefix.Parse("0.0.0.0/0"), NetPerf.Network.Routing.RouteType.Unicast, new NetPerf.Network.Routing.NextHop(vs.Index, Ipv4Address.Parse("10.0.2.254"))));
+        c.AddRoute("0.0.0.0/0", vc, via: "10.0.1.254");
+        s.AddRoute("0.0.0.0/0", vs, via: "10.0.2.254");
         d.AddAddress(new DummyDevice(d, "kube-ipvs0"), Vip, 32);
         d.EnableIpvs().AddService(IpProtocol.Udp, Vip, 53).AddRealServer(Ipv4Address.Parse("10.0.2.1"), 5353);
         _ = new UdpSocket(s, Ipv4Address.Parse("10.0.2.1"), 5353) { Receiver = new Echo() };

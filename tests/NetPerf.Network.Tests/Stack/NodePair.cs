@@ -2,7 +2,6 @@ using NetPerf.Engine.Time;
 using NetPerf.Network.Addressing;
 using NetPerf.Network.Cpu;
 using NetPerf.Network.Devices;
-using NetPerf.Network.Routing;
 using NetPerf.Network.Stack;
 using NetPerf.Network.Topology;
 
@@ -49,7 +48,7 @@ internal sealed class NodePair
                 var (eth0, hostEnd) = VethDevice.CreatePair(pod, "eth0", root, $"veth{n}-{k}", mtu: 1450);
                 cni0.Enslave(hostEnd);
                 pod.AddAddress(eth0, PodIp(n, k), 24);
-                pod.Fib.Add(new Route(Ipv4Prefix.Parse("0.0.0.0/0"), RouteType.Unicast, new NextHop(eth0.Index, Ipv4Address.Parse($"10.244.{n}.1"))));
+                pod.AddRoute("0.0.0.0/0", eth0, via: $"10.244.{n}.1");
                 pair.AddPod(n, pod);
             }
         }
@@ -59,7 +58,7 @@ internal sealed class NodePair
             int m = 3 - n;
             var root = pair.Nodes[n].Root;
             // 10.244.M.0/24 via 10.244.M.0 dev flannel.1 onlink; neighbour and FDB entries for the remote VTEP.
-            root.Fib.Add(new Route(Ipv4Prefix.Parse($"10.244.{m}.0/24"), RouteType.Unicast, new NextHop(vteps[n].Index, Ipv4Address.Parse($"10.244.{m}.0"), OnLink: true)));
+            root.AddRoute($"10.244.{m}.0/24", vteps[n], via: $"10.244.{m}.0", onLink: true);
             root.AddNeighbour(Ipv4Address.Parse($"10.244.{m}.0"), vteps[m].Mac);
             vteps[n].AddForwardingEntry(vteps[m].Mac, NodeIp(m));
         }
@@ -80,7 +79,7 @@ internal sealed class NodePair
         for (int n = 1; n <= 2; n++)
         {
             var root = pair.AddNode(n, costs, cores);
-            root.Fib.Add(new Route(Ipv4Prefix.Parse("0.0.0.0/0"), RouteType.Unicast, new NextHop(pair.Eth0[n].Index, Ipv4Address.Parse("192.168.0.254"))));
+            root.AddRoute("0.0.0.0/0", pair.Eth0[n], via: "192.168.0.254");
             if (ipip)
             {
                 tunnels[n] = new IpipTunnelDevice(root, "tunl0", NodeIp(n));
@@ -92,10 +91,9 @@ internal sealed class NodePair
             cali.ProxyArp = true;
             pod.AddAddress(eth0, PodIp(n, 1), 32);
             // Calico's pod routes: 169.254.1.1 dev eth0 scope link; default via 169.254.1.1 dev eth0.
-            var gateway = Ipv4Address.Parse("169.254.1.1");
-            pod.Fib.Add(new Route(Ipv4Prefix.Parse("169.254.1.1/32"), RouteType.Unicast, new NextHop(eth0.Index, Ipv4Address.Any)));
-            pod.Fib.Add(new Route(Ipv4Prefix.Parse("0.0.0.0/0"), RouteType.Unicast, new NextHop(eth0.Index, gateway)));
-            root.Fib.Add(new Route(new Ipv4Prefix(PodIp(n, 1), 32), RouteType.Unicast, new NextHop(cali.Index, Ipv4Address.Any)));
+            pod.AddRoute("169.254.1.1/32", eth0);
+            pod.AddRoute("0.0.0.0/0", eth0, via: "169.254.1.1");
+            root.AddRoute($"{PodIp(n, 1)}/32", cali);
             pair.AddPod(n, pod);
         }
 
@@ -103,10 +101,14 @@ internal sealed class NodePair
         {
             int m = 3 - n;
             var root = pair.Nodes[n].Root;
-            var block = Ipv4Prefix.Parse($"10.244.{m}.0/26");
-            root.Fib.Add(ipip
-                ? new Route(block, RouteType.Unicast, new NextHop(tunnels[n]!.Index, NodeIp(m), OnLink: true))
-                : new Route(block, RouteType.Unicast, new NextHop(pair.Eth0[n].Index, NodeIp(m))));
+            if (ipip)
+            {
+                root.AddRoute($"10.244.{m}.0/26", tunnels[n]!, via: NodeIp(m).ToString(), onLink: true);
+            }
+            else
+            {
+                root.AddRoute($"10.244.{m}.0/26", pair.Eth0[n], via: NodeIp(m).ToString());
+            }
         }
 
         pair.Cable();

@@ -2,7 +2,6 @@ using NetPerf.Network.Addressing;
 using NetPerf.Network.Cpu;
 using NetPerf.Network.Devices;
 using NetPerf.Network.Netfilter;
-using NetPerf.Network.Routing;
 using NetPerf.Network.Stack;
 using NetPerf.Network.Topology;
 
@@ -25,8 +24,8 @@ public class PathMtuTests
         r.AddAddress(r1, "10.0.1.254/24");
         r.AddAddress(r2, "10.0.2.254/24");
         b.AddAddress(vb, "10.0.2.1/24");
-        a.Fib.Add(new Route(Ipv4Prefix.Parse("0.0.0.0/0"), RouteType.Unicast, new NextHop(va.Index, Ipv4Address.Parse("10.0.1.254"))));
-        b.Fib.Add(new Route(Ipv4Prefix.Parse("0.0.0.0/0"), RouteType.Unicast, new NextHop(vb.Index, Ipv4Address.Parse("10.0.2.254"))));
+        a.AddRoute("0.0.0.0/0", va, via: "10.0.1.254");
+        b.AddRoute("0.0.0.0/0", vb, via: "10.0.2.254");
         return (bed, a, b, host);
     }
 
@@ -106,9 +105,9 @@ public class PathMtuTests
         router.AddAddress(r1, "192.168.0.254/24");
         router.AddAddress(r2, "10.0.2.254/24");
         ext.AddAddress(extEth, "10.0.2.1/24");
-        pod.Fib.Add(new Route(Ipv4Prefix.Parse("0.0.0.0/0"), RouteType.Unicast, new NextHop(podEth.Index, Ipv4Address.Parse("10.244.1.1"))));
-        node.Fib.Add(new Route(Ipv4Prefix.Parse("0.0.0.0/0"), RouteType.Unicast, new NextHop(eth1.Index, Ipv4Address.Parse("192.168.0.254"))));
-        ext.Fib.Add(new Route(Ipv4Prefix.Parse("0.0.0.0/0"), RouteType.Unicast, new NextHop(extEth.Index, Ipv4Address.Parse("10.0.2.254"))));
+        pod.AddRoute("0.0.0.0/0", podEth, via: "10.244.1.1");
+        node.AddRoute("0.0.0.0/0", eth1, via: "192.168.0.254");
+        ext.AddRoute("0.0.0.0/0", extEth, via: "10.0.2.254");
         var nf = node.EnableNetfilter();
         nf.NatPostRouting.Append(new Rule { Source = Ipv4Prefix.Parse("10.244.0.0/16"), OutInterface = "eth1", Target = RuleTarget.Masquerade });
         _ = new UdpSocket(ext, Ipv4Address.Parse("10.0.2.1"), 9) { Receiver = new Collector() };

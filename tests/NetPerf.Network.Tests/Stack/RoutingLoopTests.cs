@@ -1,7 +1,6 @@
 using NetPerf.Network.Addressing;
 using NetPerf.Network.Cpu;
 using NetPerf.Network.Devices;
-using NetPerf.Network.Routing;
 using NetPerf.Network.Stack;
 using NetPerf.Network.Topology;
 
@@ -22,9 +21,8 @@ public class RoutingLoopTests
         var (va, vb) = VethDevice.CreatePair(a, "to-b", b, "to-a");
         a.AddAddress(va, "10.0.0.1/30");
         b.AddAddress(vb, "10.0.0.2/30");
-        var loop = Ipv4Prefix.Parse("10.99.0.0/16");
-        a.Fib.Add(new Route(loop, RouteType.Unicast, new NextHop(va.Index, Ipv4Address.Parse("10.0.0.2"))));
-        b.Fib.Add(new Route(loop, RouteType.Unicast, new NextHop(vb.Index, Ipv4Address.Parse("10.0.0.1"))));
+        a.AddRoute("10.99.0.0/16", va, via: "10.0.0.2");
+        b.AddRoute("10.99.0.0/16", vb, via: "10.0.0.1");
         var tracer = new RecordingTracer();
         host.Tracer = tracer;
 
