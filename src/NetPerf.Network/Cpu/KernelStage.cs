@@ -88,4 +88,16 @@ public enum KernelStage
 
     /// <summary>icmp_send: building an ICMP error, or icmp_rcv handling one.</summary>
     Icmp,
+
+    /// <summary>tcp_sendmsg, tcp_write_xmit and tcp_transmit_skb: building and sending one TCP packet (a GSO super-packet counts once).</summary>
+    TcpOutput,
+
+    /// <summary>tcp_v4_rcv and tcp_rcv_established: one received TCP packet, its ACK processing and queueing its data.</summary>
+    TcpInput,
+
+    /// <summary>skb_segment: software GSO cutting one segment off a super-packet (charged per segment).</summary>
+    GsoSegment,
+
+    /// <summary>A received frame merged into a GRO aggregate: its descriptor, dev_gro_receive and tcp4_gro_receive (charged per frame).</summary>
+    GroReceive,
 }

@@ -46,6 +46,12 @@ public abstract class NetDevice : IEventHandler
     /// <summary>net.ipv4.conf.DEV.proxy_arp: answer ARP for addresses this host routes elsewhere (Calico's cali* veths).</summary>
     public bool ProxyArp { get; set; }
 
+    /// <summary>
+    /// generic-segmentation-offload (<c>ethtool -K DEV gso</c>): whether TCP may build super-packets for routes
+    /// out of this device (sk_setup_caps looks at the route's first device). On by default on every device.
+    /// </summary>
+    public bool GenericSegmentation { get; set; } = true;
+
     /// <summary>False for devices without a link layer (tunl0, lo): routing hands them the packet with no neighbour lookup.</summary>
     public virtual bool HasLinkLayer => true;
 

@@ -42,6 +42,12 @@ public sealed class PhysicalNic : NetDevice, IFrameReceiver
 
     public Link? TransmitLink => _tx;
 
+    /// <summary>Segmentation and receive offloads (<c>ethtool -K</c>); all on by default.</summary>
+    public NicOffloads Offloads { get; set; } = NicOffloads.All;
+
+    /// <summary>GSO super-packets this NIC had to segment in software (no TSO for them).</summary>
+    public long SoftwareSegmented { get; private set; }
+
     /// <summary>Frames handled per receive queue.</summary>
     public long[] ReceivedPerQueue { get; }
 
@@ -61,11 +67,32 @@ public sealed class PhysicalNic : NetDevice, IFrameReceiver
         b._farEnd = a;
     }
 
+    /// <summary>
+    /// ndo_start_xmit. A GSO packet the NIC can segment (TSO, and tunnel segmentation if it is encapsulated) costs
+    /// the driver once; otherwise validate_xmit_skb segments it in software first (net/core/dev.c), so each
+    /// segment costs a GSO cut and a driver transmit on this core.
+    /// </summary>
     public override void Transmit(ref PacketWalk walk)
     {
-        walk.Charge(KernelStage.NicTransmit, this);
+        ref var p = ref walk.P;
+        int segments = p.Segments;
+        if (segments > 1 && !CanSegment(in p))
+        {
+            SoftwareSegmented++;
+            walk.Charge(KernelStage.GsoSegment, Namespace, this, segments);
+            walk.Charge(KernelStage.NicTransmit, Namespace, this, segments);
+        }
+        else
+        {
+            walk.Charge(KernelStage.NicTransmit, this);
+        }
+
         walk.Defer(this, WireKind);
     }
+
+    private bool CanSegment(in Packets.Packet p) =>
+        (Offloads & NicOffloads.Tso) != 0
+        && (p.Encapsulation.Kind == Packets.EncapsulationKind.None || (Offloads & NicOffloads.TunnelSegmentation) != 0);
 
     public override MacAddress? ResolveOnLink(Ipv4Address address) =>
         _farEnd is not null && _farEnd.AnswersArpFor(address) ? _farEnd.Mac : null;
@@ -103,15 +130,53 @@ public sealed class PhysicalNic : NetDevice, IFrameReceiver
         }
     }
 
+    /// <summary>
+    /// NAPI poll on the queue's core. The frames of a GSO burst arrive back to back: with GRO each frame costs
+    /// its descriptor and its merge into the aggregate (GroReceive per frame), and the driver's hand-off and the
+    /// stack above run once for the aggregate (NicReceive, measured per skb handed up); without GRO each frame
+    /// goes up the stack alone.
+    /// </summary>
     private void ReceiveFrame(int packet)
     {
         ref var p = ref Host.Pool[packet];
         int queue = (int)(((ulong)p.VisibleFlow.Hash() * (uint)ReceiveQueues) >> 32);
-        ReceivedPerQueue[queue]++;
+        int segments = p.Segments;
+        ReceivedPerQueue[queue] += segments;
         p.Core = queue % Host.Cores.Count;
         p.Scrub(); // a new host: no conntrack reference, no mark
+        if (segments > 1 && (Offloads & NicOffloads.Gro) == 0)
+        {
+            ReceiveSegmentsAlone(packet, segments);
+            return;
+        }
+
         var walk = new PacketWalk(Host, packet);
         walk.Charge(KernelStage.NicReceive, this);
+        if (segments > 1)
+        {
+            walk.Charge(KernelStage.GroReceive, Namespace, this, segments);
+        }
+
         Receive(ref walk);
+    }
+
+    private void ReceiveSegmentsAlone(int packet, int segments)
+    {
+        // Each frame goes up the stack alone, in wire order, on this core; the packet is the template for the
+        // others and becomes the last segment itself.
+        for (int i = 0; i < segments; i++)
+        {
+            int segment = packet;
+            if (i < segments - 1)
+            {
+                segment = Host.Pool.Rent();
+                Host.Pool[segment] = Host.Pool[packet];
+            }
+
+            Host.Pool[segment].BecomeSegment(i);
+            var walk = new PacketWalk(Host, segment);
+            walk.Charge(KernelStage.NicReceive, this);
+            Receive(ref walk);
+        }
     }
 }

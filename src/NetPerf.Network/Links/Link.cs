@@ -8,7 +8,9 @@ namespace NetPerf.Network.Links;
 /// One direction of a point-to-point link: a transmitter with a drop-tail queue, a line rate and a propagation
 /// delay. A frame occupies the line for its wire bytes (frame, padding to 64 B, preamble and inter-frame gap)
 /// at the line rate, then arrives at the receiver one propagation delay after its last bit left.
-/// A full-duplex cable is two of these.
+/// A full-duplex cable is two of these. A GSO packet is its segments back to back: it occupies the line for
+/// all their wire bytes and holds one queue slot per segment (a descriptor each, as on a NIC's ring), and it
+/// arrives when its last segment does, which is when receive offload (GRO) would hand the aggregate up.
 /// </summary>
 public sealed class Link : IEventHandler
 {
@@ -20,6 +22,7 @@ public sealed class Link : IEventHandler
     private readonly PacketRing _queue;
     private IFrameReceiver? _receiver;
     private bool _busy;
+    private int _queuedFrames;
 
     public Link(Simulator sim, PacketPool pool, long bitsPerSecond, SimTime propagation, int mtu = 1500, int queuePackets = 1000)
     {
@@ -41,15 +44,18 @@ public sealed class Link : IEventHandler
     /// <summary>Largest IP packet the link carries.</summary>
     public int Mtu { get; }
 
-    /// <summary>Packets that can wait while one is on the line (a NIC's tx ring, or qdisc limit).</summary>
+    /// <summary>Frames that can wait while one packet is on the line (a NIC's tx ring, or qdisc limit).</summary>
     public int QueueCapacity => _queue.Capacity;
 
-    public int QueueLength => _queue.Count;
+    /// <summary>Frames waiting.</summary>
+    public int QueueLength => _queuedFrames;
     public int MaxQueueLength { get; private set; }
+
+    /// <summary>Frames put on the line (a GSO packet counts its segments).</summary>
     public long TransmittedPackets { get; private set; }
     public long TransmittedWireBytes { get; private set; }
 
-    /// <summary>Frames dropped because the queue was full.</summary>
+    /// <summary>Frames dropped because the queue was full (the tail segments of a GSO burst that did not fit count one each).</summary>
     public long QueueDrops { get; private set; }
 
     /// <summary>Frames dropped because their IP packet exceeded the MTU (the IP layer should have prevented it).</summary>
@@ -65,12 +71,16 @@ public sealed class Link : IEventHandler
         return new SimTime(((bits * SimTime.PicosecondsPerSecond) + BitsPerSecond - 1) / BitsPerSecond);
     }
 
-    /// <summary>Hands a frame to the transmitter. False if it was dropped (and returned to the pool).</summary>
+    /// <summary>
+    /// Hands a frame (or a GSO packet's frames) to the transmitter. False if it was dropped whole (and returned
+    /// to the pool); a GSO packet with room for only some of its segments loses the others.
+    /// </summary>
     public bool Send(int packet)
     {
-        if (_pool[packet].IpLength > Mtu)
+        ref var p = ref _pool[packet];
+        if (p.LargestSegmentIpLength > Mtu)
         {
-            OversizeDrops++;
+            OversizeDrops += p.Segments;
             _pool.Return(packet);
             return false;
         }
@@ -81,16 +91,28 @@ public sealed class Link : IEventHandler
             return true;
         }
 
-        if (!_queue.TryEnqueue(packet))
+        int frames = p.Segments;
+        int room = _queue.Capacity - _queuedFrames;
+        if (room <= 0 || _queue.Count == _queue.Capacity)
         {
-            QueueDrops++;
+            QueueDrops += frames;
             _pool.Return(packet);
             return false;
         }
 
-        if (_queue.Count > MaxQueueLength)
+        if (frames > room)
         {
-            MaxQueueLength = _queue.Count;
+            // Drop-tail per frame: the burst's first segments fit, the rest are dropped.
+            QueueDrops += frames - room;
+            p.KeepFirstSegments(room);
+            frames = room;
+        }
+
+        _queue.TryEnqueue(packet);
+        _queuedFrames += frames;
+        if (_queuedFrames > MaxQueueLength)
+        {
+            MaxQueueLength = _queuedFrames;
         }
 
         return true;
@@ -104,7 +126,9 @@ public sealed class Link : IEventHandler
             _sim.ScheduleAfter(Propagation, this, Arrival, packet);
             if (_queue.Count > 0)
             {
-                StartTransmission(_queue.Dequeue());
+                int next = _queue.Dequeue();
+                _queuedFrames -= _pool[next].Segments;
+                StartTransmission(next);
             }
             else
             {
@@ -125,8 +149,9 @@ public sealed class Link : IEventHandler
     private void StartTransmission(int packet)
     {
         _busy = true;
-        int wire = _pool[packet].WireBytes;
-        TransmittedPackets++;
+        ref var p = ref _pool[packet];
+        int wire = p.WireBytes;
+        TransmittedPackets += p.Segments;
         TransmittedWireBytes += wire;
         _sim.ScheduleAfter(SerialisationTime(wire), this, TransmitDone, packet);
     }

@@ -67,6 +67,24 @@ public struct Packet
     public int DatagramPayloadBytes;
     public int DatagramTransportHeaderBytes;
 
+    /// <summary>
+    /// A number the application's payload carries (a request's wanted response size): payload bytes are not
+    /// modelled, so the one thing an application protocol reads from them rides here.
+    /// </summary>
+    public int ApplicationData;
+
+    /// <summary>The TCP header of a TCP segment.</summary>
+    public TcpHeader Tcp;
+
+    /// <summary>
+    /// Generic segmentation offload: a super-packet of <see cref="GsoSegments"/> segments of <see cref="GsoSize"/>
+    /// payload bytes each (the last may be shorter), as TCP builds them (skb_shinfo gso_segs and gso_size). It
+    /// crosses the stack as one packet, so per-packet work is paid once, and is cut into wire frames by the NIC
+    /// (TSO) or by software GSO just before the driver. 0: an ordinary packet.
+    /// </summary>
+    public int GsoSegments;
+    public int GsoSize;
+
     /// <summary>An ICMP error: the next-hop MTU of a "fragmentation needed" and the flow of the datagram it refers to.</summary>
     public int IcmpNextHopMtu;
     public FiveTuple IcmpQuotedFlow;
@@ -102,6 +120,74 @@ public struct Packet
     /// <summary>The tuple the network sees now: the outer one while tunnelled.</summary>
     public readonly FiveTuple VisibleFlow => Encapsulation.Kind == EncapsulationKind.None ? Flow : Encapsulation.Outer;
 
-    /// <summary>Bytes on the wire for the current IP length: Ethernet framing, padding, preamble and gap.</summary>
-    public readonly int WireBytes => HeaderSizes.WireBytes(IpLength);
+    /// <summary>Frames this packet becomes on a wire: its GSO segments, or one.</summary>
+    public readonly int Segments => GsoSegments > 1 ? GsoSegments : 1;
+
+    /// <summary>The IP length of its largest wire frame (the first segment of a GSO packet): what MTU checks see.</summary>
+    public readonly int LargestSegmentIpLength =>
+        GsoSegments > 1 ? IpLength - PayloadBytes + GsoSize : IpLength;
+
+    /// <summary>
+    /// Bytes on the wire for the frames this packet becomes: Ethernet framing, padding, preamble and gap, for
+    /// each segment (every segment repeats all the headers, outer ones included).
+    /// </summary>
+    public readonly int WireBytes
+    {
+        get
+        {
+            if (GsoSegments <= 1)
+            {
+                return HeaderSizes.WireBytes(IpLength);
+            }
+
+            int headers = IpLength - PayloadBytes;
+            int full = GsoSegments - 1;
+            return (full * HeaderSizes.WireBytes(headers + GsoSize)) + HeaderSizes.WireBytes(headers + PayloadBytes - (full * GsoSize));
+        }
+    }
+
+    /// <summary>
+    /// Keeps only the first <paramref name="segments"/> segments of a GSO packet: a queue with room for only
+    /// part of the burst drops its tail frames. The FIN, carried by the last segment, goes with them.
+    /// </summary>
+    public void KeepFirstSegments(int segments)
+    {
+        if (segments <= 0 || segments >= Segments)
+        {
+            throw new ArgumentOutOfRangeException(nameof(segments), segments, $"keep between 1 and {Segments - 1} of {Segments} segments.");
+        }
+
+        PayloadBytes = segments * GsoSize;
+        GsoSegments = segments == 1 ? 0 : segments;
+        Tcp.Flags &= ~TcpFlags.Fin;
+    }
+
+    /// <summary>
+    /// Turns this GSO packet into its segment <paramref name="index"/> (0-based) alone: what segmentation makes of
+    /// it. A TCP segment's sequence number advances by the payload before it; only the last keeps FIN and PSH.
+    /// </summary>
+    public void BecomeSegment(int index)
+    {
+        int segments = Segments;
+        if ((uint)index >= (uint)segments)
+        {
+            throw new ArgumentOutOfRangeException(nameof(index), index, $"a packet of {segments} segments.");
+        }
+
+        if (segments == 1)
+        {
+            return;
+        }
+
+        int before = index * GsoSize;
+        PayloadBytes = index == segments - 1 ? PayloadBytes - before : GsoSize;
+        Tcp.Sequence += before;
+        if (index != segments - 1)
+        {
+            Tcp.Flags &= ~(TcpFlags.Fin | TcpFlags.Psh);
+        }
+
+        GsoSegments = 0;
+        GsoSize = 0;
+    }
 }

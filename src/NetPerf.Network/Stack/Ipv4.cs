@@ -142,7 +142,7 @@ public static class Ipv4
 
         var hop = ChooseHop(route, ref walk);
         var egress = ns.Device(hop.Interface);
-        if (p.DontFragment && p.Encapsulation.Kind == EncapsulationKind.None && p.IpLength > egress.Mtu)
+        if (p.DontFragment && p.Encapsulation.Kind == EncapsulationKind.None && p.LargestSegmentIpLength > egress.Mtu)
         {
             // ip_forward checks DF against the egress MTU before the FORWARD hook.
             SendFragmentationNeeded(ns, egress, ref walk);
@@ -217,7 +217,7 @@ public static class Ipv4
         }
 
         bool fragment = false;
-        if (p.IpLength > device.Mtu)
+        if (p.LargestSegmentIpLength > device.Mtu)
         {
             if (p.DontFragment || p.Encapsulation.Kind != EncapsulationKind.None)
             {

@@ -42,10 +42,16 @@ public ref struct PacketWalk
     public void Charge(KernelStage stage, NetDevice device) => Charge(stage, device.Namespace, device);
 
     /// <summary>Charges a stage that belongs to a namespace rather than a device (routing, sockets).</summary>
-    public void Charge(KernelStage stage, NetworkNamespace ns, NetDevice? device = null)
+    public void Charge(KernelStage stage, NetworkNamespace ns, NetDevice? device = null) => Charge(stage, ns, device, times: 1);
+
+    /// <summary>
+    /// Charges a stage that runs once per segment of a GSO packet (<paramref name="times"/> fixed costs, and the
+    /// per-byte cost once over all its bytes): a driver handling each frame, software segmentation, GRO merging.
+    /// </summary>
+    public void Charge(KernelStage stage, NetworkNamespace ns, NetDevice? device, int times)
     {
         ref Packet p = ref P;
-        long cost = Host.Costs.Of(stage, p.IpLength);
+        long cost = Host.Costs.OfSegments(stage, p.IpLength, times);
         _costPs += cost;
         Host.AccountCpu(stage, cost, p.FlowId);
         Host.Tracer?.OnStage(Packet, stage, ns, device, p.Core, cost);

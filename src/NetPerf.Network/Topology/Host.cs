@@ -13,6 +13,7 @@ public sealed class Host
 {
     private readonly long[] _cpuByStage = new long[CostTable.Stages];
     private long[] _cpuByFlow = new long[16]; // flow ids are small dense integers given out by workloads; 0 is "no flow"
+    private long[] _cpuByFlowAndStage = new long[16 * CostTable.Stages];
     private readonly long[] _drops = new long[Enum.GetValues<DropReason>().Length];
     private readonly List<NetworkNamespace> _namespaces = [];
     public Host(Testbed testbed, string name, CostTable costs, int cores)
@@ -63,6 +64,32 @@ public sealed class Host
     /// <summary>CPU time this host's kernel spent on packets of workload flow <paramref name="flowId"/>.</summary>
     public long CpuPicosecondsOfFlow(int flowId) => flowId < _cpuByFlow.Length ? _cpuByFlow[flowId] : 0;
 
+    /// <summary>CPU time this host's kernel spent in <paramref name="stage"/> on packets of flow <paramref name="flowId"/>.</summary>
+    public long CpuPicosecondsOfFlow(int flowId, KernelStage stage) =>
+        flowId < _cpuByFlow.Length ? _cpuByFlowAndStage[(flowId * CostTable.Stages) + (int)stage] : 0;
+
+    /// <summary>CPU time applications (not the kernel) spent on this host's cores, in picoseconds.</summary>
+    public long ApplicationCpuPicoseconds { get; private set; }
+
+    /// <summary>
+    /// Runs kernel work that belongs to no packet on <paramref name="core"/>: a recv() syscall copying
+    /// <paramref name="bytes"/> to user space, a write() before its data becomes segments. Accounted to
+    /// <paramref name="stage"/> and <paramref name="flowId"/>; <c>done.OnEvent(kind, arg)</c> when it completes.
+    /// </summary>
+    public void RunKernelWork(int core, KernelStage stage, int bytes, int flowId, Engine.Scheduling.IEventHandler? done = null, int kind = 0, long arg = 0)
+    {
+        long cost = Costs.Of(stage, bytes);
+        AccountCpu(stage, cost, flowId);
+        Cores[core].Submit(new Engine.Time.SimTime(cost), 0, done, kind, arg);
+    }
+
+    /// <summary>Runs an application's own work (a server's service time) on <paramref name="core"/>, competing with the kernel's.</summary>
+    public void RunApplicationWork(int core, Engine.Time.SimTime work, Engine.Scheduling.IEventHandler? done, int kind = 0, long arg = 0)
+    {
+        ApplicationCpuPicoseconds += work.Picoseconds;
+        Cores[core].Submit(work, 0, done, kind, arg);
+    }
+
     internal void AccountCpu(KernelStage stage, long ps, int flowId)
     {
         _cpuByStage[(int)stage] += ps;
@@ -72,12 +99,14 @@ public sealed class Host
         }
 
         _cpuByFlow[flowId] += ps;
+        _cpuByFlowAndStage[(flowId * CostTable.Stages) + (int)stage] += ps;
     }
 
     private void GrowFlows(int flowId)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(flowId);
         Array.Resize(ref _cpuByFlow, Math.Max(flowId + 1, _cpuByFlow.Length * 2));
+        Array.Resize(ref _cpuByFlowAndStage, _cpuByFlow.Length * CostTable.Stages);
     }
 
     internal void CountDrop(DropReason reason) => _drops[(int)reason]++;

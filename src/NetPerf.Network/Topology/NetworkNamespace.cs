@@ -185,6 +185,59 @@ public sealed class NetworkNamespace
         }
     }
 
+    /// <summary>Releases a binding (a closed socket's port).</summary>
+    public void Unbind(IpProtocol protocol, ushort port, ILocalEndpoint endpoint)
+    {
+        if (!_endpoints.TryGetValue((protocol, port), out var bound) || !ReferenceEquals(bound, endpoint))
+        {
+            throw new InvalidOperationException($"{protocol} port {port} in namespace {Name} on {Host.Name} is not bound to this endpoint.");
+        }
+
+        _endpoints.Remove((protocol, port));
+    }
+
+    /// <summary>net.ipv4.ip_local_port_range's default, 32768-60999.</summary>
+    public const ushort EphemeralFirst = 32768, EphemeralLast = 60999;
+
+    private ushort _nextEphemeral = EphemeralFirst;
+
+    /// <summary>
+    /// An unused port from the ephemeral range for a connect() without bind(). Ports are handed out in turn
+    /// through the range, so a port comes back only after the whole range (28,232 connections): a new
+    /// connection does not meet its predecessor's conntrack entry, as it rarely does on Linux.
+    /// </summary>
+    public ushort AllocateEphemeralPort(IpProtocol protocol)
+    {
+        for (int tries = 0; tries <= EphemeralLast - EphemeralFirst; tries++)
+        {
+            ushort port = _nextEphemeral;
+            _nextEphemeral = port == EphemeralLast ? EphemeralFirst : (ushort)(port + 1);
+            if (!_endpoints.ContainsKey((protocol, port)))
+            {
+                return port;
+            }
+        }
+
+        throw new InvalidOperationException($"no free {protocol} port in {EphemeralFirst}-{EphemeralLast} in namespace {Name} on {Host.Name} (EADDRNOTAVAIL).");
+    }
+
+    /// <summary>
+    /// The device a packet to <paramref name="destination"/> would leave by (lo for a local address), and the
+    /// MTU that applies to it (a learned path MTU if smaller): what a TCP socket sizes its segments by. Null
+    /// without a route.
+    /// </summary>
+    public (NetDevice Device, int Mtu)? RouteTo(Ipv4Address destination)
+    {
+        var route = Fib.Lookup(destination);
+        if (route is null || route.Type is RouteType.Blackhole or RouteType.Unreachable)
+        {
+            return null;
+        }
+
+        NetDevice device = route.Type == RouteType.Local ? Loopback : Device(route.NextHops[0].Interface);
+        return (device, Math.Min(device.Mtu, PathMtu(destination) ?? int.MaxValue));
+    }
+
     internal ILocalEndpoint? Endpoint(IpProtocol protocol, ushort port) =>
         _endpoints.GetValueOrDefault((protocol, protocol is IpProtocol.Udp or IpProtocol.Tcp ? port : (ushort)0));
 

@@ -1,0 +1,71 @@
+namespace NetPerf.Transport.Tcp;
+
+/// <summary>
+/// The receiver's view of the byte stream: the next byte expected (rcv_nxt) and the ranges held above a hole
+/// (the out-of-order queue), kept sorted and merged. Losses at a drop-tail queue leave few holes, so a short
+/// list is the right structure.
+/// </summary>
+internal sealed class ReceiveQueue(long initialSequence)
+{
+    private readonly List<(long Start, long End)> _outOfOrder = [];
+
+    public long Next { get; private set; } = initialSequence;
+
+    /// <summary>Bytes held above the first hole.</summary>
+    public long OutOfOrderBytes { get; private set; }
+
+    public bool HasHoles => _outOfOrder.Count > 0;
+
+    /// <summary>The lowest range held above the hole: the SACK block that names the next thing to resend.</summary>
+    public (long Start, long End) FirstBlock => _outOfOrder.Count > 0 ? _outOfOrder[0] : (0, 0);
+
+    /// <summary>Takes in [start, end); returns the bytes that became in-order (0 for a duplicate or a segment above a hole).</summary>
+    public long Add(long start, long end)
+    {
+        if (end <= Next)
+        {
+            return 0; // all seen before
+        }
+
+        start = Math.Max(start, Next);
+        if (start > Next)
+        {
+            Insert(start, end);
+            return 0;
+        }
+
+        long before = Next;
+        Next = end;
+        while (_outOfOrder.Count > 0 && _outOfOrder[0].Start <= Next)
+        {
+            var (s, e) = _outOfOrder[0];
+            _outOfOrder.RemoveAt(0);
+            OutOfOrderBytes -= e - s;
+            Next = Math.Max(Next, e);
+        }
+
+        return Next - before;
+    }
+
+    private void Insert(long start, long end)
+    {
+        int i = 0;
+        while (i < _outOfOrder.Count && _outOfOrder[i].End < start)
+        {
+            i++;
+        }
+
+        // Merge with every range it touches.
+        while (i < _outOfOrder.Count && _outOfOrder[i].Start <= end)
+        {
+            var (s, e) = _outOfOrder[i];
+            _outOfOrder.RemoveAt(i);
+            OutOfOrderBytes -= e - s;
+            start = Math.Min(start, s);
+            end = Math.Max(end, e);
+        }
+
+        _outOfOrder.Insert(i, (start, end));
+        OutOfOrderBytes += end - start;
+    }
+}

@@ -1,0 +1,68 @@
+using NetPerf.Network.Addressing;
+using NetPerf.Network.Packets;
+using NetPerf.Network.Stack;
+using NetPerf.Network.Topology;
+
+namespace NetPerf.Transport.Tcp;
+
+/// <summary>
+/// A listening socket (listen() on a port): a SYN for the port creates a connection in SYN-RECEIVED, which is
+/// accepted once the handshake's ACK arrives; later segments are handed to their connection by the 4-tuple,
+/// as the kernel's established hash does.
+/// </summary>
+public sealed class TcpListener : ILocalEndpoint
+{
+    private readonly Dictionary<FiveTuple, TcpSocket> _connections = [];
+
+    public TcpListener(NetworkNamespace ns, ushort port, ITcpApplication application, int core = 0, TcpOptions? options = null)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(core, ns.Host.Cores.Count);
+        Namespace = ns;
+        Port = port;
+        Application = application;
+        Core = core;
+        Options = options ?? TcpOptions.Linux;
+        ns.Bind(IpProtocol.Tcp, port, this);
+    }
+
+    public NetworkNamespace Namespace { get; }
+    public ushort Port { get; }
+    public ITcpApplication Application { get; }
+
+    /// <summary>The core the server process runs on.</summary>
+    public int Core { get; }
+
+    public TcpOptions Options { get; }
+
+    /// <summary>Wake-up latency of the server process (see <see cref="TcpSocket.WakeUpLatency"/>).</summary>
+    public Engine.Time.SimTime WakeUpLatency { get; set; }
+
+    public long Accepted { get; private set; }
+    public int Connections => _connections.Count;
+
+    void ILocalEndpoint.Deliver(ref PacketWalk walk)
+    {
+        ref var p = ref walk.P;
+        if (_connections.TryGetValue(p.Flow, out var socket))
+        {
+            socket.Receive(ref walk);
+            return;
+        }
+
+        if ((p.Tcp.Flags & (TcpFlags.Syn | TcpFlags.Ack)) != TcpFlags.Syn)
+        {
+            walk.Drop(DropReason.NoSocket, null); // the kernel would answer with a reset
+            return;
+        }
+
+        socket = TcpSocket.Accepting(this, p.Flow.Destination, p.Flow.Source, p.Flow.SourcePort);
+        socket.WakeUpLatency = WakeUpLatency;
+        _connections.Add(p.Flow, socket);
+        socket.Receive(ref walk);
+    }
+
+    internal void OnEstablished() => Accepted++;
+
+    internal void Remove(TcpSocket socket) =>
+        _connections.Remove(new FiveTuple(socket.RemoteAddress, socket.LocalAddress, IpProtocol.Tcp, socket.RemotePort, socket.LocalPort));
+}

@@ -1,0 +1,57 @@
+using NetPerf.Engine.Time;
+
+namespace NetPerf.Transport.Tcp;
+
+/// <summary>
+/// A TCP socket's settings, with Linux's defaults and where each comes from. Immutable: one instance can be
+/// shared by every socket of a workload.
+/// </summary>
+public sealed record TcpOptions
+{
+    public static readonly TcpOptions Linux = new();
+
+    /// <summary>net.ipv4.tcp_congestion_control: cubic by default since Linux 2.6.19.</summary>
+    public CongestionControlKind CongestionControl { get; init; } = CongestionControlKind.Cubic;
+
+    /// <summary>Initial congestion window in segments: TCP_INIT_CWND = 10 (include/net/tcp.h; RFC 6928).</summary>
+    public int InitialWindowSegments { get; init; } = 10;
+
+    /// <summary>RTO before any RTT sample: TCP_TIMEOUT_INIT = 1 s (RFC 6298 section 2.1).</summary>
+    public SimTime InitialRetransmissionTimeout { get; init; } = SimTime.FromSeconds(1);
+
+    /// <summary>TCP_RTO_MIN = 200 ms: Linux's floor under the variance term of the RTO.</summary>
+    public SimTime MinRetransmissionTimeout { get; init; } = SimTime.FromMilliseconds(200);
+
+    /// <summary>TCP_RTO_MAX = 120 s: where exponential backoff stops.</summary>
+    public SimTime MaxRetransmissionTimeout { get; init; } = SimTime.FromSeconds(120);
+
+    /// <summary>TCP_DELACK_MIN = 40 ms: how long an ACK for a lone segment may wait for data to ride on.</summary>
+    public SimTime DelayedAckTimeout { get; init; } = SimTime.FromMilliseconds(40);
+
+    /// <summary>
+    /// Receive buffer bytes the window may advertise: net.ipv4.tcp_rmem's maximum, 6 MiB, of which Linux
+    /// advertises about half (the rest covers skb overhead; tcp_adv_win_scale = 1 before 6.6, scaling_ratio after).
+    /// </summary>
+    public long ReceiveWindowBytes { get; init; } = 3 << 20;
+
+    /// <summary>Send buffer bytes: net.ipv4.tcp_wmem's maximum, 4 MiB. write() takes no more than this unacknowledged.</summary>
+    public long SendBufferBytes { get; init; } = 4 << 20;
+
+    /// <summary>net.ipv4.tcp_reordering = 3: duplicate ACKs (segments reported above a hole) that trigger fast retransmit.</summary>
+    public int DuplicateAckThreshold { get; init; } = 3;
+
+    /// <summary>
+    /// Largest GSO super-packet: GSO_LEGACY_MAX_SIZE 65536 less the header room tcp_tso_autosize keeps
+    /// (MAX_TCP_HEADER + 1, about 320 B): 45 segments of 1448 B.
+    /// </summary>
+    public int GsoMaxBytes { get; init; } = 65536 - 320;
+
+    /// <summary>net.ipv4.tcp_min_tso_segs = 2: the smallest super-packet autosizing picks.</summary>
+    public int MinTsoSegments { get; init; } = 2;
+
+    /// <summary>
+    /// Whether the socket may build GSO super-packets at all (the route's device must also allow GSO). Off means
+    /// every segment is a packet of its own through the whole stack.
+    /// </summary>
+    public bool Gso { get; init; } = true;
+}

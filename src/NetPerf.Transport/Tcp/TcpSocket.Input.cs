@@ -1,0 +1,433 @@
+using NetPerf.Engine.Time;
+using NetPerf.Network.Cpu;
+using NetPerf.Network.Packets;
+using NetPerf.Network.Stack;
+
+namespace NetPerf.Transport.Tcp;
+
+/// <summary>The receiving side: demultiplexed segments, ACK processing, the byte stream, and the reading process.</summary>
+public sealed partial class TcpSocket
+{
+    private ReceiveQueue _rx;
+    private long _lastAckSent;
+    private long _tsRecent;
+    private long _unread;
+    private bool _reading;
+    private bool _peerFinSeen;
+    private long _peerFinSequence;
+    private bool _peerFinConsumed;
+    private bool _peerClosedReported;
+
+    void ILocalEndpoint.Deliver(ref PacketWalk walk)
+    {
+        ref var p = ref walk.P;
+        if (p.Flow.Source != RemoteAddress || p.Flow.SourcePort != RemotePort)
+        {
+            // Not from the peer: a reply whose source was never un-NATed finds no socket (the kernel resets it).
+            Statistics.ForeignSegments++;
+            walk.Drop(DropReason.NoSocket, null);
+            return;
+        }
+
+        Receive(ref walk);
+    }
+
+    /// <summary>tcp_v4_rcv on the packet's core; the protocol work completes when that job does.</summary>
+    internal void Receive(ref PacketWalk walk)
+    {
+        walk.Charge(KernelStage.TcpInput, Namespace);
+        if (walk.P.PayloadBytes > 0)
+        {
+            walk.Charge(KernelStage.SocketDeliver, Namespace);
+        }
+
+        walk.Defer(this, SegmentKind);
+    }
+
+    private void OnSegment(int packet)
+    {
+        var host = Namespace.Host;
+        ref var p = ref host.Pool[packet];
+        TcpHeader h = p.Tcp;
+        long length = p.PayloadBytes;
+        int segments = p.Segments;
+        int core = p.Core;
+        host.Pool.Return(packet);
+
+        switch (State)
+        {
+            case TcpState.Closed:
+                return;
+            case TcpState.SynSent:
+                if ((h.Flags & (TcpFlags.Syn | TcpFlags.Ack)) == (TcpFlags.Syn | TcpFlags.Ack) && h.Acknowledgement == 1)
+                {
+                    Establish(h, core);
+                    SendAck(core, 0); // the handshake's third segment
+                    host.Sim.ScheduleAfter(WakeUpLatency, this, ConnectedKind);
+                }
+
+                return;
+            case TcpState.SynReceived:
+                if ((h.Flags & TcpFlags.Syn) != 0)
+                {
+                    if (_sndMax == 0)
+                    {
+                        _peerMss = h.MaximumSegmentSize;
+                        _rx = new ReceiveQueue(h.Sequence + 1);
+                        _tsRecent = h.TimestampValue;
+                    }
+
+                    SendSynAck(core); // first SYN, or the client's retransmission after our SYN-ACK was lost
+                    return;
+                }
+
+                if ((h.Flags & TcpFlags.Ack) == 0 || h.Acknowledgement != 1)
+                {
+                    return;
+                }
+
+                Establish(h, core);
+                _listener?.OnEstablished();
+                host.Sim.ScheduleAfter(WakeUpLatency, this, ConnectedKind);
+                break;
+        }
+
+        if ((h.Flags & TcpFlags.Syn) != 0)
+        {
+            return; // a duplicate SYN-ACK: our ACK was lost or is late; the retransmitted data will carry one
+        }
+
+        if ((h.Flags & TcpFlags.Ack) != 0)
+        {
+            OnAck(h, length, core);
+        }
+
+        if (length > 0 || (h.Flags & TcpFlags.Fin) != 0)
+        {
+            OnData(h, length, segments, core);
+        }
+
+        TrySend(core);
+    }
+
+    private int _peerMss;
+
+    private void Establish(in TcpHeader h, int core)
+    {
+        if (State == TcpState.SynSent)
+        {
+            _peerMss = h.MaximumSegmentSize;
+            _rx = new ReceiveQueue(h.Sequence + 1);
+            _tsRecent = h.TimestampValue;
+        }
+
+        State = TcpState.Established;
+        _sndUna = 1;
+        _backoff = 0;
+        _retransmitTimer.Disarm();
+        SampleRtt(h);
+        _peerWindow = h.Window;
+        _mss = EffectiveMss();
+        _ = core;
+    }
+
+    /// <summary>Payload per segment: the smaller of the peer's MSS and our route's, less the timestamps option.</summary>
+    private int EffectiveMss()
+    {
+        int routeMss = (Namespace.RouteTo(RemoteAddress)?.Mtu ?? 1500) - HeaderSizes.Ipv4 - HeaderSizes.Tcp;
+        int mss = _peerMss > 0 ? Math.Min(_peerMss, routeMss) : routeMss;
+        return Math.Max(64, mss - HeaderSizes.TcpTimestampsOption);
+    }
+
+    private void SampleRtt(in TcpHeader h)
+    {
+        if (h.TimestampEcho > 0)
+        {
+            _rtt.Sample(new SimTime(Namespace.Host.Sim.Now.Picoseconds - (h.TimestampEcho - 1)));
+        }
+    }
+
+    /// <summary>tcp_ack: advance snd_una, grow or cut the window, detect loss by duplicate ACKs.</summary>
+    private void OnAck(in TcpHeader h, long length, int core)
+    {
+        long now = Namespace.Host.Sim.Now.Picoseconds;
+        if (h.Acknowledgement > _sndMax)
+        {
+            return; // acknowledges what was never sent
+        }
+
+        _mss = EffectiveMss(); // a learned path MTU shrinks the segments (tcp_sync_mss)
+        _peerWindow = h.Window;
+        _sackStart = h.SackStart;
+        _sackEnd = h.SackEnd;
+
+        if (h.Acknowledgement > _sndUna)
+        {
+            long acked = h.Acknowledgement - _sndUna;
+            long flightBefore = _sndNxt - _sndUna;
+            _sndUna = h.Acknowledgement;
+            if (_sndNxt < _sndUna)
+            {
+                _sndNxt = _sndUna;
+            }
+
+            Statistics.BytesAcked += acked;
+            SampleRtt(h);
+            _backoff = 0;
+            _duplicateSegments = 0;
+            int ackedSegments = (int)((acked + _mss - 1) / _mss);
+            if (_inRecovery)
+            {
+                if (_sndUna >= _recoverPoint)
+                {
+                    _inRecovery = false;
+                    _cc.OnRecoveryEnd();
+                }
+                else
+                {
+                    // A partial ACK (RFC 6582): the next hole is lost too; resend it now.
+                    RetransmitHole();
+                }
+            }
+            else if (WindowLimited(flightBefore))
+            {
+                _cc.OnAck(ackedSegments, now, _rtt.Minimum.Picoseconds);
+            }
+
+            OnFinAcknowledged();
+            if (_sndUna >= _sndMax)
+            {
+                _retransmitTimer.Disarm();
+            }
+            else
+            {
+                ArmRetransmitTimer(); // RFC 6298 5.3: restart on new data acknowledged
+            }
+
+            // sk_stream_write_space: a blocked writer is woken once a third of the buffer is free.
+            if (_writeBlocked && Options.SendBufferBytes - (_writtenEnd - _sndUna) >= Options.SendBufferBytes / 3)
+            {
+                _writeBlocked = false;
+                Application.OnSendSpace(this);
+            }
+
+            return;
+        }
+
+        bool duplicate = h.Acknowledgement == _sndUna && length == 0 && (h.Flags & TcpFlags.Fin) == 0 && _sndMax > _sndUna;
+        if (!duplicate)
+        {
+            return;
+        }
+
+        _duplicateSegments += Math.Max(1, h.DuplicateSegments);
+        if (!_inRecovery && _duplicateSegments >= Options.DuplicateAckThreshold)
+        {
+            // Fast retransmit: enter recovery, cut ssthresh, and resend the hole the SACK block shows.
+            Statistics.FastRetransmits++;
+            _inRecovery = true;
+            _recoverPoint = _sndMax;
+            _cc.OnLoss(now);
+            _cc.SetRecoveryWindow(_cc.SlowStartThreshold);
+            RetransmitHole();
+            ArmRetransmitTimer();
+        }
+
+        _ = core;
+    }
+
+    /// <summary>
+    /// tcp_is_cwnd_limited: the window grows only while it is what limits the flow (in slow start, while at least
+    /// half of it is used), not while the receiver's window or the application holds the flow back.
+    /// </summary>
+    private bool WindowLimited(long flightBefore)
+    {
+        long window = (long)_cc.Window * _mss;
+        return _cc.InSlowStart ? 2 * flightBefore >= window : flightBefore + (3L * _mss) >= window;
+    }
+
+    /// <summary>Marks [snd_una, first SACKed byte) for resending, or one segment if the receiver holds nothing above it.</summary>
+    private void RetransmitHole()
+    {
+        long end = _sackStart > _sndUna && _sackEnd > _sackStart ? _sackStart : Math.Min(_sndUna + _mss, _sndMax);
+        end = Math.Min(end, Math.Min(_sndMax, DataEnd));
+        if (end > _sndUna)
+        {
+            _retransmitNext = _sndUna;
+            _retransmitEnd = end;
+        }
+    }
+
+    private void OnFinAcknowledged()
+    {
+        if (!_finSent || _sndUna <= _finSequence)
+        {
+            return;
+        }
+
+        switch (State)
+        {
+            case TcpState.FinWait1:
+                State = _peerFinConsumed ? TcpState.Closed : TcpState.FinWait2;
+                break;
+            case TcpState.LastAck:
+                State = TcpState.Closed;
+                break;
+        }
+
+        if (State == TcpState.Closed)
+        {
+            Terminate();
+        }
+    }
+
+    /// <summary>tcp_data_queue: take the bytes in, decide between an immediate and a delayed ACK, wake the reader.</summary>
+    private void OnData(in TcpHeader h, long length, int segments, int core)
+    {
+        bool hadHoles = _rx.HasHoles;
+        bool inOrder = h.Sequence <= _rx.Next;
+        long fresh = _rx.Add(h.Sequence, h.Sequence + length);
+        if (inOrder || fresh > 0)
+        {
+            _tsRecent = h.TimestampValue;
+        }
+
+        if ((h.Flags & TcpFlags.Fin) != 0)
+        {
+            _peerFinSeen = true;
+            _peerFinSequence = h.Sequence + length;
+        }
+
+        bool finNow = false;
+        if (_peerFinSeen && !_peerFinConsumed && _rx.Next == _peerFinSequence)
+        {
+            _rx.Add(_peerFinSequence, _peerFinSequence + 1); // the FIN takes one sequence number
+            _peerFinConsumed = true;
+            finNow = true;
+        }
+
+        if (fresh > 0)
+        {
+            Statistics.BytesReceived += fresh;
+            _unread += fresh;
+            ScheduleRead();
+        }
+
+        if (finNow)
+        {
+            if (State == TcpState.Established)
+            {
+                State = TcpState.CloseWait;
+            }
+            else if (State == TcpState.FinWait2)
+            {
+                State = TcpState.Closed; // TIME-WAIT left at once (see the class comment)
+            }
+
+            ScheduleRead();
+        }
+
+        if (!inOrder)
+        {
+            SendAck(core, segments); // out of order: an immediate duplicate ACK per segment, with the SACK block
+        }
+        else if (hadHoles || finNow || (h.Flags & TcpFlags.Fin) != 0 || _rx.Next - _lastAckSent > _mss)
+        {
+            SendAck(core, 0); // a hole filled, a FIN, or more than one full segment unacknowledged: ACK now
+        }
+        else if (fresh == 0 && length > 0)
+        {
+            SendAck(core, 0); // a duplicate segment: the peer missed our ACK
+        }
+        else if (!_delayedAckTimer.IsArmed)
+        {
+            _delayedAckTimer.ArmAfter(Options.DelayedAckTimeout);
+        }
+
+        if (State == TcpState.Closed)
+        {
+            Terminate();
+        }
+    }
+
+    private void ScheduleRead()
+    {
+        if (_reading)
+        {
+            return;
+        }
+
+        _reading = true;
+        Namespace.Host.Sim.ScheduleAfter(WakeUpLatency, this, AwakeKind);
+    }
+
+    /// <summary>The process is awake: recv() copies what is queued, on the process's core.</summary>
+    private void Read()
+    {
+        long bytes = _unread;
+        if (bytes == 0)
+        {
+            OnReadDone(0);
+            return;
+        }
+
+        Namespace.Host.RunKernelWork(Core, KernelStage.Syscall, (int)Math.Min(bytes, int.MaxValue), FlowId, this, ReadDoneKind, bytes);
+    }
+
+    private void OnReadDone(long bytes)
+    {
+        long windowBefore = ReceiveWindow();
+        _unread -= bytes;
+        _reading = false;
+        if (bytes > 0)
+        {
+            Application.OnReceived(this, bytes);
+        }
+
+        // tcp_cleanup_rbuf: a window that at least doubled after a read is announced at once.
+        long window = ReceiveWindow();
+        if (State != TcpState.Closed && window >= 2 * Math.Max(_lastAdvertisedWindow, 1) && _lastAdvertisedWindow < Options.ReceiveWindowBytes / 2 && windowBefore < window)
+        {
+            SendAck(Core, 0);
+        }
+
+        if (_unread > 0)
+        {
+            _reading = true;
+            Read(); // more arrived while copying: the process is still awake
+            return;
+        }
+
+        if (_peerFinConsumed && !_peerClosedReported)
+        {
+            _peerClosedReported = true;
+            Application.OnPeerClosed(this);
+        }
+    }
+
+    /// <summary>Both directions closed: release the port, stop the timers, tell the application.</summary>
+    private void Terminate()
+    {
+        if (_terminated)
+        {
+            return;
+        }
+
+        _terminated = true;
+        State = TcpState.Closed;
+        _retransmitTimer.Disarm();
+        _delayedAckTimer.Disarm();
+        if (_listener is not null)
+        {
+            _listener.Remove(this);
+        }
+        else
+        {
+            Namespace.Unbind(IpProtocol.Tcp, LocalPort, this);
+        }
+
+        Application.OnClosed(this);
+    }
+
+    private bool _terminated;
+}

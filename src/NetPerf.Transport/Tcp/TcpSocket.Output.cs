@@ -1,0 +1,264 @@
+using NetPerf.Engine.Time;
+using NetPerf.Network.Cpu;
+using NetPerf.Network.Packets;
+using NetPerf.Network.Stack;
+
+namespace NetPerf.Transport.Tcp;
+
+/// <summary>The sending side: segments, GSO sizing, retransmission and the retransmission timer.</summary>
+public sealed partial class TcpSocket
+{
+    private readonly int _advertisedMss;
+    private int _mss = 536; // RFC 9293's default until the peer's SYN says otherwise
+    private long _sndUna;
+    private long _sndNxt;
+    private long _sndMax;
+    private long _writtenEnd = 1;
+    private long _peerWindow = 65535;
+    private bool _writeBlocked;
+    private bool _finQueued;
+    private long _finSequence;
+    private bool _finSent;
+    private int _backoff;
+    private int _duplicateSegments;
+    private bool _inRecovery;
+    private long _recoverPoint;
+    private long _sackStart;
+    private long _sackEnd;
+    private long _retransmitNext;
+    private long _retransmitEnd;
+    private long _lastAdvertisedWindow;
+
+    /// <summary>Sequence number after the last byte the application's write()s have finished copying.</summary>
+    internal long DataEnd { get; private set; } = 1;
+
+    private void SendSyn(int core)
+    {
+        _sndNxt = 1;
+        _sndMax = 1;
+        Emit(core, sequence: 0, length: 0, TcpFlags.Syn);
+        ArmRetransmitTimer();
+    }
+
+    private void SendSynAck(int core)
+    {
+        _sndNxt = 1;
+        _sndMax = 1;
+        Emit(core, sequence: 0, length: 0, TcpFlags.Syn | TcpFlags.Ack);
+        ArmRetransmitTimer();
+    }
+
+    /// <summary>tcp_write_xmit: resend a known hole first, then new data as far as both windows allow, then the FIN.</summary>
+    private void TrySend(int core)
+    {
+        if (State is not (TcpState.Established or TcpState.CloseWait or TcpState.FinWait1 or TcpState.LastAck))
+        {
+            return;
+        }
+
+        while (_retransmitNext < _retransmitEnd)
+        {
+            long length = Math.Min(_retransmitEnd - _retransmitNext, GsoGoal());
+            Emit(core, _retransmitNext, length, TcpFlags.Ack);
+            _retransmitNext += length;
+        }
+
+        while (_sndNxt < DataEnd)
+        {
+            long congestionRoom = ((long)_cc.Window * _mss) - InFlight();
+            long receiverRoom = _sndUna + _peerWindow - _sndNxt;
+            long room = Math.Min(congestionRoom, receiverRoom);
+            long unsent = DataEnd - _sndNxt;
+            long length = Math.Min(Math.Min(unsent, room), GsoGoal());
+            if (length < unsent)
+            {
+                // Only whole segments while more data waits (sender-side silly window avoidance).
+                length -= length % _mss;
+            }
+
+            if (length <= 0)
+            {
+                break;
+            }
+
+            Emit(core, _sndNxt, length, _sndNxt + length == DataEnd ? TcpFlags.Ack | TcpFlags.Psh : TcpFlags.Ack);
+            _sndNxt += length;
+        }
+
+        if (_finQueued && !_finSent && _sndNxt == _finSequence && DataEnd == _finSequence)
+        {
+            _finSent = true;
+            Emit(core, _finSequence, 0, TcpFlags.Fin | TcpFlags.Ack);
+            _sndNxt = _finSequence + 1;
+            State = State == TcpState.CloseWait ? TcpState.LastAck : TcpState.FinWait1;
+        }
+
+        _sndMax = Math.Max(_sndMax, _sndNxt);
+        if (_sndUna < _sndMax && !_retransmitTimer.IsArmed)
+        {
+            ArmRetransmitTimer();
+        }
+    }
+
+    /// <summary>
+    /// Bytes in the network: sent and not acknowledged, less what the receiver reports holding above a hole in
+    /// recovery (RFC 6675's pipe, from the one SACK block).
+    /// </summary>
+    private long InFlight()
+    {
+        long flight = _sndNxt - _sndUna;
+        if (_inRecovery && _sackEnd > _sackStart && _sackStart >= _sndUna)
+        {
+            flight -= Math.Min(flight, _sackEnd - _sackStart);
+        }
+
+        return flight;
+    }
+
+    /// <summary>
+    /// tcp_tso_autosize: a super-packet carries about 1 ms of the flow's pacing rate (2x cwnd/srtt in slow start,
+    /// 1.2x after), at least tcp_min_tso_segs and at most what GSO allows, in whole segments. Without GSO on the
+    /// route's device, one segment.
+    /// </summary>
+    private long GsoGoal()
+    {
+        var route = Namespace.RouteTo(RemoteAddress);
+        if (!Options.Gso || route is null || !route.Value.Device.GenericSegmentation)
+        {
+            return _mss;
+        }
+
+        long maxSegments = Math.Max(1, Options.GsoMaxBytes / _mss);
+        long segments = maxSegments;
+        if (_rtt.HasSample && _rtt.Smoothed > SimTime.Zero)
+        {
+            double ratio = _cc.InSlowStart ? 2.0 : 1.2;
+            double bytesPerSecond = ratio * _cc.Window * _mss / _rtt.Smoothed.TotalSeconds;
+            segments = Math.Clamp((long)(bytesPerSecond / 1024 / _mss), Options.MinTsoSegments, maxSegments);
+        }
+
+        return segments * _mss;
+    }
+
+    private void SendAck(int core, int duplicateSegments)
+    {
+        Statistics.PureAcksSent++;
+        Emit(core, _sndNxt, 0, TcpFlags.Ack, duplicateSegments);
+    }
+
+    /// <summary>Builds one packet (a super-packet if longer than a segment) and hands it to IP output on <paramref name="core"/>.</summary>
+    private void Emit(int core, long sequence, long length, TcpFlags flags, int duplicateSegments = 0)
+    {
+        var host = Namespace.Host;
+        int id = host.Pool.Rent();
+        ref var p = ref host.Pool[id];
+        bool syn = (flags & TcpFlags.Syn) != 0;
+        p.Flow = new FiveTuple(LocalAddress, RemoteAddress, IpProtocol.Tcp, LocalPort, RemotePort);
+        p.TransportHeaderBytes = syn ? SynHeaderBytes : HeaderBytes;
+        p.PayloadBytes = (int)length;
+        p.Ttl = Ipv4.DefaultTtl;
+        p.DontFragment = true; // path MTU discovery: Linux TCP always sets DF
+        p.SentAtPs = host.Sim.Now.Picoseconds;
+        p.FlowId = FlowId;
+        p.Core = core;
+        if (length > _mss)
+        {
+            p.GsoSize = _mss;
+            p.GsoSegments = (int)((length + _mss - 1) / _mss);
+        }
+
+        long window = ReceiveWindow();
+        p.Tcp = new TcpHeader
+        {
+            Sequence = sequence,
+            Acknowledgement = (flags & TcpFlags.Ack) != 0 ? _rx.Next : 0,
+            Flags = flags,
+            Window = window,
+            TimestampValue = host.Sim.Now.Picoseconds + 1, // +1: an echo of 0 would read as "no timestamp"
+            TimestampEcho = _tsRecent,
+            MaximumSegmentSize = syn ? _advertisedMss : 0,
+            SackStart = _rx.FirstBlock.Start,
+            SackEnd = _rx.FirstBlock.End,
+            DuplicateSegments = duplicateSegments,
+        };
+
+        int segments = p.Segments;
+        Statistics.PacketsSent++;
+        Statistics.SegmentsSent += segments;
+        if (length > 0 && sequence < _sndMax)
+        {
+            Statistics.RetransmittedSegments += segments;
+        }
+
+        if ((flags & TcpFlags.Ack) != 0)
+        {
+            // Every segment carries the ACK: nothing is left for the delayed-ACK timer.
+            _lastAckSent = _rx.Next;
+            _lastAdvertisedWindow = window;
+            _delayedAckTimer.Disarm();
+        }
+
+        var walk = new PacketWalk(host, id);
+        walk.Charge(KernelStage.TcpOutput, Namespace);
+        Ipv4.Output(Namespace, ref walk);
+    }
+
+    /// <summary>The window to advertise: the receive buffer less what waits to be read and what is held above a hole.</summary>
+    private long ReceiveWindow() => Math.Max(0, Options.ReceiveWindowBytes - _unread - _rx.OutOfOrderBytes);
+
+    private void ArmRetransmitTimer()
+    {
+        long rto = _rtt.RetransmissionTimeout.Picoseconds;
+        for (int i = 0; i < _backoff && rto < Options.MaxRetransmissionTimeout.Picoseconds; i++)
+        {
+            rto *= 2;
+        }
+
+        _retransmitTimer.ArmAfter(new SimTime(Math.Min(rto, Options.MaxRetransmissionTimeout.Picoseconds)));
+    }
+
+    /// <summary>tcp_retransmit_timer: back off, collapse the window, and resend from the first unacknowledged byte.</summary>
+    private void OnRetransmitTimer()
+    {
+        if (State == TcpState.Closed)
+        {
+            return;
+        }
+
+        _backoff++;
+        Statistics.Timeouts++;
+        if (State is TcpState.SynSent or TcpState.SynReceived)
+        {
+            Statistics.RetransmittedSegments++;
+            if (State == TcpState.SynSent)
+            {
+                SendSyn(Core);
+            }
+            else
+            {
+                SendSynAck(Core);
+            }
+
+            return;
+        }
+
+        if (_sndUna >= _sndMax)
+        {
+            return;
+        }
+
+        _cc.OnTimeout(Namespace.Host.Sim.Now.Picoseconds);
+        _inRecovery = false;
+        _duplicateSegments = 0;
+        _retransmitEnd = _retransmitNext = 0;
+        _sndNxt = _sndUna; // go back N: everything outstanding is presumed lost
+        if (_finSent && _sndUna <= _finSequence)
+        {
+            _finSent = false;
+            State = State == TcpState.LastAck ? TcpState.CloseWait : TcpState.Established;
+        }
+
+        TrySend(Core);
+        ArmRetransmitTimer();
+    }
+}

@@ -1,0 +1,217 @@
+using NetPerf.Engine.Scheduling;
+using NetPerf.Engine.Time;
+using NetPerf.Network.Addressing;
+using NetPerf.Network.Cpu;
+using NetPerf.Network.Packets;
+using NetPerf.Network.Stack;
+using NetPerf.Network.Topology;
+
+namespace NetPerf.Transport.Tcp;
+
+/// <summary>
+/// One end of a TCP connection over the simulated stack (net/ipv4/tcp*.c in outline). What it models:
+/// <list type="bullet">
+/// <item>the handshake (so the first packet walks the netfilter rules and creates conntrack state), MSS from
+/// the route's MTU (1460 direct, 1410 in a 1450-MTU pod; 12 bytes less of payload with timestamps);</item>
+/// <item>GSO: data leaves as super-packets of up to 64 KB sized by tcp_tso_autosize, so the stack's per-packet
+/// work is paid per super-packet;</item>
+/// <item>slow start and congestion avoidance (NewReno or CUBIC), fast retransmit after three duplicate
+/// segments with the hole taken from the first SACK block, NewReno partial ACKs, RTO with exponential backoff
+/// and go-back-N, RFC 6298 RTT estimation from timestamps;</item>
+/// <item>delayed ACKs (an ACK for every second full segment, otherwise after 40 ms unless data carries it),
+/// the receive window, FIN in both directions.</item>
+/// </list>
+/// Left out: TIME-WAIT (the port is free at once; ephemeral ports rotate through the range instead), Nagle
+/// (sockets behave as TCP_NODELAY, as netperf's RR tests set), zero-window probes, quick-ACK mode, HyStart,
+/// pacing, TCP small queues, RST generation (a segment without a socket is dropped and counted).
+/// Work runs where the kernel runs it: writes and reads on the process's core, input and the ACKs and data it
+/// clocks out on the core that received the packet, timers on the process's core.
+/// </summary>
+public sealed partial class TcpSocket : ILocalEndpoint, IEventHandler
+{
+    private const int SegmentKind = 0;
+    private const int RetransmitTimerKind = 1;
+    private const int DelayedAckKind = 2;
+    private const int AwakeKind = 3;
+    private const int ReadDoneKind = 4;
+    private const int WriteDoneKind = 5;
+    private const int ConnectedKind = 6;
+
+    /// <summary>SYN and SYN-ACK carry MSS 4, SACK-permitted 2, timestamps 10, window scale 3 and a NOP: 20 B of options.</summary>
+    public const int SynHeaderBytes = HeaderSizes.Tcp + 20;
+
+    /// <summary>Every later segment carries the timestamps option, padded to 12 B.</summary>
+    public const int HeaderBytes = HeaderSizes.Tcp + HeaderSizes.TcpTimestampsOption;
+
+    private readonly TcpListener? _listener;
+    private readonly DeadlineTimer _retransmitTimer;
+    private readonly DeadlineTimer _delayedAckTimer;
+    private readonly RttEstimator _rtt;
+    private CongestionControl _cc;
+
+    private TcpSocket(NetworkNamespace ns, Ipv4Address local, ushort localPort, Ipv4Address remote, ushort remotePort,
+        ITcpApplication application, int core, TcpOptions options, TcpListener? listener)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(core, ns.Host.Cores.Count);
+        Namespace = ns;
+        LocalAddress = local;
+        LocalPort = localPort;
+        RemoteAddress = remote;
+        RemotePort = remotePort;
+        Application = application;
+        Core = core;
+        Options = options;
+        _listener = listener;
+        _retransmitTimer = new DeadlineTimer(ns.Host.Sim, this, RetransmitTimerKind);
+        _delayedAckTimer = new DeadlineTimer(ns.Host.Sim, this, DelayedAckKind);
+        _rtt = new RttEstimator(options);
+        _cc = CongestionControl.Create(options.CongestionControl, options.InitialWindowSegments);
+        _rx = new ReceiveQueue(0);
+        var route = ns.RouteTo(remote);
+        _advertisedMss = (route?.Mtu ?? 1500) - HeaderSizes.Ipv4 - HeaderSizes.Tcp;
+    }
+
+    public NetworkNamespace Namespace { get; }
+    public Ipv4Address LocalAddress { get; }
+    public ushort LocalPort { get; }
+    public Ipv4Address RemoteAddress { get; }
+    public ushort RemotePort { get; }
+    public ITcpApplication Application { get; }
+
+    /// <summary>The core the owning process runs on.</summary>
+    public int Core { get; }
+
+    public TcpOptions Options { get; }
+    public TcpState State { get; private set; }
+
+    /// <summary>The workload's flow id, stamped on every packet for per-flow CPU and latency accounting.</summary>
+    public int FlowId { get; set; }
+
+    /// <summary>The scheduler's wake-up and context switch of the process after data arrives.</summary>
+    public SimTime WakeUpLatency { get; set; }
+
+    public TcpStatistics Statistics { get; } = new();
+
+    /// <summary>Payload bytes per segment (MSS less the timestamps option): 1448 direct, 1398 inside VXLAN.</summary>
+    public int SegmentPayload => _mss;
+
+    /// <summary>The MSS this end advertised in its SYN: its route's MTU less 40.</summary>
+    public int AdvertisedMss => _advertisedMss;
+
+    public int CongestionWindow => _cc.Window;
+    public int SlowStartThreshold => _cc.SlowStartThreshold;
+    public bool InRecovery => _inRecovery;
+    public RttEstimator Rtt => _rtt;
+
+    /// <summary>Bytes written by the application and not yet acknowledged by the peer.</summary>
+    public long Unacknowledged => DataEnd - _sndUna;
+
+    /// <summary>connect(): a client socket from an ephemeral port of <paramref name="ns"/>; the SYN leaves now.</summary>
+    public static TcpSocket Connect(NetworkNamespace ns, Ipv4Address remote, ushort remotePort, ITcpApplication application,
+        int core = 0, TcpOptions? options = null, int flowId = 0, SimTime wakeUpLatency = default)
+    {
+        var route = ns.RouteTo(remote) ?? throw new InvalidOperationException($"no route to {remote} in namespace {ns} (ENETUNREACH).");
+        var local = route.Device.PrimaryAddress ?? throw new InvalidOperationException($"{route.Device} has no address to connect from.");
+        if (route.Device == ns.Loopback)
+        {
+            local = remote; // a connection to a local address comes from that address
+        }
+
+        ushort port = ns.AllocateEphemeralPort(IpProtocol.Tcp);
+        var socket = new TcpSocket(ns, local, port, remote, remotePort, application, core, options ?? TcpOptions.Linux, null)
+        {
+            FlowId = flowId,
+            WakeUpLatency = wakeUpLatency,
+        };
+        ns.Bind(IpProtocol.Tcp, port, socket);
+        socket.State = TcpState.SynSent;
+        socket.SendSyn(core);
+        return socket;
+    }
+
+    internal static TcpSocket Accepting(TcpListener listener, Ipv4Address local, Ipv4Address remote, ushort remotePort) =>
+        new(listener.Namespace, local, listener.Port, remote, remotePort, listener.Application, listener.Core, listener.Options, listener)
+        {
+            State = TcpState.SynReceived,
+        };
+
+    /// <summary>
+    /// write(): queues <paramref name="bytes"/> for the peer, as far as the send buffer has room, and returns how
+    /// many it took. The syscall runs on the process's core; segments follow as the windows allow.
+    /// </summary>
+    public long Send(long bytes)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(bytes);
+        if (_finQueued)
+        {
+            throw new InvalidOperationException("write() after shutdown(SHUT_WR) (EPIPE).");
+        }
+
+        long room = Math.Max(0, Options.SendBufferBytes - (_writtenEnd - Math.Max(_sndUna, 1)));
+        long taken = Math.Min(bytes, room);
+        _writeBlocked = taken < bytes;
+        if (taken == 0)
+        {
+            return 0;
+        }
+
+        _writtenEnd += taken;
+        Namespace.Host.RunKernelWork(Core, KernelStage.Syscall, (int)Math.Min(taken, int.MaxValue), FlowId, this, WriteDoneKind, taken);
+        return taken;
+    }
+
+    /// <summary>close() (or shutdown(SHUT_WR)): a FIN follows the data already written.</summary>
+    public void Close()
+    {
+        if (_finQueued || State is TcpState.Closed)
+        {
+            return;
+        }
+
+        _finQueued = true;
+        _finSequence = _writtenEnd;
+        if (State is TcpState.Established or TcpState.CloseWait)
+        {
+            TrySend(Core);
+        }
+    }
+
+    void IEventHandler.OnEvent(int kind, long arg)
+    {
+        switch (kind)
+        {
+            case SegmentKind:
+                OnSegment((int)arg);
+                break;
+            case RetransmitTimerKind:
+                OnRetransmitTimer();
+                break;
+            case DelayedAckKind:
+                if (State != TcpState.Closed && _rx.Next > _lastAckSent)
+                {
+                    Statistics.DelayedAcks++;
+                    SendAck(Core, duplicateSegments: 0);
+                }
+
+                break;
+            case AwakeKind:
+                Read();
+                break;
+            case ReadDoneKind:
+                OnReadDone(arg);
+                break;
+            case WriteDoneKind:
+                // The copy is done: the bytes are in the write queue and may leave.
+                DataEnd += arg;
+                TrySend(Core);
+                break;
+            case ConnectedKind:
+                Application.OnConnected(this);
+                break;
+            default:
+                throw new InvalidOperationException($"unexpected event kind {kind}.");
+        }
+    }
+
+    public override string ToString() => $"tcp {LocalAddress}:{LocalPort} -> {RemoteAddress}:{RemotePort} ({State})";
+}

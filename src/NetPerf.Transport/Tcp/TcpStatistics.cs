@@ -1,0 +1,28 @@
+namespace NetPerf.Transport.Tcp;
+
+/// <summary>Counters of one connection, as <c>nstat</c> and <c>ss -ti</c> would show them.</summary>
+public sealed class TcpStatistics
+{
+    /// <summary>Packets handed to IP (a GSO super-packet counts once).</summary>
+    public long PacketsSent { get; internal set; }
+
+    /// <summary>Segments on the wire (a super-packet counts its segments): TcpOutSegs.</summary>
+    public long SegmentsSent { get; internal set; }
+
+    /// <summary>Segments sent again: TcpRetransSegs.</summary>
+    public long RetransmittedSegments { get; internal set; }
+
+    /// <summary>Recoveries entered by duplicate ACKs: TcpExtTCPFastRetrans episodes.</summary>
+    public long FastRetransmits { get; internal set; }
+
+    /// <summary>Retransmission timer expiries: TcpExtTCPTimeouts.</summary>
+    public long Timeouts { get; internal set; }
+
+    public long PureAcksSent { get; internal set; }
+    public long DelayedAcks { get; internal set; }
+    public long BytesAcked { get; internal set; }
+    public long BytesReceived { get; internal set; }
+
+    /// <summary>Segments that arrived for a socket but not from its peer (a reply not un-NATed): the kernel answers RST.</summary>
+    public long ForeignSegments { get; internal set; }
+}

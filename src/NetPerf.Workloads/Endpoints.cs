@@ -1,0 +1,24 @@
+using NetPerf.Engine.Time;
+using NetPerf.Network.Addressing;
+using NetPerf.Network.Topology;
+
+namespace NetPerf.Workloads;
+
+/// <summary>
+/// Where a workload runs: the client's and the server's namespaces (a pod's, or a host's), the address and port
+/// the client connects to (a pod IP, a Service IP, a node port), the cores the two processes run on, and the
+/// scheduler's wake-up latency of each process.
+/// </summary>
+public sealed record Endpoints(
+    NetworkNamespace Client,
+    NetworkNamespace Server,
+    Ipv4Address ServerAddress,
+    ushort ServerPort,
+    int ClientCore = 0,
+    int ServerCore = 0)
+{
+    public SimTime WakeUpLatency { get; init; }
+
+    /// <summary>The address the server binds (its own, when the client connects to a virtual IP that is DNATed to it).</summary>
+    public Ipv4Address? ServerBindAddress { get; init; }
+}

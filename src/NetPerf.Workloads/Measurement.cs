@@ -1,0 +1,103 @@
+using NetPerf.Engine.Scheduling;
+using NetPerf.Engine.Statistics;
+using NetPerf.Engine.Time;
+
+namespace NetPerf.Workloads;
+
+/// <summary>
+/// What a workload measures after its warm-up: per-request latency (HdrHistogram percentiles, and batch means
+/// for the mean's confidence interval), transactions, bytes delivered to applications, connections, requests
+/// lost, and the time-weighted number of requests in flight (for Little's law).
+/// </summary>
+public sealed class Measurement
+{
+    private readonly Simulator _sim;
+
+    public Measurement(Simulator sim)
+    {
+        _sim = sim;
+        InFlight = new TimeWeightedAverage(sim.Now);
+    }
+
+    /// <summary>Requests started before this are warm-up: not recorded.</summary>
+    public SimTime WarmUpEnd { get; private set; }
+
+    public LatencyHistogram Latency { get; } = new();
+
+    /// <summary>Latencies in microseconds, in completion order, batched for a confidence interval of the mean.</summary>
+    public BatchMeans LatencyMicroseconds { get; } = new();
+
+    public long Transactions { get; private set; }
+
+    /// <summary>Payload bytes handed to applications (both directions) since the warm-up.</summary>
+    public long BytesDelivered { get; private set; }
+
+    public long ConnectionsCompleted { get; private set; }
+
+    /// <summary>Requests given up on (a UDP request or response lost).</summary>
+    public long Lost { get; private set; }
+
+    /// <summary>Requests sent and not yet answered, over time since the warm-up.</summary>
+    public TimeWeightedAverage InFlight { get; }
+
+    /// <summary>Every measured latency in completion order, when <see cref="KeepSamples"/> was called (for raw-sample output).</summary>
+    public List<SimTime>? Samples { get; private set; }
+
+    public void KeepSamples() => Samples ??= [];
+
+    public void StartMeasuring()
+    {
+        Samples?.Clear();
+        WarmUpEnd = _sim.Now;
+        Latency.Reset();
+        LatencyMicroseconds.Reset();
+        Transactions = 0;
+        BytesDelivered = 0;
+        ConnectionsCompleted = 0;
+        Lost = 0;
+        InFlight.Reset(_sim.Now);
+    }
+
+    public void RequestStarted() => InFlight.Add(_sim.Now, 1);
+
+    /// <summary>A request begun at <paramref name="start"/> got its whole response now.</summary>
+    public void RequestCompleted(SimTime start)
+    {
+        InFlight.Add(_sim.Now, -1);
+        if (start < WarmUpEnd)
+        {
+            return;
+        }
+
+        var latency = _sim.Now - start;
+        Latency.Record(latency);
+        Samples?.Add(latency);
+        LatencyMicroseconds.Add(latency.TotalMicroseconds);
+        Transactions++;
+    }
+
+    public void RequestLost(SimTime start)
+    {
+        InFlight.Add(_sim.Now, -1);
+        if (start >= WarmUpEnd)
+        {
+            Lost++;
+        }
+    }
+
+    public void Delivered(long bytes)
+    {
+        if (_sim.Now >= WarmUpEnd)
+        {
+            BytesDelivered += bytes;
+        }
+    }
+
+    public void ConnectionCompleted(SimTime start)
+    {
+        if (start >= WarmUpEnd)
+        {
+            ConnectionsCompleted++;
+        }
+    }
+}

@@ -1,0 +1,88 @@
+using NetPerf.Engine.Scheduling;
+using NetPerf.Transport.Tcp;
+
+namespace NetPerf.Workloads.Tcp;
+
+/// <summary>
+/// netserver for the request/response tests, as one single-threaded process on one core: it reads each request
+/// whole, computes for the service time, writes the response, and only then starts on the next request. So
+/// requests from every client queue for the one process (first come, first served), and its write()s queue
+/// behind nothing of its own; on the core it still competes with the kernel's work.
+/// </summary>
+internal sealed class RequestResponseServer(RequestPlan plan, ServiceTime service, Measurement measurement) : ITcpApplication, IEventHandler
+{
+    private readonly Dictionary<TcpSocket, Connection> _connections = [];
+    private readonly Queue<(TcpSocket Socket, int Response)> _ready = new();
+    private (TcpSocket Socket, int Response) _serving;
+    private bool _busy;
+
+    public void OnConnected(TcpSocket socket) => ConnectionOf(socket);
+
+    public void OnReceived(TcpSocket socket, long bytes)
+    {
+        measurement.Delivered(bytes);
+        var connection = ConnectionOf(socket);
+        connection.Pending += bytes;
+        while (connection.Plan.Count > 0 && connection.Pending >= connection.Plan.Peek().Request)
+        {
+            var (request, response) = connection.Plan.Dequeue();
+            connection.Pending -= request;
+            _ready.Enqueue((socket, response));
+        }
+
+        ServeNext();
+    }
+
+    public void OnPeerClosed(TcpSocket socket) => socket.Close();
+
+    public void OnClosed(TcpSocket socket) => _connections.Remove(socket);
+
+    private Connection ConnectionOf(TcpSocket socket)
+    {
+        if (!_connections.TryGetValue(socket, out var connection))
+        {
+            connection = new Connection(plan.For(socket.RemotePort));
+            _connections[socket] = connection;
+        }
+
+        return connection;
+    }
+
+    private void ServeNext()
+    {
+        while (!_busy && _ready.Count > 0)
+        {
+            _serving = _ready.Dequeue();
+            var work = service.Next();
+            if (work.Picoseconds == 0)
+            {
+                Respond();
+                continue;
+            }
+
+            _busy = true;
+            _serving.Socket.Namespace.Host.RunApplicationWork(_serving.Socket.Core, work, this);
+        }
+    }
+
+    void IEventHandler.OnEvent(int kind, long arg)
+    {
+        _busy = false;
+        Respond();
+        ServeNext();
+    }
+
+    private void Respond()
+    {
+        if (_serving.Socket.State != TcpState.Closed)
+        {
+            _serving.Socket.Send(_serving.Response);
+        }
+    }
+
+    private sealed class Connection(Queue<(int Request, int Response)> plan)
+    {
+        public Queue<(int Request, int Response)> Plan { get; } = plan;
+        public long Pending { get; set; }
+    }
+}

@@ -1,0 +1,171 @@
+using NetPerf.Engine.Scheduling;
+using NetPerf.Engine.Time;
+using NetPerf.Network.Addressing;
+using NetPerf.Network.Cpu;
+using NetPerf.Network.Packets;
+using NetPerf.Network.Stack;
+
+namespace NetPerf.Workloads.Udp;
+
+/// <summary>
+/// UDP_RR: each of N clients sends a request datagram and waits for the response datagram before the next. UDP
+/// does not recover a loss, so the application sees it: after <see cref="Timeout"/> without an answer the
+/// request counts as lost and the next one goes. Each side's recvfrom() runs on its process's core.
+/// </summary>
+public sealed class UdpRequestResponse : IWorkload
+{
+    private readonly List<Client> _clients = [];
+
+    public UdpRequestResponse(string name, Endpoints endpoints, int clients, MessageSize request, MessageSize response,
+        ServiceTime? service = null, SimTime? timeout = null, int flowId = 0)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(clients, 1);
+        Name = name;
+        Endpoints = endpoints;
+        Clients = clients;
+        Request = request;
+        Response = response;
+        Timeout = timeout ?? SimTime.FromSeconds(1);
+        FlowId = flowId;
+        Measurement = new Measurement(endpoints.Client.Host.Sim);
+        var bind = endpoints.ServerBindAddress ?? endpoints.ServerAddress;
+        Server = new UdpSocket(endpoints.Server, bind, endpoints.ServerPort, endpoints.ServerCore)
+        {
+            WakeUpLatency = endpoints.WakeUpLatency,
+        };
+        Server.Receiver = new Responder(this, service ?? ServiceTime.None);
+    }
+
+    public string Name { get; }
+    public Endpoints Endpoints { get; }
+    public int Clients { get; }
+    public MessageSize Request { get; }
+    public MessageSize Response { get; }
+    public SimTime Timeout { get; }
+    public int FlowId { get; }
+    public Measurement Measurement { get; }
+    public UdpSocket Server { get; }
+    public TcpStatisticsTotal? Tcp => null;
+
+    /// <summary>Datagrams sendto() refused with EMSGSIZE.</summary>
+    public long Refused => _clients.Sum(c => c.Socket.MessageTooLong);
+
+    public void Start()
+    {
+        var e = Endpoints;
+        var route = e.Client.RouteTo(e.ServerAddress) ?? throw new InvalidOperationException($"no route from {e.Client} to {e.ServerAddress}.");
+        var address = route.Device.PrimaryAddress ?? throw new InvalidOperationException($"{route.Device} has no address.");
+        for (int i = 0; i < Clients; i++)
+        {
+            var socket = new UdpSocket(e.Client, address, e.Client.AllocateEphemeralPort(IpProtocol.Udp), e.ClientCore)
+            {
+                WakeUpLatency = e.WakeUpLatency,
+            };
+            var client = new Client(this, socket);
+            _clients.Add(client);
+            client.SendRequest();
+        }
+    }
+
+    private sealed class Client : IDatagramReceiver, IEventHandler
+    {
+        private const int TimeoutKind = 0;
+        private const int ReadKind = 1;
+        private readonly UdpRequestResponse _w;
+        private readonly DeadlineTimer _timer;
+        private SimTime _start;
+        private int _expected;
+
+        public Client(UdpRequestResponse workload, UdpSocket socket)
+        {
+            _w = workload;
+            Socket = socket;
+            socket.Receiver = this;
+            _timer = new DeadlineTimer(socket.Namespace.Host.Sim, this, TimeoutKind);
+        }
+
+        public UdpSocket Socket { get; }
+
+        public void SendRequest()
+        {
+            var sim = Socket.Namespace.Host.Sim;
+            _start = sim.Now;
+            _expected = _w.Response.Next();
+            _w.Measurement.RequestStarted();
+            _timer.ArmAfter(_w.Timeout);
+            // The response size rides in the request, as an application protocol would say it.
+            Socket.Send(_w.Endpoints.ServerAddress, _w.Endpoints.ServerPort, _w.Request.Next(), _w.FlowId, applicationData: _expected);
+        }
+
+        public void OnDatagram(UdpSocket socket, in Packet datagram, SimTime now)
+        {
+            if (!_timer.IsArmed)
+            {
+                return; // the answer to a request already given up on
+            }
+
+            // recvfrom() copies it on this process's core; the request completes when that returns.
+            socket.Namespace.Host.RunKernelWork(socket.Core, KernelStage.Syscall, datagram.IpLength, _w.FlowId, this, ReadKind, datagram.PayloadBytes);
+            _timer.Disarm();
+        }
+
+        void IEventHandler.OnEvent(int kind, long arg)
+        {
+            if (kind == TimeoutKind)
+            {
+                _w.Measurement.RequestLost(_start);
+            }
+            else
+            {
+                _w.Measurement.Delivered(arg);
+                _w.Measurement.RequestCompleted(_start);
+            }
+
+            SendRequest();
+        }
+    }
+
+    /// <summary>The server process, single-threaded: recvfrom(), compute, sendto(), then the next datagram.</summary>
+    private sealed class Responder(UdpRequestResponse workload, ServiceTime service) : IDatagramReceiver, IEventHandler
+    {
+        private const int ReadKind = 0;
+        private const int ServedKind = 1;
+        private readonly Queue<(Ipv4Address Address, ushort Port, int Bytes, int IpLength)> _pending = new();
+        private (Ipv4Address Address, ushort Port, int Bytes, int IpLength) _current;
+        private bool _busy;
+
+        public void OnDatagram(UdpSocket socket, in Packet datagram, SimTime now)
+        {
+            workload.Measurement.Delivered(datagram.PayloadBytes);
+            _pending.Enqueue((datagram.Flow.Source, datagram.Flow.SourcePort, datagram.ApplicationData, datagram.IpLength));
+            ServeNext();
+        }
+
+        private void ServeNext()
+        {
+            if (_busy || _pending.Count == 0)
+            {
+                return;
+            }
+
+            _busy = true;
+            _current = _pending.Dequeue();
+            var socket = workload.Server;
+            socket.Namespace.Host.RunKernelWork(socket.Core, KernelStage.Syscall, _current.IpLength, workload.FlowId, this, ReadKind);
+        }
+
+        void IEventHandler.OnEvent(int kind, long arg)
+        {
+            var socket = workload.Server;
+            if (kind == ReadKind)
+            {
+                socket.Namespace.Host.RunApplicationWork(socket.Core, service.Next(), this, ServedKind);
+                return;
+            }
+
+            socket.Send(_current.Address, _current.Port, _current.Bytes, workload.FlowId);
+            _busy = false;
+            ServeNext();
+        }
+    }
+}

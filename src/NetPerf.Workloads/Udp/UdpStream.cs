@@ -1,0 +1,88 @@
+using NetPerf.Engine.Scheduling;
+using NetPerf.Engine.Time;
+using NetPerf.Network.Cpu;
+using NetPerf.Network.Packets;
+using NetPerf.Network.Stack;
+
+namespace NetPerf.Workloads.Udp;
+
+/// <summary>
+/// UDP_STREAM at an offered rate: datagrams of <see cref="DatagramBytes"/> sent at constant spacing (a paced
+/// sender, as iperf3 -u -b does), received and counted. Loss is what the receiver never got: sent - received.
+/// </summary>
+public sealed class UdpStream : IWorkload, IEventHandler, IDatagramReceiver
+{
+    private UdpSocket? _sender;
+    private SimTime _interval;
+
+    public UdpStream(string name, Endpoints endpoints, int datagramBytes, double bitsPerSecond, int flowId = 0)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(datagramBytes, 1);
+        if (!(bitsPerSecond > 0))
+        {
+            throw new ArgumentOutOfRangeException(nameof(bitsPerSecond), bitsPerSecond, "the offered rate must be above 0 bit/s.");
+        }
+
+        Name = name;
+        Endpoints = endpoints;
+        DatagramBytes = datagramBytes;
+        BitsPerSecond = bitsPerSecond;
+        FlowId = flowId;
+        Measurement = new Measurement(endpoints.Client.Host.Sim);
+        Receiver = new UdpSocket(endpoints.Server, endpoints.ServerBindAddress ?? endpoints.ServerAddress, endpoints.ServerPort, endpoints.ServerCore)
+        {
+            WakeUpLatency = endpoints.WakeUpLatency,
+            Receiver = this,
+        };
+    }
+
+    public string Name { get; }
+    public Endpoints Endpoints { get; }
+    public int DatagramBytes { get; }
+    public double BitsPerSecond { get; }
+    public int FlowId { get; }
+    public Measurement Measurement { get; }
+    public UdpSocket Receiver { get; }
+    public TcpStatisticsTotal? Tcp => null;
+
+    public long Sent { get; private set; }
+    public long Received { get; private set; }
+
+    /// <summary>Sent since the warm-up, for the loss ratio over the measured window.</summary>
+    public long SentMeasured { get; private set; }
+    public long ReceivedMeasured { get; private set; }
+
+    public void Start()
+    {
+        var e = Endpoints;
+        var route = e.Client.RouteTo(e.ServerAddress) ?? throw new InvalidOperationException($"no route from {e.Client} to {e.ServerAddress}.");
+        _sender = new UdpSocket(e.Client, route.Device.PrimaryAddress ?? e.ServerAddress, e.Client.AllocateEphemeralPort(IpProtocol.Udp), e.ClientCore);
+        _interval = SimTime.FromSeconds(DatagramBytes * 8.0 / BitsPerSecond);
+        e.Client.Host.Sim.ScheduleAfter(SimTime.Zero, this);
+    }
+
+    void IEventHandler.OnEvent(int kind, long arg)
+    {
+        var sim = Endpoints.Client.Host.Sim;
+        Sent++;
+        if (sim.Now >= Measurement.WarmUpEnd)
+        {
+            SentMeasured++;
+        }
+
+        _sender!.Send(Endpoints.ServerAddress, Endpoints.ServerPort, DatagramBytes, FlowId);
+        sim.ScheduleAfter(_interval, this);
+    }
+
+    public void OnDatagram(UdpSocket socket, in Packet datagram, SimTime now)
+    {
+        Received++;
+        if (datagram.SentAtPs >= Measurement.WarmUpEnd.Picoseconds)
+        {
+            ReceivedMeasured++;
+            Measurement.Delivered(datagram.PayloadBytes);
+        }
+
+        socket.Namespace.Host.RunKernelWork(socket.Core, KernelStage.Syscall, datagram.IpLength, FlowId);
+    }
+}

@@ -1,0 +1,50 @@
+using NetPerf.Engine.Statistics;
+using NetPerf.Engine.Time;
+using NetPerf.Network.Cpu;
+using NetPerf.Network.Stack;
+
+namespace NetPerf.Workloads;
+
+/// <summary>What one workload measured over the measured window (after warm-up).</summary>
+public sealed record WorkloadReport
+{
+    public required string Name { get; init; }
+    public required SimTime Measured { get; init; }
+    public required long Transactions { get; init; }
+    public required double TransactionsPerSecond { get; init; }
+
+    /// <summary>Payload bits per second delivered to the applications (both directions).</summary>
+    public required double GoodputBitsPerSecond { get; init; }
+
+    public required double ConnectionsPerSecond { get; init; }
+    public required long Lost { get; init; }
+    public required SimTime P50 { get; init; }
+    public required SimTime P90 { get; init; }
+    public required SimTime P99 { get; init; }
+    public required SimTime P999 { get; init; }
+
+    /// <summary>Mean latency in microseconds with its 95% confidence interval (batch means).</summary>
+    public required ConfidenceInterval? MeanMicroseconds { get; init; }
+
+    /// <summary>Time-weighted mean of requests in flight.</summary>
+    public required double MeanInFlight { get; init; }
+
+    public required TcpStatisticsTotal? Tcp { get; init; }
+
+    /// <summary>Kernel CPU the workload's packets cost on each host, by stage (picoseconds over the measured window).</summary>
+    public required IReadOnlyList<HostCpu> Cpu { get; init; }
+
+    /// <summary>Kernel CPU nanoseconds per transaction, all hosts (NaN without transactions).</summary>
+    public double CpuNanosecondsPerTransaction =>
+        Transactions == 0 ? double.NaN : Cpu.Sum(h => h.KernelPicoseconds) / 1000.0 / Transactions;
+
+    /// <summary>Kernel CPU nanoseconds per payload byte delivered, all hosts.</summary>
+    public double CpuNanosecondsPerByte(long bytes) => bytes == 0 ? double.NaN : Cpu.Sum(h => h.KernelPicoseconds) / 1000.0 / bytes;
+}
+
+/// <summary>One host's share of a workload's CPU, by kernel stage, and the drops it counted by reason (all traffic).</summary>
+public sealed record HostCpu(string Host, IReadOnlyDictionary<KernelStage, long> PicosecondsByStage, long ApplicationPicoseconds,
+    IReadOnlyDictionary<DropReason, long> Drops)
+{
+    public long KernelPicoseconds => PicosecondsByStage.Values.Sum();
+}

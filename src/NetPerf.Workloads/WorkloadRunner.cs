@@ -1,0 +1,76 @@
+using NetPerf.Engine.Scheduling;
+using NetPerf.Engine.Time;
+using NetPerf.Network.Cpu;
+using NetPerf.Network.Stack;
+using NetPerf.Network.Topology;
+
+namespace NetPerf.Workloads;
+
+/// <summary>
+/// Runs workloads together on one simulation: start them all, let them warm up (connections open, windows
+/// grow, queues fill), then measure for the duration. CPU and drops are counted as differences between the
+/// end and the end of the warm-up, so the warm-up's work is not charged to the measured requests.
+/// </summary>
+public sealed class WorkloadRunner(Simulator sim, IReadOnlyList<Host> hosts)
+{
+    public IReadOnlyList<WorkloadReport> Run(IReadOnlyList<IWorkload> workloads, SimTime warmUp, SimTime duration)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(warmUp, SimTime.Zero);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(duration, SimTime.Zero);
+        foreach (var w in workloads)
+        {
+            w.Start();
+        }
+
+        sim.RunUntil(sim.Now + warmUp);
+        var start = sim.Now;
+        foreach (var w in workloads)
+        {
+            w.Measurement.StartMeasuring();
+        }
+
+        var before = workloads.Select(w => Snapshot(w.FlowId)).ToList();
+        sim.RunUntil(start + duration);
+        var measured = sim.Now - start;
+        return workloads.Select((w, i) => Report(w, before[i], Snapshot(w.FlowId), measured)).ToList();
+    }
+
+    private List<(long[] Stages, long Application, long[] Drops)> Snapshot(int flowId) =>
+        hosts.Select(h => (
+            Enum.GetValues<KernelStage>().Select(s => h.CpuPicosecondsOfFlow(flowId, s)).ToArray(),
+            h.ApplicationCpuPicoseconds,
+            Enum.GetValues<DropReason>().Select(h.Drops).ToArray())).ToList();
+
+    private WorkloadReport Report(IWorkload w, List<(long[] Stages, long Application, long[] Drops)> before,
+        List<(long[] Stages, long Application, long[] Drops)> after, SimTime measured)
+    {
+        var m = w.Measurement;
+        double seconds = measured.TotalSeconds;
+        var cpu = hosts.Select((h, i) => new HostCpu(
+            h.Name,
+            Enum.GetValues<KernelStage>().Where(s => after[i].Stages[(int)s] != before[i].Stages[(int)s])
+                .ToDictionary(s => s, s => after[i].Stages[(int)s] - before[i].Stages[(int)s]),
+            after[i].Application - before[i].Application,
+            Enum.GetValues<DropReason>().Where(r => after[i].Drops[(int)r] != before[i].Drops[(int)r])
+                .ToDictionary(r => r, r => after[i].Drops[(int)r] - before[i].Drops[(int)r]))).ToList();
+        bool any = m.Latency.Count > 0;
+        return new WorkloadReport
+        {
+            Name = w.Name,
+            Measured = measured,
+            Transactions = m.Transactions,
+            TransactionsPerSecond = m.Transactions / seconds,
+            GoodputBitsPerSecond = m.BytesDelivered * 8 / seconds,
+            ConnectionsPerSecond = m.ConnectionsCompleted / seconds,
+            Lost = m.Lost,
+            P50 = any ? m.Latency.Percentile(50) : SimTime.Zero,
+            P90 = any ? m.Latency.Percentile(90) : SimTime.Zero,
+            P99 = any ? m.Latency.Percentile(99) : SimTime.Zero,
+            P999 = any ? m.Latency.Percentile(99.9) : SimTime.Zero,
+            MeanMicroseconds = m.LatencyMicroseconds.FullBatches >= 2 ? m.LatencyMicroseconds.Interval() : null,
+            MeanInFlight = m.InFlight.Average(sim.Now),
+            Tcp = w.Tcp,
+            Cpu = cpu,
+        };
+    }
+}

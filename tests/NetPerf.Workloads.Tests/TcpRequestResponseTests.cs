@@ -1,0 +1,47 @@
+using NetPerf.Engine.Time;
+using NetPerf.Network.Cpu;
+using NetPerf.Network.Packets;
+using NetPerf.Transport.Tests;
+using NetPerf.Workloads.Tcp;
+
+namespace NetPerf.Workloads.Tests;
+
+public class TcpRequestResponseTests
+{
+    private const long TenGig = 10_000_000_000;
+    private static readonly SimTime Propagation = SimTime.FromMicroseconds(2);
+
+    /// <summary>One direction of a small message: every stage once, the wire once, the syscall copying it on each side.</summary>
+    private static long OneWay(CostTable c, int message)
+    {
+        int ip = HeaderSizes.Ipv4 + 32 + message; // TCP 20 + timestamps 12
+        long sender = c.Of(KernelStage.Syscall, message) + Costs.Sum(c, ip, KernelStage.TcpOutput, KernelStage.FibLookup, KernelStage.IpOutput, KernelStage.NicTransmit);
+        long wire = ((HeaderSizes.WireBytes(ip) * 8L * SimTime.PicosecondsPerSecond) + TenGig - 1) / TenGig;
+        long receiver = Costs.Sum(c, ip, KernelStage.NicReceive, KernelStage.IpInput, KernelStage.FibLookup, KernelStage.TcpInput, KernelStage.SocketDeliver)
+            + c.Of(KernelStage.Syscall, message);
+        return sender + wire + Propagation.Picoseconds + receiver;
+    }
+
+    [Fact]
+    public void A_TCP_RR_transaction_at_low_load_takes_exactly_the_analytic_round_trip()
+    {
+        var costs = Costs.Distinct();
+        var n = new TwoNodes(costs, TenGig, Propagation);
+        var endpoints = new Endpoints(n.HostA.Root, n.HostB.Root, TwoNodes.B, 5001, ClientCore: 1, ServerCore: 0);
+        var rr = new TcpRequestResponse("rr", endpoints, RequestPattern.ClosedLoop, clients: 1, request: 100, response: 200);
+        rr.Measurement.KeepSamples();
+        rr.Start();
+        n.Bed.Sim.RunUntil(SimTime.FromMilliseconds(1));
+
+        // The first transaction follows the handshake's last ACK onto the wire; from the second on nothing else
+        // is in flight (every ACK rides on a request or a response), so each takes exactly the round trip.
+        long expected = OneWay(costs, 100) + OneWay(costs, 200);
+        var samples = rr.Measurement.Samples!;
+        Assert.True(samples.Count > 10);
+        Assert.True(samples[0].Picoseconds >= expected);
+        Assert.All(samples.Skip(1), s => Assert.Equal(expected, s.Picoseconds));
+        Assert.Equal(1, rr.Tcp.PureAcksSent); // the client's only pure ACK is the handshake's third segment
+        long requests = rr.Tcp.PacketsSent - 1 - rr.Tcp.PureAcksSent; // all but the SYN and that ACK carry a request
+        Assert.InRange(requests, samples.Count, samples.Count + 1); // (one may be in flight at the end)
+    }
+}
