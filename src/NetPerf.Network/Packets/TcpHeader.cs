@@ -22,12 +22,8 @@ public struct TcpHeader
     /// <summary>MSS option of a SYN (0 elsewhere).</summary>
     public int MaximumSegmentSize;
 
-    /// <summary>
-    /// The first SACK block (RFC 2018), [SackStart, SackEnd): data the receiver holds above a hole. Empty when
-    /// equal. One block suffices for the model: losses at a drop-tail queue come as one contiguous run per burst.
-    /// </summary>
-    public long SackStart;
-    public long SackEnd;
+    /// <summary>SACK blocks (RFC 2018): up to three ranges the receiver holds above a hole, as Linux sends with timestamps.</summary>
+    public SackBlocks Sack;
 
     /// <summary>
     /// Segments this ACK reports as having arrived out of order (one duplicate ACK each, as the receiver would send

@@ -24,12 +24,17 @@ public abstract class CongestionControl
 
     public bool InSlowStart => Window < SlowStartThreshold;
 
-    public static CongestionControl Create(CongestionControlKind kind, int initialWindow) => kind switch
+    public static CongestionControl Create(CongestionControlKind kind, int initialWindow, int initialSlowStartThreshold = int.MaxValue)
     {
-        CongestionControlKind.NewReno => new NewReno(initialWindow),
-        CongestionControlKind.Cubic => new Cubic(initialWindow),
-        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "unknown congestion control."),
-    };
+        CongestionControl cc = kind switch
+        {
+            CongestionControlKind.NewReno => new NewReno(initialWindow),
+            CongestionControlKind.Cubic => new Cubic(initialWindow),
+            _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "unknown congestion control."),
+        };
+        cc.SlowStartThreshold = Math.Max(2, initialSlowStartThreshold);
+        return cc;
+    }
 
     /// <summary>New data ACKed outside recovery: grow the window.</summary>
     public void OnAck(int ackedSegments, long nowPs, long minRttPs)

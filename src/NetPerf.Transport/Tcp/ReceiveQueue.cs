@@ -1,3 +1,5 @@
+using NetPerf.Network.Packets;
+
 namespace NetPerf.Transport.Tcp;
 
 /// <summary>
@@ -16,8 +18,29 @@ internal sealed class ReceiveQueue(long initialSequence)
 
     public bool HasHoles => _outOfOrder.Count > 0;
 
-    /// <summary>The lowest range held above the hole: the SACK block that names the next thing to resend.</summary>
-    public (long Start, long End) FirstBlock => _outOfOrder.Count > 0 ? _outOfOrder[0] : (0, 0);
+    /// <summary>
+    /// The SACK blocks to send: the range holding the latest arrival first (RFC 2018), then the lowest others,
+    /// which name the holes the sender most needs to fill.
+    /// </summary>
+    public SackBlocks Blocks(long latestStart)
+    {
+        var blocks = default(SackBlocks);
+        int latest = _outOfOrder.FindIndex(r => r.Start <= latestStart && latestStart < r.End);
+        if (latest >= 0)
+        {
+            blocks.Add(_outOfOrder[latest].Start, _outOfOrder[latest].End);
+        }
+
+        for (int i = 0; i < _outOfOrder.Count && blocks.Count < SackBlocks.Max; i++)
+        {
+            if (i != latest)
+            {
+                blocks.Add(_outOfOrder[i].Start, _outOfOrder[i].End);
+            }
+        }
+
+        return blocks;
+    }
 
     /// <summary>Takes in [start, end); returns the bytes that became in-order (0 for a duplicate or a segment above a hole).</summary>
     public long Add(long start, long end)

@@ -16,6 +16,12 @@ public sealed record TcpOptions
     /// <summary>Initial congestion window in segments: TCP_INIT_CWND = 10 (include/net/tcp.h; RFC 6928).</summary>
     public int InitialWindowSegments { get; init; } = 10;
 
+    /// <summary>
+    /// The slow-start threshold a connection starts with, in segments: unbounded by default; a route's
+    /// <c>ssthresh</c> metric sets it (ip route add ... ssthresh N; tcp_init_metrics).
+    /// </summary>
+    public int InitialSlowStartThreshold { get; init; } = int.MaxValue;
+
     /// <summary>RTO before any RTT sample: TCP_TIMEOUT_INIT = 1 s (RFC 6298 section 2.1).</summary>
     public SimTime InitialRetransmissionTimeout { get; init; } = SimTime.FromSeconds(1);
 

@@ -158,13 +158,20 @@ public sealed partial class TcpSocket
 
         _mss = EffectiveMss(); // a learned path MTU shrinks the segments (tcp_sync_mss)
         _peerWindow = h.Window;
-        _sackStart = h.SackStart;
-        _sackEnd = h.SackEnd;
+        for (int i = 0; i < h.Sack.Count; i++)
+        {
+            var (start, end) = h.Sack[i];
+            if (end > _sndUna && end <= _sndMax)
+            {
+                _scoreboard.Add(Math.Max(start, _sndUna), end);
+            }
+        }
 
         if (h.Acknowledgement > _sndUna)
         {
             long acked = h.Acknowledgement - _sndUna;
             long flightBefore = _sndNxt - _sndUna;
+            _scoreboard.AcknowledgedUpTo(h.Acknowledgement);
             _sndUna = h.Acknowledgement;
             if (_sndNxt < _sndUna)
             {
@@ -183,10 +190,10 @@ public sealed partial class TcpSocket
                     _inRecovery = false;
                     _cc.OnRecoveryEnd();
                 }
-                else
+                else if (_scoreboard.Highest <= _sndUna)
                 {
-                    // A partial ACK (RFC 6582): the next hole is lost too; resend it now.
-                    RetransmitHole();
+                    // A partial ACK with nothing SACKed above (RFC 6582): the segment at snd_una is lost too.
+                    _retransmitHigh = _sndUna;
                 }
             }
             else if (WindowLimited(flightBefore))
@@ -229,7 +236,7 @@ public sealed partial class TcpSocket
             _recoverPoint = _sndMax;
             _cc.OnLoss(now);
             _cc.SetRecoveryWindow(_cc.SlowStartThreshold);
-            RetransmitHole();
+            _retransmitHigh = _sndUna;
             ArmRetransmitTimer();
         }
 
@@ -244,18 +251,6 @@ public sealed partial class TcpSocket
     {
         long window = (long)_cc.Window * _mss;
         return _cc.InSlowStart ? 2 * flightBefore >= window : flightBefore + (3L * _mss) >= window;
-    }
-
-    /// <summary>Marks [snd_una, first SACKed byte) for resending, or one segment if the receiver holds nothing above it.</summary>
-    private void RetransmitHole()
-    {
-        long end = _sackStart > _sndUna && _sackEnd > _sackStart ? _sackStart : Math.Min(_sndUna + _mss, _sndMax);
-        end = Math.Min(end, Math.Min(_sndMax, DataEnd));
-        if (end > _sndUna)
-        {
-            _retransmitNext = _sndUna;
-            _retransmitEnd = end;
-        }
     }
 
     private void OnFinAcknowledged()
@@ -285,6 +280,7 @@ public sealed partial class TcpSocket
     private void OnData(in TcpHeader h, long length, int segments, int core)
     {
         bool hadHoles = _rx.HasHoles;
+        _latestArrival = h.Sequence;
         bool inOrder = h.Sequence <= _rx.Next;
         long fresh = _rx.Add(h.Sequence, h.Sequence + length);
         if (inOrder || fresh > 0)

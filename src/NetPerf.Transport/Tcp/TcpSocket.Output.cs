@@ -23,10 +23,9 @@ public sealed partial class TcpSocket
     private int _duplicateSegments;
     private bool _inRecovery;
     private long _recoverPoint;
-    private long _sackStart;
-    private long _sackEnd;
-    private long _retransmitNext;
-    private long _retransmitEnd;
+    private readonly SackScoreboard _scoreboard = new();
+    private long _retransmitHigh; // in recovery, every hole below this has been resent
+    private long _latestArrival;  // start of the latest segment received, for the first SACK block
     private long _lastAdvertisedWindow;
 
     /// <summary>Sequence number after the last byte the application's write()s have finished copying.</summary>
@@ -56,11 +55,11 @@ public sealed partial class TcpSocket
             return;
         }
 
-        while (_retransmitNext < _retransmitEnd)
+        while (_inRecovery && NextHole() is { } hole && InFlight() < (long)_cc.Window * _mss)
         {
-            long length = Math.Min(_retransmitEnd - _retransmitNext, GsoGoal());
-            Emit(core, _retransmitNext, length, TcpFlags.Ack);
-            _retransmitNext += length;
+            long length = Math.Min(hole.End - hole.Start, GsoGoal());
+            Emit(core, hole.Start, length, TcpFlags.Ack);
+            _retransmitHigh = hole.Start + length;
         }
 
         while (_sndNxt < DataEnd)
@@ -101,18 +100,34 @@ public sealed partial class TcpSocket
     }
 
     /// <summary>
-    /// Bytes in the network: sent and not acknowledged, less what the receiver reports holding above a hole in
-    /// recovery (RFC 6675's pipe, from the one SACK block).
+    /// Bytes in the network (RFC 6675's pipe): sent and not acknowledged, less what the receiver has SACKed and,
+    /// in recovery, less the holes presumed lost and not yet resent.
     /// </summary>
     private long InFlight()
     {
-        long flight = _sndNxt - _sndUna;
-        if (_inRecovery && _sackEnd > _sackStart && _sackStart >= _sndUna)
+        long flight = _sndNxt - _sndUna - _scoreboard.SackedBytes;
+        if (_inRecovery)
         {
-            flight -= Math.Min(flight, _sackEnd - _sackStart);
+            flight -= _scoreboard.HoleBytesFrom(Math.Max(_sndUna, _retransmitHigh));
         }
 
-        return flight;
+        return Math.Max(0, flight);
+    }
+
+    /// <summary>
+    /// The next hole to resend in recovery: a gap below the highest SACKed byte not yet resent; without SACK
+    /// information, the segment at snd_una, once (NewReno).
+    /// </summary>
+    private (long Start, long End)? NextHole()
+    {
+        long from = Math.Max(_sndUna, _retransmitHigh);
+        if (_scoreboard.Highest > _sndUna)
+        {
+            return _scoreboard.HoleFrom(from);
+        }
+
+        long end = Math.Min(_sndUna + _mss, Math.Min(_sndMax, DataEnd));
+        return from < end ? (from, end) : null;
     }
 
     /// <summary>
@@ -168,6 +183,8 @@ public sealed partial class TcpSocket
         }
 
         long window = ReceiveWindow();
+        var sack = (flags & TcpFlags.Ack) != 0 ? _rx.Blocks(_latestArrival) : default;
+        p.TransportHeaderBytes += sack.OptionBytes;
         p.Tcp = new TcpHeader
         {
             Sequence = sequence,
@@ -177,8 +194,7 @@ public sealed partial class TcpSocket
             TimestampValue = host.Sim.Now.Picoseconds + 1, // +1: an echo of 0 would read as "no timestamp"
             TimestampEcho = _tsRecent,
             MaximumSegmentSize = syn ? _advertisedMss : 0,
-            SackStart = _rx.FirstBlock.Start,
-            SackEnd = _rx.FirstBlock.End,
+            Sack = sack,
             DuplicateSegments = duplicateSegments,
         };
 
@@ -250,7 +266,8 @@ public sealed partial class TcpSocket
         _cc.OnTimeout(Namespace.Host.Sim.Now.Picoseconds);
         _inRecovery = false;
         _duplicateSegments = 0;
-        _retransmitEnd = _retransmitNext = 0;
+        _scoreboard.Clear(); // tcp_enter_loss: everything outstanding is marked lost
+        _retransmitHigh = 0;
         _sndNxt = _sndUna; // go back N: everything outstanding is presumed lost
         if (_finSent && _sndUna <= _finSequence)
         {

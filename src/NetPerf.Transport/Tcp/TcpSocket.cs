@@ -65,7 +65,7 @@ public sealed partial class TcpSocket : ILocalEndpoint, IEventHandler
         _retransmitTimer = new DeadlineTimer(ns.Host.Sim, this, RetransmitTimerKind);
         _delayedAckTimer = new DeadlineTimer(ns.Host.Sim, this, DelayedAckKind);
         _rtt = new RttEstimator(options);
-        _cc = CongestionControl.Create(options.CongestionControl, options.InitialWindowSegments);
+        _cc = CongestionControl.Create(options.CongestionControl, options.InitialWindowSegments, options.InitialSlowStartThreshold);
         _rx = new ReceiveQueue(0);
         var route = ns.RouteTo(remote);
         _advertisedMss = (route?.Mtu ?? 1500) - HeaderSizes.Ipv4 - HeaderSizes.Tcp;
