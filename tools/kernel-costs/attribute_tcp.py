@@ -10,8 +10,8 @@ workload's samples count: comms tcpblast, ip, ksoftirqd/N and non-idle swapper/N
 other processes on the shared machine are dropped.
 Labels that are not NetPerf stages: TcpRecvmsg (tcp_recvmsg and the receive-buffer tuning under it, which the
 UDP path does in udp_recvmsg, charged to Syscall), TcpTimer (TCP timers: retransmit, delayed ACK, pacing).
-Usage: perf script -F comm,ip,sym | attribute_tcp.py     Prints: stage,percent (of counted samples), then
-samples,N and dropped,N.
+Usage: perf script -F comm,period,ip,sym | attribute_tcp.py     Prints: stage,percent (of counted samples), then
+samples,N, dropped,N and sampled_ns,T (the counted samples' periods: the workload's CPU time while sampled).
 """
 import re
 import sys
@@ -53,11 +53,11 @@ def classify(frames):
 
 
 def main() -> None:
-    totals, counted, dropped = {}, 0, 0
-    comm, frames = None, []
+    totals, counted, dropped, sampled = {}, 0, 0, 0
+    comm, period, frames = None, 0, []
 
     def flush():
-        nonlocal counted, dropped
+        nonlocal counted, dropped, sampled
         if comm is None:
             return
         if not OURS.match(comm) or not frames or IDLE.match(frames[0][0]):
@@ -66,13 +66,19 @@ def main() -> None:
         stage = classify(frames)
         totals[stage] = totals.get(stage, 0) + 1
         counted += 1
+        sampled += period
 
     for line in sys.stdin:
         if not line.strip():
             continue
         if not line[0].isspace():
             flush()
-            comm, frames = line.strip(), []
+            head = line.split()
+            if head[-1].isdigit():  # comm (may contain spaces), then the sample's period in ns
+                comm, period = " ".join(head[:-1]), int(head[-1])
+            else:
+                comm, period = " ".join(head), 0
+            frames = []
             continue
         parts = line.split(None, 1)
         addr, sym = parts[0], (parts[1].strip() if len(parts) > 1 else "[unknown]")
@@ -83,6 +89,7 @@ def main() -> None:
         print(f"{stage},{100.0 * n / max(counted, 1):.2f}")
     print(f"samples,{counted}")
     print(f"dropped,{dropped}")
+    print(f"sampled_ns,{sampled}")
 
 
 if __name__ == "__main__":

@@ -52,7 +52,8 @@ def profile(test):
         shares[k] = float(v)
     n = shares.pop("samples")
     shares.pop("dropped", None)
-    return {k: v / 100 for k, v in shares.items()}, int(n)
+    sampled = shares.pop("sampled_ns")
+    return {k: v / 100 for k, v in shares.items()}, int(n), sampled
 
 
 def counts(test):
@@ -77,7 +78,7 @@ D = st.median(d1)
 pair = D / 2 + udp_pair
 per_byte = st.median([b - a for a, b in zip(d1, d1400)]) / 1399 / 2
 pb_lo, pb_hi = (x / 1399 / 2 for x in spread([b - a for a, b in zip(d1, d1400)]))
-prof, nsamp = profile("rr-tcp-1")
+prof, nsamp, _ = profile("rr-tcp-1")
 o, i = prof.get("TcpOutput", 0), prof.get("TcpInput", 0)
 out_frac = o / (o + i)
 segs = st.median([(int(r["a_out_segs"]) + int(r["b_out_segs"])) / 2 / int(r["units"]) for r in runs["rr-tcp-1"].values()])
@@ -87,32 +88,35 @@ RR = (f"{M}: TCP minus UDP 1-byte ping-pong ({med('rr-tcp-1'):.0f} - {med('rr-ud
       f"(1400-byte minus 1-byte ping-pong, TCP minus UDP: {per_byte:+.3f} ns/byte, quartiles {pb_lo:+.3f}..{pb_hi:+.3f}; checksums stay CHECKSUM_PARTIAL on veth)")
 rows = [("TcpOutput", pair * out_frac, 0.0, RR), ("TcpInput", pair * (1 - out_frac), 0.0, RR)]
 
-# 2. GsoSegment
-gp, gn = profile("stream-swgso")
+# 2. GsoSegment: the profile run's own CPU in segmentation (share x the sampled CPU time) over the segments it
+# produced (the tracepoint run's count; both runs send the same bytes). Cross-check: share x the timed runs' CPU.
+gp, gn, gs = profile("stream-swgso")
 gc = counts("stream-swgso")
-sw_segs = st.median([int(r["a_out_segs"]) for r in runs["stream-swgso"].values()])
-sw_ns_seg = med("stream-swgso") * stream_bytes / sw_segs
 gso_skbs = int(gc["net:net_dev_queue-data"])
-gso_per_skb = int(gc["net:net_dev_start_xmit-data"]) / gso_skbs
-gso = gp["GsoSegment"] * sw_ns_seg
-gp2, _ = profile("stream-swgso-gro")
-gso2 = gp2["GsoSegment"] * med("stream-swgso-gro") * stream_bytes / st.median([int(r["a_out_segs"]) for r in runs["stream-swgso-gro"].values()])
+gso_segs = int(gc["net:net_dev_start_xmit-data"])
+gso_per_skb = gso_segs / gso_skbs
+gso = gp["GsoSegment"] * gs / gso_segs
+sw_ns_seg = med("stream-swgso") * stream_bytes / st.median([int(r["a_out_segs"]) for r in runs["stream-swgso"].values()])
+gp2, _, gs2 = profile("stream-swgso-gro")
+gso2 = gp2["GsoSegment"] * gs2 / int(counts("stream-swgso-gro")["net:net_dev_start_xmit-data"])
 rows.append(("GsoSegment", gso, 0.0,
              f"{M}: bulk TCP stream whose sender's veth has tso off, so TCP's GSO packets ({gso_per_skb:.1f} segments each) are segmented in software: "
-             f"{gp['GsoSegment']:.1%} of its CPU ({gn} perf samples: __skb_gso_segment, skb_segment and the allocations under them) x {sw_ns_seg:.0f} ns of CPU per segment; "
-             f"per segment produced (the same share of the GRO stream gives {gso2:.0f} ns); headers are copied, payload pages are shared, so no per-byte part"))
+             f"{gp['GsoSegment']:.1%} of the stream's CPU in one profiled run ({gn} perf samples: __skb_gso_segment, skb_segment and the allocations under them) "
+             f"over the {gso_segs:,} segments it produced (the GRO stream's sender gives {gso2:.0f} ns); headers are copied, payload pages are shared, so no per-byte part"))
 
-# 3. GroReceive
-rp, rn = profile("stream-swgso-gro")
+# 3. GroReceive: the same, for napi_gro_receive and everything under it except the delivery of merged packets.
+rp, rn, rs = profile("stream-swgso-gro")
 rc = counts("stream-swgso-gro")
 gro_in = int(rc["net:napi_gro_receive_entry-data"])
 gro_out = int(rc["net:netif_receive_skb-data"])
-gro_ns_seg = med("stream-swgso-gro") * stream_bytes / gro_in
-gro = rp["GroReceive"] * gro_ns_seg
+gro = rp["GroReceive"] * rs / gro_in
+gro_ns_seg = med("stream-swgso-gro") * stream_bytes / st.median([int(r["a_out_segs"]) for r in runs["stream-swgso-gro"].values()])
 rows.append(("GroReceive", gro, 0.0,
              f"{M}: bulk TCP stream segmented in software by the sender and received by a veth with gro on (its NAPI path), {gro_in / gro_out:.1f} segments merged per packet: "
-             f"{rp['GroReceive']:.1%} of its CPU ({rn} perf samples: napi_gro_receive, dev_gro_receive, inet/tcp4_gro_receive, skb_gro_receive, not the delivery of merged packets) "
-             f"x {gro_ns_seg:.0f} ns of CPU per segment; per segment received, no per-byte part (payload pages are chained, not copied)"))
+             f"{rp['GroReceive']:.1%} of the stream's CPU in one profiled run ({rn} perf samples: napi_gro_receive, dev_gro_receive, inet/tcp4_gro_receive, skb_gro_receive, "
+             f"not the delivery of merged packets) over the {gro_in:,} segments into GRO; per segment received, no per-byte part (payload pages are chained, not copied)"))
+print(f"# cross-check, profile share x the timed runs' median CPU per segment: GsoSegment {gp['GsoSegment'] * sw_ns_seg:.0f} ns ({sw_ns_seg:.0f} ns per segment), "
+      f"GroReceive {rp['GroReceive'] * gro_ns_seg:.0f} ns ({gro_ns_seg:.0f} ns per segment); profiled runs' CPU per segment: swgso {gs / gso_segs:.0f}, gro {rs / gro_in:.0f}", file=sys.stderr)
 
 w = csv.writer(sys.stdout, lineterminator="\n")
 w.writerow(["stage", "fixed_ns", "ns_per_byte", "source"])

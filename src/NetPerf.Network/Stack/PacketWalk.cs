@@ -44,6 +44,15 @@ public ref struct PacketWalk
     /// <summary>Charges a stage that belongs to a namespace rather than a device (routing, sockets).</summary>
     public void Charge(KernelStage stage, NetworkNamespace ns, NetDevice? device = null) => Charge(stage, ns, device, times: 1);
 
+    /// <summary>Charges a stage whose per-byte part is not the packet's size: a write() copying <paramref name="bytes"/> of user data.</summary>
+    public void ChargeBytes(KernelStage stage, NetworkNamespace ns, int bytes)
+    {
+        long cost = Host.Costs.Of(stage, bytes);
+        _costPs += cost;
+        Host.AccountCpu(stage, cost, P.FlowId);
+        Host.Tracer?.OnStage(Packet, stage, ns, null, P.Core, cost);
+    }
+
     /// <summary>
     /// Charges a stage that runs once per segment of a GSO packet (<paramref name="times"/> fixed costs, and the
     /// per-byte cost once over all its bytes): a driver handling each frame, software segmentation, GRO merging.

@@ -27,9 +27,10 @@ public sealed partial class TcpSocket
     private long _retransmitHigh; // in recovery, every hole below this has been resent
     private long _latestArrival;  // start of the latest segment received, for the first SACK block
     private long _lastAdvertisedWindow;
+    private long _unchargedWrite; // bytes a write() copied whose syscall cost rides on the next packet it sends
 
     /// <summary>Sequence number after the last byte the application's write()s have finished copying.</summary>
-    internal long DataEnd { get; private set; } = 1;
+    internal long DataEnd { get; set; } = 1;
 
     private void SendSyn(int core)
     {
@@ -215,6 +216,12 @@ public sealed partial class TcpSocket
         }
 
         var walk = new PacketWalk(host, id);
+        if (_unchargedWrite > 0 && core == Core)
+        {
+            walk.ChargeBytes(KernelStage.Syscall, Namespace, (int)Math.Min(_unchargedWrite, int.MaxValue));
+            _unchargedWrite = 0;
+        }
+
         walk.Charge(KernelStage.TcpOutput, Namespace);
         Ipv4.Output(Namespace, ref walk);
     }

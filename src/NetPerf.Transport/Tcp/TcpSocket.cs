@@ -34,7 +34,6 @@ public sealed partial class TcpSocket : ILocalEndpoint, IEventHandler
     private const int DelayedAckKind = 2;
     private const int AwakeKind = 3;
     private const int ReadDoneKind = 4;
-    private const int WriteDoneKind = 5;
     private const int ConnectedKind = 6;
 
     /// <summary>SYN and SYN-ACK carry MSS 4, SACK-permitted 2, timestamps 10, window scale 3 and a NOP: 20 B of options.</summary>
@@ -155,8 +154,19 @@ public sealed partial class TcpSocket : ILocalEndpoint, IEventHandler
             return 0;
         }
 
+        // write() runs to completion in the process's context: the copy, then as many segments as the windows
+        // allow, through IP to the driver, as one stretch of work on the process's core.
         _writtenEnd += taken;
-        Namespace.Host.RunKernelWork(Core, KernelStage.Syscall, (int)Math.Min(taken, int.MaxValue), FlowId, this, WriteDoneKind, taken);
+        DataEnd += taken;
+        _unchargedWrite += taken;
+        TrySend(Core);
+        if (_unchargedWrite > 0)
+        {
+            // Nothing could leave (the windows are shut): the copy alone.
+            Namespace.Host.RunKernelWork(Core, KernelStage.Syscall, (int)Math.Min(_unchargedWrite, int.MaxValue), FlowId);
+            _unchargedWrite = 0;
+        }
+
         return taken;
     }
 
@@ -199,11 +209,6 @@ public sealed partial class TcpSocket : ILocalEndpoint, IEventHandler
                 break;
             case ReadDoneKind:
                 OnReadDone(arg);
-                break;
-            case WriteDoneKind:
-                // The copy is done: the bytes are in the write queue and may leave.
-                DataEnd += arg;
-                TrySend(Core);
                 break;
             case ConnectedKind:
                 Application.OnConnected(this);
