@@ -113,8 +113,8 @@ if [ -n "${PROFILE:-}" ]; then
         drive "$t" "$port"
         kill -INT "$rec"; wait "$rec" || true
         wait "$SRV"
-        perf script -i "$WORK/perf.data" -F comm,ip,sym 2>/dev/null | "$HERE/attribute_tcp.py" >"$OUT/tcp-$t$SUFFIX.csv"
-        echo "profiled $t ($TCPBLAST_CC): $(tail -2 "$OUT/tcp-$t$SUFFIX.csv" | tr '\n' ' ')" >&2
+        perf script -i "$WORK/perf.data" -F comm,period,ip,sym 2>/dev/null | "$HERE/attribute_tcp.py" >"$OUT/tcp-$t$SUFFIX.csv"
+        echo "profiled $t ($TCPBLAST_CC): $(tail -3 "$OUT/tcp-$t$SUFFIX.csv" | tr '\n' ' ')" >&2
     done
     exit 0
 fi

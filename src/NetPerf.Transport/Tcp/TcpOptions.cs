@@ -31,6 +31,9 @@ public sealed record TcpOptions
     /// <summary>TCP_RTO_MAX = 120 s: where exponential backoff stops.</summary>
     public SimTime MaxRetransmissionTimeout { get; init; } = SimTime.FromSeconds(120);
 
+    /// <summary>net.ipv4.tcp_syn_retries = 6: SYNs resent (at 1, 3, 7, 15, 31 and 63 s) before connect() fails with ETIMEDOUT.</summary>
+    public int SynRetries { get; init; } = 6;
+
     /// <summary>TCP_DELACK_MIN = 40 ms: how long an ACK for a lone segment may wait for data to ride on.</summary>
     public SimTime DelayedAckTimeout { get; init; } = SimTime.FromMilliseconds(40);
 

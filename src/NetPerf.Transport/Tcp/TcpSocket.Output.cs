@@ -29,6 +29,9 @@ public sealed partial class TcpSocket
     private long _lastAdvertisedWindow;
     private long _unchargedWrite; // bytes a write() copied whose syscall cost rides on the next packet it sends
 
+    /// <summary>The connection was given up on: its handshake timed out.</summary>
+    public bool TimedOut { get; private set; }
+
     /// <summary>Sequence number after the last byte the application's write()s have finished copying.</summary>
     internal long DataEnd { get; set; } = 1;
 
@@ -252,6 +255,13 @@ public sealed partial class TcpSocket
         Statistics.Timeouts++;
         if (State is TcpState.SynSent or TcpState.SynReceived)
         {
+            if (_backoff > Options.SynRetries)
+            {
+                TimedOut = true; // ETIMEDOUT: the handshake never completed
+                Terminate();
+                return;
+            }
+
             Statistics.RetransmittedSegments++;
             if (State == TcpState.SynSent)
             {

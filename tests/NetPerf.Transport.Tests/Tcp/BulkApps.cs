@@ -83,3 +83,29 @@ internal sealed class WindowTrace : IEventHandler
         _sim.ScheduleAfter(_every, this);
     }
 }
+
+/// <summary>A client that connects and then neither writes nor closes.</summary>
+internal sealed class Idle : ITcpApplication
+{
+    public void OnConnected(TcpSocket socket)
+    {
+    }
+
+    public void OnReceived(TcpSocket socket, long bytes)
+    {
+    }
+
+    public void OnPeerClosed(TcpSocket socket)
+    {
+    }
+
+    public void OnClosed(TcpSocket socket)
+    {
+    }
+}
+
+/// <summary>An endpoint that takes nothing: proof that a port can be bound.</summary>
+internal sealed class NoEndpoint : NetPerf.Network.Stack.ILocalEndpoint
+{
+    public void Deliver(ref NetPerf.Network.Stack.PacketWalk walk) => walk.Consume();
+}
