@@ -42,8 +42,9 @@ internal sealed class TwoNodes
     public PhysicalNic? Bottleneck { get; private set; }
 
     /// <summary>
-    /// a (192.168.0.1) -- fast link -- router -- slow link with a drop-tail queue -- b (192.168.1.2): the
-    /// classic dumbbell half, where a bulk flow's window saws as the bottleneck queue overflows.
+    /// a (192.168.0.1) -- fast link -- router -- slow link with a drop-tail queue of frames (a switch port's
+    /// buffer) -- b (192.168.1.2): the classic dumbbell half, where a bulk flow's window saws as the bottleneck
+    /// queue overflows.
     /// </summary>
     public static TwoNodes ThroughBottleneck(CostTable costs, long fastBps, long slowBps, SimTime propagationEachWay, int bottleneckQueue, ulong seed = 1)
     {
@@ -63,7 +64,7 @@ internal sealed class TwoNodes
         b.Root.AddRoute("192.168.0.0/24", nicB, via: "192.168.1.254");
         r.Root.IpForward = true;
         PhysicalNic.Connect(nicA, rIn, fastBps, propagationEachWay / 2);
-        PhysicalNic.Connect(rOut, nicB, slowBps, propagationEachWay / 2, bottleneckQueue);
+        PhysicalNic.Connect(rOut, nicB, slowBps, propagationEachWay / 2, bottleneckQueue, NetPerf.Network.Links.QueueUnit.Frames);
         return new TwoNodes(bed, a, b, nicA, nicB) { Bottleneck = rOut };
     }
 }

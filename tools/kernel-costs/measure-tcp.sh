@@ -16,13 +16,13 @@
 #   stream-swgso       the sender's veth with tso off (gso on): TCP builds GSO packets, segmented in software
 #                      (__skb_gso_segment) before the veth; the receiver takes every segment (GRO off)
 #   stream-swgso-gro   as stream-swgso, the receiving veth with gro on (veth's NAPI + GRO path)
-# PROFILE=1: instead of timing, for each test one run under perf stat (tracepoints: skbs queued, skbs handed to
-#   the driver, skbs into GRO, skbs into the stack) and one under perf record -g (cpu-clock, the measured CPU),
-#   attributed by attribute_tcp.py; written to profiles-KERNEL/tcp-TEST.csv and tcp-TEST-counts.csv (with -CC
-#   after TEST when CC is not cubic).
+# PROFILE=1: instead of timing, PROFILE_REPS (3) times for each test: one run under perf stat (tracepoints: skbs
+#   queued, skbs handed to the driver, skbs into GRO, skbs into the stack; data-sized only) and one under perf
+#   record -g (cpu-clock, the measured CPU), attributed by attribute_tcp.py; written to
+#   profiles-KERNEL/tcp-TEST-N.csv and tcp-TEST-N-counts.csv (tcp-TEST-CC-N... when CC is not cubic).
 # Needs root, iproute2, ethtool, gcc, perf. Only the two namespaces it creates see traffic; deleted at exit.
 # Usage: sudo tools/kernel-costs/measure-tcp.sh [count=200000] [reps=9]   (prints CSV on stdout)
-#        env: BYTES (per stream run, 2000000000), TESTS, CPU (0), CC (cubic), PROFILE
+#        env: BYTES (per stream run, 2000000000), TESTS, CPU (0), CC (cubic), PROFILE, PROFILE_REPS (3)
 set -euo pipefail
 COUNT=${1:-200000}
 REPS=${2:-9}
@@ -94,6 +94,7 @@ if [ -n "${PROFILE:-}" ]; then
     mkdir -p "$OUT"
     SUFFIX=$([ "$TCPBLAST_CC" = cubic ] || echo "-$TCPBLAST_CC")
     port=6000
+    for rep in $(seq "${PROFILE_REPS:-3}"); do
     for t in $TESTS; do
         setup "$t"
         # 1. tracepoint counts (data-sized skbs only, len > 200: the ACK direction is left out)
@@ -104,7 +105,7 @@ if [ -n "${PROFILE:-}" ]; then
             -- bash -c "$(declare -f drive); BLAST=$BLAST CPU=$CPU COUNT=$COUNT BYTES=$BYTES WORK=$WORK drive $t $port"
         wait "$SRV"
         { echo "event,count"; grep -v '^#' "$WORK/stat" | awk -F, 'NF > 3 { n[$3]++; e = $3 (n[$3] > 1 ? "-all" : "-data"); print e "," $1 }'
-          echo "units,$(cut -d' ' -f1 "$WORK/cli")"; echo "cc,$TCPBLAST_CC"; } | grep -v '^,' >"$OUT/tcp-$t$SUFFIX-counts.csv"
+          echo "units,$(cut -d' ' -f1 "$WORK/cli")"; echo "cc,$TCPBLAST_CC"; } | grep -v '^,' >"$OUT/tcp-$t$SUFFIX-$rep-counts.csv"
         # 2. call-graph profile of the measured CPU while the test runs
         port=$((port + 1)); start "$t" "$port"
         perf record -q -g -e cpu-clock -C "$CPU" -o "$WORK/perf.data" -- sleep 3600 2>/dev/null &
@@ -113,8 +114,9 @@ if [ -n "${PROFILE:-}" ]; then
         drive "$t" "$port"
         kill -INT "$rec"; wait "$rec" || true
         wait "$SRV"
-        perf script -i "$WORK/perf.data" -F comm,period,ip,sym 2>/dev/null | "$HERE/attribute_tcp.py" >"$OUT/tcp-$t$SUFFIX.csv"
-        echo "profiled $t ($TCPBLAST_CC): $(tail -3 "$OUT/tcp-$t$SUFFIX.csv" | tr '\n' ' ')" >&2
+        perf script -i "$WORK/perf.data" -F comm,period,ip,sym 2>/dev/null | "$HERE/attribute_tcp.py" >"$OUT/tcp-$t$SUFFIX-$rep.csv"
+        echo "profiled $t ($TCPBLAST_CC) #$rep: $(tail -3 "$OUT/tcp-$t$SUFFIX-$rep.csv" | tr '\n' ' ')" >&2
+    done
     done
     exit 0
 fi

@@ -52,15 +52,16 @@ public sealed class PhysicalNic : NetDevice, IFrameReceiver
     public long[] ReceivedPerQueue { get; }
 
     /// <summary>A full-duplex cable between two NICs: one link each way.</summary>
-    public static void Connect(PhysicalNic a, PhysicalNic b, long bitsPerSecond, SimTime propagation, int queuePackets = 1000)
+    public static void Connect(PhysicalNic a, PhysicalNic b, long bitsPerSecond, SimTime propagation, int queuePackets = 1000,
+        QueueUnit unit = QueueUnit.Packets)
     {
         if (a._tx is not null || b._tx is not null)
         {
             throw new InvalidOperationException($"{a} or {b} is already cabled.");
         }
 
-        a._tx = new Link(a.Host.Sim, a.Host.Pool, bitsPerSecond, propagation, Math.Min(a.Mtu, b.Mtu), queuePackets);
-        b._tx = new Link(b.Host.Sim, b.Host.Pool, bitsPerSecond, propagation, Math.Min(a.Mtu, b.Mtu), queuePackets);
+        a._tx = new Link(a.Host.Sim, a.Host.Pool, bitsPerSecond, propagation, Math.Min(a.Mtu, b.Mtu), queuePackets, unit);
+        b._tx = new Link(b.Host.Sim, b.Host.Pool, bitsPerSecond, propagation, Math.Min(a.Mtu, b.Mtu), queuePackets, unit);
         a._tx.Connect(b);
         b._tx.Connect(a);
         a._farEnd = b;

@@ -9,8 +9,8 @@ namespace NetPerf.Network.Links;
 /// delay. A frame occupies the line for its wire bytes (frame, padding to 64 B, preamble and inter-frame gap)
 /// at the line rate, then arrives at the receiver one propagation delay after its last bit left.
 /// A full-duplex cable is two of these. A GSO packet is its segments back to back: it occupies the line for
-/// all their wire bytes and holds one queue slot per segment (a descriptor each, as on a NIC's ring), and it
-/// arrives when its last segment does, which is when receive offload (GRO) would hand the aggregate up.
+/// all their wire bytes, holds one queue slot (a qdisc's skb) or one per segment (<see cref="QueueUnit"/>),
+/// and arrives when its last segment does, which is when receive offload (GRO) would hand the aggregate up.
 /// </summary>
 public sealed class Link : IEventHandler
 {
@@ -24,8 +24,10 @@ public sealed class Link : IEventHandler
     private bool _busy;
     private int _queuedFrames;
 
-    public Link(Simulator sim, PacketPool pool, long bitsPerSecond, SimTime propagation, int mtu = 1500, int queuePackets = 1000)
+    public Link(Simulator sim, PacketPool pool, long bitsPerSecond, SimTime propagation, int mtu = 1500, int queuePackets = 1000,
+        QueueUnit unit = QueueUnit.Packets)
     {
+        Unit = unit;
         ArgumentOutOfRangeException.ThrowIfLessThan(bitsPerSecond, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(propagation, SimTime.Zero);
         ArgumentOutOfRangeException.ThrowIfLessThan(mtu, 68); // RFC 791: every IPv4 link carries 68 bytes
@@ -44,10 +46,12 @@ public sealed class Link : IEventHandler
     /// <summary>Largest IP packet the link carries.</summary>
     public int Mtu { get; }
 
-    /// <summary>Frames that can wait while one packet is on the line (a NIC's tx ring, or qdisc limit).</summary>
+    /// <summary>Packets or frames (<see cref="Unit"/>) that can wait while one packet is on the line: txqueuelen, or a port's buffer.</summary>
     public int QueueCapacity => _queue.Capacity;
 
-    /// <summary>Frames waiting.</summary>
+    public QueueUnit Unit { get; }
+
+    /// <summary>Packets or frames waiting.</summary>
     public int QueueLength => _queuedFrames;
     public int MaxQueueLength { get; private set; }
 
@@ -91,11 +95,11 @@ public sealed class Link : IEventHandler
             return true;
         }
 
-        int frames = p.Segments;
+        int frames = Unit == QueueUnit.Frames ? p.Segments : 1;
         int room = _queue.Capacity - _queuedFrames;
         if (room <= 0 || _queue.Count == _queue.Capacity)
         {
-            QueueDrops += frames;
+            QueueDrops += p.Segments;
             _pool.Return(packet);
             return false;
         }
@@ -127,7 +131,7 @@ public sealed class Link : IEventHandler
             if (_queue.Count > 0)
             {
                 int next = _queue.Dequeue();
-                _queuedFrames -= _pool[next].Segments;
+                _queuedFrames -= Unit == QueueUnit.Frames ? _pool[next].Segments : 1;
                 StartTransmission(next);
             }
             else

@@ -29,11 +29,11 @@ public class LinkTests
         return id;
     }
 
-    private static (Simulator, PacketPool, Link, Sink) TenGig(int queue = 1000)
+    private static (Simulator, PacketPool, Link, Sink) TenGig(int queue = 1000, QueueUnit unit = QueueUnit.Packets)
     {
         var sim = new Simulator();
         var pool = new PacketPool();
-        var link = new Link(sim, pool, 10_000_000_000, SimTime.FromMicroseconds(1), queuePackets: queue);
+        var link = new Link(sim, pool, 10_000_000_000, SimTime.FromMicroseconds(1), queuePackets: queue, unit: unit);
         var sink = new Sink(sim, pool);
         link.Connect(sink);
         return (sim, pool, link, sink);
@@ -115,5 +115,73 @@ public class LinkTests
         var last = sink.Arrivals[^1].At - link.Propagation;
         double ipBitsPerSecond = 1000 * 1500 * 8 / last.TotalSeconds;
         Assert.Equal(10e9 * 1500 / 1538, ipBitsPerSecond, 1e-6 * 10e9);
+    }
+
+    private static int TcpSuperPacket(PacketPool pool, int segments, int mss = 1448)
+    {
+        int id = pool.Rent();
+        ref var p = ref pool[id];
+        p.Flow = new FiveTuple(Ipv4Address.Parse("192.168.0.1"), Ipv4Address.Parse("192.168.0.2"), IpProtocol.Tcp, 1, 2);
+        p.TransportHeaderBytes = 32;
+        p.PayloadBytes = segments * mss;
+        p.GsoSegments = segments;
+        p.GsoSize = mss;
+        p.Tcp.Sequence = 1;
+        p.Tcp.Flags = TcpFlags.Ack | TcpFlags.Fin;
+        return id;
+    }
+
+    [Fact]
+    public void A_GSO_packet_occupies_the_line_for_all_its_segments_each_a_full_frame_with_its_own_headers()
+    {
+        var (sim, pool, link, sink) = TenGig();
+        link.Send(TcpSuperPacket(pool, 10));
+        sim.Run();
+
+        // Ten frames of 1500 B IP: 1538 B on the wire each, 1,230.4 ns at 10 Gbit/s; then 1 us of propagation.
+        Assert.Equal(10, link.TransmittedPackets);
+        Assert.Equal(10 * 1538, link.TransmittedWireBytes);
+        Assert.Equal(SimTime.FromNanoseconds(12_304) + SimTime.FromMicroseconds(1), Assert.Single(sink.Arrivals).At);
+    }
+
+    [Fact]
+    public void A_full_frame_counted_queue_drops_a_GSO_burst_frame_by_frame_from_its_tail()
+    {
+        var (sim, pool, link, _) = TenGig(queue: 4, unit: QueueUnit.Frames);
+        var kept = new List<(int Segments, int Payload, TcpFlags Flags)>();
+        link.Connect(new Recorder(pool, kept));
+        link.Send(TcpSuperPacket(pool, 1));   // on the line
+        link.Send(TcpSuperPacket(pool, 10));  // 4 of its 10 frames fit in the queue
+        link.Send(TcpSuperPacket(pool, 2));   // no room left
+        sim.Run();
+
+        Assert.Equal(6 + 2, link.QueueDrops);
+        Assert.Equal([(1, 1448, TcpFlags.Ack | TcpFlags.Fin), (4, 4 * 1448, TcpFlags.Ack)], kept); // the FIN went with the tail
+        Assert.Equal(5, link.TransmittedPackets);
+    }
+
+    [Fact]
+    public void A_packet_counted_queue_like_a_qdisc_holds_a_GSO_packet_in_one_slot()
+    {
+        var (sim, pool, link, _) = TenGig(queue: 2);
+        var kept = new List<(int Segments, int Payload, TcpFlags Flags)>();
+        link.Connect(new Recorder(pool, kept));
+        link.Send(TcpSuperPacket(pool, 1));   // on the line
+        link.Send(TcpSuperPacket(pool, 40));  // one skb of 40 segments
+        link.Send(TcpSuperPacket(pool, 40));  // and another
+        link.Send(TcpSuperPacket(pool, 3));   // the qdisc is full: all three segments go
+        sim.Run();
+
+        Assert.Equal(3, link.QueueDrops);
+        Assert.Equal([1, 40, 40], kept.Select(k => k.Segments));
+    }
+
+    private sealed class Recorder(PacketPool pool, List<(int, int, TcpFlags)> kept) : IFrameReceiver
+    {
+        public void OnFrame(int packet)
+        {
+            kept.Add((pool[packet].Segments, pool[packet].PayloadBytes, pool[packet].Tcp.Flags));
+            pool.Return(packet);
+        }
     }
 }
