@@ -67,7 +67,7 @@ public sealed class WorkloadRunner(Simulator sim, IReadOnlyList<Host> hosts)
             P90 = any ? m.Latency.Percentile(90) : SimTime.Zero,
             P99 = any ? m.Latency.Percentile(99) : SimTime.Zero,
             P999 = any ? m.Latency.Percentile(99.9) : SimTime.Zero,
-            MeanMicroseconds = m.LatencyMicroseconds.FullBatches >= 2 ? m.LatencyMicroseconds.Interval() : null,
+            MeanMicroseconds = m.LatencyMicroseconds.HasInterval ? m.LatencyMicroseconds.Interval() : null,
             MeanInFlight = m.InFlight.Average(sim.Now),
             Tcp = w.Tcp,
             Cpu = cpu,

@@ -44,4 +44,30 @@ public class TcpRequestResponseTests
         long requests = rr.Tcp.PacketsSent - 1 - rr.Tcp.PureAcksSent; // all but the SYN and that ACK carry a request
         Assert.InRange(requests, samples.Count, samples.Count + 1); // (one may be in flight at the end)
     }
+
+    private static long Serialise(int ipLength) => ((HeaderSizes.WireBytes(ipLength) * 8L * SimTime.PicosecondsPerSecond) + TenGig - 1) / TenGig;
+
+    [Fact]
+    public void A_TCP_CRR_transaction_takes_the_handshake_round_trip_more_than_TCP_RR_and_opens_a_connection_each_time()
+    {
+        var n = new TwoNodes(CostTable.Free(), TenGig, Propagation);
+        var endpoints = new Endpoints(n.HostA.Root, n.HostB.Root, TwoNodes.B, 5001);
+        var crr = new TcpRequestResponse("crr", endpoints, RequestPattern.ConnectionPerRequest, clients: 1, request: 100, response: 200);
+        crr.Measurement.KeepSamples();
+        crr.Start();
+        n.Bed.Sim.RunUntil(SimTime.FromMilliseconds(2));
+
+        // SYN and SYN-ACK (40 B of TCP header each), then the handshake's ACK and the request back to back on the
+        // client's link, then the response; with the kernel free, only the wire counts.
+        long p = Propagation.Picoseconds;
+        long expected = Serialise(60) + p + Serialise(60) + p + Serialise(52) + Serialise(152) + p + Serialise(252) + p;
+        var samples = crr.Measurement.Samples!;
+        Assert.True(samples.Count > 20);
+        Assert.Equal(expected, samples[0].Picoseconds);
+
+        // Later ones also meet the previous connection's FINs and last ACK on the links: a frame time or two more.
+        Assert.All(samples.Skip(1), s => Assert.InRange(s.Picoseconds, expected, expected + (3 * Serialise(52))));
+        Assert.Equal(samples.Count, crr.Measurement.ConnectionsCompleted);
+        Assert.InRange(crr.Listener.Accepted, samples.Count, samples.Count + 1);
+    }
 }

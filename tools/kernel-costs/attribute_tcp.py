@@ -55,6 +55,7 @@ def classify(frames):
 def main() -> None:
     totals, counted, dropped, sampled = {}, 0, 0, 0
     comm, period, frames = None, 0, []
+    comms = {}
 
     def flush():
         nonlocal counted, dropped, sampled
@@ -62,6 +63,7 @@ def main() -> None:
             return
         if not OURS.match(comm) or not frames or IDLE.match(frames[0][0]):
             dropped += 1
+            comms[comm] = comms.get(comm, 0) + 1
             return
         stage = classify(frames)
         totals[stage] = totals.get(stage, 0) + 1
@@ -90,6 +92,8 @@ def main() -> None:
     print(f"samples,{counted}")
     print(f"dropped,{dropped}")
     print(f"sampled_ns,{sampled}")
+    for c, n in sorted(comms.items(), key=lambda kv: -kv[1])[:6]:
+        print(f"# dropped comm {c},{n}", file=sys.stderr)
 
 
 if __name__ == "__main__":

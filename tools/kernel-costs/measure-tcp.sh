@@ -108,13 +108,15 @@ if [ -n "${PROFILE:-}" ]; then
           echo "units,$(cut -d' ' -f1 "$WORK/cli")"; echo "cc,$TCPBLAST_CC"; } | grep -v '^,' >"$OUT/tcp-$t$SUFFIX-$rep-counts.csv"
         # 2. call-graph profile of the measured CPU while the test runs
         port=$((port + 1)); start "$t" "$port"
-        perf record -q -g -e cpu-clock -C "$CPU" -o "$WORK/perf.data" -- sleep 3600 2>/dev/null &
+        # All CPUs (-a), then only the measured one's samples: with -C alone perf misses the exec (comm) event of a
+        # process that exec'd on another CPU and names its samples after its parent (bash, ip).
+        perf record -q -g -a -e cpu-clock -o "$WORK/perf.data" -- sleep 3600 2>/dev/null &
         rec=$!
         sleep 0.5
         drive "$t" "$port"
         kill -INT "$rec"; wait "$rec" || true
         wait "$SRV"
-        perf script -i "$WORK/perf.data" -F comm,period,ip,sym 2>/dev/null | "$HERE/attribute_tcp.py" >"$OUT/tcp-$t$SUFFIX-$rep.csv"
+        perf script -i "$WORK/perf.data" --cpu "$CPU" -F comm,period,ip,sym 2>/dev/null | "$HERE/attribute_tcp.py" >"$OUT/tcp-$t$SUFFIX-$rep.csv"
         echo "profiled $t ($TCPBLAST_CC) #$rep: $(tail -3 "$OUT/tcp-$t$SUFFIX-$rep.csv" | tr '\n' ' ')" >&2
     done
     done

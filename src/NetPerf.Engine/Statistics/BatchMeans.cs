@@ -31,6 +31,9 @@ public sealed class BatchMeans
     public long BatchSize => _batchSize;
     public int FullBatches => _full;
 
+    /// <summary>Whether there are enough full batches for <see cref="Interval"/>.</summary>
+    public bool HasInterval => _full >= _minBatches;
+
     /// <summary>The mean of every observation, including the trailing partial batch.</summary>
     public double Mean => Count == 0 ? double.NaN : (SumOfFull() + _partialSum) / Count;
 

@@ -48,7 +48,10 @@ public sealed class UdpStream : IWorkload, IEventHandler, IDatagramReceiver
     public long Sent { get; private set; }
     public long Received { get; private set; }
 
-    /// <summary>Sent since the warm-up, for the loss ratio over the measured window.</summary>
+    /// <summary>
+    /// Sent, and received, during the measured window (each by its own clock: sent by send time, received by
+    /// arrival), so that in steady state 1 - received/sent is the loss ratio, free of the queue's delay.
+    /// </summary>
     public long SentMeasured { get; private set; }
     public long ReceivedMeasured { get; private set; }
 
@@ -77,7 +80,7 @@ public sealed class UdpStream : IWorkload, IEventHandler, IDatagramReceiver
     public void OnDatagram(UdpSocket socket, in Packet datagram, SimTime now)
     {
         Received++;
-        if (datagram.SentAtPs >= Measurement.WarmUpEnd.Picoseconds)
+        if (now >= Measurement.WarmUpEnd)
         {
             ReceivedMeasured++;
             Measurement.Delivered(datagram.PayloadBytes);

@@ -1,0 +1,45 @@
+using NetPerf.Engine.Time;
+using NetPerf.Network.Cpu;
+using NetPerf.Network.Netfilter;
+using NetPerf.Network.Packets;
+using NetPerf.Transport.Tests;
+using NetPerf.Workloads.Udp;
+
+namespace NetPerf.Workloads.Tests;
+
+public class UdpTests
+{
+    private const long TenGig = 10_000_000_000;
+
+    [Fact]
+    public void UDP_does_not_recover_a_loss_so_a_tenth_of_requests_dropped_is_a_tenth_lost_to_the_application()
+    {
+        var n = new TwoNodes(CostTable.Free(), TenGig, SimTime.FromMicroseconds(5));
+        n.HostB.Root.EnableNetfilter().FilterInput.Append(new Rule { Protocol = IpProtocol.Udp, Probability = 0.1, Target = RuleTarget.Drop });
+        var endpoints = new Endpoints(n.HostA.Root, n.HostB.Root, TwoNodes.B, 5001);
+        var rr = new UdpRequestResponse("udp_rr", endpoints, clients: 4, request: 64, response: 64, timeout: SimTime.FromMicroseconds(200));
+        var report = new WorkloadRunner(n.Bed.Sim, [n.HostA, n.HostB]).Run([rr], SimTime.FromMilliseconds(1), SimTime.FromMilliseconds(200))[0];
+
+        double attempts = report.Transactions + report.Lost;
+        double lost = report.Lost / attempts;
+        double sigma = Math.Sqrt(0.1 * 0.9 / attempts);
+        Assert.True(attempts > 10_000);
+        Assert.InRange(lost, 0.1 - (4 * sigma), 0.1 + (4 * sigma));
+    }
+
+    [Fact]
+    public void A_UDP_stream_offered_at_twice_a_bottleneck_gets_the_bottleneck_and_loses_the_rest()
+    {
+        var n = TwoNodes.ThroughBottleneck(CostTable.Free(), TenGig, 1_000_000_000, SimTime.FromMicroseconds(20), bottleneckQueue: 100);
+        var endpoints = new Endpoints(n.HostA.Root, n.HostB.Root, TwoNodes.FarB, 5001);
+        var stream = new UdpStream("udp_stream", endpoints, datagramBytes: 1472, bitsPerSecond: 2e9);
+        var report = new WorkloadRunner(n.Bed.Sim, [n.HostA, n.HostB]).Run([stream], SimTime.FromMilliseconds(5), SimTime.FromMilliseconds(50))[0];
+
+        // 1472 B of payload in a 1538 B frame on a 1 Gbit/s bottleneck; offered 2 Gbit/s of payload.
+        double capacity = 1472.0 / 1538 * 1e9;
+        Assert.Equal(capacity, report.GoodputBitsPerSecond, capacity * 0.01);
+        double loss = 1 - ((double)stream.ReceivedMeasured / stream.SentMeasured);
+        Assert.Equal(1 - (capacity / 2e9), loss, 0.01);
+        Assert.True(n.Bottleneck!.TransmitLink!.QueueDrops > 0);
+    }
+}
