@@ -25,7 +25,16 @@ internal sealed class ReceiveQueue(long initialSequence)
     public SackBlocks Blocks(long latestStart)
     {
         var blocks = default(SackBlocks);
-        int latest = _outOfOrder.FindIndex(r => r.Start <= latestStart && latestStart < r.End);
+        int latest = -1;
+        for (int i = 0; i < _outOfOrder.Count; i++)
+        {
+            if (_outOfOrder[i].Start <= latestStart && latestStart < _outOfOrder[i].End)
+            {
+                latest = i;
+                break;
+            }
+        }
+
         if (latest >= 0)
         {
             blocks.Add(_outOfOrder[latest].Start, _outOfOrder[latest].End);

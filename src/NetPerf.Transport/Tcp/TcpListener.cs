@@ -61,8 +61,28 @@ public sealed class TcpListener : ILocalEndpoint
         socket.Receive(ref walk);
     }
 
+    /// <summary>Packets sent by every connection this listener accepted, open or closed.</summary>
+    public long PacketsSent
+    {
+        get
+        {
+            long sent = _closedPacketsSent;
+            foreach (var connection in _connections.Values)
+            {
+                sent += connection.Statistics.PacketsSent;
+            }
+
+            return sent;
+        }
+    }
+
+    private long _closedPacketsSent;
+
     internal void OnEstablished() => Accepted++;
 
-    internal void Remove(TcpSocket socket) =>
+    internal void Remove(TcpSocket socket)
+    {
+        _closedPacketsSent += socket.Statistics.PacketsSent;
         _connections.Remove(new FiveTuple(socket.RemoteAddress, socket.LocalAddress, IpProtocol.Tcp, socket.RemotePort, socket.LocalPort));
+    }
 }

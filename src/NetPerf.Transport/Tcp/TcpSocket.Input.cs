@@ -36,8 +36,9 @@ public sealed partial class TcpSocket
     internal void Receive(ref PacketWalk walk)
     {
         walk.Charge(KernelStage.TcpInput, Namespace);
-        if (walk.P.PayloadBytes > 0)
+        if (walk.P.PayloadBytes > 0 && !_reading)
         {
+            // sk_data_ready wakes a sleeping reader; one already woken (or reading) costs nothing more.
             walk.Charge(KernelStage.SocketDeliver, Namespace);
         }
 
@@ -327,9 +328,15 @@ public sealed partial class TcpSocket
         {
             SendAck(core, segments); // out of order: an immediate duplicate ACK per segment, with the SACK block
         }
-        else if (hadHoles || finNow || (h.Flags & TcpFlags.Fin) != 0 || _rx.Next - _lastAckSent > _mss)
+        else if (hadHoles || finNow || (h.Flags & TcpFlags.Fin) != 0)
         {
-            SendAck(core, 0); // a hole filled, a FIN, or more than one full segment unacknowledged: ACK now
+            SendAck(core, 0); // a hole filled, or a FIN: ACK now
+        }
+        else if (_rx.Next - _lastAckSent > _mss && ReceiveWindow() >= _lastAdvertisedWindow)
+        {
+            // __tcp_ack_snd_check: more than one full segment unacknowledged, and the window would not shrink.
+            // While the reader has not caught up it would, and the ACK waits for the read (tcp_cleanup_rbuf).
+            SendAck(core, 0);
         }
         else if (fresh == 0 && length > 0)
         {
@@ -380,9 +387,12 @@ public sealed partial class TcpSocket
             Application.OnReceived(this, bytes);
         }
 
-        // tcp_cleanup_rbuf: a window that at least doubled after a read is announced at once.
+        // tcp_cleanup_rbuf: after a read, ACK what is owed (more than one full segment), or announce a window
+        // that at least doubled.
         long window = ReceiveWindow();
-        if (State != TcpState.Closed && window >= 2 * Math.Max(_lastAdvertisedWindow, 1) && _lastAdvertisedWindow < Options.ReceiveWindowBytes / 2 && windowBefore < window)
+        bool owed = _rx.Next - _lastAckSent > _mss;
+        bool grown = window >= 2 * Math.Max(_lastAdvertisedWindow, 1) && _lastAdvertisedWindow < Options.ReceiveWindowBytes / 2 && windowBefore < window;
+        if (State != TcpState.Closed && bytes > 0 && (owed || grown))
         {
             SendAck(Core, 0);
         }

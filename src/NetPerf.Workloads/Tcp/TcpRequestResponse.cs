@@ -79,6 +79,21 @@ public sealed class TcpRequestResponse : IWorkload, IEventHandler
 
     private readonly HashSet<TcpSocket> _live = [];
 
+    /// <summary>Packets the client connections sent, open or closed (without allocating, for benchmarks).</summary>
+    public long ClientPacketsSent
+    {
+        get
+        {
+            long sent = _tcp.PacketsSent;
+            foreach (var socket in _live)
+            {
+                sent += socket.Statistics.PacketsSent;
+            }
+
+            return sent;
+        }
+    }
+
     public void Start()
     {
         for (int i = 0; i < Clients; i++)

@@ -41,6 +41,21 @@ public sealed class TcpStream : IWorkload
 
     public TcpStatisticsTotal Tcp => _closed.WithLive(_senders);
 
+    /// <summary>Packets the senders sent (without allocating, for benchmarks).</summary>
+    public long ClientPacketsSent
+    {
+        get
+        {
+            long sent = 0;
+            foreach (var socket in _senders)
+            {
+                sent += socket.Statistics.PacketsSent;
+            }
+
+            return sent;
+        }
+    }
+
     TcpStatisticsTotal? IWorkload.Tcp => Tcp;
 
     public void Start()
