@@ -3,7 +3,7 @@ using NetPerf.Cli.Commands;
 
 namespace NetPerf.Cli;
 
-/// <summary>The root command: <c>netperf sample queue</c> until the scenario commands arrive.</summary>
+/// <summary>The root command: <c>netperf sample queue</c> and <c>netperf sample two-hosts</c> until the scenario commands arrive.</summary>
 public static class NetPerfCommand
 {
     /// <summary>Parses and runs; a command line with errors runs nothing and returns <see cref="ExitCodes.UsageError"/>.</summary>
@@ -29,8 +29,9 @@ public static class NetPerfCommand
     {
         var root = new RootCommand(
             "NetPerf: a discrete-event simulator of Kubernetes cluster networking (latency and CPU per communication path).");
-        var sample = new Command("sample", "Engine samples that double as checks against queueing theory.");
+        var sample = new Command("sample", "Samples that double as checks: a queue against queueing theory, netperf tests between two hosts.");
         sample.Subcommands.Add(QueueSampleCommand.Build(output, error));
+        sample.Subcommands.Add(TwoHostsSampleCommand.Build(output, error));
         root.Subcommands.Add(sample);
         return root;
     }

@@ -204,7 +204,8 @@ public sealed class NetworkNamespace
     /// <summary>
     /// An unused port from the ephemeral range for a connect() without bind(). Ports are handed out in turn
     /// through the range, so a port comes back only after the whole range (28,232 connections): a new
-    /// connection does not meet its predecessor's conntrack entry, as it rarely does on Linux.
+    /// connection does not meet its predecessor's conntrack entry, as it rarely does on Linux. A port held by an
+    /// endpoint that allows it (<see cref="IReusableEndpoint"/>, TIME-WAIT under tcp_tw_reuse) can be taken over.
     /// </summary>
     public ushort AllocateEphemeralPort(IpProtocol protocol)
     {
@@ -212,7 +213,7 @@ public sealed class NetworkNamespace
         {
             ushort port = _nextEphemeral;
             _nextEphemeral = port == EphemeralLast ? EphemeralFirst : (ushort)(port + 1);
-            if (!_endpoints.ContainsKey((protocol, port)))
+            if (!_endpoints.TryGetValue((protocol, port), out var holder) || (holder is IReusableEndpoint r && r.TryRelease()))
             {
                 return port;
             }

@@ -34,6 +34,16 @@ public sealed record TcpOptions
     /// <summary>net.ipv4.tcp_syn_retries = 6: SYNs resent (at 1, 3, 7, 15, 31 and 63 s) before connect() fails with ETIMEDOUT.</summary>
     public int SynRetries { get; init; } = 6;
 
+    /// <summary>TCP_TIMEWAIT_LEN = 60 s: how long the end that closed first keeps its port after the last ACK.</summary>
+    public SimTime TimeWait { get; init; } = SimTime.FromSeconds(60);
+
+    /// <summary>
+    /// net.ipv4.tcp_tw_reuse = 1: connect() may take a port whose connection has been in TIME-WAIT for over a
+    /// second (timestamps keep old segments apart). On here, as benchmark clients set it, so that TCP_CRR at tens of
+    /// thousands of connections per second does not run out of ports; Linux's default, 2, allows it on loopback only.
+    /// </summary>
+    public bool TimeWaitReuse { get; init; } = true;
+
     /// <summary>TCP_DELACK_MIN = 40 ms: how long an ACK for a lone segment may wait for data to ride on.</summary>
     public SimTime DelayedAckTimeout { get; init; } = SimTime.FromMilliseconds(40);
 

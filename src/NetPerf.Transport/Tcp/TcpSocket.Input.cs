@@ -59,6 +59,13 @@ public sealed partial class TcpSocket
         {
             case TcpState.Closed:
                 return;
+            case TcpState.TimeWait:
+                if ((h.Flags & TcpFlags.Fin) != 0)
+                {
+                    SendAck(core, 0); // the peer missed our last ACK and resent its FIN
+                }
+
+                return;
             case TcpState.SynSent:
                 if ((h.Flags & (TcpFlags.Syn | TcpFlags.Ack)) == (TcpFlags.Syn | TcpFlags.Ack) && h.Acknowledgement == 1)
                 {
@@ -264,14 +271,14 @@ public sealed partial class TcpSocket
         switch (State)
         {
             case TcpState.FinWait1:
-                State = _peerFinConsumed ? TcpState.Closed : TcpState.FinWait2;
+                State = _peerFinConsumed ? TcpState.TimeWait : TcpState.FinWait2;
                 break;
             case TcpState.LastAck:
                 State = TcpState.Closed;
                 break;
         }
 
-        if (State == TcpState.Closed)
+        if (State is TcpState.Closed or TcpState.TimeWait)
         {
             Terminate();
         }
@@ -318,7 +325,7 @@ public sealed partial class TcpSocket
             }
             else if (State == TcpState.FinWait2)
             {
-                State = TcpState.Closed; // TIME-WAIT left at once (see the class comment)
+                State = TcpState.TimeWait;
             }
 
             ScheduleRead();
@@ -347,7 +354,7 @@ public sealed partial class TcpSocket
             _delayedAckTimer.ArmAfter(Options.DelayedAckTimeout);
         }
 
-        if (State == TcpState.Closed)
+        if (State is TcpState.Closed or TcpState.TimeWait)
         {
             Terminate();
         }
@@ -411,7 +418,10 @@ public sealed partial class TcpSocket
         }
     }
 
-    /// <summary>Both directions closed: release the port, stop the timers, tell the application.</summary>
+    /// <summary>
+    /// Both directions closed: stop the timers and tell the application. A connection in TIME-WAIT keeps its
+    /// port until the TIME-WAIT timer (or a reusing connect()) releases it; any other releases it now.
+    /// </summary>
     private void Terminate()
     {
         if (_terminated)
@@ -420,9 +430,36 @@ public sealed partial class TcpSocket
         }
 
         _terminated = true;
-        State = TcpState.Closed;
         _retransmitTimer.Disarm();
         _delayedAckTimer.Disarm();
+        if (State == TcpState.TimeWait)
+        {
+            _timeWaitSincePs = Namespace.Host.Sim.Now.Picoseconds;
+            _retransmitTimer.ArmAfter(Options.TimeWait); // fires into OnRetransmitTimer, which releases
+        }
+        else
+        {
+            State = TcpState.Closed;
+            Release();
+        }
+
+        Application.OnClosed(this);
+    }
+
+    private long _timeWaitSincePs;
+    private bool _released;
+
+    /// <summary>Frees the port (or the listener's table entry).</summary>
+    private void Release()
+    {
+        if (_released)
+        {
+            return;
+        }
+
+        _released = true;
+        State = TcpState.Closed;
+        _retransmitTimer.Disarm();
         if (_listener is not null)
         {
             _listener.Remove(this);
@@ -431,8 +468,19 @@ public sealed partial class TcpSocket
         {
             Namespace.Unbind(IpProtocol.Tcp, LocalPort, this);
         }
+    }
 
-        Application.OnClosed(this);
+    /// <summary>tcp_twsk_unique with tcp_tw_reuse: a connection over a second into TIME-WAIT gives its port up.</summary>
+    bool IReusableEndpoint.TryRelease()
+    {
+        if (State != TcpState.TimeWait || !Options.TimeWaitReuse
+            || Namespace.Host.Sim.Now.Picoseconds - _timeWaitSincePs < SimTime.PicosecondsPerSecond)
+        {
+            return false;
+        }
+
+        Release();
+        return true;
     }
 
     private bool _terminated;

@@ -251,6 +251,12 @@ public sealed partial class TcpSocket
             return;
         }
 
+        if (State == TcpState.TimeWait)
+        {
+            Release(); // TIME-WAIT is over
+            return;
+        }
+
         _backoff++;
         Statistics.Timeouts++;
         if (State is TcpState.SynSent or TcpState.SynReceived)

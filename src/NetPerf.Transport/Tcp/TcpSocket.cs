@@ -21,13 +21,14 @@ namespace NetPerf.Transport.Tcp;
 /// <item>delayed ACKs (an ACK for every second full segment, otherwise after 40 ms unless data carries it),
 /// the receive window, FIN in both directions.</item>
 /// </list>
-/// Left out: TIME-WAIT (the port is free at once; ephemeral ports rotate through the range instead), Nagle
+/// TIME-WAIT holds the active closer's port for 60 s, absorbing stray segments (reusable after 1 s under
+/// tcp_tw_reuse). Left out: Nagle
 /// (sockets behave as TCP_NODELAY, as netperf's RR tests set), zero-window probes, quick-ACK mode, HyStart,
 /// pacing, TCP small queues, RST generation (a segment without a socket is dropped and counted).
 /// Work runs where the kernel runs it: writes and reads on the process's core, input and the ACKs and data it
 /// clocks out on the core that received the packet, timers on the process's core.
 /// </summary>
-public sealed partial class TcpSocket : ILocalEndpoint, IEventHandler
+public sealed partial class TcpSocket : IReusableEndpoint, IEventHandler
 {
     private const int SegmentKind = 0;
     private const int RetransmitTimerKind = 1;

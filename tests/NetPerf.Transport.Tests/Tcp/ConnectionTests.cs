@@ -100,7 +100,7 @@ public class ConnectionTests
     }
 
     [Fact]
-    public void Both_FINs_close_the_connection_and_free_the_client_port()
+    public void Both_FINs_close_the_connection_and_the_end_that_closed_first_holds_its_port_in_TIME_WAIT_for_60_s()
     {
         var n = Wire();
         var sink = new Sink();
@@ -112,9 +112,36 @@ public class ConnectionTests
         Assert.Equal(10_000, sink.Received);
         Assert.True(sink.PeerClosed);
         Assert.True(source.Closed);
-        Assert.Equal(TcpState.Closed, client.State);
-        Assert.Equal(TcpState.Closed, sink.Socket!.State);
+        Assert.Equal(TcpState.TimeWait, client.State);    // it sent the first FIN
+        Assert.Equal(TcpState.Closed, sink.Socket!.State); // the passive closer is done at once
         Assert.Equal(0, listener.Connections);
+        Assert.Throws<InvalidOperationException>(() => n.HostA.Root.Bind(IpProtocol.Tcp, client.LocalPort, new NoEndpoint()));
+
+        n.Bed.Sim.RunUntil(SimTime.FromSeconds(60.01));
+        Assert.Equal(TcpState.Closed, client.State);
         n.HostA.Root.Bind(IpProtocol.Tcp, client.LocalPort, new NoEndpoint()); // the port is free again
     }
+
+    [Fact]
+    public void With_tcp_tw_reuse_a_connect_takes_over_a_port_over_a_second_into_TIME_WAIT()
+    {
+        var n = Wire();
+        _ = new TcpListener(n.HostB.Root, 5001, new Sink());
+        var first = TcpSocket.Connect(n.HostA.Root, TwoNodes.B, 5001, new Source(100));
+        n.Bed.Sim.RunUntil(SimTime.FromMilliseconds(5));
+        Assert.Equal(TcpState.TimeWait, first.State);
+
+        // Use up the rest of the range, so the allocator comes round to the first port again.
+        for (int i = NetworkNamespaceRange - 1; i > 0; i--)
+        {
+            n.HostA.Root.Bind(IpProtocol.Tcp, n.HostA.Root.AllocateEphemeralPort(IpProtocol.Tcp), new NoEndpoint());
+        }
+
+        Assert.Throws<InvalidOperationException>(() => n.HostA.Root.AllocateEphemeralPort(IpProtocol.Tcp)); // under a second: EADDRNOTAVAIL
+        n.Bed.Sim.RunUntil(SimTime.FromSeconds(1.01));
+        Assert.Equal(first.LocalPort, n.HostA.Root.AllocateEphemeralPort(IpProtocol.Tcp));
+        Assert.Equal(TcpState.Closed, first.State);
+    }
+
+    private const int NetworkNamespaceRange = NetPerf.Network.Topology.NetworkNamespace.EphemeralLast - NetPerf.Network.Topology.NetworkNamespace.EphemeralFirst + 1;
 }
