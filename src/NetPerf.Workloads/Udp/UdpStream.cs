@@ -8,12 +8,17 @@ namespace NetPerf.Workloads.Udp;
 
 /// <summary>
 /// UDP_STREAM at an offered rate: datagrams of <see cref="DatagramBytes"/> sent at constant spacing (a paced
-/// sender, as iperf3 -u -b does), received and counted. Loss is what the receiver never got: sent - received.
+/// sender, as iperf3 -u -b does), received and counted. The sender is one process: a sendto() starts only
+/// when the previous one has returned, so an offered rate above what its core can send becomes the core's
+/// rate. Loss is what the receiver never got: sent - received.
 /// </summary>
 public sealed class UdpStream : IWorkload, IEventHandler, IDatagramReceiver
 {
+    private const int SendKind = 0;
+    private const int ReturnedKind = 1;
     private UdpSocket? _sender;
     private SimTime _interval;
+    private SimTime _nextSend;
 
     public UdpStream(string name, Endpoints endpoints, int datagramBytes, double bitsPerSecond, int flowId = 0)
     {
@@ -67,6 +72,13 @@ public sealed class UdpStream : IWorkload, IEventHandler, IDatagramReceiver
     void IEventHandler.OnEvent(int kind, long arg)
     {
         var sim = Endpoints.Client.Host.Sim;
+        if (kind == ReturnedKind)
+        {
+            // sendto() returned: the next one at its time, or now if the process is already late.
+            sim.Schedule(SimTime.Max(sim.Now, _nextSend), this, SendKind);
+            return;
+        }
+
         Sent++;
         if (sim.Now >= Measurement.WarmUpEnd)
         {
@@ -74,7 +86,10 @@ public sealed class UdpStream : IWorkload, IEventHandler, IDatagramReceiver
         }
 
         _sender!.Send(Endpoints.ServerAddress, Endpoints.ServerPort, DatagramBytes, FlowId);
-        sim.ScheduleAfter(_interval, this);
+        _nextSend = sim.Now + _interval;
+
+        // An empty job behind the send's work on the same core marks the moment sendto() returns.
+        Endpoints.Client.Host.Cores[_sender.Core].Submit(SimTime.Zero, 0, this, ReturnedKind, 0);
     }
 
     public void OnDatagram(UdpSocket socket, in Packet datagram, SimTime now)
