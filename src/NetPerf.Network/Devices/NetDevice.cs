@@ -117,19 +117,7 @@ public abstract class NetDevice : IEventHandler
     }
 
     /// <summary>Hands the packet to this device's receive path through the backlog of the core that runs it.</summary>
-    protected void QueueToBacklog(ref PacketWalk walk, NetDevice receiver)
-    {
-        if (Host.Cores[walk.P.Core].Waiting >= MaxBacklog)
-        {
-            walk.Drop(DropReason.BacklogFull, receiver);
-            return;
-        }
-
-        walk.Defer(receiver, BacklogKind);
-    }
-
-    /// <summary>net.core.netdev_max_backlog = 1000: packets a core's input backlog holds (counted as jobs waiting for the core).</summary>
-    public const int MaxBacklog = 1000;
+    protected void QueueToBacklog(ref PacketWalk walk, NetDevice receiver) => walk.Defer(receiver, BacklogKind);
 
     void IEventHandler.OnEvent(int kind, long arg) => OnContinuation(kind, (int)arg);
 

@@ -48,12 +48,6 @@ public sealed class PhysicalNic : NetDevice, IFrameReceiver
     /// <summary>GSO super-packets this NIC had to segment in software (no TSO for them).</summary>
     public long SoftwareSegmented { get; private set; }
 
-    /// <summary>
-    /// Receive ring descriptors per queue (ethtool -g; 1024 is mlx5's default, ixgbe's is 512). A frame that finds
-    /// more jobs than this waiting on its queue's core is dropped: the driver has not refilled the ring.
-    /// </summary>
-    public int ReceiveRing { get; set; } = 1024;
-
     /// <summary>Frames handled per receive queue.</summary>
     public long[] ReceivedPerQueue { get; }
 
@@ -149,14 +143,6 @@ public sealed class PhysicalNic : NetDevice, IFrameReceiver
         int queue = (int)(((ulong)p.VisibleFlow.Hash() * (uint)ReceiveQueues) >> 32);
         int segments = p.Segments;
         int core = queue % Host.Cores.Count;
-        if (Host.Cores[core].Waiting >= ReceiveRing)
-        {
-            Host.CountDrop(DropReason.RxRingFull);
-            Host.Tracer?.OnDrop(packet, DropReason.RxRingFull, this);
-            Host.Pool.Return(packet);
-            return;
-        }
-
         ReceivedPerQueue[queue] += segments;
         p.Core = core;
         p.Scrub(); // a new host: no conntrack reference, no mark

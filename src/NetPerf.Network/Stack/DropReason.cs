@@ -38,10 +38,4 @@ public enum DropReason
 
     /// <summary>A frame addressed to another station's MAC (a flooded copy) reached a device that is not a bridge port.</summary>
     OtherHost,
-
-    /// <summary>The NIC's receive ring was full: its core had fallen that far behind (ethtool -S rx_missed / rx_dropped).</summary>
-    RxRingFull,
-
-    /// <summary>The core's input backlog was full (net.core.netdev_max_backlog): veth and loopback traffic arriving faster than it is processed.</summary>
-    BacklogFull,
 }
