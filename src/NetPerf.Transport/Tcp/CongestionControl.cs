@@ -64,13 +64,20 @@ public abstract class CongestionControl
     /// <summary>Recovery is over: continue from ssthresh (tcp_end_cwnd_reduction).</summary>
     public void OnRecoveryEnd() => Window = SlowStartThreshold;
 
-    /// <summary>During recovery the window follows what is in flight (PRR's bound), never above ssthresh.</summary>
+    /// <summary>Sets the window for recovery (the socket sets it to ssthresh at entry), between 1 and ssthresh.</summary>
     public void SetRecoveryWindow(int segments) => Window = Math.Clamp(segments, 1, SlowStartThreshold);
 
-    /// <summary>The retransmission timer fired: ssthresh as for a loss, the window back to one segment (tcp_enter_loss).</summary>
-    public void OnTimeout(long nowPs)
+    /// <summary>
+    /// The retransmission timer fired: the window back to one segment, and ssthresh as for a loss when
+    /// <paramref name="reduceThreshold"/> (tcp_enter_loss lowers it only for a loss it has not reacted to yet).
+    /// </summary>
+    public void OnTimeout(long nowPs, bool reduceThreshold = true)
     {
-        SlowStartThreshold = Math.Max(ReducedWindow(nowPs), 2);
+        if (reduceThreshold)
+        {
+            SlowStartThreshold = Math.Max(ReducedWindow(nowPs), 2);
+        }
+
         Window = 1;
         WindowCount = 0;
         OnWindowCollapsed();

@@ -57,6 +57,44 @@ internal sealed class SackScoreboard
         }
     }
 
+    /// <summary>SACKed bytes within [from, to): what of the sent-and-unacknowledged data has arrived.</summary>
+    public long SackedBetween(long from, long to)
+    {
+        long bytes = 0;
+        foreach (var (s, e) in _ranges)
+        {
+            long lo = Math.Max(s, from), hi = Math.Min(e, to);
+            if (hi > lo)
+            {
+                bytes += hi - lo;
+            }
+        }
+
+        return bytes;
+    }
+
+    /// <summary>
+    /// From <paramref name="from"/>, the first byte not SACKed, and where the next SACKed range begins after it
+    /// (long.MaxValue if none): resending after a timeout skips what the receiver already holds.
+    /// </summary>
+    public (long Next, long NextSacked) SkipSacked(long from)
+    {
+        foreach (var (s, e) in _ranges)
+        {
+            if (from < s)
+            {
+                return (from, s);
+            }
+
+            if (from < e)
+            {
+                from = e;
+            }
+        }
+
+        return (from, long.MaxValue);
+    }
+
     public void Clear()
     {
         _ranges.Clear();

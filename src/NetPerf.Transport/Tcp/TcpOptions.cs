@@ -31,8 +31,14 @@ public sealed record TcpOptions
     /// <summary>TCP_RTO_MAX = 120 s: where exponential backoff stops.</summary>
     public SimTime MaxRetransmissionTimeout { get; init; } = SimTime.FromSeconds(120);
 
-    /// <summary>net.ipv4.tcp_syn_retries = 6: SYNs resent (at 1, 3, 7, 15, 31 and 63 s) before connect() fails with ETIMEDOUT.</summary>
+    /// <summary>
+    /// net.ipv4.tcp_syn_retries = 6: SYNs resent (at 1, 3, 7, 15, 31 and 63 s) before connect() fails with
+    /// ETIMEDOUT. The model uses it for the server's SYN-ACK retries too (Linux's tcp_synack_retries is 5).
+    /// </summary>
     public int SynRetries { get; init; } = 6;
+
+    /// <summary>net.ipv4.tcp_retries2 = 15: retransmission timeouts in a row before an established connection is given up (ETIMEDOUT).</summary>
+    public int Retries2 { get; init; } = 15;
 
     /// <summary>TCP_TIMEWAIT_LEN = 60 s: how long the end that closed first keeps its port after the last ACK.</summary>
     public SimTime TimeWait { get; init; } = SimTime.FromSeconds(60);

@@ -70,7 +70,13 @@ public sealed partial class TcpSocket
                 if ((h.Flags & (TcpFlags.Syn | TcpFlags.Ack)) == (TcpFlags.Syn | TcpFlags.Ack) && h.Acknowledgement == 1)
                 {
                     Establish(h, core);
-                    SendAck(core, 0); // the handshake's third segment
+                    long sent = Statistics.PacketsSent;
+                    TrySend(core); // data written (or a close) during the handshake leaves now, carrying the ACK
+                    if (Statistics.PacketsSent == sent)
+                    {
+                        SendAck(core, 0); // the handshake's third segment
+                    }
+
                     host.Sim.ScheduleAfter(WakeUpLatency, this, ConnectedKind);
                 }
 
@@ -102,7 +108,8 @@ public sealed partial class TcpSocket
 
         if ((h.Flags & TcpFlags.Syn) != 0)
         {
-            return; // a duplicate SYN-ACK: our ACK was lost or is late; the retransmitted data will carry one
+            SendAck(core, 0); // a duplicate SYN-ACK: our handshake ACK was lost; answer it again
+            return;
         }
 
         if ((h.Flags & TcpFlags.Ack) != 0)
@@ -119,6 +126,7 @@ public sealed partial class TcpSocket
     }
 
     private int _peerMss;
+    private bool _peerSacks;
 
     private void Establish(in TcpHeader h, int core)
     {
@@ -166,6 +174,7 @@ public sealed partial class TcpSocket
 
         _mss = EffectiveMss(); // a learned path MTU shrinks the segments (tcp_sync_mss)
         _peerWindow = h.Window;
+        _peerSacks |= h.Sack.Count > 0;
         for (int i = 0; i < h.Sack.Count; i++)
         {
             var (start, end) = h.Sack[i];
@@ -181,6 +190,11 @@ public sealed partial class TcpSocket
             long flightBefore = _sndNxt - _sndUna;
             _scoreboard.AcknowledgedUpTo(h.Acknowledgement);
             _sndUna = h.Acknowledgement;
+            if (_inLoss && _sndUna >= _lossPoint)
+            {
+                _inLoss = false; // everything outstanding at the timeout is acknowledged
+            }
+
             if (_sndNxt < _sndUna)
             {
                 _sndNxt = _sndUna;
@@ -198,9 +212,10 @@ public sealed partial class TcpSocket
                     _inRecovery = false;
                     _cc.OnRecoveryEnd();
                 }
-                else if (_scoreboard.Highest <= _sndUna)
+                else if (!_peerSacks)
                 {
-                    // A partial ACK with nothing SACKed above (RFC 6582): the segment at snd_una is lost too.
+                    // A partial ACK from a peer without SACK (RFC 6582): the segment at snd_una is lost too.
+                    // With SACK, data above the highest SACKed byte may still be in flight: the scoreboard decides.
                     _retransmitHigh = _sndUna;
                 }
             }
@@ -230,13 +245,14 @@ public sealed partial class TcpSocket
         }
 
         bool duplicate = h.Acknowledgement == _sndUna && length == 0 && (h.Flags & TcpFlags.Fin) == 0 && _sndMax > _sndUna;
+
         if (!duplicate)
         {
             return;
         }
 
         _duplicateSegments += Math.Max(1, h.DuplicateSegments);
-        if (!_inRecovery && _duplicateSegments >= Options.DuplicateAckThreshold)
+        if (!_inRecovery && !_inLoss && _duplicateSegments >= Options.DuplicateAckThreshold)
         {
             // Fast retransmit: enter recovery, cut ssthresh, and resend the hole the SACK block shows.
             Statistics.FastRetransmits++;
@@ -244,7 +260,10 @@ public sealed partial class TcpSocket
             _recoverPoint = _sndMax;
             _cc.OnLoss(now);
             _cc.SetRecoveryWindow(_cc.SlowStartThreshold);
-            _retransmitHigh = _sndUna;
+
+            // Holes resent in an earlier episode are still in flight (TCPCB_SACKED_RETRANS): not again, unless
+            // that retransmission is itself lost, which the RTO finds.
+            _retransmitHigh = Math.Max(_retransmitHigh, _sndUna);
             ArmRetransmitTimer();
         }
 
@@ -290,10 +309,13 @@ public sealed partial class TcpSocket
         bool hadHoles = _rx.HasHoles;
         _latestArrival = h.Sequence;
         bool inOrder = h.Sequence <= _rx.Next;
+        long heldBefore = _rx.Next + _rx.OutOfOrderBytes;
         long fresh = _rx.Add(h.Sequence, h.Sequence + length);
-        if (inOrder || fresh > 0)
+        long kept = _rx.Next + _rx.OutOfOrderBytes - heldBefore; // new bytes, in order or above a hole
+        Statistics.DuplicateBytesReceived += length - kept;
+        if (h.Sequence <= _lastAckSent)
         {
-            _tsRecent = h.TimestampValue;
+            _tsRecent = h.TimestampValue; // RFC 7323 4.3: the echo belongs to the segment our next ACK answers first
         }
 
         if ((h.Flags & TcpFlags.Fin) != 0)

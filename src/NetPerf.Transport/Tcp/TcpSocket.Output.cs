@@ -22,6 +22,8 @@ public sealed partial class TcpSocket
     private int _backoff;
     private int _duplicateSegments;
     private bool _inRecovery;
+    private bool _inLoss;        // after an RTO, until snd_una passes _lossPoint (TCP_CA_Loss)
+    private long _lossPoint;
     private long _recoverPoint;
     private readonly SackScoreboard _scoreboard = new();
     private long _retransmitHigh; // in recovery, every hole below this has been resent
@@ -68,11 +70,22 @@ public sealed partial class TcpSocket
 
         while (_sndNxt < DataEnd)
         {
+            long limit = long.MaxValue;
+            if (_sndNxt < _sndMax)
+            {
+                // Resending after a timeout: skip what the receiver has SACKed (tcp_timeout_mark_lost keeps it).
+                (_sndNxt, limit) = _scoreboard.SkipSacked(_sndNxt);
+                if (_sndNxt >= DataEnd)
+                {
+                    break;
+                }
+            }
+
             long congestionRoom = ((long)_cc.Window * _mss) - InFlight();
             long receiverRoom = _sndUna + _peerWindow - _sndNxt;
             long room = Math.Min(congestionRoom, receiverRoom);
             long unsent = DataEnd - _sndNxt;
-            long length = Math.Min(Math.Min(unsent, room), GsoGoal());
+            long length = Math.Min(Math.Min(Math.Min(unsent, room), GsoGoal()), limit - _sndNxt);
             if (length < unsent)
             {
                 // Only whole segments while more data waits (sender-side silly window avoidance).
@@ -109,7 +122,7 @@ public sealed partial class TcpSocket
     /// </summary>
     private long InFlight()
     {
-        long flight = _sndNxt - _sndUna - _scoreboard.SackedBytes;
+        long flight = _sndNxt - _sndUna - _scoreboard.SackedBetween(_sndUna, _sndNxt);
         if (_inRecovery)
         {
             flight -= _scoreboard.HoleBytesFrom(Math.Max(_sndUna, _retransmitHigh));
@@ -125,7 +138,7 @@ public sealed partial class TcpSocket
     private (long Start, long End)? NextHole()
     {
         long from = Math.Max(_sndUna, _retransmitHigh);
-        if (_scoreboard.Highest > _sndUna)
+        if (_peerSacks)
         {
             return _scoreboard.HoleFrom(from);
         }
@@ -286,11 +299,20 @@ public sealed partial class TcpSocket
             return;
         }
 
-        _cc.OnTimeout(Namespace.Host.Sim.Now.Picoseconds);
+        if (_backoff > Options.Retries2)
+        {
+            TimedOut = true; // tcp_retries2: the peer is gone
+            Terminate();
+            return;
+        }
+
+        // tcp_enter_loss: ssthresh falls only when the loss is news (not in recovery, not on a backed-off RTO).
+        _cc.OnTimeout(Namespace.Host.Sim.Now.Picoseconds, reduceThreshold: !_inRecovery && !_inLoss);
         _inRecovery = false;
+        _inLoss = true;
+        _lossPoint = _sndMax;
         _duplicateSegments = 0;
-        _scoreboard.Clear(); // tcp_enter_loss: everything outstanding is marked lost
-        _retransmitHigh = 0;
+        _retransmitHigh = 0; // everything not SACKed is presumed lost and resent from snd_una
         _sndNxt = _sndUna; // go back N: everything outstanding is presumed lost
         if (_finSent && _sndUna <= _finSequence)
         {

@@ -23,6 +23,9 @@ public sealed class TcpStatistics
     public long BytesAcked { get; internal set; }
     public long BytesReceived { get; internal set; }
 
+    /// <summary>Payload bytes received that the socket already had (a needless retransmission, or a duplicate).</summary>
+    public long DuplicateBytesReceived { get; internal set; }
+
     /// <summary>Segments that arrived for a socket but not from its peer (a reply not un-NATed): the kernel answers RST.</summary>
     public long ForeignSegments { get; internal set; }
 }
