@@ -19,7 +19,7 @@ public sealed class Measurement
         InFlight = new TimeWeightedAverage(sim.Now);
     }
 
-    /// <summary>Requests started before this are warm-up: not recorded.</summary>
+    /// <summary>Requests that complete before this are warm-up: not recorded.</summary>
     public SimTime WarmUpEnd { get; private set; }
 
     public LatencyHistogram Latency { get; } = new();
@@ -60,11 +60,15 @@ public sealed class Measurement
 
     public void RequestStarted() => InFlight.Add(_sim.Now, 1);
 
-    /// <summary>A request begun at <paramref name="start"/> got its whole response now.</summary>
+    /// <summary>
+    /// A request begun at <paramref name="start"/> got its whole response now. Counted if it completes in the
+    /// measured window (so throughput is completions per second, as netperf counts them), even if it began in
+    /// the warm-up.
+    /// </summary>
     public void RequestCompleted(SimTime start)
     {
         InFlight.Add(_sim.Now, -1);
-        if (start < WarmUpEnd)
+        if (_sim.Now < WarmUpEnd)
         {
             return;
         }
@@ -79,7 +83,7 @@ public sealed class Measurement
     public void RequestLost(SimTime start)
     {
         InFlight.Add(_sim.Now, -1);
-        if (start >= WarmUpEnd)
+        if (_sim.Now >= WarmUpEnd)
         {
             Lost++;
         }
@@ -95,7 +99,7 @@ public sealed class Measurement
 
     public void ConnectionCompleted(SimTime start)
     {
-        if (start >= WarmUpEnd)
+        if (_sim.Now >= WarmUpEnd)
         {
             ConnectionsCompleted++;
         }

@@ -42,7 +42,10 @@ public sealed record WorkloadReport
     public double CpuNanosecondsPerByte(long bytes) => bytes == 0 ? double.NaN : Cpu.Sum(h => h.KernelPicoseconds) / 1000.0 / bytes;
 }
 
-/// <summary>One host's share of a workload's CPU, by kernel stage, and the drops it counted by reason (all traffic).</summary>
+/// <summary>
+/// One host's share of a workload's kernel CPU, by stage; and, for all traffic on the host (not only this
+/// workload's), the application CPU and the drops by reason.
+/// </summary>
 public sealed record HostCpu(string Host, IReadOnlyDictionary<KernelStage, long> PicosecondsByStage, long ApplicationPicoseconds,
     IReadOnlyDictionary<DropReason, long> Drops)
 {

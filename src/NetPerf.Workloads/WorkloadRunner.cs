@@ -17,6 +17,13 @@ public sealed class WorkloadRunner(Simulator sim, IReadOnlyList<Host> hosts)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(warmUp, SimTime.Zero);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(duration, SimTime.Zero);
+        if (workloads.Count > 1 && workloads.GroupBy(w => w.FlowId).FirstOrDefault(g => g.Key == 0 || g.Count() > 1) is { } clash)
+        {
+            throw new ArgumentException(
+                $"workloads run together need distinct flow ids above 0 to keep their CPU apart; " +
+                $"{string.Join(", ", clash.Select(w => w.Name))} have flow id {clash.Key}.", nameof(workloads));
+        }
+
         foreach (var w in workloads)
         {
             w.Start();

@@ -15,7 +15,11 @@ public enum NicOffloads
     /// <summary>tx-udp_tnl-segmentation (and tx-ipxip4-segmentation): TSO also for packets inside VXLAN or IP-in-IP.</summary>
     TunnelSegmentation = 2,
 
-    /// <summary>generic-receive-offload: back-to-back segments of a flow are merged, so the stack above the driver runs once per aggregate.</summary>
+    /// <summary>
+    /// generic-receive-offload: the segments of a burst are merged, so the stack above the driver runs once per
+    /// aggregate. Modelled for the segments of one GSO packet (they arrive back to back); separately sent packets
+    /// of a flow are not merged.
+    /// </summary>
     Gro = 4,
 
     All = Tso | TunnelSegmentation | Gro,

@@ -68,10 +68,10 @@ public struct Packet
     public int DatagramTransportHeaderBytes;
 
     /// <summary>
-    /// A number the application's payload carries (a request's wanted response size): payload bytes are not
-    /// modelled, so the one thing an application protocol reads from them rides here.
+    /// What the application's own header carries (a request's number and the response size it asks for):
+    /// payload bytes are not modelled, so the little an application protocol reads from them rides here.
     /// </summary>
-    public int ApplicationData;
+    public long ApplicationData;
 
     /// <summary>The TCP header of a TCP segment.</summary>
     public TcpHeader Tcp;

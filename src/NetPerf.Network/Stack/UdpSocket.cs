@@ -46,7 +46,7 @@ public sealed class UdpSocket : ILocalEndpoint, IEventHandler
     /// <paramref name="dontFragment"/> (IP_PMTUDISC_DO) a datagram larger than the path MTU learned for the
     /// destination is refused (false), as the kernel returns EMSGSIZE.
     /// </summary>
-    public bool Send(Ipv4Address destination, ushort destinationPort, int payloadBytes, int flowId = 0, bool dontFragment = false, int applicationData = 0)
+    public bool Send(Ipv4Address destination, ushort destinationPort, int payloadBytes, int flowId = 0, bool dontFragment = false, long applicationData = 0)
     {
         var host = Namespace.Host;
         if (dontFragment && HeaderSizes.Ipv4 + HeaderSizes.Udp + payloadBytes > RouteMtu(destination))

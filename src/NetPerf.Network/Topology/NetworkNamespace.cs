@@ -219,7 +219,7 @@ public sealed class NetworkNamespace
             }
         }
 
-        throw new InvalidOperationException($"no free {protocol} port in {EphemeralFirst}-{EphemeralLast} in namespace {Name} on {Host.Name} (EADDRNOTAVAIL).");
+        throw new PortsExhaustedException($"no free {protocol} port in {EphemeralFirst}-{EphemeralLast} in namespace {Name} on {Host.Name} (EADDRNOTAVAIL).");
     }
 
     /// <summary>

@@ -92,6 +92,9 @@ public sealed partial class TcpSocket : IReusableEndpoint, IEventHandler
 
     public TcpStatistics Statistics { get; } = new();
 
+    /// <summary>close() or shutdown(SHUT_WR) was called: write() would fail with EPIPE.</summary>
+    public bool IsShutDown => _finQueued;
+
     /// <summary>Payload bytes per segment (MSS less the timestamps option): 1448 direct, 1398 inside VXLAN.</summary>
     public int SegmentPayload => _mss;
 

@@ -33,6 +33,14 @@ internal sealed class RequestResponseServer(RequestPlan plan, ServiceTime servic
         ServeNext();
     }
 
+    public void OnSendSpace(TcpSocket socket)
+    {
+        if (_connections.TryGetValue(socket, out var connection) && connection.PendingWrite > 0)
+        {
+            connection.PendingWrite -= socket.Send(connection.PendingWrite);
+        }
+    }
+
     public void OnPeerClosed(TcpSocket socket) => socket.Close();
 
     public void OnClosed(TcpSocket socket) => _connections.Remove(socket);
@@ -74,15 +82,28 @@ internal sealed class RequestResponseServer(RequestPlan plan, ServiceTime servic
 
     private void Respond()
     {
-        if (_serving.Socket.State != TcpState.Closed)
+        var socket = _serving.Socket;
+        if (socket.State is not (TcpState.Established or TcpState.CloseWait) || socket.IsShutDown
+            || !_connections.TryGetValue(socket, out var connection))
         {
-            _serving.Socket.Send(_serving.Response);
+            return; // the client went away while its request was being served
         }
+
+        if (connection.PendingWrite > 0)
+        {
+            connection.PendingWrite += _serving.Response; // behind what waits for room in the send buffer
+            return;
+        }
+
+        connection.PendingWrite = _serving.Response - socket.Send(_serving.Response);
     }
 
     private sealed class Connection(Queue<(int Request, int Response)> plan)
     {
         public Queue<(int Request, int Response)> Plan { get; } = plan;
         public long Pending { get; set; }
+
+        /// <summary>Response bytes write() could not take yet.</summary>
+        public long PendingWrite { get; set; }
     }
 }

@@ -112,6 +112,12 @@ public sealed class TcpRequestResponse : IWorkload, IEventHandler
 
     void IEventHandler.OnEvent(int kind, long arg)
     {
+        if (kind == ReconnectKind)
+        {
+            Reconnect((int)arg);
+            return;
+        }
+
         // An open-loop arrival: the next connection in turn takes the request, whatever it has outstanding.
         _clients[_nextClient].SendRequest();
         _nextClient = (_nextClient + 1) % _clients.Count;
@@ -121,12 +127,14 @@ public sealed class TcpRequestResponse : IWorkload, IEventHandler
     private sealed class ClientConnection : ITcpApplication
     {
         private readonly TcpRequestResponse _w;
-        private readonly Queue<(SimTime Start, int Response)> _outstanding = new();
+        private readonly Queue<SimTime> _unwritten = new();                 // requests that came before the handshake finished
+        private readonly Queue<(SimTime Start, int Response)> _outstanding = new(); // written, awaiting their response
         private readonly Queue<(int Request, int Response)> _plan;
         private readonly SimTime _connectStart;
         private long _received;
+        private long _pendingWrite; // bytes write() could not take yet (the send buffer was full)
         private bool _connected;
-        private int _waitingToSend;
+        private bool _done;
 
         public ClientConnection(TcpRequestResponse workload)
         {
@@ -147,61 +155,57 @@ public sealed class TcpRequestResponse : IWorkload, IEventHandler
         public void OnConnected(TcpSocket socket)
         {
             _connected = true;
-            if (_w.Pattern != RequestPattern.OpenLoop)
+            if (_w.Pattern == RequestPattern.ConnectionPerRequest)
+            {
+                Write(_connectStart);
+                return;
+            }
+
+            if (_w.Pattern == RequestPattern.ClosedLoop)
             {
                 SendRequest();
             }
 
-            for (; _waitingToSend > 0; _waitingToSend--)
+            while (_unwritten.Count > 0)
             {
-                Send();
+                Write(_unwritten.Dequeue());
             }
         }
 
+        /// <summary>A new request now (RR and open loop).</summary>
         public void SendRequest()
         {
+            var now = _w.Endpoints.Client.Host.Sim.Now;
+            _w.Measurement.RequestStarted();
             if (!_connected)
             {
-                _waitingToSend++; // an arrival before the handshake finished: sent once connected
-                _w.Measurement.RequestStarted();
-                _outstanding.Enqueue((_w.Endpoints.Client.Host.Sim.Now, -1));
+                _unwritten.Enqueue(now); // sent once connected
                 return;
             }
 
-            if (_w.Pattern != RequestPattern.ConnectionPerRequest)
-            {
-                _w.Measurement.RequestStarted();
-            }
-
-            var start = _w.Pattern == RequestPattern.ConnectionPerRequest ? _connectStart : _w.Endpoints.Client.Host.Sim.Now;
-            _outstanding.Enqueue((start, -1));
-            Send();
+            Write(now);
         }
 
-        /// <summary>Writes the oldest request not yet written.</summary>
-        private void Send()
+        private void Write(SimTime start)
         {
             int request = _w.Request.Next();
             int response = _w.Response.Next();
             _plan.Enqueue((request, response));
-            FixResponseSize(response);
-            Socket.Send(request);
+            _outstanding.Enqueue((start, response));
+            if (_pendingWrite > 0)
+            {
+                _pendingWrite += request; // behind what is already waiting for room
+                return;
+            }
+
+            _pendingWrite = request - Socket.Send(request);
         }
 
-        private void FixResponseSize(int response)
+        public void OnSendSpace(TcpSocket socket)
         {
-            // The first outstanding entry still without a size is the request just written.
-            int n = _outstanding.Count;
-            for (int i = 0; i < n; i++)
+            if (_pendingWrite > 0)
             {
-                var entry = _outstanding.Dequeue();
-                if (entry.Response < 0 && response >= 0)
-                {
-                    entry = (entry.Start, response);
-                    response = -1;
-                }
-
-                _outstanding.Enqueue(entry);
+                _pendingWrite -= socket.Send(_pendingWrite);
             }
         }
 
@@ -209,7 +213,7 @@ public sealed class TcpRequestResponse : IWorkload, IEventHandler
         {
             _w.Measurement.Delivered(bytes);
             _received += bytes;
-            while (_outstanding.Count > 0 && _outstanding.Peek().Response >= 0 && _received >= _outstanding.Peek().Response)
+            while (_outstanding.Count > 0 && _received >= _outstanding.Peek().Response)
             {
                 var (start, response) = _outstanding.Dequeue();
                 _received -= response;
@@ -220,6 +224,7 @@ public sealed class TcpRequestResponse : IWorkload, IEventHandler
                         SendRequest();
                         break;
                     case RequestPattern.ConnectionPerRequest:
+                        _done = true;
                         _w.Measurement.ConnectionCompleted(start);
                         socket.Close();
                         _w.Replace(this);
@@ -235,13 +240,62 @@ public sealed class TcpRequestResponse : IWorkload, IEventHandler
             _w._tcp.Add(socket.Statistics);
             _w._live.Remove(socket);
             _w._plan.Forget(socket.LocalPort);
+            if (_done)
+            {
+                return;
+            }
+
+            // The connection failed (connect() or a retransmission timed out): what it still owed is lost,
+            // and the client starts over on a new connection, as netperf's loop would.
+            if (_w.Pattern == RequestPattern.ConnectionPerRequest && _outstanding.Count == 0)
+            {
+                _w.Measurement.RequestLost(_connectStart);
+            }
+
+            while (_unwritten.Count > 0)
+            {
+                _w.Measurement.RequestLost(_unwritten.Dequeue());
+            }
+
+            while (_outstanding.Count > 0)
+            {
+                _w.Measurement.RequestLost(_outstanding.Dequeue().Start);
+            }
+
+            _done = true;
+            _w.Replace(this);
         }
     }
 
-    /// <summary>TCP_CRR: the next transaction opens a new connection as soon as the last response is in.</summary>
+    /// <summary>The next connection takes the client's place: TCP_CRR's next transaction, or a failed connection's successor.</summary>
     private void Replace(ClientConnection done)
     {
         int i = _clients.IndexOf(done);
-        _clients[i] = new ClientConnection(this);
+        if (i >= 0)
+        {
+            Reconnect(i);
+        }
     }
+
+    /// <summary>connect() failures for want of a free local port (EADDRNOTAVAIL: every port in use or in TIME-WAIT).</summary>
+    public long PortsExhausted { get; private set; }
+
+    /// <summary>How long a client waits before trying connect() again after EADDRNOTAVAIL.</summary>
+    public static readonly SimTime ReconnectDelay = SimTime.FromMilliseconds(10);
+
+    private void Reconnect(int client)
+    {
+        try
+        {
+            _clients[client] = new ClientConnection(this);
+        }
+        catch (NetPerf.Network.Topology.PortsExhaustedException)
+        {
+            PortsExhausted++;
+            Endpoints.Client.Host.Sim.ScheduleAfter(ReconnectDelay, this, ReconnectKind, client);
+        }
+    }
+
+    private const int ArrivalKind = 0;
+    private const int ReconnectKind = 1;
 }

@@ -75,6 +75,7 @@ public sealed class UdpRequestResponse : IWorkload
         private readonly DeadlineTimer _timer;
         private SimTime _start;
         private int _expected;
+        private uint _number; // the request's number: a response to an earlier one is not this one's
 
         public Client(UdpRequestResponse workload, UdpSocket socket)
         {
@@ -91,15 +92,17 @@ public sealed class UdpRequestResponse : IWorkload
             var sim = Socket.Namespace.Host.Sim;
             _start = sim.Now;
             _expected = _w.Response.Next();
+            _number++;
             _w.Measurement.RequestStarted();
             _timer.ArmAfter(_w.Timeout);
-            // The response size rides in the request, as an application protocol would say it.
-            Socket.Send(_w.Endpoints.ServerAddress, _w.Endpoints.ServerPort, _w.Request.Next(), _w.FlowId, applicationData: _expected);
+            // The request's number and the response size ride in its header, as an application protocol's would.
+            Socket.Send(_w.Endpoints.ServerAddress, _w.Endpoints.ServerPort, _w.Request.Next(), _w.FlowId,
+                applicationData: ((long)_number << 32) | (uint)_expected);
         }
 
         public void OnDatagram(UdpSocket socket, in Packet datagram, SimTime now)
         {
-            if (!_timer.IsArmed)
+            if (!_timer.IsArmed || (uint)(datagram.ApplicationData >> 32) != _number)
             {
                 return; // the answer to a request already given up on
             }
@@ -130,8 +133,8 @@ public sealed class UdpRequestResponse : IWorkload
     {
         private const int ReadKind = 0;
         private const int ServedKind = 1;
-        private readonly Queue<(Ipv4Address Address, ushort Port, int Bytes, int IpLength)> _pending = new();
-        private (Ipv4Address Address, ushort Port, int Bytes, int IpLength) _current;
+        private readonly Queue<(Ipv4Address Address, ushort Port, long Header, int IpLength)> _pending = new();
+        private (Ipv4Address Address, ushort Port, long Header, int IpLength) _current;
         private bool _busy;
 
         public void OnDatagram(UdpSocket socket, in Packet datagram, SimTime now)
@@ -163,7 +166,8 @@ public sealed class UdpRequestResponse : IWorkload
                 return;
             }
 
-            socket.Send(_current.Address, _current.Port, _current.Bytes, workload.FlowId);
+            // The response echoes the request's header, so the client can tell which request it answers.
+            socket.Send(_current.Address, _current.Port, (int)(uint)_current.Header, workload.FlowId, applicationData: _current.Header);
             _busy = false;
             ServeNext();
         }

@@ -137,7 +137,7 @@ public class ConnectionTests
             n.HostA.Root.Bind(IpProtocol.Tcp, n.HostA.Root.AllocateEphemeralPort(IpProtocol.Tcp), new NoEndpoint());
         }
 
-        Assert.Throws<InvalidOperationException>(() => n.HostA.Root.AllocateEphemeralPort(IpProtocol.Tcp)); // under a second: EADDRNOTAVAIL
+        Assert.Throws<NetPerf.Network.Topology.PortsExhaustedException>(() => n.HostA.Root.AllocateEphemeralPort(IpProtocol.Tcp)); // under a second: EADDRNOTAVAIL
         n.Bed.Sim.RunUntil(SimTime.FromSeconds(1.01));
         Assert.Equal(first.LocalPort, n.HostA.Root.AllocateEphemeralPort(IpProtocol.Tcp));
         Assert.Equal(TcpState.Closed, first.State);
