@@ -53,10 +53,24 @@ public sealed class BridgeDevice : NetDevice
         _ports.Add(port);
     }
 
+    /// <summary>
+    /// <c>bridge fdb add MAC dev PORT master static</c>: an entry that never ages and learning does not move. A
+    /// switch whose hosts' ARP traffic (not modelled) would have taught it their ports starts with these.
+    /// </summary>
+    public void AddStaticEntry(MacAddress mac, NetDevice port)
+    {
+        if (port.Master != this)
+        {
+            throw new ArgumentException($"{port} is not a port of bridge {Name}.", nameof(port));
+        }
+
+        _fdb[mac.Value] = (port, long.MaxValue);
+    }
+
     /// <summary>The port a MAC was last seen on, if the entry has not aged out.</summary>
     public NetDevice? PortOf(MacAddress mac)
     {
-        if (_fdb.TryGetValue(mac.Value, out var entry) && Host.Sim.Now.Picoseconds - entry.SeenPs <= AgeingTime.Picoseconds)
+        if (_fdb.TryGetValue(mac.Value, out var entry) && (entry.SeenPs == long.MaxValue || Host.Sim.Now.Picoseconds - entry.SeenPs <= AgeingTime.Picoseconds))
         {
             return entry.Port;
         }
@@ -69,7 +83,10 @@ public sealed class BridgeDevice : NetDevice
     {
         walk.Charge(KernelStage.BridgeForward, this);
         ref var p = ref walk.P;
-        _fdb[p.SourceMac.Value] = (ingress, Host.Sim.Now.Picoseconds);
+        if (!_fdb.TryGetValue(p.SourceMac.Value, out var known) || known.SeenPs != long.MaxValue)
+        {
+            _fdb[p.SourceMac.Value] = (ingress, Host.Sim.Now.Picoseconds); // static entries stay where they are
+        }
         var nf = CallIptables ? Namespace.Netfilter : null;
         if (nf is null)
         {
@@ -144,6 +161,11 @@ public sealed class BridgeDevice : NetDevice
             if (port != except && port is VethDevice veth && veth.Peer.AnswersArpFor(address))
             {
                 return veth.Peer.Mac;
+            }
+
+            if (port != except && port is PhysicalNic { FarEnd: { } far } && far.Master is null && far.AnswersArpFor(address))
+            {
+                return far.Mac; // a host cabled to a switch port
             }
         }
 

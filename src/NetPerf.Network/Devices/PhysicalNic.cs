@@ -95,8 +95,16 @@ public sealed class PhysicalNic : NetDevice, IFrameReceiver
         (Offloads & NicOffloads.Tso) != 0
         && (p.Encapsulation.Kind == Packets.EncapsulationKind.None || (Offloads & NicOffloads.TunnelSegmentation) != 0);
 
-    public override MacAddress? ResolveOnLink(Ipv4Address address) =>
-        _farEnd is not null && _farEnd.AnswersArpFor(address) ? _farEnd.Mac : null;
+    /// <summary>The NIC at the other end of the cable.</summary>
+    public PhysicalNic? FarEnd => _farEnd;
+
+    /// <summary>ARP on the cable: the far NIC answers, or, if it is a switch's port, whichever host on the switch does.</summary>
+    public override MacAddress? ResolveOnLink(Ipv4Address address) => _farEnd switch
+    {
+        null => null,
+        { Master: { } bridge } => bridge.ResolveOnSegment(address, except: _farEnd),
+        var far => far.AnswersArpFor(address) ? far.Mac : null,
+    };
 
     void IFrameReceiver.OnFrame(int packet)
     {

@@ -1,0 +1,19 @@
+using NetPerf.Engine.Time;
+using NetPerf.Network.Cpu;
+
+namespace NetPerf.Kubernetes.Cluster;
+
+/// <summary>The shape of a cluster: how many nodes, their cores and NICs, and the fabric between them.</summary>
+public sealed record ClusterOptions
+{
+    public int Nodes { get; init; } = 3;
+    public int CoresPerNode { get; init; } = 4;
+    public double LinkGigabits { get; init; } = 10;
+
+    /// <summary>Propagation on each cable between a node and the switch.</summary>
+    public SimTime Propagation { get; init; } = SimTime.FromMicroseconds(1);
+
+    public int NodeMtu { get; init; } = 1500;
+    public CostTable Costs { get; init; } = CostTable.Default();
+    public ulong Seed { get; init; } = 1;
+}

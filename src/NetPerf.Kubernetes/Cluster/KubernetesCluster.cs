@@ -1,0 +1,85 @@
+using NetPerf.Engine.Scheduling;
+using NetPerf.Kubernetes.Cni;
+using NetPerf.Kubernetes.Fabric;
+using NetPerf.Network.Addressing;
+using NetPerf.Network.Devices;
+using NetPerf.Network.Packets;
+using NetPerf.Network.Topology;
+
+namespace NetPerf.Kubernetes.Cluster;
+
+/// <summary>
+/// A cluster on one L2 switch: node N is 192.168.0.N/24 on eth0 (default route via 192.168.0.254) with pod
+/// CIDR 10.244.N.0/24 (flannel's and kubeadm's defaults), set up by one CNI plugin. Pods are added to a node by name; each gets its own network
+/// namespace, shared by its containers.
+/// </summary>
+public sealed class KubernetesCluster
+{
+    public const string NodeSubnet = "192.168.0.0/24";
+    public const string ClusterCidr = "10.244.0.0/16";
+
+    /// <summary>The nodes' default gateway (the fabric's router; with it Calico's proxy ARP answers for 169.254.1.1).</summary>
+    public const string Gateway = "192.168.0.254";
+
+    private readonly List<Node> _nodes = [];
+    private readonly Dictionary<string, Pod> _pods = [];
+
+    public KubernetesCluster(ClusterOptions options, CniPlugin cni)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.Nodes, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(options.Nodes, 253); // one /24 for the nodes, .254 left free
+        Options = options;
+        Cni = cni;
+        Bed = new Testbed(new Simulator(), new PacketPool(), options.Seed);
+        Switch = new L2Switch(Bed, "tor", (long)(options.LinkGigabits * 1e9), options.Propagation);
+        var nodeNet = Ipv4Prefix.Parse(NodeSubnet);
+        var podNet = Ipv4Prefix.Parse(ClusterCidr);
+        for (int n = 1; n <= options.Nodes; n++)
+        {
+            var host = new Host(Bed, $"node{n}", options.Costs, options.CoresPerNode);
+            var eth0 = new PhysicalNic(host.Root, "eth0", options.NodeMtu);
+            var ip = nodeNet[(ulong)n];
+            host.Root.AddAddress(eth0, ip, nodeNet.Length);
+            host.Root.AddRoute("0.0.0.0/0", eth0, via: Gateway); // the fabric's router, towards outside the cluster
+            Switch.Connect(eth0);
+            var node = new Node(n, host, eth0, ip, new Ipv4Prefix(podNet[(ulong)n << 8], 24));
+            cni.SetUpNode(node);
+            _nodes.Add(node);
+        }
+
+        cni.ConnectNodes(_nodes);
+    }
+
+    public ClusterOptions Options { get; }
+    public CniPlugin Cni { get; }
+    public Testbed Bed { get; }
+    public L2Switch Switch { get; }
+    public IReadOnlyList<Node> Nodes => _nodes;
+    public IReadOnlyCollection<Pod> Pods => _pods.Values;
+
+    /// <summary>Node <paramref name="n"/>, 1-based.</summary>
+    public Node Node(int n) => n >= 1 && n <= _nodes.Count
+        ? _nodes[n - 1]
+        : throw new ArgumentOutOfRangeException(nameof(n), n, $"the cluster has nodes 1 to {_nodes.Count}.");
+
+    public Pod Pod(string name) => _pods.TryGetValue(name, out var pod) ? pod : throw new KeyNotFoundException($"no pod named '{name}'.");
+
+    /// <summary>Schedules a pod on node <paramref name="node"/>: a namespace, an address from the node's range, the plugin's wiring.</summary>
+    public Pod AddPod(string name, int node, IReadOnlyDictionary<string, string>? labels = null)
+    {
+        if (_pods.ContainsKey(name))
+        {
+            throw new ArgumentException($"a pod named '{name}' already exists.", nameof(name));
+        }
+
+        var n = Node(node);
+        var ns = n.Host.CreateNamespace(name);
+        var ip = Cni.PodAddress(n, n.Pods.Count + 1);
+        string hostEnd = Cni is CalicoRouted ? $"cali{_pods.Count + 1:x11}" : $"veth{_pods.Count + 1:x8}"; // cali + 11 hex digits, as Calico names them
+        var eth0 = Cni.AddPod(n, ns, ip, hostEnd);
+        var pod = new Pod(name, n, ns, ip, eth0, labels ?? new Dictionary<string, string>());
+        n.Add(pod);
+        _pods.Add(name, pod);
+        return pod;
+    }
+}

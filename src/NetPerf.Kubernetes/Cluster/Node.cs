@@ -1,0 +1,32 @@
+using NetPerf.Network.Addressing;
+using NetPerf.Network.Devices;
+using NetPerf.Network.Topology;
+
+namespace NetPerf.Kubernetes.Cluster;
+
+/// <summary>A Kubernetes node: a Linux host with eth0 on the fabric, its pod CIDR, and its pods.</summary>
+public sealed class Node(int index, Host host, PhysicalNic eth0, Ipv4Address ip, Ipv4Prefix podCidr)
+{
+    private readonly List<Pod> _pods = [];
+
+    /// <summary>1-based, as in node1, node2.</summary>
+    public int Index { get; } = index;
+
+    public string Name => Host.Name;
+    public Host Host { get; } = host;
+    public NetworkNamespace Root => Host.Root;
+    public PhysicalNic Eth0 { get; } = eth0;
+    public Ipv4Address Ip { get; } = ip;
+
+    /// <summary>The pod address block IPAM gave this node (10.244.N.0/24).</summary>
+    public Ipv4Prefix PodCidr { get; } = podCidr;
+
+    public IReadOnlyList<Pod> Pods => _pods;
+
+    internal void Add(Pod pod) => _pods.Add(pod);
+
+    /// <summary>The n-th address of the pod CIDR (1 is the gateway on flannel's cni0).</summary>
+    public Ipv4Address PodAddress(int n) => new(PodCidr.Network.Value + (uint)n);
+
+    public override string ToString() => $"{Name} ({Ip}, pods {PodCidr})";
+}

@@ -1,0 +1,25 @@
+using NetPerf.Network.Addressing;
+using NetPerf.Network.Devices;
+using NetPerf.Network.Topology;
+
+namespace NetPerf.Kubernetes.Cluster;
+
+/// <summary>
+/// A pod: one network namespace, shared by its containers through the infra (pause) container, so containers of
+/// one pod reach each other on localhost; one IP from its node's pod CIDR on eth0.
+/// </summary>
+public sealed class Pod(string name, Node node, NetworkNamespace ns, Ipv4Address ip, VethDevice eth0, IReadOnlyDictionary<string, string> labels)
+{
+    public string Name { get; } = name;
+    public Node Node { get; } = node;
+    public NetworkNamespace Namespace { get; } = ns;
+    public Ipv4Address Ip { get; } = ip;
+    public VethDevice Eth0 { get; } = eth0;
+
+    /// <summary>The host end of the pod's veth pair (vethXXXX on a bridge, or caliXXXX).</summary>
+    public VethDevice HostEnd => Eth0.Peer;
+
+    public IReadOnlyDictionary<string, string> Labels { get; } = labels;
+
+    public override string ToString() => $"{Name} ({Ip} on {Node.Name})";
+}

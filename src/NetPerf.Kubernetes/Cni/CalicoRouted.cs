@@ -1,0 +1,88 @@
+using NetPerf.Kubernetes.Cluster;
+using NetPerf.Network.Addressing;
+using NetPerf.Network.Devices;
+using NetPerf.Network.Topology;
+
+namespace NetPerf.Kubernetes.Cni;
+
+/// <summary>
+/// Calico's routed data plane. Each pod's eth0 pairs with a cali* veth in the node's namespace that answers ARP
+/// for everything (proxy ARP), so the pod's routes (<c>169.254.1.1 dev eth0 scope link</c>, <c>default via
+/// 169.254.1.1</c>) lead into the node, where a /32 per local pod routes back out of its cali* device. Between
+/// nodes, each node's block (its pod CIDR's first /26, Calico's default blockSize) is routed to the node that
+/// owns it: straight via the node's IP on eth0 (calico-bgp), or through tunl0, IP-in-IP (calico-ipip, mode
+/// Always; pods then get MTU 1480). Those are the routes BIRD installs once BGP has converged; the BGP speakers
+/// that learn them are still to come, so the routes are installed as converged.
+/// </summary>
+public sealed class CalicoRouted(bool ipip) : CniPlugin
+{
+    /// <summary>Calico's default IPAM block size: /26, 64 addresses.</summary>
+    public const int BlockLength = 26;
+
+    private readonly Dictionary<Node, IpipTunnelDevice> _tunnels = [];
+
+    public bool Ipip { get; } = ipip;
+
+    public override string Name => Ipip ? "calico-ipip" : "calico-bgp";
+
+    public override int PodMtu(int nodeMtu) => Ipip ? nodeMtu - Network.Packets.HeaderSizes.IpIpOverhead : nodeMtu;
+
+    public static Ipv4Prefix Block(Node node) => new(node.PodCidr.Network, BlockLength);
+
+    public override void SetUpNode(Node node)
+    {
+        node.Root.IpForward = true;
+        if (Ipip)
+        {
+            // tunl0 holds an address from the node's range outside the first block, as Calico's IPAM gives it.
+            var tunl0 = new IpipTunnelDevice(node.Root, "tunl0", node.Ip, mtu: PodMtu(node.Eth0.Mtu));
+            node.Root.AddAddress(tunl0, node.PodAddress(64), 32);
+            _tunnels[node] = tunl0;
+        }
+    }
+
+    public override void ConnectNodes(IReadOnlyList<Node> nodes)
+    {
+        foreach (var node in nodes)
+        {
+            foreach (var other in nodes)
+            {
+                if (other == node)
+                {
+                    continue;
+                }
+
+                if (Ipip)
+                {
+                    node.Root.AddRoute(Block(other).ToString(), _tunnels[node], via: other.Ip.ToString(), onLink: true);
+                }
+                else
+                {
+                    node.Root.AddRoute(Block(other).ToString(), node.Eth0, via: other.Ip.ToString());
+                }
+            }
+        }
+    }
+
+    public override Ipv4Address PodAddress(Node node, int ordinal)
+    {
+        if (ordinal >= 63)
+        {
+            throw new InvalidOperationException(
+                $"{node.Name} has a Calico block of 64 addresses ({Block(node)}); more than 62 pods per node needs more blocks, which are not modelled yet.");
+        }
+
+        return node.PodAddress(ordinal + 1);
+    }
+
+    public override VethDevice AddPod(Node node, NetworkNamespace pod, Ipv4Address ip, string hostEnd)
+    {
+        var (eth0, cali) = VethDevice.CreatePair(pod, "eth0", node.Root, hostEnd, mtu: PodMtu(node.Eth0.Mtu));
+        cali.ProxyArp = true;
+        pod.AddAddress(eth0, ip, 32);
+        pod.AddRoute("169.254.1.1/32", eth0);
+        pod.AddRoute("0.0.0.0/0", eth0, via: "169.254.1.1");
+        node.Root.AddRoute($"{ip}/32", cali);
+        return eth0;
+    }
+}

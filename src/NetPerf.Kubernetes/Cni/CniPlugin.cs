@@ -1,0 +1,42 @@
+using NetPerf.Kubernetes.Cluster;
+using NetPerf.Network.Addressing;
+using NetPerf.Network.Devices;
+using NetPerf.Network.Topology;
+
+namespace NetPerf.Kubernetes.Cni;
+
+/// <summary>
+/// A CNI plugin: what it builds on each node when the node joins, between the nodes once they are all known,
+/// and for each pod (its veth pair, addresses and routes), exactly as the real plugin builds them.
+/// </summary>
+public abstract class CniPlugin
+{
+    /// <summary>The name scenario files use: flannel-vxlan, flannel-host-gw, calico-bgp, calico-ipip.</summary>
+    public abstract string Name { get; }
+
+    /// <summary>The MTU the plugin gives pods on nodes of <paramref name="nodeMtu"/>.</summary>
+    public abstract int PodMtu(int nodeMtu);
+
+    /// <summary>Per-node devices and addresses (cni0, flannel.1, tunl0...).</summary>
+    public abstract void SetUpNode(Node node);
+
+    /// <summary>Routes, neighbours and FDB entries towards every other node's pods.</summary>
+    public abstract void ConnectNodes(IReadOnlyList<Node> nodes);
+
+    /// <summary>The pod's address on <paramref name="node"/> for its <paramref name="ordinal"/>-th pod (1-based).</summary>
+    public abstract Ipv4Address PodAddress(Node node, int ordinal);
+
+    /// <summary>Wires a pod's namespace to its node: the veth pair, the pod's address and routes, the node's side.</summary>
+    public abstract VethDevice AddPod(Node node, NetworkNamespace pod, Ipv4Address ip, string hostEnd);
+
+    public static CniPlugin ByName(string name) => name switch
+    {
+        "flannel-vxlan" => new FlannelVxlan(),
+        "flannel-host-gw" => new FlannelHostGw(),
+        "calico-bgp" => new CalicoRouted(ipip: false),
+        "calico-ipip" => new CalicoRouted(ipip: true),
+        _ => throw new ArgumentException($"unknown CNI plugin '{name}'; the plugins are: flannel-vxlan, flannel-host-gw, calico-bgp, calico-ipip.", nameof(name)),
+    };
+
+    public override string ToString() => Name;
+}

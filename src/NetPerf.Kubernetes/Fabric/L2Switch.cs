@@ -1,0 +1,44 @@
+using NetPerf.Engine.Time;
+using NetPerf.Network.Cpu;
+using NetPerf.Network.Devices;
+using NetPerf.Network.Links;
+using NetPerf.Network.Topology;
+
+namespace NetPerf.Kubernetes.Fabric;
+
+/// <summary>
+/// The top-of-rack switch that puts every node on one L2 segment: a learning bridge whose ports are cabled to
+/// the nodes' NICs. It forwards in hardware, so it costs no CPU (its host's stages are free); what it does cost
+/// is a store-and-forward serialisation on each egress port and that port's buffer, counted in frames.
+/// </summary>
+public sealed class L2Switch
+{
+    private readonly Host _host;
+    private readonly BridgeDevice _bridge;
+    private int _ports;
+
+    public L2Switch(Testbed bed, string name, long bitsPerSecond, SimTime propagation, int portBufferFrames = 1000)
+    {
+        _host = new Host(bed, name, CostTable.Free(), cores: 1);
+        _bridge = new BridgeDevice(_host.Root, "br0", mtu: 9216);
+        BitsPerSecond = bitsPerSecond;
+        Propagation = propagation;
+        PortBufferFrames = portBufferFrames;
+    }
+
+    public long BitsPerSecond { get; }
+    public SimTime Propagation { get; }
+    public int PortBufferFrames { get; }
+
+    /// <summary>Cables <paramref name="nic"/> to a new port.</summary>
+    public PhysicalNic Connect(PhysicalNic nic)
+    {
+        var port = new PhysicalNic(_host.Root, $"port{++_ports}", mtu: 9216, receiveQueues: 1);
+        _bridge.Enslave(port);
+        PhysicalNic.Connect(nic, port, BitsPerSecond, Propagation, PortBufferFrames, QueueUnit.Frames);
+
+        // The host's ARP traffic (not modelled) would have taught the switch where its MAC is: no first-frame flood.
+        _bridge.AddStaticEntry(nic.Mac, port);
+        return port;
+    }
+}
