@@ -1,0 +1,111 @@
+using NetPerf.Engine.Time;
+using NetPerf.Kubernetes.Cluster;
+using NetPerf.Kubernetes.Cni;
+using NetPerf.Kubernetes.Services;
+using NetPerf.Network.Addressing;
+using NetPerf.Network.Packets;
+using NetPerf.Transport.Tcp;
+
+namespace NetPerf.Kubernetes.Tests.Services;
+
+public class KubeProxyIptablesTests
+{
+    private static readonly Dictionary<string, string> Web = new() { ["app"] = "web" };
+
+    /// <summary>A client pod on node1, three web pods (one per node), and <paramref name="otherServices"/> Services before the web one.</summary>
+    private static (KubernetesCluster Cluster, KubeProxyIptables Proxy, Pod Client, Dictionary<Pod, Counter> Servers, Service Web) Build(string cni, int otherServices = 0)
+    {
+        var cluster = new KubernetesCluster(new ClusterOptions { Nodes = 3 }, CniPlugin.ByName(cni));
+        var client = cluster.AddPod("client", 1);
+        var servers = new Dictionary<Pod, Counter>();
+        for (int n = 1; n <= 3; n++)
+        {
+            var pod = cluster.AddPod($"web-{n}", n, Web);
+            var counter = new Counter();
+            _ = new TcpListener(pod.Namespace, 8080, counter);
+            servers[pod] = counter;
+        }
+
+        var proxy = new KubeProxyIptables(cluster);
+        for (int i = 0; i < otherServices; i++)
+        {
+            proxy.Add(new Service($"other-{i}", Ipv4Address.Parse($"10.97.{i / 250}.{(i % 250) + 1}"), 80, 8080, IpProtocol.Tcp, new Dictionary<string, string> { ["app"] = $"none-{i}" }));
+        }
+
+        var web = new Service("web", Ipv4Address.Parse("10.96.0.10"), 80, 8080, IpProtocol.Tcp, Web);
+        proxy.Add(web);
+        return (cluster, proxy, client, servers, web);
+    }
+
+    [Theory]
+    [InlineData("flannel-vxlan")]
+    [InlineData("flannel-host-gw")]
+    [InlineData("calico-bgp")]
+    [InlineData("calico-ipip")]
+    public void Connections_to_a_ClusterIP_spread_over_its_endpoints_and_replies_come_back_from_the_virtual_IP(string cni)
+    {
+        var (cluster, _, client, servers, web) = Build(cni);
+        var sockets = new List<TcpSocket>();
+        for (int i = 0; i < 300; i++)
+        {
+            sockets.Add(TcpSocket.Connect(client.Namespace, web.ClusterIp, web.Port, new Writer(100)));
+        }
+
+        cluster.Bed.Sim.RunUntil(SimTime.FromMilliseconds(50));
+
+        // Each endpoint has probability 1/3 (the rules' 1/3, then 1/2 of the rest, then the rest): 100 +/- 8.2 each.
+        Assert.Equal(300 * 100, servers.Values.Sum(c => c.Received));
+        Assert.All(servers.Values, c => Assert.InRange(c.Connections, 60, 140));
+        Assert.All(sockets, s => Assert.Equal(0, s.Statistics.ForeignSegments)); // conntrack un-NATed every reply
+    }
+
+    [Fact]
+    public void A_new_connection_walks_every_Service_rule_before_its_own_and_established_packets_walk_none()
+    {
+        long RulesForOneConnection(int others, out long afterMoreData)
+        {
+            var (cluster, _, client, _, web) = Build("calico-bgp", others);
+            var nf = cluster.Node(1).Root.Netfilter!;
+            var writer = new Writer(100, keepOpen: true);
+            var socket = TcpSocket.Connect(client.Namespace, web.ClusterIp, web.Port, writer);
+            cluster.Bed.Sim.RunUntil(SimTime.FromMilliseconds(5));
+            long rules = nf.RulesEvaluated;
+            socket.Send(100_000); // dozens more packets each way on the established connection
+            cluster.Bed.Sim.RunUntil(SimTime.FromMilliseconds(10));
+            afterMoreData = nf.RulesEvaluated;
+            return rules;
+        }
+
+        long ten = RulesForOneConnection(10, out long tenLater);
+        long thousand = RulesForOneConnection(1000, out long thousandLater);
+        Assert.Equal(990, thousand - ten); // linear: one more rule per Service in KUBE-SERVICES
+        Assert.Equal(ten, tenLater);
+        Assert.Equal(thousand, thousandLater);
+    }
+
+    private sealed class Counter : ITcpApplication
+    {
+        public long Received { get; private set; }
+        public int Connections { get; private set; }
+        public void OnConnected(TcpSocket socket) => Connections++;
+        public void OnReceived(TcpSocket socket, long bytes) => Received += bytes;
+        public void OnPeerClosed(TcpSocket socket) => socket.Close();
+        public void OnClosed(TcpSocket socket) { }
+    }
+
+    private sealed class Writer(long bytes, bool keepOpen = false) : ITcpApplication
+    {
+        public void OnConnected(TcpSocket socket)
+        {
+            socket.Send(bytes);
+            if (!keepOpen)
+            {
+                socket.Close();
+            }
+        }
+
+        public void OnReceived(TcpSocket socket, long b) { }
+        public void OnPeerClosed(TcpSocket socket) { }
+        public void OnClosed(TcpSocket socket) { }
+    }
+}
