@@ -13,22 +13,13 @@ public sealed class TcpStatisticsTotal
     public long ForeignSegments { get; private set; }
     public long PureAcksSent { get; private set; }
 
-    internal void Add(TcpStatistics s)
-    {
-        PacketsSent += s.PacketsSent;
-        SegmentsSent += s.SegmentsSent;
-        RetransmittedSegments += s.RetransmittedSegments;
-        FastRetransmits += s.FastRetransmits;
-        Timeouts += s.Timeouts;
-        ForeignSegments += s.ForeignSegments;
-        PureAcksSent += s.PureAcksSent;
-    }
+    internal void Add(TcpStatistics s) => Add(s.PacketsSent, s.SegmentsSent, s.RetransmittedSegments, s.FastRetransmits, s.Timeouts, s.ForeignSegments, s.PureAcksSent);
 
     /// <summary>These totals plus the counters of connections still open.</summary>
     internal TcpStatisticsTotal WithLive(IEnumerable<TcpSocket> live)
     {
         var total = new TcpStatisticsTotal();
-        total.Add(this);
+        total.Add(PacketsSent, SegmentsSent, RetransmittedSegments, FastRetransmits, Timeouts, ForeignSegments, PureAcksSent);
         foreach (var socket in live)
         {
             total.Add(socket.Statistics);
@@ -37,14 +28,14 @@ public sealed class TcpStatisticsTotal
         return total;
     }
 
-    private void Add(TcpStatisticsTotal t)
+    private void Add(long packets, long segments, long retransmitted, long fastRetransmits, long timeouts, long foreign, long pureAcks)
     {
-        PacketsSent += t.PacketsSent;
-        SegmentsSent += t.SegmentsSent;
-        RetransmittedSegments += t.RetransmittedSegments;
-        FastRetransmits += t.FastRetransmits;
-        Timeouts += t.Timeouts;
-        ForeignSegments += t.ForeignSegments;
-        PureAcksSent += t.PureAcksSent;
+        PacketsSent += packets;
+        SegmentsSent += segments;
+        RetransmittedSegments += retransmitted;
+        FastRetransmits += fastRetransmits;
+        Timeouts += timeouts;
+        ForeignSegments += foreign;
+        PureAcksSent += pureAcks;
     }
 }

@@ -4,13 +4,7 @@ namespace NetPerf.Cli.Tests.Commands;
 
 public class QueueSampleCommandTests
 {
-    private static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        int code = NetPerfCommand.Run(args, output, error);
-        return (code, output.ToString(), error.ToString());
-    }
+    private static (int Code, string Out, string Err) Run(params string[] args) => CommandLine.Run(args);
 
     [Fact]
     public void The_sample_prints_the_measured_and_the_analytic_wait_and_succeeds()

@@ -4,13 +4,7 @@ namespace NetPerf.Cli.Tests.Commands;
 
 public class TwoHostsSampleCommandTests
 {
-    private static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        int code = NetPerfCommand.Run(args, output, error);
-        return (code, output.ToString(), error.ToString());
-    }
+    private static (int Code, string Out, string Err) Run(params string[] args) => CommandLine.Run(args);
 
     [Fact]
     public void TCP_RR_prints_its_latency_percentiles_and_the_kernel_CPU_of_both_hosts()
