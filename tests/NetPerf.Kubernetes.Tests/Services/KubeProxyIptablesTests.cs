@@ -83,6 +83,40 @@ public class KubeProxyIptablesTests
         Assert.Equal(thousand, thousandLater);
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void A_same_node_ClusterIP_reply_is_un_NATed_only_with_bridge_nf_call_iptables(bool brNetfilter)
+    {
+        // Client and server on node1's cni0. The SYN goes up to cni0's address and is DNATed in PREROUTING; the
+        // SYN-ACK is bridged straight back to the client, and only br_netfilter makes it meet conntrack there.
+        var cluster = new KubernetesCluster(new ClusterOptions { Nodes = 1 }, CniPlugin.ByName("flannel-vxlan"));
+        var client = cluster.AddPod("client", 1);
+        var server = cluster.AddPod("web-1", 1, Web);
+        var counter = new Counter();
+        _ = new TcpListener(server.Namespace, 8080, counter);
+        var proxy = new KubeProxyIptables(cluster);
+        var web = new Service("web", Ipv4Address.Parse("10.96.0.10"), 80, 8080, IpProtocol.Tcp, Web);
+        proxy.Add(web);
+        ((FlannelVxlan)cluster.Cni).Cni0(cluster.Node(1)).CallIptables = brNetfilter;
+
+        var socket = TcpSocket.Connect(client.Namespace, web.ClusterIp, web.Port, new Writer(100));
+        cluster.Bed.Sim.RunUntil(SimTime.FromSeconds(2));
+
+        if (brNetfilter)
+        {
+            Assert.Equal(100, counter.Received);
+            Assert.Equal(0, socket.Statistics.ForeignSegments);
+        }
+        else
+        {
+            // The SYN-ACK arrives from 10.244.1.3, not 10.96.0.10: no socket takes it, and connect() keeps retrying.
+            Assert.Equal(0, counter.Received);
+            Assert.True(socket.Statistics.ForeignSegments >= 2);
+            Assert.Equal(TcpState.SynSent, socket.State);
+        }
+    }
+
     private sealed class Counter : ITcpApplication
     {
         public long Received { get; private set; }
