@@ -57,6 +57,26 @@ public sealed class KubernetesCluster
     public IReadOnlyList<Node> Nodes => _nodes;
     public IReadOnlyCollection<Pod> Pods => _pods.Values;
 
+    private int _externals;
+
+    /// <summary>
+    /// A machine outside the cluster on the same switch (192.168.0.200 onwards): the client of a NodePort, as a
+    /// user or a load balancer in front of the nodes would be.
+    /// </summary>
+    public Host AddExternalHost(string name)
+    {
+        if (_externals >= 50)
+        {
+            throw new InvalidOperationException("at most 50 external hosts: 192.168.0.200 to .249.");
+        }
+
+        var host = new Host(Bed, name, Options.Costs, Options.CoresPerNode);
+        var eth0 = new PhysicalNic(host.Root, "eth0", Options.NodeMtu);
+        host.Root.AddAddress(eth0, Ipv4Prefix.Parse(NodeSubnet)[(ulong)(200 + _externals++)], 24);
+        Switch.Connect(eth0);
+        return host;
+    }
+
     /// <summary>Node <paramref name="n"/>, 1-based.</summary>
     public Node Node(int n) => n >= 1 && n <= _nodes.Count
         ? _nodes[n - 1]

@@ -10,15 +10,20 @@ namespace NetPerf.Kubernetes.Services;
 /// -j KUBE-SVC-X</c>) walked in order; KUBE-SVC-X picks an endpoint with the real random-probability rules (1/n,
 /// then 1/(n-1), ..., the last unconditional) and jumps to its KUBE-SEP-Y, which marks hairpin traffic for
 /// masquerade (<c>-s POD-IP -j KUBE-MARK-MASQ</c>) and DNATs to the pod. KUBE-POSTROUTING masquerades marked
-/// packets. Only a connection's first packet walks these rules: conntrack carries the rest.
-/// The chains are built once and shared by every node, as the rules are identical on all of them.
+/// packets. KUBE-SERVICES ends with <c>-m addrtype --dst-type LOCAL -j KUBE-NODEPORTS</c>, so a NodePort
+/// connection first walks every ClusterIP rule. In KUBE-NODEPORTS a Service with externalTrafficPolicy Cluster
+/// is marked for masquerade and sent to KUBE-SVC; with Local it goes to KUBE-SVL (this node's endpoints only,
+/// no mark), and a node without one drops it (KUBE-EXTERNAL-SERVICES in the filter table). Only a connection's
+/// first packet walks these rules: conntrack carries the rest. Rules are immutable and shared by every node;
+/// only the node-local choices differ per node.
 /// </summary>
 public sealed class KubeProxyIptables
 {
     /// <summary>KUBE-MARK-MASQ's bit (kube-proxy's --iptables-masquerade-bit 14).</summary>
     public const uint MasqueradeMark = 0x4000;
 
-    private readonly Chain _services = new("KUBE-SERVICES");
+    private readonly List<Rule> _serviceRules = [];
+    private readonly Dictionary<Node, NodeChains> _nodes = [];
     private readonly Chain _markMasquerade = new("KUBE-MARK-MASQ");
     private readonly Chain _postRouting = new("KUBE-POSTROUTING");
     private readonly List<Service> _installed = [];
@@ -30,11 +35,29 @@ public sealed class KubeProxyIptables
         _postRouting.Append(new Rule { MarkSet = MasqueradeMark, Target = RuleTarget.Masquerade, Comment = "kubernetes service traffic requiring SNAT" });
         foreach (var node in cluster.Nodes)
         {
+            var chains = new NodeChains(new Chain("KUBE-SERVICES"), new Chain("KUBE-NODEPORTS"), new Chain("KUBE-EXTERNAL-SERVICES"));
+            _nodes[node] = chains;
             var nf = node.Root.EnableNetfilter();
-            nf.NatPreRouting.Append(new Rule { Target = RuleTarget.Jump, JumpTo = _services, Comment = "kubernetes service portals" });
-            nf.NatOutput.Append(new Rule { Target = RuleTarget.Jump, JumpTo = _services, Comment = "kubernetes service portals" });
+            nf.NatPreRouting.Append(new Rule { Target = RuleTarget.Jump, JumpTo = chains.Services, Comment = "kubernetes service portals" });
+            nf.NatOutput.Append(new Rule { Target = RuleTarget.Jump, JumpTo = chains.Services, Comment = "kubernetes service portals" });
             nf.NatPostRouting.Append(new Rule { Target = RuleTarget.Jump, JumpTo = _postRouting, Comment = "kubernetes postrouting rules" });
+            nf.FilterInput.Append(new Rule { Target = RuleTarget.Jump, JumpTo = chains.External, Comment = "kubernetes externally-visible service portals" });
+            Rebuild(chains);
         }
+    }
+
+    private sealed record NodeChains(Chain Services, Chain NodePorts, Chain External);
+
+    /// <summary>KUBE-SERVICES: the shared per-Service rules, then this node's jump to KUBE-NODEPORTS, last.</summary>
+    private void Rebuild(NodeChains chains)
+    {
+        chains.Services.Clear();
+        foreach (var rule in _serviceRules)
+        {
+            chains.Services.Append(rule);
+        }
+
+        chains.Services.Append(new Rule { DestinationIsLocal = true, Target = RuleTarget.Jump, JumpTo = chains.NodePorts, Comment = "kubernetes service nodeports" });
     }
 
     public KubernetesCluster Cluster { get; }
@@ -42,7 +65,7 @@ public sealed class KubeProxyIptables
     public IReadOnlyList<Service> Services => _installed;
 
     /// <summary>Rules in KUBE-SERVICES: what a new connection to the last Service walks before its own.</summary>
-    public int ServiceRules => _services.Rules.Count;
+    public int ServiceRules => _serviceRules.Count;
 
     /// <summary>Programs a Service with the endpoints its selector matches now.</summary>
     public void Add(Service service)
@@ -53,9 +76,7 @@ public sealed class KubeProxyIptables
         for (int i = 0; i < endpoints.Count; i++)
         {
             var pod = endpoints[i];
-            var sep = new Chain($"KUBE-SEP-{id}{i:X4}");
-            sep.Append(new Rule { Source = new Ipv4Prefix(pod.Ip, 32), Target = RuleTarget.Jump, JumpTo = _markMasquerade });
-            sep.Append(new Rule { Protocol = service.Protocol, Target = RuleTarget.Dnat, NatAddress = pod.Ip, NatPort = service.TargetPort });
+            var sep = Endpoint(id, i, pod, service);
             int left = endpoints.Count - i;
             svc.Append(new Rule
             {
@@ -65,7 +86,7 @@ public sealed class KubeProxyIptables
             });
         }
 
-        _services.Append(new Rule
+        _serviceRules.Add(new Rule
         {
             Destination = new Ipv4Prefix(service.ClusterIp, 32),
             Protocol = service.Protocol,
@@ -74,6 +95,67 @@ public sealed class KubeProxyIptables
             JumpTo = svc,
             Comment = $"{service.Name} cluster IP",
         });
+        if (service.NodePort is { } nodePort)
+        {
+            AddNodePort(service, nodePort, id, svc, endpoints);
+        }
+
+        foreach (var chains in _nodes.Values)
+        {
+            Rebuild(chains);
+        }
+
         _installed.Add(service);
+    }
+
+    private readonly Dictionary<Pod, Chain> _endpointChains = [];
+
+    /// <summary>KUBE-SEP for one endpoint of a Service: hairpin traffic marked for masquerade, then DNAT to the pod.</summary>
+    private Chain Endpoint(string id, int i, Pod pod, Service service)
+    {
+        var sep = new Chain($"KUBE-SEP-{id}{i:X4}");
+        sep.Append(new Rule { Source = new Ipv4Prefix(pod.Ip, 32), Target = RuleTarget.Jump, JumpTo = _markMasquerade });
+        sep.Append(new Rule { Protocol = service.Protocol, Target = RuleTarget.Dnat, NatAddress = pod.Ip, NatPort = service.TargetPort });
+        _endpointChains[pod] = sep;
+        return sep;
+    }
+
+    private void AddNodePort(Service service, ushort nodePort, string id, Chain svc, IReadOnlyList<Pod> endpoints)
+    {
+        if (service.ExternalTrafficPolicy == ExternalTrafficPolicy.Cluster)
+        {
+            // KUBE-EXT-X: every external packet is marked for masquerade, then any endpoint.
+            var ext = new Chain($"KUBE-EXT-{id}");
+            ext.Append(new Rule { Target = RuleTarget.Jump, JumpTo = _markMasquerade, Comment = "masquerade traffic for the service from outside the cluster" });
+            ext.Append(new Rule { Target = RuleTarget.Jump, JumpTo = svc });
+            var rule = new Rule { Protocol = service.Protocol, DestinationPort = nodePort, Target = RuleTarget.Jump, JumpTo = ext, Comment = service.Name };
+            foreach (var chains in _nodes.Values)
+            {
+                chains.NodePorts.Append(rule);
+            }
+
+            return;
+        }
+
+        foreach (var (node, chains) in _nodes)
+        {
+            var local = endpoints.Where(p => p.Node == node).ToList();
+            if (local.Count == 0)
+            {
+                // No local endpoint: the filter table drops it (KUBE-EXTERNAL-SERVICES, "has no local endpoints").
+                chains.External.Append(new Rule { DestinationIsLocal = true, Protocol = service.Protocol, DestinationPort = nodePort, Target = RuleTarget.Drop, Comment = $"{service.Name} has no local endpoints" });
+                continue;
+            }
+
+            // KUBE-SVL-X: this node's endpoints only, no masquerade: the client's address reaches the pod.
+            var svl = new Chain($"KUBE-SVL-{id}");
+            for (int i = 0; i < local.Count; i++)
+            {
+                int left = local.Count - i;
+                svl.Append(new Rule { Target = RuleTarget.Jump, JumpTo = _endpointChains[local[i]], Probability = left == 1 ? null : 1.0 / left });
+            }
+
+            chains.NodePorts.Append(new Rule { Protocol = service.Protocol, DestinationPort = nodePort, Target = RuleTarget.Jump, JumpTo = svl, Comment = service.Name });
+        }
     }
 }

@@ -117,11 +117,80 @@ public class KubeProxyIptablesTests
         }
     }
 
+    /// <summary>An outside client connects to NODE-IP:30080 on <paramref name="viaNode"/>; the only web pod is on node 2.</summary>
+    private static (Counter Server, TcpSocket Client, Network.Topology.Host Outside) NodePort(ExternalTrafficPolicy policy, int viaNode, string cni = "calico-bgp")
+    {
+        var cluster = new KubernetesCluster(new ClusterOptions { Nodes = 3 }, CniPlugin.ByName(cni));
+        var pod = cluster.AddPod("web-1", 2, Web);
+        var server = new Counter();
+        _ = new TcpListener(pod.Namespace, 8080, server);
+        var proxy = new KubeProxyIptables(cluster);
+        proxy.Add(new Service("web", Ipv4Address.Parse("10.96.0.10"), 80, 8080, IpProtocol.Tcp, Web) { NodePort = 30080, ExternalTrafficPolicy = policy });
+        var outside = cluster.AddExternalHost("client");
+        var client = TcpSocket.Connect(outside.Root, cluster.Node(viaNode).Ip, 30080, new Writer(1000));
+        cluster.Bed.Sim.RunUntil(SimTime.FromMilliseconds(500));
+        return (server, client, outside);
+    }
+
+    [Theory]
+    [InlineData("calico-bgp", "192.168.0.1")] // MASQUERADE takes the egress device's address: eth0
+    [InlineData("flannel-vxlan", "10.244.1.0")] // flannel.1's, as on a real flannel node
+    public void A_Cluster_NodePort_reaches_an_endpoint_on_another_node_with_the_client_masqueraded_to_the_node(string cni, string seenFrom)
+    {
+        var (server, client, _) = NodePort(ExternalTrafficPolicy.Cluster, viaNode: 1, cni);
+        Assert.Equal(1000, server.Received);
+        Assert.Equal(0, client.Statistics.ForeignSegments);
+        Assert.Equal(Ipv4Address.Parse(seenFrom), server.Peers.Single());
+    }
+
+    [Fact]
+    public void A_Local_NodePort_keeps_the_client_address_on_a_node_with_an_endpoint_and_drops_on_one_without()
+    {
+        var (server, _, outside) = NodePort(ExternalTrafficPolicy.Local, viaNode: 2);
+        Assert.Equal(1000, server.Received);
+        Assert.Equal(outside.Root.Devices.OfType<Network.Devices.PhysicalNic>().Single().PrimaryAddress, server.Peers.Single());
+
+        var (nobody, client, _) = NodePort(ExternalTrafficPolicy.Local, viaNode: 1);
+        Assert.Equal(0, nobody.Received);
+        Assert.Equal(TcpState.SynSent, client.State); // node1's SYNs are dropped: the load balancer's health check would fail it
+    }
+
+    [Fact]
+    public void A_NodePort_connection_walks_every_ClusterIP_rule_before_KUBE_NODEPORTS()
+    {
+        long Rules(int others)
+        {
+            var cluster = new KubernetesCluster(new ClusterOptions { Nodes = 2 }, CniPlugin.ByName("calico-bgp"));
+            var pod = cluster.AddPod("web-1", 2, Web);
+            _ = new TcpListener(pod.Namespace, 8080, new Counter());
+            var proxy = new KubeProxyIptables(cluster);
+            for (int i = 0; i < others; i++)
+            {
+                proxy.Add(new Service($"other-{i}", Ipv4Address.Parse($"10.97.{i / 250}.{(i % 250) + 1}"), 80, 8080, IpProtocol.Tcp, new Dictionary<string, string> { ["app"] = $"none-{i}" }));
+            }
+
+            proxy.Add(new Service("web", Ipv4Address.Parse("10.96.0.10"), 80, 8080, IpProtocol.Tcp, Web) { NodePort = 30080 });
+            var outside = cluster.AddExternalHost("client");
+            _ = TcpSocket.Connect(outside.Root, cluster.Node(1).Ip, 30080, new Writer(100, keepOpen: true));
+            cluster.Bed.Sim.RunUntil(SimTime.FromMilliseconds(5));
+            return cluster.Node(1).Root.Netfilter!.RulesEvaluated;
+        }
+
+        Assert.Equal(990, Rules(1000) - Rules(10));
+    }
+
     private sealed class Counter : ITcpApplication
     {
         public long Received { get; private set; }
         public int Connections { get; private set; }
-        public void OnConnected(TcpSocket socket) => Connections++;
+        public HashSet<Ipv4Address> Peers { get; } = [];
+
+        public void OnConnected(TcpSocket socket)
+        {
+            Connections++;
+            Peers.Add(socket.RemoteAddress);
+        }
+
         public void OnReceived(TcpSocket socket, long bytes) => Received += bytes;
         public void OnPeerClosed(TcpSocket socket) => socket.Close();
         public void OnClosed(TcpSocket socket) { }
