@@ -24,7 +24,7 @@ public sealed class CoreDns : IDatagramReceiver, IEventHandler
 
     private const int ReadKind = 0;
     private const int ServedKind = 1;
-    private readonly HashSet<string> _names = new(StringComparer.OrdinalIgnoreCase);
+    private readonly Dictionary<string, IReadOnlyList<Ipv4Address>> _names = new(StringComparer.OrdinalIgnoreCase);
     private readonly List<string> _queryNames = [];
     private readonly Queue<(Ipv4Address Address, ushort Port, long Query, int IpLength)> _pending = new();
     private (Ipv4Address Address, ushort Port, long Query, int IpLength) _current;
@@ -47,13 +47,17 @@ public sealed class CoreDns : IDatagramReceiver, IEventHandler
     public long QueriesAaaa { get; private set; }
     public long NxDomains { get; private set; }
 
-    /// <summary>Serves name.namespace.svc.cluster.local for a Service.</summary>
-    public void AddService(string name, string ns) => _names.Add($"{name}.{ns}.svc.{ClusterDomain}");
+    /// <summary>Serves name.namespace.svc.cluster.local: the Service's ClusterIP, or for a headless Service its pods' IPs.</summary>
+    public void AddService(string name, string ns, params Ipv4Address[] addresses) => _names[$"{name}.{ns}.svc.{ClusterDomain}"] = addresses;
 
     /// <summary>A name outside the cluster that upstream resolvers know (example.com).</summary>
-    public void AddExternal(string name) => _names.Add(name.TrimEnd('.'));
+    public void AddExternal(string name, params Ipv4Address[] addresses) => _names[name.TrimEnd('.')] = addresses;
+
+    /// <summary>The A records of a name this server answers for (empty if it would answer NXDOMAIN).</summary>
+    internal IReadOnlyList<Ipv4Address> AddressesOf(string name) => _names.TryGetValue(name, out var a) ? a : [];
 
     /// <summary>The resolver's side of the wire: a query's name is registered here and travels as its number.</summary>
+    /// <remarks>The answer's records are read from here too (by the name's number), as its payload would carry them.</remarks>
     internal int Register(string name)
     {
         _queryNames.Add(name);
@@ -98,9 +102,10 @@ public sealed class CoreDns : IDatagramReceiver, IEventHandler
         }
 
         // Services have IPv4 ClusterIPs: A gets a record, AAAA an empty NOERROR; unknown names NXDOMAIN.
-        bool exists = _names.Contains(name);
+        bool exists = _names.TryGetValue(name, out var addresses);
         NxDomains += exists ? 0 : 1;
-        int bytes = DnsMessage.QueryBytes + DnsMessage.NameBytes(name) + (exists && type == DnsType.A ? DnsMessage.AnswerRecordBytes : 0);
+        int records = exists && type == DnsType.A ? addresses!.Count : 0;
+        int bytes = DnsMessage.QueryBytes + DnsMessage.NameBytes(name) + (records * DnsMessage.AnswerRecordBytes);
         Socket.Send(_current.Address, _current.Port, bytes, applicationData: DnsMessage.Answer(_current.Query, nxDomain: !exists));
         _busy = false;
         ServeNext();

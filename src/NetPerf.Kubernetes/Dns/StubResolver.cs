@@ -7,7 +7,7 @@ using NetPerf.Network.Stack;
 namespace NetPerf.Kubernetes.Dns;
 
 /// <summary>The outcome of a lookup: whether the name resolved, after how many queries of each type, in how long.</summary>
-public sealed record DnsLookup(string Name, bool Found, string? Answered, int QueriesPerType, SimTime Latency);
+public sealed record DnsLookup(string Name, bool Found, string? Answered, int QueriesPerType, SimTime Latency, IReadOnlyList<Ipv4Address> Addresses);
 
 /// <summary>
 /// A pod's resolver (glibc's stub resolver through /etc/resolv.conf): the search list and ndots decide which
@@ -75,7 +75,9 @@ public sealed class StubResolver : IDatagramReceiver
         if (lookup.Found || lookup.Index == lookup.Candidates.Count)
         {
             _active = null;
-            lookup.Done(new DnsLookup(lookup.Name, lookup.Found, lookup.Found ? lookup.Candidates[lookup.Index - 1] : null, lookup.Index, now - lookup.Start));
+            string? answered = lookup.Found ? lookup.Candidates[lookup.Index - 1] : null;
+            lookup.Done(new DnsLookup(lookup.Name, lookup.Found, answered, lookup.Index, now - lookup.Start,
+                answered is null ? [] : _server.AddressesOf(answered)));
             return;
         }
 

@@ -22,9 +22,9 @@ public class ResolverTests
         var proxy = new KubeProxyIptables(cluster);
         proxy.Add(new Service("kube-dns", KubeDns, 53, 53, IpProtocol.Udp, new Dictionary<string, string> { ["k8s-app"] = "kube-dns" }));
         var dns = new CoreDns(corednsPod);
-        dns.AddService("web", "default");
-        dns.AddService("api", "prod");
-        dns.AddExternal("example.com");
+        dns.AddService("web", "default", Ipv4Address.Parse("10.96.0.20"));
+        dns.AddService("api", "prod", Ipv4Address.Parse("10.96.0.21"));
+        dns.AddExternal("example.com", Ipv4Address.Parse("93.184.216.34"));
         var resolver = new StubResolver(client, new ResolvConf("default"), dns, KubeDns);
         return (cluster, resolver, dns);
     }
