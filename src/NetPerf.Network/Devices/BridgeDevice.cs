@@ -241,8 +241,17 @@ public sealed class BridgeDevice : NetDevice
             return true;
         }
 
-        if (nf.Run(Netfilter.NetfilterHook.Forward, ref walk, this, this) == Netfilter.Verdict.Drop
-            || nf.Run(Netfilter.NetfilterHook.PostRouting, ref walk, null, this) == Netfilter.Verdict.Drop)
+        if (nf.Run(Netfilter.NetfilterHook.Forward, ref walk, this, this) == Netfilter.Verdict.Drop)
+        {
+            nf.Forget(ref walk);
+            walk.Drop(DropReason.Netfilter, this);
+            return false;
+        }
+
+        // IPVS's reply hook sits on FORWARD too (ip_vs_reply4), so br_netfilter lets a bridged reply from a
+        // real server be un-NATed: what makes IPVS mode work for a client and endpoint on one bridge.
+        Namespace.Ipvs?.TryReply(ref walk, this);
+        if (nf.Run(Netfilter.NetfilterHook.PostRouting, ref walk, null, this) == Netfilter.Verdict.Drop)
         {
             nf.Forget(ref walk);
             walk.Drop(DropReason.Netfilter, this);

@@ -1,0 +1,58 @@
+using NetPerf.Kubernetes.Cluster;
+using NetPerf.Network.Devices;
+using NetPerf.Network.Netfilter;
+
+namespace NetPerf.Kubernetes.Services;
+
+/// <summary>
+/// kube-proxy in IPVS mode (pkg/proxy/ipvs/proxier.go), for ClusterIP Services: every node binds each Service IP
+/// to the kube-ipvs0 dummy device, so a packet for it is routed locally; IPVS, hooked at LOCAL_IN, picks a real
+/// server (round robin by default) from its hash table and sends the packet out again through LOCAL_OUT and
+/// POSTROUTING, DNATed; replies are un-NATed by IPVS. A new connection's cost does not grow with the number of
+/// Services (a hash lookup, not a rule walk). The iptables rules kube-proxy still installs in this mode match
+/// ipsets in one step; they are modelled by the masquerade rule for marked packets only.
+/// </summary>
+public sealed class KubeProxyIpvs
+{
+    private readonly Dictionary<Node, (DummyDevice Dummy, Ipvs Ipvs)> _nodes = [];
+    private readonly List<Service> _installed = [];
+
+    public KubeProxyIpvs(KubernetesCluster cluster, IpvsScheduler scheduler = IpvsScheduler.RoundRobin)
+    {
+        Cluster = cluster;
+        Scheduler = scheduler;
+        foreach (var node in cluster.Nodes)
+        {
+            var dummy = new DummyDevice(node.Root, "kube-ipvs0");
+            var ipvs = node.Root.EnableIpvs();
+            node.Root.Netfilter!.NatPostRouting.Append(new Rule
+            {
+                MarkSet = KubeProxyIptables.MasqueradeMark,
+                Target = RuleTarget.Masquerade,
+                Comment = "kubernetes service traffic requiring SNAT",
+            });
+            _nodes[node] = (dummy, ipvs);
+        }
+    }
+
+    public KubernetesCluster Cluster { get; }
+    public IpvsScheduler Scheduler { get; }
+    public IReadOnlyList<Service> Services => _installed;
+
+    /// <summary>Binds the Service IP on every node's kube-ipvs0 and programs a virtual service with the endpoints its selector matches now.</summary>
+    public void Add(Service service)
+    {
+        var endpoints = service.Endpoints(Cluster);
+        foreach (var (node, (dummy, ipvs)) in _nodes)
+        {
+            node.Root.AddAddress(dummy, service.ClusterIp, 32);
+            var virtualService = ipvs.AddService(service.Protocol, service.ClusterIp, service.Port, Scheduler);
+            foreach (var pod in endpoints)
+            {
+                virtualService.AddRealServer(pod.Ip, service.TargetPort);
+            }
+        }
+
+        _installed.Add(service);
+    }
+}
