@@ -179,6 +179,37 @@ public class KubeProxyIptablesTests
         Assert.Equal(990, Rules(1000) - Rules(10));
     }
 
+    [Fact]
+    public void In_nftables_mode_a_new_connection_costs_one_map_lookup_however_many_Services_there_are()
+    {
+        (long Rules, long Cpu, long Received) Run(int others)
+        {
+            var cluster = new KubernetesCluster(new ClusterOptions { Nodes = 3 }, CniPlugin.ByName("calico-bgp"));
+            var client = cluster.AddPod("client", 1);
+            var pod = cluster.AddPod("web-1", 2, Web);
+            var counter = new Counter();
+            _ = new TcpListener(pod.Namespace, 8080, counter);
+            var proxy = new KubeProxyNftables(cluster);
+            for (int i = 0; i < others; i++)
+            {
+                proxy.Add(new Service($"other-{i}", Ipv4Address.Parse($"10.97.{i / 250}.{(i % 250) + 1}"), 80, 8080, IpProtocol.Tcp, new Dictionary<string, string> { ["app"] = $"none-{i}" }));
+            }
+
+            proxy.Add(new Service("web", Ipv4Address.Parse("10.96.0.10"), 80, 8080, IpProtocol.Tcp, Web));
+            _ = TcpSocket.Connect(client.Namespace, Ipv4Address.Parse("10.96.0.10"), 80, new Writer(100, keepOpen: true));
+            cluster.Bed.Sim.RunUntil(SimTime.FromMilliseconds(5));
+            var node1 = cluster.Node(1);
+            return (node1.Root.Netfilter!.RulesEvaluated, node1.Host.TotalCpuPicoseconds, counter.Received);
+        }
+
+        var ten = Run(10);
+        var thousand = Run(1000);
+        Assert.Equal(100, ten.Received);
+        Assert.Equal(100, thousand.Received);
+        Assert.Equal(ten.Rules, thousand.Rules);
+        Assert.Equal(ten.Cpu, thousand.Cpu);
+    }
+
     private sealed class Counter : ITcpApplication
     {
         public long Received { get; private set; }

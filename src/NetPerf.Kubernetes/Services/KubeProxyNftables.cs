@@ -1,0 +1,54 @@
+using NetPerf.Kubernetes.Cluster;
+using NetPerf.Network.Addressing;
+using NetPerf.Network.Netfilter;
+
+namespace NetPerf.Kubernetes.Services;
+
+/// <summary>
+/// kube-proxy in nftables mode (pkg/proxy/nftables/proxier.go), for ClusterIP Services: nat prerouting and
+/// output look the destination up in one verdict map (<c>ip daddr . meta l4proto . th dport vmap
+/// @service-ips</c>) that jumps to the Service's chain, which picks an endpoint (the real proxy uses a numgen
+/// map; the same probability rules pick alike here) and DNATs. One hash lookup per new connection however many
+/// Services there are. The map and chains are shared by every node.
+/// </summary>
+public sealed class KubeProxyNftables
+{
+    private readonly VerdictMap _serviceIps = new();
+    private readonly Chain _markMasquerade = new("mark-for-masquerade");
+    private readonly List<Service> _installed = [];
+
+    public KubeProxyNftables(KubernetesCluster cluster)
+    {
+        Cluster = cluster;
+        _markMasquerade.Append(new Rule { Target = RuleTarget.Mark, SetMark = KubeProxyIptables.MasqueradeMark });
+        foreach (var node in cluster.Nodes)
+        {
+            var nf = node.Root.EnableNetfilter();
+            nf.NatPreRouting.Append(new Rule { Target = RuleTarget.VerdictMap, Map = _serviceIps, Comment = "services" });
+            nf.NatOutput.Append(new Rule { Target = RuleTarget.VerdictMap, Map = _serviceIps, Comment = "services" });
+            nf.NatPostRouting.Append(new Rule { MarkSet = KubeProxyIptables.MasqueradeMark, Target = RuleTarget.Masquerade, Comment = "masquerading" });
+        }
+    }
+
+    public KubernetesCluster Cluster { get; }
+    public IReadOnlyList<Service> Services => _installed;
+
+    public void Add(Service service)
+    {
+        var endpoints = service.Endpoints(Cluster);
+        string id = $"{_installed.Count + 1:X8}";
+        var svc = new Chain($"service-{id}-{service.Name}");
+        for (int i = 0; i < endpoints.Count; i++)
+        {
+            var pod = endpoints[i];
+            var ep = new Chain($"endpoint-{id}-{i}");
+            ep.Append(new Rule { Source = new Ipv4Prefix(pod.Ip, 32), Target = RuleTarget.Jump, JumpTo = _markMasquerade });
+            ep.Append(new Rule { Protocol = service.Protocol, Target = RuleTarget.Dnat, NatAddress = pod.Ip, NatPort = service.TargetPort });
+            int left = endpoints.Count - i;
+            svc.Append(new Rule { Target = RuleTarget.Jump, JumpTo = ep, Probability = left == 1 ? null : 1.0 / left });
+        }
+
+        _serviceIps.Add(service.ClusterIp, service.Protocol, service.Port, svc);
+        _installed.Add(service);
+    }
+}
