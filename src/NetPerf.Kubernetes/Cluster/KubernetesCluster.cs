@@ -9,25 +9,39 @@ using NetPerf.Network.Topology;
 namespace NetPerf.Kubernetes.Cluster;
 
 /// <summary>
-/// A cluster on one L2 switch: node N is 192.168.0.N/24 on eth0 (default route via 192.168.0.254) with pod
-/// CIDR 10.244.N.0/24 (flannel's and kubeadm's defaults), set up by one CNI plugin. Pods are added to a node by name; each gets its own network
+/// A cluster on one L2 switch: node N is 192.168.0.N/20 on eth0 (default route via 192.168.15.254) with pod
+/// CIDR 10.244.N.0/24 (flannel's and kubeadm's per-node defaults; nodes past 255 continue into 10.245-10.247),
+/// set up by one CNI plugin. Pods are added to a node by name; each gets its own network
 /// namespace, shared by its containers.
 /// </summary>
 public sealed class KubernetesCluster
 {
-    public const string NodeSubnet = "192.168.0.0/24";
-    public const string ClusterCidr = "10.244.0.0/16";
+    /// <summary>The nodes' subnet: node N is its N-th address (192.168.0.N for the first 254).</summary>
+    public const string NodeSubnet = "192.168.0.0/20";
+
+    /// <summary>The pods' range: node N gets its N-th /24 (10.244.N.0/24 for the first 255), up to 1,023 nodes.</summary>
+    public const string ClusterCidr = "10.244.0.0/14";
 
     /// <summary>The nodes' default gateway (the fabric's router; with it Calico's proxy ARP answers for 169.254.1.1).</summary>
-    public const string Gateway = "192.168.0.254";
+    public const string Gateway = "192.168.15.254";
+
+    /// <summary>External hosts are numbered from here in the node subnet (192.168.15.1 on).</summary>
+    private const int FirstExternal = (15 * 256) + 1;
+
+    public const int MaxNodes = 1023;
 
     private readonly List<Node> _nodes = [];
     private readonly Dictionary<string, Pod> _pods = [];
+    private readonly Dictionary<(string Key, string Value), List<Pod>> _byLabel = [];
 
     public KubernetesCluster(ClusterOptions options, CniPlugin cni)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(options.Nodes, 1);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(options.Nodes, 253); // one /24 for the nodes, .254 left free
+        if (options.Nodes > MaxNodes)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.Nodes, $"at most {MaxNodes} nodes: {ClusterCidr} holds that many /24 pod ranges.");
+        }
+
         Options = options;
         Cni = cni;
         Bed = new Testbed(new Simulator(), new PacketPool(), options.Seed);
@@ -60,19 +74,20 @@ public sealed class KubernetesCluster
     private int _externals;
 
     /// <summary>
-    /// A machine outside the cluster on the same switch (192.168.0.200 onwards): the client of a NodePort, as a
+    /// A machine outside the cluster on the same switch (192.168.15.1 onwards): the client of a NodePort, as a
     /// user or a load balancer in front of the nodes would be.
     /// </summary>
     public Host AddExternalHost(string name)
     {
-        if (_externals >= 50)
+        if (_externals >= 250)
         {
-            throw new InvalidOperationException("at most 50 external hosts: 192.168.0.200 to .249.");
+            throw new InvalidOperationException("at most 250 external hosts: 192.168.15.1 to .250.");
         }
 
         var host = new Host(Bed, name, Options.Costs, Options.CoresPerNode);
         var eth0 = new PhysicalNic(host.Root, "eth0", Options.NodeMtu);
-        host.Root.AddAddress(eth0, Ipv4Prefix.Parse(NodeSubnet)[(ulong)(200 + _externals++)], 24);
+        var subnet = Ipv4Prefix.Parse(NodeSubnet);
+        host.Root.AddAddress(eth0, subnet[(ulong)(FirstExternal + _externals++)], subnet.Length);
         Switch.Connect(eth0);
         return host;
     }
@@ -81,6 +96,9 @@ public sealed class KubernetesCluster
     public Node Node(int n) => n >= 1 && n <= _nodes.Count
         ? _nodes[n - 1]
         : throw new ArgumentOutOfRangeException(nameof(n), n, $"the cluster has nodes 1 to {_nodes.Count}.");
+
+    /// <summary>The pods carrying label <paramref name="key"/>=<paramref name="value"/> (an index, as the API server's label selectors use).</summary>
+    public IReadOnlyList<Pod> PodsWithLabel(string key, string value) => _byLabel.TryGetValue((key, value), out var list) ? list : [];
 
     public Pod Pod(string name) => _pods.TryGetValue(name, out var pod) ? pod : throw new KeyNotFoundException($"no pod named '{name}'.");
 
@@ -100,6 +118,16 @@ public sealed class KubernetesCluster
         var pod = new Pod(name, n, ns, ip, eth0, labels ?? new Dictionary<string, string>());
         n.Add(pod);
         _pods.Add(name, pod);
+        foreach (var label in pod.Labels)
+        {
+            if (!_byLabel.TryGetValue((label.Key, label.Value), out var list))
+            {
+                _byLabel[(label.Key, label.Value)] = list = [];
+            }
+
+            list.Add(pod);
+        }
+
         return pod;
     }
 }

@@ -102,7 +102,7 @@ public sealed class KubeProxyIptables
 
         foreach (var chains in _nodes.Values)
         {
-            Rebuild(chains);
+            chains.Services.Insert(chains.Services.Rules.Count - 1, _serviceRules[^1]); // before the KUBE-NODEPORTS jump
         }
 
         _installed.Add(service);

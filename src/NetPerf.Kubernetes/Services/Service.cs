@@ -16,7 +16,16 @@ public sealed record Service(string Name, Ipv4Address ClusterIp, ushort Port, us
     public ExternalTrafficPolicy ExternalTrafficPolicy { get; init; } = ExternalTrafficPolicy.Cluster;
 
     /// <summary>The pods of the cluster whose labels include every key and value of the selector, in name order.</summary>
-    public IReadOnlyList<Pod> Endpoints(KubernetesCluster cluster) =>
-        cluster.Pods.Where(p => Selector.All(kv => p.Labels.TryGetValue(kv.Key, out var v) && v == kv.Value))
+    public IReadOnlyList<Pod> Endpoints(KubernetesCluster cluster)
+    {
+        if (Selector.Count == 0)
+        {
+            return []; // a Service without a selector has its endpoints managed by hand, not modelled
+        }
+
+        var (key, value) = Selector.First();
+        return cluster.PodsWithLabel(key, value)
+            .Where(p => Selector.All(kv => p.Labels.TryGetValue(kv.Key, out var v) && v == kv.Value))
             .OrderBy(p => p.Name, StringComparer.Ordinal).ToList();
+    }
 }

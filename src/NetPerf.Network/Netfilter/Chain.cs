@@ -34,6 +34,18 @@ public sealed class Chain(string name, RuleTarget? policy = null)
         return this;
     }
 
+    /// <summary><c>iptables -I CHAIN N</c>: the rule becomes number <paramref name="index"/> + 1.</summary>
+    public Chain Insert(int index, Rule rule)
+    {
+        if (rule.Target == RuleTarget.Jump && rule.JumpTo is null)
+        {
+            throw new ArgumentException($"a jump from {Name} needs a target chain.", nameof(rule));
+        }
+
+        _rules.Insert(index, rule);
+        return this;
+    }
+
     public void Clear() => _rules.Clear();
 
     public override string ToString() => $"{Name} ({_rules.Count} rules)";
