@@ -69,7 +69,7 @@ public sealed partial class TcpSocket
             case TcpState.SynSent:
                 if ((h.Flags & (TcpFlags.Syn | TcpFlags.Ack)) == (TcpFlags.Syn | TcpFlags.Ack) && h.Acknowledgement == 1)
                 {
-                    Establish(h, core);
+                    Establish(h);
                     long sent = Statistics.PacketsSent;
                     TrySend(core); // data written (or a close) during the handshake leaves now, carrying the ACK
                     if (Statistics.PacketsSent == sent)
@@ -100,7 +100,7 @@ public sealed partial class TcpSocket
                     return;
                 }
 
-                Establish(h, core);
+                Establish(h);
                 _listener?.OnEstablished();
                 host.Sim.ScheduleAfter(WakeUpLatency, this, ConnectedKind);
                 break;
@@ -114,7 +114,7 @@ public sealed partial class TcpSocket
 
         if ((h.Flags & TcpFlags.Ack) != 0)
         {
-            OnAck(h, length, core);
+            OnAck(h, length);
         }
 
         if (length > 0 || (h.Flags & TcpFlags.Fin) != 0)
@@ -128,7 +128,7 @@ public sealed partial class TcpSocket
     private int _peerMss;
     private bool _peerSacks;
 
-    private void Establish(in TcpHeader h, int core)
+    private void Establish(in TcpHeader h)
     {
         if (State == TcpState.SynSent)
         {
@@ -144,7 +144,6 @@ public sealed partial class TcpSocket
         SampleRtt(h);
         _peerWindow = h.Window;
         _mss = EffectiveMss();
-        _ = core;
     }
 
     /// <summary>Payload per segment: the smaller of the peer's MSS and our route's, less the timestamps option.</summary>
@@ -164,7 +163,7 @@ public sealed partial class TcpSocket
     }
 
     /// <summary>tcp_ack: advance snd_una, grow or cut the window, detect loss by duplicate ACKs.</summary>
-    private void OnAck(in TcpHeader h, long length, int core)
+    private void OnAck(in TcpHeader h, long length)
     {
         long now = Namespace.Host.Sim.Now.Picoseconds;
         if (h.Acknowledgement > _sndMax)
@@ -266,8 +265,6 @@ public sealed partial class TcpSocket
             _retransmitHigh = Math.Max(_retransmitHigh, _sndUna);
             ArmRetransmitTimer();
         }
-
-        _ = core;
     }
 
     /// <summary>
