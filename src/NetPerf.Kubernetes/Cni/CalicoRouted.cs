@@ -34,9 +34,10 @@ public sealed class CalicoRouted(bool ipip) : CniPlugin
         node.Root.IpForward = true;
         if (Ipip)
         {
-            // tunl0 holds an address from the node's range outside the first block, as Calico's IPAM gives it.
+            // tunl0 holds the first address of the node's block (Calico's IPAM gives it one from the block), so
+            // traffic the node sources through the tunnel comes from an address the other nodes route back.
             var tunl0 = new IpipTunnelDevice(node.Root, "tunl0", node.Ip, mtu: PodMtu(node.Eth0.Mtu));
-            node.Root.AddAddress(tunl0, node.PodAddress(64), 32);
+            node.Root.AddAddress(tunl0, Block(node).Network, 32);
             _tunnels[node] = tunl0;
         }
     }

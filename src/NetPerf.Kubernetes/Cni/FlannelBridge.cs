@@ -30,6 +30,7 @@ public abstract class FlannelBridge : CniPlugin
     {
         var (eth0, host) = VethDevice.CreatePair(pod, "eth0", node.Root, hostEnd, mtu: PodMtu(node.Eth0.Mtu));
         _cni0[node].Enslave(host);
+        _cni0[node].HairpinPorts.Add(host); // the bridge plugin's hairpinMode: true, so a pod can reach itself through its Service
         pod.AddAddress(eth0, ip, node.PodCidr.Length);
         pod.AddRoute("0.0.0.0/0", eth0, via: node.PodAddress(1).ToString());
         return eth0;

@@ -10,8 +10,8 @@ public sealed record ResolvConf(string Namespace, string ClusterDomain = "cluste
         [$"{Namespace}.svc.{ClusterDomain}", $"svc.{ClusterDomain}", ClusterDomain];
 
     /// <summary>
-    /// The names the resolver tries, in order (glibc's res_search): a name with at least ndots dots, or ending in
-    /// a dot, is tried as it is first, then with each search domain; any other name with each search domain
+    /// The names the resolver tries, in order (glibc's res_search): a name ending in a dot only as it is; one with
+    /// at least ndots dots as it is first, then with each search domain; any other name with each search domain
     /// first, then as it is.
     /// </summary>
     public IReadOnlyList<string> Candidates(string name)

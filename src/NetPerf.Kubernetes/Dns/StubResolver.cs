@@ -65,7 +65,8 @@ public sealed class StubResolver : IDatagramReceiver
         }
 
         var (_, type, nx) = DnsMessage.Read(datagram.ApplicationData);
-        lookup.Found |= type == DnsType.A && !nx;
+        // An answer without records (NOERROR, no data: a headless Service with no pods) is not an answer to stop at.
+        lookup.Found |= type == DnsType.A && !nx && _server.AddressesOf(lookup.Candidates[lookup.Index]).Count > 0;
         if (--lookup.Waiting > 0)
         {
             return;

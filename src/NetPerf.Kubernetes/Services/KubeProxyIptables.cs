@@ -27,6 +27,7 @@ public sealed class KubeProxyIptables
     private readonly Chain _markMasquerade = new("KUBE-MARK-MASQ");
     private readonly Chain _postRouting = new("KUBE-POSTROUTING");
     private readonly List<Service> _installed = [];
+    private readonly Chain _filterServices = new("KUBE-SERVICES"); // filter table: Services without endpoints
 
     public KubeProxyIptables(KubernetesCluster cluster)
     {
@@ -41,7 +42,9 @@ public sealed class KubeProxyIptables
             nf.NatPreRouting.Append(new Rule { Target = RuleTarget.Jump, JumpTo = chains.Services, Comment = "kubernetes service portals" });
             nf.NatOutput.Append(new Rule { Target = RuleTarget.Jump, JumpTo = chains.Services, Comment = "kubernetes service portals" });
             nf.NatPostRouting.Append(new Rule { Target = RuleTarget.Jump, JumpTo = _postRouting, Comment = "kubernetes postrouting rules" });
-            nf.FilterInput.Append(new Rule { Target = RuleTarget.Jump, JumpTo = chains.External, Comment = "kubernetes externally-visible service portals" });
+            nf.FilterInput.Append(new Rule { NewConnectionOnly = true, Target = RuleTarget.Jump, JumpTo = chains.External, Comment = "kubernetes externally-visible service portals" });
+            nf.FilterForward.Append(new Rule { NewConnectionOnly = true, Target = RuleTarget.Jump, JumpTo = _filterServices, Comment = "kubernetes service portals" });
+            nf.FilterOutput.Append(new Rule { NewConnectionOnly = true, Target = RuleTarget.Jump, JumpTo = _filterServices, Comment = "kubernetes service portals" });
             Rebuild(chains);
         }
     }
@@ -71,12 +74,35 @@ public sealed class KubeProxyIptables
     public void Add(Service service)
     {
         var endpoints = service.Endpoints(Cluster);
-        string id = $"{_installed.Count + 1:X8}";
+        _installed.Add(service);
+        if (endpoints.Count == 0)
+        {
+            // No nat rule at all: the filter table rejects it ("has no endpoints"; the REJECT's ICMP is not
+            // modelled, the packet is dropped).
+            _filterServices.Append(new Rule
+            {
+                Destination = new Ipv4Prefix(service.ClusterIp, 32), Protocol = service.Protocol, DestinationPort = service.Port,
+                Target = RuleTarget.Drop, Comment = $"{service.Name} has no endpoints",
+            });
+            return;
+        }
+
+        string id = $"{_installed.Count:X8}";
         var svc = new Chain($"KUBE-SVC-{id}");
+
+        // Traffic to the ClusterIP from outside the pod network (a node's own processes) is masqueraded, so
+        // that the reply comes back through this node.
+        svc.Append(new Rule
+        {
+            Destination = new Ipv4Prefix(service.ClusterIp, 32), Protocol = service.Protocol, DestinationPort = service.Port,
+            SourceNotIn = Ipv4Prefix.Parse(KubernetesCluster.ClusterCidr), Target = RuleTarget.Jump, JumpTo = _markMasquerade,
+        });
+        var endpointChains = new Dictionary<Pod, Chain>();
         for (int i = 0; i < endpoints.Count; i++)
         {
             var pod = endpoints[i];
             var sep = Endpoint(id, i, pod, service);
+            endpointChains[pod] = sep;
             int left = endpoints.Count - i;
             svc.Append(new Rule
             {
@@ -97,18 +123,14 @@ public sealed class KubeProxyIptables
         });
         if (service.NodePort is { } nodePort)
         {
-            AddNodePort(service, nodePort, id, svc, endpoints);
+            AddNodePort(service, nodePort, id, svc, endpoints, endpointChains);
         }
 
         foreach (var chains in _nodes.Values)
         {
             chains.Services.Insert(chains.Services.Rules.Count - 1, _serviceRules[^1]); // before the KUBE-NODEPORTS jump
         }
-
-        _installed.Add(service);
     }
-
-    private readonly Dictionary<Pod, Chain> _endpointChains = [];
 
     /// <summary>KUBE-SEP for one endpoint of a Service: hairpin traffic marked for masquerade, then DNAT to the pod.</summary>
     private Chain Endpoint(string id, int i, Pod pod, Service service)
@@ -116,11 +138,10 @@ public sealed class KubeProxyIptables
         var sep = new Chain($"KUBE-SEP-{id}{i:X4}");
         sep.Append(new Rule { Source = new Ipv4Prefix(pod.Ip, 32), Target = RuleTarget.Jump, JumpTo = _markMasquerade });
         sep.Append(new Rule { Protocol = service.Protocol, Target = RuleTarget.Dnat, NatAddress = pod.Ip, NatPort = service.TargetPort });
-        _endpointChains[pod] = sep;
         return sep;
     }
 
-    private void AddNodePort(Service service, ushort nodePort, string id, Chain svc, IReadOnlyList<Pod> endpoints)
+    private void AddNodePort(Service service, ushort nodePort, string id, Chain svc, IReadOnlyList<Pod> endpoints, Dictionary<Pod, Chain> endpointChains)
     {
         if (service.ExternalTrafficPolicy == ExternalTrafficPolicy.Cluster)
         {
@@ -152,7 +173,7 @@ public sealed class KubeProxyIptables
             for (int i = 0; i < local.Count; i++)
             {
                 int left = local.Count - i;
-                svl.Append(new Rule { Target = RuleTarget.Jump, JumpTo = _endpointChains[local[i]], Probability = left == 1 ? null : 1.0 / left });
+                svl.Append(new Rule { Target = RuleTarget.Jump, JumpTo = endpointChains[local[i]], Probability = left == 1 ? null : 1.0 / left });
             }
 
             chains.NodePorts.Append(new Rule { Protocol = service.Protocol, DestinationPort = nodePort, Target = RuleTarget.Jump, JumpTo = svl, Comment = service.Name });

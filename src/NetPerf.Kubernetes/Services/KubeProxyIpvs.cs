@@ -9,8 +9,9 @@ namespace NetPerf.Kubernetes.Services;
 /// to the kube-ipvs0 dummy device, so a packet for it is routed locally; IPVS, hooked at LOCAL_IN, picks a real
 /// server (round robin by default) from its hash table and sends the packet out again through LOCAL_OUT and
 /// POSTROUTING, DNATed; replies are un-NATed by IPVS. A new connection's cost does not grow with the number of
-/// Services (a hash lookup, not a rule walk). The iptables rules kube-proxy still installs in this mode match
-/// ipsets in one step; they are modelled by the masquerade rule for marked packets only.
+/// Services (a hash lookup, not a rule walk). Not modelled yet: the iptables rules kube-proxy still installs in
+/// this mode (ipset matches that masquerade traffic from outside the pod network and hairpin traffic,
+/// KUBE-LOOP-BACK), so a node's own processes and a pod reaching itself through its Service are not served.
 /// </summary>
 public sealed class KubeProxyIpvs
 {

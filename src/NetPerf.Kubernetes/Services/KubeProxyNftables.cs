@@ -7,9 +7,10 @@ namespace NetPerf.Kubernetes.Services;
 /// <summary>
 /// kube-proxy in nftables mode (pkg/proxy/nftables/proxier.go), for ClusterIP Services: nat prerouting and
 /// output look the destination up in one verdict map (<c>ip daddr . meta l4proto . th dport vmap
-/// @service-ips</c>) that jumps to the Service's chain, which picks an endpoint (the real proxy uses a numgen
-/// map; the same probability rules pick alike here) and DNATs. One hash lookup per new connection however many
-/// Services there are. The map and chains are shared by every node.
+/// @service-ips</c>) that jumps to the Service's chain, which picks an endpoint and DNATs. One hash lookup per
+/// new connection however many Services there are. The real proxy picks the endpoint with one numgen map
+/// lookup; here the iptables-style probability rules pick with the same distribution but cost a rule per
+/// endpoint passed. The map and chains are shared by every node.
 /// </summary>
 public sealed class KubeProxyNftables
 {
@@ -38,6 +39,11 @@ public sealed class KubeProxyNftables
         var endpoints = service.Endpoints(Cluster);
         string id = $"{_installed.Count + 1:X8}";
         var svc = new Chain($"service-{id}-{service.Name}");
+        svc.Append(new Rule
+        {
+            SourceNotIn = Ipv4Prefix.Parse(KubernetesCluster.ClusterCidr), Target = RuleTarget.Jump, JumpTo = _markMasquerade,
+            Comment = "traffic from outside the pod network is masqueraded",
+        });
         for (int i = 0; i < endpoints.Count; i++)
         {
             var pod = endpoints[i];

@@ -308,6 +308,8 @@ public sealed class Iptables
     {
         var t = p.VisibleFlow;
         return (rule.Source is not { } src || src.Contains(t.Source))
+            && (rule.SourceNotIn is not { } outside || !outside.Contains(t.Source))
+            && (!rule.NewConnectionOnly || (p.ConntrackEntry != 0 && !Conntrack[p.ConntrackEntry].Confirmed))
             && (rule.Destination is not { } dst || dst.Contains(t.Destination))
             && (rule.Protocol is not { } proto || proto == t.Protocol)
             && (rule.DestinationPort is not { } port || port == t.DestinationPort)
@@ -337,7 +339,9 @@ public sealed class Iptables
         Ipv4Address address;
         if (rule.Target == RuleTarget.Masquerade)
         {
-            if (outDevice?.PrimaryAddress is not { } primary)
+            // inet_select_addr: the device's address, or failing that (a cali* veth has none) another address of
+            // the namespace.
+            if ((outDevice?.PrimaryAddress ?? _ns.AnyGlobalAddress()) is not { } primary)
             {
                 return false; // no address to masquerade as
             }

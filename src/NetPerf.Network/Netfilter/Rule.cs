@@ -10,6 +10,12 @@ namespace NetPerf.Network.Netfilter;
 public sealed record Rule
 {
     public Ipv4Prefix? Source { get; init; }
+
+    /// <summary><c>! -s PREFIX</c>: the source is outside this prefix (kube-proxy's <c>! -s CLUSTER-CIDR</c>).</summary>
+    public Ipv4Prefix? SourceNotIn { get; init; }
+
+    /// <summary><c>-m conntrack --ctstate NEW</c>: only a connection's first packet (its entry not yet confirmed).</summary>
+    public bool NewConnectionOnly { get; init; }
     public Ipv4Prefix? Destination { get; init; }
     public IpProtocol? Protocol { get; init; }
     public ushort? DestinationPort { get; init; }

@@ -128,6 +128,20 @@ public sealed class NetworkNamespace
         Fib.Add(new Route(Ipv4Prefix.Parse(prefix), RouteType.Unicast, new NextHop(device.Index, gateway, onLink)));
     }
 
+    /// <summary>An address of this namespace that is not on lo (the first assigned), for source selection.</summary>
+    internal Ipv4Address? AnyGlobalAddress()
+    {
+        foreach (var device in _devices)
+        {
+            if (device != Loopback && device.PrimaryAddress is { } address)
+            {
+                return address;
+            }
+        }
+
+        return null;
+    }
+
     public bool IsLocal(Ipv4Address address) => _localAddresses.ContainsKey(address.Value);
 
     /// <summary>The device that owns a local address.</summary>

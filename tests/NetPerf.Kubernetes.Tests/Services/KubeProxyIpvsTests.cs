@@ -55,7 +55,7 @@ public class KubeProxyIpvsTests
         var proxy = new KubeProxyIpvs(cluster);
         for (int i = 0; i < otherServices; i++)
         {
-            proxy.Add(new Service($"other-{i}", Ipv4Address.Parse($"10.97.{i / 250}.{(i % 250) + 1}"), 80, 8080, IpProtocol.Tcp, new Dictionary<string, string> { ["app"] = $"none-{i}" }));
+            proxy.Add(new Service($"other-{i}", Ipv4Address.Parse($"10.97.{i / 250}.{(i % 250) + 1}"), 80, 8080, IpProtocol.Tcp, Web));
         }
 
         proxy.Add(new Service("web", WebIp, 80, 8080, IpProtocol.Tcp, Web));
