@@ -11,9 +11,10 @@ namespace NetPerf.Kubernetes.Services;
 /// then 1/(n-1), ..., the last unconditional) and jumps to its KUBE-SEP-Y, which marks hairpin traffic for
 /// masquerade (<c>-s POD-IP -j KUBE-MARK-MASQ</c>) and DNATs to the pod. KUBE-POSTROUTING masquerades marked
 /// packets. KUBE-SERVICES ends with <c>-m addrtype --dst-type LOCAL -j KUBE-NODEPORTS</c>, so a NodePort
-/// connection first walks every ClusterIP rule. In KUBE-NODEPORTS a Service with externalTrafficPolicy Cluster
-/// is marked for masquerade and sent to KUBE-SVC; with Local it goes to KUBE-SVL (this node's endpoints only,
-/// no mark), and a node without one drops it (KUBE-EXTERNAL-SERVICES in the filter table). Only a connection's
+/// connection first walks every ClusterIP rule. In KUBE-NODEPORTS a Service jumps to its KUBE-EXT-X: with
+/// externalTrafficPolicy Cluster that marks for masquerade and goes to KUBE-SVC; with Local, pods and the
+/// node's own processes still go to KUBE-SVC (the node's masqueraded), and external clients to KUBE-SVL (this
+/// node's endpoints only, no mark), dropped by KUBE-EXTERNAL-SERVICES in the filter table on a node without one. Only a connection's
 /// first packet walks these rules: conntrack carries the rest. Rules are immutable and shared by every node;
 /// only the node-local choices differ per node.
 /// </summary>
@@ -160,10 +161,18 @@ public sealed class KubeProxyIptables
 
         foreach (var (node, chains) in _nodes)
         {
+            // KUBE-EXT-X for Local: pods and the node itself may use any endpoint (the node's own traffic
+            // masqueraded); external clients only this node's endpoints, through KUBE-SVL-X, unmasqueraded.
+            var ext = new Chain($"KUBE-EXT-{id}");
+            ext.Append(new Rule { Source = Ipv4Prefix.Parse(KubernetesCluster.ClusterCidr), Target = RuleTarget.Jump, JumpTo = svc, Comment = "pod traffic for external destinations" });
+            ext.Append(new Rule { SourceIsLocal = true, Target = RuleTarget.Jump, JumpTo = _markMasquerade, Comment = "masquerade LOCAL traffic" });
+            ext.Append(new Rule { SourceIsLocal = true, Target = RuleTarget.Jump, JumpTo = svc, Comment = "route LOCAL traffic to cluster-wide endpoints" });
+            chains.NodePorts.Append(new Rule { Protocol = service.Protocol, DestinationPort = nodePort, Target = RuleTarget.Jump, JumpTo = ext, Comment = service.Name });
+
             var local = endpoints.Where(p => p.Node == node).ToList();
             if (local.Count == 0)
             {
-                // No local endpoint: the filter table drops it (KUBE-EXTERNAL-SERVICES, "has no local endpoints").
+                // No local endpoint: what is left (external clients) the filter table drops (KUBE-EXTERNAL-SERVICES).
                 chains.External.Append(new Rule { DestinationIsLocal = true, Protocol = service.Protocol, DestinationPort = nodePort, Target = RuleTarget.Drop, Comment = $"{service.Name} has no local endpoints" });
                 continue;
             }
@@ -176,7 +185,7 @@ public sealed class KubeProxyIptables
                 svl.Append(new Rule { Target = RuleTarget.Jump, JumpTo = endpointChains[local[i]], Probability = left == 1 ? null : 1.0 / left });
             }
 
-            chains.NodePorts.Append(new Rule { Protocol = service.Protocol, DestinationPort = nodePort, Target = RuleTarget.Jump, JumpTo = svl, Comment = service.Name });
+            ext.Append(new Rule { Target = RuleTarget.Jump, JumpTo = svl });
         }
     }
 }

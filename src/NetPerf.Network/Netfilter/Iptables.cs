@@ -316,6 +316,7 @@ public sealed class Iptables
             && (rule.InInterface is null || Rule.InterfaceMatches(rule.InInterface, inDevice?.Name))
             && (rule.OutInterface is null || Rule.InterfaceMatches(rule.OutInterface, outDevice?.Name))
             && (rule.DestinationIsLocal is not { } local || local == _ns.IsLocal(t.Destination))
+            && (rule.SourceIsLocal is not { } localSource || localSource == _ns.IsLocal(t.Source))
             && (rule.MarkSet is not { } mark || (p.Mark & mark) == mark)
             && (rule.Probability is not { } probability || _random.NextDouble() < probability);
     }

@@ -29,6 +29,9 @@ public sealed record Rule
     /// <summary><c>-m addrtype --dst-type LOCAL</c>: the destination is an address of this namespace.</summary>
     public bool? DestinationIsLocal { get; init; }
 
+    /// <summary><c>-m addrtype --src-type LOCAL</c>: the source is an address of this namespace.</summary>
+    public bool? SourceIsLocal { get; init; }
+
     /// <summary><c>-m mark --mark M/M</c>: all these bits set.</summary>
     public uint? MarkSet { get; init; }
 

@@ -160,6 +160,25 @@ public class KubeProxyIptablesTests
     }
 
     [Fact]
+    public void A_pod_calling_a_Local_NodePort_on_a_node_without_an_endpoint_still_reaches_one_elsewhere()
+    {
+        // KUBE-EXT sends pod traffic to the cluster-wide KUBE-SVC; only external clients are held to local endpoints.
+        var cluster = new KubernetesCluster(new ClusterOptions { Nodes = 2 }, CniPlugin.ByName("calico-bgp"));
+        var client = cluster.AddPod("client", 1);
+        var pod = cluster.AddPod("web-1", 2, Web);
+        var server = new Counter();
+        _ = new TcpListener(pod.Namespace, 8080, server);
+        var proxy = new KubeProxyIptables(cluster);
+        proxy.Add(new Service("web", Ipv4Address.Parse("10.96.0.10"), 80, 8080, IpProtocol.Tcp, Web) { NodePort = 30080, ExternalTrafficPolicy = ExternalTrafficPolicy.Local });
+        var socket = TcpSocket.Connect(client.Namespace, cluster.Node(1).Ip, 30080, new Writer(1000));
+        cluster.Bed.Sim.RunUntil(SimTime.FromMilliseconds(20));
+
+        Assert.Equal(1000, server.Received);
+        Assert.Equal(client.Ip, server.Peers.Single()); // pod traffic is not masqueraded
+        Assert.Equal(0, socket.Statistics.ForeignSegments);
+    }
+
+    [Fact]
     public void A_NodePort_connection_walks_every_ClusterIP_rule_before_KUBE_NODEPORTS()
     {
         long Rules(int others)
