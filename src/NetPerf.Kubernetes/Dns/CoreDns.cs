@@ -14,7 +14,7 @@ namespace NetPerf.Kubernetes.Dns;
 /// of) and answers other names it was given as existing (what the forward plugin would get from upstream) or
 /// NXDOMAIN. Caching is not modelled: every query costs the service time.
 /// </summary>
-public sealed class CoreDns : IDatagramReceiver, IEventHandler
+public sealed class CoreDns : SerialDatagramServer
 {
     /// <summary>
     /// CPU per query: measurements.md DNS-19, 33,669 queries/s for names inside the cluster with CoreDNS
@@ -22,26 +22,21 @@ public sealed class CoreDns : IDatagramReceiver, IEventHandler
     /// </summary>
     public static readonly SimTime DefaultServiceTime = SimTime.FromMicroseconds(56);
 
-    private const int ReadKind = 0;
-    private const int ServedKind = 1;
     private readonly Dictionary<string, IReadOnlyList<Ipv4Address>> _names = new(StringComparer.OrdinalIgnoreCase);
     private readonly List<string> _queryNames = [];
-    private readonly Queue<(Ipv4Address Address, ushort Port, long Query, int IpLength)> _pending = new();
-    private (Ipv4Address Address, ushort Port, long Query, int IpLength) _current;
-    private bool _busy;
 
     public CoreDns(Pod pod, string clusterDomain = "cluster.local", SimTime? serviceTime = null, int core = 0)
+        : base(new UdpSocket(pod.Namespace, pod.Ip, 53, core))
     {
         Pod = pod;
         ClusterDomain = clusterDomain;
-        ServiceTime = serviceTime ?? DefaultServiceTime;
-        Socket = new UdpSocket(pod.Namespace, pod.Ip, 53, core) { Receiver = this };
+        QueryTime = serviceTime ?? DefaultServiceTime;
     }
 
     public Pod Pod { get; }
     public string ClusterDomain { get; }
-    public SimTime ServiceTime { get; }
-    public UdpSocket Socket { get; }
+    /// <summary>CPU per query on the server's core.</summary>
+    public SimTime QueryTime { get; }
 
     public long QueriesA { get; private set; }
     public long QueriesAaaa { get; private set; }
@@ -64,33 +59,11 @@ public sealed class CoreDns : IDatagramReceiver, IEventHandler
         return _queryNames.Count - 1;
     }
 
-    void IDatagramReceiver.OnDatagram(UdpSocket socket, in Packet datagram, SimTime now)
+    protected override SimTime ServiceTime(in Request request) => QueryTime;
+
+    protected override void Answer(in Request request)
     {
-        _pending.Enqueue((datagram.Flow.Source, datagram.Flow.SourcePort, datagram.ApplicationData, datagram.IpLength));
-        ServeNext();
-    }
-
-    private void ServeNext()
-    {
-        if (_busy || _pending.Count == 0)
-        {
-            return;
-        }
-
-        _busy = true;
-        _current = _pending.Dequeue();
-        Socket.Namespace.Host.RunKernelWork(Socket.Core, KernelStage.Syscall, _current.IpLength, 0, this, ReadKind);
-    }
-
-    void IEventHandler.OnEvent(int kind, long arg)
-    {
-        if (kind == ReadKind)
-        {
-            Socket.Namespace.Host.RunApplicationWork(Socket.Core, ServiceTime, this, ServedKind);
-            return;
-        }
-
-        var (id, type, _) = DnsMessage.Read(_current.Query);
+        var (id, type, _) = DnsMessage.Read(request.ApplicationData);
         string name = _queryNames[id];
         if (type == DnsType.A)
         {
@@ -106,8 +79,6 @@ public sealed class CoreDns : IDatagramReceiver, IEventHandler
         NxDomains += exists ? 0 : 1;
         int records = exists && type == DnsType.A ? addresses!.Count : 0;
         int bytes = DnsMessage.QueryBytes + DnsMessage.NameBytes(name) + (records * DnsMessage.AnswerRecordBytes);
-        Socket.Send(_current.Address, _current.Port, bytes, applicationData: DnsMessage.Answer(_current.Query, nxDomain: !exists));
-        _busy = false;
-        ServeNext();
+        Socket.Send(request.Address, request.Port, bytes, applicationData: DnsMessage.Answer(request.ApplicationData, nxDomain: !exists));
     }
 }

@@ -23,9 +23,8 @@ public sealed class KubeProxyIptables
     /// <summary>KUBE-MARK-MASQ's bit (kube-proxy's --iptables-masquerade-bit 14).</summary>
     public const uint MasqueradeMark = 0x4000;
 
-    private readonly List<Rule> _serviceRules = [];
     private readonly Dictionary<Node, NodeChains> _nodes = [];
-    private readonly Chain _markMasquerade = new("KUBE-MARK-MASQ");
+    private readonly Chain _markMasquerade = KubeProxyRules.MarkMasquerade("KUBE-MARK-MASQ");
     private readonly Chain _postRouting = new("KUBE-POSTROUTING");
     private readonly List<Service> _installed = [];
     private readonly Chain _filterServices = new("KUBE-SERVICES"); // filter table: Services without endpoints
@@ -33,8 +32,7 @@ public sealed class KubeProxyIptables
     public KubeProxyIptables(KubernetesCluster cluster)
     {
         Cluster = cluster;
-        _markMasquerade.Append(new Rule { Target = RuleTarget.Mark, SetMark = MasqueradeMark });
-        _postRouting.Append(new Rule { MarkSet = MasqueradeMark, Target = RuleTarget.Masquerade, Comment = "kubernetes service traffic requiring SNAT" });
+        _postRouting.Append(KubeProxyRules.MasqueradeMarked("kubernetes service traffic requiring SNAT"));
         foreach (var node in cluster.Nodes)
         {
             var chains = new NodeChains(new Chain("KUBE-SERVICES"), new Chain("KUBE-NODEPORTS"), new Chain("KUBE-EXTERNAL-SERVICES"));
@@ -46,30 +44,20 @@ public sealed class KubeProxyIptables
             nf.FilterInput.Append(new Rule { NewConnectionOnly = true, Target = RuleTarget.Jump, JumpTo = chains.External, Comment = "kubernetes externally-visible service portals" });
             nf.FilterForward.Append(new Rule { NewConnectionOnly = true, Target = RuleTarget.Jump, JumpTo = _filterServices, Comment = "kubernetes service portals" });
             nf.FilterOutput.Append(new Rule { NewConnectionOnly = true, Target = RuleTarget.Jump, JumpTo = _filterServices, Comment = "kubernetes service portals" });
-            Rebuild(chains);
+
+            // KUBE-NODEPORTS stays the last rule of KUBE-SERVICES: Services are inserted before it.
+            chains.Services.Append(new Rule { DestinationIsLocal = true, Target = RuleTarget.Jump, JumpTo = chains.NodePorts, Comment = "kubernetes service nodeports" });
         }
     }
 
     private sealed record NodeChains(Chain Services, Chain NodePorts, Chain External);
-
-    /// <summary>KUBE-SERVICES: the shared per-Service rules, then this node's jump to KUBE-NODEPORTS, last.</summary>
-    private void Rebuild(NodeChains chains)
-    {
-        chains.Services.Clear();
-        foreach (var rule in _serviceRules)
-        {
-            chains.Services.Append(rule);
-        }
-
-        chains.Services.Append(new Rule { DestinationIsLocal = true, Target = RuleTarget.Jump, JumpTo = chains.NodePorts, Comment = "kubernetes service nodeports" });
-    }
 
     public KubernetesCluster Cluster { get; }
 
     public IReadOnlyList<Service> Services => _installed;
 
     /// <summary>Rules in KUBE-SERVICES: what a new connection to the last Service walks before its own.</summary>
-    public int ServiceRules => _serviceRules.Count;
+    public int ServiceRules { get; private set; }
 
     /// <summary>Programs a Service with the endpoints its selector matches now.</summary>
     public void Add(Service service)
@@ -101,19 +89,11 @@ public sealed class KubeProxyIptables
         var endpointChains = new Dictionary<Pod, Chain>();
         for (int i = 0; i < endpoints.Count; i++)
         {
-            var pod = endpoints[i];
-            var sep = Endpoint(id, i, pod, service);
-            endpointChains[pod] = sep;
-            int left = endpoints.Count - i;
-            svc.Append(new Rule
-            {
-                Target = RuleTarget.Jump,
-                JumpTo = sep,
-                Probability = left == 1 ? null : 1.0 / left, // -m statistic --mode random --probability 1/left; the last takes the rest
-            });
+            endpointChains[endpoints[i]] = KubeProxyRules.Endpoint($"KUBE-SEP-{id}{i:X4}", endpoints[i], service, _markMasquerade);
         }
 
-        _serviceRules.Add(new Rule
+        KubeProxyRules.PickOne(svc, [.. endpointChains.Values]);
+        var portal = new Rule
         {
             Destination = new Ipv4Prefix(service.ClusterIp, 32),
             Protocol = service.Protocol,
@@ -121,7 +101,7 @@ public sealed class KubeProxyIptables
             Target = RuleTarget.Jump,
             JumpTo = svc,
             Comment = $"{service.Name} cluster IP",
-        });
+        };
         if (service.NodePort is { } nodePort)
         {
             AddNodePort(service, nodePort, id, svc, endpoints, endpointChains);
@@ -129,17 +109,10 @@ public sealed class KubeProxyIptables
 
         foreach (var chains in _nodes.Values)
         {
-            chains.Services.Insert(chains.Services.Rules.Count - 1, _serviceRules[^1]); // before the KUBE-NODEPORTS jump
+            chains.Services.Insert(chains.Services.Rules.Count - 1, portal); // before the KUBE-NODEPORTS jump
         }
-    }
 
-    /// <summary>KUBE-SEP for one endpoint of a Service: hairpin traffic marked for masquerade, then DNAT to the pod.</summary>
-    private Chain Endpoint(string id, int i, Pod pod, Service service)
-    {
-        var sep = new Chain($"KUBE-SEP-{id}{i:X4}");
-        sep.Append(new Rule { Source = new Ipv4Prefix(pod.Ip, 32), Target = RuleTarget.Jump, JumpTo = _markMasquerade });
-        sep.Append(new Rule { Protocol = service.Protocol, Target = RuleTarget.Dnat, NatAddress = pod.Ip, NatPort = service.TargetPort });
-        return sep;
+        ServiceRules++;
     }
 
     private void AddNodePort(Service service, ushort nodePort, string id, Chain svc, IReadOnlyList<Pod> endpoints, Dictionary<Pod, Chain> endpointChains)
@@ -179,11 +152,7 @@ public sealed class KubeProxyIptables
 
             // KUBE-SVL-X: this node's endpoints only, no masquerade: the client's address reaches the pod.
             var svl = new Chain($"KUBE-SVL-{id}");
-            for (int i = 0; i < local.Count; i++)
-            {
-                int left = local.Count - i;
-                svl.Append(new Rule { Target = RuleTarget.Jump, JumpTo = endpointChains[local[i]], Probability = left == 1 ? null : 1.0 / left });
-            }
+            KubeProxyRules.PickOne(svl, [.. local.Select(p => endpointChains[p])]);
 
             ext.Append(new Rule { Target = RuleTarget.Jump, JumpTo = svl });
         }

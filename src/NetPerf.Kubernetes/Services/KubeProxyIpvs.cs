@@ -26,12 +26,7 @@ public sealed class KubeProxyIpvs
         {
             var dummy = new DummyDevice(node.Root, "kube-ipvs0");
             var ipvs = node.Root.EnableIpvs();
-            node.Root.Netfilter!.NatPostRouting.Append(new Rule
-            {
-                MarkSet = KubeProxyIptables.MasqueradeMark,
-                Target = RuleTarget.Masquerade,
-                Comment = "kubernetes service traffic requiring SNAT",
-            });
+            node.Root.Netfilter!.NatPostRouting.Append(KubeProxyRules.MasqueradeMarked("kubernetes service traffic requiring SNAT"));
             _nodes[node] = (dummy, ipvs);
         }
     }

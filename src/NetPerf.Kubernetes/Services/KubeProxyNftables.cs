@@ -15,19 +15,18 @@ namespace NetPerf.Kubernetes.Services;
 public sealed class KubeProxyNftables
 {
     private readonly VerdictMap _serviceIps = new();
-    private readonly Chain _markMasquerade = new("mark-for-masquerade");
+    private readonly Chain _markMasquerade = KubeProxyRules.MarkMasquerade("mark-for-masquerade");
     private readonly List<Service> _installed = [];
 
     public KubeProxyNftables(KubernetesCluster cluster)
     {
         Cluster = cluster;
-        _markMasquerade.Append(new Rule { Target = RuleTarget.Mark, SetMark = KubeProxyIptables.MasqueradeMark });
         foreach (var node in cluster.Nodes)
         {
             var nf = node.Root.EnableNetfilter();
             nf.NatPreRouting.Append(new Rule { Target = RuleTarget.VerdictMap, Map = _serviceIps, Comment = "services" });
             nf.NatOutput.Append(new Rule { Target = RuleTarget.VerdictMap, Map = _serviceIps, Comment = "services" });
-            nf.NatPostRouting.Append(new Rule { MarkSet = KubeProxyIptables.MasqueradeMark, Target = RuleTarget.Masquerade, Comment = "masquerading" });
+            nf.NatPostRouting.Append(KubeProxyRules.MasqueradeMarked("masquerading"));
         }
     }
 
@@ -44,15 +43,8 @@ public sealed class KubeProxyNftables
             SourceNotIn = Ipv4Prefix.Parse(KubernetesCluster.ClusterCidr), Target = RuleTarget.Jump, JumpTo = _markMasquerade,
             Comment = "traffic from outside the pod network is masqueraded",
         });
-        for (int i = 0; i < endpoints.Count; i++)
-        {
-            var pod = endpoints[i];
-            var ep = new Chain($"endpoint-{id}-{i}");
-            ep.Append(new Rule { Source = new Ipv4Prefix(pod.Ip, 32), Target = RuleTarget.Jump, JumpTo = _markMasquerade });
-            ep.Append(new Rule { Protocol = service.Protocol, Target = RuleTarget.Dnat, NatAddress = pod.Ip, NatPort = service.TargetPort });
-            int left = endpoints.Count - i;
-            svc.Append(new Rule { Target = RuleTarget.Jump, JumpTo = ep, Probability = left == 1 ? null : 1.0 / left });
-        }
+        var chains = endpoints.Select((pod, i) => KubeProxyRules.Endpoint($"endpoint-{id}-{i}", pod, service, _markMasquerade)).ToList();
+        KubeProxyRules.PickOne(svc, chains);
 
         _serviceIps.Add(service.ClusterIp, service.Protocol, service.Port, svc);
         _installed.Add(service);

@@ -61,9 +61,10 @@ public sealed partial class TcpSocket
             return;
         }
 
+        long gsoGoal = GsoGoal(); // one route lookup per call: neither the window nor the RTT moves while sending
         while (_inRecovery && NextHole() is { } hole && InFlight() < (long)_cc.Window * _mss)
         {
-            long length = Math.Min(hole.End - hole.Start, GsoGoal());
+            long length = Math.Min(hole.End - hole.Start, gsoGoal);
             Emit(core, hole.Start, length, TcpFlags.Ack);
             _retransmitHigh = hole.Start + length;
         }
@@ -85,7 +86,7 @@ public sealed partial class TcpSocket
             long receiverRoom = _sndUna + _peerWindow - _sndNxt;
             long room = Math.Min(congestionRoom, receiverRoom);
             long unsent = DataEnd - _sndNxt;
-            long length = Math.Min(Math.Min(Math.Min(unsent, room), GsoGoal()), limit - _sndNxt);
+            long length = Math.Min(Math.Min(Math.Min(unsent, room), gsoGoal), limit - _sndNxt);
             if (length < unsent)
             {
                 // Only whole segments while more data waits (sender-side silly window avoidance).

@@ -33,7 +33,7 @@ public sealed class UdpRequestResponse : IWorkload
         {
             WakeUpLatency = endpoints.WakeUpLatency,
         };
-        Server.Receiver = new Responder(this, service ?? ServiceTime.None);
+        _ = new Responder(this, service ?? ServiceTime.None);
     }
 
     public string Name { get; }
@@ -129,47 +129,16 @@ public sealed class UdpRequestResponse : IWorkload
     }
 
     /// <summary>The server process, single-threaded: recvfrom(), compute, sendto(), then the next datagram.</summary>
-    private sealed class Responder(UdpRequestResponse workload, ServiceTime service) : IDatagramReceiver, IEventHandler
+    private sealed class Responder(UdpRequestResponse workload, ServiceTime service) : SerialDatagramServer(workload.Server)
     {
-        private const int ReadKind = 0;
-        private const int ServedKind = 1;
-        private readonly Queue<(Ipv4Address Address, ushort Port, long Header, int IpLength)> _pending = new();
-        private (Ipv4Address Address, ushort Port, long Header, int IpLength) _current;
-        private bool _busy;
+        protected override int FlowId => workload.FlowId;
 
-        public void OnDatagram(UdpSocket socket, in Packet datagram, SimTime now)
-        {
-            workload.Measurement.Delivered(datagram.PayloadBytes);
-            _pending.Enqueue((datagram.Flow.Source, datagram.Flow.SourcePort, datagram.ApplicationData, datagram.IpLength));
-            ServeNext();
-        }
+        protected override void OnArrival(in Packet datagram) => workload.Measurement.Delivered(datagram.PayloadBytes);
 
-        private void ServeNext()
-        {
-            if (_busy || _pending.Count == 0)
-            {
-                return;
-            }
+        protected override SimTime ServiceTime(in Request request) => service.Next();
 
-            _busy = true;
-            _current = _pending.Dequeue();
-            var socket = workload.Server;
-            socket.Namespace.Host.RunKernelWork(socket.Core, KernelStage.Syscall, _current.IpLength, workload.FlowId, this, ReadKind);
-        }
-
-        void IEventHandler.OnEvent(int kind, long arg)
-        {
-            var socket = workload.Server;
-            if (kind == ReadKind)
-            {
-                socket.Namespace.Host.RunApplicationWork(socket.Core, service.Next(), this, ServedKind);
-                return;
-            }
-
-            // The response echoes the request's header, so the client can tell which request it answers.
-            socket.Send(_current.Address, _current.Port, (int)(uint)_current.Header, workload.FlowId, applicationData: _current.Header);
-            _busy = false;
-            ServeNext();
-        }
+        // The response echoes the request's header, so the client can tell which request it answers.
+        protected override void Answer(in Request request) =>
+            Socket.Send(request.Address, request.Port, (int)(uint)request.ApplicationData, workload.FlowId, applicationData: request.ApplicationData);
     }
 }

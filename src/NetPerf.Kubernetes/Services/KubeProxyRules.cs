@@ -1,0 +1,43 @@
+using NetPerf.Kubernetes.Cluster;
+using NetPerf.Network.Addressing;
+using NetPerf.Network.Netfilter;
+
+namespace NetPerf.Kubernetes.Services;
+
+/// <summary>The rule pieces kube-proxy's iptables and nftables modes build alike.</summary>
+internal static class KubeProxyRules
+{
+    /// <summary>KUBE-MARK-MASQ: sets the masquerade bit that KUBE-POSTROUTING acts on.</summary>
+    public static Chain MarkMasquerade(string name)
+    {
+        var chain = new Chain(name);
+        chain.Append(new Rule { Target = RuleTarget.Mark, SetMark = KubeProxyIptables.MasqueradeMark });
+        return chain;
+    }
+
+    /// <summary>POSTROUTING: masquerade what was marked.</summary>
+    public static Rule MasqueradeMarked(string comment) =>
+        new() { MarkSet = KubeProxyIptables.MasqueradeMark, Target = RuleTarget.Masquerade, Comment = comment };
+
+    /// <summary>One endpoint (KUBE-SEP): hairpin traffic, from the pod itself, marked for masquerade; then DNAT to the pod.</summary>
+    public static Chain Endpoint(string name, Pod pod, Service service, Chain markMasquerade)
+    {
+        var chain = new Chain(name);
+        chain.Append(new Rule { Source = new Ipv4Prefix(pod.Ip, 32), Target = RuleTarget.Jump, JumpTo = markMasquerade });
+        chain.Append(new Rule { Protocol = service.Protocol, Target = RuleTarget.Dnat, NatAddress = pod.Ip, NatPort = service.TargetPort });
+        return chain;
+    }
+
+    /// <summary>
+    /// Jumps to one of <paramref name="targets"/> with equal chance, as kube-proxy writes it: <c>-m statistic
+    /// --mode random --probability 1/n</c>, then 1/(n-1), ..., and the last unconditional.
+    /// </summary>
+    public static void PickOne(Chain chain, IReadOnlyList<Chain> targets)
+    {
+        for (int i = 0; i < targets.Count; i++)
+        {
+            int left = targets.Count - i;
+            chain.Append(new Rule { Target = RuleTarget.Jump, JumpTo = targets[i], Probability = left == 1 ? null : 1.0 / left });
+        }
+    }
+}
