@@ -1,0 +1,8 @@
+namespace NetPerf.Reporting;
+
+/// <summary>
+/// The latency distribution of one workload on one path in one variant, as (percentile, microseconds) points
+/// from its histogram, ascending: what the CDF plots draw, one line per CNI.
+/// </summary>
+public sealed record LatencyCdf(string Variant, string Path, string Cni, string KubeProxy, string Workload,
+    IReadOnlyList<(double Percentile, double Microseconds)> Points);

@@ -1,0 +1,26 @@
+namespace NetPerf.Reporting;
+
+/// <summary>
+/// Everything one run of a scenario measured, in the order it was run: what the CSV, plots and report are
+/// written from.
+/// </summary>
+public sealed record ResultSet
+{
+    public required string Scenario { get; init; }
+
+    /// <summary>What the scenario file says it compares, one line.</summary>
+    public string Description { get; init; } = "";
+
+    /// <summary>The baseline variant ratios are computed against (the first variant unless chosen).</summary>
+    public required string Baseline { get; init; }
+
+    public required IReadOnlyList<SummaryRow> Summary { get; init; }
+    public required IReadOnlyList<CpuRow> Cpu { get; init; }
+    public required IReadOnlyList<LatencyCdf> Cdfs { get; init; }
+
+    /// <summary>Raw per-request samples, empty unless the run was asked to keep them.</summary>
+    public IReadOnlyList<SampleRow> Samples { get; init; } = [];
+
+    /// <summary>True when the run was stopped before every variant finished.</summary>
+    public bool Partial { get; init; }
+}
