@@ -21,4 +21,10 @@ public sealed record Endpoints(
 
     /// <summary>The address the server binds (its own, when the client connects to a virtual IP that is DNATed to it).</summary>
     public Ipv4Address? ServerBindAddress { get; init; }
+
+    /// <summary>The port the server listens on, when the client's port is a Service's or a node port DNATed to another.</summary>
+    public ushort? ServerListenPort { get; init; }
+
+    /// <summary>The port the server listens on: <see cref="ServerListenPort"/>, or the one the client connects to.</summary>
+    public ushort ListenPort => ServerListenPort ?? ServerPort;
 }

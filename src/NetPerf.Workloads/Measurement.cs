@@ -45,6 +45,9 @@ public sealed class Measurement
 
     public void KeepSamples() => Samples ??= [];
 
+    /// <summary>Called after each completed request (measured or not): for tracing one transaction, not for long runs.</summary>
+    public Action? OnCompleted { get; set; }
+
     public void StartMeasuring()
     {
         Samples?.Clear();
@@ -68,16 +71,16 @@ public sealed class Measurement
     public void RequestCompleted(SimTime start)
     {
         InFlight.Add(_sim.Now, -1);
-        if (_sim.Now < WarmUpEnd)
+        if (_sim.Now >= WarmUpEnd)
         {
-            return;
+            var latency = _sim.Now - start;
+            Latency.Record(latency);
+            Samples?.Add(latency);
+            LatencyMicroseconds.Add(latency.TotalMicroseconds);
+            Transactions++;
         }
 
-        var latency = _sim.Now - start;
-        Latency.Record(latency);
-        Samples?.Add(latency);
-        LatencyMicroseconds.Add(latency.TotalMicroseconds);
-        Transactions++;
+        OnCompleted?.Invoke();
     }
 
     public void RequestLost(SimTime start)

@@ -35,18 +35,25 @@ public readonly record struct Ipv4Prefix
 
     public static uint MaskOf(int length) => length == 0 ? 0 : uint.MaxValue << (32 - length);
 
-    public static Ipv4Prefix Parse(string text)
+    public static Ipv4Prefix Parse(string text) =>
+        TryParse(text, out var prefix)
+            ? prefix
+            : throw new FormatException($"'{text}' is not an IPv4 prefix (an address, a slash and a length 0-32, e.g. 10.244.0.0/16).");
+
+    public static bool TryParse(string text, out Ipv4Prefix prefix)
     {
+        prefix = default;
         int slash = text.IndexOf('/', StringComparison.Ordinal);
         if (slash < 0
             || !Ipv4Address.TryParse(text[..slash], out var address)
             || !int.TryParse(text[(slash + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out int length)
             || length > 32)
         {
-            throw new FormatException($"'{text}' is not an IPv4 prefix (an address, a slash and a length 0-32, e.g. 10.244.0.0/16).");
+            return false;
         }
 
-        return new Ipv4Prefix(address, length);
+        prefix = new Ipv4Prefix(address, length);
+        return true;
     }
 
     public override string ToString() => $"{Network}/{Length.ToString(CultureInfo.InvariantCulture)}";

@@ -167,7 +167,8 @@ public sealed partial class TcpSocket
         {
             double ratio = _cc.InSlowStart ? 2.0 : 1.2;
             double bytesPerSecond = ratio * _cc.Window * _mss / _rtt.Smoothed.TotalSeconds;
-            segments = Math.Clamp((long)(bytesPerSecond / 1024 / _mss), Options.MinTsoSegments, maxSegments);
+            // On loopback (MTU 65536) one segment is already all GSO allows, so the floor yields to the ceiling.
+            segments = Math.Clamp((long)(bytesPerSecond / 1024 / _mss), Math.Min(Options.MinTsoSegments, maxSegments), maxSegments);
         }
 
         return segments * _mss;

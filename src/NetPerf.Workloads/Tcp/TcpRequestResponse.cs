@@ -53,7 +53,7 @@ public sealed class TcpRequestResponse : IWorkload, IEventHandler
         var host = endpoints.Client.Host;
         Measurement = new Measurement(host.Sim);
         _rng = host.Testbed.Streams.Create($"workload/{name}/arrivals");
-        Listener = new TcpListener(endpoints.Server, endpoints.ServerPort,
+        Listener = new TcpListener(endpoints.Server, endpoints.ListenPort,
             new RequestResponseServer(_plan, service ?? ServiceTime.None, Measurement), endpoints.ServerCore, Options)
         {
             WakeUpLatency = endpoints.WakeUpLatency,

@@ -23,7 +23,7 @@ public sealed class TcpStream : IWorkload
         Options = options ?? TcpOptions.Linux;
         FlowId = flowId;
         Measurement = new Measurement(endpoints.Client.Host.Sim);
-        Listener = new TcpListener(endpoints.Server, endpoints.ServerPort, new Sink(Measurement), endpoints.ServerCore, Options)
+        Listener = new TcpListener(endpoints.Server, endpoints.ListenPort, new Sink(Measurement), endpoints.ServerCore, Options)
         {
             WakeUpLatency = endpoints.WakeUpLatency,
         };

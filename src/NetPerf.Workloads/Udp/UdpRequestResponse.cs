@@ -29,7 +29,7 @@ public sealed class UdpRequestResponse : IWorkload
         FlowId = flowId;
         Measurement = new Measurement(endpoints.Client.Host.Sim);
         var bind = endpoints.ServerBindAddress ?? endpoints.ServerAddress;
-        Server = new UdpSocket(endpoints.Server, bind, endpoints.ServerPort, endpoints.ServerCore)
+        Server = new UdpSocket(endpoints.Server, bind, endpoints.ListenPort, endpoints.ServerCore)
         {
             WakeUpLatency = endpoints.WakeUpLatency,
         };

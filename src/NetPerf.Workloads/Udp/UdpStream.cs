@@ -34,7 +34,7 @@ public sealed class UdpStream : IWorkload, IEventHandler, IDatagramReceiver
         BitsPerSecond = bitsPerSecond;
         FlowId = flowId;
         Measurement = new Measurement(endpoints.Client.Host.Sim);
-        Receiver = new UdpSocket(endpoints.Server, endpoints.ServerBindAddress ?? endpoints.ServerAddress, endpoints.ServerPort, endpoints.ServerCore)
+        Receiver = new UdpSocket(endpoints.Server, endpoints.ServerBindAddress ?? endpoints.ServerAddress, endpoints.ListenPort, endpoints.ServerCore)
         {
             WakeUpLatency = endpoints.WakeUpLatency,
             Receiver = this,

@@ -1,0 +1,236 @@
+using NetPerf.Kubernetes.Cluster;
+using NetPerf.Network.Addressing;
+using NetPerf.Network.Cpu;
+using NetPerf.Scenarios.Model;
+using NetPerf.Scenarios.Running;
+using YamlDotNet.RepresentationModel;
+
+namespace NetPerf.Scenarios.Loading;
+
+/// <summary>
+/// The checks that need the whole scenario: names, what selectors select, address ranges that collide, what
+/// each plugin can hold, what is not modelled. Each error points at the YAML node it is about.
+/// </summary>
+internal static class ScenarioChecks
+{
+    public static void Check(Scenario s, YamlNode root, Diagnostics d)
+    {
+        Unique(s.Deployments.Select(x => x.Name), ["web", ..ClusterLayout.PodNames], root, "deployments", d, "a deployment");
+        Unique(s.Services.Select(x => x.Name), ClusterLayout.ServiceNames, root, "services", d, "a Service");
+        Unique(s.Workloads.Select(x => x.Name), [], root, "workloads", d, "a workload");
+        Deployments(s, root, d);
+        Services(s, root, d);
+        Workloads(s, root, d);
+        Addresses(s, root, d);
+        Variants(s, root, d);
+        Costs(s, root, d);
+    }
+
+    private static void Deployments(Scenario s, YamlNode root, Diagnostics d)
+    {
+        for (int i = 0; i < s.Deployments.Count; i++)
+        {
+            var dep = s.Deployments[i];
+            if (!ScenarioReader.DnsLabel().IsMatch(dep.Name))
+            {
+                d.Error(At(root, "deployments", i, "name"), $"deployments[{i}].name: '{dep.Name}' is not a DNS label; use lower-case letters, digits and '-'");
+            }
+
+            foreach (int n in dep.Nodes.Where(n => n > s.Cluster.Nodes))
+            {
+                d.Error(At(root, "deployments", i, "nodes"), $"deployments[{i}].nodes: node {n} does not exist; the cluster has nodes 1 to {s.Cluster.Nodes}");
+            }
+        }
+    }
+
+    private static void Services(Scenario s, YamlNode root, Diagnostics d)
+    {
+        for (int i = 0; i < s.Services.Count; i++)
+        {
+            var svc = s.Services[i];
+            string name = svc.Count > 1 ? $"{svc.Name}-{svc.Count - 1}" : svc.Name;
+            if (!ScenarioReader.DnsLabel().IsMatch(name))
+            {
+                d.Error(At(root, "services", i, "name"), $"services[{i}].name: '{name}' is not a DNS label; use lower-case letters, digits and '-' (at most 63, with the -N of count)");
+            }
+
+            if (svc.Selector.Count == 0)
+            {
+                d.Error(At(root, "services", i, "selector") ?? At(root, "services", i), $"services[{i}].selector: empty; a Service selects pods by labels, e.g. {{app: web}}");
+            }
+            else if (!Selects(s, svc.Selector))
+            {
+                var labels = s.Deployments.Select(x => $"{x.Name} {Show(x.Labels)}").Append($"the measured servers {Show(ClusterLayout.ServerLabels)}");
+                d.Error(At(root, "services", i, "selector"),
+                    $"services[{i}].selector {Show(svc.Selector)} selects no pods; labels in this scenario: {string.Join("; ", labels)}");
+            }
+
+            if (svc.Type == ServiceType.LoadBalancer)
+            {
+                d.Error(At(root, "services", i, "type"), $"services[{i}].type: LoadBalancer is not modelled yet; allowed: ClusterIP, NodePort, Headless");
+            }
+        }
+
+        int nodePorts = s.Services.Where(x => x.Type == ServiceType.NodePort).Sum(x => x.Count);
+        if (nodePorts > ClusterLayout.FreeNodePorts)
+        {
+            d.Error(At(root, "services"), $"services: {nodePorts} NodePort Services need more ports than the node-port range 30000-32767 has free ({ClusterLayout.FreeNodePorts})");
+        }
+    }
+
+    private static void Workloads(Scenario s, YamlNode root, Diagnostics d)
+    {
+        for (int i = 0; i < s.Workloads.Count; i++)
+        {
+            var w = s.Workloads[i];
+            if (!ScenarioReader.DnsLabel().IsMatch(w.Name))
+            {
+                d.Error(At(root, "workloads", i, "name"), $"workloads[{i}].name: '{w.Name}' names result files; use lower-case letters, digits and '-'");
+            }
+
+            if (w.Test.StartsWith("UDP", StringComparison.Ordinal) && Math.Max(w.RequestBytes, w.ResponseBytes) > 65_507)
+            {
+                d.Error(At(root, "workloads", i, "request") ?? At(root, "workloads", i, "response"),
+                    $"workloads[{i}]: a UDP datagram carries at most 65,507 bytes; {Math.Max(w.RequestBytes, w.ResponseBytes)} asked for");
+            }
+
+            if (w.Paths.Contains(CommunicationPath.LoadBalancer))
+            {
+                var paths = At(root, "workloads", i, "paths") as YamlSequenceNode;
+                var entry = paths?.Children.FirstOrDefault(p => p is YamlScalarNode { Value: "load-balancer" });
+                d.Error(entry ?? (YamlNode?)paths ?? At(root, "workloads", i),
+                    $"workloads[{i}].paths: load-balancer is not modelled yet; allowed: {string.Join(", ", CommunicationPaths.Names.Where(n => n != "load-balancer"))}");
+            }
+        }
+
+        if (s.Workloads.Count == 0 && root is YamlMappingNode m && m.Children.ContainsKey("workloads"))
+        {
+            d.Error(At(root, "workloads"), "workloads: empty; a scenario runs at least one workload");
+        }
+    }
+
+    private static void Addresses(Scenario s, YamlNode root, Diagnostics d)
+    {
+        var cidr = s.Cluster.ServiceCidr;
+        foreach (var (name, other) in new[] { ("the pod network", KubernetesCluster.ClusterCidr), ("the node subnet", KubernetesCluster.NodeSubnet) })
+        {
+            if (cidr.Overlaps(Ipv4Prefix.Parse(other)))
+            {
+                d.Error(At(root, "cluster", "serviceCidr"), $"cluster.serviceCidr {cidr} overlaps {name} {other}; Service, pod and node addresses must not collide");
+            }
+        }
+
+        long needed = ClusterLayout.ReservedServiceIps + s.Services.Sum(x => (long)x.Count) + s.Compare.Services.DefaultIfEmpty(0).Max();
+        if ((ulong)needed > cidr.Size - 2)
+        {
+            d.Error(At(root, "cluster", "serviceCidr") ?? At(root, "services"), $"cluster.serviceCidr {cidr} holds {cidr.Size - 2} ClusterIPs; the scenario needs {needed}");
+        }
+    }
+
+    private static void Variants(Scenario s, YamlNode root, Diagnostics d)
+    {
+        var variants = s.Variants();
+        foreach (var cni in variants.Select(v => v.Cni).Distinct())
+        {
+            var perNode = new int[s.Cluster.Nodes + 1];
+            foreach (var node in ClusterLayout.MeasuredPodNodes)
+            {
+                perNode[node]++;
+            }
+
+            foreach (var dep in s.Deployments)
+            {
+                var nodes = dep.Nodes.Count > 0 ? dep.Nodes : Enumerable.Range(1, s.Cluster.Nodes).ToList();
+                for (int r = 0; r < dep.Replicas; r++)
+                {
+                    int n = nodes[r % nodes.Count];
+                    if (n <= s.Cluster.Nodes)
+                    {
+                        perNode[n]++;
+                    }
+                }
+            }
+
+            int max = Choices.MaxPodsPerNode(cni);
+            if (perNode.Max() > max)
+            {
+                d.Error(At(root, "deployments"), $"deployments: node {Array.IndexOf(perNode, perNode.Max())} gets {perNode.Max()} pods; {cni} addresses at most {max} per node");
+            }
+        }
+
+        if (s.Baseline is { } b && variants.All(v => v.Name != b))
+        {
+            d.Error(At(root, "baseline"), $"baseline: '{b}' is not a variant{Diagnostics.Suggest(b, variants.Select(v => v.Name))}; the variants are: {string.Join(", ", variants.Select(v => v.Name))}");
+        }
+    }
+
+    private static void Costs(Scenario s, YamlNode root, Diagnostics d)
+    {
+        if (s.CostFile is not { } file)
+        {
+            return;
+        }
+
+        string path = Path.IsPathRooted(file) ? file : Path.Combine(Path.GetDirectoryName(Path.GetFullPath(d.File)) ?? ".", file);
+        try
+        {
+            CostTable.Load(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            d.Error(At(root, "costFile"), $"costFile: cannot read '{path}': {e.Message}");
+        }
+        catch (CostTableFormatException e)
+        {
+            d.Error(At(root, "costFile"), $"costFile: '{file}' is not a valid cost table: {string.Join("; ", e.Problems.Take(5))}");
+        }
+    }
+
+    private static bool Selects(Scenario s, IReadOnlyDictionary<string, string> selector) =>
+        s.Deployments.Any(x => x.Replicas > 0 && Matches(x.Labels, selector)) || Matches(ClusterLayout.ServerLabels, selector);
+
+    private static bool Matches(IReadOnlyDictionary<string, string> labels, IReadOnlyDictionary<string, string> selector) =>
+        selector.All(kv => labels.TryGetValue(kv.Key, out var v) && v == kv.Value);
+
+    private static void Unique(IEnumerable<string> names, IReadOnlyList<string> reserved, YamlNode root, string key, Diagnostics d, string what)
+    {
+        var seen = new HashSet<string>();
+        int i = 0;
+        foreach (var name in names)
+        {
+            if (reserved.Contains(name))
+            {
+                d.Error(At(root, key, i, "name"), $"{key}[{i}].name: '{name}' is taken by the measured pods and Services ({string.Join(", ", reserved)}); choose another");
+            }
+            else if (!seen.Add(name))
+            {
+                d.Error(At(root, key, i, "name") ?? At(root, key), $"{key}[{i}].name: '{name}' is already {what}; names must be unique");
+            }
+
+            i++;
+        }
+    }
+
+    private static string Show(IReadOnlyDictionary<string, string> labels) => "{" + string.Join(", ", labels.Select(kv => $"{kv.Key}: {kv.Value}")) + "}";
+
+    /// <summary>The node at a path of keys and indices, or null when the file does not have it.</summary>
+    private static YamlNode? At(YamlNode root, params object[] path)
+    {
+        YamlNode? node = root;
+        foreach (var step in path)
+        {
+            node = (node, step) switch
+            {
+                (YamlMappingNode m, string key) => m.Children.TryGetValue(new YamlScalarNode(key), out var v) ? v : null,
+                (YamlSequenceNode q, int i) => i < q.Children.Count ? q.Children[i] : null,
+                _ => null,
+            };
+            if (node is null)
+            {
+                return null;
+            }
+        }
+
+        return node;
+    }
+}

@@ -1,0 +1,15 @@
+namespace NetPerf.Scenarios.Model;
+
+/// <summary>The words a scenario may use for plugins and modes, in one place for the reader, the schema and the runner.</summary>
+public static class Choices
+{
+    public static readonly IReadOnlyList<string> Cni = ["flannel-vxlan", "flannel-host-gw", "calico-bgp", "calico-ipip"];
+    public static readonly IReadOnlyList<string> KubeProxy = ["iptables", "ipvs", "nftables"];
+    public static readonly IReadOnlyList<string> ServiceTypes = Enum.GetNames<ServiceType>();
+    public static readonly IReadOnlyList<string> TrafficPolicies = ["Cluster", "Local"];
+    public static readonly IReadOnlyList<string> Fabrics = ["switch"];
+    public static readonly IReadOnlyList<string> Offloads = ["all", "none"];
+
+    /// <summary>Pods per node a plugin's IPAM can address: Calico's one /26 block (64 addresses less network and tunl0's), flannel's /24.</summary>
+    public static int MaxPodsPerNode(string cni) => cni.StartsWith("calico", StringComparison.Ordinal) ? 61 : 253;
+}

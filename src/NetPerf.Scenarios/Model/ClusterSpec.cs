@@ -1,0 +1,24 @@
+using NetPerf.Engine.Time;
+using NetPerf.Network.Addressing;
+
+namespace NetPerf.Scenarios.Model;
+
+/// <summary>The cluster a scenario builds: nodes, their NICs and wiring, the CNI plugin and kube-proxy's mode.</summary>
+public sealed record ClusterSpec
+{
+    public int Nodes { get; init; } = 2;
+    public int CoresPerNode { get; init; } = 4;
+    public string Cni { get; init; } = "flannel-vxlan";
+    public string KubeProxy { get; init; } = "iptables";
+    public int Mtu { get; init; } = 1500;
+    public double NicGigabits { get; init; } = 10;
+
+    /// <summary>TSO, GSO, GRO and tunnel segmentation on (as on real NICs) or all off.</summary>
+    public bool Offloads { get; init; } = true;
+
+    /// <summary>Propagation delay of each cable to the switch.</summary>
+    public SimTime LinkDelay { get; init; } = SimTime.FromMicroseconds(1);
+
+    /// <summary>Where ClusterIPs come from (kube-apiserver's --service-cluster-ip-range; 10.96.0.0/12 is kubeadm's default).</summary>
+    public Ipv4Prefix ServiceCidr { get; init; } = Ipv4Prefix.Parse("10.96.0.0/12");
+}

@@ -1,0 +1,19 @@
+namespace NetPerf.Scenarios.Model;
+
+/// <summary>
+/// The axes a scenario sweeps: every combination is a variant, run with the same seed (common random numbers,
+/// so differences between variants are the variants', not the dice's). An empty axis keeps the cluster's value.
+/// </summary>
+public sealed record CompareSpec
+{
+    public IReadOnlyList<string> Cni { get; init; } = [];
+    public IReadOnlyList<string> KubeProxy { get; init; } = [];
+
+    /// <summary>Extra ClusterIP Services (all selecting the measured server) for kube-proxy to hold.</summary>
+    public IReadOnlyList<int> Services { get; init; } = [];
+
+    /// <summary>Request and response bytes, both set to each value in turn.</summary>
+    public IReadOnlyList<int> MessageBytes { get; init; } = [];
+
+    public bool IsEmpty => Cni.Count == 0 && KubeProxy.Count == 0 && Services.Count == 0 && MessageBytes.Count == 0;
+}

@@ -1,0 +1,65 @@
+using NetPerf.Engine.Time;
+using NetPerf.Network.Cpu;
+
+namespace NetPerf.Scenarios.Model;
+
+/// <summary>A validated scenario: what to build, what to run on it, for how long, and what to compare.</summary>
+public sealed record Scenario
+{
+    public required string Name { get; init; }
+    public string Description { get; init; } = "";
+
+    /// <summary>The file it was read from, and its text as read (saved beside the results).</summary>
+    public string SourceFile { get; init; } = "";
+    public string SourceText { get; init; } = "";
+
+    public ulong Seed { get; init; } = 1;
+    public SimTime Duration { get; init; } = SimTime.FromMilliseconds(100);
+    public SimTime WarmUp { get; init; } = SimTime.FromMilliseconds(10);
+    public int Replications { get; init; } = 1;
+    public ClusterSpec Cluster { get; init; } = new();
+
+    /// <summary>A cost table file replacing the shipped one (relative paths from the scenario's folder).</summary>
+    public string? CostFile { get; init; }
+
+    /// <summary>Stages whose cost the scenario sets, over the table.</summary>
+    public IReadOnlyDictionary<KernelStage, StageCost> Costs { get; init; } = new Dictionary<KernelStage, StageCost>();
+
+    public IReadOnlyList<DeploymentSpec> Deployments { get; init; } = [];
+    public IReadOnlyList<ServiceSpec> Services { get; init; } = [];
+    public required IReadOnlyList<WorkloadSpec> Workloads { get; init; }
+    public CompareSpec Compare { get; init; } = new();
+
+    /// <summary>The variant ratios are taken against (a variant's name); the first variant when not given.</summary>
+    public string? Baseline { get; init; }
+
+    /// <summary>Every combination of the compare block, in the file's order (first axis slowest).</summary>
+    public IReadOnlyList<Variant> Variants()
+    {
+        IReadOnlyList<string> cnis = Compare.Cni.Count > 0 ? Compare.Cni : [Cluster.Cni];
+        IReadOnlyList<string> proxies = Compare.KubeProxy.Count > 0 ? Compare.KubeProxy : [Cluster.KubeProxy];
+        IReadOnlyList<int> services = Compare.Services.Count > 0 ? Compare.Services : [0];
+        IReadOnlyList<int?> sizes = Compare.MessageBytes.Count > 0 ? Compare.MessageBytes.Select(b => (int?)b).ToList() : [null];
+        var variants = new List<Variant>();
+        foreach (var cni in cnis)
+        {
+            foreach (var proxy in proxies)
+            {
+                foreach (var svc in services)
+                {
+                    foreach (var size in sizes)
+                    {
+                        var parts = new List<string>();
+                        if (Compare.Cni.Count > 0 || Compare.IsEmpty) parts.Add(cni);
+                        if (Compare.KubeProxy.Count > 0) parts.Add(proxy);
+                        if (Compare.Services.Count > 0) parts.Add($"{svc}svc");
+                        if (size is { } b) parts.Add($"{b}B");
+                        variants.Add(new Variant(string.Join("/", parts), cni, proxy, svc, size));
+                    }
+                }
+            }
+        }
+
+        return variants;
+    }
+}

@@ -1,0 +1,23 @@
+namespace NetPerf.Scenarios.Model;
+
+/// <summary>The netperf tests a scenario runs.</summary>
+public static class Tests
+{
+    public static readonly IReadOnlyList<string> Names = ["TCP_RR", "TCP_CRR", "TCP_STREAM", "UDP_RR", "UDP_STREAM"];
+}
+
+/// <summary>
+/// One netperf-style test and the paths it is run over: each path is a run of its own on a freshly built
+/// cluster, so paths never compete for the same cores.
+/// </summary>
+public sealed record WorkloadSpec(string Name, string Test, IReadOnlyList<CommunicationPath> Paths)
+{
+    public int RequestBytes { get; init; } = 64;
+    public int ResponseBytes { get; init; } = 64;
+
+    /// <summary>Concurrent connections (RR, CRR, STREAM) or sockets.</summary>
+    public int Clients { get; init; } = 1;
+
+    /// <summary>UDP_STREAM's offered rate.</summary>
+    public double UdpGigabits { get; init; } = 1;
+}

@@ -1,0 +1,151 @@
+using NetPerf.Kubernetes.Cluster;
+using NetPerf.Kubernetes.Cni;
+using NetPerf.Kubernetes.Dns;
+using NetPerf.Kubernetes.Services;
+using NetPerf.Network.Addressing;
+using NetPerf.Network.Cpu;
+using NetPerf.Network.Devices;
+using NetPerf.Network.Packets;
+using NetPerf.Network.Topology;
+using NetPerf.Scenarios.Model;
+
+namespace NetPerf.Scenarios.Running;
+
+/// <summary>
+/// One variant's cluster, built as the scenario says: nodes and NICs, the CNI plugin, kube-proxy, the measured
+/// pods and Services (<see cref="ClusterLayout"/>), CoreDNS behind kube-dns, the scenario's own deployments and
+/// Services, and an outside client on the switch.
+/// </summary>
+public sealed class ClusterBuild
+{
+    public ClusterBuild(Scenario scenario, Variant variant, ulong seed, string scenarioFolder)
+    {
+        var spec = scenario.Cluster;
+        Cluster = new KubernetesCluster(
+            new ClusterOptions
+            {
+                Nodes = spec.Nodes,
+                CoresPerNode = spec.CoresPerNode,
+                LinkGigabits = spec.NicGigabits,
+                Propagation = spec.LinkDelay,
+                NodeMtu = spec.Mtu,
+                Costs = Costs(scenario, scenarioFolder),
+                Seed = seed,
+            },
+            CniPlugin.ByName(variant.Cni));
+        foreach (var node in Cluster.Nodes)
+        {
+            node.Eth0.Offloads = spec.Offloads ? NicOffloads.All : NicOffloads.None;
+        }
+
+        Proxy = new ServiceProxy(variant.KubeProxy, Cluster);
+        Client = Cluster.AddPod(ClusterLayout.Client, 1);
+        LocalServer = Cluster.AddPod(ClusterLayout.LocalServer, 1, ClusterLayout.ServerLabels);
+        RemoteServer = Cluster.AddPod(ClusterLayout.RemoteServer, 2, ClusterLayout.RemoteSelector);
+        var dnsPod = Cluster.AddPod(ClusterLayout.CoreDns, 2, new Dictionary<string, string> { ["k8s-app"] = "kube-dns" });
+        foreach (var dep in scenario.Deployments)
+        {
+            var nodes = dep.Nodes.Count > 0 ? dep.Nodes : Enumerable.Range(1, spec.Nodes).ToList();
+            for (int r = 0; r < dep.Replicas; r++)
+            {
+                Cluster.AddPod($"{dep.Name}-{r}", nodes[r % nodes.Count], dep.Labels);
+            }
+        }
+
+        var cidr = spec.ServiceCidr;
+        KubeDnsIp = cidr[ClusterLayout.KubeDnsOffset];
+        ServiceIp = cidr[ClusterLayout.ServiceOffset];
+        Proxy.Add(new Service(ClusterLayout.KubeDns, KubeDnsIp, 53, 53, IpProtocol.Udp, new Dictionary<string, string> { ["k8s-app"] = "kube-dns" }));
+        Dns = new CoreDns(dnsPod);
+        Dns.AddService(ClusterLayout.KubeDns, "kube-system", KubeDnsIp);
+        var web = new Service(ClusterLayout.Service, ServiceIp, ClusterLayout.ServicePort, ClusterLayout.ServerPort, IpProtocol.Tcp, ClusterLayout.RemoteSelector)
+        {
+            NodePort = ServiceProxy.ServesNodePorts(variant.KubeProxy) ? ClusterLayout.NodePort : null,
+        };
+        Dns.AddService(ClusterLayout.HeadlessService, "default", RemoteServer.Ip); // clusterIP: None: the answer is the pod
+        AddScenarioServices(scenario, variant, cidr);
+
+        // The measured Service last, so that in iptables mode a new connection to it walks past every other
+        // Service's rule first, as kube-proxy's rule order puts a Service created late.
+        Proxy.Add(web);
+        Dns.AddService(ClusterLayout.Service, "default", ServiceIp);
+        Outside = Cluster.AddExternalHost(ClusterLayout.Outside);
+        Outside.Root.Devices.OfType<PhysicalNic>().Single().Offloads = spec.Offloads ? NicOffloads.All : NicOffloads.None;
+    }
+
+    public KubernetesCluster Cluster { get; }
+    internal ServiceProxy Proxy { get; }
+    public Kubernetes.Cluster.Pod Client { get; }
+    public Kubernetes.Cluster.Pod LocalServer { get; }
+    public Kubernetes.Cluster.Pod RemoteServer { get; }
+    public CoreDns Dns { get; }
+    public Host Outside { get; }
+    public Ipv4Address KubeDnsIp { get; }
+    public Ipv4Address ServiceIp { get; }
+    public int ScenarioServices { get; private set; }
+
+    /// <summary>Every host whose CPU a run accounts: the nodes and the outside client.</summary>
+    public IReadOnlyList<Host> Hosts => [.. Cluster.Nodes.Select(n => n.Host), Outside];
+
+    private void AddScenarioServices(Scenario scenario, Variant variant, Ipv4Prefix cidr)
+    {
+        int next = ClusterLayout.FirstScenarioService;
+        ushort nodePort = 30000;
+        foreach (var spec in scenario.Services)
+        {
+            for (int i = 0; i < spec.Count; i++)
+            {
+                string name = spec.Count > 1 ? $"{spec.Name}-{i}" : spec.Name;
+                if (spec.Type == ServiceType.Headless)
+                {
+                    var pods = Endpoints(spec.Selector);
+                    Dns.AddService(name, "default", [.. pods.Select(p => p.Ip)]);
+                    continue;
+                }
+
+                var ip = cidr[(ulong)next++];
+                ushort? port = null;
+                if (spec.Type == ServiceType.NodePort && ServiceProxy.ServesNodePorts(variant.KubeProxy))
+                {
+                    port = nodePort == ClusterLayout.NodePort ? ++nodePort : nodePort;
+                    nodePort = (ushort)(port + 1);
+                }
+
+                Proxy.Add(new Service(name, ip, spec.Port, spec.TargetPort, IpProtocol.Tcp, spec.Selector)
+                {
+                    NodePort = port,
+                    ExternalTrafficPolicy = spec.ExternalTrafficPolicy,
+                });
+                Dns.AddService(name, "default", ip);
+                ScenarioServices++;
+            }
+        }
+
+        // The compare block's extra Services: ClusterIPs that also lead to the remote server.
+        for (int i = 0; i < variant.ExtraServices; i++)
+        {
+            Proxy.Add(new Service($"extra-{i}", cidr[(ulong)next++], ClusterLayout.ServicePort, ClusterLayout.ServerPort, IpProtocol.Tcp, ClusterLayout.RemoteSelector));
+            ScenarioServices++;
+        }
+    }
+
+    private List<Kubernetes.Cluster.Pod> Endpoints(IReadOnlyDictionary<string, string> selector)
+    {
+        var first = selector.First();
+        return Cluster.PodsWithLabel(first.Key, first.Value)
+            .Where(p => selector.All(kv => p.Labels.TryGetValue(kv.Key, out var v) && v == kv.Value)).ToList();
+    }
+
+    private static CostTable Costs(Scenario scenario, string folder)
+    {
+        var table = scenario.CostFile is { } file
+            ? CostTable.Load(Path.IsPathRooted(file) ? file : Path.Combine(folder, file))
+            : CostTable.Default();
+        foreach (var (stage, cost) in scenario.Costs)
+        {
+            table[stage] = cost;
+        }
+
+        return table;
+    }
+}

@@ -1,0 +1,125 @@
+using NetPerf.Engine.Time;
+using NetPerf.Kubernetes.Dns;
+using NetPerf.Network.Addressing;
+using NetPerf.Network.Packets;
+using NetPerf.Scenarios.Model;
+using NetPerf.Transport.Tcp;
+using NetPerf.Workloads;
+using NetPerf.Workloads.Tcp;
+using NetPerf.Workloads.Udp;
+
+namespace NetPerf.Scenarios.Running;
+
+/// <summary>
+/// Runs one workload over one path of a built cluster: where the client and server are and which address the
+/// client uses follow from the path (<see cref="ClusterLayout"/>); paths by name first resolve it through
+/// CoreDNS with the pod's resolv.conf, as getaddrinfo() would.
+/// </summary>
+public static class PathRun
+{
+    /// <summary>How long a name lookup may take before the run gives up (glibc's timeout is 5 s per try).</summary>
+    private static readonly SimTime LookupLimit = SimTime.FromSeconds(5);
+
+    public const int FlowId = 1;
+
+    public static UnitResult Run(ClusterBuild build, RunUnit unit, SimTime warmUp, SimTime duration, bool keepSamples)
+    {
+        var (workload, lookup) = Prepare(build, unit);
+        if (keepSamples)
+        {
+            workload.Measurement.KeepSamples();
+        }
+
+        var sim = build.Cluster.Bed.Sim;
+        var report = new WorkloadRunner(sim, build.Hosts).Run([workload], warmUp, duration);
+        var (request, response) = Sizes(unit);
+        return new UnitResult(unit, report[0], workload.Measurement.Latency, lookup, sim.ExecutedEvents)
+        {
+            RequestBytes = request,
+            ResponseBytes = response,
+            Samples = workload.Measurement.Samples?.ToList(),
+            BytesDelivered = workload.Measurement.BytesDelivered,
+        };
+    }
+
+    /// <summary>Builds the workload for the unit's path (resolving the Service's name first where the path goes by name), not yet started.</summary>
+    public static (IWorkload Workload, DnsLookup? Lookup) Prepare(ClusterBuild build, RunUnit unit)
+    {
+        var (endpoints, lookup) = Endpoints(build, unit.Path);
+        return (Create(unit, endpoints), lookup);
+    }
+
+    public static (int Request, int Response) Sizes(RunUnit unit) =>
+        (unit.Variant.MessageBytes ?? unit.Workload.RequestBytes, unit.Variant.MessageBytes ?? unit.Workload.ResponseBytes);
+
+    private static (Endpoints, DnsLookup?) Endpoints(ClusterBuild b, CommunicationPath path)
+    {
+        int cores = b.Cluster.Options.CoresPerNode;
+        int clientCore = Math.Min(1, cores - 1), serverCore = Math.Min(2, cores - 1); // away from core 0, where RSS puts the NIC's first queue
+        var remote = b.RemoteServer;
+        switch (path)
+        {
+            case CommunicationPath.Localhost:
+                var local = b.LocalServer.Namespace;
+                return (new Endpoints(local, local, Ipv4Address.Parse("127.0.0.1"), ClusterLayout.ServerPort, clientCore, serverCore), null);
+            case CommunicationPath.PodSameNode:
+                return (new Endpoints(b.Client.Namespace, b.LocalServer.Namespace, b.LocalServer.Ip, ClusterLayout.ServerPort, clientCore, serverCore), null);
+            case CommunicationPath.PodCrossNode:
+                return (new Endpoints(b.Client.Namespace, remote.Namespace, remote.Ip, ClusterLayout.ServerPort, clientCore, serverCore), null);
+            case CommunicationPath.ClusterIp:
+                var service = Resolve(b, ClusterLayout.Service);
+                return (new Endpoints(b.Client.Namespace, remote.Namespace, service.Addresses[0], ClusterLayout.ServicePort, clientCore, serverCore)
+                {
+                    ServerBindAddress = remote.Ip,
+                    ServerListenPort = ClusterLayout.ServerPort,
+                }, service);
+            case CommunicationPath.Headless:
+                var pods = Resolve(b, ClusterLayout.HeadlessService);
+                return (new Endpoints(b.Client.Namespace, remote.Namespace, pods.Addresses[0], ClusterLayout.ServerPort, clientCore, serverCore), pods);
+            case CommunicationPath.NodePort:
+                return (new Endpoints(b.Outside.Root, remote.Namespace, b.Cluster.Node(1).Ip, ClusterLayout.NodePort, clientCore, serverCore)
+                {
+                    ServerBindAddress = remote.Ip,
+                    ServerListenPort = ClusterLayout.ServerPort,
+                }, null);
+            default:
+                throw new NotSupportedException($"the {path.Name()} path is not modelled yet.");
+        }
+    }
+
+    private static DnsLookup Resolve(ClusterBuild b, string name)
+    {
+        var resolver = new StubResolver(b.Client, new ResolvConf("default"), b.Dns, b.KubeDnsIp);
+        DnsLookup? result = null;
+        resolver.Resolve(name, r => result = r);
+        var sim = b.Cluster.Bed.Sim;
+        var limit = sim.Now + LookupLimit;
+        while (result is null && sim.Now < limit)
+        {
+            sim.RunUntil(sim.Now + SimTime.FromMicroseconds(100));
+        }
+
+        if (result is not { Found: true, Addresses.Count: > 0 })
+        {
+            throw new InvalidOperationException($"the client could not resolve '{name}' through CoreDNS at {b.KubeDnsIp}; the cluster's DNS path is broken.");
+        }
+
+        return result;
+    }
+
+    private static IWorkload Create(RunUnit unit, Endpoints e)
+    {
+        var w = unit.Workload;
+        var (request, response) = Sizes(unit);
+        string name = w.Name;
+        return w.Test switch
+        {
+            "TCP_RR" => new TcpRequestResponse(name, e, RequestPattern.ClosedLoop, w.Clients, request, response, options: TcpOptions.Linux, flowId: FlowId),
+            "TCP_CRR" => new TcpRequestResponse(name, e, RequestPattern.ConnectionPerRequest, w.Clients, request, response, options: TcpOptions.Linux, flowId: FlowId),
+            "TCP_STREAM" => new TcpStream(name, e, w.Clients, options: TcpOptions.Linux, flowId: FlowId),
+            "UDP_RR" => new UdpRequestResponse(name, e, w.Clients, request, response, flowId: FlowId),
+            "UDP_STREAM" => new UdpStream(name, e, Math.Min(request, 65_507) /* the largest UDP payload in one IPv4 datagram */, w.UdpGigabits * 1e9, flowId: FlowId),
+            _ => throw new ArgumentOutOfRangeException(nameof(unit), w.Test, $"unknown test; tests are: {string.Join(", ", Model.Tests.Names)}"),
+        };
+    }
+}

@@ -1,0 +1,124 @@
+using NetPerf.Engine.Statistics;
+using NetPerf.Reporting;
+using NetPerf.Scenarios.Model;
+
+namespace NetPerf.Scenarios.Running;
+
+/// <summary>
+/// Turns a run's simulations into the tidy rows results are written from: replications of one variant x
+/// workload x path are pooled (histograms merged; means with a confidence interval across replications, or by
+/// batch means within one), CPU is divided by the requests it served.
+/// </summary>
+public static class ResultSetBuilder
+{
+    /// <summary>The percentiles a CDF is drawn through: dense in the body, then the tail.</summary>
+    private static readonly double[] CdfPercentiles =
+        [.. Enumerable.Range(0, 51).Select(i => i * 2.0), 99.0, 99.5, 99.9, 99.95, 99.99, 100.0];
+
+    public static ResultSet Build(RunOutcome outcome, string? baseline = null)
+    {
+        var s = outcome.Scenario;
+        var summary = new List<SummaryRow>();
+        var cpu = new List<CpuRow>();
+        var cdfs = new List<LatencyCdf>();
+        var samples = new List<SampleRow>();
+        foreach (var group in outcome.Results.GroupBy(r => (r.Unit.Variant, r.Unit.Workload, r.Unit.Path)))
+        {
+            var runs = group.OrderBy(r => r.Unit.Replication).ToList();
+            var (v, w, path) = group.Key;
+            var first = runs[0];
+            bool partial = outcome.Partial && outcome.Units.Count(u => u.Variant == v && u.Workload == w && u.Path == path) > runs.Count;
+            SummaryRow Row(string metric, string unit, long count, double mean, double? ci) => new()
+            {
+                Scenario = s.Name, Variant = v.Name, Path = path.Name(), Cni = v.Cni, KubeProxy = v.KubeProxy, Workload = w.Name, Test = w.Test,
+                RequestBytes = first.RequestBytes, ResponseBytes = first.ResponseBytes, Metric = metric, Unit = unit, Count = count,
+                Mean = mean, Ci95 = ci, Partial = partial,
+            };
+
+            var latency = new LatencyHistogram();
+            foreach (var r in runs)
+            {
+                latency.Add(r.Latency);
+            }
+
+            long transactions = runs.Sum(r => r.Report.Transactions);
+            if (latency.Count > 0)
+            {
+                var means = runs.Select(r => r.Latency.Count > 0 ? r.Latency.Mean.TotalMicroseconds : double.NaN).ToList();
+                double? ci = runs.Count > 1 ? Interval(means) : first.Report.MeanMicroseconds?.HalfWidth;
+                summary.Add(Row("latency", "us", latency.Count, latency.Mean.TotalMicroseconds, ci) with
+                {
+                    P50 = latency.Percentile(50).TotalMicroseconds,
+                    P90 = latency.Percentile(90).TotalMicroseconds,
+                    P99 = latency.Percentile(99).TotalMicroseconds,
+                    P999 = latency.Percentile(99.9).TotalMicroseconds,
+                });
+                cdfs.Add(new LatencyCdf(v.Name, path.Name(), v.Cni, v.KubeProxy, w.Name,
+                    CdfPercentiles.Select(p => (p, latency.Percentile(p).TotalMicroseconds)).ToList()));
+            }
+
+            Add(summary, Row, "throughput", "1/s", runs.Select(r => r.Report.TransactionsPerSecond).ToList());
+            Add(summary, Row, "goodput", "Mbit/s", runs.Select(r => r.Report.GoodputBitsPerSecond / 1e6).ToList());
+            Add(summary, Row, "cpu_per_request", "ns", runs.Select(r => r.Report.CpuNanosecondsPerTransaction).ToList());
+            Add(summary, Row, "cpu_per_byte", "ns/B", runs.Select(r => r.Report.CpuNanosecondsPerByte(r.BytesDelivered)).ToList());
+            summary.Add(Row("lost", "requests", runs.Count, runs.Sum(r => r.Report.Lost), null));
+            if (runs.All(r => r.Lookup is not null))
+            {
+                Add(summary, Row, "dns_lookup", "us", runs.Select(r => r.Lookup!.Latency.TotalMicroseconds).ToList());
+                summary.Add(Row("dns_queries", "queries", runs.Count, runs.Average(r => r.Lookup!.QueriesPerType * 2.0), null));
+            }
+
+            foreach (var (host, stage) in runs.SelectMany(r => r.Report.Cpu.SelectMany(h => h.PicosecondsByStage.Keys.Select(k => (h.Host, k)))).Distinct()
+                         .OrderBy(x => HostOrder(x.Host)).ThenBy(x => x.k))
+            {
+                double ps = runs.Average(r => (double)(r.Report.Cpu.FirstOrDefault(h => h.Host == host)?.PicosecondsByStage.GetValueOrDefault(stage) ?? 0));
+                double tx = runs.Average(r => (double)r.Report.Transactions);
+                double bytes = runs.Average(r => (double)r.BytesDelivered);
+                cpu.Add(new CpuRow
+                {
+                    Scenario = s.Name, Variant = v.Name, Path = path.Name(), Cni = v.Cni, KubeProxy = v.KubeProxy, Workload = w.Name,
+                    Node = host, Stage = stage.ToString(),
+                    NanosecondsPerRequest = tx > 0 ? ps / 1000 / tx : double.NaN,
+                    NanosecondsPerByte = bytes > 0 ? ps / 1000 / bytes : double.NaN,
+                });
+            }
+
+            foreach (var r in runs.Where(r => r.Samples is not null))
+            {
+                samples.AddRange(r.Samples!.Select((t, i) => new SampleRow
+                {
+                    Variant = v.Name, Path = path.Name(), Workload = w.Name, Replication = r.Unit.Replication, Index = i, LatencyMicroseconds = t.TotalMicroseconds,
+                }));
+            }
+        }
+
+        var variants = outcome.Units.Select(u => u.Variant.Name).Distinct().ToList();
+        return new ResultSet
+        {
+            Scenario = s.Name,
+            Description = s.Description,
+            Baseline = baseline ?? s.Baseline ?? variants.FirstOrDefault() ?? "",
+            Summary = summary,
+            Cpu = cpu,
+            Cdfs = cdfs,
+            Samples = samples,
+            Partial = outcome.Partial,
+        };
+    }
+
+    private static void Add(List<SummaryRow> rows, Func<string, string, long, double, double?, SummaryRow> row, string metric, string unit, IReadOnlyList<double> values)
+    {
+        var finite = values.Where(double.IsFinite).ToList();
+        rows.Add(row(metric, unit, values.Count, finite.Count > 0 ? finite.Average() : double.NaN, Interval(finite)));
+    }
+
+    private static double? Interval(IReadOnlyList<double> values)
+    {
+        var finite = values.Where(double.IsFinite).ToList();
+        return finite.Count >= 2 ? ConfidenceInterval.FromIndependent(finite).HalfWidth : null;
+    }
+
+    /// <summary>Nodes in number order (node2 before node10), then the outside hosts.</summary>
+    private static (int, int, string) HostOrder(string host) =>
+        host.StartsWith("node", StringComparison.Ordinal) && int.TryParse(host.AsSpan(4), out int n) ? (0, n, host) : (1, 0, host);
+}

@@ -1,0 +1,22 @@
+using NetPerf.Engine.Time;
+
+namespace NetPerf.Scenarios.Running;
+
+/// <summary>How to run a scenario (not what: that is the scenario's).</summary>
+public sealed record RunOptions
+{
+    /// <summary>Shortens every run (a smoke test): 5 ms measured after 1 ms of warm-up, one replication.</summary>
+    public bool Quick { get; init; }
+
+    /// <summary>Keep every request's latency for samples.csv.</summary>
+    public bool KeepSamples { get; init; }
+
+    /// <summary>Simulations run at once (each is single-threaded); results do not depend on it.</summary>
+    public int Parallelism { get; init; } = Environment.ProcessorCount;
+
+    /// <summary>Only these variants (by name), when not empty.</summary>
+    public IReadOnlyList<string> Variants { get; init; } = [];
+
+    public static readonly SimTime QuickDuration = SimTime.FromMilliseconds(5);
+    public static readonly SimTime QuickWarmUp = SimTime.FromMilliseconds(1);
+}

@@ -1,0 +1,70 @@
+using NetPerf.Engine.Time;
+using NetPerf.Scenarios.Model;
+
+namespace NetPerf.Scenarios.Running;
+
+/// <summary>
+/// Runs a scenario: every variant x workload x path x replication is a simulation of its own on a freshly built
+/// cluster, with the replication's seed (the same for every variant: common random numbers). Simulations run in
+/// parallel; results come back in unit order whatever the parallelism, so output does not depend on it.
+/// Cancelling stops starting new units; what finished is kept and the outcome is marked partial.
+/// </summary>
+public static class ScenarioRunner
+{
+    public static IReadOnlyList<RunUnit> Units(Scenario scenario, RunOptions options)
+    {
+        var variants = scenario.Variants().Where(v => options.Variants.Count == 0 || options.Variants.Contains(v.Name)).ToList();
+        int replications = options.Quick ? 1 : scenario.Replications;
+        var units = new List<RunUnit>();
+        foreach (var v in variants)
+        {
+            foreach (var w in scenario.Workloads)
+            {
+                foreach (var p in w.Paths)
+                {
+                    for (int r = 0; r < replications; r++)
+                    {
+                        units.Add(new RunUnit(units.Count, v, w, p, r));
+                    }
+                }
+            }
+        }
+
+        return units;
+    }
+
+    /// <summary>The seed of a replication: the scenario's for the first, then the next ones.</summary>
+    public static ulong Seed(Scenario scenario, int replication) => scenario.Seed + (ulong)replication;
+
+    public static RunOutcome Run(Scenario scenario, RunOptions options, IProgress<RunProgress>? progress = null, CancellationToken cancel = default)
+    {
+        var units = Units(scenario, options);
+        var results = new UnitResult?[units.Count];
+        var warmUp = options.Quick ? SimTime.Min(scenario.WarmUp, RunOptions.QuickWarmUp) : scenario.WarmUp;
+        var duration = options.Quick ? SimTime.Min(scenario.Duration, RunOptions.QuickDuration) : scenario.Duration;
+        string folder = Path.GetDirectoryName(Path.GetFullPath(scenario.SourceFile.Length > 0 ? scenario.SourceFile : ".")) ?? ".";
+        int done = 0;
+        try
+        {
+            Parallel.ForEach(units, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.Parallelism), CancellationToken = cancel }, unit =>
+            {
+                var build = new ClusterBuild(scenario, unit.Variant, Seed(scenario, unit.Replication), folder);
+                results[unit.Index] = PathRun.Run(build, unit, warmUp, duration, options.KeepSamples);
+                progress?.Report(new RunProgress(Interlocked.Increment(ref done), units.Count, unit.Label));
+            });
+        }
+        catch (OperationCanceledException) when (cancel.IsCancellationRequested)
+        {
+            // Stop starting units; keep what finished.
+        }
+
+        var finished = results.OfType<UnitResult>().ToList();
+        return new RunOutcome(scenario, units, finished, Partial: finished.Count < units.Count, warmUp, duration);
+    }
+}
+
+/// <summary>How far a run is: units finished of all, and the one that just finished.</summary>
+public readonly record struct RunProgress(int Done, int Total, string Finished);
+
+/// <summary>A run's results in unit order; partial when it was stopped before every unit finished.</summary>
+public sealed record RunOutcome(Scenario Scenario, IReadOnlyList<RunUnit> Units, IReadOnlyList<UnitResult> Results, bool Partial, SimTime WarmUp, SimTime Duration);

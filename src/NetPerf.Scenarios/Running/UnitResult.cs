@@ -1,0 +1,20 @@
+using NetPerf.Engine.Statistics;
+using NetPerf.Engine.Time;
+using NetPerf.Kubernetes.Dns;
+using NetPerf.Workloads;
+
+namespace NetPerf.Scenarios.Running;
+
+/// <summary>What one <see cref="RunUnit"/> measured: the workload's report, its latency histogram, the DNS lookup that found the server (paths by name).</summary>
+public sealed record UnitResult(RunUnit Unit, WorkloadReport Report, LatencyHistogram Latency, DnsLookup? Lookup, long Events)
+{
+    /// <summary>Request and response sizes as run (the compare block's message size over the workload's).</summary>
+    public required int RequestBytes { get; init; }
+    public required int ResponseBytes { get; init; }
+
+    /// <summary>Every request's latency, when samples were asked for.</summary>
+    public IReadOnlyList<SimTime>? Samples { get; init; }
+
+    /// <summary>Payload bytes delivered in the measured window (both directions), for CPU per byte.</summary>
+    public required long BytesDelivered { get; init; }
+}

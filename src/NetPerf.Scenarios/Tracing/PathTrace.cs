@@ -1,0 +1,95 @@
+using NetPerf.Engine.Time;
+using NetPerf.Network.Cpu;
+using NetPerf.Network.Devices;
+using NetPerf.Network.Stack;
+using NetPerf.Network.Topology;
+using NetPerf.Scenarios.Model;
+using NetPerf.Scenarios.Running;
+
+namespace NetPerf.Scenarios.Tracing;
+
+/// <summary>
+/// One request/response transaction of a workload over a path, hop by hop: every kernel stage its packets
+/// cross, on which node, namespace, device and core, when, and at what CPU cost; plus any drop. The traced
+/// transaction is the third on its connection, so the handshake and slow start are behind it and it costs what
+/// each transaction of a steady run costs. Streams are traced as a TCP_RR of their sizes.
+/// </summary>
+public sealed class PathTrace : IPacketTracer
+{
+    private const int TracedTransaction = 3;
+
+    private readonly List<TraceHop> _hops = [];
+    private readonly List<string> _drops = [];
+    private SimTime _start;
+    private bool _recording;
+
+    public IReadOnlyList<TraceHop> Hops => _hops;
+    public IReadOnlyList<string> Drops => _drops;
+
+    /// <summary>The traced transaction's latency, as the client saw it.</summary>
+    public SimTime Latency { get; private set; }
+
+    public double TotalCpuNanoseconds => _hops.Sum(h => h.CostNanoseconds);
+
+    /// <summary>CPU by stage over the whole transaction, in stage order.</summary>
+    public IReadOnlyList<(KernelStage Stage, int Times, double Nanoseconds)> ByStage =>
+        _hops.GroupBy(h => h.Stage).OrderBy(g => g.Key).Select(g => (g.Key, g.Count(), g.Sum(h => h.CostNanoseconds))).ToList();
+
+    public static PathTrace Run(Scenario scenario, Variant variant, WorkloadSpec workload, CommunicationPath path)
+    {
+        var rr = workload.Test is "TCP_RR" or "TCP_CRR" or "UDP_RR" ? workload : workload with { Test = "TCP_RR" };
+        rr = rr with { Clients = 1 };
+        string folder = Path.GetDirectoryName(Path.GetFullPath(scenario.SourceFile.Length > 0 ? scenario.SourceFile : ".")) ?? ".";
+        var build = new ClusterBuild(scenario, variant, scenario.Seed, folder);
+        var unit = new RunUnit(0, variant, rr, path, 0);
+        var (w, _) = PathRun.Prepare(build, unit);
+        var trace = new PathTrace();
+        foreach (var host in build.Hosts)
+        {
+            host.Tracer = trace;
+        }
+
+        var sim = build.Cluster.Bed.Sim;
+        int completed = 0;
+        SimTime requestStart = sim.Now;
+        w.Measurement.OnCompleted = () =>
+        {
+            completed++;
+            if (completed == TracedTransaction - 1)
+            {
+                trace._recording = true;
+                trace._start = requestStart = sim.Now;
+            }
+            else if (completed == TracedTransaction)
+            {
+                trace._recording = false;
+                trace.Latency = sim.Now - requestStart;
+                sim.Stop();
+            }
+        };
+        w.Measurement.StartMeasuring();
+        w.Start();
+        sim.RunUntil(sim.Now + SimTime.FromSeconds(10));
+        if (completed < TracedTransaction)
+        {
+            throw new InvalidOperationException(
+                $"the {path.Name()} path did not complete {TracedTransaction} transactions in 10 s of simulated time; drops: {string.Join(", ", trace._drops.DefaultIfEmpty("none"))}.");
+        }
+
+        return trace;
+    }
+
+    void IPacketTracer.OnStage(int packet, KernelStage stage, NetworkNamespace ns, NetDevice? device, int core, long costPicoseconds)
+    {
+        if (_recording)
+        {
+            var at = ns.Host.Sim.Now - _start;
+            _hops.Add(new TraceHop(_hops.Count + 1, at.TotalMicroseconds, packet, ns.Host.Name, ns.Name, device?.Name, stage, core, costPicoseconds / 1000.0));
+        }
+    }
+
+    void IPacketTracer.OnDrop(int packet, DropReason reason, NetDevice? device)
+    {
+        _drops.Add($"packet {packet} dropped{(device is null ? "" : $" at {device.Namespace.Host.Name}/{device.Namespace.Name}/{device.Name}")}: {reason}");
+    }
+}
