@@ -3,7 +3,7 @@ using NetPerf.Cli.Commands;
 
 namespace NetPerf.Cli;
 
-/// <summary>The root command: <c>netperf sample queue</c> and <c>netperf sample two-hosts</c> until the scenario commands arrive.</summary>
+/// <summary>The root command: run, compare, trace, describe and validate scenario files; the engine samples.</summary>
 public static class NetPerfCommand
 {
     /// <summary>Parses and runs; a command line with errors runs nothing and returns <see cref="ExitCodes.UsageError"/>.</summary>
@@ -32,6 +32,11 @@ public static class NetPerfCommand
         var sample = new Command("sample", "Samples that double as checks: a queue against queueing theory, netperf tests between two hosts.");
         sample.Subcommands.Add(QueueSampleCommand.Build(output, error));
         sample.Subcommands.Add(TwoHostsSampleCommand.Build(output, error));
+        root.Subcommands.Add(RunCommand.Build(output, error));
+        root.Subcommands.Add(CompareCommand.Build(output, error));
+        root.Subcommands.Add(TraceCommand.Build(output, error));
+        root.Subcommands.Add(DescribeCommand.Build(output, error));
+        root.Subcommands.Add(ValidateCommand.Build(output, error));
         root.Subcommands.Add(sample);
         return root;
     }

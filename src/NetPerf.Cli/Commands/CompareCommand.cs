@@ -1,0 +1,58 @@
+using System.CommandLine;
+using NetPerf.Scenarios.Model;
+
+namespace NetPerf.Cli.Commands;
+
+/// <summary>
+/// <c>netperf compare</c>: the scenario's workloads over several CNI plugins (and kube-proxy modes), side by side
+/// per path, each as a ratio to a baseline.
+/// </summary>
+public static class CompareCommand
+{
+    public static Command Build(TextWriter output, TextWriter error)
+    {
+        var file = ScenarioFile.Argument();
+        var cni = new Option<string[]>("--cni")
+        {
+            Description = $"CNI plugins to compare (default: the scenario's compare block, or all of {string.Join(", ", Choices.Cni)}).",
+            AllowMultipleArgumentsPerToken = true,
+        };
+        cni.AcceptOnlyFromAmong([.. Choices.Cni]);
+        var proxy = new Option<string[]>("--kube-proxy")
+        {
+            Description = $"kube-proxy modes to compare ({string.Join(", ", Choices.KubeProxy)}; default: the scenario's).",
+            AllowMultipleArgumentsPerToken = true,
+        };
+        proxy.AcceptOnlyFromAmong([.. Choices.KubeProxy]);
+        var baseline = new Option<string?>("--baseline", "-b") { Description = "The variant ratios are taken against (default: the scenario's baseline, or the first)." };
+        var options = new RunOptionsBinding();
+        var command = new Command("compare", "Run the scenario's workloads over several CNI plugins (or kube-proxy modes) and print them side by side per path, with ratios to a baseline.")
+        {
+            file, cni, proxy, baseline,
+        };
+        options.AddTo(command);
+        command.SetAction(parse =>
+        {
+            var scenario = ScenarioFile.Load(parse.GetValue(file)!, error);
+            if (scenario is null)
+            {
+                return ExitCodes.InvalidScenario;
+            }
+
+            var cnis = parse.GetValue(cni) is { Length: > 0 } c ? c : scenario.Compare.Cni.Count > 0 ? scenario.Compare.Cni : Choices.Cni;
+            var proxies = parse.GetValue(proxy) is { Length: > 0 } p ? p : scenario.Compare.KubeProxy;
+            scenario = scenario with { Compare = scenario.Compare with { Cni = cnis.Distinct().ToList(), KubeProxy = proxies.Distinct().ToList() } };
+            var names = scenario.Variants().Select(v => v.Name).ToList();
+            string? chosen = parse.GetValue(baseline) ?? (scenario.Baseline is { } b && names.Contains(b) ? b : null);
+            if (chosen is not null && !names.Contains(chosen))
+            {
+                error.WriteLine($"netperf: --baseline '{chosen}' is not among the compared variants: {string.Join(", ", names)}.");
+                return ExitCodes.UsageError;
+            }
+
+            var settings = options.Read(parse, "netperf " + string.Join(' ', parse.Tokens.Select(t => t.Value)), chosen ?? names[0]);
+            return ScenarioExecution.Run(scenario, settings, output, error).Code;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,35 @@
+using System.CommandLine;
+using NetPerf.Scenarios.Running;
+
+namespace NetPerf.Cli.Commands;
+
+/// <summary><c>netperf describe</c>: the cluster a scenario builds, as kubectl and ip would show it.</summary>
+public static class DescribeCommand
+{
+    public static Command Build(TextWriter output, TextWriter error)
+    {
+        var file = ScenarioFile.Argument();
+        var variant = new Option<string?>("--variant") { Description = "Which variant's cluster (default: the first)." };
+        var command = new Command("describe", "Build a scenario's cluster and print its nodes, pods and Services (kubectl get -o wide) and routes (ip route get).") { file, variant };
+        command.SetAction(parse =>
+        {
+            var scenario = ScenarioFile.Load(parse.GetValue(file)!, error);
+            if (scenario is null)
+            {
+                return ExitCodes.InvalidScenario;
+            }
+
+            var v = ScenarioFile.PickVariant(scenario, parse.GetValue(variant), error);
+            if (v is null)
+            {
+                return ExitCodes.UsageError;
+            }
+
+            string folder = Path.GetDirectoryName(Path.GetFullPath(scenario.SourceFile)) ?? ".";
+            var build = new ClusterBuild(scenario, v, scenario.Seed, folder);
+            output.Write(ClusterDescription.Describe(build, v, scenario));
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+}

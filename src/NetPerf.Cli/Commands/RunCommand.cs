@@ -1,0 +1,37 @@
+using System.CommandLine;
+
+namespace NetPerf.Cli.Commands;
+
+/// <summary><c>netperf run</c>: runs a scenario and writes its CSV, plots and report.</summary>
+public static class RunCommand
+{
+    public static Command Build(TextWriter output, TextWriter error)
+    {
+        var file = ScenarioFile.Argument();
+        var options = new RunOptionsBinding();
+        var variant = new Option<string[]>("--variant") { Description = "Run only these variants (by name; default: all).", AllowMultipleArgumentsPerToken = true };
+        var command = new Command("run", "Run a scenario: every variant x workload x path, then write results/<scenario>/<run>/ (CSV, plots, report.html).") { file, variant };
+        options.AddTo(command);
+        command.SetAction(parse =>
+        {
+            var scenario = ScenarioFile.Load(parse.GetValue(file)!, error);
+            if (scenario is null)
+            {
+                return ExitCodes.InvalidScenario;
+            }
+
+            var only = parse.GetValue(variant) ?? [];
+            var names = scenario.Variants().Select(v => v.Name).ToList();
+            if (only.FirstOrDefault(v => !names.Contains(v)) is { } unknown)
+            {
+                error.WriteLine($"netperf: --variant '{unknown}' is not a variant of {scenario.Name}; its variants are: {string.Join(", ", names)}.");
+                return ExitCodes.UsageError;
+            }
+
+            string? baseline = only.Length > 0 && scenario.Baseline is { } b && !only.Contains(b) ? only[0] : null;
+            var settings = options.Read(parse, "netperf " + string.Join(' ', parse.Tokens.Select(t => t.Value)), baseline, only);
+            return ScenarioExecution.Run(scenario, settings, output, error).Code;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,45 @@
+using System.CommandLine;
+using NetPerf.Scenarios.Running;
+
+namespace NetPerf.Cli.Commands;
+
+/// <summary>The options run and compare share, and reading them into settings.</summary>
+internal sealed class RunOptionsBinding
+{
+    public Option<bool> Quick { get; } = new("--quick") { Description = "Shorten every simulation (5 ms measured, 1 ms warm-up, one replication): a smoke test." };
+    public Option<string> Output { get; } = new("--output", "-o") { Description = "Where results go: <output>/<scenario>/<run>/.", DefaultValueFactory = _ => "results" };
+    public Option<string?> RunId { get; } = new("--run-id") { Description = "The run folder's name (default: the UTC date and time)." };
+    public Option<bool> Samples { get; } = new("--samples") { Description = "Also write every request's latency (samples.csv)." };
+    public Option<bool> NoPlots { get; } = new("--no-plots") { Description = "Write the CSV and the report without plots." };
+
+    public Option<long> Parallel { get; } = new("--parallel", "-j")
+    {
+        Description = "Simulations run at once (results do not depend on it).",
+        DefaultValueFactory = _ => Environment.ProcessorCount,
+        CustomParser = OptionParsers.AtLeast("--parallel", 1, "one or more threads"),
+    };
+
+    public void AddTo(Command command)
+    {
+        command.Options.Add(Quick);
+        command.Options.Add(Output);
+        command.Options.Add(RunId);
+        command.Options.Add(Samples);
+        command.Options.Add(NoPlots);
+        command.Options.Add(Parallel);
+    }
+
+    public ScenarioExecution.Settings Read(ParseResult parse, string command, string? baseline, IReadOnlyList<string>? variants = null) => new(
+        new RunOptions
+        {
+            Quick = parse.GetValue(Quick),
+            KeepSamples = parse.GetValue(Samples),
+            Parallelism = (int)Math.Min(parse.GetValue(Parallel), 256),
+            Variants = variants ?? [],
+        },
+        parse.GetValue(Output)!,
+        parse.GetValue(RunId),
+        !parse.GetValue(NoPlots),
+        command,
+        baseline);
+}

@@ -1,0 +1,58 @@
+using System.CommandLine;
+using NetPerf.Scenarios.Loading;
+using NetPerf.Scenarios.Model;
+
+namespace NetPerf.Cli.Commands;
+
+/// <summary>The scenario argument every scenario command takes, and loading it with every error printed.</summary>
+internal static class ScenarioFile
+{
+    public static Argument<string> Argument() => new("scenario")
+    {
+        Description = "A scenario file (YAML; scenarios/scenario.schema.json describes the format).",
+    };
+
+    /// <summary>The scenario, or null after printing every problem (file:line:column: what is wrong; what is allowed).</summary>
+    public static Scenario? Load(string path, TextWriter error)
+    {
+        var warnings = new List<string>();
+        try
+        {
+            var scenario = ScenarioReader.Load(path, warnings);
+            foreach (var w in warnings)
+            {
+                error.WriteLine(w);
+            }
+
+            return scenario;
+        }
+        catch (ScenarioException e)
+        {
+            foreach (var problem in e.Errors)
+            {
+                error.WriteLine($"{problem.File}:{problem.Line}:{problem.Column}: error: {problem.Message}");
+            }
+
+            error.WriteLine($"{path}: {e.Errors.Count} error(s); nothing was run.");
+            return null;
+        }
+    }
+
+    /// <summary>The variant a single-variant command (describe, trace) works on: the named one, or the first.</summary>
+    public static Variant? PickVariant(Scenario scenario, string? name, TextWriter error)
+    {
+        var variants = scenario.Variants();
+        if (name is null)
+        {
+            return variants[0];
+        }
+
+        var v = variants.FirstOrDefault(x => x.Name == name);
+        if (v is null)
+        {
+            error.WriteLine($"netperf: --variant '{name}' is not a variant of {scenario.Name}; its variants are: {string.Join(", ", variants.Select(x => x.Name))}.");
+        }
+
+        return v;
+    }
+}

@@ -1,0 +1,53 @@
+using System.Globalization;
+using NetPerf.Reporting;
+
+namespace NetPerf.Cli.Commands;
+
+/// <summary>
+/// The table printed at the end of a run: per workload and path, each variant's p50 and p99 latency,
+/// throughput and CPU per request, with latency and CPU as ratios to the baseline variant.
+/// </summary>
+internal static class SummaryTable
+{
+    public static void Write(TextWriter o, ResultSet r)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        var rows = r.Summary.ToLookup(x => (x.Variant, x.Workload, x.Path));
+        var variants = r.Summary.Select(x => x.Variant).Distinct().ToList();
+        int vw = Math.Max(8, variants.Max(v => v.Length));
+        foreach (var workload in r.Summary.Select(x => x.Workload).Distinct())
+        {
+            var first = r.Summary.First(x => x.Workload == workload);
+            o.WriteLine();
+            o.WriteLine($"{workload}: {first.Test}, {first.RequestBytes} B request, {first.ResponseBytes} B response; ratios to {r.Baseline}");
+            o.WriteLine($"  {"path",-15} {"variant".PadRight(vw)} {"p50 us",9} {"p99 us",9} {"x base",7} {"trans/s",10} {"cpu/req us",10} {"x base",7}");
+            foreach (var path in r.Summary.Where(x => x.Workload == workload).Select(x => x.Path).Distinct())
+            {
+                var baseLatency = Get(rows, r.Baseline, workload, path, "latency");
+                var baseCpu = Get(rows, r.Baseline, workload, path, "cpu_per_request");
+                foreach (var v in variants)
+                {
+                    var lat = Get(rows, v, workload, path, "latency");
+                    var tps = Get(rows, v, workload, path, "throughput");
+                    var cpu = Get(rows, v, workload, path, "cpu_per_request");
+                    if (lat is null && tps is null)
+                    {
+                        continue;
+                    }
+
+                    o.WriteLine(string.Create(inv,
+                        $"  {path,-15} {v.PadRight(vw)} {Num(lat?.P50),9} {Num(lat?.P99),9} {Ratio(lat?.P50, baseLatency?.P50),7} {Num(tps?.Mean, "F0"),10} {Num(cpu?.Mean / 1000),10} {Ratio(cpu?.Mean, baseCpu?.Mean),7}"));
+                }
+            }
+        }
+    }
+
+    private static SummaryRow? Get(ILookup<(string, string, string), SummaryRow> rows, string v, string w, string p, string metric) =>
+        rows[(v, w, p)].FirstOrDefault(x => x.Metric == metric);
+
+    private static string Num(double? v, string format = "F2") =>
+        v is { } x && double.IsFinite(x) ? x.ToString(format, CultureInfo.InvariantCulture) : "-";
+
+    private static string Ratio(double? v, double? baseline) =>
+        v is { } x && baseline is { } b && b > 0 && double.IsFinite(x) ? (x / b).ToString("F3", CultureInfo.InvariantCulture) : "-";
+}

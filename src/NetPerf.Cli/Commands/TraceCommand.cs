@@ -1,0 +1,90 @@
+using System.CommandLine;
+using System.Globalization;
+using NetPerf.Scenarios.Model;
+using NetPerf.Scenarios.Tracing;
+
+namespace NetPerf.Cli.Commands;
+
+/// <summary>
+/// <c>netperf trace</c>: one transaction over one path, hop by hop (node/namespace/device, kernel stage, core,
+/// when, CPU), then the CPU by stage: ip route get meets traceroute, with costs.
+/// </summary>
+public static class TraceCommand
+{
+    public static Command Build(TextWriter output, TextWriter error)
+    {
+        var file = ScenarioFile.Argument();
+        var path = new Option<string>("--path", "-p")
+        {
+            Description = $"The communication path: {string.Join(", ", CommunicationPaths.Names)}.",
+            Required = true,
+        };
+        path.AcceptOnlyFromAmong([.. CommunicationPaths.Names]);
+        var variant = new Option<string?>("--variant") { Description = "Which variant (default: the first)." };
+        var workload = new Option<string?>("--workload", "-w") { Description = "Which workload's sizes (default: the first)." };
+        var command = new Command("trace", "Follow one request and its response over a path, hop by hop, with the CPU each step costs.") { file, path, variant, workload };
+        command.SetAction(parse =>
+        {
+            var scenario = ScenarioFile.Load(parse.GetValue(file)!, error);
+            if (scenario is null)
+            {
+                return ExitCodes.InvalidScenario;
+            }
+
+            var v = ScenarioFile.PickVariant(scenario, parse.GetValue(variant), error);
+            string? wName = parse.GetValue(workload);
+            var w = wName is null ? scenario.Workloads[0] : scenario.Workloads.FirstOrDefault(x => x.Name == wName);
+            if (v is null || w is null)
+            {
+                if (w is null)
+                {
+                    error.WriteLine($"netperf: --workload '{wName}' is not in {scenario.Name}; its workloads are: {string.Join(", ", scenario.Workloads.Select(x => x.Name))}.");
+                }
+
+                return ExitCodes.UsageError;
+            }
+
+            var p = CommunicationPaths.Parse(parse.GetValue(path)!);
+            PathTrace trace;
+            try
+            {
+                trace = PathTrace.Run(scenario, v, w, p);
+            }
+            catch (Exception e) when (e is InvalidOperationException or NotSupportedException)
+            {
+                error.WriteLine($"netperf: {e.Message}");
+                return ExitCodes.RunFailed;
+            }
+
+            Print(output, trace, scenario, v, w, p);
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    private static void Print(TextWriter o, PathTrace t, Scenario s, Variant v, WorkloadSpec w, CommunicationPath p)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        o.WriteLine($"# {s.Name}: {p.Name()} with {v.Cni}, kube-proxy {v.KubeProxy}; one {w.Test} transaction of {w.RequestBytes} B / {w.ResponseBytes} B (the third on its connection)");
+        int width = Math.Max(24, t.Hops.Max(h => h.Where.Length));
+        o.WriteLine($"{"step",4}  {"t (us)",9}  {"pkt",4}  {"where".PadRight(width)}  {"stage",-18} {"core",4}  {"cpu (ns)",9}");
+        foreach (var h in t.Hops)
+        {
+            o.WriteLine(string.Create(inv, $"{h.Step,4}  {h.AtMicroseconds,9:F3}  {h.Packet,4}  {h.Where.PadRight(width)}  {h.Stage,-18} {h.Core,4}  {h.CostNanoseconds,9:F1}"));
+        }
+
+        foreach (var d in t.Drops)
+        {
+            o.WriteLine($"DROP {d}");
+        }
+
+        o.WriteLine();
+        o.WriteLine("CPU by stage over the transaction:");
+        foreach (var (stage, times, ns) in t.ByStage)
+        {
+            o.WriteLine(string.Create(inv, $"  {stage,-18} x{times,-3} {ns,10:F1} ns"));
+        }
+
+        o.WriteLine(string.Create(inv, $"  {"total",-18} {"",4} {t.TotalCpuNanoseconds,10:F1} ns of CPU; latency {t.Latency.TotalMicroseconds:F3} us"));
+    }
+}

@@ -1,0 +1,33 @@
+using System.CommandLine;
+
+namespace NetPerf.Cli.Commands;
+
+/// <summary><c>netperf validate</c>: checks scenario files without running them.</summary>
+public static class ValidateCommand
+{
+    public static Command Build(TextWriter output, TextWriter error)
+    {
+        var files = new Argument<string[]>("scenarios") { Description = "Scenario files to check.", Arity = ArgumentArity.OneOrMore };
+        var command = new Command("validate", "Check scenario files: every error with file:line:column, what is wrong and what is allowed. Runs nothing.") { files };
+        command.SetAction(parse =>
+        {
+            int bad = 0;
+            foreach (var file in parse.GetValue(files)!)
+            {
+                var scenario = ScenarioFile.Load(file, error);
+                if (scenario is null)
+                {
+                    bad++;
+                    continue;
+                }
+
+                var variants = scenario.Variants();
+                int runs = variants.Count * scenario.Workloads.Sum(w => w.Paths.Count) * scenario.Replications;
+                output.WriteLine($"{file}: ok ({variants.Count} variant(s), {scenario.Workloads.Count} workload(s), {runs} simulation(s))");
+            }
+
+            return bad == 0 ? ExitCodes.Success : ExitCodes.InvalidScenario;
+        });
+        return command;
+    }
+}
