@@ -1,0 +1,105 @@
+using System.Globalization;
+using CsvHelper;
+using CsvHelper.Configuration;
+using NetPerf.Reporting.Csv;
+
+namespace NetPerf.Reporting;
+
+/// <summary>
+/// The run's tidy CSV: summary.csv (a row per path x variant x workload x metric), cpu.csv (a row per path x
+/// variant x workload x node x kernel stage) and samples.csv (a row per request, only when samples were kept).
+/// Invariant culture, "\n" line ends, UTF-8 without BOM, doubles in their shortest round-trippable form, empty
+/// cells for nulls, and no wall-clock or host fields: the same seed gives byte-identical files.
+/// </summary>
+public static class CsvResults
+{
+    public const string SummaryFile = "summary.csv";
+    public const string CpuFile = "cpu.csv";
+    public const string SamplesFile = "samples.csv";
+
+    private static readonly CsvConfiguration Configuration = new(CultureInfo.InvariantCulture)
+    {
+        NewLine = "\n",
+        // Unknown or missing columns are errors: a file from another version should fail loudly, not read as zeros.
+        HasHeaderRecord = true,
+    };
+
+    /// <summary>Writes summary.csv, cpu.csv and (when there are samples) samples.csv; returns the paths written.</summary>
+    public static IReadOnlyList<string> Write(ResultSet results, string directory)
+    {
+        ArgumentNullException.ThrowIfNull(results);
+        ArgumentException.ThrowIfNullOrWhiteSpace(directory);
+        Directory.CreateDirectory(directory);
+        var written = new List<string>(3);
+
+        string summary = Path.Combine(directory, SummaryFile);
+        AtomicFile.WriteText(summary, w => WriteSummary(results.Summary, w));
+        written.Add(summary);
+
+        string cpu = Path.Combine(directory, CpuFile);
+        AtomicFile.WriteText(cpu, w => WriteCpu(results.Cpu, w));
+        written.Add(cpu);
+
+        if (results.Samples.Count > 0)
+        {
+            string samples = Path.Combine(directory, SamplesFile);
+            AtomicFile.WriteText(samples, w => WriteSamples(results.Samples, w));
+            written.Add(samples);
+        }
+        return written;
+    }
+
+    public static void WriteSummary(IEnumerable<SummaryRow> rows, TextWriter writer) => WriteRows<SummaryRow, SummaryRowMap>(rows, writer);
+
+    public static void WriteCpu(IEnumerable<CpuRow> rows, TextWriter writer) => WriteRows<CpuRow, CpuRowMap>(rows, writer);
+
+    public static void WriteSamples(IEnumerable<SampleRow> rows, TextWriter writer) => WriteRows<SampleRow, SampleRowMap>(rows, writer);
+
+    public static IReadOnlyList<SummaryRow> ReadSummary(TextReader reader) => ReadRows<SummaryRow, SummaryRowMap>(reader);
+
+    public static IReadOnlyList<CpuRow> ReadCpu(TextReader reader) => ReadRows<CpuRow, CpuRowMap>(reader);
+
+    public static IReadOnlyList<SampleRow> ReadSamples(TextReader reader) => ReadRows<SampleRow, SampleRowMap>(reader);
+
+    public static IReadOnlyList<SummaryRow> ReadSummary(string path) => ReadFile(path, ReadSummary);
+
+    public static IReadOnlyList<CpuRow> ReadCpu(string path) => ReadFile(path, ReadCpu);
+
+    public static IReadOnlyList<SampleRow> ReadSamples(string path) => ReadFile(path, ReadSamples);
+
+    private static IReadOnlyList<T> ReadFile<T>(string path, Func<TextReader, IReadOnlyList<T>> read)
+    {
+        using var reader = new StreamReader(path, AtomicFile.Utf8);
+        return read(reader);
+    }
+
+    private static void WriteRows<TRow, TMap>(IEnumerable<TRow> rows, TextWriter writer) where TMap : ClassMap<TRow>
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        ArgumentNullException.ThrowIfNull(writer);
+        using var csv = new CsvWriter(writer, Configuration, leaveOpen: true);
+        Register<TRow, TMap>(csv.Context);
+        csv.WriteHeader<TRow>();
+        csv.NextRecord();
+        foreach (TRow row in rows)
+        {
+            csv.WriteRecord(row);
+            csv.NextRecord();
+        }
+    }
+
+    private static List<TRow> ReadRows<TRow, TMap>(TextReader reader) where TMap : ClassMap<TRow>
+    {
+        ArgumentNullException.ThrowIfNull(reader);
+        using var csv = new CsvReader(reader, Configuration, leaveOpen: true);
+        Register<TRow, TMap>(csv.Context);
+        return csv.GetRecords<TRow>().ToList();
+    }
+
+    private static void Register<TRow, TMap>(CsvContext context) where TMap : ClassMap<TRow>
+    {
+        context.TypeConverterCache.AddConverter<double>(new RoundTripDoubleConverter());
+        context.TypeConverterCache.AddConverter<bool>(new LowerCaseBooleanConverter());
+        context.RegisterClassMap<TMap>();
+    }
+}

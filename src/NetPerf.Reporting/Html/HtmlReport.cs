@@ -1,0 +1,313 @@
+using System.Globalization;
+using System.Net;
+using System.Text;
+using System.Text.RegularExpressions;
+using NetPerf.Reporting.Plots;
+
+namespace NetPerf.Reporting;
+
+/// <summary>
+/// One self-contained report.html: inline CSS, the SVG plots inlined, no scripts and no external references,
+/// so it opens from a results folder copied anywhere. It is also well-formed XML (XHTML syntax), which lets
+/// tests parse it. Every piece of text from the results is escaped.
+/// </summary>
+public static partial class HtmlReport
+{
+    public const string FileName = "report.html";
+
+    public const string LatencyMetric = "latency";
+    public const string CpuPerRequestMetric = "cpu_per_request";
+
+    /// <summary>Writes report.html (atomically) into <paramref name="directory"/>; returns its path.</summary>
+    public static string Write(ResultSet results, IReadOnlyList<RenderedPlot> plots, string directory)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(directory);
+        Directory.CreateDirectory(directory);
+        string path = Path.Combine(directory, FileName);
+        AtomicFile.WriteAllText(path, Render(results, plots));
+        return path;
+    }
+
+    public static string Render(ResultSet results, IReadOnlyList<RenderedPlot> plots)
+    {
+        ArgumentNullException.ThrowIfNull(results);
+        ArgumentNullException.ThrowIfNull(plots);
+        var index = new ResultIndex(results);
+        IReadOnlyDictionary<string, string> slugs = index.PathSlugs();
+        var html = new StringBuilder(64 * 1024);
+        bool partial = results.Partial || results.Summary.Any(r => r.Partial);
+
+        html.Append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\"/>\n")
+            .Append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>\n")
+            .Append("<title>NetPerf: ").Append(E(results.Scenario)).Append("</title>\n")
+            .Append("<style>").Append(Css).Append("</style>\n</head>\n<body>\n");
+
+        html.Append("<h1>NetPerf: ").Append(E(results.Scenario)).Append("</h1>\n");
+        if (results.Description.Length > 0)
+            html.Append("<p class=\"description\">").Append(E(results.Description)).Append("</p>\n");
+        if (partial)
+        {
+            html.Append("<p class=\"banner\" role=\"alert\"><strong>Partial run.</strong> The run was stopped before ")
+                .Append("every variant finished: rows marked <em>partial</em> cover a shorter measured window, ")
+                .Append("and variants that never started are missing.</p>\n");
+        }
+        if (plots.Count > 0 && !ResultPlots.FontsAvailable)
+        {
+            html.Append("<p class=\"banner\">No fonts were found on the machine that drew the plots, so they carry ")
+                .Append("no labels (on Debian: <code>apt-get install fonts-dejavu-core</code>).</p>\n");
+        }
+        html.Append("<p class=\"meta\">Baseline for ratios: <strong>").Append(E(results.Baseline)).Append("</strong>. ")
+            .Append(index.Variants.Count.ToString(CultureInfo.InvariantCulture)).Append(" variant(s) on ")
+            .Append(index.Paths.Count.ToString(CultureInfo.InvariantCulture)).Append(" path(s).</p>\n");
+
+        if (index.Paths.Count > 0)
+        {
+            html.Append("<nav><ul>\n");
+            foreach (string path in index.Paths)
+                html.Append("<li><a href=\"#path-").Append(slugs[path]).Append("\">").Append(E(path)).Append("</a></li>\n");
+            if (plots.Any(p => p.Kind == PlotKind.Throughput))
+                html.Append("<li><a href=\"#throughput\">throughput</a></li>\n");
+            html.Append("<li><a href=\"#all-rows\">all summary rows</a></li>\n</ul></nav>\n");
+        }
+
+        foreach (string path in index.Paths)
+        {
+            html.Append("<section id=\"path-").Append(slugs[path]).Append("\">\n<h2>").Append(E(path)).Append("</h2>\n");
+            AppendPathTable(html, index, path);
+            foreach (RenderedPlot plot in plots.Where(p => p.Path == path))
+                AppendFigure(html, plot);
+            AppendCpuTable(html, index, path);
+            html.Append("</section>\n");
+        }
+
+        foreach (RenderedPlot plot in plots.Where(p => p.Kind == PlotKind.Throughput))
+        {
+            html.Append("<section id=\"throughput\">\n<h2>Throughput</h2>\n");
+            AppendFigure(html, plot);
+            html.Append("</section>\n");
+        }
+
+        AppendAllRows(html, results);
+        html.Append("<footer>Written by NetPerf from ").Append(CsvResults.SummaryFile).Append(" and ")
+            .Append(CsvResults.CpuFile).Append(", which hold every figure here at full precision.</footer>\n");
+        html.Append("</body>\n</html>\n");
+        return html.ToString();
+    }
+
+    private static void AppendPathTable(StringBuilder html, ResultIndex index, string path)
+    {
+        IReadOnlyList<SeriesKey> series = index.Series(path);
+        string throughputUnit = index.Results.Summary
+            .FirstOrDefault(r => r.Path == path && r.Metric == ResultPlots.ThroughputMetric)?.Unit ?? "1/s";
+        html.Append("<table class=\"variants\">\n<thead><tr><th>variant</th><th>CNI</th><th>kube-proxy</th>")
+            .Append("<th>workload</th><th>p50 latency (µs)</th><th>p99 latency (µs)</th><th>throughput (")
+            .Append(E(throughputUnit)).Append(")</th><th>CPU per request (µs)</th>")
+            .Append("<th>p50 vs baseline</th><th>p99 vs baseline</th><th>throughput vs baseline</th>")
+            .Append("<th>CPU vs baseline</th></tr></thead>\n<tbody>\n");
+        foreach (SeriesKey key in series)
+        {
+            Figures figures = FiguresOf(index, path, key);
+            Figures? baseline = series.Contains(new SeriesKey(index.Results.Baseline, key.Workload))
+                ? FiguresOf(index, path, new SeriesKey(index.Results.Baseline, key.Workload))
+                : null;
+            bool isBaseline = key.Variant == index.Results.Baseline;
+            html.Append(figures.Partial ? "<tr class=\"partial\">" : isBaseline ? "<tr class=\"baseline\">" : "<tr>")
+                .Append("<th scope=\"row\">").Append(E(key.Variant));
+            if (isBaseline)
+                html.Append(" <span class=\"tag\">baseline</span>");
+            if (figures.Partial)
+                html.Append(" <span class=\"tag\">partial</span>");
+            html.Append("</th><td>").Append(E(index.CniOf(key.Variant))).Append("</td><td>")
+                .Append(E(index.KubeProxyOf(key.Variant))).Append("</td><td>").Append(E(key.Workload)).Append("</td>");
+            Cell(html, Number(figures.P50));
+            Cell(html, Number(figures.P99));
+            Cell(html, Number(figures.Throughput));
+            Cell(html, Number(figures.CpuMicroseconds));
+            Cell(html, Ratio(figures.P50, baseline?.P50));
+            Cell(html, Ratio(figures.P99, baseline?.P99));
+            Cell(html, Ratio(figures.Throughput, baseline?.Throughput));
+            Cell(html, Ratio(figures.CpuMicroseconds, baseline?.CpuMicroseconds));
+            html.Append("</tr>\n");
+        }
+        html.Append("</tbody>\n</table>\n");
+    }
+
+    private static void AppendCpuTable(StringBuilder html, ResultIndex index, string path)
+    {
+        List<CpuRow> rows = index.Results.Cpu.Where(r => r.Path == path).ToList();
+        if (rows.Count == 0)
+            return;
+        List<SeriesKey> series = index.Series(path)
+            .Where(s => rows.Any(r => r.Variant == s.Variant && r.Workload == s.Workload)).ToList();
+        var nodeStages = new List<(string Node, string Stage)>();
+        foreach (CpuRow r in rows)
+        {
+            if (!nodeStages.Contains((r.Node, r.Stage)))
+                nodeStages.Add((r.Node, r.Stage));
+        }
+        // Nodes together (in the order first seen), stages within a node in the order the kernel runs them.
+        List<string> nodes = nodeStages.Select(ns => ns.Node).Distinct().ToList();
+        List<string> stages = index.Stages.ToList();
+        nodeStages = nodeStages
+            .OrderBy(ns => nodes.IndexOf(ns.Node))
+            .ThenBy(ns => stages.IndexOf(ns.Stage))
+            .ToList();
+
+        html.Append("<h3>Kernel CPU by node and stage (ns per request)</h3>\n<table class=\"cpu\">\n<thead><tr>")
+            .Append("<th>node</th><th>stage</th>");
+        foreach (SeriesKey key in series)
+            html.Append("<th>").Append(E(index.Label(path, key))).Append("</th>");
+        html.Append("</tr></thead>\n<tbody>\n");
+        foreach ((string node, string stage) in nodeStages)
+        {
+            html.Append("<tr><td>").Append(E(node)).Append("</td><td>").Append(E(stage)).Append("</td>");
+            foreach (SeriesKey key in series)
+            {
+                CpuRow? row = rows.FirstOrDefault(r =>
+                    r.Variant == key.Variant && r.Workload == key.Workload && r.Node == node && r.Stage == stage);
+                Cell(html, row is null ? "" : Number(row.NanosecondsPerRequest));
+            }
+            html.Append("</tr>\n");
+        }
+        html.Append("<tr class=\"total\"><th scope=\"row\" colspan=\"2\">total</th>");
+        foreach (SeriesKey key in series)
+        {
+            double total = rows.Where(r => r.Variant == key.Variant && r.Workload == key.Workload)
+                .Sum(r => r.NanosecondsPerRequest);
+            Cell(html, Number(total));
+        }
+        html.Append("</tr>\n</tbody>\n</table>\n");
+    }
+
+    private static void AppendAllRows(StringBuilder html, ResultSet results)
+    {
+        html.Append("<section id=\"all-rows\">\n<details>\n<summary>All summary rows (")
+            .Append(results.Summary.Count.ToString(CultureInfo.InvariantCulture))
+            .Append(")</summary>\n<table class=\"all\">\n<thead><tr>");
+        foreach (string column in (string[])["variant", "path", "workload", "test", "request B", "response B",
+                     "metric", "unit", "count", "mean", "±95% CI", "p50", "p90", "p99", "p99.9"])
+            html.Append("<th>").Append(E(column)).Append("</th>");
+        html.Append("</tr></thead>\n<tbody>\n");
+        foreach (SummaryRow r in results.Summary)
+        {
+            html.Append(r.Partial ? "<tr class=\"partial\">" : "<tr>");
+            foreach (string text in (string[])[r.Variant, r.Path, r.Workload, r.Test])
+                html.Append("<td>").Append(E(text)).Append("</td>");
+            Cell(html, r.RequestBytes.ToString(CultureInfo.InvariantCulture));
+            Cell(html, r.ResponseBytes.ToString(CultureInfo.InvariantCulture));
+            html.Append("<td>").Append(E(r.Metric)).Append("</td><td>").Append(E(r.Unit)).Append("</td>");
+            Cell(html, r.Count.ToString("N0", CultureInfo.InvariantCulture));
+            Cell(html, Number(r.Mean));
+            Cell(html, Number(r.Ci95));
+            Cell(html, Number(r.P50));
+            Cell(html, Number(r.P90));
+            Cell(html, Number(r.P99));
+            Cell(html, Number(r.P999));
+            html.Append("</tr>\n");
+        }
+        html.Append("</tbody>\n</table>\n</details>\n</section>\n");
+    }
+
+    private static void AppendFigure(StringBuilder html, RenderedPlot plot)
+    {
+        html.Append("<figure>\n").Append(InlineSvg(plot.Svg, plot.Title)).Append("\n<figcaption>")
+            .Append(E(plot.Title)).Append(" (").Append(E(plot.FileStem)).Append(".svg, .png)</figcaption>\n</figure>\n");
+    }
+
+    /// <summary>
+    /// A standalone SVG made fit for inlining: no XML declaration, no namespace declarations (the HTML parser
+    /// puts &lt;svg&gt; in the SVG namespace itself, and the report then names no URL at all), a viewBox so CSS
+    /// can scale it, and a label for screen readers.
+    /// </summary>
+    internal static string InlineSvg(string svg, string title)
+    {
+        string body = XmlDeclaration().Replace(svg, "");
+        body = NamespaceDeclaration().Replace(body, "");
+        Match root = SvgRoot().Match(body);
+        if (!root.Success)
+            throw new ArgumentException("The plot is not an SVG document.", nameof(svg));
+        string width = root.Groups["w"].Value, height = root.Groups["h"].Value;
+        string replacement = $"<svg width=\"{width}\" height=\"{height}\" viewBox=\"0 0 {width} {height}\" role=\"img\" aria-label=\"{E(title)}\"";
+        return string.Concat(body.AsSpan(0, root.Index), replacement, body.AsSpan(root.Index + root.Length)).Trim();
+    }
+
+    private readonly record struct Figures(double? P50, double? P99, double? Throughput, double? CpuMicroseconds, bool Partial);
+
+    private static Figures FiguresOf(ResultIndex index, string path, SeriesKey key)
+    {
+        SummaryRow? latency = index.Find(path, key, LatencyMetric);
+        SummaryRow? throughput = index.Find(path, key, ResultPlots.ThroughputMetric);
+        SummaryRow? cpu = index.Find(path, key, CpuPerRequestMetric);
+        double? cpuMicroseconds = cpu?.Mean;
+        if (cpuMicroseconds is null)
+        {
+            // No summary row for it: the stages' sum, which is what the summary row would say.
+            var stages = index.Results.Cpu.Where(r => r.Path == path && r.Variant == key.Variant && r.Workload == key.Workload).ToList();
+            if (stages.Count > 0)
+                cpuMicroseconds = stages.Sum(r => r.NanosecondsPerRequest) / 1000;
+        }
+        bool partial = index.Results.Summary.Any(r =>
+            r.Partial && r.Path == path && r.Variant == key.Variant && r.Workload == key.Workload);
+        return new Figures(latency?.P50, latency?.P99, throughput?.Mean, cpuMicroseconds, partial);
+    }
+
+    private static void Cell(StringBuilder html, string text) =>
+        html.Append("<td class=\"num\">").Append(E(text)).Append("</td>");
+
+    /// <summary>Four significant figures, thousands separated, invariant culture; "" for a missing figure.</summary>
+    internal static string Number(double? value)
+    {
+        if (value is not double v)
+            return "";
+        if (!double.IsFinite(v))
+            return v.ToString(CultureInfo.InvariantCulture);
+        double magnitude = Math.Abs(v);
+        if (magnitude >= 1000)
+            return v.ToString("N0", CultureInfo.InvariantCulture);
+        if (magnitude == 0)
+            return "0";
+        int decimals = Math.Clamp(3 - (int)Math.Floor(Math.Log10(magnitude)), 0, 6);
+        return Math.Round(v, decimals).ToString("0.######", CultureInfo.InvariantCulture);
+    }
+
+    internal static string Ratio(double? value, double? baseline) =>
+        value is double v && baseline is double b && b != 0 && double.IsFinite(v / b)
+            ? (v / b).ToString("0.00", CultureInfo.InvariantCulture) + "×"
+            : "";
+
+    private static string E(string text) => WebUtility.HtmlEncode(text);
+
+    [GeneratedRegex(@"^\s*<\?xml[^>]*\?>\s*")]
+    private static partial Regex XmlDeclaration();
+
+    [GeneratedRegex(@"\s+xmlns(:\w+)?=""[^""]*""")]
+    private static partial Regex NamespaceDeclaration();
+
+    [GeneratedRegex(@"<svg\s+width=""(?<w>[0-9.]+)""\s+height=""(?<h>[0-9.]+)""")]
+    private static partial Regex SvgRoot();
+
+    private const string Css = """
+
+        body { font-family: system-ui, "DejaVu Sans", sans-serif; margin: 2rem auto; max-width: 72rem; padding: 0 1rem; color: #1b1b1b; }
+        h1 { font-size: 1.6rem; margin-bottom: .2rem; }
+        h2 { font-size: 1.3rem; margin-top: 2.5rem; border-bottom: 1px solid #ccc; padding-bottom: .2rem; }
+        h3 { font-size: 1.05rem; }
+        .description { font-size: 1.05rem; color: #333; }
+        .meta { color: #555; }
+        .banner { background: #fff3cd; border: 1px solid #e0c060; padding: .6rem .8rem; border-radius: 4px; }
+        nav ul { list-style: none; padding: 0; display: flex; flex-wrap: wrap; gap: .4rem 1.2rem; }
+        table { border-collapse: collapse; margin: 1rem 0; font-size: .9rem; }
+        th, td { border: 1px solid #ddd; padding: .25rem .5rem; text-align: left; }
+        thead th { background: #f3f3f3; }
+        td.num { text-align: right; font-variant-numeric: tabular-nums; }
+        tr.baseline { background: #eef5ff; }
+        tr.partial { background: #fff8e1; }
+        tr.total { font-weight: bold; }
+        .tag { font-size: .75rem; font-weight: normal; background: #ddd; border-radius: 3px; padding: 0 .3rem; }
+        figure { margin: 1rem 0; }
+        figure svg { max-width: 100%; height: auto; }
+        figcaption { color: #555; font-size: .85rem; }
+        footer { margin-top: 3rem; color: #777; font-size: .8rem; }
+
+        """;
+}

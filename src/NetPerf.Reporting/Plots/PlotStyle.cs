@@ -1,0 +1,114 @@
+using System.Text.RegularExpressions;
+using ScottPlot;
+using SkiaSharp;
+
+namespace NetPerf.Reporting.Plots;
+
+/// <summary>Colours, line patterns, the font and the SVG clean-up every plot shares.</summary>
+internal static partial class PlotStyle
+{
+    public const int Width = 800;
+    public const int Height = 500;
+
+    // Colour-blind-safe categorical palette (Okabe & Ito, "Color Universal Design", 2008), yellow last: it is
+    // the hardest to see on white.
+    private static readonly Color[] Palette = Color.FromHex(
+    [
+        "#0072B2", "#D55E00", "#009E73", "#CC79A7", "#56B4E9", "#E69F00", "#000000", "#F0E442",
+    ]);
+
+    // The plugins NetPerf models keep their colour in every run and every plot; others take the palette's
+    // remaining colours in name order.
+    private static readonly string[] KnownCnis = ["flannel-vxlan", "calico-bgp", "flannel-host-gw", "calico-ipip"];
+
+    /// <summary>Kernel stages get colours from a longer palette (Tableau 20's dark/light pairs interleaved).</summary>
+    private static readonly Color[] StagePalette = Color.FromHex(
+    [
+        "#1F77B4", "#FF7F0E", "#2CA02C", "#D62728", "#9467BD", "#8C564B", "#E377C2", "#7F7F7F", "#BCBD22", "#17BECF",
+        "#AEC7E8", "#FFBB78", "#98DF8A", "#FF9896", "#C5B0D5", "#C49C94", "#F7B6D2", "#C7C7C7", "#DBDB8D", "#9EDAE5",
+    ]);
+
+    private static readonly LinePattern[] Patterns =
+        [LinePattern.Solid, LinePattern.Dashed, LinePattern.Dotted, LinePattern.DenselyDashed];
+
+    /// <summary>One colour per CNI, the same for a plugin in every plot of every run.</summary>
+    public static IReadOnlyDictionary<string, Color> CniColours(IEnumerable<string> cnis)
+    {
+        var colours = new Dictionary<string, Color>(StringComparer.Ordinal);
+        var unknown = new SortedSet<string>(StringComparer.Ordinal);
+        foreach (string cni in cnis)
+        {
+            int known = Array.IndexOf(KnownCnis, cni);
+            if (known >= 0)
+                colours[cni] = Palette[known];
+            else
+                unknown.Add(cni);
+        }
+        int next = KnownCnis.Length;
+        foreach (string cni in unknown)
+            colours[cni] = Palette[next++ % Palette.Length];
+        return colours;
+    }
+
+    public static Color StageColour(int stageIndex) => StagePalette[stageIndex % StagePalette.Length];
+
+    /// <summary>The k-th variant of one CNI on a plot: solid, dashed, dotted, densely dashed, then round again.</summary>
+    public static LinePattern Pattern(int indexWithinCni) => Patterns[indexWithinCni % Patterns.Length];
+
+    /// <summary>The k-th variant of one CNI in a bar plot: the CNI's colour, lighter for each further variant.</summary>
+    public static Color Shade(Color cniColour, int indexWithinCni) =>
+        indexWithinCni == 0 ? cniColour : cniColour.Lighten(Math.Min(0.8, 0.3 * indexWithinCni));
+
+    /// <summary>
+    /// The font family to draw with. SkiaSharp's Linux build (NativeAssets.Linux.NoDependencies) finds fonts by
+    /// scanning /usr/share/fonts, without fontconfig; a family it lacks falls back to its default typeface, and
+    /// with no font files at all text is silently left out (nothing throws). DejaVu Sans comes with Debian's
+    /// fonts-dejavu-core, which fontconfig (hence nearly every Debian image) depends on.
+    /// </summary>
+    public static string FontFamily { get; } = ChooseFont();
+
+    /// <summary>False when the machine has no font files: plots are then drawn without any text.</summary>
+    public static bool FontsAvailable { get; } = FontFamily.Length > 0;
+
+    private static string ChooseFont()
+    {
+        var installed = new HashSet<string>(SKFontManager.Default.FontFamilies, StringComparer.OrdinalIgnoreCase);
+        foreach (string family in (string[])["DejaVu Sans", "Liberation Sans", "Noto Sans", "Arial", "Helvetica"])
+        {
+            if (installed.Contains(family))
+                return family;
+        }
+        // Any installed family, in a fixed order so the choice does not depend on directory listing order;
+        // "" when there is none at all.
+        return installed.Order(StringComparer.Ordinal).FirstOrDefault() ?? "";
+    }
+
+    public static void Apply(Plot plot)
+    {
+        if (FontsAvailable)
+            plot.Font.Set(FontFamily);
+    }
+
+    /// <summary>
+    /// Skia's SVG canvas numbers clip paths from a process-wide counter (cl_7, cl_a ...), so the same plot drawn
+    /// twice differs, and two SVGs inlined in one HTML page can share an id and clip each other's data. Renumber
+    /// them in order of appearance under a prefix unique to the plot.
+    /// </summary>
+    public static string NormaliseSvg(string svg, string idPrefix)
+    {
+        var renamed = new Dictionary<string, string>(StringComparer.Ordinal);
+        return ClipId().Replace(svg, match =>
+        {
+            string id = match.Value;
+            if (!renamed.TryGetValue(id, out string? replacement))
+            {
+                replacement = $"{idPrefix}-clip{renamed.Count + 1}";
+                renamed.Add(id, replacement);
+            }
+            return replacement;
+        });
+    }
+
+    [GeneratedRegex(@"\bcl_[0-9a-zA-Z]+\b")]
+    private static partial Regex ClipId();
+}

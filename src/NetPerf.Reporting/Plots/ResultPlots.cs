@@ -1,0 +1,246 @@
+using System.Globalization;
+using ScottPlot;
+using ScottPlot.TickGenerators;
+
+namespace NetPerf.Reporting.Plots;
+
+/// <summary>
+/// The run's plots, each as PNG and SVG: per path a latency CDF (one line per variant, coloured by CNI) and the
+/// kernel CPU per request as stacked bars by stage (one bar per variant); across paths the throughput as grouped
+/// bars. SVG output is byte-identical for identical results (clip ids are renumbered, see
+/// <see cref="PlotStyle.NormaliseSvg"/>).
+/// </summary>
+public static class ResultPlots
+{
+    /// <summary>The metric the throughput plot draws (transactions or datagrams per second).</summary>
+    public const string ThroughputMetric = "throughput";
+
+    /// <summary>False when the machine has no fonts at all: plots then carry no text (install fonts-dejavu-core).</summary>
+    public static bool FontsAvailable => PlotStyle.FontsAvailable;
+
+    /// <summary>Draws every plot of <paramref name="results"/> in memory.</summary>
+    public static IReadOnlyList<RenderedPlot> Render(ResultSet results)
+    {
+        ArgumentNullException.ThrowIfNull(results);
+        var index = new ResultIndex(results);
+        IReadOnlyDictionary<string, string> slugs = index.PathSlugs();
+        IReadOnlyDictionary<string, Color> cniColours = PlotStyle.CniColours(index.Cnis);
+        var plots = new List<RenderedPlot>();
+        foreach (string path in index.Paths)
+        {
+            string slug = slugs[path];
+            if (results.Cdfs.Any(c => c.Path == path && c.Points.Count > 0))
+            {
+                plots.Add(Draw($"latency-cdf-{slug}", $"Latency CDF: {path}", path, PlotKind.LatencyCdf,
+                    plot => LatencyCdf(plot, index, path, cniColours)));
+            }
+            if (results.Cpu.Any(c => c.Path == path))
+            {
+                plots.Add(Draw($"cpu-{slug}", $"Kernel CPU per request by stage: {path}", path, PlotKind.CpuByStage,
+                    plot => CpuByStage(plot, index, path)));
+            }
+        }
+        if (results.Summary.Any(r => r.Metric == ThroughputMetric))
+        {
+            plots.Add(Draw("throughput", "Throughput by path", null, PlotKind.Throughput,
+                plot => Throughput(plot, index, cniColours)));
+        }
+        return plots;
+    }
+
+    /// <summary>Draws and writes every plot (atomically) as PNG and SVG; returns the paths written.</summary>
+    public static IReadOnlyList<string> Write(ResultSet results, string directory) => Write(Render(results), directory);
+
+    public static IReadOnlyList<string> Write(IReadOnlyList<RenderedPlot> plots, string directory)
+    {
+        ArgumentNullException.ThrowIfNull(plots);
+        ArgumentException.ThrowIfNullOrWhiteSpace(directory);
+        Directory.CreateDirectory(directory);
+        var written = new List<string>(plots.Count * 2);
+        foreach (RenderedPlot plot in plots)
+        {
+            string png = System.IO.Path.Combine(directory, plot.FileStem + ".png");
+            AtomicFile.WriteAllBytes(png, plot.Png);
+            written.Add(png);
+            string svg = System.IO.Path.Combine(directory, plot.FileStem + ".svg");
+            AtomicFile.WriteAllText(svg, plot.Svg);
+            written.Add(svg);
+        }
+        return written;
+    }
+
+    private static RenderedPlot Draw(string stem, string title, string? path, PlotKind kind, Action<Plot> draw)
+    {
+        var plot = new Plot();
+        draw(plot);
+        plot.Title(title);
+        PlotStyle.Apply(plot);
+        byte[] png = plot.GetImageBytes(PlotStyle.Width, PlotStyle.Height, ImageFormat.Png);
+        string svg = PlotStyle.NormaliseSvg(plot.GetSvgXml(PlotStyle.Width, PlotStyle.Height), stem);
+        return new RenderedPlot(stem, title, path, kind, png, svg);
+    }
+
+    private static void LatencyCdf(Plot plot, ResultIndex index, string path, IReadOnlyDictionary<string, Color> cniColours)
+    {
+        List<LatencyCdf> cdfs = index.Results.Cdfs.Where(c => c.Path == path && c.Points.Count > 0).ToList();
+        double min = double.PositiveInfinity, max = 0;
+        foreach (LatencyCdf cdf in cdfs)
+        {
+            foreach ((double _, double us) in cdf.Points)
+            {
+                if (us > 0)
+                {
+                    min = Math.Min(min, us);
+                    max = Math.Max(max, us);
+                }
+            }
+        }
+        // Tails span decades under load: a log axis when the largest latency is 20x the smallest or more.
+        bool log = max > 0 && max / min >= 20;
+
+        var seenPerCni = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (LatencyCdf cdf in cdfs)
+        {
+            var points = cdf.Points.Where(p => !log || p.Microseconds > 0).ToArray();
+            double[] xs = points.Select(p => log ? Math.Log10(p.Microseconds) : p.Microseconds).ToArray();
+            double[] ys = points.Select(p => p.Percentile).ToArray();
+            var line = plot.Add.ScatterLine(xs, ys, cniColours[cdf.Cni]);
+            int k = seenPerCni.GetValueOrDefault(cdf.Cni);
+            seenPerCni[cdf.Cni] = k + 1;
+            line.LinePattern = PlotStyle.Pattern(k);
+            line.LineWidth = 2;
+            line.LegendText = index.Label(path, new SeriesKey(cdf.Variant, cdf.Workload));
+        }
+
+        if (log)
+        {
+            plot.Axes.Bottom.TickGenerator = new NumericAutomatic
+            {
+                MinorTickGenerator = new LogMinorTickGenerator(),
+                IntegerTicksOnly = true,
+                LabelFormatter = v => Math.Pow(10, v).ToString("0.###", CultureInfo.InvariantCulture),
+            };
+        }
+        plot.XLabel(log ? "latency (µs, log scale)" : "latency (µs)");
+        plot.YLabel("percentile");
+        plot.Axes.SetLimitsY(0, 100);
+        plot.ShowLegend(Alignment.LowerRight);
+    }
+
+    private static void CpuByStage(Plot plot, ResultIndex index, string path)
+    {
+        IReadOnlyList<SeriesKey> series = index.Series(path)
+            .Where(s => index.Results.Cpu.Any(c => c.Path == path && c.Variant == s.Variant && c.Workload == s.Workload))
+            .ToList();
+        var bars = new List<Bar>();
+        var stagesShown = new SortedSet<int>();
+        for (int i = 0; i < series.Count; i++)
+        {
+            SeriesKey key = series[i];
+            double baseValue = 0;
+            for (int s = 0; s < index.Stages.Count; s++)
+            {
+                string stage = index.Stages[s];
+                // Every node's share of the stage, so a bar's height is the whole request's kernel CPU.
+                double ns = index.Results.Cpu
+                    .Where(c => c.Path == path && c.Variant == key.Variant && c.Workload == key.Workload && c.Stage == stage)
+                    .Sum(c => c.NanosecondsPerRequest);
+                if (ns <= 0)
+                    continue;
+                stagesShown.Add(s);
+                bars.Add(new Bar
+                {
+                    Position = i,
+                    ValueBase = baseValue,
+                    Value = baseValue + ns,
+                    FillColor = PlotStyle.StageColour(s),
+                    LineWidth = 0,
+                });
+                baseValue += ns;
+            }
+        }
+        plot.Add.Bars(bars);
+        foreach (int s in stagesShown)
+            plot.Legend.ManualItems.Add(new LegendItem { LabelText = index.Stages[s], FillColor = PlotStyle.StageColour(s) });
+
+        string[] labels = series.Select(k => index.Label(path, k)).ToArray();
+        SetCategoryTicks(plot, Enumerable.Range(0, series.Count).Select(i => (double)i).ToArray(), labels);
+        plot.YLabel("kernel CPU per request (ns)");
+        plot.Axes.Margins(bottom: 0);
+        plot.ShowLegend(Edge.Right);
+    }
+
+    private static void Throughput(Plot plot, ResultIndex index, IReadOnlyDictionary<string, Color> cniColours)
+    {
+        List<SummaryRow> rows = index.Results.Summary.Where(r => r.Metric == ThroughputMetric).ToList();
+        List<string> paths = index.Paths.Where(p => rows.Any(r => r.Path == p)).ToList();
+        // One colour per variant, shared across groups: the CNI's colour, lighter for its further variants.
+        var keys = new List<SeriesKey>();
+        foreach (SummaryRow r in rows)
+        {
+            var key = new SeriesKey(r.Variant, r.Workload);
+            if (!keys.Contains(key))
+                keys.Add(key);
+        }
+        bool manyWorkloads = keys.Select(k => k.Workload).Distinct().Count() > 1;
+        var colours = new Dictionary<SeriesKey, Color>();
+        var seenPerCni = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (SeriesKey key in keys)
+        {
+            string cni = index.CniOf(key.Variant);
+            int k = seenPerCni.GetValueOrDefault(cni);
+            seenPerCni[cni] = k + 1;
+            colours[key] = PlotStyle.Shade(cniColours[cni], k);
+        }
+
+        var bars = new List<Bar>();
+        var groupCentres = new double[paths.Count];
+        int slots = keys.Count + 1; // a gap between groups
+        for (int g = 0; g < paths.Count; g++)
+        {
+            groupCentres[g] = g * slots + (keys.Count - 1) / 2.0;
+            for (int i = 0; i < keys.Count; i++)
+            {
+                SummaryRow? row = rows.FirstOrDefault(r =>
+                    r.Path == paths[g] && r.Variant == keys[i].Variant && r.Workload == keys[i].Workload);
+                if (row is null)
+                    continue;
+                bars.Add(new Bar
+                {
+                    Position = g * slots + i,
+                    Value = row.Mean,
+                    Error = row.Ci95 ?? 0,
+                    FillColor = colours[keys[i]],
+                    LineWidth = 0,
+                });
+            }
+        }
+        plot.Add.Bars(bars);
+        foreach (SeriesKey key in keys)
+        {
+            string label = manyWorkloads ? $"{key.Variant} ({key.Workload})" : key.Variant;
+            plot.Legend.ManualItems.Add(new LegendItem { LabelText = label, FillColor = colours[key] });
+        }
+        SetCategoryTicks(plot, groupCentres, paths.ToArray());
+        string unit = rows.Select(r => r.Unit).Distinct().Count() == 1 ? rows[0].Unit : "mixed units";
+        plot.YLabel($"throughput ({unit}; error bars: 95% CI)");
+        plot.Axes.Margins(bottom: 0);
+        plot.ShowLegend(Edge.Right);
+    }
+
+    private static void SetCategoryTicks(Plot plot, double[] positions, string[] labels)
+    {
+        plot.Axes.Bottom.SetTicks(positions, labels);
+        plot.Axes.Bottom.MajorTickStyle.Length = 0;
+        plot.HideGrid();
+        // Long variant names ("calico-bgp/iptables/64B") would overlap side by side: slant them, and leave
+        // room below the axis for the longest one (about 7 px a character at 12 px).
+        int longest = labels.Length == 0 ? 0 : labels.Max(l => l.Length);
+        if (longest > 12 || labels.Length > 4)
+        {
+            plot.Axes.Bottom.TickLabelStyle.Rotation = 30;
+            plot.Axes.Bottom.TickLabelStyle.Alignment = Alignment.MiddleLeft;
+            plot.Axes.Bottom.MinimumSize = Math.Min(220, 20 + longest * 5.5f);
+        }
+    }
+}

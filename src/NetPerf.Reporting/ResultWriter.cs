@@ -1,0 +1,57 @@
+using NetPerf.Reporting.Plots;
+
+namespace NetPerf.Reporting;
+
+/// <summary>
+/// Everything a run leaves in results/&lt;scenario&gt;/&lt;run&gt;/: the CSV, the plots and report.html. Each file is
+/// written atomically, so a run killed while writing leaves whole files (old or new), never half of one.
+/// </summary>
+public static class ResultWriter
+{
+    /// <summary>
+    /// Writes summary.csv, cpu.csv, samples.csv (when there are samples), the plots as PNG and SVG (unless
+    /// <paramref name="plots"/> is false) and report.html into <paramref name="directory"/>, creating it if
+    /// needed; returns the full paths of the files written, in the order written.
+    /// </summary>
+    public static IReadOnlyList<string> WriteAll(ResultSet results, string directory, bool plots = true)
+    {
+        ArgumentNullException.ThrowIfNull(results);
+        ArgumentException.ThrowIfNullOrWhiteSpace(directory);
+        Validate(results);
+        string fullDirectory = Path.GetFullPath(directory);
+        Directory.CreateDirectory(fullDirectory);
+
+        var written = new List<string>();
+        written.AddRange(CsvResults.Write(results, fullDirectory));
+        IReadOnlyList<RenderedPlot> rendered = plots ? ResultPlots.Render(results) : [];
+        written.AddRange(ResultPlots.Write(rendered, fullDirectory));
+        written.Add(HtmlReport.Write(results, rendered, fullDirectory));
+        return written;
+    }
+
+    /// <summary>Checks what the writers rely on, with messages that say which field of which row is wrong.</summary>
+    private static void Validate(ResultSet results)
+    {
+        if (string.IsNullOrWhiteSpace(results.Scenario))
+            throw new ArgumentException("The result set has no scenario name.", nameof(results));
+        if (results.Summary is null || results.Cpu is null || results.Cdfs is null || results.Samples is null)
+            throw new ArgumentException("The result set's Summary, Cpu, Cdfs and Samples must be lists (empty if nothing was measured).", nameof(results));
+        // A variant is one CNI and kube-proxy mode everywhere: plots colour it by its CNI.
+        var cniOf = new Dictionary<string, string>(StringComparer.Ordinal);
+        void Check(string variant, string cni, string where)
+        {
+            if (!cniOf.TryAdd(variant, cni) && cniOf[variant] != cni)
+            {
+                throw new ArgumentException(
+                    $"Variant '{variant}' has CNI '{cniOf[variant]}' in one row and '{cni}' in {where}: a variant must name one CNI.",
+                    nameof(results));
+            }
+        }
+        foreach (SummaryRow r in results.Summary)
+            Check(r.Variant, r.Cni, $"summary row '{r.Path}/{r.Metric}'");
+        foreach (LatencyCdf c in results.Cdfs)
+            Check(c.Variant, c.Cni, $"the latency CDF of path '{c.Path}'");
+        foreach (CpuRow r in results.Cpu)
+            Check(r.Variant, r.Cni, $"cpu row '{r.Path}/{r.Node}/{r.Stage}'");
+    }
+}
