@@ -52,9 +52,7 @@ public static partial class ScenarioReader
             throw new ScenarioException([new ScenarioError(file, 1, 1, $"expected one YAML document; found {stream.Documents.Count}")]);
         }
 
-        var root = YamlMap.Of(stream.Documents[0].RootNode, "", d,
-            "name", "description", "seed", "duration", "warmup", "replications", "cluster", "costFile", "costs",
-            "deployments", "services", "workloads", "compare", "baseline");
+        var root = YamlMap.Of(stream.Documents[0].RootNode, "", d, ScenarioKeys.Root);
         if (root is null)
         {
             throw new ScenarioException(d.Errors);
@@ -67,7 +65,7 @@ public static partial class ScenarioReader
             d.Error(root["name"] ?? root.Node, $"name: '{name}' names the results folder; use lower-case letters, digits and '-' (at most 63)");
         }
 
-        var cluster = ReadCluster(YamlMapOrNull(root, "cluster", d, ClusterKeys), d);
+        var cluster = ReadCluster(YamlMapOrNull(root, "cluster", d, ScenarioKeys.Cluster), d);
         var scenario = new Scenario
         {
             Name = name,
@@ -84,7 +82,7 @@ public static partial class ScenarioReader
             Deployments = root.List("deployments").Select((n, i) => ReadDeployment(n, $"deployments[{i}]", d)).OfType<DeploymentSpec>().ToList(),
             Services = root.List("services").Select((n, i) => ReadService(n, $"services[{i}]", d)).OfType<ServiceSpec>().ToList(),
             Workloads = root.List("workloads").Select((n, i) => ReadWorkload(n, $"workloads[{i}]", d)).OfType<WorkloadSpec>().ToList(),
-            Compare = ReadCompare(YamlMapOrNull(root, "compare", d, "cni", "kubeProxy", "services", "messageBytes"), d),
+            Compare = ReadCompare(YamlMapOrNull(root, "compare", d, ScenarioKeys.Compare), d),
             Baseline = root.String("baseline"),
         };
 
@@ -98,8 +96,6 @@ public static partial class ScenarioReader
         return scenario;
     }
 
-    private static readonly string[] ClusterKeys = ["nodes", "coresPerNode", "cni", "kubeProxy", "mtu", "nic", "linkDelay", "serviceCidr", "fabric"];
-
     private static YamlMap? YamlMapOrNull(YamlMap parent, string key, Diagnostics d, params string[] keys) =>
         parent[key] is { } node ? YamlMap.Of(node, parent.Where(key), d, keys) : null;
 
@@ -111,7 +107,7 @@ public static partial class ScenarioReader
             return c;
         }
 
-        var nic = m["nic"] is { } n ? YamlMap.Of(n, "cluster.nic", d, "gbps", "offloads") : null;
+        var nic = m["nic"] is { } n ? YamlMap.Of(n, "cluster.nic", d, ScenarioKeys.Nic) : null;
         var cidr = c.ServiceCidr;
         if (m["serviceCidr"] is YamlScalarNode { Value: { } s })
         {
@@ -157,7 +153,7 @@ public static partial class ScenarioReader
 
         foreach (var stage in stages.Where(m.Has))
         {
-            var cost = YamlMap.Of(m[stage], $"costs.{stage}", d, "fixedNs", "nsPerByte");
+            var cost = YamlMap.Of(m[stage], $"costs.{stage}", d, ScenarioKeys.Cost);
             if (cost is null)
             {
                 continue;
@@ -172,7 +168,7 @@ public static partial class ScenarioReader
 
     private static DeploymentSpec? ReadDeployment(YamlNode node, string where, Diagnostics d)
     {
-        var m = YamlMap.Of(node, where, d, "name", "replicas", "labels", "nodes");
+        var m = YamlMap.Of(node, where, d, ScenarioKeys.Deployment);
         if (m is null)
         {
             return null;
@@ -185,7 +181,7 @@ public static partial class ScenarioReader
 
     private static ServiceSpec? ReadService(YamlNode node, string where, Diagnostics d)
     {
-        var m = YamlMap.Of(node, where, d, "name", "type", "selector", "port", "targetPort", "count", "externalTrafficPolicy");
+        var m = YamlMap.Of(node, where, d, ScenarioKeys.Service);
         if (m is null)
         {
             return null;
@@ -203,7 +199,7 @@ public static partial class ScenarioReader
 
     private static WorkloadSpec? ReadWorkload(YamlNode node, string where, Diagnostics d)
     {
-        var m = YamlMap.Of(node, where, d, "name", "test", "request", "response", "clients", "paths", "rateGbps");
+        var m = YamlMap.Of(node, where, d, ScenarioKeys.Workload);
         if (m is null)
         {
             return null;
@@ -212,7 +208,7 @@ public static partial class ScenarioReader
         m.Require("name", "test");
         var paths = m.Has("paths")
             ? m.List("paths").Select(p => YamlMap.ChoiceOf(p, $"{where}.paths", CommunicationPaths.Names, d)).OfType<string>().Select(CommunicationPaths.Parse).ToList()
-            : CommunicationPaths.All.ToList();
+            : CommunicationPaths.Default.ToList();
         if (m.Has("paths") && paths.Count == 0 && m["paths"] is YamlSequenceNode { Children.Count: 0 })
         {
             d.Error(m["paths"], $"{where}.paths: empty; list at least one of {string.Join(", ", CommunicationPaths.Names)} (or leave the key out for all)");
@@ -224,6 +220,8 @@ public static partial class ScenarioReader
             ResponseBytes = (int)m.Integer("response", 1, 16 << 20, 64),
             Clients = (int)m.Integer("clients", 1, 1024, 1),
             UdpGigabits = m.Number("rateGbps", 0.001, 400, 1),
+            ServiceTime = m.Duration("serviceTime", SimTime.Zero, SimTime.FromSeconds(1), SimTime.Zero),
+            ServiceDistribution = m.Choice("serviceDistribution", Choices.Distributions, "fixed"),
         };
     }
 
@@ -245,7 +243,7 @@ public static partial class ScenarioReader
             Services = Numbers("services", 0, 100_000),
             MessageBytes = Numbers("messageBytes", 1, 16 << 20),
         };
-        foreach (var key in new[] { "cni", "kubeProxy", "services", "messageBytes" })
+        foreach (var key in ScenarioKeys.Compare)
         {
             var values = m.List(key).OfType<YamlScalarNode>().Select(v => v.Value).ToList();
             if (values.Distinct().Count() != values.Count)

@@ -29,7 +29,7 @@ internal sealed class YamlMap
 
             if (!allowed.Contains(key.Value))
             {
-                d.Error(key, $"{Where(key.Value)}: unknown key '{key.Value}'{Diagnostics.Suggest(key.Value, allowed)}; allowed here: {string.Join(", ", allowed)}");
+                d.Error(key, $"{(path.Length == 0 ? "" : path + ": ")}unknown key '{key.Value}'{Diagnostics.Suggest(key.Value, allowed)}; allowed here: {string.Join(", ", allowed)}");
                 continue;
             }
 

@@ -44,6 +44,9 @@ public static class CommunicationPaths
 
     public static IReadOnlyList<string> Names { get; } = All.Select(Name).ToList();
 
+    /// <summary>What a workload runs over when its paths are not given: every path the simulator models.</summary>
+    public static readonly IReadOnlyList<CommunicationPath> Default = All.Where(p => p != CommunicationPath.LoadBalancer).ToList();
+
     public static CommunicationPath Parse(string name) =>
         All.FirstOrDefault(p => p.Name() == name, (CommunicationPath)(-1)) is var p && p >= 0
             ? p

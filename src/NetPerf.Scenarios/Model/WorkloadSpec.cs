@@ -18,6 +18,12 @@ public sealed record WorkloadSpec(string Name, string Test, IReadOnlyList<Commun
     /// <summary>Concurrent connections (RR, CRR, STREAM) or sockets.</summary>
     public int Clients { get; init; } = 1;
 
+    /// <summary>The server's work per request on its core (the application's time, not the kernel's).</summary>
+    public Engine.Time.SimTime ServiceTime { get; init; }
+
+    /// <summary>fixed, or exponential with <see cref="ServiceTime"/> as its mean.</summary>
+    public string ServiceDistribution { get; init; } = "fixed";
+
     /// <summary>UDP_STREAM's offered rate.</summary>
     public double UdpGigabits { get; init; } = 1;
 }

@@ -46,7 +46,7 @@ public static class PathRun
     public static (IWorkload Workload, DnsLookup? Lookup) Prepare(ClusterBuild build, RunUnit unit)
     {
         var (endpoints, lookup) = Endpoints(build, unit.Path);
-        return (Create(unit, endpoints), lookup);
+        return (Create(unit, endpoints, Service(unit.Workload, build)), lookup);
     }
 
     public static (int Request, int Response) Sizes(RunUnit unit) =>
@@ -107,17 +107,21 @@ public static class PathRun
         return result;
     }
 
-    private static IWorkload Create(RunUnit unit, Endpoints e)
+    private static ServiceTime Service(WorkloadSpec w, ClusterBuild b) => w.ServiceDistribution == "exponential" && w.ServiceTime > SimTime.Zero
+        ? ServiceTime.From(new MathNet.Numerics.Distributions.Exponential(1 / w.ServiceTime.TotalMicroseconds, b.Cluster.Bed.Streams.Create("service-time")))
+        : ServiceTime.Fixed(w.ServiceTime);
+
+    private static IWorkload Create(RunUnit unit, Endpoints e, ServiceTime service)
     {
         var w = unit.Workload;
         var (request, response) = Sizes(unit);
         string name = w.Name;
         return w.Test switch
         {
-            "TCP_RR" => new TcpRequestResponse(name, e, RequestPattern.ClosedLoop, w.Clients, request, response, options: TcpOptions.Linux, flowId: FlowId),
-            "TCP_CRR" => new TcpRequestResponse(name, e, RequestPattern.ConnectionPerRequest, w.Clients, request, response, options: TcpOptions.Linux, flowId: FlowId),
+            "TCP_RR" => new TcpRequestResponse(name, e, RequestPattern.ClosedLoop, w.Clients, request, response, service, options: TcpOptions.Linux, flowId: FlowId),
+            "TCP_CRR" => new TcpRequestResponse(name, e, RequestPattern.ConnectionPerRequest, w.Clients, request, response, service, options: TcpOptions.Linux, flowId: FlowId),
             "TCP_STREAM" => new TcpStream(name, e, w.Clients, options: TcpOptions.Linux, flowId: FlowId),
-            "UDP_RR" => new UdpRequestResponse(name, e, w.Clients, request, response, flowId: FlowId),
+            "UDP_RR" => new UdpRequestResponse(name, e, w.Clients, request, response, service, flowId: FlowId),
             "UDP_STREAM" => new UdpStream(name, e, Math.Min(request, 65_507) /* the largest UDP payload in one IPv4 datagram */, w.UdpGigabits * 1e9, flowId: FlowId),
             _ => throw new ArgumentOutOfRangeException(nameof(unit), w.Test, $"unknown test; tests are: {string.Join(", ", Model.Tests.Names)}"),
         };

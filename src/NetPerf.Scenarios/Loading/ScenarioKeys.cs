@@ -1,0 +1,16 @@
+namespace NetPerf.Scenarios.Loading;
+
+/// <summary>The keys each part of a scenario file allows: one list for the reader and for the test that holds the JSON Schema to it.</summary>
+internal static class ScenarioKeys
+{
+    public static readonly string[] Root =
+        ["name", "description", "seed", "duration", "warmup", "replications", "cluster", "costFile", "costs", "deployments", "services", "workloads", "compare", "baseline"];
+
+    public static readonly string[] Cluster = ["nodes", "coresPerNode", "cni", "kubeProxy", "mtu", "nic", "linkDelay", "serviceCidr", "fabric"];
+    public static readonly string[] Nic = ["gbps", "offloads"];
+    public static readonly string[] Cost = ["fixedNs", "nsPerByte"];
+    public static readonly string[] Deployment = ["name", "replicas", "labels", "nodes"];
+    public static readonly string[] Service = ["name", "type", "selector", "port", "targetPort", "count", "externalTrafficPolicy"];
+    public static readonly string[] Workload = ["name", "test", "request", "response", "clients", "paths", "rateGbps", "serviceTime", "serviceDistribution"];
+    public static readonly string[] Compare = ["cni", "kubeProxy", "services", "messageBytes"];
+}
