@@ -46,22 +46,72 @@ public sealed class KubernetesCluster
         Cni = cni;
         Bed = new Testbed(new Simulator(), new PacketPool(), options.Seed);
         Switch = new L2Switch(Bed, "tor", (long)(options.LinkGigabits * 1e9), options.Propagation);
-        var nodeNet = Ipv4Prefix.Parse(NodeSubnet);
-        var podNet = Ipv4Prefix.Parse(ClusterCidr);
         for (int n = 1; n <= options.Nodes; n++)
         {
-            var host = new Host(Bed, $"node{n}", options.Costs, options.CoresPerNode);
-            var eth0 = new PhysicalNic(host.Root, "eth0", options.NodeMtu);
-            var ip = nodeNet[(ulong)n];
-            host.Root.AddAddress(eth0, ip, nodeNet.Length);
-            host.Root.AddRoute("0.0.0.0/0", eth0, via: Gateway); // the fabric's router, towards outside the cluster
-            Switch.Connect(eth0);
-            var node = new Node(n, host, eth0, ip, new Ipv4Prefix(podNet[(ulong)n << 8], 24));
-            cni.SetUpNode(node);
-            _nodes.Add(node);
+            _nodes.Add(CreateNode(n));
         }
 
         cni.ConnectNodes(_nodes);
+    }
+
+    /// <summary>
+    /// node N: eth0 on the switch with 192.168.0.N (default route via the fabric's router) and its pod CIDR, set
+    /// up by the CNI plugin.
+    /// </summary>
+    private Node CreateNode(int n)
+    {
+        var nodeNet = Ipv4Prefix.Parse(NodeSubnet);
+        var podNet = Ipv4Prefix.Parse(ClusterCidr);
+        var host = new Host(Bed, $"node{n}", Options.Costs, Options.CoresPerNode);
+        var eth0 = new PhysicalNic(host.Root, "eth0", Options.NodeMtu);
+        var ip = nodeNet[(ulong)n];
+        host.Root.AddAddress(eth0, ip, nodeNet.Length);
+        host.Root.AddRoute("0.0.0.0/0", eth0, via: Gateway); // the fabric's router, towards outside the cluster
+        Switch.Connect(eth0);
+        var node = new Node(n, host, eth0, ip, new Ipv4Prefix(podNet[(ulong)n << 8], 24));
+        Cni.SetUpNode(node);
+        return node;
+    }
+
+    /// <summary>A node joined (<see cref="AddNode"/>): control planes such as BGP start their part on it.</summary>
+    public event Action<Node>? NodeAdded;
+
+    /// <summary>A node failed hard (<see cref="FailNode"/>): its processes are gone with it.</summary>
+    public event Action<Node>? NodeFailed;
+
+    /// <summary>
+    /// A node joins the running cluster, now: the next number, cabled to the switch, set up by the CNI plugin and
+    /// connected to the others as its agents would connect it (with Calico over BGP, by the BGP control plane).
+    /// </summary>
+    public Node AddNode()
+    {
+        if (_nodes.Count >= MaxNodes)
+        {
+            throw new InvalidOperationException($"at most {MaxNodes} nodes: {ClusterCidr} holds that many /24 pod ranges.");
+        }
+
+        var node = CreateNode(_nodes.Count + 1);
+        _nodes.Add(node);
+        Cni.JoinNode(node, _nodes);
+        NodeAdded?.Invoke(node);
+        return node;
+    }
+
+    /// <summary>
+    /// Node <paramref name="n"/> fails hard, now (power lost): its NIC loses carrier, so nothing leaves or reaches
+    /// it, and its processes stop. No FIN, no NOTIFICATION: the other nodes learn only from silence.
+    /// </summary>
+    public void FailNode(int n)
+    {
+        var node = Node(n);
+        if (node.Failed)
+        {
+            return;
+        }
+
+        node.Failed = true;
+        node.Eth0.CarrierUp = false;
+        NodeFailed?.Invoke(node);
     }
 
     public ClusterOptions Options { get; }

@@ -23,6 +23,9 @@ public sealed class Node(int index, Host host, PhysicalNic eth0, Ipv4Address ip,
 
     public IReadOnlyList<Pod> Pods => _pods;
 
+    /// <summary>The node failed hard (<see cref="KubernetesCluster.FailNode"/>): no carrier, no processes.</summary>
+    public bool Failed { get; internal set; }
+
     internal void Add(Pod pod) => _pods.Add(pod);
 
     /// <summary>The n-th address of the pod CIDR (1 is the gateway on flannel's cni0).</summary>

@@ -1,6 +1,7 @@
 using NetPerf.Kubernetes.Cluster;
 using NetPerf.Network.Addressing;
 using NetPerf.Network.Devices;
+using NetPerf.Network.Routing;
 using NetPerf.Network.Topology;
 
 namespace NetPerf.Kubernetes.Cni;
@@ -11,10 +12,12 @@ namespace NetPerf.Kubernetes.Cni;
 /// 169.254.1.1</c>) lead into the node, where a /32 per local pod routes back out of its cali* device. Between
 /// nodes, each node's block (its pod CIDR's first /26, Calico's default blockSize) is routed to the node that
 /// owns it: straight via the node's IP on eth0 (calico-bgp), or through tunl0, IP-in-IP (calico-ipip, mode
-/// Always; pods then get MTU 1480). Those are the routes BIRD installs once BGP has converged; the BGP speakers
-/// that learn them are still to come, so the routes are installed as converged.
+/// Always; pods then get MTU 1480). Those are the routes BIRD installs (proto bird): with
+/// <see cref="CalicoRouting.Static"/> they are put in place as BGP would leave them once converged; with
+/// <see cref="CalicoRouting.Bgp"/> the plugin installs none, and each node's <see cref="Bgp.BgpSpeaker"/> learns
+/// them over its sessions and installs and removes them through <see cref="InstallBlockRoute"/>.
 /// </summary>
-public sealed class CalicoRouted(bool ipip) : CniPlugin
+public sealed class CalicoRouted(bool ipip, CalicoRouting routing = CalicoRouting.Static) : CniPlugin
 {
     /// <summary>Calico's default IPAM block size: /26, 64 addresses.</summary>
     public const int BlockLength = 26;
@@ -22,6 +25,8 @@ public sealed class CalicoRouted(bool ipip) : CniPlugin
     private readonly Dictionary<Node, IpipTunnelDevice> _tunnels = [];
 
     public bool Ipip { get; } = ipip;
+
+    public CalicoRouting Routing { get; } = routing;
 
     public override string Name => Ipip ? "calico-ipip" : "calico-bgp";
 
@@ -42,26 +47,31 @@ public sealed class CalicoRouted(bool ipip) : CniPlugin
         }
     }
 
-    public override void ConnectNodes(IReadOnlyList<Node> nodes)
+    protected override void RouteTowards(Node node, Node other)
     {
-        foreach (var node in nodes)
+        if (Routing == CalicoRouting.Static)
         {
-            foreach (var other in nodes)
-            {
-                if (other == node)
-                {
-                    continue;
-                }
+            InstallBlockRoute(node, Block(other), other.Ip);
+        }
+    }
 
-                if (Ipip)
-                {
-                    node.Root.AddRoute(Block(other).ToString(), _tunnels[node], via: other.Ip.ToString(), onLink: true);
-                }
-                else
-                {
-                    node.Root.AddRoute(Block(other).ToString(), node.Eth0, via: other.Ip.ToString());
-                }
-            }
+    /// <summary>
+    /// What BIRD's kernel protocol writes for a block learned with next hop <paramref name="via"/>:
+    /// <c>BLOCK via NODE dev eth0 proto bird</c>, or with IP-in-IP <c>BLOCK via NODE dev tunl0 onlink proto bird</c>
+    /// (Calico's export filter sets krt_tunnel = tunl0 for an IPIP pool). Replaces any route to the block.
+    /// </summary>
+    public void InstallBlockRoute(Node node, Ipv4Prefix block, Ipv4Address via)
+    {
+        var hop = Ipip ? new NextHop(_tunnels[node].Index, via, OnLink: true) : new NextHop(node.Eth0.Index, via);
+        node.Root.Fib.Replace(new Route(block, RouteType.Unicast, hop) { Protocol = RouteProtocol.Bird });
+    }
+
+    /// <summary>BIRD withdrew the block: its kernel route goes (only a route BIRD installed).</summary>
+    public void RemoveBlockRoute(Node node, Ipv4Prefix block)
+    {
+        if (node.Root.Fib.Find(block) is { Protocol: RouteProtocol.Bird })
+        {
+            node.Root.Fib.Remove(block);
         }
     }
 

@@ -20,8 +20,39 @@ public abstract class CniPlugin
     /// <summary>Per-node devices and addresses (cni0, flannel.1, tunl0...).</summary>
     public abstract void SetUpNode(Node node);
 
-    /// <summary>Routes, neighbours and FDB entries towards every other node's pods.</summary>
-    public abstract void ConnectNodes(IReadOnlyList<Node> nodes);
+    /// <summary>Routes, neighbours and FDB entries towards every other node's pods, once every node is known.</summary>
+    public virtual void ConnectNodes(IReadOnlyList<Node> nodes)
+    {
+        foreach (var node in nodes)
+        {
+            foreach (var other in nodes)
+            {
+                if (other != node)
+                {
+                    RouteTowards(node, other);
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// A node joined a running cluster (it is already set up): what the plugin's agents do when they see the new
+    /// Node object, in both directions between it and each of <paramref name="others"/>.
+    /// </summary>
+    public virtual void JoinNode(Node joined, IReadOnlyList<Node> others)
+    {
+        foreach (var other in others)
+        {
+            if (other != joined)
+            {
+                RouteTowards(joined, other);
+                RouteTowards(other, joined);
+            }
+        }
+    }
+
+    /// <summary>What <paramref name="node"/> needs to reach the pods of <paramref name="other"/>.</summary>
+    protected abstract void RouteTowards(Node node, Node other);
 
     /// <summary>The pod's address on <paramref name="node"/> for its <paramref name="ordinal"/>-th pod (1-based).</summary>
     public abstract Ipv4Address PodAddress(Node node, int ordinal);

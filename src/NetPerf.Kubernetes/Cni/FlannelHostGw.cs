@@ -13,17 +13,6 @@ public sealed class FlannelHostGw : FlannelBridge
 
     public override int PodMtu(int nodeMtu) => nodeMtu;
 
-    public override void ConnectNodes(IReadOnlyList<Node> nodes)
-    {
-        foreach (var node in nodes)
-        {
-            foreach (var other in nodes)
-            {
-                if (other != node)
-                {
-                    node.Root.AddRoute(other.PodCidr.ToString(), node.Eth0, via: other.Ip.ToString());
-                }
-            }
-        }
-    }
+    protected override void RouteTowards(Node node, Node other) =>
+        node.Root.AddRoute(other.PodCidr.ToString(), node.Eth0, via: other.Ip.ToString());
 }

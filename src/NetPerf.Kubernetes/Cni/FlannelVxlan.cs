@@ -26,21 +26,10 @@ public sealed class FlannelVxlan : FlannelBridge
         _vteps[node] = vtep;
     }
 
-    public override void ConnectNodes(IReadOnlyList<Node> nodes)
+    protected override void RouteTowards(Node node, Node other)
     {
-        foreach (var node in nodes)
-        {
-            foreach (var other in nodes)
-            {
-                if (other == node)
-                {
-                    continue;
-                }
-
-                node.Root.AddRoute(other.PodCidr.ToString(), _vteps[node], via: other.PodCidr.Network.ToString(), onLink: true);
-                node.Root.AddNeighbour(other.PodCidr.Network, _vteps[other].Mac);
-                _vteps[node].AddForwardingEntry(_vteps[other].Mac, other.Ip);
-            }
-        }
+        node.Root.AddRoute(other.PodCidr.ToString(), _vteps[node], via: other.PodCidr.Network.ToString(), onLink: true);
+        node.Root.AddNeighbour(other.PodCidr.Network, _vteps[other].Mac);
+        _vteps[node].AddForwardingEntry(_vteps[other].Mac, other.Ip);
     }
 }

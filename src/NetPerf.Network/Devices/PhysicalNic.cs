@@ -45,6 +45,13 @@ public sealed class PhysicalNic : NetDevice, IFrameReceiver
     /// <summary>Segmentation and receive offloads (<c>ethtool -K</c>); all on by default.</summary>
     public NicOffloads Offloads { get; set; } = NicOffloads.All;
 
+    /// <summary>
+    /// Whether the link has carrier. Off models a node that fails hard (power lost, cable pulled): frames it would
+    /// send and frames that reach it are dropped, so its peers see only silence, as the hold timer of a BGP
+    /// session or TCP's retransmissions would. Frames already on the wire still arrive at the far end.
+    /// </summary>
+    public bool CarrierUp { get; set; } = true;
+
     /// <summary>GSO super-packets this NIC had to segment in software (no TSO for them).</summary>
     public long SoftwareSegmented { get; private set; }
 
@@ -75,6 +82,12 @@ public sealed class PhysicalNic : NetDevice, IFrameReceiver
     /// </summary>
     public override void Transmit(ref PacketWalk walk)
     {
+        if (!CarrierUp)
+        {
+            walk.Drop(DropReason.CarrierDown, this);
+            return;
+        }
+
         ref var p = ref walk.P;
         int segments = p.Segments;
         if (segments > 1 && !CanSegment(in p))
@@ -108,6 +121,13 @@ public sealed class PhysicalNic : NetDevice, IFrameReceiver
 
     void IFrameReceiver.OnFrame(int packet)
     {
+        if (!CarrierUp)
+        {
+            var lost = new PacketWalk(Host, packet);
+            lost.Drop(DropReason.CarrierDown, this);
+            return;
+        }
+
         if (InterruptModeration > SimTime.Zero)
         {
             Host.Sim.ScheduleAfter(InterruptModeration, this, InterruptKind, packet);

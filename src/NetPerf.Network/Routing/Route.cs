@@ -24,6 +24,9 @@ public sealed class Route
     public RouteType Type { get; }
     public IReadOnlyList<NextHop> NextHops { get; }
 
+    /// <summary>Who installed the route (<c>proto</c> in <c>ip route</c>): the kernel, an administrator, or a routing daemon.</summary>
+    public RouteProtocol Protocol { get; init; } = RouteProtocol.Boot;
+
     /// <summary>
     /// The next hop for a flow: the hash space is cut into equal ranges, one per next hop, as
     /// fib_select_multipath() does with equal weights (net/ipv4/fib_semantics.c), so a flow keeps its path.
@@ -35,6 +38,7 @@ public sealed class Route
     {
         string kind = Type == RouteType.Unicast ? "" : Type.ToString().ToLowerInvariant() + " ";
         var hops = NextHops.Select(h => (h.IsDirect ? "" : $"via {h.Gateway} ") + $"dev #{h.Interface}" + (h.OnLink ? " onlink" : ""));
-        return $"{kind}{Prefix} {string.Join(" nexthop ", hops)}".TrimEnd();
+        string proto = Protocol == RouteProtocol.Bird ? " proto bird" : "";
+        return $"{kind}{Prefix} {string.Join(" nexthop ", hops)}{proto}".TrimEnd();
     }
 }

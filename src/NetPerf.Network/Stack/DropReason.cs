@@ -38,4 +38,7 @@ public enum DropReason
 
     /// <summary>A frame addressed to another station's MAC (a flooded copy) reached a device that is not a bridge port.</summary>
     OtherHost,
+
+    /// <summary>The device's carrier is down (a cable pulled, a node powered off): nothing is sent or received.</summary>
+    CarrierDown,
 }

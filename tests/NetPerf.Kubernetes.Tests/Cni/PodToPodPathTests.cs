@@ -1,5 +1,6 @@
 using NetPerf.Engine.Time;
 using NetPerf.Kubernetes.Cluster;
+using NetPerf.Kubernetes.Bgp;
 using NetPerf.Kubernetes.Cni;
 using NetPerf.Network.Cpu;
 using NetPerf.Network.Stack;
@@ -14,9 +15,16 @@ namespace NetPerf.Kubernetes.Tests.Cni;
 /// </summary>
 public class PodToPodPathTests
 {
-    private static (Collector Got, RecordingTracer Trace) SendOne(string cni, int fromNode, int toNode)
+    private static (Collector Got, RecordingTracer Trace) SendOne(string cni, int fromNode, int toNode, bool bgp = false)
     {
-        var cluster = new KubernetesCluster(new ClusterOptions { Nodes = 3, Costs = CostTable.Uniform(StageCost.Nanoseconds(100)) }, CniPlugin.ByName(cni));
+        var plugin = bgp ? new CalicoRouted(ipip: cni == "calico-ipip", CalicoRouting.Bgp) : CniPlugin.ByName(cni);
+        var cluster = new KubernetesCluster(new ClusterOptions { Nodes = 3, Costs = CostTable.Uniform(StageCost.Nanoseconds(100)) }, plugin);
+        if (bgp)
+        {
+            _ = new BgpControlPlane(cluster);
+            cluster.Bed.Sim.RunUntil(SimTime.FromSeconds(3)); // converged, and quiet until the first keepalive (60-80 s)
+        }
+
         var client = cluster.AddPod("client", fromNode);
         var server = cluster.AddPod("server", toNode);
         var got = new Collector();
@@ -29,7 +37,7 @@ public class PodToPodPathTests
         }
 
         socket.Send(server.Ip, 5201, 100);
-        cluster.Bed.Sim.Run();
+        cluster.Bed.Sim.RunUntil(cluster.Bed.Sim.Now + SimTime.FromMilliseconds(10));
         return (got, trace);
     }
 
@@ -117,6 +125,17 @@ public class PodToPodPathTests
     }
 
     [Theory]
+    [InlineData("calico-bgp")]
+    [InlineData("calico-ipip")]
+    public void Block_routes_learned_over_BGP_give_the_same_cross_node_hops_as_the_converged_ones(string cni)
+    {
+        var (got, trace) = SendOne(cni, 1, 3, bgp: true);
+        Assert.Single(got.Got);
+        Assert.Empty(trace.Drops);
+        Assert.Equal([.. ClientPod, .. CrossNode[cni], .. ServerPod(3)], trace.Stages);
+    }
+
+    [Theory]
     [InlineData("flannel-vxlan", 1398)]
     [InlineData("flannel-host-gw", 1448)]
     [InlineData("calico-bgp", 1448)]
@@ -133,6 +152,28 @@ public class PodToPodPathTests
         cluster.Bed.Sim.RunUntil(SimTime.FromMilliseconds(20));
         Assert.Equal(payload, socket.SegmentPayload);
         Assert.Equal(1_000_000, sink.Received);
+    }
+
+    [Theory]
+    [InlineData("flannel-vxlan")]
+    [InlineData("flannel-host-gw")]
+    [InlineData("calico-bgp")]
+    [InlineData("calico-ipip")]
+    public void A_node_that_joins_later_is_wired_to_every_other_node_both_ways(string cni)
+    {
+        var cluster = new KubernetesCluster(new ClusterOptions { Nodes = 2 }, CniPlugin.ByName(cni));
+        var joined = cluster.AddNode();
+        Assert.Equal(3, joined.Index);
+        foreach (var from in new[] { 1, 2 })
+        {
+            var client = cluster.AddPod($"client{from}", from);
+            var server = cluster.AddPod($"server{from}", 3);
+            var sink = new Sink();
+            _ = new TcpListener(server.Namespace, 5001, sink);
+            _ = TcpSocket.Connect(client.Namespace, server.Ip, 5001, new Writer(100_000));
+            cluster.Bed.Sim.RunUntil(cluster.Bed.Sim.Now + SimTime.FromMilliseconds(20));
+            Assert.Equal(100_000, sink.Received);
+        }
     }
 
     private sealed class Sink : ITcpApplication
