@@ -59,4 +59,37 @@ public sealed class ResultWriterTests
         Assert.Contains("'cilium'", error.Message);
         Assert.Empty(Directory.GetFiles(dir.Path)); // refused before anything was written
     }
+
+    [Fact]
+    public void A_run_stopped_before_anything_was_measured_still_leaves_CSV_headers_and_a_report()
+    {
+        var nothing = new ResultSet
+        {
+            Scenario = "stopped", Baseline = "flannel-vxlan/iptables", Summary = [], Cpu = [], Cdfs = [], Partial = true,
+        };
+        using var dir = new TempDirectory();
+
+        IReadOnlyList<string> written = ResultWriter.WriteAll(nothing, dir.Path);
+
+        Assert.Equal(["summary.csv", "cpu.csv", "report.html"], written.Select(Path.GetFileName));
+        Assert.Empty(CsvResults.ReadSummary(dir.File("summary.csv")));
+        Assert.Contains("Partial run.", File.ReadAllText(dir.File("report.html")));
+    }
+
+    [Fact]
+    public void Figures_that_are_not_numbers_are_written_to_CSV_and_left_out_of_plots()
+    {
+        // A variant whose window closed before its first completion: no latency, and 0/0 for its rates.
+        ResultSet results = SyntheticResults.Create();
+        results = results with
+        {
+            Summary = [.. results.Summary.Select(r => r.Variant == "calico-bgp/ipvs" ? r with { Mean = double.NaN, P50 = double.NaN } : r)],
+            Cdfs = [.. results.Cdfs.Select(c => c.Variant == "calico-bgp/ipvs" ? c with { Points = [(50, double.NaN)] } : c)],
+        };
+        using var dir = new TempDirectory();
+
+        ResultWriter.WriteAll(results, dir.Path);
+
+        Assert.Contains(CsvResults.ReadSummary(dir.File("summary.csv")), r => double.IsNaN(r.Mean));
+    }
 }
