@@ -9,8 +9,7 @@ public sealed class HtmlReportTests
     [Fact]
     public void The_report_has_a_section_per_path_and_a_row_per_variant_on_each()
     {
-        ResultSet results = SyntheticResults.Create();
-        XDocument html = Parse(HtmlReport.Render(results, ResultPlots.Render(results)));
+        XDocument html = Parse(HtmlReport.Render(SyntheticResults.Create(), SyntheticResults.Plots));
 
         List<string> headings = html.Descendants("h2").Select(h => h.Value).ToList();
         Assert.Equal([.. SyntheticResults.Paths, "Throughput"], headings);
@@ -44,7 +43,7 @@ public sealed class HtmlReportTests
     public void Every_plot_is_inlined_as_SVG_and_nothing_is_fetched_from_elsewhere()
     {
         ResultSet results = SyntheticResults.Create();
-        IReadOnlyList<RenderedPlot> plots = ResultPlots.Render(results);
+        IReadOnlyList<RenderedPlot> plots = SyntheticResults.Plots;
 
         string text = HtmlReport.Render(results, plots);
         XDocument html = Parse(text);
