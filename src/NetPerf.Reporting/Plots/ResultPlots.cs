@@ -71,7 +71,7 @@ public static class ResultPlots
 
     private static RenderedPlot Draw(string stem, string title, string? path, PlotKind kind, Action<Plot> draw)
     {
-        var plot = new Plot();
+        using var plot = new Plot(); // holds Skia surfaces and typefaces
         draw(plot);
         plot.Title(title);
         PlotStyle.Apply(plot);
@@ -236,14 +236,14 @@ public static class ResultPlots
         plot.Axes.Bottom.SetTicks(positions, labels);
         plot.Axes.Bottom.MajorTickStyle.Length = 0;
         plot.HideGrid();
-        // Long variant names ("calico-bgp/iptables/64B") would overlap side by side: slant them, and leave
-        // room below the axis for the longest one (about 7 px a character at 12 px).
+        // Long variant names ("calico-bgp/iptables/64B") would overlap side by side: slant them 30 degrees and
+        // leave room below the axis for the longest one (about 7 px a character at 12 px, times sin 30).
         int longest = labels.Length == 0 ? 0 : labels.Max(l => l.Length);
         if (longest > 16 || labels.Length > 6)
         {
             plot.Axes.Bottom.TickLabelStyle.Rotation = 30;
             plot.Axes.Bottom.TickLabelStyle.Alignment = Alignment.MiddleLeft;
-            plot.Axes.Bottom.MinimumSize = Math.Min(220, 20 + longest * 5.5f);
+            plot.Axes.Bottom.MinimumSize = Math.Min(200, 24 + longest * 3.5f);
         }
     }
 }
