@@ -20,8 +20,8 @@ public static class CsvResults
     private static readonly CsvConfiguration Configuration = new(CultureInfo.InvariantCulture)
     {
         NewLine = "\n",
-        // Unknown or missing columns are errors: a file from another version should fail loudly, not read as zeros.
-        HasHeaderRecord = true,
+        // CsvHelper's defaults kept on purpose: a missing column fails the read (HeaderValidationException), so a
+        // file from another version fails loudly instead of reading as zeros; extra columns are ignored.
     };
 
     /// <summary>Writes summary.csv, cpu.csv and (when there are samples) samples.csv; returns the paths written.</summary>

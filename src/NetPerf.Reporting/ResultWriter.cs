@@ -50,7 +50,18 @@ public static class ResultWriter
         foreach (SummaryRow r in results.Summary)
             Check(r.Variant, r.Cni, $"summary row '{r.Path}/{r.Metric}'");
         foreach (LatencyCdf c in results.Cdfs)
+        {
             Check(c.Variant, c.Cni, $"the latency CDF of path '{c.Path}'");
+            foreach ((double percentile, double _) in c.Points)
+            {
+                if (percentile is < 0 or > 100)
+                {
+                    throw new ArgumentException(
+                        $"The latency CDF of variant '{c.Variant}' on path '{c.Path}' has percentile {percentile.ToString(System.Globalization.CultureInfo.InvariantCulture)}: percentiles run from 0 to 100.",
+                        nameof(results));
+                }
+            }
+        }
         foreach (CpuRow r in results.Cpu)
             Check(r.Variant, r.Cni, $"cpu row '{r.Path}/{r.Node}/{r.Stage}'");
     }

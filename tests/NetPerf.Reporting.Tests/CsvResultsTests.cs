@@ -106,6 +106,17 @@ public sealed class CsvResultsTests
         Assert.False(File.Exists(dir.File(CsvResults.SamplesFile)));
     }
 
+    [Fact]
+    public void A_file_missing_a_column_fails_to_read_instead_of_reading_zeros()
+    {
+        var text = new StringWriter();
+        CsvResults.WriteSummary(SyntheticResults.Create().Summary, text);
+        // A file from a version that called the median "median": its p50 column is missing here.
+        string renamed = text.ToString().Replace(",p50,", ",median,", StringComparison.Ordinal);
+
+        Assert.Throws<CsvHelper.HeaderValidationException>(() => CsvResults.ReadSummary(new StringReader(renamed)));
+    }
+
     private static string WriteSummary(CultureInfo culture)
     {
         CultureInfo saved = CultureInfo.CurrentCulture;

@@ -21,6 +21,12 @@ internal static class SyntheticResults
 
     private static readonly string[] Stages = ["Syscall", "TcpOutput", "VxlanEncapsulate", "NicTransmit", "NicReceive", "TcpInput"];
 
+    private static readonly Lazy<IReadOnlyList<NetPerf.Reporting.Plots.RenderedPlot>> DefaultPlots =
+        new(() => NetPerf.Reporting.Plots.ResultPlots.Render(Create()));
+
+    /// <summary>The plots of <see cref="Create"/>'s default results, drawn once for every test that only reads them.</summary>
+    public static IReadOnlyList<NetPerf.Reporting.Plots.RenderedPlot> Plots => DefaultPlots.Value;
+
     public static ResultSet Create(bool partial = false, bool samples = false)
     {
         var summary = new List<SummaryRow>();

@@ -71,7 +71,7 @@ public static class ResultPlots
 
     private static RenderedPlot Draw(string stem, string title, string? path, PlotKind kind, Action<Plot> draw)
     {
-        var plot = new Plot();
+        using var plot = new Plot(); // holds Skia surfaces and typefaces
         draw(plot);
         plot.Title(title);
         PlotStyle.Apply(plot);
@@ -88,7 +88,7 @@ public static class ResultPlots
         {
             foreach ((double _, double us) in cdf.Points)
             {
-                if (us > 0)
+                if (us > 0 && double.IsFinite(us))
                 {
                     min = Math.Min(min, us);
                     max = Math.Max(max, us);
@@ -101,7 +101,10 @@ public static class ResultPlots
         var seenPerCni = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (LatencyCdf cdf in cdfs)
         {
-            var points = cdf.Points.Where(p => !log || p.Microseconds > 0).ToArray();
+            // A variant that measured nothing can carry NaN: leave such points out rather than break the axes.
+            var points = cdf.Points
+                .Where(p => double.IsFinite(p.Percentile) && double.IsFinite(p.Microseconds) && (!log || p.Microseconds > 0))
+                .ToArray();
             double[] xs = points.Select(p => log ? Math.Log10(p.Microseconds) : p.Microseconds).ToArray();
             double[] ys = points.Select(p => p.Percentile).ToArray();
             var line = plot.Add.ScatterLine(xs, ys, cniColours[cdf.Cni]);
@@ -145,7 +148,7 @@ public static class ResultPlots
                 double ns = index.Results.Cpu
                     .Where(c => c.Path == path && c.Variant == key.Variant && c.Workload == key.Workload && c.Stage == stage)
                     .Sum(c => c.NanosecondsPerRequest);
-                if (ns <= 0)
+                if (!(ns > 0) || !double.IsFinite(ns))
                     continue;
                 stagesShown.Add(s);
                 bars.Add(new Bar
@@ -203,13 +206,13 @@ public static class ResultPlots
             {
                 SummaryRow? row = rows.FirstOrDefault(r =>
                     r.Path == paths[g] && r.Variant == keys[i].Variant && r.Workload == keys[i].Workload);
-                if (row is null)
+                if (row is null || !double.IsFinite(row.Mean))
                     continue;
                 bars.Add(new Bar
                 {
                     Position = g * slots + i,
                     Value = row.Mean,
-                    Error = row.Ci95 ?? 0,
+                    Error = row.Ci95 is double ci && double.IsFinite(ci) ? ci : 0,
                     FillColor = colours[keys[i]],
                     LineWidth = 0,
                 });
@@ -233,14 +236,14 @@ public static class ResultPlots
         plot.Axes.Bottom.SetTicks(positions, labels);
         plot.Axes.Bottom.MajorTickStyle.Length = 0;
         plot.HideGrid();
-        // Long variant names ("calico-bgp/iptables/64B") would overlap side by side: slant them, and leave
-        // room below the axis for the longest one (about 7 px a character at 12 px).
+        // Long variant names ("calico-bgp/iptables/64B") would overlap side by side: slant them 30 degrees and
+        // leave room below the axis for the longest one (about 7 px a character at 12 px, times sin 30).
         int longest = labels.Length == 0 ? 0 : labels.Max(l => l.Length);
-        if (longest > 12 || labels.Length > 4)
+        if (longest > 16 || labels.Length > 6)
         {
             plot.Axes.Bottom.TickLabelStyle.Rotation = 30;
             plot.Axes.Bottom.TickLabelStyle.Alignment = Alignment.MiddleLeft;
-            plot.Axes.Bottom.MinimumSize = Math.Min(220, 20 + longest * 5.5f);
+            plot.Axes.Bottom.MinimumSize = Math.Min(200, 24 + longest * 3.5f);
         }
     }
 }

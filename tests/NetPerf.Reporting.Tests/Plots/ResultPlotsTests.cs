@@ -31,7 +31,7 @@ public sealed class ResultPlotsTests
     [Fact]
     public void A_latency_CDF_draws_one_line_per_variant_in_its_CNI_colour_with_the_variant_in_the_legend()
     {
-        RenderedPlot cdf = ResultPlots.Render(SyntheticResults.Create()).Single(p => p.FileStem == "latency-cdf-pod-cross-node");
+        RenderedPlot cdf = SyntheticResults.Plots.Single(p => p.FileStem == "latency-cdf-pod-cross-node");
         XElement svg = XDocument.Parse(cdf.Svg).Root!;
 
         // ScottPlot draws each line in its own clipped group (the data area); the legend's group also has text.
@@ -49,7 +49,7 @@ public sealed class ResultPlotsTests
     [Fact]
     public void A_CPU_plot_labels_a_bar_per_variant_and_names_every_kernel_stage()
     {
-        RenderedPlot cpu = ResultPlots.Render(SyntheticResults.Create()).Single(p => p.FileStem == "cpu-pod-cross-node");
+        RenderedPlot cpu = SyntheticResults.Plots.Single(p => p.FileStem == "cpu-pod-cross-node");
         List<string> texts = Texts(XDocument.Parse(cpu.Svg).Root!);
 
         foreach ((string variant, _, _, _) in SyntheticResults.Variants)
@@ -61,7 +61,7 @@ public sealed class ResultPlotsTests
     [Fact]
     public void The_same_results_give_byte_identical_SVG_and_PNG()
     {
-        IReadOnlyList<RenderedPlot> first = ResultPlots.Render(SyntheticResults.Create());
+        IReadOnlyList<RenderedPlot> first = SyntheticResults.Plots;
         IReadOnlyList<RenderedPlot> second = ResultPlots.Render(SyntheticResults.Create());
 
         Assert.Equal(first.Select(p => p.Svg), second.Select(p => p.Svg));
@@ -71,7 +71,7 @@ public sealed class ResultPlotsTests
     [Fact]
     public void Clip_path_ids_are_unique_across_plots_so_inlined_SVGs_do_not_clip_each_other()
     {
-        IReadOnlyList<RenderedPlot> plots = ResultPlots.Render(SyntheticResults.Create());
+        IReadOnlyList<RenderedPlot> plots = SyntheticResults.Plots;
 
         List<string> ids = plots.SelectMany(p => XDocument.Parse(p.Svg).Descendants(Svg + "clipPath"))
             .Select(c => (string)c.Attribute("id")!).ToList();
@@ -100,7 +100,7 @@ public sealed class ResultPlotsTests
     {
         // Without font files SkiaSharp silently drops all text; CI installs fonts-dejavu-core for that reason.
         Assert.True(ResultPlots.FontsAvailable, "No fonts found: install fonts-dejavu-core (Debian) so plots get labels.");
-        RenderedPlot plot = ResultPlots.Render(SyntheticResults.Create()).First();
+        RenderedPlot plot = SyntheticResults.Plots.First();
 
         Assert.Contains("Latency CDF: pod-cross-node", Texts(XDocument.Parse(plot.Svg).Root!));
     }
