@@ -14,7 +14,7 @@ namespace NetPerf.Kubernetes.Cluster;
 /// set up by one CNI plugin. Pods are added to a node by name; each gets its own network
 /// namespace, shared by its containers.
 /// </summary>
-public sealed class KubernetesCluster
+public sealed partial class KubernetesCluster
 {
     /// <summary>The nodes' subnet: node N is its N-th address (192.168.0.N for the first 254).</summary>
     public const string NodeSubnet = "192.168.0.0/20";
@@ -162,7 +162,7 @@ public sealed class KubernetesCluster
 
         var n = Node(node);
         var ns = n.Host.CreateNamespace(name);
-        var ip = Cni.PodAddress(n, n.Pods.Count + 1);
+        var ip = Cni.PodAddress(n, n.Pods.Count(p => !p.HostNetwork) + 1); // hostNetwork pods take no address
         string hostEnd = Cni is CalicoRouted ? $"cali{_pods.Count + 1:x11}" : $"veth{_pods.Count + 1:x8}"; // cali + 11 hex digits, as Calico names them
         var eth0 = Cni.AddPod(n, ns, ip, hostEnd);
         var pod = new Pod(name, n, ns, ip, eth0, labels ?? new Dictionary<string, string>());

@@ -6,18 +6,23 @@ namespace NetPerf.Kubernetes.Cluster;
 
 /// <summary>
 /// A pod: one network namespace, shared by its containers through the infra (pause) container, so containers of
-/// one pod reach each other on localhost; one IP from its node's pod CIDR on eth0.
+/// one pod reach each other on localhost; one IP from its node's pod CIDR on eth0. A hostNetwork pod has none of
+/// that: it runs in the node's root namespace, with the node's IP and no veth (<see cref="Eth0"/> is null).
 /// </summary>
-public sealed class Pod(string name, Node node, NetworkNamespace ns, Ipv4Address ip, VethDevice eth0, IReadOnlyDictionary<string, string> labels)
+public sealed class Pod(string name, Node node, NetworkNamespace ns, Ipv4Address ip, VethDevice? eth0, IReadOnlyDictionary<string, string> labels)
 {
     public string Name { get; } = name;
     public Node Node { get; } = node;
     public NetworkNamespace Namespace { get; } = ns;
     public Ipv4Address Ip { get; } = ip;
-    public VethDevice Eth0 { get; } = eth0;
+    /// <summary>The pod's end of its veth pair; null for a hostNetwork pod.</summary>
+    public VethDevice? Eth0 { get; } = eth0;
 
-    /// <summary>The host end of the pod's veth pair (vethXXXX on a bridge, or caliXXXX).</summary>
-    public VethDevice HostEnd => Eth0.Peer;
+    /// <summary>spec.hostNetwork: the pod shares the node's root namespace and address.</summary>
+    public bool HostNetwork => Eth0 is null;
+
+    /// <summary>The host end of the pod's veth pair (vethXXXX on a bridge, or caliXXXX); null for a hostNetwork pod.</summary>
+    public VethDevice? HostEnd => Eth0?.Peer;
 
     public IReadOnlyDictionary<string, string> Labels { get; } = labels;
 

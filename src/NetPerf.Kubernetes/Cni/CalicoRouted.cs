@@ -37,6 +37,11 @@ public sealed class CalicoRouted(bool ipip, CalicoRouting routing = CalicoRoutin
     public override void SetUpNode(Node node)
     {
         node.Root.IpForward = true;
+        if (MasqueradeOutgoing)
+        {
+            CalicoNatOutgoing.Install(node);
+        }
+
         if (Ipip)
         {
             // tunl0 holds the first address of the node's block (Calico's IPAM gives it one from the block), so

@@ -14,6 +14,14 @@ public abstract class CniPlugin
     /// <summary>The name scenario files use: flannel-vxlan, flannel-host-gw, calico-bgp, calico-ipip.</summary>
     public abstract string Name { get; }
 
+    /// <summary>
+    /// Masquerade pod traffic leaving the cluster network to the node's address: flannel's --ip-masq
+    /// (FLANNEL-POSTRTG), Calico's natOutgoing IP pool (cali-nat-outgoing). Both are on in the stock manifests;
+    /// off unless set here, so that paths built without kube-proxy stay free of netfilter and keep their exact
+    /// hops. Without it an outside host sees pod addresses it has no route back to. Set before the cluster is built.
+    /// </summary>
+    public bool MasqueradeOutgoing { get; set; }
+
     /// <summary>The MTU the plugin gives pods on nodes of <paramref name="nodeMtu"/>.</summary>
     public abstract int PodMtu(int nodeMtu);
 

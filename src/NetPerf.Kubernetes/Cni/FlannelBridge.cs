@@ -22,6 +22,10 @@ public abstract class FlannelBridge : CniPlugin
         var cni0 = new BridgeDevice(node.Root, "cni0", mtu: PodMtu(node.Eth0.Mtu));
         node.Root.AddAddress(cni0, node.PodAddress(1), node.PodCidr.Length);
         _cni0[node] = cni0;
+        if (MasqueradeOutgoing)
+        {
+            FlannelIpMasq.Install(node);
+        }
     }
 
     public override Ipv4Address PodAddress(Node node, int ordinal) => node.PodAddress(ordinal + 1); // .1 is cni0

@@ -14,7 +14,8 @@ namespace NetPerf.Kubernetes.Services;
 /// connection first walks every ClusterIP rule. In KUBE-NODEPORTS a Service jumps to its KUBE-EXT-X: with
 /// externalTrafficPolicy Cluster that marks for masquerade and goes to KUBE-SVC; with Local, pods and the
 /// node's own processes still go to KUBE-SVC (the node's masqueraded), and external clients to KUBE-SVL (this
-/// node's endpoints only, no mark), dropped by KUBE-EXTERNAL-SERVICES in the filter table on a node without one. Only a connection's
+/// node's endpoints only, no mark), dropped by KUBE-EXTERNAL-SERVICES in the filter table on a node without one.
+/// A LoadBalancer IP gets its own rule in KUBE-SERVICES, to the same KUBE-EXT-X. Only a connection's
 /// first packet walks these rules: conntrack carries the rest. Rules are immutable and shared by every node;
 /// only the node-local choices differ per node.
 /// </summary>
@@ -43,10 +44,28 @@ public sealed class KubeProxyIptables
             nf.NatPostRouting.Append(new Rule { Target = RuleTarget.Jump, JumpTo = _postRouting, Comment = "kubernetes postrouting rules" });
             nf.FilterInput.Append(new Rule { NewConnectionOnly = true, Target = RuleTarget.Jump, JumpTo = chains.External, Comment = "kubernetes externally-visible service portals" });
             nf.FilterForward.Append(new Rule { NewConnectionOnly = true, Target = RuleTarget.Jump, JumpTo = _filterServices, Comment = "kubernetes service portals" });
+            nf.FilterForward.Append(new Rule { NewConnectionOnly = true, Target = RuleTarget.Jump, JumpTo = chains.External, Comment = "kubernetes externally-visible service portals" });
             nf.FilterOutput.Append(new Rule { NewConnectionOnly = true, Target = RuleTarget.Jump, JumpTo = _filterServices, Comment = "kubernetes service portals" });
 
             // KUBE-NODEPORTS stays the last rule of KUBE-SERVICES: Services are inserted before it.
             chains.Services.Append(new Rule { DestinationIsLocal = true, Target = RuleTarget.Jump, JumpTo = chains.NodePorts, Comment = "kubernetes service nodeports" });
+        }
+    }
+
+    private void AddExternalRules(Service service, Chain ext, NodeChains chains)
+    {
+        if (service.NodePort is { } nodePort)
+        {
+            chains.NodePorts.Append(new Rule { Protocol = service.Protocol, DestinationPort = nodePort, Target = RuleTarget.Jump, JumpTo = ext, Comment = service.Name });
+        }
+
+        if (service.LoadBalancerIp is { } lbIp)
+        {
+            chains.Services.Insert(chains.Services.Rules.Count - 1, new Rule
+            {
+                Destination = new Ipv4Prefix(lbIp, 32), Protocol = service.Protocol, DestinationPort = service.Port,
+                Target = RuleTarget.Jump, JumpTo = ext, Comment = $"{service.Name} loadbalancer IP",
+            });
         }
     }
 
@@ -102,20 +121,25 @@ public sealed class KubeProxyIptables
             JumpTo = svc,
             Comment = $"{service.Name} cluster IP",
         };
-        if (service.NodePort is { } nodePort)
-        {
-            AddNodePort(service, nodePort, id, svc, endpoints, endpointChains);
-        }
-
         foreach (var chains in _nodes.Values)
         {
             chains.Services.Insert(chains.Services.Rules.Count - 1, portal); // before the KUBE-NODEPORTS jump
         }
 
-        ServiceRules++;
+        if (service.NodePort is not null || service.LoadBalancerIp is not null)
+        {
+            AddExternal(service, id, svc, endpoints, endpointChains);
+        }
+
+        ServiceRules += service.LoadBalancerIp is null ? 1 : 2;
     }
 
-    private void AddNodePort(Service service, ushort nodePort, string id, Chain svc, IReadOnlyList<Pod> endpoints, Dictionary<Pod, Chain> endpointChains)
+    /// <summary>
+    /// The ways in from outside, both through KUBE-EXT-X: the NodePort (a rule in KUBE-NODEPORTS) and the
+    /// LoadBalancer IP (<c>-d LB-IP/32 -p tcp --dport PORT -j KUBE-EXT-X</c> in KUBE-SERVICES, right after the
+    /// cluster IP's rule), so a packet to the LoadBalancer IP is served on whichever node it is delivered to.
+    /// </summary>
+    private void AddExternal(Service service, string id, Chain svc, IReadOnlyList<Pod> endpoints, Dictionary<Pod, Chain> endpointChains)
     {
         if (service.ExternalTrafficPolicy == ExternalTrafficPolicy.Cluster)
         {
@@ -123,10 +147,9 @@ public sealed class KubeProxyIptables
             var ext = new Chain($"KUBE-EXT-{id}");
             ext.Append(new Rule { Target = RuleTarget.Jump, JumpTo = _markMasquerade, Comment = "masquerade traffic for the service from outside the cluster" });
             ext.Append(new Rule { Target = RuleTarget.Jump, JumpTo = svc });
-            var rule = new Rule { Protocol = service.Protocol, DestinationPort = nodePort, Target = RuleTarget.Jump, JumpTo = ext, Comment = service.Name };
             foreach (var chains in _nodes.Values)
             {
-                chains.NodePorts.Append(rule);
+                AddExternalRules(service, ext, chains);
             }
 
             return;
@@ -140,13 +163,22 @@ public sealed class KubeProxyIptables
             ext.Append(new Rule { Source = Ipv4Prefix.Parse(KubernetesCluster.ClusterCidr), Target = RuleTarget.Jump, JumpTo = svc, Comment = "pod traffic for external destinations" });
             ext.Append(new Rule { SourceIsLocal = true, Target = RuleTarget.Jump, JumpTo = _markMasquerade, Comment = "masquerade LOCAL traffic" });
             ext.Append(new Rule { SourceIsLocal = true, Target = RuleTarget.Jump, JumpTo = svc, Comment = "route LOCAL traffic to cluster-wide endpoints" });
-            chains.NodePorts.Append(new Rule { Protocol = service.Protocol, DestinationPort = nodePort, Target = RuleTarget.Jump, JumpTo = ext, Comment = service.Name });
+            AddExternalRules(service, ext, chains);
 
             var local = endpoints.Where(p => p.Node == node).ToList();
             if (local.Count == 0)
             {
                 // No local endpoint: what is left (external clients) the filter table drops (KUBE-EXTERNAL-SERVICES).
-                chains.External.Append(new Rule { DestinationIsLocal = true, Protocol = service.Protocol, DestinationPort = nodePort, Target = RuleTarget.Drop, Comment = $"{service.Name} has no local endpoints" });
+                if (service.NodePort is { } nodePort)
+                {
+                    chains.External.Append(new Rule { DestinationIsLocal = true, Protocol = service.Protocol, DestinationPort = nodePort, Target = RuleTarget.Drop, Comment = $"{service.Name} has no local endpoints" });
+                }
+
+                if (service.LoadBalancerIp is { } lbIp)
+                {
+                    chains.External.Append(new Rule { Destination = new Ipv4Prefix(lbIp, 32), Protocol = service.Protocol, DestinationPort = service.Port, Target = RuleTarget.Drop, Comment = $"{service.Name} has no local endpoints" });
+                }
+
                 continue;
             }
 

@@ -18,12 +18,21 @@ public sealed class KubeProxyIpvs
     private readonly Dictionary<Node, (DummyDevice Dummy, Ipvs Ipvs)> _nodes = [];
     private readonly List<Service> _installed = [];
 
-    public KubeProxyIpvs(KubernetesCluster cluster, IpvsScheduler scheduler = IpvsScheduler.RoundRobin)
+    /// <param name="strictArp">
+    /// kube-proxy's ipvs.strictARP: arp_ignore 1 on every node, so no node answers ARP for the addresses on
+    /// kube-ipvs0 (MetalLB's L2 mode requires it: otherwise every node claims every LoadBalancer IP).
+    /// </param>
+    public KubeProxyIpvs(KubernetesCluster cluster, IpvsScheduler scheduler = IpvsScheduler.RoundRobin, bool strictArp = false)
     {
         Cluster = cluster;
         Scheduler = scheduler;
         foreach (var node in cluster.Nodes)
         {
+            if (strictArp)
+            {
+                node.Root.ArpIgnore = 1;
+            }
+
             var dummy = new DummyDevice(node.Root, "kube-ipvs0");
             var ipvs = node.Root.EnableIpvs();
             node.Root.Netfilter!.NatPostRouting.Append(KubeProxyRules.MasqueradeMarked("kubernetes service traffic requiring SNAT"));
@@ -49,6 +58,36 @@ public sealed class KubeProxyIpvs
             }
         }
 
+        if (service.LoadBalancerIp is { } lbIp)
+        {
+            AddLoadBalancerIp(service, lbIp, endpoints);
+        }
+
         _installed.Add(service);
+    }
+
+    /// <summary>
+    /// The LoadBalancer IP is bound to kube-ipvs0 too, with its own virtual service: all endpoints, or for
+    /// externalTrafficPolicy Local only the node's own (no SNAT needed: the reply leaves through this node).
+    /// </summary>
+    private void AddLoadBalancerIp(Service service, Network.Addressing.Ipv4Address lbIp, IReadOnlyList<Pod> endpoints)
+    {
+        if (service.ExternalTrafficPolicy == ExternalTrafficPolicy.Cluster)
+        {
+            // The real proxy masquerades this traffic through the KUBE-LOAD-BALANCER ipset and KUBE-MARK-MASQ,
+            // which is not modelled; without it a reply from another node's endpoint would bypass this node.
+            throw new NotSupportedException(
+                $"Service {service.Name}: a LoadBalancer IP with externalTrafficPolicy Cluster is not modelled in IPVS mode yet (its masquerade rules are missing); use Local, or the iptables mode.");
+        }
+
+        foreach (var (node, (dummy, ipvs)) in _nodes)
+        {
+            node.Root.AddAddress(dummy, lbIp, 32);
+            var virtualService = ipvs.AddService(service.Protocol, lbIp, service.Port, Scheduler);
+            foreach (var pod in endpoints.Where(p => p.Node == node))
+            {
+                virtualService.AddRealServer(pod.Ip, service.TargetPort);
+            }
+        }
     }
 }

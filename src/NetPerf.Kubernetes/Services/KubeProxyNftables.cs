@@ -47,6 +47,22 @@ public sealed class KubeProxyNftables
         KubeProxyRules.PickOne(svc, chains);
 
         _serviceIps.Add(service.ClusterIp, service.Protocol, service.Port, svc);
+        if (service.LoadBalancerIp is { } lbIp)
+        {
+            if (service.ExternalTrafficPolicy == ExternalTrafficPolicy.Local)
+            {
+                throw new NotSupportedException(
+                    $"Service {service.Name}: externalTrafficPolicy Local is not modelled in nftables mode yet (its map is shared by every node); use Cluster, or the iptables mode.");
+            }
+
+            // external-X: traffic from outside is masqueraded, then any endpoint; the LoadBalancer IP is one
+            // more element of the same map.
+            var external = new Chain($"external-{id}-{service.Name}");
+            external.Append(new Rule { Target = RuleTarget.Jump, JumpTo = _markMasquerade, Comment = "masquerade traffic from outside the cluster" });
+            external.Append(new Rule { Target = RuleTarget.Goto, JumpTo = svc });
+            _serviceIps.Add(lbIp, service.Protocol, service.Port, external);
+        }
+
         _installed.Add(service);
     }
 }

@@ -6,7 +6,9 @@ namespace NetPerf.Kubernetes.Services;
 
 /// <summary>
 /// A Service: a virtual IP and port in front of the pods its selector matches (their EndpointSlice), each
-/// reached on the target port; with a <see cref="NodePort"/>, also that port on every node's addresses.
+/// reached on the target port; with a <see cref="NodePort"/>, also that port on every node's addresses; with a
+/// <see cref="LoadBalancerIp"/> (type LoadBalancer), also that address, which kube-proxy serves on every node
+/// whoever delivers it (a MetalLB speaker, a cloud's network) and an external load balancer may front instead.
 /// </summary>
 public sealed record Service(string Name, Ipv4Address ClusterIp, ushort Port, ushort TargetPort, IpProtocol Protocol, IReadOnlyDictionary<string, string> Selector)
 {
@@ -14,6 +16,17 @@ public sealed record Service(string Name, Ipv4Address ClusterIp, ushort Port, us
     public ushort? NodePort { get; init; }
 
     public ExternalTrafficPolicy ExternalTrafficPolicy { get; init; } = ExternalTrafficPolicy.Cluster;
+
+    /// <summary>type LoadBalancer: the ingress IP (status.loadBalancer.ingress[0].ip), or null.</summary>
+    public Ipv4Address? LoadBalancerIp { get; init; }
+
+    /// <summary>
+    /// spec.healthCheckNodePort: with externalTrafficPolicy Local on a LoadBalancer, the port on every node where
+    /// kube-proxy answers 200 if the node has a local endpoint and 503 if not (30000-32767, allocated like a NodePort).
+    /// </summary>
+    public ushort? HealthCheckNodePort { get; init; }
+
+    public ServiceType Type => LoadBalancerIp is not null ? ServiceType.LoadBalancer : NodePort is not null ? ServiceType.NodePort : ServiceType.ClusterIP;
 
     /// <summary>The pods of the cluster whose labels include every key and value of the selector, in name order.</summary>
     public IReadOnlyList<Pod> Endpoints(KubernetesCluster cluster)

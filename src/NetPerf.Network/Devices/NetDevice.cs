@@ -46,6 +46,17 @@ public abstract class NetDevice : IEventHandler
     /// <summary>net.ipv4.conf.DEV.proxy_arp: answer ARP for addresses this host routes elsewhere (Calico's cali* veths).</summary>
     public bool ProxyArp { get; set; }
 
+    private HashSet<uint>? _proxyNeighbours;
+
+    /// <summary>
+    /// <c>ip neigh add proxy ADDRESS dev DEV</c>: answer ARP for one address on this device's link though no
+    /// interface holds it (what a MetalLB speaker does from user space for a LoadBalancer IP).
+    /// </summary>
+    public void AddProxyNeighbour(Ipv4Address address) => (_proxyNeighbours ??= []).Add(address.Value);
+
+    /// <summary><c>ip neigh del proxy ADDRESS dev DEV</c>.</summary>
+    public void RemoveProxyNeighbour(Ipv4Address address) => _proxyNeighbours?.Remove(address.Value);
+
     /// <summary>
     /// generic-segmentation-offload (<c>ethtool -K DEV gso</c>): whether TCP may build super-packets for routes
     /// out of this device (sk_setup_caps looks at the route's first device). On by default on every device.
@@ -67,9 +78,16 @@ public abstract class NetDevice : IEventHandler
     /// </summary>
     public bool AnswersArpFor(Ipv4Address address)
     {
-        if (Namespace.OwnerOf(address) is not null)
+        // A responder of its own (MetalLB's speaker) answers whatever arp_ignore says.
+        if (_proxyNeighbours?.Contains(address.Value) == true)
         {
             return true;
+        }
+
+        if (Namespace.OwnerOf(address) is { } owner)
+        {
+            // arp_ignore 1: only for addresses configured on the interface the request came in on.
+            return Namespace.ArpIgnore == 0 || owner == this;
         }
 
         if (!ProxyArp)

@@ -18,7 +18,7 @@ public sealed class Chain(string name, RuleTarget? policy = null)
     /// <summary><c>iptables -A</c>.</summary>
     public Chain Append(Rule rule)
     {
-        if (rule.Target == RuleTarget.Jump && rule.JumpTo is null)
+        if (rule.Target is RuleTarget.Jump or RuleTarget.Goto && rule.JumpTo is null)
         {
             throw new ArgumentException($"a jump from {Name} needs a target chain.", nameof(rule));
         }
@@ -37,7 +37,7 @@ public sealed class Chain(string name, RuleTarget? policy = null)
     /// <summary><c>iptables -I CHAIN N</c>: the rule becomes number <paramref name="index"/> + 1.</summary>
     public Chain Insert(int index, Rule rule)
     {
-        if (rule.Target == RuleTarget.Jump && rule.JumpTo is null)
+        if (rule.Target is RuleTarget.Jump or RuleTarget.Goto && rule.JumpTo is null)
         {
             throw new ArgumentException($"a jump from {Name} needs a target chain.", nameof(rule));
         }

@@ -255,7 +255,7 @@ public sealed class Iptables
                 case RuleTarget.None:
                     break;
                 case RuleTarget.Mark:
-                    walk.P.Mark |= rule.SetMark;
+                    walk.P.Mark = (walk.P.Mark & ~rule.ClearMark) | rule.SetMark;
                     break;
                 case RuleTarget.Accept:
                     return Verdict.Accept;
@@ -271,6 +271,8 @@ public sealed class Iptables
                     }
 
                     break;
+                case RuleTarget.Goto:
+                    return RunRules(rule.JumpTo!, ref walk, inDevice, outDevice);
                 case RuleTarget.VerdictMap:
                     walk.Charge(KernelStage.NftMapLookup, _ns, inDevice ?? outDevice);
                     var t = walk.P.VisibleFlow;
@@ -310,7 +312,10 @@ public sealed class Iptables
         return (rule.Source is not { } src || src.Contains(t.Source))
             && (rule.SourceNotIn is not { } outside || !outside.Contains(t.Source))
             && (!rule.NewConnectionOnly || (p.ConntrackEntry != 0 && !Conntrack[p.ConntrackEntry].Confirmed))
+            && (!rule.EstablishedOnly || (p.ConntrackEntry != 0 && Conntrack[p.ConntrackEntry].Confirmed))
+            && (rule.SourceSet is not { } set || set.Contains(t.Source))
             && (rule.Destination is not { } dst || dst.Contains(t.Destination))
+            && (rule.DestinationNotIn is not { } away || !away.Contains(t.Destination))
             && (rule.Protocol is not { } proto || proto == t.Protocol)
             && (rule.DestinationPort is not { } port || port == t.DestinationPort)
             && (rule.InInterface is null || Rule.InterfaceMatches(rule.InInterface, inDevice?.Name))

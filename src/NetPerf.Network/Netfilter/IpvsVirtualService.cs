@@ -8,6 +8,7 @@ public sealed class IpvsVirtualService(IpProtocol protocol, Ipv4Address address,
 {
     private readonly List<(Ipv4Address Address, ushort Port)> _servers = [];
     private readonly List<int> _active = [];
+    private readonly List<int> _weights = [];
     private int _next;
 
     public IpProtocol Protocol { get; } = protocol;
@@ -23,7 +24,20 @@ public sealed class IpvsVirtualService(IpProtocol protocol, Ipv4Address address,
     {
         _servers.Add((address, port));
         _active.Add(0);
+        _weights.Add(1);
         return this;
+    }
+
+    public IReadOnlyList<int> Weights => _weights;
+
+    /// <summary>
+    /// <c>ipvsadm -e -t VIP:PORT -r SERVER -w WEIGHT</c>: weight 0 quiesces a server (no new connections, the
+    /// established ones go on), which is how health checkers such as keepalived take a failed one out.
+    /// </summary>
+    public void SetWeight(int server, int weight)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(weight);
+        _weights[server] = weight;
     }
 
     /// <summary>Picks a real server for a new connection; -1 if there is none.</summary>
@@ -34,22 +48,34 @@ public sealed class IpvsVirtualService(IpProtocol protocol, Ipv4Address address,
             return -1;
         }
 
-        int chosen;
+        int chosen = -1;
         if (Scheduler == IpvsScheduler.RoundRobin)
         {
-            chosen = _next;
-            _next = (_next + 1) % _servers.Count;
-        }
-        else
-        {
-            chosen = 0;
-            for (int i = 1; i < _active.Count; i++)
+            // ip_vs_rr: the next server after the last one chosen whose weight is above 0.
+            for (int tries = 0; tries < _servers.Count && chosen < 0; tries++)
             {
-                if (_active[i] < _active[chosen])
+                int i = _next;
+                _next = (_next + 1) % _servers.Count;
+                if (_weights[i] > 0)
                 {
                     chosen = i;
                 }
             }
+        }
+        else
+        {
+            for (int i = 0; i < _active.Count; i++)
+            {
+                if (_weights[i] > 0 && (chosen < 0 || _active[i] < _active[chosen]))
+                {
+                    chosen = i;
+                }
+            }
+        }
+
+        if (chosen < 0)
+        {
+            return -1; // every server quiesced
         }
 
         _active[chosen]++;

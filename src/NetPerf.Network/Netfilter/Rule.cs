@@ -16,7 +16,17 @@ public sealed record Rule
 
     /// <summary><c>-m conntrack --ctstate NEW</c>: only a connection's first packet (its entry not yet confirmed).</summary>
     public bool NewConnectionOnly { get; init; }
+
+    /// <summary><c>-m conntrack --ctstate RELATED,ESTABLISHED</c>: a packet of a connection already confirmed.</summary>
+    public bool EstablishedOnly { get; init; }
+
+    /// <summary><c>-m set --match-set NAME src</c>: the source is in an ipset (one hash lookup, however big the set).</summary>
+    public IpSet? SourceSet { get; init; }
+
     public Ipv4Prefix? Destination { get; init; }
+
+    /// <summary><c>! -d PREFIX</c>: the destination is outside this prefix (flannel's ip-masq rule).</summary>
+    public Ipv4Prefix? DestinationNotIn { get; init; }
     public IpProtocol? Protocol { get; init; }
     public ushort? DestinationPort { get; init; }
 
@@ -40,7 +50,7 @@ public sealed record Rule
 
     public RuleTarget Target { get; init; }
 
-    /// <summary>The chain of a <see cref="RuleTarget.Jump"/>.</summary>
+    /// <summary>The chain of a <see cref="RuleTarget.Jump"/> or <see cref="RuleTarget.Goto"/>.</summary>
     public Chain? JumpTo { get; init; }
 
     /// <summary>Address (and port, 0 to keep it) of a DNAT or SNAT target.</summary>
@@ -49,6 +59,9 @@ public sealed record Rule
 
     /// <summary>Bits a <see cref="RuleTarget.Mark"/> target sets.</summary>
     public uint SetMark { get; init; }
+
+    /// <summary>Bits a <see cref="RuleTarget.Mark"/> target clears first (<c>--set-xmark VALUE/MASK</c>: mask bits cleared, value bits set).</summary>
+    public uint ClearMark { get; init; }
 
     /// <summary>The map of a <see cref="RuleTarget.VerdictMap"/> rule.</summary>
     public VerdictMap? Map { get; init; }

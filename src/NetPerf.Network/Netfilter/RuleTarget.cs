@@ -14,6 +14,9 @@ public enum RuleTarget
     /// <summary>Evaluate another chain, then continue here unless it decided.</summary>
     Jump,
 
+    /// <summary><c>-g</c>: evaluate another chain; when it returns, return from this one too (Calico's dispatch chains).</summary>
+    Goto,
+
     /// <summary>Rewrite the destination of a new connection (nat table).</summary>
     Dnat,
 

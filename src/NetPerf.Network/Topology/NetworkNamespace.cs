@@ -38,6 +38,13 @@ public sealed class NetworkNamespace
     /// <summary>net.ipv4.ip_forward: off by default, as in a fresh namespace; nodes turn it on.</summary>
     public bool IpForward { get; set; }
 
+    /// <summary>
+    /// net.ipv4.conf.all.arp_ignore: 0 (the default) answers ARP for any local address on any interface; 1 only
+    /// for addresses on the interface asked, so addresses on a dummy device stay silent (kube-proxy's strictARP,
+    /// which MetalLB needs in IPVS mode).
+    /// </summary>
+    public int ArpIgnore { get; set; }
+
     /// <summary>Netfilter (iptables and conntrack), once loaded; null means no hook costs anything.</summary>
     public Iptables? Netfilter { get; private set; }
 

@@ -4,6 +4,7 @@ using NetPerf.Kubernetes.Services;
 using NetPerf.Network.Addressing;
 using NetPerf.Network.Cpu;
 using NetPerf.Scenarios.Model;
+using ServiceType = NetPerf.Scenarios.Model.ServiceType;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 

@@ -8,6 +8,7 @@ using NetPerf.Network.Devices;
 using NetPerf.Network.Packets;
 using NetPerf.Network.Topology;
 using NetPerf.Scenarios.Model;
+using ServiceType = NetPerf.Scenarios.Model.ServiceType;
 
 namespace NetPerf.Scenarios.Running;
 

@@ -177,7 +177,7 @@ public class BgpControlPlaneTests
     [Fact]
     public void Static_Calico_routing_refuses_a_BGP_control_plane()
     {
-        var cluster = new Cluster.KubernetesCluster(new Cluster.ClusterOptions { Nodes = 2 }, new CalicoRouted(ipip: false));
-        Assert.Throws<ArgumentException>(() => new BgpControlPlane(cluster));
+        var cluster = new global::NetPerf.Kubernetes.Cluster.KubernetesCluster(new global::NetPerf.Kubernetes.Cluster.ClusterOptions { Nodes = 2 }, new CalicoRouted(ipip: false));
+        Assert.Throws<ArgumentException>(() => _ = new BgpControlPlane(cluster));
     }
 }

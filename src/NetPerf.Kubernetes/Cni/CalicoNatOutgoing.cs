@@ -1,0 +1,24 @@
+using NetPerf.Kubernetes.Cluster;
+using NetPerf.Network.Addressing;
+using NetPerf.Network.Netfilter;
+
+namespace NetPerf.Kubernetes.Cni;
+
+/// <summary>
+/// Calico's natOutgoing IP pool: nat POSTROUTING starts with cali-POSTROUTING, whose cali-nat-outgoing
+/// masquerades traffic from the pool's addresses to anywhere outside every pool (felix's
+/// <c>-m set --match-set cali40masq-ipam-pools src -m set ! --match-set cali40all-ipam-pools dst -j MASQUERADE</c>;
+/// one pool here, so a prefix match stands for each set).
+/// </summary>
+internal static class CalicoNatOutgoing
+{
+    public static void Install(Node node)
+    {
+        var pool = Ipv4Prefix.Parse(KubernetesCluster.ClusterCidr);
+        var natOutgoing = new Chain("cali-nat-outgoing");
+        natOutgoing.Append(new Rule { Source = pool, DestinationNotIn = pool, Target = RuleTarget.Masquerade, Comment = "cali:natOutgoing" });
+        var postRouting = new Chain("cali-POSTROUTING");
+        postRouting.Append(new Rule { Target = RuleTarget.Jump, JumpTo = natOutgoing });
+        node.Root.EnableNetfilter().NatPostRouting.Insert(new Rule { Target = RuleTarget.Jump, JumpTo = postRouting, Comment = "cali:O3lYWMrLQYEMJtB5" });
+    }
+}

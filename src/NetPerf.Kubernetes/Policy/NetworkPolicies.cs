@@ -1,0 +1,50 @@
+using NetPerf.Kubernetes.Cluster;
+using NetPerf.Kubernetes.Cni;
+
+namespace NetPerf.Kubernetes.Policy;
+
+/// <summary>
+/// The cluster's NetworkPolicies as the API server holds them, and whether anything enforces them: the API
+/// server accepts a policy whatever the CNI plugin, but only a plugin with a policy engine acts on it. Calico's
+/// felix does (<see cref="CalicoPolicyRules"/>); flannel has none, so on a flannel cluster every policy is
+/// stored and has no effect, which <see cref="NotEnforcedReason"/> says in words a scenario can show.
+/// </summary>
+public sealed class NetworkPolicies
+{
+    private readonly List<NetworkPolicy> _policies = [];
+    private readonly CalicoPolicyRules? _calico;
+
+    public NetworkPolicies(KubernetesCluster cluster)
+    {
+        Cluster = cluster;
+        if (cluster.Cni is CalicoRouted)
+        {
+            _calico = new CalicoPolicyRules(cluster);
+        }
+    }
+
+    public KubernetesCluster Cluster { get; }
+    public IReadOnlyList<NetworkPolicy> Policies => _policies;
+
+    public bool IsEnforced => _calico is not null;
+
+    /// <summary>Null where policies are enforced; otherwise why not.</summary>
+    public string? NotEnforcedReason => IsEnforced
+        ? null
+        : $"{Cluster.Cni.Name} does not enforce NetworkPolicy: the API server accepts policies but nothing on the nodes acts on them, so every connection is allowed (pair flannel with Calico's policy engine, as canal does, to enforce them).";
+
+    /// <summary>Creates a policy; enforced at once where the plugin enforces policies (felix recomputes every workload endpoint it selects).</summary>
+    public void Add(NetworkPolicy policy)
+    {
+        if (_policies.Any(p => p.Name == policy.Name))
+        {
+            throw new ArgumentException($"a NetworkPolicy named '{policy.Name}' already exists.", nameof(policy));
+        }
+
+        _policies.Add(policy);
+        Sync();
+    }
+
+    /// <summary>Re-renders the rules for pods added since the last change.</summary>
+    public void Sync() => _calico?.Render(_policies);
+}
