@@ -36,7 +36,7 @@ internal static class SummaryTable
                     }
 
                     o.WriteLine(string.Create(inv,
-                        $"  {path,-15} {v.PadRight(vw)} {Num(lat?.P50),9} {Num(lat?.P99),9} {Ratio(lat?.P50, baseLatency?.P50),7} {Num(tps?.Mean, "F0"),10} {Num(cpu?.Mean / 1000),10} {Ratio(cpu?.Mean, baseCpu?.Mean),7}"));
+                        $"  {path,-15} {v.PadRight(vw)} {Num(lat?.P50),9} {Num(lat?.P99),9} {Ratio(lat?.P50, baseLatency?.P50),7} {Num(tps?.Mean, "F0"),10} {Num(cpu?.Mean),10} {Ratio(cpu?.Mean, baseCpu?.Mean),7}"));
                 }
             }
         }

@@ -67,7 +67,7 @@ internal static class ScenarioChecks
 
             if (svc.Type == ServiceType.LoadBalancer)
             {
-                d.Error(At(root, "services", i, "type"), $"services[{i}].type: LoadBalancer is not modelled yet; allowed: ClusterIP, NodePort, Headless");
+                d.Error(At(root, "services", i, "type"), $"services[{i}].type: a scenario's own LoadBalancer Services are not modelled yet (the load-balancer path measures one); allowed: ClusterIP, NodePort, Headless");
             }
         }
 
@@ -94,12 +94,15 @@ internal static class ScenarioChecks
                     $"workloads[{i}]: a UDP datagram carries at most 65,507 bytes; {Math.Max(w.RequestBytes, w.ResponseBytes)} asked for");
             }
 
-            if (w.Paths.Contains(CommunicationPath.LoadBalancer))
+            foreach (var path in w.Paths.Where(p => p is CommunicationPath.NodePort or CommunicationPath.LoadBalancer))
             {
-                var paths = At(root, "workloads", i, "paths") as YamlSequenceNode;
-                var entry = paths?.Children.FirstOrDefault(p => p is YamlScalarNode { Value: "load-balancer" });
-                d.Error(entry ?? (YamlNode?)paths ?? At(root, "workloads", i),
-                    $"workloads[{i}].paths: load-balancer is not modelled yet; allowed: {string.Join(", ", CommunicationPaths.Names.Where(n => n != "load-balancer"))}");
+                if (s.Variants().FirstOrDefault(v => !ServiceProxy.ServesNodePorts(v.KubeProxy)) is { } v)
+                {
+                    var paths = At(root, "workloads", i, "paths") as YamlSequenceNode;
+                    var entry = paths?.Children.FirstOrDefault(p => p is YamlScalarNode { Value: { } name } && name == path.Name());
+                    d.Error(entry ?? (YamlNode?)paths ?? At(root, "workloads", i),
+                        $"workloads[{i}].paths: {path.Name()} needs NodePorts, which only kube-proxy's iptables mode programs so far; variant {v.Name} uses {v.KubeProxy} (list the paths without it, or compare iptables only)");
+                }
             }
         }
 

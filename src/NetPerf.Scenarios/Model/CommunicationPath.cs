@@ -18,7 +18,7 @@ public enum CommunicationPath
     /// <summary>A client outside the cluster to a NodePort of node 1; the endpoint is on node 2.</summary>
     NodePort,
 
-    /// <summary>A client outside the cluster to a LoadBalancer Service's address.</summary>
+    /// <summary>A client outside the cluster to a LoadBalancer's address: an L4 balancer (LVS-NAT) in front of the NodePorts, round robin over the nodes.</summary>
     LoadBalancer,
 
     /// <summary>A pod to a headless Service: DNS answers with the pod's IP, then pod to pod across nodes.</summary>
@@ -45,7 +45,7 @@ public static class CommunicationPaths
     public static IReadOnlyList<string> Names { get; } = All.Select(Name).ToList();
 
     /// <summary>What a workload runs over when its paths are not given: every path the simulator models.</summary>
-    public static readonly IReadOnlyList<CommunicationPath> Default = All.Where(p => p != CommunicationPath.LoadBalancer).ToList();
+    public static readonly IReadOnlyList<CommunicationPath> Default = All;
 
     public static CommunicationPath Parse(string name) =>
         All.FirstOrDefault(p => p.Name() == name, (CommunicationPath)(-1)) is var p && p >= 0

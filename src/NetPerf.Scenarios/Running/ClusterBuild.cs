@@ -1,7 +1,9 @@
 using NetPerf.Kubernetes.Cluster;
 using NetPerf.Kubernetes.Cni;
 using NetPerf.Kubernetes.Dns;
+using NetPerf.Kubernetes.LoadBalancing;
 using NetPerf.Kubernetes.Services;
+using NetPerf.Engine.Time;
 using NetPerf.Network.Addressing;
 using NetPerf.Network.Cpu;
 using NetPerf.Network.Devices;
@@ -19,7 +21,10 @@ namespace NetPerf.Scenarios.Running;
 /// </summary>
 public sealed class ClusterBuild
 {
-    public ClusterBuild(Scenario scenario, Variant variant, ulong seed, string scenarioFolder)
+    /// <summary>The LoadBalancer's address on the outside network (TEST-NET-3, where the director's client is).</summary>
+    public static readonly Ipv4Address LoadBalancerVip = Ipv4Address.Parse("203.0.113.100");
+
+    public ClusterBuild(Scenario scenario, Variant variant, ulong seed, string scenarioFolder, bool withLoadBalancer = false)
     {
         var spec = scenario.Cluster;
         Cluster = new KubernetesCluster(
@@ -72,7 +77,43 @@ public sealed class ClusterBuild
         Dns.AddService(ClusterLayout.Service, "default", ServiceIp);
         Outside = Cluster.AddExternalHost(ClusterLayout.Outside);
         Outside.Root.Devices.OfType<PhysicalNic>().Single().Offloads = spec.Offloads ? NicOffloads.All : NicOffloads.None;
+        if (withLoadBalancer)
+        {
+            // An L4 balancer in front of the NodePorts (LVS-NAT), its health checks starting now: the warm-up
+            // sees the nodes pass their first check before any request is measured.
+            LoadBalancer = new ExternalLoadBalancer(Cluster, new KubeProxyHealthServers(Cluster));
+            _virtualService = LoadBalancer.Publish(web, LoadBalancerVip);
+        }
     }
+
+    private readonly Network.Netfilter.IpvsVirtualService? _virtualService;
+
+    /// <summary>
+    /// Runs until the load balancer has seen every node pass its first health check (the director quiesces a
+    /// node until then, as a cloud balancer does before a new backend is healthy).
+    /// </summary>
+    public void WaitForLoadBalancer(SimTime limit)
+    {
+        if (LoadBalancer is not { } lb || _virtualService is not { } vs)
+        {
+            return;
+        }
+
+        var sim = Cluster.Bed.Sim;
+        var until = sim.Now + limit;
+        while (!Cluster.Nodes.All(n => lb.IsHealthy(vs, n)) && sim.Now < until)
+        {
+            sim.RunUntil(sim.Now + SimTime.FromMicroseconds(100));
+        }
+
+        if (!Cluster.Nodes.All(n => lb.IsHealthy(vs, n)))
+        {
+            throw new InvalidOperationException($"the load balancer found no healthy node within {limit.TotalSeconds} s of simulated time.");
+        }
+    }
+
+    /// <summary>The external load balancer, when the load-balancer path is being run.</summary>
+    public ExternalLoadBalancer? LoadBalancer { get; }
 
     public KubernetesCluster Cluster { get; }
     internal ServiceProxy Proxy { get; }
@@ -86,7 +127,9 @@ public sealed class ClusterBuild
     public int ScenarioServices { get; private set; }
 
     /// <summary>Every host whose CPU a run accounts: the nodes and the outside client.</summary>
-    public IReadOnlyList<Host> Hosts => [.. Cluster.Nodes.Select(n => n.Host), Outside];
+    public IReadOnlyList<Host> Hosts => LoadBalancer is { } lb
+        ? [.. Cluster.Nodes.Select(n => n.Host), Outside, lb.Host, lb.Client]
+        : [.. Cluster.Nodes.Select(n => n.Host), Outside];
 
     private void AddScenarioServices(Scenario scenario, Variant variant, Ipv4Prefix cidr)
     {

@@ -45,6 +45,7 @@ public static class PathRun
     /// <summary>Builds the workload for the unit's path (resolving the Service's name first where the path goes by name), not yet started.</summary>
     public static (IWorkload Workload, DnsLookup? Lookup) Prepare(ClusterBuild build, RunUnit unit)
     {
+        build.WaitForLoadBalancer(LookupLimit);
         var (endpoints, lookup) = Endpoints(build, unit.Path);
         return (Create(unit, endpoints, Service(unit.Workload, build)), lookup);
     }
@@ -82,8 +83,14 @@ public static class PathRun
                     ServerBindAddress = remote.Ip,
                     ServerListenPort = ClusterLayout.ServerPort,
                 }, null);
+            case CommunicationPath.LoadBalancer when b.LoadBalancer is { } lb:
+                return (new Endpoints(lb.Client.Root, remote.Namespace, ClusterBuild.LoadBalancerVip, ClusterLayout.ServicePort, clientCore, serverCore)
+                {
+                    ServerBindAddress = remote.Ip,
+                    ServerListenPort = ClusterLayout.ServerPort,
+                }, null);
             default:
-                throw new NotSupportedException($"the {path.Name()} path is not modelled yet.");
+                throw new NotSupportedException($"the {path.Name()} path needs the cluster built with its load balancer.");
         }
     }
 

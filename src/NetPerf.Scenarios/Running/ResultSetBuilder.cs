@@ -59,7 +59,7 @@ public static class ResultSetBuilder
 
             Add(summary, Row, "throughput", "1/s", runs.Select(r => r.Report.TransactionsPerSecond).ToList());
             Add(summary, Row, "goodput", "Mbit/s", runs.Select(r => r.Report.GoodputBitsPerSecond / 1e6).ToList());
-            Add(summary, Row, "cpu_per_request", "ns", runs.Select(r => r.Report.CpuNanosecondsPerTransaction).ToList());
+            Add(summary, Row, "cpu_per_request", "us", runs.Select(r => r.Report.CpuNanosecondsPerTransaction / 1000).ToList());
             Add(summary, Row, "cpu_per_byte", "ns/B", runs.Select(r => r.Report.CpuNanosecondsPerByte(r.BytesDelivered)).ToList());
             summary.Add(Row("lost", "requests", runs.Count, runs.Sum(r => r.Report.Lost), null));
             if (runs.All(r => r.Lookup is not null))

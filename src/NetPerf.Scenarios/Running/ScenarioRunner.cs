@@ -48,7 +48,7 @@ public static class ScenarioRunner
         {
             Parallel.ForEach(units, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.Parallelism), CancellationToken = cancel }, unit =>
             {
-                var build = new ClusterBuild(scenario, unit.Variant, Seed(scenario, unit.Replication), folder);
+                var build = new ClusterBuild(scenario, unit.Variant, Seed(scenario, unit.Replication), folder, unit.Path == CommunicationPath.LoadBalancer);
                 results[unit.Index] = PathRun.Run(build, unit, warmUp, duration, options.KeepSamples);
                 progress?.Report(new RunProgress(Interlocked.Increment(ref done), units.Count, unit.Label));
             });

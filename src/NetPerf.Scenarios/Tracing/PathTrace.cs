@@ -40,7 +40,7 @@ public sealed class PathTrace : IPacketTracer
         var rr = workload.Test is "TCP_RR" or "TCP_CRR" or "UDP_RR" ? workload : workload with { Test = "TCP_RR" };
         rr = rr with { Clients = 1 };
         string folder = Path.GetDirectoryName(Path.GetFullPath(scenario.SourceFile.Length > 0 ? scenario.SourceFile : ".")) ?? ".";
-        var build = new ClusterBuild(scenario, variant, scenario.Seed, folder);
+        var build = new ClusterBuild(scenario, variant, scenario.Seed, folder, path == CommunicationPath.LoadBalancer);
         var unit = new RunUnit(0, variant, rr, path, 0);
         var (w, _) = PathRun.Prepare(build, unit);
         var trace = new PathTrace();
