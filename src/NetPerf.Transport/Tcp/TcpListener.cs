@@ -37,6 +37,9 @@ public sealed class TcpListener : ILocalEndpoint
     /// <summary>Wake-up latency of the server process (see <see cref="TcpSocket.WakeUpLatency"/>).</summary>
     public Engine.Time.SimTime WakeUpLatency { get; set; }
 
+    /// <summary>Stamped on what accepted sockets send, so a workload's CPU includes its server's side.</summary>
+    public int FlowId { get; init; }
+
     public long Accepted { get; private set; }
     public int Connections => _connections.Count;
 

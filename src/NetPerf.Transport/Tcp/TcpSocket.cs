@@ -136,6 +136,7 @@ public sealed partial class TcpSocket : IReusableEndpoint, IEventHandler
         new(listener.Namespace, local, listener.Port, remote, remotePort, listener.Application, listener.Core, listener.Options, listener)
         {
             State = TcpState.SynReceived,
+            FlowId = listener.FlowId,
         };
 
     /// <summary>

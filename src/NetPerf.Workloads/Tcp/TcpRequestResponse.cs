@@ -57,6 +57,7 @@ public sealed class TcpRequestResponse : IWorkload, IEventHandler
             new RequestResponseServer(_plan, service ?? ServiceTime.None, Measurement), endpoints.ServerCore, Options)
         {
             WakeUpLatency = endpoints.WakeUpLatency,
+            FlowId = flowId,
         };
     }
 

@@ -26,6 +26,7 @@ public sealed class TcpStream : IWorkload
         Listener = new TcpListener(endpoints.Server, endpoints.ListenPort, new Sink(Measurement), endpoints.ServerCore, Options)
         {
             WakeUpLatency = endpoints.WakeUpLatency,
+            FlowId = flowId,
         };
     }
 

@@ -1,0 +1,45 @@
+using System.Text.Json;
+using NetPerf.Network.Cpu;
+using NetPerf.Scenarios.Loading;
+using NetPerf.Scenarios.Model;
+
+namespace NetPerf.Scenarios.Tests;
+
+/// <summary>The published JSON Schema (scenarios/scenario.schema.json) and the reader agree on every key and every word.</summary>
+public class SchemaTests
+{
+    private static readonly JsonElement Schema = JsonDocument.Parse(File.ReadAllText(HeadlineRun.Shipped("scenario.schema.json"))).RootElement;
+
+    private static JsonElement At(params string[] path) => path.Aggregate(Schema, (e, step) => e.GetProperty(step));
+
+    private static string[] Keys(JsonElement objectSchema) => [.. objectSchema.GetProperty("properties").EnumerateObject().Select(p => p.Name).Order()];
+
+    private static string[] Enum(JsonElement e) => [.. e.GetProperty("enum").EnumerateArray().Select(v => v.GetString()!)];
+
+    [Fact]
+    public void Every_key_the_reader_allows_is_in_the_schema_and_no_other()
+    {
+        Assert.Equal(ScenarioKeys.Root.Order(), Keys(Schema));
+        Assert.Equal(ScenarioKeys.Cluster.Order(), Keys(At("properties", "cluster")));
+        Assert.Equal(ScenarioKeys.Nic.Order(), Keys(At("properties", "cluster", "properties", "nic")));
+        Assert.Equal(ScenarioKeys.Deployment.Order(), Keys(At("properties", "deployments", "items")));
+        Assert.Equal(ScenarioKeys.Service.Order(), Keys(At("properties", "services", "items")));
+        Assert.Equal(ScenarioKeys.Workload.Order(), Keys(At("properties", "workloads", "items")));
+        Assert.Equal(ScenarioKeys.Compare.Order(), Keys(At("properties", "compare")));
+        Assert.Equal(System.Enum.GetNames<KernelStage>().Order(), Keys(At("properties", "costs")));
+        Assert.All(Keys(At("properties", "costs")), stage => Assert.Equal(ScenarioKeys.Cost.Order(), Keys(At("properties", "costs", "properties", stage))));
+    }
+
+    [Fact]
+    public void The_schema_offers_exactly_the_words_the_reader_accepts()
+    {
+        Assert.Equal(Choices.Cni, Enum(At("properties", "cluster", "properties", "cni")));
+        Assert.Equal(Choices.Cni, Enum(At("properties", "compare", "properties", "cni", "items")));
+        Assert.Equal(Choices.KubeProxy, Enum(At("properties", "cluster", "properties", "kubeProxy")));
+        Assert.Equal(Choices.KubeProxy, Enum(At("properties", "compare", "properties", "kubeProxy", "items")));
+        Assert.Equal(CommunicationPaths.Names, Enum(At("properties", "workloads", "items", "properties", "paths", "items")));
+        Assert.Equal(Model.Tests.Names, Enum(At("properties", "workloads", "items", "properties", "test")));
+        Assert.Equal(Choices.ServiceTypes, Enum(At("properties", "services", "items", "properties", "type")));
+        Assert.Equal(Choices.Distributions, Enum(At("properties", "workloads", "items", "properties", "serviceDistribution")));
+    }
+}

@@ -1,0 +1,26 @@
+using NetPerf.Scenarios.Loading;
+using NetPerf.Scenarios.Running;
+
+namespace NetPerf.Scenarios.Tests;
+
+/// <summary>Every scenario in scenarios/ validates and runs --quick to the end (the full-length runs stay out of the test run).</summary>
+public class ShippedScenarioTests
+{
+    public static TheoryData<string> Files =>
+        [.. Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, "scenarios"), "*.yaml").Select(f => Path.GetFileName(f)).Order()];
+
+    [Theory]
+    [MemberData(nameof(Files))]
+    public void A_shipped_scenario_validates_and_runs_quick(string file)
+    {
+        var warnings = new List<string>();
+        var scenario = ScenarioReader.Load(HeadlineRun.Shipped(file), warnings);
+        Assert.Empty(warnings);
+
+        var outcome = ScenarioRunner.Run(scenario, new RunOptions { Quick = true });
+
+        Assert.False(outcome.Partial);
+        Assert.Equal(outcome.Units.Count, outcome.Results.Count);
+        Assert.All(outcome.Results, r => Assert.True(r.Report.Transactions > 0 || r.Report.GoodputBitsPerSecond > 0, $"{r.Unit.Label} measured nothing"));
+    }
+}
