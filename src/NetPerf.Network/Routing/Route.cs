@@ -34,10 +34,13 @@ public sealed class Route
     public NextHop SelectNextHop(uint flowHash) =>
         NextHops.Count == 1 ? NextHops[0] : NextHops[(int)(((ulong)flowHash * (uint)NextHops.Count) >> 32)];
 
-    public override string ToString()
+    public override string ToString() => ToString(index => $"#{index}");
+
+    /// <summary>As <c>ip route</c> prints it, with device names from <paramref name="deviceName"/>.</summary>
+    public string ToString(Func<int, string> deviceName)
     {
         string kind = Type == RouteType.Unicast ? "" : Type.ToString().ToLowerInvariant() + " ";
-        var hops = NextHops.Select(h => (h.IsDirect ? "" : $"via {h.Gateway} ") + $"dev #{h.Interface}" + (h.OnLink ? " onlink" : ""));
+        var hops = NextHops.Select(h => (h.IsDirect ? "" : $"via {h.Gateway} ") + $"dev {deviceName(h.Interface)}" + (h.OnLink ? " onlink" : ""));
         string proto = Protocol == RouteProtocol.Bird ? " proto bird" : "";
         return $"{kind}{Prefix} {string.Join(" nexthop ", hops)}{proto}".TrimEnd();
     }

@@ -52,7 +52,7 @@ public static class ClusterDescription
         text.AppendLine($"$ ip route get {b.RemoteServer.Ip}   # on each node, towards the remote server pod");
         foreach (var n in c.Nodes)
         {
-            text.AppendLine($"{n.Name}: {n.Root.Fib.Lookup(b.RemoteServer.Ip)?.ToString() ?? "unreachable"}");
+            text.AppendLine($"{n.Name}: {n.Root.Fib.Lookup(b.RemoteServer.Ip)?.ToString(i => n.Root.Device(i).Name) ?? "unreachable"}");
         }
 
         text.AppendLine();

@@ -1,0 +1,112 @@
+using NetPerf.Cli;
+using NetPerf.Reporting;
+
+namespace NetPerf.Cli.Tests.Commands;
+
+/// <summary>run, compare, trace, describe and validate as a script would use them: exit codes, files, what is printed.</summary>
+public sealed class ScenarioCommandTests : IDisposable
+{
+    private readonly string _results = Directory.CreateTempSubdirectory("netperf-cli-").FullName;
+
+    private static string Scenario(string file) => Path.Combine(AppContext.BaseDirectory, "scenarios", file);
+    private static string Broken(string file) => Path.Combine(AppContext.BaseDirectory, "Broken", file);
+
+    public void Dispose() => Directory.Delete(_results, recursive: true);
+
+    [Fact]
+    public void Run_writes_the_scenario_its_metadata_the_CSV_the_plots_and_the_report()
+    {
+        var (code, output, _) = CommandLine.Run("run", Scenario("pod-cross-node.yaml"), "--quick", "-o", _results, "--run-id", "smoke");
+
+        Assert.Equal(ExitCodes.Success, code);
+        string dir = Path.Combine(_results, "pod-cross-node", "smoke");
+        Assert.Contains($"Results: {dir}", output);
+        foreach (var file in new[] { "scenario.yaml", "run.json", "summary.csv", "cpu.csv", "report.html", "latency-cdf-pod-cross-node.svg", "latency-cdf-pod-cross-node.png", "cpu-pod-cross-node.svg", "throughput.png" })
+        {
+            Assert.True(File.Exists(Path.Combine(dir, file)), $"{file} is missing");
+        }
+
+        Assert.Equal(File.ReadAllText(Scenario("pod-cross-node.yaml")), File.ReadAllText(Path.Combine(dir, "scenario.yaml")));
+        var rows = CsvResults.ReadSummary(Path.Combine(dir, "summary.csv"));
+        Assert.Equal(["calico-bgp", "calico-ipip", "flannel-host-gw", "flannel-vxlan"], rows.Select(r => r.Cni).Distinct().Order());
+        Assert.Single(Directory.GetDirectories(Path.Combine(_results, "pod-cross-node"))); // no temporary folder left beside it
+        Assert.Matches(@"pod-cross-node\s+calico-bgp\s+\d+\.\d+\s+\d+\.\d+\s+1\.000", output);
+    }
+
+    [Fact]
+    public void An_invalid_scenario_prints_every_error_with_its_place_runs_nothing_and_writes_nothing()
+    {
+        var (code, output, error) = CommandLine.Run("run", Broken("many-errors.yaml"), "-o", _results);
+
+        Assert.Equal(ExitCodes.InvalidScenario, code);
+        Assert.Equal("", output);
+        Assert.Contains($"{Broken("many-errors.yaml")}:7:10: error: cluster.nodes: 1 is out of range; allowed: 2 to 1023", error);
+        Assert.Contains(":12:14: error: workloads[0].request: -5 is out of range", error);
+        Assert.Contains("4 error(s); nothing was run.", error);
+        Assert.Empty(Directory.GetFileSystemEntries(_results));
+    }
+
+    [Fact]
+    public void Validate_passes_every_shipped_scenario_and_fails_a_broken_one()
+    {
+        var shipped = Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, "scenarios"), "*.yaml");
+        var (ok, output, _) = CommandLine.Run(["validate", .. shipped]);
+        Assert.Equal(ExitCodes.Success, ok);
+        Assert.Equal(shipped.Length, output.Split('\n').Count(l => l.Contains(": ok (")));
+
+        var (bad, _, error) = CommandLine.Run("validate", Scenario("localhost.yaml"), Broken("bad-cni.yaml"));
+        Assert.Equal(ExitCodes.InvalidScenario, bad);
+        Assert.Contains("cluster.cni: 'flanel-vxlan' is not allowed (did you mean 'flannel-vxlan'?)", error);
+    }
+
+    [Fact]
+    public void Describe_lists_nodes_pods_and_services_as_kubectl_does_and_the_route_to_a_remote_pod()
+    {
+        var (code, output, _) = CommandLine.Run("describe", Scenario("overlay-vs-calico.yaml"), "--variant", "flannel-vxlan");
+
+        Assert.Equal(ExitCodes.Success, code);
+        Assert.Matches(@"node2\s+Ready\s+192\.168\.0\.2\s+10\.244\.2\.0/24", output);
+        Assert.Matches(@"web-1\s+1/1\s+Running\s+10\.244\.2\.\d+\s+node2", output);
+        Assert.Matches(@"web\s+NodePort\s+10\.96\.0\.20\s+80:30080/TCP", output);
+        Assert.Contains("node1: 10.244.2.0/24 via 10.244.2.0 dev flannel.1 onlink", output); // flannel's VXLAN route, as ip route shows it
+    }
+
+    [Fact]
+    public void Trace_follows_one_transaction_hop_by_hop_through_the_VXLAN_tunnel()
+    {
+        var (code, output, _) = CommandLine.Run("trace", Scenario("overlay-vs-calico.yaml"), "--path", "pod-cross-node", "--variant", "flannel-vxlan");
+
+        Assert.Equal(ExitCodes.Success, code);
+        Assert.Matches(@"node1/root/flannel\.1\s+VxlanEncapsulate", output);
+        Assert.Matches(@"node2/root/flannel\.1\s+VxlanDecapsulate", output);
+        Assert.Contains("CPU by stage over the transaction:", output);
+    }
+
+    [Fact]
+    public void Trace_refuses_an_unknown_path_with_the_allowed_ones()
+    {
+        var (code, _, error) = CommandLine.Run("trace", Scenario("overlay-vs-calico.yaml"), "--path", "pod-to-pod");
+        Assert.Equal(ExitCodes.UsageError, code);
+        Assert.Contains("pod-same-node", error);
+    }
+
+    [Fact]
+    public void Compare_prints_the_plugins_side_by_side_with_ratios_to_the_baseline()
+    {
+        var (code, output, _) = CommandLine.Run("compare", Scenario("pod-cross-node.yaml"), "--cni", "flannel-vxlan", "calico-bgp", "--baseline", "calico-bgp", "--quick", "--no-plots", "-o", _results);
+
+        Assert.Equal(ExitCodes.Success, code);
+        Assert.Contains("ratios to calico-bgp", output);
+        Assert.Matches(@"pod-cross-node\s+flannel-vxlan\s+\d+\.\d+\s+\d+\.\d+\s+1\.[1-9]\d\d", output); // VXLAN above 1.1x Calico's latency
+        Assert.DoesNotContain("flannel-host-gw", output);
+    }
+
+    [Fact]
+    public void Compare_refuses_a_baseline_that_is_not_compared()
+    {
+        var (code, _, error) = CommandLine.Run("compare", Scenario("pod-cross-node.yaml"), "--cni", "flannel-vxlan", "calico-bgp", "--baseline", "calico-ipip", "-o", _results);
+        Assert.Equal(ExitCodes.UsageError, code);
+        Assert.Contains("--baseline 'calico-ipip' is not among the compared variants: flannel-vxlan, calico-bgp", error);
+        Assert.Empty(Directory.GetFileSystemEntries(_results));
+    }
+}
