@@ -75,8 +75,10 @@ public static class ResultPlots
         draw(plot);
         plot.Title(title);
         PlotStyle.Apply(plot);
-        byte[] png = plot.GetImageBytes(PlotStyle.Width, PlotStyle.Height, ImageFormat.Png);
-        string svg = PlotStyle.NormaliseSvg(plot.GetSvgXml(PlotStyle.Width, PlotStyle.Height), stem);
+        // Stacked stages need room for a legend of up to ~20 stages in one column beside the bars.
+        (int width, int height) = kind == PlotKind.CpuByStage ? (PlotStyle.Width + 250, PlotStyle.Height + 150) : (PlotStyle.Width, PlotStyle.Height);
+        byte[] png = plot.GetImageBytes(width, height, ImageFormat.Png);
+        string svg = PlotStyle.NormaliseSvg(plot.GetSvgXml(width, height), stem);
         return new RenderedPlot(stem, title, path, kind, png, svg);
     }
 
