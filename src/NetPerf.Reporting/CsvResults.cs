@@ -16,6 +16,7 @@ public static class CsvResults
     public const string SummaryFile = "summary.csv";
     public const string CpuFile = "cpu.csv";
     public const string SamplesFile = "samples.csv";
+    public const string BgpFile = "bgp.csv";
 
     private static readonly CsvConfiguration Configuration = new(CultureInfo.InvariantCulture)
     {
@@ -24,7 +25,7 @@ public static class CsvResults
         // file from another version fails loudly instead of reading as zeros; extra columns are ignored.
     };
 
-    /// <summary>Writes summary.csv, cpu.csv and (when there are samples) samples.csv; returns the paths written.</summary>
+    /// <summary>Writes summary.csv, cpu.csv, and samples.csv and bgp.csv when there are such rows; returns the paths written.</summary>
     public static IReadOnlyList<string> Write(ResultSet results, string directory)
     {
         ArgumentNullException.ThrowIfNull(results);
@@ -46,6 +47,13 @@ public static class CsvResults
             AtomicFile.WriteText(samples, w => WriteSamples(results.Samples, w));
             written.Add(samples);
         }
+
+        if (results.Bgp.Count > 0)
+        {
+            string bgp = Path.Combine(directory, BgpFile);
+            AtomicFile.WriteText(bgp, w => WriteBgp(results.Bgp, w));
+            written.Add(bgp);
+        }
         return written;
     }
 
@@ -54,6 +62,12 @@ public static class CsvResults
     public static void WriteCpu(IEnumerable<CpuRow> rows, TextWriter writer) => WriteRows<CpuRow, CpuRowMap>(rows, writer);
 
     public static void WriteSamples(IEnumerable<SampleRow> rows, TextWriter writer) => WriteRows<SampleRow, SampleRowMap>(rows, writer);
+
+    public static void WriteBgp(IEnumerable<BgpRow> rows, TextWriter writer) => WriteRows<BgpRow, BgpRowMap>(rows, writer);
+
+    public static IReadOnlyList<BgpRow> ReadBgp(TextReader reader) => ReadRows<BgpRow, BgpRowMap>(reader);
+
+    public static IReadOnlyList<BgpRow> ReadBgp(string path) => ReadFile(path, ReadBgp);
 
     public static IReadOnlyList<SummaryRow> ReadSummary(TextReader reader) => ReadRows<SummaryRow, SummaryRowMap>(reader);
 

@@ -21,6 +21,9 @@ public sealed record ResultSet
     /// <summary>Raw per-request samples, empty unless the run was asked to keep them.</summary>
     public IReadOnlyList<SampleRow> Samples { get; init; } = [];
 
+    /// <summary>BGP convergence experiments, when the scenario ran any.</summary>
+    public IReadOnlyList<BgpRow> Bgp { get; init; } = [];
+
     /// <summary>True when the run was stopped before every variant finished.</summary>
     public bool Partial { get; init; }
 }

@@ -26,6 +26,7 @@ public class SchemaTests
         Assert.Equal(ScenarioKeys.Service.Order(), Keys(At("properties", "services", "items")));
         Assert.Equal(ScenarioKeys.Workload.Order(), Keys(At("properties", "workloads", "items")));
         Assert.Equal(ScenarioKeys.Compare.Order(), Keys(At("properties", "compare")));
+        Assert.Equal(ScenarioKeys.Bgp.Order(), Keys(At("properties", "bgp")));
         Assert.Equal(System.Enum.GetNames<KernelStage>().Order(), Keys(At("properties", "costs")));
         Assert.All(Keys(At("properties", "costs")), stage => Assert.Equal(ScenarioKeys.Cost.Order(), Keys(At("properties", "costs", "properties", stage))));
     }
@@ -41,5 +42,6 @@ public class SchemaTests
         Assert.Equal(Model.Tests.Names, Enum(At("properties", "workloads", "items", "properties", "test")));
         Assert.Equal(Choices.ServiceTypes, Enum(At("properties", "services", "items", "properties", "type")));
         Assert.Equal(Choices.Distributions, Enum(At("properties", "workloads", "items", "properties", "serviceDistribution")));
+        Assert.Equal(Choices.BgpTopologies, Enum(At("properties", "bgp", "properties", "topology", "items")));
     }
 }

@@ -31,7 +31,7 @@ internal static class ScenarioExecution
         try
         {
             var started = DateTimeOffset.UtcNow;
-            int total = ScenarioRunner.Units(scenario, settings.Options).Count;
+            int total = ScenarioRunner.Units(scenario, settings.Options).Count + ScenarioRunner.BgpUnits(scenario, settings.Options).Count;
             error.WriteLine($"netperf: {scenario.Name}: {total} simulation(s) ({scenario.Variants().Count} variant(s)) on {Math.Max(1, settings.Options.Parallelism)} thread(s)");
             RunOutcome outcome;
             try

@@ -14,6 +14,12 @@ internal static class SummaryTable
         var inv = CultureInfo.InvariantCulture;
         var rows = r.Summary.ToLookup(x => (x.Variant, x.Workload, x.Path));
         var variants = r.Summary.Select(x => x.Variant).Distinct().ToList();
+        WriteBgp(o, r);
+        if (variants.Count == 0)
+        {
+            return;
+        }
+
         int vw = Math.Max(8, variants.Max(v => v.Length));
         foreach (var workload in r.Summary.Select(x => x.Workload).Distinct())
         {
@@ -39,6 +45,25 @@ internal static class SummaryTable
                         $"  {path,-15} {v.PadRight(vw)} {Num(lat?.P50),9} {Num(lat?.P99),9} {Ratio(lat?.P50, baseLatency?.P50),7} {Num(tps?.Mean, "F0"),10} {Num(cpu?.Mean),10} {Ratio(cpu?.Mean, baseCpu?.Mean),7}"));
                 }
             }
+        }
+    }
+
+    private static void WriteBgp(TextWriter o, ResultSet r)
+    {
+        if (r.Bgp.Count == 0)
+        {
+            return;
+        }
+
+        var inv = CultureInfo.InvariantCulture;
+        var first = r.Bgp[0];
+        o.WriteLine();
+        o.WriteLine(string.Create(inv, $"BGP: hold {first.HoldSeconds:0.#} s, keepalive {first.KeepaliveSeconds:0.#} s; times in ms from start, from the failure, from the join"));
+        o.WriteLine($"  {"variant",-22} {"sessions",8} {"converged",10} {"UPDATEs",8} {"withdrawn first",15} {"last",9} {"peers",7} {"join seen",10}");
+        foreach (var b in r.Bgp)
+        {
+            o.WriteLine(string.Create(inv,
+                $"  {b.Variant + (b.Replication > 0 ? $" #{b.Replication + 1}" : ""),-22} {b.Sessions,8} {Num(b.InitialConvergenceMs, "F0"),10} {b.InitialUpdates,8} {Num(b.WithdrawnFirstMs, "F0"),15} {Num(b.WithdrawnLastMs, "F0"),9} {$"{b.PeersWithdrawn}/{b.PeersOfFailedNode}",7} {Num(b.JoinReachableFromAllMs, "F0"),10}"));
         }
     }
 

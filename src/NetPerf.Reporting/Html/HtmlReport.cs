@@ -87,6 +87,7 @@ public static partial class HtmlReport
             html.Append("</section>\n");
         }
 
+        AppendBgp(html, results);
         AppendAllRows(html, results);
         html.Append("<footer>Written by NetPerf from ").Append(CsvResults.SummaryFile).Append(" and ")
             .Append(CsvResults.CpuFile).Append(", which hold every figure here at full precision.</footer>\n");
@@ -177,6 +178,32 @@ public static partial class HtmlReport
             Cell(html, Number(total));
         }
         html.Append("</tr>\n</tbody>\n</table>\n");
+    }
+
+    private static void AppendBgp(StringBuilder html, ResultSet results)
+    {
+        if (results.Bgp.Count == 0)
+            return;
+        html.Append("<section id=\"bgp\">\n<h2>BGP convergence</h2>\n<table>\n<thead><tr>");
+        foreach (string column in (string[])["variant", "run", "sessions", "initial convergence ms", "initial UPDATEs",
+                     "initial bytes", "withdrawn first ms", "withdrawn last ms", "peers withdrawn", "join reachable ms"])
+            html.Append("<th>").Append(E(column)).Append("</th>");
+        html.Append("</tr></thead>\n<tbody>\n");
+        foreach (BgpRow r in results.Bgp)
+        {
+            html.Append("<tr><td>").Append(E(r.Variant)).Append("</td>");
+            Cell(html, (r.Replication + 1).ToString(CultureInfo.InvariantCulture));
+            Cell(html, r.Sessions.ToString("N0", CultureInfo.InvariantCulture));
+            Cell(html, Number(r.InitialConvergenceMs));
+            Cell(html, r.InitialUpdates.ToString("N0", CultureInfo.InvariantCulture));
+            Cell(html, r.InitialBytes.ToString("N0", CultureInfo.InvariantCulture));
+            Cell(html, Number(r.WithdrawnFirstMs));
+            Cell(html, Number(r.WithdrawnLastMs));
+            Cell(html, $"{r.PeersWithdrawn.ToString(CultureInfo.InvariantCulture)}/{r.PeersOfFailedNode.ToString(CultureInfo.InvariantCulture)}");
+            Cell(html, Number(r.JoinReachableFromAllMs));
+            html.Append("</tr>\n");
+        }
+        html.Append("</tbody>\n</table>\n</section>\n");
     }
 
     private static void AppendAllRows(StringBuilder html, ResultSet results)

@@ -24,6 +24,35 @@ internal static class ScenarioChecks
         Addresses(s, root, d);
         Variants(s, root, d);
         Costs(s, root, d);
+        Bgp(s, root, d);
+    }
+
+    private static void Bgp(Scenario s, YamlNode root, Diagnostics d)
+    {
+        if (s.Bgp is not { } b)
+        {
+            return;
+        }
+
+        if (b.FailNode is { } fail && fail > b.Nodes.Min())
+        {
+            d.Error(At(root, "bgp", "failNode"), $"bgp.failNode: node {fail} does not exist in the {b.Nodes.Min()}-node cluster; allowed: 1 to {b.Nodes.Min()}");
+        }
+
+        if (b.Topologies.Contains("route-reflectors") && b.Reflectors >= b.Nodes.Min())
+        {
+            d.Error(At(root, "bgp", "reflectors") ?? At(root, "bgp"), $"bgp.reflectors: {b.Reflectors} reflectors leave no client in the {b.Nodes.Min()}-node cluster; allowed: 1 to {b.Nodes.Min() - 1}");
+        }
+
+        if (b.JoinAt is { } join && b.FailNode is not null && join < b.FailAt)
+        {
+            d.Warning(At(root, "bgp", "joinAt"), "bgp.joinAt comes before failAt: the join's convergence is measured with the failed node still counted alive");
+        }
+
+        if (s.Bgp.Nodes.Max() > 200 && s.Bgp.Topologies.Contains("full-mesh"))
+        {
+            d.Warning(At(root, "bgp", "nodes"), $"bgp.nodes: a full mesh of {s.Bgp.Nodes.Max()} nodes has {s.Bgp.Nodes.Max() * (s.Bgp.Nodes.Max() - 1) / 2:N0} sessions; expect a long run");
+        }
     }
 
     private static void Deployments(Scenario s, YamlNode root, Diagnostics d)

@@ -59,7 +59,10 @@ public static partial class ScenarioReader
             throw new ScenarioException(d.Errors);
         }
 
-        root.Require("workloads");
+        if (!root.Has("bgp"))
+        {
+            root.Require("workloads");
+        }
         string name = root.String("name") ?? Path.GetFileNameWithoutExtension(file);
         if (!DnsLabel().IsMatch(name))
         {
@@ -85,6 +88,7 @@ public static partial class ScenarioReader
             Workloads = root.List("workloads").Select((n, i) => ReadWorkload(n, $"workloads[{i}]", d)).OfType<WorkloadSpec>().ToList(),
             Compare = ReadCompare(YamlMapOrNull(root, "compare", d, ScenarioKeys.Compare), d),
             Baseline = root.String("baseline"),
+            Bgp = root["bgp"] is { } bgp ? ReadBgp(YamlMap.Of(bgp, "bgp", d, ScenarioKeys.Bgp), d) : null,
         };
 
         ScenarioChecks.Check(scenario, stream.Documents[0].RootNode, d);
@@ -223,6 +227,29 @@ public static partial class ScenarioReader
             UdpGigabits = m.Number("rateGbps", 0.001, 400, 1),
             ServiceTime = m.Duration("serviceTime", SimTime.Zero, SimTime.FromSeconds(1), SimTime.Zero),
             ServiceDistribution = m.Choice("serviceDistribution", Choices.Distributions, "fixed"),
+        };
+    }
+
+    private static BgpSpec? ReadBgp(YamlMap? m, Diagnostics d)
+    {
+        if (m is null)
+        {
+            return null;
+        }
+
+        var spec = new BgpSpec();
+        var nodes = m.List("nodes").Select(n => YamlMap.IntegerOf(n, "bgp.nodes", 2, 500, d)).OfType<long>().Select(n => (int)n).ToList();
+        var topologies = m.List("topology").Select(n => YamlMap.ChoiceOf(n, "bgp.topology", Choices.BgpTopologies, d)).OfType<string>().ToList();
+        return spec with
+        {
+            Nodes = nodes.Count > 0 ? nodes : spec.Nodes,
+            Topologies = topologies.Count > 0 ? topologies : spec.Topologies,
+            Reflectors = (int)m.Integer("reflectors", 1, 16, spec.Reflectors),
+            Hold = m.Has("hold") ? m.Duration("hold", SimTime.FromSeconds(3), SimTime.FromSeconds(3600), SimTime.FromSeconds(240)) : null,
+            Ipip = m.Boolean("ipip", false),
+            FailNode = m.Has("failNode") ? (int)m.Integer("failNode", 1, 500, 1) : null,
+            FailAt = m.Duration("failAt", SimTime.FromSeconds(1), SimTime.FromSeconds(3600), spec.FailAt),
+            JoinAt = m.Has("joinAt") ? m.Duration("joinAt", SimTime.FromSeconds(1), SimTime.FromSeconds(3600), SimTime.FromSeconds(30)) : null,
         };
     }
 

@@ -10,6 +10,7 @@ public static class Choices
     public static readonly IReadOnlyList<string> Fabrics = ["switch"];
     public static readonly IReadOnlyList<string> Offloads = ["all", "none"];
     public static readonly IReadOnlyList<string> Distributions = ["fixed", "exponential"];
+    public static readonly IReadOnlyList<string> BgpTopologies = ["full-mesh", "route-reflectors"];
 
     /// <summary>Pods per node a plugin's IPAM can address: Calico's one /26 block (64 addresses less network and tunl0's), flannel's /24.</summary>
     public static int MaxPodsPerNode(string cni) => cni.StartsWith("calico", StringComparison.Ordinal) ? 61 : 253;

@@ -30,6 +30,9 @@ public sealed record Scenario
     public required IReadOnlyList<WorkloadSpec> Workloads { get; init; }
     public CompareSpec Compare { get; init; } = new();
 
+    /// <summary>BGP convergence experiments, when the scenario asks for them.</summary>
+    public BgpSpec? Bgp { get; init; }
+
     /// <summary>The variant ratios are taken against (a variant's name); the first variant when not given.</summary>
     public string? Baseline { get; init; }
 

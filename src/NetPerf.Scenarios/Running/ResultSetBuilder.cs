@@ -93,6 +93,10 @@ public static class ResultSetBuilder
         }
 
         var variants = outcome.Units.Select(u => u.Variant.Name).Distinct().ToList();
+        if (variants.Count == 0)
+        {
+            variants = outcome.BgpUnits.Select(u => u.Variant).Distinct().ToList();
+        }
         return new ResultSet
         {
             Scenario = s.Name,
@@ -102,7 +106,25 @@ public static class ResultSetBuilder
             Cpu = cpu,
             Cdfs = cdfs,
             Samples = samples,
+            Bgp = outcome.Bgp.Select(b => Bgp(s.Name, b)).ToList(),
             Partial = outcome.Partial,
+        };
+    }
+
+    private static BgpRow Bgp(string scenario, BgpUnitResult b)
+    {
+        var r = b.Result;
+        static double? Ms(Engine.Time.SimTime? t) => t?.TotalMilliseconds;
+        return new BgpRow
+        {
+            Scenario = scenario, Variant = b.Unit.Variant, Nodes = r.Nodes, Topology = b.Unit.Topology, Reflectors = b.Unit.Topology == "full-mesh" ? 0 : r.Reflectors,
+            Replication = b.Unit.Replication, HoldSeconds = r.Hold.TotalSeconds, KeepaliveSeconds = r.Keepalive.TotalSeconds, Sessions = r.Sessions,
+            InitialConvergenceMs = Ms(r.InitialConvergence), InitialOpens = r.InitialOpens, InitialUpdates = r.InitialUpdates,
+            InitialKeepalives = r.InitialKeepalives, InitialBytes = r.InitialBytes, Updates = r.Updates, Withdrawals = r.Withdrawals,
+            Keepalives = r.Keepalives, Notifications = r.Notifications, BytesSent = r.BytesSent, FailedNode = r.FailedNode,
+            PeersOfFailedNode = r.PeersOfFailedNode, PeersWithdrawn = r.PeersWithdrawn, WithdrawnFirstMs = Ms(r.WithdrawnFirst),
+            WithdrawnLastMs = Ms(r.WithdrawnLast), JoinedNode = r.JoinedNode, JoinReachableFromAllMs = Ms(r.JoinReachableFromAll),
+            JoinLearnedAllMs = Ms(r.JoinLearnedAll),
         };
     }
 

@@ -36,10 +36,17 @@ public static class ScenarioRunner
     /// <summary>The seed of a replication: the scenario's for the first, then the next ones.</summary>
     public static ulong Seed(Scenario scenario, int replication) => scenario.Seed + (ulong)replication;
 
+    /// <summary>The BGP experiments a run makes (none unless the scenario has a bgp block; all of them whatever --variant says).</summary>
+    public static IReadOnlyList<BgpUnit> BgpUnits(Scenario scenario, RunOptions options) =>
+        options.Variants.Count > 0 ? [] : BgpUnit.Of(scenario, options.Quick ? 1 : scenario.Replications);
+
     public static RunOutcome Run(Scenario scenario, RunOptions options, IProgress<RunProgress>? progress = null, CancellationToken cancel = default)
     {
         var units = Units(scenario, options);
+        var bgpUnits = BgpUnits(scenario, options);
         var results = new UnitResult?[units.Count];
+        var bgpResults = new BgpUnitResult?[bgpUnits.Count];
+        int total = units.Count + bgpUnits.Count;
         var warmUp = options.Quick ? SimTime.Min(scenario.WarmUp, RunOptions.QuickWarmUp) : scenario.WarmUp;
         var duration = options.Quick ? SimTime.Min(scenario.Duration, RunOptions.QuickDuration) : scenario.Duration;
         string folder = Path.GetDirectoryName(Path.GetFullPath(scenario.SourceFile.Length > 0 ? scenario.SourceFile : ".")) ?? ".";
@@ -50,7 +57,12 @@ public static class ScenarioRunner
             {
                 var build = new ClusterBuild(scenario, unit.Variant, Seed(scenario, unit.Replication), folder, unit.Path == CommunicationPath.LoadBalancer);
                 results[unit.Index] = PathRun.Run(build, unit, warmUp, duration, options.KeepSamples);
-                progress?.Report(new RunProgress(Interlocked.Increment(ref done), units.Count, unit.Label));
+                progress?.Report(new RunProgress(Interlocked.Increment(ref done), total, unit.Label));
+            });
+            Parallel.ForEach(bgpUnits, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.Parallelism), CancellationToken = cancel }, unit =>
+            {
+                bgpResults[unit.Index] = new BgpUnitResult(unit, Kubernetes.Bgp.BgpConvergence.Run(unit.Experiment(scenario.Bgp!, Seed(scenario, unit.Replication))));
+                progress?.Report(new RunProgress(Interlocked.Increment(ref done), total, unit.Label));
             });
         }
         catch (OperationCanceledException) when (cancel.IsCancellationRequested)
@@ -59,7 +71,12 @@ public static class ScenarioRunner
         }
 
         var finished = results.OfType<UnitResult>().ToList();
-        return new RunOutcome(scenario, units, finished, Partial: finished.Count < units.Count, warmUp, duration);
+        var bgpFinished = bgpResults.OfType<BgpUnitResult>().ToList();
+        return new RunOutcome(scenario, units, finished, Partial: finished.Count + bgpFinished.Count < total, warmUp, duration)
+        {
+            BgpUnits = bgpUnits,
+            Bgp = bgpFinished,
+        };
     }
 }
 
@@ -67,4 +84,8 @@ public static class ScenarioRunner
 public readonly record struct RunProgress(int Done, int Total, string Finished);
 
 /// <summary>A run's results in unit order; partial when it was stopped before every unit finished.</summary>
-public sealed record RunOutcome(Scenario Scenario, IReadOnlyList<RunUnit> Units, IReadOnlyList<UnitResult> Results, bool Partial, SimTime WarmUp, SimTime Duration);
+public sealed record RunOutcome(Scenario Scenario, IReadOnlyList<RunUnit> Units, IReadOnlyList<UnitResult> Results, bool Partial, SimTime WarmUp, SimTime Duration)
+{
+    public IReadOnlyList<BgpUnit> BgpUnits { get; init; } = [];
+    public IReadOnlyList<BgpUnitResult> Bgp { get; init; } = [];
+}
