@@ -59,6 +59,11 @@ public sealed class Iptables
     internal Verdict Run(NetfilterHook hook, ref PacketWalk walk, NetDevice? inDevice, NetDevice? outDevice)
     {
         walk.Charge(KernelStage.NetfilterHook, _ns, inDevice ?? outDevice);
+        if (_ns.Host.Tracer is INetfilterTracer hooks)
+        {
+            hooks.OnHook(walk.Packet, hook, _ns, inDevice ?? outDevice);
+        }
+
         long now = _ns.Host.Sim.Now.Picoseconds;
         switch (hook)
         {
