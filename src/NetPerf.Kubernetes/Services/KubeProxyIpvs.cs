@@ -1,22 +1,27 @@
 using NetPerf.Kubernetes.Cluster;
+using NetPerf.Network.Addressing;
 using NetPerf.Network.Devices;
 using NetPerf.Network.Netfilter;
+using NetPerf.Network.Packets;
 
 namespace NetPerf.Kubernetes.Services;
 
 /// <summary>
-/// kube-proxy in IPVS mode (pkg/proxy/ipvs/proxier.go), for ClusterIP Services: every node binds each Service IP
-/// to the kube-ipvs0 dummy device, so a packet for it is routed locally; IPVS, hooked at LOCAL_IN, picks a real
-/// server (round robin by default) from its hash table and sends the packet out again through LOCAL_OUT and
-/// POSTROUTING, DNATed; replies are un-NATed by IPVS. A new connection's cost does not grow with the number of
-/// Services (a hash lookup, not a rule walk). Not modelled yet: the iptables rules kube-proxy still installs in
-/// this mode (ipset matches that masquerade traffic from outside the pod network and hairpin traffic,
-/// KUBE-LOOP-BACK), so a node's own processes and a pod reaching itself through its Service are not served.
+/// kube-proxy in IPVS mode (pkg/proxy/ipvs/proxier.go): every node binds each Service IP to the kube-ipvs0 dummy
+/// device, so a packet for it is routed locally; IPVS, hooked at LOCAL_IN, picks a real server (round robin by
+/// default) from its hash table and sends the packet out again through LOCAL_OUT and POSTROUTING, DNATed;
+/// replies are un-NATed by IPVS. A new connection's cost does not grow with the number of Services (a hash
+/// lookup, not a rule walk). A NodePort is one more virtual service per node address (see
+/// <see cref="AddNodePort"/>), and the few iptables rules this mode still installs decide which of those
+/// connections are masqueraded. Not modelled yet: the ClusterIP rules (KUBE-CLUSTER-IP ipset: masquerade traffic
+/// from outside the pod network) and hairpin traffic (KUBE-LOOP-BACK), so a node's own processes and a pod
+/// reaching itself through its Service are not served.
 /// </summary>
 public sealed class KubeProxyIpvs
 {
     private readonly Dictionary<Node, (DummyDevice Dummy, Ipvs Ipvs)> _nodes = [];
     private readonly List<Service> _installed = [];
+    private readonly IpvsNodePortRules _nodePortRules = new();
 
     /// <param name="strictArp">
     /// kube-proxy's ipvs.strictARP: arp_ignore 1 on every node, so no node answers ARP for the addresses on
@@ -35,7 +40,7 @@ public sealed class KubeProxyIpvs
 
             var dummy = new DummyDevice(node.Root, "kube-ipvs0");
             var ipvs = node.Root.EnableIpvs();
-            node.Root.Netfilter!.NatPostRouting.Append(KubeProxyRules.MasqueradeMarked("kubernetes service traffic requiring SNAT"));
+            _nodePortRules.Install(node.Root.Netfilter!);
             _nodes[node] = (dummy, ipvs);
         }
     }
@@ -58,6 +63,11 @@ public sealed class KubeProxyIpvs
             }
         }
 
+        if (service.NodePort is { } nodePort)
+        {
+            AddNodePort(service, nodePort, endpoints);
+        }
+
         if (service.LoadBalancerIp is { } lbIp)
         {
             AddLoadBalancerIp(service, lbIp, endpoints);
@@ -67,10 +77,41 @@ public sealed class KubeProxyIpvs
     }
 
     /// <summary>
+    /// The NodePort: a virtual service NODE-ADDRESS:NODEPORT for every address the node holds outside kube-ipvs0
+    /// (kube-proxy's nodePortAddresses default: all of them, from GetAllLocalAddressesExcept(kube-ipvs0); lo's
+    /// 127.0.0.1 is left out here, as route_localnet is not modelled), with all endpoints or, for
+    /// externalTrafficPolicy Local, the node's own. The port joins KUBE-NODE-PORT-TCP (and -LOCAL-TCP for
+    /// Local), which decides the masquerade.
+    /// </summary>
+    private void AddNodePort(Service service, ushort nodePort, IReadOnlyList<Pod> endpoints)
+    {
+        _nodePortRules.Add(service.Protocol, nodePort, service.ExternalTrafficPolicy);
+        foreach (var (node, (dummy, ipvs)) in _nodes)
+        {
+            var realServers = service.ExternalTrafficPolicy == ExternalTrafficPolicy.Local ? endpoints.Where(p => p.Node == node) : endpoints;
+            foreach (var address in NodeAddresses(node, dummy))
+            {
+                var virtualService = ipvs.AddService(service.Protocol, address, nodePort, Scheduler);
+                foreach (var pod in realServers)
+                {
+                    virtualService.AddRealServer(pod.Ip, service.TargetPort);
+                }
+            }
+        }
+    }
+
+    /// <summary>The addresses a node serves NodePorts on: eth0's, and those of cni0, flannel.1 or tunl0 where the plugin made them.</summary>
+    private static IEnumerable<Ipv4Address> NodeAddresses(Node node, DummyDevice dummy) =>
+        node.Root.Devices
+            .Where(d => d != dummy && d is not LoopbackDevice && d.PrimaryAddress is not null)
+            .Select(d => d.PrimaryAddress!.Value)
+            .Distinct();
+
+    /// <summary>
     /// The LoadBalancer IP is bound to kube-ipvs0 too, with its own virtual service: all endpoints, or for
     /// externalTrafficPolicy Local only the node's own (no SNAT needed: the reply leaves through this node).
     /// </summary>
-    private void AddLoadBalancerIp(Service service, Network.Addressing.Ipv4Address lbIp, IReadOnlyList<Pod> endpoints)
+    private void AddLoadBalancerIp(Service service, Ipv4Address lbIp, IReadOnlyList<Pod> endpoints)
     {
         if (service.ExternalTrafficPolicy == ExternalTrafficPolicy.Cluster)
         {

@@ -10,13 +10,20 @@ namespace NetPerf.Kubernetes.Services;
 /// @service-ips</c>) that jumps to the Service's chain, which picks an endpoint and DNATs. One hash lookup per
 /// new connection however many Services there are. The real proxy picks the endpoint with one numgen map
 /// lookup; here the iptables-style probability rules pick with the same distribution but cost a rule per
-/// endpoint passed. The map and chains are shared by every node.
+/// endpoint passed. The map and chains are shared by every node. NodePorts: a packet for one of the node's own
+/// addresses (<c>fib daddr type local</c>) goes on to the <c>nodeports</c> chain, whose one rule looks the
+/// protocol and port up in the node's <c>service-nodeports</c> map (<c>meta l4proto . th dport vmap
+/// @service-nodeports</c>), which goes to the Service's <c>external-X</c> chain: for externalTrafficPolicy
+/// Cluster a mark for masquerade then the Service's chain; for Local (a chain per node, as each node's
+/// kube-proxy writes its own) pod and node traffic to the Service's chain, everything else to this node's
+/// endpoints unmasqueraded, or dropped on a node without one.
 /// </summary>
 public sealed class KubeProxyNftables
 {
     private readonly VerdictMap _serviceIps = new();
     private readonly Chain _markMasquerade = KubeProxyRules.MarkMasquerade("mark-for-masquerade");
     private readonly List<Service> _installed = [];
+    private readonly Dictionary<Node, VerdictMap> _nodePorts = [];
 
     public KubeProxyNftables(KubernetesCluster cluster)
     {
@@ -24,8 +31,16 @@ public sealed class KubeProxyNftables
         foreach (var node in cluster.Nodes)
         {
             var nf = node.Root.EnableNetfilter();
-            nf.NatPreRouting.Append(new Rule { Target = RuleTarget.VerdictMap, Map = _serviceIps, Comment = "services" });
-            nf.NatOutput.Append(new Rule { Target = RuleTarget.VerdictMap, Map = _serviceIps, Comment = "services" });
+            var serviceNodePorts = VerdictMap.ByPort();
+            var nodePorts = new Chain("nodeports");
+            nodePorts.Append(new Rule { Target = RuleTarget.VerdictMap, Map = serviceNodePorts, Comment = "service-nodeports" });
+            _nodePorts[node] = serviceNodePorts;
+            foreach (var hook in (Chain[])[nf.NatPreRouting, nf.NatOutput])
+            {
+                hook.Append(new Rule { Target = RuleTarget.VerdictMap, Map = _serviceIps, Comment = "services" });
+                hook.Append(new Rule { DestinationIsLocal = true, Target = RuleTarget.Jump, JumpTo = nodePorts, Comment = "fib daddr type local: nodeports" });
+            }
+
             nf.NatPostRouting.Append(KubeProxyRules.MasqueradeMarked("masquerading"));
         }
     }
@@ -43,10 +58,15 @@ public sealed class KubeProxyNftables
             SourceNotIn = Ipv4Prefix.Parse(KubernetesCluster.ClusterCidr), Target = RuleTarget.Jump, JumpTo = _markMasquerade,
             Comment = "traffic from outside the pod network is masqueraded",
         });
-        var chains = endpoints.Select((pod, i) => KubeProxyRules.Endpoint($"endpoint-{id}-{i}", pod, service, _markMasquerade)).ToList();
+        List<Chain> chains = [.. endpoints.Select((pod, i) => KubeProxyRules.Endpoint($"endpoint-{id}-{i}", pod, service, _markMasquerade))];
         KubeProxyRules.PickOne(svc, chains);
 
         _serviceIps.Add(service.ClusterIp, service.Protocol, service.Port, svc);
+        if (service.NodePort is { } nodePort)
+        {
+            AddNodePort(service, nodePort, id, svc, endpoints, chains);
+        }
+
         if (service.LoadBalancerIp is { } lbIp)
         {
             if (service.ExternalTrafficPolicy == ExternalTrafficPolicy.Local)
@@ -64,5 +84,45 @@ public sealed class KubeProxyNftables
         }
 
         _installed.Add(service);
+    }
+
+    /// <summary>An element of every node's service-nodeports map, to the Service's external chain (see the class summary).</summary>
+    private void AddNodePort(Service service, ushort nodePort, string id, Chain svc, IReadOnlyList<Pod> endpoints, List<Chain> endpointChains)
+    {
+        if (service.ExternalTrafficPolicy == ExternalTrafficPolicy.Cluster)
+        {
+            var external = new Chain($"external-{id}-{service.Name}");
+            external.Append(new Rule { Target = RuleTarget.Jump, JumpTo = _markMasquerade, Comment = "masquerade traffic from outside the cluster" });
+            external.Append(new Rule { Target = RuleTarget.Goto, JumpTo = svc });
+            foreach (var map in _nodePorts.Values)
+            {
+                map.Add(service.Protocol, nodePort, external);
+            }
+
+            return;
+        }
+
+        foreach (var (node, map) in _nodePorts)
+        {
+            var external = new Chain($"external-{id}-{service.Name}");
+            external.Append(new Rule { Source = Ipv4Prefix.Parse(KubernetesCluster.ClusterCidr), Target = RuleTarget.Goto, JumpTo = svc, Comment = "short-circuit pod traffic" });
+            external.Append(new Rule { SourceIsLocal = true, Target = RuleTarget.Jump, JumpTo = _markMasquerade, Comment = "masquerade local traffic" });
+            external.Append(new Rule { SourceIsLocal = true, Target = RuleTarget.Goto, JumpTo = svc, Comment = "short-circuit local traffic" });
+            var local = endpoints.Select((pod, i) => (pod, i)).Where(e => e.pod.Node == node).Select(e => endpointChains[e.i]).ToList();
+            if (local.Count == 0)
+            {
+                // kube-proxy drops these in its filter chains (the no-endpoint-nodeports map); here the external
+                // chain's last rule does, with the same effect on the packet.
+                external.Append(new Rule { Target = RuleTarget.Drop, Comment = $"{service.Name} has no local endpoints" });
+            }
+            else
+            {
+                var localChain = new Chain($"local-{id}-{service.Name}");
+                KubeProxyRules.PickOne(localChain, local);
+                external.Append(new Rule { Target = RuleTarget.Goto, JumpTo = localChain });
+            }
+
+            map.Add(service.Protocol, nodePort, external);
+        }
     }
 }

@@ -59,6 +59,11 @@ public sealed class Iptables
     internal Verdict Run(NetfilterHook hook, ref PacketWalk walk, NetDevice? inDevice, NetDevice? outDevice)
     {
         walk.Charge(KernelStage.NetfilterHook, _ns, inDevice ?? outDevice);
+        if (_ns.Host.Tracer is INetfilterTracer hooks)
+        {
+            hooks.OnHook(walk.Packet, hook, _ns, inDevice ?? outDevice);
+        }
+
         long now = _ns.Host.Sim.Now.Picoseconds;
         switch (hook)
         {
@@ -220,9 +225,12 @@ public sealed class Iptables
         }
 
         ref var e = ref Conntrack[p.ConntrackEntry];
-        if (e.ManagedByIpvs)
+        if (e.ManagedByIpvs && destination != p.ConntrackReply)
         {
-            return; // IPVS rewrites these packets itself
+            // IPVS rewrites the virtual address itself (request destinations, reply sources); conntrack keeps
+            // only a MASQUERADE done at POSTROUTING on the way to the real server (kube-proxy's NodePort SNAT):
+            // request sources at POSTROUTING, reply destinations at PREROUTING.
+            return;
         }
 
         var target = p.ConntrackReply ? e.Original.Reversed : e.Reply.Reversed;
@@ -314,6 +322,7 @@ public sealed class Iptables
             && (!rule.NewConnectionOnly || (p.ConntrackEntry != 0 && !Conntrack[p.ConntrackEntry].Confirmed))
             && (!rule.EstablishedOnly || (p.ConntrackEntry != 0 && Conntrack[p.ConntrackEntry].Confirmed))
             && (rule.SourceSet is not { } set || set.Contains(t.Source))
+            && (rule.DestinationPortSet is not { } ports || ports.Contains(t.DestinationPort))
             && (rule.Destination is not { } dst || dst.Contains(t.Destination))
             && (rule.DestinationNotIn is not { } away || !away.Contains(t.Destination))
             && (rule.Protocol is not { } proto || proto == t.Protocol)

@@ -23,6 +23,9 @@ public sealed record Rule
     /// <summary><c>-m set --match-set NAME src</c>: the source is in an ipset (one hash lookup, however big the set).</summary>
     public IpSet? SourceSet { get; init; }
 
+    /// <summary><c>-m set --match-set NAME dst</c> on a bitmap:port set: the destination port is in the set.</summary>
+    public PortSet? DestinationPortSet { get; init; }
+
     public Ipv4Prefix? Destination { get; init; }
 
     /// <summary><c>! -d PREFIX</c>: the destination is outside this prefix (flannel's ip-masq rule).</summary>

@@ -5,19 +5,38 @@ namespace NetPerf.Network.Netfilter;
 
 /// <summary>
 /// An nftables verdict map keyed by destination address . protocol . destination port, whose values are chains
-/// to jump to: <c>map service-ips { type ipv4_addr . inet_proto . inet_service : verdict }</c>.
+/// to jump to: <c>map service-ips { type ipv4_addr . inet_proto . inet_service : verdict }</c>; or, made with
+/// <see cref="ByPort"/>, by protocol . destination port alone: <c>map service-nodeports { type inet_proto .
+/// inet_service : verdict }</c>.
 /// </summary>
 public sealed class VerdictMap
 {
     private readonly Dictionary<(uint Address, IpProtocol Protocol, ushort Port), Chain> _entries = [];
 
+    /// <summary>A map keyed by protocol and destination port only (<c>meta l4proto . th dport vmap @NAME</c>).</summary>
+    public static VerdictMap ByPort() => new() { PortOnly = true };
+
+    /// <summary>Whether the destination address is left out of the key.</summary>
+    public bool PortOnly { get; private init; }
+
     public int Count => _entries.Count;
 
     public void Add(Ipv4Address address, IpProtocol protocol, ushort port, Chain chain) =>
-        _entries[(address.Value, protocol, port)] = chain;
+        _entries[(PortOnly ? 0 : address.Value, protocol, port)] = chain;
 
-    public bool Remove(Ipv4Address address, IpProtocol protocol, ushort port) => _entries.Remove((address.Value, protocol, port));
+    /// <summary>An element of a <see cref="ByPort"/> map.</summary>
+    public void Add(IpProtocol protocol, ushort port, Chain chain)
+    {
+        if (!PortOnly)
+        {
+            throw new InvalidOperationException("this map is keyed by address too; give the address.");
+        }
+
+        _entries[(0, protocol, port)] = chain;
+    }
+
+    public bool Remove(Ipv4Address address, IpProtocol protocol, ushort port) => _entries.Remove((PortOnly ? 0 : address.Value, protocol, port));
 
     internal bool TryGet(Ipv4Address address, IpProtocol protocol, ushort port, out Chain chain) =>
-        _entries.TryGetValue((address.Value, protocol, port), out chain!);
+        _entries.TryGetValue((PortOnly ? 0 : address.Value, protocol, port), out chain!);
 }

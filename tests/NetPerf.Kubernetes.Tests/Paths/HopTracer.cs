@@ -1,0 +1,78 @@
+using NetPerf.Network.Cpu;
+using NetPerf.Network.Devices;
+using NetPerf.Network.Netfilter;
+using NetPerf.Network.Packets;
+using NetPerf.Network.Stack;
+using NetPerf.Network.Topology;
+
+namespace NetPerf.Kubernetes.Tests.Paths;
+
+/// <summary>
+/// Records a packet's hops compactly, one line each: "host/namespace/device what", where what is a device's
+/// work (veth, bridge, vxlan+ and vxlan- for encapsulation and decapsulation, ipip+ and ipip-, tx and rx on a
+/// NIC, lo) or a netfilter hook (PREROUTING, INPUT, FORWARD, OUTPUT, POSTROUTING) followed by what NAT did there
+/// (dst&gt;ADDRESS:PORT or src&gt;ADDRESS:PORT, "ipvs" first when IPVS did it), and "host/namespace deliver" at
+/// the socket. Rule walks, FIB lookups and conntrack lookups are left out: they are in every hop.
+/// </summary>
+internal sealed class HopTracer : IPacketTracer, INetfilterTracer
+{
+    private readonly Dictionary<(Host, int), FiveTuple> _beforeNat = [];
+    private readonly Dictionary<(Host, int), int> _lastHook = [];
+    private readonly HashSet<(Host, int)> _inIpvs = [];
+
+    public List<string> Hops { get; } = [];
+    public List<string> Drops { get; } = [];
+
+    public void OnStage(int packet, KernelStage stage, NetworkNamespace ns, NetDevice? device, int core, long costPicoseconds)
+    {
+        var key = (ns.Host, packet);
+        var flow = ns.Host.Pool[packet].VisibleFlow;
+        if (_beforeNat.Remove(key, out var before) && before != flow)
+        {
+            // The previous stage was a NAT rewrite: note what it changed on the hook it happened in.
+            string what = before.Destination != flow.Destination || before.DestinationPort != flow.DestinationPort
+                ? $"dst>{flow.Destination}:{flow.DestinationPort}"
+                : $"src>{flow.Source}:{flow.SourcePort}";
+            Hops[_lastHook[key]] += (_inIpvs.Contains(key) ? " ipvs " : " ") + what;
+        }
+
+        string? hop = stage switch
+        {
+            KernelStage.VethTransmit => "veth",
+            KernelStage.BridgeForward => "bridge",
+            KernelStage.VxlanEncapsulate => "vxlan+",
+            KernelStage.VxlanDecapsulate => "vxlan-",
+            KernelStage.IpipEncapsulate => "ipip+",
+            KernelStage.IpipDecapsulate => "ipip-",
+            KernelStage.NicTransmit => "tx",
+            KernelStage.NicReceive => "rx",
+            KernelStage.LoopbackTransmit => "lo",
+            KernelStage.SocketDeliver => "deliver",
+            _ => null,
+        };
+        switch (stage)
+        {
+            case KernelStage.Nat:
+                _beforeNat[key] = flow;
+                break;
+            case KernelStage.IpvsSchedule or KernelStage.IpvsLookup:
+                _inIpvs.Add(key);
+                break;
+        }
+
+        if (hop is not null)
+        {
+            Hops.Add($"{ns.Host.Name}/{ns.Name}{(device is null || stage == KernelStage.SocketDeliver ? "" : "/" + device.Name)} {hop}");
+        }
+    }
+
+    public void OnHook(int packet, NetfilterHook hook, NetworkNamespace ns, NetDevice? device)
+    {
+        var key = (ns.Host, packet);
+        _inIpvs.Remove(key);
+        _lastHook[key] = Hops.Count;
+        Hops.Add($"{ns.Host.Name}/{ns.Name}/{device?.Name} {hook.ToString().ToUpperInvariant()}");
+    }
+
+    public void OnDrop(int packet, DropReason reason, NetDevice? device) => Drops.Add($"{device?.ToString() ?? "-"} {reason}");
+}
