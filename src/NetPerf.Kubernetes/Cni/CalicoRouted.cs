@@ -123,7 +123,8 @@ public sealed partial class CalicoRouted : CniPlugin
 
         var hop = encapsulate ? new NextHop(_tunnels[node].Index, via, OnLink: true)
             : new NextHop(node.Eth0.Index, sameSubnet ? via : node.Gateway);
-        node.Root.Fib.Replace(new Route(block, RouteType.Unicast, hop) { Protocol = RouteProtocol.Bird });
+        var protocol = Encapsulation == CalicoEncapsulation.Vxlan ? RouteProtocol.Boot : RouteProtocol.Bird; // a VXLAN pool's direct routes are felix's too
+        node.Root.Fib.Replace(new Route(block, RouteType.Unicast, hop) { Protocol = protocol });
     }
 
     /// <summary>BIRD withdrew the block: its kernel route goes (only a route BIRD installed).</summary>
