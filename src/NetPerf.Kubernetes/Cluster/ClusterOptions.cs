@@ -13,6 +13,14 @@ public sealed record ClusterOptions
     /// <summary>Propagation on each cable between a node and the switch.</summary>
     public SimTime Propagation { get; init; } = SimTime.FromMicroseconds(1);
 
+    /// <summary>
+    /// Racks of nodes. 1 (the default) is one L2 switch for every node. More puts each rack on its own switch and
+    /// subnet behind a top-of-rack router, the routers joined by a spine (<see cref="Fabric.RackFabric"/>), so
+    /// nodes on different racks share no L2 segment. Nodes are dealt to racks round robin: node N is in rack
+    /// ((N - 1) mod Racks) + 1.
+    /// </summary>
+    public int Racks { get; init; } = 1;
+
     public int NodeMtu { get; init; } = 1500;
     public CostTable Costs { get; init; } = CostTable.Default();
     public ulong Seed { get; init; } = 1;

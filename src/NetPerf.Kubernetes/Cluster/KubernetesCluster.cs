@@ -12,7 +12,9 @@ namespace NetPerf.Kubernetes.Cluster;
 /// A cluster on one L2 switch: node N is 192.168.0.N/20 on eth0 (default route via 192.168.15.254) with pod
 /// CIDR 10.244.N.0/24 (flannel's and kubeadm's per-node defaults; nodes past 255 continue into 10.245-10.247),
 /// set up by one CNI plugin. Pods are added to a node by name; each gets its own network
-/// namespace, shared by its containers.
+/// namespace, shared by its containers. With <see cref="ClusterOptions.Racks"/> above 1 the nodes are spread
+/// over racks instead (<see cref="RackFabric"/>; node N is then 192.168.R.K/24 in rack R, numbered as
+/// <see cref="RackAddressing"/> says); pod CIDRs stay as they are.
 /// </summary>
 public sealed partial class KubernetesCluster
 {
@@ -42,16 +44,31 @@ public sealed partial class KubernetesCluster
             throw new ArgumentOutOfRangeException(nameof(options), options.Nodes, $"at most {MaxNodes} nodes: {ClusterCidr} holds that many /24 pod ranges.");
         }
 
+        CheckRacks(options);
+
         Options = options;
         Cni = cni;
         Bed = new Testbed(new Simulator(), new PacketPool(), options.Seed);
-        Switch = new L2Switch(Bed, "tor", (long)(options.LinkGigabits * 1e9), options.Propagation);
+        if (options.Racks > 1)
+        {
+            Fabric = new RackFabric(Bed, options.Racks, (long)(options.LinkGigabits * 1e9), options.Propagation);
+            Switch = Fabric.Tor(1).Switch;
+        }
+        else
+        {
+            Switch = new L2Switch(Bed, "tor", (long)(options.LinkGigabits * 1e9), options.Propagation);
+        }
+
         for (int n = 1; n <= options.Nodes; n++)
         {
             _nodes.Add(CreateNode(n));
         }
 
         cni.ConnectNodes(_nodes);
+        foreach (var node in _nodes)
+        {
+            AnnounceToFabric(node);
+        }
     }
 
     /// <summary>
@@ -60,15 +77,22 @@ public sealed partial class KubernetesCluster
     /// </summary>
     private Node CreateNode(int n)
     {
-        var nodeNet = Ipv4Prefix.Parse(NodeSubnet);
         var podNet = Ipv4Prefix.Parse(ClusterCidr);
+        var (rack, ip, nodeNet, gateway) = NodeAddressing(n);
         var host = new Host(Bed, $"node{n}", Options.Costs, Options.CoresPerNode);
         var eth0 = new PhysicalNic(host.Root, "eth0", Options.NodeMtu);
-        var ip = nodeNet[(ulong)n];
         host.Root.AddAddress(eth0, ip, nodeNet.Length);
-        host.Root.AddRoute("0.0.0.0/0", eth0, via: Gateway); // the fabric's router, towards outside the cluster
-        Switch.Connect(eth0);
-        var node = new Node(n, host, eth0, ip, new Ipv4Prefix(podNet[(ulong)n << 8], 24));
+        host.Root.AddRoute("0.0.0.0/0", eth0, via: gateway.ToString()); // the fabric's router, towards outside the cluster (or the rack)
+        if (Fabric is null)
+        {
+            Switch.Connect(eth0);
+        }
+        else
+        {
+            Fabric.Connect(eth0, rack);
+        }
+
+        var node = new Node(n, host, eth0, ip, new Ipv4Prefix(podNet[(ulong)n << 8], 24)) { Rack = rack, Subnet = nodeNet, Gateway = gateway };
         Cni.SetUpNode(node);
         return node;
     }
@@ -90,9 +114,15 @@ public sealed partial class KubernetesCluster
             throw new InvalidOperationException($"at most {MaxNodes} nodes: {ClusterCidr} holds that many /24 pod ranges.");
         }
 
+        if (_nodes.Count >= RackAddressing.MaxNodes(Options.Racks, MaxNodes))
+        {
+            throw new InvalidOperationException($"at most {RackAddressing.MaxNodes(Options.Racks, MaxNodes)} nodes on {Options.Racks} racks of {RackAddressing.NodesPerRack}.");
+        }
+
         var node = CreateNode(_nodes.Count + 1);
         _nodes.Add(node);
         Cni.JoinNode(node, _nodes);
+        AnnounceToFabric(node);
         NodeAdded?.Invoke(node);
         return node;
     }
@@ -117,7 +147,11 @@ public sealed partial class KubernetesCluster
     public ClusterOptions Options { get; }
     public CniPlugin Cni { get; }
     public Testbed Bed { get; }
+    /// <summary>The switch every node is cabled to; with racks, rack 1's (its top-of-rack router's switching).</summary>
     public L2Switch Switch { get; }
+
+    /// <summary>The racks, their top-of-rack routers and the spine; null on a single switch (one rack).</summary>
+    public RackFabric? Fabric { get; }
     public IReadOnlyList<Node> Nodes => _nodes;
     public IReadOnlyCollection<Pod> Pods => _pods.Values;
 
@@ -125,7 +159,8 @@ public sealed partial class KubernetesCluster
 
     /// <summary>
     /// A machine outside the cluster on the same switch (192.168.15.1 onwards): the client of a NodePort, as a
-    /// user or a load balancer in front of the nodes would be.
+    /// user or a load balancer in front of the nodes would be. With racks it keeps that address, on the spine's
+    /// outside segment (192.168.15.0/24, default route via the spine at .254).
     /// </summary>
     public Host AddExternalHost(string name)
     {
@@ -137,8 +172,19 @@ public sealed partial class KubernetesCluster
         var host = new Host(Bed, name, Options.Costs, Options.CoresPerNode);
         var eth0 = new PhysicalNic(host.Root, "eth0", Options.NodeMtu);
         var subnet = Ipv4Prefix.Parse(NodeSubnet);
-        host.Root.AddAddress(eth0, subnet[(ulong)(FirstExternal + _externals++)], subnet.Length);
-        Switch.Connect(eth0);
+        var ip = subnet[(ulong)(FirstExternal + _externals++)];
+        if (Fabric is null)
+        {
+            host.Root.AddAddress(eth0, ip, subnet.Length);
+            Switch.Connect(eth0);
+            return host;
+        }
+
+        // With racks, the same address on the spine's outside segment, routed to the racks through the spine.
+        var outside = Ipv4Prefix.Parse(RackAddressing.OutsideSubnet);
+        host.Root.AddAddress(eth0, ip, outside.Length);
+        host.Root.AddRoute("0.0.0.0/0", eth0, via: outside[254].ToString());
+        Fabric.Spine.Outside.Connect(eth0);
         return host;
     }
 

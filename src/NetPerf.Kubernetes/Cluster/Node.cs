@@ -18,6 +18,18 @@ public sealed class Node(int index, Host host, PhysicalNic eth0, Ipv4Address ip,
     public PhysicalNic Eth0 { get; } = eth0;
     public Ipv4Address Ip { get; } = ip;
 
+    /// <summary>The rack the node is in, 1-based (always 1 on a single switch; see <see cref="ClusterOptions.Racks"/>).</summary>
+    public int Rack { get; init; } = 1;
+
+    /// <summary>The node's subnet on eth0: the one L2 segment it shares with the other nodes of its rack.</summary>
+    public Ipv4Prefix Subnet { get; init; }
+
+    /// <summary>The node's default gateway: the fabric's router (with racks, its top-of-rack router).</summary>
+    public Ipv4Address Gateway { get; init; }
+
+    /// <summary>Whether <paramref name="other"/> is on this node's L2 segment, so reachable without a router.</summary>
+    public bool SharesSubnetWith(Node other) => Subnet.Contains(other.Ip);
+
     /// <summary>The pod address block IPAM gave this node (10.244.N.0/24).</summary>
     public Ipv4Prefix PodCidr { get; } = podCidr;
 

@@ -11,26 +11,65 @@ namespace NetPerf.Kubernetes.Cni;
 /// for everything (proxy ARP), so the pod's routes (<c>169.254.1.1 dev eth0 scope link</c>, <c>default via
 /// 169.254.1.1</c>) lead into the node, where a /32 per local pod routes back out of its cali* device. Between
 /// nodes, each node's block (its pod CIDR's first /26, Calico's default blockSize) is routed to the node that
-/// owns it: straight via the node's IP on eth0 (calico-bgp), or through tunl0, IP-in-IP (calico-ipip, mode
-/// Always; pods then get MTU 1480). Those are the routes BIRD installs (proto bird): with
+/// owns it: straight via the node's IP on eth0 (calico-bgp), through tunl0, IP-in-IP (calico-ipip; pods then get
+/// MTU 1480), or through vxlan.calico (calico-vxlan, MTU 1450: <c>CalicoRouted.Vxlan.cs</c>). With mode
+/// CrossSubnet (calico-ipip-crosssubnet, calico-vxlan-crosssubnet) only nodes on another subnet are reached
+/// through the tunnel; those of the node's own subnet directly on eth0. Without encapsulation a node on another
+/// subnet (another rack) is reached via the node's gateway, its top-of-rack router, which the node's block is
+/// announced to (<see cref="AnnouncedToFabric"/>). Those are the routes BIRD installs (proto bird): with
 /// <see cref="CalicoRouting.Static"/> they are put in place as BGP would leave them once converged; with
 /// <see cref="CalicoRouting.Bgp"/> the plugin installs none, and each node's <see cref="Bgp.BgpSpeaker"/> learns
 /// them over its sessions and installs and removes them through <see cref="InstallBlockRoute"/>.
 /// </summary>
-public sealed class CalicoRouted(bool ipip, CalicoRouting routing = CalicoRouting.Static) : CniPlugin
+public sealed partial class CalicoRouted : CniPlugin
 {
     /// <summary>Calico's default IPAM block size: /26, 64 addresses.</summary>
     public const int BlockLength = 26;
 
     private readonly Dictionary<Node, IpipTunnelDevice> _tunnels = [];
 
-    public bool Ipip { get; } = ipip;
+    public CalicoRouted(bool ipip, CalicoRouting routing = CalicoRouting.Static)
+        : this(ipip ? CalicoEncapsulation.Ipip : CalicoEncapsulation.None, CalicoEncapsulationMode.Always, routing)
+    {
+    }
 
-    public CalicoRouting Routing { get; } = routing;
+    public CalicoRouted(CalicoEncapsulation encapsulation, CalicoEncapsulationMode mode = CalicoEncapsulationMode.Always, CalicoRouting routing = CalicoRouting.Static)
+    {
+        if (encapsulation == CalicoEncapsulation.Vxlan && routing == CalicoRouting.Bgp)
+        {
+            throw new ArgumentException(
+                "Calico's VXLAN routes are programmed by felix, not learned over BGP (calico_backend: vxlan runs no BIRD): use CalicoRouting.Static with calico-vxlan.",
+                nameof(routing));
+        }
 
-    public override string Name => Ipip ? "calico-ipip" : "calico-bgp";
+        Encapsulation = encapsulation;
+        Mode = encapsulation == CalicoEncapsulation.None ? CalicoEncapsulationMode.Always : mode;
+        Routing = routing;
+    }
 
-    public override int PodMtu(int nodeMtu) => Ipip ? nodeMtu - Network.Packets.HeaderSizes.IpIpOverhead : nodeMtu;
+    public bool Ipip => Encapsulation == CalicoEncapsulation.Ipip;
+
+    public CalicoEncapsulation Encapsulation { get; }
+
+    /// <summary>When the pool encapsulates: Always, or CrossSubnet (only to nodes outside the node's subnet).</summary>
+    public CalicoEncapsulationMode Mode { get; }
+
+    public CalicoRouting Routing { get; }
+
+    public override string Name => Encapsulation switch
+    {
+        CalicoEncapsulation.None => "calico-bgp",
+        CalicoEncapsulation.Ipip => Mode == CalicoEncapsulationMode.CrossSubnet ? "calico-ipip-crosssubnet" : "calico-ipip",
+        _ => Mode == CalicoEncapsulationMode.CrossSubnet ? "calico-vxlan-crosssubnet" : "calico-vxlan",
+    };
+
+    /// <summary>Pods get the tunnel's MTU whenever the pool encapsulates at all, CrossSubnet too (Calico sizes it for the worst path).</summary>
+    public override int PodMtu(int nodeMtu) => Encapsulation switch
+    {
+        CalicoEncapsulation.Ipip => nodeMtu - Network.Packets.HeaderSizes.IpIpOverhead,
+        CalicoEncapsulation.Vxlan => nodeMtu - Network.Packets.HeaderSizes.VxlanOverhead,
+        _ => nodeMtu,
+    };
 
     public static Ipv4Prefix Block(Node node) => new(node.PodCidr.Network, BlockLength);
 
@@ -50,6 +89,10 @@ public sealed class CalicoRouted(bool ipip, CalicoRouting routing = CalicoRoutin
             node.Root.AddAddress(tunl0, Block(node).Network, 32);
             _tunnels[node] = tunl0;
         }
+        else if (Encapsulation == CalicoEncapsulation.Vxlan)
+        {
+            SetUpVxlan(node);
+        }
     }
 
     protected override void RouteTowards(Node node, Node other)
@@ -63,12 +106,25 @@ public sealed class CalicoRouted(bool ipip, CalicoRouting routing = CalicoRoutin
     /// <summary>
     /// What BIRD's kernel protocol writes for a block learned with next hop <paramref name="via"/>:
     /// <c>BLOCK via NODE dev eth0 proto bird</c>, or with IP-in-IP <c>BLOCK via NODE dev tunl0 onlink proto bird</c>
-    /// (Calico's export filter sets krt_tunnel = tunl0 for an IPIP pool). Replaces any route to the block.
+    /// (Calico's export filter sets krt_tunnel = tunl0 for an IPIP pool; with CrossSubnet only when the next hop
+    /// is outside the node's subnet). Unencapsulated to a node of another subnet, the next hop is the node's
+    /// gateway, its top-of-rack router (which announces the block with itself as next hop). With VXLAN, felix
+    /// writes the route instead (<see cref="InstallVxlanRoute"/>). Replaces any route to the block.
     /// </summary>
     public void InstallBlockRoute(Node node, Ipv4Prefix block, Ipv4Address via)
     {
-        var hop = Ipip ? new NextHop(_tunnels[node].Index, via, OnLink: true) : new NextHop(node.Eth0.Index, via);
-        node.Root.Fib.Replace(new Route(block, RouteType.Unicast, hop) { Protocol = RouteProtocol.Bird });
+        bool sameSubnet = node.Subnet.Contains(via);
+        bool encapsulate = Encapsulation != CalicoEncapsulation.None && (Mode == CalicoEncapsulationMode.Always || !sameSubnet);
+        if (encapsulate && Encapsulation == CalicoEncapsulation.Vxlan)
+        {
+            InstallVxlanRoute(node, block, via);
+            return;
+        }
+
+        var hop = encapsulate ? new NextHop(_tunnels[node].Index, via, OnLink: true)
+            : new NextHop(node.Eth0.Index, sameSubnet ? via : node.Gateway);
+        var protocol = Encapsulation == CalicoEncapsulation.Vxlan ? RouteProtocol.Boot : RouteProtocol.Bird; // a VXLAN pool's direct routes are felix's too
+        node.Root.Fib.Replace(new Route(block, RouteType.Unicast, hop) { Protocol = protocol });
     }
 
     /// <summary>BIRD withdrew the block: its kernel route goes (only a route BIRD installed).</summary>

@@ -11,7 +11,7 @@ namespace NetPerf.Kubernetes.Cni;
 /// </summary>
 public abstract class CniPlugin
 {
-    /// <summary>The name scenario files use: flannel-vxlan, flannel-host-gw, calico-bgp, calico-ipip.</summary>
+    /// <summary>The name scenario files use: one of <see cref="Names"/>.</summary>
     public abstract string Name { get; }
 
     /// <summary>
@@ -62,11 +62,24 @@ public abstract class CniPlugin
     /// <summary>What <paramref name="node"/> needs to reach the pods of <paramref name="other"/>.</summary>
     protected abstract void RouteTowards(Node node, Node other);
 
+    /// <summary>
+    /// The prefixes <paramref name="node"/> announces to the fabric's routers, so that they route them to it: none
+    /// for an overlay, the node's block for Calico without encapsulation (its BGP peering with its top-of-rack
+    /// router). Only a fabric of racks has routers to tell.
+    /// </summary>
+    public virtual IEnumerable<Ipv4Prefix> AnnouncedToFabric(Node node) => [];
+
     /// <summary>The pod's address on <paramref name="node"/> for its <paramref name="ordinal"/>-th pod (1-based).</summary>
     public abstract Ipv4Address PodAddress(Node node, int ordinal);
 
     /// <summary>Wires a pod's namespace to its node: the veth pair, the pod's address and routes, the node's side.</summary>
     public abstract VethDevice AddPod(Node node, NetworkNamespace pod, Ipv4Address ip, string hostEnd);
+
+    /// <summary>Every plugin <see cref="ByName"/> builds, by the name scenario files use.</summary>
+    public static IReadOnlyList<string> Names { get; } =
+    [
+        "flannel-vxlan", "flannel-host-gw", "calico-bgp", "calico-ipip", "calico-vxlan", "calico-ipip-crosssubnet", "calico-vxlan-crosssubnet",
+    ];
 
     public static CniPlugin ByName(string name) => name switch
     {
@@ -74,7 +87,10 @@ public abstract class CniPlugin
         "flannel-host-gw" => new FlannelHostGw(),
         "calico-bgp" => new CalicoRouted(ipip: false),
         "calico-ipip" => new CalicoRouted(ipip: true),
-        _ => throw new ArgumentException($"unknown CNI plugin '{name}'; the plugins are: flannel-vxlan, flannel-host-gw, calico-bgp, calico-ipip.", nameof(name)),
+        "calico-vxlan" => new CalicoRouted(CalicoEncapsulation.Vxlan),
+        "calico-ipip-crosssubnet" => new CalicoRouted(CalicoEncapsulation.Ipip, CalicoEncapsulationMode.CrossSubnet),
+        "calico-vxlan-crosssubnet" => new CalicoRouted(CalicoEncapsulation.Vxlan, CalicoEncapsulationMode.CrossSubnet),
+        _ => throw new ArgumentException($"unknown CNI plugin '{name}'; the plugins are: {string.Join(", ", Names)}.", nameof(name)),
     };
 
     public override string ToString() => Name;

@@ -4,8 +4,9 @@ namespace NetPerf.Kubernetes.Cni;
 
 /// <summary>
 /// flannel with the host-gw backend: no tunnel; every node routes each other node's pod CIDR via that node's
-/// IP on eth0 (<c>10.244.M.0/24 via 192.168.0.M dev eth0</c>). Valid only when all nodes share one L2 segment,
-/// which the single-switch fabric guarantees. Pods keep the node's MTU.
+/// IP on eth0 (<c>10.244.M.0/24 via 192.168.0.M dev eth0</c>). Valid only when all nodes share one L2 segment
+/// (the next hop must be on-link): the single-switch fabric guarantees it, and on racks the plugin refuses to be
+/// built, as flanneld would fail to add such a route. Pods keep the node's MTU.
 /// </summary>
 public sealed class FlannelHostGw : FlannelBridge
 {
@@ -13,6 +14,31 @@ public sealed class FlannelHostGw : FlannelBridge
 
     public override int PodMtu(int nodeMtu) => nodeMtu;
 
+    public override void ConnectNodes(IReadOnlyList<Node> nodes)
+    {
+        RefuseSeveralSegments(nodes);
+        base.ConnectNodes(nodes);
+    }
+
+    public override void JoinNode(Node joined, IReadOnlyList<Node> others)
+    {
+        RefuseSeveralSegments(others);
+        base.JoinNode(joined, others);
+    }
+
     protected override void RouteTowards(Node node, Node other) =>
         node.Root.AddRoute(other.PodCidr.ToString(), node.Eth0, via: other.Ip.ToString());
+
+    private static void RefuseSeveralSegments(IReadOnlyList<Node> nodes)
+    {
+        var segments = nodes.GroupBy(n => n.Subnet).ToList();
+        if (segments.Count > 1)
+        {
+            var where = string.Join("; ", segments.Select(g => $"{g.Key}: {string.Join(", ", g.Select(n => n.Name))}"));
+            throw new NotSupportedException(
+                $"flannel-host-gw needs every node on one L2 segment (it routes each node's pods via that node's own address, " +
+                $"which must be on-link), but the nodes are on {segments.Count} subnets ({where}). " +
+                "Use flannel-vxlan, calico-ipip-crosssubnet or calico-vxlan-crosssubnet across racks, or one rack.");
+        }
+    }
 }

@@ -26,6 +26,12 @@ public sealed class L2Switch
         PortBufferFrames = portBufferFrames;
     }
 
+    /// <summary>The switch's box: a top-of-rack router routes on the same one (<see cref="TopOfRackRouter"/>).</summary>
+    internal Host Host => _host;
+
+    /// <summary>The switching fabric; a router's interface on the segment is an address on it (an SVI).</summary>
+    internal BridgeDevice Bridge => _bridge;
+
     public long BitsPerSecond { get; }
     public SimTime Propagation { get; }
     public int PortBufferFrames { get; }

@@ -39,6 +39,12 @@ public sealed class ExternalLoadBalancer : IEventHandler
 
     public ExternalLoadBalancer(KubernetesCluster cluster, KubeProxyHealthServers health, string name = "lb")
     {
+        if (cluster.Fabric is not null)
+        {
+            throw new NotSupportedException(
+                $"the LVS-NAT director is the nodes' gateway on their one switch; on {cluster.Options.Racks} racks the ToR routers are, so replies would bypass it: build the cluster with one rack.");
+        }
+
         Cluster = cluster;
         _health = health;
         var costs = cluster.Options.Costs;

@@ -18,7 +18,8 @@ public sealed class MetalLbL2(KubernetesCluster cluster)
 {
     private readonly Dictionary<Ipv4Address, Node> _announcers = [];
 
-    public KubernetesCluster Cluster { get; } = cluster;
+    public KubernetesCluster Cluster { get; } = cluster.Fabric is null ? cluster : throw new NotSupportedException(
+        $"MetalLB's layer-2 mode answers ARP on one L2 segment, and this cluster's nodes are on {cluster.Options.Racks} racks' subnets: build it with one rack (BGP mode is not modelled).");
 
     /// <summary>Announces the Service's LoadBalancer IP from its elected node; returns that node.</summary>
     public Node Announce(Service service)

@@ -1,0 +1,55 @@
+using NetPerf.Engine.Time;
+using NetPerf.Network.Addressing;
+using NetPerf.Network.Devices;
+using NetPerf.Network.Links;
+using NetPerf.Network.Routing;
+using NetPerf.Network.Topology;
+
+namespace NetPerf.Kubernetes.Fabric;
+
+/// <summary>
+/// The spine between the racks: an L3 switch with a routed port per ToR (swpR, 192.168.0.2R/31, with a static
+/// route to rack R's subnet via that ToR) and an L2 segment of its own for hosts outside the cluster
+/// (192.168.15.0/24, gateway 192.168.15.254 on its bridge). Like the ToRs it forwards in hardware: a free cost
+/// table, so only serialisation and port buffers cost anything.
+/// </summary>
+public sealed class SpineRouter
+{
+    private readonly List<PhysicalNic> _ports = [];
+    private readonly long _bitsPerSecond;
+    private readonly SimTime _propagation;
+
+    internal SpineRouter(Testbed bed, long bitsPerSecond, SimTime propagation)
+    {
+        _bitsPerSecond = bitsPerSecond;
+        _propagation = propagation;
+        Outside = new L2Switch(bed, "spine", bitsPerSecond, propagation);
+        var outside = Ipv4Prefix.Parse(RackAddressing.OutsideSubnet);
+        Root.IpForward = true;
+        Root.AddAddress(Outside.Bridge, outside[254], outside.Length);
+    }
+
+    public Host Host => Outside.Host;
+
+    /// <summary>The outside segment's switching (the spine's own ports for external hosts).</summary>
+    public L2Switch Outside { get; }
+
+    /// <summary>The routed ports, swp1 to ToR 1 onwards.</summary>
+    public IReadOnlyList<PhysicalNic> Ports => _ports;
+
+    private NetworkNamespace Root => Outside.Host.Root;
+
+    /// <summary>Cables ToR <paramref name="tor"/>'s uplink to a new routed port, and routes its rack's subnet there.</summary>
+    internal void Connect(TopOfRackRouter tor)
+    {
+        var port = new PhysicalNic(Root, $"swp{tor.Rack}", mtu: 9216, receiveQueues: 1);
+        Root.AddAddress(port, RackAddressing.SpineAddress(tor.Rack), 31);
+        PhysicalNic.Connect(port, tor.Uplink, _bitsPerSecond, _propagation, Outside.PortBufferFrames, QueueUnit.Frames);
+        Root.AddRoute(RackAddressing.RackSubnet(tor.Rack).ToString(), port, via: RackAddressing.UplinkAddress(tor.Rack).ToString());
+        _ports.Add(port);
+    }
+
+    /// <summary><c>PREFIX via TOR dev swpR</c>: a prefix rack R's ToR announced to the spine.</summary>
+    internal void RouteToRack(Ipv4Prefix prefix, int rack) =>
+        Root.Fib.Replace(new Route(prefix, RouteType.Unicast, new NextHop(_ports[rack - 1].Index, RackAddressing.UplinkAddress(rack))));
+}
