@@ -12,7 +12,7 @@ namespace NetPerf.Kubernetes.Services;
 /// lookup; here the iptables-style probability rules pick with the same distribution but cost a rule per
 /// endpoint passed. The map and chains are shared by every node.
 /// </summary>
-public sealed class KubeProxyNftables
+public sealed partial class KubeProxyNftables
 {
     private readonly VerdictMap _serviceIps = new();
     private readonly Chain _markMasquerade = KubeProxyRules.MarkMasquerade("mark-for-masquerade");
@@ -38,6 +38,7 @@ public sealed class KubeProxyNftables
         var endpoints = service.Endpoints(Cluster);
         string id = $"{_installed.Count + 1:X8}";
         var svc = new Chain($"service-{id}-{service.Name}");
+        _serviceChains[service] = svc;
         svc.Append(new Rule
         {
             SourceNotIn = Ipv4Prefix.Parse(KubernetesCluster.ClusterCidr), Target = RuleTarget.Jump, JumpTo = _markMasquerade,
