@@ -224,6 +224,7 @@ public sealed partial class KubernetesCluster
             list.Add(pod);
         }
 
+        PodAdded?.Invoke(pod);
         return pod;
     }
 }

@@ -26,5 +26,8 @@ public sealed class Pod(string name, Node node, NetworkNamespace ns, Ipv4Address
 
     public IReadOnlyDictionary<string, string> Labels { get; } = labels;
 
+    /// <summary>Deleted from the API (<see cref="KubernetesCluster.RemovePod"/>): in no selector's answer, though its network lives on through the grace period.</summary>
+    public bool Deleted { get; internal set; }
+
     public override string ToString() => $"{Name} ({Ip} on {Node.Name})";
 }

@@ -19,7 +19,7 @@ namespace NetPerf.Kubernetes.Services;
 /// first packet walks these rules: conntrack carries the rest. Rules are immutable and shared by every node;
 /// only the node-local choices differ per node.
 /// </summary>
-public sealed class KubeProxyIptables
+public sealed partial class KubeProxyIptables
 {
     /// <summary>KUBE-MARK-MASQ's bit (kube-proxy's --iptables-masquerade-bit 14).</summary>
     public const uint MasqueradeMark = 0x4000;
@@ -95,8 +95,14 @@ public sealed class KubeProxyIptables
             return;
         }
 
-        string id = $"{_installed.Count:X8}";
+        Program(service, endpoints, $"{_installed.Count:X8}");
+    }
+
+    /// <summary>The nat rules of a Service that has endpoints: KUBE-SVC-X, a KUBE-SEP per endpoint, its portals.</summary>
+    private void Program(Service service, IReadOnlyList<Pod> endpoints, string id)
+    {
         var svc = new Chain($"KUBE-SVC-{id}");
+        _serviceChains[service] = svc;
 
         // Traffic to the ClusterIP from outside the pod network (a node's own processes) is masqueraded, so
         // that the reply comes back through this node.

@@ -17,7 +17,7 @@ namespace NetPerf.Kubernetes.Services;
 /// from outside the pod network) and hairpin traffic (KUBE-LOOP-BACK), so a node's own processes and a pod
 /// reaching itself through its Service are not served.
 /// </summary>
-public sealed class KubeProxyIpvs
+public sealed partial class KubeProxyIpvs
 {
     private readonly Dictionary<Node, (DummyDevice Dummy, Ipvs Ipvs)> _nodes = [];
     private readonly List<Service> _installed = [];
@@ -57,6 +57,7 @@ public sealed class KubeProxyIpvs
         {
             node.Root.AddAddress(dummy, service.ClusterIp, 32);
             var virtualService = ipvs.AddService(service.Protocol, service.ClusterIp, service.Port, Scheduler);
+            _virtualServices[(service, node)] = virtualService;
             foreach (var pod in endpoints)
             {
                 virtualService.AddRealServer(pod.Ip, service.TargetPort);

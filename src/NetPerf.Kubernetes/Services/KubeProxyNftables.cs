@@ -18,7 +18,7 @@ namespace NetPerf.Kubernetes.Services;
 /// kube-proxy writes its own) pod and node traffic to the Service's chain, everything else to this node's
 /// endpoints unmasqueraded, or dropped on a node without one.
 /// </summary>
-public sealed class KubeProxyNftables
+public sealed partial class KubeProxyNftables
 {
     private readonly VerdictMap _serviceIps = new();
     private readonly Chain _markMasquerade = KubeProxyRules.MarkMasquerade("mark-for-masquerade");
@@ -53,6 +53,7 @@ public sealed class KubeProxyNftables
         var endpoints = service.Endpoints(Cluster);
         string id = $"{_installed.Count + 1:X8}";
         var svc = new Chain($"service-{id}-{service.Name}");
+        _serviceChains[service] = svc;
         svc.Append(new Rule
         {
             SourceNotIn = Ipv4Prefix.Parse(KubernetesCluster.ClusterCidr), Target = RuleTarget.Jump, JumpTo = _markMasquerade,

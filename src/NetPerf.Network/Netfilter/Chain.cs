@@ -46,6 +46,9 @@ public sealed class Chain(string name, RuleTarget? policy = null)
         return this;
     }
 
+    /// <summary><c>iptables -D CHAIN RULE</c>: true if the rule was there.</summary>
+    public bool Remove(Rule rule) => _rules.Remove(rule);
+
     public void Clear() => _rules.Clear();
 
     public override string ToString() => $"{Name} ({_rules.Count} rules)";

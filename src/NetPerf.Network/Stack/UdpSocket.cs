@@ -44,9 +44,10 @@ public sealed class UdpSocket : ILocalEndpoint, IEventHandler
     /// <summary>
     /// sendto(): a datagram of <paramref name="payloadBytes"/> to <paramref name="destination"/>. With
     /// <paramref name="dontFragment"/> (IP_PMTUDISC_DO) a datagram larger than the path MTU learned for the
-    /// destination is refused (false), as the kernel returns EMSGSIZE.
+    /// destination is refused (false), as the kernel returns EMSGSIZE. <paramref name="core"/> is the sending
+    /// thread's core when a process with several threads shares the socket (-1: the socket's own).
     /// </summary>
-    public bool Send(Ipv4Address destination, ushort destinationPort, int payloadBytes, int flowId = 0, bool dontFragment = false, long applicationData = 0)
+    public bool Send(Ipv4Address destination, ushort destinationPort, int payloadBytes, int flowId = 0, bool dontFragment = false, long applicationData = 0, int core = -1)
     {
         var host = Namespace.Host;
         if (dontFragment && HeaderSizes.Ipv4 + HeaderSizes.Udp + payloadBytes > RouteMtu(destination))
@@ -65,7 +66,7 @@ public sealed class UdpSocket : ILocalEndpoint, IEventHandler
         p.SentAtPs = host.Sim.Now.Picoseconds;
         p.FlowId = flowId;
         p.ApplicationData = applicationData;
-        p.Core = Core;
+        p.Core = core < 0 ? Core : core;
         var walk = new PacketWalk(host, id);
         walk.Charge(KernelStage.Syscall, Namespace);
         walk.Charge(KernelStage.UdpOutput, Namespace);

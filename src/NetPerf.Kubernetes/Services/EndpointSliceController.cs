@@ -1,0 +1,85 @@
+using NetPerf.Engine.Scheduling;
+using NetPerf.Engine.Time;
+using NetPerf.Kubernetes.Cluster;
+
+namespace NetPerf.Kubernetes.Services;
+
+/// <summary>
+/// kube-controller-manager's EndpointSlice controller (pkg/controller/endpointslice): it watches pods and, for
+/// each Service it is told to <see cref="Watch"/>, keeps the slice of pods its selector matches. A pod created or
+/// deleted queues its Services; each is synced <see cref="BatchPeriod"/> later (changes in between ride along),
+/// and if its pods changed the new slice is published to kube-proxy (<see cref="SliceChanged"/>). The API
+/// server's watch latency is not modelled (informers hear of a change at once).
+/// </summary>
+public sealed class EndpointSliceController : IEventHandler
+{
+    /// <summary>
+    /// kube-controller-manager's --endpointslice-updates-batch-period: 0 by default, so a Service is synced as
+    /// soon as a change queues it.
+    /// </summary>
+    public static readonly SimTime DefaultBatchPeriod = SimTime.Zero;
+
+    private readonly Dictionary<Service, IReadOnlyList<Pod>> _slices = [];
+    private readonly List<Service> _queued = [];
+    private bool _syncScheduled;
+
+    public EndpointSliceController(KubernetesCluster cluster)
+    {
+        Cluster = cluster;
+        cluster.PodAdded += Changed;
+        cluster.PodRemoved += Changed;
+    }
+
+    public KubernetesCluster Cluster { get; }
+
+    /// <summary>How long a queued Service waits before it is synced, so that changes close together make one update.</summary>
+    public SimTime BatchPeriod { get; init; } = DefaultBatchPeriod;
+
+    /// <summary>A Service's slice changed (after the batching), now: its new endpoints, in name order.</summary>
+    public event Action<Service, IReadOnlyList<Pod>>? SliceChanged;
+
+    /// <summary>Slices published so far.</summary>
+    public int Updates { get; private set; }
+
+    /// <summary>Keeps <paramref name="service"/>'s slice from now on, starting with the pods its selector matches now.</summary>
+    public void Watch(Service service) => _slices.TryAdd(service, service.Endpoints(Cluster));
+
+    /// <summary>The endpoints <paramref name="service"/>'s slice lists now.</summary>
+    public IReadOnlyList<Pod> Endpoints(Service service) => _slices[service];
+
+    private void Changed(Pod pod)
+    {
+        foreach (var service in _slices.Keys)
+        {
+            if (service.Selector.Count > 0 && !_queued.Contains(service) && service.Selector.All(kv => pod.Labels.TryGetValue(kv.Key, out var v) && v == kv.Value))
+            {
+                _queued.Add(service);
+            }
+        }
+
+        if (_queued.Count > 0 && !_syncScheduled)
+        {
+            _syncScheduled = true;
+            Cluster.Bed.Sim.Schedule(Cluster.Bed.Sim.Now + BatchPeriod, this);
+        }
+    }
+
+    void IEventHandler.OnEvent(int kind, long arg)
+    {
+        _syncScheduled = false;
+        var queued = _queued.ToArray();
+        _queued.Clear();
+        foreach (var service in queued)
+        {
+            var endpoints = service.Endpoints(Cluster);
+            if (endpoints.SequenceEqual(_slices[service]))
+            {
+                continue;
+            }
+
+            _slices[service] = endpoints;
+            Updates++;
+            SliceChanged?.Invoke(service, endpoints);
+        }
+    }
+}

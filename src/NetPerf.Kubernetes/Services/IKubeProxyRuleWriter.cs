@@ -1,0 +1,19 @@
+using NetPerf.Kubernetes.Cluster;
+
+namespace NetPerf.Kubernetes.Services;
+
+/// <summary>What a kube-proxy mode does in one sync: how much it writes to the kernel, and the rules it leaves there.</summary>
+public interface IKubeProxyRuleWriter
+{
+    /// <summary>The Services this proxy has programmed.</summary>
+    IReadOnlyList<Service> Services { get; }
+
+    /// <summary>
+    /// Lines (rules, chain headers, map elements or IPVS commands) the sync writes when <paramref name="changed"/>
+    /// Services have these new endpoints: its cost grows with them.
+    /// </summary>
+    int SyncLines(IReadOnlyDictionary<Service, IReadOnlyList<Pod>> changed);
+
+    /// <summary>Replaces the Service's endpoints in every node's rules, at once (the sync's commit).</summary>
+    void ReplaceEndpoints(Service service, IReadOnlyList<Pod> endpoints);
+}

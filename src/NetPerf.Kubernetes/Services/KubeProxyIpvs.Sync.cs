@@ -1,0 +1,61 @@
+using NetPerf.Engine.Time;
+using NetPerf.Kubernetes.Cluster;
+using NetPerf.Network.Netfilter;
+
+namespace NetPerf.Kubernetes.Services;
+
+/// <summary>Following EndpointSlices: real servers added, and removed ones quiesced, when a Service's endpoints change.</summary>
+public sealed partial class KubeProxyIpvs : IKubeProxyRuleWriter
+{
+    private readonly Dictionary<(Service, Node), IpvsVirtualService> _virtualServices = [];
+
+    /// <summary>
+    /// Reprograms Services when <paramref name="slices"/> publishes new endpoints. ipvs.minSyncPeriod has no
+    /// default in KubeProxyConfiguration (0 s: a change is synced at once), unlike iptables' 1 s.
+    /// </summary>
+    public KubeProxySync FollowEndpointSlices(EndpointSliceController slices, SimTime? minSyncPeriod = null) =>
+        new(this, slices, minSyncPeriod ?? SimTime.Zero);
+
+    /// <summary>One netlink command per real server added or taken out (on one node; every node does the same at once).</summary>
+    public int SyncLines(IReadOnlyDictionary<Service, IReadOnlyList<Pod>> changed)
+    {
+        var node = Cluster.Nodes[0];
+        int lines = 0;
+        foreach (var (service, endpoints) in changed)
+        {
+            var servers = _virtualServices[(service, node)].RealServers;
+            lines += endpoints.Count(p => !servers.Any(s => s.Address == p.Ip));
+            lines += servers.Count(s => !endpoints.Any(p => p.Ip == s.Address));
+        }
+
+        return lines;
+    }
+
+    /// <summary>
+    /// New endpoints become real servers; a removed one gets weight 0, as kube-proxy's graceful termination does
+    /// (pkg/proxy/ipvs/graceful_termination.go): no new connections, its established ones carry on. Its later
+    /// deletion, once they have gone, is not modelled.
+    /// </summary>
+    public void ReplaceEndpoints(Service service, IReadOnlyList<Pod> endpoints)
+    {
+        if (service.LoadBalancerIp is not null)
+        {
+            throw new NotSupportedException($"Service {service.Name}: changing a LoadBalancer Service's endpoints is not modelled in IPVS mode yet.");
+        }
+
+        foreach (var node in Cluster.Nodes)
+        {
+            var virtualService = _virtualServices[(service, node)];
+            for (int i = 0; i < virtualService.RealServers.Count; i++)
+            {
+                var address = virtualService.RealServers[i].Address;
+                virtualService.SetWeight(i, endpoints.Any(p => p.Ip == address) ? 1 : 0);
+            }
+
+            foreach (var pod in endpoints.Where(p => !virtualService.RealServers.Any(s => s.Address == p.Ip)))
+            {
+                virtualService.AddRealServer(pod.Ip, service.TargetPort);
+            }
+        }
+    }
+}
