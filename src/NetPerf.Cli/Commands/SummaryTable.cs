@@ -25,6 +25,12 @@ internal static class SummaryTable
         {
             var first = r.Summary.First(x => x.Workload == workload);
             o.WriteLine();
+            if (first.Test.EndsWith("STREAM", StringComparison.Ordinal))
+            {
+                Stream(o, r, rows, variants, vw, workload, first.Test);
+                continue;
+            }
+
             o.WriteLine($"{workload}: {first.Test}, {first.RequestBytes} B request, {first.ResponseBytes} B response; ratios to {r.Baseline}");
             o.WriteLine($"  {"path",-15} {"variant".PadRight(vw)} {"p50 us",9} {"p99 us",9} {"x base",7} {"trans/s",10} {"cpu/req us",10} {"x base",7}");
             foreach (var path in r.Summary.Where(x => x.Workload == workload).Select(x => x.Path).Distinct())
@@ -44,6 +50,31 @@ internal static class SummaryTable
                     o.WriteLine(string.Create(inv,
                         $"  {path,-15} {v.PadRight(vw)} {Num(lat?.P50),9} {Num(lat?.P99),9} {Ratio(lat?.P50, baseLatency?.P50),7} {Num(tps?.Mean, "F0"),10} {Num(cpu?.Mean),10} {Ratio(cpu?.Mean, baseCpu?.Mean),7}"));
                 }
+            }
+        }
+    }
+
+    /// <summary>A stream has no transactions: its goodput and the kernel CPU per byte it delivered.</summary>
+    private static void Stream(TextWriter o, ResultSet r, ILookup<(string, string, string), SummaryRow> rows, List<string> variants, int vw, string workload, string test)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        o.WriteLine($"{workload}: {test}; ratios to {r.Baseline}");
+        o.WriteLine($"  {"path",-15} {"variant".PadRight(vw)} {"Mbit/s",10} {"x base",7} {"cpu ns/B",9} {"x base",7}");
+        foreach (var path in r.Summary.Where(x => x.Workload == workload).Select(x => x.Path).Distinct())
+        {
+            var baseGoodput = Get(rows, r.Baseline, workload, path, "goodput");
+            var baseCpu = Get(rows, r.Baseline, workload, path, "cpu_per_byte");
+            foreach (var v in variants)
+            {
+                var goodput = Get(rows, v, workload, path, "goodput");
+                var cpu = Get(rows, v, workload, path, "cpu_per_byte");
+                if (goodput is null)
+                {
+                    continue;
+                }
+
+                o.WriteLine(string.Create(inv,
+                    $"  {path,-15} {v.PadRight(vw)} {Num(goodput.Mean, "F0"),10} {Ratio(goodput.Mean, baseGoodput?.Mean),7} {Num(cpu?.Mean, "F3"),9} {Ratio(cpu?.Mean, baseCpu?.Mean),7}"));
             }
         }
     }

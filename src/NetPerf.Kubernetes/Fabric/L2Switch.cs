@@ -36,12 +36,17 @@ public sealed class L2Switch
     public SimTime Propagation { get; }
     public int PortBufferFrames { get; }
 
+    /// <summary>A Linux host's txqueuelen default (1000 packets, net/core/dev.c DEFAULT_TX_QUEUE_LEN).</summary>
+    public const int HostQueuePackets = 1000;
+
     /// <summary>Cables <paramref name="nic"/> to a new port.</summary>
     public PhysicalNic Connect(PhysicalNic nic)
     {
         var port = new PhysicalNic(_host.Root, $"port{++_ports}", mtu: 9216, receiveQueues: 1);
         _bridge.Enslave(port);
-        PhysicalNic.Connect(nic, port, BitsPerSecond, Propagation, PortBufferFrames, QueueUnit.Frames);
+        // The host's side is its qdisc (txqueuelen 1000, counted in skbs: a GSO super-packet is one), the
+        // switch's side a port buffer counted in frames.
+        PhysicalNic.Connect(nic, port, BitsPerSecond, Propagation, HostQueuePackets, QueueUnit.Packets, PortBufferFrames, QueueUnit.Frames);
 
         // The host's ARP traffic (not modelled) would have taught the switch where its MAC is: no first-frame flood.
         _bridge.AddStaticEntry(nic.Mac, port);

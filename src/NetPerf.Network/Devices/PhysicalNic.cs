@@ -58,9 +58,13 @@ public sealed class PhysicalNic : NetDevice, IFrameReceiver
     /// <summary>Frames handled per receive queue.</summary>
     public long[] ReceivedPerQueue { get; }
 
-    /// <summary>A full-duplex cable between two NICs: one link each way.</summary>
+    /// <summary>
+    /// A full-duplex cable between two NICs: one link each way. The queue in front of each transmitter is
+    /// <paramref name="queuePackets"/> in <paramref name="unit"/>s, unless the far end's is given apart: a host's
+    /// qdisc counts skbs (a GSO super-packet is one), a switch port's buffer counts frames.
+    /// </summary>
     public static void Connect(PhysicalNic a, PhysicalNic b, long bitsPerSecond, SimTime propagation, int queuePackets = 1000,
-        QueueUnit unit = QueueUnit.Packets)
+        QueueUnit unit = QueueUnit.Packets, int? farQueue = null, QueueUnit? farUnit = null)
     {
         if (a._tx is not null || b._tx is not null)
         {
@@ -68,7 +72,7 @@ public sealed class PhysicalNic : NetDevice, IFrameReceiver
         }
 
         a._tx = new Link(a.Host.Sim, a.Host.Pool, bitsPerSecond, propagation, Math.Min(a.Mtu, b.Mtu), queuePackets, unit);
-        b._tx = new Link(b.Host.Sim, b.Host.Pool, bitsPerSecond, propagation, Math.Min(a.Mtu, b.Mtu), queuePackets, unit);
+        b._tx = new Link(b.Host.Sim, b.Host.Pool, bitsPerSecond, propagation, Math.Min(a.Mtu, b.Mtu), farQueue ?? queuePackets, farUnit ?? unit);
         a._tx.Connect(b);
         b._tx.Connect(a);
         a._farEnd = b;

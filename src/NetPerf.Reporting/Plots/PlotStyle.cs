@@ -14,12 +14,13 @@ internal static partial class PlotStyle
     // the hardest to see on white.
     private static readonly Color[] Palette = Color.FromHex(
     [
-        "#0072B2", "#D55E00", "#009E73", "#CC79A7", "#56B4E9", "#E69F00", "#000000", "#F0E442",
+        "#0072B2", "#D55E00", "#009E73", "#CC79A7", "#56B4E9", "#E69F00", "#000000", "#F0E442", "#882255", "#44AA99", "#999933", "#332288",
     ]);
 
     // The plugins NetPerf models keep their colour in every run and every plot; others take the palette's
     // remaining colours in name order.
-    private static readonly string[] KnownCnis = ["flannel-vxlan", "calico-bgp", "flannel-host-gw", "calico-ipip"];
+    private static readonly string[] KnownCnis =
+        ["flannel-vxlan", "calico-bgp", "flannel-host-gw", "calico-ipip", "calico-vxlan", "calico-ipip-crosssubnet", "calico-vxlan-crosssubnet"];
 
     /// <summary>Kernel stages get colours from a longer palette (Tableau 20's dark/light pairs interleaved).</summary>
     private static readonly Color[] StagePalette = Color.FromHex(

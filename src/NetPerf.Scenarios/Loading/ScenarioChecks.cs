@@ -123,15 +123,12 @@ internal static class ScenarioChecks
                     $"workloads[{i}]: a UDP datagram carries at most 65,507 bytes; {Math.Max(w.RequestBytes, w.ResponseBytes)} asked for");
             }
 
-            foreach (var path in w.Paths.Where(p => p is CommunicationPath.NodePort or CommunicationPath.LoadBalancer))
+            if (w.Paths.Contains(CommunicationPath.LoadBalancer) && s.Cluster.Racks > 1)
             {
-                if (s.Variants().FirstOrDefault(v => !ServiceProxy.ServesNodePorts(v.KubeProxy)) is { } v)
-                {
-                    var paths = At(root, "workloads", i, "paths") as YamlSequenceNode;
-                    var entry = paths?.Children.FirstOrDefault(p => p is YamlScalarNode { Value: { } name } && name == path.Name());
-                    d.Error(entry ?? (YamlNode?)paths ?? At(root, "workloads", i),
-                        $"workloads[{i}].paths: {path.Name()} needs NodePorts, which only kube-proxy's iptables mode programs so far; variant {v.Name} uses {v.KubeProxy} (list the paths without it, or compare iptables only)");
-                }
+                var paths = At(root, "workloads", i, "paths") as YamlSequenceNode;
+                var entry = paths?.Children.FirstOrDefault(p => p is YamlScalarNode { Value: "load-balancer" });
+                d.Error(entry ?? (YamlNode?)paths ?? At(root, "workloads", i),
+                    $"workloads[{i}].paths: load-balancer puts an LVS-NAT director on the nodes' segment, and cluster.racks {s.Cluster.Racks} gives them several; use one rack for this path");
             }
         }
 
@@ -162,6 +159,17 @@ internal static class ScenarioChecks
     private static void Variants(Scenario s, YamlNode root, Diagnostics d)
     {
         var variants = s.Variants();
+        if (s.Cluster.Racks > 1 && variants.FirstOrDefault(v => v.Cni == "flannel-host-gw") is { } hostGw)
+        {
+            var racks = At(root, "cluster", "racks");
+            d.Error(racks, $"cluster.racks: {s.Cluster.Racks} racks put the nodes on {s.Cluster.Racks} subnets behind routers, and flannel-host-gw (variant {hostGw.Name}) routes pods straight to the other nodes, which needs every node on one L2 segment; use one rack, or flannel-vxlan, or calico-ipip-crosssubnet");
+        }
+
+        if (s.Cluster.Racks > s.Cluster.Nodes)
+        {
+            d.Error(At(root, "cluster", "racks"), $"cluster.racks: {s.Cluster.Racks} racks for {s.Cluster.Nodes} nodes leaves racks empty; allowed: 1 to {s.Cluster.Nodes}");
+        }
+
         foreach (var cni in variants.Select(v => v.Cni).Distinct())
         {
             var perNode = new int[s.Cluster.Nodes + 1];

@@ -130,6 +130,7 @@ public static partial class ScenarioReader
         return c with
         {
             Nodes = (int)m.Integer("nodes", 2, Kubernetes.Cluster.KubernetesCluster.MaxNodes, c.Nodes),
+            Racks = (int)m.Integer("racks", 1, 14, c.Racks),
             CoresPerNode = (int)m.Integer("coresPerNode", 1, 256, c.CoresPerNode),
             Cni = m.Choice("cni", Choices.Cni, c.Cni),
             KubeProxy = m.Choice("kubeProxy", Choices.KubeProxy, c.KubeProxy),

@@ -3,7 +3,7 @@ namespace NetPerf.Scenarios.Model;
 /// <summary>The words a scenario may use for plugins and modes, in one place for the reader, the schema and the runner.</summary>
 public static class Choices
 {
-    public static readonly IReadOnlyList<string> Cni = ["flannel-vxlan", "flannel-host-gw", "calico-bgp", "calico-ipip"];
+    public static readonly IReadOnlyList<string> Cni = Kubernetes.Cni.CniPlugin.Names;
     public static readonly IReadOnlyList<string> KubeProxy = ["iptables", "ipvs", "nftables"];
     public static readonly IReadOnlyList<string> ServiceTypes = Enum.GetNames<ServiceType>();
     public static readonly IReadOnlyList<string> TrafficPolicies = ["Cluster", "Local"];

@@ -7,6 +7,9 @@ namespace NetPerf.Scenarios.Model;
 public sealed record ClusterSpec
 {
     public int Nodes { get; init; } = 2;
+
+    /// <summary>Racks behind top-of-rack routers (node N in rack ((N-1) mod racks) + 1); 1 is one L2 switch.</summary>
+    public int Racks { get; init; } = 1;
     public int CoresPerNode { get; init; } = 4;
     public string Cni { get; init; } = "flannel-vxlan";
     public string KubeProxy { get; init; } = "iptables";

@@ -31,6 +31,7 @@ public sealed class ClusterBuild
             new ClusterOptions
             {
                 Nodes = spec.Nodes,
+                Racks = spec.Racks,
                 CoresPerNode = spec.CoresPerNode,
                 LinkGigabits = spec.NicGigabits,
                 Propagation = spec.LinkDelay,
@@ -66,7 +67,7 @@ public sealed class ClusterBuild
         Dns.AddService(ClusterLayout.KubeDns, "kube-system", KubeDnsIp);
         var web = new Service(ClusterLayout.Service, ServiceIp, ClusterLayout.ServicePort, ClusterLayout.ServerPort, IpProtocol.Tcp, ClusterLayout.RemoteSelector)
         {
-            NodePort = ServiceProxy.ServesNodePorts(variant.KubeProxy) ? ClusterLayout.NodePort : null,
+            NodePort = ClusterLayout.NodePort,
         };
         Dns.AddService(ClusterLayout.HeadlessService, "default", RemoteServer.Ip); // clusterIP: None: the answer is the pod
         AddScenarioServices(scenario, variant, cidr);
@@ -149,7 +150,7 @@ public sealed class ClusterBuild
 
                 var ip = cidr[(ulong)next++];
                 ushort? port = null;
-                if (spec.Type == ServiceType.NodePort && ServiceProxy.ServesNodePorts(variant.KubeProxy))
+                if (spec.Type == ServiceType.NodePort)
                 {
                     port = nodePort == ClusterLayout.NodePort ? ++nodePort : nodePort;
                     nodePort = (ushort)(port + 1);

@@ -32,8 +32,8 @@ public static class ClusterDescription
         var services = new List<string[]>
         {
             new[] { ClusterLayout.KubeDns, "ClusterIP", b.KubeDnsIp.ToString(), "53/UDP", "k8s-app=kube-dns" },
-            new[] { ClusterLayout.Service, b.Proxy.Mode == "iptables" ? "NodePort" : "ClusterIP", b.ServiceIp.ToString(),
-                b.Proxy.Mode == "iptables" ? $"{ClusterLayout.ServicePort}:{ClusterLayout.NodePort}/TCP" : $"{ClusterLayout.ServicePort}/TCP", "app=netperf-server,netperf/role=remote" },
+            new[] { ClusterLayout.Service, "NodePort", b.ServiceIp.ToString(),
+                $"{ClusterLayout.ServicePort}:{ClusterLayout.NodePort}/TCP", "app=netperf-server,netperf/role=remote" },
             new[] { ClusterLayout.HeadlessService, "ClusterIP", "None", $"{ClusterLayout.ServerPort}/TCP", "app=netperf-server,netperf/role=remote" },
         };
         foreach (var s in scenario.Services)

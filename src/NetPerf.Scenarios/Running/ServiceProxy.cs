@@ -22,8 +22,6 @@ internal sealed class ServiceProxy
 
     public string Mode { get; }
 
-    /// <summary>Whether this mode programs node ports (all three do).</summary>
-    public static bool ServesNodePorts(string mode) => mode is "iptables" or "ipvs" or "nftables";
 
     public void Add(Service service) => _add(service);
 }

@@ -122,7 +122,11 @@ public sealed partial class TcpSocket
             OnData(h, length, segments, core);
         }
 
-        TrySend(core);
+        // What the ACK lets out is sent from the process's core, not the softirq's: one core emits the flow's
+        // segments, so a segment queued behind other work on one core cannot be overtaken by a later one sent
+        // from another (the kernel keeps a flow's packets in order: the socket lock defers softirq input to the
+        // owner's backlog while it sends, and XPS keeps the flow on one transmit queue).
+        TrySend(Core);
     }
 
     private int _peerMss;
