@@ -27,6 +27,9 @@ public class SchemaTests
         Assert.Equal(ScenarioKeys.Workload.Order(), Keys(At("properties", "workloads", "items")));
         Assert.Equal(ScenarioKeys.Compare.Order(), Keys(At("properties", "compare")));
         Assert.Equal(ScenarioKeys.Bgp.Order(), Keys(At("properties", "bgp")));
+        Assert.Equal(ScenarioKeys.NetworkPolicy.Order(), Keys(At("properties", "networkPolicies", "items")));
+        Assert.Equal(ScenarioKeys.PolicyRule.Order(), Keys(At("properties", "networkPolicies", "items", "properties", "ingress", "items")));
+        Assert.Equal(ScenarioKeys.PolicyPeer.Order(), Keys(At("properties", "networkPolicies", "items", "properties", "ingress", "items", "properties", "from", "items")));
         Assert.Equal(System.Enum.GetNames<KernelStage>().Order(), Keys(At("properties", "costs")));
         Assert.All(Keys(At("properties", "costs")), stage => Assert.Equal(ScenarioKeys.Cost.Order(), Keys(At("properties", "costs", "properties", stage))));
     }

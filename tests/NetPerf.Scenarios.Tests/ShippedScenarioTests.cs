@@ -15,7 +15,15 @@ public class ShippedScenarioTests
     {
         var warnings = new List<string>();
         var scenario = ScenarioReader.Load(HeadlineRun.Shipped(file), warnings);
-        Assert.Empty(warnings);
+        if (file == "network-policy.yaml")
+        {
+            // It compares Calico with flannel on purpose, and the file is told so.
+            Assert.Contains("flannel enforces no NetworkPolicy; in variant(s) flannel-vxlan the policies are accepted and every connection is allowed", Assert.Single(warnings));
+        }
+        else
+        {
+            Assert.Empty(warnings);
+        }
 
         var outcome = ScenarioRunner.Run(scenario, new RunOptions { Quick = true });
 

@@ -25,6 +25,32 @@ internal static class ScenarioChecks
         Variants(s, root, d);
         Costs(s, root, d);
         Bgp(s, root, d);
+        Policies(s, root, d);
+    }
+
+    private static void Policies(Scenario s, YamlNode root, Diagnostics d)
+    {
+        if (s.NetworkPolicies.Count == 0)
+        {
+            return;
+        }
+
+        Unique(s.NetworkPolicies.Select(p => p.Name), [], root, "networkPolicies", d, "a NetworkPolicy");
+        var unenforced = s.Variants().Where(v => v.Cni.StartsWith("flannel", StringComparison.Ordinal)).Select(v => v.Name).ToList();
+        if (unenforced.Count > 0)
+        {
+            d.Warning(At(root, "networkPolicies"),
+                $"networkPolicies: flannel enforces no NetworkPolicy; in variant(s) {string.Join(", ", unenforced)} the policies are accepted and every connection is allowed");
+        }
+
+        for (int i = 0; i < s.NetworkPolicies.Count; i++)
+        {
+            var p = s.NetworkPolicies[i];
+            if (!Selects(s, p.PodSelector) && !Matches(ClusterLayout.ClientLabels, p.PodSelector))
+            {
+                d.Warning(At(root, "networkPolicies", i, "podSelector"), $"networkPolicies[{i}].podSelector selects no pods: the policy changes nothing");
+            }
+        }
     }
 
     private static void Bgp(Scenario s, YamlNode root, Diagnostics d)

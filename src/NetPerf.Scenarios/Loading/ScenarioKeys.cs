@@ -4,7 +4,7 @@ namespace NetPerf.Scenarios.Loading;
 internal static class ScenarioKeys
 {
     public static readonly string[] Root =
-        ["name", "description", "seed", "duration", "warmup", "replications", "cluster", "costFile", "costs", "deployments", "services", "workloads", "compare", "baseline", "bgp"];
+        ["name", "description", "seed", "duration", "warmup", "replications", "cluster", "costFile", "costs", "deployments", "services", "networkPolicies", "workloads", "compare", "baseline", "bgp"];
 
     public static readonly string[] Cluster = ["nodes", "racks", "coresPerNode", "cni", "kubeProxy", "mtu", "nic", "linkDelay", "serviceCidr", "fabric"];
     public static readonly string[] Nic = ["gbps", "offloads"];
@@ -13,5 +13,8 @@ internal static class ScenarioKeys
     public static readonly string[] Service = ["name", "type", "selector", "port", "targetPort", "count", "externalTrafficPolicy"];
     public static readonly string[] Workload = ["name", "test", "request", "response", "clients", "paths", "rateGbps", "serviceTime", "serviceDistribution"];
     public static readonly string[] Compare = ["cni", "kubeProxy", "services", "messageBytes"];
+    public static readonly string[] NetworkPolicy = ["name", "podSelector", "ingress", "count"];
+    public static readonly string[] PolicyRule = ["from", "ports"];
+    public static readonly string[] PolicyPeer = ["podSelector", "ipBlock"];
     public static readonly string[] Bgp = ["nodes", "topology", "reflectors", "hold", "ipip", "failNode", "failAt", "joinAt"];
 }

@@ -85,6 +85,7 @@ public static partial class ScenarioReader
             Costs = ReadCosts(root, d),
             Deployments = root.List("deployments").Select((n, i) => ReadDeployment(n, $"deployments[{i}]", d)).OfType<DeploymentSpec>().ToList(),
             Services = root.List("services").Select((n, i) => ReadService(n, $"services[{i}]", d)).OfType<ServiceSpec>().ToList(),
+            NetworkPolicies = root.List("networkPolicies").Select((n, i) => ReadPolicy(n, $"networkPolicies[{i}]", d)).OfType<NetworkPolicySpec>().ToList(),
             Workloads = root.List("workloads").Select((n, i) => ReadWorkload(n, $"workloads[{i}]", d)).OfType<WorkloadSpec>().ToList(),
             Compare = ReadCompare(YamlMapOrNull(root, "compare", d, ScenarioKeys.Compare), d),
             Baseline = root.String("baseline"),
@@ -200,6 +201,64 @@ public static partial class ScenarioReader
         {
             Count = (int)m.Integer("count", 1, 100_000, 1),
             ExternalTrafficPolicy = Enum.Parse<ExternalTrafficPolicy>(m.Choice("externalTrafficPolicy", Choices.TrafficPolicies, "Cluster")),
+        };
+    }
+
+    private static NetworkPolicySpec? ReadPolicy(YamlNode node, string where, Diagnostics d)
+    {
+        var m = YamlMap.Of(node, where, d, ScenarioKeys.NetworkPolicy);
+        if (m is null)
+        {
+            return null;
+        }
+
+        m.Require("name", "podSelector");
+        var rules = new List<PolicyRuleSpec>();
+        foreach (var (ruleNode, r) in m.List("ingress").Select((n, r) => (n, r)))
+        {
+            var rule = YamlMap.Of(ruleNode, $"{where}.ingress[{r}]", d, ScenarioKeys.PolicyRule);
+            if (rule is null)
+            {
+                continue;
+            }
+
+            var peers = new List<PolicyPeerSpec>();
+            foreach (var (peerNode, p) in rule.List("from").Select((n, p) => (n, p)))
+            {
+                var peer = YamlMap.Of(peerNode, $"{where}.ingress[{r}].from[{p}]", d, ScenarioKeys.PolicyPeer);
+                if (peer is null)
+                {
+                    continue;
+                }
+
+                Ipv4Prefix? block = null;
+                if (peer["ipBlock"] is YamlScalarNode { Value: { } cidr })
+                {
+                    if (Ipv4Prefix.TryParse(cidr, out var b))
+                    {
+                        block = b;
+                    }
+                    else
+                    {
+                        d.Error(peer["ipBlock"], $"{peer.Where("ipBlock")}: '{cidr}' is not an IPv4 prefix; give one like 10.0.0.0/8");
+                    }
+                }
+
+                if (peer.Has("podSelector") == peer.Has("ipBlock"))
+                {
+                    d.Error(peer.Node, $"{peer.Path}: give exactly one of podSelector or ipBlock");
+                }
+
+                peers.Add(new PolicyPeerSpec(peer.Has("podSelector") ? peer.Labels("podSelector") : null, block));
+            }
+
+            var ports = rule.List("ports").Select(n => YamlMap.IntegerOf(n, $"{where}.ingress[{r}].ports", 1, 65535, d)).OfType<long>().Select(v => (ushort)v).ToList();
+            rules.Add(new PolicyRuleSpec(peers, ports));
+        }
+
+        return new NetworkPolicySpec(m.String("name", "unnamed")!, m.Labels("podSelector"), rules)
+        {
+            Count = (int)m.Integer("count", 1, 10_000, 1),
         };
     }
 

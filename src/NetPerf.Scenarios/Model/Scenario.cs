@@ -27,6 +27,7 @@ public sealed record Scenario
 
     public IReadOnlyList<DeploymentSpec> Deployments { get; init; } = [];
     public IReadOnlyList<ServiceSpec> Services { get; init; } = [];
+    public IReadOnlyList<NetworkPolicySpec> NetworkPolicies { get; init; } = [];
     public required IReadOnlyList<WorkloadSpec> Workloads { get; init; }
     public CompareSpec Compare { get; init; } = new();
 

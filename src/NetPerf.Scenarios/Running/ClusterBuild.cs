@@ -2,6 +2,7 @@ using NetPerf.Kubernetes.Cluster;
 using NetPerf.Kubernetes.Cni;
 using NetPerf.Kubernetes.Dns;
 using NetPerf.Kubernetes.LoadBalancing;
+using NetPerf.Kubernetes.Policy;
 using NetPerf.Kubernetes.Services;
 using NetPerf.Engine.Time;
 using NetPerf.Network.Addressing;
@@ -46,7 +47,7 @@ public sealed class ClusterBuild
         }
 
         Proxy = new ServiceProxy(variant.KubeProxy, Cluster);
-        Client = Cluster.AddPod(ClusterLayout.Client, 1);
+        Client = Cluster.AddPod(ClusterLayout.Client, 1, ClusterLayout.ClientLabels);
         LocalServer = Cluster.AddPod(ClusterLayout.LocalServer, 1, ClusterLayout.ServerLabels);
         RemoteServer = Cluster.AddPod(ClusterLayout.RemoteServer, 2, ClusterLayout.RemoteSelector);
         var dnsPod = Cluster.AddPod(ClusterLayout.CoreDns, 2, new Dictionary<string, string> { ["k8s-app"] = "kube-dns" });
@@ -76,6 +77,7 @@ public sealed class ClusterBuild
         // Service's rule first, as kube-proxy's rule order puts a Service created late.
         Proxy.Add(web);
         Dns.AddService(ClusterLayout.Service, "default", ServiceIp);
+        AddPolicies(scenario);
         Outside = Cluster.AddExternalHost(ClusterLayout.Outside);
         Outside.Root.Devices.OfType<PhysicalNic>().Single().Offloads = spec.Offloads ? NicOffloads.All : NicOffloads.None;
         if (withLoadBalancer)
@@ -173,6 +175,30 @@ public sealed class ClusterBuild
             ScenarioServices++;
         }
     }
+
+    /// <summary>The scenario's NetworkPolicies, once every pod exists (felix renders each selected endpoint's chains).</summary>
+    private void AddPolicies(Scenario scenario)
+    {
+        if (scenario.NetworkPolicies.Count == 0)
+        {
+            return;
+        }
+
+        Policies = new NetworkPolicies(Cluster);
+        foreach (var spec in scenario.NetworkPolicies)
+        {
+            var rules = spec.Ingress.Select(r => new NetworkPolicyIngressRule(
+                [.. r.From.Select(p => p.PodSelector is { } sel ? NetworkPolicyPeer.Pods(sel) : new NetworkPolicyPeer { IpBlock = p.IpBlock })],
+                [.. r.Ports.Select(port => new NetworkPolicyPort(IpProtocol.Tcp, port))])).ToList();
+            for (int i = 0; i < spec.Count; i++)
+            {
+                Policies.Add(new NetworkPolicy(spec.Count > 1 ? $"{spec.Name}-{i}" : spec.Name, spec.PodSelector, rules));
+            }
+        }
+    }
+
+    /// <summary>The scenario's NetworkPolicies, when it has any (enforced only where the CNI enforces them).</summary>
+    public NetworkPolicies? Policies { get; private set; }
 
     private List<Kubernetes.Cluster.Pod> Endpoints(IReadOnlyDictionary<string, string> selector)
     {

@@ -34,6 +34,9 @@ public static class ClusterLayout
     public static readonly IReadOnlyList<string> PodNames = [Client, LocalServer, RemoteServer, CoreDns];
     public static readonly IReadOnlyList<string> ServiceNames = [Service, HeadlessService, KubeDns];
 
+    /// <summary>Labels the measured client pod carries (a NetworkPolicy's rule may allow it).</summary>
+    public static readonly IReadOnlyDictionary<string, string> ClientLabels = new Dictionary<string, string> { ["app"] = "netperf-client" };
+
     /// <summary>Labels both measured servers carry (a scenario's Services may select them).</summary>
     public static readonly IReadOnlyDictionary<string, string> ServerLabels = new Dictionary<string, string> { ["app"] = "netperf-server" };
 
