@@ -67,10 +67,14 @@ public static class TraceCommand
         var inv = CultureInfo.InvariantCulture;
         o.WriteLine($"# {s.Name}: {p.Name()} with {v.Cni}, kube-proxy {v.KubeProxy}; one {w.Test} transaction of {w.RequestBytes} B / {w.ResponseBytes} B (the third on its connection)");
         int width = Math.Max(24, t.Hops.Max(h => h.Where.Length));
-        o.WriteLine($"{"step",4}  {"t (us)",9}  {"pkt",4}  {"where".PadRight(width)}  {"stage",-18} {"core",4}  {"cpu (ns)",9}");
+        o.WriteLine($"{"step",4}  {"t (us)",9}  {"pkt",4}  {"where".PadRight(width)}  {"stage",-30} {"core",4}  {"cpu (ns)",9}  packet (shown where it changes: NAT, encapsulation)");
+        var seen = new Dictionary<int, string>();
         foreach (var h in t.Hops)
         {
-            o.WriteLine(string.Create(inv, $"{h.Step,4}  {h.AtMicroseconds,9:F3}  {h.Packet,4}  {h.Where.PadRight(width)}  {h.Stage,-18} {h.Core,4}  {h.CostNanoseconds,9:F1}"));
+            string stage = h.Hook is null ? h.Stage.ToString() : $"{h.Stage} {h.Hook}";
+            string flow = seen.TryGetValue(h.Packet, out var last) && last == h.Flow ? "" : h.Flow;
+            seen[h.Packet] = h.Flow;
+            o.WriteLine(string.Create(inv, $"{h.Step,4}  {h.AtMicroseconds,9:F3}  {h.Packet,4}  {h.Where.PadRight(width)}  {stage,-30} {h.Core,4}  {h.CostNanoseconds,9:F1}  {flow}").TrimEnd());
         }
 
         foreach (var d in t.Drops)

@@ -1,6 +1,7 @@
 using NetPerf.Engine.Time;
 using NetPerf.Network.Cpu;
 using NetPerf.Network.Devices;
+using NetPerf.Network.Netfilter;
 using NetPerf.Network.Stack;
 using NetPerf.Network.Topology;
 using NetPerf.Scenarios.Model;
@@ -14,7 +15,7 @@ namespace NetPerf.Scenarios.Tracing;
 /// transaction is the third on its connection, so the handshake and slow start are behind it and it costs what
 /// each transaction of a steady run costs. Streams are traced as a TCP_RR of their sizes.
 /// </summary>
-public sealed class PathTrace : IPacketTracer
+public sealed class PathTrace : IPacketTracer, INetfilterTracer
 {
     private const int TracedTransaction = 3;
 
@@ -84,9 +85,32 @@ public sealed class PathTrace : IPacketTracer
         if (_recording)
         {
             var at = ns.Host.Sim.Now - _start;
-            _hops.Add(new TraceHop(_hops.Count + 1, at.TotalMicroseconds, packet, ns.Host.Name, ns.Name, device?.Name, stage, core, costPicoseconds / 1000.0));
+            var flow = ns.Host.Pool[packet].VisibleFlow;
+            _hops.Add(new TraceHop(_hops.Count + 1, at.TotalMicroseconds, packet, ns.Host.Name, ns.Name, device?.Name, stage, core, costPicoseconds / 1000.0)
+            {
+                Flow = $"{flow.Source}:{flow.SourcePort} > {flow.Destination}:{flow.DestinationPort}",
+            });
         }
     }
+
+    void INetfilterTracer.OnHook(int packet, NetfilterHook hook, NetworkNamespace ns, NetDevice? device)
+    {
+        // Called right after the hook's NetfilterHook stage was charged: name it.
+        if (_recording && _hops.Count > 0 && _hops[^1].Stage == KernelStage.NetfilterHook && _hops[^1].Packet == packet)
+        {
+            _hops[^1] = _hops[^1] with { Hook = HookName(hook) };
+        }
+    }
+
+    private static string HookName(NetfilterHook hook) => hook switch
+    {
+        NetfilterHook.PreRouting => "PREROUTING",
+        NetfilterHook.Input => "INPUT",
+        NetfilterHook.Forward => "FORWARD",
+        NetfilterHook.Output => "OUTPUT",
+        NetfilterHook.PostRouting => "POSTROUTING",
+        _ => hook.ToString().ToUpperInvariant(),
+    };
 
     void IPacketTracer.OnDrop(int packet, DropReason reason, NetDevice? device)
     {

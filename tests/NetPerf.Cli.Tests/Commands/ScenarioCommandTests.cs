@@ -83,6 +83,32 @@ public sealed class ScenarioCommandTests : IDisposable
     }
 
     [Fact]
+    public void Trace_shows_the_hooks_a_ClusterIP_connection_crosses_and_the_DNAT_that_conntrack_applies_at_PREROUTING()
+    {
+        var (code, output, _) = CommandLine.Run("trace", Scenario("overlay-vs-calico.yaml"), "--path", "cluster-ip", "--variant", "calico-bgp");
+
+        Assert.Equal(ExitCodes.Success, code);
+        int dialled = output.IndexOf("> 10.96.0.20:80", StringComparison.Ordinal);
+        int prerouting = output.IndexOf("NetfilterHook PREROUTING", dialled, StringComparison.Ordinal);
+        int natted = output.IndexOf("> 10.244.2.2:8080", prerouting, StringComparison.Ordinal); // web-1, the Service's one endpoint
+        Assert.True(dialled >= 0 && prerouting > dialled && natted > prerouting, output);
+        Assert.Contains("NetfilterHook POSTROUTING", output);
+    }
+
+    [Fact]
+    public void Every_broken_scenario_of_the_corpus_is_refused_with_exit_3_and_leaves_nothing_behind()
+    {
+        foreach (var file in Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, "Broken"), "*.yaml"))
+        {
+            var (code, output, error) = CommandLine.Run("run", file, "-o", _results);
+            Assert.Equal(ExitCodes.InvalidScenario, code);
+            Assert.Equal("", output);
+            Assert.Contains($"{file}:", error);
+            Assert.Empty(Directory.GetFileSystemEntries(_results));
+        }
+    }
+
+    [Fact]
     public void Trace_refuses_an_unknown_path_with_the_allowed_ones()
     {
         var (code, _, error) = CommandLine.Run("trace", Scenario("overlay-vs-calico.yaml"), "--path", "pod-to-pod");
