@@ -8,7 +8,21 @@ internal sealed class RunOptionsBinding
 {
     public Option<bool> Quick { get; } = new("--quick") { Description = "Shorten every simulation (5 ms measured, 1 ms warm-up, one replication): a smoke test." };
     public Option<string> Output { get; } = new("--output", "-o") { Description = "Where results go: <output>/<scenario>/<run>/.", DefaultValueFactory = _ => "results" };
-    public Option<string?> RunId { get; } = new("--run-id") { Description = "The run folder's name (default: the UTC date and time)." };
+    public Option<string?> RunId { get; } = new("--run-id")
+    {
+        Description = "The run folder's name (default: the UTC date and time).",
+        CustomParser = r =>
+        {
+            string id = r.Tokens.Count > 0 ? r.Tokens[^1].Value : "";
+            if (id.Length is > 0 and <= 100 && id.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.') && id.Trim('.').Length > 0)
+            {
+                return id;
+            }
+
+            r.AddError($"--run-id '{id}' is not allowed: it names one folder, so use letters, digits, '-', '_' and '.' (at most 100), e.g. baseline-1.");
+            return null;
+        },
+    };
     public Option<bool> Samples { get; } = new("--samples") { Description = "Also write every request's latency (samples.csv)." };
     public Option<bool> NoPlots { get; } = new("--no-plots") { Description = "Write the CSV and the report without plots." };
 

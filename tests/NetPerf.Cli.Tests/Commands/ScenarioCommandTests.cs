@@ -108,6 +108,18 @@ public sealed class ScenarioCommandTests : IDisposable
         }
     }
 
+    [Theory]
+    [InlineData("../escape")]
+    [InlineData("..")]
+    [InlineData("a/b")]
+    public void A_run_id_names_one_folder_and_nothing_else(string id)
+    {
+        var (code, _, error) = CommandLine.Run("run", Scenario("localhost.yaml"), "--quick", "-o", _results, "--run-id", id);
+        Assert.Equal(ExitCodes.UsageError, code);
+        Assert.Contains($"--run-id '{id}' is not allowed", error);
+        Assert.Empty(Directory.GetFileSystemEntries(_results));
+    }
+
     [Fact]
     public void Trace_refuses_an_unknown_path_with_the_allowed_ones()
     {
