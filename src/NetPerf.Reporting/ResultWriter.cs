@@ -21,12 +21,24 @@ public static class ResultWriter
         string fullDirectory = Path.GetFullPath(directory);
         Directory.CreateDirectory(fullDirectory);
 
-        var written = new List<string>();
-        written.AddRange(CsvResults.Write(results, fullDirectory));
-        IReadOnlyList<RenderedPlot> rendered = plots ? ResultPlots.Render(results) : [];
-        written.AddRange(ResultPlots.Write(rendered, fullDirectory));
-        written.Add(HtmlReport.Write(results, rendered, fullDirectory));
-        return written;
+        // Plot axes format their numbers with the current culture (ScottPlot's default tick labels): render
+        // under the invariant one so "10,000" is the same on every machine and the files are byte-identical.
+        var culture = (System.Globalization.CultureInfo.CurrentCulture, System.Globalization.CultureInfo.CurrentUICulture);
+        System.Globalization.CultureInfo.CurrentCulture = System.Globalization.CultureInfo.InvariantCulture;
+        System.Globalization.CultureInfo.CurrentUICulture = System.Globalization.CultureInfo.InvariantCulture;
+        try
+        {
+            var written = new List<string>();
+            written.AddRange(CsvResults.Write(results, fullDirectory));
+            IReadOnlyList<RenderedPlot> rendered = plots ? ResultPlots.Render(results) : [];
+            written.AddRange(ResultPlots.Write(rendered, fullDirectory));
+            written.Add(HtmlReport.Write(results, rendered, fullDirectory));
+            return written;
+        }
+        finally
+        {
+            (System.Globalization.CultureInfo.CurrentCulture, System.Globalization.CultureInfo.CurrentUICulture) = culture;
+        }
     }
 
     /// <summary>Checks what the writers rely on, with messages that say which field of which row is wrong.</summary>

@@ -34,6 +34,30 @@ public sealed class ResultWriterTests
     }
 
     [Fact]
+    public void Every_file_is_byte_identical_whatever_the_machine_culture()
+    {
+        using var invariant = new TempDirectory();
+        using var other = new TempDirectory();
+        IReadOnlyList<string> written = ResultWriter.WriteAll(SyntheticResults.Create(), invariant.Path);
+        var saved = System.Globalization.CultureInfo.CurrentCulture;
+        // The build runs with invariant globalization, so de-DE cannot be loaded by name: build its number format.
+        var german = (System.Globalization.CultureInfo)System.Globalization.CultureInfo.InvariantCulture.Clone();
+        german.NumberFormat.NumberDecimalSeparator = ",";
+        german.NumberFormat.NumberGroupSeparator = ".";
+        System.Globalization.CultureInfo.CurrentCulture = german; // "10.000,5"
+        try
+        {
+            ResultWriter.WriteAll(SyntheticResults.Create(), other.Path);
+        }
+        finally
+        {
+            System.Globalization.CultureInfo.CurrentCulture = saved;
+        }
+
+        Assert.All(written, f => Assert.Equal(File.ReadAllBytes(f), File.ReadAllBytes(System.IO.Path.Combine(other.Path, System.IO.Path.GetFileName(f)))));
+    }
+
+    [Fact]
     public void Writing_a_run_again_over_its_files_gives_the_same_bytes()
     {
         using var dir = new TempDirectory();

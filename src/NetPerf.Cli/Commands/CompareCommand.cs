@@ -1,4 +1,5 @@
 using System.CommandLine;
+using NetPerf.Scenarios.Loading;
 using NetPerf.Scenarios.Model;
 
 namespace NetPerf.Cli.Commands;
@@ -14,7 +15,7 @@ public static class CompareCommand
         var file = ScenarioFile.Argument();
         var cni = new Option<string[]>("--cni")
         {
-            Description = $"CNI plugins to compare (default: the scenario's compare block, or all of {string.Join(", ", Choices.Cni)}).",
+            Description = $"CNI plugins to compare (default: the scenario's compare block, or {string.Join(", ", Choices.MainCni)}; also {string.Join(", ", Choices.Cni.Except(Choices.MainCni))}).",
             AllowMultipleArgumentsPerToken = true,
         };
         cni.AcceptOnlyFromAmong([.. Choices.Cni]);
@@ -39,9 +40,19 @@ public static class CompareCommand
                 return ExitCodes.InvalidScenario;
             }
 
-            var cnis = parse.GetValue(cni) is { Length: > 0 } c ? c : scenario.Compare.Cni.Count > 0 ? scenario.Compare.Cni : Choices.Cni;
+            var cnis = parse.GetValue(cni) is { Length: > 0 } c ? c : scenario.Compare.Cni.Count > 0 ? scenario.Compare.Cni : Choices.MainCni;
             var proxies = parse.GetValue(proxy) is { Length: > 0 } p ? p : scenario.Compare.KubeProxy;
             scenario = scenario with { Compare = scenario.Compare with { Cni = cnis.Distinct().ToList(), KubeProxy = proxies.Distinct().ToList() } };
+            try
+            {
+                ScenarioReader.Recheck(scenario); // the command line's variants must suit the file too (host-gw across racks, pods per node ...)
+            }
+            catch (ScenarioException e)
+            {
+                ScenarioFile.Print(e, parse.GetValue(file)!, error);
+                return ExitCodes.InvalidScenario;
+            }
+
             var names = scenario.Variants().Select(v => v.Name).ToList();
             string? chosen = parse.GetValue(baseline) ?? (scenario.Baseline is { } b && names.Contains(b) ? b : null);
             if (chosen is not null && !names.Contains(chosen))

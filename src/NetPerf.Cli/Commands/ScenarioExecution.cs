@@ -27,6 +27,16 @@ internal static class ScenarioExecution
                 cancel.Cancel();
             }
         };
+        try
+        {
+            Directory.CreateDirectory(settings.ResultsRoot); // before simulating: a results root that cannot be made fails now, not after the run
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        {
+            error.WriteLine($"netperf: --output '{settings.ResultsRoot}' cannot hold results: {e.Message}");
+            return (ExitCodes.UsageError, null);
+        }
+
         Console.CancelKeyPress += onCancel;
         try
         {
@@ -49,9 +59,24 @@ internal static class ScenarioExecution
                 return (ExitCodes.RunFailed, null);
             }
 
+            foreach (var r in outcome.Results.Where(r => r.Report.Transactions == 0 && r.Report.GoodputBitsPerSecond == 0))
+            {
+                error.WriteLine($"netperf: warning: {r.Unit.Label} measured nothing (no transaction completed, no byte delivered in {outcome.Duration.TotalMilliseconds} ms); its rows are empty.");
+            }
+
             var results = ResultSetBuilder.Build(outcome, settings.Baseline);
             var meta = new RunMetadata(Version, settings.Command, started, DateTimeOffset.UtcNow);
-            string dir = RunFolder.Write(settings.ResultsRoot, settings.RunId ?? RunFolder.NewRunId(started), outcome, results, meta, settings.Plots);
+            string dir;
+            try
+            {
+                dir = RunFolder.Write(settings.ResultsRoot, settings.RunId ?? RunFolder.NewRunId(started), outcome, results, meta, settings.Plots);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                error.WriteLine($"netperf: the results could not be written under {settings.ResultsRoot}: {e.Message}; no run folder was left.");
+                return (ExitCodes.RunFailed, null);
+            }
+
             SummaryTable.Write(output, results);
             output.WriteLine();
             output.WriteLine($"Results: {dir}{(outcome.Partial ? " (partial: stopped before every simulation finished)" : "")}");

@@ -28,14 +28,31 @@ internal static class ScenarioFile
         }
         catch (ScenarioException e)
         {
-            foreach (var problem in e.Errors)
-            {
-                error.WriteLine($"{problem.File}:{problem.Line}:{problem.Column}: error: {problem.Message}");
-            }
-
-            error.WriteLine($"{path}: {e.Errors.Count} error(s); nothing was run.");
+            Print(e, path, error);
             return null;
         }
+    }
+
+    public static void Print(ScenarioException e, string path, TextWriter error)
+    {
+        foreach (var problem in e.Errors)
+        {
+            error.WriteLine($"{problem.File}:{problem.Line}:{problem.Column}: error: {problem.Message}");
+        }
+
+        error.WriteLine($"{path}: {e.Errors.Count} error(s); nothing was run.");
+    }
+
+    /// <summary>A scenario with workloads, for the commands that run one (trace, describe); null after saying why not.</summary>
+    public static bool HasWorkloads(Scenario scenario, string command, TextWriter error)
+    {
+        if (scenario.Workloads.Count > 0)
+        {
+            return true;
+        }
+
+        error.WriteLine($"netperf: {command} needs a scenario with workloads; {scenario.Name} has only a bgp block (run it with 'netperf run').");
+        return false;
     }
 
     /// <summary>The variant a single-variant command (describe, trace) works on: the named one, or the first.</summary>

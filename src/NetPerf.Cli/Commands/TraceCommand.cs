@@ -31,6 +31,11 @@ public static class TraceCommand
                 return ExitCodes.InvalidScenario;
             }
 
+            if (!ScenarioFile.HasWorkloads(scenario, "trace", error))
+            {
+                return ExitCodes.UsageError;
+            }
+
             var v = ScenarioFile.PickVariant(scenario, parse.GetValue(variant), error);
             string? wName = parse.GetValue(workload);
             var w = wName is null ? scenario.Workloads[0] : scenario.Workloads.FirstOrDefault(x => x.Name == wName);

@@ -17,6 +17,8 @@ internal static class ScenarioChecks
     {
         Unique(s.Deployments.Select(x => x.Name), ["web", ..ClusterLayout.PodNames], root, "deployments", d, "a deployment");
         Unique(s.Services.Select(x => x.Name), ClusterLayout.ServiceNames, root, "services", d, "a Service");
+        Stamped(s.Services.Select(x => (x.Name, x.Count)), root, "services", d);
+        Stamped(s.NetworkPolicies.Select(x => (x.Name, x.Count)), root, "networkPolicies", d);
         Unique(s.Workloads.Select(x => x.Name), [], root, "workloads", d, "a workload");
         Deployments(s, root, d);
         Services(s, root, d);
@@ -91,6 +93,15 @@ internal static class ScenarioChecks
                 d.Error(At(root, "deployments", i, "name"), $"deployments[{i}].name: '{dep.Name}' is not a DNS label; use lower-case letters, digits and '-'");
             }
 
+            foreach (var (selector, what) in new[] { (ClusterLayout.RemoteSelector, "the measured Services' endpoint (web-1)"), (ClusterLayout.KubeDnsSelector, "CoreDNS behind kube-dns") })
+            {
+                if (dep.Replicas > 0 && Matches(dep.Labels, selector))
+                {
+                    d.Error(At(root, "deployments", i, "labels") ?? At(root, "deployments", i),
+                        $"deployments[{i}].labels make its pods endpoints of {what} ({Show(selector)}), though they serve nothing; choose other labels");
+                }
+            }
+
             foreach (int n in dep.Nodes.Where(n => n > s.Cluster.Nodes))
             {
                 d.Error(At(root, "deployments", i, "nodes"), $"deployments[{i}].nodes: node {n} does not exist; the cluster has nodes 1 to {s.Cluster.Nodes}");
@@ -141,6 +152,11 @@ internal static class ScenarioChecks
             if (!ScenarioReader.DnsLabel().IsMatch(w.Name))
             {
                 d.Error(At(root, "workloads", i, "name"), $"workloads[{i}].name: '{w.Name}' names result files; use lower-case letters, digits and '-'");
+            }
+
+            if (w.Test.StartsWith("UDP", StringComparison.Ordinal) && s.Compare.MessageBytes.FirstOrDefault(b => b > 65_507) is > 0 and var big)
+            {
+                d.Error(At(root, "compare", "messageBytes"), $"compare.messageBytes: {big} bytes does not fit one UDP datagram (at most 65,507) for workloads[{i}] ({w.Test})");
             }
 
             if (w.Test.StartsWith("UDP", StringComparison.Ordinal) && Math.Max(w.RequestBytes, w.ResponseBytes) > 65_507)
@@ -274,6 +290,27 @@ internal static class ScenarioChecks
             }
 
             i++;
+        }
+    }
+
+    /// <summary>Names stamped out by count (name-0, name-1, ...) must not meet another entry's name.</summary>
+    private static void Stamped(IEnumerable<(string Name, int Count)> entries, YamlNode root, string key, Diagnostics d)
+    {
+        var list = entries.ToList();
+        var owner = new Dictionary<string, int>();
+        for (int i = 0; i < list.Count; i++)
+        {
+            var names = list[i].Count > 1 ? Enumerable.Range(0, list[i].Count).Select(k => $"{list[i].Name}-{k}") : [list[i].Name];
+            foreach (var name in names)
+            {
+                if (owner.TryGetValue(name, out int first) && first != i)
+                {
+                    d.Error(At(root, key, i, "name") ?? At(root, key, i), $"{key}[{i}]: the name '{name}' is also made by {key}[{first}] (count stamps out name-0, name-1, ...); names must be unique");
+                    break;
+                }
+
+                owner.TryAdd(name, i);
+            }
         }
     }
 

@@ -290,6 +290,22 @@ public static partial class ScenarioReader
         };
     }
 
+    /// <summary>
+    /// Checks a scenario again after a command line changed it (compare's --cni, say): the errors point at the
+    /// file's lines the new variants clash with.
+    /// </summary>
+    public static void Recheck(Scenario scenario)
+    {
+        var d = new Diagnostics(scenario.SourceFile);
+        var stream = new YamlStream();
+        stream.Load(new StringReader(scenario.SourceText));
+        ScenarioChecks.Check(scenario, stream.Documents[0].RootNode, d);
+        if (d.Errors.Count > 0)
+        {
+            throw new ScenarioException(d.Errors.OrderBy(e => e.Line).ThenBy(e => e.Column).ToList());
+        }
+    }
+
     private static BgpSpec? ReadBgp(YamlMap? m, Diagnostics d)
     {
         if (m is null)

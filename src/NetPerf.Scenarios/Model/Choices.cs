@@ -12,6 +12,9 @@ public static class Choices
     public static readonly IReadOnlyList<string> Distributions = ["fixed", "exponential"];
     public static readonly IReadOnlyList<string> BgpTopologies = ["full-mesh", "route-reflectors"];
 
-    /// <summary>Pods per node a plugin's IPAM can address: Calico's one /26 block (64 addresses less network and tunl0's), flannel's /24.</summary>
-    public static int MaxPodsPerNode(string cni) => cni.StartsWith("calico", StringComparison.Ordinal) ? 61 : 253;
+    /// <summary>Pods per node a plugin's IPAM can address: Calico's one /26 block (64 addresses less the network address, tunl0's first address and the last, as CalicoRouted.PodAddress allows), flannel's /24 (less network, gateway and broadcast).</summary>
+    public static int MaxPodsPerNode(string cni) => cni.StartsWith("calico", StringComparison.Ordinal) ? 62 : 253;
+
+    /// <summary>What `compare` runs when neither the command line nor the scenario names plugins: the four the headline compares.</summary>
+    public static readonly IReadOnlyList<string> MainCni = ["flannel-vxlan", "flannel-host-gw", "calico-bgp", "calico-ipip"];
 }

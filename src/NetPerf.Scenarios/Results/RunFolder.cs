@@ -17,28 +17,39 @@ public static class RunFolder
     {
         string scenarioDir = Path.Combine(resultsRoot, outcome.Scenario.Name);
         Directory.CreateDirectory(scenarioDir);
-        string final = Unique(Path.Combine(scenarioDir, runId));
-        string temp = Path.Combine(scenarioDir, $".{Path.GetFileName(final)}.tmp");
-        if (Directory.Exists(temp))
-        {
-            Directory.Delete(temp, recursive: true);
-        }
 
+        // A hidden folder of this process's own (runs started in the same second, or given the same --run-id,
+        // must not share one), renamed into place; another run taking the name first moves this one to name-2.
+        string temp = Path.Combine(scenarioDir, $".{runId}.{Guid.NewGuid():N}.tmp");
         Directory.CreateDirectory(temp);
         try
         {
             AtomicFile.WriteAllText(Path.Combine(temp, "scenario.yaml"), outcome.Scenario.SourceText);
             AtomicFile.WriteAllText(Path.Combine(temp, "run.json"), Json(outcome, meta));
             ResultWriter.WriteAll(results, temp, plots);
-            Directory.Move(temp, final);
+            for (int attempt = 1; ; attempt++)
+            {
+                string final = Unique(Path.Combine(scenarioDir, runId));
+                try
+                {
+                    Directory.Move(temp, final);
+                    return final;
+                }
+                catch (IOException) when (attempt < 10 && Directory.Exists(final))
+                {
+                    // Lost the race for that name; take the next.
+                }
+            }
         }
         catch
         {
-            Directory.Delete(temp, recursive: true);
+            if (Directory.Exists(temp))
+            {
+                Directory.Delete(temp, recursive: true);
+            }
+
             throw;
         }
-
-        return final;
     }
 
     /// <summary>A run id from the wall clock (UTC), which names the folder only: nothing in the CSV depends on it.</summary>

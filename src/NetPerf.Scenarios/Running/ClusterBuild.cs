@@ -50,7 +50,7 @@ public sealed class ClusterBuild
         Client = Cluster.AddPod(ClusterLayout.Client, 1, ClusterLayout.ClientLabels);
         LocalServer = Cluster.AddPod(ClusterLayout.LocalServer, 1, ClusterLayout.ServerLabels);
         RemoteServer = Cluster.AddPod(ClusterLayout.RemoteServer, 2, ClusterLayout.RemoteSelector);
-        var dnsPod = Cluster.AddPod(ClusterLayout.CoreDns, 2, new Dictionary<string, string> { ["k8s-app"] = "kube-dns" });
+        var dnsPod = Cluster.AddPod(ClusterLayout.CoreDns, 2, ClusterLayout.KubeDnsSelector);
         foreach (var dep in scenario.Deployments)
         {
             var nodes = dep.Nodes.Count > 0 ? dep.Nodes : Enumerable.Range(1, spec.Nodes).ToList();
@@ -63,7 +63,7 @@ public sealed class ClusterBuild
         var cidr = spec.ServiceCidr;
         KubeDnsIp = cidr[ClusterLayout.KubeDnsOffset];
         ServiceIp = cidr[ClusterLayout.ServiceOffset];
-        Proxy.Add(new Service(ClusterLayout.KubeDns, KubeDnsIp, 53, 53, IpProtocol.Udp, new Dictionary<string, string> { ["k8s-app"] = "kube-dns" }));
+        Proxy.Add(new Service(ClusterLayout.KubeDns, KubeDnsIp, 53, 53, IpProtocol.Udp, ClusterLayout.KubeDnsSelector));
         Dns = new CoreDns(dnsPod);
         Dns.AddService(ClusterLayout.KubeDns, "kube-system", KubeDnsIp);
         var web = new Service(ClusterLayout.Service, ServiceIp, ClusterLayout.ServicePort, ClusterLayout.ServerPort, IpProtocol.Tcp, ClusterLayout.RemoteSelector)

@@ -44,6 +44,9 @@ public static class ClusterLayout
     public static readonly IReadOnlyDictionary<string, string> RemoteSelector =
         new Dictionary<string, string> { ["app"] = "netperf-server", ["netperf/role"] = "remote" };
 
+    /// <summary>What kube-dns selects: the CoreDNS pod.</summary>
+    public static readonly IReadOnlyDictionary<string, string> KubeDnsSelector = new Dictionary<string, string> { ["k8s-app"] = "kube-dns" };
+
     /// <summary>The node each measured pod is on, in <see cref="PodNames"/> order.</summary>
     public static readonly IReadOnlyList<int> MeasuredPodNodes = [1, 1, 2, 2];
 }

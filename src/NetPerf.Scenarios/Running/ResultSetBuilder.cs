@@ -61,7 +61,7 @@ public static class ResultSetBuilder
             Add(summary, Row, "goodput", "Mbit/s", runs.Select(r => r.Report.GoodputBitsPerSecond / 1e6).ToList());
             Add(summary, Row, "cpu_per_request", "us", runs.Select(r => r.Report.CpuNanosecondsPerTransaction / 1000).ToList());
             Add(summary, Row, "cpu_per_byte", "ns/B", runs.Select(r => r.Report.CpuNanosecondsPerByte(r.BytesDelivered)).ToList());
-            summary.Add(Row("lost", "requests", runs.Count, runs.Sum(r => r.Report.Lost), null));
+            Add(summary, Row, "lost", "requests", runs.Select(r => (double)r.Report.Lost).ToList());
             if (runs.All(r => r.Lookup is not null))
             {
                 Add(summary, Row, "dns_lookup", "us", runs.Select(r => r.Lookup!.Latency.TotalMicroseconds).ToList());

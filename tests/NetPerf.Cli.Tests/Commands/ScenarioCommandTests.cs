@@ -121,6 +121,35 @@ public sealed class ScenarioCommandTests : IDisposable
     }
 
     [Fact]
+    public void Compare_checks_the_variants_its_command_line_adds_and_refuses_host_gw_across_racks_before_simulating()
+    {
+        var (code, output, error) = CommandLine.Run("compare", Scenario("racks-crosssubnet.yaml"), "--cni", "calico-bgp", "flannel-host-gw", "--quick", "-o", _results);
+        Assert.Equal(ExitCodes.InvalidScenario, code);
+        Assert.Equal("", output);
+        Assert.Contains("racks-crosssubnet.yaml:13:10: error: cluster.racks: 2 racks put the nodes on 2 subnets", error);
+        Assert.Empty(Directory.GetFileSystemEntries(_results));
+    }
+
+    [Fact]
+    public void Trace_of_a_scenario_without_workloads_says_why_it_cannot()
+    {
+        var (code, _, error) = CommandLine.Run("trace", Scenario("bgp-convergence.yaml"), "--path", "pod-cross-node");
+        Assert.Equal(ExitCodes.UsageError, code);
+        Assert.Contains("trace needs a scenario with workloads; bgp-convergence has only a bgp block", error);
+    }
+
+    [Fact]
+    public void An_output_root_that_cannot_hold_results_is_refused_before_simulating()
+    {
+        string file = Path.Combine(_results, "a-file");
+        File.WriteAllText(file, "");
+        var (code, _, error) = CommandLine.Run("run", Scenario("localhost.yaml"), "--quick", "-o", file);
+        Assert.Equal(ExitCodes.UsageError, code);
+        Assert.Contains($"--output '{file}' cannot hold results", error);
+        Assert.DoesNotContain("[1/", error); // nothing was simulated
+    }
+
+    [Fact]
     public void Trace_refuses_an_unknown_path_with_the_allowed_ones()
     {
         var (code, _, error) = CommandLine.Run("trace", Scenario("overlay-vs-calico.yaml"), "--path", "pod-to-pod");
