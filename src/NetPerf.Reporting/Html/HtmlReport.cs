@@ -105,7 +105,8 @@ public static partial class HtmlReport
             .Append(E(throughputUnit)).Append(")</th><th>CPU per request (µs)</th>")
             .Append("<th>p50 vs baseline</th><th>p99 vs baseline</th><th>throughput vs baseline</th>")
             .Append("<th>CPU vs baseline</th></tr></thead>\n<tbody>\n");
-        foreach (SeriesKey key in series)
+        IReadOnlyList<SeriesKey> streams = series.Where(k => IsStream(index, path, k)).ToList();
+        foreach (SeriesKey key in series.Except(streams))
         {
             Figures figures = FiguresOf(index, path, key);
             Figures? baseline = series.Contains(new SeriesKey(index.Results.Baseline, key.Workload))
@@ -131,7 +132,36 @@ public static partial class HtmlReport
             html.Append("</tr>\n");
         }
         html.Append("</tbody>\n</table>\n");
+        if (streams.Count > 0)
+            AppendStreamTable(html, index, path, streams);
     }
+
+    /// <summary>Streams have no requests: a table of their goodput and kernel CPU per byte delivered.</summary>
+    private static void AppendStreamTable(StringBuilder html, ResultIndex index, string path, IReadOnlyList<SeriesKey> streams)
+    {
+        html.Append("<table class=\"variants\">\n<thead><tr><th>variant</th><th>CNI</th><th>kube-proxy</th><th>stream</th>")
+            .Append("<th>goodput (Mbit/s)</th><th>CPU per byte (ns/B)</th><th>goodput vs baseline</th><th>CPU vs baseline</th></tr></thead>\n<tbody>\n");
+        foreach (SeriesKey key in streams)
+        {
+            double? goodput = index.Find(path, key, "goodput")?.Mean;
+            double? perByte = index.Find(path, key, "cpu_per_byte")?.Mean;
+            var baseKey = new SeriesKey(index.Results.Baseline, key.Workload);
+            double? baseGoodput = index.Find(path, baseKey, "goodput")?.Mean;
+            double? basePerByte = index.Find(path, baseKey, "cpu_per_byte")?.Mean;
+            html.Append(key.Variant == index.Results.Baseline ? "<tr class=\"baseline\">" : "<tr>")
+                .Append("<th scope=\"row\">").Append(E(key.Variant)).Append("</th><td>").Append(E(index.CniOf(key.Variant)))
+                .Append("</td><td>").Append(E(index.KubeProxyOf(key.Variant))).Append("</td><td>").Append(E(key.Workload)).Append("</td>");
+            Cell(html, Number(goodput));
+            Cell(html, Number(perByte));
+            Cell(html, Ratio(goodput, baseGoodput));
+            Cell(html, Ratio(perByte, basePerByte));
+            html.Append("</tr>\n");
+        }
+        html.Append("</tbody>\n</table>\n");
+    }
+
+    private static bool IsStream(ResultIndex index, string path, SeriesKey key) =>
+        index.Results.Summary.Any(r => r.Path == path && r.Variant == key.Variant && r.Workload == key.Workload && r.Test.EndsWith("STREAM", StringComparison.Ordinal));
 
     private static void AppendCpuTable(StringBuilder html, ResultIndex index, string path)
     {

@@ -34,7 +34,7 @@ public static class ResultPlots
                 plots.Add(Draw($"latency-cdf-{slug}", $"Latency CDF: {path}", path, PlotKind.LatencyCdf,
                     plot => LatencyCdf(plot, index, path, cniColours)));
             }
-            if (results.Cpu.Any(c => c.Path == path))
+            if (results.Cpu.Any(c => c.Path == path && double.IsFinite(c.NanosecondsPerRequest) && c.NanosecondsPerRequest > 0))
             {
                 plots.Add(Draw($"cpu-{slug}", $"Kernel CPU per request by stage: {path}", path, PlotKind.CpuByStage,
                     plot => CpuByStage(plot, index, path)));

@@ -57,9 +57,19 @@ public static class ResultSetBuilder
                     CdfPercentiles.Select(p => (p, latency.Percentile(p).TotalMicroseconds)).ToList()));
             }
 
-            Add(summary, Row, "throughput", "1/s", runs.Select(r => r.Report.TransactionsPerSecond).ToList());
+            // A stream has no requests: its rate is its goodput and its CPU is per byte.
+            bool stream = w.Test.EndsWith("STREAM", StringComparison.Ordinal);
+            if (!stream)
+            {
+                Add(summary, Row, "throughput", "1/s", runs.Select(r => r.Report.TransactionsPerSecond).ToList());
+            }
+
             Add(summary, Row, "goodput", "Mbit/s", runs.Select(r => r.Report.GoodputBitsPerSecond / 1e6).ToList());
-            Add(summary, Row, "cpu_per_request", "us", runs.Select(r => r.Report.CpuNanosecondsPerTransaction / 1000).ToList());
+            if (!stream)
+            {
+                Add(summary, Row, "cpu_per_request", "us", runs.Select(r => r.Report.CpuNanosecondsPerTransaction / 1000).ToList());
+            }
+
             Add(summary, Row, "cpu_per_byte", "ns/B", runs.Select(r => r.Report.CpuNanosecondsPerByte(r.BytesDelivered)).ToList());
             Add(summary, Row, "lost", "requests", runs.Select(r => (double)r.Report.Lost).ToList());
             if (runs.All(r => r.Lookup is not null))

@@ -31,6 +31,12 @@ public sealed class ScenarioCommandTests : IDisposable
         Assert.Equal(["calico-bgp", "calico-ipip", "flannel-host-gw", "flannel-vxlan"], rows.Select(r => r.Cni).Distinct().Order());
         Assert.Single(Directory.GetDirectories(Path.Combine(_results, "pod-cross-node"))); // no temporary folder left beside it
         Assert.Matches(@"pod-cross-node\s+calico-bgp\s+\d+\.\d+\s+\d+\.\d+\s+1\.000", output);
+
+        // The stream has no requests: the report gives its goodput and CPU per byte, and no figure is NaN.
+        string report = File.ReadAllText(Path.Combine(dir, "report.html"));
+        Assert.Contains("<th>goodput (Mbit/s)</th>", report);
+        Assert.DoesNotContain("NaN", report);
+        Assert.DoesNotContain(rows, r => r.Test == "TCP_STREAM" && r.Metric is "throughput" or "cpu_per_request");
     }
 
     [Fact]
