@@ -316,6 +316,8 @@ public static partial class HtmlReport
     {
         if (value is not double v)
             return "";
+        if (double.IsNaN(v))
+            return "n/a"; // not applicable: CPU per request of a stream, which has no requests
         if (!double.IsFinite(v))
             return v.ToString(CultureInfo.InvariantCulture);
         double magnitude = Math.Abs(v);
