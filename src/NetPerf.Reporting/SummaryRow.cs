@@ -44,6 +44,6 @@ public sealed record SummaryRow
     public double? P99 { get; init; }
     public double? P999 { get; init; }
 
-    /// <summary>True when the run was stopped (Ctrl-C) before this variant's measured window ended.</summary>
+    /// <summary>True when the run was stopped (Ctrl-C) before every replication of this row's simulations finished.</summary>
     public bool Partial { get; init; }
 }

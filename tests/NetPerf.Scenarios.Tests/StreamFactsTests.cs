@@ -28,3 +28,31 @@ public class StreamFactsTests
         Assert.Equal(1428.0 / 1448, Goodput("calico-ipip") / Goodput("calico-bgp"), tolerance: 0.005);
     }
 }
+
+public class UdpStreamLossTests
+{
+    [Fact]
+    public void A_UDP_stream_offered_five_times_the_line_rate_loses_what_the_line_cannot_carry_and_says_so()
+    {
+        var scenario = ScenarioReader.Parse("""
+            name: udp-overload
+            duration: 20ms
+            warmup: 5ms
+            cluster: { nic: { gbps: 1 } }
+            workloads:
+              - { name: flood, test: UDP_STREAM, request: 1400, rateGbps: 5, paths: [pod-cross-node] }
+            compare:
+              cni: [calico-bgp]
+            """, "udp-overload.yaml");
+        var results = ResultSetBuilder.Build(ScenarioRunner.Run(scenario, new RunOptions()));
+        var lost = results.Summary.Single(r => r.Metric == "lost");
+        var goodput = results.Summary.Single(r => r.Metric == "goodput");
+
+        Assert.Equal("datagrams", lost.Unit);
+        // 1 Gbit/s carries 1400 of every 1400 + 28 + 38 bytes on the wire. The sender, limited by its own core
+        // to about 2 Gbit/s, still sends more than the line takes: the excess is lost, and reported as such.
+        double delivered = 1e9 * 1400 / 1466 / 8 / 1400 * 0.020; // datagrams the line carries in the window
+        Assert.Equal(1e9 * 1400 / 1466 / 1e6, goodput.Mean, tolerance: 1e9 * 1400 / 1466 / 1e6 * 0.02);
+        Assert.True(lost.Mean > 0.5 * delivered, $"{lost.Mean} datagrams lost against {delivered:F0} delivered");
+    }
+}

@@ -39,6 +39,8 @@ public static class PathRun
             ResponseBytes = response,
             Samples = workload.Measurement.Samples?.ToList(),
             BytesDelivered = workload.Measurement.BytesDelivered,
+            // A UDP stream's losses are datagrams, not requests: sent in the window and never received.
+            Lost = workload is UdpStream udp ? Math.Max(0, udp.SentMeasured - udp.ReceivedMeasured) : report[0].Lost,
         };
     }
 

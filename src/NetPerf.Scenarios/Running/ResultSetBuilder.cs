@@ -71,7 +71,7 @@ public static class ResultSetBuilder
             }
 
             Add(summary, Row, "cpu_per_byte", "ns/B", runs.Select(r => r.Report.CpuNanosecondsPerByte(r.BytesDelivered)).ToList());
-            Add(summary, Row, "lost", "requests", runs.Select(r => (double)r.Report.Lost).ToList());
+            Add(summary, Row, "lost", w.Test == "UDP_STREAM" ? "datagrams" : "requests", runs.Select(r => (double)r.Lost).ToList());
             if (runs.All(r => r.Lookup is not null))
             {
                 Add(summary, Row, "dns_lookup", "us", runs.Select(r => r.Lookup!.Latency.TotalMicroseconds).ToList());

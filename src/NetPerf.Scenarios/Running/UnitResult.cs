@@ -15,6 +15,9 @@ public sealed record UnitResult(RunUnit Unit, WorkloadReport Report, LatencyHist
     /// <summary>Every request's latency, when samples were asked for.</summary>
     public IReadOnlyList<SimTime>? Samples { get; init; }
 
+    /// <summary>Requests lost, or for UDP_STREAM the datagrams sent in the window that never arrived.</summary>
+    public required long Lost { get; init; }
+
     /// <summary>Payload bytes delivered in the measured window (both directions), for CPU per byte.</summary>
     public required long BytesDelivered { get; init; }
 }

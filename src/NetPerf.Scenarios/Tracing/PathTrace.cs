@@ -13,7 +13,7 @@ namespace NetPerf.Scenarios.Tracing;
 /// One request/response transaction of a workload over a path, hop by hop: every kernel stage its packets
 /// cross, on which node, namespace, device and core, when, and at what CPU cost; plus any drop. The traced
 /// transaction is the third on its connection, so the handshake and slow start are behind it and it costs what
-/// each transaction of a steady run costs. Streams are traced as a TCP_RR of their sizes.
+/// each transaction of a steady run costs. Streams, having no transactions, are traced as the request/response test of their protocol (TCP_RR, UDP_RR).
 /// </summary>
 public sealed class PathTrace : IPacketTracer, INetfilterTracer
 {
@@ -36,9 +36,17 @@ public sealed class PathTrace : IPacketTracer, INetfilterTracer
     public IReadOnlyList<(KernelStage Stage, int Times, double Nanoseconds)> ByStage =>
         _hops.GroupBy(h => h.Stage).OrderBy(g => g.Key).Select(g => (g.Key, g.Count(), g.Sum(h => h.CostNanoseconds))).ToList();
 
+    /// <summary>What a trace follows for a test: the test itself, or for a stream the request/response test of its protocol.</summary>
+    public static string TracedTest(string test) => test switch
+    {
+        "TCP_STREAM" => "TCP_RR",
+        "UDP_STREAM" => "UDP_RR",
+        _ => test,
+    };
+
     public static PathTrace Run(Scenario scenario, Variant variant, WorkloadSpec workload, CommunicationPath path)
     {
-        var rr = workload.Test is "TCP_RR" or "TCP_CRR" or "UDP_RR" ? workload : workload with { Test = "TCP_RR" };
+        var rr = workload with { Test = TracedTest(workload.Test) };
         rr = rr with { Clients = 1 };
         string folder = Path.GetDirectoryName(Path.GetFullPath(scenario.SourceFile.Length > 0 ? scenario.SourceFile : ".")) ?? ".";
         var build = new ClusterBuild(scenario, variant, scenario.Seed, folder, path == CommunicationPath.LoadBalancer);
