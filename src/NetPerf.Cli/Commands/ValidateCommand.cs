@@ -22,9 +22,10 @@ public static class ValidateCommand
                 }
 
                 var variants = scenario.Variants();
-                int runs = (variants.Count * scenario.Workloads.Sum(w => w.Paths.Count) * scenario.Replications)
-                    + Scenarios.Running.BgpUnit.Of(scenario, scenario.Replications).Count;
-                output.WriteLine($"{file}: ok ({(scenario.Workloads.Count > 0 ? variants.Count : 0)} variant(s), {scenario.Workloads.Count} workload(s), {runs} simulation(s))");
+                int bgp = Scenarios.Running.BgpUnit.Of(scenario, scenario.Replications).Count;
+                int runs = (variants.Count * scenario.Workloads.Sum(w => w.Paths.Count) * scenario.Replications) + bgp;
+                string what = scenario.Workloads.Count > 0 ? $"{variants.Count} variant(s), {scenario.Workloads.Count} workload(s), " : "";
+                output.WriteLine($"{file}: ok ({what}{(bgp > 0 ? $"{bgp} BGP experiment(s), " : "")}{runs} simulation(s))");
             }
 
             return bad == 0 ? ExitCodes.Success : ExitCodes.InvalidScenario;
