@@ -81,15 +81,17 @@ public static class ResultSetBuilder
             foreach (var (host, stage) in runs.SelectMany(r => r.Report.Cpu.SelectMany(h => h.PicosecondsByStage.Keys.Select(k => (h.Host, k)))).Distinct()
                          .OrderBy(x => HostOrder(x.Host)).ThenBy(x => x.k))
             {
-                double ps = runs.Average(r => (double)(r.Report.Cpu.FirstOrDefault(h => h.Host == host)?.PicosecondsByStage.GetValueOrDefault(stage) ?? 0));
-                double tx = runs.Average(r => (double)r.Report.Transactions);
-                double bytes = runs.Average(r => (double)r.BytesDelivered);
+                // Per replication, then averaged: the same mean of ratios as cpu_per_request, so the stages add up to it.
+                double PerRun(UnitResult r, double denominator) =>
+                    (r.Report.Cpu.FirstOrDefault(h => h.Host == host)?.PicosecondsByStage.GetValueOrDefault(stage) ?? 0) / 1000.0 / denominator;
+                double perRequest = runs.All(r => r.Report.Transactions > 0) ? runs.Average(r => PerRun(r, r.Report.Transactions)) : double.NaN;
+                double perByte = runs.All(r => r.BytesDelivered > 0) ? runs.Average(r => PerRun(r, r.BytesDelivered)) : double.NaN;
                 cpu.Add(new CpuRow
                 {
                     Scenario = s.Name, Variant = v.Name, Path = path.Name(), Cni = v.Cni, KubeProxy = v.KubeProxy, Workload = w.Name,
                     Node = host, Stage = stage.ToString(),
-                    NanosecondsPerRequest = tx > 0 ? ps / 1000 / tx : double.NaN,
-                    NanosecondsPerByte = bytes > 0 ? ps / 1000 / bytes : double.NaN,
+                    NanosecondsPerRequest = perRequest,
+                    NanosecondsPerByte = perByte,
                 });
             }
 
