@@ -25,8 +25,7 @@ public static class DescribeCommand
                 return ExitCodes.UsageError;
             }
 
-            string folder = Path.GetDirectoryName(Path.GetFullPath(scenario.SourceFile)) ?? ".";
-            var build = new ClusterBuild(scenario, v, scenario.Seed, folder);
+            var build = new ClusterBuild(scenario, v, scenario.Seed);
             output.Write(ClusterDescription.Describe(build, v, scenario));
             return ExitCodes.Success;
         });

@@ -253,7 +253,7 @@ internal static class ScenarioChecks
             return;
         }
 
-        string path = Path.IsPathRooted(file) ? file : Path.Combine(Path.GetDirectoryName(Path.GetFullPath(d.File)) ?? ".", file);
+        string path = s.ResolvePath(file);
         try
         {
             CostTable.Load(path);

@@ -37,6 +37,10 @@ public sealed record Scenario
     /// <summary>The variant ratios are taken against (a variant's name); the first variant when not given.</summary>
     public string? Baseline { get; init; }
 
+    /// <summary>A path the file names (its costFile), taken from the file's folder unless absolute.</summary>
+    public string ResolvePath(string path) =>
+        Path.IsPathRooted(path) || SourceFile.Length == 0 ? path : Path.Combine(Path.GetDirectoryName(Path.GetFullPath(SourceFile)) ?? ".", path);
+
     /// <summary>Every combination of the compare block, in the file's order (first axis slowest).</summary>
     public IReadOnlyList<Variant> Variants()
     {

@@ -25,7 +25,7 @@ public sealed class ClusterBuild
     /// <summary>The LoadBalancer's address on the outside network (TEST-NET-3, where the director's client is).</summary>
     public static readonly Ipv4Address LoadBalancerVip = Ipv4Address.Parse("203.0.113.100");
 
-    public ClusterBuild(Scenario scenario, Variant variant, ulong seed, string scenarioFolder, bool withLoadBalancer = false)
+    public ClusterBuild(Scenario scenario, Variant variant, ulong seed, bool withLoadBalancer = false)
     {
         var spec = scenario.Cluster;
         Cluster = new KubernetesCluster(
@@ -37,7 +37,7 @@ public sealed class ClusterBuild
                 LinkGigabits = spec.NicGigabits,
                 Propagation = spec.LinkDelay,
                 NodeMtu = spec.Mtu,
-                Costs = Costs(scenario, scenarioFolder),
+                Costs = Costs(scenario),
                 Seed = seed,
             },
             CniPlugin.ByName(variant.Cni));
@@ -145,7 +145,8 @@ public sealed class ClusterBuild
                 string name = spec.Count > 1 ? $"{spec.Name}-{i}" : spec.Name;
                 if (spec.Type == ServiceType.Headless)
                 {
-                    var pods = Endpoints(spec.Selector);
+                    // clusterIP: None: no rules, and DNS answers with the pods the selector picks.
+                    var pods = new Service(name, Ipv4Address.Any, spec.Port, spec.TargetPort, IpProtocol.Tcp, spec.Selector).Endpoints(Cluster);
                     Dns.AddService(name, "default", [.. pods.Select(p => p.Ip)]);
                     continue;
                 }
@@ -200,17 +201,11 @@ public sealed class ClusterBuild
     /// <summary>The scenario's NetworkPolicies, when it has any (enforced only where the CNI enforces them).</summary>
     public NetworkPolicies? Policies { get; private set; }
 
-    private List<Kubernetes.Cluster.Pod> Endpoints(IReadOnlyDictionary<string, string> selector)
-    {
-        var first = selector.First();
-        return Cluster.PodsWithLabel(first.Key, first.Value)
-            .Where(p => selector.All(kv => p.Labels.TryGetValue(kv.Key, out var v) && v == kv.Value)).ToList();
-    }
 
-    private static CostTable Costs(Scenario scenario, string folder)
+    private static CostTable Costs(Scenario scenario)
     {
         var table = scenario.CostFile is { } file
-            ? CostTable.Load(Path.IsPathRooted(file) ? file : Path.Combine(folder, file))
+            ? CostTable.Load(scenario.ResolvePath(file))
             : CostTable.Default();
         foreach (var (stage, cost) in scenario.Costs)
         {

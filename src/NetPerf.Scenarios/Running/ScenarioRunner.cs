@@ -49,13 +49,12 @@ public static class ScenarioRunner
         int total = units.Count + bgpUnits.Count;
         var warmUp = options.Quick ? SimTime.Min(scenario.WarmUp, RunOptions.QuickWarmUp) : scenario.WarmUp;
         var duration = options.Quick ? SimTime.Min(scenario.Duration, RunOptions.QuickDuration) : scenario.Duration;
-        string folder = Path.GetDirectoryName(Path.GetFullPath(scenario.SourceFile.Length > 0 ? scenario.SourceFile : ".")) ?? ".";
         int done = 0;
         try
         {
             Parallel.ForEach(units, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.Parallelism), CancellationToken = cancel }, unit =>
             {
-                var build = new ClusterBuild(scenario, unit.Variant, Seed(scenario, unit.Replication), folder, unit.Path == CommunicationPath.LoadBalancer);
+                var build = new ClusterBuild(scenario, unit.Variant, Seed(scenario, unit.Replication), unit.Path == CommunicationPath.LoadBalancer);
                 results[unit.Index] = PathRun.Run(build, unit, warmUp, duration, options.KeepSamples);
                 progress?.Report(new RunProgress(Interlocked.Increment(ref done), total, unit.Label));
             });

@@ -10,7 +10,6 @@ internal sealed class ServiceProxy
 
     public ServiceProxy(string mode, KubernetesCluster cluster)
     {
-        Mode = mode;
         _add = mode switch
         {
             "iptables" => new KubeProxyIptables(cluster).Add,
@@ -19,8 +18,6 @@ internal sealed class ServiceProxy
             _ => throw new ArgumentException($"unknown kube-proxy mode '{mode}'; modes are: iptables, ipvs, nftables.", nameof(mode)),
         };
     }
-
-    public string Mode { get; }
 
 
     public void Add(Service service) => _add(service);

@@ -48,8 +48,7 @@ public sealed class PathTrace : IPacketTracer, INetfilterTracer
     {
         var rr = workload with { Test = TracedTest(workload.Test) };
         rr = rr with { Clients = 1 };
-        string folder = Path.GetDirectoryName(Path.GetFullPath(scenario.SourceFile.Length > 0 ? scenario.SourceFile : ".")) ?? ".";
-        var build = new ClusterBuild(scenario, variant, scenario.Seed, folder, path == CommunicationPath.LoadBalancer);
+        var build = new ClusterBuild(scenario, variant, scenario.Seed, path == CommunicationPath.LoadBalancer);
         var unit = new RunUnit(0, variant, rr, path, 0);
         var (w, _) = PathRun.Prepare(build, unit);
         var trace = new PathTrace();
@@ -60,19 +59,18 @@ public sealed class PathTrace : IPacketTracer, INetfilterTracer
 
         var sim = build.Cluster.Bed.Sim;
         int completed = 0;
-        SimTime requestStart = sim.Now;
         w.Measurement.OnCompleted = () =>
         {
             completed++;
             if (completed == TracedTransaction - 1)
             {
                 trace._recording = true;
-                trace._start = requestStart = sim.Now;
+                trace._start = sim.Now;
             }
             else if (completed == TracedTransaction)
             {
                 trace._recording = false;
-                trace.Latency = sim.Now - requestStart;
+                trace.Latency = sim.Now - trace._start;
                 sim.Stop();
             }
         };
