@@ -53,6 +53,10 @@ internal static class ScenarioExecution
                 foreach (var inner in e.Flatten().InnerExceptions)
                 {
                     error.WriteLine($"netperf: a simulation failed: {inner.GetType().Name}: {inner.Message}");
+                    if (Environment.GetEnvironmentVariable("NETPERF_DEBUG") == "1")
+                    {
+                        error.WriteLine(inner.StackTrace); // for developers: where it failed
+                    }
                 }
 
                 error.WriteLine("netperf: nothing was written.");

@@ -21,6 +21,12 @@ public sealed record ClusterOptions
     /// </summary>
     public int Racks { get; init; } = 1;
 
+    /// <summary>Physical NICs on a switch (the default), or containers on one host's bridge (kind).</summary>
+    public ClusterFabric Fabric { get; init; } = ClusterFabric.Switch;
+
+    /// <summary>On kind: net.bridge.bridge-nf-call-iptables on the host's bridge (Docker sets it to 1).</summary>
+    public bool BridgeNetfilter { get; init; } = true;
+
     public int NodeMtu { get; init; } = 1500;
     public CostTable Costs { get; init; } = CostTable.Default();
     public ulong Seed { get; init; } = 1;

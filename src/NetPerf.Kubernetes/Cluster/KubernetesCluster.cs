@@ -45,10 +45,19 @@ public sealed partial class KubernetesCluster
         }
 
         CheckRacks(options);
+        if (options.Fabric == ClusterFabric.Kind && options.Racks > 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.Racks, "a kind cluster's nodes are containers on one Docker network: one rack.");
+        }
 
         Options = options;
         Cni = cni;
         Bed = new Testbed(new Simulator(), new PacketPool(), options.Seed);
+        if (options.Fabric == ClusterFabric.Kind)
+        {
+            Kind = new KindNetwork(Bed, options.Costs, options.CoresPerNode, Ipv4Address.Parse(Gateway), Ipv4Prefix.Parse(NodeSubnet).Length, options.NodeMtu, options.BridgeNetfilter);
+        }
+
         if (options.Racks > 1)
         {
             Fabric = new RackFabric(Bed, options.Racks, (long)(options.LinkGigabits * 1e9), options.Propagation);
@@ -79,18 +88,29 @@ public sealed partial class KubernetesCluster
     {
         var podNet = Ipv4Prefix.Parse(ClusterCidr);
         var (rack, ip, nodeNet, gateway) = NodeAddressing(n);
-        var host = new Host(Bed, $"node{n}", Options.Costs, Options.CoresPerNode);
-        var eth0 = new PhysicalNic(host.Root, "eth0", Options.NodeMtu);
-        host.Root.AddAddress(eth0, ip, nodeNet.Length);
-        host.Root.AddRoute("0.0.0.0/0", eth0, via: gateway.ToString()); // the fabric's router, towards outside the cluster (or the rack)
-        if (Fabric is null)
+        var host = Kind is null ? new Host(Bed, $"node{n}", Options.Costs, Options.CoresPerNode) : new Host(Bed, $"node{n}", Options.Costs, Kind.Host.Cores);
+        NetDevice eth0;
+        if (Kind is not null)
         {
-            Switch.Connect(eth0);
+            eth0 = Kind.Connect(host.Root, Options.NodeMtu);
         }
         else
         {
-            Fabric.Connect(eth0, rack);
+            var nic = new PhysicalNic(host.Root, "eth0", Options.NodeMtu);
+            if (Fabric is null)
+            {
+                Switch.Connect(nic);
+            }
+            else
+            {
+                Fabric.Connect(nic, rack);
+            }
+
+            eth0 = nic;
         }
+
+        host.Root.AddAddress(eth0, ip, nodeNet.Length);
+        host.Root.AddRoute("0.0.0.0/0", eth0, via: gateway.ToString()); // the fabric's router, towards outside the cluster (or the rack)
 
         var node = new Node(n, host, eth0, ip, new Ipv4Prefix(podNet[(ulong)n << 8], 24)) { Rack = rack, Subnet = nodeNet, Gateway = gateway };
         Cni.SetUpNode(node);
@@ -140,7 +160,15 @@ public sealed partial class KubernetesCluster
         }
 
         node.Failed = true;
-        node.Eth0.CarrierUp = false;
+        switch (node.Eth0)
+        {
+            case PhysicalNic nic:
+                nic.CarrierUp = false;
+                break;
+            case VethDevice veth:
+                veth.CarrierUp = false; // the container is gone: its end of the veth pair with it
+                break;
+        }
         NodeFailed?.Invoke(node);
     }
 
@@ -149,6 +177,9 @@ public sealed partial class KubernetesCluster
     public Testbed Bed { get; }
     /// <summary>The switch every node is cabled to; with racks, rack 1's (its top-of-rack router's switching).</summary>
     public L2Switch Switch { get; }
+
+    /// <summary>The Docker network of a kind cluster (<see cref="ClusterFabric.Kind"/>); null on physical NICs.</summary>
+    public KindNetwork? Kind { get; }
 
     /// <summary>The racks, their top-of-rack routers and the spine; null on a single switch (one rack).</summary>
     public RackFabric? Fabric { get; }
@@ -169,10 +200,19 @@ public sealed partial class KubernetesCluster
             throw new InvalidOperationException("at most 250 external hosts: 192.168.15.1 to .250.");
         }
 
-        var host = new Host(Bed, name, Options.Costs, Options.CoresPerNode);
-        var eth0 = new PhysicalNic(host.Root, "eth0", Options.NodeMtu);
         var subnet = Ipv4Prefix.Parse(NodeSubnet);
         var ip = subnet[(ulong)(FirstExternal + _externals++)];
+        if (Kind is not null)
+        {
+            // Another container on the kind network (what `docker run --network kind` gives): the host's cores too.
+            var container = new Host(Bed, name, Options.Costs, Kind.Host.Cores);
+            var veth = Kind.Connect(container.Root, Options.NodeMtu);
+            container.Root.AddAddress(veth, ip, subnet.Length);
+            return container;
+        }
+
+        var host = new Host(Bed, name, Options.Costs, Options.CoresPerNode);
+        var eth0 = new PhysicalNic(host.Root, "eth0", Options.NodeMtu);
         if (Fabric is null)
         {
             host.Root.AddAddress(eth0, ip, subnet.Length);

@@ -5,7 +5,7 @@ using NetPerf.Network.Topology;
 namespace NetPerf.Kubernetes.Cluster;
 
 /// <summary>A Kubernetes node: a Linux host with eth0 on the fabric, its pod CIDR, and its pods.</summary>
-public sealed class Node(int index, Host host, PhysicalNic eth0, Ipv4Address ip, Ipv4Prefix podCidr)
+public sealed class Node(int index, Host host, NetDevice eth0, Ipv4Address ip, Ipv4Prefix podCidr)
 {
     private readonly List<Pod> _pods = [];
 
@@ -15,7 +15,11 @@ public sealed class Node(int index, Host host, PhysicalNic eth0, Ipv4Address ip,
     public string Name => Host.Name;
     public Host Host { get; } = host;
     public NetworkNamespace Root => Host.Root;
-    public PhysicalNic Eth0 { get; } = eth0;
+    /// <summary>The node's interface on the fabric: a physical NIC on a switch, or a veth to the host's bridge on kind.</summary>
+    public NetDevice Eth0 { get; } = eth0;
+
+    /// <summary>The node's physical NIC, when it has one (not on a kind fabric).</summary>
+    public PhysicalNic? Nic => Eth0 as PhysicalNic;
     public Ipv4Address Ip { get; } = ip;
 
     /// <summary>The rack the node is in, 1-based (always 1 on a single switch; see <see cref="ClusterOptions.Racks"/>).</summary>

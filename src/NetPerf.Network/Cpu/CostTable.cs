@@ -8,19 +8,36 @@ namespace NetPerf.Network.Cpu;
 public sealed class CostTable
 {
     private const string DefaultResource = "NetPerf.Network.cost-model.csv";
+    private const string KindResource = "NetPerf.Network.cost-model-kind.csv";
 
     /// <summary>Where each stage's numbers come from, as the file says.</summary>
     public IReadOnlyDictionary<KernelStage, string> Sources => _sources;
 
     private readonly Dictionary<KernelStage, string> _sources = [];
 
-    /// <summary>The shipped defaults (Cpu/cost-model.csv).</summary>
-    public static CostTable Default()
+    /// <summary>
+    /// The shipped profiles: <c>physical</c> (Cpu/cost-model.csv: nodes with NICs; the namespace measurements of
+    /// tools/kernel-costs and published NIC figures) and <c>kind</c> (Cpu/cost-model-kind.csv: nodes that are
+    /// containers on one host, fitted by <c>netperf calibrate</c> on the machine its provenance names).
+    /// </summary>
+    public static readonly IReadOnlyList<string> Profiles = ["physical", "kind"];
+
+    /// <summary>The shipped defaults (Cpu/cost-model.csv, the physical profile).</summary>
+    public static CostTable Default() => Profile("physical");
+
+    /// <summary>One of the shipped <see cref="Profiles"/>.</summary>
+    public static CostTable Profile(string name)
     {
-        using var stream = typeof(CostTable).Assembly.GetManifestResourceStream(DefaultResource)
-            ?? throw new InvalidOperationException($"the default cost table ({DefaultResource}) is missing from the assembly.");
+        string resource = name switch
+        {
+            "physical" => DefaultResource,
+            "kind" => KindResource,
+            _ => throw new ArgumentException($"no cost profile '{name}'; profiles are: {string.Join(", ", Profiles)}", nameof(name)),
+        };
+        using var stream = typeof(CostTable).Assembly.GetManifestResourceStream(resource)
+            ?? throw new InvalidOperationException($"the cost table ({resource}) is missing from the assembly.");
         using var reader = new StreamReader(stream);
-        return Parse(reader, "cost-model.csv (built in)");
+        return Parse(reader, $"{resource["NetPerf.Network.".Length..]} (built in)");
     }
 
     /// <summary>A cost table file: columns stage, fixed_ns, ns_per_byte, source; every stage exactly once.</summary>

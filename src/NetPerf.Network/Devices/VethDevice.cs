@@ -18,6 +18,9 @@ public sealed class VethDevice : NetDevice
 
     public VethDevice Peer { get; private set; } = null!;
 
+    /// <summary>The link is up: false after <c>ip link set DEV down</c> (or a container's death), when nothing leaves.</summary>
+    public bool CarrierUp { get; set; } = true;
+
     /// <summary><c>ip link add NAME type veth peer name PEER</c>, each end in its namespace.</summary>
     public static (VethDevice End, VethDevice Peer) CreatePair(NetworkNamespace ns, string name, NetworkNamespace peerNs, string peerName, int mtu = 1500)
     {
@@ -30,6 +33,12 @@ public sealed class VethDevice : NetDevice
 
     public override void Transmit(ref PacketWalk walk)
     {
+        if (!CarrierUp || !Peer.CarrierUp)
+        {
+            walk.Drop(DropReason.CarrierDown, this);
+            return;
+        }
+
         walk.Charge(KernelStage.VethTransmit, this);
         if (Peer.Namespace != Namespace)
         {

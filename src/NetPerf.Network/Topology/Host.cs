@@ -17,15 +17,31 @@ public sealed class Host
     private readonly long[] _drops = new long[Enum.GetValues<DropReason>().Length];
     private readonly List<NetworkNamespace> _namespaces = [];
     public Host(Testbed testbed, string name, CostTable costs, int cores)
+        : this(testbed, name, costs, CreateCores(testbed, cores))
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(cores, 1);
+    }
+
+    /// <summary>
+    /// A machine that runs on another's cores: a container (a kind node, a Docker host's client) whose kernel is
+    /// the host's, so its work competes with every other container's on the same CPUs. Its CPU is still
+    /// accounted to it, as the kernel's cgroups would.
+    /// </summary>
+    public Host(Testbed testbed, string name, CostTable costs, IReadOnlyList<Core> sharedCores)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(sharedCores.Count, 1);
         Testbed = testbed;
         Name = name;
         Sim = testbed.Sim;
         Pool = testbed.Pool;
         Costs = costs;
-        Cores = Enumerable.Range(0, cores).Select(i => new Core(Sim, i, stageCount: 1)).ToArray();
+        Cores = sharedCores;
         Root = CreateNamespace("root");
+    }
+
+    private static Core[] CreateCores(Testbed testbed, int cores)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(cores, 1);
+        return Enumerable.Range(0, cores).Select(i => new Core(testbed.Sim, i, stageCount: 1)).ToArray();
     }
 
     public Testbed Testbed { get; }

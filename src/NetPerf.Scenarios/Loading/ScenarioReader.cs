@@ -81,6 +81,7 @@ public static partial class ScenarioReader
             WarmUp = root.Duration("warmup", SimTime.Zero, MaxDuration, SimTime.FromMilliseconds(10)),
             Replications = (int)root.Integer("replications", 1, 100, 1),
             Cluster = cluster,
+            CostProfile = root.Has("costProfile") ? root.Choice("costProfile", Choices.CostProfiles, "physical") : null,
             CostFile = root.String("costFile"),
             Costs = ReadCosts(root, d),
             Deployments = root.List("deployments").Select((n, i) => ReadDeployment(n, $"deployments[{i}]", d)).OfType<DeploymentSpec>().ToList(),
@@ -127,7 +128,7 @@ public static partial class ScenarioReader
             }
         }
 
-        m.Choice("fabric", Choices.Fabrics, "switch");
+        var fabric = m.Choice("fabric", Choices.Fabrics, "switch") == "kind" ? Kubernetes.Cluster.ClusterFabric.Kind : Kubernetes.Cluster.ClusterFabric.Switch;
         return c with
         {
             Nodes = (int)m.Integer("nodes", 2, Kubernetes.Cluster.KubernetesCluster.MaxNodes, c.Nodes),
@@ -140,6 +141,8 @@ public static partial class ScenarioReader
             Offloads = (nic?.Choice("offloads", Choices.Offloads, "all") ?? "all") == "all",
             LinkDelay = m.Duration("linkDelay", SimTime.Zero, SimTime.FromMilliseconds(100), c.LinkDelay),
             ServiceCidr = cidr,
+            Fabric = fabric,
+            BridgeNetfilter = m.Boolean("bridgeNetfilter", c.BridgeNetfilter),
         };
     }
 

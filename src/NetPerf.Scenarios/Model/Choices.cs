@@ -7,7 +7,8 @@ public static class Choices
     public static readonly IReadOnlyList<string> KubeProxy = ["iptables", "ipvs", "nftables"];
     public static readonly IReadOnlyList<string> ServiceTypes = Enum.GetNames<ServiceType>();
     public static readonly IReadOnlyList<string> TrafficPolicies = ["Cluster", "Local"];
-    public static readonly IReadOnlyList<string> Fabrics = ["switch"];
+    public static readonly IReadOnlyList<string> Fabrics = ["switch", "kind"];
+    public static readonly IReadOnlyList<string> CostProfiles = Network.Cpu.CostTable.Profiles;
     public static readonly IReadOnlyList<string> Offloads = ["all", "none"];
     public static readonly IReadOnlyList<string> Distributions = ["fixed", "exponential"];
     public static readonly IReadOnlyList<string> BgpTopologies = ["full-mesh", "route-reflectors"];

@@ -11,6 +11,12 @@ public sealed record ClusterSpec
     /// <summary>Racks behind top-of-rack routers (node N in rack ((N-1) mod racks) + 1); 1 is one L2 switch.</summary>
     public int Racks { get; init; } = 1;
     public int CoresPerNode { get; init; } = 4;
+
+    /// <summary>Physical NICs on a switch, or kind's node containers on one host's bridge (coresPerNode is then the host's cores, shared by every node).</summary>
+    public Kubernetes.Cluster.ClusterFabric Fabric { get; init; } = Kubernetes.Cluster.ClusterFabric.Switch;
+
+    /// <summary>On kind: br_netfilter on the host's bridge (Docker's default).</summary>
+    public bool BridgeNetfilter { get; init; } = true;
     public string Cni { get; init; } = "flannel-vxlan";
     public string KubeProxy { get; init; } = "iptables";
     public int Mtu { get; init; } = 1500;

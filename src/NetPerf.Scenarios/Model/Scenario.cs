@@ -20,6 +20,9 @@ public sealed record Scenario
     public ClusterSpec Cluster { get; init; } = new();
 
     /// <summary>A cost table file replacing the shipped one (relative paths from the scenario's folder).</summary>
+    /// <summary>The shipped cost profile to start from (<see cref="Network.Cpu.CostTable.Profiles"/>); null: the fabric's own (kind on kind, physical otherwise).</summary>
+    public string? CostProfile { get; init; }
+
     public string? CostFile { get; init; }
 
     /// <summary>Stages whose cost the scenario sets, over the table.</summary>

@@ -38,12 +38,17 @@ public sealed class ClusterBuild
                 Propagation = spec.LinkDelay,
                 NodeMtu = spec.Mtu,
                 Costs = Costs(scenario),
+                Fabric = spec.Fabric,
+                BridgeNetfilter = spec.BridgeNetfilter,
                 Seed = seed,
             },
             CniPlugin.ByName(variant.Cni));
         foreach (var node in Cluster.Nodes)
         {
-            node.Eth0.Offloads = spec.Offloads ? NicOffloads.All : NicOffloads.None;
+            if (node.Nic is { } nic)
+            {
+                nic.Offloads = spec.Offloads ? NicOffloads.All : NicOffloads.None;
+            }
         }
 
         Proxy = new ServiceProxy(variant.KubeProxy, Cluster);
@@ -79,7 +84,10 @@ public sealed class ClusterBuild
         Dns.AddService(ClusterLayout.Service, "default", ServiceIp);
         AddPolicies(scenario);
         Outside = Cluster.AddExternalHost(ClusterLayout.Outside);
-        Outside.Root.Devices.OfType<PhysicalNic>().Single().Offloads = spec.Offloads ? NicOffloads.All : NicOffloads.None;
+        foreach (var nic in Outside.Root.Devices.OfType<PhysicalNic>())
+        {
+            nic.Offloads = spec.Offloads ? NicOffloads.All : NicOffloads.None; // none on kind: the outside client is a container
+        }
         if (withLoadBalancer)
         {
             // An L4 balancer in front of the NodePorts (LVS-NAT), its health checks starting now: the warm-up
@@ -206,7 +214,7 @@ public sealed class ClusterBuild
     {
         var table = scenario.CostFile is { } file
             ? CostTable.Load(scenario.ResolvePath(file))
-            : CostTable.Default();
+            : CostTable.Profile(scenario.CostProfile ?? (scenario.Cluster.Fabric == Kubernetes.Cluster.ClusterFabric.Kind ? "kind" : "physical"));
         foreach (var (stage, cost) in scenario.Costs)
         {
             table[stage] = cost;
