@@ -40,7 +40,14 @@ public sealed class CostTable
         return Parse(reader, $"{resource["NetPerf.Network.".Length..]} (built in)");
     }
 
-    /// <summary>A cost table file: columns stage, fixed_ns, ns_per_byte, source; every stage exactly once.</summary>
+    /// <summary>
+    /// Occurrences of <see cref="KernelStage.Interference"/> per millisecond of a core's busy time (0: kernel
+    /// work is deterministic and latency has no spread of its own). The file's optional <c>per_busy_ms</c>
+    /// column, given on the Interference row.
+    /// </summary>
+    public double InterferencePerMillisecond { get; set; }
+
+    /// <summary>A cost table file: columns stage, fixed_ns, ns_per_byte, source (and per_busy_ms for Interference); every stage exactly once.</summary>
     public static CostTable Load(string path)
     {
         using var reader = new StreamReader(path);
@@ -89,6 +96,14 @@ public sealed class CostTable
                 problems.Add($"{fileName}:{line}: stage {stage} has no source; say where its numbers come from (a measurement and how it was made, or a published row)");
             }
 
+            if (stage == KernelStage.Interference && csv.HeaderRecord!.Contains("per_busy_ms") && !string.IsNullOrWhiteSpace(csv.GetField("per_busy_ms")))
+            {
+                if (Number(csv.GetField("per_busy_ms"), "per_busy_ms", fileName, line, problems) is { } rate)
+                {
+                    table.InterferencePerMillisecond = rate;
+                }
+            }
+
             if (fixedNs is { } f && perByte is { } b)
             {
                 table[stage] = StageCost.Nanoseconds(f, b);
@@ -131,6 +146,48 @@ public sealed class CostTable
 
     /// <summary>A table in which every stage is free: latency is then wire time alone.</summary>
     public static CostTable Free() => new();
+
+    /// <summary>A copy, to change without touching the original (a fit's trial tables).</summary>
+    public CostTable Clone()
+    {
+        var copy = new CostTable { InterferencePerMillisecond = InterferencePerMillisecond };
+        Array.Copy(_costs, copy._costs, _costs.Length);
+        foreach (var (stage, source) in _sources)
+        {
+            copy._sources[stage] = source;
+        }
+
+        return copy;
+    }
+
+    /// <summary>Sets a stage's cost and says where it came from.</summary>
+    public void Set(KernelStage stage, StageCost cost, string source)
+    {
+        this[stage] = cost;
+        _sources[stage] = source;
+    }
+
+    /// <summary>Writes the table in the format <see cref="Parse"/> reads (with per_busy_ms), rows in stage order.</summary>
+    public void Write(TextWriter text)
+    {
+        using var csv = new CsvHelper.CsvWriter(text, System.Globalization.CultureInfo.InvariantCulture, leaveOpen: true);
+        foreach (var h in new[] { "stage", "fixed_ns", "ns_per_byte", "per_busy_ms", "source" })
+        {
+            csv.WriteField(h);
+        }
+
+        csv.NextRecord();
+        foreach (var stage in Enum.GetValues<KernelStage>())
+        {
+            var c = this[stage];
+            csv.WriteField(stage.ToString());
+            csv.WriteField((c.FixedPicoseconds / 1000.0).ToString("0.0", System.Globalization.CultureInfo.InvariantCulture));
+            csv.WriteField((c.PicosecondsPerByte / 1000.0).ToString("0.000", System.Globalization.CultureInfo.InvariantCulture));
+            csv.WriteField(stage == KernelStage.Interference ? InterferencePerMillisecond.ToString("0.000", System.Globalization.CultureInfo.InvariantCulture) : "");
+            csv.WriteField(_sources.TryGetValue(stage, out var src) ? src : "");
+            csv.NextRecord();
+        }
+    }
 
     /// <summary>Every stage costs the same: convenient for checks where only the number of stages matters.</summary>
     public static CostTable Uniform(StageCost cost)

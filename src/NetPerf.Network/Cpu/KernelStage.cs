@@ -100,4 +100,13 @@ public enum KernelStage
 
     /// <summary>A received frame merged into a GRO aggregate: its descriptor, dev_gro_receive and tcp4_gro_receive (charged per frame).</summary>
     GroReceive,
+
+    /// <summary>
+    /// Other work the CPU runs in the middle of a packet's stage: timer and RCU softirqs, other interrupts,
+    /// kworkers, a hypervisor's steal. Not a stage of the path, but time its packet waits and busy time the
+    /// core spends: it arrives as a Poisson process while the core does a packet's work
+    /// (<see cref="CostTable.InterferencePerMillisecond"/>), each occurrence lasting an exponential time whose
+    /// mean is this row's fixed cost. It is what makes a quiet kernel's latency have a tail.
+    /// </summary>
+    Interference,
 }

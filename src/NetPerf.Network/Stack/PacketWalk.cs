@@ -109,5 +109,5 @@ public ref struct PacketWalk
 
     /// <summary>The work charged so far becomes one job on the packet's core; <paramref name="next"/> runs when it completes.</summary>
     private readonly void SubmitWork(IEventHandler? next, int kind) =>
-        Host.Cores[P.Core].Submit(new SimTime(_costPs), 0, next, kind, Packet);
+        Host.Cores[P.Core].Submit(new SimTime(_costPs + Host.Interference(_costPs, P.FlowId)), 0, next, kind, Packet);
 }

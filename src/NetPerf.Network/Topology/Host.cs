@@ -38,6 +38,41 @@ public sealed class Host
         Root = CreateNamespace("root");
     }
 
+    private Engine.Random.RngStream? _interference;
+
+    /// <summary>
+    /// Other work that interrupts <paramref name="workPs"/> of a packet's work on a core (<see cref="KernelStage.Interference"/>):
+    /// occurrences arrive as a Poisson process over the work at the table's rate, each lasting an exponential
+    /// time with the row's mean. Accounted as Interference CPU of the flow (it is busy time of the core the
+    /// packet waits through). Draws from this host's own stream, so results stay the same per seed.
+    /// </summary>
+    internal long Interference(long workPs, int flowId)
+    {
+        double rate = Costs.InterferencePerMillisecond;
+        if (rate <= 0 || workPs <= 0)
+        {
+            return 0;
+        }
+
+        _interference ??= Testbed.Streams.Create($"{Name}/interference");
+        double perPs = rate / 1e9; // per millisecond -> per picosecond
+        double meanPs = Costs[KernelStage.Interference].FixedPicoseconds;
+        long extra = 0;
+        double t = -Math.Log(1 - _interference.NextDouble()) / perPs;
+        while (t < workPs)
+        {
+            extra += (long)(-Math.Log(1 - _interference.NextDouble()) * meanPs);
+            t += -Math.Log(1 - _interference.NextDouble()) / perPs;
+        }
+
+        if (extra > 0)
+        {
+            AccountCpu(KernelStage.Interference, extra, flowId);
+        }
+
+        return extra;
+    }
+
     private static Core[] CreateCores(Testbed testbed, int cores)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(cores, 1);
@@ -96,6 +131,7 @@ public sealed class Host
     {
         long cost = Costs.Of(stage, bytes);
         AccountCpu(stage, cost, flowId);
+        cost += Interference(cost, flowId);
         Cores[core].Submit(new Engine.Time.SimTime(cost), 0, done, kind, arg);
     }
 

@@ -138,9 +138,26 @@ public sealed class ClusterBuild
     public int ScenarioServices { get; private set; }
 
     /// <summary>Every host whose CPU a run accounts: the nodes and the outside client.</summary>
-    public IReadOnlyList<Host> Hosts => LoadBalancer is { } lb
-        ? [.. Cluster.Nodes.Select(n => n.Host), Outside, lb.Host, lb.Client]
-        : [.. Cluster.Nodes.Select(n => n.Host), Outside];
+    /// <summary>Every machine whose kernel does work for the measured traffic (on kind, the host under the node containers too: its bridge forwards every frame between them).</summary>
+    public IReadOnlyList<Host> Hosts
+    {
+        get
+        {
+            List<Host> hosts = [.. Cluster.Nodes.Select(n => n.Host), Outside];
+            if (LoadBalancer is { } lb)
+            {
+                hosts.Add(lb.Host);
+                hosts.Add(lb.Client);
+            }
+
+            if (Cluster.Kind is { } kind)
+            {
+                hosts.Add(kind.Host);
+            }
+
+            return hosts;
+        }
+    }
 
     private void AddScenarioServices(Scenario scenario, Variant variant, Ipv4Prefix cidr)
     {

@@ -1,0 +1,51 @@
+using System.Globalization;
+
+namespace NetPerf.Calibration.Probe;
+
+/// <summary>
+/// What one probe run measured: latency percentiles of its transactions, and over its measured phase the pinned
+/// CPU's busy and steal time (/proc/stat) and the probes' own user-space time (getrusage, client and server).
+/// </summary>
+public sealed record ProbeResult(long Transactions, double P50Ns, double P90Ns, double P99Ns, double P999Ns, double MeanNs,
+    double WallNs, double BusyNs, double StealNs, double ClientUserNs, double ServerUserNs)
+{
+    /// <summary>CPU per transaction: everything the pinned CPU did (kernel and the probes' user space).</summary>
+    public double CpuPerTransactionNs => BusyNs / Transactions;
+
+    /// <summary>The probes' own user-space time per transaction (what the model charges as the application's).</summary>
+    public double UserPerTransactionNs => (ClientUserNs + ServerUserNs) / Transactions;
+
+    /// <summary>Kernel CPU per transaction: busy time less the probes' user time.</summary>
+    public double KernelPerTransactionNs => CpuPerTransactionNs - UserPerTransactionNs;
+
+    /// <summary>Reads the client's line ("n N p50 X ...") and the server's ("served N user_ns U ..."); the server's user time is scaled to the measured phase.</summary>
+    public static ProbeResult Parse(string client, string server)
+    {
+        var c = Fields(client);
+        var s = Fields(server);
+        double n = c["n"];
+        double served = s.TryGetValue("served", out var v) && v > 0 ? v : n;
+        return new ProbeResult((long)n, c["p50"], c["p90"], c["p99"], c["p999"], c["mean"], c["wall_ns"], c["busy_ns"], c["steal_ns"],
+            c["user_ns"], s.GetValueOrDefault("user_ns") * (n / served));
+    }
+
+    private static Dictionary<string, double> Fields(string line)
+    {
+        var parts = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        var map = new Dictionary<string, double>();
+        for (int i = 0; i + 1 < parts.Length; i += 2)
+        {
+            if (double.TryParse(parts[i + 1], NumberStyles.Float, CultureInfo.InvariantCulture, out double x))
+            {
+                map[parts[i]] = x;
+            }
+        }
+
+        if (map.Count == 0)
+        {
+            throw new CalibrationException($"the probe printed '{line.Trim()}', not its measurements");
+        }
+
+        return map;
+    }
+}
