@@ -9,7 +9,10 @@ namespace NetPerf.Kubernetes.Fabric;
 /// <summary>
 /// The top-of-rack switch that puts every node on one L2 segment: a learning bridge whose ports are cabled to
 /// the nodes' NICs. It forwards in hardware, so it costs no CPU (its host's stages are free); what it does cost
-/// is a store-and-forward serialisation on each egress port and that port's buffer, counted in frames.
+/// is a store-and-forward serialisation on each egress port and that port's buffer, counted in frames. It
+/// stores and forwards each frame, not a host's whole TSO burst: its ports take a burst when the first frame is in
+/// (<see cref="PhysicalNic.ForwardsPerFrame"/>), so a burst costs one burst's serialisation plus one frame's, not
+/// two bursts'.
 /// </summary>
 public sealed class L2Switch
 {
@@ -42,7 +45,7 @@ public sealed class L2Switch
     /// <summary>Cables <paramref name="nic"/> to a new port.</summary>
     public PhysicalNic Connect(PhysicalNic nic)
     {
-        var port = new PhysicalNic(_host.Root, $"port{++_ports}", mtu: 9216, receiveQueues: 1);
+        var port = new PhysicalNic(_host.Root, $"port{++_ports}", mtu: 9216, receiveQueues: 1) { ForwardsPerFrame = true };
         _bridge.Enslave(port);
         // The host's side is its qdisc (txqueuelen 1000, counted in skbs: a GSO super-packet is one), the
         // switch's side a port buffer counted in frames.

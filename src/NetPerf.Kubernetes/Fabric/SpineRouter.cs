@@ -11,7 +11,8 @@ namespace NetPerf.Kubernetes.Fabric;
 /// The spine between the racks: an L3 switch with a routed port per ToR (swpR, 192.168.0.2R/31, with a static
 /// route to rack R's subnet via that ToR) and an L2 segment of its own for hosts outside the cluster
 /// (192.168.15.0/24, gateway 192.168.15.254 on its bridge). Like the ToRs it forwards in hardware: a free cost
-/// table, so only serialisation and port buffers cost anything.
+/// table, so only serialisation (store-and-forward per frame) and port buffers
+/// cost anything.
 /// </summary>
 public sealed class SpineRouter
 {
@@ -42,7 +43,7 @@ public sealed class SpineRouter
     /// <summary>Cables ToR <paramref name="tor"/>'s uplink to a new routed port, and routes its rack's subnet there.</summary>
     internal void Connect(TopOfRackRouter tor)
     {
-        var port = new PhysicalNic(Root, $"swp{tor.Rack}", mtu: 9216, receiveQueues: 1);
+        var port = new PhysicalNic(Root, $"swp{tor.Rack}", mtu: 9216, receiveQueues: 1) { ForwardsPerFrame = true };
         Root.AddAddress(port, RackAddressing.SpineAddress(tor.Rack), 31);
         PhysicalNic.Connect(port, tor.Uplink, _bitsPerSecond, _propagation, Outside.PortBufferFrames, QueueUnit.Frames);
         Root.AddRoute(RackAddressing.RackSubnet(tor.Rack).ToString(), port, via: RackAddressing.UplinkAddress(tor.Rack).ToString());

@@ -12,7 +12,7 @@ namespace NetPerf.Kubernetes.Fabric;
 /// box, the rack subnet's gateway (192.168.R.254 on the switching bridge, a switched virtual interface) routed to
 /// an uplink cabled to the spine (192.168.0.2R+1/31, default route via the spine). It routes in hardware as it
 /// switches: its host's cost table is free (as <see cref="L2Switch"/>'s), so a routed packet costs no CPU, only
-/// the store-and-forward serialisation and buffer of the port it leaves by.
+/// the store-and-forward serialisation (per frame, as it switches) and buffer of the port it leaves by.
 /// </summary>
 public sealed class TopOfRackRouter
 {
@@ -23,7 +23,7 @@ public sealed class TopOfRackRouter
         var root = Switch.Host.Root;
         root.IpForward = true;
         root.AddAddress(Switch.Bridge, RackAddressing.Gateway(rack), RackAddressing.RackSubnet(rack).Length);
-        Uplink = new PhysicalNic(root, "uplink", mtu: 9216, receiveQueues: 1);
+        Uplink = new PhysicalNic(root, "uplink", mtu: 9216, receiveQueues: 1) { ForwardsPerFrame = true };
         root.AddAddress(Uplink, RackAddressing.UplinkAddress(rack), 31);
         root.AddRoute("0.0.0.0/0", Uplink, via: RackAddressing.SpineAddress(rack).ToString());
     }

@@ -115,7 +115,8 @@ public sealed class BridgeDevice : NetDevice
         if (after != before)
         {
             // DNAT took place (br_nf_pre_routing_finish): if the new destination is on this bridge, the frame is
-            // bridged to it (bridged_dnat: no ip_forward, no TTL, hairpin rules apply); otherwise it is routed.
+            // bridged to it (bridged_dnat: no ip_forward, no TTL, hairpin rules apply); otherwise it is routed,
+            // by this lookup: the skb keeps its dst, so IP input does not route it again.
             walk.Charge(KernelStage.FibLookup, Namespace, this);
             var route = Namespace.Fib.Lookup(after);
             if (route is { Type: RouteType.Unicast } && route.NextHops[0].Interface == Index
@@ -127,6 +128,9 @@ public sealed class BridgeDevice : NetDevice
             }
 
             walk.P.DestinationMac = Mac;
+            walk.P.Hops++;
+            Ipv4.ReceiveRouted(this, ref walk, route); // PREROUTING already ran at the bridge, and routing too
+            return;
         }
 
         if (walk.P.DestinationMac == Mac)

@@ -42,6 +42,13 @@ public sealed class PhysicalNic : NetDevice, IFrameReceiver
 
     public Link? TransmitLink => _tx;
 
+    /// <summary>
+    /// A port of a switch or router, which forwards in hardware frame by frame: the link into it hands over a
+    /// GSO burst when its first frame is in (<see cref="IFrameReceiver.ForwardsPerFrame"/>). A host's NIC leaves
+    /// it off: its GRO hands the aggregate up when the last frame has arrived.
+    /// </summary>
+    public bool ForwardsPerFrame { get; init; }
+
     /// <summary>Segmentation and receive offloads (<c>ethtool -K</c>); all on by default.</summary>
     public NicOffloads Offloads { get; set; } = NicOffloads.All;
 

@@ -10,12 +10,24 @@ namespace NetPerf.Network.Links;
 /// at the line rate, then arrives at the receiver one propagation delay after its last bit left.
 /// A full-duplex cable is two of these. A GSO packet is its segments back to back: it occupies the line for
 /// all their wire bytes, holds one queue slot (a qdisc's skb) or one per segment (<see cref="QueueUnit"/>),
-/// and arrives when its last segment does, which is when receive offload (GRO) would hand the aggregate up.
+/// and arrives at a host when its last segment does, which is when receive offload (GRO) would hand the
+/// aggregate up.
+/// <para>
+/// A switch or router port (<see cref="IFrameReceiver.ForwardsPerFrame"/>) stores and forwards each frame, not
+/// the burst: it is handed the burst when the first frame is in, while the line stays busy for the rest, so the
+/// box starts sending frame 1 while frame 2 is still arriving. Its egress link then serialises the burst, but it
+/// cannot send a frame before that frame has arrived: when the egress is faster than the ingress it is paced by
+/// the arrivals, so the last frame leaves no earlier than its arrival plus its own serialisation
+/// (<see cref="Packet.LastFrameArrivalPs"/>). A burst through one switch thus reaches the far host one burst and
+/// one frame (and two propagation delays) after it began to leave, and a single frame still pays two
+/// serialisations.
+/// </para>
 /// </summary>
 public sealed class Link : IEventHandler
 {
     private const int TransmitDone = 0;
     private const int Arrival = 1;
+    private const int LineFree = 2; // the end of a burst whose receiver already has it
 
     private readonly Simulator _sim;
     private readonly PacketPool _pool;
@@ -125,9 +137,13 @@ public sealed class Link : IEventHandler
     void IEventHandler.OnEvent(int kind, long arg)
     {
         int packet = (int)arg;
-        if (kind == TransmitDone)
+        if (kind is TransmitDone or LineFree)
         {
-            _sim.ScheduleAfter(Propagation, this, Arrival, packet);
+            if (kind == TransmitDone)
+            {
+                _sim.ScheduleAfter(Propagation, this, Arrival, packet);
+            }
+
             if (_queue.Count > 0)
             {
                 int next = _queue.Dequeue();
@@ -157,6 +173,26 @@ public sealed class Link : IEventHandler
         int wire = p.WireBytes;
         TransmittedPackets += p.Segments;
         TransmittedWireBytes += wire;
-        _sim.ScheduleAfter(SerialisationTime(wire), this, TransmitDone, packet);
+        long now = _sim.Now.Picoseconds;
+        long done = now + SerialisationTime(wire).Picoseconds;
+        if (p.LastFrameArrivalPs > now)
+        {
+            // Handed on by a switch before its last frame was in: the line cannot send what has not arrived, so a
+            // faster egress than ingress waits for the last frame and then serialises it.
+            done = Math.Max(done, p.LastFrameArrivalPs + SerialisationTime(p.LastFrameWireBytes).Picoseconds);
+        }
+
+        long arrival = done + Propagation.Picoseconds;
+        p.LastFrameArrivalPs = arrival;
+        if (p.Segments > 1 && _receiver is { ForwardsPerFrame: true })
+        {
+            // The far box starts on the burst when its first frame is in; the line is busy until the last left.
+            long firstIn = now + SerialisationTime(p.FirstFrameWireBytes).Picoseconds + Propagation.Picoseconds;
+            _sim.Schedule(new SimTime(firstIn), this, Arrival, packet);
+            _sim.Schedule(new SimTime(done), this, LineFree, -1);
+            return;
+        }
+
+        _sim.Schedule(new SimTime(done), this, TransmitDone, packet);
     }
 }

@@ -31,6 +31,13 @@ public struct Packet
     /// <summary>Picoseconds at which the sender handed it to the stack: latency is arrival minus this.</summary>
     public long SentAtPs;
 
+    /// <summary>
+    /// Picoseconds at which the last frame of this packet has arrived (or will have) at the box now holding it,
+    /// set by the link that brought it. A switch takes a GSO burst when its first frame is in and forwards frame
+    /// by frame (see <see cref="Links.Link"/>), so its egress must not finish before this plus one frame.
+    /// </summary>
+    public long LastFrameArrivalPs;
+
     /// <summary>The workload's flow id, for accounting latency and CPU per flow and per path.</summary>
     public int FlowId;
 
@@ -145,6 +152,15 @@ public struct Packet
             return (full * HeaderSizes.WireBytes(headers + GsoSize)) + HeaderSizes.WireBytes(headers + PayloadBytes - (full * GsoSize));
         }
     }
+
+    /// <summary>Wire bytes of the first frame (every frame of a GSO packet but the last is this size).</summary>
+    public readonly int FirstFrameWireBytes => HeaderSizes.WireBytes(LargestSegmentIpLength);
+
+    /// <summary>Wire bytes of the last frame (its segment carries what is left of the payload).</summary>
+    public readonly int LastFrameWireBytes =>
+        GsoSegments <= 1
+            ? HeaderSizes.WireBytes(IpLength)
+            : HeaderSizes.WireBytes(IpLength - ((GsoSegments - 1) * GsoSize));
 
     /// <summary>
     /// Keeps only the first <paramref name="segments"/> segments of a GSO packet: a queue with room for only

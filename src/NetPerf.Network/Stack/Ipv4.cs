@@ -83,12 +83,26 @@ public static class Ipv4
         ReceiveRouted(device, ref walk);
     }
 
-    /// <summary>The rest of input after PREROUTING: the route decides between local delivery and forwarding.</summary>
+    /// <summary>
+    /// The rest of input after PREROUTING: the route decides between local delivery and forwarding. This is the
+    /// one routing decision of a received packet (ip_rcv_finish, net/ipv4/ip_input.c), taken after PREROUTING,
+    /// so a DNAT there is routed by it and costs no lookup of its own.
+    /// </summary>
     internal static void ReceiveRouted(NetDevice device, ref PacketWalk walk)
     {
         var ns = device.Namespace;
         walk.Charge(KernelStage.FibLookup, ns, device);
-        var route = ns.Fib.Lookup(walk.P.VisibleFlow.Destination);
+        ReceiveRouted(device, ref walk, ns.Fib.Lookup(walk.P.VisibleFlow.Destination));
+    }
+
+    /// <summary>
+    /// Input with the route already looked up: br_netfilter routes a packet it DNATed (br_nf_pre_routing_finish,
+    /// net/bridge/br_netfilter_hooks.c) and the skb keeps that dst, so ip_rcv_finish finds skb_valid_dst and does
+    /// not look it up again.
+    /// </summary>
+    internal static void ReceiveRouted(NetDevice device, ref PacketWalk walk, Route? route)
+    {
+        var ns = device.Namespace;
         if (route is null || route.Type is RouteType.Blackhole or RouteType.Unreachable)
         {
             Drop(ns, ref walk, DropReason.NoRoute, device);

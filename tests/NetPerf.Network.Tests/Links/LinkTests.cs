@@ -176,6 +176,91 @@ public class LinkTests
         Assert.Equal([1, 40, 40], kept.Select(k => k.Segments));
     }
 
+    /// <summary>A switch port: forwards each frame as it comes in, so it takes a burst when its first frame is in.</summary>
+    private sealed class PerFrameRelay(Simulator sim, Link egress) : IFrameReceiver
+    {
+        public List<SimTime> Arrivals { get; } = [];
+
+        public bool ForwardsPerFrame => true;
+
+        public void OnFrame(int packet)
+        {
+            Arrivals.Add(sim.Now);
+            egress.Send(packet);
+        }
+    }
+
+    /// <summary>host -> switch port -> host, each cable 1 us long; the switch's egress runs at <paramref name="egressBitsPerSecond"/>.</summary>
+    private static (Simulator, PacketPool, Link, PerFrameRelay, Sink) ThroughOneSwitch(long egressBitsPerSecond = 10_000_000_000)
+    {
+        var sim = new Simulator();
+        var pool = new PacketPool();
+        var ingress = new Link(sim, pool, 10_000_000_000, SimTime.FromMicroseconds(1));
+        var egress = new Link(sim, pool, egressBitsPerSecond, SimTime.FromMicroseconds(1), queuePackets: 1000, unit: QueueUnit.Frames);
+        var relay = new PerFrameRelay(sim, egress);
+        var sink = new Sink(sim, pool);
+        ingress.Connect(relay);
+        egress.Connect(sink);
+        return (sim, pool, ingress, relay, sink);
+    }
+
+    [Fact]
+    public void A_32_KiB_TSO_burst_across_a_switch_arrives_one_burst_and_one_frame_after_it_began_to_leave_not_two_bursts()
+    {
+        // A switch stores and forwards each frame, not the burst: frame 1 leaves the switch while frame 2 arrives,
+        // so the last frame reaches the far host one frame after it reached the switch. 23 frames of 1538 B on
+        // the wire at 10 Gbit/s: 1,230.4 ns each, 28,299.2 ns the burst; plus 2 x 1 us of cable.
+        var (sim, pool, ingress, relay, sink) = ThroughOneSwitch();
+        ingress.Send(TcpSuperPacket(pool, 23));
+        sim.Run();
+
+        Assert.Equal(SimTime.FromPicoseconds(1_230_400 + 1_000_000), Assert.Single(relay.Arrivals)); // first frame in
+        long oneBurstOneFrame = (23 * 1_230_400L) + 1_230_400 + (2 * 1_000_000);
+        Assert.Equal(SimTime.FromPicoseconds(oneBurstOneFrame), Assert.Single(sink.Arrivals).At);
+        Assert.True(oneBurstOneFrame < (2 * 23 * 1_230_400L) + (2 * 1_000_000)); // the old whole-burst figure
+    }
+
+    [Fact]
+    public void A_single_frame_across_a_switch_is_still_stored_and_forwarded_two_serialisations()
+    {
+        var (sim, pool, ingress, _, sink) = ThroughOneSwitch();
+        ingress.Send(Udp(pool, 1500));
+        sim.Run();
+        Assert.Equal(SimTime.FromPicoseconds((2 * 1_230_400) + (2 * 1_000_000)), Assert.Single(sink.Arrivals).At);
+    }
+
+    [Fact]
+    public void A_faster_egress_is_paced_by_the_arrivals_its_last_frame_leaves_once_it_has_come_in()
+    {
+        // 10 Gbit/s in, 100 Gbit/s out: the egress could send 23 frames in 2,829.9 ns but has them only as they
+        // arrive, so the last one leaves 123.04 ns (its serialisation at 100 Gbit/s) after it came in.
+        var (sim, pool, ingress, _, sink) = ThroughOneSwitch(egressBitsPerSecond: 100_000_000_000);
+        ingress.Send(TcpSuperPacket(pool, 23));
+        sim.Run();
+        Assert.Equal(SimTime.FromPicoseconds((23 * 1_230_400L) + 1_000_000 + 123_040 + 1_000_000), Assert.Single(sink.Arrivals).At);
+    }
+
+    [Fact]
+    public void A_slower_egress_sets_the_pace_from_the_first_frame_in()
+    {
+        // 10 Gbit/s in, 1 Gbit/s out: 12,304 ns a frame out, started as soon as the first frame is in.
+        var (sim, pool, ingress, _, sink) = ThroughOneSwitch(egressBitsPerSecond: 1_000_000_000);
+        ingress.Send(TcpSuperPacket(pool, 23));
+        sim.Run();
+        Assert.Equal(SimTime.FromPicoseconds(1_230_400 + 1_000_000 + (23 * 12_304_000L) + 1_000_000), Assert.Single(sink.Arrivals).At);
+    }
+
+    [Fact]
+    public void The_line_into_a_switch_stays_busy_for_the_whole_burst_though_the_switch_has_it_from_the_first_frame()
+    {
+        var (sim, pool, ingress, relay, _) = ThroughOneSwitch();
+        ingress.Send(TcpSuperPacket(pool, 23));
+        ingress.Send(Udp(pool, 1500)); // queued behind the burst
+        sim.Run();
+        Assert.Equal(SimTime.FromPicoseconds((24 * 1_230_400L) + 1_000_000), relay.Arrivals[1]);
+        Assert.Equal(0, pool.InUse);
+    }
+
     private sealed class Recorder(PacketPool pool, List<(int, int, TcpFlags)> kept) : IFrameReceiver
     {
         public void OnFrame(int packet)
