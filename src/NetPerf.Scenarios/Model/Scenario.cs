@@ -25,6 +25,9 @@ public sealed record Scenario
 
     public string? CostFile { get; init; }
 
+    /// <summary>A table given in memory (calibrate's fitted tables), used instead of the profile and the file; <see cref="Costs"/> still override it.</summary>
+    public CostTable? CostTable { get; init; }
+
     /// <summary>Stages whose cost the scenario sets, over the table.</summary>
     public IReadOnlyDictionary<KernelStage, StageCost> Costs { get; init; } = new Dictionary<KernelStage, StageCost>();
 

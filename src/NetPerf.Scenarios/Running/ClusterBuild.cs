@@ -229,7 +229,9 @@ public sealed class ClusterBuild
 
     private static CostTable Costs(Scenario scenario)
     {
-        var table = scenario.CostFile is { } file
+        var table = scenario.CostTable is { } given
+            ? given.Clone()
+            : scenario.CostFile is { } file
             ? CostTable.Load(scenario.ResolvePath(file))
             : CostTable.Profile(scenario.CostProfile ?? (scenario.Cluster.Fabric == Kubernetes.Cluster.ClusterFabric.Kind ? "kind" : "physical"));
         foreach (var (stage, cost) in scenario.Costs)
