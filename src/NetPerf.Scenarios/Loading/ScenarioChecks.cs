@@ -264,7 +264,8 @@ internal static class ScenarioChecks
         string path = s.ResolvePath(file);
         if (!allowOutside && Outside(path, s.ResolvePath(".")) is { } where)
         {
-            d.Error(At(root, "costFile"), $"costFile: {Printable.Quote(file)} is {where}, outside the scenario's folder; move it beside the scenario, or pass --allow-outside");
+            string really = where == Path.GetFullPath(file) ? "" : $" is {Printable.Quote(where)},";
+            d.Error(At(root, "costFile"), $"costFile: {Printable.Quote(file)}{really} is outside the scenario's folder; move it beside the scenario, or pass --allow-outside");
             return;
         }
 
@@ -303,7 +304,7 @@ internal static class ScenarioChecks
         }
 
         string root = Path.TrimEndingDirectorySeparator(Path.GetFullPath(folder)) + Path.DirectorySeparatorChar;
-        return full.StartsWith(root, StringComparison.Ordinal) ? null : Printable.Quote(full);
+        return full.StartsWith(root, StringComparison.Ordinal) ? null : full;
     }
 
     private static bool Selects(Scenario s, IReadOnlyDictionary<string, string> selector) =>
