@@ -13,6 +13,7 @@ public static class CompareCommand
     public static Command Build(TextWriter output, TextWriter error)
     {
         var file = ScenarioFile.Argument();
+        var allowOutside = ScenarioFile.AllowOutside();
         var cni = new Option<string[]>("--cni")
         {
             Description = $"CNI plugins to compare (default: the scenario's compare block, or {string.Join(", ", Choices.MainCni)}; also {string.Join(", ", Choices.Cni.Except(Choices.MainCni))}).",
@@ -29,12 +30,12 @@ public static class CompareCommand
         var options = new RunOptionsBinding();
         var command = new Command("compare", "Run the scenario's workloads over several CNI plugins (or kube-proxy modes) and print them side by side per path, with ratios to a baseline.")
         {
-            file, cni, proxy, baseline,
+            file, cni, proxy, baseline, allowOutside,
         };
         options.AddTo(command);
         command.SetAction(parse =>
         {
-            var scenario = ScenarioFile.Load(parse.GetValue(file)!, error);
+            var scenario = ScenarioFile.Load(parse.GetValue(file)!, error, parse.GetValue(allowOutside));
             if (scenario is null)
             {
                 return ExitCodes.InvalidScenario;
@@ -45,7 +46,7 @@ public static class CompareCommand
             scenario = scenario with { Compare = scenario.Compare with { Cni = cnis.Distinct().ToList(), KubeProxy = proxies.Distinct().ToList() } };
             try
             {
-                ScenarioReader.Recheck(scenario); // the command line's variants must suit the file too (host-gw across racks, pods per node ...)
+                ScenarioReader.Recheck(scenario, parse.GetValue(allowOutside)); // the command line's variants must suit the file too (host-gw across racks, pods per node ...)
             }
             catch (ScenarioException e)
             {

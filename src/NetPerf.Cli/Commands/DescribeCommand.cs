@@ -9,11 +9,12 @@ public static class DescribeCommand
     public static Command Build(TextWriter output, TextWriter error)
     {
         var file = ScenarioFile.Argument();
+        var allowOutside = ScenarioFile.AllowOutside();
         var variant = new Option<string?>("--variant") { Description = "Which variant's cluster (default: the first)." };
-        var command = new Command("describe", "Build a scenario's cluster and print its nodes, pods and Services (kubectl get -o wide) and routes (ip route get).") { file, variant };
+        var command = new Command("describe", "Build a scenario's cluster and print its nodes, pods and Services (kubectl get -o wide) and routes (ip route get).") { file, allowOutside, variant };
         command.SetAction(parse =>
         {
-            var scenario = ScenarioFile.Load(parse.GetValue(file)!, error);
+            var scenario = ScenarioFile.Load(parse.GetValue(file)!, error, parse.GetValue(allowOutside));
             if (scenario is null)
             {
                 return ExitCodes.InvalidScenario;

@@ -8,13 +8,14 @@ public static class RunCommand
     public static Command Build(TextWriter output, TextWriter error)
     {
         var file = ScenarioFile.Argument();
+        var allowOutside = ScenarioFile.AllowOutside();
         var options = new RunOptionsBinding();
         var variant = new Option<string[]>("--variant") { Description = "Run only these variants (by name; default: all).", AllowMultipleArgumentsPerToken = true };
-        var command = new Command("run", "Run a scenario: every variant x workload x path, then write results/<scenario>/<run>/ (CSV, plots, report.html).") { file, variant };
+        var command = new Command("run", "Run a scenario: every variant x workload x path, then write results/<scenario>/<run>/ (CSV, plots, report.html).") { file, allowOutside, variant };
         options.AddTo(command);
         command.SetAction(parse =>
         {
-            var scenario = ScenarioFile.Load(parse.GetValue(file)!, error);
+            var scenario = ScenarioFile.Load(parse.GetValue(file)!, error, parse.GetValue(allowOutside));
             if (scenario is null)
             {
                 return ExitCodes.InvalidScenario;

@@ -12,13 +12,19 @@ internal static class ScenarioFile
         Description = "A scenario file (YAML; scenarios/scenario.schema.json describes the format).",
     };
 
+    /// <summary>A scenario reads only files in its own folder (its costFile) unless this is given.</summary>
+    public static Option<bool> AllowOutside() => new("--allow-outside")
+    {
+        Description = "Let the scenario name files outside its folder (costFile); without it a scenario from elsewhere reads only its own files.",
+    };
+
     /// <summary>The scenario, or null after printing every problem (file:line:column: what is wrong; what is allowed).</summary>
-    public static Scenario? Load(string path, TextWriter error)
+    public static Scenario? Load(string path, TextWriter error, bool allowOutside = false)
     {
         var warnings = new List<string>();
         try
         {
-            var scenario = ScenarioReader.Load(path, warnings);
+            var scenario = ScenarioReader.Load(path, warnings, allowOutside);
             foreach (var w in warnings)
             {
                 error.WriteLine(w);
@@ -40,7 +46,7 @@ internal static class ScenarioFile
             error.WriteLine($"{problem.File}:{problem.Line}:{problem.Column}: error: {problem.Message}");
         }
 
-        error.WriteLine($"{path}: {e.Errors.Count} error(s); nothing was run.");
+        error.WriteLine($"{Printable.Escape(path)}: {e.Errors.Count} error(s); nothing was run.");
     }
 
     /// <summary>A scenario with workloads, for the commands that run one (trace, describe); null after saying why not.</summary>

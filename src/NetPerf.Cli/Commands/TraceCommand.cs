@@ -14,6 +14,7 @@ public static class TraceCommand
     public static Command Build(TextWriter output, TextWriter error)
     {
         var file = ScenarioFile.Argument();
+        var allowOutside = ScenarioFile.AllowOutside();
         var path = new Option<string>("--path", "-p")
         {
             Description = $"The communication path: {string.Join(", ", CommunicationPaths.Names)}.",
@@ -22,10 +23,10 @@ public static class TraceCommand
         path.AcceptOnlyFromAmong([.. CommunicationPaths.Names]);
         var variant = new Option<string?>("--variant") { Description = "Which variant (default: the first)." };
         var workload = new Option<string?>("--workload", "-w") { Description = "Which workload's sizes (default: the first)." };
-        var command = new Command("trace", "Follow one request and its response over a path, hop by hop, with the CPU each step costs.") { file, path, variant, workload };
+        var command = new Command("trace", "Follow one request and its response over a path, hop by hop, with the CPU each step costs.") { file, allowOutside, path, variant, workload };
         command.SetAction(parse =>
         {
-            var scenario = ScenarioFile.Load(parse.GetValue(file)!, error);
+            var scenario = ScenarioFile.Load(parse.GetValue(file)!, error, parse.GetValue(allowOutside));
             if (scenario is null)
             {
                 return ExitCodes.InvalidScenario;

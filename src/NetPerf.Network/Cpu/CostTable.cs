@@ -47,12 +47,15 @@ public sealed class CostTable
     /// </summary>
     public double InterferencePerMillisecond { get; set; }
 
-    /// <summary>A cost table file: columns stage, fixed_ns, ns_per_byte, source (and per_busy_ms for Interference); every stage exactly once.</summary>
-    public static CostTable Load(string path)
-    {
-        using var reader = new StreamReader(path);
-        return Parse(reader, path);
-    }
+    /// <summary>The largest cost table read; the shipped one is under 10 KiB.</summary>
+    public const long MaxFileBytes = 1L << 20;
+
+    /// <summary>
+    /// A cost table file: columns stage, fixed_ns, ns_per_byte, source; every stage exactly once. A directory, a
+    /// device, a pipe or a file over <see cref="MaxFileBytes"/> is an <see cref="IOException"/> saying so.
+    /// </summary>
+    public static CostTable Load(string path) =>
+        Parse(new StringReader(Engine.IO.BoundedFile.ReadText(path, MaxFileBytes)), path);
 
     /// <summary>Reads a table, collecting every problem before failing, each with file:line.</summary>
     public static CostTable Parse(TextReader text, string fileName)
@@ -60,24 +63,61 @@ public sealed class CostTable
         var table = new CostTable();
         var problems = new List<string>();
         var seen = new Dictionary<KernelStage, int>();
+        // CsvHelper throws on a stray quote (BadData) and on a short row (MissingField); both are the file's
+        // fault, so they are collected with the rest instead.
         var config = new CsvHelper.Configuration.CsvConfiguration(System.Globalization.CultureInfo.InvariantCulture)
         {
             TrimOptions = CsvHelper.Configuration.TrimOptions.Trim,
+            BadDataFound = args => problems.Add($"{fileName}:{args.Context.Parser?.RawRow}: a quote inside an unquoted field; quote the whole field (\"...\") and double the quotes inside it"),
+            MissingFieldFound = null,
         };
         using var csv = new CsvHelper.CsvReader(text, config);
-        if (!csv.Read() || !csv.ReadHeader() || !HasColumns(csv.HeaderRecord))
+        try
         {
-            throw new CostTableFormatException([$"{fileName}:1: the header must be: stage,fixed_ns,ns_per_byte,source"]);
+            if (!csv.Read() || !csv.ReadHeader() || !HasColumns(csv.HeaderRecord))
+            {
+                throw new CostTableFormatException([$"{fileName}:1: the header must be: stage,fixed_ns,ns_per_byte,source"]);
+            }
+
+            ReadRows(csv, table, problems, seen, fileName);
+        }
+        catch (CsvHelper.CsvHelperException e)
+        {
+            problems.Add($"{fileName}:{e.Context?.Parser?.RawRow}: not valid CSV ({e.GetType().Name.Replace("Exception", "", StringComparison.Ordinal)})");
         }
 
+        foreach (var stage in Enum.GetValues<KernelStage>())
+        {
+            if (!seen.ContainsKey(stage))
+            {
+                problems.Add($"{fileName}: stage {stage} is missing; every stage needs a row");
+            }
+        }
+
+        if (problems.Count > 0)
+        {
+            throw new CostTableFormatException(problems);
+        }
+
+        return table;
+    }
+
+    private static void ReadRows(CsvHelper.CsvReader csv, CostTable table, List<string> problems, Dictionary<KernelStage, int> seen, string fileName)
+    {
         string allowed = string.Join(", ", Enum.GetNames<KernelStage>());
         while (csv.Read())
         {
             int line = csv.Parser.RawRow;
+            if (csv.Parser.Count < csv.HeaderRecord!.Length)
+            {
+                problems.Add($"{fileName}:{line}: {csv.Parser.Count} field(s); every row has {csv.HeaderRecord.Length}: stage,fixed_ns,ns_per_byte,source");
+                continue;
+            }
+
             string name = csv.GetField("stage") ?? "";
             if (!Enum.TryParse(name, ignoreCase: false, out KernelStage stage) || !Enum.IsDefined(stage))
             {
-                problems.Add($"{fileName}:{line}: unknown stage '{name}'; stages are: {allowed}");
+                problems.Add($"{fileName}:{line}: unknown stage {Shown(name)}; stages are: {allowed}");
                 continue;
             }
 
@@ -110,21 +150,6 @@ public sealed class CostTable
                 table._sources[stage] = source;
             }
         }
-
-        foreach (var stage in Enum.GetValues<KernelStage>())
-        {
-            if (!seen.ContainsKey(stage))
-            {
-                problems.Add($"{fileName}: stage {stage} is missing; every stage needs a row");
-            }
-        }
-
-        if (problems.Count > 0)
-        {
-            throw new CostTableFormatException(problems);
-        }
-
-        return table;
     }
 
     private static bool HasColumns(string[]? header) =>
@@ -138,9 +163,12 @@ public sealed class CostTable
             return v;
         }
 
-        problems.Add($"{fileName}:{line}: {column} '{text}' is not allowed; give nanoseconds as a number from 0 to 1e9 (e.g. 120.5)");
+        problems.Add($"{fileName}:{line}: {column} {Shown(text ?? "")} is not allowed; give nanoseconds as a number from 0 to 1e9 (e.g. 120.5)");
         return null;
     }
+    /// <summary>A field quoted for a message, cut short: a 1 MiB field is not printed whole.</summary>
+    private static string Shown(string text) => text.Length <= 80 ? $"'{text}'" : $"'{text[..80]}...'";
+
     private static readonly int StageCount = Enum.GetValues<KernelStage>().Length;
     private readonly StageCost[] _costs = new StageCost[StageCount];
 

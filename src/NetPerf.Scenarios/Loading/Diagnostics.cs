@@ -4,9 +4,15 @@ using YamlDotNet.RepresentationModel;
 namespace NetPerf.Scenarios.Loading;
 
 /// <summary>Collects the problems of one file, each tied to the YAML node it is about.</summary>
-internal sealed class Diagnostics(string file)
+internal sealed class Diagnostics(string file, string text)
 {
+    /// <summary>Longest word "did you mean" compares: the allowed words are short, and the work grows with the square.</summary>
+    public const int MaxSuggested = 64;
+
     private readonly List<ScenarioError> _errors = [];
+
+    // YamlDotNet marks the end of the stream one line past a final newline; no error may point past the last line.
+    private readonly int _lines = Math.Max(1, text.AsSpan().Count('\n') + (text.EndsWith('\n') ? 0 : 1));
 
     public string File { get; } = file;
     public IReadOnlyList<ScenarioError> Errors => _errors;
@@ -14,32 +20,57 @@ internal sealed class Diagnostics(string file)
 
     public void Error(YamlNode? node, string message) => Error(node?.Start ?? Mark.Empty, message);
 
-    public void Error(Mark at, string message) =>
-        _errors.Add(new ScenarioError(File, Math.Max(1, (int)at.Line), Math.Max(1, (int)at.Column), message));
+    public void Error(Mark at, string message) => _errors.Add(At(at, message));
 
-    public void Warning(YamlNode? node, string message) =>
-        Warnings.Add($"{File}:{Math.Max(1, (int)(node?.Start.Line ?? 1))}:{Math.Max(1, (int)(node?.Start.Column ?? 1))}: warning: {message}");
+    /// <summary>An error at a place in the file, the place clamped to the file's lines.</summary>
+    public ScenarioError At(Mark at, string message)
+    {
+        var (line, column) = Place(at);
+        return new ScenarioError(File, line, column, message);
+    }
+
+    public void Warning(YamlNode? node, string message)
+    {
+        var (line, column) = Place(node?.Start ?? Mark.Empty);
+        Warnings.Add(Printable.Escape($"{File}:{line}:{column}: warning: {message}"));
+    }
+
+    private (int Line, int Column) Place(Mark at)
+    {
+        int line = (int)Math.Clamp(at.Line, 1, _lines);
+        int column = line == at.Line ? (int)Math.Clamp(at.Column, 1, int.MaxValue) : 1;
+        return (line, column);
+    }
 
     /// <summary>The closest allowed word, for "did you mean" (edit distance at most a third of its length).</summary>
     public static string Suggest(string given, IEnumerable<string> allowed)
     {
-        var best = allowed.Select(a => (a, d: Distance(given.ToLowerInvariant(), a.ToLowerInvariant()))).MinBy(x => x.d);
+        if (given.Length > MaxSuggested)
+        {
+            return "";
+        }
+
+        var best = allowed.Where(a => a.Length <= MaxSuggested).Select(a => (a, d: Distance(given.ToLowerInvariant(), a.ToLowerInvariant()))).MinBy(x => x.d);
         return best.a is not null && best.d <= Math.Max(1, best.a.Length / 3) ? $" (did you mean '{best.a}'?)" : "";
     }
 
+    /// <summary>Levenshtein distance, two rows at a time.</summary>
     private static int Distance(string a, string b)
     {
-        var d = new int[a.Length + 1, b.Length + 1];
-        for (int i = 0; i <= a.Length; i++) d[i, 0] = i;
-        for (int j = 0; j <= b.Length; j++) d[0, j] = j;
+        var previous = new int[b.Length + 1];
+        var current = new int[b.Length + 1];
+        for (int j = 0; j <= b.Length; j++) previous[j] = j;
         for (int i = 1; i <= a.Length; i++)
         {
+            current[0] = i;
             for (int j = 1; j <= b.Length; j++)
             {
-                d[i, j] = Math.Min(Math.Min(d[i - 1, j] + 1, d[i, j - 1] + 1), d[i - 1, j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
+                current[j] = Math.Min(Math.Min(previous[j] + 1, current[j - 1] + 1), previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
             }
+
+            (previous, current) = (current, previous);
         }
 
-        return d[a.Length, b.Length];
+        return previous[b.Length];
     }
 }

@@ -13,7 +13,7 @@ namespace NetPerf.Scenarios.Loading;
 /// </summary>
 internal static class ScenarioChecks
 {
-    public static void Check(Scenario s, YamlNode root, Diagnostics d)
+    public static void Check(Scenario s, YamlNode root, Diagnostics d, bool allowOutside)
     {
         Unique(s.Deployments.Select(x => x.Name), ["web", ..ClusterLayout.PodNames], root, "deployments", d, "a deployment");
         Unique(s.Services.Select(x => x.Name), ClusterLayout.ServiceNames, root, "services", d, "a Service");
@@ -25,7 +25,7 @@ internal static class ScenarioChecks
         Workloads(s, root, d);
         Addresses(s, root, d);
         Variants(s, root, d);
-        Costs(s, root, d);
+        Costs(s, root, d, allowOutside);
         Bgp(s, root, d);
         Policies(s, root, d);
     }
@@ -90,7 +90,7 @@ internal static class ScenarioChecks
             var dep = s.Deployments[i];
             if (!ScenarioReader.DnsLabel().IsMatch(dep.Name))
             {
-                d.Error(At(root, "deployments", i, "name"), $"deployments[{i}].name: '{dep.Name}' is not a DNS label; use lower-case letters, digits and '-'");
+                d.Error(At(root, "deployments", i, "name"), $"deployments[{i}].name: {Printable.Quote(dep.Name)} is not a DNS label; use lower-case letters, digits and '-'");
             }
 
             foreach (var (selector, what) in new[] { (ClusterLayout.RemoteSelector, "the measured Services' endpoint (web-1)"), (ClusterLayout.KubeDnsSelector, "CoreDNS behind kube-dns") })
@@ -117,7 +117,7 @@ internal static class ScenarioChecks
             string name = svc.Count > 1 ? $"{svc.Name}-{svc.Count - 1}" : svc.Name;
             if (!ScenarioReader.DnsLabel().IsMatch(name))
             {
-                d.Error(At(root, "services", i, "name"), $"services[{i}].name: '{name}' is not a DNS label; use lower-case letters, digits and '-' (at most 63, with the -N of count)");
+                d.Error(At(root, "services", i, "name"), $"services[{i}].name: {Printable.Quote(name)} is not a DNS label; use lower-case letters, digits and '-' (at most 63, with the -N of count)");
             }
 
             if (svc.Selector.Count == 0)
@@ -151,7 +151,7 @@ internal static class ScenarioChecks
             var w = s.Workloads[i];
             if (!ScenarioReader.DnsLabel().IsMatch(w.Name))
             {
-                d.Error(At(root, "workloads", i, "name"), $"workloads[{i}].name: '{w.Name}' names result files; use lower-case letters, digits and '-'");
+                d.Error(At(root, "workloads", i, "name"), $"workloads[{i}].name: {Printable.Quote(w.Name)} names result files; use lower-case letters, digits and '-'");
             }
 
             if (w.Test.StartsWith("UDP", StringComparison.Ordinal) && s.Compare.MessageBytes.FirstOrDefault(b => b > 65_507) is > 0 and var big)
@@ -192,9 +192,11 @@ internal static class ScenarioChecks
         }
 
         long needed = ClusterLayout.ReservedServiceIps + s.Services.Sum(x => (long)x.Count) + s.Compare.Services.DefaultIfEmpty(0).Max();
-        if ((ulong)needed > cidr.Size - 2)
+        // Network and broadcast addresses are not handed out; a /31 or /32 holds none (and Size - 2 would wrap).
+        long holds = Math.Max(0, (long)cidr.Size - 2);
+        if (needed > holds)
         {
-            d.Error(At(root, "cluster", "serviceCidr") ?? At(root, "services"), $"cluster.serviceCidr {cidr} holds {cidr.Size - 2} ClusterIPs; the scenario needs {needed}");
+            d.Error(At(root, "cluster", "serviceCidr") ?? At(root, "services"), $"cluster.serviceCidr {cidr} holds {holds} ClusterIPs; the scenario needs {needed}");
         }
     }
 
@@ -242,30 +244,67 @@ internal static class ScenarioChecks
 
         if (s.Baseline is { } b && variants.All(v => v.Name != b))
         {
-            d.Error(At(root, "baseline"), $"baseline: '{b}' is not a variant{Diagnostics.Suggest(b, variants.Select(v => v.Name))}; the variants are: {string.Join(", ", variants.Select(v => v.Name))}");
+            d.Error(At(root, "baseline"), $"baseline: {Printable.Quote(b)} is not a variant{Diagnostics.Suggest(b, variants.Select(v => v.Name))}; the variants are: {string.Join(", ", variants.Select(v => v.Name))}");
         }
     }
 
-    private static void Costs(Scenario s, YamlNode root, Diagnostics d)
+    private static void Costs(Scenario s, YamlNode root, Diagnostics d, bool allowOutside)
     {
         if (s.CostFile is not { } file)
         {
             return;
         }
 
+        if (file.Contains('\0', StringComparison.Ordinal))
+        {
+            d.Error(At(root, "costFile"), "costFile: the path contains a NUL character; give a file name");
+            return;
+        }
+
         string path = s.ResolvePath(file);
+        if (!allowOutside && Outside(path, s.ResolvePath(".")) is { } where)
+        {
+            string really = where == Path.GetFullPath(file) ? "" : $" is {Printable.Quote(where)},";
+            d.Error(At(root, "costFile"), $"costFile: {Printable.Quote(file)}{really} is outside the scenario's folder; move it beside the scenario, or pass --allow-outside");
+            return;
+        }
+
         try
         {
             CostTable.Load(path);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {
-            d.Error(At(root, "costFile"), $"costFile: cannot read '{path}': {e.Message}");
+            d.Error(At(root, "costFile"), $"costFile: cannot read {Printable.Quote(file)}: {e.Message}");
         }
         catch (CostTableFormatException e)
         {
-            d.Error(At(root, "costFile"), $"costFile: '{file}' is not a valid cost table: {string.Join("; ", e.Problems.Take(5))}");
+            d.Error(At(root, "costFile"), $"costFile: {Printable.Quote(file)} is not a valid cost table: {string.Join("; ", e.Problems.Take(5))}");
         }
+    }
+
+    /// <summary>
+    /// Where <paramref name="path"/> really is when that is not inside <paramref name="folder"/> (a symbolic link
+    /// is followed to its target), or null when it is inside: a scenario from elsewhere must not read any file
+    /// its author names, only its own.
+    /// </summary>
+    private static string? Outside(string path, string folder)
+    {
+        string full = Path.GetFullPath(path);
+        try
+        {
+            if (new FileInfo(full).ResolveLinkTarget(returnFinalTarget: true) is { } target)
+            {
+                full = Path.GetFullPath(target.FullName);
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Unreadable links are refused when the table is read; where they point does not matter then.
+        }
+
+        string root = Path.TrimEndingDirectorySeparator(Path.GetFullPath(folder)) + Path.DirectorySeparatorChar;
+        return full.StartsWith(root, StringComparison.Ordinal) ? null : full;
     }
 
     private static bool Selects(Scenario s, IReadOnlyDictionary<string, string> selector) =>
@@ -282,11 +321,11 @@ internal static class ScenarioChecks
         {
             if (reserved.Contains(name))
             {
-                d.Error(At(root, key, i, "name"), $"{key}[{i}].name: '{name}' is taken by the measured pods and Services ({string.Join(", ", reserved)}); choose another");
+                d.Error(At(root, key, i, "name"), $"{key}[{i}].name: {Printable.Quote(name)} is taken by the measured pods and Services ({string.Join(", ", reserved)}); choose another");
             }
             else if (!seen.Add(name))
             {
-                d.Error(At(root, key, i, "name") ?? At(root, key), $"{key}[{i}].name: '{name}' is already {what}; names must be unique");
+                d.Error(At(root, key, i, "name") ?? At(root, key), $"{key}[{i}].name: {Printable.Quote(name)} is already {what}; names must be unique");
             }
 
             i++;
@@ -305,7 +344,7 @@ internal static class ScenarioChecks
             {
                 if (owner.TryGetValue(name, out int first) && first != i)
                 {
-                    d.Error(At(root, key, i, "name") ?? At(root, key, i), $"{key}[{i}]: the name '{name}' is also made by {key}[{first}] (count stamps out name-0, name-1, ...); names must be unique");
+                    d.Error(At(root, key, i, "name") ?? At(root, key, i), $"{key}[{i}]: the name {Printable.Quote(name)} is also made by {key}[{first}] (count stamps out name-0, name-1, ...); names must be unique");
                     break;
                 }
 

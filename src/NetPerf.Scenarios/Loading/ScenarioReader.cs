@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using NetPerf.Engine.IO;
 using NetPerf.Engine.Time;
 using NetPerf.Kubernetes.Services;
 using NetPerf.Network.Addressing;
@@ -18,42 +19,39 @@ public static partial class ScenarioReader
 {
     public static readonly SimTime MaxDuration = SimTime.FromSeconds(60);
 
-    /// <summary>Reads and checks a file; warnings (things allowed but probably not meant) go to <paramref name="warnings"/>.</summary>
-    public static Scenario Load(string path, List<string>? warnings = null)
+    /// <summary>The largest scenario file read; the shipped ones are a few kilobytes.</summary>
+    public const long MaxFileBytes = 4L << 20;
+
+    /// <summary>
+    /// Reads and checks a file; warnings (things allowed but probably not meant) go to <paramref name="warnings"/>.
+    /// Files the scenario names (its costFile) must be in its folder unless <paramref name="allowOutside"/>.
+    /// </summary>
+    public static Scenario Load(string path, List<string>? warnings = null, bool allowOutside = false)
     {
         string text;
         try
         {
-            text = File.ReadAllText(path);
+            text = BoundedFile.ReadText(path, MaxFileBytes);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new ScenarioException([new ScenarioError(path, 1, 1, $"cannot read the file: {e.Message}")]);
+            string why = Directory.Exists(path) ? "it is a directory; give a scenario file, e.g. scenarios/cluster-ip.yaml" : e.Message;
+            throw new ScenarioException([new ScenarioError(path, 1, 1, $"cannot read the scenario: {why}")]);
         }
 
-        return Parse(text, path, warnings);
+        return Parse(text, path, warnings, allowOutside);
     }
 
-    public static Scenario Parse(string text, string file, List<string>? warnings = null)
+    public static Scenario Parse(string text, string file, List<string>? warnings = null, bool allowOutside = false)
     {
-        var d = new Diagnostics(file);
-        var stream = new YamlStream();
-        try
+        var d = new Diagnostics(file, text);
+        if (text.Length > MaxFileBytes)
         {
-            stream.Load(new StringReader(text));
-        }
-        catch (YamlException e)
-        {
-            string message = e.InnerException?.Message ?? e.Message;
-            throw new ScenarioException([new ScenarioError(file, Math.Max(1, (int)e.Start.Line), Math.Max(1, (int)e.Start.Column), $"not valid YAML: {Clean(message)}")]);
+            throw new ScenarioException([new ScenarioError(file, 1, 1, $"the scenario has {text.Length:N0} characters; at most {MaxFileBytes:N0} are read")]);
         }
 
-        if (stream.Documents.Count != 1)
-        {
-            throw new ScenarioException([new ScenarioError(file, 1, 1, $"expected one YAML document; found {stream.Documents.Count}")]);
-        }
-
-        var root = YamlMap.Of(stream.Documents[0].RootNode, "", d, ScenarioKeys.Root);
+        var document = ReadYaml(text, d);
+        var root = YamlMap.Of(document, "", d, ScenarioKeys.Root);
         if (root is null)
         {
             throw new ScenarioException(d.Errors);
@@ -66,7 +64,7 @@ public static partial class ScenarioReader
         string name = root.String("name") ?? Path.GetFileNameWithoutExtension(file);
         if (!DnsLabel().IsMatch(name))
         {
-            d.Error(root["name"] ?? root.Node, $"name: '{name}' names the results folder; use lower-case letters, digits and '-' (at most 63)");
+            d.Error(root["name"] ?? root.Node, $"name: {Printable.Quote(name)} names the results folder; use lower-case letters, digits and '-' (at most 63)");
         }
 
         var cluster = ReadCluster(YamlMapOrNull(root, "cluster", d, ScenarioKeys.Cluster), d);
@@ -93,7 +91,7 @@ public static partial class ScenarioReader
             Bgp = root["bgp"] is { } bgp ? ReadBgp(YamlMap.Of(bgp, "bgp", d, ScenarioKeys.Bgp), d) : null,
         };
 
-        ScenarioChecks.Check(scenario, stream.Documents[0].RootNode, d);
+        ScenarioChecks.Check(scenario, document, d, allowOutside);
         if (d.Errors.Count > 0)
         {
             throw new ScenarioException(d.Errors.OrderBy(e => e.Line).ThenBy(e => e.Column).ToList());
@@ -101,6 +99,37 @@ public static partial class ScenarioReader
 
         warnings?.AddRange(d.Warnings);
         return scenario;
+    }
+
+    /// <summary>
+    /// The file's one document, or a located error. YamlDotNet throws more than YamlException on bad input
+    /// (InvalidOperationException, ArgumentException, ArgumentNullException ...): at this boundary every
+    /// exception it throws is the file's fault and is reported at the last place the parser reached.
+    /// </summary>
+    private static YamlNode ReadYaml(string text, Diagnostics d)
+    {
+        var stream = new YamlStream();
+        var parser = new LimitedParser(text);
+        try
+        {
+            stream.Load(parser);
+        }
+        catch (YamlException e)
+        {
+            string message = e.InnerException?.Message ?? e.Message;
+            throw new ScenarioException([d.At(e.Start, $"not valid YAML: {Clean(message)}")]);
+        }
+        catch (Exception e) when (e is not (OutOfMemoryException or ScenarioException))
+        {
+            throw new ScenarioException([d.At(parser.Last, $"not valid YAML: {Clean(e.Message)}")]);
+        }
+
+        if (stream.Documents.Count != 1)
+        {
+            throw new ScenarioException([d.At(Mark.Empty, $"expected one YAML document; found {stream.Documents.Count}")]);
+        }
+
+        return stream.Documents[0].RootNode;
     }
 
     private static YamlMap? YamlMapOrNull(YamlMap parent, string key, Diagnostics d, params string[] keys) =>
@@ -124,8 +153,12 @@ public static partial class ScenarioReader
             }
             else
             {
-                d.Error(m["serviceCidr"], $"cluster.serviceCidr: '{s}' is not an IPv4 prefix; give one like 10.96.0.0/12");
+                d.Error(m["serviceCidr"], $"cluster.serviceCidr: {Printable.Quote(s)} is not an IPv4 prefix; give one like 10.96.0.0/12");
             }
+        }
+        else if (m["serviceCidr"] is { } other)
+        {
+            d.Error(other, $"cluster.serviceCidr: expected an IPv4 prefix like 10.96.0.0/12; found {YamlMap.Describe(other)}");
         }
 
         var fabric = m.Choice("fabric", Choices.Fabrics, "switch") == "kind" ? Kubernetes.Cluster.ClusterFabric.Kind : Kubernetes.Cluster.ClusterFabric.Switch;
@@ -243,8 +276,13 @@ public static partial class ScenarioReader
                     }
                     else
                     {
-                        d.Error(peer["ipBlock"], $"{peer.Where("ipBlock")}: '{cidr}' is not an IPv4 prefix; give one like 10.0.0.0/8");
+                        d.Error(peer["ipBlock"], $"{peer.Where("ipBlock")}: {Printable.Quote(cidr)} is not an IPv4 prefix; give one like 10.0.0.0/8");
                     }
+                }
+                else if (peer["ipBlock"] is { } other)
+                {
+                    // Kubernetes' ipBlock is a mapping with cidr; this format takes the prefix itself, and one only.
+                    d.Error(other, $"{peer.Where("ipBlock")}: expected one IPv4 prefix like 10.0.0.0/8; found {YamlMap.Describe(other)} (give each block as its own peer)");
                 }
 
                 if (peer.Has("podSelector") == peer.Has("ipBlock"))
@@ -297,12 +335,10 @@ public static partial class ScenarioReader
     /// Checks a scenario again after a command line changed it (compare's --cni, say): the errors point at the
     /// file's lines the new variants clash with.
     /// </summary>
-    public static void Recheck(Scenario scenario)
+    public static void Recheck(Scenario scenario, bool allowOutside = false)
     {
-        var d = new Diagnostics(scenario.SourceFile);
-        var stream = new YamlStream();
-        stream.Load(new StringReader(scenario.SourceText));
-        ScenarioChecks.Check(scenario, stream.Documents[0].RootNode, d);
+        var d = new Diagnostics(scenario.SourceFile, scenario.SourceText);
+        ScenarioChecks.Check(scenario, ReadYaml(scenario.SourceText, d), d, allowOutside);
         if (d.Errors.Count > 0)
         {
             throw new ScenarioException(d.Errors.OrderBy(e => e.Line).ThenBy(e => e.Column).ToList());
@@ -364,6 +400,7 @@ public static partial class ScenarioReader
 
     private static string Clean(string message) => message.Replace("\r", "").Replace("\n", " ");
 
-    [GeneratedRegex("^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")]
+    // \z, not $: $ also matches before a final newline, and "web\n" would name a results folder.
+    [GeneratedRegex(@"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\z")]
     internal static partial Regex DnsLabel();
 }

@@ -29,7 +29,7 @@ internal sealed class YamlMap
 
             if (!allowed.Contains(key.Value))
             {
-                d.Error(key, $"{(path.Length == 0 ? "" : path + ": ")}unknown key '{key.Value}'{Diagnostics.Suggest(key.Value, allowed)}; allowed here: {string.Join(", ", allowed)}");
+                d.Error(key, $"{(path.Length == 0 ? "" : path + ": ")}unknown key {Printable.Quote(key.Value)}{Diagnostics.Suggest(key.Value, allowed)}; allowed here: {string.Join(", ", allowed)}");
                 continue;
             }
 
@@ -92,7 +92,7 @@ internal sealed class YamlMap
             return s;
         }
 
-        string given = node is YamlScalarNode { Value: { } v } ? $"'{v}'" : Describe(node);
+        string given = node is YamlScalarNode { Value: { } v } ? Printable.Quote(v) : Describe(node);
         d.Error(node, $"{where}: {given} is not allowed{(node is YamlScalarNode { Value: { } g } ? Diagnostics.Suggest(g, allowed) : "")}; allowed: {string.Join(", ", allowed)}");
         return null;
     }
@@ -251,7 +251,7 @@ internal sealed class YamlMap
     {
         null => "nothing",
         YamlScalarNode { Value: null or "" } => "an empty value",
-        YamlScalarNode s => $"'{s.Value}'",
+        YamlScalarNode s => Printable.Quote(s.Value),
         YamlSequenceNode => "a list",
         YamlMappingNode => "a mapping",
         _ => "something else",

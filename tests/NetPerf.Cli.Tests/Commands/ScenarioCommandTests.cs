@@ -66,6 +66,38 @@ public sealed class ScenarioCommandTests : IDisposable
     }
 
     [Fact]
+    public void A_directory_given_as_the_scenario_is_refused_saying_so_not_access_denied()
+    {
+        var (code, _, error) = CommandLine.Run("validate", _results);
+
+        Assert.Equal(ExitCodes.InvalidScenario, code);
+        Assert.Contains($"{_results}:1:1: error: cannot read the scenario: it is a directory; give a scenario file", error);
+        Assert.DoesNotContain("denied", error);
+    }
+
+    [Fact]
+    public void A_cost_file_outside_the_scenario_folder_needs_allow_outside()
+    {
+        string folder = Directory.CreateDirectory(Path.Combine(_results, "s")).FullName;
+        using (var shipped = typeof(NetPerf.Network.Cpu.CostTable).Assembly.GetManifestResourceStream("NetPerf.Network.cost-model.csv")!)
+        using (var copy = File.Create(Path.Combine(_results, "costs.csv")))
+        {
+            shipped.CopyTo(copy);
+        }
+
+        string scenario = Path.Combine(folder, "s.yaml");
+        File.WriteAllText(scenario, "costFile: ../costs.csv\nworkloads: [{name: a, test: TCP_RR}]\n");
+
+        var (refused, _, error) = CommandLine.Run("validate", scenario);
+        var (allowed, output, _) = CommandLine.Run("validate", "--allow-outside", scenario);
+
+        Assert.Equal(ExitCodes.InvalidScenario, refused);
+        Assert.Contains("or pass --allow-outside", error);
+        Assert.Equal(ExitCodes.Success, allowed);
+        Assert.Contains(": ok (", output);
+    }
+
+    [Fact]
     public void Describe_lists_nodes_pods_and_services_as_kubectl_does_and_the_route_to_a_remote_pod()
     {
         var (code, output, _) = CommandLine.Run("describe", Scenario("overlay-vs-calico.yaml"), "--variant", "flannel-vxlan");

@@ -46,4 +46,54 @@ public class CostTableTests
         var e = Assert.Throws<CostTableFormatException>(() => CostTable.Parse(new StringReader("Syscall,1,0,x"), "c.csv"));
         Assert.Equal(["c.csv:1: the header must be: stage,fixed_ns,ns_per_byte,source"], e.Problems);
     }
+
+    private const string Header = "stage,fixed_ns,ns_per_byte,source";
+
+    [Fact]
+    public void A_stray_quote_is_a_problem_at_its_line_not_a_CsvHelper_exception()
+    {
+        var e = Assert.Throws<CostTableFormatException>(() => CostTable.Parse(new StringReader($"{Header}\nSyscall,12\"3,0,x\n"), "q.csv"));
+        Assert.Contains(e.Problems, p => p.StartsWith("q.csv:2: a quote inside an unquoted field", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_short_row_is_a_problem_at_its_line_not_a_CsvHelper_exception()
+    {
+        var e = Assert.Throws<CostTableFormatException>(() => CostTable.Parse(new StringReader($"{Header}\nSyscall,100,0.1,measured\nUdpOutput,5\n"), "s.csv"));
+        Assert.Contains("s.csv:3: 2 field(s); every row has 4: stage,fixed_ns,ns_per_byte,source", e.Problems);
+    }
+
+    [Fact]
+    public void An_unterminated_quote_is_a_problem_not_a_CsvHelper_exception()
+    {
+        var e = Assert.Throws<CostTableFormatException>(() => CostTable.Parse(new StringReader($"{Header}\n\"Syscall,100,0.1,measured\n"), "u.csv"));
+        Assert.NotEmpty(e.Problems);
+    }
+
+    [Fact]
+    public void A_huge_field_is_cut_short_in_its_problem()
+    {
+        var e = Assert.Throws<CostTableFormatException>(() => CostTable.Parse(new StringReader($"{Header}\n{new string('x', 100_000)},1,0,s\n"), "h.csv"));
+        Assert.All(e.Problems, p => Assert.True(p.Length < 2_000, $"a problem of {p.Length} characters"));
+    }
+
+    [Fact]
+    public void Loading_dev_zero_or_a_file_over_1_MiB_is_refused_with_an_IOException()
+    {
+        if (File.Exists("/dev/zero"))
+        {
+            Assert.Throws<IOException>(() => CostTable.Load("/dev/zero"));
+        }
+
+        string big = Path.GetTempFileName();
+        try
+        {
+            File.WriteAllText(big, Header + "\n" + new string('x', (int)CostTable.MaxFileBytes));
+            Assert.Contains("at most 1,048,576", Assert.Throws<IOException>(() => CostTable.Load(big)).Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(big);
+        }
+    }
 }

@@ -1,0 +1,89 @@
+using System.Diagnostics;
+using System.Text;
+using NetPerf.Scenarios.Loading;
+
+namespace NetPerf.Scenarios.Tests.Loading;
+
+/// <summary>
+/// Seeded mutations of the shipped and the broken scenarios: each is accepted, or refused with a ScenarioException
+/// whose errors are located inside the file and printable. Anything else (another exception, a crash) fails with
+/// the seed and the input. In-process is safe: the reader's depth cap leaves no recursion deep enough to
+/// overflow the stack, and its caps bound time and memory.
+/// </summary>
+public class ScenarioFuzzTests
+{
+    private const int Mutations = 5_000;
+
+    // Fragments YAML's grammar and YamlDotNet's failures turn on: flow brackets, anchors and aliases, tags,
+    // directives, keys, document markers, quotes, control bytes.
+    private static readonly string[] Fragments =
+        ["[", "]", "{", "}", ":", ": ", "\n", "\n  ", "- ", "? ", "&a ", "*a", "!!", "!!str ", "%TAG ! ", "%YAML 1.1\n", "---\n", "...", "\"", "'", "#", ",", "|", ">", "\0", "\u001b", "\t", "\uFEFF", "\r\n", "%", "@", "`"];
+
+    [Fact]
+    public void Every_mutated_scenario_is_accepted_or_refused_with_located_printable_errors()
+    {
+        var seeds = Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, "scenarios"), "*.yaml")
+            .Concat(Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, "Broken"), "*.yaml"))
+            .Order(StringComparer.Ordinal).Select(File.ReadAllText).ToList();
+        var random = new Random(20_240_716);
+        var clock = Stopwatch.StartNew();
+        int refused = 0;
+        for (int i = 0; i < Mutations; i++)
+        {
+            string text = Mutate(seeds[random.Next(seeds.Count)], random);
+            try
+            {
+                ScenarioReader.Parse(text, "fuzz.yaml");
+            }
+            catch (ScenarioException e)
+            {
+                refused++;
+                int lines = Math.Max(1, text.Count(c => c == '\n') + (text.EndsWith('\n') ? 0 : 1));
+                Assert.NotEmpty(e.Errors);
+                foreach (var error in e.Errors)
+                {
+                    Assert.True(error.Line >= 1 && error.Line <= lines && error.Column >= 1, $"mutation {i}: {error} is outside the file's {lines} lines:\n{Show(text)}");
+                    Assert.False(error.ToString().Any(char.IsControl), $"mutation {i}: {Show(error.ToString())} carries a control character");
+                    Assert.False(string.IsNullOrWhiteSpace(error.Message), $"mutation {i}: an empty message");
+                }
+            }
+            catch (Exception e)
+            {
+                Assert.Fail($"mutation {i} threw {e.GetType().Name}: {e.Message}\n{Show(text)}");
+            }
+        }
+
+        Assert.InRange(refused, 1, Mutations - 1); // the mutations both break files and leave some whole
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(50), $"{Mutations} mutations took {clock.Elapsed}");
+    }
+
+    /// <summary>One to four edits: a fragment inserted, a span deleted, a span duplicated, a character replaced.</summary>
+    private static string Mutate(string text, Random random)
+    {
+        var b = new StringBuilder(text);
+        for (int edits = random.Next(1, 5); edits > 0; edits--)
+        {
+            int at = random.Next(b.Length + 1);
+            switch (random.Next(4))
+            {
+                case 0:
+                    b.Insert(at, Fragments[random.Next(Fragments.Length)]);
+                    break;
+                case 1 when b.Length > 0:
+                    b.Remove(Math.Min(at, b.Length - 1), Math.Min(random.Next(1, 40), b.Length - Math.Min(at, b.Length - 1)));
+                    break;
+                case 2 when b.Length > 0:
+                    int from = random.Next(b.Length);
+                    b.Insert(at, b.ToString(from, Math.Min(random.Next(1, 200), b.Length - from)));
+                    break;
+                case 3 when b.Length > 0:
+                    b[Math.Min(at, b.Length - 1)] = (char)random.Next(0, 128);
+                    break;
+            }
+        }
+
+        return b.ToString();
+    }
+
+    private static string Show(string text) => Printable.Escape(text.Length > 2_000 ? text[..2_000] : text);
+}
