@@ -37,6 +37,7 @@ public static class NetPerfCommand
         root.Subcommands.Add(TraceCommand.Build(output, error));
         root.Subcommands.Add(DescribeCommand.Build(output, error));
         root.Subcommands.Add(ValidateCommand.Build(output, error));
+        root.Subcommands.Add(CalibrateCommand.Build(output, error));
         root.Subcommands.Add(sample);
         return root;
     }

@@ -22,6 +22,9 @@ public enum Testbed
     /// <summary>r routes between a and b: + a forwarding hop.</summary>
     Routed,
 
+    /// <summary>Routed with conntrack loaded in r (one FORWARD rule that never matches): + three hooks and an established lookup on a routed packet.</summary>
+    RoutedConntrack,
+
     /// <summary>Routed, r DNATs a virtual address to b at PREROUTING (conntrack loaded by the DNAT): + the hooks, an established lookup and the rewrite of every packet.</summary>
     RoutedDnat,
 

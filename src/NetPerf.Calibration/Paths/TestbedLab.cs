@@ -42,7 +42,7 @@ public sealed record TestbedLab(string Sender, string Receiver, string BindIp, s
                 return new(a, b, "10.0.0.2", "10.0.0.2");
             }
 
-            case Testbed.Routed or Testbed.RoutedDnat:
+            case Testbed.Routed or Testbed.RoutedConntrack or Testbed.RoutedDnat:
             {
                 string r = lab.Namespace($"{tag}-r"), b = lab.Namespace($"{tag}-b");
                 lab.Veth(a, "eth0", r, "ra");
@@ -54,6 +54,11 @@ public sealed record TestbedLab(string Sender, string Receiver, string BindIp, s
                 lab.Ip(a, "route", "add", "default", "via", "10.0.1.254");
                 lab.Ip(b, "route", "add", "default", "via", "10.0.2.254");
                 lab.Sysctl(r, "net.ipv4.ip_forward", "1");
+                if (bed == Testbed.RoutedConntrack)
+                {
+                    lab.IptablesRestore(r, backend, "*filter\n-A FORWARD -m conntrack --ctstate INVALID -j DROP\nCOMMIT\n");
+                }
+
                 if (bed == Testbed.RoutedDnat)
                 {
                     lab.IptablesRestore(r, backend, "*nat\n-A PREROUTING -d 10.96.0.10/32 -p udp -j DNAT --to-destination 10.0.2.1\nCOMMIT\n");

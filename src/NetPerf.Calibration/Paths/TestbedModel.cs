@@ -96,7 +96,7 @@ public static class TestbedModel
                 return (a, "10.0.0.1", b, "10.0.0.2", "10.0.0.2");
             }
 
-            case Testbed.Routed or Testbed.RoutedDnat:
+            case Testbed.Routed or Testbed.RoutedConntrack or Testbed.RoutedDnat:
             {
                 var r = host.CreateNamespace("r");
                 var b = host.CreateNamespace("b");
@@ -109,6 +109,11 @@ public static class TestbedModel
                 r.AddAddress(rb, "10.0.2.254/24");
                 a.AddRoute("0.0.0.0/0", va, via: "10.0.1.254");
                 b.AddRoute("0.0.0.0/0", vb, via: "10.0.2.254");
+                if (bed == Testbed.RoutedConntrack)
+                {
+                    r.EnableNetfilter().FilterForward.Append(new Rule { Destination = Ipv4Prefix.Parse("255.255.255.255/32"), Target = RuleTarget.Drop });
+                }
+
                 if (bed == Testbed.RoutedDnat)
                 {
                     r.EnableNetfilter().NatPreRouting.Append(new Rule

@@ -7,15 +7,22 @@ namespace NetPerf.Calibration.Probe;
 /// CPU's busy and steal time (/proc/stat) and the probes' own user-space time (getrusage, client and server).
 /// </summary>
 public sealed record ProbeResult(long Transactions, double P50Ns, double P90Ns, double P99Ns, double P999Ns, double MeanNs,
-    double WallNs, double BusyNs, double StealNs, double ClientUserNs, double ServerUserNs)
+    double WallNs, double BusyNs, double StealNs, double ClientUserNs, double ServerUserNs, double ClientSystemNs = 0, double ServerSystemNs = 0)
 {
-    /// <summary>CPU per transaction: everything the pinned CPU did (kernel and the probes' user space).</summary>
-    public double CpuPerTransactionNs => BusyNs / Transactions;
+    /// <summary>
+    /// CPU per transaction: the two probe processes' own run time (getrusage user + system: the scheduler's exact
+    /// sum_exec_runtime, which without IRQ time accounting includes the softirqs run in their context, i.e. the
+    /// whole path on one CPU), so other programs on a shared machine do not count.
+    /// </summary>
+    public double CpuPerTransactionNs => (ClientUserNs + ClientSystemNs + ServerUserNs + ServerSystemNs) / Transactions;
+
+    /// <summary>Of the measured phase's wall time, the share the probes did not run: other work on their CPU (or idle, which a one-CPU ping-pong never is).</summary>
+    public double OtherWorkShare => WallNs <= 0 ? 0 : Math.Max(0, 1 - ((ClientUserNs + ClientSystemNs + ServerUserNs + ServerSystemNs) / WallNs));
 
     /// <summary>The probes' own user-space time per transaction (what the model charges as the application's).</summary>
     public double UserPerTransactionNs => (ClientUserNs + ServerUserNs) / Transactions;
 
-    /// <summary>Kernel CPU per transaction: busy time less the probes' user time.</summary>
+    /// <summary>Kernel CPU per transaction: the probes' run time less their user time.</summary>
     public double KernelPerTransactionNs => CpuPerTransactionNs - UserPerTransactionNs;
 
     /// <summary>Reads the client's line ("n N p50 X ...") and the server's ("served N user_ns U ..."); the server's user time is scaled to the measured phase.</summary>
@@ -26,7 +33,7 @@ public sealed record ProbeResult(long Transactions, double P50Ns, double P90Ns, 
         double n = c["n"];
         double served = s.TryGetValue("served", out var v) && v > 0 ? v : n;
         return new ProbeResult((long)n, c["p50"], c["p90"], c["p99"], c["p999"], c["mean"], c["wall_ns"], c["busy_ns"], c["steal_ns"],
-            c["user_ns"], s.GetValueOrDefault("user_ns") * (n / served));
+            c["user_ns"], s.GetValueOrDefault("user_ns") * (n / served), c["sys_ns"], s.GetValueOrDefault("sys_ns") * (n / served));
     }
 
     private static Dictionary<string, double> Fields(string line)

@@ -32,6 +32,13 @@ public enum KernelStage
     /// <summary>br_handle_frame and br_forward: FDB lookup and forwarding.</summary>
     BridgeForward,
 
+    /// <summary>
+    /// br_netfilter's own work for a frame entering a bridge port with bridge-nf-call-iptables=1
+    /// (br_nf_pre_routing: the nf_bridge state, the fake rtable, handing the frame to the IPv4 hooks); the hooks
+    /// and conntrack it calls are charged as theirs.
+    /// </summary>
+    BridgeNetfilter,
+
     /// <summary>vxlan_xmit: FDB lookup, outer UDP/IP headers (udp_tunnel_xmit_skb).</summary>
     VxlanEncapsulate,
 

@@ -102,7 +102,10 @@ public sealed class BridgeDevice : NetDevice
             return;
         }
 
-        // br_netfilter: every IPv4 frame entering a port crosses PREROUTING here, even one for the bridge itself.
+        // br_netfilter: every IPv4 frame entering a port crosses PREROUTING here, even one for the bridge itself;
+        // br_nf_pre_routing's own work (the nf_bridge state, the fake route, calling the IP hooks from the bridge)
+        // is charged apart from the hooks and conntrack it calls.
+        walk.Charge(KernelStage.BridgeNetfilter, this);
         var before = p.VisibleFlow.Destination;
         if (nf.Run(Netfilter.NetfilterHook.PreRouting, ref walk, this, null) == Netfilter.Verdict.Drop)
         {

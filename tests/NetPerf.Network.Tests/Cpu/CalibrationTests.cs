@@ -145,11 +145,17 @@ public class CalibrationTests
         var host = new Host(bed, "lab", CostTable.Default(), 1);
         var (a, from, b, to) = Build(host, topology);
         var server = new UdpSocket(b, Ipv4Address.Parse(to), 9) { Receiver = new Collector() };
-        new UdpSocket(a, Ipv4Address.Parse(from), 5000).Send(Ipv4Address.Parse(to), 9, payload);
+        var client = new UdpSocket(a, Ipv4Address.Parse(from), 5000);
+
+        // measure.sh times 500,000 datagrams of one flow: all but the first find their conntrack entry established.
+        client.Send(Ipv4Address.Parse(to), 9, payload);
         bed.Sim.Run();
-        Assert.Equal(1, server.Received);
+        long first = host.TotalCpuPicoseconds;
+        client.Send(Ipv4Address.Parse(to), 9, payload);
+        bed.Sim.Run();
+        Assert.Equal(2, server.Received);
         long recvfrom = host.Costs.Of(KernelStage.Syscall, 20 + 8 + payload);
-        return (host.TotalCpuPicoseconds + recvfrom) / 1000.0;
+        return (host.TotalCpuPicoseconds - first + recvfrom) / 1000.0;
     }
 
     [Theory]

@@ -1,0 +1,28 @@
+using NetPerf.Calibration.Linux;
+using NetPerf.Engine.Time;
+
+namespace NetPerf.Calibration;
+
+/// <summary>How calibrate measures: rounds, transactions per probe run, the CPU the probes share, the iptables backend.</summary>
+public sealed record CalibrationOptions
+{
+    /// <summary>Interleaved rounds over every path; figures are medians over the accepted rounds.</summary>
+    public int Rounds { get; init; } = 3;
+
+    /// <summary>Measured transactions per probe run (a new connection per transaction takes a fifth as many).</summary>
+    public int Transactions { get; init; } = 20_000;
+
+    public int WarmupTransactions { get; init; } = 2_000;
+    public int MessageBytes { get; init; } = 64;
+
+    /// <summary>The CPU every probe and so every kernel stage runs on (kind's nodes share the host's cores; here, one).</summary>
+    public int Cpu { get; init; } = Math.Max(0, Environment.ProcessorCount - 1);
+
+    public IptablesBackend Backend { get; init; } = IptablesBackend.Nft;
+
+    /// <summary>A round whose loopback median differs from the rounds' median by more than this is rejected (the machine was busy).</summary>
+    public double DriftLimit { get; init; } = 0.15;
+
+    /// <summary>Simulated time per held-out prediction.</summary>
+    public SimTime ModelDuration { get; init; } = SimTime.FromMilliseconds(100);
+}

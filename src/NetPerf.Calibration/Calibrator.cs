@@ -1,0 +1,189 @@
+using NetPerf.Calibration.Fit;
+using NetPerf.Calibration.Linux;
+using NetPerf.Calibration.Paths;
+using NetPerf.Calibration.Probe;
+using NetPerf.Network.Cpu;
+
+namespace NetPerf.Calibration;
+
+/// <summary>
+/// netperf calibrate: builds every path from real namespaces on this machine, measures them in interleaved
+/// rounds (rejecting rounds in which the machine moved), fits the cost table on the single-hop paths
+/// (<see cref="CostFit"/>, <see cref="InterferenceFit"/>), and predicts every path with the fitted table, so the
+/// held-out paths show how far the model can be trusted here. Everything it builds is removed when it ends.
+/// </summary>
+public sealed class Calibrator(CalibrationOptions options, TextWriter log)
+{
+    public CalibrationOutcome Run(IReadOnlyList<string> cnis, CancellationToken cancel = default)
+    {
+        Requirements.Check(options.Backend);
+        int stale = NamespaceLab.RemoveStale();
+        if (stale > 0)
+        {
+            log.WriteLine($"calibrate: removed {stale} namespace(s) left by a calibration that was killed");
+        }
+
+        var paths = CalibrationPath.For(cnis);
+        using var lab = new NamespaceLab();
+        using var cancelRegistration = cancel.Register(lab.Dispose);
+        using var probe = ProbeBinary.Build();
+        var runner = new ProbeRunner(lab, probe, options.Cpu);
+        log.WriteLine($"calibrate: building {paths.Count} paths from namespaces (iptables-{options.Backend.ToString().ToLowerInvariant()}), probes on CPU {options.Cpu}");
+        var endpoints = Build(lab, paths);
+        foreach (var path in paths)
+        {
+            cancel.ThrowIfCancellationRequested();
+            Measure(runner, path, endpoints[path], warmup: 200, count: 500); // neighbours, FDBs and conntrack settle before anything is measured
+        }
+
+        var rounds = new List<Dictionary<CalibrationPath, ProbeResult>>();
+        for (int r = 0; r < options.Rounds; r++)
+        {
+            var round = new Dictionary<CalibrationPath, ProbeResult>();
+            // Interleaved, each round starting one path later: a slow phase of the machine hits every path alike.
+            for (int i = 0; i < paths.Count; i++)
+            {
+                cancel.ThrowIfCancellationRequested();
+                var path = paths[(i + r) % paths.Count];
+                int count = path.Probe == ProbeKind.TcpCrr ? options.Transactions / 5 : options.Transactions;
+                round[path] = Measure(runner, path, endpoints[path], options.WarmupTransactions / (path.Probe == ProbeKind.TcpCrr ? 5 : 1), count);
+            }
+
+            var lo = round[paths[0]];
+            log.WriteLine($"calibrate: round {r + 1}/{options.Rounds}: loopback p50 {lo.P50Ns / 1000:F2} us, p99 {lo.P99Ns / 1000:F2} us, steal {round.Values.Sum(x => x.StealNs) / round.Values.Sum(x => x.WallNs):P1}, other work on the CPU {round.Values.Select(x => x.OtherWorkShare).Order().ElementAt(round.Count / 2):P1}");
+            rounds.Add(round);
+        }
+
+        var (accepted, rejected) = AcceptRounds(rounds, paths[0]);
+        var measurements = paths.Select(p => new PathMeasurement(p, accepted.Select(r => r[p]).ToList())).ToList();
+        return Fit(paths, measurements, rejected, rounds.Count);
+    }
+
+    /// <summary>The fit and the predictions from measurements (separate from measuring, so that tests can give measurements of their own).</summary>
+    public CalibrationOutcome Fit(IReadOnlyList<CalibrationPath> paths, IReadOnlyList<PathMeasurement> measurements, int rejectedRounds, int totalRounds)
+    {
+        var prior = CostTable.Default();
+        var fitPaths = measurements.Where(m => m.Path.Role == PathRole.Fit).ToList();
+        var equations = fitPaths.Select(m => (m.Path.Name, PriorNs: FitModel(m.Path, prior), m.TypicalKernelNs)).ToList();
+        var fit = CostFit.Fit(prior, equations);
+        var table = fit.Table;
+
+        var lo = fitPaths.First(m => m.Path.Bed == Testbed.Loopback && m.Path.Probe == ProbeKind.UdpRr);
+        double loKernel = FitModel(lo.Path, table).Values.Sum();
+        var spread = InterferenceFit.Fit(loKernel, lo.UserNs, lo.P50Ns, lo.MeanNs, lo.P99Ns);
+        table.InterferencePerMillisecond = spread.RatePerMs;
+        table[KernelStage.Interference] = StageCost.Nanoseconds(spread.MeanNs);
+        Provenance.Stamp(table, fit, spread, lo, fitPaths);
+
+        var rows = new List<CalibrationRow>();
+        var predicted = new Dictionary<CalibrationPath, ModelFigures>();
+        foreach (var m in measurements)
+        {
+            log.WriteLine($"calibrate: predicting {m.Path.Name}");
+            var model = Predict(m.Path, table, m.UserNs);
+            predicted[m.Path] = model;
+            rows.Add(new(m.Path.Name, m.Path.Role, "p50_us", m.P50Ns / 1000, model.P50Ns / 1000, m.Spread(r => r.P50Ns)));
+            if (!double.IsNaN(model.P99Ns))
+            {
+                rows.Add(new(m.Path.Name, m.Path.Role, "p99_us", m.P99Ns / 1000, model.P99Ns / 1000, m.Spread(r => r.P99Ns)));
+            }
+
+            rows.Add(new(m.Path.Name, m.Path.Role, "cpu_per_transaction_us", m.CpuNs / 1000, (model.KernelCpuNs + m.UserNs) / 1000, m.Spread(r => r.CpuPerTransactionNs)));
+        }
+
+        var ratios = new List<CalibrationRow>();
+        var vx = measurements.FirstOrDefault(m => m.Path.Cni == "flannel-vxlan" && m.Path.Path == Scenarios.Model.CommunicationPath.PodCrossNode && m.Path.Probe == ProbeKind.UdpRr);
+        var gw = measurements.FirstOrDefault(m => m.Path.Cni == "flannel-host-gw" && m.Path.Path == Scenarios.Model.CommunicationPath.PodCrossNode && m.Path.Probe == ProbeKind.UdpRr);
+        if (vx is not null && gw is not null)
+        {
+            ratios.Add(new("vxlan / host-gw udp pod-cross-node", PathRole.HeldOut, "p50_ratio", vx.P50Ns / gw.P50Ns, predicted[vx.Path].P50Ns / predicted[gw.Path].P50Ns, 0));
+        }
+
+        return new CalibrationOutcome(table, fit, spread, measurements, rows, ratios, rejectedRounds, totalRounds);
+    }
+
+    private Dictionary<CalibrationPath, (string Client, string Server, string Bind, string Target, int? Port)> Build(NamespaceLab lab, IReadOnlyList<CalibrationPath> paths)
+    {
+        var built = new Dictionary<CalibrationPath, (string, string, string, string, int?)>();
+        var clusters = new Dictionary<string, KindCluster>();
+        int t = 0;
+        foreach (var path in paths)
+        {
+            if (path.Path is null || path.Role == PathRole.Fit)
+            {
+                var bed = TestbedLab.Build(lab, path.Bed!.Value, options.Backend, $"t{t++}");
+                built[path] = (bed.Sender, bed.Receiver, bed.BindIp, bed.TargetIp, null);
+                continue;
+            }
+
+            if (!clusters.TryGetValue(path.Cni!, out var k))
+            {
+                clusters[path.Cni!] = k = KindCluster.Build(lab, path.Cni!, options.Backend, $"k{clusters.Count}");
+            }
+
+            built[path] = path.Path switch
+            {
+                Scenarios.Model.CommunicationPath.PodSameNode => (k.Client, k.Web0, "10.244.1.3", "10.244.1.3", null),
+                Scenarios.Model.CommunicationPath.PodCrossNode => (k.Client, k.Web1, "10.244.2.2", "10.244.2.2", null),
+                Scenarios.Model.CommunicationPath.ClusterIp => (k.Client, k.Web1, "0.0.0.0", KindCluster.ServiceIp, KindCluster.ServicePort),
+                Scenarios.Model.CommunicationPath.NodePort => (k.Outside, k.Web1, "0.0.0.0", KindCluster.NodeIp(1), KindCluster.NodePort),
+                _ => throw new CalibrationException($"calibrate does not measure {path.Path} yet"),
+            };
+        }
+
+        return built;
+    }
+
+    private ProbeResult Measure(ProbeRunner runner, CalibrationPath path, (string Client, string Server, string Bind, string Target, int? Port) e, int warmup, int count) =>
+        runner.Run(path.Probe, e.Client, e.Server, e.Bind, e.Target, options.MessageBytes, warmup, count,
+            targetPort: e.Port, serverPort: e.Port is null ? null : KindCluster.ServerPort);
+
+    /// <summary>A fit path's kernel nanoseconds by stage under <paramref name="costs"/>, without interference.</summary>
+    private IReadOnlyDictionary<KernelStage, double> FitModel(CalibrationPath path, CostTable costs)
+    {
+        if (path.Probe == ProbeKind.UdpRr)
+        {
+            return TestbedModel.CpuByStage(path.Bed!.Value, costs, options.MessageBytes);
+        }
+
+        var quiet = costs.Clone();
+        quiet.InterferencePerMillisecond = 0;
+        return ClusterModel.Run(path, quiet, options.MessageBytes, 0, Engine.Time.SimTime.FromMilliseconds(5), seed: 1).CpuByStageNs
+            .Where(kv => kv.Key != KernelStage.Interference).ToDictionary();
+    }
+
+    /// <summary>The fitted model's figures for a path: the kind cluster's simulation (testbeds: their CPU, and the loopback cluster path's spread scaled to it).</summary>
+    private ModelFigures Predict(CalibrationPath path, CostTable table, double userNs)
+    {
+        if (path.Path is { } cluster)
+        {
+            return ClusterModel.Run(path, table, options.MessageBytes, userNs, options.ModelDuration, seed: 1);
+        }
+
+        // A testbed is not a cluster: its model is the same stages without a topology to simulate over time, so
+        // its latency is its CPU (one core) and its tail is not predicted.
+        var quiet = table.Clone();
+        quiet.InterferencePerMillisecond = 0;
+        var byStage = TestbedModel.CpuByStage(path.Bed!.Value, quiet, options.MessageBytes);
+        double kernel = byStage.Values.Sum();
+        return new ModelFigures(kernel + userNs, double.NaN, kernel + userNs, kernel * (1 + (table.InterferencePerMillisecond / 1e6 * table[KernelStage.Interference].FixedPicoseconds / 1000)), byStage);
+    }
+
+    private (List<Dictionary<CalibrationPath, ProbeResult>> Accepted, int Rejected) AcceptRounds(List<Dictionary<CalibrationPath, ProbeResult>> rounds, CalibrationPath reference)
+    {
+        var p50s = rounds.Select(r => r[reference].P50Ns).Order().ToArray();
+        double median = p50s[p50s.Length / 2];
+        var accepted = rounds.Where(r => Math.Abs((r[reference].P50Ns / median) - 1) <= options.DriftLimit).ToList();
+        int rejected = rounds.Count - accepted.Count;
+        if (rejected > 0)
+        {
+            log.WriteLine($"calibrate: {rejected} of {rounds.Count} round(s) rejected: their loopback median moved more than {options.DriftLimit:P0} from the others' (a busy or noisy machine)");
+        }
+
+        return (accepted, rejected);
+    }
+}
+
+/// <summary>What a calibration found: the fitted table and how it was fitted, every path's measurements, and predicted against measured.</summary>
+public sealed record CalibrationOutcome(CostTable Table, FitResult Fit, InterferenceFit.Result Spread, IReadOnlyList<PathMeasurement> Measurements,
+    IReadOnlyList<CalibrationRow> Rows, IReadOnlyList<CalibrationRow> Ratios, int RejectedRounds, int Rounds);

@@ -1,0 +1,125 @@
+using MathNet.Numerics.LinearAlgebra;
+using NetPerf.Network.Cpu;
+
+namespace NetPerf.Calibration.Fit;
+
+/// <summary>
+/// Fits the cost table to the single-hop paths. The model is linear in the costs: a path's kernel time is the sum
+/// over the stages it charges of (times charged x cost), so scaling a <see cref="StageGroup"/>'s costs by a factor
+/// scales its share of every path by that factor. Each fit path contributes one equation,
+/// sum over groups (factor x the group's nanoseconds on the path under the prior table) + the unfitted stages =
+/// the path's measured kernel time in a typical transaction; the equations are weighted by 1 / measured (a
+/// relative error on each path) and solved by least squares (MathNet's QR). Physically constrained: a factor
+/// stays within [<see cref="MinFactor"/>, <see cref="MaxFactor"/>], so that no stage can fall to nothing or swell to
+/// absorb another's work; a group that hits a bound is held there and the rest refitted.
+/// </summary>
+public static class CostFit
+{
+    public const double MinFactor = 0.25;
+    public const double MaxFactor = 4.0;
+
+    /// <param name="prior">The table the factors scale (the shipped namespace measurements).</param>
+    /// <param name="paths">Each fit path's kernel nanoseconds by stage under <paramref name="prior"/>, and its measured kernel time.</param>
+    public static FitResult Fit(CostTable prior, IReadOnlyList<(string Name, IReadOnlyDictionary<KernelStage, double> PriorNs, double MeasuredNs)> paths)
+    {
+        var groups = StageGroup.All;
+        var share = new double[paths.Count, groups.Count];
+        var rest = new double[paths.Count];
+        for (int p = 0; p < paths.Count; p++)
+        {
+            foreach (var (stage, ns) in paths[p].PriorNs)
+            {
+                int g = IndexOf(groups, stage);
+                if (g >= 0)
+                {
+                    share[p, g] += ns;
+                }
+                else
+                {
+                    rest[p] += ns;
+                }
+            }
+        }
+
+        var factors = Enumerable.Repeat(1.0, groups.Count).ToArray();
+        var held = new bool[groups.Count];
+        for (int iteration = 0; iteration <= groups.Count; iteration++)
+        {
+            var free = Enumerable.Range(0, groups.Count).Where(g => !held[g] && Enumerable.Range(0, paths.Count).Any(p => share[p, g] > 0)).ToArray();
+            if (free.Length == 0)
+            {
+                break;
+            }
+
+            var a = Matrix<double>.Build.Dense(paths.Count, free.Length);
+            var b = Vector<double>.Build.Dense(paths.Count);
+            for (int p = 0; p < paths.Count; p++)
+            {
+                double w = 1 / paths[p].MeasuredNs;
+                double fixedPart = rest[p] + Enumerable.Range(0, groups.Count).Where(g => !free.Contains(g)).Sum(g => factors[g] * share[p, g]);
+                b[p] = (paths[p].MeasuredNs - fixedPart) * w;
+                for (int j = 0; j < free.Length; j++)
+                {
+                    a[p, j] = share[p, free[j]] * w;
+                }
+            }
+
+            var x = a.QR().Solve(b);
+            bool clamped = false;
+            for (int j = 0; j < free.Length; j++)
+            {
+                double f = x[j];
+                if (f < MinFactor || f > MaxFactor)
+                {
+                    factors[free[j]] = Math.Clamp(f, MinFactor, MaxFactor);
+                    held[free[j]] = true;
+                    clamped = true;
+                }
+                else
+                {
+                    factors[free[j]] = f;
+                }
+            }
+
+            if (!clamped)
+            {
+                break;
+            }
+        }
+
+        var fitted = prior.Clone();
+        for (int g = 0; g < groups.Count; g++)
+        {
+            foreach (var stage in groups[g].Stages.Concat(groups[g].Derived))
+            {
+                var c = prior[stage];
+                fitted[stage] = new StageCost((long)Math.Round(c.FixedPicoseconds * factors[g]), (long)Math.Round(c.PicosecondsPerByte * factors[g]));
+            }
+        }
+
+        var residuals = new double[paths.Count];
+        for (int p = 0; p < paths.Count; p++)
+        {
+            double model = rest[p] + Enumerable.Range(0, groups.Count).Sum(g => factors[g] * share[p, g]);
+            residuals[p] = (model / paths[p].MeasuredNs) - 1;
+        }
+
+        return new FitResult(fitted, groups.Select((g, i) => (g, factors[i], held[i])).ToList(), residuals);
+    }
+
+    private static int IndexOf(IReadOnlyList<StageGroup> groups, KernelStage stage)
+    {
+        for (int g = 0; g < groups.Count; g++)
+        {
+            if (groups[g].Stages.Contains(stage) || groups[g].Derived.Contains(stage))
+            {
+                return g;
+            }
+        }
+
+        return -1;
+    }
+}
+
+/// <summary>The fitted table, each group's factor (and whether a bound held it), and each fit path's residual (model / measured - 1).</summary>
+public sealed record FitResult(CostTable Table, IReadOnlyList<(StageGroup Group, double Factor, bool AtBound)> Factors, IReadOnlyList<double> Residuals);

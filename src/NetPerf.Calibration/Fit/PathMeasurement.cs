@@ -1,0 +1,33 @@
+using NetPerf.Calibration.Paths;
+using NetPerf.Calibration.Probe;
+
+namespace NetPerf.Calibration.Fit;
+
+/// <summary>A path's probe runs over the accepted rounds, and their medians (one slow round cannot move a median of several).</summary>
+public sealed record PathMeasurement(CalibrationPath Path, IReadOnlyList<ProbeResult> Rounds)
+{
+    public double P50Ns => Median(r => r.P50Ns);
+    public double P99Ns => Median(r => r.P99Ns);
+    public double P999Ns => Median(r => r.P999Ns);
+    public double MeanNs => Median(r => r.MeanNs);
+    public double CpuNs => Median(r => r.CpuPerTransactionNs);
+    public double UserNs => Median(r => r.UserPerTransactionNs);
+    public double KernelCpuNs => Median(r => r.KernelPerTransactionNs);
+    public double OtherWorkShare => Median(r => r.OtherWorkShare);
+
+    /// <summary>The kernel's work in a typical (median) transaction: its round trip less the probes' own user time, all on one core.</summary>
+    public double TypicalKernelNs => P50Ns - UserNs;
+
+    /// <summary>(max - min) / median over the rounds: how much the machine moved this figure between rounds.</summary>
+    public double Spread(Func<ProbeResult, double> of)
+    {
+        double median = Median(of);
+        return Rounds.Count < 2 || median == 0 ? 0 : (Rounds.Max(of) - Rounds.Min(of)) / median;
+    }
+
+    public double Median(Func<ProbeResult, double> of)
+    {
+        var xs = Rounds.Select(of).Order().ToArray();
+        return xs.Length == 0 ? double.NaN : xs.Length % 2 == 1 ? xs[xs.Length / 2] : (xs[(xs.Length / 2) - 1] + xs[xs.Length / 2]) / 2;
+    }
+}

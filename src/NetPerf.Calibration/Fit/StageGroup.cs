@@ -1,0 +1,30 @@
+using NetPerf.Network.Cpu;
+
+namespace NetPerf.Calibration.Fit;
+
+/// <summary>
+/// Stages the fit scales together by one factor, because the single-hop paths can tell their sum apart from
+/// the rest but not the stages inside it: the socket and IP stack of the loopback path (split between its stages
+/// as its perf profile split it, tools/kernel-costs), the two ends of a VXLAN tunnel, TCP's output and input, the
+/// netfilter hooks with an established conntrack lookup. <see cref="Derived"/> stages were never alone on a
+/// measurable path here (ipip and ip_vs are not in this kernel; a new connection and an nftables map only on
+/// composite paths): they move with the group whose work is most like theirs, and the cost file says so.
+/// </summary>
+public sealed record StageGroup(string Name, IReadOnlyList<KernelStage> Stages, IReadOnlyList<KernelStage> Derived, string MeasuredBy)
+{
+    public static readonly IReadOnlyList<StageGroup> All =
+    [
+        new("stack", [KernelStage.Syscall, KernelStage.UdpOutput, KernelStage.UdpInput, KernelStage.IpOutput, KernelStage.IpInput,
+            KernelStage.LoopbackTransmit, KernelStage.BacklogReceive, KernelStage.SocketDeliver, KernelStage.FibLookup],
+            [KernelStage.Fragment, KernelStage.Reassemble, KernelStage.Icmp], "udp lo"),
+        new("veth", [KernelStage.VethTransmit], [], "udp veth - udp lo"),
+        new("bridge", [KernelStage.BridgeForward], [], "udp bridge - udp veth"),
+        new("conntrack", [KernelStage.NetfilterHook, KernelStage.ConntrackLookup, KernelStage.NetfilterRule],
+            [KernelStage.ConntrackNew, KernelStage.NftMapLookup, KernelStage.IpvsLookup, KernelStage.IpvsSchedule], "udp routed+conntrack - udp routed"),
+        new("br_netfilter", [KernelStage.BridgeNetfilter], [], "(udp bridge+conntrack - udp bridge) - (udp routed+conntrack - udp routed)"),
+        new("forward", [KernelStage.IpForward], [], "udp routed - udp veth"),
+        new("nat", [KernelStage.Nat], [], "udp routed+dnat - udp routed"),
+        new("vxlan", [KernelStage.VxlanEncapsulate, KernelStage.VxlanDecapsulate], [KernelStage.IpipEncapsulate, KernelStage.IpipDecapsulate], "udp vxlan - udp routed"),
+        new("tcp", [KernelStage.TcpOutput, KernelStage.TcpInput], [], "tcp lo - udp lo"),
+    ];
+}

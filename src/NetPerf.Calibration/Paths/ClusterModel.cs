@@ -1,0 +1,60 @@
+using NetPerf.Engine.Time;
+using NetPerf.Network.Cpu;
+using NetPerf.Scenarios.Model;
+using NetPerf.Scenarios.Running;
+
+namespace NetPerf.Calibration.Paths;
+
+/// <summary>What the simulator predicts for one path of the kind cluster: latency percentiles and kernel CPU per transaction, by stage.</summary>
+public sealed record ModelFigures(double P50Ns, double P99Ns, double MeanNs, double KernelCpuNs, IReadOnlyDictionary<KernelStage, double> CpuByStageNs);
+
+/// <summary>
+/// The kind cluster of <see cref="KindCluster"/> in the simulator: the same two nodes on one host core, the same
+/// plugin and pods, the probe's transaction with the probe's own user time as the server's fixed work (on one
+/// core it delays the transaction and occupies the core, wherever in the exchange it runs).
+/// </summary>
+public static class ClusterModel
+{
+    public static ModelFigures Run(CalibrationPath path, CostTable costs, int bytes, double probeUserNs, SimTime duration, ulong seed)
+    {
+        var scenario = new Scenario
+        {
+            Name = "calibrate",
+            Seed = seed,
+            Duration = duration,
+            WarmUp = SimTime.FromMilliseconds(2),
+            CostTable = costs,
+            Cluster = new ClusterSpec
+            {
+                Nodes = 2,
+                CoresPerNode = 1,
+                Fabric = Kubernetes.Cluster.ClusterFabric.Kind,
+                Cni = path.Cni ?? "flannel-vxlan",
+                KubeProxy = "iptables",
+            },
+            Workloads =
+            [
+                new WorkloadSpec("probe", path.Test, [path.Path ?? CommunicationPath.Localhost])
+                {
+                    RequestBytes = bytes,
+                    ResponseBytes = bytes,
+                    ServiceTime = SimTime.FromNanoseconds((long)Math.Round(probeUserNs)),
+                },
+            ],
+        };
+        var outcome = ScenarioRunner.Run(scenario, new RunOptions { Parallelism = 1 });
+        var result = outcome.Results.Single();
+        var report = result.Report;
+        var byStage = new Dictionary<KernelStage, double>();
+        foreach (var host in report.Cpu)
+        {
+            foreach (var (stage, ps) in host.PicosecondsByStage)
+            {
+                byStage[stage] = byStage.GetValueOrDefault(stage) + (ps / 1000.0 / report.Transactions);
+            }
+        }
+
+        double mean = report.MeanMicroseconds is { } m ? m.Mean * 1000 : double.NaN;
+        return new ModelFigures(report.P50.Picoseconds / 1000.0, report.P99.Picoseconds / 1000.0, mean, report.CpuNanosecondsPerTransaction, byStage);
+    }
+}

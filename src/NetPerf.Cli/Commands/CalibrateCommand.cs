@@ -1,0 +1,108 @@
+using System.CommandLine;
+using System.Globalization;
+using NetPerf.Calibration;
+using IptablesBackend = NetPerf.Calibration.Linux.IptablesBackend;
+using Requirements = NetPerf.Calibration.Linux.Requirements;
+using NetPerf.Calibration.Paths;
+using NetPerf.Reporting;
+
+namespace NetPerf.Cli.Commands;
+
+/// <summary>
+/// <c>netperf calibrate</c>: the scenario's kind cluster built for real from namespaces on this machine, every
+/// path measured, the cost table fitted on the single-hop paths, and predicted against measured on every path,
+/// the held-out ones marked. Writes the fitted cost file (usable as a scenario's costFile) beside the comparison.
+/// </summary>
+public static class CalibrateCommand
+{
+    /// <summary>calibrate cannot run on this machine (not Linux, not root, a tool missing); the message says what to do.</summary>
+    public const int CannotCalibrate = 6;
+
+    public static Command Build(TextWriter output, TextWriter error)
+    {
+        var file = ScenarioFile.Argument();
+        var allowOutside = ScenarioFile.AllowOutside();
+        var rounds = new Option<int>("--rounds") { Description = "Interleaved rounds over every path (medians over the accepted ones).", DefaultValueFactory = _ => 3 };
+        var transactions = new Option<int>("--transactions") { Description = "Measured transactions per probe run.", DefaultValueFactory = _ => 20_000 };
+        var cpu = new Option<int?>("--cpu") { Description = "The CPU the probes (and so every kernel stage) run on (default: the last)." };
+        var iptables = new Option<string>("--iptables") { Description = "The backend kube-proxy's rules are written with: nft (current distributions) or legacy.", DefaultValueFactory = _ => "nft" };
+        iptables.AcceptOnlyFromAmong("nft", "legacy");
+        var outputRoot = new Option<string>("--output", "-o") { Description = "Results root: writes <root>/<scenario>/calibration-<time>/.", DefaultValueFactory = _ => "results" };
+        var command = new Command("calibrate", "Build the scenario's kind cluster from real namespaces (Linux, root), measure every path, fit the cost table on the single-hop paths and report predicted against measured, held-out paths marked.")
+        {
+            file, allowOutside, rounds, transactions, cpu, iptables, outputRoot,
+        };
+        command.SetAction((parse, token) =>
+        {
+            var scenario = ScenarioFile.Load(parse.GetValue(file)!, error, parse.GetValue(allowOutside));
+            if (scenario is null)
+            {
+                return Task.FromResult(ExitCodes.InvalidScenario);
+            }
+
+            if (scenario.Cluster.Fabric != Kubernetes.Cluster.ClusterFabric.Kind)
+            {
+                error.WriteLine($"netperf: calibrate builds a kind cluster (nodes as namespaces on this machine); {scenario.Name} has cluster.fabric: switch. Set fabric: kind (see scenarios/kind-calibrate.yaml).");
+                return Task.FromResult(ExitCodes.UsageError);
+            }
+
+            var cnis = scenario.Variants().Select(v => v.Cni).Distinct().ToList();
+            var unsupported = cnis.Where(c => c is not ("flannel-vxlan" or "flannel-host-gw")).ToList();
+            if (unsupported.Count > 0)
+            {
+                error.WriteLine($"netperf: calibrate builds flannel-vxlan and flannel-host-gw for real; {string.Join(", ", unsupported)} not yet (their stages are fitted all the same: run them with the cost file calibrate writes)");
+                cnis = cnis.Except(unsupported).ToList();
+                if (cnis.Count == 0)
+                {
+                    return Task.FromResult(ExitCodes.UsageError);
+                }
+            }
+
+            var backend = parse.GetValue(iptables) == "legacy" ? IptablesBackend.Legacy : IptablesBackend.Nft;
+            if (Requirements.Missing(backend) is { } why)
+            {
+                error.WriteLine($"netperf: {why}.");
+                return Task.FromResult(CannotCalibrate);
+            }
+
+            var options = new CalibrationOptions
+            {
+                Rounds = Math.Max(1, parse.GetValue(rounds)),
+                Transactions = Math.Max(1000, parse.GetValue(transactions)),
+                Cpu = parse.GetValue(cpu) ?? Math.Max(0, Environment.ProcessorCount - 1),
+                Backend = backend,
+            };
+            foreach (var absent in Requirements.AbsentModules())
+            {
+                error.WriteLine($"calibrate: not in this kernel: {absent}");
+            }
+
+            CalibrationOutcome outcome;
+            try
+            {
+                outcome = new Calibrator(options, error).Run(cnis, token);
+            }
+            catch (CalibrationException e)
+            {
+                error.WriteLine($"netperf: calibrate failed: {e.Message}");
+                return Task.FromResult(ExitCodes.RunFailed);
+            }
+            catch (OperationCanceledException)
+            {
+                error.WriteLine("netperf: calibrate stopped; every namespace it made was removed, nothing was written.");
+                return Task.FromResult(ExitCodes.Interrupted);
+            }
+
+            string dir = Path.Combine(parse.GetValue(outputRoot)!, scenario.Name, $"calibration-{DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}");
+            Directory.CreateDirectory(dir);
+            AtomicFile.WriteText(Path.Combine(dir, "cost-model.csv"), outcome.Table.Write);
+            AtomicFile.WriteText(Path.Combine(dir, "calibration.csv"), w => CalibrationCsv.Write(w, outcome));
+            AtomicFile.WriteText(Path.Combine(dir, "measurements.csv"), w => CalibrationCsv.WriteMeasurements(w, outcome));
+            CalibrationTable.Print(output, outcome);
+            output.WriteLine();
+            output.WriteLine($"Fitted cost table: {Path.Combine(dir, "cost-model.csv")} (a scenario's costFile); predicted vs measured: calibration.csv");
+            return Task.FromResult(ExitCodes.Success);
+        });
+        return command;
+    }
+}

@@ -1,0 +1,29 @@
+using System.Globalization;
+using NetPerf.Calibration;
+using NetPerf.Calibration.Paths;
+
+namespace NetPerf.Cli.Commands;
+
+/// <summary>Prints calibrate's comparison: per path, measured against predicted, fitted paths first, then the held-out ones.</summary>
+internal static class CalibrationTable
+{
+    public static void Print(TextWriter output, CalibrationOutcome outcome)
+    {
+        output.WriteLine($"Fit: {string.Join(", ", outcome.Fit.Factors.Select(f => $"{f.Group.Name} x{f.Factor.ToString("F2", CultureInfo.InvariantCulture)}{(f.AtBound ? " (bound)" : "")}"))}; interference {outcome.Spread.RatePerMs.ToString("F2", CultureInfo.InvariantCulture)}/busy ms of {outcome.Spread.MeanNs:F0} ns");
+        output.WriteLine($"Rounds accepted: {outcome.Rounds - outcome.RejectedRounds} of {outcome.Rounds}");
+        output.WriteLine();
+        output.WriteLine($"  {"path",-40} {"role",-8} {"figure",-10} {"measured",10} {"predicted",10} {"error",8} {"spread",7}");
+        foreach (var r in outcome.Rows.OrderBy(r => r.Role).Concat(outcome.Ratios))
+        {
+            string figure = r.Metric switch
+            {
+                "p50_us" => "p50 us",
+                "p99_us" => "p99 us",
+                "cpu_per_transaction_us" => "cpu/tx us",
+                _ => "ratio",
+            };
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"  {r.Path,-40} {(r.Role == PathRole.Fit ? "fit" : "held-out"),-8} {figure,-10} {r.Measured,10:F2} {r.Predicted,10:F2} {r.Error,8:+0.0%;-0.0%} {r.RoundSpread,7:P0}"));
+        }
+    }
+}
