@@ -7,10 +7,10 @@ namespace NetPerf.Calibration;
 public sealed record CalibrationOptions
 {
     /// <summary>Interleaved rounds over every path; figures are medians over the accepted rounds.</summary>
-    public int Rounds { get; init; } = 3;
+    public int Rounds { get; init; } = 5;
 
     /// <summary>Measured transactions per probe run (a new connection per transaction takes a fifth as many).</summary>
-    public int Transactions { get; init; } = 20_000;
+    public int Transactions { get; init; } = 10_000;
 
     public int WarmupTransactions { get; init; } = 2_000;
     public int MessageBytes { get; init; } = 64;

@@ -70,9 +70,11 @@ public sealed class Calibrator(CalibrationOptions options, TextWriter log)
 
         var lo = fitPaths.First(m => m.Path.Bed == Testbed.Loopback && m.Path.Probe == ProbeKind.UdpRr);
         double loKernel = FitModel(lo.Path, table).Values.Sum();
-        var spread = InterferenceFit.Fit(loKernel, lo.UserNs, lo.P50Ns, lo.MeanNs, lo.P99Ns);
+        var spread = InterferenceFit.Fit(loKernel, lo.UserNs, lo.P50Ns, lo.P90Ns, lo.P99Ns, lo.P999Ns, lo.MeanNs);
         table.InterferencePerMillisecond = spread.RatePerMs;
         table[KernelStage.Interference] = StageCost.Nanoseconds(spread.MeanNs);
+        table.PreemptionPerMillisecond = spread.RareRatePerMs;
+        table[KernelStage.Preemption] = StageCost.Nanoseconds(spread.RareMeanNs);
         Provenance.Stamp(table, fit, spread, lo, fitPaths);
 
         var rows = new List<CalibrationRow>();
@@ -147,9 +149,9 @@ public sealed class Calibrator(CalibrationOptions options, TextWriter log)
         }
 
         var quiet = costs.Clone();
-        quiet.InterferencePerMillisecond = 0;
+        quiet.InterferencePerMillisecond = quiet.PreemptionPerMillisecond = 0;
         return ClusterModel.Run(path, quiet, options.MessageBytes, 0, Engine.Time.SimTime.FromMilliseconds(5), seed: 1).CpuByStageNs
-            .Where(kv => kv.Key != KernelStage.Interference).ToDictionary();
+            .Where(kv => kv.Key is not (KernelStage.Interference or KernelStage.Preemption)).ToDictionary();
     }
 
     /// <summary>The fitted model's figures for a path: the kind cluster's simulation (testbeds: their CPU, and the loopback cluster path's spread scaled to it).</summary>
@@ -163,10 +165,12 @@ public sealed class Calibrator(CalibrationOptions options, TextWriter log)
         // A testbed is not a cluster: its model is the same stages without a topology to simulate over time, so
         // its latency is its CPU (one core) and its tail is not predicted.
         var quiet = table.Clone();
-        quiet.InterferencePerMillisecond = 0;
+        quiet.InterferencePerMillisecond = quiet.PreemptionPerMillisecond = 0;
         var byStage = TestbedModel.CpuByStage(path.Bed!.Value, quiet, options.MessageBytes);
         double kernel = byStage.Values.Sum();
-        return new ModelFigures(kernel + userNs, double.NaN, kernel + userNs, kernel * (1 + (table.InterferencePerMillisecond / 1e6 * table[KernelStage.Interference].FixedPicoseconds / 1000)), byStage);
+        double interrupted = (table.InterferencePerMillisecond / 1e6 * table[KernelStage.Interference].FixedPicoseconds / 1000)
+            + (table.PreemptionPerMillisecond / 1e6 * table[KernelStage.Preemption].FixedPicoseconds / 1000);
+        return new ModelFigures(kernel + userNs, double.NaN, kernel + userNs, kernel * (1 + interrupted), byStage);
     }
 
     private (List<Dictionary<CalibrationPath, ProbeResult>> Accepted, int Rejected) AcceptRounds(List<Dictionary<CalibrationPath, ProbeResult>> rounds, CalibrationPath reference)

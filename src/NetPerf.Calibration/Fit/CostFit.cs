@@ -18,6 +18,12 @@ public static class CostFit
     public const double MinFactor = 0.25;
     public const double MaxFactor = 4.0;
 
+    /// <summary>
+    /// The ridge's weight: a factor 10% from 1 costs as much as a 1% miss on one path, so the data win wherever
+    /// they tell a group apart, and the prior only where they do not.
+    /// </summary>
+    public const double Ridge = 0.1;
+
     /// <param name="prior">The table the factors scale (the shipped namespace measurements).</param>
     /// <param name="paths">Each fit path's kernel nanoseconds by stage under <paramref name="prior"/>, and its measured kernel time.</param>
     public static FitResult Fit(CostTable prior, IReadOnlyList<(string Name, IReadOnlyDictionary<KernelStage, double> PriorNs, double MeasuredNs)> paths)
@@ -51,8 +57,16 @@ public static class CostFit
                 break;
             }
 
-            var a = Matrix<double>.Build.Dense(paths.Count, free.Length);
-            var b = Vector<double>.Build.Dense(paths.Count);
+            // One row per path, then one per free group pulling its factor gently towards 1 (the shipped table): a
+            // ridge that keeps a group that a noisy round can hardly see from swinging to a bound.
+            var a = Matrix<double>.Build.Dense(paths.Count + free.Length, free.Length);
+            var b = Vector<double>.Build.Dense(paths.Count + free.Length);
+            for (int j = 0; j < free.Length; j++)
+            {
+                a[paths.Count + j, j] = Ridge;
+                b[paths.Count + j] = Ridge;
+            }
+
             for (int p = 0; p < paths.Count; p++)
             {
                 double w = 1 / paths[p].MeasuredNs;

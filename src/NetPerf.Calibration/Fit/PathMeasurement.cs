@@ -7,6 +7,7 @@ namespace NetPerf.Calibration.Fit;
 public sealed record PathMeasurement(CalibrationPath Path, IReadOnlyList<ProbeResult> Rounds)
 {
     public double P50Ns => Median(r => r.P50Ns);
+    public double P90Ns => Median(r => r.P90Ns);
     public double P99Ns => Median(r => r.P99Ns);
     public double P999Ns => Median(r => r.P999Ns);
     public double MeanNs => Median(r => r.MeanNs);

@@ -33,7 +33,9 @@ public static class Provenance
         }
 
         table.Set(KernelStage.Interference, table[KernelStage.Interference],
-            $"{where}: fitted to the loopback path's spread (p50 {lo.P50Ns:F0} ns, mean {lo.MeanNs:F0} ns, p99 {lo.P99Ns:F0} ns): {spread.RatePerMs.ToString("F3", CultureInfo.InvariantCulture)} interruptions per busy ms of mean {spread.MeanNs:F0} ns (model: p50 {spread.ModelP50Ns:F0}, mean {spread.ModelMeanNs:F0}, p99 {spread.ModelP99Ns:F0} ns)");
+            $"{where}: fitted with Preemption to the loopback path's spread (p50 {lo.P50Ns:F0} ns, p90 {lo.P90Ns:F0}, p99 {lo.P99Ns:F0}, p99.9 {lo.P999Ns:F0}, mean {lo.MeanNs:F0} ns): {spread.RatePerMs.ToString("F3", CultureInfo.InvariantCulture)} interruptions per busy ms of mean {spread.MeanNs:F0} ns, the short class matched to p50, p90 and p99 (model with both: p50 {spread.ModelP50Ns:F0}, mean {spread.ModelMeanNs:F0}, p99 {spread.ModelP99Ns:F0}, p99.9 {spread.ModelP999Ns:F0} ns)");
+        table.Set(KernelStage.Preemption, table[KernelStage.Preemption],
+            $"{where}: the long class, matched with the short one fixed to the loopback path's mean and p99.9: {spread.RareRatePerMs.ToString("F3", CultureInfo.InvariantCulture)} per busy ms of mean {spread.RareMeanNs:F0} ns");
     }
 
     private static string Read(string path) => File.Exists(path) ? File.ReadAllText(path).Trim() : "unknown";

@@ -26,5 +26,6 @@ public sealed record StageGroup(string Name, IReadOnlyList<KernelStage> Stages, 
         new("nat", [KernelStage.Nat], [], "udp routed+dnat - udp routed"),
         new("vxlan", [KernelStage.VxlanEncapsulate, KernelStage.VxlanDecapsulate], [KernelStage.IpipEncapsulate, KernelStage.IpipDecapsulate], "udp vxlan - udp routed"),
         new("tcp", [KernelStage.TcpOutput, KernelStage.TcpInput], [], "tcp lo - udp lo"),
+        new("tcp connection", [KernelStage.TcpConnection], [], "tcp-crr lo - tcp lo"),
     ];
 }

@@ -22,8 +22,8 @@ public static class CalibrateCommand
     {
         var file = ScenarioFile.Argument();
         var allowOutside = ScenarioFile.AllowOutside();
-        var rounds = new Option<int>("--rounds") { Description = "Interleaved rounds over every path (medians over the accepted ones).", DefaultValueFactory = _ => 3 };
-        var transactions = new Option<int>("--transactions") { Description = "Measured transactions per probe run.", DefaultValueFactory = _ => 20_000 };
+        var rounds = new Option<int>("--rounds") { Description = "Interleaved rounds over every path (medians over the accepted ones).", DefaultValueFactory = _ => 5 };
+        var transactions = new Option<int>("--transactions") { Description = "Measured transactions per probe run.", DefaultValueFactory = _ => 10_000 };
         var cpu = new Option<int?>("--cpu") { Description = "The CPU the probes (and so every kernel stage) run on (default: the last)." };
         var iptables = new Option<string>("--iptables") { Description = "The backend kube-proxy's rules are written with: nft (current distributions) or legacy.", DefaultValueFactory = _ => "nft" };
         iptables.AcceptOnlyFromAmong("nft", "legacy");

@@ -47,6 +47,9 @@ public sealed class CostTable
     /// </summary>
     public double InterferencePerMillisecond { get; set; }
 
+    /// <summary>Occurrences of <see cref="KernelStage.Preemption"/> per millisecond of busy time (the Preemption row's per_busy_ms).</summary>
+    public double PreemptionPerMillisecond { get; set; }
+
     /// <summary>The largest cost table read; the shipped one is under 10 KiB.</summary>
     public const long MaxFileBytes = 1L << 20;
 
@@ -136,11 +139,18 @@ public sealed class CostTable
                 problems.Add($"{fileName}:{line}: stage {stage} has no source; say where its numbers come from (a measurement and how it was made, or a published row)");
             }
 
-            if (stage == KernelStage.Interference && csv.HeaderRecord!.Contains("per_busy_ms") && !string.IsNullOrWhiteSpace(csv.GetField("per_busy_ms")))
+            if (stage is KernelStage.Interference or KernelStage.Preemption && csv.HeaderRecord!.Contains("per_busy_ms") && !string.IsNullOrWhiteSpace(csv.GetField("per_busy_ms")))
             {
                 if (Number(csv.GetField("per_busy_ms"), "per_busy_ms", fileName, line, problems) is { } rate)
                 {
-                    table.InterferencePerMillisecond = rate;
+                    if (stage == KernelStage.Interference)
+                    {
+                        table.InterferencePerMillisecond = rate;
+                    }
+                    else
+                    {
+                        table.PreemptionPerMillisecond = rate;
+                    }
                 }
             }
 
@@ -178,7 +188,7 @@ public sealed class CostTable
     /// <summary>A copy, to change without touching the original (a fit's trial tables).</summary>
     public CostTable Clone()
     {
-        var copy = new CostTable { InterferencePerMillisecond = InterferencePerMillisecond };
+        var copy = new CostTable { InterferencePerMillisecond = InterferencePerMillisecond, PreemptionPerMillisecond = PreemptionPerMillisecond };
         Array.Copy(_costs, copy._costs, _costs.Length);
         foreach (var (stage, source) in _sources)
         {
@@ -211,7 +221,12 @@ public sealed class CostTable
             csv.WriteField(stage.ToString());
             csv.WriteField((c.FixedPicoseconds / 1000.0).ToString("0.0", System.Globalization.CultureInfo.InvariantCulture));
             csv.WriteField((c.PicosecondsPerByte / 1000.0).ToString("0.000", System.Globalization.CultureInfo.InvariantCulture));
-            csv.WriteField(stage == KernelStage.Interference ? InterferencePerMillisecond.ToString("0.000", System.Globalization.CultureInfo.InvariantCulture) : "");
+            csv.WriteField(stage switch
+            {
+                KernelStage.Interference => InterferencePerMillisecond.ToString("0.000", System.Globalization.CultureInfo.InvariantCulture),
+                KernelStage.Preemption => PreemptionPerMillisecond.ToString("0.000", System.Globalization.CultureInfo.InvariantCulture),
+                _ => "",
+            });
             csv.WriteField(_sources.TryGetValue(stage, out var src) ? src : "");
             csv.NextRecord();
         }

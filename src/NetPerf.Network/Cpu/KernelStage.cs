@@ -102,6 +102,13 @@ public enum KernelStage
     /// <summary>tcp_v4_rcv and tcp_rcv_established: one received TCP packet, its ACK processing and queueing its data.</summary>
     TcpInput,
 
+    /// <summary>
+    /// A TCP connection's life apart from its segments, once per connection on each side: socket() and connect(),
+    /// or the request sock, the child socket and accept(); then close() and the socket's teardown (inet_csk
+    /// accept queue, tcp_v4_init_sock, inet_release, the TIME_WAIT sock). Only new connections (TCP_CRR) pay it.
+    /// </summary>
+    TcpConnection,
+
     /// <summary>skb_segment: software GSO cutting one segment off a super-packet (charged per segment).</summary>
     GsoSegment,
 
@@ -116,4 +123,12 @@ public enum KernelStage
     /// mean is this row's fixed cost. It is what makes a quiet kernel's latency have a tail.
     /// </summary>
     Interference,
+
+    /// <summary>
+    /// Rarer, longer interruptions of a packet's stage: another kernel thread taking the CPU (a kworker such as
+    /// conntrack's garbage collector, RCU callbacks, ksoftirqd, the scheduler). Drawn as <see cref="Interference"/>
+    /// is, at its own rate (<see cref="CostTable.PreemptionPerMillisecond"/>) and mean: it is what p99.9, and on long
+    /// paths p99, are made of.
+    /// </summary>
+    Preemption,
 }

@@ -48,17 +48,28 @@ public sealed class Host
     /// </summary>
     internal long Interference(long workPs, int flowId)
     {
-        double rate = Costs.InterferencePerMillisecond;
-        if (rate <= 0 || workPs <= 0)
+        if (workPs <= 0 || (Costs.InterferencePerMillisecond <= 0 && Costs.PreemptionPerMillisecond <= 0))
         {
             return 0;
         }
 
         _interference ??= Testbed.Streams.Create($"{Name}/interference");
-        double perPs = rate / 1e9; // per millisecond -> per picosecond
-        double meanPs = Costs[KernelStage.Interference].FixedPicoseconds;
+        long extra = Draw(KernelStage.Interference, Costs.InterferencePerMillisecond, workPs, flowId);
+        return extra + Draw(KernelStage.Preemption, Costs.PreemptionPerMillisecond, workPs, flowId);
+    }
+
+    /// <summary>A Poisson number of occurrences over <paramref name="workPs"/>, each exponential with the stage's mean, accounted to it.</summary>
+    private long Draw(KernelStage stage, double perMillisecond, long workPs, int flowId)
+    {
+        if (perMillisecond <= 0)
+        {
+            return 0;
+        }
+
+        double perPs = perMillisecond / 1e9;
+        double meanPs = Costs[stage].FixedPicoseconds;
         long extra = 0;
-        double t = -Math.Log(1 - _interference.NextDouble()) / perPs;
+        double t = -Math.Log(1 - _interference!.NextDouble()) / perPs;
         while (t < workPs)
         {
             extra += (long)(-Math.Log(1 - _interference.NextDouble()) * meanPs);
@@ -67,7 +78,7 @@ public sealed class Host
 
         if (extra > 0)
         {
-            AccountCpu(KernelStage.Interference, extra, flowId);
+            AccountCpu(stage, extra, flowId);
         }
 
         return extra;

@@ -1,3 +1,4 @@
+using NetPerf.Network.Cpu;
 using NetPerf.Network.Addressing;
 using NetPerf.Network.Packets;
 using NetPerf.Network.Stack;
@@ -58,6 +59,7 @@ public sealed class TcpListener : ILocalEndpoint
             return;
         }
 
+        walk.Charge(KernelStage.TcpConnection, Namespace); // the request sock, the child socket, accept() and its close()
         socket = TcpSocket.Accepting(this, p.Flow.Destination, p.Flow.Source, p.Flow.SourcePort);
         socket.WakeUpLatency = WakeUpLatency;
         _connections.Add(p.Flow, socket);

@@ -128,6 +128,7 @@ public sealed partial class TcpSocket : IReusableEndpoint, IEventHandler
         };
         ns.Bind(IpProtocol.Tcp, port, socket);
         socket.State = TcpState.SynSent;
+        ns.Host.RunKernelWork(core, KernelStage.TcpConnection, 0, flowId); // socket(), connect() and, later, close()
         socket.SendSyn(core);
         return socket;
     }
