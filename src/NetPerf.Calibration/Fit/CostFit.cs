@@ -19,10 +19,10 @@ public static class CostFit
     public const double MaxFactor = 4.0;
 
     /// <summary>
-    /// The ridge's weight: a factor 10% from 1 costs as much as a 1% miss on one path, so the data win wherever
+    /// The ridge's weight: a factor 10% from 1 costs as much as a 0.3% miss on one path (a round-to-round spread is several times that), so the data win wherever
     /// they tell a group apart, and the prior only where they do not.
     /// </summary>
-    public const double Ridge = 0.1;
+    public const double Ridge = 0.03;
 
     /// <param name="prior">The table the factors scale (the shipped namespace measurements).</param>
     /// <param name="paths">Each fit path's kernel nanoseconds by stage under <paramref name="prior"/>, and its measured kernel time.</param>

@@ -22,6 +22,7 @@ public sealed record CalibrationPath(string Name, PathRole Role, ProbeKind Probe
             new("udp routed+conntrack", PathRole.Fit, ProbeKind.UdpRr, Testbed.RoutedConntrack),
             new("udp routed+dnat", PathRole.Fit, ProbeKind.UdpRr, Testbed.RoutedDnat),
             new("udp vxlan", PathRole.Fit, ProbeKind.UdpRr, Testbed.Vxlan),
+            new("udp vxlan+conntrack", PathRole.Fit, ProbeKind.UdpRr, Testbed.VxlanConntrack),
             new("tcp lo", PathRole.Fit, ProbeKind.TcpRr, Testbed.Loopback, cnis[0], CommunicationPath.Localhost),
             new("tcp-crr lo", PathRole.Fit, ProbeKind.TcpCrr, Testbed.Loopback, cnis[0], CommunicationPath.Localhost),
         };

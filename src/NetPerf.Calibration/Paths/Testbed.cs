@@ -30,4 +30,7 @@ public enum Testbed
 
     /// <summary>Two routers r and r2 joined by VXLAN (VNI 1, UDP 8472) over a veth underlay: + an encapsulation and a decapsulation.</summary>
     Vxlan,
+
+    /// <summary>The VXLAN routers with conntrack loaded in both (one FORWARD rule that never matches): + the outer packets' hooks and lookups, and the inner packets' forwarded lookups.</summary>
+    VxlanConntrack,
 }

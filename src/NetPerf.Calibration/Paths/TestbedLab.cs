@@ -68,7 +68,7 @@ public sealed record TestbedLab(string Sender, string Receiver, string BindIp, s
                 return new(a, b, "10.0.2.1", "10.0.2.1");
             }
 
-            case Testbed.Vxlan:
+            case Testbed.Vxlan or Testbed.VxlanConntrack:
             {
                 string r = lab.Namespace($"{tag}-r"), r2 = lab.Namespace($"{tag}-r2"), b = lab.Namespace($"{tag}-b");
                 lab.Veth(a, "eth0", r, "ra");
@@ -98,6 +98,12 @@ public sealed record TestbedLab(string Sender, string Receiver, string BindIp, s
                 Command.Run("ip", ["netns", "exec", r2, "bridge", "fdb", "append", mac1, "dev", "vx0", "dst", "192.168.9.1"]);
                 lab.Ip(r, "route", "add", "10.0.2.0/24", "via", "10.9.0.2", "dev", "vx0");
                 lab.Ip(r2, "route", "add", "10.0.1.0/24", "via", "10.9.0.1", "dev", "vx0");
+                if (bed == Testbed.VxlanConntrack)
+                {
+                    lab.IptablesRestore(r, backend, "*filter\n-A FORWARD -m conntrack --ctstate INVALID -j DROP\nCOMMIT\n");
+                    lab.IptablesRestore(r2, backend, "*filter\n-A FORWARD -m conntrack --ctstate INVALID -j DROP\nCOMMIT\n");
+                }
+
                 return new(a, b, "10.0.2.1", "10.0.2.1");
             }
 

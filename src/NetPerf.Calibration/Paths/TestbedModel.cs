@@ -126,7 +126,7 @@ public static class TestbedModel
                 return (a, "10.0.1.1", b, "10.0.2.1", "10.0.2.1");
             }
 
-            case Testbed.Vxlan:
+            case Testbed.Vxlan or Testbed.VxlanConntrack:
             {
                 var r1 = host.CreateNamespace("r1");
                 var r2 = host.CreateNamespace("r2");
@@ -153,6 +153,12 @@ public static class TestbedModel
                 r2.AddRoute("10.0.1.0/24", vx2, via: "10.9.0.1");
                 a.AddRoute("0.0.0.0/0", va, via: "10.0.1.254");
                 b.AddRoute("0.0.0.0/0", vb, via: "10.0.2.254");
+                if (bed == Testbed.VxlanConntrack)
+                {
+                    r1.EnableNetfilter().FilterForward.Append(new Rule { Destination = Ipv4Prefix.Parse("255.255.255.255/32"), Target = RuleTarget.Drop });
+                    r2.EnableNetfilter().FilterForward.Append(new Rule { Destination = Ipv4Prefix.Parse("255.255.255.255/32"), Target = RuleTarget.Drop });
+                }
+
                 return (a, "10.0.1.1", b, "10.0.2.1", "10.0.2.1");
             }
 

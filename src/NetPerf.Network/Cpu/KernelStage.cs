@@ -72,6 +72,9 @@ public enum KernelStage
     /// <summary>nf_conntrack_in: hashing the tuple and finding the connection.</summary>
     ConntrackLookup,
 
+    /// <summary>nf_conntrack_in for a tunnel's outer packet (a VXLAN or IP-in-IP flow between two nodes), priced apart from the inner packets' lookups.</summary>
+    ConntrackOuterLookup,
+
     /// <summary>An nftables map lookup (a hash of the concatenated key).</summary>
     NftMapLookup,
 

@@ -126,7 +126,9 @@ public sealed class Iptables
             return !Conntrack[p.ConntrackEntry].Confirmed;
         }
 
-        walk.Charge(KernelStage.ConntrackLookup, _ns, device);
+        // A tunnel's outer packet (VXLAN's UDP to port 8472, IP-in-IP) is tracked as a flow of its own, priced apart:
+        // one long-lived flow per pair of nodes, whose entry stays hot in the cache.
+        walk.Charge(p.Encapsulation.Kind == Packets.EncapsulationKind.None ? KernelStage.ConntrackLookup : KernelStage.ConntrackOuterLookup, _ns, device);
         var tuple = p.VisibleFlow;
         if (tuple.Protocol == IpProtocol.Icmp && p.IcmpNextHopMtu > 0 && TranslateRelatedIcmp(ref walk, now, device))
         {

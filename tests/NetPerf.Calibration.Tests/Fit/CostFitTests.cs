@@ -1,0 +1,69 @@
+using NetPerf.Calibration.Fit;
+using NetPerf.Calibration.Paths;
+using NetPerf.Network.Cpu;
+
+namespace NetPerf.Calibration.Tests.Fit;
+
+/// <summary>The fit on single-hop paths: it finds the costs that produced the measurements, and keeps costs physical.</summary>
+public class CostFitTests
+{
+    private static readonly Testbed[] Beds = [Testbed.Loopback, Testbed.Veth, Testbed.Bridge, Testbed.BridgeConntrack, Testbed.Routed, Testbed.RoutedConntrack, Testbed.RoutedDnat, Testbed.Vxlan, Testbed.VxlanConntrack];
+
+    private static CostTable Scaled(CostTable prior, Dictionary<string, double> factors)
+    {
+        var t = prior.Clone();
+        foreach (var g in StageGroup.All)
+        {
+            double f = factors.GetValueOrDefault(g.Name, 1.0);
+            foreach (var s in g.Stages)
+            {
+                t[s] = new StageCost((long)(prior[s].FixedPicoseconds * f), (long)(prior[s].PicosecondsPerByte * f));
+            }
+        }
+
+        return t;
+    }
+
+    private static List<(string, IReadOnlyDictionary<KernelStage, double>, double)> Equations(CostTable prior, CostTable truth) =>
+        Beds.Select(b => (b.ToString(), TestbedModel.CpuByStage(b, prior, 64), TestbedModel.CpuByStage(b, truth, 64).Values.Sum())).ToList();
+
+    [Fact]
+    public void Measurements_made_by_a_known_table_give_back_its_factors()
+    {
+        var prior = CostTable.Default();
+        var truth = Scaled(prior, new() { ["veth"] = 1.3, ["vxlan"] = 0.6, ["conntrack"] = 0.7, ["stack"] = 1.1 });
+        var fit = CostFit.Fit(prior, Equations(prior, truth));
+        var f = fit.Factors.ToDictionary(x => x.Group.Name, x => x.Factor);
+        // The ridge pulls towards the prior only where the paths cannot tell a group apart; these they can.
+        Assert.InRange(f["veth"], 1.25, 1.35);
+        Assert.InRange(f["vxlan"], 0.57, 0.63);
+        Assert.InRange(f["conntrack"], 0.66, 0.74);
+        Assert.InRange(f["stack"], 1.08, 1.12);
+        Assert.All(fit.Residuals, r => Assert.InRange(r, -0.01, 0.01));
+    }
+
+    [Fact]
+    public void A_path_measured_faster_than_its_hops_allow_holds_that_group_at_its_physical_bound()
+    {
+        var prior = CostTable.Default();
+        var eq = Equations(prior, prior);
+        int vx = Array.IndexOf(Beds, Testbed.Vxlan);
+        int routed = Array.IndexOf(Beds, Testbed.Routed);
+        eq[vx] = (eq[vx].Item1, eq[vx].Item2, eq[routed].Item3 * 1.01); // VXLAN hardly dearer than the routed path
+        var fit = CostFit.Fit(prior, eq);
+        var vxlan = fit.Factors.Single(x => x.Group.Name == "vxlan");
+        Assert.True(vxlan.AtBound);
+        Assert.Equal(CostFit.MinFactor, vxlan.Factor);
+        Assert.True(fit.Table[KernelStage.VxlanEncapsulate].FixedPicoseconds > 0, "an encapsulation never costs nothing");
+    }
+
+    [Fact]
+    public void Stages_no_path_here_can_isolate_move_with_the_group_of_like_work_and_say_so()
+    {
+        var prior = CostTable.Default();
+        var truth = Scaled(prior, new() { ["vxlan"] = 0.5 });
+        var fit = CostFit.Fit(prior, Equations(prior, truth));
+        double f = fit.Factors.Single(x => x.Group.Name == "vxlan").Factor;
+        Assert.Equal(prior[KernelStage.IpipEncapsulate].FixedPicoseconds * f, fit.Table[KernelStage.IpipEncapsulate].FixedPicoseconds, 0);
+    }
+}
