@@ -63,7 +63,9 @@ public class HeadlineFactsTests(HeadlineRun run, ITestOutputHelper log) : IClass
         log.WriteLine($"traced {traced:F1} ns, measured {measured:F1} ns");
 
         Assert.True(extra[Network.Cpu.KernelStage.VxlanEncapsulate] > 0 && extra[Network.Cpu.KernelStage.VxlanDecapsulate] > 0);
-        Assert.Equal(traced, measured, tolerance: traced * 0.01); // window edges: a transaction half in the window
+        // Window edges: the quick run measures about 90 transactions in 5 ms, and a transaction cut by the window's
+        // edges moves each variant's CPU per request by up to about 1% of it (one transaction's share): 2% on the difference.
+        Assert.Equal(traced, measured, tolerance: traced * 0.02);
     }
 
     [Fact]
@@ -76,10 +78,11 @@ public class HeadlineFactsTests(HeadlineRun run, ITestOutputHelper log) : IClass
             Assert.Equal(run.Stages("calico-bgp", w, "pod-same-node"), run.Stages("calico-ipip", w, "pod-same-node"));
 
             // Between a bridge and a router, the sockets, TCP and the veths cost the same; only the host's
-            // forwarding differs: the bridge's FDB and br_netfilter against IP input, the FIB and forwarding.
+            // forwarding differs: the bridge's FDB and br_netfilter (its own work and the hooks it calls) against IP
+            // input, the FIB and forwarding.
             var bridge = run.Stages("flannel-vxlan", w, "pod-same-node");
             var routed = run.Stages("calico-bgp", w, "pod-same-node");
-            string[] forwarding = ["BridgeForward", "IpInput", "IpForward", "FibLookup", "NetfilterHook", "NetfilterRule", "ConntrackLookup"];
+            string[] forwarding = ["BridgeForward", "BridgeNetfilter", "IpInput", "IpForward", "FibLookup", "NetfilterHook", "NetfilterRule", "ConntrackLookup"];
             // Per request over a short window: a transaction cut by the window's edges moves a stage's figure by
             // up to a few tenths of a percent, so "the same" is within 1%.
             var differ = bridge.Keys.Union(routed.Keys).Where(s => Math.Abs(bridge.GetValueOrDefault(s) - routed.GetValueOrDefault(s)) > 0.01 * Math.Max(bridge.GetValueOrDefault(s), routed.GetValueOrDefault(s))).ToList();
