@@ -15,10 +15,11 @@ public static class CalibrationCsv
         }
 
         csv.NextRecord();
-        foreach (var r in outcome.Rows.Concat(outcome.Ratios))
+        foreach (var (r, role) in outcome.Rows.Concat(outcome.Ratios).Select(r => (r, r.Role == Paths.PathRole.Fit ? "fit" : "held-out"))
+            .Concat(outcome.ShippedProfileRows.Select(r => (r, "shipped-profile"))))
         {
             csv.WriteField(r.Path);
-            csv.WriteField(r.Role == Paths.PathRole.Fit ? "fit" : "held-out");
+            csv.WriteField(role);
             csv.WriteField(r.Metric);
             csv.WriteField(r.Measured.ToString("0.000", CultureInfo.InvariantCulture));
             csv.WriteField(r.Predicted.ToString("0.000", CultureInfo.InvariantCulture));

@@ -101,7 +101,16 @@ public sealed class Calibrator(CalibrationOptions options, TextWriter log)
             ratios.Add(new("vxlan / host-gw udp pod-cross-node", PathRole.HeldOut, "p50_ratio", vx.P50Ns / gw.P50Ns, predicted[vx.Path].P50Ns / predicted[gw.Path].P50Ns, 0));
         }
 
-        return new CalibrationOutcome(table, fit, spread, measurements, rows, ratios, rejectedRounds, totalRounds);
+        // The shipped kind profile against this fresh measurement: how far a user who does not calibrate is off here.
+        var shipped = CostTable.Profile("kind");
+        var profileRows = new List<CalibrationRow>();
+        foreach (var m in measurements.Where(m => m.Path.Role == PathRole.HeldOut))
+        {
+            var model = Predict(m.Path, shipped, m.UserNs);
+            profileRows.Add(new(m.Path.Name, m.Path.Role, "p50_us", m.P50Ns / 1000, model.P50Ns / 1000, m.Spread(r => r.P50Ns)));
+        }
+
+        return new CalibrationOutcome(table, fit, spread, measurements, rows, ratios, rejectedRounds, totalRounds) { ShippedProfileRows = profileRows };
     }
 
     private Dictionary<CalibrationPath, (string Client, string Server, string Bind, string Target, int? Port)> Build(NamespaceLab lab, IReadOnlyList<CalibrationPath> paths)
@@ -190,4 +199,8 @@ public sealed class Calibrator(CalibrationOptions options, TextWriter log)
 
 /// <summary>What a calibration found: the fitted table and how it was fitted, every path's measurements, and predicted against measured.</summary>
 public sealed record CalibrationOutcome(CostTable Table, FitResult Fit, InterferenceFit.Result Spread, IReadOnlyList<PathMeasurement> Measurements,
-    IReadOnlyList<CalibrationRow> Rows, IReadOnlyList<CalibrationRow> Ratios, int RejectedRounds, int Rounds);
+    IReadOnlyList<CalibrationRow> Rows, IReadOnlyList<CalibrationRow> Ratios, int RejectedRounds, int Rounds)
+{
+    /// <summary>The held-out paths' p50 as the shipped kind profile predicts them, against this measurement.</summary>
+    public IReadOnlyList<CalibrationRow> ShippedProfileRows { get; init; } = [];
+}

@@ -25,5 +25,15 @@ internal static class CalibrationTable
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"  {r.Path,-40} {(r.Role == PathRole.Fit ? "fit" : "held-out"),-8} {figure,-10} {r.Measured,10:F2} {r.Predicted,10:F2} {r.Error,8:+0.0%;-0.0%} {r.RoundSpread,7:P0}"));
         }
+
+        if (outcome.ShippedProfileRows.Count > 0)
+        {
+            output.WriteLine();
+            output.WriteLine("The shipped kind profile (no calibration) on the held-out paths:");
+            foreach (var r in outcome.ShippedProfileRows)
+            {
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {r.Path,-40} {"profile",-8} {"p50 us",-10} {r.Measured,10:F2} {r.Predicted,10:F2} {r.Error,8:+0.0%;-0.0%}"));
+            }
+        }
     }
 }

@@ -172,6 +172,14 @@ internal static class ScenarioChecks
                 d.Error(entry ?? (YamlNode?)paths ?? At(root, "workloads", i),
                     $"workloads[{i}].paths: load-balancer puts an LVS-NAT director on the nodes' segment, and cluster.racks {s.Cluster.Racks} gives them several; use one rack for this path");
             }
+
+            if (w.Paths.Contains(CommunicationPath.LoadBalancer) && s.Cluster.Fabric == Kubernetes.Cluster.ClusterFabric.Kind)
+            {
+                var paths = At(root, "workloads", i, "paths") as YamlSequenceNode;
+                var entry = paths?.Children.FirstOrDefault(p => p is YamlScalarNode { Value: "load-balancer" });
+                d.Error(entry ?? (YamlNode?)paths ?? At(root, "workloads", i),
+                    $"workloads[{i}].paths: a kind cluster has no external load balancer in front of its nodes (cluster.fabric: kind); use node-port, or fabric: switch for this path");
+            }
         }
 
         if (s.Workloads.Count == 0 && root is YamlMappingNode m && m.Children.ContainsKey("workloads"))
@@ -207,6 +215,11 @@ internal static class ScenarioChecks
         {
             var racks = At(root, "cluster", "racks");
             d.Error(racks, $"cluster.racks: {s.Cluster.Racks} racks put the nodes on {s.Cluster.Racks} subnets behind routers, and flannel-host-gw (variant {hostGw.Name}) routes pods straight to the other nodes, which needs every node on one L2 segment; use one rack, or flannel-vxlan, or calico-ipip-crosssubnet");
+        }
+
+        if (s.Cluster.Fabric == Kubernetes.Cluster.ClusterFabric.Kind && s.Cluster.Racks > 1)
+        {
+            d.Error(At(root, "cluster", "racks"), $"cluster.racks: a kind cluster's nodes are containers on one Docker network, one rack; {s.Cluster.Racks} asked for with fabric: kind");
         }
 
         if (s.Cluster.Racks > s.Cluster.Nodes)

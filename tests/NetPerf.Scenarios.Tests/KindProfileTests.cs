@@ -1,0 +1,61 @@
+using NetPerf.Network.Cpu;
+using NetPerf.Scenarios.Loading;
+using NetPerf.Scenarios.Model;
+using NetPerf.Scenarios.Running;
+
+namespace NetPerf.Scenarios.Tests;
+
+/// <summary>The kind fabric with its shipped profile (fitted by netperf calibrate on this project's machine).</summary>
+public class KindProfileTests
+{
+    private const string Yaml = """
+        name: kind
+        seed: 3
+        duration: 20ms
+        warmup: 2ms
+        cluster: { nodes: 2, fabric: kind, coresPerNode: 1, cni: flannel-vxlan }
+        workloads:
+          - { name: udp, test: UDP_RR, request: 64, response: 64, serviceTime: 0us, paths: [localhost, pod-cross-node] }
+        """;
+
+    private static UnitResult Run(CommunicationPath path, int seed = 3)
+    {
+        var scenario = ScenarioReader.Parse(Yaml.Replace("seed: 3", $"seed: {seed}", StringComparison.Ordinal), "kind.yaml");
+        return ScenarioRunner.Run(scenario, new RunOptions { Parallelism = 1 }).Results.Single(r => r.Unit.Path == path);
+    }
+
+    [Fact]
+    public void A_kind_scenario_takes_the_kind_profile_whose_rows_name_the_calibration_behind_them()
+    {
+        var kind = CostTable.Profile("kind");
+        Assert.True(kind.InterferencePerMillisecond > 0);
+        Assert.Contains("netperf calibrate", kind.Sources[KernelStage.VethTransmit], StringComparison.Ordinal);
+        Assert.Contains("Linux", kind.Sources[KernelStage.Interference], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void With_fitted_interruptions_a_quiet_kernels_latency_has_a_tail_p99_above_p50()
+    {
+        var r = Run(CommunicationPath.PodCrossNode).Report;
+        Assert.True(r.P99 > r.P50, $"p99 {r.P99} p50 {r.P50}");
+        Assert.True(r.Cpu.Sum(h => h.PicosecondsByStage.GetValueOrDefault(KernelStage.Interference)) > 0, "the interruptions are accounted as CPU");
+    }
+
+    [Fact]
+    public void The_interruptions_are_drawn_from_the_seed_so_a_run_repeats_exactly_and_another_seed_differs()
+    {
+        var a = Run(CommunicationPath.PodCrossNode).Report;
+        var b = Run(CommunicationPath.PodCrossNode).Report;
+        var c = Run(CommunicationPath.PodCrossNode, seed: 4).Report;
+        Assert.Equal((a.Transactions, a.P50, a.P99, a.P999), (b.Transactions, b.P50, b.P99, b.P999));
+        Assert.NotEqual((a.Transactions, a.P99, a.P999), (c.Transactions, c.P99, c.P999));
+    }
+
+    [Fact]
+    public void On_kind_a_frame_between_nodes_costs_veth_and_bridge_work_and_no_NIC()
+    {
+        var cpu = Run(CommunicationPath.PodCrossNode).Report.Cpu;
+        Assert.Contains(cpu, h => h.Host == "kind-host" && h.PicosecondsByStage.GetValueOrDefault(KernelStage.BridgeForward) > 0);
+        Assert.All(cpu, h => Assert.Equal(0, h.PicosecondsByStage.GetValueOrDefault(KernelStage.NicTransmit)));
+    }
+}
