@@ -58,4 +58,39 @@ public class KindProfileTests
         Assert.Contains(cpu, h => h.Host == "kind-host" && h.PicosecondsByStage.GetValueOrDefault(KernelStage.BridgeForward) > 0);
         Assert.All(cpu, h => Assert.Equal(0, h.PicosecondsByStage.GetValueOrDefault(KernelStage.NicTransmit)));
     }
+
+    private const string TcpYaml = """
+        name: kind-tcp
+        seed: 3
+        duration: 20ms
+        warmup: 2ms
+        cluster: { nodes: 2, fabric: kind, coresPerNode: 1, cni: CNI }
+        workloads:
+          - { name: tcp, test: TCP_RR, request: 64, response: 64, serviceTime: 0us, paths: [pod-cross-node, cluster-ip] }
+        """;
+
+    [Theory]
+    [InlineData("flannel-vxlan")]
+    [InlineData("flannel-host-gw")]
+    public void An_established_ClusterIP_flow_costs_about_what_a_pod_to_pod_flow_does_as_calibrate_measured(string cni)
+    {
+        // Measured here (tools/kernel-costs/calibration-6.18.44-fc-v857): TCP_RR p50 through the ClusterIP against
+        // pod to pod: 34.30 vs 34.25 us (vxlan), 26.74 vs 26.38 us (host-gw): the DNAT rewrite of each established
+        // packet and nothing else (the rules are walked by the first packet only).
+        var scenario = ScenarioReader.Parse(TcpYaml.Replace("CNI", cni, StringComparison.Ordinal), "kind-tcp.yaml");
+        var results = ScenarioRunner.Run(scenario, new RunOptions { Parallelism = 1 }).Results;
+        double pod = results.Single(r => r.Unit.Path == CommunicationPath.PodCrossNode).Report.P50.Picoseconds;
+        double vip = results.Single(r => r.Unit.Path == CommunicationPath.ClusterIp).Report.P50.Picoseconds;
+        Assert.InRange(vip / pod, 1.0, 1.03);
+    }
+
+    [Fact]
+    public void Each_direction_s_outer_VXLAN_packet_is_tracked_three_times_at_the_price_calibrate_measured()
+    {
+        // Leaving node 1 (OUTPUT), on the host's bridge (br_netfilter), entering node 2 (PREROUTING): six lookups per
+        // request and response, each at the kind profile's fitted ConntrackOuterLookup.
+        var r = Run(CommunicationPath.PodCrossNode).Report;
+        double perTransaction = r.Cpu.Sum(h => h.PicosecondsByStage.GetValueOrDefault(KernelStage.ConntrackOuterLookup)) / (double)r.Transactions;
+        Assert.Equal(6 * CostTable.Profile("kind")[KernelStage.ConntrackOuterLookup].FixedPicoseconds, perTransaction, tolerance: 0.01 * 6 * CostTable.Profile("kind")[KernelStage.ConntrackOuterLookup].FixedPicoseconds); // window edges
+    }
 }
