@@ -1,5 +1,6 @@
 using NetPerf.Calibration.Linux;
 using NetPerf.Engine.Time;
+using NetPerf.Network.Netfilter;
 
 namespace NetPerf.Calibration;
 

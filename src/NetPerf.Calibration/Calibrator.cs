@@ -154,12 +154,12 @@ public sealed class Calibrator(CalibrationOptions options, TextWriter log)
     {
         if (path.Probe == ProbeKind.UdpRr)
         {
-            return TestbedModel.CpuByStage(path.Bed!.Value, costs, options.MessageBytes);
+            return TestbedModel.CpuByStage(path.Bed!.Value, costs, options.MessageBytes, options.Backend);
         }
 
         var quiet = costs.Clone();
         quiet.InterferencePerMillisecond = quiet.PreemptionPerMillisecond = 0;
-        return ClusterModel.Run(path, quiet, options.MessageBytes, 0, Engine.Time.SimTime.FromMilliseconds(5), seed: 1).CpuByStageNs
+        return ClusterModel.Run(path, quiet, options.MessageBytes, 0, Engine.Time.SimTime.FromMilliseconds(5), seed: 1, options.Backend).CpuByStageNs
             .Where(kv => kv.Key is not (KernelStage.Interference or KernelStage.Preemption)).ToDictionary();
     }
 
@@ -168,14 +168,14 @@ public sealed class Calibrator(CalibrationOptions options, TextWriter log)
     {
         if (path.Path is { } cluster)
         {
-            return ClusterModel.Run(path, table, options.MessageBytes, userNs, options.ModelDuration, seed: 1);
+            return ClusterModel.Run(path, table, options.MessageBytes, userNs, options.ModelDuration, seed: 1, options.Backend);
         }
 
         // A testbed is not a cluster: its model is the same stages without a topology to simulate over time, so
         // its latency is its CPU (one core) and its tail is not predicted.
         var quiet = table.Clone();
         quiet.InterferencePerMillisecond = quiet.PreemptionPerMillisecond = 0;
-        var byStage = TestbedModel.CpuByStage(path.Bed!.Value, quiet, options.MessageBytes);
+        var byStage = TestbedModel.CpuByStage(path.Bed!.Value, quiet, options.MessageBytes, options.Backend);
         double kernel = byStage.Values.Sum();
         double interrupted = (table.InterferencePerMillisecond / 1e6 * table[KernelStage.Interference].FixedPicoseconds / 1000)
             + (table.PreemptionPerMillisecond / 1e6 * table[KernelStage.Preemption].FixedPicoseconds / 1000);

@@ -1,4 +1,5 @@
 using NetPerf.Calibration.Linux;
+using NetPerf.Network.Netfilter;
 using NetPerf.Calibration.Paths;
 using Xunit.Abstractions;
 

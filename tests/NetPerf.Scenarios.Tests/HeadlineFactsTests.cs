@@ -82,7 +82,7 @@ public class HeadlineFactsTests(HeadlineRun run, ITestOutputHelper log) : IClass
             // input, the FIB and forwarding.
             var bridge = run.Stages("flannel-vxlan", w, "pod-same-node");
             var routed = run.Stages("calico-bgp", w, "pod-same-node");
-            string[] forwarding = ["BridgeForward", "BridgeNetfilter", "IpInput", "IpForward", "FibLookup", "NetfilterHook", "NetfilterRule", "ConntrackLookup"];
+            string[] forwarding = ["BridgeForward", "BridgeNetfilter", "IpInput", "IpForward", "FibLookup", "NetfilterHook", "NftablesRule", "ConntrackLookup"];
             // Per request over a short window: a transaction cut by the window's edges moves a stage's figure by
             // up to a few tenths of a percent, so "the same" is within 1%.
             var differ = bridge.Keys.Union(routed.Keys).Where(s => Math.Abs(bridge.GetValueOrDefault(s) - routed.GetValueOrDefault(s)) > 0.01 * Math.Max(bridge.GetValueOrDefault(s), routed.GetValueOrDefault(s))).ToList();

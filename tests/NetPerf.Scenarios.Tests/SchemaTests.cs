@@ -41,6 +41,7 @@ public class SchemaTests
         Assert.Equal(Choices.Cni, Enum(At("properties", "compare", "properties", "cni", "items")));
         Assert.Equal(Choices.KubeProxy, Enum(At("properties", "cluster", "properties", "kubeProxy")));
         Assert.Equal(Choices.KubeProxy, Enum(At("properties", "compare", "properties", "kubeProxy", "items")));
+        Assert.Equal(Choices.IptablesBackends, Enum(At("properties", "cluster", "properties", "iptables")));
         Assert.Equal(CommunicationPaths.Names, Enum(At("properties", "workloads", "items", "properties", "paths", "items")));
         Assert.Equal(Model.Tests.Names, Enum(At("properties", "workloads", "items", "properties", "test")));
         Assert.Equal(Choices.ServiceTypes, Enum(At("properties", "services", "items", "properties", "type")));

@@ -109,6 +109,8 @@ rule = (legacy[("routed-rules", 18)] - T[("routed", 18)]) / 1000
 row("NetfilterRule", rule, 0.0,
     f"{M}: (routed path with 1,000 non-matching legacy iptables FORWARD rules {legacy[('routed-rules', 18)]:.0f} ns - routed path) / 1,000; agrees with measurements.md R-17 (7-9 ns per rule); with the nf_tables backend it is {(T[('routed-rules', 18)] - T[('routed', 18)]) / 1000:.1f} ns")
 nft_rule = (T[("routed-rules", 18)] - T[("routed", 18)]) / 1000  # routed-ct's one rule ran on the nf_tables backend
+row("NftablesRule", nft_rule, 0.0,
+    f"{M}: (routed path with 1,000 non-matching iptables-nft FORWARD rules {T[('routed-rules', 18)]:.0f} ns - routed path {T[('routed', 18)]:.0f} ns) / 1,000 (results-{KERNEL}.csv, measure.sh's default backend); the same 1,000 rules with iptables-legacy cost {rule:.1f} ns each (NetfilterRule)")
 ct_both = T[("routed-ct", 18)] - T[("routed", 18)] - nft_rule
 hook_share = ct.get("NetfilterHook", 0.0) / (ct.get("NetfilterHook", 0.0) + ct.get("ConntrackLookup", 0.0))
 CT = (f"{M}: (routed with conntrack loaded by one FORWARD rule {T[('routed-ct', 18)]:.0f} ns - routed - one rule) = {ct_both:.0f} ns "

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.RegularExpressions;
+using NetPerf.Network.Netfilter;
 
 namespace NetPerf.Calibration.Linux;
 

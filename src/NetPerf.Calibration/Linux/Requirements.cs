@@ -1,3 +1,5 @@
+using NetPerf.Network.Netfilter;
+
 namespace NetPerf.Calibration.Linux;
 
 /// <summary>What calibrate needs of the machine, checked before anything is built; each refusal says what to do.</summary>

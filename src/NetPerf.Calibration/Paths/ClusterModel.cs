@@ -15,7 +15,7 @@ public sealed record ModelFigures(double P50Ns, double P99Ns, double MeanNs, dou
 /// </summary>
 public static class ClusterModel
 {
-    public static ModelFigures Run(CalibrationPath path, CostTable costs, int bytes, double probeUserNs, SimTime duration, ulong seed)
+    public static ModelFigures Run(CalibrationPath path, CostTable costs, int bytes, double probeUserNs, SimTime duration, ulong seed, Network.Netfilter.IptablesBackend backend)
     {
         var scenario = new Scenario
         {
@@ -31,6 +31,7 @@ public static class ClusterModel
                 Fabric = Kubernetes.Cluster.ClusterFabric.Kind,
                 Cni = path.Cni ?? "flannel-vxlan",
                 KubeProxy = "iptables",
+                Iptables = backend, // as the lab's kube-proxy rules were written
             },
             Workloads =
             [

@@ -1,4 +1,5 @@
 using NetPerf.Calibration.Linux;
+using NetPerf.Network.Netfilter;
 
 namespace NetPerf.Calibration.Paths;
 

@@ -15,11 +15,11 @@ namespace NetPerf.Calibration.Paths;
 /// </summary>
 public static class TestbedModel
 {
-    /// <summary>Nanoseconds per transaction by stage under <paramref name="costs"/>.</summary>
-    public static IReadOnlyDictionary<KernelStage, double> CpuByStage(Testbed bed, CostTable costs, int bytes)
+    /// <summary>Nanoseconds per transaction by stage under <paramref name="costs"/>, its rules run by <paramref name="backend"/> as the lab's were.</summary>
+    public static IReadOnlyDictionary<KernelStage, double> CpuByStage(Testbed bed, CostTable costs, int bytes, Network.Netfilter.IptablesBackend backend)
     {
         var sim = new Network.Topology.Testbed();
-        var host = new Host(sim, "lab", costs, 1);
+        var host = new Host(sim, "lab", costs, 1) { IptablesBackend = backend };
         var (a, from, b, bind, to) = Build(host, bed);
         var server = new UdpSocket(b, Ipv4Address.Parse(bind), 9) { Receiver = new Discard() };
         var client = new UdpSocket(a, Ipv4Address.Parse(from), 5000) { Receiver = new Discard() };

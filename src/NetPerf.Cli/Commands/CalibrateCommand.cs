@@ -1,10 +1,10 @@
 using System.CommandLine;
 using System.Globalization;
 using NetPerf.Calibration;
-using IptablesBackend = NetPerf.Calibration.Linux.IptablesBackend;
-using Requirements = NetPerf.Calibration.Linux.Requirements;
 using NetPerf.Calibration.Paths;
+using NetPerf.Network.Netfilter;
 using NetPerf.Reporting;
+using Requirements = NetPerf.Calibration.Linux.Requirements;
 
 namespace NetPerf.Cli.Commands;
 

@@ -1,5 +1,6 @@
 using NetPerf.Engine.Time;
 using NetPerf.Network.Cpu;
+using NetPerf.Network.Netfilter;
 
 namespace NetPerf.Kubernetes.Cluster;
 
@@ -26,6 +27,12 @@ public sealed record ClusterOptions
 
     /// <summary>On kind: net.bridge.bridge-nf-call-iptables on the host's bridge (Docker sets it to 1).</summary>
     public bool BridgeNetfilter { get; init; } = true;
+
+    /// <summary>
+    /// The iptables backend on every node: kube-proxy's iptables mode and flannel's rules are
+    /// written with it. iptables-nft by default, as current distributions and kube-proxy's image ship.
+    /// </summary>
+    public IptablesBackend Iptables { get; init; } = IptablesBackend.Nft;
 
     public int NodeMtu { get; init; } = 1500;
     public CostTable Costs { get; init; } = CostTable.Default();

@@ -89,6 +89,7 @@ public sealed partial class KubernetesCluster
         var podNet = Ipv4Prefix.Parse(ClusterCidr);
         var (rack, ip, nodeNet, gateway) = NodeAddressing(n);
         var host = Kind is null ? new Host(Bed, $"node{n}", Options.Costs, Options.CoresPerNode) : new Host(Bed, $"node{n}", Options.Costs, Kind.Host.Cores);
+        host.IptablesBackend = Options.Iptables;
         NetDevice eth0;
         if (Kind is not null)
         {

@@ -13,7 +13,7 @@ namespace NetPerf.Kubernetes.Policy;
 /// (cali-pi-NAME, whose rules set the mark on a match; <c>-m mark --mark 0x10000/0x10000 -j RETURN</c> after
 /// each), and drops if none accepted; a pod no policy selects goes through its namespace's profile, which
 /// accepts everything. Only ingress is modelled: the from-workload chains always reach the profile. Every rule
-/// walked costs a NetfilterRule on the node, which is what policies cost in Calico's CPU.
+/// walked costs a rule on the node (NftablesRule on iptables-nft, NetfilterRule on legacy), which is what policies cost in Calico's CPU.
 /// </summary>
 internal sealed class CalicoPolicyRules
 {

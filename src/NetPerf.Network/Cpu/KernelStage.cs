@@ -66,8 +66,15 @@ public enum KernelStage
     /// <summary>Entering a netfilter hook that has tables registered (nf_hook_slow).</summary>
     NetfilterHook,
 
-    /// <summary>Evaluating one iptables rule (ipt_do_table, per rule: measurements.md R-17).</summary>
+    /// <summary>Evaluating one iptables rule on the legacy x_tables backend (ipt_do_table, per rule: measurements.md R-17).</summary>
     NetfilterRule,
+
+    /// <summary>
+    /// One rule evaluated by iptables-nft: nft_do_chain over the rule's expressions (net/netfilter/nf_tables_core.c).
+    /// The backend current distributions use (<see cref="Netfilter.IptablesBackend.Nft"/>); nftables' own rules
+    /// run the same way.
+    /// </summary>
+    NftablesRule,
 
     /// <summary>nf_conntrack_in: hashing the tuple and finding the connection.</summary>
     ConntrackLookup,

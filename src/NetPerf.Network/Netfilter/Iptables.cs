@@ -20,14 +20,25 @@ public sealed class Iptables
     private readonly RngStream _random;
     private readonly Dictionary<string, Chain> _userChains = [];
 
-    public Iptables(NetworkNamespace ns, RngStream random, int conntrackMax = Conntrack.DefaultMax)
+    public Iptables(NetworkNamespace ns, RngStream random, int conntrackMax = Conntrack.DefaultMax, IptablesBackend backend = IptablesBackend.Nft)
     {
         _ns = ns;
         _random = random;
         Conntrack = new Conntrack(conntrackMax);
+        Backend = backend;
     }
 
     public Conntrack Conntrack { get; }
+
+    /// <summary>
+    /// The engine the rules run on: the same walk of the same rules, charged per rule as
+    /// <see cref="KernelStage.NftablesRule"/> (iptables-nft, the default) or <see cref="KernelStage.NetfilterRule"/>
+    /// (iptables-legacy).
+    /// </summary>
+    public IptablesBackend Backend { get; set; }
+
+    /// <summary>The stage one rule's evaluation charges on <see cref="Backend"/>.</summary>
+    public KernelStage RuleStage => Backend == IptablesBackend.Legacy ? KernelStage.NetfilterRule : KernelStage.NftablesRule;
 
     public Chain NatPreRouting { get; } = new("PREROUTING", RuleTarget.Accept);
     public Chain NatInput { get; } = new("INPUT", RuleTarget.Accept);
@@ -37,7 +48,7 @@ public sealed class Iptables
     public Chain FilterForward { get; } = new("FORWARD", RuleTarget.Accept);
     public Chain FilterOutput { get; } = new("OUTPUT", RuleTarget.Accept);
 
-    /// <summary>Rules evaluated so far (each one charged as a <see cref="KernelStage.NetfilterRule"/>).</summary>
+    /// <summary>Rules evaluated so far (each one charged as <see cref="RuleStage"/>).</summary>
     public long RulesEvaluated { get; private set; }
 
     /// <summary><c>iptables -N NAME</c>.</summary>
@@ -254,7 +265,7 @@ public sealed class Iptables
         {
             var rule = rules[i];
             RulesEvaluated++;
-            walk.Charge(KernelStage.NetfilterRule, _ns, inDevice ?? outDevice);
+            walk.Charge(RuleStage, _ns, inDevice ?? outDevice);
             if (!Matches(rule, ref walk.P, inDevice, outDevice))
             {
                 continue;

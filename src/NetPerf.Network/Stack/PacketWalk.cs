@@ -44,13 +44,16 @@ public ref struct PacketWalk
     /// <summary>Charges a stage that belongs to a namespace rather than a device (routing, sockets).</summary>
     public void Charge(KernelStage stage, NetworkNamespace ns, NetDevice? device = null) => Charge(stage, ns, device, times: 1);
 
-    /// <summary>Charges a stage whose per-byte part is not the packet's size: a write() copying <paramref name="bytes"/> of user data.</summary>
-    public void ChargeBytes(KernelStage stage, NetworkNamespace ns, int bytes)
+    /// <summary>
+    /// Charges a stage whose per-byte part is not the packet's size: a write() copying <paramref name="bytes"/> of
+    /// user data, or a tunnel touching only the headers of a GSO super-packet.
+    /// </summary>
+    public void ChargeBytes(KernelStage stage, NetworkNamespace ns, int bytes, NetDevice? device = null)
     {
         long cost = Host.Costs.Of(stage, bytes);
         _costPs += cost;
         Host.AccountCpu(stage, cost, P.FlowId);
-        Host.Tracer?.OnStage(Packet, stage, ns, null, P.Core, cost);
+        Host.Tracer?.OnStage(Packet, stage, ns, device, P.Core, cost);
     }
 
     /// <summary>

@@ -104,6 +104,12 @@ public sealed class Host
 
     public IPacketTracer? Tracer { get; set; }
 
+    /// <summary>
+    /// The iptables this machine's tools (kube-proxy, flanneld) write with: every namespace's iptables takes it
+    /// when loaded (<see cref="NetworkNamespace.EnableNetfilter"/>). iptables-nft unless set.
+    /// </summary>
+    public Netfilter.IptablesBackend IptablesBackend { get; set; } = Netfilter.IptablesBackend.Nft;
+
     public NetworkNamespace CreateNamespace(string name)
     {
         if (_namespaces.Any(n => n.Name == name))

@@ -60,7 +60,7 @@ public sealed class NetworkNamespace
 
     /// <summary>Loads iptables and conntrack in this namespace (as kube-proxy's first rule does).</summary>
     public Iptables EnableNetfilter(int conntrackMax = Conntrack.DefaultMax) =>
-        Netfilter ??= new Iptables(this, Host.Testbed.Streams.Create($"{Host.Name}/{Name}/iptables"), conntrackMax);
+        Netfilter ??= new Iptables(this, Host.Testbed.Streams.Create($"{Host.Name}/{Name}/iptables"), conntrackMax, Host.IptablesBackend);
 
     internal void Attach(NetDevice device)
     {

@@ -176,6 +176,7 @@ public static partial class ScenarioReader
             ServiceCidr = cidr,
             Fabric = fabric,
             BridgeNetfilter = m.Boolean("bridgeNetfilter", c.BridgeNetfilter),
+            Iptables = m.Choice("iptables", Choices.IptablesBackends, "nft") == "legacy" ? Network.Netfilter.IptablesBackend.Legacy : Network.Netfilter.IptablesBackend.Nft,
         };
     }
 

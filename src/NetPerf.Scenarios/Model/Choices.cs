@@ -8,6 +8,7 @@ public static class Choices
     public static readonly IReadOnlyList<string> ServiceTypes = Enum.GetNames<ServiceType>();
     public static readonly IReadOnlyList<string> TrafficPolicies = ["Cluster", "Local"];
     public static readonly IReadOnlyList<string> Fabrics = ["switch", "kind"];
+    public static readonly IReadOnlyList<string> IptablesBackends = ["nft", "legacy"];
     public static readonly IReadOnlyList<string> CostProfiles = Network.Cpu.CostTable.Profiles;
     public static readonly IReadOnlyList<string> Offloads = ["all", "none"];
     public static readonly IReadOnlyList<string> Distributions = ["fixed", "exponential"];

@@ -17,6 +17,9 @@ public sealed record ClusterSpec
 
     /// <summary>On kind: br_netfilter on the host's bridge (Docker's default).</summary>
     public bool BridgeNetfilter { get; init; } = true;
+
+    /// <summary>The iptables backend on every node (kube-proxy's iptables mode, flannel's rules): iptables-nft unless legacy is asked for.</summary>
+    public Network.Netfilter.IptablesBackend Iptables { get; init; } = Network.Netfilter.IptablesBackend.Nft;
     public string Cni { get; init; } = "flannel-vxlan";
     public string KubeProxy { get; init; } = "iptables";
     public int Mtu { get; init; } = 1500;

@@ -40,6 +40,7 @@ public sealed class ClusterBuild
                 Costs = Costs(scenario),
                 Fabric = spec.Fabric,
                 BridgeNetfilter = spec.BridgeNetfilter,
+                Iptables = spec.Iptables,
                 Seed = seed,
             },
             CniPlugin.ByName(variant.Cni));

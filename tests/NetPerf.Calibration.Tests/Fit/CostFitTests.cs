@@ -1,6 +1,7 @@
 using NetPerf.Calibration.Fit;
 using NetPerf.Calibration.Paths;
 using NetPerf.Network.Cpu;
+using NetPerf.Network.Netfilter;
 
 namespace NetPerf.Calibration.Tests.Fit;
 
@@ -25,7 +26,7 @@ public class CostFitTests
     }
 
     private static List<(string, IReadOnlyDictionary<KernelStage, double>, double)> Equations(CostTable prior, CostTable truth) =>
-        Beds.Select(b => (b.ToString(), TestbedModel.CpuByStage(b, prior, 64), TestbedModel.CpuByStage(b, truth, 64).Values.Sum())).ToList();
+        Beds.Select(b => (b.ToString(), TestbedModel.CpuByStage(b, prior, 64, IptablesBackend.Nft), TestbedModel.CpuByStage(b, truth, 64, IptablesBackend.Nft).Values.Sum())).ToList();
 
     [Fact]
     public void Measurements_made_by_a_known_table_give_back_its_factors()

@@ -60,10 +60,10 @@ public class MetalLbL2Tests
         [
             "node3/root/eth0 NicReceive", "node3/root/eth0 IpInput", "node3/root/eth0 NetfilterHook", "node3/root/eth0 ConntrackLookup", "node3/root/eth0 ConntrackNew",
             // nat PREROUTING -> KUBE-SERVICES: the cluster IP's rule, then the LoadBalancer IP's -> KUBE-EXT (mark) -> KUBE-SVC -> KUBE-SEP: DNAT
-            "node3/root/eth0 NetfilterRule", "node3/root/eth0 NetfilterRule", "node3/root/eth0 NetfilterRule",
-            "node3/root/eth0 NetfilterRule", "node3/root/eth0 NetfilterRule",
-            "node3/root/eth0 NetfilterRule", "node3/root/eth0 NetfilterRule", "node3/root/eth0 NetfilterRule",
-            "node3/root/eth0 NetfilterRule", "node3/root/eth0 NetfilterRule", "node3/root/eth0 Nat",
+            "node3/root/eth0 NftablesRule", "node3/root/eth0 NftablesRule", "node3/root/eth0 NftablesRule",
+            "node3/root/eth0 NftablesRule", "node3/root/eth0 NftablesRule",
+            "node3/root/eth0 NftablesRule", "node3/root/eth0 NftablesRule", "node3/root/eth0 NftablesRule",
+            "node3/root/eth0 NftablesRule", "node3/root/eth0 NftablesRule", "node3/root/eth0 Nat",
             "node3/root/eth0 FibLookup",
         ];
         Assert.Equal(atSpeaker, trace.Stages.Take(atSpeaker.Length));

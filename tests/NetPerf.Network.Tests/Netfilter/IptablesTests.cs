@@ -63,7 +63,7 @@ public class IptablesTests
     public void Only_the_first_packet_of_a_connection_walks_the_rules_conntrack_handles_the_rest()
     {
         // 100 rules for other Services before ours: the first datagram evaluates 101, later ones none.
-        var costs = new CostTable { [KernelStage.NetfilterRule] = StageCost.Nanoseconds(8) };
+        var costs = new CostTable { [KernelStage.NftablesRule] = StageCost.Nanoseconds(8) }; // iptables-nft, the default backend
         var (bed, a, b, nf) = TwoHosts(costs);
         for (int i = 0; i < 100; i++)
         {
@@ -84,7 +84,7 @@ public class IptablesTests
         }
 
         Assert.Equal(101, nf.RulesEvaluated);
-        Assert.Equal(101 * 8_000, a.CpuPicosecondsOf(KernelStage.NetfilterRule));
+        Assert.Equal(101 * 8_000, a.CpuPicosecondsOf(KernelStage.NftablesRule));
     }
 
     [Fact]

@@ -64,11 +64,11 @@ public class PublishedOrderingTests(ITestOutputHelper log)
           messageBytes: [64, 32768]
         """);
 
-    static IReadOnlyList<UnitResult> CrrByServices(string proxies, string services) => Run($$"""
+    static IReadOnlyList<UnitResult> CrrByServices(string proxies, string services, string iptables = "nft") => Run($$"""
         name: crr-services
         duration: 10ms
         warmup: 2ms
-        cluster: { cni: calico-bgp }
+        cluster: { cni: calico-bgp, iptables: {{iptables}} }
         workloads:
           - { name: crr, test: TCP_CRR, paths: [cluster-ip] }
         compare:
@@ -94,17 +94,18 @@ public class PublishedOrderingTests(ITestOutputHelper log)
         Assert.True(large < small, $"IP-in-IP overhead {small:F3} at 64 B, {large:F3} at 32 KiB");
     }
 
-    // D20-1 / MTU-20, the same ordering for VXLAN. NetPerf misses it: VxlanEncapsulate and VxlanDecapsulate carry
-    // 0.145 ns per byte each (cost-model.csv, measured on a veth underlay without tunnel offloads), so a 32 KiB
-    // message pays more for VXLAN than a 64-byte one does, relative to direct routing.
+    // D20-1 / MTU-20, the same ordering for VXLAN. It held only once a GSO super-packet's encapsulation was priced
+    // per super-packet (vxlan_xmit builds one outer header; no payload byte is touched): before, VxlanEncapsulate and
+    // VxlanDecapsulate's 0.145 ns per byte, measured with 1,400-byte datagrams, was charged over every super-packet byte.
+    // Tolerance: the ordering itself.
     [Fact]
-    public void VXLAN_costs_per_packet_so_its_overhead_over_direct_routing_shrinks_from_small_to_large_messages_a_known_miss()
+    public void VXLAN_costs_per_packet_so_its_overhead_over_direct_routing_shrinks_from_small_to_large_messages()
     {
         var rs = TcpRrBySize("calico-bgp, flannel-vxlan");
         double small = CpuPerTransaction(One(rs, "flannel-vxlan", bytes: 64)) / CpuPerTransaction(One(rs, "calico-bgp", bytes: 64));
         double large = CpuPerTransaction(One(rs, "flannel-vxlan", bytes: 32768)) / CpuPerTransaction(One(rs, "calico-bgp", bytes: 32768));
         log.WriteLine($"TCP_RR kernel CPU per transaction, flannel-vxlan / calico-bgp: 64 B {small:F3}, 32 KiB {large:F3}");
-        Assert.False(large < small, $"VXLAN overhead now shrinks ({small:F3} at 64 B, {large:F3} at 32 KiB): the row holds; update the README table");
+        Assert.True(large < small, $"VXLAN overhead {small:F3} at 64 B, {large:F3} at 32 KiB");
     }
 
     // D20-1: with jumbo frames a single encapsulated TCP stream is as fast as an unencapsulated one (Calico IPIP at
@@ -177,11 +178,12 @@ public class PublishedOrderingTests(ITestOutputHelper log)
     // R-17, read per rule evaluation ("Reading these rows correctly": 25-30 ns per rule per connection is several
     // packets' walks, one evaluation roughly 7-9 ns). The client's node walks KUBE-SERVICES once per new
     // connection (its SYN), so its NetfilterRule time per connection per extra Service is one evaluation.
-    // Tolerance: 7 to 9 ns.
+    // Tolerance: 7 to 9 ns. R-17 ran iptables-legacy (x_tables), so the nodes here do too (cluster.iptables: legacy);
+    // iptables-nft, today's default, was measured at 13.6 ns per rule on this project's machine.
     [Fact]
-    public void One_iptables_rule_evaluation_costs_seven_to_nine_nanoseconds()
+    public void One_legacy_iptables_rule_evaluation_costs_seven_to_nine_nanoseconds()
     {
-        var rs = CrrByServices("iptables", "10, 1000");
+        var rs = CrrByServices("iptables", "10, 1000", iptables: "legacy");
         double RuleNs(UnitResult r) =>
             r.Report.Cpu.Single(h => h.Host == "node1").PicosecondsByStage.GetValueOrDefault(KernelStage.NetfilterRule) / 1000.0 / r.Report.Transactions;
         double perService = (RuleNs(One(rs, "calico-bgp", "cluster-ip", services: 1000)) - RuleNs(One(rs, "calico-bgp", "cluster-ip", services: 10))) / 990;
