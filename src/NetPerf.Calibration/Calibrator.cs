@@ -25,14 +25,19 @@ public sealed class Calibrator(CalibrationOptions options, TextWriter log)
 
         var paths = CalibrationPath.For(cnis);
         using var lab = new NamespaceLab();
-        using var cancelRegistration = cancel.Register(lab.Dispose);
         using var probe = ProbeBinary.Build();
-        var runner = new ProbeRunner(lab, probe, options.Cpu);
+        bool procStat = Requirements.IrqTimeAccounting();
+        if (procStat)
+        {
+            log.WriteLine("calibrate: this kernel accounts interrupt time apart from tasks (CONFIG_IRQ_TIME_ACCOUNTING), so CPU comes from the pinned CPU's /proc/stat (10 ms ticks: coarser, and other programs on that CPU count)");
+        }
+
+        var runner = new ProbeRunner(lab, probe, options.Cpu, procStat);
         log.WriteLine($"calibrate: building {paths.Count} paths from namespaces (iptables-{options.Backend.ToString().ToLowerInvariant()}), probes on CPU {options.Cpu}");
         var endpoints = Build(lab, paths);
         foreach (var path in paths)
         {
-            cancel.ThrowIfCancellationRequested();
+            cancel.ThrowIfCancellationRequested(); // between probe runs: the lab is then disposed by its using, whole
             Measure(runner, path, endpoints[path], warmup: 200, count: 500); // neighbours, FDBs and conntrack settle before anything is measured
         }
 
@@ -90,7 +95,9 @@ public sealed class Calibrator(CalibrationOptions options, TextWriter log)
                 rows.Add(new(m.Path.Name, m.Path.Role, "p99_us", m.P99Ns / 1000, model.P99Ns / 1000, m.Spread(r => r.P99Ns)));
             }
 
-            rows.Add(new(m.Path.Name, m.Path.Role, "cpu_per_transaction_us", m.CpuNs / 1000, (model.KernelCpuNs + m.UserNs) / 1000, m.Spread(r => r.CpuPerTransactionNs)));
+            // Preemption is another thread's time on the CPU: the probes' own run time does not hold it, so neither does the prediction.
+            double preempted = model.CpuByStageNs.GetValueOrDefault(KernelStage.Preemption);
+            rows.Add(new(m.Path.Name, m.Path.Role, "cpu_per_transaction_us", m.CpuNs / 1000, (model.KernelCpuNs - preempted + m.UserNs) / 1000, m.Spread(r => r.CpuPerTransactionNs)));
         }
 
         var ratios = new List<CalibrationRow>();
@@ -110,7 +117,33 @@ public sealed class Calibrator(CalibrationOptions options, TextWriter log)
             profileRows.Add(new(m.Path.Name, m.Path.Role, "p50_us", m.P50Ns / 1000, model.P50Ns / 1000, m.Spread(r => r.P50Ns)));
         }
 
-        return new CalibrationOutcome(table, fit, spread, measurements, rows, ratios, rejectedRounds, totalRounds) { ShippedProfileRows = profileRows };
+        var warnings = new List<string>();
+        foreach (var (group, factor, atBound) in fit.Factors.Where(f => f.AtBound))
+        {
+            warnings.Add($"the {group.Name} group is held at its bound (x{factor:F2}): its paths ({group.MeasuredBy}) disagree with any physical cost; a noisy run, or a hop the model lacks");
+        }
+
+        if (totalRounds - rejectedRounds < 3)
+        {
+            warnings.Add($"only {totalRounds - rejectedRounds} round(s) agreed on the loopback median: the machine was busy; run again when it is quiet");
+        }
+
+        foreach (var m in fitPaths.Where(m => m.Spread(r => r.P50Ns) > 0.10))
+        {
+            warnings.Add($"fit path {m.Path.Name} moved {m.Spread(r => r.P50Ns):P0} between rounds: its fitted stages carry that noise");
+        }
+
+        if (measurements.Select(m => m.OtherWorkShare).DefaultIfEmpty().Max() > 0.10)
+        {
+            warnings.Add($"other programs took up to {measurements.Max(m => m.OtherWorkShare):P0} of the probes' CPU: latency figures include their time slices");
+        }
+
+        if (spread.RareMeanNs >= InterferenceFit.MaxMeanNs * 0.99 || spread.RareRatePerMs >= InterferenceFit.MaxRatePerMs * 0.99)
+        {
+            warnings.Add("the long interruptions' fit ended at the edge of its grid: the loopback tail is made of other programs' time slices, not the kernel's own interruptions");
+        }
+
+        return new CalibrationOutcome(table, fit, spread, measurements, rows, ratios, rejectedRounds, totalRounds) { ShippedProfileRows = profileRows, Warnings = warnings };
     }
 
     private Dictionary<CalibrationPath, (string Client, string Server, string Bind, string Target, int? Port)> Build(NamespaceLab lab, IReadOnlyList<CalibrationPath> paths)
@@ -177,8 +210,7 @@ public sealed class Calibrator(CalibrationOptions options, TextWriter log)
         quiet.InterferencePerMillisecond = quiet.PreemptionPerMillisecond = 0;
         var byStage = TestbedModel.CpuByStage(path.Bed!.Value, quiet, options.MessageBytes, options.Backend);
         double kernel = byStage.Values.Sum();
-        double interrupted = (table.InterferencePerMillisecond / 1e6 * table[KernelStage.Interference].FixedPicoseconds / 1000)
-            + (table.PreemptionPerMillisecond / 1e6 * table[KernelStage.Preemption].FixedPicoseconds / 1000);
+        double interrupted = table.InterferencePerMillisecond / 1e6 * table[KernelStage.Interference].FixedPicoseconds / 1000;
         return new ModelFigures(kernel + userNs, double.NaN, kernel + userNs, kernel * (1 + interrupted), byStage);
     }
 
@@ -203,4 +235,7 @@ public sealed record CalibrationOutcome(CostTable Table, FitResult Fit, Interfer
 {
     /// <summary>The held-out paths' p50 as the shipped kind profile predicts them, against this measurement.</summary>
     public IReadOnlyList<CalibrationRow> ShippedProfileRows { get; init; } = [];
+
+    /// <summary>What makes this calibration less trustworthy than it looks (a noisy machine, a group at its bound).</summary>
+    public IReadOnlyList<string> Warnings { get; init; } = [];
 }

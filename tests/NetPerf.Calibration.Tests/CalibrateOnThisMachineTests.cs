@@ -40,7 +40,7 @@ public class CalibrateOnThisMachineTests(ITestOutputHelper log)
 
         // Every namespace, device and rule the calibration made is gone with it.
         var (_, namespaces, _) = Command.TryRun("ip", ["netns", "list"]);
-        Assert.DoesNotContain($"np{Environment.ProcessId}-", namespaces, StringComparison.Ordinal);
+        Assert.DoesNotContain($"{NamespaceLab.Prefix}{Environment.ProcessId}-", namespaces, StringComparison.Ordinal);
 
         Assert.True(outcome.Rounds - outcome.RejectedRounds >= 2, "at least two rounds agreed on the loopback median");
         foreach (var r in outcome.Rows.Where(r => r.Role == PathRole.Fit && r.Metric == "p50_us"))

@@ -17,6 +17,10 @@ public static class InterferenceFit
 
     private const int Draws = 8;
 
+    /// <summary>The long class's grid tops: a fit that ends there found other programs' time slices, not kernel interruptions.</summary>
+    public const double MaxMeanNs = 1000 * 1000;
+    public const double MaxRatePerMs = 0.01 * 316.3;
+
     public static Result Fit(double kernelNs, double userNs, double p50Ns, double p90Ns, double p99Ns, double p999Ns, double meanNs, int samples = 20_000)
     {
         var rng = new Random(20261202);

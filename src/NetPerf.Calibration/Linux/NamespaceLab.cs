@@ -13,9 +13,11 @@ namespace NetPerf.Calibration.Linux;
 public sealed partial class NamespaceLab : IDisposable
 {
     private readonly List<string> _namespaces = [];
-    private readonly string _prefix = $"np{Environment.ProcessId}-";
+    private readonly string _prefix = $"{Prefix}{Environment.ProcessId}-";
+
+    /// <summary>Every namespace calibrate makes is named netperf-cal-PID-NAME.</summary>
+    public const string Prefix = "netperf-cal-";
     private readonly Lock _gate = new();
-    private int _veths;
 
     public NamespaceLab()
     {
@@ -39,16 +41,13 @@ public sealed partial class NamespaceLab : IDisposable
     /// <summary><c>ip -n NS ...</c>.</summary>
     public void Ip(string ns, params string[] args) => Command.Run("ip", ["-n", ns, .. args]);
 
-    /// <summary>A veth pair, one end in each namespace, both up (created under temporary names: the host may have an eth0 of its own).</summary>
+    /// <summary>
+    /// A veth pair, one end in each namespace, both up: created inside the first namespace with the peer placed in
+    /// the second in the same netlink request, so no device ever exists in the host's own namespace.
+    /// </summary>
     public void Veth(string ns1, string dev1, string ns2, string dev2, int mtu = 1500)
     {
-        int n = Interlocked.Increment(ref _veths);
-        string t1 = $"npv{Environment.ProcessId % 10000}a{n}", t2 = $"npv{Environment.ProcessId % 10000}b{n}";
-        Command.Run("ip", ["link", "add", t1, "mtu", $"{mtu}", "type", "veth", "peer", "name", t2, "mtu", $"{mtu}"]);
-        Command.Run("ip", ["link", "set", t1, "netns", ns1]);
-        Command.Run("ip", ["link", "set", t2, "netns", ns2]);
-        Ip(ns1, "link", "set", t1, "name", dev1);
-        Ip(ns2, "link", "set", t2, "name", dev2);
+        Ip(ns1, "link", "add", dev1, "mtu", $"{mtu}", "type", "veth", "peer", "name", dev2, "mtu", $"{mtu}", "netns", ns2);
         Ip(ns1, "link", "set", dev1, "up");
         Ip(ns2, "link", "set", dev2, "up");
     }
@@ -109,6 +108,13 @@ public sealed partial class NamespaceLab : IDisposable
             int pid = int.Parse(m.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture);
             if (pid != Environment.ProcessId && !Directory.Exists($"/proc/{pid}"))
             {
+                // A probe that outlived its calibration keeps the namespace alive: end it first.
+                var (_, pids, _) = Command.TryRun("ip", ["netns", "pids", m.Groups[1].Value]);
+                foreach (var p in pids.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+                {
+                    Command.TryRun("kill", ["-9", p.Trim()]);
+                }
+
                 Command.TryRun("ip", ["netns", "del", m.Groups[1].Value]);
                 removed++;
             }
@@ -119,6 +125,6 @@ public sealed partial class NamespaceLab : IDisposable
 
     private void OnExit(object? sender, EventArgs e) => Dispose();
 
-    [GeneratedRegex(@"^(np(\d+)-[A-Za-z0-9-]+)", RegexOptions.Multiline)]
+    [GeneratedRegex(@"^(netperf-cal-(\d+)-[A-Za-z0-9-]+)", RegexOptions.Multiline)]
     private static partial Regex StaleName();
 }

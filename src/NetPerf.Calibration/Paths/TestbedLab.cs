@@ -55,8 +55,9 @@ public sealed record TestbedLab(string Sender, string Receiver, string BindIp, s
                 lab.Ip(a, "route", "add", "default", "via", "10.0.1.254");
                 lab.Ip(b, "route", "add", "default", "via", "10.0.2.254");
                 lab.Sysctl(r, "net.ipv4.ip_forward", "1");
-                if (bed == Testbed.RoutedConntrack)
+                if (bed is Testbed.RoutedConntrack or Testbed.RoutedDnat)
                 {
+                    // The DNAT path keeps the same FORWARD rule, so that it differs from routed+conntrack by NAT alone.
                     lab.IptablesRestore(r, backend, "*filter\n-A FORWARD -m conntrack --ctstate INVALID -j DROP\nCOMMIT\n");
                 }
 

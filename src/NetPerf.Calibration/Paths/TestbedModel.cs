@@ -109,7 +109,7 @@ public static class TestbedModel
                 r.AddAddress(rb, "10.0.2.254/24");
                 a.AddRoute("0.0.0.0/0", va, via: "10.0.1.254");
                 b.AddRoute("0.0.0.0/0", vb, via: "10.0.2.254");
-                if (bed == Testbed.RoutedConntrack)
+                if (bed is Testbed.RoutedConntrack or Testbed.RoutedDnat)
                 {
                     r.EnableNetfilter().FilterForward.Append(new Rule { Destination = Ipv4Prefix.Parse("255.255.255.255/32"), Target = RuleTarget.Drop });
                 }

@@ -14,7 +14,10 @@ public sealed record ProbeResult(long Transactions, double P50Ns, double P90Ns, 
     /// sum_exec_runtime, which without IRQ time accounting includes the softirqs run in their context, i.e. the
     /// whole path on one CPU), so other programs on a shared machine do not count.
     /// </summary>
-    public double CpuPerTransactionNs => (ClientUserNs + ClientSystemNs + ServerUserNs + ServerSystemNs) / Transactions;
+    public double CpuPerTransactionNs => FromProcStat ? BusyNs / Transactions : (ClientUserNs + ClientSystemNs + ServerUserNs + ServerSystemNs) / Transactions;
+
+    /// <summary>CPU from the pinned CPU's /proc/stat busy time instead (a kernel with IRQ time accounting, <see cref="Linux.Requirements.IrqTimeAccounting"/>).</summary>
+    public bool FromProcStat { get; init; }
 
     /// <summary>Of the measured phase's wall time, the share the probes did not run: other work on their CPU (or idle, which a one-CPU ping-pong never is).</summary>
     public double OtherWorkShare => WallNs <= 0 ? 0 : Math.Max(0, 1 - ((ClientUserNs + ClientSystemNs + ServerUserNs + ServerSystemNs) / WallNs));
@@ -25,7 +28,7 @@ public sealed record ProbeResult(long Transactions, double P50Ns, double P90Ns, 
     /// <summary>Kernel CPU per transaction: the probes' run time less their user time.</summary>
     public double KernelPerTransactionNs => CpuPerTransactionNs - UserPerTransactionNs;
 
-    /// <summary>Reads the client's line ("n N p50 X ...") and the server's ("served N user_ns U ..."); the server's user time is scaled to the measured phase.</summary>
+    /// <summary>Reads the client's line ("n N p50 X ...") and the server's ("served N user_ns U ...", counted after its warm-up); the server's time is scaled to the client's measured transactions.</summary>
     public static ProbeResult Parse(string client, string server)
     {
         var c = Fields(client);

@@ -3,7 +3,7 @@ using NetPerf.Calibration.Linux;
 namespace NetPerf.Calibration.Probe;
 
 /// <summary>Runs a probe's server and client in two namespaces, both pinned to one CPU, and reads what they measured.</summary>
-public sealed class ProbeRunner(NamespaceLab lab, ProbeBinary probe, int cpu)
+public sealed class ProbeRunner(NamespaceLab lab, ProbeBinary probe, int cpu, bool cpuFromProcStat = false)
 {
     private int _port = 20000;
 
@@ -19,10 +19,16 @@ public sealed class ProbeRunner(NamespaceLab lab, ProbeBinary probe, int cpu)
     {
         int port = serverPort ?? NextPort();
         string proto = kind == ProbeKind.UdpRr ? "udp" : "tcp";
-        using var server = lab.Start(serverNs, probe.Path, "server", proto, bindIp, $"{port}", $"{bytes}", $"{Cpu}");
-        var serverOut = server.StandardOutput.ReadToEndAsync();
+        using var server = lab.Start(serverNs, probe.Path, "server", proto, bindIp, $"{port}", $"{bytes}", $"{Cpu}", $"{warmup}");
         var serverErr = server.StandardError.ReadToEndAsync();
-        Thread.Sleep(150); // the server binds before the client's first datagram
+        var ready = server.StandardOutput.ReadLineAsync();
+        if (!ready.Wait(TimeSpan.FromSeconds(10)) || ready.Result != "ready")
+        {
+            server.Kill();
+            throw new CalibrationException($"the {kind} probe's server in {serverNs} did not start: {serverErr.Result.Trim()}");
+        }
+
+        var serverOut = server.StandardOutput.ReadToEndAsync();
         string[] args = kind == ProbeKind.TcpCrr
             ? ["crr", target, $"{targetPort ?? port}", $"{warmup}", $"{count}", $"{bytes}", $"{Cpu}"]
             : ["rr", proto, target, $"{targetPort ?? port}", $"{warmup}", $"{count}", $"{bytes}", $"{Cpu}"];
@@ -38,9 +44,9 @@ public sealed class ProbeRunner(NamespaceLab lab, ProbeBinary probe, int cpu)
             throw new CalibrationException($"the {kind} probe from {clientNs} to {target} failed: {error.Trim()} {serverErr.Result.Trim()}");
         }
 
-        return ProbeResult.Parse(output, serverOut.Result);
+        return ProbeResult.Parse(output, serverOut.Result) with { FromProcStat = cpuFromProcStat };
     }
 
-    /// <summary>Ports that no earlier probe used, so that no TIME_WAIT or conntrack entry of one run meets the next.</summary>
+    /// <summary>Ports that no earlier probe used, so that no TIME_WAIT or conntrack entry of one run meets the next (a Service's fixed target port is the exception: its clients' ephemeral ports differ).</summary>
     public int NextPort() => Interlocked.Increment(ref _port);
 }

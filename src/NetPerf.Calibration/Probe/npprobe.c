@@ -1,9 +1,11 @@
 // npprobe: the probes `netperf calibrate` runs inside the network namespaces it builds (built from this file at
 // run time with the system's C compiler; nothing is downloaded). Every process pins itself to one CPU.
-//   npprobe server <udp|tcp> <bind-ip> <port> <size> <cpu>
-//       answers each <size>-byte request with <size> bytes: UDP unconnected (recvfrom/sendto) until an empty
-//       datagram; TCP accepts connection after connection (TCP_NODELAY) until one sends nothing and closes.
-//       Prints "served <n> user_ns <u> sys_ns <s>" (getrusage) when it stops.
+//   npprobe server <udp|tcp> <bind-ip> <port> <size> <cpu> <warmup>
+//       prints "ready" once bound, then answers each <size>-byte request with <size> bytes: UDP unconnected
+//       (recvfrom/sendto) until an empty datagram; TCP accepts connection after connection (TCP_NODELAY) until one
+//       sends nothing and closes. Prints "served <n> user_ns <u> sys_ns <s>" when it stops: n and its getrusage
+//       time counted from the end of the first <warmup> transactions (so start-up and warm-up are not in it).
+//       It dies with its parent (PR_SET_PDEATHSIG) and gives up after 30 s without a request.
 //   npprobe rr  <udp|tcp> <dst-ip> <port> <warmup> <count> <size> <cpu>
 //   npprobe crr <dst-ip> <port> <warmup> <count> <size> <cpu>
 //       <warmup> unmeasured transactions, then <count> measured ones (rr: on one socket; crr: connect, request,
@@ -21,6 +23,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/time.h>
@@ -127,10 +131,18 @@ static void report(long long *lat, long n, long long wall, long long busy, long 
         n, at(lat, n, 0.5), at(lat, n, 0.9), at(lat, n, 0.99), at(lat, n, 0.999), sum / n, wall, busy, steal, user, sys);
 }
 
+static void server_timeouts(int s) {
+    struct timeval tv = { .tv_sec = 30 };
+    setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    setsockopt(s, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+}
+
 static int serve(int argc, char **argv) {
-    if (argc < 7) return 2;
+    if (argc < 8) return 2;
     int tcp = strcmp(argv[2], "tcp") == 0;
     long size = atol(argv[5]);
+    long warm = atol(argv[7]);
+    long long u0 = 0, s0 = 0;
     pin(atoi(argv[6]));
     struct sockaddr_in a = addr(argv[3], argv[4]);
     char *buf = calloc(1, size + 1);
@@ -140,6 +152,9 @@ static int serve(int argc, char **argv) {
     int one = 1;
     setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
     if (bind(s, (struct sockaddr *)&a, sizeof a) != 0) die("bind");
+    server_timeouts(s);
+    if (tcp && listen(s, 128) != 0) die("listen");
+    printf("ready\n");
     if (!tcp) {
         for (;;) {
             struct sockaddr_in from; socklen_t len = sizeof from;
@@ -147,23 +162,23 @@ static int serve(int argc, char **argv) {
             if (r < 0) die("recvfrom");
             if (r == 0) break;
             if (sendto(s, buf, size, 0, (struct sockaddr *)&from, len) != size) die("sendto");
-            served++;
+            if (++served == warm) rusage_ns(&u0, &s0);
         }
     } else {
-        if (listen(s, 128) != 0) die("listen");
         for (;;) {
             int c = accept(s, NULL, NULL);
             if (c < 0) die("accept");
             nodelay(c);
+            server_timeouts(c);
             long before = served;
-            while (readn(c, buf, size)) { writen(c, buf, size); served++; }
+            while (readn(c, buf, size)) { writen(c, buf, size); if (++served == warm) rusage_ns(&u0, &s0); }
             close(c);
             if (served == before) break; // the client's stop: a connection that sent nothing
         }
     }
     long long user, sys;
     rusage_ns(&user, &sys);
-    printf("served %ld user_ns %lld sys_ns %lld\n", served, user, sys);
+    printf("served %ld user_ns %lld sys_ns %lld\n", served - (served >= warm ? warm : 0), user - u0, sys - s0);
     return 0;
 }
 
@@ -219,6 +234,7 @@ static int rr(int argc, char **argv, int crr) {
 
 int main(int argc, char **argv) {
     setvbuf(stdout, NULL, _IOLBF, 0);
+    prctl(PR_SET_PDEATHSIG, SIGKILL); // a killed calibration takes its probes with it
     if (argc >= 2 && strcmp(argv[1], "server") == 0) return serve(argc, argv);
     if (argc >= 2 && strcmp(argv[1], "rr") == 0) return rr(argc, argv, 0);
     if (argc >= 2 && strcmp(argv[1], "crr") == 0) return rr(argc, argv, 1);

@@ -26,6 +26,11 @@ internal static class CalibrationTable
                 $"  {r.Path,-40} {(r.Role == PathRole.Fit ? "fit" : "held-out"),-8} {figure,-10} {r.Measured,10:F2} {r.Predicted,10:F2} {r.Error,8:+0.0%;-0.0%} {r.RoundSpread,7:P0}"));
         }
 
+        foreach (var w in outcome.Warnings)
+        {
+            output.WriteLine($"warning: {w}");
+        }
+
         if (outcome.ShippedProfileRows.Count > 0)
         {
             output.WriteLine();

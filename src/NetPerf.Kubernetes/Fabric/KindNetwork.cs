@@ -26,8 +26,14 @@ public sealed class KindNetwork
         Host.Root.AddAddress(_bridge, gateway, prefixLength);
         if (bridgeNetfilter)
         {
-            // Docker's FORWARD rules are in the filter table, so conntrack is loaded and every bridged frame is tracked.
-            Host.Root.EnableNetfilter();
+            // Docker's FORWARD rules are in the filter table, so conntrack is loaded and every bridged frame is tracked;
+            // one rule stands for them (calibrate's kind host has the same one: -m conntrack --ctstate INVALID -j DROP).
+            Host.Root.EnableNetfilter().FilterForward.Append(new Network.Netfilter.Rule
+            {
+                Destination = Ipv4Prefix.Parse("255.255.255.255/32"),
+                Target = Network.Netfilter.RuleTarget.Drop,
+                Comment = "stands for Docker's FORWARD rules (DOCKER-USER, DOCKER-ISOLATION-STAGE-1, ...): never matches",
+            });
         }
 
         BridgeNetfilter = bridgeNetfilter;
