@@ -3,15 +3,20 @@ using NetPerf.Calibration.Probe;
 
 namespace NetPerf.Calibration.Fit;
 
-/// <summary>A path's probe runs over the accepted rounds, and their medians (one slow round cannot move a median of several).</summary>
+/// <summary>
+/// A path's probe runs over the accepted rounds. Its typical round trip is the quietest round's median: on a shared
+/// machine contention only ever adds time (another program's time slice, a cold cache after it), so the lowest of
+/// the rounds' medians is the best estimate of what the path itself costs; the other figures are medians over the
+/// rounds (one slow round cannot move a median of several).
+/// </summary>
 public sealed record PathMeasurement(CalibrationPath Path, IReadOnlyList<ProbeResult> Rounds)
 {
-    public double P50Ns => Median(r => r.P50Ns);
+    public double P50Ns => Rounds.Count == 0 ? double.NaN : Rounds.Min(r => r.P50Ns);
     public double P90Ns => Median(r => r.P90Ns);
     public double P99Ns => Median(r => r.P99Ns);
     public double P999Ns => Median(r => r.P999Ns);
     public double MeanNs => Median(r => r.MeanNs);
-    public double CpuNs => Median(r => r.CpuPerTransactionNs);
+    public double CpuNs => Rounds.Count == 0 ? double.NaN : Rounds.Min(r => r.CpuPerTransactionNs);
     public double UserNs => Median(r => r.UserPerTransactionNs);
     public double KernelCpuNs => Median(r => r.KernelPerTransactionNs);
     public double OtherWorkShare => Median(r => r.OtherWorkShare);
