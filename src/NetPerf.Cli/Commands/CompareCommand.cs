@@ -19,13 +19,13 @@ public static class CompareCommand
             Description = $"CNI plugins to compare (default: the scenario's compare block, or {string.Join(", ", Choices.MainCni)}; also {string.Join(", ", Choices.Cni.Except(Choices.MainCni))}).",
             AllowMultipleArgumentsPerToken = true,
         };
-        cni.AcceptOnlyFromAmong([.. Choices.Cni]);
+        cni.Validators.Add(OptionParsers.OnlyAmong("--cni", Choices.Cni));
         var proxy = new Option<string[]>("--kube-proxy")
         {
             Description = $"kube-proxy modes to compare ({string.Join(", ", Choices.KubeProxy)}; default: the scenario's).",
             AllowMultipleArgumentsPerToken = true,
         };
-        proxy.AcceptOnlyFromAmong([.. Choices.KubeProxy]);
+        proxy.Validators.Add(OptionParsers.OnlyAmong("--kube-proxy", Choices.KubeProxy));
         var baseline = new Option<string?>("--baseline", "-b") { Description = "The variant ratios are taken against (default: the scenario's baseline, or the first)." };
         var options = new RunOptionsBinding();
         var command = new Command("compare", "Run the scenario's workloads over several CNI plugins (or kube-proxy modes) and print them side by side per path, with ratios to a baseline.")
