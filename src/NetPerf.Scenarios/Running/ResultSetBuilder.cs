@@ -13,7 +13,10 @@ public static class ResultSetBuilder
 {
     /// <summary>The percentiles a CDF is drawn through: dense in the body, then the tail.</summary>
     private static readonly double[] CdfPercentiles =
-        [.. Enumerable.Range(0, 51).Select(i => i * 2.0), 99.0, 99.5, 99.9, 99.95, 99.99, 100.0];
+        [.. Enumerable.Range(0, 50).Select(i => i * 2.0), 99.0, 99.5, 99.9, 99.95, 99.99, 100.0]; // 0 to 98, then the tail: ascending, 100 last
+
+    /// <summary>Samples below which p99.9 is not reported: fewer put fewer than ten samples above it, and it reads as noise.</summary>
+    public const long MinSamplesForP999 = 10_000;
 
     public static ResultSet Build(RunOutcome outcome, string? baseline = null)
     {
@@ -51,7 +54,7 @@ public static class ResultSetBuilder
                     P50 = latency.Percentile(50).TotalMicroseconds,
                     P90 = latency.Percentile(90).TotalMicroseconds,
                     P99 = latency.Percentile(99).TotalMicroseconds,
-                    P999 = latency.Percentile(99.9).TotalMicroseconds,
+                    P999 = latency.Count >= MinSamplesForP999 ? latency.Percentile(99.9).TotalMicroseconds : null,
                 });
                 cdfs.Add(new LatencyCdf(v.Name, path.Name(), v.Cni, v.KubeProxy, w.Name,
                     CdfPercentiles.Select(p => (p, latency.Percentile(p).TotalMicroseconds)).ToList()));
