@@ -113,7 +113,7 @@ internal static class ScenarioExecution
 
     /// <summary>What the first Ctrl-C says: only a run stopped while simulating is written partial.</summary>
     internal static string CtrlCNotice(RunPhase phase) => phase == RunPhase.Simulating
-        ? "netperf: stopping after the simulations under way; what finished will be written, marked partial."
+        ? "netperf: stopping the simulations under way (they are dropped); what finished will be written, marked partial."
         : "netperf: every simulation has finished; the results are being written whole (a second Ctrl-C kills the run and leaves no run folder).";
 
     public static string Version =>
