@@ -126,9 +126,9 @@ public static class RunFolder
             replications = o.Units.Select(u => u.Replication).DefaultIfEmpty(0).Max() + 1,
             warmupMs = o.WarmUp.TotalMilliseconds,
             durationMs = o.Duration.TotalMilliseconds,
-            variants = o.Units.Select(u => u.Variant.Name).Distinct().ToList(),
-            units = o.Units.Count,
-            unitsFinished = o.Results.Count,
+            variants = o.Units.Select(u => u.Variant.Name).Concat(o.BgpUnits.Select(u => u.Variant)).Distinct().ToList(),
+            units = o.Units.Count + o.BgpUnits.Count, // a BGP experiment is a simulation too
+            unitsFinished = o.Results.Count + o.Bgp.Count,
             partial = o.Partial,
             simulatedEvents = o.Results.Sum(r => r.Events),
             version = meta.Version,
