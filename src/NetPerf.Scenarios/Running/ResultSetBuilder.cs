@@ -74,7 +74,9 @@ public static class ResultSetBuilder
             }
 
             Add(summary, Row, "cpu_per_byte", "ns/B", runs.Select(r => r.Report.CpuNanosecondsPerByte(r.BytesDelivered)).ToList());
-            Add(summary, Row, "lost", w.Test == "UDP_STREAM" ? "datagrams" : "requests", runs.Select(r => (double)r.Lost).ToList());
+            // Nothing lost of nothing delivered is no success: a replication that delivered nothing has no loss figure (an empty cell).
+            Add(summary, Row, "lost", w.Test == "UDP_STREAM" ? "datagrams" : "requests",
+                runs.Select(r => r.Report.Transactions == 0 && r.BytesDelivered == 0 ? double.NaN : r.Lost).ToList());
             if (runs.All(r => r.Lookup is not null))
             {
                 Add(summary, Row, "dns_lookup", "us", runs.Select(r => r.Lookup!.Latency.TotalMicroseconds).ToList());

@@ -36,4 +36,24 @@ public sealed class ResultSetBuilderTests
         Assert.All(latency, r => Assert.True(r.Count >= ResultSetBuilder.MinSamplesForP999 ? r.P999 is not null : r.P999 is null, $"{r.Workload}: {r.Count} samples, p99.9 {r.P999}"));
         Assert.Contains(latency, r => r.Count < ResultSetBuilder.MinSamplesForP999 && r.P99 is not null); // a quick run: p99 stays
     }
+
+    [Fact]
+    public void Lost_is_empty_not_0_where_nothing_was_delivered()
+    {
+        string file = Path.Combine(Directory.CreateTempSubdirectory("netperf-nothing-").FullName, "nothing.yaml");
+        File.WriteAllText(file, "name: nothing\nduration: 100us\nwarmup: 0us\n"
+            + "workloads: [{name: crr, test: TCP_CRR, request: 1000000, response: 1000000, paths: [pod-cross-node]}]\ncompare: {cni: [calico-bgp]}\n");
+        try
+        {
+            var outcome = ScenarioRunner.Run(ScenarioReader.Load(file), new RunOptions(), null, CancellationToken.None);
+            var results = ResultSetBuilder.Build(outcome);
+
+            Assert.Equal(0, Assert.Single(outcome.Results).Report.Transactions); // a megabyte each way cannot finish in 100 us
+            Assert.True(double.IsNaN(results.Summary.Single(r => r.Metric == "lost").Mean));
+        }
+        finally
+        {
+            Directory.Delete(Path.GetDirectoryName(file)!, recursive: true);
+        }
+    }
 }
