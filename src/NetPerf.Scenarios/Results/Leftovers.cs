@@ -6,15 +6,20 @@ namespace NetPerf.Scenarios.Results;
 
 /// <summary>
 /// The hidden temporary folders a killed run leaves (SIGKILL, a second Ctrl-C), removed by the next run in the
-/// same results root. Two runs may share a root, so a folder goes only when the process named in it is gone.
+/// same results root. Two runs may share a root, so a folder goes only when the process named in it is gone; a
+/// pid means something only on its own machine (or container: a shared root may be mounted in several), so the
+/// name carries the machine's too, and a folder of another machine goes only after a day untouched.
 /// </summary>
 public static partial class Leftovers
 {
     /// <summary>Folders named before the owner's pid was in the name: their owner is unknown, so only a day's silence says it is gone.</summary>
     public static readonly TimeSpan UnownedAge = TimeSpan.FromDays(1);
 
-    /// <summary>The hidden name of a run's temporary folder: its id, its owner's pid, and a guid of its own.</summary>
-    public static string TempName(string runId, int pid) => $".{runId}.p{pid.ToString(CultureInfo.InvariantCulture)}.{Guid.NewGuid():N}.tmp";
+    /// <summary>The hidden name of a run's temporary folder: its id, its owner's pid and machine, and a guid of its own.</summary>
+    public static string TempName(string runId, int pid) => $".{runId}.p{pid.ToString(CultureInfo.InvariantCulture)}-{Machine}.{Guid.NewGuid():N}.tmp";
+
+    /// <summary>This machine's name as 8 hex digits (FNV-1a: stable across processes, unlike string.GetHashCode).</summary>
+    public static string Machine { get; } = Fnv(Environment.MachineName);
 
     /// <summary>Removes every leftover under the root's scenario folders and returns the folders removed.</summary>
     public static IReadOnlyList<string> Remove(string resultsRoot)
@@ -47,16 +52,27 @@ public static partial class Leftovers
         return removed;
     }
 
-    /// <summary>Whether a temporary folder's owner is gone: its pid names no live process (or, unnamed, it is a day old).</summary>
+    /// <summary>Whether a temporary folder's owner is gone: its pid names no live process here (or, made elsewhere or before pids were named, it is a day old).</summary>
     public static bool IsAbandoned(string dir)
     {
         string name = Path.GetFileName(dir);
-        if (Owned().Match(name) is { Success: true } m)
+        if (Owned().Match(name) is { Success: true } m && m.Groups["machine"].Value == Machine)
         {
             return !Alive(int.Parse(m.Groups["pid"].Value, CultureInfo.InvariantCulture));
         }
 
         return Unowned().IsMatch(name) && DateTime.UtcNow - Directory.GetLastWriteTimeUtc(dir) > UnownedAge;
+    }
+
+    private static string Fnv(string text)
+    {
+        uint hash = 2166136261;
+        foreach (char c in text)
+        {
+            hash = (hash ^ c) * 16777619;
+        }
+
+        return hash.ToString("x8", CultureInfo.InvariantCulture);
     }
 
     private static bool Alive(int pid)
@@ -89,7 +105,7 @@ public static partial class Leftovers
         }
     }
 
-    [GeneratedRegex(@"^\..+\.p(?<pid>\d{1,9})\.[0-9a-f]{32}\.tmp$")]
+    [GeneratedRegex(@"^\..+\.p(?<pid>\d{1,9})-(?<machine>[0-9a-f]{8})\.[0-9a-f]{32}\.tmp$")]
     private static partial Regex Owned();
 
     [GeneratedRegex(@"^\..+\.[0-9a-f]{32}\.tmp$")]

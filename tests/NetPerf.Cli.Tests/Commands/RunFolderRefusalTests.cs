@@ -53,7 +53,7 @@ public sealed class RunFolderRefusalTests : IDisposable
     [Fact]
     public void A_killed_runs_hidden_folder_is_removed_by_the_next_run_in_the_root()
     {
-        string left = Directory.CreateDirectory(Path.Combine(_results, "other-scenario", ".r.p999999999.0123456789abcdef0123456789abcdef.tmp")).FullName;
+        string left = Directory.CreateDirectory(Path.Combine(_results, "other-scenario", $".r.p999999999-{NetPerf.Scenarios.Results.Leftovers.Machine}.0123456789abcdef0123456789abcdef.tmp")).FullName;
 
         var (code, _, error) = CommandLine.Run("run", Scenario("localhost.yaml"), "--quick", "--no-plots", "-o", _results, "--run-id", "y");
 

@@ -38,9 +38,19 @@ public sealed class LeftoversTests : IDisposable
     }
 
     [Fact]
-    public void The_temporary_name_carries_the_owner_pid()
+    public void The_temporary_name_carries_the_owner_pid_and_machine()
     {
-        Assert.Matches(@"^\.run-1\.p4242\.[0-9a-f]{32}\.tmp$", Leftovers.TempName("run-1", 4242));
+        Assert.Matches(@"^\.run-1\.p4242-" + Leftovers.Machine + @"\.[0-9a-f]{32}\.tmp$", Leftovers.TempName("run-1", 4242));
+    }
+
+    [Fact]
+    public void A_temporary_folder_of_another_machine_is_kept_however_dead_its_pid_looks_here()
+    {
+        string other = Leftovers.Machine == "00000000" ? "00000001" : "00000000";
+        string elsewhere = Make("s", $".r.p{DeadPid()}-{other}.{Guid.NewGuid():N}.tmp"); // a shared root mounted in another container
+
+        Assert.Empty(Leftovers.Remove(_root));
+        Assert.True(Directory.Exists(elsewhere));
     }
 
     private string Make(string scenario, string name) => Directory.CreateDirectory(Path.Combine(_root, scenario, name)).FullName;
