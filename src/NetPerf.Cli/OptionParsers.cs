@@ -1,6 +1,7 @@
 using System.CommandLine.Parsing;
 using System.Globalization;
 using NetPerf.Engine.Time;
+using NetPerf.Scenarios.Loading;
 
 namespace NetPerf.Cli;
 
@@ -44,6 +45,33 @@ internal static class OptionParsers
 
         r.AddError($"{option} '{token}' is not a positive time: give a number and one of the units s, ms, us, ns, ps (e.g. \"1 us\").");
         return default;
+    };
+
+    /// <summary>
+    /// An enum value by its name, any case; otherwise the option, the value, the closest name and every allowed
+    /// one (System.CommandLine's own message names the internal type instead).
+    /// </summary>
+    public static Func<ArgumentResult, T> Enum<T>(string option)
+        where T : struct, System.Enum => r =>
+    {
+        string token = LastToken(r);
+        var names = System.Enum.GetNames<T>();
+        if (names.FirstOrDefault(n => string.Equals(n, token, StringComparison.OrdinalIgnoreCase)) is { } name)
+        {
+            return System.Enum.Parse<T>(name);
+        }
+
+        r.AddError($"{option} '{token}' is not allowed{DidYouMean.Suggest(token, names)}; allowed: {string.Join(", ", names)}.");
+        return default;
+    };
+
+    /// <summary>Every value of a many-valued option among the allowed words, each refused with the closest word and every allowed one.</summary>
+    public static Action<OptionResult> OnlyAmong(string option, IReadOnlyList<string> allowed) => r =>
+    {
+        foreach (var token in r.Tokens.Select(t => t.Value).Where(v => !allowed.Contains(v)))
+        {
+            r.AddError($"{option} '{token}' is not allowed{DidYouMean.Suggest(token, allowed)}; allowed: {string.Join(", ", allowed)}.");
+        }
     };
 
     private static string LastToken(ArgumentResult r) => r.Tokens.Count == 0 ? "" : r.Tokens[^1].Value;

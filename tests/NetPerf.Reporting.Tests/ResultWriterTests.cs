@@ -116,4 +116,19 @@ public sealed class ResultWriterTests
 
         Assert.Contains(CsvResults.ReadSummary(dir.File("summary.csv")), r => double.IsNaN(r.Mean));
     }
+
+    [Fact]
+    public void Summary_csv_never_holds_NaN_a_figure_without_a_value_is_an_empty_cell()
+    {
+        ResultSet results = SyntheticResults.Create();
+        results = results with { Summary = [.. results.Summary.Select(r => r.Variant == "calico-bgp/ipvs" ? r with { Mean = double.NaN, P50 = double.NaN } : r)] };
+        using var dir = new TempDirectory();
+
+        ResultWriter.WriteAll(results, dir.Path);
+
+        string csv = File.ReadAllText(dir.File("summary.csv"));
+        Assert.DoesNotContain("NaN", csv);
+        Assert.DoesNotContain("Infinity", csv);
+        Assert.Contains(CsvResults.ReadSummary(dir.File("summary.csv")), r => r.Variant == "calico-bgp/ipvs" && double.IsNaN(r.Mean) && r.P50 is null);
+    }
 }

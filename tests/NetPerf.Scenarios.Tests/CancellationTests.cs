@@ -26,4 +26,18 @@ public class CancellationTests
         Assert.All(results.Summary, r => Assert.Equal((finished.Unit.Variant.Name, finished.Unit.Workload.Name), (r.Variant, r.Workload)));
         Assert.Contains(results.Summary, r => r.Metric == "latency" && r.Count > 0);
     }
+
+    [Fact]
+    public void Ctrl_C_stops_the_simulations_under_way_not_only_those_not_yet_started()
+    {
+        var scenario = ScenarioReader.Load(HeadlineRun.Shipped("pod-cross-node.yaml")) with { Duration = Engine.Time.SimTime.FromSeconds(100) };
+        using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+
+        var outcome = ScenarioRunner.Run(scenario, new RunOptions { Parallelism = 2 }, null, cancel.Token);
+
+        Assert.True(outcome.Partial);
+        Assert.Empty(outcome.Results); // 100 simulated seconds each: none could have finished; they were stopped, not waited for
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(20), $"took {clock.Elapsed}");
+    }
 }

@@ -25,6 +25,7 @@ public static class QueueSampleCommand
         {
             Description = "Service-time distribution: exponential (M/M/1) or deterministic (M/D/1).",
             DefaultValueFactory = _ => ServiceDistribution.Exponential,
+            CustomParser = OptionParsers.Enum<ServiceDistribution>("--service"),
         };
 
         var meanService = new Option<SimTime>("--mean-service")

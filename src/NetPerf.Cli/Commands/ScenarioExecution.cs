@@ -1,5 +1,6 @@
 using System.Reflection;
 using NetPerf.Reporting;
+using NetPerf.Scenarios.Loading;
 using NetPerf.Scenarios.Model;
 using NetPerf.Scenarios.Results;
 using NetPerf.Scenarios.Running;
@@ -18,22 +19,32 @@ internal static class ScenarioExecution
     public static (int Code, ResultSet? Results) Run(Scenario scenario, Settings settings, TextWriter output, TextWriter error)
     {
         using var cancel = new CancellationTokenSource();
+        var phase = RunPhase.Simulating;
         ConsoleCancelEventHandler onCancel = (_, e) =>
         {
             if (!cancel.IsCancellationRequested)
             {
-                e.Cancel = true; // the first Ctrl-C stops cleanly; a second one kills
-                error.WriteLine("netperf: stopping after the simulations under way; what finished will be written, marked partial.");
+                e.Cancel = true; // the first Ctrl-C stops cleanly; a second one kills (its hidden folder is removed by the next run)
+                error.WriteLine(CtrlCNotice(phase));
                 cancel.Cancel();
             }
         };
+
+        string runId = settings.RunId ?? RunFolder.NewRunId(DateTimeOffset.UtcNow);
+        RunReservation reservation;
         try
         {
-            Directory.CreateDirectory(settings.ResultsRoot); // before simulating: a results root that cannot be made fails now, not after the run
+            // Before simulating: a root that cannot hold results, or a named run that exists, is refused now.
+            foreach (var left in Leftovers.Remove(settings.ResultsRoot))
+            {
+                error.WriteLine($"netperf: removed {Printable.Escape(left)}, left by a run that was killed.");
+            }
+
+            reservation = RunFolder.Reserve(settings.ResultsRoot, scenario.Name, scenario.SourceText, runId, named: settings.RunId is not null);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        catch (RunFolderRefused e)
         {
-            error.WriteLine($"netperf: --output '{settings.ResultsRoot}' cannot hold results: {e.Message}");
+            error.WriteLine($"netperf: {(e.RootUnusable ? "--output " : "")}{Printable.Escape(e.Message).TrimEnd('.')}; nothing was run.");
             return (ExitCodes.UsageError, null);
         }
 
@@ -60,6 +71,7 @@ internal static class ScenarioExecution
                 }
 
                 error.WriteLine("netperf: nothing was written.");
+                RunFolder.Abandon(reservation);
                 return (ExitCodes.RunFailed, null);
             }
 
@@ -68,17 +80,23 @@ internal static class ScenarioExecution
                 error.WriteLine($"netperf: warning: {r.Unit.Label} measured nothing (no transaction completed, no byte delivered in {outcome.Duration.TotalMilliseconds} ms); its rows are empty.");
             }
 
+            phase = RunPhase.Writing;
             var results = ResultSetBuilder.Build(outcome, settings.Baseline);
             var meta = new RunMetadata(Version, settings.Command, started, DateTimeOffset.UtcNow);
             string dir;
             try
             {
-                dir = RunFolder.Write(settings.ResultsRoot, settings.RunId ?? RunFolder.NewRunId(started), outcome, results, meta, settings.Plots);
+                dir = RunFolder.Write(reservation, outcome, results, meta, settings.Plots);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
                 error.WriteLine($"netperf: the results could not be written under {settings.ResultsRoot}: {e.Message}; no run folder was left.");
                 return (ExitCodes.RunFailed, null);
+            }
+
+            if (cancel.IsCancellationRequested && !outcome.Partial)
+            {
+                error.WriteLine("netperf: every simulation had finished before Ctrl-C took effect: the results are whole, not partial.");
             }
 
             SummaryTable.Write(output, results);
@@ -89,8 +107,14 @@ internal static class ScenarioExecution
         finally
         {
             Console.CancelKeyPress -= onCancel;
+            RunFolder.Abandon(reservation); // nothing once it is renamed into place; otherwise an unwritten run leaves nothing
         }
     }
+
+    /// <summary>What the first Ctrl-C says: only a run stopped while simulating is written partial.</summary>
+    internal static string CtrlCNotice(RunPhase phase) => phase == RunPhase.Simulating
+        ? "netperf: stopping the simulations under way (they are dropped); what finished will be written, marked partial."
+        : "netperf: every simulation has finished; the results are being written whole (a second Ctrl-C kills the run and leaves no run folder).";
 
     public static string Version =>
         typeof(ScenarioExecution).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown";

@@ -20,6 +20,7 @@ public static class TwoHostsSampleCommand
         {
             Description = "The netperf test: TCP_RR, TCP_CRR, TCP_STREAM, UDP_RR or UDP_STREAM.",
             DefaultValueFactory = _ => defaults.Test,
+            CustomParser = OptionParsers.Enum<NetperfTest>("--test"),
         };
         var clients = new Option<long>("--clients", "-c")
         {
@@ -65,6 +66,7 @@ public static class TwoHostsSampleCommand
         {
             Description = "TCP congestion control: Cubic or NewReno.",
             DefaultValueFactory = _ => defaults.CongestionControl,
+            CustomParser = OptionParsers.Enum<CongestionControlKind>("--cc"),
         };
         var udpRate = new Option<double>("--udp-gbit")
         {

@@ -12,8 +12,29 @@ public sealed class Simulator
     private long _now;
     private bool _running;
     private bool _stopRequested;
+    private long _eventsAtThisTime;
+    private CancellationToken _cancellation;
+
+    /// <summary>
+    /// Events run at one instant before the loop is declared stuck. A real burst at one instant (every pod's
+    /// timers firing together, a TSO burst's frames) is thousands; ten million is a loop that would never end.
+    /// </summary>
+    public const long MaxEventsWithoutTimeAdvancing = 10_000_000;
+
+    /// <summary>How often (in events, a power of two) the loop looks at <see cref="Cancellation"/>: often enough for Ctrl-C to stop a run at once, rare enough to cost nothing.</summary>
+    public const long CancellationPollInterval = 65_536;
 
     public SimTime Now => new(_now);
+
+    /// <summary>Polled inside the event loop, so that Ctrl-C stops even a simulation that would never end on its own.</summary>
+    public CancellationToken Cancellation
+    {
+        get => _cancellation;
+        set => _cancellation = value;
+    }
+
+    /// <summary>Events the loop may run at one instant before it throws <see cref="SimulationStuckException"/> (tests lower it).</summary>
+    public long StuckLimit { get; set; } = MaxEventsWithoutTimeAdvancing;
 
     /// <summary>Events run so far.</summary>
     public long ExecutedEvents { get; private set; }
@@ -85,6 +106,7 @@ public sealed class Simulator
         _queue.Clear();
         _now = 0;
         ExecutedEvents = 0;
+        _eventsAtThisTime = 0;
     }
 
     /// <summary>Ends the current <see cref="Run"/> or <see cref="RunUntil"/> after the event being run.</summary>
@@ -102,10 +124,26 @@ public sealed class Simulator
         _stopRequested = false;
         try
         {
+            long stuckLimit = StuckLimit;
             while (_queue.TryDequeue(until, out long time, out Event ev))
             {
-                _now = time;
+                // The watchdog and the cancellation poll: two compares an event, no allocation.
+                if (time != _now)
+                {
+                    _now = time;
+                    _eventsAtThisTime = 0;
+                }
+                else if (++_eventsAtThisTime >= stuckLimit)
+                {
+                    ThrowStuck(ev);
+                }
+
                 ExecutedEvents++;
+                if ((ExecutedEvents & (CancellationPollInterval - 1)) == 0 && _cancellation.IsCancellationRequested)
+                {
+                    ThrowCancelled();
+                }
+
                 ev.Handler.OnEvent(ev.Kind, ev.Arg);
                 if (_stopRequested)
                 {
@@ -120,6 +158,10 @@ public sealed class Simulator
             _running = false;
         }
     }
+
+    private void ThrowStuck(Event ev) => throw new SimulationStuckException(Now, _eventsAtThisTime, ev.Handler.GetType().Name);
+
+    private void ThrowCancelled() => throw new OperationCanceledException("stopped by Ctrl-C inside a simulation", _cancellation);
 
     private void ThrowInThePast(SimTime at) =>
         throw new ArgumentOutOfRangeException(nameof(at), at, $"an event cannot be scheduled in the past (now is {Now}).");

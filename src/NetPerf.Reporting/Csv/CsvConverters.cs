@@ -12,8 +12,14 @@ namespace NetPerf.Reporting.Csv;
 /// </summary>
 internal sealed class RoundTripDoubleConverter : DoubleConverter
 {
+    // A figure that does not apply (NaN: a stream's CPU per request) or has no value is an empty cell, as the
+    // README promises: "NaN" in a CSV breaks spreadsheets and reads as text in R and pandas' stricter modes.
     public override string? ConvertToString(object? value, IWriterRow row, MemberMapData memberMapData) =>
-        value is double d ? d.ToString("R", CultureInfo.InvariantCulture) : base.ConvertToString(value, row, memberMapData);
+        value is double d ? (double.IsFinite(d) ? d.ToString("R", CultureInfo.InvariantCulture) : "") : base.ConvertToString(value, row, memberMapData);
+
+    /// <summary>An empty cell reads back as NaN where the column is not nullable.</summary>
+    public override object? ConvertFromString(string? text, IReaderRow row, MemberMapData memberMapData) =>
+        string.IsNullOrWhiteSpace(text) ? double.NaN : base.ConvertFromString(text, row, memberMapData);
 }
 
 /// <summary>Booleans as lower-case <c>true</c>/<c>false</c> (read in any case), as R, pandas and jq all accept.</summary>

@@ -56,9 +56,19 @@ public static partial class HtmlReport
             html.Append("<p class=\"banner\">No fonts were found on the machine that drew the plots, so they carry ")
                 .Append("no labels (on Debian: <code>apt-get install fonts-dejavu-core</code>).</p>\n");
         }
-        html.Append("<p class=\"meta\">Baseline for ratios: <strong>").Append(E(results.Baseline)).Append("</strong>. ")
-            .Append(index.Variants.Count.ToString(CultureInfo.InvariantCulture)).Append(" variant(s) on ")
-            .Append(index.Paths.Count.ToString(CultureInfo.InvariantCulture)).Append(" path(s).</p>\n");
+        if (index.Paths.Count == 0 && results.Bgp.Count > 0)
+        {
+            // A BGP-only run has no paths and no ratios: say what it has, not "0 variant(s) on 0 path(s)".
+            html.Append("<p class=\"meta\">BGP convergence: ")
+                .Append(results.Bgp.Select(b => b.Variant).Distinct().Count().ToString(CultureInfo.InvariantCulture)).Append(" variant(s), ")
+                .Append(results.Bgp.Count.ToString(CultureInfo.InvariantCulture)).Append(" simulation(s).</p>\n");
+        }
+        else
+        {
+            html.Append("<p class=\"meta\">Baseline for ratios: <strong>").Append(E(results.Baseline)).Append("</strong>. ")
+                .Append(index.Variants.Count.ToString(CultureInfo.InvariantCulture)).Append(" variant(s) on ")
+                .Append(index.Paths.Count.ToString(CultureInfo.InvariantCulture)).Append(" path(s).</p>\n");
+        }
 
         if (index.Paths.Count > 0)
         {

@@ -22,13 +22,6 @@ internal static partial class PlotStyle
     private static readonly string[] KnownCnis =
         ["flannel-vxlan", "calico-bgp", "flannel-host-gw", "calico-ipip", "calico-vxlan", "calico-ipip-crosssubnet", "calico-vxlan-crosssubnet"];
 
-    /// <summary>Kernel stages get colours from a longer palette (Tableau 20's dark/light pairs interleaved).</summary>
-    private static readonly Color[] StagePalette = Color.FromHex(
-    [
-        "#1F77B4", "#FF7F0E", "#2CA02C", "#D62728", "#9467BD", "#8C564B", "#E377C2", "#7F7F7F", "#BCBD22", "#17BECF",
-        "#AEC7E8", "#FFBB78", "#98DF8A", "#FF9896", "#C5B0D5", "#C49C94", "#F7B6D2", "#C7C7C7", "#DBDB8D", "#9EDAE5",
-    ]);
-
     private static readonly LinePattern[] Patterns =
         [LinePattern.Solid, LinePattern.Dashed, LinePattern.Dotted, LinePattern.DenselyDashed];
 
@@ -50,8 +43,6 @@ internal static partial class PlotStyle
             colours[cni] = Palette[next++ % Palette.Length];
         return colours;
     }
-
-    public static Color StageColour(int stageIndex) => StagePalette[stageIndex % StagePalette.Length];
 
     /// <summary>The k-th variant of one CNI on a plot: solid, dashed, dotted, densely dashed, then round again.</summary>
     public static LinePattern Pattern(int indexWithinCni) => Patterns[indexWithinCni % Patterns.Length];

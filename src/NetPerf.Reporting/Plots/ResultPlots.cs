@@ -138,39 +138,41 @@ public static class ResultPlots
             .Where(s => index.Results.Cpu.Any(c => c.Path == path && c.Variant == s.Variant && c.Workload == s.Workload))
             .ToList();
         var bars = new List<Bar>();
-        var stagesShown = new SortedSet<int>();
+        var stagesShown = new List<string>();
+        // Stacked by layer (socket at the bottom), each stage in its own fixed colour: the same in every run.
+        var stages = index.Stages.OrderBy(StageColours.Rank).ThenBy(st => st, StringComparer.Ordinal).ToList();
         for (int i = 0; i < series.Count; i++)
         {
             SeriesKey key = series[i];
             double baseValue = 0;
-            for (int s = 0; s < index.Stages.Count; s++)
+            foreach (string stage in stages)
             {
-                string stage = index.Stages[s];
-                // Every node's share of the stage, so a bar's height is the whole request's kernel CPU.
-                double ns = index.Results.Cpu
+                // Every node's share of the stage, so a bar's height is the whole request's kernel CPU, in µs as the tables.
+                double us = index.Results.Cpu
                     .Where(c => c.Path == path && c.Variant == key.Variant && c.Workload == key.Workload && c.Stage == stage)
-                    .Sum(c => c.NanosecondsPerRequest);
-                if (!(ns > 0) || !double.IsFinite(ns))
+                    .Sum(c => c.NanosecondsPerRequest) / 1000.0;
+                if (!(us > 0) || !double.IsFinite(us))
                     continue;
-                stagesShown.Add(s);
+                if (!stagesShown.Contains(stage))
+                    stagesShown.Add(stage);
                 bars.Add(new Bar
                 {
                     Position = i,
                     ValueBase = baseValue,
-                    Value = baseValue + ns,
-                    FillColor = PlotStyle.StageColour(s),
+                    Value = baseValue + us,
+                    FillColor = StageColours.Of(stage),
                     LineWidth = 0,
                 });
-                baseValue += ns;
+                baseValue += us;
             }
         }
         plot.Add.Bars(bars);
-        foreach (int s in stagesShown)
-            plot.Legend.ManualItems.Add(new LegendItem { LabelText = index.Stages[s], FillColor = PlotStyle.StageColour(s) });
+        foreach (string stage in stages.Where(stagesShown.Contains).Reverse()) // the legend reads top to bottom as the stack does
+            plot.Legend.ManualItems.Add(new LegendItem { LabelText = stage, FillColor = StageColours.Of(stage) });
 
         string[] labels = series.Select(k => index.Label(path, k)).ToArray();
         SetCategoryTicks(plot, Enumerable.Range(0, series.Count).Select(i => (double)i).ToArray(), labels);
-        plot.YLabel("kernel CPU per request (ns)");
+        plot.YLabel("kernel CPU per request (µs)");
         plot.Axes.Margins(bottom: 0);
         plot.ShowLegend(Edge.Right);
     }

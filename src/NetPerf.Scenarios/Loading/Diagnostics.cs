@@ -7,7 +7,7 @@ namespace NetPerf.Scenarios.Loading;
 internal sealed class Diagnostics(string file, string text)
 {
     /// <summary>Longest word "did you mean" compares: the allowed words are short, and the work grows with the square.</summary>
-    public const int MaxSuggested = 64;
+    public const int MaxSuggested = DidYouMean.MaxSuggested;
 
     private readonly List<ScenarioError> _errors = [];
 
@@ -43,34 +43,5 @@ internal sealed class Diagnostics(string file, string text)
     }
 
     /// <summary>The closest allowed word, for "did you mean" (edit distance at most a third of its length).</summary>
-    public static string Suggest(string given, IEnumerable<string> allowed)
-    {
-        if (given.Length > MaxSuggested)
-        {
-            return "";
-        }
-
-        var best = allowed.Where(a => a.Length <= MaxSuggested).Select(a => (a, d: Distance(given.ToLowerInvariant(), a.ToLowerInvariant()))).MinBy(x => x.d);
-        return best.a is not null && best.d <= Math.Max(1, best.a.Length / 3) ? $" (did you mean '{best.a}'?)" : "";
-    }
-
-    /// <summary>Levenshtein distance, two rows at a time.</summary>
-    private static int Distance(string a, string b)
-    {
-        var previous = new int[b.Length + 1];
-        var current = new int[b.Length + 1];
-        for (int j = 0; j <= b.Length; j++) previous[j] = j;
-        for (int i = 1; i <= a.Length; i++)
-        {
-            current[0] = i;
-            for (int j = 1; j <= b.Length; j++)
-            {
-                current[j] = Math.Min(Math.Min(previous[j] + 1, current[j - 1] + 1), previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
-            }
-
-            (previous, current) = (current, previous);
-        }
-
-        return previous[b.Length];
-    }
+    public static string Suggest(string given, IEnumerable<string> allowed) => DidYouMean.Suggest(given, allowed);
 }

@@ -8,34 +8,68 @@ namespace NetPerf.Scenarios.Results;
 /// <summary>
 /// results/&lt;scenario&gt;/&lt;run&gt;/: the scenario as run (its file, verbatim), run.json (seed, version, command,
 /// what ran, whether it is partial, wall-clock times), and the CSV, plots and report. Everything is written
-/// into a hidden folder beside the run's and renamed into place at the end, so a run folder is either whole
-/// or absent; a run killed half-way leaves only the hidden folder.
+/// into a hidden folder beside the run's, claimed before simulating, and renamed into place at the end, so a
+/// run folder is either whole or absent; a run killed half-way leaves only the hidden folder, which the next
+/// run in the root removes (<see cref="Leftovers"/>).
 /// </summary>
 public static class RunFolder
 {
-    public static string Write(string resultsRoot, string runId, RunOutcome outcome, ResultSet results, RunMetadata meta, bool plots = true)
+    /// <summary>
+    /// Claims the run folder before anything is simulated: makes results/&lt;scenario&gt;/ and the hidden folder, and
+    /// writes the scenario into it, so a root that cannot hold results (read-only, /proc, a file) and a named run
+    /// that exists are refused now, not after every simulation.
+    /// </summary>
+    /// <exception cref="RunFolderRefused">Why the folder cannot be had.</exception>
+    public static RunReservation Reserve(string resultsRoot, string scenarioName, string scenarioText, string runId, bool named)
     {
-        string scenarioDir = Path.Combine(resultsRoot, outcome.Scenario.Name);
-        Directory.CreateDirectory(scenarioDir);
+        string scenarioDir = Path.Combine(resultsRoot, scenarioName);
+        string final = Path.Combine(scenarioDir, runId);
+        if (named && (Directory.Exists(final) || File.Exists(final)))
+        {
+            throw new RunFolderRefused($"run '{runId}' of {scenarioName} exists ({final}); give another --run-id or remove it", rootUnusable: false);
+        }
 
-        // A hidden folder of this process's own (runs started in the same second, or given the same --run-id,
-        // must not share one), renamed into place; another run taking the name first moves this one to name-2.
-        string temp = Path.Combine(scenarioDir, $".{runId}.{Guid.NewGuid():N}.tmp");
-        Directory.CreateDirectory(temp);
+        // A hidden folder of this process's own (runs started in the same second must not share one), named with
+        // this process's pid so that the next run in this root can tell a killed run's folder from a live one's.
+        string temp = Path.Combine(scenarioDir, Leftovers.TempName(runId, Environment.ProcessId));
         try
         {
-            AtomicFile.WriteAllText(Path.Combine(temp, "scenario.yaml"), outcome.Scenario.SourceText);
-            AtomicFile.WriteAllText(Path.Combine(temp, "run.json"), Json(outcome, meta));
-            ResultWriter.WriteAll(results, temp, plots);
+            Directory.CreateDirectory(scenarioDir);
+            Directory.CreateDirectory(temp);
+            AtomicFile.WriteAllText(Path.Combine(temp, "scenario.yaml"), scenarioText);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        {
+            TryDelete(temp);
+            throw new RunFolderRefused($"'{resultsRoot}' cannot hold results: {e.Message}", rootUnusable: true, e);
+        }
+
+        return new RunReservation(scenarioDir, runId, named, temp);
+    }
+
+    /// <summary>Writes the run into its claimed folder and renames it into place; on failure nothing is left.</summary>
+    public static string Write(RunReservation at, RunOutcome outcome, ResultSet results, RunMetadata meta, bool plots = true)
+    {
+        try
+        {
+            AtomicFile.WriteAllText(Path.Combine(at.Temp, "run.json"), Json(outcome, meta));
+            ResultWriter.WriteAll(results, at.Temp, plots);
             for (int attempt = 1; ; attempt++)
             {
-                string final = Unique(Path.Combine(scenarioDir, runId));
+                // A named run keeps its name (another run taking it meanwhile fails this one); a dated one that
+                // lost the race for its second takes name-2.
+                string final = at.Named ? Path.Combine(at.ScenarioDir, at.RunId) : Unique(Path.Combine(at.ScenarioDir, at.RunId));
+                if (at.Named && (Directory.Exists(final) || File.Exists(final)))
+                {
+                    throw new IOException($"run '{at.RunId}' was written by another run meanwhile ({final})");
+                }
+
                 try
                 {
-                    Directory.Move(temp, final);
+                    Directory.Move(at.Temp, final);
                     return final;
                 }
-                catch (IOException) when (attempt < 10 && Directory.Exists(final))
+                catch (IOException) when (!at.Named && attempt < 10 && Directory.Exists(final))
                 {
                     // Lost the race for that name; take the next.
                 }
@@ -43,12 +77,26 @@ public static class RunFolder
         }
         catch
         {
-            if (Directory.Exists(temp))
-            {
-                Directory.Delete(temp, recursive: true);
-            }
-
+            Abandon(at);
             throw;
+        }
+    }
+
+    /// <summary>Removes a claimed folder that will not be written (the simulation failed).</summary>
+    public static void Abandon(RunReservation at) => TryDelete(at.Temp);
+
+    private static void TryDelete(string dir)
+    {
+        try
+        {
+            if (Directory.Exists(dir))
+            {
+                Directory.Delete(dir, recursive: true);
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Left for the next run in this root to remove (Leftovers).
         }
     }
 
@@ -78,9 +126,9 @@ public static class RunFolder
             replications = o.Units.Select(u => u.Replication).DefaultIfEmpty(0).Max() + 1,
             warmupMs = o.WarmUp.TotalMilliseconds,
             durationMs = o.Duration.TotalMilliseconds,
-            variants = o.Units.Select(u => u.Variant.Name).Distinct().ToList(),
-            units = o.Units.Count,
-            unitsFinished = o.Results.Count,
+            variants = o.Units.Select(u => u.Variant.Name).Concat(o.BgpUnits.Select(u => u.Variant)).Distinct().ToList(),
+            units = o.Units.Count + o.BgpUnits.Count, // a BGP experiment is a simulation too
+            unitsFinished = o.Results.Count + o.Bgp.Count,
             partial = o.Partial,
             simulatedEvents = o.Results.Sum(r => r.Events),
             version = meta.Version,

@@ -22,8 +22,9 @@ public static class PathRun
 
     public const int FlowId = 1;
 
-    public static UnitResult Run(ClusterBuild build, RunUnit unit, SimTime warmUp, SimTime duration, bool keepSamples)
+    public static UnitResult Run(ClusterBuild build, RunUnit unit, SimTime warmUp, SimTime duration, bool keepSamples, CancellationToken cancel = default)
     {
+        build.Cluster.Bed.Sim.Cancellation = cancel; // Ctrl-C stops this simulation too (its DNS lookup included), not only the ones not yet started
         var (workload, lookup) = Prepare(build, unit);
         if (keepSamples)
         {

@@ -13,7 +13,10 @@ public static class ResultSetBuilder
 {
     /// <summary>The percentiles a CDF is drawn through: dense in the body, then the tail.</summary>
     private static readonly double[] CdfPercentiles =
-        [.. Enumerable.Range(0, 51).Select(i => i * 2.0), 99.0, 99.5, 99.9, 99.95, 99.99, 100.0];
+        [.. Enumerable.Range(0, 50).Select(i => i * 2.0), 99.0, 99.5, 99.9, 99.95, 99.99, 100.0]; // 0 to 98, then the tail: ascending, 100 last
+
+    /// <summary>Samples below which p99.9 is not reported: fewer put fewer than ten samples above it, and it reads as noise.</summary>
+    public const long MinSamplesForP999 = 10_000;
 
     public static ResultSet Build(RunOutcome outcome, string? baseline = null)
     {
@@ -51,7 +54,7 @@ public static class ResultSetBuilder
                     P50 = latency.Percentile(50).TotalMicroseconds,
                     P90 = latency.Percentile(90).TotalMicroseconds,
                     P99 = latency.Percentile(99).TotalMicroseconds,
-                    P999 = latency.Percentile(99.9).TotalMicroseconds,
+                    P999 = latency.Count >= MinSamplesForP999 ? latency.Percentile(99.9).TotalMicroseconds : null,
                 });
                 cdfs.Add(new LatencyCdf(v.Name, path.Name(), v.Cni, v.KubeProxy, w.Name,
                     CdfPercentiles.Select(p => (p, latency.Percentile(p).TotalMicroseconds)).ToList()));
@@ -71,7 +74,9 @@ public static class ResultSetBuilder
             }
 
             Add(summary, Row, "cpu_per_byte", "ns/B", runs.Select(r => r.Report.CpuNanosecondsPerByte(r.BytesDelivered)).ToList());
-            Add(summary, Row, "lost", w.Test == "UDP_STREAM" ? "datagrams" : "requests", runs.Select(r => (double)r.Lost).ToList());
+            // Nothing lost of nothing delivered is no success: a replication that delivered nothing has no loss figure (an empty cell).
+            Add(summary, Row, "lost", w.Test == "UDP_STREAM" ? "datagrams" : "requests",
+                runs.Select(r => r.Report.Transactions == 0 && r.BytesDelivered == 0 ? double.NaN : r.Lost).ToList());
             if (runs.All(r => r.Lookup is not null))
             {
                 Add(summary, Row, "dns_lookup", "us", runs.Select(r => r.Lookup!.Latency.TotalMicroseconds).ToList());

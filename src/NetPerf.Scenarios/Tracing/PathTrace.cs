@@ -120,6 +120,14 @@ public sealed class PathTrace : IPacketTracer, INetfilterTracer
 
     void IPacketTracer.OnDrop(int packet, DropReason reason, NetDevice? device)
     {
-        _drops.Add($"packet {packet} dropped{(device is null ? "" : $" at {device.Namespace.Host.Name}/{device.Namespace.Name}/{device.Name}")}: {reason}");
+        // Only the traced transaction's drops: a copy the bridge flooded while it had not yet learned a MAC
+        // (the connection's first packets, the DNS lookup) is no part of it, and read as an unexplained drop.
+        if (!_recording)
+        {
+            return;
+        }
+
+        string why = reason == DropReason.OtherHost ? " (a copy the bridge flooded to every port while it did not know the destination's MAC; the stations it was not for drop it, as Linux does PACKET_OTHERHOST)" : "";
+        _drops.Add($"packet {packet} dropped{(device is null ? "" : $" at {device.Namespace.Host.Name}/{device.Namespace.Name}/{device.Name}")}: {reason}{why}");
     }
 }

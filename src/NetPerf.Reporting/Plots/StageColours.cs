@@ -1,0 +1,42 @@
+using ScottPlot;
+
+namespace NetPerf.Reporting.Plots;
+
+/// <summary>
+/// One fixed colour per kernel stage, from one palette grouped by layer (socket blues, TCP/UDP oranges, IP
+/// greens, netfilter reds and violets, tunnel magentas, device browns, NIC greys): a stage keeps its colour in
+/// every plot of every run, no two stages share one, and a layer reads as one family in a stacked bar.
+/// </summary>
+public static class StageColours
+{
+    /// <summary>Stages in layer order, top of the stack (socket) to the wire (NIC), each with its colour.</summary>
+    private static readonly (string Stage, string Layer, string Hex)[] Table =
+    [
+        ("Syscall", "socket", "#08306B"), ("SocketDeliver", "socket", "#4292C6"),
+        ("TcpOutput", "tcp/udp", "#7F2704"), ("TcpInput", "tcp/udp", "#D94801"), ("UdpOutput", "tcp/udp", "#F16913"),
+        ("UdpInput", "tcp/udp", "#FD8D3C"), ("GsoSegment", "tcp/udp", "#FDAE6B"), ("GroReceive", "tcp/udp", "#FDD0A2"),
+        ("IpOutput", "ip", "#00441B"), ("IpInput", "ip", "#006D2C"), ("IpForward", "ip", "#238B45"), ("FibLookup", "ip", "#41AB5D"),
+        ("Fragment", "ip", "#74C476"), ("Reassemble", "ip", "#A1D99B"), ("Icmp", "ip", "#C7E9C0"),
+        ("NetfilterHook", "netfilter", "#67000D"), ("NetfilterRule", "netfilter", "#A50F15"), ("ConntrackLookup", "netfilter", "#CB181D"),
+        ("ConntrackNew", "netfilter", "#EF3B2C"), ("Nat", "netfilter", "#FB6A4A"), ("NftMapLookup", "netfilter", "#FC9272"),
+        ("IpvsLookup", "netfilter", "#54278F"), ("IpvsSchedule", "netfilter", "#9E9AC8"),
+        ("VxlanEncapsulate", "tunnel", "#49006A"), ("VxlanDecapsulate", "tunnel", "#AE017E"),
+        ("IpipEncapsulate", "tunnel", "#F768A1"), ("IpipDecapsulate", "tunnel", "#FCC5C0"),
+        ("LoopbackTransmit", "device", "#3F2A14"), ("BacklogReceive", "device", "#8C510A"), ("VethTransmit", "device", "#BF812D"),
+        ("BridgeForward", "device", "#DFC27D"),
+        ("NicTransmit", "nic", "#252525"), ("NicReceive", "nic", "#737373"),
+        ("Interference", "other", "#FFD92F"),
+    ];
+
+    private static readonly Dictionary<string, (int Rank, Color Colour)> ByStage =
+        Table.Select((t, i) => (t.Stage, Rank: i, Colour: Color.FromHex(t.Hex))).ToDictionary(t => t.Stage, t => (t.Rank, t.Colour), StringComparer.Ordinal);
+
+    /// <summary>Every stage with a colour of its own.</summary>
+    public static IEnumerable<string> Stages => Table.Select(t => t.Stage);
+
+    /// <summary>The stage's colour; a stage this table does not know (a newer model) takes a mid grey.</summary>
+    public static Color Of(string stage) => ByStage.TryGetValue(stage, out var s) ? s.Colour : Color.FromHex("#969696");
+
+    /// <summary>Where the stage stacks: by layer, socket first; unknown stages last, by name.</summary>
+    public static int Rank(string stage) => ByStage.TryGetValue(stage, out var s) ? s.Rank : Table.Length;
+}

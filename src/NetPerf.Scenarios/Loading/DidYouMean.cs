@@ -1,0 +1,43 @@
+namespace NetPerf.Scenarios.Loading;
+
+/// <summary>
+/// "Did you mean": the closest allowed word to a mistyped one, for the scenario reader and the command line
+/// alike, so a typo reads the same wherever it is made.
+/// </summary>
+public static class DidYouMean
+{
+    /// <summary>Longest word compared: the allowed words are short, and the work grows with the square.</summary>
+    public const int MaxSuggested = 64;
+
+    /// <summary>" (did you mean 'x'?)" for the closest allowed word within a third of its length; "" when none is close.</summary>
+    public static string Suggest(string given, IEnumerable<string> allowed)
+    {
+        if (given.Length > MaxSuggested)
+        {
+            return "";
+        }
+
+        var best = allowed.Where(a => a.Length <= MaxSuggested).Select(a => (a, d: Distance(given.ToLowerInvariant(), a.ToLowerInvariant()))).MinBy(x => x.d);
+        return best.a is not null && best.d <= Math.Max(1, best.a.Length / 3) ? $" (did you mean '{best.a}'?)" : "";
+    }
+
+    /// <summary>Levenshtein distance, two rows at a time.</summary>
+    private static int Distance(string a, string b)
+    {
+        var previous = new int[b.Length + 1];
+        var current = new int[b.Length + 1];
+        for (int j = 0; j <= b.Length; j++) previous[j] = j;
+        for (int i = 1; i <= a.Length; i++)
+        {
+            current[0] = i;
+            for (int j = 1; j <= b.Length; j++)
+            {
+                current[j] = Math.Min(Math.Min(previous[j] + 1, current[j - 1] + 1), previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
+            }
+
+            (previous, current) = (current, previous);
+        }
+
+        return previous[b.Length];
+    }
+}

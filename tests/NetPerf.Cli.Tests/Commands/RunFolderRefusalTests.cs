@@ -1,0 +1,72 @@
+using NetPerf.Cli;
+using NetPerf.Cli.Commands;
+
+namespace NetPerf.Cli.Tests.Commands;
+
+/// <summary>A run folder that cannot be had is refused with exit 2 before anything is simulated (README: exit codes).</summary>
+public sealed class RunFolderRefusalTests : IDisposable
+{
+    private readonly string _results = Directory.CreateTempSubdirectory("netperf-cli-").FullName;
+
+    private static string Scenario(string file) => Path.Combine(AppContext.BaseDirectory, "scenarios", file);
+
+    public void Dispose() => Directory.Delete(_results, recursive: true);
+
+    [Fact]
+    public void Proc_as_the_results_root_is_refused_with_exit_2_before_simulating()
+    {
+        var (code, output, error) = CommandLine.Run("run", Scenario("localhost.yaml"), "--quick", "-o", "/proc");
+
+        Assert.Equal(ExitCodes.UsageError, code);
+        Assert.Equal("", output);
+        Assert.Contains("--output '/proc' cannot hold results", error);
+        Assert.Contains("nothing was run", error);
+        Assert.DoesNotContain("[1/", error);
+    }
+
+    [Fact]
+    public void A_run_id_naming_an_existing_file_is_refused_with_exit_2_before_simulating()
+    {
+        Directory.CreateDirectory(Path.Combine(_results, "localhost"));
+        File.WriteAllText(Path.Combine(_results, "localhost", "taken"), "");
+
+        var (code, _, error) = CommandLine.Run("run", Scenario("localhost.yaml"), "--quick", "-o", _results, "--run-id", "taken");
+
+        Assert.Equal(ExitCodes.UsageError, code);
+        Assert.Contains("run 'taken' of localhost exists", error);
+        Assert.DoesNotContain("[1/", error);
+        Assert.Equal(["taken"], Directory.GetFileSystemEntries(Path.Combine(_results, "localhost")).Select(Path.GetFileName));
+    }
+
+    [Fact]
+    public void Reusing_a_run_id_is_refused_with_exit_2_and_does_not_write_a_second_folder()
+    {
+        var (first, _, _) = CommandLine.Run("run", Scenario("localhost.yaml"), "--quick", "--no-plots", "-o", _results, "--run-id", "x");
+        var (second, _, error) = CommandLine.Run("run", Scenario("localhost.yaml"), "--quick", "--no-plots", "-o", _results, "--run-id", "x");
+
+        Assert.Equal(ExitCodes.Success, first);
+        Assert.Equal(ExitCodes.UsageError, second);
+        Assert.Contains("run 'x' of localhost exists", error);
+        Assert.Equal(["x"], Directory.GetFileSystemEntries(Path.Combine(_results, "localhost")).Select(Path.GetFileName)); // no x-2, no hidden folder
+    }
+
+    [Fact]
+    public void A_killed_runs_hidden_folder_is_removed_by_the_next_run_in_the_root()
+    {
+        string left = Directory.CreateDirectory(Path.Combine(_results, "other-scenario", $".r.p999999999-{NetPerf.Scenarios.Results.Leftovers.Machine}.0123456789abcdef0123456789abcdef.tmp")).FullName;
+
+        var (code, _, error) = CommandLine.Run("run", Scenario("localhost.yaml"), "--quick", "--no-plots", "-o", _results, "--run-id", "y");
+
+        Assert.Equal(ExitCodes.Success, code);
+        Assert.False(Directory.Exists(left));
+        Assert.Contains("left by a run that was killed", error);
+    }
+
+    [Fact]
+    public void Ctrl_C_while_writing_says_the_results_are_whole_and_only_Ctrl_C_while_simulating_says_partial()
+    {
+        Assert.Contains("marked partial", ScenarioExecution.CtrlCNotice(RunPhase.Simulating));
+        Assert.DoesNotContain("partial", ScenarioExecution.CtrlCNotice(RunPhase.Writing));
+        Assert.Contains("written whole", ScenarioExecution.CtrlCNotice(RunPhase.Writing));
+    }
+}

@@ -1,0 +1,43 @@
+using NetPerf.Cli.Tests.Commands;
+
+namespace NetPerf.Cli.Tests;
+
+/// <summary>A mistyped choice on the command line is refused with the closest allowed word, never an internal type name.</summary>
+public sealed class OptionParsersTests
+{
+    [Fact]
+    public void A_mistyped_netperf_test_says_did_you_mean_and_names_no_internal_type()
+    {
+        var (code, _, error) = CommandLine.Run("sample", "two-hosts", "--test", "TCP_RRR");
+
+        Assert.Equal(ExitCodes.UsageError, code);
+        Assert.Contains("--test 'TCP_RRR' is not allowed (did you mean 'TCP_RR'?); allowed: TCP_RR, TCP_CRR, TCP_STREAM, UDP_RR, UDP_STREAM.", error);
+        Assert.DoesNotContain("NetPerf.", error);
+    }
+
+    [Fact]
+    public void An_enum_value_is_taken_in_any_case()
+    {
+        var (code, _, error) = CommandLine.Run("sample", "queue", "--service", "DETERMINISTIC", "--customers", "1000", "--help");
+        Assert.Equal(ExitCodes.Success, code);
+        Assert.Equal("", error);
+    }
+
+    [Fact]
+    public void A_mistyped_kube_proxy_mode_says_did_you_mean()
+    {
+        var (code, _, error) = CommandLine.Run("compare", "x.yaml", "--kube-proxy", "ipvs", "nftable");
+
+        Assert.Equal(ExitCodes.UsageError, code);
+        Assert.Contains("--kube-proxy 'nftable' is not allowed (did you mean 'nftables'?); allowed: iptables, ipvs, nftables.", error);
+    }
+
+    [Fact]
+    public void A_mistyped_CNI_says_did_you_mean()
+    {
+        var (code, _, error) = CommandLine.Run("compare", "x.yaml", "--cni", "calico-bpg");
+
+        Assert.Equal(ExitCodes.UsageError, code);
+        Assert.Contains("--cni 'calico-bpg' is not allowed (did you mean 'calico-bgp'?)", error);
+    }
+}
