@@ -14,18 +14,19 @@ public static class StageColours
     [
         ("Syscall", "socket", "#08306B"), ("SocketDeliver", "socket", "#4292C6"),
         ("TcpOutput", "tcp/udp", "#7F2704"), ("TcpInput", "tcp/udp", "#D94801"), ("UdpOutput", "tcp/udp", "#F16913"),
-        ("UdpInput", "tcp/udp", "#FD8D3C"), ("GsoSegment", "tcp/udp", "#FDAE6B"), ("GroReceive", "tcp/udp", "#FDD0A2"),
+        ("UdpInput", "tcp/udp", "#FD8D3C"), ("TcpConnection", "tcp/udp", "#A63603"), ("GsoSegment", "tcp/udp", "#FDAE6B"), ("GroReceive", "tcp/udp", "#FDD0A2"),
         ("IpOutput", "ip", "#00441B"), ("IpInput", "ip", "#006D2C"), ("IpForward", "ip", "#238B45"), ("FibLookup", "ip", "#41AB5D"),
         ("Fragment", "ip", "#74C476"), ("Reassemble", "ip", "#A1D99B"), ("Icmp", "ip", "#C7E9C0"),
-        ("NetfilterHook", "netfilter", "#67000D"), ("NetfilterRule", "netfilter", "#A50F15"), ("ConntrackLookup", "netfilter", "#CB181D"),
+        ("NetfilterHook", "netfilter", "#67000D"), ("NetfilterRule", "netfilter", "#A50F15"), ("NftablesRule", "netfilter", "#7A0177"),
+        ("ConntrackLookup", "netfilter", "#CB181D"), ("ConntrackOuterLookup", "netfilter", "#E7298A"),
         ("ConntrackNew", "netfilter", "#EF3B2C"), ("Nat", "netfilter", "#FB6A4A"), ("NftMapLookup", "netfilter", "#FC9272"),
         ("IpvsLookup", "netfilter", "#54278F"), ("IpvsSchedule", "netfilter", "#9E9AC8"),
         ("VxlanEncapsulate", "tunnel", "#49006A"), ("VxlanDecapsulate", "tunnel", "#AE017E"),
         ("IpipEncapsulate", "tunnel", "#F768A1"), ("IpipDecapsulate", "tunnel", "#FCC5C0"),
         ("LoopbackTransmit", "device", "#3F2A14"), ("BacklogReceive", "device", "#8C510A"), ("VethTransmit", "device", "#BF812D"),
-        ("BridgeForward", "device", "#DFC27D"),
+        ("BridgeForward", "device", "#DFC27D"), ("BridgeNetfilter", "device", "#F6E8C3"),
         ("NicTransmit", "nic", "#252525"), ("NicReceive", "nic", "#737373"),
-        ("Interference", "other", "#FFD92F"),
+        ("Interference", "other", "#FFD92F"), ("Preemption", "other", "#B3DE69"),
     ];
 
     private static readonly Dictionary<string, (int Rank, Color Colour)> ByStage =
