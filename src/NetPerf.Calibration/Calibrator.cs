@@ -38,6 +38,12 @@ public sealed class Calibrator(CalibrationOptions options, TextWriter log)
         foreach (var path in paths)
         {
             cancel.ThrowIfCancellationRequested(); // between probe runs: the lab is then disposed by its using, whole
+            if (path.Probe == ProbeKind.TcpStream)
+            {
+                MeasureStream(runner, endpoints[path], milliseconds: 100);
+                continue;
+            }
+
             Measure(runner, path, endpoints[path], warmup: 200, count: 500); // neighbours, FDBs and conntrack settle before anything is measured
         }
 
@@ -51,6 +57,12 @@ public sealed class Calibrator(CalibrationOptions options, TextWriter log)
                 cancel.ThrowIfCancellationRequested();
                 var path = paths[(i + r) % paths.Count];
                 int count = path.Probe == ProbeKind.TcpCrr ? options.Transactions / 5 : options.Transactions;
+                if (path.Probe == ProbeKind.TcpStream)
+                {
+                    round[path] = MeasureStream(runner, endpoints[path], milliseconds: Math.Max(200, options.Transactions / 25));
+                    continue;
+                }
+
                 round[path] = Measure(runner, path, endpoints[path], options.WarmupTransactions / (path.Probe == ProbeKind.TcpCrr ? 5 : 1), count);
             }
 
@@ -89,6 +101,14 @@ public sealed class Calibrator(CalibrationOptions options, TextWriter log)
             log.WriteLine($"calibrate: predicting {m.Path.Name}");
             var model = Predict(m.Path, table, m.UserNs);
             predicted[m.Path] = model;
+            if (m.Path.Probe == ProbeKind.TcpStream)
+            {
+                // A stream's figures: goodput (8 Kibit over the wall time per KiB) and CPU per KiB, all on one CPU.
+                rows.Add(new(m.Path.Name, m.Path.Role, "goodput_gbps", 8192 / m.P50Ns, model.GoodputGbps, m.Spread(r => r.P50Ns)));
+                rows.Add(new(m.Path.Name, m.Path.Role, "cpu_per_kib_ns", m.CpuNs, model.KernelCpuNs - model.CpuByStageNs.GetValueOrDefault(KernelStage.Preemption), m.Spread(r => r.CpuPerTransactionNs)));
+                continue;
+            }
+
             rows.Add(new(m.Path.Name, m.Path.Role, "p50_us", m.P50Ns / 1000, model.P50Ns / 1000, m.Spread(r => r.P50Ns)));
             if (!double.IsNaN(model.P99Ns))
             {
@@ -111,7 +131,7 @@ public sealed class Calibrator(CalibrationOptions options, TextWriter log)
         // The shipped kind profile against this fresh measurement: how far a user who does not calibrate is off here.
         var shipped = CostTable.Profile("kind");
         var profileRows = new List<CalibrationRow>();
-        foreach (var m in measurements.Where(m => m.Path.Role == PathRole.HeldOut))
+        foreach (var m in measurements.Where(m => m.Path.Role == PathRole.HeldOut && m.Path.Probe != ProbeKind.TcpStream))
         {
             var model = Predict(m.Path, shipped, m.UserNs);
             profileRows.Add(new(m.Path.Name, m.Path.Role, "p50_us", m.P50Ns / 1000, model.P50Ns / 1000, m.Spread(r => r.P50Ns)));
@@ -177,6 +197,9 @@ public sealed class Calibrator(CalibrationOptions options, TextWriter log)
 
         return built;
     }
+
+    private static ProbeResult MeasureStream(ProbeRunner runner, (string Client, string Server, string Bind, string Target, int? Port) e, int milliseconds) =>
+        runner.RunStream(e.Client, e.Server, e.Bind, e.Target, milliseconds, e.Port, e.Port is null ? null : KindCluster.ServerPort);
 
     private ProbeResult Measure(ProbeRunner runner, CalibrationPath path, (string Client, string Server, string Bind, string Target, int? Port) e, int warmup, int count) =>
         runner.Run(path.Probe, e.Client, e.Server, e.Bind, e.Target, options.MessageBytes, warmup, count,

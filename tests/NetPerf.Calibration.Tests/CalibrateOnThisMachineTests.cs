@@ -28,6 +28,9 @@ public class CalibrateOnThisMachineTests(ITestOutputHelper log)
     [CalibrationFact]
     public void The_fit_reproduces_its_paths_and_predicts_the_held_out_ones_and_nothing_is_left_behind()
     {
+        // Calibrate measures the kernel, so it needs the CPUs to itself: the default suite runs other test assemblies
+        // beside this one, so wait (at most three minutes) until the machine has been quiet for three seconds.
+        log.WriteLine($"waited {QuietMachine.Wait(TimeSpan.FromMinutes(3)).TotalSeconds:F0} s for a quiet machine");
         var writer = new StringWriter();
         var outcome = new Calibrator(new CalibrationOptions { Rounds = 5, Transactions = 4000, WarmupTransactions = 1000 }, writer)
             .Run(["flannel-vxlan", "flannel-host-gw"]);
@@ -42,7 +45,9 @@ public class CalibrateOnThisMachineTests(ITestOutputHelper log)
         var (_, namespaces, _) = Command.TryRun("ip", ["netns", "list"]);
         Assert.DoesNotContain($"{NamespaceLab.Prefix}{Environment.ProcessId}-", namespaces, StringComparison.Ordinal);
 
-        Assert.True(outcome.Rounds - outcome.RejectedRounds >= 2, "at least two rounds agreed on the loopback median");
+        // Rounds the machine disturbed are rejected, and calibrate says so rather than fitting their noise.
+        Assert.True(outcome.Rounds - outcome.RejectedRounds >= 2 || outcome.Warnings.Any(w => w.Contains("round(s) agreed", StringComparison.Ordinal)),
+            "fewer than two rounds agreed, and calibrate did not warn");
         foreach (var r in outcome.Rows.Where(r => r.Role == PathRole.Fit && r.Metric == "p50_us"))
         {
             Assert.True(Math.Abs(r.Error) <= 0.10, $"fit path {r.Path}: p50 {r.Error:P1} (the fit sees it, and compromises between its paths: a few percent)");
@@ -63,6 +68,8 @@ public class CalibrateOnThisMachineTests(ITestOutputHelper log)
             double crr = r.Path.Contains("tcp-crr", StringComparison.Ordinal) ? 0.05 : 0;
             double allowed = r.Metric switch
             {
+                // A stream on one CPU: the model is 10-30% fast (too little per super-packet work, VXLAN most): a known miss.
+                "goodput_gbps" or "cpu_per_kib_ns" => noisy ? 0.5 : 0.35,
                 "p50_us" => (noisy ? 0.25 : 0.10 + r.RoundSpread) + crr,
                 "cpu_per_transaction_us" => (noisy ? 0.30 : 0.15 + r.RoundSpread) + crr,
                 _ => double.PositiveInfinity, // p99: reported (calibration.csv), held to nothing here: see the closing note of issue 07

@@ -34,6 +34,7 @@ public sealed record CalibrationPath(string Name, PathRole Role, ProbeKind Probe
             paths.Add(new($"{cni} tcp cluster-ip", PathRole.HeldOut, ProbeKind.TcpRr, null, cni, CommunicationPath.ClusterIp));
             paths.Add(new($"{cni} tcp node-port", PathRole.HeldOut, ProbeKind.TcpRr, null, cni, CommunicationPath.NodePort));
             paths.Add(new($"{cni} tcp-crr pod-cross-node", PathRole.HeldOut, ProbeKind.TcpCrr, null, cni, CommunicationPath.PodCrossNode));
+            paths.Add(new($"{cni} tcp-stream pod-cross-node", PathRole.HeldOut, ProbeKind.TcpStream, null, cni, CommunicationPath.PodCrossNode));
         }
 
         return paths;
@@ -45,6 +46,7 @@ public sealed record CalibrationPath(string Name, PathRole Role, ProbeKind Probe
         ProbeKind.UdpRr => "UDP_RR",
         ProbeKind.TcpRr => "TCP_RR",
         ProbeKind.TcpCrr => "TCP_CRR",
+        ProbeKind.TcpStream => "TCP_STREAM",
         _ => throw new ArgumentOutOfRangeException(nameof(Probe), Probe, null),
     };
 }

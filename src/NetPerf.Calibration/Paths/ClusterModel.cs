@@ -6,7 +6,11 @@ using NetPerf.Scenarios.Running;
 namespace NetPerf.Calibration.Paths;
 
 /// <summary>What the simulator predicts for one path of the kind cluster: latency percentiles and kernel CPU per transaction, by stage.</summary>
-public sealed record ModelFigures(double P50Ns, double P99Ns, double MeanNs, double KernelCpuNs, IReadOnlyDictionary<KernelStage, double> CpuByStageNs);
+public sealed record ModelFigures(double P50Ns, double P99Ns, double MeanNs, double KernelCpuNs, IReadOnlyDictionary<KernelStage, double> CpuByStageNs)
+{
+    /// <summary>A stream's goodput (Gbit/s); NaN for request/response.</summary>
+    public double GoodputGbps { get; init; } = double.NaN;
+}
 
 /// <summary>
 /// The kind cluster of <see cref="KindCluster"/> in the simulator: the same two nodes on one host core, the same
@@ -46,13 +50,23 @@ public static class ClusterModel
         var outcome = ScenarioRunner.Run(scenario, new RunOptions { Parallelism = 1 });
         var result = outcome.Results.Single();
         var report = result.Report;
+        // Per transaction; for a stream, per KiB of goodput (the stream probe's transaction).
+        double units = path.Probe == Probe.ProbeKind.TcpStream ? result.BytesDelivered / 1024.0 : report.Transactions;
         var byStage = new Dictionary<KernelStage, double>();
         foreach (var host in report.Cpu)
         {
             foreach (var (stage, ps) in host.PicosecondsByStage)
             {
-                byStage[stage] = byStage.GetValueOrDefault(stage) + (ps / 1000.0 / report.Transactions);
+                byStage[stage] = byStage.GetValueOrDefault(stage) + (ps / 1000.0 / units);
             }
+        }
+
+        if (path.Probe == Probe.ProbeKind.TcpStream)
+        {
+            double kib = units;
+            var perKib = byStage;
+            double wallPerKib = report.Measured.Picoseconds / 1000.0 / kib;
+            return new ModelFigures(wallPerKib, double.NaN, wallPerKib, perKib.Values.Sum(), perKib) { GoodputGbps = report.GoodputBitsPerSecond / 1e9 };
         }
 
         double mean = report.MeanMicroseconds is { } m ? m.Mean * 1000 : double.NaN;

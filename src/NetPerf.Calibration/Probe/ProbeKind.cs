@@ -11,4 +11,7 @@ public enum ProbeKind
 
     /// <summary>Connect, request, response, close: a new TCP connection per transaction.</summary>
     TcpCrr,
+
+    /// <summary>One bulk TCP connection (64 KiB writes) for a fixed time: goodput and CPU per byte.</summary>
+    TcpStream,
 }

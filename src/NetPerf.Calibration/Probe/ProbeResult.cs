@@ -20,7 +20,7 @@ public sealed record ProbeResult(long Transactions, double P50Ns, double P90Ns, 
     public bool FromProcStat { get; init; }
 
     /// <summary>Of the measured phase's wall time, the share the probes did not run: other work on their CPU (or idle, which a one-CPU ping-pong never is).</summary>
-    public double OtherWorkShare => WallNs <= 0 ? 0 : Math.Max(0, 1 - ((ClientUserNs + ClientSystemNs + ServerUserNs + ServerSystemNs) / WallNs));
+    public double OtherWorkShare => WallNs <= 0 || FromProcStat ? 0 : Math.Max(0, 1 - ((ClientUserNs + ClientSystemNs + ServerUserNs + ServerSystemNs) / WallNs)); // from /proc/stat it cannot be told apart
 
     /// <summary>The probes' own user-space time per transaction (what the model charges as the application's).</summary>
     public double UserPerTransactionNs => (ClientUserNs + ServerUserNs) / Transactions;

@@ -47,6 +47,44 @@ public sealed class ProbeRunner(NamespaceLab lab, ProbeBinary probe, int cpu, bo
         return ProbeResult.Parse(output, serverOut.Result) with { FromProcStat = cpuFromProcStat };
     }
 
+    /// <summary>
+    /// A bulk stream for <paramref name="milliseconds"/> (its first tenth unmeasured). The result counts a KiB of
+    /// goodput as one transaction: its "round trip" is the wall time per KiB, its CPU the pinned CPU's busy time per
+    /// KiB (from /proc/stat: under a stream, much of the receive work runs in ksoftirqd, outside the probes' own time).
+    /// </summary>
+    public ProbeResult RunStream(string clientNs, string serverNs, string bindIp, string target, int milliseconds, int? targetPort = null, int? serverPort = null)
+    {
+        int port = serverPort ?? NextPort();
+        using var server = lab.Start(serverNs, probe.Path, "sink", bindIp, $"{port}", $"{Cpu}");
+        var serverErr = server.StandardError.ReadToEndAsync();
+        var ready = server.StandardOutput.ReadLineAsync();
+        if (!ready.Wait(TimeSpan.FromSeconds(10)) || ready.Result != "ready")
+        {
+            server.Kill();
+            throw new CalibrationException($"the stream probe's sink in {serverNs} did not start: {serverErr.Result.Trim()}");
+        }
+
+        var serverOut = server.StandardOutput.ReadToEndAsync();
+        var (code, output, error) = Command.TryRun("ip", ["netns", "exec", clientNs, probe.Path, "stream", target, $"{targetPort ?? port}", $"{milliseconds}", "65536", $"{Cpu}"],
+            TimeSpan.FromSeconds(30 + (milliseconds / 1000)));
+        if (!server.WaitForExit(10_000))
+        {
+            server.Kill();
+        }
+
+        if (code != 0)
+        {
+            throw new CalibrationException($"the stream probe from {clientNs} to {target} failed: {error.Trim()} {serverErr.Result.Trim()}");
+        }
+
+        var f = output.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        double Field(string name) => double.Parse(f[Array.IndexOf(f, name) + 1], System.Globalization.CultureInfo.InvariantCulture);
+        double kib = Field("bytes") / 1024;
+        double perKib = Field("wall_ns") / kib;
+        return new ProbeResult((long)Math.Max(1, kib), perKib, double.NaN, double.NaN, double.NaN, perKib, Field("wall_ns"), Field("busy_ns"), Field("steal_ns"),
+            Field("user_ns"), 0, Field("sys_ns"), 0) { FromProcStat = true };
+    }
+
     /// <summary>Ports that no earlier probe used, so that no TIME_WAIT or conntrack entry of one run meets the next (a Service's fixed target port is the exception: its clients' ephemeral ports differ).</summary>
     public int NextPort() => Interlocked.Increment(ref _port);
 }

@@ -14,6 +14,13 @@
 //        user_ns <ns> sys_ns <ns>"; busy and steal are the pinned CPU's over the measured phase (/proc/stat:
 //       user+nice+system+irq+softirq), user/sys the client's own (getrusage over the measured phase).
 //       Then stops the server (UDP: an empty datagram; TCP: a connection that sends nothing).
+//   npprobe sink <bind-ip> <port> <cpu>
+//       prints "ready", accepts one TCP connection and reads it to its end (64 KiB reads); prints
+//       "served <bytes> user_ns <u> sys_ns <s>".
+//   npprobe stream <dst-ip> <port> <milliseconds> <write-size> <cpu>
+//       connects, writes <write-size> bytes at a time for <milliseconds> (the first tenth unmeasured: slow start),
+//       closes; prints "bytes <n> wall_ns <ns> busy_ns <ns> steal_ns <ns> user_ns <ns> sys_ns <ns>" over the
+//       measured part.
 // Any error, or a 5 s stall, exits non-zero with a message on stderr.
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -232,12 +239,69 @@ static int rr(int argc, char **argv, int crr) {
     return 0;
 }
 
+static int sink(int argc, char **argv) {
+    if (argc < 5) return 2;
+    struct sockaddr_in a = addr(argv[2], argv[3]);
+    pin(atoi(argv[4]));
+    int s = socket(AF_INET, SOCK_STREAM, 0), one = 1;
+    setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    if (bind(s, (struct sockaddr *)&a, sizeof a) != 0) die("bind");
+    server_timeouts(s);
+    if (listen(s, 1) != 0) die("listen");
+    printf("ready\n");
+    int c = accept(s, NULL, NULL);
+    if (c < 0) die("accept");
+    server_timeouts(c);
+    static char buf[65536];
+    long long got = 0;
+    for (;;) {
+        ssize_t r = recv(c, buf, sizeof buf, 0);
+        if (r < 0) die("recv");
+        if (r == 0) break;
+        got += r;
+    }
+    long long user, sys;
+    rusage_ns(&user, &sys);
+    printf("served %lld user_ns %lld sys_ns %lld\n", got, user, sys);
+    return 0;
+}
+
+static int stream(int argc, char **argv) {
+    if (argc < 7) return 2;
+    struct sockaddr_in a = addr(argv[2], argv[3]);
+    long long ms = atol(argv[4]);
+    long size = atol(argv[5]);
+    pin(atoi(argv[6]));
+    char *buf = calloc(1, size);
+    int s = socket(AF_INET, SOCK_STREAM, 0);
+    timeouts(s);
+    if (connect(s, (struct sockaddr *)&a, sizeof a) != 0) die("connect");
+    long long start = now_ns(), warm_end = start + ms * 100000LL, end = start + ms * 1000000LL;
+    long long b0 = 0, st0 = 0, u0 = 0, s0 = 0, w0 = 0, bytes = 0;
+    int measuring = 0;
+    for (;;) {
+        long long t = now_ns();
+        if (!measuring && t >= warm_end) { measuring = 1; cpu_ns(&b0, &st0); rusage_ns(&u0, &s0); w0 = t; bytes = 0; }
+        if (t >= end) break;
+        writen(s, buf, size);
+        bytes += size;
+    }
+    long long w1 = now_ns(), b1, st1, u1, s1;
+    cpu_ns(&b1, &st1);
+    rusage_ns(&u1, &s1);
+    close(s);
+    printf("bytes %lld wall_ns %lld busy_ns %lld steal_ns %lld user_ns %lld sys_ns %lld\n", bytes, w1 - w0, b1 - b0, st1 - st0, u1 - u0, s1 - s0);
+    return 0;
+}
+
 int main(int argc, char **argv) {
     setvbuf(stdout, NULL, _IOLBF, 0);
     prctl(PR_SET_PDEATHSIG, SIGKILL); // a killed calibration takes its probes with it
     if (argc >= 2 && strcmp(argv[1], "server") == 0) return serve(argc, argv);
     if (argc >= 2 && strcmp(argv[1], "rr") == 0) return rr(argc, argv, 0);
     if (argc >= 2 && strcmp(argv[1], "crr") == 0) return rr(argc, argv, 1);
+    if (argc >= 2 && strcmp(argv[1], "sink") == 0) return sink(argc, argv);
+    if (argc >= 2 && strcmp(argv[1], "stream") == 0) return stream(argc, argv);
     fprintf(stderr, "usage: see the comment at the top of npprobe.c\n");
     return 2;
 }

@@ -20,6 +20,8 @@ internal static class CalibrationTable
                 "p50_us" => "p50 us",
                 "p99_us" => "p99 us",
                 "cpu_per_transaction_us" => "cpu/tx us",
+                "goodput_gbps" => "Gbit/s",
+                "cpu_per_kib_ns" => "cpu ns/KiB",
                 _ => "ratio",
             };
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
