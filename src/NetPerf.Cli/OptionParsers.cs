@@ -35,6 +35,19 @@ internal static class OptionParsers
         return default;
     };
 
+    /// <summary>A whole number from <paramref name="min"/> to <paramref name="max"/>; anything else is refused, saying what is allowed.</summary>
+    public static Func<ArgumentResult, int> Between(string option, int min, int max, string why) => r =>
+    {
+        string token = LastToken(r);
+        if (int.TryParse(token.Replace("_", "", StringComparison.Ordinal), NumberStyles.Integer, CultureInfo.InvariantCulture, out int v) && v >= min && v <= max)
+        {
+            return v;
+        }
+
+        r.AddError($"{option} '{token}' is not allowed: give a whole number from {min} to {max} ({why}).");
+        return default;
+    };
+
     public static Func<ArgumentResult, SimTime> PositiveTime(string option) => r =>
     {
         string token = LastToken(r);

@@ -15,7 +15,7 @@ public static class Requirements
 
         if (!File.Exists("/proc/self/status") || !File.ReadLines("/proc/self/status").Any(l => l.StartsWith("Uid:", StringComparison.Ordinal) && l.Split('\t', StringSplitOptions.RemoveEmptyEntries).ElementAtOrDefault(1) == "0"))
         {
-            return "calibrate creates network namespaces, which needs root (run it with sudo)";
+            return "calibrate creates network namespaces, which needs root (e.g. sudo dotnet run --project src/NetPerf.Cli -- calibrate scenarios/kind-calibrate.yaml)";
         }
 
         foreach (var (tool, package) in new[] { ("ip", "iproute2"), ("bridge", "iproute2"), ("sysctl", "procps"), (backend == IptablesBackend.Legacy ? "iptables-legacy-restore" : "iptables-nft-restore", "iptables") })

@@ -22,9 +22,23 @@ public static class CalibrateCommand
     {
         var file = ScenarioFile.Argument();
         var allowOutside = ScenarioFile.AllowOutside();
-        var rounds = new Option<int>("--rounds") { Description = "Interleaved rounds over every path (medians over the accepted ones).", DefaultValueFactory = _ => 5 };
-        var transactions = new Option<int>("--transactions") { Description = "Measured transactions per probe run.", DefaultValueFactory = _ => 10_000 };
-        var cpu = new Option<int?>("--cpu") { Description = "The CPU the probes (and so every kernel stage) run on (default: the last)." };
+        var rounds = new Option<int>("--rounds")
+        {
+            Description = "Interleaved rounds over every path (medians over the accepted ones).",
+            DefaultValueFactory = _ => 5,
+            CustomParser = OptionParsers.Between("--rounds", 1, 50, "each round probes every path once"),
+        };
+        var transactions = new Option<int>("--transactions")
+        {
+            Description = "Measured transactions per probe run.",
+            DefaultValueFactory = _ => 10_000,
+            CustomParser = OptionParsers.Between("--transactions", 1000, 1_000_000, "fewer cannot place a p99; more take minutes per path"),
+        };
+        var cpu = new Option<int?>("--cpu")
+        {
+            Description = "The CPU the probes (and so every kernel stage) run on (default: the last).",
+            CustomParser = r => OptionParsers.Between("--cpu", 0, Environment.ProcessorCount - 1, $"this machine's CPUs are 0 to {Environment.ProcessorCount - 1}")(r),
+        };
         var iptables = new Option<string>("--iptables") { Description = "The backend kube-proxy's rules are written with: nft (current distributions) or legacy.", DefaultValueFactory = _ => "nft" };
         iptables.AcceptOnlyFromAmong("nft", "legacy");
         var outputRoot = new Option<string>("--output", "-o") { Description = "Results root: writes <root>/<scenario>/calibration-<time>/.", DefaultValueFactory = _ => "results" };
@@ -67,8 +81,8 @@ public static class CalibrateCommand
 
             var options = new CalibrationOptions
             {
-                Rounds = Math.Max(1, parse.GetValue(rounds)),
-                Transactions = Math.Max(1000, parse.GetValue(transactions)),
+                Rounds = parse.GetValue(rounds),
+                Transactions = parse.GetValue(transactions),
                 Cpu = parse.GetValue(cpu) ?? Math.Max(0, Environment.ProcessorCount - 1),
                 Backend = backend,
             };
