@@ -81,7 +81,7 @@ public sealed class Calibrator(CalibrationOptions options, TextWriter log)
     {
         var prior = CostTable.Default();
         var fitPaths = measurements.Where(m => m.Path.Role == PathRole.Fit).ToList();
-        var equations = fitPaths.Select(m => (m.Path.Name, PriorNs: FitModel(m.Path, prior), m.TypicalKernelNs)).ToList();
+        var equations = fitPaths.Select(m => (m.Path.Name, PriorNs: FitModel(m.Path, prior), PerByteNs: PerByte(m.Path, prior), m.TypicalKernelNs)).ToList();
         var fit = CostFit.Fit(prior, equations);
         var table = fit.Table;
 
@@ -204,6 +204,21 @@ public sealed class Calibrator(CalibrationOptions options, TextWriter log)
     private ProbeResult Measure(ProbeRunner runner, CalibrationPath path, (string Client, string Server, string Bind, string Target, int? Port) e, int warmup, int count) =>
         runner.Run(path.Probe, e.Client, e.Server, e.Bind, e.Target, options.MessageBytes, warmup, count,
             targetPort: e.Port, serverPort: e.Port is null ? null : KindCluster.ServerPort);
+
+    /// <summary>The per-byte part of the per-byte groups' stages on a fit path (its nanoseconds less those with the per-byte parts at zero).</summary>
+    private IReadOnlyDictionary<KernelStage, double> PerByte(CalibrationPath path, CostTable costs)
+    {
+        var stages = StageGroup.All.Where(g => g.PerByte).SelectMany(g => g.Stages).ToList();
+        var flat = costs.Clone();
+        foreach (var stage in stages)
+        {
+            flat[stage] = flat[stage] with { PicosecondsPerByte = 0 };
+        }
+
+        var full = FitModel(path, costs);
+        var without = FitModel(path, flat);
+        return stages.ToDictionary(s => s, s => full.GetValueOrDefault(s) - without.GetValueOrDefault(s));
+    }
 
     /// <summary>A fit path's kernel nanoseconds by stage under <paramref name="costs"/>, without interference.</summary>
     private IReadOnlyDictionary<KernelStage, double> FitModel(CalibrationPath path, CostTable costs)

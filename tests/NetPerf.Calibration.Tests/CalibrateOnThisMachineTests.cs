@@ -68,8 +68,9 @@ public class CalibrateOnThisMachineTests(ITestOutputHelper log)
             double crr = r.Path.Contains("tcp-crr", StringComparison.Ordinal) ? 0.05 : 0;
             double allowed = r.Metric switch
             {
-                // A stream on one CPU: the model is 10-30% fast (too little per super-packet work, VXLAN most): a known miss.
-                "goodput_gbps" or "cpu_per_kib_ns" => noisy ? 0.5 : 0.35,
+                // A stream across nodes: the model is 30-50% fast, a known miss: a super-packet crossing a veth costs
+                // the real kernel about 10 us more than the model charges (docs/calibration.md). Held to 60%.
+                "goodput_gbps" or "cpu_per_kib_ns" => noisy ? 0.8 : 0.6,
                 "p50_us" => (noisy ? 0.25 : 0.10 + r.RoundSpread) + crr,
                 "cpu_per_transaction_us" => (noisy ? 0.30 : 0.15 + r.RoundSpread) + crr,
                 _ => double.PositiveInfinity, // p99: reported (calibration.csv), held to nothing here: see the closing note of issue 07

@@ -19,14 +19,18 @@ public static class CostFit
     public const double MaxFactor = 4.0;
 
     /// <summary>
-    /// The ridge's weight: a factor 10% from 1 costs as much as a 0.3% miss on one path (a round-to-round spread is several times that), so the data win wherever
+    /// The ridge's weight: a factor 10% from 1 costs as much as a 0.1% miss on one path (a round-to-round spread is ten times that), so the data win wherever
     /// they tell a group apart, and the prior only where they do not.
     /// </summary>
-    public const double Ridge = 0.03;
+    public const double Ridge = 0.01;
 
     /// <param name="prior">The table the factors scale (the shipped namespace measurements).</param>
     /// <param name="paths">Each fit path's kernel nanoseconds by stage under <paramref name="prior"/>, and its measured kernel time.</param>
-    public static FitResult Fit(CostTable prior, IReadOnlyList<(string Name, IReadOnlyDictionary<KernelStage, double> PriorNs, double MeasuredNs)> paths)
+    public static FitResult Fit(CostTable prior, IReadOnlyList<(string Name, IReadOnlyDictionary<KernelStage, double> PriorNs, double MeasuredNs)> paths) =>
+        Fit(prior, paths.Select(p => (p.Name, p.PriorNs, (IReadOnlyDictionary<KernelStage, double>)new Dictionary<KernelStage, double>(), p.MeasuredNs)).ToList());
+
+    /// <param name="paths">As above, with each path's per-byte nanoseconds of the per-byte groups' stages (part of PriorNs, fitted apart).</param>
+    public static FitResult Fit(CostTable prior, IReadOnlyList<(string Name, IReadOnlyDictionary<KernelStage, double> PriorNs, IReadOnlyDictionary<KernelStage, double> PerByteNs, double MeasuredNs)> paths)
     {
         var groups = StageGroup.All;
         var share = new double[paths.Count, groups.Count];
@@ -35,14 +39,22 @@ public static class CostFit
         {
             foreach (var (stage, ns) in paths[p].PriorNs)
             {
-                int g = IndexOf(groups, stage);
+                double perByte = paths[p].PerByteNs.GetValueOrDefault(stage);
+                int byteGroup = IndexOf(groups, stage, perByte: true);
+                if (byteGroup >= 0 && perByte > 0)
+                {
+                    share[p, byteGroup] += perByte;
+                }
+
+                double rest0 = byteGroup >= 0 ? ns - perByte : ns;
+                int g = IndexOf(groups, stage, perByte: false);
                 if (g >= 0)
                 {
-                    share[p, g] += ns;
+                    share[p, g] += rest0;
                 }
                 else
                 {
-                    rest[p] += ns;
+                    rest[p] += rest0;
                 }
             }
         }
@@ -106,8 +118,12 @@ public static class CostFit
         {
             foreach (var stage in groups[g].Stages.Concat(groups[g].Derived))
             {
-                var c = prior[stage];
-                fitted[stage] = new StageCost((long)Math.Round(c.FixedPicoseconds * factors[g]), (long)Math.Round(c.PicosecondsPerByte * factors[g]));
+                var c = fitted[stage];
+                bool byteGroupElsewhere = !groups[g].PerByte && IndexOf(groups, stage, perByte: true) >= 0;
+                fitted[stage] = groups[g].PerByte
+                    ? c with { PicosecondsPerByte = (long)Math.Round(prior[stage].PicosecondsPerByte * factors[g]) }
+                    : new StageCost((long)Math.Round(prior[stage].FixedPicoseconds * factors[g]),
+                        byteGroupElsewhere ? c.PicosecondsPerByte : (long)Math.Round(prior[stage].PicosecondsPerByte * factors[g]));
             }
         }
 
@@ -121,11 +137,11 @@ public static class CostFit
         return new FitResult(fitted, groups.Select((g, i) => (g, factors[i], held[i])).ToList(), residuals);
     }
 
-    private static int IndexOf(IReadOnlyList<StageGroup> groups, KernelStage stage)
+    private static int IndexOf(IReadOnlyList<StageGroup> groups, KernelStage stage, bool perByte)
     {
         for (int g = 0; g < groups.Count; g++)
         {
-            if (groups[g].Stages.Contains(stage) || groups[g].Derived.Contains(stage))
+            if (groups[g].PerByte == perByte && (groups[g].Stages.Contains(stage) || groups[g].Derived.Contains(stage)))
             {
                 return g;
             }

@@ -12,6 +12,12 @@ namespace NetPerf.Calibration.Fit;
 /// </summary>
 public sealed record StageGroup(string Name, IReadOnlyList<KernelStage> Stages, IReadOnlyList<KernelStage> Derived, string MeasuredBy)
 {
+    /// <summary>
+    /// The group scales only its stages' per-byte part (their fixed part belongs to another group): the copy to and
+    /// from user space, which only a bulk stream tells apart from the per-call work of the small messages.
+    /// </summary>
+    public bool PerByte { get; init; }
+
     public static readonly IReadOnlyList<StageGroup> All =
     [
         new("stack", [KernelStage.Syscall, KernelStage.UdpOutput, KernelStage.UdpInput, KernelStage.IpOutput, KernelStage.IpInput,
@@ -28,5 +34,6 @@ public sealed record StageGroup(string Name, IReadOnlyList<KernelStage> Stages, 
         new("vxlan", [KernelStage.VxlanEncapsulate, KernelStage.VxlanDecapsulate], [KernelStage.IpipEncapsulate, KernelStage.IpipDecapsulate], "udp vxlan - udp routed"),
         new("tcp", [KernelStage.TcpOutput, KernelStage.TcpInput], [], "tcp lo - udp lo"),
         new("tcp connection", [KernelStage.TcpConnection], [], "tcp-crr lo - tcp lo"),
+        new("copy", [KernelStage.Syscall], [], "tcp-stream lo: the bytes copied to and from user space") { PerByte = true },
     ];
 }

@@ -25,6 +25,7 @@ public sealed record CalibrationPath(string Name, PathRole Role, ProbeKind Probe
             new("udp vxlan+conntrack", PathRole.Fit, ProbeKind.UdpRr, Testbed.VxlanConntrack),
             new("tcp lo", PathRole.Fit, ProbeKind.TcpRr, Testbed.Loopback, cnis[0], CommunicationPath.Localhost),
             new("tcp-crr lo", PathRole.Fit, ProbeKind.TcpCrr, Testbed.Loopback, cnis[0], CommunicationPath.Localhost),
+            new("tcp-stream lo", PathRole.Fit, ProbeKind.TcpStream, Testbed.Loopback, cnis[0], CommunicationPath.Localhost),
         };
         foreach (var cni in cnis)
         {
