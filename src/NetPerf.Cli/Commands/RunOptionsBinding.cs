@@ -14,6 +14,12 @@ internal sealed class RunOptionsBinding
         CustomParser = r =>
         {
             string id = r.Tokens.Count > 0 ? r.Tokens[^1].Value : "";
+            if (id == Scenarios.Results.RunFolder.Latest)
+            {
+                r.AddError($"--run-id '{id}' is not allowed: results/<scenario>/{id} is the link to the newest run; give the run another name");
+                return null;
+            }
+
             if (id.Length is > 0 and <= 100 && id.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.') && id.Trim('.').Length > 0)
             {
                 return id;

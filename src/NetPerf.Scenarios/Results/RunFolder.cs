@@ -67,6 +67,7 @@ public static class RunFolder
                 try
                 {
                     Directory.Move(at.Temp, final);
+                    PointLatest(at.ScenarioDir, Path.GetFileName(final));
                     return final;
                 }
                 catch (IOException) when (!at.Named && attempt < 10 && Directory.Exists(final))
@@ -79,6 +80,51 @@ public static class RunFolder
         {
             Abandon(at);
             throw;
+        }
+    }
+
+    /// <summary>The name of the link to the newest complete run beside the runs (results/&lt;scenario&gt;/latest).</summary>
+    public const string Latest = "latest";
+
+    /// <summary>
+    /// Points <c>latest</c> at the run just written: a relative symbolic link made under a name of this process's
+    /// own and renamed over the old one (rename(2) replaces atomically), so a reader never finds it missing or
+    /// half-made and two runs finishing together leave it on one of them. Where links cannot be made (a file
+    /// system without them) there is no <c>latest</c>; the run itself is complete all the same.
+    /// </summary>
+    private static void PointLatest(string scenarioDir, string runName)
+    {
+        string link = Path.Combine(scenarioDir, Latest);
+        string staged = Path.Combine(scenarioDir, $".{Latest}.p{Environment.ProcessId}.tmp");
+        try
+        {
+            File.Delete(staged);
+            File.CreateSymbolicLink(staged, runName);
+            // File.Move follows the link and refuses a directory; rename(2) moves the link itself.
+            if (!OperatingSystem.IsWindows() && Rename(staged, link) != 0)
+            {
+                throw new IOException($"rename of {staged} failed (errno {System.Runtime.InteropServices.Marshal.GetLastPInvokeError()})");
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or PlatformNotSupportedException or DllNotFoundException or EntryPointNotFoundException)
+        {
+            TryDeleteFile(staged);
+        }
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "rename", SetLastError = true)]
+    private static extern int Rename([System.Runtime.InteropServices.MarshalAs(System.Runtime.InteropServices.UnmanagedType.LPUTF8Str)] string from,
+        [System.Runtime.InteropServices.MarshalAs(System.Runtime.InteropServices.UnmanagedType.LPUTF8Str)] string to);
+
+    private static void TryDeleteFile(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // A staging link nothing reads; the next run replaces it.
         }
     }
 
