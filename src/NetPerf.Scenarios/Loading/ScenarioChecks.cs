@@ -28,6 +28,67 @@ internal static class ScenarioChecks
         Costs(s, root, d, allowOutside);
         Bgp(s, root, d);
         Policies(s, root, d);
+        Scale(s, root, d);
+        ZeroTimeLoops(s, root, d);
+    }
+
+    /// <summary>At most this many simulations in one file (each builds a cluster; 588 in one file took the machine).</summary>
+    public const int MaxSimulations = 500;
+
+    /// <summary>
+    /// At most this many Service endpoints in one cluster (Services x the pods each selects): each is a KUBE-SEP chain
+    /// and rules on every node; 1,000 Services x 10,000 endpoints took 6 GB and 43 s here. It admits Kubernetes'
+    /// thresholds (10,000 Services of at most 250 endpoints: 2.5 M).
+    /// </summary>
+    public const long MaxServiceEndpoints = 5_000_000;
+
+    /// <summary>Products of keys that each pass their own cap but together would not fit: simulations, Service endpoints.</summary>
+    private static void Scale(Scenario s, YamlNode root, Diagnostics d)
+    {
+        int variants = s.Variants().Count;
+        long paths = s.Workloads.Sum(w => (long)w.Paths.Count);
+        long simulations = (variants * paths * s.Replications) + BgpUnit.Of(s, s.Replications).Count;
+        if (simulations > MaxSimulations)
+        {
+            d.Error(At(root, "compare") ?? At(root, "workloads") ?? root,
+                $"{simulations:N0} simulations ({variants} variant(s) x {paths} workload path(s) x {s.Replications} replication(s)); at most {MaxSimulations:N0} in one file: narrow compare or split the file");
+        }
+
+        long endpoints = 0;
+        foreach (var svc in s.Services)
+        {
+            long selected = s.Deployments.Where(dep => svc.Selector.All(kv => dep.Labels.TryGetValue(kv.Key, out var v) && v == kv.Value)).Sum(dep => (long)dep.Replicas);
+            endpoints += svc.Count * selected;
+        }
+
+        if (endpoints > MaxServiceEndpoints)
+        {
+            d.Error(At(root, "services") ?? root,
+                $"services: {endpoints:N0} Service endpoints in all (each Service's count x the pods its selector selects), each a KUBE-SEP chain with its rules on every node; at most {MaxServiceEndpoints:N0} (Kubernetes' own thresholds, 10,000 Services of at most 250 endpoints, are 2.5 M)");
+        }
+    }
+
+    /// <summary>A localhost path whose every stage costs nothing, with a server that does no work, never advances simulated time.</summary>
+    private static void ZeroTimeLoops(Scenario s, YamlNode root, Diagnostics d)
+    {
+        if (s.CostFile is not null || s.Costs.Count == 0 || !s.Workloads.Any(w => w.Paths.Contains(CommunicationPath.Localhost) && w.ServiceTime == Engine.Time.SimTime.Zero))
+        {
+            return;
+        }
+
+        var table = CostTable.Profile(s.CostProfile ?? (s.Cluster.Fabric == ClusterFabric.Kind ? "kind" : "physical"));
+        foreach (var (stage, cost) in s.Costs)
+        {
+            table[stage] = cost;
+        }
+
+        KernelStage[] loopback = [KernelStage.Syscall, KernelStage.TcpOutput, KernelStage.UdpOutput, KernelStage.IpOutput, KernelStage.LoopbackTransmit,
+            KernelStage.BacklogReceive, KernelStage.IpInput, KernelStage.TcpInput, KernelStage.UdpInput, KernelStage.SocketDeliver];
+        if (loopback.All(st => table[st] == default))
+        {
+            d.Error(At(root, "costs") ?? root,
+                $"costs: every stage of the localhost path ({string.Join(", ", loopback)}) costs 0 and its server does no work (serviceTime 0): simulated time would never advance; give one of them a cost");
+        }
     }
 
     private static void Policies(Scenario s, YamlNode root, Diagnostics d)
