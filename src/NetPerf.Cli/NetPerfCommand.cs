@@ -39,6 +39,7 @@ public static class NetPerfCommand
         root.Subcommands.Add(DescribeCommand.Build(output, error));
         root.Subcommands.Add(ValidateCommand.Build(output, error));
         root.Subcommands.Add(CalibrateCommand.Build(output, error));
+        root.Subcommands.Add(ValidateWorkerCommand.Build(output));
         root.Subcommands.Add(sample);
         return root;
     }
