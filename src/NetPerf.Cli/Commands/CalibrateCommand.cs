@@ -41,13 +41,20 @@ public static class CalibrateCommand
         };
         var iptables = new Option<string>("--iptables") { Description = "The backend kube-proxy's rules are written with: nft (current distributions) or legacy.", DefaultValueFactory = _ => "nft" };
         iptables.AcceptOnlyFromAmong("nft", "legacy");
-        var outputRoot = new Option<string>("--output", "-o") { Description = "Results root: writes <root>/<scenario>/calibration-<time>/.", DefaultValueFactory = _ => "results" };
+        var outputRoot = OutputFormats.ResultsDir("Results root: writes <results-dir>/<scenario>/calibration-<time>/ (formerly -o/--output).");
+        var format = OutputFormats.Option("the same as table; json and yaml are not yet supported by calibrate");
         var command = new Command("calibrate", "Build the scenario's kind cluster from real namespaces (Linux, root), measure every path, fit the cost table on the single-hop paths and report predicted against measured, held-out paths marked.")
         {
-            file, allowOutside, rounds, transactions, cpu, iptables, outputRoot,
+            file, allowOutside, rounds, transactions, cpu, iptables, outputRoot, format,
         };
         command.SetAction((parse, token) =>
         {
+            if (parse.GetValue(format) is OutputFormat.Json or OutputFormat.Yaml)
+            {
+                error.WriteLine("netperf: calibrate prints only a table for now (-o table or wide); its CSV files are under --results-dir.");
+                return Task.FromResult(ExitCodes.UsageError);
+            }
+
             var scenario = ScenarioFile.Load(parse.GetValue(file)!, error, parse.GetValue(allowOutside));
             if (scenario is null)
             {

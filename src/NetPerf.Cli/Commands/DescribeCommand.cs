@@ -11,7 +11,8 @@ public static class DescribeCommand
         var file = ScenarioFile.Argument();
         var allowOutside = ScenarioFile.AllowOutside();
         var variant = new Option<string?>("--variant") { Description = "Which variant's cluster (default: the first)." };
-        var command = new Command("describe", "Build a scenario's cluster and print its nodes, pods and Services (kubectl get -o wide) and routes (ip route get).") { file, allowOutside, variant };
+        var format = OutputFormats.Option("the same as table, which already prints kubectl's -o wide columns");
+        var command = new Command("describe", "Build a scenario's cluster and print its nodes, pods and Services (kubectl get -o wide) and routes (ip route get).") { file, allowOutside, variant, format };
         command.SetAction(parse =>
         {
             var scenario = ScenarioFile.Load(parse.GetValue(file)!, error, parse.GetValue(allowOutside));
@@ -27,7 +28,11 @@ public static class DescribeCommand
             }
 
             var build = new ClusterBuild(scenario, v, scenario.Seed);
-            output.Write(ClusterDescription.Describe(build, v, scenario));
+            if (!OutputFormats.TryWrite(parse.GetValue(format), ClusterDescription.Collect(build, v, scenario), output))
+            {
+                output.Write(ClusterDescription.Describe(build, v, scenario));
+            }
+
             return ExitCodes.Success;
         });
         return command;

@@ -7,7 +7,8 @@ namespace NetPerf.Cli.Commands;
 internal sealed class RunOptionsBinding
 {
     public Option<bool> Quick { get; } = new("--quick") { Description = "Shorten every simulation (5 ms measured, 1 ms warm-up, one replication): a smoke test." };
-    public Option<string> Output { get; } = new("--output", "-o") { Description = "Where results go: <output>/<scenario>/<run>/.", DefaultValueFactory = _ => "results" };
+    public Option<string> ResultsDir { get; } = OutputFormats.ResultsDir("Where results go: <results-dir>/<scenario>/<run>/ (formerly -o/--output).");
+    public Option<OutputFormat> Format { get; } = OutputFormats.Option("the same as table");
     public Option<string?> RunId { get; } = new("--run-id")
     {
         Description = "The run folder's name (default: the UTC date and time).",
@@ -42,7 +43,8 @@ internal sealed class RunOptionsBinding
     public void AddTo(Command command)
     {
         command.Options.Add(Quick);
-        command.Options.Add(Output);
+        command.Options.Add(ResultsDir);
+        command.Options.Add(Format);
         command.Options.Add(RunId);
         command.Options.Add(Samples);
         command.Options.Add(NoPlots);
@@ -57,9 +59,10 @@ internal sealed class RunOptionsBinding
             Parallelism = (int)Math.Min(parse.GetValue(Parallel), 256),
             Variants = variants ?? [],
         },
-        parse.GetValue(Output)!,
+        parse.GetValue(ResultsDir)!,
         parse.GetValue(RunId),
         !parse.GetValue(NoPlots),
         command,
-        baseline);
+        baseline,
+        parse.GetValue(Format));
 }

@@ -14,7 +14,10 @@ namespace NetPerf.Cli.Commands;
 /// </summary>
 internal static class ScenarioExecution
 {
-    public sealed record Settings(RunOptions Options, string ResultsRoot, string? RunId, bool Plots, string Command, string? Baseline);
+    public sealed record Settings(RunOptions Options, string ResultsRoot, string? RunId, bool Plots, string Command, string? Baseline, OutputFormat Format = OutputFormat.Table);
+
+    /// <summary>What run and compare print with -o json|yaml: the run folder, whether it is partial, and summary.csv's rows.</summary>
+    internal sealed record RunReport(string Results, bool Partial, IReadOnlyList<SummaryRow> Summary);
 
     public static (int Code, ResultSet? Results) Run(Scenario scenario, Settings settings, TextWriter output, TextWriter error)
     {
@@ -44,7 +47,7 @@ internal static class ScenarioExecution
         }
         catch (RunFolderRefused e)
         {
-            error.WriteLine($"netperf: {(e.RootUnusable ? "--output " : "")}{Printable.Escape(e.Message).TrimEnd('.')}; nothing was run.");
+            error.WriteLine($"netperf: {(e.RootUnusable ? "--results-dir " : "")}{Printable.Escape(e.Message).TrimEnd('.')}; nothing was run.");
             return (ExitCodes.UsageError, null);
         }
 
@@ -99,9 +102,12 @@ internal static class ScenarioExecution
                 error.WriteLine("netperf: every simulation had finished before Ctrl-C took effect: the results are whole, not partial.");
             }
 
-            SummaryTable.Write(output, results);
-            output.WriteLine();
-            output.WriteLine($"Results: {dir}{(outcome.Partial ? " (partial: stopped before every simulation finished)" : "")}");
+            if (!OutputFormats.TryWrite(settings.Format, new RunReport(dir, outcome.Partial, results.Summary), output))
+            {
+                SummaryTable.Write(output, results);
+                output.WriteLine();
+                output.WriteLine($"Results: {dir}{(outcome.Partial ? " (partial: stopped before every simulation finished)" : "")}");
+            }
             return (outcome.Partial ? ExitCodes.Interrupted : ExitCodes.Success, results);
         }
         finally

@@ -10,54 +10,83 @@ namespace NetPerf.Scenarios.Running;
 /// </summary>
 public static class ClusterDescription
 {
-    public static string Describe(ClusterBuild b, Variant variant, Scenario scenario)
+    /// <summary>What describe prints, as data (describe -o json|yaml); <see cref="Describe"/> prints the same facts as text.</summary>
+    public sealed record Facts(
+        string Scenario, string Variant, string Cni, string KubeProxy, int CoresPerNode, double LinkGigabits,
+        IReadOnlyList<NodeFacts> Nodes, IReadOnlyList<PodFacts> Pods, IReadOnlyList<ServiceFacts> Services,
+        string RouteTarget, IReadOnlyList<RouteFacts> Routes, string DevicesNode, IReadOnlyList<DeviceFacts> Devices);
+
+    public sealed record NodeFacts(string Name, string Status, string InternalIp, string PodCidr, int Pods);
+
+    public sealed record PodFacts(string Name, string Ready, string Status, string Ip, string Node, IReadOnlyDictionary<string, string> Labels);
+
+    public sealed record ServiceFacts(string Name, string Type, string ClusterIp, string Ports, string Selector);
+
+    public sealed record RouteFacts(string Node, string Route);
+
+    public sealed record DeviceFacts(string Name, int Mtu);
+
+    public static Facts Collect(ClusterBuild b, Variant variant, Scenario scenario)
     {
-        var text = new StringBuilder();
         var c = b.Cluster;
-        text.AppendLine($"# {scenario.Name}, variant {variant.Name}: CNI {variant.Cni}, kube-proxy {variant.KubeProxy}, {c.Nodes.Count} nodes x {c.Options.CoresPerNode} cores, {c.Options.LinkGigabits.ToString(CultureInfo.InvariantCulture)} Gbit/s");
-        text.AppendLine();
-        text.AppendLine("$ kubectl get nodes -o wide");
-        Table(text, ["NAME", "STATUS", "INTERNAL-IP", "POD-CIDR", "PODS"],
-            c.Nodes.Select(n => new[] { n.Name, "Ready", n.Ip.ToString(), n.PodCidr.ToString(), n.Pods.Count.ToString(CultureInfo.InvariantCulture) }));
-        text.AppendLine();
-        text.AppendLine("$ kubectl get pods -o wide");
-        Table(text, ["NAME", "READY", "STATUS", "IP", "NODE", "LABELS"],
-            c.Pods.OrderBy(p => p.Node.Index).ThenBy(p => p.Name, StringComparer.Ordinal).Select(p => new[]
-            {
-                p.Name, "1/1", "Running", p.Ip.ToString(), p.Node.Name,
-                p.Labels.Count == 0 ? "<none>" : string.Join(",", p.Labels.Select(kv => $"{kv.Key}={kv.Value}")),
-            }));
-        text.AppendLine();
-        text.AppendLine("$ kubectl get svc -o wide");
-        var services = new List<string[]>
+        var nodes = c.Nodes.Select(n => new NodeFacts(n.Name, "Ready", n.Ip.ToString(), n.PodCidr.ToString(), n.Pods.Count)).ToList();
+        var pods = c.Pods.OrderBy(p => p.Node.Index).ThenBy(p => p.Name, StringComparer.Ordinal)
+            .Select(p => new PodFacts(p.Name, "1/1", "Running", p.Ip.ToString(), p.Node.Name, p.Labels.ToDictionary(kv => kv.Key, kv => kv.Value)))
+            .ToList();
+        var services = new List<ServiceFacts>
         {
-            new[] { ClusterLayout.KubeDns, "ClusterIP", b.KubeDnsIp.ToString(), "53/UDP", "k8s-app=kube-dns" },
-            new[] { ClusterLayout.Service, "NodePort", b.ServiceIp.ToString(),
-                $"{ClusterLayout.ServicePort}:{ClusterLayout.NodePort}/TCP", "app=netperf-server,netperf/role=remote" },
-            new[] { ClusterLayout.HeadlessService, "ClusterIP", "None", $"{ClusterLayout.ServerPort}/TCP", "app=netperf-server,netperf/role=remote" },
+            new(ClusterLayout.KubeDns, "ClusterIP", b.KubeDnsIp.ToString(), "53/UDP", "k8s-app=kube-dns"),
+            new(ClusterLayout.Service, "NodePort", b.ServiceIp.ToString(),
+                $"{ClusterLayout.ServicePort}:{ClusterLayout.NodePort}/TCP", "app=netperf-server,netperf/role=remote"),
+            new(ClusterLayout.HeadlessService, "ClusterIP", "None", $"{ClusterLayout.ServerPort}/TCP", "app=netperf-server,netperf/role=remote"),
         };
         foreach (var s in scenario.Services)
         {
-            services.Add([s.Count > 1 ? $"{s.Name}-0..{s.Count - 1}" : s.Name, s.Type == ServiceType.Headless ? "ClusterIP" : s.Type.ToString(),
-                s.Type == ServiceType.Headless ? "None" : "(from " + scenario.Cluster.ServiceCidr + ")", $"{s.Port}/TCP", string.Join(",", s.Selector.Select(kv => $"{kv.Key}={kv.Value}"))]);
+            services.Add(new(s.Count > 1 ? $"{s.Name}-0..{s.Count - 1}" : s.Name, s.Type == ServiceType.Headless ? "ClusterIP" : s.Type.ToString(),
+                s.Type == ServiceType.Headless ? "None" : "(from " + scenario.Cluster.ServiceCidr + ")", $"{s.Port}/TCP", string.Join(",", s.Selector.Select(kv => $"{kv.Key}={kv.Value}"))));
         }
 
         if (variant.ExtraServices > 0)
         {
-            services.Add([$"extra-0..{variant.ExtraServices - 1}", "ClusterIP", "(from " + scenario.Cluster.ServiceCidr + ")", $"{ClusterLayout.ServicePort}/TCP", "app=netperf-server,netperf/role=remote"]);
+            services.Add(new($"extra-0..{variant.ExtraServices - 1}", "ClusterIP", "(from " + scenario.Cluster.ServiceCidr + ")", $"{ClusterLayout.ServicePort}/TCP", "app=netperf-server,netperf/role=remote"));
         }
 
-        Table(text, ["NAME", "TYPE", "CLUSTER-IP", "PORT(S)", "SELECTOR"], services);
+        var routes = c.Nodes.Select(n => new RouteFacts(n.Name, n.Root.Fib.Lookup(b.RemoteServer.Ip)?.ToString(i => n.Root.Device(i).Name) ?? "unreachable")).ToList();
+        var devices = c.Node(1).Root.Devices.Select(d => new DeviceFacts(d.Name, d.Mtu)).ToList();
+        return new Facts(scenario.Name, variant.Name, variant.Cni, variant.KubeProxy, c.Options.CoresPerNode, c.Options.LinkGigabits,
+            nodes, pods, services, b.RemoteServer.Ip.ToString(), routes, c.Node(1).Name, devices);
+    }
+
+    public static string Describe(ClusterBuild b, Variant variant, Scenario scenario)
+    {
+        var f = Collect(b, variant, scenario);
+        var text = new StringBuilder();
+        text.AppendLine($"# {f.Scenario}, variant {f.Variant}: CNI {f.Cni}, kube-proxy {f.KubeProxy}, {f.Nodes.Count} nodes x {f.CoresPerNode} cores, {f.LinkGigabits.ToString(CultureInfo.InvariantCulture)} Gbit/s");
         text.AppendLine();
-        text.AppendLine($"$ ip route get {b.RemoteServer.Ip}   # on each node, towards the remote server pod");
-        foreach (var n in c.Nodes)
+        text.AppendLine("$ kubectl get nodes -o wide");
+        Table(text, ["NAME", "STATUS", "INTERNAL-IP", "POD-CIDR", "PODS"],
+            f.Nodes.Select(n => new[] { n.Name, n.Status, n.InternalIp, n.PodCidr, n.Pods.ToString(CultureInfo.InvariantCulture) }));
+        text.AppendLine();
+        text.AppendLine("$ kubectl get pods -o wide");
+        Table(text, ["NAME", "READY", "STATUS", "IP", "NODE", "LABELS"],
+            f.Pods.Select(p => new[]
+            {
+                p.Name, p.Ready, p.Status, p.Ip, p.Node,
+                p.Labels.Count == 0 ? "<none>" : string.Join(",", p.Labels.Select(kv => $"{kv.Key}={kv.Value}")),
+            }));
+        text.AppendLine();
+        text.AppendLine("$ kubectl get svc -o wide");
+        Table(text, ["NAME", "TYPE", "CLUSTER-IP", "PORT(S)", "SELECTOR"], f.Services.Select(s => new[] { s.Name, s.Type, s.ClusterIp, s.Ports, s.Selector }));
+        text.AppendLine();
+        text.AppendLine($"$ ip route get {f.RouteTarget}   # on each node, towards the remote server pod");
+        foreach (var r in f.Routes)
         {
-            text.AppendLine($"{n.Name}: {n.Root.Fib.Lookup(b.RemoteServer.Ip)?.ToString(i => n.Root.Device(i).Name) ?? "unreachable"}");
+            text.AppendLine($"{r.Node}: {r.Route}");
         }
 
         text.AppendLine();
-        text.AppendLine($"$ ip link   # devices in {c.Node(1).Name}'s root namespace");
-        foreach (var d in c.Node(1).Root.Devices)
+        text.AppendLine($"$ ip link   # devices in {f.DevicesNode}'s root namespace");
+        foreach (var d in f.Devices)
         {
             text.AppendLine($"{d.Name}: mtu {d.Mtu}");
         }

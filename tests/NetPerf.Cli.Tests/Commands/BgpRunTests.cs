@@ -13,7 +13,7 @@ public sealed class BgpRunTests : IDisposable
     [Fact]
     public void A_BGP_only_run_counts_its_simulations_in_run_json_and_its_report_does_not_say_0_paths()
     {
-        var (code, _, error) = CommandLine.Run("run", Path.Combine(AppContext.BaseDirectory, "scenarios", "bgp-convergence.yaml"), "--quick", "--no-plots", "-o", _results, "--run-id", "b");
+        var (code, _, error) = CommandLine.Run("run", Path.Combine(AppContext.BaseDirectory, "scenarios", "bgp-convergence.yaml"), "--quick", "--no-plots", "--results-dir", _results, "--run-id", "b");
         Assert.True(code == ExitCodes.Success, error);
         string dir = Path.Combine(_results, "bgp-convergence", "b");
 

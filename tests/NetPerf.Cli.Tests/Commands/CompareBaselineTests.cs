@@ -15,7 +15,7 @@ public sealed class CompareBaselineTests : IDisposable
     [MemberData(nameof(Shipped))]
     public void Compare_over_kube_proxy_modes_runs_every_shipped_scenario(string file)
     {
-        var (code, _, error) = CommandLine.Run("compare", Path.Combine(AppContext.BaseDirectory, "scenarios", file), "--cni", "calico-bgp", "--kube-proxy", "ipvs", "nftables", "--quick", "--no-plots", "-o", _results);
+        var (code, _, error) = CommandLine.Run("compare", Path.Combine(AppContext.BaseDirectory, "scenarios", file), "--cni", "calico-bgp", "--kube-proxy", "ipvs", "nftables", "--quick", "--no-plots", "--results-dir", _results);
 
         Assert.True(code == ExitCodes.Success, error);
         Assert.DoesNotContain("error", error);
@@ -24,7 +24,7 @@ public sealed class CompareBaselineTests : IDisposable
     [Fact]
     public void A_file_baseline_that_is_no_longer_a_variant_falls_back_to_the_first_with_a_note()
     {
-        var (code, output, error) = CommandLine.Run("compare", Path.Combine(AppContext.BaseDirectory, "scenarios", "cluster-ip.yaml"), "--cni", "calico-bgp", "--kube-proxy", "ipvs", "nftables", "--quick", "--no-plots", "-o", _results);
+        var (code, output, error) = CommandLine.Run("compare", Path.Combine(AppContext.BaseDirectory, "scenarios", "cluster-ip.yaml"), "--cni", "calico-bgp", "--kube-proxy", "ipvs", "nftables", "--quick", "--no-plots", "--results-dir", _results);
 
         Assert.Equal(ExitCodes.Success, code);
         Assert.Contains("note: the file's baseline 'calico-bgp' is not among the compared variants; ratios are to 'calico-bgp/ipvs'", error);
@@ -34,7 +34,7 @@ public sealed class CompareBaselineTests : IDisposable
     [Fact]
     public void The_command_lines_baseline_overrides_the_files()
     {
-        var (code, output, error) = CommandLine.Run("compare", Path.Combine(AppContext.BaseDirectory, "scenarios", "cluster-ip.yaml"), "--cni", "calico-bgp", "--kube-proxy", "ipvs", "nftables", "--baseline", "calico-bgp/nftables", "--quick", "--no-plots", "-o", _results);
+        var (code, output, error) = CommandLine.Run("compare", Path.Combine(AppContext.BaseDirectory, "scenarios", "cluster-ip.yaml"), "--cni", "calico-bgp", "--kube-proxy", "ipvs", "nftables", "--baseline", "calico-bgp/nftables", "--quick", "--no-plots", "--results-dir", _results);
 
         Assert.Equal(ExitCodes.Success, code);
         Assert.Contains("ratios to calico-bgp/nftables", output);

@@ -12,8 +12,8 @@ public sealed class LatestRunTests : IDisposable
     [Fact]
     public void Latest_is_a_relative_link_to_the_run_written_last()
     {
-        Assert.Equal(ExitCodes.Success, CommandLine.Run("run", Scenario("localhost.yaml"), "--quick", "--no-plots", "-o", _results, "--run-id", "first").Code);
-        Assert.Equal(ExitCodes.Success, CommandLine.Run("run", Scenario("localhost.yaml"), "--quick", "--no-plots", "-o", _results, "--run-id", "second").Code);
+        Assert.Equal(ExitCodes.Success, CommandLine.Run("run", Scenario("localhost.yaml"), "--quick", "--no-plots", "--results-dir", _results, "--run-id", "first").Code);
+        Assert.Equal(ExitCodes.Success, CommandLine.Run("run", Scenario("localhost.yaml"), "--quick", "--no-plots", "--results-dir", _results, "--run-id", "second").Code);
 
         var latest = new DirectoryInfo(Path.Combine(_results, "localhost", "latest"));
         Assert.Equal("second", latest.LinkTarget); // relative: the results folder can be moved whole

@@ -15,11 +15,11 @@ public sealed class RunFolderRefusalTests : IDisposable
     [Fact]
     public void Proc_as_the_results_root_is_refused_with_exit_2_before_simulating()
     {
-        var (code, output, error) = CommandLine.Run("run", Scenario("localhost.yaml"), "--quick", "-o", "/proc");
+        var (code, output, error) = CommandLine.Run("run", Scenario("localhost.yaml"), "--quick", "--results-dir", "/proc");
 
         Assert.Equal(ExitCodes.UsageError, code);
         Assert.Equal("", output);
-        Assert.Contains("--output '/proc' cannot hold results", error);
+        Assert.Contains("--results-dir '/proc' cannot hold results", error);
         Assert.Contains("nothing was run", error);
         Assert.DoesNotContain("[1/", error);
     }
@@ -30,7 +30,7 @@ public sealed class RunFolderRefusalTests : IDisposable
         Directory.CreateDirectory(Path.Combine(_results, "localhost"));
         File.WriteAllText(Path.Combine(_results, "localhost", "taken"), "");
 
-        var (code, _, error) = CommandLine.Run("run", Scenario("localhost.yaml"), "--quick", "-o", _results, "--run-id", "taken");
+        var (code, _, error) = CommandLine.Run("run", Scenario("localhost.yaml"), "--quick", "--results-dir", _results, "--run-id", "taken");
 
         Assert.Equal(ExitCodes.UsageError, code);
         Assert.Contains("run 'taken' of localhost exists", error);
@@ -41,8 +41,8 @@ public sealed class RunFolderRefusalTests : IDisposable
     [Fact]
     public void Reusing_a_run_id_is_refused_with_exit_2_and_does_not_write_a_second_folder()
     {
-        var (first, _, _) = CommandLine.Run("run", Scenario("localhost.yaml"), "--quick", "--no-plots", "-o", _results, "--run-id", "x");
-        var (second, _, error) = CommandLine.Run("run", Scenario("localhost.yaml"), "--quick", "--no-plots", "-o", _results, "--run-id", "x");
+        var (first, _, _) = CommandLine.Run("run", Scenario("localhost.yaml"), "--quick", "--no-plots", "--results-dir", _results, "--run-id", "x");
+        var (second, _, error) = CommandLine.Run("run", Scenario("localhost.yaml"), "--quick", "--no-plots", "--results-dir", _results, "--run-id", "x");
 
         Assert.Equal(ExitCodes.Success, first);
         Assert.Equal(ExitCodes.UsageError, second);
@@ -55,7 +55,7 @@ public sealed class RunFolderRefusalTests : IDisposable
     {
         string left = Directory.CreateDirectory(Path.Combine(_results, "other-scenario", $".r.p999999999-{NetPerf.Scenarios.Results.Leftovers.Machine}.0123456789abcdef0123456789abcdef.tmp")).FullName;
 
-        var (code, _, error) = CommandLine.Run("run", Scenario("localhost.yaml"), "--quick", "--no-plots", "-o", _results, "--run-id", "y");
+        var (code, _, error) = CommandLine.Run("run", Scenario("localhost.yaml"), "--quick", "--no-plots", "--results-dir", _results, "--run-id", "y");
 
         Assert.Equal(ExitCodes.Success, code);
         Assert.False(Directory.Exists(left));

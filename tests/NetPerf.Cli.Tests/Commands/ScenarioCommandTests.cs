@@ -16,7 +16,7 @@ public sealed class ScenarioCommandTests : IDisposable
     [Fact]
     public void Run_writes_the_scenario_its_metadata_the_CSV_the_plots_and_the_report()
     {
-        var (code, output, _) = CommandLine.Run("run", Scenario("pod-cross-node.yaml"), "--quick", "-o", _results, "--run-id", "smoke");
+        var (code, output, _) = CommandLine.Run("run", Scenario("pod-cross-node.yaml"), "--quick", "--results-dir", _results, "--run-id", "smoke");
 
         Assert.Equal(ExitCodes.Success, code);
         string dir = Path.Combine(_results, "pod-cross-node", "smoke");
@@ -42,7 +42,7 @@ public sealed class ScenarioCommandTests : IDisposable
     [Fact]
     public void An_invalid_scenario_prints_every_error_with_its_place_runs_nothing_and_writes_nothing()
     {
-        var (code, output, error) = CommandLine.Run("run", Broken("many-errors.yaml"), "-o", _results);
+        var (code, output, error) = CommandLine.Run("run", Broken("many-errors.yaml"), "--results-dir", _results);
 
         Assert.Equal(ExitCodes.InvalidScenario, code);
         Assert.Equal("", output);
@@ -138,7 +138,7 @@ public sealed class ScenarioCommandTests : IDisposable
     {
         foreach (var file in Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, "Broken"), "*.yaml"))
         {
-            var (code, output, error) = CommandLine.Run("run", file, "-o", _results);
+            var (code, output, error) = CommandLine.Run("run", file, "--results-dir", _results);
             Assert.Equal(ExitCodes.InvalidScenario, code);
             Assert.Equal("", output);
             Assert.Contains($"{file}:", error);
@@ -152,7 +152,7 @@ public sealed class ScenarioCommandTests : IDisposable
     [InlineData("a/b")]
     public void A_run_id_names_one_folder_and_nothing_else(string id)
     {
-        var (code, _, error) = CommandLine.Run("run", Scenario("localhost.yaml"), "--quick", "-o", _results, "--run-id", id);
+        var (code, _, error) = CommandLine.Run("run", Scenario("localhost.yaml"), "--quick", "--results-dir", _results, "--run-id", id);
         Assert.Equal(ExitCodes.UsageError, code);
         Assert.Contains($"--run-id '{id}' is not allowed", error);
         Assert.Empty(Directory.GetFileSystemEntries(_results));
@@ -161,7 +161,7 @@ public sealed class ScenarioCommandTests : IDisposable
     [Fact]
     public void Compare_checks_the_variants_its_command_line_adds_and_refuses_host_gw_across_racks_before_simulating()
     {
-        var (code, output, error) = CommandLine.Run("compare", Scenario("racks-crosssubnet.yaml"), "--cni", "calico-bgp", "flannel-host-gw", "--quick", "-o", _results);
+        var (code, output, error) = CommandLine.Run("compare", Scenario("racks-crosssubnet.yaml"), "--cni", "calico-bgp", "flannel-host-gw", "--quick", "--results-dir", _results);
         Assert.Equal(ExitCodes.InvalidScenario, code);
         Assert.Equal("", output);
         Assert.Contains("racks-crosssubnet.yaml:13:10: error: cluster.racks: 2 racks put the nodes on 2 subnets", error);
@@ -181,9 +181,9 @@ public sealed class ScenarioCommandTests : IDisposable
     {
         string file = Path.Combine(_results, "a-file");
         File.WriteAllText(file, "");
-        var (code, _, error) = CommandLine.Run("run", Scenario("localhost.yaml"), "--quick", "-o", file);
+        var (code, _, error) = CommandLine.Run("run", Scenario("localhost.yaml"), "--quick", "--results-dir", file);
         Assert.Equal(ExitCodes.UsageError, code);
-        Assert.Contains($"--output '{file}' cannot hold results", error);
+        Assert.Contains($"--results-dir '{file}' cannot hold results", error);
         Assert.DoesNotContain("[1/", error); // nothing was simulated
     }
 
@@ -198,7 +198,7 @@ public sealed class ScenarioCommandTests : IDisposable
     [Fact]
     public void Compare_prints_the_plugins_side_by_side_with_ratios_to_the_baseline()
     {
-        var (code, output, _) = CommandLine.Run("compare", Scenario("pod-cross-node.yaml"), "--cni", "flannel-vxlan", "calico-bgp", "--baseline", "calico-bgp", "--quick", "--no-plots", "-o", _results);
+        var (code, output, _) = CommandLine.Run("compare", Scenario("pod-cross-node.yaml"), "--cni", "flannel-vxlan", "calico-bgp", "--baseline", "calico-bgp", "--quick", "--no-plots", "--results-dir", _results);
 
         Assert.Equal(ExitCodes.Success, code);
         Assert.Contains("ratios to calico-bgp", output);
@@ -209,7 +209,7 @@ public sealed class ScenarioCommandTests : IDisposable
     [Fact]
     public void Compare_refuses_a_baseline_that_is_not_compared()
     {
-        var (code, _, error) = CommandLine.Run("compare", Scenario("pod-cross-node.yaml"), "--cni", "flannel-vxlan", "calico-bgp", "--baseline", "calico-ipip", "-o", _results);
+        var (code, _, error) = CommandLine.Run("compare", Scenario("pod-cross-node.yaml"), "--cni", "flannel-vxlan", "calico-bgp", "--baseline", "calico-ipip", "--results-dir", _results);
         Assert.Equal(ExitCodes.UsageError, code);
         Assert.Contains("--baseline 'calico-ipip' is not among the compared variants: flannel-vxlan, calico-bgp", error);
         Assert.Empty(Directory.GetFileSystemEntries(_results));

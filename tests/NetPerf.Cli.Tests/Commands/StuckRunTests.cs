@@ -24,7 +24,7 @@ public sealed class StuckRunTests : IDisposable
         File.WriteAllText(scenario, "name: zero\nworkloads: [{name: rr, test: TCP_RR, paths: [localhost]}]\ncompare: {cni: [calico-bgp]}\ncosts:\n"
             + string.Concat(stages.Select(s => $"  {s}: {{fixedNs: 0}}\n")));
 
-        var (code, _, error) = CommandLine.Run("run", scenario, "--quick", "--no-plots", "-o", Path.Combine(_results, "out"));
+        var (code, _, error) = CommandLine.Run("run", scenario, "--quick", "--no-plots", "--results-dir", Path.Combine(_results, "out"));
 
         Assert.True(code == ExitCodes.InvalidScenario, error);
         Assert.Contains("simulated time would never advance", error);
