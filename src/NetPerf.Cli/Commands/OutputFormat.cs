@@ -35,14 +35,16 @@ internal static class OutputFormats
         CustomParser = r =>
         {
             string token = r.Tokens.Count > 0 ? r.Tokens[^1].Value : "";
-            switch (token)
+            switch (token.ToLowerInvariant()) // kubectl's words; case does not matter (the help shows the enum's name)
             {
                 case "table": return OutputFormat.Table;
                 case "wide": return OutputFormat.Wide;
                 case "json": return OutputFormat.Json;
                 case "yaml": return OutputFormat.Yaml;
                 default:
-                    r.AddError($"--output '{token}' is not a format: {Migration}.");
+                    r.AddError(token.Contains('/', StringComparison.Ordinal) || token.Contains('.', StringComparison.Ordinal)
+                        ? $"--output '{token}' is not a format: {Migration}."
+                        : $"--output '{token}' is not a format; allowed: json, yaml, wide, table.");
                     return OutputFormat.Table;
             }
         },

@@ -51,6 +51,12 @@ public static class TraceCommand
             }
 
             var p = CommunicationPaths.Parse(parse.GetValue(path)!);
+            if (p == CommunicationPath.LoadBalancer && scenario.Cluster.Fabric == Kubernetes.Cluster.ClusterFabric.Kind)
+            {
+                error.WriteLine("netperf: --path load-balancer: a kind cluster has no external load balancer in front of its nodes (cluster.fabric: kind); trace node-port, or use fabric: switch.");
+                return ExitCodes.UsageError;
+            }
+
             PathTrace trace;
             try
             {
@@ -92,9 +98,9 @@ public static class TraceCommand
         o.WriteLine("CPU by stage over the transaction:");
         foreach (var (stage, times, ns) in t.ByStage)
         {
-            o.WriteLine(string.Create(inv, $"  {stage,-18} x{times,-3} {ns,10:F1} ns"));
+            o.WriteLine(string.Create(inv, $"  {stage,-22} x{times,-3} {ns,10:F1} ns"));
         }
 
-        o.WriteLine(string.Create(inv, $"  {"total",-18} {"",4} {t.TotalCpuNanoseconds,10:F1} ns of CPU; latency {t.Latency.TotalMicroseconds:F3} us"));
+        o.WriteLine(string.Create(inv, $"  {"total",-22} {"",4} {t.TotalCpuNanoseconds,10:F1} ns of CPU; latency {t.Latency.TotalMicroseconds:F3} us"));
     }
 }

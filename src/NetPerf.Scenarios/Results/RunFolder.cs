@@ -67,7 +67,11 @@ public static class RunFolder
                 try
                 {
                     Directory.Move(at.Temp, final);
-                    PointLatest(at.ScenarioDir, Path.GetFileName(final));
+                    if (!outcome.Partial)
+                    {
+                        PointLatest(at.ScenarioDir, Path.GetFileName(final)); // latest is the newest complete run: never a partial one
+                    }
+
                     return final;
                 }
                 catch (IOException) when (!at.Named && attempt < 10 && Directory.Exists(final))
