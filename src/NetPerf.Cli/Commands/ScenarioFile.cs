@@ -73,7 +73,7 @@ internal static class ScenarioFile
         var v = variants.FirstOrDefault(x => x.Name == name);
         if (v is null)
         {
-            error.WriteLine($"netperf: --variant '{name}' is not a variant of {scenario.Name}; its variants are: {string.Join(", ", variants.Select(x => x.Name))}.");
+            error.WriteLine($"netperf: --variant '{Scenarios.Loading.Printable.Escape(name)}' is not a variant of {scenario.Name}{Scenarios.Loading.DidYouMean.Suggest(name, variants.Select(x => x.Name))}; its variants are: {string.Join(", ", variants.Select(x => x.Name))}.");
         }
 
         return v;

@@ -20,7 +20,7 @@ public static class TraceCommand
             Description = $"The communication path: {string.Join(", ", CommunicationPaths.Names)}.",
             Required = true,
         };
-        path.AcceptOnlyFromAmong([.. CommunicationPaths.Names]);
+        path.Validators.Add(OptionParsers.OnlyAmong("--path", [.. CommunicationPaths.Names]));
         var variant = new Option<string?>("--variant") { Description = "Which variant (default: the first)." };
         var workload = new Option<string?>("--workload", "-w") { Description = "Which workload's sizes (default: the first)." };
         var command = new Command("trace", "Follow one request and its response over a path, hop by hop, with the CPU each step costs.") { file, allowOutside, path, variant, workload };
@@ -44,7 +44,7 @@ public static class TraceCommand
             {
                 if (w is null)
                 {
-                    error.WriteLine($"netperf: --workload '{wName}' is not in {scenario.Name}; its workloads are: {string.Join(", ", scenario.Workloads.Select(x => x.Name))}.");
+                    error.WriteLine($"netperf: --workload '{Scenarios.Loading.Printable.Escape(wName!)}' is not in {scenario.Name}{Scenarios.Loading.DidYouMean.Suggest(wName!, scenario.Workloads.Select(x => x.Name))}; its workloads are: {string.Join(", ", scenario.Workloads.Select(x => x.Name))}.");
                 }
 
                 return ExitCodes.UsageError;
