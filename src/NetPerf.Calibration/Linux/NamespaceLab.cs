@@ -59,9 +59,7 @@ public sealed partial class NamespaceLab : IDisposable
         Command.Run("ip", ["netns", "exec", ns, backend == IptablesBackend.Legacy ? "iptables-legacy-restore" : "iptables-nft-restore"], stdin: rules);
 
     /// <summary>The MAC address of a device.</summary>
-    public string Mac(string ns, string dev) => File.Exists($"/sys/class/net/{dev}/address") && ns.Length == 0
-        ? File.ReadAllText($"/sys/class/net/{dev}/address").Trim()
-        : Command.Run("ip", ["netns", "exec", ns, "cat", $"/sys/class/net/{dev}/address"]).Trim();
+    public string Mac(string ns, string dev) => Command.Run("ip", ["netns", "exec", ns, "cat", $"/sys/class/net/{dev}/address"]).Trim();
 
     /// <summary>Starts <paramref name="program"/> inside <paramref name="ns"/>, output captured.</summary>
     public Process Start(string ns, string program, params string[] args)

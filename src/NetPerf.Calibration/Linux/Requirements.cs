@@ -78,12 +78,10 @@ public static class Requirements
     public static bool IrqTimeAccounting()
     {
         string release = File.Exists("/proc/sys/kernel/osrelease") ? File.ReadAllText("/proc/sys/kernel/osrelease").Trim() : "";
-        foreach (var config in new[] { $"/boot/config-{release}" })
+        string config = $"/boot/config-{release}";
+        if (File.Exists(config))
         {
-            if (File.Exists(config))
-            {
-                return File.ReadLines(config).Any(l => l == "CONFIG_IRQ_TIME_ACCOUNTING=y");
-            }
+            return File.ReadLines(config).Any(l => l == "CONFIG_IRQ_TIME_ACCOUNTING=y");
         }
 
         if (File.Exists("/proc/config.gz"))

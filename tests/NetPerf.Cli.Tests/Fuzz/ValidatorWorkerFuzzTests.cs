@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text;
 using System.Text.Json;
 
 namespace NetPerf.Cli.Tests.Fuzz;
@@ -15,9 +14,6 @@ namespace NetPerf.Cli.Tests.Fuzz;
 /// </summary>
 public sealed class ValidatorWorkerFuzzTests : IDisposable
 {
-    private static readonly string[] Fragments =
-        ["[", "]", "{", "}", ":", ": ", "\n", "\n  ", "- ", "? ", "&a ", "*a", "!!", "!!str ", "%TAG ! ", "%YAML 1.1\n", "---\n", "...", "\"", "'", "#", ",", "|", ">", "\u001b", "\t", "\r\n", "%", "@", "`"];
-
     private readonly string _dir = Directory.CreateTempSubdirectory("netperf-fuzz-").FullName;
     private Process? _worker;
 
@@ -43,7 +39,7 @@ public sealed class ValidatorWorkerFuzzTests : IDisposable
         int accepted = 0, refused = 0;
         for (int i = 0; i < hostile.Length + inputs; i++)
         {
-            string text = i < hostile.Length ? hostile[i] : Mutate(seeds[random.Next(seeds.Count)], random);
+            string text = i < hostile.Length ? hostile[i] : Scenarios.Tests.Loading.ScenarioMutator.Mutate(seeds[random.Next(seeds.Count)], random);
             string file = Path.Combine(_dir, $"input-{i % 64}.yaml");
             File.WriteAllText(file, text);
             switch (Ask(file, text, out string why))
@@ -164,33 +160,6 @@ public sealed class ValidatorWorkerFuzzTests : IDisposable
             w.Dispose();
             _worker = null;
         }
-    }
-
-    private static string Mutate(string text, Random random)
-    {
-        var b = new StringBuilder(text);
-        for (int edits = random.Next(1, 5); edits > 0; edits--)
-        {
-            int at = random.Next(b.Length + 1);
-            switch (random.Next(4))
-            {
-                case 0:
-                    b.Insert(at, Fragments[random.Next(Fragments.Length)]);
-                    break;
-                case 1 when b.Length > 0:
-                    b.Remove(Math.Min(at, b.Length - 1), Math.Min(random.Next(1, 40), b.Length - Math.Min(at, b.Length - 1)));
-                    break;
-                case 2 when b.Length > 0:
-                    int from = random.Next(b.Length);
-                    b.Insert(at, b.ToString(from, Math.Min(random.Next(1, 200), b.Length - from)));
-                    break;
-                case 3 when b.Length > 0:
-                    b[Math.Min(at, b.Length - 1)] = (char)random.Next(1, 128);
-                    break;
-            }
-        }
-
-        return b.ToString();
     }
 
     private static string Show(string text) => Scenarios.Loading.Printable.Escape(text.Length > 300 ? text[..300] : text);

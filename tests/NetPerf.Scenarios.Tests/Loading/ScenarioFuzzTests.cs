@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text;
 using NetPerf.Scenarios.Loading;
 
 namespace NetPerf.Scenarios.Tests.Loading;
@@ -14,11 +13,6 @@ public class ScenarioFuzzTests
 {
     private const int Mutations = 5_000;
 
-    // Fragments YAML's grammar and YamlDotNet's failures turn on: flow brackets, anchors and aliases, tags,
-    // directives, keys, document markers, quotes, control bytes.
-    private static readonly string[] Fragments =
-        ["[", "]", "{", "}", ":", ": ", "\n", "\n  ", "- ", "? ", "&a ", "*a", "!!", "!!str ", "%TAG ! ", "%YAML 1.1\n", "---\n", "...", "\"", "'", "#", ",", "|", ">", "\0", "\u001b", "\t", "\uFEFF", "\r\n", "%", "@", "`"];
-
     [Fact]
     public void Every_mutated_scenario_is_accepted_or_refused_with_located_printable_errors()
     {
@@ -30,7 +24,7 @@ public class ScenarioFuzzTests
         int refused = 0;
         for (int i = 0; i < Mutations; i++)
         {
-            string text = Mutate(seeds[random.Next(seeds.Count)], random);
+            string text = ScenarioMutator.Mutate(seeds[random.Next(seeds.Count)], random);
             try
             {
                 ScenarioReader.Parse(text, "fuzz.yaml");
@@ -58,32 +52,5 @@ public class ScenarioFuzzTests
     }
 
     /// <summary>One to four edits: a fragment inserted, a span deleted, a span duplicated, a character replaced.</summary>
-    private static string Mutate(string text, Random random)
-    {
-        var b = new StringBuilder(text);
-        for (int edits = random.Next(1, 5); edits > 0; edits--)
-        {
-            int at = random.Next(b.Length + 1);
-            switch (random.Next(4))
-            {
-                case 0:
-                    b.Insert(at, Fragments[random.Next(Fragments.Length)]);
-                    break;
-                case 1 when b.Length > 0:
-                    b.Remove(Math.Min(at, b.Length - 1), Math.Min(random.Next(1, 40), b.Length - Math.Min(at, b.Length - 1)));
-                    break;
-                case 2 when b.Length > 0:
-                    int from = random.Next(b.Length);
-                    b.Insert(at, b.ToString(from, Math.Min(random.Next(1, 200), b.Length - from)));
-                    break;
-                case 3 when b.Length > 0:
-                    b[Math.Min(at, b.Length - 1)] = (char)random.Next(0, 128);
-                    break;
-            }
-        }
-
-        return b.ToString();
-    }
-
     private static string Show(string text) => Printable.Escape(text.Length > 2_000 ? text[..2_000] : text);
 }
