@@ -9,13 +9,14 @@ public static class RunCommand
     {
         var file = ScenarioFile.Argument();
         var allowOutside = ScenarioFile.AllowOutside();
+        var manifests = ScenarioFile.Manifests();
         var options = new RunOptionsBinding();
         var variant = new Option<string[]>("--variant") { Description = "Run only these variants (by name; default: all).", AllowMultipleArgumentsPerToken = true };
-        var command = new Command("run", "Run a scenario: every variant x workload x path, then write results/<scenario>/<run>/ (CSV, plots, report.html).") { file, allowOutside, variant };
+        var command = new Command("run", "Run a scenario: every variant x workload x path, then write results/<scenario>/<run>/ (CSV, plots, report.html).") { file, allowOutside, manifests, variant };
         options.AddTo(command);
         command.SetAction(parse =>
         {
-            var scenario = ScenarioFile.Load(parse.GetValue(file)!, error, parse.GetValue(allowOutside));
+            var scenario = ScenarioFile.Load(parse.GetValue(file)!, error, parse.GetValue(allowOutside), parse.GetValue(manifests));
             if (scenario is null)
             {
                 return ExitCodes.InvalidScenario;
