@@ -4,6 +4,10 @@ namespace NetPerf.Scenarios.Model;
 public static class Tests
 {
     public static readonly IReadOnlyList<string> Names = ["TCP_RR", "TCP_CRR", "TCP_STREAM", "UDP_RR", "UDP_STREAM"];
+
+    /// <summary>The transport a test runs over: the protocol of the Service port it is measured through.</summary>
+    public static Network.Packets.IpProtocol Protocol(string test) =>
+        test.StartsWith("UDP", StringComparison.Ordinal) ? Network.Packets.IpProtocol.Udp : Network.Packets.IpProtocol.Tcp;
 }
 
 /// <summary>
@@ -23,6 +27,9 @@ public sealed record WorkloadSpec(string Name, string Test, IReadOnlyList<Commun
 
     /// <summary>fixed, or exponential with <see cref="ServiceTime"/> as its mean.</summary>
     public string ServiceDistribution { get; init; } = "fixed";
+
+    /// <summary>TCP or UDP, as the test says.</summary>
+    public Network.Packets.IpProtocol Protocol => Tests.Protocol(Test);
 
     /// <summary>UDP_STREAM's offered rate.</summary>
     public double UdpGigabits { get; init; } = 1;
