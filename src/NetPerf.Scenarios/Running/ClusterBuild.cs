@@ -129,6 +129,20 @@ public sealed class ClusterBuild
         }
     }
 
+    /// <summary>
+    /// The host network paths' two hostNetwork pods (created on first use, so every other path's cluster is as
+    /// before): the client on node 1, the server on <paramref name="serverNode"/>. They take no pod address and
+    /// no veth; their sockets are the nodes' own.
+    /// </summary>
+    public (Kubernetes.Cluster.Pod Client, Kubernetes.Cluster.Pod Server) HostNetworkPods(int serverNode)
+    {
+        _hostPods ??= (Cluster.AddHostNetworkPod(ClusterLayout.HostClient, 1, ClusterLayout.ClientLabels),
+            Cluster.AddHostNetworkPod(ClusterLayout.HostServer, serverNode, ClusterLayout.ServerLabels));
+        return _hostPods.Value;
+    }
+
+    private (Kubernetes.Cluster.Pod, Kubernetes.Cluster.Pod)? _hostPods;
+
     /// <summary>The external load balancer, when the load-balancer path is being run.</summary>
     public ExternalLoadBalancer? LoadBalancer { get; }
 
