@@ -257,6 +257,12 @@ public sealed class Calibrator(CalibrationOptions options, TextWriter log)
 
         var quiet = costs.Clone();
         quiet.InterferencePerMillisecond = quiet.PreemptionPerMillisecond = 0;
+        if (path.Path is null)
+        {
+            return TestbedTcpModel.Run(path.Bed!.Value, path.Probe, quiet, options.MessageBytes, 0, Engine.Time.SimTime.FromMilliseconds(5), seed: 1, options.Backend).CpuByStageNs
+                .Where(kv => kv.Key is not (KernelStage.Interference or KernelStage.Preemption)).ToDictionary();
+        }
+
         return ClusterModel.Run(path, quiet, options.MessageBytes, 0, Engine.Time.SimTime.FromMilliseconds(5), seed: 1, options.Backend).CpuByStageNs
             .Where(kv => kv.Key is not (KernelStage.Interference or KernelStage.Preemption)).ToDictionary();
     }
@@ -269,7 +275,12 @@ public sealed class Calibrator(CalibrationOptions options, TextWriter log)
             return ClusterModel.Run(path, table, options.MessageBytes, userNs, options.ModelDuration, seed: 1, options.Backend);
         }
 
-        // A testbed is not a cluster: its model is the same stages without a topology to simulate over time, so
+        if (path.Probe != ProbeKind.UdpRr)
+        {
+            return TestbedTcpModel.Run(path.Bed!.Value, path.Probe, table, options.MessageBytes, userNs, options.ModelDuration, seed: 1, options.Backend);
+        }
+
+        // A UDP testbed is not a cluster: its model is the same stages without a topology to simulate over time, so
         // its latency is its CPU (one core) and its tail is not predicted.
         var quiet = table.Clone();
         quiet.InterferencePerMillisecond = quiet.PreemptionPerMillisecond = 0;
