@@ -32,7 +32,7 @@ public static class CalibrationCsv
     public static void WriteMeasurements(TextWriter text, CalibrationOutcome outcome)
     {
         using var csv = new CsvWriter(text, CultureInfo.InvariantCulture, leaveOpen: true);
-        foreach (var h in new[] { "path", "round", "transactions", "p50_ns", "p90_ns", "p99_ns", "p999_ns", "mean_ns", "busy_ns", "steal_ns", "wall_ns", "client_user_ns", "server_user_ns", "client_sys_ns", "server_sys_ns" })
+        foreach (var h in new[] { "path", "round", "transactions", "p50_ns", "p90_ns", "p99_ns", "p999_ns", "mean_ns", "busy_ns", "steal_ns", "wall_ns", "client_user_ns", "server_user_ns", "client_sys_ns", "server_sys_ns", "cpu_from" })
         {
             csv.WriteField(h);
         }
@@ -49,6 +49,8 @@ public static class CalibrationCsv
                 {
                     csv.WriteField(x.ToString("0", CultureInfo.InvariantCulture));
                 }
+
+                csv.WriteField(r.FromProcStat ? "proc-stat" : "rusage"); // where its CPU per transaction came from
 
                 csv.NextRecord();
             }
@@ -94,6 +96,7 @@ public static class CalibrationCsv
             }
 
             bool sys = csv.HeaderRecord!.Contains("client_sys_ns") && csv.HeaderRecord.Contains("server_sys_ns");
+            bool cpuFrom = csv.HeaderRecord.Contains("cpu_from");
             while (csv.Read())
             {
                 int line = csv.Parser.RawRow;
@@ -106,9 +109,11 @@ public static class CalibrationCsv
                 double F(string column)
                 {
                     string raw = csv.GetField(column) ?? "";
-                    return double.TryParse(raw, NumberStyles.Float, CultureInfo.InvariantCulture, out double x) && double.IsFinite(x) && x >= 0
+                    // A stream has no percentiles: calibrate writes NaN there, and reads it back as such.
+                    bool percentile = column is "p90_ns" or "p99_ns" or "p999_ns";
+                    return double.TryParse(raw, NumberStyles.Float, CultureInfo.InvariantCulture, out double x) && ((double.IsFinite(x) && x >= 0) || (percentile && double.IsNaN(x)))
                         ? x
-                        : throw new CalibrationException($"{file}:{line}: {column} '{Printable(raw)}' is not a non-negative number");
+                        : throw new CalibrationException($"{file}:{line}: {column} '{Printable(raw)}' is not a non-negative number{(percentile ? " (or NaN, for a stream)" : "")}");
                 }
 
                 double n = F("transactions");
@@ -119,7 +124,7 @@ public static class CalibrationCsv
 
                 // Without the probes' system time, CPU comes from the pinned CPU's /proc/stat busy time, as on a kernel with IRQ time accounting.
                 var result = new Probe.ProbeResult((long)n, F("p50_ns"), F("p90_ns"), F("p99_ns"), F("p999_ns"), F("mean_ns"), F("wall_ns"), F("busy_ns"), F("steal_ns"),
-                    F("client_user_ns"), F("server_user_ns"), sys ? F("client_sys_ns") : 0, sys ? F("server_sys_ns") : 0) { FromProcStat = !sys };
+                    F("client_user_ns"), F("server_user_ns"), sys ? F("client_sys_ns") : 0, sys ? F("server_sys_ns") : 0) { FromProcStat = cpuFrom ? ProcStat(csv.GetField("cpu_from"), line) : !sys };
                 if (!rounds.TryGetValue(path, out var list))
                 {
                     rounds[path] = list = [];
@@ -132,6 +137,13 @@ public static class CalibrationCsv
         {
             throw new CalibrationException($"{file}:{e.Context?.Parser?.RawRow ?? 0}: not a CSV row calibrate wrote ({e.GetType().Name.Replace("Exception", "", StringComparison.Ordinal)})");
         }
+
+        bool ProcStat(string? raw, int line) => raw switch
+        {
+            "proc-stat" => true,
+            "rusage" => false,
+            _ => throw new CalibrationException($"{file}:{line}: cpu_from '{Printable(raw ?? "")}' is neither proc-stat nor rusage"),
+        };
 
         return paths.Where(rounds.ContainsKey).Select(p => new Fit.PathMeasurement(p, rounds[p])).ToList();
     }

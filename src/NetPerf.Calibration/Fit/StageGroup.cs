@@ -35,6 +35,5 @@ public sealed record StageGroup(string Name, IReadOnlyList<KernelStage> Stages, 
         new("tcp connection", [KernelStage.TcpConnection], [], "tcp-crr lo - tcp lo"),
         new("copy", [KernelStage.Syscall], [], "tcp-stream lo: the bytes copied to and from user space") { PerByte = true },
         new("conntrack new", [KernelStage.ConntrackNew], [], "(tcp-crr routed+conntrack - tcp-crr routed) - the established lookups of its segments"),
-        new("veth bytes", [KernelStage.VethTransmit], [], "tcp-stream veth - tcp-stream lo: a super-packet's bytes across a veth pair") { PerByte = true },
     ];
 }
