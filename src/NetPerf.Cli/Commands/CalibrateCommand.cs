@@ -71,7 +71,7 @@ public static class CalibrateCommand
                 return Task.FromResult(ExitCodes.UsageError);
             }
 
-            var cnis = scenario.Variants().Select(v => v.Cni).Distinct().ToList();
+            var cnis = scenario.Variants().Select(v => v.Cni.Name).Distinct().ToList();
             var unsupported = cnis.Where(c => c is not ("flannel-vxlan" or "flannel-host-gw")).ToList();
             if (unsupported.Count > 0)
             {
