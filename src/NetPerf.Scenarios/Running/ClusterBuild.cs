@@ -48,7 +48,7 @@ public sealed class ClusterBuild
                 Iptables = spec.Iptables,
                 Seed = seed,
             },
-            CniPlugin.ByName(variant.Cni));
+            variant.Cni.Create());
         foreach (var node in Cluster.Nodes)
         {
             if (node.Nic is { } nic)

@@ -54,7 +54,7 @@ public static class WorkloadProbe
     /// <summary>Null when the unit's first transaction completes; otherwise what stopped it.</summary>
     public static string? Probe(Scenario scenario, RunUnit unit)
     {
-        var rr = unit with { Workload = unit.Workload with { Test = Tracing.PathTrace.TracedTest(unit.Workload.Test), Clients = 1 } };
+        var rr = unit with { Workload = unit.Workload with { Test = unit.Workload.Test.TracedAs, Clients = 1 } };
         var build = new ClusterBuild(scenario, unit.Variant, scenario.Seed, unit.Path == CommunicationPath.LoadBalancer, rr.Workload.Protocol);
         Workloads.IWorkload workload;
         try

@@ -39,13 +39,7 @@ internal sealed class PathCluster
         var web0 = Cluster.AddPod("web-0", 1, new Dictionary<string, string> { ["app"] = "web" });
         var web1 = Cluster.AddPod("web-1", 2, Remote);
         var coredns = Cluster.AddPod("coredns", 2, KubeDnsLabels);
-        Action<Service> add = mode switch
-        {
-            "iptables" => new KubeProxyIptables(Cluster).Add,
-            "ipvs" => new KubeProxyIpvs(Cluster).Add,
-            "nftables" => new KubeProxyNftables(Cluster).Add,
-            _ => throw new ArgumentException($"unknown kube-proxy mode {mode}", nameof(mode)),
-        };
+        Action<Service> add = KubeProxyMode.Get(mode).Install(Cluster);
         add(new Service("kube-dns", KubeDnsIp, 53, 53, IpProtocol.Udp, KubeDnsLabels));
         var web = new Service("web", WebIp, ServicePort, ServerPort, IpProtocol.Udp, Remote) { NodePort = NodePort };
         add(web);

@@ -53,7 +53,7 @@ public class WorkloadProbeTests
     {
         var scenario = ScenarioReader.Parse(Policy.Replace("        ports: [8080]\n", ""), "policy-any.yaml");
         WorkloadProbe.Check(scenario, new RunOptions()); // no exception: every unit completes its first transaction
-        Assert.Null(WorkloadProbe.Probe(scenario, ScenarioRunner.Units(scenario, new RunOptions()).First(u => u.Workload.Name == "udp" && u.Variant.Cni == "calico-bgp")));
+        Assert.Null(WorkloadProbe.Probe(scenario, ScenarioRunner.Units(scenario, new RunOptions()).First(u => u.Workload.Name == "udp" && u.Variant.Cni.Name == "calico-bgp")));
     }
 
     [Theory]

@@ -37,7 +37,7 @@ public class UdpServiceTests
         Assert.Equal(3 * 10, outcome.Results.Count);
         foreach (var r in outcome.Results)
         {
-            if (r.Unit.Workload.Test == "UDP_STREAM")
+            if (r.Unit.Workload.Test == NetperfTestKind.UdpStream)
             {
                 Assert.True(r.BytesDelivered > 0, $"{r.Unit.Label}: no datagram delivered");
                 continue;
@@ -49,7 +49,7 @@ public class UdpServiceTests
         foreach (string mode in (string[])["iptables", "ipvs", "nftables"])
         {
             UnitResult Of(string workload, string path) =>
-                outcome.Results.Single(r => r.Unit.Variant.KubeProxy == mode && r.Unit.Workload.Name == workload && r.Unit.Path.Name() == path);
+                outcome.Results.Single(r => r.Unit.Variant.KubeProxy.Name == mode && r.Unit.Workload.Name == workload && r.Unit.Path.Name() == path);
 
             // By name: the client asked CoreDNS for the Service's address first, and got the ClusterIP.
             var byName = Of("udp", "cluster-ip");
