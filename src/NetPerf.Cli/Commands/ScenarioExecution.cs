@@ -33,6 +33,17 @@ internal static class ScenarioExecution
             }
         };
 
+        try
+        {
+            // Before anything is claimed or simulated: a workload that can measure nothing is refused at its line.
+            WorkloadProbe.Check(scenario, settings.Options);
+        }
+        catch (ScenarioException e)
+        {
+            ScenarioFile.Print(e, scenario.SourceFile, error);
+            return (ExitCodes.InvalidScenario, null);
+        }
+
         string runId = settings.RunId ?? RunFolder.NewRunId(DateTimeOffset.UtcNow);
         RunReservation reservation;
         try

@@ -25,7 +25,7 @@ internal static class SummaryTable
         {
             var first = r.Summary.First(x => x.Workload == workload);
             o.WriteLine();
-            if (first.Test.EndsWith("STREAM", StringComparison.Ordinal))
+            if (Scenarios.Model.Tests.Find(first.Test) is { IsStream: true })
             {
                 Stream(o, r, rows, variants, vw, workload, first.Test);
                 continue;

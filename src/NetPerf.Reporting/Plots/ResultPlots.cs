@@ -24,7 +24,7 @@ public static class ResultPlots
         ArgumentNullException.ThrowIfNull(results);
         var index = new ResultIndex(results);
         IReadOnlyDictionary<string, string> slugs = index.PathSlugs();
-        IReadOnlyDictionary<string, Color> cniColours = PlotStyle.CniColours(index.Cnis);
+        IReadOnlyDictionary<string, Color> cniColours = PlotStyle.CniColours(index.Cnis, results.CniColours);
         var plots = new List<RenderedPlot>();
         foreach (string path in index.Paths)
         {
