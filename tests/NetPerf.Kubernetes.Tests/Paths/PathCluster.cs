@@ -90,14 +90,8 @@ internal sealed class PathCluster
             Destination = Resolved![0];
         }
 
-        // Each pod says something once, as its first ARP would in a real cluster, so that flannel's cni0 has
-        // learned every pod's MAC and does not flood the traced frame to every port (nothing listens on port 9).
-        foreach (var pod in (Pod[])[Client, web0, web1, coredns])
-        {
-            new UdpSocket(pod.Namespace, pod.Ip, 9).Send(pod.Node.Ip, 9, 1);
-        }
-
-        Cluster.Bed.Sim.RunUntil(Cluster.Bed.Sim.Now + SimTime.FromMilliseconds(1));
+        // No warm-up frames: resolving a pod's MAC teaches flannel's cni0 its port (as the ARP reply does), so the
+        // traced frame is not flooded to every port.
         Echo = new UdpEcho();
         _ = new UdpSocket(Server.Namespace, path == "localhost" ? Ipv4Address.Parse("127.0.0.1") : Server.Ip, ServerPort) { Receiver = Echo };
         Answers = new UdpSources();
