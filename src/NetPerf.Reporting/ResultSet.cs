@@ -24,6 +24,12 @@ public sealed record ResultSet
     /// <summary>BGP convergence experiments, when the scenario ran any.</summary>
     public IReadOnlyList<BgpRow> Bgp { get; init; } = [];
 
+    /// <summary>
+    /// The colour (#RRGGBB) of every plugin the simulator knows, from its registry, so that a plugin keeps its
+    /// colour in every plot of every run; a plugin missing here takes one of the palette's other colours.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> CniColours { get; init; } = new Dictionary<string, string>();
+
     /// <summary>True when the run was stopped before every variant finished.</summary>
     public bool Partial { get; init; }
 }

@@ -95,6 +95,7 @@ internal static class SyntheticResults
             Cdfs = cdfs,
             Samples = sampleRows,
             Partial = partial,
+            CniColours = new Dictionary<string, string> { ["flannel-vxlan"] = "#0072B2", ["calico-bgp"] = "#D55E00" }, // as the simulator's registry gives them
         };
     }
 

@@ -48,8 +48,8 @@ public class HeadlineFactsTests(HeadlineRun run, ITestOutputHelper log) : IClass
     {
         var w = run.Scenario.Workloads.Single(x => x.Name == "small");
         var variants = run.Scenario.Variants();
-        var vxlan = PathTrace.Run(run.Scenario, variants.Single(v => v.Cni == "flannel-vxlan"), w, CommunicationPath.PodCrossNode);
-        var bgp = PathTrace.Run(run.Scenario, variants.Single(v => v.Cni == "calico-bgp"), w, CommunicationPath.PodCrossNode);
+        var vxlan = PathTrace.Run(run.Scenario, variants.Single(v => v.Cni.Name == "flannel-vxlan"), w, CommunicationPath.PodCrossNode);
+        var bgp = PathTrace.Run(run.Scenario, variants.Single(v => v.Cni.Name == "calico-bgp"), w, CommunicationPath.PodCrossNode);
         var extra = vxlan.ByStage.ToDictionary(s => s.Stage, s => s.Nanoseconds);
         foreach (var s in bgp.ByStage)
         {

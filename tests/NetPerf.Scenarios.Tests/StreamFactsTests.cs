@@ -18,7 +18,7 @@ public class StreamFactsTests
               cni: [calico-bgp, flannel-vxlan, calico-ipip]
             """, "streams.yaml");
         var outcome = ScenarioRunner.Run(scenario, new RunOptions());
-        double Goodput(string cni) => outcome.Results.Single(r => r.Unit.Variant.Cni == cni).Report.GoodputBitsPerSecond;
+        double Goodput(string cni) => outcome.Results.Single(r => r.Unit.Variant.Cni.Name == cni).Report.GoodputBitsPerSecond;
 
         Assert.All(outcome.Results, r => Assert.Equal(0, r.Report.Tcp!.RetransmittedSegments));
         // 10 Gbit/s carries MSS/(MTU + 38) of payload: 1448/1538 direct; the tunnels' MSS is 1398 (VXLAN, pod MTU

@@ -23,7 +23,7 @@ public class VxlanStreamCpuTests(ITestOutputHelper log)
               cni: [flannel-host-gw, flannel-vxlan]
             """, "vxlan-cpu-bound.yaml");
         var outcome = ScenarioRunner.Run(scenario, new RunOptions());
-        var report = (string cni) => outcome.Results.Single(r => r.Unit.Variant.Cni == cni).Report;
+        var report = (string cni) => outcome.Results.Single(r => r.Unit.Variant.Cni.Name == cni).Report;
         double ratio = report("flannel-vxlan").GoodputBitsPerSecond / report("flannel-host-gw").GoodputBitsPerSecond;
         long Cpu(string cni, KernelStage stage) => report(cni).Cpu.Sum(h => h.PicosecondsByStage.GetValueOrDefault(stage));
         log.WriteLine($"host-gw {report("flannel-host-gw").GoodputBitsPerSecond / 1e9:F3} Gbit/s, vxlan {report("flannel-vxlan").GoodputBitsPerSecond / 1e9:F3} Gbit/s, ratio {ratio:F3}");

@@ -33,13 +33,13 @@ public static class ClusterModel
                 Nodes = 2,
                 CoresPerNode = 1,
                 Fabric = Kubernetes.Cluster.ClusterFabric.Kind,
-                Cni = path.Cni ?? "flannel-vxlan",
-                KubeProxy = "iptables",
+                Cni = Kubernetes.Cni.CniPlugins.Get(path.Cni ?? "flannel-vxlan"),
+                KubeProxy = Kubernetes.Services.KubeProxyMode.Iptables,
                 Iptables = backend, // as the lab's kube-proxy rules were written
             },
             Workloads =
             [
-                new WorkloadSpec("probe", path.Test, [path.Path ?? CommunicationPath.Localhost])
+                new WorkloadSpec("probe", Tests.Get(path.Test), [path.Path ?? CommunicationPath.Localhost])
                 {
                     RequestBytes = bytes,
                     ResponseBytes = bytes,

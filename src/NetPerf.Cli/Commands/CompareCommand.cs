@@ -42,8 +42,9 @@ public static class CompareCommand
                 return ExitCodes.InvalidScenario;
             }
 
-            var cnis = parse.GetValue(cni) is { Length: > 0 } c ? c : scenario.Compare.Cni.Count > 0 ? scenario.Compare.Cni : Choices.MainCni;
-            var proxies = parse.GetValue(proxy) is { Length: > 0 } p ? p : scenario.Compare.KubeProxy;
+            var cnis = parse.GetValue(cni) is { Length: > 0 } c ? [.. c.Select(Kubernetes.Cni.CniPlugins.Get)]
+                : scenario.Compare.Cni.Count > 0 ? scenario.Compare.Cni : [.. Choices.MainCni.Select(Kubernetes.Cni.CniPlugins.Get)];
+            var proxies = parse.GetValue(proxy) is { Length: > 0 } p ? [.. p.Select(Kubernetes.Services.KubeProxyMode.Get)] : scenario.Compare.KubeProxy;
             scenario = scenario with { Compare = scenario.Compare with { Cni = cnis.Distinct().ToList(), KubeProxy = proxies.Distinct().ToList() } };
 
             // The command line's --baseline wins; the file's baseline holds only while it is still among the

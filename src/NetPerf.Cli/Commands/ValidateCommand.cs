@@ -32,6 +32,7 @@ public static class ValidateCommand
                 try
                 {
                     scenario = ScenarioReader.Load(file, warnings, parse.GetValue(allowOutside), parse.GetValue(manifests));
+                    Scenarios.Running.WorkloadProbe.Check(scenario, new Scenarios.Running.RunOptions()); // a workload that can measure nothing is an error here too
                 }
                 catch (ScenarioException e)
                 {

@@ -250,8 +250,7 @@ public sealed partial class KubernetesCluster
         var n = Node(node);
         var ns = n.Host.CreateNamespace(name);
         var ip = Cni.PodAddress(n, n.Pods.Count(p => !p.HostNetwork) + 1); // hostNetwork pods take no address
-        string hostEnd = Cni is CalicoRouted ? $"cali{_pods.Count + 1:x11}" : $"veth{_pods.Count + 1:x8}"; // cali + 11 hex digits, as Calico names them
-        var eth0 = Cni.AddPod(n, ns, ip, hostEnd);
+        var eth0 = Cni.AddPod(n, ns, ip, Cni.HostEndName(_pods.Count + 1));
         var pod = new Pod(name, n, ns, ip, eth0, labels ?? new Dictionary<string, string>());
         n.Add(pod);
         _pods.Add(name, pod);

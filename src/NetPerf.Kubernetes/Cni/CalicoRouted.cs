@@ -56,19 +56,11 @@ public sealed partial class CalicoRouted : CniPlugin
 
     public CalicoRouting Routing { get; }
 
-    public override string Name => Encapsulation switch
+    public override CniPluginKind Kind => Encapsulation switch
     {
-        CalicoEncapsulation.None => "calico-bgp",
-        CalicoEncapsulation.Ipip => Mode == CalicoEncapsulationMode.CrossSubnet ? "calico-ipip-crosssubnet" : "calico-ipip",
-        _ => Mode == CalicoEncapsulationMode.CrossSubnet ? "calico-vxlan-crosssubnet" : "calico-vxlan",
-    };
-
-    /// <summary>Pods get the tunnel's MTU whenever the pool encapsulates at all, CrossSubnet too (Calico sizes it for the worst path).</summary>
-    public override int PodMtu(int nodeMtu) => Encapsulation switch
-    {
-        CalicoEncapsulation.Ipip => nodeMtu - Network.Packets.HeaderSizes.IpIpOverhead,
-        CalicoEncapsulation.Vxlan => nodeMtu - Network.Packets.HeaderSizes.VxlanOverhead,
-        _ => nodeMtu,
+        CalicoEncapsulation.None => Bgp,
+        CalicoEncapsulation.Ipip => Mode == CalicoEncapsulationMode.CrossSubnet ? IpipCrossSubnet : IpipAlways,
+        _ => Mode == CalicoEncapsulationMode.CrossSubnet ? VxlanCrossSubnet : VxlanAlways,
     };
 
     public static Ipv4Prefix Block(Node node) => new(node.PodCidr.Network, BlockLength);
@@ -146,6 +138,9 @@ public sealed partial class CalicoRouted : CniPlugin
 
         return node.PodAddress(ordinal + 1);
     }
+
+    /// <summary>cali + 11 hex digits, as Calico names a workload's interface.</summary>
+    public override string HostEndName(int podNumber) => $"cali{podNumber:x11}";
 
     public override VethDevice AddPod(Node node, NetworkNamespace pod, Ipv4Address ip, string hostEnd)
     {

@@ -11,8 +11,11 @@ namespace NetPerf.Kubernetes.Cni;
 /// </summary>
 public abstract class CniPlugin
 {
-    /// <summary>The name scenario files use: one of <see cref="Names"/>.</summary>
-    public abstract string Name { get; }
+    /// <summary>What the plugin is: its name and the facts the rest of NetPerf reads (<see cref="CniPlugins"/>).</summary>
+    public abstract CniPluginKind Kind { get; }
+
+    /// <summary>The name scenario files use: one of <see cref="CniPlugins.Names"/>.</summary>
+    public string Name => Kind.Name;
 
     /// <summary>
     /// Masquerade pod traffic leaving the cluster network to the node's address: flannel's --ip-masq
@@ -22,8 +25,8 @@ public abstract class CniPlugin
     /// </summary>
     public bool MasqueradeOutgoing { get; set; }
 
-    /// <summary>The MTU the plugin gives pods on nodes of <paramref name="nodeMtu"/>.</summary>
-    public abstract int PodMtu(int nodeMtu);
+    /// <summary>The MTU the plugin gives pods on nodes of <paramref name="nodeMtu"/>: the node's less its kind's overhead.</summary>
+    public int PodMtu(int nodeMtu) => Kind.PodMtu(nodeMtu);
 
     /// <summary>Per-node devices and addresses (cni0, flannel.1, tunl0...).</summary>
     public abstract void SetUpNode(Node node);
@@ -72,26 +75,17 @@ public abstract class CniPlugin
     /// <summary>The pod's address on <paramref name="node"/> for its <paramref name="ordinal"/>-th pod (1-based).</summary>
     public abstract Ipv4Address PodAddress(Node node, int ordinal);
 
+    /// <summary>The name of the node's end of the <paramref name="podNumber"/>-th pod's veth: the bridge plugin's veth + 8 hex digits unless the plugin names its own.</summary>
+    public virtual string HostEndName(int podNumber) => $"veth{podNumber:x8}";
+
     /// <summary>Wires a pod's namespace to its node: the veth pair, the pod's address and routes, the node's side.</summary>
     public abstract VethDevice AddPod(Node node, NetworkNamespace pod, Ipv4Address ip, string hostEnd);
 
-    /// <summary>Every plugin <see cref="ByName"/> builds, by the name scenario files use.</summary>
-    public static IReadOnlyList<string> Names { get; } =
-    [
-        "flannel-vxlan", "flannel-host-gw", "calico-bgp", "calico-ipip", "calico-vxlan", "calico-ipip-crosssubnet", "calico-vxlan-crosssubnet",
-    ];
+    /// <summary>Every plugin's name, in the registry's order.</summary>
+    public static IReadOnlyList<string> Names => CniPlugins.Names;
 
-    public static CniPlugin ByName(string name) => name switch
-    {
-        "flannel-vxlan" => new FlannelVxlan(),
-        "flannel-host-gw" => new FlannelHostGw(),
-        "calico-bgp" => new CalicoRouted(ipip: false),
-        "calico-ipip" => new CalicoRouted(ipip: true),
-        "calico-vxlan" => new CalicoRouted(CalicoEncapsulation.Vxlan),
-        "calico-ipip-crosssubnet" => new CalicoRouted(CalicoEncapsulation.Ipip, CalicoEncapsulationMode.CrossSubnet),
-        "calico-vxlan-crosssubnet" => new CalicoRouted(CalicoEncapsulation.Vxlan, CalicoEncapsulationMode.CrossSubnet),
-        _ => throw new ArgumentException($"unknown CNI plugin '{name}'; the plugins are: {string.Join(", ", Names)}.", nameof(name)),
-    };
+    /// <summary>A fresh plugin of the kind named <paramref name="name"/> (<see cref="CniPlugins"/>).</summary>
+    public static CniPlugin ByName(string name) => CniPlugins.Get(name).Create();
 
     public override string ToString() => Name;
 }

@@ -28,7 +28,16 @@ public abstract class FlannelBridge : CniPlugin
         }
     }
 
-    public override Ipv4Address PodAddress(Node node, int ordinal) => node.PodAddress(ordinal + 1); // .1 is cni0
+    public override Ipv4Address PodAddress(Node node, int ordinal)
+    {
+        if (ordinal > Kind.MaxPodsPerNode)
+        {
+            throw new InvalidOperationException(
+                $"{node.Name}'s pod CIDR {node.PodCidr} holds {Kind.MaxPodsPerNode} pods (less the network address, cni0's {node.PodAddress(1)} and the broadcast address).");
+        }
+
+        return node.PodAddress(ordinal + 1); // .1 is cni0
+    }
 
     public override VethDevice AddPod(Node node, NetworkNamespace pod, Ipv4Address ip, string hostEnd)
     {

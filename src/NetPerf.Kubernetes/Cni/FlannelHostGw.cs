@@ -10,9 +10,20 @@ namespace NetPerf.Kubernetes.Cni;
 /// </summary>
 public sealed class FlannelHostGw : FlannelBridge
 {
-    public override string Name => "flannel-host-gw";
+    public static readonly CniPluginKind Descriptor = new()
+    {
+        Name = "flannel-host-gw",
+        Family = "flannel",
+        Ipam = "host-local: the node's /24 pod CIDR, less network, cni0's gateway and broadcast",
+        MaxPodsPerNode = 253,
+        MtuOverhead = 0,
+        NeedsOneL2Segment = true,
+        Devices = ["cni0 (bridge)", "veth* (cni0 ports)"],
+        PlotColour = "#009E73",
+        Create = () => new FlannelHostGw(),
+    };
 
-    public override int PodMtu(int nodeMtu) => nodeMtu;
+    public override CniPluginKind Kind => Descriptor;
 
     public override void ConnectNodes(IReadOnlyList<Node> nodes)
     {

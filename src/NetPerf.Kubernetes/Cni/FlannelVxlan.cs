@@ -14,9 +14,19 @@ public sealed class FlannelVxlan : FlannelBridge
 {
     private readonly Dictionary<Node, VxlanDevice> _vteps = [];
 
-    public override string Name => "flannel-vxlan";
+    public static readonly CniPluginKind Descriptor = new()
+    {
+        Name = "flannel-vxlan",
+        Family = "flannel",
+        Ipam = "host-local: the node's /24 pod CIDR, less network, cni0's gateway and broadcast",
+        MaxPodsPerNode = 253,
+        MtuOverhead = Network.Packets.HeaderSizes.VxlanOverhead,
+        Devices = ["cni0 (bridge)", "flannel.1 (vxlan id 1 dstport 8472)", "veth* (cni0 ports)"],
+        PlotColour = "#0072B2",
+        Create = () => new FlannelVxlan(),
+    };
 
-    public override int PodMtu(int nodeMtu) => nodeMtu - Network.Packets.HeaderSizes.VxlanOverhead;
+    public override CniPluginKind Kind => Descriptor;
 
     public override void SetUpNode(Node node)
     {

@@ -15,7 +15,7 @@ namespace NetPerf.Kubernetes.Policy;
 /// accepts everything. Only ingress is modelled: the from-workload chains always reach the profile. Every rule
 /// walked costs a rule on the node (NftablesRule on iptables-nft, NetfilterRule on legacy), which is what policies cost in Calico's CPU.
 /// </summary>
-internal sealed class CalicoPolicyRules
+internal sealed class CalicoPolicyRules : IPolicyRenderer
 {
     /// <summary>felix's accept bit (the lowest of its default IptablesMarkMask, 0xffff0000).</summary>
     public const uint AcceptMark = 0x10000;

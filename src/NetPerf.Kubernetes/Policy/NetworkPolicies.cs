@@ -1,32 +1,28 @@
 using NetPerf.Kubernetes.Cluster;
-using NetPerf.Kubernetes.Cni;
 
 namespace NetPerf.Kubernetes.Policy;
 
 /// <summary>
 /// The cluster's NetworkPolicies as the API server holds them, and whether anything enforces them: the API
 /// server accepts a policy whatever the CNI plugin, but only a plugin with a policy engine acts on it. Calico's
-/// felix does (<see cref="CalicoPolicyRules"/>); flannel has none, so on a flannel cluster every policy is
+/// felix does (<see cref="CalicoPolicyRules"/>; the plugin's kind names its <see cref="PolicyEngine"/>); flannel has none, so on a flannel cluster every policy is
 /// stored and has no effect, which <see cref="NotEnforcedReason"/> says in words a scenario can show.
 /// </summary>
 public sealed class NetworkPolicies
 {
     private readonly List<NetworkPolicy> _policies = [];
-    private readonly CalicoPolicyRules? _calico;
+    private readonly IPolicyRenderer? _engine;
 
     public NetworkPolicies(KubernetesCluster cluster)
     {
         Cluster = cluster;
-        if (cluster.Cni is CalicoRouted)
-        {
-            _calico = new CalicoPolicyRules(cluster);
-        }
+        _engine = cluster.Cni.Kind.Policy?.Create(cluster);
     }
 
     public KubernetesCluster Cluster { get; }
     public IReadOnlyList<NetworkPolicy> Policies => _policies;
 
-    public bool IsEnforced => _calico is not null;
+    public bool IsEnforced => _engine is not null;
 
     /// <summary>Null where policies are enforced; otherwise why not.</summary>
     public string? NotEnforcedReason => IsEnforced
@@ -46,5 +42,5 @@ public sealed class NetworkPolicies
     }
 
     /// <summary>Re-renders the rules for pods added since the last change.</summary>
-    public void Sync() => _calico?.Render(_policies);
+    public void Sync() => _engine?.Render(_policies);
 }

@@ -17,30 +17,32 @@ internal static partial class PlotStyle
         "#0072B2", "#D55E00", "#009E73", "#CC79A7", "#56B4E9", "#E69F00", "#000000", "#F0E442", "#882255", "#44AA99", "#999933", "#332288",
     ]);
 
-    // The plugins NetPerf models keep their colour in every run and every plot; others take the palette's
-    // remaining colours in name order.
-    private static readonly string[] KnownCnis =
-        ["flannel-vxlan", "calico-bgp", "flannel-host-gw", "calico-ipip", "calico-vxlan", "calico-ipip-crosssubnet", "calico-vxlan-crosssubnet"];
-
     private static readonly LinePattern[] Patterns =
         [LinePattern.Solid, LinePattern.Dashed, LinePattern.Dotted, LinePattern.DenselyDashed];
 
-    /// <summary>One colour per CNI, the same for a plugin in every plot of every run.</summary>
-    public static IReadOnlyDictionary<string, Color> CniColours(IEnumerable<string> cnis)
+    /// <summary>
+    /// One colour per CNI, the same for a plugin in every plot of every run: the plugins the simulator knows
+    /// bring their own (<paramref name="known"/>, from its registry); others take the palette's colours no known
+    /// plugin has, in name order.
+    /// </summary>
+    public static IReadOnlyDictionary<string, Color> CniColours(IEnumerable<string> cnis, IReadOnlyDictionary<string, string> known)
     {
         var colours = new Dictionary<string, Color>(StringComparer.Ordinal);
         var unknown = new SortedSet<string>(StringComparer.Ordinal);
         foreach (string cni in cnis)
         {
-            int known = Array.IndexOf(KnownCnis, cni);
-            if (known >= 0)
-                colours[cni] = Palette[known];
+            if (known.TryGetValue(cni, out string? hex))
+                colours[cni] = Color.FromHex(hex);
             else
                 unknown.Add(cni);
         }
-        int next = KnownCnis.Length;
+        var taken = known.Values.Select(Color.FromHex).ToHashSet();
+        var free = Palette.Where(c => !taken.Contains(c)).ToList();
+        if (free.Count == 0)
+            free = [.. Palette];
+        int next = 0;
         foreach (string cni in unknown)
-            colours[cni] = Palette[next++ % Palette.Length];
+            colours[cni] = free[next++ % free.Count];
         return colours;
     }
 

@@ -99,11 +99,11 @@ internal static class ScenarioChecks
         }
 
         Unique(s.NetworkPolicies.Select(p => p.Name), [], root, "networkPolicies", d, "a NetworkPolicy");
-        var unenforced = s.Variants().Where(v => v.Cni.StartsWith("flannel", StringComparison.Ordinal)).Select(v => v.Name).ToList();
+        var unenforced = s.Variants().Where(v => !v.Cni.EnforcesPolicy).ToList();
         if (unenforced.Count > 0)
         {
             d.Warning(At(root, "networkPolicies"),
-                $"networkPolicies: flannel enforces no NetworkPolicy; in variant(s) {string.Join(", ", unenforced)} the policies are accepted and every connection is allowed");
+                $"networkPolicies: {string.Join(" and ", unenforced.Select(v => v.Cni.Family).Distinct())} enforces no NetworkPolicy; in variant(s) {string.Join(", ", unenforced.Select(v => v.Name))} the policies are accepted and every connection is allowed");
         }
 
         for (int i = 0; i < s.NetworkPolicies.Count; i++)
@@ -215,12 +215,12 @@ internal static class ScenarioChecks
                 d.Error(At(root, "workloads", i, "name"), $"workloads[{i}].name: {Printable.Quote(w.Name)} names result files; use lower-case letters, digits and '-'");
             }
 
-            if (w.Test.StartsWith("UDP", StringComparison.Ordinal) && s.Compare.MessageBytes.FirstOrDefault(b => b > 65_507) is > 0 and var big)
+            if (w.Test.IsUdp && s.Compare.MessageBytes.FirstOrDefault(b => b > 65_507) is > 0 and var big)
             {
                 d.Error(At(root, "compare", "messageBytes"), $"compare.messageBytes: {big} bytes does not fit one UDP datagram (at most 65,507) for workloads[{i}] ({w.Test})");
             }
 
-            if (w.Test.StartsWith("UDP", StringComparison.Ordinal) && Math.Max(w.RequestBytes, w.ResponseBytes) > 65_507)
+            if (w.Test.IsUdp && Math.Max(w.RequestBytes, w.ResponseBytes) > 65_507)
             {
                 d.Error(At(root, "workloads", i, "request") ?? At(root, "workloads", i, "response"),
                     $"workloads[{i}]: a UDP datagram carries at most 65,507 bytes; {Math.Max(w.RequestBytes, w.ResponseBytes)} asked for");
@@ -272,10 +272,16 @@ internal static class ScenarioChecks
     private static void Variants(Scenario s, YamlNode root, Diagnostics d)
     {
         var variants = s.Variants();
-        if (s.Cluster.Racks > 1 && variants.FirstOrDefault(v => v.Cni == "flannel-host-gw") is { } hostGw)
+        if (s.Cluster.Racks > 1 && variants.FirstOrDefault(v => v.Cni.NeedsOneL2Segment) is { } hostGw)
         {
             var racks = At(root, "cluster", "racks");
-            d.Error(racks, $"cluster.racks: {s.Cluster.Racks} racks put the nodes on {s.Cluster.Racks} subnets behind routers, and flannel-host-gw (variant {hostGw.Name}) routes pods straight to the other nodes, which needs every node on one L2 segment; use one rack, or flannel-vxlan, or calico-ipip-crosssubnet");
+            d.Error(racks, $"cluster.racks: {s.Cluster.Racks} racks put the nodes on {s.Cluster.Racks} subnets behind routers, and {hostGw.Cni.Name} (variant {hostGw.Name}) routes pods straight to the other nodes, which needs every node on one L2 segment; use one rack, or flannel-vxlan, or calico-ipip-crosssubnet");
+        }
+
+        if (variants.FirstOrDefault(v => !v.Cni.Supports(v.KubeProxy)) is { } unsupported)
+        {
+            d.Error(At(root, "compare", "kubeProxy") ?? At(root, "cluster", "kubeProxy") ?? At(root, "cluster", "cni"),
+                $"kubeProxy: {unsupported.Cni.Name} (variant {unsupported.Name}) does not run beside kube-proxy's {unsupported.KubeProxy.Name} mode; it runs with: {string.Join(", ", unsupported.Cni.ProxyModes)}");
         }
 
         if (s.Cluster.Fabric == Kubernetes.Cluster.ClusterFabric.Kind && s.Cluster.Racks > 1)
@@ -309,7 +315,7 @@ internal static class ScenarioChecks
                 }
             }
 
-            int max = Choices.MaxPodsPerNode(cni);
+            int max = cni.MaxPodsPerNode;
             if (perNode.Max() > max)
             {
                 d.Error(At(root, "deployments"), $"deployments: node {Array.IndexOf(perNode, perNode.Max())} gets {perNode.Max()} pods; {cni} addresses at most {max} per node");
@@ -406,7 +412,7 @@ internal static class ScenarioChecks
     private static string Show(IReadOnlyDictionary<string, string> labels) => "{" + string.Join(", ", labels.Select(kv => $"{kv.Key}: {kv.Value}")) + "}";
 
     /// <summary>The node at a path of keys and indices, or null when the file does not have it.</summary>
-    private static YamlNode? At(YamlNode root, params object[] path)
+    internal static YamlNode? At(YamlNode root, params object[] path)
     {
         YamlNode? node = root;
         foreach (var step in path)

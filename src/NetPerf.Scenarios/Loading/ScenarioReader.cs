@@ -216,8 +216,8 @@ public static partial class ScenarioReader
             Nodes = (int)m.Integer("nodes", 2, Kubernetes.Cluster.KubernetesCluster.MaxNodes, c.Nodes),
             Racks = (int)m.Integer("racks", 1, 14, c.Racks),
             CoresPerNode = (int)m.Integer("coresPerNode", 1, 256, c.CoresPerNode),
-            Cni = m.Choice("cni", Choices.Cni, c.Cni),
-            KubeProxy = m.Choice("kubeProxy", Choices.KubeProxy, c.KubeProxy),
+            Cni = Kubernetes.Cni.CniPlugins.Get(m.Choice("cni", Choices.Cni, c.Cni.Name)),
+            KubeProxy = Kubernetes.Services.KubeProxyMode.Get(m.Choice("kubeProxy", Choices.KubeProxy, c.KubeProxy.Name)),
             Mtu = (int)m.Integer("mtu", 1280, 9000, c.Mtu),
             NicGigabits = nic?.Number("gbps", 0.001, 800, c.NicGigabits) ?? c.NicGigabits,
             Offloads = (nic?.Choice("offloads", Choices.Offloads, "all") ?? "all") == "all",
@@ -370,7 +370,7 @@ public static partial class ScenarioReader
             d.Error(m["paths"], $"{where}.paths: empty; list at least one of {string.Join(", ", CommunicationPaths.Names)} (or leave the key out for all)");
         }
 
-        return new WorkloadSpec(m.String("name", "unnamed")!, m.Choice("test", Model.Tests.Names, "TCP_RR"), paths.Distinct().ToList())
+        return new WorkloadSpec(m.String("name", "unnamed")!, Model.Tests.Get(m.Choice("test", Model.Tests.Names, "TCP_RR")), paths.Distinct().ToList())
         {
             RequestBytes = (int)m.Integer("request", 1, 16 << 20, 64),
             ResponseBytes = (int)m.Integer("response", 1, 16 << 20, 64),
@@ -393,6 +393,30 @@ public static partial class ScenarioReader
         {
             throw new ScenarioException(d.Errors.OrderBy(e => e.Line).ThenBy(e => e.Column).ToList());
         }
+    }
+
+    /// <summary>
+    /// For checks made after loading (a probe of the built cluster): an error at the first of the given places
+    /// in the scenario's file that exists (a path of keys and indexes, e.g. workloads, 0, paths, 1), or at its top.
+    /// </summary>
+    public static Func<object[], object[], object[], string, ScenarioError> Locator(Scenario scenario)
+    {
+        var d = new Diagnostics(scenario.SourceFile, scenario.SourceText);
+        YamlNode? root = null;
+        try
+        {
+            root = ReadYaml(scenario.SourceText, d);
+        }
+        catch (ScenarioException)
+        {
+            // A scenario built in code has no file to point into: its errors are at line 1.
+        }
+
+        return (a, b, c, message) =>
+        {
+            var node = root is null ? null : ScenarioChecks.At(root, a) ?? ScenarioChecks.At(root, b) ?? ScenarioChecks.At(root, c) ?? root;
+            return d.At(node?.Start ?? YamlDotNet.Core.Mark.Empty, message);
+        };
     }
 
     private static BgpSpec? ReadBgp(YamlMap? m, Diagnostics d)
@@ -431,8 +455,8 @@ public static partial class ScenarioReader
             m.List(key).Select(n => YamlMap.IntegerOf(n, m.Where(key), min, max, d)).OfType<long>().Select(v => (int)v).ToList();
         var compare = new CompareSpec
         {
-            Cni = Words("cni", Choices.Cni),
-            KubeProxy = Words("kubeProxy", Choices.KubeProxy),
+            Cni = [.. Words("cni", Choices.Cni).Select(Kubernetes.Cni.CniPlugins.Get)],
+            KubeProxy = [.. Words("kubeProxy", Choices.KubeProxy).Select(Kubernetes.Services.KubeProxyMode.Get)],
             Services = Numbers("services", 0, 100_000),
             MessageBytes = Numbers("messageBytes", 1, 16 << 20),
         };

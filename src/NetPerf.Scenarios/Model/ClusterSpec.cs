@@ -20,8 +20,8 @@ public sealed record ClusterSpec
 
     /// <summary>The iptables backend on every node (kube-proxy's iptables mode, flannel's rules): iptables-nft unless legacy is asked for.</summary>
     public Network.Netfilter.IptablesBackend Iptables { get; init; } = Network.Netfilter.IptablesBackend.Nft;
-    public string Cni { get; init; } = "flannel-vxlan";
-    public string KubeProxy { get; init; } = "iptables";
+    public Kubernetes.Cni.CniPluginKind Cni { get; init; } = Kubernetes.Cni.FlannelVxlan.Descriptor;
+    public Kubernetes.Services.KubeProxyMode KubeProxy { get; init; } = Kubernetes.Services.KubeProxyMode.Iptables;
     public int Mtu { get; init; } = 1500;
     public double NicGigabits { get; init; } = 10;
 

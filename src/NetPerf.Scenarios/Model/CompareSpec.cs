@@ -6,8 +6,8 @@ namespace NetPerf.Scenarios.Model;
 /// </summary>
 public sealed record CompareSpec
 {
-    public IReadOnlyList<string> Cni { get; init; } = [];
-    public IReadOnlyList<string> KubeProxy { get; init; } = [];
+    public IReadOnlyList<Kubernetes.Cni.CniPluginKind> Cni { get; init; } = [];
+    public IReadOnlyList<Kubernetes.Services.KubeProxyMode> KubeProxy { get; init; } = [];
 
     /// <summary>Extra ClusterIP Services (all selecting the measured server) for kube-proxy to hold.</summary>
     public IReadOnlyList<int> Services { get; init; } = [];

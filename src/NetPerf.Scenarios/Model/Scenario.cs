@@ -55,8 +55,8 @@ public sealed record Scenario
     /// <summary>Every combination of the compare block, in the file's order (first axis slowest).</summary>
     public IReadOnlyList<Variant> Variants()
     {
-        IReadOnlyList<string> cnis = Compare.Cni.Count > 0 ? Compare.Cni : [Cluster.Cni];
-        IReadOnlyList<string> proxies = Compare.KubeProxy.Count > 0 ? Compare.KubeProxy : [Cluster.KubeProxy];
+        IReadOnlyList<Kubernetes.Cni.CniPluginKind> cnis = Compare.Cni.Count > 0 ? Compare.Cni : [Cluster.Cni];
+        IReadOnlyList<Kubernetes.Services.KubeProxyMode> proxies = Compare.KubeProxy.Count > 0 ? Compare.KubeProxy : [Cluster.KubeProxy];
         IReadOnlyList<int> services = Compare.Services.Count > 0 ? Compare.Services : [0];
         IReadOnlyList<int?> sizes = Compare.MessageBytes.Count > 0 ? Compare.MessageBytes.Select(b => (int?)b).ToList() : [null];
         var variants = new List<Variant>();
@@ -69,8 +69,8 @@ public sealed record Scenario
                     foreach (var size in sizes)
                     {
                         var parts = new List<string>();
-                        if (Compare.Cni.Count > 0 || Compare.IsEmpty) parts.Add(cni);
-                        if (Compare.KubeProxy.Count > 0) parts.Add(proxy);
+                        if (Compare.Cni.Count > 0 || Compare.IsEmpty) parts.Add(cni.Name);
+                        if (Compare.KubeProxy.Count > 0) parts.Add(proxy.Name);
                         if (Compare.Services.Count > 0) parts.Add($"{svc}svc");
                         if (size is { } b) parts.Add($"{b}B");
                         variants.Add(new Variant(string.Join("/", parts), cni, proxy, svc, size));

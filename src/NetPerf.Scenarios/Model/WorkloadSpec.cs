@@ -1,16 +1,25 @@
 namespace NetPerf.Scenarios.Model;
 
-/// <summary>The netperf tests a scenario runs.</summary>
+/// <summary>The netperf tests a scenario runs, in the order scenarios and the schema list them.</summary>
 public static class Tests
 {
-    public static readonly IReadOnlyList<string> Names = ["TCP_RR", "TCP_CRR", "TCP_STREAM", "UDP_RR", "UDP_STREAM"];
+    public static readonly IReadOnlyList<NetperfTestKind> All =
+        [NetperfTestKind.TcpRr, NetperfTestKind.TcpCrr, NetperfTestKind.TcpStream, NetperfTestKind.UdpRr, NetperfTestKind.UdpStream];
+
+    public static readonly IReadOnlyList<string> Names = [.. All.Select(t => t.Name)];
+
+    public static NetperfTestKind? Find(string name) => All.FirstOrDefault(t => t.Name == name);
+
+    /// <summary>The test named <paramref name="name"/>; for names already validated.</summary>
+    public static NetperfTestKind Get(string name) => Find(name)
+        ?? throw new ArgumentException($"unknown test '{name}'; tests are: {string.Join(", ", Names)}", nameof(name));
 }
 
 /// <summary>
 /// One netperf-style test and the paths it is run over: each path is a run of its own on a freshly built
 /// cluster, so paths never compete for the same cores.
 /// </summary>
-public sealed record WorkloadSpec(string Name, string Test, IReadOnlyList<CommunicationPath> Paths)
+public sealed record WorkloadSpec(string Name, NetperfTestKind Test, IReadOnlyList<CommunicationPath> Paths)
 {
     public int RequestBytes { get; init; } = 64;
     public int ResponseBytes { get; init; } = 64;
@@ -23,6 +32,9 @@ public sealed record WorkloadSpec(string Name, string Test, IReadOnlyList<Commun
 
     /// <summary>fixed, or exponential with <see cref="ServiceTime"/> as its mean.</summary>
     public string ServiceDistribution { get; init; } = "fixed";
+
+    /// <summary>TCP or UDP, as the test says.</summary>
+    public Network.Packets.IpProtocol Protocol => Test.Protocol;
 
     /// <summary>UDP_STREAM's offered rate.</summary>
     public double UdpGigabits { get; init; } = 1;

@@ -53,7 +53,7 @@ public static class ClusterDescription
 
         var routes = c.Nodes.Select(n => new RouteFacts(n.Name, n.Root.Fib.Lookup(b.RemoteServer.Ip)?.ToString(i => n.Root.Device(i).Name) ?? "unreachable")).ToList();
         var devices = c.Node(1).Root.Devices.Select(d => new DeviceFacts(d.Name, d.Mtu)).ToList();
-        return new Facts(scenario.Name, variant.Name, variant.Cni, variant.KubeProxy, c.Options.CoresPerNode, c.Options.LinkGigabits,
+        return new Facts(scenario.Name, variant.Name, variant.Cni.Name, variant.KubeProxy.Name, c.Options.CoresPerNode, c.Options.LinkGigabits,
             nodes, pods, services, b.RemoteServer.Ip.ToString(), routes, c.Node(1).Name, devices);
     }
 

@@ -3,9 +3,7 @@ using NetPerf.Kubernetes.Dns;
 using NetPerf.Network.Addressing;
 using NetPerf.Network.Packets;
 using NetPerf.Scenarios.Model;
-using NetPerf.Transport.Tcp;
 using NetPerf.Workloads;
-using NetPerf.Workloads.Tcp;
 using NetPerf.Workloads.Udp;
 
 namespace NetPerf.Scenarios.Running;
@@ -92,6 +90,12 @@ public static class PathRun
                     ServerBindAddress = remote.Ip,
                     ServerListenPort = ClusterLayout.ServerPort,
                 }, null);
+            case CommunicationPath.NodeToNode:
+                var (hostClient, hostServer) = b.HostNetworkPods(serverNode: 2);
+                return (new Endpoints(hostClient.Namespace, hostServer.Namespace, hostServer.Ip, ClusterLayout.ServerPort, clientCore, serverCore), null);
+            case CommunicationPath.NodeLocal:
+                var (sameClient, sameServer) = b.HostNetworkPods(serverNode: 1);
+                return (new Endpoints(sameClient.Namespace, sameServer.Namespace, sameServer.Ip, ClusterLayout.ServerPort, clientCore, serverCore), null);
             default:
                 throw new NotSupportedException($"the {path.Name()} path needs the cluster built with its load balancer.");
         }
@@ -125,15 +129,6 @@ public static class PathRun
     {
         var w = unit.Workload;
         var (request, response) = Sizes(unit);
-        string name = w.Name;
-        return w.Test switch
-        {
-            "TCP_RR" => new TcpRequestResponse(name, e, RequestPattern.ClosedLoop, w.Clients, request, response, service, options: TcpOptions.Linux, flowId: FlowId),
-            "TCP_CRR" => new TcpRequestResponse(name, e, RequestPattern.ConnectionPerRequest, w.Clients, request, response, service, options: TcpOptions.Linux, flowId: FlowId),
-            "TCP_STREAM" => new TcpStream(name, e, w.Clients, options: TcpOptions.Linux, flowId: FlowId),
-            "UDP_RR" => new UdpRequestResponse(name, e, w.Clients, request, response, service, flowId: FlowId),
-            "UDP_STREAM" => new UdpStream(name, e, Math.Min(request, 65_507) /* the largest UDP payload in one IPv4 datagram */, w.UdpGigabits * 1e9, flowId: FlowId),
-            _ => throw new ArgumentOutOfRangeException(nameof(unit), w.Test, $"unknown test; tests are: {string.Join(", ", Model.Tests.Names)}"),
-        };
+        return w.Test.Create(new WorkloadRequest(w.Name, e, w.Clients, request, response, service, w.UdpGigabits, FlowId));
     }
 }

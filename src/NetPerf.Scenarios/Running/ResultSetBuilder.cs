@@ -33,7 +33,7 @@ public static class ResultSetBuilder
             bool partial = outcome.Partial && outcome.Units.Count(u => u.Variant == v && u.Workload == w && u.Path == path) > runs.Count;
             SummaryRow Row(string metric, string unit, long count, double mean, double? ci) => new()
             {
-                Scenario = s.Name, Variant = v.Name, Path = path.Name(), Cni = v.Cni, KubeProxy = v.KubeProxy, Workload = w.Name, Test = w.Test,
+                Scenario = s.Name, Variant = v.Name, Path = path.Name(), Cni = v.Cni.Name, KubeProxy = v.KubeProxy.Name, Workload = w.Name, Test = w.Test.Name,
                 RequestBytes = first.RequestBytes, ResponseBytes = first.ResponseBytes, Metric = metric, Unit = unit, Count = count,
                 Mean = mean, Ci95 = ci, Partial = partial,
             };
@@ -56,12 +56,12 @@ public static class ResultSetBuilder
                     P99 = latency.Percentile(99).TotalMicroseconds,
                     P999 = latency.Count >= MinSamplesForP999 ? latency.Percentile(99.9).TotalMicroseconds : null,
                 });
-                cdfs.Add(new LatencyCdf(v.Name, path.Name(), v.Cni, v.KubeProxy, w.Name,
+                cdfs.Add(new LatencyCdf(v.Name, path.Name(), v.Cni.Name, v.KubeProxy.Name, w.Name,
                     CdfPercentiles.Select(p => (p, latency.Percentile(p).TotalMicroseconds)).ToList()));
             }
 
             // A stream has no requests: its rate is its goodput and its CPU is per byte.
-            bool stream = w.Test.EndsWith("STREAM", StringComparison.Ordinal);
+            bool stream = w.Test.IsStream;
             if (!stream)
             {
                 Add(summary, Row, "throughput", "1/s", runs.Select(r => r.Report.TransactionsPerSecond).ToList());
@@ -75,7 +75,7 @@ public static class ResultSetBuilder
 
             Add(summary, Row, "cpu_per_byte", "ns/B", runs.Select(r => r.Report.CpuNanosecondsPerByte(r.BytesDelivered)).ToList());
             // Nothing lost of nothing delivered is no success: a replication that delivered nothing has no loss figure (an empty cell).
-            Add(summary, Row, "lost", w.Test == "UDP_STREAM" ? "datagrams" : "requests",
+            Add(summary, Row, "lost", w.Test == NetperfTestKind.UdpStream ? "datagrams" : "requests",
                 runs.Select(r => r.Report.Transactions == 0 && r.BytesDelivered == 0 ? double.NaN : r.Lost).ToList());
             if (runs.All(r => r.Lookup is not null))
             {
@@ -93,7 +93,7 @@ public static class ResultSetBuilder
                 double perByte = runs.All(r => r.BytesDelivered > 0) ? runs.Average(r => PerRun(r, r.BytesDelivered)) : double.NaN;
                 cpu.Add(new CpuRow
                 {
-                    Scenario = s.Name, Variant = v.Name, Path = path.Name(), Cni = v.Cni, KubeProxy = v.KubeProxy, Workload = w.Name,
+                    Scenario = s.Name, Variant = v.Name, Path = path.Name(), Cni = v.Cni.Name, KubeProxy = v.KubeProxy.Name, Workload = w.Name,
                     Node = host, Stage = stage.ToString(),
                     NanosecondsPerRequest = perRequest,
                     NanosecondsPerByte = perByte,
@@ -125,6 +125,7 @@ public static class ResultSetBuilder
             Samples = samples,
             Bgp = outcome.Bgp.Select(b => Bgp(s.Name, b)).ToList(),
             Partial = outcome.Partial,
+            CniColours = Kubernetes.Cni.CniPlugins.All.ToDictionary(k => k.Name, k => k.PlotColour),
         };
     }
 

@@ -8,17 +8,10 @@ internal sealed class ServiceProxy
 {
     private readonly Action<Service> _add;
 
-    public ServiceProxy(string mode, KubernetesCluster cluster)
+    public ServiceProxy(KubeProxyMode mode, KubernetesCluster cluster)
     {
-        _add = mode switch
-        {
-            "iptables" => new KubeProxyIptables(cluster).Add,
-            "ipvs" => new KubeProxyIpvs(cluster).Add,
-            "nftables" => new KubeProxyNftables(cluster).Add,
-            _ => throw new ArgumentException($"unknown kube-proxy mode '{mode}'; modes are: iptables, ipvs, nftables.", nameof(mode)),
-        };
+        _add = mode.Install(cluster);
     }
-
 
     public void Add(Service service) => _add(service);
 }

@@ -36,19 +36,11 @@ public sealed class PathTrace : IPacketTracer, INetfilterTracer
     public IReadOnlyList<(KernelStage Stage, int Times, double Nanoseconds)> ByStage =>
         _hops.GroupBy(h => h.Stage).OrderBy(g => g.Key).Select(g => (g.Key, g.Count(), g.Sum(h => h.CostNanoseconds))).ToList();
 
-    /// <summary>What a trace follows for a test: the test itself, or for a stream the request/response test of its protocol.</summary>
-    public static string TracedTest(string test) => test switch
-    {
-        "TCP_STREAM" => "TCP_RR",
-        "UDP_STREAM" => "UDP_RR",
-        _ => test,
-    };
-
     public static PathTrace Run(Scenario scenario, Variant variant, WorkloadSpec workload, CommunicationPath path)
     {
-        var rr = workload with { Test = TracedTest(workload.Test) };
+        var rr = workload with { Test = workload.Test.TracedAs };
         rr = rr with { Clients = 1 };
-        var build = new ClusterBuild(scenario, variant, scenario.Seed, path == CommunicationPath.LoadBalancer);
+        var build = new ClusterBuild(scenario, variant, scenario.Seed, path == CommunicationPath.LoadBalancer, rr.Protocol);
         var unit = new RunUnit(0, variant, rr, path, 0);
         var (w, _) = PathRun.Prepare(build, unit);
         var trace = new PathTrace();

@@ -7,8 +7,9 @@ public sealed class PlotStyleTests
     [Fact]
     public void A_CNI_keeps_its_colour_whichever_other_CNIs_a_run_compares_it_with()
     {
-        var alone = PlotStyle.CniColours(["calico-bgp"]);
-        var withOthers = PlotStyle.CniColours(["flannel-vxlan", "cilium", "calico-ipip", "calico-bgp", "antrea"]);
+        var known = new Dictionary<string, string> { ["flannel-vxlan"] = "#0072B2", ["calico-bgp"] = "#D55E00", ["calico-ipip"] = "#CC79A7" };
+        var alone = PlotStyle.CniColours(["calico-bgp"], known);
+        var withOthers = PlotStyle.CniColours(["flannel-vxlan", "cilium", "calico-ipip", "calico-bgp", "antrea"], known);
 
         Assert.Equal(alone["calico-bgp"], withOthers["calico-bgp"]);
         Assert.Equal(5, withOthers.Values.Distinct().Count());

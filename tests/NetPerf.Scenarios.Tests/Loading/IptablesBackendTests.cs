@@ -18,7 +18,7 @@ public class IptablesBackendTests
         var scenario = ScenarioReader.Parse(cluster + Workload, "b.yaml");
         Assert.Equal(expected, scenario.Cluster.Iptables);
 
-        var build = new ClusterBuild(scenario, new Variant("v", "flannel-vxlan", "iptables", 0, null), seed: 1);
+        var build = new ClusterBuild(scenario, new Variant("v", NetPerf.Kubernetes.Cni.FlannelVxlan.Descriptor, NetPerf.Kubernetes.Services.KubeProxyMode.Iptables, 0, null), seed: 1);
         Assert.All(build.Cluster.Nodes, n => Assert.Equal(expected, n.Root.Netfilter!.Backend));
     }
 

@@ -19,8 +19,8 @@ public class PublishedOrderingTests(ITestOutputHelper log)
         ScenarioRunner.Run(ScenarioReader.Parse(yaml, "validation.yaml"), new RunOptions()).Results;
 
     static UnitResult One(IReadOnlyList<UnitResult> rs, string cni, string path = "pod-cross-node", int? bytes = null, string? proxy = null, int? services = null) =>
-        rs.Single(r => r.Unit.Variant.Cni == cni && r.Unit.Path.Name() == path && (bytes is null || r.RequestBytes == bytes)
-            && (proxy is null || r.Unit.Variant.KubeProxy == proxy) && (services is null || r.Unit.Variant.ExtraServices == services));
+        rs.Single(r => r.Unit.Variant.Cni.Name == cni && r.Unit.Path.Name() == path && (bytes is null || r.RequestBytes == bytes)
+            && (proxy is null || r.Unit.Variant.KubeProxy.Name == proxy) && (services is null || r.Unit.Variant.ExtraServices == services));
 
     /// <summary>Datagrams per second delivered to the receiving application.</summary>
     static double Pps(UnitResult r) => r.Report.GoodputBitsPerSecond / 8 / r.RequestBytes;

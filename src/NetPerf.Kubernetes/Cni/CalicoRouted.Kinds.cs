@@ -1,0 +1,45 @@
+using NetPerf.Kubernetes.Policy;
+using NetPerf.Network.Packets;
+
+namespace NetPerf.Kubernetes.Cni;
+
+/// <summary>Calico's pools as scenarios name them: one routed data plane, five encapsulation choices.</summary>
+public sealed partial class CalicoRouted
+{
+    /// <summary>One /26 block per node: 64 addresses less the network address, tunl0's first address and the last (as <see cref="PodAddress"/> allows).</summary>
+    private const string BlockIpam = "calico-ipam: one /26 block per node, less its network address, tunl0's address and the last";
+
+    private const int BlockPods = 62;
+
+    /// <summary>felix renders policies into iptables chains walked for a connection's first packet (<see cref="CalicoPolicyRules"/>).</summary>
+    private static readonly PolicyEngine Felix = new("felix (iptables: cali-fw-*/cali-tw-* chains per endpoint)", c => new CalicoPolicyRules(c));
+
+    private static readonly CniPluginKind Bgp = Pool("calico-bgp", 0, "#D55E00", [], () => new CalicoRouted(ipip: false));
+
+    private static readonly CniPluginKind IpipAlways = Pool("calico-ipip", HeaderSizes.IpIpOverhead, "#CC79A7", ["tunl0 (ipip)"], () => new CalicoRouted(ipip: true));
+
+    private static readonly CniPluginKind VxlanAlways = Pool("calico-vxlan", HeaderSizes.VxlanOverhead, "#56B4E9", [$"vxlan.calico (vxlan id {VxlanVni} dstport {VxlanPort})"], () => new CalicoRouted(CalicoEncapsulation.Vxlan));
+
+    // Pods get the tunnel's MTU whenever the pool encapsulates at all, CrossSubnet too (Calico sizes it for the worst path).
+    private static readonly CniPluginKind IpipCrossSubnet = Pool("calico-ipip-crosssubnet", HeaderSizes.IpIpOverhead, "#E69F00", ["tunl0 (ipip)"],
+        () => new CalicoRouted(CalicoEncapsulation.Ipip, CalicoEncapsulationMode.CrossSubnet));
+
+    private static readonly CniPluginKind VxlanCrossSubnet = Pool("calico-vxlan-crosssubnet", HeaderSizes.VxlanOverhead, "#000000", [$"vxlan.calico (vxlan id {VxlanVni} dstport {VxlanPort})"],
+        () => new CalicoRouted(CalicoEncapsulation.Vxlan, CalicoEncapsulationMode.CrossSubnet));
+
+    /// <summary>Calico's kinds, in the order the registry lists them.</summary>
+    public static IReadOnlyList<CniPluginKind> Descriptors { get; } = [Bgp, IpipAlways, VxlanAlways, IpipCrossSubnet, VxlanCrossSubnet];
+
+    private static CniPluginKind Pool(string name, int overhead, string colour, IReadOnlyList<string> tunnel, Func<CniPlugin> create) => new()
+    {
+        Name = name,
+        Family = "calico",
+        Ipam = BlockIpam,
+        MaxPodsPerNode = BlockPods,
+        MtuOverhead = overhead,
+        Policy = Felix,
+        Devices = ["cali* (veth, proxy ARP for 169.254.1.1)", .. tunnel],
+        PlotColour = colour,
+        Create = create,
+    };
+}

@@ -1,0 +1,53 @@
+using NetPerf.Kubernetes.Policy;
+using NetPerf.Kubernetes.Services;
+
+namespace NetPerf.Kubernetes.Cni;
+
+/// <summary>
+/// One choice a scenario's <c>cni:</c> may name, with the facts validation, describe, plots and the path matrix
+/// read from it instead of re-deriving them from the name; <see cref="Create"/> builds the plugin itself. Each
+/// plugin declares its own beside its code; <see cref="CniPlugins"/> lists them all.
+/// </summary>
+public sealed class CniPluginKind
+{
+    /// <summary>The word scenario files, results and plots use.</summary>
+    public required string Name { get; init; }
+
+    /// <summary>The project (flannel, calico ...): the word a message uses for what the variants of one project share.</summary>
+    public required string Family { get; init; }
+
+    /// <summary>How the plugin's IPAM hands out pod addresses, in words (for describe and the pods-per-node error).</summary>
+    public required string Ipam { get; init; }
+
+    /// <summary>Pods per node that IPAM can address (the plugin's <see cref="CniPlugin.PodAddress"/> refuses more).</summary>
+    public required int MaxPodsPerNode { get; init; }
+
+    /// <summary>Bytes the plugin takes off the node's MTU for its pods (its encapsulation's headers; 0 when it routes).</summary>
+    public required int MtuOverhead { get; init; }
+
+    /// <summary>What enforces NetworkPolicy on its nodes; null when nothing does (the API server still accepts them).</summary>
+    public PolicyEngine? Policy { get; init; }
+
+    /// <summary>True when the plugin routes pods via the other nodes' own addresses, so every node must be on one L2 segment.</summary>
+    public bool NeedsOneL2Segment { get; init; }
+
+    /// <summary>The kube-proxy modes it runs beside (<see cref="KubeProxyMode.All"/> unless it says otherwise).</summary>
+    public IReadOnlyList<KubeProxyMode> ProxyModes { get; init; } = KubeProxyMode.All;
+
+    /// <summary>The devices it creates on a node, as <c>ip link</c> would list them.</summary>
+    public required IReadOnlyList<string> Devices { get; init; }
+
+    /// <summary>Its colour in every plot of every run (a colour of the Okabe-Ito palette the plots use), as #RRGGBB.</summary>
+    public required string PlotColour { get; init; }
+
+    /// <summary>A fresh plugin, for one cluster.</summary>
+    public required Func<CniPlugin> Create { get; init; }
+
+    public bool EnforcesPolicy => Policy is not null;
+
+    public int PodMtu(int nodeMtu) => nodeMtu - MtuOverhead;
+
+    public bool Supports(KubeProxyMode mode) => ProxyModes.Contains(mode);
+
+    public override string ToString() => Name;
+}
