@@ -14,6 +14,7 @@ public static class CompareCommand
     {
         var file = ScenarioFile.Argument();
         var allowOutside = ScenarioFile.AllowOutside();
+        var manifests = ScenarioFile.Manifests();
         var cni = new Option<string[]>("--cni")
         {
             Description = $"CNI plugins to compare (default: the scenario's compare block, or {string.Join(", ", Choices.MainCni)}; also {string.Join(", ", Choices.Cni.Except(Choices.MainCni))}).",
@@ -30,12 +31,12 @@ public static class CompareCommand
         var options = new RunOptionsBinding();
         var command = new Command("compare", "Run the scenario's workloads over several CNI plugins (or kube-proxy modes) and print them side by side per path, with ratios to a baseline.")
         {
-            file, cni, proxy, baseline, allowOutside,
+            file, cni, proxy, baseline, allowOutside, manifests,
         };
         options.AddTo(command);
         command.SetAction(parse =>
         {
-            var scenario = ScenarioFile.Load(parse.GetValue(file)!, error, parse.GetValue(allowOutside));
+            var scenario = ScenarioFile.Load(parse.GetValue(file)!, error, parse.GetValue(allowOutside), parse.GetValue(manifests));
             if (scenario is null)
             {
                 return ExitCodes.InvalidScenario;

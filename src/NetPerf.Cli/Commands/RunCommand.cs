@@ -11,9 +11,10 @@ public static class RunCommand
     {
         var file = ScenarioFile.Argument();
         var allowOutside = ScenarioFile.AllowOutside();
+        var manifests = ScenarioFile.Manifests();
         var options = new RunOptionsBinding();
         var variant = new Option<string[]>("--variant") { Description = "Run only these variants (by name; default: all).", AllowMultipleArgumentsPerToken = true };
-        var command = new Command("run", "Run a scenario: every variant x workload x path, then write results/<scenario>/<run>/ (CSV, plots, report.html).") { file, allowOutside, variant };
+        var command = new Command("run", "Run a scenario: every variant x workload x path, then write results/<scenario>/<run>/ (CSV, plots, report.html).") { file, allowOutside, manifests, variant };
         options.AddTo(command);
         var k8s = new K8sNetperfMode();
         k8s.AddTo(command);
@@ -26,7 +27,7 @@ public static class RunCommand
                 return k8s.Run(parse, path, text, parse.GetResult(options.ResultsDir)?.Implicit != false ? null : parse.GetValue(options.ResultsDir), output, error);
             }
 
-            var scenario = ScenarioFile.Load(path, error, parse.GetValue(allowOutside));
+            var scenario = ScenarioFile.Load(path, error, parse.GetValue(allowOutside), parse.GetValue(manifests));
             if (scenario is null)
             {
                 return ExitCodes.InvalidScenario;

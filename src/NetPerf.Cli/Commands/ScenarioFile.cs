@@ -18,13 +18,20 @@ internal static class ScenarioFile
         Description = "Let the scenario name files outside its folder (costFile); without it a scenario from elsewhere reads only its own files.",
     };
 
+    /// <summary>Kubernetes manifests to add to the scenario's own (its manifests key): files, directories or globs.</summary>
+    public static Option<string[]> Manifests() => new("--manifests")
+    {
+        Description = "Kubernetes manifests (a directory, files or globs, as kubectl apply -f takes them) whose objects the cluster is built with, beside the scenario's own manifests.",
+        AllowMultipleArgumentsPerToken = true,
+    };
+
     /// <summary>The scenario, or null after printing every problem (file:line:column: what is wrong; what is allowed).</summary>
-    public static Scenario? Load(string path, TextWriter error, bool allowOutside = false)
+    public static Scenario? Load(string path, TextWriter error, bool allowOutside = false, IReadOnlyList<string>? manifests = null)
     {
         var warnings = new List<string>();
         try
         {
-            var scenario = ScenarioReader.Load(path, warnings, allowOutside);
+            var scenario = ScenarioReader.Load(path, warnings, allowOutside, manifests);
             foreach (var w in warnings)
             {
                 error.WriteLine(w);

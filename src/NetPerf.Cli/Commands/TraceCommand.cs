@@ -15,6 +15,7 @@ public static class TraceCommand
     {
         var file = ScenarioFile.Argument();
         var allowOutside = ScenarioFile.AllowOutside();
+        var manifests = ScenarioFile.Manifests();
         var path = new Option<string>("--path", "-p")
         {
             Description = $"The communication path: {string.Join(", ", CommunicationPaths.Names)}.",
@@ -23,10 +24,10 @@ public static class TraceCommand
         path.Validators.Add(OptionParsers.OnlyAmong("--path", [.. CommunicationPaths.Names]));
         var variant = new Option<string?>("--variant") { Description = "Which variant (default: the first)." };
         var workload = new Option<string?>("--workload", "-w") { Description = "Which workload's sizes (default: the first)." };
-        var command = new Command("trace", "Follow one request and its response over a path, hop by hop, with the CPU each step costs.") { file, allowOutside, path, variant, workload };
+        var command = new Command("trace", "Follow one request and its response over a path, hop by hop, with the CPU each step costs.") { file, allowOutside, manifests, path, variant, workload };
         command.SetAction(parse =>
         {
-            var scenario = ScenarioFile.Load(parse.GetValue(file)!, error, parse.GetValue(allowOutside));
+            var scenario = ScenarioFile.Load(parse.GetValue(file)!, error, parse.GetValue(allowOutside), parse.GetValue(manifests));
             if (scenario is null)
             {
                 return ExitCodes.InvalidScenario;

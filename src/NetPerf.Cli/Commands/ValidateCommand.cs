@@ -16,8 +16,9 @@ public static class ValidateCommand
     {
         var files = new Argument<string[]>("scenarios") { Description = "Scenario files to check.", Arity = ArgumentArity.OneOrMore };
         var allowOutside = ScenarioFile.AllowOutside();
+        var manifests = ScenarioFile.Manifests();
         var format = OutputFormats.Option("the same as table");
-        var command = new Command("validate", "Check scenario files: every error with file:line:column, what is wrong and what is allowed. Runs nothing.") { files, allowOutside, format };
+        var command = new Command("validate", "Check scenario files: every error with file:line:column, what is wrong and what is allowed. Runs nothing.") { files, allowOutside, manifests, format };
         command.SetAction(parse =>
         {
             var how = parse.GetValue(format);
@@ -30,7 +31,7 @@ public static class ValidateCommand
                 Scenario scenario;
                 try
                 {
-                    scenario = ScenarioReader.Load(file, warnings, parse.GetValue(allowOutside));
+                    scenario = ScenarioReader.Load(file, warnings, parse.GetValue(allowOutside), parse.GetValue(manifests));
                     Scenarios.Running.WorkloadProbe.Check(scenario, new Scenarios.Running.RunOptions()); // a workload that can measure nothing is an error here too
                 }
                 catch (ScenarioException e)

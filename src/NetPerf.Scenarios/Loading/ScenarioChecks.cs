@@ -342,7 +342,7 @@ internal static class ScenarioChecks
         }
 
         string path = s.ResolvePath(file);
-        if (!allowOutside && Outside(path, s.ResolvePath(".")) is { } where)
+        if (!allowOutside && Confinement.Outside(path, s.ResolvePath(".")) is { } where)
         {
             string really = where == Path.GetFullPath(file) ? "" : $" is {Printable.Quote(where)},";
             d.Error(At(root, "costFile"), $"costFile: {Printable.Quote(file)}{really} is outside the scenario's folder; move it beside the scenario, or pass --allow-outside");
@@ -361,30 +361,6 @@ internal static class ScenarioChecks
         {
             d.Error(At(root, "costFile"), $"costFile: {Printable.Quote(file)} is not a valid cost table: {string.Join("; ", e.Problems.Take(5))}");
         }
-    }
-
-    /// <summary>
-    /// Where <paramref name="path"/> really is when that is not inside <paramref name="folder"/> (a symbolic link
-    /// is followed to its target), or null when it is inside: a scenario from elsewhere must not read any file
-    /// its author names, only its own.
-    /// </summary>
-    private static string? Outside(string path, string folder)
-    {
-        string full = Path.GetFullPath(path);
-        try
-        {
-            if (new FileInfo(full).ResolveLinkTarget(returnFinalTarget: true) is { } target)
-            {
-                full = Path.GetFullPath(target.FullName);
-            }
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            // Unreadable links are refused when the table is read; where they point does not matter then.
-        }
-
-        string root = Path.TrimEndingDirectorySeparator(Path.GetFullPath(folder)) + Path.DirectorySeparatorChar;
-        return full.StartsWith(root, StringComparison.Ordinal) ? null : full;
     }
 
     private static bool Selects(Scenario s, IReadOnlyDictionary<string, string> selector) =>

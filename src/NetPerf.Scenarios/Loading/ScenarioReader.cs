@@ -26,7 +26,7 @@ public static partial class ScenarioReader
     /// Reads and checks a file; warnings (things allowed but probably not meant) go to <paramref name="warnings"/>.
     /// Files the scenario names (its costFile) must be in its folder unless <paramref name="allowOutside"/>.
     /// </summary>
-    public static Scenario Load(string path, List<string>? warnings = null, bool allowOutside = false)
+    public static Scenario Load(string path, List<string>? warnings = null, bool allowOutside = false, IReadOnlyList<string>? manifests = null)
     {
         string text;
         try
@@ -39,10 +39,14 @@ public static partial class ScenarioReader
             throw new ScenarioException([new ScenarioError(path, 1, 1, $"cannot read the scenario: {why}")]);
         }
 
-        return Parse(text, path, warnings, allowOutside);
+        return Parse(text, path, warnings, allowOutside, manifests);
     }
 
-    public static Scenario Parse(string text, string file, List<string>? warnings = null, bool allowOutside = false)
+    /// <summary>
+    /// Reads a scenario's text; <paramref name="manifests"/> (netperf run --manifests) are files, directories or
+    /// globs the user named on the command line, taken from the working directory and not confined.
+    /// </summary>
+    public static Scenario Parse(string text, string file, List<string>? warnings = null, bool allowOutside = false, IReadOnlyList<string>? manifests = null)
     {
         var d = new Diagnostics(file, text);
         if (text.Length > MaxFileBytes)
@@ -91,10 +95,23 @@ public static partial class ScenarioReader
             Bgp = root["bgp"] is { } bgp ? ReadBgp(YamlMap.Of(bgp, "bgp", d, ScenarioKeys.Bgp), d) : null,
         };
 
-        ScenarioChecks.Check(scenario, document, d, allowOutside);
-        if (d.Errors.Count > 0)
+        var manifestErrors = new List<ScenarioError>();
+        scenario = ReadManifests(scenario, root, d, allowOutside, manifests ?? [], manifestErrors);
+        if (scenario.Manifests.Objects.Count > 0)
         {
-            throw new ScenarioException(d.Errors.OrderBy(e => e.Line).ThenBy(e => e.Column).ToList());
+            // Until placement lands (issue 12's next piece), say so rather than run as if the objects were there.
+            d.Warnings.Add(Printable.Escape($"{file}:1:1: warning: manifests: {scenario.Manifests.Objects.Count} object(s) read and checked; this version does not yet build them into the cluster"));
+        }
+
+        foreach (var ignored in scenario.Manifests.Ignored)
+        {
+            d.Warnings.Add(Printable.Escape($"{ignored.File}:{ignored.Line}:1: warning: {ignored.Kind} '{ignored.Name}' ({ignored.ApiVersion}) ignored: the simulation does not use this kind"));
+        }
+
+        ScenarioChecks.Check(scenario, document, d, allowOutside);
+        if (d.Errors.Count > 0 || manifestErrors.Count > 0)
+        {
+            throw new ScenarioException([.. d.Errors.OrderBy(e => e.Line).ThenBy(e => e.Column), .. manifestErrors]);
         }
 
         warnings?.AddRange(d.Warnings);
@@ -130,6 +147,38 @@ public static partial class ScenarioReader
         }
 
         return stream.Documents[0].RootNode;
+    }
+
+    /// <summary>The scenario's manifests (confined to its folder unless allowed out) and the command line's, read into one set.</summary>
+    private static Scenario ReadManifests(Scenario scenario, YamlMap root, Diagnostics d, bool allowOutside, IReadOnlyList<string> extra, List<ScenarioError> errors)
+    {
+        var nodes = root.List("manifests");
+        var patterns = new List<string>();
+        var at = new List<YamlNode?>();
+        foreach (var node in nodes)
+        {
+            if (node is YamlScalarNode { Value: { Length: > 0 } p })
+            {
+                patterns.Add(p);
+                at.Add(node);
+            }
+            else
+            {
+                d.Error(node, $"manifests: expected a path or a glob (app/*.yaml); found {YamlMap.Describe(node)}");
+            }
+        }
+
+        if (patterns.Count == 0 && extra.Count == 0)
+        {
+            return scenario;
+        }
+
+        string folder = scenario.ResolvePath(".");
+        var sources = new List<Manifests.ManifestSource>();
+        sources.AddRange(patterns.Select((p, i) => new Manifests.ManifestSource(p, folder, allowOutside ? null : folder, at[i])));
+        sources.AddRange(extra.Select(p => new Manifests.ManifestSource(p, Directory.GetCurrentDirectory(), null, null)));
+        var set = Manifests.ManifestReader.Read(sources, d, errors);
+        return scenario with { ManifestPatterns = patterns, Manifests = set };
     }
 
     private static YamlMap? YamlMapOrNull(YamlMap parent, string key, Diagnostics d, params string[] keys) =>

@@ -35,6 +35,11 @@ public sealed record Scenario
     public IReadOnlyList<ServiceSpec> Services { get; init; } = [];
     public IReadOnlyList<NetworkPolicySpec> NetworkPolicies { get; init; } = [];
     public required IReadOnlyList<WorkloadSpec> Workloads { get; init; }
+
+    /// <summary>The manifests key as written (paths or globs relative to the scenario's folder), and the objects read from them and from --manifests.</summary>
+    public IReadOnlyList<string> ManifestPatterns { get; init; } = [];
+
+    public Manifests.ManifestSet Manifests { get; init; } = Scenarios.Manifests.ManifestSet.Empty;
     public CompareSpec Compare { get; init; } = new();
 
     /// <summary>BGP convergence experiments, when the scenario asks for them.</summary>
