@@ -103,7 +103,7 @@ public static class CalibrationCsv
                 string name = csv.GetField("path") ?? "";
                 if (!byName.TryGetValue(name, out var path))
                 {
-                    throw new CalibrationException($"{file}:{line}: path '{Printable(name)}' is not one calibrate measures for this scenario's plugins ({string.Join(", ", paths.Select(p => p.Name))})");
+                    throw new CalibrationException($"{file}:{line}: path {Shown(name)} is not one calibrate measures for this scenario's plugins ({string.Join(", ", paths.Select(p => p.Name))})");
                 }
 
                 double F(string column)
@@ -113,7 +113,7 @@ public static class CalibrationCsv
                     bool percentile = column is "p90_ns" or "p99_ns" or "p999_ns";
                     return double.TryParse(raw, NumberStyles.Float, CultureInfo.InvariantCulture, out double x) && ((double.IsFinite(x) && x >= 0) || (percentile && double.IsNaN(x)))
                         ? x
-                        : throw new CalibrationException($"{file}:{line}: {column} '{Printable(raw)}' is not a non-negative number{(percentile ? " (or NaN, for a stream)" : "")}");
+                        : throw new CalibrationException($"{file}:{line}: {column} {Shown(raw)} is not a non-negative number{(percentile ? " (or NaN, for a stream)" : "")}");
                 }
 
                 double n = F("transactions");
@@ -142,13 +142,12 @@ public static class CalibrationCsv
         {
             "proc-stat" => true,
             "rusage" => false,
-            _ => throw new CalibrationException($"{file}:{line}: cpu_from '{Printable(raw ?? "")}' is neither proc-stat nor rusage"),
+            _ => throw new CalibrationException($"{file}:{line}: cpu_from {Shown(raw ?? "")} is neither proc-stat nor rusage"),
         };
 
         return paths.Where(rounds.ContainsKey).Select(p => new Fit.PathMeasurement(p, rounds[p])).ToList();
     }
 
-    private static string Printable(string s) => s.Length > 60 ? string.Concat(s.AsSpan(0, 60).ToString().Select(Esc)) + "..." : string.Concat(s.Select(Esc));
-
-    private static string Esc(char c) => char.IsControl(c) ? $"\\x{(int)c:x2}" : c.ToString();
+    /// <summary>A value from the file as the scenario reader shows one: quoted, cut, control characters escaped.</summary>
+    private static string Shown(string value) => Scenarios.Loading.Printable.Escape(Scenarios.Loading.Printable.Quote(value));
 }

@@ -257,14 +257,10 @@ public sealed class Calibrator(CalibrationOptions options, TextWriter log)
 
         var quiet = costs.Clone();
         quiet.InterferencePerMillisecond = quiet.PreemptionPerMillisecond = 0;
-        if (path.Path is null)
-        {
-            return TestbedTcpModel.Run(path.Bed!.Value, path.Probe, quiet, options.MessageBytes, 0, Engine.Time.SimTime.FromMilliseconds(5), seed: 1, options.Backend).CpuByStageNs
-                .Where(kv => kv.Key is not (KernelStage.Interference or KernelStage.Preemption)).ToDictionary();
-        }
-
-        return ClusterModel.Run(path, quiet, options.MessageBytes, 0, Engine.Time.SimTime.FromMilliseconds(5), seed: 1, options.Backend).CpuByStageNs
-            .Where(kv => kv.Key is not (KernelStage.Interference or KernelStage.Preemption)).ToDictionary();
+        var model = path.Path is null
+            ? TestbedTcpModel.Run(path.Bed!.Value, path.Probe, quiet, options.MessageBytes, 0, Engine.Time.SimTime.FromMilliseconds(5), seed: 1, options.Backend)
+            : ClusterModel.Run(path, quiet, options.MessageBytes, 0, Engine.Time.SimTime.FromMilliseconds(5), seed: 1, options.Backend);
+        return model.CpuByStageNs.Where(kv => kv.Key is not (KernelStage.Interference or KernelStage.Preemption)).ToDictionary();
     }
 
     /// <summary>The fitted model's figures for a path: the kind cluster's simulation (testbeds: their CPU, and the loopback cluster path's spread scaled to it).</summary>

@@ -61,8 +61,6 @@ public static class InterferenceFit
         }
 
         var rtt = new double[samples];
-        // The other paths' tails are read at p99 and p99.9 only: fewer samples each keep the joint grid quick.
-        int others = samples;
 
         Figures Evaluate(Tail path, int n, double r1, double d1, double r2, double d2)
         {
@@ -99,7 +97,7 @@ public static class InterferenceFit
             double e = Sq((c.P50 / reference.P50Ns) - 1) + Sq((c.Mean / reference.MeanNs) - 1) + Sq((c.P99 / reference.P99Ns) - 1) + (TailWeight * Sq((c.P999 / reference.P999Ns) - 1));
             for (int p = 1; p < paths.Count && e < bestError; p++)
             {
-                var o = Evaluate(paths[p], others, first.R1, first.D1, r2, d2);
+                var o = Evaluate(paths[p], samples, first.R1, first.D1, r2, d2);
                 e += Sq((o.P99 / paths[p].P99Ns) - 1) + (TailWeight * Sq((o.P999 / paths[p].P999Ns) - 1));
             }
 
@@ -112,7 +110,7 @@ public static class InterferenceFit
         var tails = new List<PathTail>();
         for (int p = 0; p < paths.Count; p++)
         {
-            var f = Evaluate(paths[p], p == 0 ? samples : others, first.R1, first.D1, second.R2, second.D2);
+            var f = Evaluate(paths[p], samples, first.R1, first.D1, second.R2, second.D2);
             tails.Add(new PathTail(paths[p].Name, paths[p].P99Ns, f.P99, paths[p].P999Ns, f.P999));
         }
 
