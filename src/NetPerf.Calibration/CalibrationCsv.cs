@@ -32,7 +32,7 @@ public static class CalibrationCsv
     public static void WriteMeasurements(TextWriter text, CalibrationOutcome outcome)
     {
         using var csv = new CsvWriter(text, CultureInfo.InvariantCulture, leaveOpen: true);
-        foreach (var h in new[] { "path", "round", "transactions", "p50_ns", "p90_ns", "p99_ns", "p999_ns", "mean_ns", "busy_ns", "steal_ns", "wall_ns", "client_user_ns", "server_user_ns" })
+        foreach (var h in new[] { "path", "round", "transactions", "p50_ns", "p90_ns", "p99_ns", "p999_ns", "mean_ns", "busy_ns", "steal_ns", "wall_ns", "client_user_ns", "server_user_ns", "client_sys_ns", "server_sys_ns", "cpu_from" })
         {
             csv.WriteField(h);
         }
@@ -45,13 +45,110 @@ public static class CalibrationCsv
                 var r = m.Rounds[i];
                 csv.WriteField(m.Path.Name);
                 csv.WriteField(i + 1);
-                foreach (var x in new[] { r.Transactions, r.P50Ns, r.P90Ns, r.P99Ns, r.P999Ns, r.MeanNs, r.BusyNs, r.StealNs, r.WallNs, r.ClientUserNs, r.ServerUserNs })
+                foreach (var x in new[] { r.Transactions, r.P50Ns, r.P90Ns, r.P99Ns, r.P999Ns, r.MeanNs, r.BusyNs, r.StealNs, r.WallNs, r.ClientUserNs, r.ServerUserNs, r.ClientSystemNs, r.ServerSystemNs })
                 {
                     csv.WriteField(x.ToString("0", CultureInfo.InvariantCulture));
                 }
+
+                csv.WriteField(r.FromProcStat ? "proc-stat" : "rusage"); // where its CPU per transaction came from
 
                 csv.NextRecord();
             }
         }
     }
+
+    /// <summary>The columns <see cref="ReadMeasurements"/> needs (the two system-time columns are optional: files written before they were added lack them).</summary>
+    private static readonly string[] Required = ["path", "round", "transactions", "p50_ns", "p90_ns", "p99_ns", "p999_ns", "mean_ns", "busy_ns", "steal_ns", "wall_ns", "client_user_ns", "server_user_ns"];
+
+    /// <summary>
+    /// A stored calibration's probe runs (its measurements.csv) as the paths they measured, for a fit without
+    /// measuring again (<c>calibrate --refit</c>). Every row's path must be one of <paramref name="paths"/>; a
+    /// path with no rows is absent from the result. Without the system-time columns, CPU per transaction is the
+    /// pinned CPU's busy time from /proc/stat (10 ms ticks: coarser).
+    /// </summary>
+    public static IReadOnlyList<Fit.PathMeasurement> ReadMeasurements(string file, IReadOnlyList<Paths.CalibrationPath> paths)
+    {
+        string text;
+        try
+        {
+            text = NetPerf.Engine.IO.BoundedFile.ReadText(file, 16 << 20);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new CalibrationException($"{file}: cannot read it: {e.Message}");
+        }
+
+        var byName = paths.ToDictionary(p => p.Name);
+        var rounds = new Dictionary<Paths.CalibrationPath, List<Probe.ProbeResult>>();
+        using var reader = new StringReader(text);
+        using var csv = new CsvReader(reader, CultureInfo.InvariantCulture);
+        try
+        {
+            if (!csv.Read() || !csv.ReadHeader())
+            {
+                throw new CalibrationException($"{file}:1: empty; a calibration's measurements.csv starts with the header {string.Join(",", Required)}");
+            }
+
+            var missing = Required.Where(h => !csv.HeaderRecord!.Contains(h)).ToList();
+            if (missing.Count > 0)
+            {
+                throw new CalibrationException($"{file}:1: no column {string.Join(", ", missing)}; a calibration's measurements.csv has {string.Join(",", Required)}");
+            }
+
+            bool sys = csv.HeaderRecord!.Contains("client_sys_ns") && csv.HeaderRecord.Contains("server_sys_ns");
+            bool cpuFrom = csv.HeaderRecord.Contains("cpu_from");
+            while (csv.Read())
+            {
+                int line = csv.Parser.RawRow;
+                string name = csv.GetField("path") ?? "";
+                if (!byName.TryGetValue(name, out var path))
+                {
+                    throw new CalibrationException($"{file}:{line}: path '{Printable(name)}' is not one calibrate measures for this scenario's plugins ({string.Join(", ", paths.Select(p => p.Name))})");
+                }
+
+                double F(string column)
+                {
+                    string raw = csv.GetField(column) ?? "";
+                    // A stream has no percentiles: calibrate writes NaN there, and reads it back as such.
+                    bool percentile = column is "p90_ns" or "p99_ns" or "p999_ns";
+                    return double.TryParse(raw, NumberStyles.Float, CultureInfo.InvariantCulture, out double x) && ((double.IsFinite(x) && x >= 0) || (percentile && double.IsNaN(x)))
+                        ? x
+                        : throw new CalibrationException($"{file}:{line}: {column} '{Printable(raw)}' is not a non-negative number{(percentile ? " (or NaN, for a stream)" : "")}");
+                }
+
+                double n = F("transactions");
+                if (n < 1)
+                {
+                    throw new CalibrationException($"{file}:{line}: transactions must be at least 1");
+                }
+
+                // Without the probes' system time, CPU comes from the pinned CPU's /proc/stat busy time, as on a kernel with IRQ time accounting.
+                var result = new Probe.ProbeResult((long)n, F("p50_ns"), F("p90_ns"), F("p99_ns"), F("p999_ns"), F("mean_ns"), F("wall_ns"), F("busy_ns"), F("steal_ns"),
+                    F("client_user_ns"), F("server_user_ns"), sys ? F("client_sys_ns") : 0, sys ? F("server_sys_ns") : 0) { FromProcStat = cpuFrom ? ProcStat(csv.GetField("cpu_from"), line) : !sys };
+                if (!rounds.TryGetValue(path, out var list))
+                {
+                    rounds[path] = list = [];
+                }
+
+                list.Add(result);
+            }
+        }
+        catch (CsvHelperException e)
+        {
+            throw new CalibrationException($"{file}:{e.Context?.Parser?.RawRow ?? 0}: not a CSV row calibrate wrote ({e.GetType().Name.Replace("Exception", "", StringComparison.Ordinal)})");
+        }
+
+        bool ProcStat(string? raw, int line) => raw switch
+        {
+            "proc-stat" => true,
+            "rusage" => false,
+            _ => throw new CalibrationException($"{file}:{line}: cpu_from '{Printable(raw ?? "")}' is neither proc-stat nor rusage"),
+        };
+
+        return paths.Where(rounds.ContainsKey).Select(p => new Fit.PathMeasurement(p, rounds[p])).ToList();
+    }
+
+    private static string Printable(string s) => s.Length > 60 ? string.Concat(s.AsSpan(0, 60).ToString().Select(Esc)) + "..." : string.Concat(s.Select(Esc));
+
+    private static string Esc(char c) => char.IsControl(c) ? $"\\x{(int)c:x2}" : c.ToString();
 }

@@ -76,6 +76,31 @@ public sealed class Calibrator(CalibrationOptions options, TextWriter log)
         return Fit(paths, measurements, rejected, rounds.Count);
     }
 
+    /// <summary>
+    /// The fit and the predictions from a stored calibration's measurements.csv: what the model now makes of
+    /// measurements already taken (nothing is built or probed). Paths the file lacks are left out, and said so.
+    /// </summary>
+    public CalibrationOutcome Refit(IReadOnlyList<string> cnis, string measurementsCsv)
+    {
+        var all = CalibrationPath.For(cnis);
+        var measurements = CalibrationCsv.ReadMeasurements(measurementsCsv, all);
+        var paths = all.Where(p => measurements.Any(m => m.Path == p)).ToList();
+        var absent = all.Where(p => measurements.All(m => m.Path != p)).Select(p => p.Name).ToList();
+        if (measurements.All(m => m.Path != all[0]))
+        {
+            throw new CalibrationException($"{measurementsCsv}: no rows for {all[0].Name}, the reference every fit needs");
+        }
+
+        if (absent.Count > 0)
+        {
+            log.WriteLine($"calibrate: {measurementsCsv} has no rows for {string.Join(", ", absent)} (measured before these paths were): fitted and predicted without them");
+        }
+
+        log.WriteLine($"calibrate: fitting again from {measurementsCsv} ({measurements.Sum(m => m.Rounds.Count)} probe runs; nothing is measured)");
+        int rounds = measurements.Max(m => m.Rounds.Count);
+        return Fit(paths, measurements, 0, rounds);
+    }
+
     /// <summary>The fit and the predictions from measurements (separate from measuring, so that tests can give measurements of their own).</summary>
     public CalibrationOutcome Fit(IReadOnlyList<CalibrationPath> paths, IReadOnlyList<PathMeasurement> measurements, int rejectedRounds, int totalRounds)
     {
@@ -86,8 +111,10 @@ public sealed class Calibrator(CalibrationOptions options, TextWriter log)
         var table = fit.Table;
 
         var lo = fitPaths.First(m => m.Path.Bed == Testbed.Loopback && m.Path.Probe == ProbeKind.UdpRr);
-        double loKernel = FitModel(lo.Path, table).Values.Sum();
-        var spread = InterferenceFit.Fit(loKernel, lo.UserNs, lo.P50Ns, lo.P90Ns, lo.P99Ns, lo.P999Ns, lo.MeanNs);
+        // The request/response fit paths' tails, loopback first (CRR's spread is its connections' own, a stream has none).
+        var tails = fitPaths.Where(m => m.Path.Probe is ProbeKind.UdpRr or ProbeKind.TcpRr).OrderBy(m => m == lo ? 0 : 1)
+            .Select(m => new InterferenceFit.Tail(m.Path.Name, FitModel(m.Path, table).Values.Sum(), m.UserNs, m.P50Ns, m.P90Ns, m.P99Ns, m.P999Ns, m.MeanNs)).ToList();
+        var spread = InterferenceFit.Fit(tails);
         table.InterferencePerMillisecond = spread.RatePerMs;
         table[KernelStage.Interference] = StageCost.Nanoseconds(spread.MeanNs);
         table.PreemptionPerMillisecond = spread.RareRatePerMs;
@@ -230,6 +257,12 @@ public sealed class Calibrator(CalibrationOptions options, TextWriter log)
 
         var quiet = costs.Clone();
         quiet.InterferencePerMillisecond = quiet.PreemptionPerMillisecond = 0;
+        if (path.Path is null)
+        {
+            return TestbedTcpModel.Run(path.Bed!.Value, path.Probe, quiet, options.MessageBytes, 0, Engine.Time.SimTime.FromMilliseconds(5), seed: 1, options.Backend).CpuByStageNs
+                .Where(kv => kv.Key is not (KernelStage.Interference or KernelStage.Preemption)).ToDictionary();
+        }
+
         return ClusterModel.Run(path, quiet, options.MessageBytes, 0, Engine.Time.SimTime.FromMilliseconds(5), seed: 1, options.Backend).CpuByStageNs
             .Where(kv => kv.Key is not (KernelStage.Interference or KernelStage.Preemption)).ToDictionary();
     }
@@ -242,7 +275,12 @@ public sealed class Calibrator(CalibrationOptions options, TextWriter log)
             return ClusterModel.Run(path, table, options.MessageBytes, userNs, options.ModelDuration, seed: 1, options.Backend);
         }
 
-        // A testbed is not a cluster: its model is the same stages without a topology to simulate over time, so
+        if (path.Probe != ProbeKind.UdpRr)
+        {
+            return TestbedTcpModel.Run(path.Bed!.Value, path.Probe, table, options.MessageBytes, userNs, options.ModelDuration, seed: 1, options.Backend);
+        }
+
+        // A UDP testbed is not a cluster: its model is the same stages without a topology to simulate over time, so
         // its latency is its CPU (one core) and its tail is not predicted.
         var quiet = table.Clone();
         quiet.InterferencePerMillisecond = quiet.PreemptionPerMillisecond = 0;

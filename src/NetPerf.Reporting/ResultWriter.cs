@@ -11,9 +11,10 @@ public static class ResultWriter
     /// <summary>
     /// Writes summary.csv, cpu.csv, samples.csv (when there are samples), the plots as PNG and SVG (unless
     /// <paramref name="plots"/> is false) and report.html into <paramref name="directory"/>, creating it if
-    /// needed; returns the full paths of the files written, in the order written.
+    /// needed; returns the full paths of the files written, in the order written. Latency CDFs are drawn on
+    /// <paramref name="cdfAxis"/>.
     /// </summary>
-    public static IReadOnlyList<string> WriteAll(ResultSet results, string directory, bool plots = true)
+    public static IReadOnlyList<string> WriteAll(ResultSet results, string directory, bool plots = true, CdfAxis cdfAxis = CdfAxis.Percentile)
     {
         ArgumentNullException.ThrowIfNull(results);
         ArgumentException.ThrowIfNullOrWhiteSpace(directory);
@@ -30,7 +31,7 @@ public static class ResultWriter
         {
             var written = new List<string>();
             written.AddRange(CsvResults.Write(results, fullDirectory));
-            IReadOnlyList<RenderedPlot> rendered = plots ? ResultPlots.Render(results) : [];
+            IReadOnlyList<RenderedPlot> rendered = plots ? ResultPlots.Render(results, cdfAxis) : [];
             written.AddRange(ResultPlots.Write(rendered, fullDirectory));
             written.Add(HtmlReport.Write(results, rendered, fullDirectory));
             return written;

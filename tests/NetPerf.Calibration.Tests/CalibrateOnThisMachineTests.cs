@@ -50,7 +50,11 @@ public class CalibrateOnThisMachineTests(ITestOutputHelper log)
             "fewer than two rounds agreed, and calibrate did not warn");
         foreach (var r in outcome.Rows.Where(r => r.Role == PathRole.Fit && r.Metric == "p50_us"))
         {
-            Assert.True(Math.Abs(r.Error) <= 0.10, $"fit path {r.Path}: p50 {r.Error:P1} (the fit sees it, and compromises between its paths: a few percent)");
+            // The three TCP_CRR fit paths share the tcp connection group and disagree with one model by about 7%
+            // (loopback +7%, the routed pair +2..+5% in the shipped run), and a CRR path's median moves 10-17%
+            // between rounds when other test assemblies share the CPUs: they get the round spread beside the 10%.
+            double allowed = r.Path.Contains("tcp-crr", StringComparison.Ordinal) ? 0.10 + r.RoundSpread : 0.10;
+            Assert.True(Math.Abs(r.Error) <= allowed, $"fit path {r.Path}: p50 {r.Error:P1}, allowed {allowed:P0} (the fit sees it, and compromises between its paths: a few percent)");
         }
 
         // Held out: issue 07 asks p50 within 10% and CPU within 15%, on a quiet machine; the test allows the target
@@ -68,18 +72,21 @@ public class CalibrateOnThisMachineTests(ITestOutputHelper log)
         log.WriteLine($"fit paths' widest spread: {fitNoise:P1}");
         foreach (var r in outcome.Rows.Where(r => r.Role == PathRole.HeldOut))
         {
-            // TCP_CRR's new connections cross three conntrack zones whose entry creation (ConntrackNew) no single-hop
-            // path here isolates (it is derived): the model under-predicts them by 7-23% over the runs here, a known
-            // miss, so they get 15% more.
-            double crr = r.Path.Contains("tcp-crr", StringComparison.Ordinal) ? 0.15 : 0;
+            // TCP_CRR's new connections cross three conntrack zones (six more entries for VXLAN's outer flows, whose
+            // source port follows the inner flow); a new entry is fitted on the routed TCP_CRR testbeds. In the two full
+            // runs since, the cross-node medians came out -11..0%: 5% more than the others get.
+            bool crr = r.Path.Contains("tcp-crr", StringComparison.Ordinal);
             double allowed = r.Metric switch
             {
-                // A stream across nodes: the model is 30-50% fast, a known miss: a super-packet crossing a veth costs
-                // the real kernel about 10 us more than the model charges (docs/calibration.md). Held to 60%.
+                // A stream across nodes: the model is 23-33% fast, a known miss: a super-packet crossing a veth costs
+                // the real kernel about 6 us more than the model charges (docs/calibration.md). Held to 60%.
                 "goodput_gbps" or "cpu_per_kib_ns" => noisy ? 0.8 : 0.6,
-                "p50_us" => (noisy ? 0.25 : 0.10 + r.RoundSpread + fitNoise) + crr,
-                "cpu_per_transaction_us" => (noisy ? 0.30 : 0.15 + r.RoundSpread + fitNoise) + crr,
-                _ => double.PositiveInfinity, // p99: reported (calibration.csv), held to nothing here: see the closing note of issue 07
+                "p50_us" => (noisy ? 0.25 : 0.10 + r.RoundSpread + fitNoise) + (crr ? 0.05 : 0),
+                "cpu_per_transaction_us" => (noisy ? 0.30 : 0.15 + r.RoundSpread + fitNoise) + (crr ? 0.05 : 0),
+                // Issue 07: p99 within 25% or the measured spread, whichever is wider. New connections' p99 is a known
+                // miss (24-30% low on every TCP_CRR path, the fit's own too: a connection's own work varies): 40%.
+                "p99_us" => crr ? 0.40 : Math.Max(noisy ? 0.35 : 0.25, r.RoundSpread),
+                _ => double.PositiveInfinity,
             };
             Assert.True(Math.Abs(r.Error) <= allowed, $"held-out {r.Path} {r.Metric}: {r.Error:P1}, allowed {allowed:P0}");
         }

@@ -2,29 +2,58 @@ namespace NetPerf.Calibration.Fit;
 
 /// <summary>
 /// Fits the two interruption classes (<see cref="Network.Cpu.KernelStage.Interference"/>, short and frequent;
-/// <see cref="Network.Cpu.KernelStage.Preemption"/>, long and rare) to the loopback path's spread. A transaction
+/// <see cref="Network.Cpu.KernelStage.Preemption"/>, long and rare) to the fit paths' spread. A transaction
 /// whose kernel work is S (the fitted stages) and whose probes spend U in user space takes S + U + the
 /// interruptions that arrive during S: for each class a Poisson process of rate r per busy millisecond, each
 /// occurrence lasting an exponential time of mean D, exactly as the simulator draws them (Host.Interference).
-/// First (r1, D1) on a logarithmic grid to match the measured p50, p90 and p99; then, with it, (r2, D2) to match
-/// the mean and p99.9 as well (relative squared errors, equal weights). Monte Carlo with a fixed seed and common
-/// random numbers across the grid: the same measurement always gives the same fit.
+/// <para>
+/// First (r1, D1) on a logarithmic grid to match the reference (loopback) path's p50, p90 and p99. Then, with it,
+/// (r2, D2) to match every fit path's p99 and p99.9, and the reference's p50 and mean (relative squared errors,
+/// p99.9's weighted by a tenth, <see cref="TailWeight"/>). One path alone cannot tell a rate from a length: loopback's p99.9 is met as well by a rare long
+/// interruption as by a commoner shorter one. Paths of different lengths can: the chance that a transaction is
+/// hit grows with its busy time (rate x S), so how p99 rises from a 10 us path to a 25 us one fixes the rate, and
+/// how far it rises fixes the length. That is what a held-out 30-50 us path's p99 depends on.
+/// </para>
+/// Monte Carlo with a fixed seed and common random numbers across the grid: the same measurements always give the same fit.
 /// </summary>
 public static class InterferenceFit
 {
+    /// <summary>A fit path's measured spread, and the model's kernel work on it (<paramref name="KernelNs"/>, without interruptions).</summary>
+    public sealed record Tail(string Name, double KernelNs, double UserNs, double P50Ns, double P90Ns, double P99Ns, double P999Ns, double MeanNs);
+
+    /// <summary>The model's p99 and p99.9 for one fit path under the fitted classes.</summary>
+    public sealed record PathTail(string Name, double MeasuredP99Ns, double ModelP99Ns, double MeasuredP999Ns, double ModelP999Ns);
+
     public sealed record Result(double RatePerMs, double MeanNs, double RareRatePerMs, double RareMeanNs,
-        double ModelP50Ns, double ModelMeanNs, double ModelP99Ns, double ModelP999Ns);
+        double ModelP50Ns, double ModelMeanNs, double ModelP99Ns, double ModelP999Ns)
+    {
+        /// <summary>Every fit path's tail under the fitted classes (the reference first).</summary>
+        public IReadOnlyList<PathTail> Paths { get; init; } = [];
+    }
 
     private const int Draws = 8;
+
+    /// <summary>
+    /// p99.9's weight beside p99's: a probe run's p99.9 rests on a tenth as many transactions beyond it (10 of
+    /// 10,000 against 100), so its squared error is weighted by the tenth that its variance allows.
+    /// </summary>
+    private const double TailWeight = 0.1;
 
     /// <summary>The long class's grid tops: a fit that ends there found other programs' time slices, not kernel interruptions.</summary>
     public const double MaxMeanNs = 1000 * 1000;
     public const double MaxRatePerMs = 0.01 * 316.3;
 
-    public static Result Fit(double kernelNs, double userNs, double p50Ns, double p90Ns, double p99Ns, double p999Ns, double meanNs, int samples = 20_000)
+    /// <summary>Both classes from one path's spread alone (rate and length of the long class are then only as told apart as one path allows).</summary>
+    public static Result Fit(double kernelNs, double userNs, double p50Ns, double p90Ns, double p99Ns, double p999Ns, double meanNs, int samples = 20_000) =>
+        Fit([new Tail("reference", kernelNs, userNs, p50Ns, p90Ns, p99Ns, p999Ns, meanNs)], samples);
+
+    /// <summary>Both classes from the fit paths' spreads; <paramref name="paths"/>[0] is the reference for the short class, the p50 and the mean.</summary>
+    public static Result Fit(IReadOnlyList<Tail> paths, int samples = 20_000)
     {
+        ArgumentOutOfRangeException.ThrowIfZero(paths.Count);
+        var reference = paths[0];
         var rng = new Random(20261202);
-        // Common random numbers: the uniforms behind every sample's arrivals and lengths, reused for each candidate.
+        // Common random numbers: the uniforms behind every sample's arrivals and lengths, reused for each candidate and path.
         var u = new double[samples * Draws * 4];
         for (int i = 0; i < u.Length; i++)
         {
@@ -32,49 +61,66 @@ public static class InterferenceFit
         }
 
         var rtt = new double[samples];
-        Result Evaluate(double r1, double d1, double r2, double d2)
+        // The other paths' tails are read at p99 and p99.9 only: fewer samples each keep the joint grid quick.
+        int others = samples;
+
+        Figures Evaluate(Tail path, int n, double r1, double d1, double r2, double d2)
         {
             double sum = 0;
-            for (int i = 0; i < samples; i++)
+            for (int i = 0; i < n; i++)
             {
                 int o = i * Draws * 4;
-                double x = kernelNs + userNs + Class(u, o, r1, d1, kernelNs) + Class(u, o + (Draws * 2), r2, d2, kernelNs);
+                double x = path.KernelNs + path.UserNs + Class(u, o, r1, d1, path.KernelNs) + Class(u, o + (Draws * 2), r2, d2, path.KernelNs);
                 rtt[i] = x;
                 sum += x;
             }
 
-            Array.Sort(rtt);
-            return new Result(r1, d1, r2, d2, rtt[samples / 2], sum / samples, rtt[(int)(samples * 0.99)], rtt[(int)(samples * 0.999)]);
+            Array.Sort(rtt, 0, n);
+            return new Figures(rtt[n / 2], rtt[(int)(n * 0.9)], rtt[(int)(n * 0.99)], rtt[(int)(n * 0.999)], sum / n);
         }
 
-        double p90Model = 0;
-        Result best = Evaluate(0, 0, 0, 0);
+        (double R1, double D1) first = (0, 0);
         double bestError = double.MaxValue;
         foreach (var (r1, d1) in Grid())
         {
-            var c = Evaluate(r1, d1, 0, 0);
-            p90Model = rtt[(int)(samples * 0.9)];
-            double e = Sq((c.ModelP50Ns / p50Ns) - 1) + Sq((p90Model / p90Ns) - 1) + Sq((c.ModelP99Ns / p99Ns) - 1);
+            var c = Evaluate(reference, samples, r1, d1, 0, 0);
+            double e = Sq((c.P50 / reference.P50Ns) - 1) + Sq((c.P90 / reference.P90Ns) - 1) + Sq((c.P99 / reference.P99Ns) - 1);
             if (e < bestError)
             {
-                (best, bestError) = (c, e);
+                (first, bestError) = ((r1, d1), e);
             }
         }
 
-        var first = best;
+        (double R2, double D2) second = (0, 0);
         bestError = double.MaxValue;
         foreach (var (r2, d2) in Grid(rateFrom: 0.01, decades: 2.5, meanFrom: 1000))
         {
-            var c = Evaluate(first.RatePerMs, first.MeanNs, r2, d2);
-            double e = Sq((c.ModelP50Ns / p50Ns) - 1) + Sq((c.ModelP99Ns / p99Ns) - 1) + Sq((c.ModelMeanNs / meanNs) - 1) + Sq((c.ModelP999Ns / p999Ns) - 1);
+            var c = Evaluate(reference, samples, first.R1, first.D1, r2, d2);
+            double e = Sq((c.P50 / reference.P50Ns) - 1) + Sq((c.Mean / reference.MeanNs) - 1) + Sq((c.P99 / reference.P99Ns) - 1) + (TailWeight * Sq((c.P999 / reference.P999Ns) - 1));
+            for (int p = 1; p < paths.Count && e < bestError; p++)
+            {
+                var o = Evaluate(paths[p], others, first.R1, first.D1, r2, d2);
+                e += Sq((o.P99 / paths[p].P99Ns) - 1) + (TailWeight * Sq((o.P999 / paths[p].P999Ns) - 1));
+            }
+
             if (e < bestError)
             {
-                (best, bestError) = (c, e);
+                (second, bestError) = ((r2, d2), e);
             }
         }
 
-        return best;
+        var tails = new List<PathTail>();
+        for (int p = 0; p < paths.Count; p++)
+        {
+            var f = Evaluate(paths[p], p == 0 ? samples : others, first.R1, first.D1, second.R2, second.D2);
+            tails.Add(new PathTail(paths[p].Name, paths[p].P99Ns, f.P99, paths[p].P999Ns, f.P999));
+        }
+
+        var r = Evaluate(reference, samples, first.R1, first.D1, second.R2, second.D2);
+        return new Result(first.R1, first.D1, second.R2, second.D2, r.P50, r.Mean, r.P99, r.P999) { Paths = tails };
     }
+
+    private readonly record struct Figures(double P50, double P90, double P99, double P999, double Mean);
 
     /// <summary>One class's interruptions during <paramref name="workNs"/>: Poisson arrivals at <paramref name="perMs"/>, exponential lengths of mean <paramref name="meanNs"/>.</summary>
     private static double Class(double[] u, int o, double perMs, double meanNs, double workNs)

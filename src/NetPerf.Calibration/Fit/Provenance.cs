@@ -32,10 +32,11 @@ public static class Provenance
             }
         }
 
+        string tails = string.Join("; ", spread.Paths.Select(t => $"{t.Name} p99 {t.MeasuredP99Ns:F0}/p99.9 {t.MeasuredP999Ns:F0} ns (model {t.ModelP99Ns:F0}/{t.ModelP999Ns:F0})"));
         table.Set(KernelStage.Interference, table[KernelStage.Interference],
-            $"{where}: fitted with Preemption to the loopback path's spread (p50 {lo.P50Ns:F0} ns, p90 {lo.P90Ns:F0}, p99 {lo.P99Ns:F0}, p99.9 {lo.P999Ns:F0}, mean {lo.MeanNs:F0} ns): {spread.RatePerMs.ToString("F3", CultureInfo.InvariantCulture)} interruptions per busy ms of mean {spread.MeanNs:F0} ns, the short class matched to p50, p90 and p99 (model with both: p50 {spread.ModelP50Ns:F0}, mean {spread.ModelMeanNs:F0}, p99 {spread.ModelP99Ns:F0}, p99.9 {spread.ModelP999Ns:F0} ns)");
+            $"{where}: the short class, matched to the loopback path's p50, p90 and p99 (p50 {lo.P50Ns:F0} ns, p90 {lo.P90Ns:F0}, p99 {lo.P99Ns:F0}): {spread.RatePerMs.ToString("F3", CultureInfo.InvariantCulture)} interruptions per busy ms of mean {spread.MeanNs:F0} ns (model with both classes on loopback: p50 {spread.ModelP50Ns:F0}, mean {spread.ModelMeanNs:F0}, p99 {spread.ModelP99Ns:F0}, p99.9 {spread.ModelP999Ns:F0} ns)");
         table.Set(KernelStage.Preemption, table[KernelStage.Preemption],
-            $"{where}: the long class, matched with the short one fixed to the loopback path's mean and p99.9: {spread.RareRatePerMs.ToString("F3", CultureInfo.InvariantCulture)} per busy ms of mean {spread.RareMeanNs:F0} ns");
+            $"{where}: the long class, matched with the short one fixed to every request/response fit path's p99 and p99.9 and loopback's mean (paths of different lengths tell its rate from its length): {spread.RareRatePerMs.ToString("F3", CultureInfo.InvariantCulture)} per busy ms of mean {spread.RareMeanNs:F0} ns; {tails}");
     }
 
     private static string Read(string path) => File.Exists(path) ? File.ReadAllText(path).Trim() : "unknown";

@@ -7,8 +7,7 @@ namespace NetPerf.Calibration.Fit;
 /// the rest but not the stages inside it: the socket and IP stack of the loopback path (split between its stages
 /// as its perf profile split it, tools/kernel-costs), the two ends of a VXLAN tunnel, TCP's output and input, the
 /// netfilter hooks with an established conntrack lookup. <see cref="Derived"/> stages were never alone on a
-/// measurable path here (ipip and ip_vs are not in this kernel; a new connection and an nftables map only on
-/// composite paths): they move with the group whose work is most like theirs, and the cost file says so.
+/// measurable path here (ipip and ip_vs are not in this kernel; an nftables map only on composite paths): they move with the group whose work is most like theirs, and the cost file says so.
 /// </summary>
 public sealed record StageGroup(string Name, IReadOnlyList<KernelStage> Stages, IReadOnlyList<KernelStage> Derived, string MeasuredBy)
 {
@@ -26,7 +25,7 @@ public sealed record StageGroup(string Name, IReadOnlyList<KernelStage> Stages, 
         new("veth", [KernelStage.VethTransmit], [], "udp veth - udp lo"),
         new("bridge", [KernelStage.BridgeForward], [], "udp bridge - udp veth"),
         new("conntrack", [KernelStage.NetfilterHook, KernelStage.ConntrackLookup, KernelStage.NetfilterRule, KernelStage.NftablesRule],
-            [KernelStage.ConntrackNew, KernelStage.NftMapLookup, KernelStage.IpvsLookup, KernelStage.IpvsSchedule], "udp routed+conntrack - udp routed"),
+            [KernelStage.NftMapLookup, KernelStage.IpvsLookup, KernelStage.IpvsSchedule], "udp routed+conntrack - udp routed"),
         new("outer conntrack", [KernelStage.ConntrackOuterLookup], [], "(udp vxlan+conntrack - udp vxlan) - the inner packets' forwarded lookups"),
         new("br_netfilter", [KernelStage.BridgeNetfilter], [], "(udp bridge+conntrack - udp bridge) - (udp routed+conntrack - udp routed)"),
         new("forward", [KernelStage.IpForward], [], "udp routed - udp veth"),
@@ -35,5 +34,6 @@ public sealed record StageGroup(string Name, IReadOnlyList<KernelStage> Stages, 
         new("tcp", [KernelStage.TcpOutput, KernelStage.TcpInput], [], "tcp lo - udp lo"),
         new("tcp connection", [KernelStage.TcpConnection], [], "tcp-crr lo - tcp lo"),
         new("copy", [KernelStage.Syscall], [], "tcp-stream lo: the bytes copied to and from user space") { PerByte = true },
+        new("conntrack new", [KernelStage.ConntrackNew], [], "(tcp-crr routed+conntrack - tcp-crr routed) - the established lookups of its segments"),
     ];
 }

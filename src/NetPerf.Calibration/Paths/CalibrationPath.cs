@@ -26,6 +26,9 @@ public sealed record CalibrationPath(string Name, PathRole Role, ProbeKind Probe
             new("tcp lo", PathRole.Fit, ProbeKind.TcpRr, Testbed.Loopback, cnis[0], CommunicationPath.Localhost),
             new("tcp-crr lo", PathRole.Fit, ProbeKind.TcpCrr, Testbed.Loopback, cnis[0], CommunicationPath.Localhost),
             new("tcp-stream lo", PathRole.Fit, ProbeKind.TcpStream, Testbed.Loopback, cnis[0], CommunicationPath.Localhost),
+            new("tcp-crr routed", PathRole.Fit, ProbeKind.TcpCrr, Testbed.Routed),
+            new("tcp-crr routed+conntrack", PathRole.Fit, ProbeKind.TcpCrr, Testbed.RoutedConntrack),
+            new("tcp-stream veth", PathRole.Fit, ProbeKind.TcpStream, Testbed.Veth),
         };
         foreach (var cni in cnis)
         {

@@ -60,7 +60,7 @@ public static class TestbedModel
         return result;
     }
 
-    private static (NetworkNamespace A, string From, NetworkNamespace B, string Bind, string To) Build(Host host, Testbed bed)
+    internal static (NetworkNamespace A, string From, NetworkNamespace B, string Bind, string To) Build(Host host, Testbed bed)
     {
         var a = host.CreateNamespace("a");
         switch (bed)

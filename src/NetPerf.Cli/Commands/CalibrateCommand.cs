@@ -41,11 +41,15 @@ public static class CalibrateCommand
         };
         var iptables = new Option<string>("--iptables") { Description = "The backend kube-proxy's rules are written with: nft (current distributions) or legacy.", DefaultValueFactory = _ => "nft" };
         iptables.AcceptOnlyFromAmong("nft", "legacy");
+        var refit = new Option<FileInfo?>("--refit")
+        {
+            Description = "Fit again from a stored calibration's measurements.csv instead of measuring (no root needed): the model's predictions for measurements already taken, e.g. after the model changed.",
+        };
         var outputRoot = OutputFormats.ResultsDir("Results root: writes <results-dir>/<scenario>/calibration-<time>/ (formerly -o/--output).");
         var format = OutputFormats.Option("the same as table; json and yaml are not yet supported by calibrate");
         var command = new Command("calibrate", "Build the scenario's kind cluster from real namespaces (Linux, root), measure every path, fit the cost table on the single-hop paths and report predicted against measured, held-out paths marked.")
         {
-            file, allowOutside, rounds, transactions, cpu, iptables, outputRoot, format,
+            file, allowOutside, rounds, transactions, cpu, iptables, refit, outputRoot, format,
         };
         command.SetAction((parse, token) =>
         {
@@ -80,7 +84,8 @@ public static class CalibrateCommand
             }
 
             var backend = parse.GetValue(iptables) == "legacy" ? IptablesBackend.Legacy : IptablesBackend.Nft;
-            if (Requirements.Missing(backend) is { } why)
+            var stored = parse.GetValue(refit);
+            if (stored is null && Requirements.Missing(backend) is { } why)
             {
                 error.WriteLine($"netperf: {why}.");
                 return Task.FromResult(CannotCalibrate);
@@ -93,7 +98,7 @@ public static class CalibrateCommand
                 Cpu = parse.GetValue(cpu) ?? Math.Max(0, Environment.ProcessorCount - 1),
                 Backend = backend,
             };
-            foreach (var absent in Requirements.AbsentModules())
+            foreach (var absent in stored is null ? Requirements.AbsentModules() : [])
             {
                 error.WriteLine($"calibrate: not in this kernel: {absent}");
             }
@@ -101,7 +106,8 @@ public static class CalibrateCommand
             CalibrationOutcome outcome;
             try
             {
-                outcome = new Calibrator(options, error).Run(cnis, token);
+                var calibrator = new Calibrator(options, error);
+                outcome = stored is null ? calibrator.Run(cnis, token) : calibrator.Refit(cnis, stored.FullName);
             }
             catch (CalibrationException e)
             {
@@ -114,7 +120,7 @@ public static class CalibrateCommand
                 return Task.FromResult(ExitCodes.Interrupted);
             }
 
-            string dir = Path.Combine(parse.GetValue(outputRoot)!, scenario.Name, $"calibration-{DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}");
+            string dir = Path.Combine(parse.GetValue(outputRoot)!, scenario.Name, $"{(stored is null ? "calibration" : "refit")}-{DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}");
             Directory.CreateDirectory(dir);
             AtomicFile.WriteText(Path.Combine(dir, "cost-model.csv"), outcome.Table.Write);
             AtomicFile.WriteText(Path.Combine(dir, "calibration.csv"), w => CalibrationCsv.Write(w, outcome));

@@ -32,6 +32,13 @@ internal sealed class RunOptionsBinding
     };
     public Option<bool> Samples { get; } = new("--samples") { Description = "Also write every request's latency (samples.csv)." };
     public Option<bool> NoPlots { get; } = new("--no-plots") { Description = "Write the CSV and the report without plots." };
+    public Option<Reporting.Plots.CdfAxis> Cdf { get; } = new("--cdf")
+    {
+        Description = "How latency CDFs are drawn: percentile (y 0-100, the default) or tail (x percentile on a log(1/(1-p)) scale up to 99.99, y latency).",
+        HelpName = "percentile|tail",
+        DefaultValueFactory = _ => Reporting.Plots.CdfAxis.Percentile,
+        CustomParser = OptionParsers.Enum<Reporting.Plots.CdfAxis>("--cdf"),
+    };
 
     public Option<long> Parallel { get; } = new("--parallel", "-j")
     {
@@ -48,6 +55,7 @@ internal sealed class RunOptionsBinding
         command.Options.Add(RunId);
         command.Options.Add(Samples);
         command.Options.Add(NoPlots);
+        command.Options.Add(Cdf);
         command.Options.Add(Parallel);
     }
 
@@ -64,5 +72,6 @@ internal sealed class RunOptionsBinding
         !parse.GetValue(NoPlots),
         command,
         baseline,
-        parse.GetValue(Format));
+        parse.GetValue(Format),
+        parse.GetValue(Cdf));
 }

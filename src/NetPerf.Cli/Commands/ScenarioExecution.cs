@@ -14,7 +14,7 @@ namespace NetPerf.Cli.Commands;
 /// </summary>
 internal static class ScenarioExecution
 {
-    public sealed record Settings(RunOptions Options, string ResultsRoot, string? RunId, bool Plots, string Command, string? Baseline, OutputFormat Format = OutputFormat.Table);
+    public sealed record Settings(RunOptions Options, string ResultsRoot, string? RunId, bool Plots, string Command, string? Baseline, OutputFormat Format = OutputFormat.Table, Reporting.Plots.CdfAxis CdfAxis = Reporting.Plots.CdfAxis.Percentile);
 
     /// <summary>What run and compare print with -o json|yaml: the run folder, whether it is partial, and summary.csv's rows.</summary>
     internal sealed record RunReport(string Results, bool Partial, IReadOnlyList<SummaryRow> Summary);
@@ -32,6 +32,17 @@ internal static class ScenarioExecution
                 cancel.Cancel();
             }
         };
+
+        try
+        {
+            // Before anything is claimed or simulated: a workload that can measure nothing is refused at its line.
+            WorkloadProbe.Check(scenario, settings.Options);
+        }
+        catch (ScenarioException e)
+        {
+            ScenarioFile.Print(e, scenario.SourceFile, error);
+            return (ExitCodes.InvalidScenario, null);
+        }
 
         string runId = settings.RunId ?? RunFolder.NewRunId(DateTimeOffset.UtcNow);
         RunReservation reservation;
@@ -89,7 +100,7 @@ internal static class ScenarioExecution
             string dir;
             try
             {
-                dir = RunFolder.Write(reservation, outcome, results, meta, settings.Plots);
+                dir = RunFolder.Write(reservation, outcome, results, meta, settings.Plots, settings.CdfAxis);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {

@@ -52,6 +52,33 @@ internal static class SummaryTable
                 }
             }
         }
+
+        WriteVerdict(o, r);
+    }
+
+    /// <summary>The report's verdict in lines: per path and workload the largest difference and its stages, largest first.</summary>
+    private static void WriteVerdict(TextWriter o, ResultSet r)
+    {
+        var verdicts = Verdict.Of(r);
+        if (verdicts.Count == 0)
+        {
+            return;
+        }
+
+        o.WriteLine();
+        // One line per path, at its workload with the largest difference (the report lists every workload).
+        o.WriteLine("Verdict (per path, the costliest variant against the cheapest by kernel CPU; largest first; report.html has every workload):");
+        var differing = verdicts.Where(v => !v.NoDifference).GroupBy(v => v.Path).Select(g => g.First()).ToList();
+        foreach (var v in differing)
+        {
+            o.WriteLine($"  {v.Path} ({v.Workload}): {Verdict.Sentence(v)}");
+        }
+
+        var same = verdicts.Where(v => v.NoDifference && differing.All(d => d.Path != v.Path)).GroupBy(v => v.Path).Select(g => g.Key).ToList();
+        if (same.Count > 0)
+        {
+            o.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  no difference (within {Verdict.Negligible * 100:0.#}%): {string.Join("; ", same)}"));
+        }
     }
 
     /// <summary>A stream has no transactions: its goodput and the kernel CPU per byte it delivered.</summary>

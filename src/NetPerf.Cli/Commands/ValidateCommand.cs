@@ -31,6 +31,7 @@ public static class ValidateCommand
                 try
                 {
                     scenario = ScenarioReader.Load(file, warnings, parse.GetValue(allowOutside));
+                    Scenarios.Running.WorkloadProbe.Check(scenario, new Scenarios.Running.RunOptions()); // a workload that can measure nothing is an error here too
                 }
                 catch (ScenarioException e)
                 {

@@ -84,10 +84,7 @@ public sealed class BridgeDevice : NetDevice, IRxHandler
     {
         walk.Charge(KernelStage.BridgeForward, this);
         ref var p = ref walk.P;
-        if (!_fdb.TryGetValue(p.SourceMac.Value, out var known) || known.SeenPs != long.MaxValue)
-        {
-            _fdb[p.SourceMac.Value] = (ingress, Host.Sim.Now.Picoseconds); // static entries stay where they are
-        }
+        Learn(p.SourceMac, ingress);
         var nf = CallIptables ? Namespace.Netfilter : null;
         if (nf is null)
         {
@@ -153,11 +150,23 @@ public sealed class BridgeDevice : NetDevice, IRxHandler
         Forward(null, ref walk, nf: null); // routed here: IP's own hooks already ran
     }
 
-    public override MacAddress? ResolveOnLink(Ipv4Address address) => ResolveOnSegment(address, except: null);
+    public override MacAddress? ResolveOnLink(Ipv4Address address) => ResolveOnSegment(address, except: null, asker: null);
 
-    /// <summary>Which MAC on the bridge's segment answers ARP for <paramref name="address"/>.</summary>
-    internal MacAddress? ResolveOnSegment(Ipv4Address address, NetDevice? except)
+    /// <summary>
+    /// Which MAC on the bridge's segment answers ARP for <paramref name="address"/>, asked by <paramref name="asker"/>
+    /// through port <paramref name="except"/> (null: the bridge device itself asks). ARP's packets are not modelled,
+    /// but what they teach the bridge is: the broadcast request is learned on the asker's port and the unicast reply
+    /// on the answerer's (br_fdb_update on every frame's source), so the first data frame after a resolution finds
+    /// its port and is not flooded, as on Linux. Only when the entry ages out (300 s) while the neighbour cache
+    /// still holds the MAC (a STALE entry is used as it is) does a data frame flood.
+    /// </summary>
+    internal MacAddress? ResolveOnSegment(Ipv4Address address, NetDevice? except, MacAddress? asker)
     {
+        if (except is not null && asker is { } from)
+        {
+            Learn(from, except);
+        }
+
         if (AnswersArpFor(address))
         {
             return Mac;
@@ -167,16 +176,27 @@ public sealed class BridgeDevice : NetDevice, IRxHandler
         {
             if (port != except && port is VethDevice veth && veth.Peer.AnswersArpFor(address))
             {
+                Learn(veth.Peer.Mac, port);
                 return veth.Peer.Mac;
             }
 
             if (port != except && port is PhysicalNic { FarEnd: { } far } && far.Master is null && far.AnswersArpFor(address))
             {
+                Learn(far.Mac, port);
                 return far.Mac; // a host cabled to a switch port
             }
         }
 
         return null;
+    }
+
+    /// <summary>br_fdb_update: the source MAC of a frame seen on a port is on that port, now; static entries stay where they are.</summary>
+    private void Learn(MacAddress mac, NetDevice port)
+    {
+        if (!_fdb.TryGetValue(mac.Value, out var known) || known.SeenPs != long.MaxValue)
+        {
+            _fdb[mac.Value] = (port, Host.Sim.Now.Picoseconds);
+        }
     }
 
     private void Forward(NetDevice? ingress, ref PacketWalk walk, Netfilter.Iptables? nf)

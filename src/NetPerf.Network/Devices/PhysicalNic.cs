@@ -126,7 +126,7 @@ public sealed class PhysicalNic : NetDevice, IFrameReceiver
     public override MacAddress? ResolveOnLink(Ipv4Address address) => _farEnd switch
     {
         null => null,
-        { Master: { } bridge } => bridge.ResolveOnSegment(address, except: _farEnd),
+        { Master: { } bridge } => bridge.ResolveOnSegment(address, except: _farEnd, asker: Mac),
         var far => far.AnswersArpFor(address) ? far.Mac : null,
     };
 

@@ -54,7 +54,7 @@ public sealed class VethDevice : NetDevice
         // and passes it on to the other ports.
         if (Peer.Master is not null)
         {
-            return Peer.Master.ResolveOnSegment(address, except: Peer);
+            return Peer.Master.ResolveOnSegment(address, except: Peer, asker: Mac);
         }
 
         return Peer.AnswersArpFor(address) ? Peer.Mac : null;

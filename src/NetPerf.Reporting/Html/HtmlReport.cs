@@ -70,17 +70,22 @@ public static partial class HtmlReport
                 .Append(index.Paths.Count.ToString(CultureInfo.InvariantCulture)).Append(" path(s).</p>\n");
         }
 
+        IReadOnlyList<PathVerdict> verdicts = Verdict.Of(results);
+        IReadOnlyList<string> paths = Verdict.PathOrder(results, verdicts); // largest differences first, not run order
+        AppendVerdict(html, verdicts, slugs);
+        AppendConstantColumns(html, index);
+
         if (index.Paths.Count > 0)
         {
             html.Append("<nav><ul>\n");
-            foreach (string path in index.Paths)
+            foreach (string path in paths)
                 html.Append("<li><a href=\"#path-").Append(slugs[path]).Append("\">").Append(E(path)).Append("</a></li>\n");
             if (plots.Any(p => p.Kind == PlotKind.Throughput))
                 html.Append("<li><a href=\"#throughput\">throughput</a></li>\n");
             html.Append("<li><a href=\"#all-rows\">all summary rows</a></li>\n</ul></nav>\n");
         }
 
-        foreach (string path in index.Paths)
+        foreach (string path in paths)
         {
             html.Append("<section id=\"path-").Append(slugs[path]).Append("\">\n<h2>").Append(E(path)).Append("</h2>\n");
             AppendPathTable(html, index, path);
@@ -105,12 +110,76 @@ public static partial class HtmlReport
         return html.ToString();
     }
 
+    /// <summary>Per path and workload, the costliest variant against the cheapest and the stages behind it; identical paths in one line.</summary>
+    private static void AppendVerdict(StringBuilder html, IReadOnlyList<PathVerdict> verdicts, IReadOnlyDictionary<string, string> slugs)
+    {
+        if (verdicts.Count == 0)
+            return;
+        html.Append("<section id=\"verdict\">\n<h2>Verdict</h2>\n");
+        List<PathVerdict> differing = verdicts.Where(v => !v.NoDifference).ToList();
+        if (differing.Count > 0)
+        {
+            html.Append("<table class=\"verdict\">\n<thead><tr><th>path</th><th>workload</th><th>costliest</th><th>cheapest</th>")
+                .Append("<th>kernel CPU</th><th>p50 latency (goodput for streams)</th><th>difference</th><th>largest stage differences</th></tr></thead>\n<tbody>\n");
+            foreach (PathVerdict v in differing)
+            {
+                string unit = v.PerByte ? " ns/B" : " µs";
+                html.Append("<tr><th scope=\"row\"><a href=\"#path-").Append(slugs[v.Path]).Append("\">").Append(E(v.Path)).Append("</a></th><td>")
+                    .Append(E(v.Workload)).Append("</td><td>").Append(E(v.Costliest)).Append("</td><td>").Append(E(v.Cheapest)).Append("</td>");
+                Cell(html, v.CpuRatio.ToString("0.00", CultureInfo.InvariantCulture) + "×");
+                Cell(html, v.OtherRatio is double r ? r.ToString("0.00", CultureInfo.InvariantCulture) + "×" : "");
+                Cell(html, "+" + Number(v.Difference) + unit);
+                html.Append("<td>").Append(E(string.Join(", ", v.Causes.Select(c =>
+                    $"{c.Stage} ({c.Layer}) {(c.Nanoseconds >= 0 ? "+" : "")}{Number(v.PerByte ? c.Nanoseconds : c.Nanoseconds / 1000)}{unit}")))).Append("</td></tr>\n");
+            }
+            html.Append("</tbody>\n</table>\n<p class=\"meta\">Costliest and cheapest by kernel CPU per request (per byte for streams), ")
+                .Append("summed over every node; the stages are where their cost differs most (cpu.csv holds every stage).</p>\n");
+        }
+        List<PathVerdict> same = verdicts.Where(v => v.NoDifference).ToList();
+        if (same.Count > 0)
+        {
+            html.Append("<p>No difference between the variants (within ")
+                .Append((Verdict.Negligible * 100).ToString("0.#", CultureInfo.InvariantCulture)).Append("%) on: ")
+                .Append(E(string.Join("; ", same.GroupBy(v => v.Path).Select(g => $"{g.Key} ({string.Join(", ", g.Select(v => v.Workload))})"))))
+                .Append(".</p>\n");
+        }
+        html.Append("</section>\n");
+    }
+
+    /// <summary>A CNI or kube-proxy mode that every variant shares is said once here rather than in a column per row.</summary>
+    private static void AppendConstantColumns(StringBuilder html, ResultIndex index)
+    {
+        if (index.Variants.Count == 0)
+            return;
+        var shared = new List<string>();
+        if (index.Variants.Select(index.CniOf).Distinct().Count() == 1)
+            shared.Add("CNI " + index.CniOf(index.Variants[0]));
+        if (index.Variants.Select(index.KubeProxyOf).Distinct().Count() == 1)
+            shared.Add("kube-proxy " + index.KubeProxyOf(index.Variants[0]));
+        if (shared.Count > 0)
+            html.Append("<p class=\"meta\">Every variant: ").Append(E(string.Join(", ", shared))).Append(".</p>\n");
+    }
+
+    /// <summary>
+    /// Whether the variants table needs a CNI and a kube-proxy column: only when the value differs between
+    /// variants and a variant's name does not already say it ("flannel-vxlan" needs no CNI column beside it).
+    /// </summary>
+    internal static (bool Cni, bool KubeProxy) InformativeColumns(ResultIndex index)
+    {
+        bool Needed(Func<string, string> of) =>
+            index.Variants.Select(of).Distinct().Count() > 1
+            && index.Variants.Any(v => !v.Split('/').Contains(of(v), StringComparer.Ordinal));
+        return (Needed(index.CniOf), Needed(index.KubeProxyOf));
+    }
+
     private static void AppendPathTable(StringBuilder html, ResultIndex index, string path)
     {
         IReadOnlyList<SeriesKey> series = index.Series(path);
         string throughputUnit = index.Results.Summary
             .FirstOrDefault(r => r.Path == path && r.Metric == ResultPlots.ThroughputMetric)?.Unit ?? "1/s";
-        html.Append("<table class=\"variants\">\n<thead><tr><th>variant</th><th>CNI</th><th>kube-proxy</th>")
+        (bool cniColumn, bool proxyColumn) = InformativeColumns(index);
+        html.Append("<table class=\"variants\">\n<thead><tr><th>variant</th>")
+            .Append(cniColumn ? "<th>CNI</th>" : "").Append(proxyColumn ? "<th>kube-proxy</th>" : "")
             .Append("<th>workload</th><th>p50 latency (µs)</th><th>p99 latency (µs)</th><th>throughput (")
             .Append(E(throughputUnit)).Append(")</th><th>CPU per request (µs)</th>")
             .Append("<th>p50 vs baseline</th><th>p99 vs baseline</th><th>throughput vs baseline</th>")
@@ -129,8 +198,12 @@ public static partial class HtmlReport
                 html.Append(" <span class=\"tag\">baseline</span>");
             if (figures.Partial)
                 html.Append(" <span class=\"tag\">partial</span>");
-            html.Append("</th><td>").Append(E(index.CniOf(key.Variant))).Append("</td><td>")
-                .Append(E(index.KubeProxyOf(key.Variant))).Append("</td><td>").Append(E(key.Workload)).Append("</td>");
+            html.Append("</th>");
+            if (cniColumn)
+                html.Append("<td>").Append(E(index.CniOf(key.Variant))).Append("</td>");
+            if (proxyColumn)
+                html.Append("<td>").Append(E(index.KubeProxyOf(key.Variant))).Append("</td>");
+            html.Append("<td>").Append(E(key.Workload)).Append("</td>");
             Cell(html, Number(figures.P50));
             Cell(html, Number(figures.P99));
             Cell(html, Number(figures.Throughput));
@@ -149,7 +222,9 @@ public static partial class HtmlReport
     /// <summary>Streams have no requests: a table of their goodput and kernel CPU per byte delivered.</summary>
     private static void AppendStreamTable(StringBuilder html, ResultIndex index, string path, IReadOnlyList<SeriesKey> streams)
     {
-        html.Append("<table class=\"variants\">\n<thead><tr><th>variant</th><th>CNI</th><th>kube-proxy</th><th>stream</th>")
+        (bool cniColumn, bool proxyColumn) = InformativeColumns(index);
+        html.Append("<table class=\"variants\">\n<thead><tr><th>variant</th>")
+            .Append(cniColumn ? "<th>CNI</th>" : "").Append(proxyColumn ? "<th>kube-proxy</th>" : "").Append("<th>stream</th>")
             .Append("<th>goodput (Mbit/s)</th><th>CPU per byte (ns/B)</th><th>goodput vs baseline</th><th>CPU vs baseline</th></tr></thead>\n<tbody>\n");
         foreach (SeriesKey key in streams)
         {
@@ -159,8 +234,12 @@ public static partial class HtmlReport
             double? baseGoodput = index.Find(path, baseKey, "goodput")?.Mean;
             double? basePerByte = index.Find(path, baseKey, "cpu_per_byte")?.Mean;
             html.Append(key.Variant == index.Results.Baseline ? "<tr class=\"baseline\">" : "<tr>")
-                .Append("<th scope=\"row\">").Append(E(key.Variant)).Append("</th><td>").Append(E(index.CniOf(key.Variant)))
-                .Append("</td><td>").Append(E(index.KubeProxyOf(key.Variant))).Append("</td><td>").Append(E(key.Workload)).Append("</td>");
+                .Append("<th scope=\"row\">").Append(E(key.Variant)).Append("</th>");
+            if (cniColumn)
+                html.Append("<td>").Append(E(index.CniOf(key.Variant))).Append("</td>");
+            if (proxyColumn)
+                html.Append("<td>").Append(E(index.KubeProxyOf(key.Variant))).Append("</td>");
+            html.Append("<td>").Append(E(key.Workload)).Append("</td>");
             Cell(html, Number(goodput));
             Cell(html, Number(perByte));
             Cell(html, Ratio(goodput, baseGoodput));

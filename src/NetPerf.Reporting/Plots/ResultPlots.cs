@@ -18,8 +18,8 @@ public static class ResultPlots
     /// <summary>False when the machine has no fonts at all: plots then carry no text (install fonts-dejavu-core).</summary>
     public static bool FontsAvailable => PlotStyle.FontsAvailable;
 
-    /// <summary>Draws every plot of <paramref name="results"/> in memory.</summary>
-    public static IReadOnlyList<RenderedPlot> Render(ResultSet results)
+    /// <summary>Draws every plot of <paramref name="results"/> in memory; latency CDFs on <paramref name="cdfAxis"/>.</summary>
+    public static IReadOnlyList<RenderedPlot> Render(ResultSet results, CdfAxis cdfAxis = CdfAxis.Percentile)
     {
         ArgumentNullException.ThrowIfNull(results);
         var index = new ResultIndex(results);
@@ -32,7 +32,7 @@ public static class ResultPlots
             if (results.Cdfs.Any(c => c.Path == path && c.Points.Count > 0))
             {
                 plots.Add(Draw($"latency-cdf-{slug}", $"Latency CDF: {path}", path, PlotKind.LatencyCdf,
-                    plot => LatencyCdf(plot, index, path, cniColours)));
+                    plot => LatencyCdf(plot, index, path, cniColours, cdfAxis)));
             }
             if (results.Cpu.Any(c => c.Path == path && double.IsFinite(c.NanosecondsPerRequest) && c.NanosecondsPerRequest > 0))
             {
@@ -49,7 +49,8 @@ public static class ResultPlots
     }
 
     /// <summary>Draws and writes every plot (atomically) as PNG and SVG; returns the paths written.</summary>
-    public static IReadOnlyList<string> Write(ResultSet results, string directory) => Write(Render(results), directory);
+    public static IReadOnlyList<string> Write(ResultSet results, string directory, CdfAxis cdfAxis = CdfAxis.Percentile) =>
+        Write(Render(results, cdfAxis), directory);
 
     public static IReadOnlyList<string> Write(IReadOnlyList<RenderedPlot> plots, string directory)
     {
@@ -82,7 +83,7 @@ public static class ResultPlots
         return new RenderedPlot(stem, title, path, kind, png, svg);
     }
 
-    private static void LatencyCdf(Plot plot, ResultIndex index, string path, IReadOnlyDictionary<string, Color> cniColours)
+    private static void LatencyCdf(Plot plot, ResultIndex index, string path, IReadOnlyDictionary<string, Color> cniColours, CdfAxis axis)
     {
         List<LatencyCdf> cdfs = index.Results.Cdfs.Where(c => c.Path == path && c.Points.Count > 0).ToList();
         double min = double.PositiveInfinity, max = 0;
@@ -100,16 +101,18 @@ public static class ResultPlots
         // Tails span decades under load: a log axis when the largest latency is 20x the smallest or more.
         bool log = max > 0 && max / min >= 20;
 
+        bool tail = axis == CdfAxis.Tail;
         var seenPerCni = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (LatencyCdf cdf in cdfs)
         {
-            // A variant that measured nothing can carry NaN: leave such points out rather than break the axes.
+            // A variant that measured nothing can carry NaN: leave such points out rather than break the axes. On
+            // the tail axis p = 100 lies at infinity and is left out too.
             var points = cdf.Points
-                .Where(p => double.IsFinite(p.Percentile) && double.IsFinite(p.Microseconds) && (!log || p.Microseconds > 0))
+                .Where(p => double.IsFinite(p.Percentile) && double.IsFinite(p.Microseconds) && (!log || p.Microseconds > 0) && (!tail || p.Percentile < 100))
                 .ToArray();
-            double[] xs = points.Select(p => log ? Math.Log10(p.Microseconds) : p.Microseconds).ToArray();
-            double[] ys = points.Select(p => p.Percentile).ToArray();
-            var line = plot.Add.ScatterLine(xs, ys, cniColours[cdf.Cni]);
+            double[] latencies = points.Select(p => log ? Math.Log10(p.Microseconds) : p.Microseconds).ToArray();
+            double[] percentiles = points.Select(p => tail ? TailPosition(p.Percentile) : p.Percentile).ToArray();
+            var line = tail ? plot.Add.ScatterLine(percentiles, latencies, cniColours[cdf.Cni]) : plot.Add.ScatterLine(latencies, percentiles, cniColours[cdf.Cni]);
             int k = seenPerCni.GetValueOrDefault(cdf.Cni);
             seenPerCni[cdf.Cni] = k + 1;
             line.LinePattern = PlotStyle.Pattern(k);
@@ -117,20 +120,38 @@ public static class ResultPlots
             line.LegendText = index.Label(path, new SeriesKey(cdf.Variant, cdf.Workload));
         }
 
+        IAxis latencyAxis = tail ? plot.Axes.Left : plot.Axes.Bottom;
         if (log)
         {
-            plot.Axes.Bottom.TickGenerator = new NumericAutomatic
+            latencyAxis.TickGenerator = new NumericAutomatic
             {
                 MinorTickGenerator = new LogMinorTickGenerator(),
                 IntegerTicksOnly = true,
                 LabelFormatter = v => Math.Pow(10, v).ToString("0.###", CultureInfo.InvariantCulture),
             };
         }
-        plot.XLabel(log ? "latency (µs, log scale)" : "latency (µs)");
-        plot.YLabel("percentile");
-        plot.Axes.SetLimitsY(0, 100);
-        plot.ShowLegend(Alignment.LowerRight);
+        string latencyLabel = log ? "latency (µs, log scale)" : "latency (µs)";
+        if (tail)
+        {
+            // Percentiles a decade of 1-p apart, equally spaced: 0, 90, 99, 99.9, 99.99.
+            double[] at = [0, 1, 2, 3, 4];
+            plot.Axes.Bottom.SetTicks(at, ["0", "90", "99", "99.9", "99.99"]);
+            plot.XLabel("percentile (log scale of 1/(1-p))");
+            plot.YLabel(latencyLabel);
+            plot.Axes.SetLimitsX(0, 4.15); // room for the last label
+            plot.ShowLegend(Alignment.LowerRight); // lines rise to the right: the lower right stays clear
+        }
+        else
+        {
+            plot.XLabel(latencyLabel);
+            plot.YLabel("percentile");
+            plot.Axes.SetLimitsY(0, 100);
+            plot.ShowLegend(Alignment.LowerRight);
+        }
     }
+
+    /// <summary>Where percentile <paramref name="percentile"/> (0 to 100, exclusive) sits on the tail axis: log10(1/(1-p)).</summary>
+    internal static double TailPosition(double percentile) => Math.Log10(100 / (100 - percentile));
 
     private static void CpuByStage(Plot plot, ResultIndex index, string path)
     {
@@ -230,7 +251,10 @@ public static class ResultPlots
         }
         SetCategoryTicks(plot, groupCentres, paths.ToArray());
         string unit = rows.Select(r => r.Unit).Distinct().Count() == 1 ? rows[0].Unit : "mixed units";
-        plot.YLabel($"throughput ({unit}; error bars: 95% CI)");
+        // Error bars only where an interval exists (replications, or batch means): one replication has none, and
+        // the axis then says so instead of promising bars that are not drawn.
+        bool intervals = bars.Any(b => b.Error > 0);
+        plot.YLabel(intervals ? $"throughput ({unit}; error bars: 95% CI)" : $"throughput ({unit}; no interval: one replication)");
         plot.Axes.Margins(bottom: 0);
         plot.ShowLegend(Edge.Right);
     }

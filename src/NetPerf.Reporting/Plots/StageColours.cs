@@ -38,6 +38,9 @@ public static class StageColours
     /// <summary>The stage's colour; a stage this table does not know (a newer model) takes a mid grey.</summary>
     public static Color Of(string stage) => ByStage.TryGetValue(stage, out var s) ? s.Colour : Color.FromHex("#969696");
 
+    /// <summary>The stage's layer (socket, tcp/udp, ip, netfilter, tunnel, device, nic, other); "other" for a stage this table does not know.</summary>
+    public static string LayerOf(string stage) => Table.FirstOrDefault(t => t.Stage == stage).Layer ?? "other";
+
     /// <summary>Where the stage stacks: by layer, socket first; unknown stages last, by name.</summary>
     public static int Rank(string stage) => ByStage.TryGetValue(stage, out var s) ? s.Rank : Table.Length;
 }

@@ -436,7 +436,7 @@ internal static class ScenarioChecks
     private static string Show(IReadOnlyDictionary<string, string> labels) => "{" + string.Join(", ", labels.Select(kv => $"{kv.Key}: {kv.Value}")) + "}";
 
     /// <summary>The node at a path of keys and indices, or null when the file does not have it.</summary>
-    private static YamlNode? At(YamlNode root, params object[] path)
+    internal static YamlNode? At(YamlNode root, params object[] path)
     {
         YamlNode? node = root;
         foreach (var step in path)

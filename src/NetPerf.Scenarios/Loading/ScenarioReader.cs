@@ -346,6 +346,30 @@ public static partial class ScenarioReader
         }
     }
 
+    /// <summary>
+    /// For checks made after loading (a probe of the built cluster): an error at the first of the given places
+    /// in the scenario's file that exists (a path of keys and indexes, e.g. workloads, 0, paths, 1), or at its top.
+    /// </summary>
+    public static Func<object[], object[], object[], string, ScenarioError> Locator(Scenario scenario)
+    {
+        var d = new Diagnostics(scenario.SourceFile, scenario.SourceText);
+        YamlNode? root = null;
+        try
+        {
+            root = ReadYaml(scenario.SourceText, d);
+        }
+        catch (ScenarioException)
+        {
+            // A scenario built in code has no file to point into: its errors are at line 1.
+        }
+
+        return (a, b, c, message) =>
+        {
+            var node = root is null ? null : ScenarioChecks.At(root, a) ?? ScenarioChecks.At(root, b) ?? ScenarioChecks.At(root, c) ?? root;
+            return d.At(node?.Start ?? YamlDotNet.Core.Mark.Empty, message);
+        };
+    }
+
     private static BgpSpec? ReadBgp(YamlMap? m, Diagnostics d)
     {
         if (m is null)

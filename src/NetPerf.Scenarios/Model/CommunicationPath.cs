@@ -23,6 +23,15 @@ public enum CommunicationPath
 
     /// <summary>A pod to a headless Service: DNS answers with the pod's IP, then pod to pod across nodes.</summary>
     Headless,
+
+    /// <summary>
+    /// A hostNetwork pod on node 1 to a hostNetwork pod on node 2, by node IP: the nodes' own stacks (OUTPUT and
+    /// POSTROUTING, eth0, the wire, PREROUTING and INPUT), no veth, no CNI bridge or tunnel.
+    /// </summary>
+    NodeToNode,
+
+    /// <summary>A hostNetwork pod to a hostNetwork pod on its own node, by the node's IP: a local address, so the kernel delivers it over lo.</summary>
+    NodeLocal,
 }
 
 public static class CommunicationPaths
@@ -39,13 +48,22 @@ public static class CommunicationPaths
         CommunicationPath.NodePort => "node-port",
         CommunicationPath.LoadBalancer => "load-balancer",
         CommunicationPath.Headless => "headless",
+        CommunicationPath.NodeToNode => "node-to-node",
+        CommunicationPath.NodeLocal => "node-local",
         _ => throw new ArgumentOutOfRangeException(nameof(path), path, null),
     };
 
     public static IReadOnlyList<string> Names { get; } = All.Select(Name).ToList();
 
-    /// <summary>What a workload runs over when its paths are not given: every path the simulator models.</summary>
-    public static readonly IReadOnlyList<CommunicationPath> Default = All;
+    /// <summary>
+    /// What a workload runs over when its paths are not given: every path through the pod network. The host
+    /// network paths (node-to-node, node-local) are asked for by name: no CNI plugin is on them, so a comparison of
+    /// plugins would show the same rows for each.
+    /// </summary>
+    public static readonly IReadOnlyList<CommunicationPath> Default = [.. All.Where(p => !p.IsHostNetwork())];
+
+    /// <summary>Whether both ends are hostNetwork pods (the node's own stack, no pod network).</summary>
+    public static bool IsHostNetwork(this CommunicationPath path) => path is CommunicationPath.NodeToNode or CommunicationPath.NodeLocal;
 
     public static CommunicationPath Parse(string name) =>
         All.FirstOrDefault(p => p.Name() == name, (CommunicationPath)(-1)) is var p && p >= 0

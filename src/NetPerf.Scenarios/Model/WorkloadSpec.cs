@@ -33,6 +33,9 @@ public sealed record WorkloadSpec(string Name, NetperfTestKind Test, IReadOnlyLi
     /// <summary>fixed, or exponential with <see cref="ServiceTime"/> as its mean.</summary>
     public string ServiceDistribution { get; init; } = "fixed";
 
+    /// <summary>TCP or UDP, as the test says.</summary>
+    public Network.Packets.IpProtocol Protocol => Test.Protocol;
+
     /// <summary>UDP_STREAM's offered rate.</summary>
     public double UdpGigabits { get; init; } = 1;
 }

@@ -48,12 +48,12 @@ public static class RunFolder
     }
 
     /// <summary>Writes the run into its claimed folder and renames it into place; on failure nothing is left.</summary>
-    public static string Write(RunReservation at, RunOutcome outcome, ResultSet results, RunMetadata meta, bool plots = true)
+    public static string Write(RunReservation at, RunOutcome outcome, ResultSet results, RunMetadata meta, bool plots = true, Reporting.Plots.CdfAxis cdfAxis = Reporting.Plots.CdfAxis.Percentile)
     {
         try
         {
             AtomicFile.WriteAllText(Path.Combine(at.Temp, "run.json"), Json(outcome, meta));
-            ResultWriter.WriteAll(results, at.Temp, plots);
+            ResultWriter.WriteAll(results, at.Temp, plots, cdfAxis);
             for (int attempt = 1; ; attempt++)
             {
                 // A named run keeps its name (another run taking it meanwhile fails this one); a dated one that

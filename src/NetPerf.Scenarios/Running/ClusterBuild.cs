@@ -25,7 +25,12 @@ public sealed class ClusterBuild
     /// <summary>The LoadBalancer's address on the outside network (TEST-NET-3, where the director's client is).</summary>
     public static readonly Ipv4Address LoadBalancerVip = Ipv4Address.Parse("203.0.113.100");
 
-    public ClusterBuild(Scenario scenario, Variant variant, ulong seed, bool withLoadBalancer = false)
+    /// <param name="measured">
+    /// The protocol of the measured Services' port: a unit's workload's (a UDP test needs a UDP port, or kube-proxy
+    /// has no rule for its datagrams and the Service's address answers nothing). One port, not a TCP and a UDP
+    /// port side by side, so a TCP run walks exactly the rules it did before UDP was measured.
+    /// </param>
+    public ClusterBuild(Scenario scenario, Variant variant, ulong seed, bool withLoadBalancer = false, IpProtocol measured = IpProtocol.Tcp)
     {
         var spec = scenario.Cluster;
         Cluster = new KubernetesCluster(
@@ -72,7 +77,7 @@ public sealed class ClusterBuild
         Proxy.Add(new Service(ClusterLayout.KubeDns, KubeDnsIp, 53, 53, IpProtocol.Udp, ClusterLayout.KubeDnsSelector));
         Dns = new CoreDns(dnsPod);
         Dns.AddService(ClusterLayout.KubeDns, "kube-system", KubeDnsIp);
-        var web = new Service(ClusterLayout.Service, ServiceIp, ClusterLayout.ServicePort, ClusterLayout.ServerPort, IpProtocol.Tcp, ClusterLayout.RemoteSelector)
+        var web = new Service(ClusterLayout.Service, ServiceIp, ClusterLayout.ServicePort, ClusterLayout.ServerPort, measured, ClusterLayout.RemoteSelector)
         {
             NodePort = ClusterLayout.NodePort,
         };
@@ -123,6 +128,20 @@ public sealed class ClusterBuild
             throw new InvalidOperationException($"the load balancer found no healthy node within {limit.TotalSeconds} s of simulated time.");
         }
     }
+
+    /// <summary>
+    /// The host network paths' two hostNetwork pods (created on first use, so every other path's cluster is as
+    /// before): the client on node 1, the server on <paramref name="serverNode"/>. They take no pod address and
+    /// no veth; their sockets are the nodes' own.
+    /// </summary>
+    public (Kubernetes.Cluster.Pod Client, Kubernetes.Cluster.Pod Server) HostNetworkPods(int serverNode)
+    {
+        _hostPods ??= (Cluster.AddHostNetworkPod(ClusterLayout.HostClient, 1, ClusterLayout.ClientLabels),
+            Cluster.AddHostNetworkPod(ClusterLayout.HostServer, serverNode, ClusterLayout.ServerLabels));
+        return _hostPods.Value;
+    }
+
+    private (Kubernetes.Cluster.Pod, Kubernetes.Cluster.Pod)? _hostPods;
 
     /// <summary>The external load balancer, when the load-balancer path is being run.</summary>
     public ExternalLoadBalancer? LoadBalancer { get; }

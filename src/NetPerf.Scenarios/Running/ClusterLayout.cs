@@ -13,6 +13,10 @@ public static class ClusterLayout
     public const string CoreDns = "coredns";
     public const string Outside = "outside";
 
+    /// <summary>The host network paths' hostNetwork pods: the client on node 1, the server on node 2 (node-to-node) or node 1 (node-local).</summary>
+    public const string HostClient = "host-client";
+    public const string HostServer = "host-server";
+
     /// <summary>The measured Service: ClusterIP and NodePort, its one endpoint the remote server.</summary>
     public const string Service = "web";
     public const string HeadlessService = "web-headless";

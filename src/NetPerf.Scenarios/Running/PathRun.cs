@@ -90,6 +90,12 @@ public static class PathRun
                     ServerBindAddress = remote.Ip,
                     ServerListenPort = ClusterLayout.ServerPort,
                 }, null);
+            case CommunicationPath.NodeToNode:
+                var (hostClient, hostServer) = b.HostNetworkPods(serverNode: 2);
+                return (new Endpoints(hostClient.Namespace, hostServer.Namespace, hostServer.Ip, ClusterLayout.ServerPort, clientCore, serverCore), null);
+            case CommunicationPath.NodeLocal:
+                var (sameClient, sameServer) = b.HostNetworkPods(serverNode: 1);
+                return (new Endpoints(sameClient.Namespace, sameServer.Namespace, sameServer.Ip, ClusterLayout.ServerPort, clientCore, serverCore), null);
             default:
                 throw new NotSupportedException($"the {path.Name()} path needs the cluster built with its load balancer.");
         }

@@ -54,7 +54,7 @@ public static class ScenarioRunner
         {
             Parallel.ForEach(units, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.Parallelism), CancellationToken = cancel }, unit =>
             {
-                var build = new ClusterBuild(scenario, unit.Variant, Seed(scenario, unit.Replication), unit.Path == CommunicationPath.LoadBalancer);
+                var build = new ClusterBuild(scenario, unit.Variant, Seed(scenario, unit.Replication), unit.Path == CommunicationPath.LoadBalancer, unit.Workload.Protocol);
                 results[unit.Index] = PathRun.Run(build, unit, warmUp, duration, options.KeepSamples, cancel);
                 progress?.Report(new RunProgress(Interlocked.Increment(ref done), total, unit.Label));
             });

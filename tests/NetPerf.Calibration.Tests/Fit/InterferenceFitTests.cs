@@ -24,3 +24,71 @@ public class InterferenceFitTests
         Assert.True(r.RareMeanNs > r.MeanNs, "the rare class is the long one: it makes p99.9");
     }
 }
+
+/// <summary>Rate against length of the rare interruptions: told apart by paths of several lengths, not by one.</summary>
+public class JointInterferenceFitTests
+{
+    /// <summary>Percentiles of S + U + Poisson(rate over S) exponential interruptions, drawn independently of the fit's own random numbers.</summary>
+    private static InterferenceFit.Tail Measure(string name, double kernelNs, double ratePerMs, double meanNs, int seed)
+    {
+        var rng = new Random(seed);
+        var x = new double[40_000];
+        for (int i = 0; i < x.Length; i++)
+        {
+            double extra = 0, t = -Math.Log(1 - rng.NextDouble()) / (ratePerMs / 1e6);
+            while (t < kernelNs)
+            {
+                extra += -Math.Log(1 - rng.NextDouble()) * meanNs;
+                t += -Math.Log(1 - rng.NextDouble()) / (ratePerMs / 1e6);
+            }
+
+            x[i] = kernelNs + 500 + extra;
+        }
+
+        var sorted = x.Order().ToArray();
+        return new InterferenceFit.Tail(name, kernelNs, 500, sorted[20_000], sorted[36_000], sorted[39_600], sorted[39_960], x.Average());
+    }
+
+    [Fact]
+    public void Paths_of_several_lengths_recover_the_rate_and_length_and_predict_a_longer_path()
+    {
+        // Interruptions as this machine's fit found them (about 0.5 per busy ms of about 16 us): the single-hop paths span 10-25 us.
+        const double rate = 0.5, mean = 16_000;
+        var paths = new[] { 10_000.0, 12_000, 14_000, 17_000, 21_000, 25_000 }
+            .Select((s, i) => Measure($"path {s / 1000} us", s, rate, mean, seed: 100 + i)).ToList();
+        var fit = InterferenceFit.Fit(paths, samples: 20_000);
+
+        Assert.InRange(fit.RareRatePerMs, rate / 1.6, rate * 1.6);
+        Assert.InRange(fit.RareMeanNs, mean / 1.6, mean * 1.6);
+
+        // A 35 us path the fit never saw: its p99 is where interruptions decide it (0.5/ms x 35 us = 1.75 % hit).
+        var longer = Measure("held out", 35_000, rate, mean, seed: 7);
+        Assert.InRange(Predict(35_000, 500, fit) / longer.P99Ns, 0.9, 1.1);
+        Assert.All(fit.Paths, t => Assert.InRange(t.ModelP99Ns / t.MeasuredP99Ns, 0.9, 1.1));
+    }
+
+    /// <summary>The p99 of a path of <paramref name="kernelNs"/> under fitted classes, by the same process as the simulator's.</summary>
+    private static double Predict(double kernelNs, double userNs, InterferenceFit.Result r)
+    {
+        var rng = new Random(99);
+        var x = new double[40_000];
+        for (int i = 0; i < x.Length; i++)
+        {
+            x[i] = kernelNs + userNs + Draw(rng, r.RatePerMs, r.MeanNs, kernelNs) + Draw(rng, r.RareRatePerMs, r.RareMeanNs, kernelNs);
+        }
+
+        return x.Order().ElementAt(39_600);
+    }
+
+    private static double Draw(Random rng, double perMs, double meanNs, double workNs)
+    {
+        double extra = 0, t = -Math.Log(1 - rng.NextDouble()) / (perMs / 1e6);
+        while (perMs > 0 && t < workNs)
+        {
+            extra += -Math.Log(1 - rng.NextDouble()) * meanNs;
+            t += -Math.Log(1 - rng.NextDouble()) / (perMs / 1e6);
+        }
+
+        return extra;
+    }
+}

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using Xunit.Abstractions;
 
 namespace NetPerf.Cli.Tests.Fuzz;
 
@@ -10,12 +11,13 @@ namespace NetPerf.Cli.Tests.Fuzz;
 /// errors within 5 s (asked again with 30 s on a fresh worker before it counts as a hang: the machine may be busy);
 /// a crash, a hang or running out of memory kills only the worker, which is restarted, and fails the test naming
 /// the input. NETPERF_FUZZ_INPUTS sets the number of mutations (default 400; a long run outside
-/// the default suite: NETPERF_FUZZ_INPUTS=1000000 dotnet test --filter ValidatorWorkerFuzzTests).
+/// the default suite: `bash tools/fuzz/long-run.sh 1000000`, which prints the figures below).
 /// </summary>
-public sealed class ValidatorWorkerFuzzTests : IDisposable
+public sealed class ValidatorWorkerFuzzTests(ITestOutputHelper output) : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("netperf-fuzz-").FullName;
     private Process? _worker;
+    private int _starts;
 
     public void Dispose()
     {
@@ -37,6 +39,7 @@ public sealed class ValidatorWorkerFuzzTests : IDisposable
         };
         var failures = new List<string>();
         int accepted = 0, refused = 0;
+        var clock = Stopwatch.StartNew();
         for (int i = 0; i < hostile.Length + inputs; i++)
         {
             string text = i < hostile.Length ? hostile[i] : Scenarios.Tests.Loading.ScenarioMutator.Mutate(seeds[random.Next(seeds.Count)], random);
@@ -50,6 +53,10 @@ public sealed class ValidatorWorkerFuzzTests : IDisposable
             }
         }
 
+        clock.Stop();
+        int total = hostile.Length + inputs;
+        output.WriteLine($"fuzz: {total} inputs ({hostile.Length} hostile), {accepted} accepted, {refused} refused, {failures.Count} failed; "
+            + $"{_starts} worker start(s); {clock.Elapsed.TotalSeconds:F1} s, {total / clock.Elapsed.TotalSeconds:F0} inputs/s");
         Assert.True(failures.Count == 0, string.Join("\n", failures.Take(10)));
         Assert.True(refused > 0 && accepted + refused == hostile.Length + inputs);
     }
@@ -130,8 +137,9 @@ public sealed class ValidatorWorkerFuzzTests : IDisposable
         return false;
     }
 
-    private static Process Start()
+    private Process Start()
     {
+        _starts++;
         var info = new ProcessStartInfo("dotnet") { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "netperf.dll"));
         info.ArgumentList.Add("validate-worker");

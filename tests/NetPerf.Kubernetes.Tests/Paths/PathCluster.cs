@@ -15,7 +15,8 @@ namespace NetPerf.Kubernetes.Tests.Paths;
 /// <summary>
 /// The scenario runner's layout of the paths, built here with the Kubernetes API alone: two nodes; client and
 /// web-0 on node1, web-1 (the web Service's only endpoint) and coredns on node2; an outside host on the switch;
-/// for the load-balancer path an LVS-NAT director in front of the NodePorts. One UDP datagram goes out on the
+/// for the load-balancer path an LVS-NAT director in front of the NodePorts; for the host network paths a
+/// hostNetwork client on node1 and a hostNetwork server on node2 (node-local: node1). One UDP datagram goes out on the
 /// path, and the server echoes it back to wherever it came from.
 /// </summary>
 internal sealed class PathCluster
@@ -46,6 +47,8 @@ internal sealed class PathCluster
         dns.AddService("web", "default", WebIp);
         dns.AddService("web-headless", "default", web1.Ip); // clusterIP: None: the answer is the pod
         var outside = Cluster.AddExternalHost("outside");
+        var hostClient = Cluster.AddHostNetworkPod("host-client", 1);
+        var hostServer = Cluster.AddHostNetworkPod("host-server", path == "node-local" ? 1 : 2);
 
         // Who sends, from where, to what address.
         (From, Source, Server, Destination, Port) = path switch
@@ -56,6 +59,7 @@ internal sealed class PathCluster
                 "cluster-ip" => (Client.Namespace, Client.Ip, web1, WebIp, ServicePort),
                 "node-port" => (outside.Root, AddressOf(outside), web1, Cluster.Node(1).Ip, NodePort),
                 "load-balancer" => (outside.Root, AddressOf(outside), web1, Vip, ServicePort), // replaced below
+                "node-to-node" or "node-local" => (hostClient.Namespace, hostClient.Ip, hostServer, hostServer.Ip, ServerPort),
                 _ => throw new ArgumentException($"unknown path {path}", nameof(path)),
             };
 
@@ -86,14 +90,8 @@ internal sealed class PathCluster
             Destination = Resolved![0];
         }
 
-        // Each pod says something once, as its first ARP would in a real cluster, so that flannel's cni0 has
-        // learned every pod's MAC and does not flood the traced frame to every port (nothing listens on port 9).
-        foreach (var pod in (Pod[])[Client, web0, web1, coredns])
-        {
-            new UdpSocket(pod.Namespace, pod.Ip, 9).Send(pod.Node.Ip, 9, 1);
-        }
-
-        Cluster.Bed.Sim.RunUntil(Cluster.Bed.Sim.Now + SimTime.FromMilliseconds(1));
+        // No warm-up frames: resolving a pod's MAC teaches flannel's cni0 its port (as the ARP reply does), so the
+        // traced frame is not flooded to every port.
         Echo = new UdpEcho();
         _ = new UdpSocket(Server.Namespace, path == "localhost" ? Ipv4Address.Parse("127.0.0.1") : Server.Ip, ServerPort) { Receiver = Echo };
         Answers = new UdpSources();

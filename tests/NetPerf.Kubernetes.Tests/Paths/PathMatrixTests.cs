@@ -13,7 +13,7 @@ public class PathMatrixTests
 {
     public static readonly string[] Cnis = ["flannel-vxlan", "flannel-host-gw", "calico-bgp", "calico-ipip"];
     public static readonly string[] Modes = ["iptables", "ipvs", "nftables"];
-    public static readonly string[] PathNames = ["localhost", "pod-same-node", "pod-cross-node", "cluster-ip", "node-port", "load-balancer", "headless"];
+    public static readonly string[] PathNames = ["localhost", "pod-same-node", "pod-cross-node", "cluster-ip", "node-port", "load-balancer", "headless", "node-to-node", "node-local"];
 
     public static TheoryData<string, string, string> Matrix()
     {
@@ -161,6 +161,22 @@ public class PathMatrixTests
                  [.. Leave(cni, 2, "web-1"), .. Forwarded(2, web1, t), .. Wire(cni, 2, 1), .. ServiceBack(mode, 1, t, "eth0", NodePort, LbClient), "node1/root/eth0 tx",
                   "lb/root/eth0 rx", "lb/root/eth0 PREROUTING", $"lb/root/eth0 FORWARD ipvs src>{Vip}", "lb/root/eth1 POSTROUTING", "lb/root/eth1 tx", "lb-client/root/eth0 rx", "lb-client/root deliver"],
                  $"{Masquerade(cni)}:40000", Vip),
+
+            // hostNetwork pods on both ends: the nodes' own stacks. A locally generated packet crosses OUTPUT and
+            // POSTROUTING (ip_local_out, ip_output), leaves by eth0, and the receiver's PREROUTING and INPUT
+            // (ip_rcv, ip_local_deliver) hand it to the socket; whatever the plugin, no veth, bridge or tunnel is
+            // on the way, and kube-proxy's rules (walked at OUTPUT and PREROUTING) match nothing here.
+            "node-to-node" =>
+                (["node1/root/eth0 OUTPUT", "node1/root/eth0 POSTROUTING", "node1/root/eth0 tx", "node2/root/eth0 rx", "node2/root/eth0 PREROUTING", "node2/root/eth0 INPUT", "node2/root deliver"],
+                 ["node2/root/eth0 OUTPUT", "node2/root/eth0 POSTROUTING", "node2/root/eth0 tx", "node1/root/eth0 rx", "node1/root/eth0 PREROUTING", "node1/root/eth0 INPUT", "node1/root deliver"],
+                 "192.168.0.1:40000", "192.168.0.2:8080"),
+
+            // To the node's own address: the local routing table sends it over lo, and the root namespace's
+            // hooks see it on the way out and on the way back in.
+            "node-local" =>
+                (["node1/root/lo OUTPUT", "node1/root/lo POSTROUTING", "node1/root/lo lo", "node1/root/lo PREROUTING", "node1/root/lo INPUT", "node1/root deliver"],
+                 ["node1/root/lo OUTPUT", "node1/root/lo POSTROUTING", "node1/root/lo lo", "node1/root/lo PREROUTING", "node1/root/lo INPUT", "node1/root deliver"],
+                 "192.168.0.1:40000", "192.168.0.1:8080"),
 
             _ => throw new ArgumentException(path, nameof(path)),
         };

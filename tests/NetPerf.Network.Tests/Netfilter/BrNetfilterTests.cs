@@ -101,9 +101,11 @@ public class BrNetfilterTests
     [Fact]
     public void Each_flooded_copy_crosses_the_bridge_FORWARD_hook_on_its_own()
     {
-        // Three pods on cni0: the first frame to pod 2 is unknown to the FDB and floods to pods 2 and 3, and
-        // br_forward runs the FORWARD hook for each clone: one rule, evaluated twice.
+        // Three pods on cni0, pod 2's MAC a permanent neighbour of pod 1 (no ARP ran, so the bridge never learned
+        // it): the first frame to pod 2 is unknown to the FDB and floods to pods 2 and 3, and br_forward runs the
+        // FORWARD hook for each clone: one rule, evaluated twice.
         var pair = NodePair.FlannelVxlan(CostTable.Free(), pods1: 3);
+        KnownWithoutArp(pair);
         var nf = pair.Nodes[1].Root.EnableNetfilter();
         nf.FilterForward.Append(new Rule { Destination = Ipv4Prefix.Parse("203.0.113.0/24"), Target = RuleTarget.Drop });
         var two = new UdpSocket(pair.Pods1[1], NodePair.PodIp(1, 2), 7000) { Receiver = new Replies() };
@@ -117,8 +119,9 @@ public class BrNetfilterTests
     [Fact]
     public void A_flood_confirms_one_connection_for_all_its_copies_and_leaks_none()
     {
-        // The first frame to pod 2 floods to pods 2 and 3; both copies carry the same new connection.
+        // The first frame to pod 2 floods to pods 2 and 3 (no ARP ran); both copies carry the same new connection.
         var pair = NodePair.FlannelVxlan(CostTable.Free(), pods1: 3);
+        KnownWithoutArp(pair);
         var nf = pair.Nodes[1].Root.EnableNetfilter();
         var two = new UdpSocket(pair.Pods1[1], NodePair.PodIp(1, 2), 7000) { Receiver = new Replies() };
         new UdpSocket(pair.Pods1[0], NodePair.PodIp(1, 1), 7000).Send(NodePair.PodIp(1, 2), 7000, 10);
@@ -126,5 +129,12 @@ public class BrNetfilterTests
         Assert.Equal(1, two.Received);
         Assert.Equal(1, nf.Conntrack.Count);      // one connection, confirmed once by the copies
         Assert.Equal(1, nf.Conntrack.Allocated);  // and nothing leaked or freed under a live reference
+    }
+
+    /// <summary>Pod 1 holds pod 2's MAC as a permanent neighbour entry: it sends without ARP, so cni0 has not learned pod 2's port.</summary>
+    private static void KnownWithoutArp(NodePair pair)
+    {
+        var pod2Eth0 = pair.Pods1[1].Devices.Single(d => d.Name == "eth0");
+        pair.Pods1[0].AddNeighbour(NodePair.PodIp(1, 2), pod2Eth0.Mac);
     }
 }

@@ -12,7 +12,7 @@ public sealed class HtmlReportTests
         XDocument html = Parse(HtmlReport.Render(SyntheticResults.Create(), SyntheticResults.Plots));
 
         List<string> headings = html.Descendants("h2").Select(h => h.Value).ToList();
-        Assert.Equal([.. SyntheticResults.Paths, "Throughput"], headings);
+        Assert.Equal(["Verdict", .. SyntheticResults.Paths, "Throughput"], headings);
         foreach (string path in SyntheticResults.Paths)
         {
             XElement table = Section(html, path).Descendants("table").First();
@@ -104,6 +104,77 @@ public sealed class HtmlReportTests
     [InlineData(0, "0")]
     public void Numbers_show_four_significant_figures_in_the_invariant_culture(double value, string shown) =>
         Assert.Equal(shown, HtmlReport.Number(value));
+
+    [Fact]
+    public void The_report_opens_with_its_verdict_naming_the_costliest_and_cheapest_variant_and_the_stage_between_them()
+    {
+        XDocument html = Parse(HtmlReport.Render(SyntheticResults.Create(), []));
+
+        XElement first = html.Descendants("section").First();
+        Assert.Equal("Verdict", first.Element("h2")!.Value);
+        List<XElement> rows = first.Descendants("tbody").Elements("tr").ToList();
+        Assert.Equal(SyntheticResults.Paths, rows.Select(r => r.Element("th")!.Value));
+        List<string> cells = rows[0].Elements("td").Select(td => td.Value).ToList();
+        Assert.Equal(["rr-64", "flannel-vxlan/iptables", "calico-bgp/iptables", "1.17×"], cells.Take(4));
+        Assert.Equal("VxlanEncapsulate (tunnel) +0.6175 µs", cells[^1]);
+    }
+
+    [Fact]
+    public void Path_sections_follow_the_verdict_and_a_path_where_nothing_differs_comes_last()
+    {
+        ResultSet results = SyntheticResults.Create();
+        // "localhost" first in run order, every variant identical on it.
+        SummaryRow[] same = results.Summary.Where(r => r.Path == "pod-cross-node" && r.Variant == SyntheticResults.Baseline)
+            .SelectMany(r => SyntheticResults.Variants.Select(v => r with { Path = "localhost", Variant = v.Variant, Cni = v.Cni, KubeProxy = v.KubeProxy })).ToArray();
+        CpuRow[] sameCpu = results.Cpu.Where(r => r.Path == "pod-cross-node" && r.Variant == SyntheticResults.Baseline)
+            .SelectMany(r => SyntheticResults.Variants.Select(v => r with { Path = "localhost", Variant = v.Variant, Cni = v.Cni, KubeProxy = v.KubeProxy })).ToArray();
+        results = results with { Summary = [.. same, .. results.Summary], Cpu = [.. sameCpu, .. results.Cpu] };
+
+        XDocument html = Parse(HtmlReport.Render(results, []));
+
+        Assert.Equal(["Verdict", "pod-cross-node", "cluster-ip", "localhost"], html.Descendants("h2").Select(h => h.Value));
+        Assert.Contains("No difference between the variants (within 0.5%) on: localhost (rr-64).",
+            html.Descendants("section").First().Elements("p").Select(p => p.Value));
+    }
+
+    [Fact]
+    public void A_variant_named_after_its_CNI_gets_no_CNI_column_repeating_it()
+    {
+        ResultSet results = SyntheticResults.Create();
+        // Variants named by CNI alone, all on one kube-proxy mode, as a CNI comparison names them.
+        static string Name(string cni) => cni;
+        results = results with
+        {
+            Baseline = "flannel-vxlan",
+            Summary = results.Summary.Where(r => r.KubeProxy == "iptables").Select(r => r with { Variant = Name(r.Cni) }).ToList(),
+            Cpu = results.Cpu.Where(r => r.KubeProxy == "iptables").Select(r => r with { Variant = Name(r.Cni) }).ToList(),
+            Cdfs = [],
+        };
+        XDocument html = Parse(HtmlReport.Render(results, []));
+        List<string> header = Section(html, "pod-cross-node").Descendants("thead").First().Descendants("th").Select(th => th.Value).ToList();
+
+        Assert.Equal("variant", header[0]);
+        Assert.DoesNotContain("CNI", header);
+        Assert.DoesNotContain("kube-proxy", header);
+        Assert.Contains("Every variant: kube-proxy iptables.", html.Descendants("p").Select(p => p.Value));
+    }
+
+    [Fact]
+    public void A_variant_whose_name_does_not_say_its_CNI_keeps_the_CNI_column()
+    {
+        ResultSet results = SyntheticResults.Create();
+        results = results with
+        {
+            Baseline = "slow",
+            Summary = results.Summary.Where(r => r.KubeProxy == "iptables").Select(r => r with { Variant = r.Cni == "calico-bgp" ? "fast" : "slow" }).ToList(),
+            Cpu = results.Cpu.Where(r => r.KubeProxy == "iptables").Select(r => r with { Variant = r.Cni == "calico-bgp" ? "fast" : "slow" }).ToList(),
+            Cdfs = [],
+        };
+        XDocument html = Parse(HtmlReport.Render(results, []));
+        List<string> header = Section(html, "pod-cross-node").Descendants("thead").First().Descendants("th").Select(th => th.Value).ToList();
+
+        Assert.Equal(["variant", "CNI", "workload"], header.Take(3));
+    }
 
     internal static XDocument Parse(string html)
     {

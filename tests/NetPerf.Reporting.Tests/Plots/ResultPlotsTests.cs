@@ -105,6 +105,40 @@ public sealed class ResultPlotsTests
         Assert.Contains("Latency CDF: pod-cross-node", Texts(XDocument.Parse(plot.Svg).Root!));
     }
 
+    [Theory]
+    [InlineData(0.0, 0.0)]
+    [InlineData(90.0, 1.0)]
+    [InlineData(99.0, 2.0)]
+    [InlineData(99.9, 3.0)]
+    [InlineData(99.99, 4.0)]
+    public void The_tail_axis_puts_each_further_nine_one_step_further(double percentile, double position) =>
+        Assert.Equal(position, ResultPlots.TailPosition(percentile), 1e-9);
+
+    [Fact]
+    public void A_tail_CDF_has_percentile_ticks_up_to_four_nines_and_latency_on_the_vertical_axis()
+    {
+        RenderedPlot cdf = ResultPlots.Render(SyntheticResults.Create(), CdfAxis.Tail).Single(p => p.FileStem == "latency-cdf-pod-cross-node");
+        List<string> texts = Texts(XDocument.Parse(cdf.Svg).Root!);
+
+        foreach (string tick in (string[])["90", "99", "99.9", "99.99"])
+            Assert.Contains(tick, texts);
+        Assert.Contains("percentile (log scale of 1/(1-p))", texts);
+        Assert.Contains("latency (µs)", texts);
+        Assert.NotEqual(cdf.Svg, SyntheticResults.Plots.Single(p => p.FileStem == "latency-cdf-pod-cross-node").Svg);
+    }
+
+    [Fact]
+    public void The_throughput_plot_promises_error_bars_only_where_an_interval_exists()
+    {
+        static List<string> Axis(ResultSet r) => Texts(XDocument.Parse(ResultPlots.Render(r).Single(p => p.Kind == PlotKind.Throughput).Svg).Root!);
+        ResultSet results = SyntheticResults.Create();
+        Assert.Contains("throughput (1/s; error bars: 95% CI)", Axis(results));
+
+        // One replication and no batch means: no interval to draw, and the axis says so.
+        ResultSet single = results with { Summary = results.Summary.Select(r => r with { Ci95 = null }).ToList() };
+        Assert.Contains("throughput (1/s; no interval: one replication)", Axis(single));
+    }
+
     private static List<string> Texts(XElement svg) =>
         svg.Descendants(Svg + "text").Select(t => t.Value.Trim()).ToList();
 }
