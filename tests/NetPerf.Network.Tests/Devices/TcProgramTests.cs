@@ -5,7 +5,7 @@ using NetPerf.Network.Tests.Stack;
 
 namespace NetPerf.Network.Tests.Devices;
 
-/// <summary>A tc ingress program sees a frame before the device's bridge does, and its verdict decides whether the bridge sees it at all.</summary>
+/// <summary>A tc ingress program sees a frame before the device's bridge does: TC_ACT_OK lets it go on, TC_ACT_SHOT drops it (counted), a redirect takes it away (no drop).</summary>
 public class TcProgramTests
 {
     private sealed class Fixed(TcVerdict verdict) : TcProgram
@@ -27,10 +27,10 @@ public class TcProgramTests
     }
 
     [Theory]
-    [InlineData(TcVerdict.Ok, 1, 0, 1)]
-    [InlineData(TcVerdict.Shot, 0, 1, 0)]
-    [InlineData(TcVerdict.Redirected, 0, 0, 0)]
-    public void The_ingress_verdict_decides_whether_the_bridge_sees_the_frame(TcVerdict verdict, int delivered, int shot, int floods)
+    [InlineData(TcVerdict.Ok, 1, 0)]
+    [InlineData(TcVerdict.Shot, 0, 1)]
+    [InlineData(TcVerdict.Redirected, 0, 0)]
+    public void The_ingress_verdict_decides_whether_the_frame_goes_on_to_the_bridge(TcVerdict verdict, int delivered, int shot)
     {
         var pair = NodePair.FlannelVxlan(CostTable.Free(), pods1: 2);
         var hostEnd = pair.Nodes[1].Root.Devices.Single(d => d.Name == "veth1-1");
@@ -43,6 +43,5 @@ public class TcProgramTests
         Assert.Equal(1, program.Runs);
         Assert.Equal(delivered, two.Received);
         Assert.Equal(shot, pair.Nodes[1].Drops(DropReason.TcShot));
-        Assert.Equal(floods, pair.Cni0[1]!.Floods);
     }
 }
