@@ -5,6 +5,8 @@ namespace NetPerf.Cli.Commands;
 /// <summary><c>netperf run</c>: runs a scenario and writes its CSV, plots and report.</summary>
 public static class RunCommand
 {
+    private const long ScenarioReaderLimit = Scenarios.Loading.ScenarioReader.MaxFileBytes;
+
     public static Command Build(TextWriter output, TextWriter error)
     {
         var file = ScenarioFile.Argument();
@@ -13,9 +15,18 @@ public static class RunCommand
         var variant = new Option<string[]>("--variant") { Description = "Run only these variants (by name; default: all).", AllowMultipleArgumentsPerToken = true };
         var command = new Command("run", "Run a scenario: every variant x workload x path, then write results/<scenario>/<run>/ (CSV, plots, report.html).") { file, allowOutside, variant };
         options.AddTo(command);
+        var k8s = new K8sNetperfMode();
+        k8s.AddTo(command);
         command.SetAction(parse =>
         {
-            var scenario = ScenarioFile.Load(parse.GetValue(file)!, error, parse.GetValue(allowOutside));
+            string path = parse.GetValue(file)!;
+            if (File.Exists(path) && new FileInfo(path).Length < ScenarioReaderLimit && File.ReadAllText(path) is var text && Scenarios.Compat.K8sNetperfConfig.Looks(text))
+            {
+                // k8s-netperf's own config file: its flags, its files (README, "k8s-netperf configs").
+                return k8s.Run(parse, path, text, parse.GetResult(options.ResultsDir)?.Implicit != false ? null : parse.GetValue(options.ResultsDir), output, error);
+            }
+
+            var scenario = ScenarioFile.Load(path, error, parse.GetValue(allowOutside));
             if (scenario is null)
             {
                 return ExitCodes.InvalidScenario;

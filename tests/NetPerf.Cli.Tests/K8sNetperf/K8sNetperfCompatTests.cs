@@ -1,0 +1,95 @@
+using System.Text.Json;
+using NetPerf.Cli.Tests.Commands;
+
+namespace NetPerf.Cli.Tests.K8sNetperf;
+
+/// <summary>
+/// `netperf run` on k8s-netperf's own config files, written out as fixtures from cloud-bulldozer/k8s-netperf:
+/// netperf.yml (its default config, repository root) and examples/netperf-svc.yml as they are, config-v2.yml and
+/// config-v1.yml from docs/configuration.md's "Config File v2" and "Config File v1" blocks.
+/// </summary>
+public sealed class K8sNetperfCompatTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("netperf-k8s-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private static string Fixture(string name) => Path.Combine(AppContext.BaseDirectory, "K8sNetperf", name);
+
+    // pkg/archive/archive.go: commonCsvHeaderFields() and WriteCSVResult's four columns, as Go's encoding/csv writes them (LF).
+    private const string Header = "Driver,Profile,Same node,Host Network,VM mode,Service,External Server,UDN Info,Bridge Info,SR-IOV Info,Macvlan Info,Localnet Info,Duration,Parallelism,# of Samples,Message Size,Burst,Confidence metric - low,Confidence metric - high,Avg Throughput,Throughput Metric,99%tile Observed Latency,Latency Metric\n";
+
+    [Theory]
+    [InlineData("netperf.yml", 6)]      // seven tests; TCP_STREAM_LAT is uperf's only, skipped with netperf as k8s-netperf skips it
+    [InlineData("netperf-svc.yml", 3)]
+    [InlineData("config-v2.yml", 1)]
+    [InlineData("config-v1.yml", 1)]
+    public void Its_example_configs_run_and_write_result_csv_with_its_header_byte_for_byte(string file, int rows)
+    {
+        var (code, _, err) = CommandLine.Run("run", Fixture(file), "--results-dir", _dir);
+        Assert.True(code == 0, err);
+        string csv = File.ReadAllText(Path.Combine(_dir, "result-1.csv")); // Unix epoch + seed 1 second
+        Assert.StartsWith(Header, csv, StringComparison.Ordinal);
+        var lines = csv.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(rows + 1, lines.Length);
+        Assert.All(lines.Skip(1), l => Assert.Equal(23, l.Split(',').Length));
+        Assert.All(lines.Skip(1), l => Assert.StartsWith("netperf,", l));
+        if (file == "netperf.yml")
+        {
+            Assert.Contains("TCP_STREAM_LAT is not supported with driver netperf", err);
+            // TCPStream: 3 samples, so a 95% interval around its mean; TCP_CRR through the Service in OP/s.
+            var stream = lines[1].Split(',');
+            Assert.Equal(["netperf", "TCP_STREAM", "false", "false", "false", "false", "false", "", "", "", "", "", "10", "1", "3", "1024", "0"], stream[..17]);
+            Assert.True(double.Parse(stream[17]) <= double.Parse(stream[19]) && double.Parse(stream[19]) <= double.Parse(stream[18]));
+            Assert.Equal("Mb/s", stream[20]);
+            Assert.Contains(lines, l => l.StartsWith("netperf,TCP_CRR,false,false,false,true,", StringComparison.Ordinal) && l.Contains(",OP/s,"));
+        }
+    }
+
+    [Fact]
+    public void Json_is_its_array_of_documents_with_its_keys_and_all_runs_hostNetwork_beside_pod_network()
+    {
+        var (code, output, err) = CommandLine.Run("run", Fixture("netperf-svc.yml"), "--results-dir", _dir, "--json", "--all");
+        Assert.True(code is 0 or 1, err);
+        Assert.StartsWith("[\n   {\n     \"uuid\": \"k8s-netperf\",\n     \"timestamp\": \"1970-01-01T00:00:01Z\",", output, StringComparison.Ordinal); // MarshalIndent(docs, " ", "  ")
+        var docs = JsonDocument.Parse(output).RootElement;
+        Assert.Equal(3, docs.GetArrayLength()); // service tests are not run on the host network
+        string[] keys = ["uuid", "timestamp", "hostNetwork", "driver", "parallelism", "profile", "duration", "service", "local", "virt", "acrossAZ", "samples",
+            "messageSize", "burst", "throughput", "latency", "tputMetric", "ltcyMetric", "tcpRetransmits", "udpLossPercent", "toolVersion", "toolGitCommit",
+            "metadata", "serverCPU", "serverCPUCollected", "serverPods", "serverPodsMem", "clientCPU", "clientCPUCollected", "clientPods", "clientPodsMem",
+            "confidence", "serverNodeInfo", "clientNodeInfo", "serverVswtichCpu", "serverVswitchMem", "clientVswtichCpu", "clientVswitchMem", "externalServer",
+            "udnInfo", "bridgeInfo", "sriovInfo", "macvlanInfo", "localnetInfo"]; // archive.go's Doc, in its order
+        foreach (var d in docs.EnumerateArray())
+        {
+            Assert.Equal(keys, d.EnumerateObject().Select(p => p.Name));
+            Assert.True(d.GetProperty("throughput").GetDouble() > 0);
+            Assert.Equal(2, d.GetProperty("confidence").GetArrayLength());
+            Assert.True(d.GetProperty("service").GetBoolean());
+        }
+
+        var udp = docs.EnumerateArray().Single(d => d.GetProperty("profile").GetString() == "UDP_STREAM");
+        Assert.InRange(udp.GetProperty("udpLossPercent").GetDouble(), 0, 100);
+    }
+
+    [Fact]
+    public void All_compares_hostNetwork_with_pod_network_TCP_STREAM_and_exits_1_beyond_the_tolerance()
+    {
+        // The overlay's encapsulation costs the pod network a few percent of a single stream against the host's own
+        // path: a tolerance of 0 fails, one of 100 passes.
+        var (tight, _, err) = CommandLine.Run("run", Fixture("config-v2.yml"), "--results-dir", _dir, "--all", "--tcp-tolerance", "0");
+        Assert.Equal(1, tight);
+        Assert.Contains("percent difference when comparing hostNetwork to podNetwork is greater than 0.0 percent", err);
+        var (loose, _, _) = CommandLine.Run("run", Fixture("config-v2.yml"), "--results-dir", _dir, "--all", "--tcp-tolerance", "100");
+        Assert.Equal(0, loose);
+    }
+
+    [Fact]
+    public void A_test_without_parallelism_is_refused_at_its_line_as_validConfig_refuses_it()
+    {
+        string f = Path.Combine(_dir, "bad.yml");
+        File.WriteAllText(f, "tests:\n  - A:\n    profile: TCP_RR\n    duration: 1\n    samples: 1\n    messagesize: 64\n");
+        var (code, _, err) = CommandLine.Run("run", f, "--results-dir", _dir);
+        Assert.Equal(3, code);
+        Assert.Contains("bad.yml:2:5: error: tests[0].parallelism: must be > 0", err);
+    }
+}
