@@ -12,7 +12,7 @@ namespace NetPerf.Network.Devices;
 /// ones to every other port, and forgets entries unused for the ageing time (300 s by default:
 /// BR_DEFAULT_AGEING_TIME in net/bridge/br_private.h).
 /// </summary>
-public sealed class BridgeDevice : NetDevice
+public sealed class BridgeDevice : NetDevice, IRxHandler
 {
     public static readonly Engine.Time.SimTime DefaultAgeing = Engine.Time.SimTime.FromSeconds(300);
 
@@ -50,6 +50,7 @@ public sealed class BridgeDevice : NetDevice
         }
 
         port.Master = this;
+        port.RxHandler = this;
         _ports.Add(port);
     }
 
@@ -79,7 +80,7 @@ public sealed class BridgeDevice : NetDevice
     }
 
     /// <summary>A frame arrived on one of the ports (br_handle_frame).</summary>
-    internal void HandleFrame(NetDevice ingress, ref PacketWalk walk)
+    public void HandleFrame(NetDevice ingress, ref PacketWalk walk)
     {
         walk.Charge(KernelStage.BridgeForward, this);
         ref var p = ref walk.P;
@@ -106,8 +107,7 @@ public sealed class BridgeDevice : NetDevice
         var before = p.VisibleFlow.Destination;
         if (nf.Run(Netfilter.NetfilterHook.PreRouting, ref walk, this, null) == Netfilter.Verdict.Drop)
         {
-            nf.Forget(ref walk);
-            walk.Drop(DropReason.Netfilter, this);
+            Drop(ref walk, nf, DropReason.Netfilter);
             return;
         }
 
@@ -205,8 +205,7 @@ public sealed class BridgeDevice : NetDevice
         var port = PortOf(walk.P.DestinationMac);
         if (port is not null && port == ingress && !HairpinPorts.Contains(port))
         {
-            nf?.Forget(ref walk);
-            walk.Drop(DropReason.BridgeHairpin, this);
+            Drop(ref walk, nf, DropReason.BridgeHairpin);
             return;
         }
 
@@ -249,8 +248,7 @@ public sealed class BridgeDevice : NetDevice
 
         if (last is null)
         {
-            nf?.Forget(ref walk);
-            walk.Drop(DropReason.NoBridgePort, this);
+            Drop(ref walk, nf, DropReason.NoBridgePort);
             return;
         }
 
@@ -270,8 +268,7 @@ public sealed class BridgeDevice : NetDevice
 
         if (nf.Run(Netfilter.NetfilterHook.Forward, ref walk, this, this) == Netfilter.Verdict.Drop)
         {
-            nf.Forget(ref walk);
-            walk.Drop(DropReason.Netfilter, this);
+            Drop(ref walk, nf, DropReason.Netfilter);
             return false;
         }
 
@@ -280,11 +277,20 @@ public sealed class BridgeDevice : NetDevice
         Namespace.Ipvs?.TryReply(ref walk, this);
         if (nf.Run(Netfilter.NetfilterHook.PostRouting, ref walk, null, this) == Netfilter.Verdict.Drop)
         {
-            nf.Forget(ref walk);
-            walk.Drop(DropReason.Netfilter, this);
+            Drop(ref walk, nf, DropReason.Netfilter);
             return false;
         }
 
         return true;
+    }
+
+    /// <summary>
+    /// The bridge's one drop exit (as kfree_skb_reason): a connection the frame opened and never confirmed is
+    /// given back to conntrack first, then the packet is counted dropped for <paramref name="reason"/>.
+    /// </summary>
+    private void Drop(ref PacketWalk walk, Netfilter.Iptables? nf, DropReason reason)
+    {
+        nf?.Forget(ref walk);
+        walk.Drop(reason, this);
     }
 }

@@ -43,6 +43,15 @@ public abstract class NetDevice : IEventHandler
     /// <summary>The bridge this device is a port of, if any.</summary>
     public BridgeDevice? Master { get; internal set; }
 
+    /// <summary>What takes the frames this device receives instead of IP: its bridge, or the Open vSwitch datapath it is a vport of.</summary>
+    public IRxHandler? RxHandler { get; internal set; }
+
+    /// <summary>The BPF program on the device's tc ingress hook (<c>tc filter add dev DEV ingress bpf da</c>), if any.</summary>
+    public TcProgram? TcIngress { get; set; }
+
+    /// <summary>The BPF program on the device's tc egress hook, if any: device types that run it call <see cref="RunTcEgress"/> first in their transmit.</summary>
+    public TcProgram? TcEgress { get; set; }
+
     /// <summary>net.ipv4.conf.DEV.proxy_arp: answer ARP for addresses this host routes elsewhere (Calico's cali* veths).</summary>
     public bool ProxyArp { get; set; }
 
@@ -112,26 +121,63 @@ public abstract class NetDevice : IEventHandler
         return true;
     }
 
-    /// <summary>netif_receive_skb on the current core: to the bridge, or up to IP.</summary>
+    /// <summary>
+    /// __netif_receive_skb_core on the current core: the tc ingress program first, then the rx_handler (a
+    /// bridge, a datapath), or up to IP.
+    /// </summary>
     public void Receive(ref PacketWalk walk)
     {
         ref var p = ref walk.P;
         p.Hops++;
-        if (Master is null && HasLinkLayer && p.DestinationMac != Mac && p.DestinationMac != MacAddress.Broadcast)
+        if (TcIngress is { } program)
+        {
+            var verdict = program.Run(this, ref walk);
+            if (verdict == TcVerdict.Redirected)
+            {
+                return;
+            }
+
+            if (verdict == TcVerdict.Shot)
+            {
+                walk.Drop(DropReason.TcShot, this);
+                return;
+            }
+        }
+
+        if (RxHandler is { } handler)
+        {
+            handler.HandleFrame(this, ref walk);
+            return;
+        }
+
+        if (HasLinkLayer && walk.P.DestinationMac != Mac && walk.P.DestinationMac != MacAddress.Broadcast)
         {
             // A frame for another station (a flooded copy): not for this host's IP (PACKET_OTHERHOST).
             walk.Drop(DropReason.OtherHost, this);
             return;
         }
 
-        if (Master is not null)
+        Ipv4.Receive(this, ref walk);
+    }
+
+    /// <summary>
+    /// The tc egress program, at the start of a transmit: true if the packet goes on to the driver; false if
+    /// the program dropped it (counted) or redirected it (the walk is then the redirect's).
+    /// </summary>
+    protected bool RunTcEgress(ref PacketWalk walk)
+    {
+        if (TcEgress is not { } program)
         {
-            Master.HandleFrame(this, ref walk);
+            return true;
         }
-        else
+
+        var verdict = program.Run(this, ref walk);
+        if (verdict == TcVerdict.Shot)
         {
-            Ipv4.Receive(this, ref walk);
+            walk.Drop(DropReason.TcShot, this);
         }
+
+        return verdict == TcVerdict.Ok;
     }
 
     /// <summary>Hands the packet to this device's receive path through the backlog of the core that runs it.</summary>

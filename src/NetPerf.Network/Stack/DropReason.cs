@@ -41,4 +41,7 @@ public enum DropReason
 
     /// <summary>The device's carrier is down (a cable pulled, a node powered off): nothing is sent or received.</summary>
     CarrierDown,
+
+    /// <summary>A tc BPF program returned TC_ACT_SHOT (a policy denial in Cilium's datapath).</summary>
+    TcShot,
 }
