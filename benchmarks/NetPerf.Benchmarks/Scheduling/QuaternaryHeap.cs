@@ -7,7 +7,7 @@ namespace NetPerf.Benchmarks.Scheduling;
 /// The contender the engine's radix heap was chosen over: a flat 4-ary min-heap specialised for (time, seq)
 /// keys, as in dotnet/runtime's PriorityQueue (index math by shifts, hole-based sifting that writes each node
 /// once) but with 24-byte nodes (the key and a payload slot) and the comparison inlined. Kept here, not in the
-/// engine, as the measured evidence for that choice (README, Performance). No cancellation: the hold model
+/// engine, as the measured evidence for that choice (docs/architecture.md, Performance). No cancellation: the hold model
 /// needs none.
 /// </summary>
 public sealed class QuaternaryHeap

@@ -17,7 +17,7 @@ namespace NetPerf.Engine.Scheduling;
 /// and removal scans only the lowest non-empty bucket, redistributing it into lower buckets. Each entry moves
 /// down at least a digit at a time (4.9 moves per event in the hold model at 100,000 pending; 9 with a binary
 /// radix), all of it sequential memory traffic. A binary or 4-ary heap instead walks log(n) levels of random
-/// accesses per operation; the difference is measured in <c>benchmarks/</c> (README, Performance).
+/// accesses per operation; the difference is measured in <c>benchmarks/</c> (docs/architecture.md, Performance).
 /// </para>
 /// <para>
 /// Ties: the sequence number is part of the key, so equal times leave in insertion order (FIFO) and a run is

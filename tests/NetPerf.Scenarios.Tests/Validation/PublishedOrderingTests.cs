@@ -7,7 +7,7 @@ using Xunit.Abstractions;
 namespace NetPerf.Scenarios.Tests.Validation;
 
 /// <summary>
-/// The README's validation table, a test per row: each row of ../shared/reference/measurements.md that NetPerf's
+/// The validation table (docs/cost-model.md; summarised in the README), a test per row: each row of ../shared/reference/measurements.md that NetPerf's
 /// physical profile (cost-model.csv, the default for fabric: switch) should reproduce, run as a short scenario.
 /// A row that holds asserts the published figure within the published row's own tolerance. A row NetPerf
 /// misses is kept, named "..._a_known_miss", and asserts that the figure is still outside the published band:
@@ -79,7 +79,7 @@ public class PublishedOrderingTests(ITestOutputHelper log)
     static void AssertKnownMiss(double figure, double low, double high, string what)
     {
         Assert.False(figure >= low && figure <= high,
-            $"{what}: {figure:G4} is now inside the published band [{low:G4}, {high:G4}]: the row holds; make it a holding test and update the README table");
+            $"{what}: {figure:G4} is now inside the published band [{low:G4}, {high:G4}]: the row holds; make it a holding test and update the table in docs/cost-model.md and the README");
     }
 
     /// <summary>A tunnel's kernel CPU per TCP_RR transaction over calico-bgp's direct routes, at 64 B and at 32 KiB.</summary>
