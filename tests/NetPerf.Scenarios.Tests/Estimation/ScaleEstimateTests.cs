@@ -9,6 +9,7 @@ namespace NetPerf.Scenarios.Tests.Estimation;
 /// The estimate a scenario gets before anything is built: kube-proxy's rule counts as the real proxier writes
 /// them, memory that matches what a build really holds, and refusals that say what drives them and where.
 /// </summary>
+[Collection(HeapMeasurement.Name)]
 public sealed class ScaleEstimateTests
 {
     private const long Limit = 16L << 30;
@@ -235,4 +236,14 @@ public sealed class ScaleEstimateTests
         GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
         return GC.GetTotalMemory(false);
     }
+}
+
+/// <summary>
+/// Tests that read the live heap run alone: the heap is the process's, and another test class building a cluster
+/// at the same moment would count in the difference.
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class HeapMeasurement
+{
+    public const string Name = "heap measurement";
 }
