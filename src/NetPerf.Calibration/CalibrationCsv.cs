@@ -32,7 +32,7 @@ public static class CalibrationCsv
     public static void WriteMeasurements(TextWriter text, CalibrationOutcome outcome)
     {
         using var csv = new CsvWriter(text, CultureInfo.InvariantCulture, leaveOpen: true);
-        foreach (var h in new[] { "path", "round", "transactions", "p50_ns", "p90_ns", "p99_ns", "p999_ns", "mean_ns", "busy_ns", "steal_ns", "wall_ns", "client_user_ns", "server_user_ns", "client_sys_ns", "server_sys_ns", "cpu_from" })
+        foreach (var h in new[] { "path", "round", "transactions", "p50_ns", "p90_ns", "p99_ns", "p999_ns", "mean_ns", "busy_ns", "steal_ns", "wall_ns", "client_user_ns", "server_user_ns", "client_sys_ns", "server_sys_ns", "cpu_from", "machine", "backend", "message_bytes", "rounds", "rejected_rounds" })
         {
             csv.WriteField(h);
         }
@@ -51,11 +51,21 @@ public static class CalibrationCsv
                 }
 
                 csv.WriteField(r.FromProcStat ? "proc-stat" : "rusage"); // where its CPU per transaction came from
+                // Where and how it was measured, on every row (a file cut or concatenated keeps it).
+                var on = outcome.MeasuredOn;
+                csv.WriteField(on.Machine);
+                csv.WriteField(on.Backend.ToString().ToLowerInvariant());
+                csv.WriteField(on.MessageBytes);
+                csv.WriteField(on.Rounds);
+                csv.WriteField(on.RejectedRounds);
 
                 csv.NextRecord();
             }
         }
     }
+
+    /// <summary>Where and how the file was measured (optional: files written before they were added lack them; all or none are read).</summary>
+    private static readonly string[] ProvenanceColumns = ["machine", "backend", "message_bytes", "rounds", "rejected_rounds"];
 
     /// <summary>The columns <see cref="ReadMeasurements"/> needs (the two system-time columns are optional: files written before they were added lack them).</summary>
     private static readonly string[] Required = ["path", "round", "transactions", "p50_ns", "p90_ns", "p99_ns", "p999_ns", "mean_ns", "busy_ns", "steal_ns", "wall_ns", "client_user_ns", "server_user_ns"];
@@ -66,8 +76,9 @@ public static class CalibrationCsv
     /// path with no rows is absent from the result. Without the system-time columns, CPU per transaction is the
     /// pinned CPU's busy time from /proc/stat (10 ms ticks: coarser).
     /// </summary>
-    public static IReadOnlyList<Fit.PathMeasurement> ReadMeasurements(string file, IReadOnlyList<Paths.CalibrationPath> paths)
+    public static (IReadOnlyList<Fit.PathMeasurement> Measurements, Fit.MeasuredOn? On) ReadMeasurements(string file, IReadOnlyList<Paths.CalibrationPath> paths)
     {
+        Fit.MeasuredOn? on = null;
         string text;
         try
         {
@@ -97,6 +108,38 @@ public static class CalibrationCsv
 
             bool sys = csv.HeaderRecord!.Contains("client_sys_ns") && csv.HeaderRecord.Contains("server_sys_ns");
             bool cpuFrom = csv.HeaderRecord.Contains("cpu_from");
+            bool provenance = ProvenanceColumns.All(csv.HeaderRecord!.Contains);
+
+            Fit.MeasuredOn ReadMeasuredOn(int line)
+            {
+                string machine = csv.GetField("machine") ?? "";
+                if (machine.Length == 0)
+                {
+                    throw new CalibrationException($"{file}:{line}: machine is empty; calibrate writes the kernel, CPU and date there");
+                }
+
+                var backend = (csv.GetField("backend") ?? "") switch
+                {
+                    "nft" => Network.Netfilter.IptablesBackend.Nft,
+                    "legacy" => Network.Netfilter.IptablesBackend.Legacy,
+                    var other => throw new CalibrationException($"{file}:{line}: backend {Shown(other)} is neither nft nor legacy"),
+                };
+                int Count(string column, int min)
+                {
+                    string raw = csv.GetField(column) ?? "";
+                    return int.TryParse(raw, NumberStyles.None, CultureInfo.InvariantCulture, out int x) && x >= min
+                        ? x
+                        : throw new CalibrationException($"{file}:{line}: {column} {Shown(raw)} is not a whole number of at least {min}");
+                }
+
+                int rounds = Count("rounds", 1), rejected = Count("rejected_rounds", 0);
+                if (rejected >= rounds)
+                {
+                    throw new CalibrationException($"{file}:{line}: rejected_rounds {rejected} leaves none of {rounds} round(s) accepted");
+                }
+
+                return new Fit.MeasuredOn(machine, backend, Count("message_bytes", 1), rounds, rejected);
+            }
             while (csv.Read())
             {
                 int line = csv.Parser.RawRow;
@@ -131,6 +174,16 @@ public static class CalibrationCsv
                 }
 
                 list.Add(result);
+                if (provenance)
+                {
+                    var row = ReadMeasuredOn(line);
+                    if (on is not null && on != row)
+                    {
+                        throw new CalibrationException($"{file}:{line}: machine, backend, message size or rounds differ from the rows above: one measurements.csv holds one calibration");
+                    }
+
+                    on = row;
+                }
             }
         }
         catch (CsvHelperException e)
@@ -145,7 +198,7 @@ public static class CalibrationCsv
             _ => throw new CalibrationException($"{file}:{line}: cpu_from {Shown(raw ?? "")} is neither proc-stat nor rusage"),
         };
 
-        return paths.Where(rounds.ContainsKey).Select(p => new Fit.PathMeasurement(p, rounds[p])).ToList();
+        return (paths.Where(rounds.ContainsKey).Select(p => new Fit.PathMeasurement(p, rounds[p])).ToList(), on);
     }
 
     /// <summary>A value from the file as the scenario reader shows one: quoted, cut, control characters escaped.</summary>

@@ -73,7 +73,7 @@ public sealed class Calibrator(CalibrationOptions options, TextWriter log)
 
         var (accepted, rejected) = AcceptRounds(rounds, paths[0]);
         var measurements = paths.Select(p => new PathMeasurement(p, accepted.Select(r => r[p]).ToList())).ToList();
-        return Fit(paths, measurements, rejected, rounds.Count);
+        return Fit(paths, measurements, new MeasuredOn(Provenance.Machine(), options.Backend, options.MessageBytes, rounds.Count, rejected));
     }
 
     /// <summary>
@@ -83,7 +83,7 @@ public sealed class Calibrator(CalibrationOptions options, TextWriter log)
     public CalibrationOutcome Refit(IReadOnlyList<string> cnis, string measurementsCsv)
     {
         var all = CalibrationPath.For(cnis);
-        var measurements = CalibrationCsv.ReadMeasurements(measurementsCsv, all);
+        var (measurements, stored) = CalibrationCsv.ReadMeasurements(measurementsCsv, all);
         var paths = all.Where(p => measurements.Any(m => m.Path == p)).ToList();
         var absent = all.Where(p => measurements.All(m => m.Path != p)).Select(p => p.Name).ToList();
         if (measurements.All(m => m.Path != all[0]))
@@ -97,13 +97,26 @@ public sealed class Calibrator(CalibrationOptions options, TextWriter log)
         }
 
         log.WriteLine($"calibrate: fitting again from {measurementsCsv} ({measurements.Sum(m => m.Rounds.Count)} probe runs; nothing is measured)");
-        int rounds = measurements.Max(m => m.Rounds.Count);
-        return Fit(paths, measurements, 0, rounds);
+        int accepted = measurements.Max(m => m.Rounds.Count);
+        var on = stored ?? new MeasuredOn($"a machine {measurementsCsv} does not record (written before calibrate recorded it)", options.Backend, options.MessageBytes, accepted, 0);
+        on = on with { RefitFrom = Path.GetFileName(measurementsCsv) };
+        if (stored is null)
+        {
+            log.WriteLine($"calibrate: {measurementsCsv} does not say where it was measured, with which iptables backend or message size: taken as iptables-{options.Backend.ToString().ToLowerInvariant()}, {options.MessageBytes} B");
+        }
+        else
+        {
+            log.WriteLine($"calibrate: measured on {stored.Machine}, iptables-{stored.Backend.ToString().ToLowerInvariant()}, {stored.MessageBytes} B, {stored.Rounds - stored.RejectedRounds} of {stored.Rounds} round(s) accepted; the models are run as measured");
+        }
+
+        // The models must run what was measured: the file's backend and message size, not this command line's.
+        return new Calibrator(options with { Backend = on.Backend, MessageBytes = on.MessageBytes }, log).Fit(paths, measurements, on);
     }
 
     /// <summary>The fit and the predictions from measurements (separate from measuring, so that tests can give measurements of their own).</summary>
-    public CalibrationOutcome Fit(IReadOnlyList<CalibrationPath> paths, IReadOnlyList<PathMeasurement> measurements, int rejectedRounds, int totalRounds)
+    public CalibrationOutcome Fit(IReadOnlyList<CalibrationPath> paths, IReadOnlyList<PathMeasurement> measurements, MeasuredOn on)
     {
+        int rejectedRounds = on.RejectedRounds, totalRounds = on.Rounds;
         var prior = CostTable.Default();
         var fitPaths = measurements.Where(m => m.Path.Role == PathRole.Fit).ToList();
         var equations = fitPaths.Select(m => (m.Path.Name, PriorNs: FitModel(m.Path, prior), PerByteNs: PerByte(m.Path, prior), m.TypicalKernelNs)).ToList();
@@ -119,7 +132,7 @@ public sealed class Calibrator(CalibrationOptions options, TextWriter log)
         table[KernelStage.Interference] = StageCost.Nanoseconds(spread.MeanNs);
         table.PreemptionPerMillisecond = spread.RareRatePerMs;
         table[KernelStage.Preemption] = StageCost.Nanoseconds(spread.RareMeanNs);
-        Provenance.Stamp(table, fit, spread, lo, fitPaths);
+        Provenance.Stamp(table, fit, spread, lo, fitPaths, on);
 
         var rows = new List<CalibrationRow>();
         var predicted = new Dictionary<CalibrationPath, ModelFigures>();
@@ -190,7 +203,7 @@ public sealed class Calibrator(CalibrationOptions options, TextWriter log)
             warnings.Add("the long interruptions' fit ended at the edge of its grid: the loopback tail is made of other programs' time slices, not the kernel's own interruptions");
         }
 
-        return new CalibrationOutcome(table, fit, spread, measurements, rows, ratios, rejectedRounds, totalRounds) { ShippedProfileRows = profileRows, Warnings = warnings };
+        return new CalibrationOutcome(table, fit, spread, measurements, rows, ratios, rejectedRounds, totalRounds) { ShippedProfileRows = profileRows, Warnings = warnings, MeasuredOn = on };
     }
 
     private Dictionary<CalibrationPath, (string Client, string Server, string Bind, string Target, int? Port)> Build(NamespaceLab lab, IReadOnlyList<CalibrationPath> paths)
@@ -247,6 +260,13 @@ public sealed class Calibrator(CalibrationOptions options, TextWriter log)
         return stages.ToDictionary(s => s, s => full.GetValueOrDefault(s) - without.GetValueOrDefault(s));
     }
 
+    /// <summary>
+    /// Simulated time per TCP fit path's model: 50 ms is about 700 new connections (a TCP_CRR transaction takes
+    /// about 70 us here), so the model's per-transaction stage times are means over hundreds, not over the few
+    /// dozen that a short run's start and end would distort.
+    /// </summary>
+    private static readonly Engine.Time.SimTime FitModelDuration = Engine.Time.SimTime.FromMilliseconds(50);
+
     /// <summary>A fit path's kernel nanoseconds by stage under <paramref name="costs"/>, without interference.</summary>
     private IReadOnlyDictionary<KernelStage, double> FitModel(CalibrationPath path, CostTable costs)
     {
@@ -258,8 +278,8 @@ public sealed class Calibrator(CalibrationOptions options, TextWriter log)
         var quiet = costs.Clone();
         quiet.InterferencePerMillisecond = quiet.PreemptionPerMillisecond = 0;
         var model = path.Path is null
-            ? TestbedTcpModel.Run(path.Bed!.Value, path.Probe, quiet, options.MessageBytes, 0, Engine.Time.SimTime.FromMilliseconds(5), seed: 1, options.Backend)
-            : ClusterModel.Run(path, quiet, options.MessageBytes, 0, Engine.Time.SimTime.FromMilliseconds(5), seed: 1, options.Backend);
+            ? TestbedTcpModel.Run(path.Bed!.Value, path.Probe, quiet, options.MessageBytes, 0, FitModelDuration, seed: 1, options.Backend)
+            : ClusterModel.Run(path, quiet, options.MessageBytes, 0, FitModelDuration, seed: 1, options.Backend);
         return model.CpuByStageNs.Where(kv => kv.Key is not (KernelStage.Interference or KernelStage.Preemption)).ToDictionary();
     }
 
@@ -310,4 +330,7 @@ public sealed record CalibrationOutcome(CostTable Table, FitResult Fit, Interfer
 
     /// <summary>What makes this calibration less trustworthy than it looks (a noisy machine, a group at its bound).</summary>
     public IReadOnlyList<string> Warnings { get; init; } = [];
+
+    /// <summary>Where and how the measurements were taken (for a refit: as its file records).</summary>
+    public MeasuredOn MeasuredOn { get; init; } = new("unknown", Network.Netfilter.IptablesBackend.Nft, 64, Rounds, RejectedRounds);
 }

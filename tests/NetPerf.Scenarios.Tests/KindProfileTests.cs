@@ -74,14 +74,15 @@ public class KindProfileTests
     [InlineData("flannel-host-gw")]
     public void An_established_ClusterIP_flow_costs_about_what_a_pod_to_pod_flow_does_as_calibrate_measured(string cni)
     {
-        // Measured here (tools/kernel-costs/calibration-6.18.44-fc-v857): TCP_RR p50 through the ClusterIP against
-        // pod to pod: 34.30 vs 34.25 us (vxlan), 26.74 vs 26.38 us (host-gw): the DNAT rewrite of each established
-        // packet and nothing else (the rules are walked by the first packet only).
+        // Measured here (tools/kernel-costs/calibration-6.18.44-fc-v857), TCP_RR p50 through the ClusterIP against
+        // pod to pod: 33.61 vs 32.79 us (vxlan, +2.5%), 25.55 vs 25.47 us (host-gw, +0.3%); an earlier run 34.30 vs
+        // 34.25 and 26.74 vs 26.38 (+0.1%, +1.4%): the DNAT rewrite of each established packet and nothing else (the
+        // rules are walked by the first packet only), a few percent at most.
         var scenario = ScenarioReader.Parse(TcpYaml.Replace("CNI", cni, StringComparison.Ordinal), "kind-tcp.yaml");
         var results = ScenarioRunner.Run(scenario, new RunOptions { Parallelism = 1 }).Results;
         double pod = results.Single(r => r.Unit.Path == CommunicationPath.PodCrossNode).Report.P50.Picoseconds;
         double vip = results.Single(r => r.Unit.Path == CommunicationPath.ClusterIp).Report.P50.Picoseconds;
-        Assert.InRange(vip / pod, 1.0, 1.03);
+        Assert.InRange(vip / pod, 1.0, 1.05);
     }
 
     [Fact]

@@ -27,8 +27,9 @@ public class PolicyFactsTests(ITestOutputHelper log)
         // iptables-nft, the default backend (cost-model.csv's NftablesRule).
         Assert.Equal(50 * 4 * 13.6, crrExtra, tolerance: 50 * 4 * 13.6 * 0.01);
         // Conntrack accepts established packets before any policy: what is left is the rr connection's one SYN
-        // walking the decoys once, spread over its (well over a thousand) requests.
-        Assert.InRange(rrExtra, 0, crrExtra / 500);
+        // walking the decoys once, spread over its (well over a thousand) requests; the two runs complete slightly
+        // different numbers of requests, so the share of the SYN's walk of the allowing rules moves either way too.
+        Assert.InRange(rrExtra, -crrExtra / 500, crrExtra / 500);
         Assert.Equal(Rules(b, "flannel-vxlan", "crr"), Rules(a, "flannel-vxlan", "crr"), tolerance: 1e-9);
     }
 }

@@ -31,6 +31,28 @@ public sealed record PathMeasurement(CalibrationPath Path, IReadOnlyList<ProbeRe
         return Rounds.Count < 2 || median == 0 ? 0 : (Rounds.Max(of) - Rounds.Min(of)) / median;
     }
 
+    /// <summary>
+    /// (upper quartile - lower quartile) / median over the rounds: how much the machine moved this figure in a
+    /// typical round, which one disturbed round does not set as it sets <see cref="Spread"/> (Tukey's hinges: each half includes the median when the count is odd; 0 for fewer than two rounds).
+    /// </summary>
+    public double InterquartileSpread(Func<ProbeResult, double> of)
+    {
+        var xs = Rounds.Select(of).Order().ToArray();
+        if (xs.Length < 2)
+        {
+            return 0;
+        }
+
+        double median = Median(of);
+        int half = xs.Length / 2;
+        double lower = MedianOf(xs[..(xs.Length % 2 == 1 ? half + 1 : half)]);
+        double upper = MedianOf(xs[half..]);
+        return median == 0 ? 0 : (upper - lower) / median;
+    }
+
+    private static double MedianOf(double[] sorted) =>
+        sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
+
     public double Median(Func<ProbeResult, double> of)
     {
         var xs = Rounds.Select(of).Order().ToArray();

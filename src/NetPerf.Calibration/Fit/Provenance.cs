@@ -1,5 +1,6 @@
 using System.Globalization;
 using NetPerf.Network.Cpu;
+using NetPerf.Network.Netfilter;
 
 namespace NetPerf.Calibration.Fit;
 
@@ -15,9 +16,9 @@ public static class Provenance
         return $"Linux {kernel}, {cpu}, {Environment.ProcessorCount} CPUs, {DateTime.UtcNow.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)}";
     }
 
-    public static void Stamp(CostTable table, FitResult fit, InterferenceFit.Result spread, PathMeasurement lo, IReadOnlyList<PathMeasurement> fitPaths)
+    public static void Stamp(CostTable table, FitResult fit, InterferenceFit.Result spread, PathMeasurement lo, IReadOnlyList<PathMeasurement> fitPaths, MeasuredOn on)
     {
-        string where = $"netperf calibrate on {Machine()} (probes pinned to one CPU, UDP/TCP request-response of 64 B, median of rounds)";
+        string where = $"netperf calibrate on {on.Machine} (iptables-{on.Backend.ToString().ToLowerInvariant()}, probes pinned to one CPU, UDP/TCP request-response of {on.MessageBytes} B, median of {on.Rounds - on.RejectedRounds} accepted round(s) of {on.Rounds}{(on.RefitFrom is null ? "" : $"; fitted again from {on.RefitFrom}")})";
         string paths = string.Join("; ", fitPaths.Select(m => $"{m.Path.Name} {m.TypicalKernelNs:F0} ns"));
         foreach (var (group, factor, atBound) in fit.Factors)
         {
@@ -41,3 +42,11 @@ public static class Provenance
 
     private static string Read(string path) => File.Exists(path) ? File.ReadAllText(path).Trim() : "unknown";
 }
+
+/// <summary>
+/// Where and how a calibration's measurements were taken: kept in its measurements.csv, so that a fit made again
+/// from the file (<c>calibrate --refit</c>) says where its numbers came from, not where it was run.
+/// </summary>
+/// <param name="Machine">Kernel, CPU, CPUs and the date of the measurement (<see cref="Provenance.Machine"/>).</param>
+/// <param name="RefitFrom">The stored file a refit read, or null for a fresh measurement.</param>
+public sealed record MeasuredOn(string Machine, IptablesBackend Backend, int MessageBytes, int Rounds, int RejectedRounds, string? RefitFrom = null);

@@ -34,6 +34,7 @@ public sealed record StageGroup(string Name, IReadOnlyList<KernelStage> Stages, 
         new("tcp", [KernelStage.TcpOutput, KernelStage.TcpInput], [], "tcp lo - udp lo"),
         new("tcp connection", [KernelStage.TcpConnection], [], "tcp-crr lo - tcp lo"),
         new("copy", [KernelStage.Syscall], [], "tcp-stream lo: the bytes copied to and from user space") { PerByte = true },
-        new("conntrack new", [KernelStage.ConntrackNew], [], "(tcp-crr routed+conntrack - tcp-crr routed) - the established lookups of its segments"),
+        new("conntrack tcp", [KernelStage.ConntrackTcpState], [], "(tcp routed+conntrack - tcp routed) - its segments' lookups, priced by the UDP paths"),
+        new("conntrack new", [KernelStage.ConntrackNew], [], "(tcp-crr routed+conntrack - tcp-crr routed) - its segments' lookups and TCP state tracking"),
     ];
 }

@@ -82,6 +82,13 @@ public enum KernelStage
     /// <summary>nf_conntrack_in for a tunnel's outer packet (a VXLAN or IP-in-IP flow between two nodes), priced apart from the inner packets' lookups.</summary>
     ConntrackOuterLookup,
 
+    /// <summary>
+    /// nf_conntrack_tcp_packet for a TCP segment conntrack sees (net/netfilter/nf_conntrack_proto_tcp.c): the TCP
+    /// state machine and tcp_in_window's sequence and window checks, under the connection's lock. Charged per TCP
+    /// segment beside <see cref="ConntrackLookup"/>; UDP (nf_conntrack_udp_packet) has no such work.
+    /// </summary>
+    ConntrackTcpState,
+
     /// <summary>An nftables map lookup (a hash of the concatenated key).</summary>
     NftMapLookup,
 

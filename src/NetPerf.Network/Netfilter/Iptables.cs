@@ -137,10 +137,15 @@ public sealed class Iptables
             return !Conntrack[p.ConntrackEntry].Confirmed;
         }
 
-        // A tunnel's outer packet (VXLAN's UDP to port 8472, IP-in-IP) is tracked as a flow of its own, priced apart:
-        // one long-lived flow per pair of nodes, whose entry stays hot in the cache.
+        // A tunnel's outer packet (VXLAN's UDP to port 8472, IP-in-IP) is tracked as a flow of its own, priced apart
+        // (its source port follows the inner flow's hash, so each inner connection has its own outer entries).
         walk.Charge(p.Encapsulation.Kind == Packets.EncapsulationKind.None ? KernelStage.ConntrackLookup : KernelStage.ConntrackOuterLookup, _ns, device);
         var tuple = p.VisibleFlow;
+        if (tuple.Protocol == IpProtocol.Tcp)
+        {
+            walk.Charge(KernelStage.ConntrackTcpState, _ns, device); // every TCP segment, new or established: nf_conntrack_tcp_packet
+        }
+
         if (tuple.Protocol == IpProtocol.Icmp && p.IcmpNextHopMtu > 0 && TranslateRelatedIcmp(ref walk, now, device))
         {
             return false;

@@ -18,7 +18,7 @@ public static class StageColours
         ("IpOutput", "ip", "#00441B"), ("IpInput", "ip", "#006D2C"), ("IpForward", "ip", "#238B45"), ("FibLookup", "ip", "#41AB5D"),
         ("Fragment", "ip", "#74C476"), ("Reassemble", "ip", "#A1D99B"), ("Icmp", "ip", "#C7E9C0"),
         ("NetfilterHook", "netfilter", "#67000D"), ("NetfilterRule", "netfilter", "#A50F15"), ("NftablesRule", "netfilter", "#7A0177"),
-        ("ConntrackLookup", "netfilter", "#CB181D"), ("ConntrackOuterLookup", "netfilter", "#E7298A"),
+        ("ConntrackLookup", "netfilter", "#CB181D"), ("ConntrackOuterLookup", "netfilter", "#E7298A"), ("ConntrackTcpState", "netfilter", "#C51B7D"),
         ("ConntrackNew", "netfilter", "#EF3B2C"), ("Nat", "netfilter", "#FB6A4A"), ("NftMapLookup", "netfilter", "#FC9272"),
         ("IpvsLookup", "netfilter", "#54278F"), ("IpvsSchedule", "netfilter", "#9E9AC8"),
         ("VxlanEncapsulate", "tunnel", "#49006A"), ("VxlanDecapsulate", "tunnel", "#AE017E"),

@@ -1,6 +1,7 @@
 using NetPerf.Kubernetes.Cluster;
 using NetPerf.Network.Addressing;
 using NetPerf.Network.Cpu;
+using NetPerf.Scenarios.Estimation;
 using NetPerf.Scenarios.Model;
 using NetPerf.Scenarios.Running;
 using YamlDotNet.RepresentationModel;
@@ -13,7 +14,7 @@ namespace NetPerf.Scenarios.Loading;
 /// </summary>
 internal static class ScenarioChecks
 {
-    public static void Check(Scenario s, YamlNode root, Diagnostics d, bool allowOutside)
+    public static void Check(Scenario s, YamlNode root, Diagnostics d, bool allowOutside, long maxMemory)
     {
         Unique(s.Deployments.Select(x => x.Name), ["web", ..ClusterLayout.PodNames], root, "deployments", d, "a deployment");
         Unique(s.Services.Select(x => x.Name), ClusterLayout.ServiceNames, root, "services", d, "a Service");
@@ -28,44 +29,53 @@ internal static class ScenarioChecks
         Costs(s, root, d, allowOutside);
         Bgp(s, root, d);
         Policies(s, root, d);
-        Scale(s, root, d);
+        Scale(s, root, d, maxMemory);
         ZeroTimeLoops(s, root, d);
     }
 
-    /// <summary>At most this many simulations in one file (each builds a cluster; 588 in one file took the machine).</summary>
-    public const int MaxSimulations = 500;
-
     /// <summary>
-    /// At most this many Service endpoints in one cluster (Services x the pods each selects): each is a KUBE-SEP chain
-    /// and rules on every node; 1,000 Services x 10,000 endpoints took 6 GB and 43 s here. It admits Kubernetes'
-    /// thresholds (10,000 Services of at most 250 endpoints: 2.5 M).
+    /// Products of keys that each pass their own cap but together would not fit, from the one estimator
+    /// (<see cref="ScenarioEstimate"/>): the simulations in the file, and the memory of its largest simulation
+    /// against <paramref name="maxMemory"/>, the error at the key that drives it.
     /// </summary>
-    public const long MaxServiceEndpoints = 5_000_000;
-
-    /// <summary>Products of keys that each pass their own cap but together would not fit: simulations, Service endpoints.</summary>
-    private static void Scale(Scenario s, YamlNode root, Diagnostics d)
+    private static void Scale(Scenario s, YamlNode root, Diagnostics d, long maxMemory)
     {
-        int variants = s.Variants().Count;
-        long paths = s.Workloads.Sum(w => (long)w.Paths.Count);
-        long simulations = (variants * paths * s.Replications) + BgpUnit.Of(s, s.Replications).Count;
-        if (simulations > MaxSimulations)
+        var estimate = ScenarioEstimate.Of(s);
+        if (estimate.Simulations > ScenarioEstimate.MaxSimulations)
         {
+            long paths = s.Workloads.Sum(w => (long)w.Paths.Count);
             d.Error(At(root, "compare") ?? At(root, "workloads") ?? root,
-                $"{simulations:N0} simulations ({variants} variant(s) x {paths} workload path(s) x {s.Replications} replication(s)); at most {MaxSimulations:N0} in one file: narrow compare or split the file");
+                $"{estimate.Simulations:N0} simulations ({s.Variants().Count} variant(s) x {paths} workload path(s) x {s.Replications} replication(s)); at most {ScenarioEstimate.MaxSimulations:N0} in one file: narrow compare or split the file");
         }
 
-        long endpoints = 0;
-        foreach (var svc in s.Services)
+        if (estimate.Variants.Count == 0 || estimate.Largest is not { } big || big.Bytes <= maxMemory)
         {
-            long selected = s.Deployments.Where(dep => svc.Selector.All(kv => dep.Labels.TryGetValue(kv.Key, out var v) && v == kv.Value)).Sum(dep => (long)dep.Replicas);
-            endpoints += svc.Count * selected;
+            return;
         }
 
-        if (endpoints > MaxServiceEndpoints)
+        var driver = big.Driver;
+        var at = driver.Key switch
         {
-            d.Error(At(root, "services") ?? root,
-                $"services: {endpoints:N0} Service endpoints in all (each Service's count x the pods its selector selects), each a KUBE-SEP chain with its rules on every node; at most {MaxServiceEndpoints:N0} (Kubernetes' own thresholds, 10,000 Services of at most 250 endpoints, are 2.5 M)");
-        }
+            ScaleKey.Nodes => At(root, "cluster", "nodes"),
+            ScaleKey.Deployments => At(root, "deployments", driver.Index),
+            ScaleKey.Services => At(root, "services", driver.Index),
+            ScaleKey.CompareServices => At(root, "compare", "services"),
+            ScaleKey.Workloads => At(root, "workloads", driver.Index),
+            _ => null,
+        } ?? At(root, "cluster") ?? root;
+        string key = driver.Key switch
+        {
+            ScaleKey.Nodes => "cluster.nodes",
+            ScaleKey.Deployments => $"deployments[{driver.Index}]",
+            ScaleKey.Services => driver.Index >= 0 ? $"services[{driver.Index}]" : "services",
+            ScaleKey.CompareServices => "compare.services",
+            ScaleKey.Workloads => $"workloads[{driver.Index}]",
+            _ => "cluster",
+        };
+        string variant = s.Variants().Count > 1 ? $" (variant {big.Variant})" : "";
+        d.Error(at,
+            $"{key}: one simulation{variant} would need about {ScaleEstimate.Size(big.Bytes)}, over the limit of {ScaleEstimate.Size(maxMemory)} (--max-memory; the default is 80% of this machine's memory); " +
+            $"most of it for {driver.What} ({ScaleEstimate.Size(driver.Bytes)}); make that smaller");
     }
 
     /// <summary>A localhost path whose every stage costs nothing, with a server that does no work, never advances simulated time.</summary>

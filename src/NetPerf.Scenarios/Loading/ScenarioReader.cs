@@ -24,9 +24,11 @@ public static partial class ScenarioReader
 
     /// <summary>
     /// Reads and checks a file; warnings (things allowed but probably not meant) go to <paramref name="warnings"/>.
-    /// Files the scenario names (its costFile) must be in its folder unless <paramref name="allowOutside"/>.
+    /// Files the scenario names (its costFile) must be in its folder unless <paramref name="allowOutside"/>. A
+    /// scenario one of whose simulations would need more than <paramref name="maxMemory"/> bytes (default
+    /// <see cref="Estimation.ScenarioEstimate.DefaultMaxMemory"/>) is refused with its estimate.
     /// </summary>
-    public static Scenario Load(string path, List<string>? warnings = null, bool allowOutside = false, IReadOnlyList<string>? manifests = null)
+    public static Scenario Load(string path, List<string>? warnings = null, bool allowOutside = false, IReadOnlyList<string>? manifests = null, long? maxMemory = null)
     {
         string text;
         try
@@ -39,14 +41,14 @@ public static partial class ScenarioReader
             throw new ScenarioException([new ScenarioError(path, 1, 1, $"cannot read the scenario: {why}")]);
         }
 
-        return Parse(text, path, warnings, allowOutside, manifests);
+        return Parse(text, path, warnings, allowOutside, manifests, maxMemory);
     }
 
     /// <summary>
     /// Reads a scenario's text; <paramref name="manifests"/> (netperf run --manifests) are files, directories or
     /// globs the user named on the command line, taken from the working directory and not confined.
     /// </summary>
-    public static Scenario Parse(string text, string file, List<string>? warnings = null, bool allowOutside = false, IReadOnlyList<string>? manifests = null)
+    public static Scenario Parse(string text, string file, List<string>? warnings = null, bool allowOutside = false, IReadOnlyList<string>? manifests = null, long? maxMemory = null)
     {
         var d = new Diagnostics(file, text);
         if (text.Length > MaxFileBytes)
@@ -108,7 +110,7 @@ public static partial class ScenarioReader
             d.Warnings.Add(Printable.Escape($"{ignored.File}:{ignored.Line}:1: warning: {ignored.Kind} '{ignored.Name}' ({ignored.ApiVersion}) ignored: the simulation does not use this kind"));
         }
 
-        ScenarioChecks.Check(scenario, document, d, allowOutside);
+        ScenarioChecks.Check(scenario, document, d, allowOutside, maxMemory ?? Estimation.ScenarioEstimate.DefaultMaxMemory);
         if (d.Errors.Count > 0 || manifestErrors.Count > 0)
         {
             throw new ScenarioException([.. d.Errors.OrderBy(e => e.Line).ThenBy(e => e.Column), .. manifestErrors]);
@@ -385,10 +387,10 @@ public static partial class ScenarioReader
     /// Checks a scenario again after a command line changed it (compare's --cni, say): the errors point at the
     /// file's lines the new variants clash with.
     /// </summary>
-    public static void Recheck(Scenario scenario, bool allowOutside = false)
+    public static void Recheck(Scenario scenario, bool allowOutside = false, long? maxMemory = null)
     {
         var d = new Diagnostics(scenario.SourceFile, scenario.SourceText);
-        ScenarioChecks.Check(scenario, ReadYaml(scenario.SourceText, d), d, allowOutside);
+        ScenarioChecks.Check(scenario, ReadYaml(scenario.SourceText, d), d, allowOutside, maxMemory ?? Estimation.ScenarioEstimate.DefaultMaxMemory);
         if (d.Errors.Count > 0)
         {
             throw new ScenarioException(d.Errors.OrderBy(e => e.Line).ThenBy(e => e.Column).ToList());

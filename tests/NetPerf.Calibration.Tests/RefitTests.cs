@@ -1,0 +1,85 @@
+using NetPerf.Calibration.Fit;
+using NetPerf.Calibration.Paths;
+using NetPerf.Network.Cpu;
+using NetPerf.Network.Netfilter;
+
+namespace NetPerf.Calibration.Tests;
+
+/// <summary>
+/// calibrate --refit: a stored calibration's measurements.csv fitted again without measuring. The shipped kind
+/// profile is such a refit of the stored run (tools/kernel-costs/calibration-6.18.44-fc-v857), so the committed fit
+/// must give it back; and a refit says where the measurements were taken, not where it ran.
+/// </summary>
+public class RefitTests
+{
+    private static readonly string[] Plugins = ["flannel-vxlan", "flannel-host-gw"];
+
+    private static string Repo([System.Runtime.CompilerServices.CallerFilePath] string here = "") =>
+        Path.GetFullPath(Path.Combine(Path.GetDirectoryName(here)!, "..", ".."));
+
+    private static string StoredRun => Path.Combine(Repo(), "tools", "kernel-costs", "calibration-6.18.44-fc-v857", "measurements.csv");
+
+    [Fact]
+    public void The_shipped_kind_profile_is_what_the_committed_fit_makes_of_the_stored_measurements()
+    {
+        var outcome = new Calibrator(new CalibrationOptions(), TextWriter.Null).Refit(Plugins, StoredRun);
+        var shipped = CostTable.Profile("kind");
+
+        // Every stage to the cost file's 0.1 ns: a change to the model, the prior or the fit that is not followed by a
+        // refit of the shipped profile (calibrate --refit, docs/calibration.md) shows here.
+        foreach (var stage in Enum.GetValues<KernelStage>())
+        {
+            Assert.True(Math.Abs(outcome.Table[stage].FixedPicoseconds - shipped[stage].FixedPicoseconds) <= 100,
+                $"{stage}: refit {outcome.Table[stage].FixedPicoseconds / 1000.0:F1} ns, shipped {shipped[stage].FixedPicoseconds / 1000.0:F1} ns");
+        }
+
+        Assert.Equal(shipped.InterferencePerMillisecond, outcome.Table.InterferencePerMillisecond, 2);
+        Assert.Equal(shipped.PreemptionPerMillisecond, outcome.Table.PreemptionPerMillisecond, 2);
+    }
+
+    [Fact]
+    public void A_refit_names_the_machine_backend_and_rounds_its_file_records_not_its_own()
+    {
+        var outcome = new Calibrator(new CalibrationOptions { Backend = IptablesBackend.Legacy, MessageBytes = 1000 }, TextWriter.Null).Refit(Plugins, StoredRun);
+
+        // The file says where and how it was measured; the command line's backend and message size do not override it.
+        Assert.StartsWith("Linux 6.18.44-fc-v857", outcome.MeasuredOn.Machine, StringComparison.Ordinal);
+        Assert.Equal(IptablesBackend.Nft, outcome.MeasuredOn.Backend);
+        Assert.Equal(64, outcome.MeasuredOn.MessageBytes);
+        Assert.Equal("measurements.csv", outcome.MeasuredOn.RefitFrom);
+        string source = outcome.Table.Sources[KernelStage.ConntrackNew];
+        Assert.Contains("Linux 6.18.44-fc-v857", source, StringComparison.Ordinal);
+        Assert.Contains("iptables-nft", source, StringComparison.Ordinal);
+        Assert.Contains("fitted again from measurements.csv", source, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_measurements_file_written_and_read_back_keeps_its_provenance_and_one_file_holds_one_calibration()
+    {
+        var first = new Calibrator(new CalibrationOptions(), TextWriter.Null).Refit(Plugins, StoredRun);
+        var written = new StringWriter();
+        CalibrationCsv.WriteMeasurements(written, first with { MeasuredOn = first.MeasuredOn with { Machine = "Linux 9.9, a test CPU, 1 CPUs, 2030-01-01", RejectedRounds = 2 } });
+        string dir = Directory.CreateTempSubdirectory("netperf-refit-").FullName;
+        try
+        {
+            string file = Path.Combine(dir, "measurements.csv");
+            File.WriteAllText(file, written.ToString());
+            var (measurements, on) = CalibrationCsv.ReadMeasurements(file, CalibrationPath.For(Plugins));
+            Assert.Equal(first.Measurements.Sum(m => m.Rounds.Count), measurements.Sum(m => m.Rounds.Count));
+            Assert.Equal("Linux 9.9, a test CPU, 1 CPUs, 2030-01-01", on!.Machine);
+            Assert.Equal(2, on.RejectedRounds);
+
+            // A row from another calibration (another machine) appended to the file is refused at its line.
+            var lines = File.ReadAllLines(file).ToList();
+            lines.Add(lines[^1].Replace("Linux 9.9, a test CPU", "Linux 1.0, another CPU", StringComparison.Ordinal));
+            File.WriteAllLines(file, lines);
+            var e = Assert.Throws<CalibrationException>(() => CalibrationCsv.ReadMeasurements(file, CalibrationPath.For(Plugins)));
+            Assert.Contains($"measurements.csv:{lines.Count}:", e.Message, StringComparison.Ordinal);
+            Assert.Contains("one measurements.csv holds one calibration", e.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+}
