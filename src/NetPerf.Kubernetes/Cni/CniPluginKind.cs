@@ -19,8 +19,11 @@ public sealed class CniPluginKind
     /// <summary>How the plugin's IPAM hands out pod addresses, in words (for describe and the pods-per-node error).</summary>
     public required string Ipam { get; init; }
 
-    /// <summary>The range IPAM hands pod addresses from (kube-proxy's --cluster-cidr on such a cluster).</summary>
-    public NetPerf.Network.Addressing.Ipv4Prefix PodNetwork { get; init; } = NetPerf.Network.Addressing.Ipv4Prefix.Parse(Cluster.KubernetesCluster.ClusterCidr);
+    /// <summary>
+    /// The range the plugin's own IPAM hands pod addresses from, when it has one (Weave's IPALLOC_RANGE): kube-proxy's
+    /// --cluster-cidr on such a cluster. Null for plugins that take the node's range from the cluster's clusterCidr.
+    /// </summary>
+    public NetPerf.Network.Addressing.Ipv4Prefix? PodNetwork { get; init; }
 
     /// <summary>Pods per node that IPAM can address (the plugin's <see cref="CniPlugin.PodAddress"/> refuses more).</summary>
     public required int MaxPodsPerNode { get; init; }

@@ -262,11 +262,12 @@ internal static class ScenarioChecks
     private static void Addresses(Scenario s, YamlNode root, Diagnostics d)
     {
         var cidr = s.Cluster.ServiceCidr;
-        foreach (var (name, other) in new[] { ("the pod network", KubernetesCluster.ClusterCidr), ("the node subnet", KubernetesCluster.NodeSubnet) })
+        PodNetwork(s, root, d);
+        foreach (var (name, other) in new[] { ("the pod network", s.Cluster.ClusterCidr.ToString()), ("the node subnet", KubernetesCluster.NodeSubnet) })
         {
             if (cidr.Overlaps(Ipv4Prefix.Parse(other)))
             {
-                d.Error(At(root, "cluster", "serviceCidr"), $"cluster.serviceCidr {cidr} overlaps {name} {other}; Service, pod and node addresses must not collide");
+                d.Error(At(root, "cluster", "serviceCidr") ?? At(root, "cluster", "clusterCidr") ?? At(root, "cluster"), $"cluster.serviceCidr {cidr} overlaps {name} {other}; Service, pod and node addresses must not collide");
             }
         }
 
@@ -278,6 +279,45 @@ internal static class ScenarioChecks
             d.Error(At(root, "cluster", "serviceCidr") ?? At(root, "services"), $"cluster.serviceCidr {cidr} holds {holds} ClusterIPs; the scenario needs {needed}");
         }
     }
+
+    /// <summary>
+    /// The cluster CIDR and node mask as kube-controller-manager's node IPAM checks them (cmd/kube-controller-manager
+    /// nodeipam: the node mask at least the cluster CIDR's; cidrset: at most 16 bits longer), and the nodes they hold:
+    /// node N takes the N-th range, so a /16 of /24s holds 256 ranges and 255 nodes. Past that kube-controller-manager
+    /// would leave nodes without a podCIDR ("CIDR allocation failed; there are no remaining CIDRs left to allocate in
+    /// the accepted range"), and their pods without addresses.
+    /// </summary>
+    private static void PodNetwork(Scenario s, YamlNode root, Diagnostics d)
+    {
+        var c = s.Cluster;
+        var at = At(root, "cluster", "nodeCidrMaskSize") ?? At(root, "cluster", "clusterCidr") ?? At(root, "cluster");
+        if (c.ClusterCidr.Overlaps(Ipv4Prefix.Parse(KubernetesCluster.NodeSubnet)))
+        {
+            d.Error(At(root, "cluster", "clusterCidr") ?? at, $"cluster.clusterCidr {c.ClusterCidr} overlaps the node subnet {KubernetesCluster.NodeSubnet}; pod and node addresses must not collide");
+        }
+
+        if (c.NodeCidrMaskSize < c.ClusterCidr.Length)
+        {
+            d.Error(at, $"cluster.nodeCidrMaskSize: /{c.NodeCidrMaskSize} is shorter than clusterCidr {c.ClusterCidr}; kube-controller-manager requires the node mask to be at least the cluster CIDR's length (/{c.ClusterCidr.Length} to /{Math.Min(24, c.ClusterCidr.Length + KubernetesCluster.MaxNodeMaskDiff)})");
+            return;
+        }
+
+        if (c.NodeCidrMaskSize - c.ClusterCidr.Length > KubernetesCluster.MaxNodeMaskDiff)
+        {
+            d.Error(at, $"cluster.nodeCidrMaskSize: /{c.NodeCidrMaskSize} is {c.NodeCidrMaskSize - c.ClusterCidr.Length} bits longer than clusterCidr {c.ClusterCidr}; kube-controller-manager allows at most {KubernetesCluster.MaxNodeMaskDiff} (\"the node CIDR size is too big\"): a node mask of /{c.ClusterCidr.Length + KubernetesCluster.MaxNodeMaskDiff} or shorter, or a longer clusterCidr");
+            return;
+        }
+
+        long ranges = KubernetesCluster.PodRanges(c.ClusterCidr, c.NodeCidrMaskSize);
+        if (c.Nodes > ranges - 1)
+        {
+            d.Error(At(root, "cluster", "nodes") ?? at,
+                $"cluster.nodes: {c.Nodes} nodes, and clusterCidr {c.ClusterCidr} with nodeCidrMaskSize {c.NodeCidrMaskSize} holds {ranges:N0} node ranges (node N takes the N-th, the first stays unused: {ranges - 1:N0} nodes); kube-controller-manager would leave the rest without a podCIDR; widen clusterCidr (a /{Widest(c.Nodes, c.NodeCidrMaskSize)} holds {c.Nodes:N0}){(c.NodeCidrMaskSize < KubernetesCluster.DefaultNodeCidrMaskSize ? " or lengthen nodeCidrMaskSize (at most /24)" : "")}");
+        }
+    }
+
+    /// <summary>The longest cluster CIDR prefix whose node ranges of <paramref name="mask"/> bits hold <paramref name="nodes"/> nodes (and the unused first).</summary>
+    private static int Widest(int nodes, int mask) => mask - (int)Math.Ceiling(Math.Log2(nodes + 1));
 
     private static void Variants(Scenario s, YamlNode root, Diagnostics d)
     {

@@ -195,22 +195,8 @@ public static partial class ScenarioReader
         }
 
         var nic = m["nic"] is { } n ? YamlMap.Of(n, "cluster.nic", d, ScenarioKeys.Nic) : null;
-        var cidr = c.ServiceCidr;
-        if (m["serviceCidr"] is YamlScalarNode { Value: { } s })
-        {
-            if (Ipv4Prefix.TryParse(s, out var p))
-            {
-                cidr = p;
-            }
-            else
-            {
-                d.Error(m["serviceCidr"], $"cluster.serviceCidr: {Printable.Quote(s)} is not an IPv4 prefix; give one like 10.96.0.0/12");
-            }
-        }
-        else if (m["serviceCidr"] is { } other)
-        {
-            d.Error(other, $"cluster.serviceCidr: expected an IPv4 prefix like 10.96.0.0/12; found {YamlMap.Describe(other)}");
-        }
+        var cidr = Prefix(m, "serviceCidr", "10.96.0.0/12", c.ServiceCidr, d);
+        var clusterCidr = Prefix(m, "clusterCidr", "10.244.0.0/16", c.ClusterCidr, d);
 
         var fabric = m.Choice("fabric", Choices.Fabrics, "switch") == "kind" ? Kubernetes.Cluster.ClusterFabric.Kind : Kubernetes.Cluster.ClusterFabric.Switch;
         return c with
@@ -225,10 +211,32 @@ public static partial class ScenarioReader
             Offloads = (nic?.Choice("offloads", Choices.Offloads, "all") ?? "all") == "all",
             LinkDelay = m.Duration("linkDelay", SimTime.Zero, SimTime.FromMilliseconds(100), c.LinkDelay),
             ServiceCidr = cidr,
+            ClusterCidr = clusterCidr,
+            NodeCidrMaskSize = (int)m.Integer("nodeCidrMaskSize", 8, Kubernetes.Cluster.KubernetesCluster.DefaultNodeCidrMaskSize, c.NodeCidrMaskSize),
             Fabric = fabric,
             BridgeNetfilter = m.Boolean("bridgeNetfilter", c.BridgeNetfilter),
             Iptables = m.Choice("iptables", Choices.IptablesBackends, "nft") == "legacy" ? Network.Netfilter.IptablesBackend.Legacy : Network.Netfilter.IptablesBackend.Nft,
         };
+    }
+
+    /// <summary>A cluster key holding an IPv4 prefix (serviceCidr, clusterCidr), or a located error and the default.</summary>
+    private static Ipv4Prefix Prefix(YamlMap m, string key, string example, Ipv4Prefix fallback, Diagnostics d)
+    {
+        if (m[key] is YamlScalarNode { Value: { } s })
+        {
+            if (Ipv4Prefix.TryParse(s, out var p))
+            {
+                return p;
+            }
+
+            d.Error(m[key], $"cluster.{key}: {Printable.Quote(s)} is not an IPv4 prefix; give one like {example}");
+        }
+        else if (m[key] is { } other)
+        {
+            d.Error(other, $"cluster.{key}: expected an IPv4 prefix like {example}; found {YamlMap.Describe(other)}");
+        }
+
+        return fallback;
     }
 
     private static Dictionary<KernelStage, StageCost> ReadCosts(YamlMap root, Diagnostics d)

@@ -181,8 +181,8 @@ public sealed class ScaleEstimateTests
     [Fact]
     public void Kubernetes_threshold_cluster_is_refused_by_the_node_cap_not_by_its_estimate()
     {
-        // The same cluster as text: the reader's own caps (KubernetesCluster.MaxNodes, 1,023: node addresses and
-        // the pod CIDR) still refuse it, at cluster.nodes; the estimate does not add an error of its own.
+        // The same cluster as text: the reader's own cap (KubernetesCluster.MaxNodes, 3,840: node N is the N-th
+        // address of the node subnet 192.168.0.0/20) still refuses it, at cluster.nodes; the estimate adds no error.
         string yaml = $"""
             name: threshold
             cluster: {"{"} nodes: 5000, cni: calico-bgp {"}"}
@@ -191,7 +191,7 @@ public sealed class ScaleEstimateTests
             workloads: [{"{"} name: w, test: TCP_RR, paths: [cluster-ip] {"}"}]
             """;
         var e = Assert.Throws<ScenarioException>(() => Parse(yaml));
-        Assert.Contains(e.Errors, x => x.Line == 2 && (x.Message.Contains("1023", StringComparison.Ordinal) || x.Message.Contains("1,023", StringComparison.Ordinal)));
+        Assert.Contains(e.Errors, x => x.Line == 2 && x.Message.Contains("allowed: 2 to 3840", StringComparison.Ordinal));
         Assert.DoesNotContain(e.Errors, x => x.Message.Contains("--max-memory", StringComparison.Ordinal));
     }
 
