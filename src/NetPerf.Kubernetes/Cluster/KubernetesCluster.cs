@@ -40,6 +40,12 @@ public sealed partial class KubernetesCluster
     /// <summary>The pods' range this cluster was built with (<see cref="ClusterOptions.ClusterCidr"/>).</summary>
     public Ipv4Prefix ClusterCidr => Options.ClusterCidr;
 
+    /// <summary>
+    /// The pods' addresses as kube-proxy's --cluster-cidr names them (what its masquerade rules test): the plugin's
+    /// own range where its IPAM has one (Weave's 10.32.0.0/12), otherwise <see cref="ClusterCidr"/>.
+    /// </summary>
+    public Ipv4Prefix PodNetwork => Cni.Kind.PodNetwork ?? ClusterCidr;
+
     /// <summary>The nodes' default gateway (the fabric's router; with it Calico's proxy ARP answers for 169.254.1.1).</summary>
     public const string Gateway = "192.168.15.254";
 
