@@ -18,10 +18,11 @@ namespace NetPerf.Benchmarks.Estimation;
 /// </summary>
 public static class ScaleCoefficients
 {
-    public static void Run(TextWriter output)
+    /// <param name="onlyMode">A kube-proxy mode: only its Service and endpoint rows (after a change to that mode's build).</param>
+    public static void Run(TextWriter output, string? onlyMode = null)
     {
         output.WriteLine("# bytes and ns per unit (live heap after a full GC; median of 3)");
-        foreach (var kind in NetPerf.Kubernetes.Cni.CniPlugins.All)
+        foreach (var kind in onlyMode is null ? NetPerf.Kubernetes.Cni.CniPlugins.All : [])
         {
             string cni = kind.Name;
             // M(N) = a + b N + c N (N - 1): three sizes give the three unknowns.
@@ -38,7 +39,7 @@ public static class ScaleCoefficients
             output.WriteLine($"pod        {cni,-16} {(pods.Bytes - none.Bytes) / (8 * perNode),10:F0} B {(pods.Ns - none.Ns) / (8 * perNode),10:F0} ns");
         }
 
-        foreach (var mode in NetPerf.Kubernetes.Services.KubeProxyMode.Names)
+        foreach (var mode in NetPerf.Kubernetes.Services.KubeProxyMode.Names.Where(m => onlyMode is null || m == onlyMode))
         {
             // Services of one endpoint each: S in {0, 1000} on N in {8, 32} (flannel-vxlan: a /24 per node holds the pods).
             const int S = 1000;
@@ -61,7 +62,7 @@ public static class ScaleCoefficients
         }
 
         output.WriteLine("# per test on pod-cross-node (calico-bgp, 2 nodes): events and heap growth per simulated second between 5 ms and 15 ms, engine rate");
-        foreach (var test in Tests.Names)
+        foreach (var test in onlyMode is null ? Tests.Names : [])
         {
             Simulate(test, SimTime.FromMilliseconds(1)); // warm: JIT
             var (shortEvents, shortBytes, _) = Simulate(test, SimTime.FromMilliseconds(5));

@@ -93,7 +93,7 @@ public sealed record ScaleEstimate
             new($"{Count(pods)} pods", pods * ScaleModel.BytesPerPod, ScaleKey.Deployments, Largest(s)),
             new(ipvs ? $"{Count(services)} Services x {Count(n)} nodes = {Count(services * n)} IPVS virtual services" : $"{Count(services)} Services' chains and their places in {Count(n)} nodes' service maps",
                 (services * svcShared) + ((double)services * n * svcPerNode), servicesDriver, heaviest),
-            new(ipvs ? $"{Count(endpoints)} endpoints x {Count(n)} nodes = {Count(endpoints * n)} IPVS real servers" : $"{Count(services)} Services x {avg} endpoints = {Count(endpoints)} endpoints, {Count(rules)} {v.KubeProxy} rules per node",
+            new(ipvs ? $"{Count(endpoints)} IPVS real servers, one list each Service's {Count(n)} nodes share" : $"{Count(services)} Services x {avg} endpoints = {Count(endpoints)} endpoints, {Count(rules)} {v.KubeProxy} rules per node",
                 (endpoints * epShared) + ((double)endpoints * n * epPerNode), servicesDriver, heaviest),
         };
 

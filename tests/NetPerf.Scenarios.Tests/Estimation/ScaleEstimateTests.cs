@@ -168,14 +168,15 @@ public sealed class ScaleEstimateTests
     }
 
     [Fact]
-    public void Kubernetes_threshold_cluster_in_ipvs_mode_is_over_the_limit_because_every_node_holds_its_own_real_servers()
+    public void Kubernetes_threshold_cluster_in_ipvs_mode_is_over_the_limit_because_every_node_holds_every_virtual_service()
     {
-        // IPVS programs every virtual service and real server on every node's kube-ipvs0 (proxier.go syncProxyRules),
-        // and the simulation keeps each node's copy: 2.5 M endpoints x 5,000 nodes.
+        // IPVS programs every virtual service on every node and binds its address to kube-ipvs0 (proxier.go
+        // syncProxyRules): 10,002 x 5,000 = 50 M. The real servers' list is one per Service, shared (2.5 M entries).
         var e = ScaleEstimate.Of(Threshold(), new Model.Variant("ipvs", Kubernetes.Cni.CniPlugins.Get("calico-bgp"), Kubernetes.Services.KubeProxyMode.Ipvs, 0, null));
         Assert.True(e.Bytes > Limit);
-        Assert.Contains("IPVS real servers", e.Driver.What, StringComparison.Ordinal);
+        Assert.Contains("= 50 M IPVS virtual services", e.Driver.What, StringComparison.Ordinal);
         Assert.Equal(ScaleKey.Services, e.Driver.Key);
+        Assert.True(e.Terms.Single(t => t.What.Contains("real servers", StringComparison.Ordinal)).Bytes < 64 << 20);
     }
 
     [Fact]
