@@ -4,4 +4,11 @@ using BenchmarkDotNet.Running;
 //   dotnet run -c Release --project benchmarks/NetPerf.Benchmarks -- --filter '*HoldModel*' --job short
 //   dotnet run -c Release --project benchmarks/NetPerf.Benchmarks -- --list flat
 // CSV, Markdown and HTML reports land in BenchmarkDotNet.Artifacts/results/ (ignored by git).
+//   dotnet run -c Release --project benchmarks/NetPerf.Benchmarks -- coefficients [ipvs]   (the scale model's coefficients; a proxy mode: only its Service and endpoint rows)
+if (args is ["coefficients", ..])
+{
+    NetPerf.Benchmarks.Estimation.ScaleCoefficients.Run(Console.Out, args.Length > 1 ? args[1] : null);
+    return;
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);

@@ -48,6 +48,33 @@ internal static class OptionParsers
         return default;
     };
 
+    /// <summary>
+    /// A memory size: bytes with a unit (KiB, MiB, GiB, TiB; K, M, G, T and KB, MB, GB, TB read as the same binary
+    /// units, as free(1) and Kubernetes' Gi do not agree on them) or a percentage of this machine's memory.
+    /// </summary>
+    public static Func<ArgumentResult, long?> MemorySize(string option) => r =>
+    {
+        string token = LastToken(r);
+        var m = System.Text.RegularExpressions.Regex.Match(token, @"^\s*([0-9]+(?:\.[0-9]+)?)\s*(%|[KMGT]i?B?|B)?\s*$", System.Text.RegularExpressions.RegexOptions.IgnoreCase);
+        if (m.Success && double.TryParse(m.Groups[1].Value, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) && v > 0)
+        {
+            string unit = m.Groups[2].Value.ToUpperInvariant();
+            double bytes = unit switch
+            {
+                "%" => v / 100 * GC.GetGCMemoryInfo().TotalAvailableMemoryBytes,
+                "" or "B" => v,
+                _ => v * Math.Pow(1024, "KMGT".IndexOf(unit[0], StringComparison.Ordinal) + 1),
+            };
+            if (bytes is >= 1 << 20 and < long.MaxValue && (unit != "%" || v <= 100))
+            {
+                return (long)bytes;
+            }
+        }
+
+        r.AddError($"{option} '{token}' is not allowed: give a size of at least 1 MiB with its unit (e.g. 8GiB, 512MiB) or a share of this machine's memory up to 100% (e.g. 50%).");
+        return null;
+    };
+
     public static Func<ArgumentResult, SimTime> PositiveTime(string option) => r =>
     {
         string token = LastToken(r);

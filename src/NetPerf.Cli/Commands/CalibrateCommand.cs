@@ -46,19 +46,13 @@ public static class CalibrateCommand
             Description = "Fit again from a stored calibration's measurements.csv instead of measuring (no root needed): the model's predictions for measurements already taken, e.g. after the model changed.",
         };
         var outputRoot = OutputFormats.ResultsDir("Results root: writes <results-dir>/<scenario>/calibration-<time>/ (formerly -o/--output).");
-        var format = OutputFormats.Option("the same as table; json and yaml are not yet supported by calibrate");
+        var format = OutputFormats.Option("the same as table; json and yaml: the fit and every row of calibration.csv as data");
         var command = new Command("calibrate", "Build the scenario's kind cluster from real namespaces (Linux, root), measure every path, fit the cost table on the single-hop paths and report predicted against measured, held-out paths marked.")
         {
             file, allowOutside, rounds, transactions, cpu, iptables, refit, outputRoot, format,
         };
         command.SetAction((parse, token) =>
         {
-            if (parse.GetValue(format) is OutputFormat.Json or OutputFormat.Yaml)
-            {
-                error.WriteLine("netperf: calibrate prints only a table for now (-o table or wide); its CSV files are under --results-dir.");
-                return Task.FromResult(ExitCodes.UsageError);
-            }
-
             var scenario = ScenarioFile.Load(parse.GetValue(file)!, error, parse.GetValue(allowOutside));
             if (scenario is null)
             {
@@ -125,6 +119,11 @@ public static class CalibrateCommand
             AtomicFile.WriteText(Path.Combine(dir, "cost-model.csv"), outcome.Table.Write);
             AtomicFile.WriteText(Path.Combine(dir, "calibration.csv"), w => CalibrationCsv.Write(w, outcome));
             AtomicFile.WriteText(Path.Combine(dir, "measurements.csv"), w => CalibrationCsv.WriteMeasurements(w, outcome));
+            if (OutputFormats.TryWrite(parse.GetValue(format), CalibrationReport.From(outcome, dir, refit: stored is not null), output))
+            {
+                return Task.FromResult(ExitCodes.Success);
+            }
+
             CalibrationTable.Print(output, outcome);
             output.WriteLine();
             output.WriteLine($"Fitted cost table: {Path.Combine(dir, "cost-model.csv")} (a scenario's costFile); predicted vs measured: calibration.csv");

@@ -36,7 +36,7 @@ public static class CompareCommand
         options.AddTo(command);
         command.SetAction(parse =>
         {
-            var scenario = ScenarioFile.Load(parse.GetValue(file)!, error, parse.GetValue(allowOutside), parse.GetValue(manifests));
+            var scenario = ScenarioFile.Load(parse.GetValue(file)!, error, parse.GetValue(allowOutside), parse.GetValue(manifests), parse.GetValue(options.MaxMemory));
             if (scenario is null)
             {
                 return ExitCodes.InvalidScenario;
@@ -66,7 +66,7 @@ public static class CompareCommand
             scenario = scenario with { Baseline = chosen };
             try
             {
-                ScenarioReader.Recheck(scenario, parse.GetValue(allowOutside)); // the command line's variants must suit the file too (host-gw across racks, pods per node ...)
+                ScenarioReader.Recheck(scenario, parse.GetValue(allowOutside), parse.GetValue(options.MaxMemory)); // the command line's variants must suit the file too (host-gw across racks, pods per node ...)
             }
             catch (ScenarioException e)
             {

@@ -11,12 +11,13 @@ public static class DescribeCommand
         var file = ScenarioFile.Argument();
         var allowOutside = ScenarioFile.AllowOutside();
         var manifests = ScenarioFile.Manifests();
+        var maxMemory = ScenarioFile.MaxMemory();
         var variant = new Option<string?>("--variant") { Description = "Which variant's cluster (default: the first)." };
         var format = OutputFormats.Option("the same as table, which already prints kubectl's -o wide columns");
-        var command = new Command("describe", "Build a scenario's cluster and print its nodes, pods and Services (kubectl get -o wide) and routes (ip route get).") { file, allowOutside, manifests, variant, format };
+        var command = new Command("describe", "Build a scenario's cluster and print its nodes, pods and Services (kubectl get -o wide) and routes (ip route get).") { file, allowOutside, manifests, maxMemory, variant, format };
         command.SetAction(parse =>
         {
-            var scenario = ScenarioFile.Load(parse.GetValue(file)!, error, parse.GetValue(allowOutside), parse.GetValue(manifests));
+            var scenario = ScenarioFile.Load(parse.GetValue(file)!, error, parse.GetValue(allowOutside), parse.GetValue(manifests), parse.GetValue(maxMemory));
             if (scenario is null)
             {
                 return ExitCodes.InvalidScenario;

@@ -57,6 +57,9 @@ internal static class OutputFormats
         DefaultValueFactory = _ => "results",
     };
 
+    /// <summary>The options -o json writes with (tests read the output back with them).</summary>
+    internal static JsonSerializerOptions JsonOptions => Json;
+
     private static readonly JsonSerializerOptions Json = new()
     {
         WriteIndented = true,

@@ -27,7 +27,7 @@ public static class RunCommand
                 return k8s.Run(parse, path, text, parse.GetResult(options.ResultsDir)?.Implicit != false ? null : parse.GetValue(options.ResultsDir), output, error);
             }
 
-            var scenario = ScenarioFile.Load(path, error, parse.GetValue(allowOutside), parse.GetValue(manifests));
+            var scenario = ScenarioFile.Load(path, error, parse.GetValue(allowOutside), parse.GetValue(manifests), parse.GetValue(options.MaxMemory));
             if (scenario is null)
             {
                 return ExitCodes.InvalidScenario;

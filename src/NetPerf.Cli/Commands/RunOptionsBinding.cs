@@ -47,8 +47,11 @@ internal sealed class RunOptionsBinding
         CustomParser = OptionParsers.AtLeast("--parallel", 1, "one or more threads"),
     };
 
+    public Option<long?> MaxMemory { get; } = ScenarioFile.MaxMemory();
+
     public void AddTo(Command command)
     {
+        command.Options.Add(MaxMemory);
         command.Options.Add(Quick);
         command.Options.Add(ResultsDir);
         command.Options.Add(Format);
@@ -66,6 +69,7 @@ internal sealed class RunOptionsBinding
             KeepSamples = parse.GetValue(Samples),
             Parallelism = (int)Math.Min(parse.GetValue(Parallel), 256),
             Variants = variants ?? [],
+            MaxMemory = parse.GetValue(MaxMemory) ?? Scenarios.Estimation.ScenarioEstimate.DefaultMaxMemory,
         },
         parse.GetValue(ResultsDir)!,
         parse.GetValue(RunId),

@@ -67,11 +67,16 @@ internal static class ScenarioExecution
         {
             var started = DateTimeOffset.UtcNow;
             int total = ScenarioRunner.Units(scenario, settings.Options).Count + ScenarioRunner.BgpUnits(scenario, settings.Options).Count;
-            error.WriteLine($"netperf: {scenario.Name}: {total} simulation(s) ({scenario.Variants().Count} variant(s)) on {Math.Max(1, settings.Options.Parallelism)} thread(s)");
+            int threads = ScenarioRunner.Threads(scenario, settings.Options);
+            string fewer = threads < Math.Max(1, settings.Options.Parallelism)
+                ? $" (not {settings.Options.Parallelism}: one simulation needs about {Scenarios.Estimation.ScaleEstimate.Size(Scenarios.Estimation.ScenarioEstimate.Of(scenario).Largest.Bytes)} and --max-memory is {Scenarios.Estimation.ScaleEstimate.Size(settings.Options.MaxMemory)})"
+                : "";
+            error.WriteLine($"netperf: {scenario.Name}: {total} simulation(s) ({scenario.Variants().Count} variant(s)) on {threads} thread(s){fewer}");
             RunOutcome outcome;
             try
             {
-                outcome = WithProgress(error, total, p => ScenarioRunner.Run(scenario, settings.Options, p, cancel.Token));
+                var live = new RunningSimulations();
+                outcome = WithProgress(error, total, live, p => ScenarioRunner.Run(scenario, settings.Options with { Live = live }, p, cancel.Token));
             }
             catch (AggregateException e)
             {
@@ -136,13 +141,29 @@ internal static class ScenarioExecution
     public static string Version =>
         typeof(ScenarioExecution).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown";
 
-    /// <summary>A progress bar on a terminal; a line per finished simulation otherwise (logs, CI).</summary>
-    private static RunOutcome WithProgress(TextWriter error, int total, Func<IProgress<RunProgress>, RunOutcome> run)
+    /// <summary>
+    /// A progress bar on a terminal; a line per finished simulation otherwise (logs, CI). A long simulation shows
+    /// how far it is in simulated time and its events per second: on a terminal in the bar, refreshed every
+    /// second; otherwise a line at most every <see cref="QuietInterval"/>, only for simulations running that long.
+    /// </summary>
+    private static RunOutcome WithProgress(TextWriter error, int total, RunningSimulations live, Func<IProgress<RunProgress>, RunOutcome> run)
     {
         bool terminal = ReferenceEquals(error, Console.Error) && !Console.IsErrorRedirected;
+        var rates = new SimulationRates();
         if (!terminal)
         {
-            var lines = new Progress(p => error.WriteLine($"  [{p.Done}/{p.Total}] {p.Finished}"));
+            var gate = new Lock();
+            var lines = new Progress(p => { lock (gate) { error.WriteLine($"  [{p.Done}/{p.Total}] {p.Finished}"); } });
+            using var timer = new Timer(_ =>
+            {
+                lock (gate)
+                {
+                    foreach (var status in rates.Update(live.Snapshot(), DateTime.UtcNow).Where(r => r.Running >= QuietInterval))
+                    {
+                        error.WriteLine($"  ... {status.Text}");
+                    }
+                }
+            }, null, QuietInterval, QuietInterval);
             return run(lines);
         }
 
@@ -151,14 +172,24 @@ internal static class ScenarioExecution
         console.Progress().AutoClear(true).Start(ctx =>
         {
             var task = ctx.AddTask("simulating", maxValue: total);
+            string finished = "";
+            using var timer = new Timer(_ =>
+            {
+                var slowest = rates.Update(live.Snapshot(), DateTime.UtcNow).MaxBy(r => r.Running);
+                task.Description = slowest.Text is { Length: > 0 } t && slowest.Running >= TimeSpan.FromSeconds(2) ? t : finished;
+            }, null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
             outcome = run(new Progress(p =>
             {
                 task.Value = p.Done;
-                task.Description = p.Finished.Length > 40 ? p.Finished[..40] : p.Finished;
+                finished = p.Finished.Length > 40 ? p.Finished[..40] : p.Finished;
+                task.Description = finished;
             }));
         });
         return outcome!;
     }
+
+    /// <summary>How often a run whose stderr is not a terminal reports a long simulation's progress.</summary>
+    internal static readonly TimeSpan QuietInterval = TimeSpan.FromSeconds(30);
 
     /// <summary>Reports synchronously on the reporting thread (System.Progress would post to the thread pool, out of order).</summary>
     private sealed class Progress(Action<RunProgress> report) : IProgress<RunProgress>

@@ -25,13 +25,20 @@ internal static class ScenarioFile
         AllowMultipleArgumentsPerToken = true,
     };
 
+    /// <summary>The limit on one simulation's memory that validation checks the scenario's estimate against.</summary>
+    public static Option<long?> MaxMemory() => new("--max-memory")
+    {
+        Description = "Refuse a scenario one of whose simulations would need more memory than this, by its estimate (e.g. 8GiB, 50%; default 80% of this machine's memory); run and compare also run fewer simulations at once so that they fit.",
+        CustomParser = OptionParsers.MemorySize("--max-memory"),
+    };
+
     /// <summary>The scenario, or null after printing every problem (file:line:column: what is wrong; what is allowed).</summary>
-    public static Scenario? Load(string path, TextWriter error, bool allowOutside = false, IReadOnlyList<string>? manifests = null)
+    public static Scenario? Load(string path, TextWriter error, bool allowOutside = false, IReadOnlyList<string>? manifests = null, long? maxMemory = null)
     {
         var warnings = new List<string>();
         try
         {
-            var scenario = ScenarioReader.Load(path, warnings, allowOutside, manifests);
+            var scenario = ScenarioReader.Load(path, warnings, allowOutside, manifests, maxMemory);
             foreach (var w in warnings)
             {
                 error.WriteLine(w);

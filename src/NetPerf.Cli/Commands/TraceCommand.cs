@@ -16,6 +16,7 @@ public static class TraceCommand
         var file = ScenarioFile.Argument();
         var allowOutside = ScenarioFile.AllowOutside();
         var manifests = ScenarioFile.Manifests();
+        var maxMemory = ScenarioFile.MaxMemory();
         var path = new Option<string>("--path", "-p")
         {
             Description = $"The communication path: {string.Join(", ", CommunicationPaths.Names)}.",
@@ -24,10 +25,10 @@ public static class TraceCommand
         path.Validators.Add(OptionParsers.OnlyAmong("--path", [.. CommunicationPaths.Names]));
         var variant = new Option<string?>("--variant") { Description = "Which variant (default: the first)." };
         var workload = new Option<string?>("--workload", "-w") { Description = "Which workload's sizes (default: the first)." };
-        var command = new Command("trace", "Follow one request and its response over a path, hop by hop, with the CPU each step costs.") { file, allowOutside, manifests, path, variant, workload };
+        var command = new Command("trace", "Follow one request and its response over a path, hop by hop, with the CPU each step costs.") { file, allowOutside, manifests, maxMemory, path, variant, workload };
         command.SetAction(parse =>
         {
-            var scenario = ScenarioFile.Load(parse.GetValue(file)!, error, parse.GetValue(allowOutside), parse.GetValue(manifests));
+            var scenario = ScenarioFile.Load(parse.GetValue(file)!, error, parse.GetValue(allowOutside), parse.GetValue(manifests), parse.GetValue(maxMemory));
             if (scenario is null)
             {
                 return ExitCodes.InvalidScenario;

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using NetPerf.Scenarios.Estimation;
 using NetPerf.Scenarios.Loading;
 using NetPerf.Scenarios.Model;
 
@@ -8,7 +9,19 @@ namespace NetPerf.Cli.Commands;
 public static class ValidateCommand
 {
     /// <summary>One file's verdict as <c>-o json|yaml</c> prints it; the counts are null for an invalid file.</summary>
-    internal sealed record FileReport(string File, bool Ok, IReadOnlyList<ErrorReport> Errors, IReadOnlyList<string> Warnings, int? Variants, int? Workloads, int? Simulations);
+    internal sealed record FileReport(string File, bool Ok, IReadOnlyList<ErrorReport> Errors, IReadOnlyList<string> Warnings, int? Variants, int? Workloads, int? Simulations)
+    {
+        /// <summary>What each variant's simulation will hold and take (null for an invalid file).</summary>
+        public IReadOnlyList<EstimateReport>? Estimate { get; init; }
+    }
+
+    /// <summary>One variant's estimate, as <c>-o json|yaml</c> prints it.</summary>
+    internal sealed record EstimateReport(string Variant, int Nodes, long Pods, long Services, long Endpoints, long RulesPerNode, long RoutesPerNode,
+        long Bytes, double BuildSeconds, long EventsPerSimulatedSecond, long EventsPerSimulation, double SimulateSeconds, string Driver)
+    {
+        public static EstimateReport Of(ScaleEstimate e) => new(e.Variant, e.Nodes, e.Pods, e.Services, e.Endpoints, e.RulesPerNode, e.RoutesPerNode,
+            e.Bytes, Math.Round(e.BuildSeconds, 3), e.EventsPerSimulatedSecond, e.EventsPerSimulation, Math.Round(e.SimulateSeconds, 3), e.Driver.What);
+    }
 
     internal sealed record ErrorReport(int Line, int Column, string Message);
 
@@ -17,8 +30,9 @@ public static class ValidateCommand
         var files = new Argument<string[]>("scenarios") { Description = "Scenario files to check.", Arity = ArgumentArity.OneOrMore };
         var allowOutside = ScenarioFile.AllowOutside();
         var manifests = ScenarioFile.Manifests();
+        var maxMemory = ScenarioFile.MaxMemory();
         var format = OutputFormats.Option("the same as table");
-        var command = new Command("validate", "Check scenario files: every error with file:line:column, what is wrong and what is allowed. Runs nothing.") { files, allowOutside, manifests, format };
+        var command = new Command("validate", "Check scenario files: every error with file:line:column, what is wrong and what is allowed. Runs nothing.") { files, allowOutside, manifests, maxMemory, format };
         command.SetAction(parse =>
         {
             var how = parse.GetValue(format);
@@ -31,7 +45,7 @@ public static class ValidateCommand
                 Scenario scenario;
                 try
                 {
-                    scenario = ScenarioReader.Load(file, warnings, parse.GetValue(allowOutside), parse.GetValue(manifests));
+                    scenario = ScenarioReader.Load(file, warnings, parse.GetValue(allowOutside), parse.GetValue(manifests), parse.GetValue(maxMemory));
                     Scenarios.Running.WorkloadProbe.Check(scenario, new Scenarios.Running.RunOptions()); // a workload that can measure nothing is an error here too
                 }
                 catch (ScenarioException e)
@@ -52,20 +66,37 @@ public static class ValidateCommand
                 var variants = scenario.Variants();
                 int bgp = Scenarios.Running.BgpUnit.Of(scenario, scenario.Replications).Count;
                 int runs = (variants.Count * scenario.Workloads.Sum(w => w.Paths.Count) * scenario.Replications) + bgp;
+                var estimate = ScenarioEstimate.Of(scenario);
                 if (structured)
                 {
-                    reports.Add(new(file, true, [], warnings, variants.Count, scenario.Workloads.Count, runs));
+                    reports.Add(new(file, true, [], warnings, variants.Count, scenario.Workloads.Count, runs) { Estimate = [.. estimate.Variants.Select(EstimateReport.Of)] });
                     continue;
                 }
 
                 warnings.ForEach(error.WriteLine);
                 string what = scenario.Workloads.Count > 0 ? $"{variants.Count} variant(s), {scenario.Workloads.Count} workload(s), " : "";
                 output.WriteLine($"{Printable.Escape(file)}: ok ({what}{(bgp > 0 ? $"{bgp} BGP experiment(s), " : "")}{runs} simulation(s))");
+                WriteEstimate(estimate, output);
             }
 
             OutputFormats.TryWrite(how, reports, output);
             return bad == 0 ? ExitCodes.Success : ExitCodes.InvalidScenario;
         });
         return command;
+    }
+
+    /// <summary>The largest variant's estimate in two lines: what the cluster holds, then memory and time.</summary>
+    private static void WriteEstimate(ScenarioEstimate estimate, TextWriter output)
+    {
+        if (estimate.Variants.Count == 0)
+        {
+            return;
+        }
+
+        var e = estimate.Largest;
+        string rules = e.KubeProxy == "ipvs" ? "IPVS virtual services and real servers" : $"{e.KubeProxy} rules";
+        string which = estimate.Variants.Count > 1 ? $" (the largest variant, {e.Variant})" : "";
+        output.WriteLine($"  estimate{which}: {e.Nodes:N0} nodes, {e.Pods:N0} pods, {e.Services:N0} Services, {e.Endpoints:N0} endpoints; per node {ScaleEstimate.Count(e.RulesPerNode)} {rules}, {e.RoutesPerNode:N0} routes to other nodes' pods");
+        output.WriteLine($"  per simulation: about {ScaleEstimate.Size(e.Bytes)} (most for {e.Driver.What}), {e.BuildSeconds:0.0} s to build, {e.EventsPerSimulatedSecond:N0} events per simulated second ({e.SimulateSeconds:0.0} s to simulate); all {estimate.Simulations:N0} on one thread: about {estimate.SerialSeconds:0} s");
     }
 }

@@ -1,3 +1,4 @@
+using NetPerf.Network.Addressing;
 using NetPerf.Engine.Time;
 using NetPerf.Network.Cpu;
 using NetPerf.Network.Netfilter;
@@ -33,6 +34,15 @@ public sealed record ClusterOptions
     /// written with it. iptables-nft by default, as current distributions and kube-proxy's image ship.
     /// </summary>
     public IptablesBackend Iptables { get; init; } = IptablesBackend.Nft;
+
+    /// <summary>
+    /// The pods' range (kube-controller-manager's --cluster-cidr): node N gets its N-th range of
+    /// <see cref="NodeCidrMaskSize"/> bits, the first (index 0) left unused so that node N is 10.244.N.0/24.
+    /// </summary>
+    public Ipv4Prefix ClusterCidr { get; init; } = Ipv4Prefix.Parse(KubernetesCluster.DefaultClusterCidr);
+
+    /// <summary>Each node's pod range's prefix length (kube-controller-manager's --node-cidr-mask-size; its IPv4 default is 24).</summary>
+    public int NodeCidrMaskSize { get; init; } = KubernetesCluster.DefaultNodeCidrMaskSize;
 
     public int NodeMtu { get; init; } = 1500;
     public CostTable Costs { get; init; } = CostTable.Default();

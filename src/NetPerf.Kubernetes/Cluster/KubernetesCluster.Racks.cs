@@ -13,7 +13,7 @@ public sealed partial class KubernetesCluster
                 $"racks must be 1 (one switch) to {RackAddressing.MaxRacks}: rack R is 192.168.R.0/24 inside {NodeSubnet}.");
         }
 
-        int max = RackAddressing.MaxNodes(options.Racks, MaxNodes);
+        int max = RackAddressing.MaxNodes(options.Racks, MaxNodesIn(options.ClusterCidr, options.NodeCidrMaskSize));
         if (options.Nodes > max)
         {
             throw new ArgumentOutOfRangeException(nameof(options), options.Nodes,

@@ -21,8 +21,30 @@ public sealed partial class KubernetesCluster
     /// <summary>The nodes' subnet: node N is its N-th address (192.168.0.N for the first 254).</summary>
     public const string NodeSubnet = "192.168.0.0/20";
 
-    /// <summary>The pods' range: node N gets its N-th /24 (10.244.N.0/24 for the first 255), up to 1,023 nodes.</summary>
-    public const string ClusterCidr = "10.244.0.0/14";
+    /// <summary>
+    /// The pods' range when the scenario names none: node N gets its N-th /24 (10.244.N.0/24 for the first 255), up
+    /// to 1,023 nodes. flannel's manifest and kubeadm's examples use 10.244.0.0/16 (255 nodes here); this default
+    /// is NetPerf's, four of those, so that clusters up to 1,023 nodes need no setting.
+    /// </summary>
+    public const string DefaultClusterCidr = "10.244.0.0/14";
+
+    /// <summary>kube-controller-manager's --node-cidr-mask-size default for IPv4 (cmd/kube-controller-manager nodeipam options: 24).</summary>
+    public const int DefaultNodeCidrMaskSize = 24;
+
+    /// <summary>
+    /// kube-controller-manager's limit on how much longer the node mask may be than the cluster CIDR's
+    /// (pkg/controller/nodeipam/ipam/cidrset: clusterSubnetMaxDiff = 16).
+    /// </summary>
+    public const int MaxNodeMaskDiff = 16;
+
+    /// <summary>The pods' range this cluster was built with (<see cref="ClusterOptions.ClusterCidr"/>).</summary>
+    public Ipv4Prefix ClusterCidr => Options.ClusterCidr;
+
+    /// <summary>
+    /// The pods' addresses as kube-proxy's --cluster-cidr names them (what its masquerade rules test): the plugin's
+    /// own range where its IPAM has one (Weave's 10.32.0.0/12), otherwise <see cref="ClusterCidr"/>.
+    /// </summary>
+    public Ipv4Prefix PodNetwork => Cni.Kind.PodNetwork ?? ClusterCidr;
 
     /// <summary>The nodes' default gateway (the fabric's router; with it Calico's proxy ARP answers for 169.254.1.1).</summary>
     public const string Gateway = "192.168.15.254";
@@ -30,7 +52,19 @@ public sealed partial class KubernetesCluster
     /// <summary>External hosts are numbered from here in the node subnet (192.168.15.1 on).</summary>
     private const int FirstExternal = (15 * 256) + 1;
 
-    public const int MaxNodes = 1023;
+    /// <summary>
+    /// Nodes the node subnet holds on one switch: node N is its N-th address (192.168.0.1 to 192.168.15.0), below
+    /// the outside hosts from 192.168.15.1 and the gateway 192.168.15.254. With racks, 253 a rack.
+    /// </summary>
+    public const int MaxNodes = 15 * 256;
+
+    /// <summary>
+    /// Nodes a cluster CIDR holds with a node mask: 2^(mask - prefix length) ranges, less the first, which node
+    /// numbering leaves unused (node N takes the N-th). 10.244.0.0/16 with /24: 256 ranges, 255 nodes.
+    /// </summary>
+    public static long PodRanges(Ipv4Prefix clusterCidr, int nodeMask) => 1L << Math.Clamp(nodeMask - clusterCidr.Length, 0, 32);
+
+    public static int MaxNodesIn(Ipv4Prefix clusterCidr, int nodeMask) => (int)Math.Min(MaxNodes, PodRanges(clusterCidr, nodeMask) - 1);
 
     private readonly List<Node> _nodes = [];
     private readonly Dictionary<string, Pod> _pods = [];
@@ -39,9 +73,14 @@ public sealed partial class KubernetesCluster
     public KubernetesCluster(ClusterOptions options, CniPlugin cni)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(options.Nodes, 1);
-        if (options.Nodes > MaxNodes)
+        if (options.NodeCidrMaskSize < options.ClusterCidr.Length || options.NodeCidrMaskSize - options.ClusterCidr.Length > MaxNodeMaskDiff || options.NodeCidrMaskSize > DefaultNodeCidrMaskSize)
         {
-            throw new ArgumentOutOfRangeException(nameof(options), options.Nodes, $"at most {MaxNodes} nodes: {ClusterCidr} holds that many /24 pod ranges.");
+            throw new ArgumentOutOfRangeException(nameof(options), options.NodeCidrMaskSize, $"a node mask of /{options.NodeCidrMaskSize} in {options.ClusterCidr}: at least the cluster CIDR's length, at most {MaxNodeMaskDiff} longer, and at most /24 (the plugins address up to 253 pods in a node's range).");
+        }
+
+        if (options.Nodes > MaxNodesIn(options.ClusterCidr, options.NodeCidrMaskSize))
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.Nodes, $"at most {MaxNodesIn(options.ClusterCidr, options.NodeCidrMaskSize)} nodes: {options.ClusterCidr} holds {PodRanges(options.ClusterCidr, options.NodeCidrMaskSize)} /{options.NodeCidrMaskSize} pod ranges (node N takes the N-th) and the node subnet {NodeSubnet} {MaxNodes} nodes.");
         }
 
         CheckRacks(options);
@@ -86,7 +125,8 @@ public sealed partial class KubernetesCluster
     /// </summary>
     private Node CreateNode(int n)
     {
-        var podNet = Ipv4Prefix.Parse(ClusterCidr);
+        var podNet = Options.ClusterCidr;
+        int mask = Options.NodeCidrMaskSize;
         var (rack, ip, nodeNet, gateway) = NodeAddressing(n);
         var host = Kind is null ? new Host(Bed, $"node{n}", Options.Costs, Options.CoresPerNode) : new Host(Bed, $"node{n}", Options.Costs, Kind.Host.Cores);
         host.IptablesBackend = Options.Iptables;
@@ -113,7 +153,7 @@ public sealed partial class KubernetesCluster
         host.Root.AddAddress(eth0, ip, nodeNet.Length);
         host.Root.AddRoute("0.0.0.0/0", eth0, via: gateway.ToString()); // the fabric's router, towards outside the cluster (or the rack)
 
-        var node = new Node(n, host, eth0, ip, new Ipv4Prefix(podNet[(ulong)n << 8], 24)) { Rack = rack, Subnet = nodeNet, Gateway = gateway };
+        var node = new Node(n, host, eth0, ip, new Ipv4Prefix(podNet[(ulong)n << (32 - mask)], mask)) { Rack = rack, Subnet = nodeNet, Gateway = gateway, ClusterCidr = podNet };
         Cni.SetUpNode(node);
         return node;
     }
@@ -130,14 +170,15 @@ public sealed partial class KubernetesCluster
     /// </summary>
     public Node AddNode()
     {
-        if (_nodes.Count >= MaxNodes)
+        int podRanges = MaxNodesIn(Options.ClusterCidr, Options.NodeCidrMaskSize);
+        if (_nodes.Count >= podRanges)
         {
-            throw new InvalidOperationException($"at most {MaxNodes} nodes: {ClusterCidr} holds that many /24 pod ranges.");
+            throw new InvalidOperationException($"at most {podRanges} nodes: {Options.ClusterCidr} holds {PodRanges(Options.ClusterCidr, Options.NodeCidrMaskSize)} /{Options.NodeCidrMaskSize} pod ranges (node N takes the N-th).");
         }
 
-        if (_nodes.Count >= RackAddressing.MaxNodes(Options.Racks, MaxNodes))
+        if (_nodes.Count >= RackAddressing.MaxNodes(Options.Racks, podRanges))
         {
-            throw new InvalidOperationException($"at most {RackAddressing.MaxNodes(Options.Racks, MaxNodes)} nodes on {Options.Racks} racks of {RackAddressing.NodesPerRack}.");
+            throw new InvalidOperationException($"at most {RackAddressing.MaxNodes(Options.Racks, podRanges)} nodes on {Options.Racks} racks of {RackAddressing.NodesPerRack}.");
         }
 
         var node = CreateNode(_nodes.Count + 1);

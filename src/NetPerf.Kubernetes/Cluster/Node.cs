@@ -34,6 +34,9 @@ public sealed class Node(int index, Host host, NetDevice eth0, Ipv4Address ip, I
     /// <summary>Whether <paramref name="other"/> is on this node's L2 segment, so reachable without a router.</summary>
     public bool SharesSubnetWith(Node other) => Subnet.Contains(other.Ip);
 
+    /// <summary>The cluster's pod range (kube-controller-manager's --cluster-cidr), which this node's block is cut from.</summary>
+    public Ipv4Prefix ClusterCidr { get; init; } = Ipv4Prefix.Parse(KubernetesCluster.DefaultClusterCidr);
+
     /// <summary>The pod address block IPAM gave this node (10.244.N.0/24).</summary>
     public Ipv4Prefix PodCidr { get; } = podCidr;
 

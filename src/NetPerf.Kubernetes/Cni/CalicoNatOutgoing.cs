@@ -14,7 +14,7 @@ internal static class CalicoNatOutgoing
 {
     public static void Install(Node node)
     {
-        var pool = Ipv4Prefix.Parse(KubernetesCluster.ClusterCidr);
+        var pool = node.ClusterCidr;
         var natOutgoing = new Chain("cali-nat-outgoing");
         natOutgoing.Append(new Rule { Source = pool, DestinationNotIn = pool, Target = RuleTarget.Masquerade, Comment = "cali:natOutgoing" });
         var postRouting = new Chain("cali-POSTROUTING");

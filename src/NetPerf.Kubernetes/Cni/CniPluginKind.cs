@@ -19,11 +19,20 @@ public sealed class CniPluginKind
     /// <summary>How the plugin's IPAM hands out pod addresses, in words (for describe and the pods-per-node error).</summary>
     public required string Ipam { get; init; }
 
+    /// <summary>
+    /// The range the plugin's own IPAM hands pod addresses from, when it has one (Weave's IPALLOC_RANGE): kube-proxy's
+    /// --cluster-cidr on such a cluster. Null for plugins that take the node's range from the cluster's clusterCidr.
+    /// </summary>
+    public NetPerf.Network.Addressing.Ipv4Prefix? PodNetwork { get; init; }
+
     /// <summary>Pods per node that IPAM can address (the plugin's <see cref="CniPlugin.PodAddress"/> refuses more).</summary>
     public required int MaxPodsPerNode { get; init; }
 
     /// <summary>Bytes the plugin takes off the node's MTU for its pods (its encapsulation's headers; 0 when it routes).</summary>
     public required int MtuOverhead { get; init; }
+
+    /// <summary>A pod MTU the plugin sets whatever the node's (Weave's 1376), instead of the node's less <see cref="MtuOverhead"/>.</summary>
+    public int? FixedPodMtu { get; init; }
 
     /// <summary>What enforces NetworkPolicy on its nodes; null when nothing does (the API server still accepts them).</summary>
     public PolicyEngine? Policy { get; init; }
@@ -45,7 +54,7 @@ public sealed class CniPluginKind
 
     public bool EnforcesPolicy => Policy is not null;
 
-    public int PodMtu(int nodeMtu) => nodeMtu - MtuOverhead;
+    public int PodMtu(int nodeMtu) => FixedPodMtu ?? nodeMtu - MtuOverhead;
 
     public bool Supports(KubeProxyMode mode) => ProxyModes.Contains(mode);
 

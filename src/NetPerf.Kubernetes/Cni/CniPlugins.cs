@@ -11,6 +11,7 @@ public static class CniPlugins
         FlannelVxlan.Descriptor,
         FlannelHostGw.Descriptor,
         .. CalicoRouted.Descriptors,
+        WeaveNet.Descriptor,
     ];
 
     public static IReadOnlyList<string> Names { get; } = [.. All.Select(k => k.Name)];

@@ -15,7 +15,7 @@ internal static class FlannelIpMasq
 {
     public static void Install(Node node)
     {
-        var cluster = Ipv4Prefix.Parse(KubernetesCluster.ClusterCidr);
+        var cluster = node.ClusterCidr;
         var chain = new Chain("FLANNEL-POSTRTG");
         chain.Append(new Rule { MarkSet = KubeProxyIptables.MasqueradeMark, Target = RuleTarget.Return, Comment = "flanneld masq: kube-proxy's" });
         chain.Append(new Rule { Source = cluster, Destination = cluster, Target = RuleTarget.Return, Comment = "flanneld masq" });

@@ -70,7 +70,7 @@ public sealed partial class KubeProxyIptables : IKubeProxyRuleWriter
         svc.Append(new Rule
         {
             Destination = new Ipv4Prefix(service.ClusterIp, 32), Protocol = service.Protocol, DestinationPort = service.Port,
-            SourceNotIn = Ipv4Prefix.Parse(KubernetesCluster.ClusterCidr), Target = RuleTarget.Jump, JumpTo = _markMasquerade,
+            SourceNotIn = Cluster.PodNetwork, Target = RuleTarget.Jump, JumpTo = _markMasquerade,
         });
         KubeProxyRules.PickOne(svc, [.. endpoints.Select((pod, i) => KubeProxyRules.Endpoint($"KUBE-SEP-{id}{_generation:X4}{i:X4}", pod, service, _markMasquerade))]);
 

@@ -109,7 +109,7 @@ public sealed partial class KubeProxyIptables
         svc.Append(new Rule
         {
             Destination = new Ipv4Prefix(service.ClusterIp, 32), Protocol = service.Protocol, DestinationPort = service.Port,
-            SourceNotIn = Ipv4Prefix.Parse(KubernetesCluster.ClusterCidr), Target = RuleTarget.Jump, JumpTo = _markMasquerade,
+            SourceNotIn = Cluster.PodNetwork, Target = RuleTarget.Jump, JumpTo = _markMasquerade,
         });
         var endpointChains = new Dictionary<Pod, Chain>();
         for (int i = 0; i < endpoints.Count; i++)
@@ -166,7 +166,7 @@ public sealed partial class KubeProxyIptables
             // KUBE-EXT-X for Local: pods and the node itself may use any endpoint (the node's own traffic
             // masqueraded); external clients only this node's endpoints, through KUBE-SVL-X, unmasqueraded.
             var ext = new Chain($"KUBE-EXT-{id}");
-            ext.Append(new Rule { Source = Ipv4Prefix.Parse(KubernetesCluster.ClusterCidr), Target = RuleTarget.Jump, JumpTo = svc, Comment = "pod traffic for external destinations" });
+            ext.Append(new Rule { Source = Cluster.PodNetwork, Target = RuleTarget.Jump, JumpTo = svc, Comment = "pod traffic for external destinations" });
             ext.Append(new Rule { SourceIsLocal = true, Target = RuleTarget.Jump, JumpTo = _markMasquerade, Comment = "masquerade LOCAL traffic" });
             ext.Append(new Rule { SourceIsLocal = true, Target = RuleTarget.Jump, JumpTo = svc, Comment = "route LOCAL traffic to cluster-wide endpoints" });
             AddExternalRules(service, ext, chains);

@@ -43,6 +43,8 @@ public sealed partial class KubeProxyIpvs : IKubeProxyRuleWriter
             throw new NotSupportedException($"Service {service.Name}: changing a LoadBalancer Service's endpoints is not modelled in IPVS mode yet.");
         }
 
+        // Weights are each node's; the list of real servers is one, shared by every node's virtual service.
+        IpvsRealServers? shared = null;
         foreach (var node in Cluster.Nodes)
         {
             var virtualService = _virtualServices[(service, node)];
@@ -52,9 +54,14 @@ public sealed partial class KubeProxyIpvs : IKubeProxyRuleWriter
                 virtualService.SetWeight(i, endpoints.Any(p => p.Ip == address) ? 1 : 0);
             }
 
-            foreach (var pod in endpoints.Where(p => !virtualService.RealServers.Any(s => s.Address == p.Ip)))
+            shared = virtualService.Servers;
+        }
+
+        if (shared is not null)
+        {
+            foreach (var pod in endpoints.Where(p => !shared.All.Any(s => s.Address == p.Ip)))
             {
-                virtualService.AddRealServer(pod.Ip, service.TargetPort);
+                shared.Add(pod.Ip, service.TargetPort);
             }
         }
     }

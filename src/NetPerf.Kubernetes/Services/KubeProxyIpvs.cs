@@ -49,19 +49,19 @@ public sealed partial class KubeProxyIpvs
     public IpvsScheduler Scheduler { get; }
     public IReadOnlyList<Service> Services => _installed;
 
-    /// <summary>Binds the Service IP on every node's kube-ipvs0 and programs a virtual service with the endpoints its selector matches now.</summary>
+    /// <summary>
+    /// Binds the Service IP on every node's kube-ipvs0 and programs a virtual service with the endpoints its
+    /// selector matches now. Every node gets the same real servers (kube-proxy writes the same list everywhere),
+    /// so the list is built once and shared; each node's virtual service keeps its own scheduler state.
+    /// </summary>
     public void Add(Service service)
     {
         var endpoints = service.Endpoints(Cluster);
+        var servers = RealServers(endpoints, service.TargetPort);
         foreach (var (node, (dummy, ipvs)) in _nodes)
         {
             node.Root.AddAddress(dummy, service.ClusterIp, 32);
-            var virtualService = ipvs.AddService(service.Protocol, service.ClusterIp, service.Port, Scheduler);
-            _virtualServices[(service, node)] = virtualService;
-            foreach (var pod in endpoints)
-            {
-                virtualService.AddRealServer(pod.Ip, service.TargetPort);
-            }
+            _virtualServices[(service, node)] = ipvs.AddService(service.Protocol, service.ClusterIp, service.Port, Scheduler, servers);
         }
 
         if (service.NodePort is { } nodePort)
@@ -87,18 +87,27 @@ public sealed partial class KubeProxyIpvs
     private void AddNodePort(Service service, ushort nodePort, IReadOnlyList<Pod> endpoints)
     {
         _nodePortRules.Add(service.Protocol, nodePort, service.ExternalTrafficPolicy);
+        var all = service.ExternalTrafficPolicy == ExternalTrafficPolicy.Cluster ? RealServers(endpoints, service.TargetPort) : null;
         foreach (var (node, (dummy, ipvs)) in _nodes)
         {
-            var realServers = service.ExternalTrafficPolicy == ExternalTrafficPolicy.Local ? endpoints.Where(p => p.Node == node) : endpoints;
+            // Local: each node's own endpoints, a list of its own (shared by its addresses); Cluster: every endpoint, one list.
+            var servers = all ?? RealServers(endpoints.Where(p => p.Node == node), service.TargetPort);
             foreach (var address in NodeAddresses(node, dummy))
             {
-                var virtualService = ipvs.AddService(service.Protocol, address, nodePort, Scheduler);
-                foreach (var pod in realServers)
-                {
-                    virtualService.AddRealServer(pod.Ip, service.TargetPort);
-                }
+                ipvs.AddService(service.Protocol, address, nodePort, Scheduler, servers);
             }
         }
+    }
+
+    private static IpvsRealServers RealServers(IEnumerable<Pod> endpoints, ushort port)
+    {
+        var servers = new IpvsRealServers();
+        foreach (var pod in endpoints)
+        {
+            servers.Add(pod.Ip, port);
+        }
+
+        return servers;
     }
 
     /// <summary>The addresses a node serves NodePorts on: eth0's, and those of cni0, flannel.1 or tunl0 where the plugin made them.</summary>

@@ -40,7 +40,7 @@ public sealed partial class KubeProxyNftables : IKubeProxyRuleWriter
         svc.Clear();
         svc.Append(new Rule
         {
-            SourceNotIn = Ipv4Prefix.Parse(KubernetesCluster.ClusterCidr), Target = RuleTarget.Jump, JumpTo = _markMasquerade,
+            SourceNotIn = Cluster.PodNetwork, Target = RuleTarget.Jump, JumpTo = _markMasquerade,
             Comment = "traffic from outside the pod network is masqueraded",
         });
         if (endpoints.Count == 0)

@@ -56,7 +56,7 @@ public sealed partial class KubeProxyNftables
         _serviceChains[service] = svc;
         svc.Append(new Rule
         {
-            SourceNotIn = Ipv4Prefix.Parse(KubernetesCluster.ClusterCidr), Target = RuleTarget.Jump, JumpTo = _markMasquerade,
+            SourceNotIn = Cluster.PodNetwork, Target = RuleTarget.Jump, JumpTo = _markMasquerade,
             Comment = "traffic from outside the pod network is masqueraded",
         });
         List<Chain> chains = [.. endpoints.Select((pod, i) => KubeProxyRules.Endpoint($"endpoint-{id}-{i}", pod, service, _markMasquerade))];
@@ -106,7 +106,7 @@ public sealed partial class KubeProxyNftables
         foreach (var (node, map) in _nodePorts)
         {
             var external = new Chain($"external-{id}-{service.Name}");
-            external.Append(new Rule { Source = Ipv4Prefix.Parse(KubernetesCluster.ClusterCidr), Target = RuleTarget.Goto, JumpTo = svc, Comment = "short-circuit pod traffic" });
+            external.Append(new Rule { Source = Cluster.PodNetwork, Target = RuleTarget.Goto, JumpTo = svc, Comment = "short-circuit pod traffic" });
             external.Append(new Rule { SourceIsLocal = true, Target = RuleTarget.Jump, JumpTo = _markMasquerade, Comment = "masquerade local traffic" });
             external.Append(new Rule { SourceIsLocal = true, Target = RuleTarget.Goto, JumpTo = svc, Comment = "short-circuit local traffic" });
             var local = endpoints.Select((pod, i) => (pod, i)).Where(e => e.pod.Node == node).Select(e => endpointChains[e.i]).ToList();

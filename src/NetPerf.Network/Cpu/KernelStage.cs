@@ -133,6 +133,22 @@ public enum KernelStage
     GroReceive,
 
     /// <summary>
+    /// The Open vSwitch kernel datapath's work for one packet a vport received (net/openvswitch/datapath.c
+    /// ovs_dp_process_packet: ovs_flow_key_extract, ovs_flow_tbl_lookup_stats over the flow table's masks, then
+    /// ovs_execute_actions, here one output or set-tunnel-and-output action). Weave Net's fastdp crosses it once
+    /// per node (weaveworks/weave net/bridge.go, router/fastdp.go).
+    /// </summary>
+    OvsFlowLookup,
+
+    /// <summary>
+    /// A miss in the Open vSwitch datapath's flow table: ovs_dp_upcall queues the packet in a generic-netlink
+    /// message to the user-space controller (Weave Net's weaver, router/fastdp.go's miss handler), which replies
+    /// with OVS_FLOW_CMD_NEW (the flow installed) and OVS_PACKET_CMD_EXECUTE (this packet sent on). Paid once per
+    /// flow, and Weave's flows are per (in_port, source MAC, destination MAC), not per connection.
+    /// </summary>
+    OvsUpcall,
+
+    /// <summary>
     /// Other work the CPU runs in the middle of a packet's stage: timer and RCU softirqs, other interrupts,
     /// kworkers, a hypervisor's steal. Not a stage of the path, but time its packet waits and busy time the
     /// core spends: it arrives as a Poisson process while the core does a packet's work

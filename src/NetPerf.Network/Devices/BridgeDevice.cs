@@ -180,6 +180,13 @@ public sealed class BridgeDevice : NetDevice, IRxHandler
                 return veth.Peer.Mac;
             }
 
+            if (port != except && port is VethDevice { Peer: { RxHandler: { } beyond } peer }
+                && beyond.ResolveBeyond(peer, address, asker ?? Mac) is { } remote)
+            {
+                Learn(remote, port); // the reply came back through this port
+                return remote;
+            }
+
             if (port != except && port is PhysicalNic { FarEnd: { } far } && far.Master is null && far.AnswersArpFor(address))
             {
                 Learn(far.Mac, port);

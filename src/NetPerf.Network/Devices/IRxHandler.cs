@@ -10,4 +10,11 @@ namespace NetPerf.Network.Devices;
 public interface IRxHandler
 {
     void HandleFrame(NetDevice port, ref PacketWalk walk);
+
+    /// <summary>
+    /// Which MAC answers ARP for <paramref name="address"/> from behind <paramref name="port"/>, asked by
+    /// <paramref name="asker"/>: stations this handler reaches beyond the port's own link (an overlay's remote
+    /// pods, whose ARP replies come back through the tunnel). None unless the handler says so.
+    /// </summary>
+    Addressing.MacAddress? ResolveBeyond(NetDevice port, Addressing.Ipv4Address address, Addressing.MacAddress asker) => null;
 }

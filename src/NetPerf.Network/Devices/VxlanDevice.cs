@@ -46,8 +46,25 @@ public sealed class VxlanDevice : NetDevice, ILocalEndpoint
             return;
         }
 
+        Encapsulate(ref walk, vtep, Vni);
+    }
+
+    /// <summary>
+    /// Transmits with the tunnel key given by the caller rather than the FDB: a metadata-based device
+    /// (<c>external</c>, collect_md) as an Open vSwitch vxlan vport is, whose datapath's set(tunnel(...)) action
+    /// names the remote VTEP and VNI per packet (vxlan_xmit with a metadata dst).
+    /// </summary>
+    public void TransmitTo(ref PacketWalk walk, Ipv4Address vtep, uint vni)
+    {
+        ChargeTunnel(ref walk, KernelStage.VxlanEncapsulate);
+        Encapsulate(ref walk, vtep, vni);
+    }
+
+    private void Encapsulate(ref PacketWalk walk, Ipv4Address vtep, uint vni)
+    {
+        ref var p = ref walk.P;
         var outer = new FiveTuple(LocalVtep, vtep, IpProtocol.Udp, Encapsulation.UdpFlowSourcePort(p.Flow.Hash()), Port);
-        p.Encapsulation = new Encapsulation(EncapsulationKind.Vxlan, outer, Vni, p.SourceMac, p.DestinationMac);
+        p.Encapsulation = new Encapsulation(EncapsulationKind.Vxlan, outer, vni, p.SourceMac, p.DestinationMac);
         p.Scrub(); // the outer packet is a new packet to netfilter (iptunnel_xmit: skb_scrub_packet)
         p.OuterTtl = Ipv4.DefaultTtl;
         Ipv4.Output(Namespace, ref walk);

@@ -366,6 +366,7 @@ public sealed class Iptables
             && (!rule.NewConnectionOnly || (p.ConntrackEntry != 0 && !Conntrack[p.ConntrackEntry].Confirmed))
             && (!rule.EstablishedOnly || (p.ConntrackEntry != 0 && Conntrack[p.ConntrackEntry].Confirmed))
             && (rule.SourceSet is not { } set || set.Contains(t.Source))
+            && (rule.DestinationSet is not { } dset || dset.Contains(t.Destination))
             && (rule.DestinationPortSet is not { } ports || ports.Contains(t.DestinationPort))
             && (rule.Destination is not { } dst || dst.Contains(t.Destination))
             && (rule.DestinationNotIn is not { } away || !away.Contains(t.Destination))

@@ -31,10 +31,10 @@ public sealed class Ipvs(NetworkNamespace ns)
 
     public int Connections => _byClient.Count;
 
-    /// <summary><c>ipvsadm -A -u VIP:PORT -s rr</c>.</summary>
-    public IpvsVirtualService AddService(IpProtocol protocol, Ipv4Address address, ushort port, IpvsScheduler scheduler = IpvsScheduler.RoundRobin)
+    /// <summary><c>ipvsadm -A -u VIP:PORT -s rr</c>; its real servers' list may be one other nodes share (<paramref name="servers"/>).</summary>
+    public IpvsVirtualService AddService(IpProtocol protocol, Ipv4Address address, ushort port, IpvsScheduler scheduler = IpvsScheduler.RoundRobin, IpvsRealServers? servers = null)
     {
-        var service = new IpvsVirtualService(protocol, address, port, scheduler);
+        var service = new IpvsVirtualService(protocol, address, port, scheduler, servers);
         if (!_services.TryAdd((protocol, address.Value, port), service))
         {
             throw new InvalidOperationException($"{protocol} {address}:{port} is already a virtual service in {ns}.");

@@ -3,32 +3,70 @@ using NetPerf.Network.Packets;
 
 namespace NetPerf.Network.Netfilter;
 
-/// <summary>An IPVS virtual service (ipvsadm -A) and its real servers (ipvsadm -a ... -m, masquerading).</summary>
-public sealed class IpvsVirtualService(IpProtocol protocol, Ipv4Address address, ushort port, IpvsScheduler scheduler)
+/// <summary>
+/// A virtual service's real servers as the control plane programs them (ipvsadm -a ... -m): one list that the
+/// same virtual service on every node may share, since kube-proxy programs every node with the same servers.
+/// What each node's kernel keeps of its own (the scheduler's position, connection counts, weights) stays in
+/// <see cref="IpvsVirtualService"/>.
+/// </summary>
+public sealed class IpvsRealServers
 {
     private readonly List<(Ipv4Address Address, ushort Port)> _servers = [];
-    private readonly List<int> _active = [];
-    private readonly List<int> _weights = [];
+
+    public IReadOnlyList<(Ipv4Address Address, ushort Port)> All => _servers;
+
+    public int Count => _servers.Count;
+
+    public void Add(Ipv4Address address, ushort port) => _servers.Add((address, port));
+}
+
+/// <summary>
+/// An IPVS virtual service (ipvsadm -A) on one node and its real servers (ipvsadm -a ... -m, masquerading). The
+/// servers' list may be shared with the same service on other nodes (<see cref="IpvsRealServers"/>); this
+/// node's weights and active connections are its own, held only for servers it has scheduled or reweighted
+/// (a server without an entry has weight 1 and no connections), so a node that never serves a Service holds no
+/// per-server state for it.
+/// </summary>
+public sealed class IpvsVirtualService(IpProtocol protocol, Ipv4Address address, ushort port, IpvsScheduler scheduler, IpvsRealServers? servers = null)
+{
+    private readonly IpvsRealServers _servers = servers ?? new IpvsRealServers();
+    private List<int>? _active;
+    private List<int>? _weights;
     private int _next;
 
     public IpProtocol Protocol { get; } = protocol;
     public Ipv4Address Address { get; } = address;
     public ushort Port { get; } = port;
     public IpvsScheduler Scheduler { get; } = scheduler;
-    public IReadOnlyList<(Ipv4Address Address, ushort Port)> RealServers => _servers;
+    public IReadOnlyList<(Ipv4Address Address, ushort Port)> RealServers => _servers.All;
+
+    /// <summary>The list of real servers, shared or not.</summary>
+    public IpvsRealServers Servers => _servers;
 
     /// <summary>Connections per real server that have not expired (as far as the table has noticed).</summary>
-    public IReadOnlyList<int> ActiveConnections => _active;
+    public IReadOnlyList<int> ActiveConnections => [.. Enumerable.Range(0, _servers.Count).Select(Active)];
 
+    /// <summary>Adds a real server to the list (to every node sharing it).</summary>
     public IpvsVirtualService AddRealServer(Ipv4Address address, ushort port)
     {
-        _servers.Add((address, port));
-        _active.Add(0);
-        _weights.Add(1);
+        _servers.Add(address, port);
         return this;
     }
 
-    public IReadOnlyList<int> Weights => _weights;
+    public IReadOnlyList<int> Weights => [.. Enumerable.Range(0, _servers.Count).Select(Weight)];
+
+    private int Weight(int server) => _weights is { } w && server < w.Count ? w[server] : 1;
+
+    private int Active(int server) => _active is { } a && server < a.Count ? a[server] : 0;
+
+    private static void Grow(ref List<int>? list, int server, int fill)
+    {
+        list ??= [];
+        while (list.Count <= server)
+        {
+            list.Add(fill);
+        }
+    }
 
     /// <summary>
     /// <c>ipvsadm -e -t VIP:PORT -r SERVER -w WEIGHT</c>: weight 0 quiesces a server (no new connections, the
@@ -37,13 +75,21 @@ public sealed class IpvsVirtualService(IpProtocol protocol, Ipv4Address address,
     public void SetWeight(int server, int weight)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(weight);
-        _weights[server] = weight;
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(server, _servers.Count);
+        if (weight == 1 && (_weights is null || server >= _weights.Count))
+        {
+            return; // already 1: nothing to hold
+        }
+
+        Grow(ref _weights, server, 1);
+        _weights![server] = weight;
     }
 
     /// <summary>Picks a real server for a new connection; -1 if there is none.</summary>
     internal int Schedule()
     {
-        if (_servers.Count == 0)
+        int count = _servers.Count;
+        if (count == 0)
         {
             return -1;
         }
@@ -52,11 +98,11 @@ public sealed class IpvsVirtualService(IpProtocol protocol, Ipv4Address address,
         if (Scheduler == IpvsScheduler.RoundRobin)
         {
             // ip_vs_rr: the next server after the last one chosen whose weight is above 0.
-            for (int tries = 0; tries < _servers.Count && chosen < 0; tries++)
+            for (int tries = 0; tries < count && chosen < 0; tries++)
             {
-                int i = _next;
-                _next = (_next + 1) % _servers.Count;
-                if (_weights[i] > 0)
+                int i = _next % count;
+                _next = (i + 1) % count;
+                if (Weight(i) > 0)
                 {
                     chosen = i;
                 }
@@ -64,9 +110,9 @@ public sealed class IpvsVirtualService(IpProtocol protocol, Ipv4Address address,
         }
         else
         {
-            for (int i = 0; i < _active.Count; i++)
+            for (int i = 0; i < count; i++)
             {
-                if (_weights[i] > 0 && (chosen < 0 || _active[i] < _active[chosen]))
+                if (Weight(i) > 0 && (chosen < 0 || Active(i) < Active(chosen)))
                 {
                     chosen = i;
                 }
@@ -78,9 +124,10 @@ public sealed class IpvsVirtualService(IpProtocol protocol, Ipv4Address address,
             return -1; // every server quiesced
         }
 
-        _active[chosen]++;
+        Grow(ref _active, chosen, 0);
+        _active![chosen]++;
         return chosen;
     }
 
-    internal void Closed(int server) => _active[server]--;
+    internal void Closed(int server) => _active![server]--;
 }

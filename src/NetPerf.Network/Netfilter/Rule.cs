@@ -23,6 +23,9 @@ public sealed record Rule
     /// <summary><c>-m set --match-set NAME src</c>: the source is in an ipset (one hash lookup, however big the set).</summary>
     public IpSet? SourceSet { get; init; }
 
+    /// <summary><c>-m set --match-set NAME dst</c>: the destination is in an ipset (Weave NPC's per-selector sets).</summary>
+    public IpSet? DestinationSet { get; init; }
+
     /// <summary><c>-m set --match-set NAME dst</c> on a bitmap:port set: the destination port is in the set.</summary>
     public PortSet? DestinationPortSet { get; init; }
 

@@ -25,6 +25,7 @@ public static class StageColours
         ("IpipEncapsulate", "tunnel", "#F768A1"), ("IpipDecapsulate", "tunnel", "#FCC5C0"),
         ("LoopbackTransmit", "device", "#3F2A14"), ("BacklogReceive", "device", "#8C510A"), ("VethTransmit", "device", "#BF812D"),
         ("BridgeForward", "device", "#DFC27D"), ("BridgeNetfilter", "device", "#F6E8C3"),
+        ("OvsFlowLookup", "device", "#80CDC1"), ("OvsUpcall", "device", "#35978F"),
         ("NicTransmit", "nic", "#252525"), ("NicReceive", "nic", "#737373"),
         ("Interference", "other", "#FFD92F"), ("Preemption", "other", "#B3DE69"),
     ];

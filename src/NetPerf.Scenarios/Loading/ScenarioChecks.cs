@@ -1,6 +1,7 @@
 using NetPerf.Kubernetes.Cluster;
 using NetPerf.Network.Addressing;
 using NetPerf.Network.Cpu;
+using NetPerf.Scenarios.Estimation;
 using NetPerf.Scenarios.Model;
 using NetPerf.Scenarios.Running;
 using YamlDotNet.RepresentationModel;
@@ -13,7 +14,7 @@ namespace NetPerf.Scenarios.Loading;
 /// </summary>
 internal static class ScenarioChecks
 {
-    public static void Check(Scenario s, YamlNode root, Diagnostics d, bool allowOutside)
+    public static void Check(Scenario s, YamlNode root, Diagnostics d, bool allowOutside, long maxMemory)
     {
         Unique(s.Deployments.Select(x => x.Name), ["web", ..ClusterLayout.PodNames], root, "deployments", d, "a deployment");
         Unique(s.Services.Select(x => x.Name), ClusterLayout.ServiceNames, root, "services", d, "a Service");
@@ -28,44 +29,53 @@ internal static class ScenarioChecks
         Costs(s, root, d, allowOutside);
         Bgp(s, root, d);
         Policies(s, root, d);
-        Scale(s, root, d);
+        Scale(s, root, d, maxMemory);
         ZeroTimeLoops(s, root, d);
     }
 
-    /// <summary>At most this many simulations in one file (each builds a cluster; 588 in one file took the machine).</summary>
-    public const int MaxSimulations = 500;
-
     /// <summary>
-    /// At most this many Service endpoints in one cluster (Services x the pods each selects): each is a KUBE-SEP chain
-    /// and rules on every node; 1,000 Services x 10,000 endpoints took 6 GB and 43 s here. It admits Kubernetes'
-    /// thresholds (10,000 Services of at most 250 endpoints: 2.5 M).
+    /// Products of keys that each pass their own cap but together would not fit, from the one estimator
+    /// (<see cref="ScenarioEstimate"/>): the simulations in the file, and the memory of its largest simulation
+    /// against <paramref name="maxMemory"/>, the error at the key that drives it.
     /// </summary>
-    public const long MaxServiceEndpoints = 5_000_000;
-
-    /// <summary>Products of keys that each pass their own cap but together would not fit: simulations, Service endpoints.</summary>
-    private static void Scale(Scenario s, YamlNode root, Diagnostics d)
+    private static void Scale(Scenario s, YamlNode root, Diagnostics d, long maxMemory)
     {
-        int variants = s.Variants().Count;
-        long paths = s.Workloads.Sum(w => (long)w.Paths.Count);
-        long simulations = (variants * paths * s.Replications) + BgpUnit.Of(s, s.Replications).Count;
-        if (simulations > MaxSimulations)
+        var estimate = ScenarioEstimate.Of(s);
+        if (estimate.Simulations > ScenarioEstimate.MaxSimulations)
         {
+            long paths = s.Workloads.Sum(w => (long)w.Paths.Count);
             d.Error(At(root, "compare") ?? At(root, "workloads") ?? root,
-                $"{simulations:N0} simulations ({variants} variant(s) x {paths} workload path(s) x {s.Replications} replication(s)); at most {MaxSimulations:N0} in one file: narrow compare or split the file");
+                $"{estimate.Simulations:N0} simulations ({s.Variants().Count} variant(s) x {paths} workload path(s) x {s.Replications} replication(s)); at most {ScenarioEstimate.MaxSimulations:N0} in one file: narrow compare or split the file");
         }
 
-        long endpoints = 0;
-        foreach (var svc in s.Services)
+        if (estimate.Variants.Count == 0 || estimate.Largest is not { } big || big.Bytes <= maxMemory)
         {
-            long selected = s.Deployments.Where(dep => svc.Selector.All(kv => dep.Labels.TryGetValue(kv.Key, out var v) && v == kv.Value)).Sum(dep => (long)dep.Replicas);
-            endpoints += svc.Count * selected;
+            return;
         }
 
-        if (endpoints > MaxServiceEndpoints)
+        var driver = big.Driver;
+        var at = driver.Key switch
         {
-            d.Error(At(root, "services") ?? root,
-                $"services: {endpoints:N0} Service endpoints in all (each Service's count x the pods its selector selects), each a KUBE-SEP chain with its rules on every node; at most {MaxServiceEndpoints:N0} (Kubernetes' own thresholds, 10,000 Services of at most 250 endpoints, are 2.5 M)");
-        }
+            ScaleKey.Nodes => At(root, "cluster", "nodes"),
+            ScaleKey.Deployments => At(root, "deployments", driver.Index),
+            ScaleKey.Services => At(root, "services", driver.Index),
+            ScaleKey.CompareServices => At(root, "compare", "services"),
+            ScaleKey.Workloads => At(root, "workloads", driver.Index),
+            _ => null,
+        } ?? At(root, "cluster") ?? root;
+        string key = driver.Key switch
+        {
+            ScaleKey.Nodes => "cluster.nodes",
+            ScaleKey.Deployments => $"deployments[{driver.Index}]",
+            ScaleKey.Services => driver.Index >= 0 ? $"services[{driver.Index}]" : "services",
+            ScaleKey.CompareServices => "compare.services",
+            ScaleKey.Workloads => $"workloads[{driver.Index}]",
+            _ => "cluster",
+        };
+        string variant = s.Variants().Count > 1 ? $" (variant {big.Variant})" : "";
+        d.Error(at,
+            $"{key}: one simulation{variant} would need about {ScaleEstimate.Size(big.Bytes)}, over the limit of {ScaleEstimate.Size(maxMemory)} (--max-memory; the default is 80% of this machine's memory); " +
+            $"most of it for {driver.What} ({ScaleEstimate.Size(driver.Bytes)}); make that smaller");
     }
 
     /// <summary>A localhost path whose every stage costs nothing, with a server that does no work, never advances simulated time.</summary>
@@ -252,11 +262,12 @@ internal static class ScenarioChecks
     private static void Addresses(Scenario s, YamlNode root, Diagnostics d)
     {
         var cidr = s.Cluster.ServiceCidr;
-        foreach (var (name, other) in new[] { ("the pod network", KubernetesCluster.ClusterCidr), ("the node subnet", KubernetesCluster.NodeSubnet) })
+        PodNetwork(s, root, d);
+        foreach (var (name, other) in new[] { ("the pod network", s.Cluster.ClusterCidr.ToString()), ("the node subnet", KubernetesCluster.NodeSubnet) })
         {
             if (cidr.Overlaps(Ipv4Prefix.Parse(other)))
             {
-                d.Error(At(root, "cluster", "serviceCidr"), $"cluster.serviceCidr {cidr} overlaps {name} {other}; Service, pod and node addresses must not collide");
+                d.Error(At(root, "cluster", "serviceCidr") ?? At(root, "cluster", "clusterCidr") ?? At(root, "cluster"), $"cluster.serviceCidr {cidr} overlaps {name} {other}; Service, pod and node addresses must not collide");
             }
         }
 
@@ -268,6 +279,45 @@ internal static class ScenarioChecks
             d.Error(At(root, "cluster", "serviceCidr") ?? At(root, "services"), $"cluster.serviceCidr {cidr} holds {holds} ClusterIPs; the scenario needs {needed}");
         }
     }
+
+    /// <summary>
+    /// The cluster CIDR and node mask as kube-controller-manager's node IPAM checks them (cmd/kube-controller-manager
+    /// nodeipam: the node mask at least the cluster CIDR's; cidrset: at most 16 bits longer), and the nodes they hold:
+    /// node N takes the N-th range, so a /16 of /24s holds 256 ranges and 255 nodes. Past that kube-controller-manager
+    /// would leave nodes without a podCIDR ("CIDR allocation failed; there are no remaining CIDRs left to allocate in
+    /// the accepted range"), and their pods without addresses.
+    /// </summary>
+    private static void PodNetwork(Scenario s, YamlNode root, Diagnostics d)
+    {
+        var c = s.Cluster;
+        var at = At(root, "cluster", "nodeCidrMaskSize") ?? At(root, "cluster", "clusterCidr") ?? At(root, "cluster");
+        if (c.ClusterCidr.Overlaps(Ipv4Prefix.Parse(KubernetesCluster.NodeSubnet)))
+        {
+            d.Error(At(root, "cluster", "clusterCidr") ?? at, $"cluster.clusterCidr {c.ClusterCidr} overlaps the node subnet {KubernetesCluster.NodeSubnet}; pod and node addresses must not collide");
+        }
+
+        if (c.NodeCidrMaskSize < c.ClusterCidr.Length)
+        {
+            d.Error(at, $"cluster.nodeCidrMaskSize: /{c.NodeCidrMaskSize} is shorter than clusterCidr {c.ClusterCidr}; kube-controller-manager requires the node mask to be at least the cluster CIDR's length (/{c.ClusterCidr.Length} to /{Math.Min(24, c.ClusterCidr.Length + KubernetesCluster.MaxNodeMaskDiff)})");
+            return;
+        }
+
+        if (c.NodeCidrMaskSize - c.ClusterCidr.Length > KubernetesCluster.MaxNodeMaskDiff)
+        {
+            d.Error(at, $"cluster.nodeCidrMaskSize: /{c.NodeCidrMaskSize} is {c.NodeCidrMaskSize - c.ClusterCidr.Length} bits longer than clusterCidr {c.ClusterCidr}; kube-controller-manager allows at most {KubernetesCluster.MaxNodeMaskDiff} (\"the node CIDR size is too big\"): a node mask of /{c.ClusterCidr.Length + KubernetesCluster.MaxNodeMaskDiff} or shorter, or a longer clusterCidr");
+            return;
+        }
+
+        long ranges = KubernetesCluster.PodRanges(c.ClusterCidr, c.NodeCidrMaskSize);
+        if (c.Nodes > ranges - 1)
+        {
+            d.Error(At(root, "cluster", "nodes") ?? at,
+                $"cluster.nodes: {c.Nodes} nodes, and clusterCidr {c.ClusterCidr} with nodeCidrMaskSize {c.NodeCidrMaskSize} holds {ranges:N0} node ranges (node N takes the N-th, the first stays unused: {ranges - 1:N0} nodes); kube-controller-manager would leave the rest without a podCIDR; widen clusterCidr (a /{Widest(c.Nodes, c.NodeCidrMaskSize)} holds {c.Nodes:N0}){(c.NodeCidrMaskSize < KubernetesCluster.DefaultNodeCidrMaskSize ? " or lengthen nodeCidrMaskSize (at most /24)" : "")}");
+        }
+    }
+
+    /// <summary>The longest cluster CIDR prefix whose node ranges of <paramref name="mask"/> bits hold <paramref name="nodes"/> nodes (and the unused first).</summary>
+    private static int Widest(int nodes, int mask) => mask - (int)Math.Ceiling(Math.Log2(nodes + 1));
 
     private static void Variants(Scenario s, YamlNode root, Diagnostics d)
     {

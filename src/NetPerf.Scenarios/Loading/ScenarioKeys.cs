@@ -6,7 +6,7 @@ internal static class ScenarioKeys
     public static readonly string[] Root =
         ["name", "description", "seed", "duration", "warmup", "replications", "cluster", "costProfile", "costFile", "costs", "deployments", "services", "networkPolicies", "manifests", "workloads", "compare", "baseline", "bgp"];
 
-    public static readonly string[] Cluster = ["nodes", "racks", "coresPerNode", "cni", "kubeProxy", "mtu", "nic", "linkDelay", "serviceCidr", "fabric", "bridgeNetfilter", "iptables"];
+    public static readonly string[] Cluster = ["nodes", "racks", "coresPerNode", "cni", "kubeProxy", "mtu", "nic", "linkDelay", "serviceCidr", "clusterCidr", "nodeCidrMaskSize", "fabric", "bridgeNetfilter", "iptables"];
     public static readonly string[] Nic = ["gbps", "offloads"];
     public static readonly string[] Cost = ["fixedNs", "nsPerByte"];
     public static readonly string[] Deployment = ["name", "replicas", "labels", "nodes"];

@@ -24,9 +24,11 @@ public static partial class ScenarioReader
 
     /// <summary>
     /// Reads and checks a file; warnings (things allowed but probably not meant) go to <paramref name="warnings"/>.
-    /// Files the scenario names (its costFile) must be in its folder unless <paramref name="allowOutside"/>.
+    /// Files the scenario names (its costFile) must be in its folder unless <paramref name="allowOutside"/>. A
+    /// scenario one of whose simulations would need more than <paramref name="maxMemory"/> bytes (default
+    /// <see cref="Estimation.ScenarioEstimate.DefaultMaxMemory"/>) is refused with its estimate.
     /// </summary>
-    public static Scenario Load(string path, List<string>? warnings = null, bool allowOutside = false, IReadOnlyList<string>? manifests = null)
+    public static Scenario Load(string path, List<string>? warnings = null, bool allowOutside = false, IReadOnlyList<string>? manifests = null, long? maxMemory = null)
     {
         string text;
         try
@@ -39,14 +41,14 @@ public static partial class ScenarioReader
             throw new ScenarioException([new ScenarioError(path, 1, 1, $"cannot read the scenario: {why}")]);
         }
 
-        return Parse(text, path, warnings, allowOutside, manifests);
+        return Parse(text, path, warnings, allowOutside, manifests, maxMemory);
     }
 
     /// <summary>
     /// Reads a scenario's text; <paramref name="manifests"/> (netperf run --manifests) are files, directories or
     /// globs the user named on the command line, taken from the working directory and not confined.
     /// </summary>
-    public static Scenario Parse(string text, string file, List<string>? warnings = null, bool allowOutside = false, IReadOnlyList<string>? manifests = null)
+    public static Scenario Parse(string text, string file, List<string>? warnings = null, bool allowOutside = false, IReadOnlyList<string>? manifests = null, long? maxMemory = null)
     {
         var d = new Diagnostics(file, text);
         if (text.Length > MaxFileBytes)
@@ -108,7 +110,7 @@ public static partial class ScenarioReader
             d.Warnings.Add(Printable.Escape($"{ignored.File}:{ignored.Line}:1: warning: {ignored.Kind} '{ignored.Name}' ({ignored.ApiVersion}) ignored: the simulation does not use this kind"));
         }
 
-        ScenarioChecks.Check(scenario, document, d, allowOutside);
+        ScenarioChecks.Check(scenario, document, d, allowOutside, maxMemory ?? Estimation.ScenarioEstimate.DefaultMaxMemory);
         if (d.Errors.Count > 0 || manifestErrors.Count > 0)
         {
             throw new ScenarioException([.. d.Errors.OrderBy(e => e.Line).ThenBy(e => e.Column), .. manifestErrors]);
@@ -193,22 +195,8 @@ public static partial class ScenarioReader
         }
 
         var nic = m["nic"] is { } n ? YamlMap.Of(n, "cluster.nic", d, ScenarioKeys.Nic) : null;
-        var cidr = c.ServiceCidr;
-        if (m["serviceCidr"] is YamlScalarNode { Value: { } s })
-        {
-            if (Ipv4Prefix.TryParse(s, out var p))
-            {
-                cidr = p;
-            }
-            else
-            {
-                d.Error(m["serviceCidr"], $"cluster.serviceCidr: {Printable.Quote(s)} is not an IPv4 prefix; give one like 10.96.0.0/12");
-            }
-        }
-        else if (m["serviceCidr"] is { } other)
-        {
-            d.Error(other, $"cluster.serviceCidr: expected an IPv4 prefix like 10.96.0.0/12; found {YamlMap.Describe(other)}");
-        }
+        var cidr = Prefix(m, "serviceCidr", "10.96.0.0/12", c.ServiceCidr, d);
+        var clusterCidr = Prefix(m, "clusterCidr", "10.244.0.0/16", c.ClusterCidr, d);
 
         var fabric = m.Choice("fabric", Choices.Fabrics, "switch") == "kind" ? Kubernetes.Cluster.ClusterFabric.Kind : Kubernetes.Cluster.ClusterFabric.Switch;
         return c with
@@ -223,10 +211,32 @@ public static partial class ScenarioReader
             Offloads = (nic?.Choice("offloads", Choices.Offloads, "all") ?? "all") == "all",
             LinkDelay = m.Duration("linkDelay", SimTime.Zero, SimTime.FromMilliseconds(100), c.LinkDelay),
             ServiceCidr = cidr,
+            ClusterCidr = clusterCidr,
+            NodeCidrMaskSize = (int)m.Integer("nodeCidrMaskSize", 8, Kubernetes.Cluster.KubernetesCluster.DefaultNodeCidrMaskSize, c.NodeCidrMaskSize),
             Fabric = fabric,
             BridgeNetfilter = m.Boolean("bridgeNetfilter", c.BridgeNetfilter),
             Iptables = m.Choice("iptables", Choices.IptablesBackends, "nft") == "legacy" ? Network.Netfilter.IptablesBackend.Legacy : Network.Netfilter.IptablesBackend.Nft,
         };
+    }
+
+    /// <summary>A cluster key holding an IPv4 prefix (serviceCidr, clusterCidr), or a located error and the default.</summary>
+    private static Ipv4Prefix Prefix(YamlMap m, string key, string example, Ipv4Prefix fallback, Diagnostics d)
+    {
+        if (m[key] is YamlScalarNode { Value: { } s })
+        {
+            if (Ipv4Prefix.TryParse(s, out var p))
+            {
+                return p;
+            }
+
+            d.Error(m[key], $"cluster.{key}: {Printable.Quote(s)} is not an IPv4 prefix; give one like {example}");
+        }
+        else if (m[key] is { } other)
+        {
+            d.Error(other, $"cluster.{key}: expected an IPv4 prefix like {example}; found {YamlMap.Describe(other)}");
+        }
+
+        return fallback;
     }
 
     private static Dictionary<KernelStage, StageCost> ReadCosts(YamlMap root, Diagnostics d)
@@ -385,10 +395,10 @@ public static partial class ScenarioReader
     /// Checks a scenario again after a command line changed it (compare's --cni, say): the errors point at the
     /// file's lines the new variants clash with.
     /// </summary>
-    public static void Recheck(Scenario scenario, bool allowOutside = false)
+    public static void Recheck(Scenario scenario, bool allowOutside = false, long? maxMemory = null)
     {
         var d = new Diagnostics(scenario.SourceFile, scenario.SourceText);
-        ScenarioChecks.Check(scenario, ReadYaml(scenario.SourceText, d), d, allowOutside);
+        ScenarioChecks.Check(scenario, ReadYaml(scenario.SourceText, d), d, allowOutside, maxMemory ?? Estimation.ScenarioEstimate.DefaultMaxMemory);
         if (d.Errors.Count > 0)
         {
             throw new ScenarioException(d.Errors.OrderBy(e => e.Line).ThenBy(e => e.Column).ToList());

@@ -33,4 +33,10 @@ public sealed record ClusterSpec
 
     /// <summary>Where ClusterIPs come from (kube-apiserver's --service-cluster-ip-range; 10.96.0.0/12 is kubeadm's default).</summary>
     public Ipv4Prefix ServiceCidr { get; init; } = Ipv4Prefix.Parse("10.96.0.0/12");
+
+    /// <summary>Where pod ranges come from (kube-controller-manager's --cluster-cidr; NetPerf's default <see cref="Kubernetes.Cluster.KubernetesCluster.DefaultClusterCidr"/>).</summary>
+    public Ipv4Prefix ClusterCidr { get; init; } = Ipv4Prefix.Parse(Kubernetes.Cluster.KubernetesCluster.DefaultClusterCidr);
+
+    /// <summary>Each node's pod range's length (kube-controller-manager's --node-cidr-mask-size, default 24).</summary>
+    public int NodeCidrMaskSize { get; init; } = Kubernetes.Cluster.KubernetesCluster.DefaultNodeCidrMaskSize;
 }

@@ -46,6 +46,8 @@ public sealed class ClusterBuild
                 Fabric = spec.Fabric,
                 BridgeNetfilter = spec.BridgeNetfilter,
                 Iptables = spec.Iptables,
+                ClusterCidr = spec.ClusterCidr,
+                NodeCidrMaskSize = spec.NodeCidrMaskSize,
                 Seed = seed,
             },
             variant.Cni.Create());

@@ -14,6 +14,15 @@ public sealed record RunOptions
     /// <summary>Simulations run at once (each is single-threaded); results do not depend on it.</summary>
     public int Parallelism { get; init; } = Environment.ProcessorCount;
 
+    /// <summary>
+    /// The memory the simulations under way may hold together, by their estimate: fewer run at once when
+    /// <see cref="Parallelism"/> of them would not fit (results do not depend on it).
+    /// </summary>
+    public long MaxMemory { get; init; } = Estimation.ScenarioEstimate.DefaultMaxMemory;
+
+    /// <summary>Where the simulations under way can be watched from (a progress display), when given.</summary>
+    public RunningSimulations? Live { get; init; }
+
     /// <summary>Only these variants (by name), when not empty.</summary>
     public IReadOnlyList<string> Variants { get; init; } = [];
 

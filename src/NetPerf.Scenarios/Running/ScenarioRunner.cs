@@ -40,6 +40,9 @@ public static class ScenarioRunner
     public static IReadOnlyList<BgpUnit> BgpUnits(Scenario scenario, RunOptions options) =>
         options.Variants.Count > 0 ? [] : BgpUnit.Of(scenario, options.Quick ? 1 : scenario.Replications);
 
+    /// <summary>Simulations at once: the options' parallelism, fewer when that many would not fit in their memory limit by the estimate.</summary>
+    public static int Threads(Scenario scenario, RunOptions options) => Estimation.ScenarioEstimate.Of(scenario).Concurrency(options.MaxMemory, Math.Max(1, options.Parallelism));
+
     public static RunOutcome Run(Scenario scenario, RunOptions options, IProgress<RunProgress>? progress = null, CancellationToken cancel = default)
     {
         var units = Units(scenario, options);
@@ -50,15 +53,26 @@ public static class ScenarioRunner
         var warmUp = options.Quick ? SimTime.Min(scenario.WarmUp, RunOptions.QuickWarmUp) : scenario.WarmUp;
         var duration = options.Quick ? SimTime.Min(scenario.Duration, RunOptions.QuickDuration) : scenario.Duration;
         int done = 0;
+        int threads = Threads(scenario, options);
         try
         {
-            Parallel.ForEach(units, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.Parallelism), CancellationToken = cancel }, unit =>
+            Parallel.ForEach(units, new ParallelOptions { MaxDegreeOfParallelism = threads, CancellationToken = cancel }, unit =>
             {
                 var build = new ClusterBuild(scenario, unit.Variant, Seed(scenario, unit.Replication), unit.Path == CommunicationPath.LoadBalancer, unit.Workload.Protocol);
-                results[unit.Index] = PathRun.Run(build, unit, warmUp, duration, options.KeepSamples, cancel);
+                var sim = build.Cluster.Bed.Sim;
+                options.Live?.Started(unit, sim, sim.Now + warmUp + duration);
+                try
+                {
+                    results[unit.Index] = PathRun.Run(build, unit, warmUp, duration, options.KeepSamples, cancel);
+                }
+                finally
+                {
+                    options.Live?.Finished(unit);
+                }
+
                 progress?.Report(new RunProgress(Interlocked.Increment(ref done), total, unit.Label));
             });
-            Parallel.ForEach(bgpUnits, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.Parallelism), CancellationToken = cancel }, unit =>
+            Parallel.ForEach(bgpUnits, new ParallelOptions { MaxDegreeOfParallelism = threads, CancellationToken = cancel }, unit =>
             {
                 bgpResults[unit.Index] = new BgpUnitResult(unit, Kubernetes.Bgp.BgpConvergence.Run(unit.Experiment(scenario.Bgp!, Seed(scenario, unit.Replication))));
                 progress?.Report(new RunProgress(Interlocked.Increment(ref done), total, unit.Label));

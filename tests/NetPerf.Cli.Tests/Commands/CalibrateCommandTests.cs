@@ -1,3 +1,7 @@
+using System.Globalization;
+using System.Text.Json;
+using NetPerf.Cli.Commands;
+
 namespace NetPerf.Cli.Tests.Commands;
 
 /// <summary>netperf calibrate's refusals, before anything is built (the run itself: NetPerf.Calibration.Tests).</summary>
@@ -22,5 +26,49 @@ public class CalibrateCommandTests
         var (code, _, error) = CommandLine.Run("calibrate", Scenario("kind-calibrate.yaml"), option, value);
         Assert.Equal(ExitCodes.UsageError, code);
         Assert.Contains(allowed, error, StringComparison.Ordinal);
+    }
+
+    // calibrate -o json without real namespaces: --refit fits again from a stored run's probe results (rounds 1 and 2
+    // of the run behind the shipped kind profile), so the JSON is checked against the files the same run wrote.
+    [Fact]
+    public void Refit_as_json_reads_back_whole_and_carries_the_rows_of_the_calibration_csv_it_wrote()
+    {
+        string root = Directory.CreateTempSubdirectory("netperf-calibrate-json-").FullName;
+        try
+        {
+            string measurements = Path.Combine(AppContext.BaseDirectory, "Calibration", "measurements.csv");
+            var (code, output, error) = CommandLine.Run("calibrate", Scenario("kind-calibrate.yaml"), "--refit", measurements, "--results-dir", root, "-o", "json");
+            Assert.True(code == ExitCodes.Success, error);
+
+            var report = JsonSerializer.Deserialize<CalibrationReport>(output, OutputFormats.JsonOptions)!;
+            var again = new StringWriter();
+            OutputFormats.TryWrite(OutputFormat.Json, report, again);
+            Assert.Equal(output, again.ToString()); // nothing lost or added between the JSON and the data it came from
+
+            Assert.True(report.Refit);
+            Assert.Equal(2, report.Rounds);
+            Assert.StartsWith(Path.Combine(root, "kind-calibrate", "refit-"), report.Results, StringComparison.Ordinal);
+            Assert.Equal(Path.Combine(report.Results, "cost-model.csv"), report.CostFile);
+            Assert.NotNull(NetPerf.Network.Cpu.CostTable.Load(report.CostFile)); // usable as a costFile
+            Assert.NotEmpty(report.Fit);
+            Assert.All(report.Fit, f => Assert.InRange(f.Factor, 0.25, 4)); // the fit's physical bounds
+
+            var csv = File.ReadAllLines(Path.Combine(report.Results, "calibration.csv")).Skip(1).Select(l => l.Split(',')).ToList();
+            Assert.Equal(csv.Count, report.Rows.Count);
+            foreach (var (row, cells) in report.Rows.Zip(csv))
+            {
+                Assert.Equal((cells[0], cells[1], cells[2]), (row.Path, row.Role, row.Metric));
+                Assert.Equal(cells[3], row.Measured.ToString("0.000", CultureInfo.InvariantCulture)); // the CSV keeps three decimals
+                Assert.Equal(cells[4], row.Predicted.ToString("0.000", CultureInfo.InvariantCulture));
+                Assert.Equal(row.Predicted / row.Measured - 1, row.Error, 1e-12);
+            }
+
+            Assert.Contains(report.Rows, r => r.Role == "fit");
+            Assert.Contains(report.Rows, r => r.Role == "held-out" && r.Path.Contains("pod-cross-node", StringComparison.Ordinal));
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
     }
 }

@@ -38,7 +38,7 @@ public sealed class OutputFormatTests : IDisposable
         var errors = bad.GetProperty("errors").EnumerateArray().ToList();
         Assert.Equal(4, errors.Count);
         Assert.Contains(errors, e => e.GetProperty("line").GetInt32() == 7 && e.GetProperty("column").GetInt32() == 10
-            && e.GetProperty("message").GetString() == "cluster.nodes: 1 is out of range; allowed: 2 to 1023");
+            && e.GetProperty("message").GetString() == "cluster.nodes: 1 is out of range; allowed: 2 to 3840");
         Assert.Equal(JsonValueKind.Null, bad.GetProperty("simulations").ValueKind);
     }
 

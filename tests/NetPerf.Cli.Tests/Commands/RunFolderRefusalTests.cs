@@ -24,6 +24,22 @@ public sealed class RunFolderRefusalTests : IDisposable
         Assert.DoesNotContain("[1/", error);
     }
 
+    // Issue 16: a read-only results root ran every simulation and then exited 4; it is refused first, with exit 2.
+    [ReadOnlyDirectoryFact]
+    public void A_read_only_results_root_is_refused_with_exit_2_before_simulating()
+    {
+        using var root = ReadOnlyDirectory.TryCreate(out string why) ?? throw new InvalidOperationException(why);
+
+        var (code, output, error) = CommandLine.Run("run", Scenario("localhost.yaml"), "--quick", "--results-dir", root.Path);
+
+        Assert.Equal(ExitCodes.UsageError, code);
+        Assert.Equal("", output);
+        Assert.Contains($"--results-dir '{root.Path}' cannot hold results", error);
+        Assert.Contains("nothing was run", error);
+        Assert.DoesNotContain("[1/", error);
+        Assert.Empty(Directory.GetFileSystemEntries(root.Path));
+    }
+
     [Fact]
     public void A_run_id_naming_an_existing_file_is_refused_with_exit_2_before_simulating()
     {

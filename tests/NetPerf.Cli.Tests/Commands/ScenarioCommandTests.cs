@@ -46,7 +46,7 @@ public sealed class ScenarioCommandTests : IDisposable
 
         Assert.Equal(ExitCodes.InvalidScenario, code);
         Assert.Equal("", output);
-        Assert.Contains($"{Broken("many-errors.yaml")}:7:10: error: cluster.nodes: 1 is out of range; allowed: 2 to 1023", error);
+        Assert.Contains($"{Broken("many-errors.yaml")}:7:10: error: cluster.nodes: 1 is out of range; allowed: 2 to 3840", error);
         Assert.Contains(":12:14: error: workloads[0].request: -5 is out of range", error);
         Assert.Contains("4 error(s); nothing was run.", error);
         Assert.Empty(Directory.GetFileSystemEntries(_results));

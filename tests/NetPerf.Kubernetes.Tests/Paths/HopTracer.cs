@@ -10,7 +10,7 @@ namespace NetPerf.Kubernetes.Tests.Paths;
 /// <summary>
 /// Records a packet's hops compactly, one line each: "host/namespace/device what", where what is a device's
 /// work (veth, bridge, vxlan+ and vxlan- for encapsulation and decapsulation, ipip+ and ipip-, tx and rx on a
-/// NIC, lo) or a netfilter hook (PREROUTING, INPUT, FORWARD, OUTPUT, POSTROUTING) followed by what NAT did there
+/// NIC, lo, datapath and upcall in an Open vSwitch datapath) or a netfilter hook (PREROUTING, INPUT, FORWARD, OUTPUT, POSTROUTING) followed by what NAT did there
 /// (dst&gt;ADDRESS:PORT or src&gt;ADDRESS:PORT, "ipvs" first when IPVS did it), and "host/namespace deliver" at
 /// the socket. Rule walks, FIB lookups and conntrack lookups are left out: they are in every hop.
 /// </summary>
@@ -48,6 +48,8 @@ internal sealed class HopTracer : IPacketTracer, INetfilterTracer
             KernelStage.NicReceive => "rx",
             KernelStage.LoopbackTransmit => "lo",
             KernelStage.SocketDeliver => "deliver",
+            KernelStage.OvsFlowLookup => "datapath",
+            KernelStage.OvsUpcall => "upcall",
             _ => null,
         };
         switch (stage)

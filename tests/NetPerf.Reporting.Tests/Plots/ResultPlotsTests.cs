@@ -139,6 +139,21 @@ public sealed class ResultPlotsTests
         Assert.Contains("throughput (1/s; no interval: one replication)", Axis(single));
     }
 
+    // Issue 16: the CPU plots' y axis was in ns while every table says µs. The ticks must be the bars' µs: the tallest
+    // synthetic bar is a few µs (a few thousand ns), so a tick in the thousands would be nanoseconds.
+    [Fact]
+    public void The_CPU_plot_is_in_microseconds_as_the_tables_are()
+    {
+        var results = SyntheticResults.Create();
+        double tallestUs = results.Cpu.Where(c => c.Path == "pod-cross-node").GroupBy(c => c.Variant).Max(g => g.Sum(c => c.NanosecondsPerRequest)) / 1000;
+        List<string> texts = Texts(XDocument.Parse(SyntheticResults.Plots.Single(p => p.FileStem == "cpu-pod-cross-node").Svg).Root!);
+
+        Assert.Contains("kernel CPU per request (µs)", texts);
+        double highestTick = texts.Select(t => double.TryParse(t, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double v) ? v : double.NaN)
+            .Where(double.IsFinite).Max();
+        Assert.InRange(highestTick, tallestUs / 2, tallestUs * 2);
+    }
+
     private static List<string> Texts(XElement svg) =>
         svg.Descendants(Svg + "text").Select(t => t.Value.Trim()).ToList();
 }

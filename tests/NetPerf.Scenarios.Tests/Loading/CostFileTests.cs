@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using NetPerf.Scenarios.Loading;
 
 namespace NetPerf.Scenarios.Tests.Loading;
@@ -111,5 +112,43 @@ public sealed class CostFileTests : IDisposable
 
         Assert.Contains("unknown stage 'Sys\\e[2Jcall'", error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain(error.Message, char.IsControl);
+    }
+
+    // Issue 16: a FIFO named as the costFile hung the reader forever (open() waits for a writer that never comes).
+    [Fact]
+    public async Task A_FIFO_as_the_cost_file_is_refused_without_waiting_for_a_writer()
+    {
+        string fifo = Path.Combine(_dir, "costs.csv");
+        Assert.False(OperatingSystem.IsWindows(), "this test needs mkfifo (Linux, macOS)");
+        using (var mkfifo = Process.Start(new ProcessStartInfo("mkfifo", [fifo]) { UseShellExecute = false })!)
+        {
+            await mkfifo.WaitForExitAsync();
+            Assert.Equal(0, mkfifo.ExitCode);
+        }
+
+        string scenario = Scenario("costs.csv");
+        var load = Task.Run(() => Assert.Throws<ScenarioException>(() => ScenarioReader.Load(scenario)));
+        Assert.True(await Task.WhenAny(load, Task.Delay(TimeSpan.FromSeconds(30))) == load, "loading a scenario whose costFile is a FIFO hung");
+        var error = Assert.Single((await load).Errors);
+        Assert.Equal((1, 11), (error.Line, error.Column));
+        Assert.Contains("not a regular file", error.Message, StringComparison.Ordinal);
+    }
+
+    // Issue 16: a 1 GB cost file took 4-6 GB of memory and then threw OverflowException. A sparse file has the
+    // size without the disk blocks; the size cap refuses it from its length, so almost nothing is allocated.
+    [Fact]
+    public void A_sparse_gigabyte_cost_file_is_refused_by_its_size_without_being_read()
+    {
+        using (var file = File.Create(Path.Combine(_dir, "huge.csv")))
+        {
+            file.SetLength(1L << 30);
+        }
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        var error = Refused("huge.csv");
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.Contains("1,073,741,824 bytes; at most 1,048,576 are read", error.Message, StringComparison.Ordinal);
+        Assert.True(allocated < 16 << 20, $"refusing a 1 GB cost file allocated {allocated:N0} bytes; it should not read the file");
     }
 }

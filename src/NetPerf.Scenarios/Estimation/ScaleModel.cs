@@ -1,0 +1,68 @@
+using NetPerf.Kubernetes.Services;
+using NetPerf.Scenarios.Model;
+
+namespace NetPerf.Scenarios.Estimation;
+
+/// <summary>
+/// What one simulation's cluster and traffic cost in memory and time, per unit, as measured by
+/// <c>benchmarks/NetPerf.Benchmarks/Estimation/ScaleCoefficients.cs</c>
+/// (<c>dotnet run -c Release --project benchmarks/NetPerf.Benchmarks -- coefficients</c>): clusters built at
+/// several sizes from scenario text, the live heap after two full compacting collections, differences between
+/// sizes. Measured 2026-12-02 on the 2-vCPU development machine, .NET 10, Release. Bytes are stable to a few
+/// percent between runs; build times on a shared 2-vCPU machine are not (they vary 2-3x between runs), so time
+/// comes from bytes built and one derived rate. Re-measure when the build's data structures change.
+/// </summary>
+internal static class ScaleModel
+{
+    /// <summary>A 2-node cluster with its measured pods, DNS and Services: the intercept of the node fit (derived: 1.52 MB at 32 nodes minus 32 nodes and 992 routes).</summary>
+    public const double BaseBytes = 500_000;
+
+    /// <summary>A node (its host, cores, root namespace, NIC, the CNI's devices, kube-proxy's chains): 23.8-26.7 KB by plugin.</summary>
+    public const double BytesPerNode = 26_700;
+
+    /// <summary>What a node holds towards one other node's pods (a route; an overlay's neighbour and FDB entries too).</summary>
+    public static double BytesPerNodePair(bool overlay) => overlay ? 238 : 133;
+
+    /// <summary>A pod: its namespace, veth pair, address, routes on both sides (3,021 B with Calico, 3,148 B with flannel's bridge).</summary>
+    public const double BytesPerPod = 3_150;
+
+    /// <summary>
+    /// A Service's rules and a node's share of them, by kube-proxy mode: (shared, per node). iptables: KUBE-SVC and its
+    /// portal rule built once, 8.2 B per node for the portal's place in that node's KUBE-SERVICES; IPVS: a virtual
+    /// service and the address on kube-ipvs0 on every node (339.4 B; 571.4 B before the real servers' list was
+    /// shared, 2026-12-02 12:47 UTC, side by side with the coefficients command), the shared list 325 B; nftables: one verdict-map element and chain, shared.
+    /// </summary>
+    public static (double Shared, double PerNode) ServiceBytes(KubeProxyMode mode) =>
+        mode == KubeProxyMode.Ipvs ? (325, 339.4)
+        : mode == KubeProxyMode.Nftables ? (1_417, 0)
+        : (1_651, 8.2);
+
+    /// <summary>
+    /// An endpoint of a Service: iptables and nftables a KUBE-SEP-style chain of two rules and a pick rule, shared;
+    /// IPVS a real server in the one list every node's virtual service shares (10 B; each node's weights and
+    /// connection counts only for servers it has scheduled: 0 B at build; 20.4 B per node when each node kept its own).
+    /// </summary>
+    public static (double Shared, double PerNode) EndpointBytes(KubeProxyMode mode) =>
+        mode == KubeProxyMode.Ipvs ? (10, 0) : (754, 0);
+
+    /// <summary>
+    /// Building costs about 2 ns per byte built (derived from the same runs: a pod, 3.1 KB, in 2.3-6.6 us; an
+    /// IPVS virtual service on a node, 578 B, in 1.6-2.6 us; a route, 133-238 B, in 0.2-1.9 us).
+    /// </summary>
+    public const double BuildNsPerByte = 2;
+
+    /// <summary>
+    /// Events per simulated second of one flow on pod-cross-node (calico-bgp, 2 nodes, one client, 64 B
+    /// messages; between 5 ms and 15 ms of simulated time), and the heap it grows by per simulated second
+    /// (TCP_CRR: a conntrack entry and TIME_WAIT socket per connection; streams: queued segments).
+    /// </summary>
+    public static (double Events, double Bytes) PerSimulatedSecond(NetperfTestKind test) =>
+        test == NetperfTestKind.TcpCrr ? (881_100, 16_794_400)
+        : test == NetperfTestKind.TcpStream ? (437_400, 19_763_200)
+        : test == NetperfTestKind.UdpRr ? (701_000, 0)
+        : test == NetperfTestKind.UdpStream ? (1_976_400, 0)
+        : (692_300, 0);
+
+    /// <summary>The engine's rate on those runs: 343,000 to 883,000 events per wall second by test; the lower end is used.</summary>
+    public const double EventsPerWallSecond = 343_000;
+}
