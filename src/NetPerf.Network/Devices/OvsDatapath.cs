@@ -79,7 +79,8 @@ public sealed class OvsDatapath : NetDevice, IRxHandler
         long now = Host.Sim.Now.Picoseconds;
         if (!_flows.TryGetValue(key, out var entry) || now - entry.UsedPs > FlowExpiry.Picoseconds)
         {
-            walk.Charge(KernelStage.OvsUpcall, this);
+            // ovs_dp_upcall segments a GSO packet first (queue_gso_packets) and upcalls every segment.
+            walk.Charge(KernelStage.OvsUpcall, Namespace, this, walk.P.Segments);
             Upcalls++;
             if (Decide(port, ref walk) is not { } decided)
             {

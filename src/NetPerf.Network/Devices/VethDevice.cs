@@ -44,6 +44,13 @@ public sealed class VethDevice : NetDevice
         {
             walk.P.Scrub(); // dev_forward_skb scrubs a packet that changes namespace
         }
+        else
+        {
+            // skb_scrub_packet(skb, xnet = false) still drops the conntrack reference (nf_reset_ct); only the mark
+            // stays within one namespace (ff70202b2d1a, "dev_forward_skb: do not scrub skb mark within the same
+            // name space"). Weave's vethwe-bridge / vethwe-datapath pair is such a veth.
+            walk.P.ResetConntrack();
+        }
 
         QueueToBacklog(ref walk, Peer);
     }

@@ -99,10 +99,16 @@ public struct Packet
     /// <summary>Forgets per-namespace state: conntrack reference and mark.</summary>
     public void Scrub()
     {
+        ResetConntrack();
+        Mark = 0;
+    }
+
+    /// <summary>nf_reset_ct: forgets the conntrack reference only.</summary>
+    public void ResetConntrack()
+    {
         ConntrackEntry = 0;
         ConntrackReply = false;
         ConntrackShared = false;
-        Mark = 0;
     }
 
     /// <summary>Rewrites the visible header's tuple (the outer one while tunnelled).</summary>
