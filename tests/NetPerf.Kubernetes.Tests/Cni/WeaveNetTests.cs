@@ -38,9 +38,34 @@ public class WeaveNetTests
     private static string[] Bridged(int node, string post = "") =>
         [$"node{node}/root/weave bridge", $"node{node}/root/weave PREROUTING", $"node{node}/root/weave FORWARD", $"node{node}/root/weave POSTROUTING{post}"];
 
-    public static TheoryData<string> Paths() => new(["pod-same-node", "pod-cross-node", "cluster-ip", "node-port"]);
+    public static TheoryData<string, string> Paths()
+    {
+        var data = new TheoryData<string, string>();
+        foreach (var path in new[] { "pod-same-node", "pod-cross-node", "cluster-ip", "node-port" })
+        {
+            foreach (var mode in new[] { "iptables", "ipvs", "nftables" })
+            {
+                data.Add(path, mode);
+            }
+        }
 
-    private static (string[] Hops, string ServerHears, string ClientHears) Expected(string path) => path switch
+        return data;
+    }
+
+    /// <summary>
+    /// A Service's new connection on node1: DNAT at PREROUTING (iptables rules, nftables map), or with IPVS the
+    /// ClusterIP/NodePort is local, so IPVS DNATs at LOCAL_IN and the packet leaves again through OUTPUT.
+    /// </summary>
+    private static string[] ServiceIn(string mode, string inDevice, string snat = "") => mode == "ipvs"
+        ? [$"node1/root/{inDevice} PREROUTING", $"node1/root/{inDevice} INPUT ipvs dst>10.40.0.1:8080", "node1/root/weave OUTPUT", $"node1/root/weave POSTROUTING{snat}"]
+        : [$"node1/root/{inDevice} PREROUTING dst>10.40.0.1:8080", $"node1/root/{inDevice} FORWARD", $"node1/root/weave POSTROUTING{snat}"];
+
+    /// <summary>Its reply at node1's bridge: the Service address goes back at POSTROUTING (conntrack) or at FORWARD (IPVS).</summary>
+    private static string[] ServiceBack(string mode, string outDevice, string service, string unmasquerade = "") => mode == "ipvs"
+        ? ["node1/root/weave bridge", $"node1/root/weave PREROUTING{unmasquerade}", $"node1/root/weave FORWARD ipvs src>{service}", $"node1/root/{outDevice} POSTROUTING"]
+        : ["node1/root/weave bridge", $"node1/root/weave PREROUTING{unmasquerade}", "node1/root/weave FORWARD", $"node1/root/{outDevice} POSTROUTING src>{service}"];
+
+    private static (string[] Hops, string ServerHears, string ClientHears) Expected(string path, string mode) => path switch
     {
         // Same node: the weave bridge only; the datapath never sees the frame.
         "pod-same-node" =>
@@ -57,25 +82,24 @@ public class WeaveNetTests
             ], "10.32.0.2:40000", "10.40.0.1:8080"),
 
         // To the ClusterIP via the bridge's address: DNAT at the bridge's PREROUTING (br_netfilter), and the new
-        // destination is on the bridge's segment, so the frame stays bridged (bridged_dnat) into the overlay.
+        // destination is on the bridge's segment, so the frame stays bridged (bridged_dnat) into the overlay. With
+        // IPVS the ClusterIP is local: up to IP, DNAT at LOCAL_IN, then out of the weave bridge by its FDB.
         "cluster-ip" =>
             ([
-                "node1/client/eth0 veth", "node1/root/weave bridge", "node1/root/weave PREROUTING dst>10.40.0.1:8080", "node1/root/weave FORWARD", "node1/root/weave POSTROUTING",
+                "node1/client/eth0 veth", "node1/root/weave bridge", .. ServiceIn(mode, "weave"), .. mode == "ipvs" ? new[] { "node1/root/weave bridge" } : [],
                 .. Overlay(1, 2, "vethwepl0000003"), "node2/web-1 deliver",
                 "node2/web-1/eth0 veth", .. Bridged(2), .. Overlay(2, 1, "vethwepl0000001")[..^5],
-                "node1/root/weave bridge", "node1/root/weave PREROUTING", "node1/root/weave FORWARD", "node1/root/weave POSTROUTING src>10.96.0.20:80",
-                "node1/root/vethwepl0000001 veth", "node1/client deliver",
+                .. ServiceBack(mode, "weave", "10.96.0.20:80"), "node1/root/vethwepl0000001 veth", "node1/client deliver",
             ], "10.32.0.2:40000", "10.96.0.20:80"),
 
         // NodePort with externalTrafficPolicy Cluster: routed from eth0 to the weave bridge, masqueraded to the
         // bridge's address (the egress device's), bridged into the overlay; back, un-NATed at the bridge.
         "node-port" =>
             ([
-                "outside/root/eth0 tx", "node1/root/eth0 rx", "node1/root/eth0 PREROUTING dst>10.40.0.1:8080", "node1/root/eth0 FORWARD",
-                "node1/root/weave POSTROUTING src>10.32.0.1:40000", "node1/root/weave bridge", .. Overlay(1, 2, "vethwepl0000003"), "node2/web-1 deliver",
+                "outside/root/eth0 tx", "node1/root/eth0 rx", .. ServiceIn(mode, "eth0", " src>10.32.0.1:40000"), "node1/root/weave bridge",
+                .. Overlay(1, 2, "vethwepl0000003"), "node2/web-1 deliver",
                 "node2/web-1/eth0 veth", .. Bridged(2), .. Overlay(2, 1, "vethwepl0000001")[..^5],
-                "node1/root/weave bridge", "node1/root/weave PREROUTING dst>192.168.15.1:40000", "node1/root/weave FORWARD", "node1/root/eth0 POSTROUTING src>192.168.0.1:30080",
-                "node1/root/eth0 tx", "outside/root/eth0 rx", "outside/root deliver",
+                .. ServiceBack(mode, "eth0", "192.168.0.1:30080", " dst>192.168.15.1:40000"), "node1/root/eth0 tx", "outside/root/eth0 rx", "outside/root deliver",
             ], "10.32.0.1:40000", "192.168.0.1:30080"),
 
         _ => throw new ArgumentException(path, nameof(path)),
@@ -83,12 +107,11 @@ public class WeaveNetTests
 
     [Theory]
     [MemberData(nameof(Paths))]
-    public void A_datagram_and_its_reply_take_weaves_bridge_datapath_and_vxlan_hops(string path)
+    public void A_datagram_and_its_reply_take_weaves_bridge_datapath_and_vxlan_hops(string path, string mode)
     {
-        // kube-proxy in iptables mode; IPVS and nftables change only the Service's hooks, as the path matrix shows for the other plugins.
-        var cluster = new PathCluster("weave", "iptables", path);
+        var cluster = new PathCluster("weave", mode, path);
         var trace = cluster.Send();
-        var (hops, serverHears, clientHears) = Expected(path);
+        var (hops, serverHears, clientHears) = Expected(path, mode);
 
         Assert.Empty(trace.Drops);
         Assert.Equal(hops, trace.Hops);
