@@ -12,7 +12,12 @@ public sealed class KubeProxyMode
     {
         Name = name;
         Rules = rules;
-        Install = install;
+        // Every mode's kube-proxy sets the node's conntrack sysctls before it writes a rule (server.go's setupConntrack).
+        Install = cluster =>
+        {
+            KubeProxyConntrack.Apply(cluster);
+            return install(cluster);
+        };
     }
 
     public string Name { get; }

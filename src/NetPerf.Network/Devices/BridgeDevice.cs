@@ -107,7 +107,7 @@ public sealed class BridgeDevice : NetDevice, IRxHandler
         var before = p.VisibleFlow.Destination;
         if (nf.Run(Netfilter.NetfilterHook.PreRouting, ref walk, this, null) == Netfilter.Verdict.Drop)
         {
-            Drop(ref walk, nf, DropReason.Netfilter);
+            Drop(ref walk, nf, nf.LastDropReason);
             return;
         }
 

@@ -21,12 +21,25 @@ public sealed class Iptables
     private readonly Dictionary<string, Chain> _userChains = [];
 
     public Iptables(NetworkNamespace ns, RngStream random, int conntrackMax = Conntrack.DefaultMax, IptablesBackend backend = IptablesBackend.Nft)
+        : this(ns, random, new ConntrackSysctls { Max = conntrackMax }, backend)
+    {
+    }
+
+    public Iptables(NetworkNamespace ns, RngStream random, ConntrackSysctls sysctls, IptablesBackend backend = IptablesBackend.Nft)
     {
         _ns = ns;
         _random = random;
-        Conntrack = new Conntrack(conntrackMax);
+        Conntrack = new Conntrack(sysctls);
         Backend = backend;
     }
+
+    /// <summary>
+    /// Why the last <see cref="Verdict.Drop"/> was given: a rule (<see cref="DropReason.Netfilter"/>) or a full
+    /// conntrack table (<see cref="DropReason.ConntrackTableFull"/>). The kernel frees both as
+    /// SKB_DROP_REASON_NETFILTER_DROP (nf_hook_slow); the table-full case is told apart by conntrack's drop
+    /// counter and its log line, so the model names it.
+    /// </summary>
+    public DropReason LastDropReason { get; private set; } = DropReason.Netfilter;
 
     public Conntrack Conntrack { get; }
 
@@ -69,6 +82,7 @@ public sealed class Iptables
     /// <summary>Runs <paramref name="hook"/> for the walk's packet.</summary>
     internal Verdict Run(NetfilterHook hook, ref PacketWalk walk, NetDevice? inDevice, NetDevice? outDevice)
     {
+        LastDropReason = DropReason.Netfilter;
         walk.Charge(KernelStage.NetfilterHook, _ns, inDevice ?? outDevice);
         if (_ns.Host.Tracer is INetfilterTracer hooks)
         {
@@ -80,7 +94,12 @@ public sealed class Iptables
         {
             case NetfilterHook.PreRouting:
             case NetfilterHook.Output:
-                bool isNew = Track(ref walk, now, inDevice ?? outDevice);
+                if (!Track(ref walk, now, inDevice ?? outDevice, out bool isNew))
+                {
+                    LastDropReason = DropReason.ConntrackTableFull;
+                    return Verdict.Drop;
+                }
+
                 if (isNew)
                 {
                     var verdict = RunChain(hook == NetfilterHook.Output ? NatOutput : NatPreRouting, ref walk, inDevice, outDevice);
@@ -127,14 +146,18 @@ public sealed class Iptables
         }
     }
 
-    /// <summary>Attaches the packet to its connection, creating one if needed; true if the connection is new.</summary>
-    private bool Track(ref PacketWalk walk, long now, NetDevice? device)
+    /// <summary>
+    /// Attaches the packet to its connection, creating one if needed (<paramref name="isNew"/>); false if a new
+    /// connection found the table full (nf_conntrack_in returns NF_DROP).
+    /// </summary>
+    private bool Track(ref PacketWalk walk, long now, NetDevice? device, out bool isNew)
     {
         ref var p = ref walk.P;
         if (p.ConntrackEntry != 0)
         {
             // Already tracked in this namespace (a locally generated packet coming back in through lo).
-            return !Conntrack[p.ConntrackEntry].Confirmed;
+            isNew = !Conntrack[p.ConntrackEntry].Confirmed;
+            return true;
         }
 
         // A tunnel's outer packet (VXLAN's UDP to port 8472, IP-in-IP) is tracked as a flow of its own, priced apart
@@ -146,23 +169,26 @@ public sealed class Iptables
             walk.Charge(KernelStage.ConntrackTcpState, _ns, device); // every TCP segment, new or established: nf_conntrack_tcp_packet
         }
 
+        isNew = false;
         if (tuple.Protocol == IpProtocol.Icmp && p.IcmpNextHopMtu > 0 && TranslateRelatedIcmp(ref walk, now, device))
         {
-            return false;
+            return true;
         }
 
-        if (Conntrack.TryFind(tuple, now, out int id, out bool reply))
+        var flags = tuple.Protocol == IpProtocol.Tcp && p.Encapsulation.Kind == Packets.EncapsulationKind.None ? p.Tcp.Flags : Packets.TcpFlags.None;
+        if (Conntrack.TryFind(tuple, now, out int id, out bool reply) && !Conntrack.ReopensClosed(id, reply, flags))
         {
             p.ConntrackEntry = id;
             p.ConntrackReply = reply;
-            Conntrack.Refresh(id, reply, now);
-            return false;
+            Conntrack.Refresh(id, reply, now, flags);
+            return true;
         }
 
         walk.Charge(KernelStage.ConntrackNew, _ns, device);
-        p.ConntrackEntry = Conntrack.Create(tuple, now);
+        p.ConntrackEntry = Conntrack.Create(tuple, now, flags);
         p.ConntrackReply = false;
-        return true;
+        isNew = true;
+        return p.ConntrackEntry != 0;
     }
 
     /// <summary>

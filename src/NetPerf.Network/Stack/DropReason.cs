@@ -27,8 +27,15 @@ public enum DropReason
     /// <summary>A frame came back to the bridge port it arrived on, and hairpin mode is off.</summary>
     BridgeHairpin,
 
-    /// <summary>An iptables rule or chain policy said DROP, or a new connection found the conntrack table full.</summary>
+    /// <summary>An iptables rule or chain policy said DROP (SKB_DROP_REASON_NETFILTER_DROP).</summary>
     Netfilter,
+
+    /// <summary>
+    /// A new connection found the conntrack table at nf_conntrack_max with nothing early_drop could evict
+    /// ("nf_conntrack: table full, dropping packet"; <c>conntrack -S</c> drop). The kernel frees the packet as
+    /// SKB_DROP_REASON_NETFILTER_DROP; it is named apart here because its fix is a sysctl, not a rule.
+    /// </summary>
+    ConntrackTableFull,
 
     /// <summary>An incomplete datagram's fragments, dropped 30 s after the first arrived.</summary>
     ReassemblyTimeout,

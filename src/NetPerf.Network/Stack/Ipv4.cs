@@ -36,7 +36,7 @@ public static class Ipv4
             var outDevice = route.Type == RouteType.Local ? ns.Loopback : ns.Device(hop.Interface);
             if (nf.Run(NetfilterHook.Output, ref walk, null, outDevice) == Verdict.Drop)
             {
-                Drop(ns, ref walk, DropReason.Netfilter, null);
+                Drop(ns, ref walk, nf.LastDropReason, null);
                 return;
             }
 
@@ -76,7 +76,7 @@ public static class Ipv4
         walk.Charge(KernelStage.IpInput, device);
         if (ns.Netfilter is { } nf && nf.Run(NetfilterHook.PreRouting, ref walk, device, null) == Verdict.Drop)
         {
-            Drop(ns, ref walk, DropReason.Netfilter, device);
+            Drop(ns, ref walk, nf.LastDropReason, device);
             return;
         }
 

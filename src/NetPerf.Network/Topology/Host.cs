@@ -110,6 +110,29 @@ public sealed class Host
     /// </summary>
     public Netfilter.IptablesBackend IptablesBackend { get; set; } = Netfilter.IptablesBackend.Nft;
 
+    /// <summary>net.netfilter.nf_conntrack_max and the conntrack timeouts: global sysctls every namespace's table reads.</summary>
+    public Netfilter.ConntrackSysctls Conntrack { get; } = new();
+
+    /// <summary>Conntrack's counters summed over this host's namespaces (<c>conntrack -S</c> in each, added).</summary>
+    public (long Drops, long EarlyDrops, long GcEarlyDrops, long InsertFailed, int Entries) ConntrackStatistics()
+    {
+        long drops = 0, early = 0, gc = 0, failed = 0;
+        int entries = 0;
+        foreach (var ns in _namespaces)
+        {
+            if (ns.Netfilter?.Conntrack is { } ct)
+            {
+                drops += ct.TableFullDrops;
+                early += ct.EarlyDrops;
+                gc += ct.GcEarlyDrops;
+                failed += ct.InsertFailed;
+                entries += ct.Count;
+            }
+        }
+
+        return (drops, early, gc, failed, entries);
+    }
+
     public NetworkNamespace CreateNamespace(string name)
     {
         if (_namespaces.Any(n => n.Name == name))

@@ -58,9 +58,13 @@ public sealed class NetworkNamespace
         return Ipvs ??= new Ipvs(this);
     }
 
-    /// <summary>Loads iptables and conntrack in this namespace (as kube-proxy's first rule does).</summary>
-    public Iptables EnableNetfilter(int conntrackMax = Conntrack.DefaultMax) =>
-        Netfilter ??= new Iptables(this, Host.Testbed.Streams.Create($"{Host.Name}/{Name}/iptables"), conntrackMax, Host.IptablesBackend);
+    /// <summary>
+    /// Loads iptables and conntrack in this namespace (as kube-proxy's first rule does). Its table follows the
+    /// host's <see cref="Host.Conntrack"/> sysctls unless <paramref name="conntrackMax"/> gives it a maximum of its own.
+    /// </summary>
+    public Iptables EnableNetfilter(int? conntrackMax = null) =>
+        Netfilter ??= new Iptables(this, Host.Testbed.Streams.Create($"{Host.Name}/{Name}/iptables"),
+            conntrackMax is { } max ? new ConntrackSysctls { Max = max, Timeouts = Host.Conntrack.Timeouts } : Host.Conntrack, Host.IptablesBackend);
 
     internal void Attach(NetDevice device)
     {
