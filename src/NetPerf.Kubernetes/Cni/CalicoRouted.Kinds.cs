@@ -14,15 +14,15 @@ public sealed partial class CalicoRouted
     /// <summary>felix renders policies into iptables chains walked for a connection's first packet (<see cref="CalicoPolicyRules"/>).</summary>
     private static readonly PolicyEngine Felix = new("felix (iptables: cali-fw-*/cali-tw-* chains per endpoint)", c => new CalicoPolicyRules(c));
 
-    private static readonly CniPluginKind Bgp = Pool("calico-bgp", 0, "#D55E00", [], () => new CalicoRouted(ipip: false));
+    private static readonly CniPluginKind Bgp = Pool("calico-bgp", 0, "#D55E00", [], () => new CalicoRouted(ipip: false), bgpMesh: true);
 
-    private static readonly CniPluginKind IpipAlways = Pool("calico-ipip", HeaderSizes.IpIpOverhead, "#CC79A7", ["tunl0 (ipip)"], () => new CalicoRouted(ipip: true));
+    private static readonly CniPluginKind IpipAlways = Pool("calico-ipip", HeaderSizes.IpIpOverhead, "#CC79A7", ["tunl0 (ipip)"], () => new CalicoRouted(ipip: true), bgpMesh: true);
 
     private static readonly CniPluginKind VxlanAlways = Pool("calico-vxlan", HeaderSizes.VxlanOverhead, "#56B4E9", [$"vxlan.calico (vxlan id {VxlanVni} dstport {VxlanPort})"], () => new CalicoRouted(CalicoEncapsulation.Vxlan));
 
     // Pods get the tunnel's MTU whenever the pool encapsulates at all, CrossSubnet too (Calico sizes it for the worst path).
     private static readonly CniPluginKind IpipCrossSubnet = Pool("calico-ipip-crosssubnet", HeaderSizes.IpIpOverhead, "#E69F00", ["tunl0 (ipip)"],
-        () => new CalicoRouted(CalicoEncapsulation.Ipip, CalicoEncapsulationMode.CrossSubnet));
+        () => new CalicoRouted(CalicoEncapsulation.Ipip, CalicoEncapsulationMode.CrossSubnet), bgpMesh: true);
 
     private static readonly CniPluginKind VxlanCrossSubnet = Pool("calico-vxlan-crosssubnet", HeaderSizes.VxlanOverhead, "#000000", [$"vxlan.calico (vxlan id {VxlanVni} dstport {VxlanPort})"],
         () => new CalicoRouted(CalicoEncapsulation.Vxlan, CalicoEncapsulationMode.CrossSubnet));
@@ -30,9 +30,11 @@ public sealed partial class CalicoRouted
     /// <summary>Calico's kinds, in the order the registry lists them.</summary>
     public static IReadOnlyList<CniPluginKind> Descriptors { get; } = [Bgp, IpipAlways, VxlanAlways, IpipCrossSubnet, VxlanCrossSubnet];
 
-    private static CniPluginKind Pool(string name, int overhead, string colour, IReadOnlyList<string> tunnel, Func<CniPlugin> create) => new()
+    /// <param name="bgpMesh">BIRD exchanges the blocks' routes (calico_backend: bird); the VXLAN pools' routes are felix's, no BGP.</param>
+    private static CniPluginKind Pool(string name, int overhead, string colour, IReadOnlyList<string> tunnel, Func<CniPlugin> create, bool bgpMesh = false) => new()
     {
         Name = name,
+        BgpMesh = bgpMesh,
         Family = "calico",
         Ipam = BlockIpam,
         MaxPodsPerNode = BlockPods,

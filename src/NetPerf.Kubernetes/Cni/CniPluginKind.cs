@@ -40,6 +40,12 @@ public sealed class CniPluginKind
     /// <summary>True when the plugin routes pods via the other nodes' own addresses, so every node must be on one L2 segment.</summary>
     public bool NeedsOneL2Segment { get; init; }
 
+    /// <summary>
+    /// True when its routes between nodes are exchanged over BGP sessions in Calico's default node-to-node mesh
+    /// (BIRD on every node peering with every other), so a cluster of n nodes holds n(n-1)/2 sessions.
+    /// </summary>
+    public bool BgpMesh { get; init; }
+
     /// <summary>The kube-proxy modes it runs beside (<see cref="KubeProxyMode.All"/> unless it says otherwise).</summary>
     public IReadOnlyList<KubeProxyMode> ProxyModes { get; init; } = KubeProxyMode.All;
 

@@ -319,8 +319,44 @@ internal static class ScenarioChecks
     /// <summary>The longest cluster CIDR prefix whose node ranges of <paramref name="mask"/> bits hold <paramref name="nodes"/> nodes (and the unused first).</summary>
     private static int Widest(int nodes, int mask) => mask - (int)Math.Ceiling(Math.Log2(nodes + 1));
 
+    /// <summary>
+    /// Calico's tested size for its default node-to-node mesh: route reflectors are recommended "once you go above
+    /// ~50-100 nodes (we test up to 100 nodes without RRs)" (Calico's maintainers, quoted in kubernetes/kops#6047).
+    /// </summary>
+    public const int CalicoTestedMeshNodes = 100;
+
+    /// <summary>
+    /// Past this many nodes a BGP-routed Calico cluster is refused: NetPerf's judgement (not a Calico figure), ten times
+    /// the mesh Calico tests, 499,500 sessions. The cluster does not model route reflectors, so its routes would stand
+    /// for a control plane no real cluster of that size runs.
+    /// </summary>
+    public const int MaxMeshNodes = 1_000;
+
+    /// <summary>Calico's default BGP full mesh at a node count: a warning past the tested size, an error past <see cref="MaxMeshNodes"/>, with the sessions.</summary>
+    private static void CalicoMesh(Scenario s, YamlNode root, Diagnostics d)
+    {
+        int n = s.Cluster.Nodes;
+        if (n <= CalicoTestedMeshNodes || s.Variants().FirstOrDefault(v => v.Cni.BgpMesh) is not { } meshed)
+        {
+            return;
+        }
+
+        long sessions = (long)n * (n - 1) / 2;
+        string what = $"cluster.nodes: {n:N0} nodes on {meshed.Cni.Name} (variant {meshed.Name}): Calico's default node-to-node mesh is {n:N0} x {n - 1:N0} / 2 = {Estimation.ScaleEstimate.Count(sessions)} BGP sessions, each node's BIRD peering with {n - 1:N0} others; Calico recommends route reflectors above ~{CalicoTestedMeshNodes} nodes";
+        var at = At(root, "cluster", "nodes") ?? At(root, "cluster");
+        if (n > MaxMeshNodes)
+        {
+            d.Error(at, $"{what}, which this cluster does not model; at most {MaxMeshNodes:N0} nodes with a mesh. Use calico-vxlan or calico-vxlan-crosssubnet (felix programs their routes, no BGP), or fewer nodes; the bgp block's route-reflectors topology measures the control plane");
+        }
+        else
+        {
+            d.Warning(at, $"{what}; the routes are modelled as the mesh would leave them once converged");
+        }
+    }
+
     private static void Variants(Scenario s, YamlNode root, Diagnostics d)
     {
+        CalicoMesh(s, root, d);
         var variants = s.Variants();
         if (s.Cluster.Racks > 1 && variants.FirstOrDefault(v => v.Cni.NeedsOneL2Segment) is { } hostGw)
         {

@@ -57,8 +57,8 @@ public sealed class PodNetworkTests
     [Fact]
     public void More_than_the_old_1023_nodes_pass_validation_with_a_wide_enough_cluster_cidr_up_to_the_node_subnets_3840()
     {
-        Assert.Equal(3_840, Parse("{ nodes: 3840, cni: calico-bgp, clusterCidr: 10.0.0.0/12 }").Cluster.Nodes);
-        var e = Assert.Throws<ScenarioException>(() => Parse("{ nodes: 3841, cni: calico-bgp, clusterCidr: 10.0.0.0/12 }"));
+        Assert.Equal(3_840, Parse("{ nodes: 3840, cni: calico-vxlan, clusterCidr: 10.0.0.0/12 }").Cluster.Nodes);
+        var e = Assert.Throws<ScenarioException>(() => Parse("{ nodes: 3841, cni: calico-vxlan, clusterCidr: 10.0.0.0/12 }"));
         Assert.Contains("allowed: 2 to 3840", Assert.Single(e.Errors).Message, StringComparison.Ordinal);
     }
 
