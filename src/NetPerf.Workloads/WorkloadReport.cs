@@ -50,4 +50,7 @@ public sealed record HostCpu(string Host, IReadOnlyDictionary<KernelStage, long>
     IReadOnlyDictionary<DropReason, long> Drops)
 {
     public long KernelPicoseconds => PicosecondsByStage.Values.Sum();
+
+    /// <summary>Conntrack entries evicted to make room on the host (early_drop from the packet path, and the collector's early-drop pass), all its namespaces.</summary>
+    public long ConntrackEvictions { get; init; }
 }

@@ -42,14 +42,21 @@ public sealed class WorkloadRunner(Simulator sim, IReadOnlyList<Host> hosts)
         return workloads.Select((w, i) => Report(w, before[i], Snapshot(w.FlowId), measured)).ToList();
     }
 
-    private List<(long[] Stages, long Application, long[] Drops)> Snapshot(int flowId) =>
+    private List<(long[] Stages, long Application, long[] Drops, long Evictions)> Snapshot(int flowId) =>
         hosts.Select(h => (
             Enum.GetValues<KernelStage>().Select(s => h.CpuPicosecondsOfFlow(flowId, s)).ToArray(),
             h.ApplicationCpuPicoseconds,
-            Enum.GetValues<DropReason>().Select(h.Drops).ToArray())).ToList();
+            Enum.GetValues<DropReason>().Select(h.Drops).ToArray(),
+            ConntrackEvictions(h))).ToList();
 
-    private WorkloadReport Report(IWorkload w, List<(long[] Stages, long Application, long[] Drops)> before,
-        List<(long[] Stages, long Application, long[] Drops)> after, SimTime measured)
+    private static long ConntrackEvictions(Network.Topology.Host h)
+    {
+        var s = h.ConntrackStatistics();
+        return s.EarlyDrops + s.GcEarlyDrops;
+    }
+
+    private WorkloadReport Report(IWorkload w, List<(long[] Stages, long Application, long[] Drops, long Evictions)> before,
+        List<(long[] Stages, long Application, long[] Drops, long Evictions)> after, SimTime measured)
     {
         var m = w.Measurement;
         double seconds = measured.TotalSeconds;
@@ -59,7 +66,10 @@ public sealed class WorkloadRunner(Simulator sim, IReadOnlyList<Host> hosts)
                 .ToDictionary(s => s, s => after[i].Stages[(int)s] - before[i].Stages[(int)s]),
             after[i].Application - before[i].Application,
             Enum.GetValues<DropReason>().Where(r => after[i].Drops[(int)r] != before[i].Drops[(int)r])
-                .ToDictionary(r => r, r => after[i].Drops[(int)r] - before[i].Drops[(int)r]))).ToList();
+                .ToDictionary(r => r, r => after[i].Drops[(int)r] - before[i].Drops[(int)r]))
+        {
+            ConntrackEvictions = after[i].Evictions - before[i].Evictions,
+        }).ToList();
         bool any = m.Latency.Count > 0;
         return new WorkloadReport
         {

@@ -216,6 +216,35 @@ public static partial class ScenarioReader
             Fabric = fabric,
             BridgeNetfilter = m.Boolean("bridgeNetfilter", c.BridgeNetfilter),
             Iptables = m.Choice("iptables", Choices.IptablesBackends, "nft") == "legacy" ? Network.Netfilter.IptablesBackend.Legacy : Network.Netfilter.IptablesBackend.Nft,
+            ConntrackMax = m.Has("conntrackMax") ? (int)m.Integer("conntrackMax", 1, MaxConntrack, Network.Netfilter.Conntrack.DefaultMax) : null,
+            ConntrackTimeouts = ReadConntrackTimeouts(m["conntrackTimeouts"] is { } t ? YamlMap.Of(t, "cluster.conntrackTimeouts", d, ScenarioKeys.ConntrackTimeouts) : null, c.ConntrackTimeouts),
+        };
+    }
+
+    /// <summary>The largest nf_conntrack_max a scenario may ask for: 2^26 entries (about 20 GiB of nf_conn on a real node).</summary>
+    private const long MaxConntrack = 1 << 26;
+
+    private static Network.Netfilter.ConntrackTimeouts ReadConntrackTimeouts(YamlMap? m, Network.Netfilter.ConntrackTimeouts t)
+    {
+        if (m is null)
+        {
+            return t;
+        }
+
+        // The kernel's sysctls take whole seconds (proc_dointvec_jiffies); a shorter one is allowed here for experiments.
+        SimTime D(string key, SimTime fallback) => m.Duration(key, SimTime.FromMilliseconds(1), SimTime.FromSeconds(30 * 86_400), fallback);
+        return t with
+        {
+            TcpSynSent = D("tcpSynSent", t.TcpSynSent),
+            TcpSynRecv = D("tcpSynRecv", t.TcpSynRecv),
+            TcpEstablished = D("tcpEstablished", t.TcpEstablished),
+            TcpFinWait = D("tcpFinWait", t.TcpFinWait),
+            TcpCloseWait = D("tcpCloseWait", t.TcpCloseWait),
+            TcpLastAck = D("tcpLastAck", t.TcpLastAck),
+            TcpTimeWait = D("tcpTimeWait", t.TcpTimeWait),
+            TcpClose = D("tcpClose", t.TcpClose),
+            Udp = D("udp", t.Udp),
+            UdpStream = D("udpStream", t.UdpStream),
         };
     }
 
@@ -469,6 +498,7 @@ public static partial class ScenarioReader
             KubeProxy = [.. Words("kubeProxy", Choices.KubeProxy).Select(Kubernetes.Services.KubeProxyMode.Get)],
             Services = Numbers("services", 0, 100_000),
             MessageBytes = Numbers("messageBytes", 1, 16 << 20),
+            ConntrackMax = Numbers("conntrackMax", 1, MaxConntrack),
         };
         foreach (var key in ScenarioKeys.Compare)
         {

@@ -31,6 +31,15 @@ public sealed record ClusterSpec
     /// <summary>Propagation delay of each cable to the switch.</summary>
     public SimTime LinkDelay { get; init; } = SimTime.FromMicroseconds(1);
 
+    /// <summary>
+    /// net.netfilter.nf_conntrack_max on every node; null: as kube-proxy sets it, max(32768 x cores, 131072)
+    /// (its --conntrack-max-per-core and --conntrack-min defaults).
+    /// </summary>
+    public int? ConntrackMax { get; init; }
+
+    /// <summary>Conntrack timeouts on every node: kube-proxy's (established 24h, close-wait 1h) over the kernel's, with the scenario's changes.</summary>
+    public Network.Netfilter.ConntrackTimeouts ConntrackTimeouts { get; init; } = Network.Netfilter.ConntrackTimeouts.KubeProxy;
+
     /// <summary>Where ClusterIPs come from (kube-apiserver's --service-cluster-ip-range; 10.96.0.0/12 is kubeadm's default).</summary>
     public Ipv4Prefix ServiceCidr { get; init; } = Ipv4Prefix.Parse("10.96.0.0/12");
 

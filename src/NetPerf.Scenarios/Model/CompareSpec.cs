@@ -15,5 +15,8 @@ public sealed record CompareSpec
     /// <summary>Request and response bytes, both set to each value in turn.</summary>
     public IReadOnlyList<int> MessageBytes { get; init; } = [];
 
-    public bool IsEmpty => Cni.Count == 0 && KubeProxy.Count == 0 && Services.Count == 0 && MessageBytes.Count == 0;
+    /// <summary>nf_conntrack_max on every node, each value in turn (a table that fills, and its fix).</summary>
+    public IReadOnlyList<int> ConntrackMax { get; init; } = [];
+
+    public bool IsEmpty => Cni.Count == 0 && KubeProxy.Count == 0 && Services.Count == 0 && MessageBytes.Count == 0 && ConntrackMax.Count == 0;
 }

@@ -59,6 +59,7 @@ public sealed record Scenario
         IReadOnlyList<Kubernetes.Services.KubeProxyMode> proxies = Compare.KubeProxy.Count > 0 ? Compare.KubeProxy : [Cluster.KubeProxy];
         IReadOnlyList<int> services = Compare.Services.Count > 0 ? Compare.Services : [0];
         IReadOnlyList<int?> sizes = Compare.MessageBytes.Count > 0 ? Compare.MessageBytes.Select(b => (int?)b).ToList() : [null];
+        IReadOnlyList<int?> tables = Compare.ConntrackMax.Count > 0 ? Compare.ConntrackMax.Select(b => (int?)b).ToList() : [null];
         var variants = new List<Variant>();
         foreach (var cni in cnis)
         {
@@ -68,12 +69,16 @@ public sealed record Scenario
                 {
                     foreach (var size in sizes)
                     {
-                        var parts = new List<string>();
-                        if (Compare.Cni.Count > 0 || Compare.IsEmpty) parts.Add(cni.Name);
-                        if (Compare.KubeProxy.Count > 0) parts.Add(proxy.Name);
-                        if (Compare.Services.Count > 0) parts.Add($"{svc}svc");
-                        if (size is { } b) parts.Add($"{b}B");
-                        variants.Add(new Variant(string.Join("/", parts), cni, proxy, svc, size));
+                        foreach (var table in tables)
+                        {
+                            var parts = new List<string>();
+                            if (Compare.Cni.Count > 0 || Compare.IsEmpty) parts.Add(cni.Name);
+                            if (Compare.KubeProxy.Count > 0) parts.Add(proxy.Name);
+                            if (Compare.Services.Count > 0) parts.Add($"{svc}svc");
+                            if (size is { } b) parts.Add($"{b}B");
+                            if (table is { } t) parts.Add($"ct{t}");
+                            variants.Add(new Variant(string.Join("/", parts), cni, proxy, svc, size) { ConntrackMax = table });
+                        }
                     }
                 }
             }

@@ -1,4 +1,8 @@
 namespace NetPerf.Scenarios.Model;
 
 /// <summary>One combination of the compare block's values; its name joins the values that vary.</summary>
-public sealed record Variant(string Name, Kubernetes.Cni.CniPluginKind Cni, Kubernetes.Services.KubeProxyMode KubeProxy, int ExtraServices, int? MessageBytes);
+public sealed record Variant(string Name, Kubernetes.Cni.CniPluginKind Cni, Kubernetes.Services.KubeProxyMode KubeProxy, int ExtraServices, int? MessageBytes)
+{
+    /// <summary>nf_conntrack_max on every node, when the compare block sweeps it; null: the cluster's.</summary>
+    public int? ConntrackMax { get; init; }
+}

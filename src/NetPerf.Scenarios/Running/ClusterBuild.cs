@@ -60,6 +60,16 @@ public sealed class ClusterBuild
         }
 
         Proxy = new ServiceProxy(variant.KubeProxy, Cluster);
+        foreach (var node in Cluster.Nodes)
+        {
+            // After kube-proxy wrote its values, as an administrator's sysctl (or kube-proxy's flags) would.
+            var sysctls = node.Host.Conntrack;
+            sysctls.Timeouts = spec.ConntrackTimeouts;
+            if ((variant.ConntrackMax ?? spec.ConntrackMax) is { } max)
+            {
+                sysctls.Max = max;
+            }
+        }
         Client = Cluster.AddPod(ClusterLayout.Client, 1, ClusterLayout.ClientLabels);
         LocalServer = Cluster.AddPod(ClusterLayout.LocalServer, 1, ClusterLayout.ServerLabels);
         RemoteServer = Cluster.AddPod(ClusterLayout.RemoteServer, 2, ClusterLayout.RemoteSelector);

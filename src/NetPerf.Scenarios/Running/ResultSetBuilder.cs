@@ -1,4 +1,6 @@
 using NetPerf.Engine.Statistics;
+using NetPerf.Network.Stack;
+using NetPerf.Workloads;
 using NetPerf.Reporting;
 using NetPerf.Scenarios.Model;
 
@@ -77,6 +79,17 @@ public static class ResultSetBuilder
             // Nothing lost of nothing delivered is no success: a replication that delivered nothing has no loss figure (an empty cell).
             Add(summary, Row, "lost", w.Test == NetperfTestKind.UdpStream ? "datagrams" : "requests",
                 runs.Select(r => r.Report.Transactions == 0 && r.BytesDelivered == 0 ? double.NaN : r.Lost).ToList());
+            // A full conntrack table, when one was met: new connections dropped and entries evicted, per second, all
+            // hosts (rows only then, so runs that never fill a table keep the summary they had).
+            double PerSecond(UnitResult r, Func<HostCpu, long> count) => r.Report.Cpu.Sum(count) / r.Report.Measured.TotalSeconds;
+            var ctDrops = runs.Select(r => PerSecond(r, h => h.Drops.GetValueOrDefault(DropReason.ConntrackTableFull))).ToList();
+            var ctEvictions = runs.Select(r => PerSecond(r, h => h.ConntrackEvictions)).ToList();
+            if (ctDrops.Any(x => x > 0) || ctEvictions.Any(x => x > 0))
+            {
+                Add(summary, Row, "conntrack_drops", "1/s", ctDrops);
+                Add(summary, Row, "conntrack_evictions", "1/s", ctEvictions);
+            }
+
             if (runs.All(r => r.Lookup is not null))
             {
                 Add(summary, Row, "dns_lookup", "us", runs.Select(r => r.Lookup!.Latency.TotalMicroseconds).ToList());
