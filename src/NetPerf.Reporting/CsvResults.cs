@@ -17,6 +17,7 @@ public static class CsvResults
     public const string CpuFile = "cpu.csv";
     public const string SamplesFile = "samples.csv";
     public const string BgpFile = "bgp.csv";
+    public const string TimeseriesFile = "timeseries.csv";
 
     private static readonly CsvConfiguration Configuration = new(CultureInfo.InvariantCulture)
     {
@@ -48,6 +49,13 @@ public static class CsvResults
             written.Add(samples);
         }
 
+        if (results.Timeseries.Count > 0)
+        {
+            string series = Path.Combine(directory, TimeseriesFile);
+            AtomicFile.WriteText(series, w => WriteTimeseries(results.Timeseries, w));
+            written.Add(series);
+        }
+
         if (results.Bgp.Count > 0)
         {
             string bgp = Path.Combine(directory, BgpFile);
@@ -56,6 +64,44 @@ public static class CsvResults
         }
         return written;
     }
+
+    /// <summary>
+    /// timeseries.csv: <c>variant, path, workload, replication, start_ms, interval_ms, transactions, throughput,
+    /// p50_us, p99_us, lost</c>, then a <c>drops_&lt;reason&gt;</c> column per kernel drop reason (snake case), in the
+    /// enum's order. Written by hand rather than by a class map because the drop columns follow the enum.
+    /// </summary>
+    public static void WriteTimeseries(IEnumerable<TimeseriesRow> rows, TextWriter writer)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        string Num(double x) => double.IsFinite(x) ? x.ToString("R", inv) : "";
+        var list = rows.ToList();
+        var reasons = list.Count > 0 ? list[0].Drops.Select(d => d.Reason).ToList() : [];
+        writer.Write("variant,path,workload,replication,start_ms,interval_ms,transactions,throughput,p50_us,p99_us,lost");
+        foreach (var r in reasons)
+        {
+            writer.Write(",drops_" + SnakeCase(r));
+        }
+
+        writer.Write('\n');
+        foreach (var r in list)
+        {
+            writer.Write(string.Join(',', Field(r.Variant), Field(r.Path), Field(r.Workload), r.Replication.ToString(inv), Num(r.StartMilliseconds),
+                Num(r.IntervalMilliseconds), r.Transactions.ToString(inv), Num(r.ThroughputPerSecond), Num(r.P50Microseconds),
+                Num(r.P99Microseconds), r.Lost.ToString(inv)));
+            foreach (var (_, count) in r.Drops)
+            {
+                writer.Write(',');
+                writer.Write(count.ToString(inv));
+            }
+
+            writer.Write('\n');
+        }
+    }
+
+    private static string Field(string s) => s.IndexOfAny([',', '"', '\n', '\r']) < 0 ? s : "\"" + s.Replace("\"", "\"\"") + "\"";
+
+    private static string SnakeCase(string pascal) =>
+        string.Concat(pascal.Select((c, i) => char.IsUpper(c) ? (i > 0 ? "_" : "") + char.ToLowerInvariant(c) : c.ToString()));
 
     public static void WriteSummary(IEnumerable<SummaryRow> rows, TextWriter writer) => WriteRows<SummaryRow, SummaryRowMap>(rows, writer);
 

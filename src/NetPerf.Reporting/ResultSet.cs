@@ -21,6 +21,9 @@ public sealed record ResultSet
     /// <summary>Raw per-request samples, empty unless the run was asked to keep them.</summary>
     public IReadOnlyList<SampleRow> Samples { get; init; } = [];
 
+    /// <summary>Results per interval of each unit's measured window (timeseries.csv).</summary>
+    public IReadOnlyList<TimeseriesRow> Timeseries { get; init; } = [];
+
     /// <summary>BGP convergence experiments, when the scenario ran any.</summary>
     public IReadOnlyList<BgpRow> Bgp { get; init; } = [];
 

@@ -45,6 +45,11 @@ public sealed class Measurement
 
     public void KeepSamples() => Samples ??= [];
 
+    /// <summary>Results per interval of the measured window, when <see cref="KeepSeries"/> was called.</summary>
+    public IntervalSeries? Series { get; private set; }
+
+    public void KeepSeries(SimTime interval) => Series ??= new IntervalSeries(interval);
+
     /// <summary>Called after each completed request (measured or not): for tracing one transaction, not for long runs.</summary>
     public Action? OnCompleted { get; set; }
 
@@ -59,6 +64,7 @@ public sealed class Measurement
         ConnectionsCompleted = 0;
         Lost = 0;
         InFlight.Reset(_sim.Now);
+        Series?.Start(_sim.Now);
     }
 
     public void RequestStarted() => InFlight.Add(_sim.Now, 1);
@@ -76,6 +82,7 @@ public sealed class Measurement
             var latency = _sim.Now - start;
             Latency.Record(latency);
             Samples?.Add(latency);
+            Series?.Completed(_sim.Now, latency);
             LatencyMicroseconds.Add(latency.TotalMicroseconds);
             Transactions++;
         }
@@ -89,6 +96,7 @@ public sealed class Measurement
         if (_sim.Now >= WarmUpEnd)
         {
             Lost++;
+            Series?.RequestLost(_sim.Now);
         }
     }
 

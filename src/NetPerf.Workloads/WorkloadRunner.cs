@@ -37,6 +37,32 @@ public sealed class WorkloadRunner(Simulator sim, IReadOnlyList<Host> hosts)
         }
 
         var before = workloads.Select(w => Snapshot(w.FlowId)).ToList();
+        if (workloads.Select(w => w.Measurement.Series).OfType<IntervalSeries>().FirstOrDefault() is { } series)
+        {
+            // Stop at each interval's end to read the hosts' drop counters; stopping changes no event's order.
+            int reasons = Enum.GetValues<DropReason>().Length;
+            var last = Enum.GetValues<DropReason>().Select(r => hosts.Sum(h => h.Drops(r))).ToArray();
+            long intervals = (duration.Picoseconds + series.Interval.Picoseconds - 1) / series.Interval.Picoseconds;
+            for (int i = 0; i < intervals; i++)
+            {
+                var end = SimTime.Min(start + duration, start + series.Interval * (i + 1));
+                sim.RunUntil(end);
+                var now = Enum.GetValues<DropReason>().Select(r => hosts.Sum(h => h.Drops(r))).ToArray();
+                var delta = new long[reasons];
+                for (int r = 0; r < reasons; r++)
+                {
+                    delta[r] = now[r] - last[r];
+                }
+
+                foreach (var w in workloads)
+                {
+                    w.Measurement.Series?.SetDrops(i, delta);
+                }
+
+                last = now;
+            }
+        }
+
         sim.RunUntil(start + duration);
         var measured = sim.Now - start;
         return workloads.Select((w, i) => Report(w, before[i], Snapshot(w.FlowId), measured)).ToList();

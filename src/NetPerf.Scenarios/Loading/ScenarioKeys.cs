@@ -4,7 +4,7 @@ namespace NetPerf.Scenarios.Loading;
 internal static class ScenarioKeys
 {
     public static readonly string[] Root =
-        ["name", "description", "seed", "duration", "warmup", "replications", "cluster", "costProfile", "costFile", "costs", "deployments", "services", "networkPolicies", "manifests", "workloads", "compare", "baseline", "bgp"];
+        ["name", "description", "seed", "duration", "warmup", "interval", "replications", "cluster", "costProfile", "costFile", "costs", "deployments", "services", "networkPolicies", "manifests", "workloads", "compare", "baseline", "bgp"];
 
     public static readonly string[] Cluster = ["nodes", "racks", "coresPerNode", "cni", "kubeProxy", "mtu", "nic", "linkDelay", "serviceCidr", "clusterCidr", "nodeCidrMaskSize", "fabric", "bridgeNetfilter", "iptables", "conntrackMax", "conntrackTimeouts"];
     public static readonly string[] ConntrackTimeouts = ["tcpSynSent", "tcpSynRecv", "tcpEstablished", "tcpFinWait", "tcpCloseWait", "tcpLastAck", "tcpTimeWait", "tcpClose", "udp", "udpStream"];

@@ -83,6 +83,8 @@ public static partial class ScenarioReader
             Seed = (ulong)root.Integer("seed", 0, long.MaxValue, 1),
             Duration = root.Duration("duration", SimTime.FromMicroseconds(100), MaxDuration, SimTime.FromMilliseconds(100)),
             WarmUp = root.Duration("warmup", SimTime.Zero, MaxDuration, SimTime.FromMilliseconds(10)),
+            // At least 100 us, so timeseries.csv holds at most 600,000 rows a unit (60 s / 100 us).
+            Interval = root.Duration("interval", SimTime.FromMicroseconds(100), MaxDuration, SimTime.FromMilliseconds(10)),
             Replications = (int)root.Integer("replications", 1, 100, 1),
             Cluster = cluster,
             CostProfile = root.Has("costProfile") ? root.Choice("costProfile", Choices.CostProfiles, "physical") : null,

@@ -16,6 +16,9 @@ public sealed record Scenario
     public ulong Seed { get; init; } = 1;
     public SimTime Duration { get; init; } = SimTime.FromMilliseconds(100);
     public SimTime WarmUp { get; init; } = SimTime.FromMilliseconds(10);
+
+    /// <summary>The width of one row of timeseries.csv: results per this much of the measured window.</summary>
+    public SimTime Interval { get; init; } = SimTime.FromMilliseconds(10);
     public int Replications { get; init; } = 1;
     public ClusterSpec Cluster { get; init; } = new();
 

@@ -20,13 +20,18 @@ public static class PathRun
 
     public const int FlowId = 1;
 
-    public static UnitResult Run(ClusterBuild build, RunUnit unit, SimTime warmUp, SimTime duration, bool keepSamples, CancellationToken cancel = default)
+    public static UnitResult Run(ClusterBuild build, RunUnit unit, SimTime warmUp, SimTime duration, bool keepSamples, CancellationToken cancel = default, SimTime? interval = null)
     {
         build.Cluster.Bed.Sim.Cancellation = cancel; // Ctrl-C stops this simulation too (its DNS lookup included), not only the ones not yet started
         var (workload, lookup) = Prepare(build, unit);
         if (keepSamples)
         {
             workload.Measurement.KeepSamples();
+        }
+
+        if (interval is { } every)
+        {
+            workload.Measurement.KeepSeries(every);
         }
 
         var sim = build.Cluster.Bed.Sim;
@@ -37,6 +42,7 @@ public static class PathRun
             RequestBytes = request,
             ResponseBytes = response,
             Samples = workload.Measurement.Samples?.ToList(),
+            Series = workload.Measurement.Series,
             BytesDelivered = workload.Measurement.BytesDelivered,
             // A UDP stream's losses are datagrams, not requests: sent in the window and never received.
             Lost = workload is UdpStream udp ? Math.Max(0, udp.SentMeasured - udp.ReceivedMeasured) : report[0].Lost,

@@ -27,6 +27,7 @@ public static class ResultSetBuilder
         var cpu = new List<CpuRow>();
         var cdfs = new List<LatencyCdf>();
         var samples = new List<SampleRow>();
+        var series = new List<TimeseriesRow>();
         foreach (var group in outcome.Results.GroupBy(r => (r.Unit.Variant, r.Unit.Workload, r.Unit.Path)))
         {
             var runs = group.OrderBy(r => r.Unit.Replication).ToList();
@@ -113,6 +114,11 @@ public static class ResultSetBuilder
                 });
             }
 
+            foreach (var r in runs.Where(r => r.Series is not null))
+            {
+                series.AddRange(Timeseries(r, v.Name, path.Name(), w.Name, outcome.Duration));
+            }
+
             foreach (var r in runs.Where(r => r.Samples is not null))
             {
                 samples.AddRange(r.Samples!.Select((t, i) => new SampleRow
@@ -136,6 +142,7 @@ public static class ResultSetBuilder
             Cpu = cpu,
             Cdfs = cdfs,
             Samples = samples,
+            Timeseries = series,
             Bgp = outcome.Bgp.Select(b => Bgp(s.Name, b)).ToList(),
             Partial = outcome.Partial,
             CniColours = Kubernetes.Cni.CniPlugins.All.ToDictionary(k => k.Name, k => k.PlotColour),
@@ -157,6 +164,32 @@ public static class ResultSetBuilder
             WithdrawnLastMs = Ms(r.WithdrawnLast), JoinedNode = r.JoinedNode, JoinReachableFromAllMs = Ms(r.JoinReachableFromAll),
             JoinLearnedAllMs = Ms(r.JoinLearnedAll),
         };
+    }
+
+    /// <summary>A unit's intervals, every one of the measured window (empty ones included), percentiles by nearest rank.</summary>
+    private static IEnumerable<TimeseriesRow> Timeseries(UnitResult r, string variant, string path, string workload, Engine.Time.SimTime duration)
+    {
+        var t = r.Series!;
+        var reasons = Enum.GetValues<DropReason>();
+        long count = (duration.Picoseconds + t.Interval.Picoseconds - 1) / t.Interval.Picoseconds;
+        for (int i = 0; i < count; i++)
+        {
+            var sorted = t.Latencies(i).Order().ToArray();
+            double Rank(double p) => sorted.Length == 0 ? double.NaN : sorted[Math.Max(0, (int)Math.Ceiling(p * sorted.Length) - 1)] / 1e6;
+            double width = Math.Min(t.Interval.Picoseconds, duration.Picoseconds - i * t.Interval.Picoseconds) / 1e12;
+            yield return new TimeseriesRow
+            {
+                Variant = variant, Path = path, Workload = workload, Replication = r.Unit.Replication,
+                StartMilliseconds = i * t.Interval.Picoseconds / 1e9,
+                IntervalMilliseconds = width * 1e3,
+                Transactions = sorted.Length,
+                ThroughputPerSecond = sorted.Length / width,
+                P50Microseconds = Rank(0.50),
+                P99Microseconds = Rank(0.99),
+                Lost = t.Lost(i),
+                Drops = [.. reasons.Select(d => (d.ToString(), t.Drops(i, d)))],
+            };
+        }
     }
 
     private static void Add(List<SummaryRow> rows, Func<string, string, long, double, double?, SummaryRow> row, string metric, string unit, IReadOnlyList<double> values)

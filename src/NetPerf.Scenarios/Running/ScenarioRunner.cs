@@ -63,7 +63,7 @@ public static class ScenarioRunner
                 options.Live?.Started(unit, sim, sim.Now + warmUp + duration);
                 try
                 {
-                    results[unit.Index] = PathRun.Run(build, unit, warmUp, duration, options.KeepSamples, cancel);
+                    results[unit.Index] = PathRun.Run(build, unit, warmUp, duration, options.KeepSamples, cancel, scenario.Interval);
                 }
                 finally
                 {

@@ -15,6 +15,9 @@ public sealed record UnitResult(RunUnit Unit, WorkloadReport Report, LatencyHist
     /// <summary>Every request's latency, when samples were asked for.</summary>
     public IReadOnlyList<SimTime>? Samples { get; init; }
 
+    /// <summary>Results per interval of the measured window (timeseries.csv).</summary>
+    public Workloads.IntervalSeries? Series { get; init; }
+
     /// <summary>Requests lost, or for UDP_STREAM the datagrams sent in the window that never arrived.</summary>
     public required long Lost { get; init; }
 

@@ -1,0 +1,29 @@
+namespace NetPerf.Reporting;
+
+/// <summary>
+/// One row of timeseries.csv: what one workload did in one interval of one replication's measured window, on one
+/// path in one variant. Drops are every host's, by kernel reason (all traffic on the hosts, as they count it).
+/// </summary>
+public sealed record TimeseriesRow
+{
+    public required string Variant { get; init; }
+    public required string Path { get; init; }
+    public required string Workload { get; init; }
+    public required int Replication { get; init; }
+
+    /// <summary>The interval's start, in milliseconds after the warm-up.</summary>
+    public required double StartMilliseconds { get; init; }
+    public required double IntervalMilliseconds { get; init; }
+    public required long Transactions { get; init; }
+    public required double ThroughputPerSecond { get; init; }
+
+    /// <summary>Empty (NaN) when no request completed in the interval.</summary>
+    public required double P50Microseconds { get; init; }
+    public required double P99Microseconds { get; init; }
+
+    /// <summary>Requests given up on (the one error kind the workloads count yet).</summary>
+    public required long Lost { get; init; }
+
+    /// <summary>Drops by reason name (DropReason), every reason in the enum's order, zeros included.</summary>
+    public required IReadOnlyList<(string Reason, long Count)> Drops { get; init; }
+}

@@ -1,0 +1,79 @@
+using NetPerf.Engine.Time;
+using NetPerf.Network.Stack;
+
+namespace NetPerf.Workloads;
+
+/// <summary>
+/// A workload's results over time: per interval of the measured window (from the end of the warm-up), the requests
+/// completed and their latencies, the requests lost, and the drops on every host by kernel reason.
+/// </summary>
+public sealed class IntervalSeries
+{
+    private static readonly int Reasons = Enum.GetValues<DropReason>().Length;
+    private readonly List<List<long>> _latencies = [];
+    private readonly List<long> _lost = [];
+    private readonly List<long[]> _drops = [];
+    private long _startPs;
+
+    public IntervalSeries(SimTime interval)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(interval, SimTime.Zero);
+        Interval = interval;
+    }
+
+    public SimTime Interval { get; }
+
+    /// <summary>Intervals begun so far.</summary>
+    public int Count => _latencies.Count;
+
+    internal void Start(SimTime now)
+    {
+        _startPs = now.Picoseconds;
+        _latencies.Clear();
+        _lost.Clear();
+        _drops.Clear();
+    }
+
+    /// <summary>Latencies (picoseconds) of the requests that completed in interval <paramref name="i"/>, in completion order.</summary>
+    public IReadOnlyList<long> Latencies(int i) => i < _latencies.Count ? _latencies[i] : [];
+
+    public long Lost(int i) => i < _lost.Count ? _lost[i] : 0;
+
+    /// <summary>Packets dropped on every host for <paramref name="reason"/> in interval <paramref name="i"/> (all traffic, as the hosts count it).</summary>
+    public long Drops(int i, DropReason reason) => i < _drops.Count ? _drops[i][(int)reason] : 0;
+
+    internal void Completed(SimTime now, SimTime latency) => Slot(now, _latencies).Add(latency.Picoseconds);
+
+    internal void RequestLost(SimTime now)
+    {
+        int i = Index(now);
+        Grow(i);
+        _lost[i]++;
+    }
+
+    /// <summary>The drops counted on the hosts in interval <paramref name="i"/>, recorded by the runner at its end.</summary>
+    internal void SetDrops(int i, long[] drops)
+    {
+        Grow(i);
+        Array.Copy(drops, _drops[i], Reasons);
+    }
+
+    private int Index(SimTime now) => (int)((now.Picoseconds - _startPs) / Interval.Picoseconds);
+
+    private List<long> Slot(SimTime now, List<List<long>> slots)
+    {
+        int i = Index(now);
+        Grow(i);
+        return slots[i];
+    }
+
+    private void Grow(int i)
+    {
+        while (_latencies.Count <= i)
+        {
+            _latencies.Add([]);
+            _lost.Add(0);
+            _drops.Add(new long[Reasons]);
+        }
+    }
+}

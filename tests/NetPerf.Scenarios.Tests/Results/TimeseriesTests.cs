@@ -1,0 +1,50 @@
+using NetPerf.Reporting;
+using NetPerf.Scenarios.Loading;
+using NetPerf.Scenarios.Running;
+
+namespace NetPerf.Scenarios.Tests.Results;
+
+/// <summary>timeseries.csv: results per interval of the measured window.</summary>
+public class TimeseriesTests
+{
+    private static ResultSet Run(Model.Scenario s, int threads = 2) => ResultSetBuilder.Build(ScenarioRunner.Run(s, new RunOptions { Parallelism = threads }));
+
+    private static string Csv(ResultSet r)
+    {
+        using var w = new StringWriter();
+        CsvResults.WriteTimeseries(r.Timeseries, w);
+        return w.ToString();
+    }
+
+    [Fact]
+    public void The_intervals_add_up_to_the_summary_and_show_when_the_conntrack_table_filled()
+    {
+        var scenario = ScenarioReader.Load(HeadlineRun.Shipped("conntrack-full.yaml"));
+        var r = Run(scenario);
+        foreach (var variant in new[] { "ct256", "ct131072" })
+        {
+            var rows = r.Timeseries.Where(t => t.Variant == variant).ToList();
+            Assert.Equal(5, rows.Count); // 50 ms in 10 ms intervals
+            double throughput = r.Summary.Single(s => s.Variant == variant && s.Metric == "throughput").Mean;
+            Assert.Equal(throughput * scenario.Duration.TotalSeconds, rows.Sum(t => t.Transactions), tolerance: 1e-6);
+        }
+
+        // The small table's drops all fall in the first interval (it fills in the warm-up and the first 10 ms);
+        // after them its clients wait out the SYN's 1 s retransmission and complete nothing.
+        var small = r.Timeseries.Where(t => t.Variant == "ct256").ToList();
+        long Full(TimeseriesRow t) => t.Drops.Single(d => d.Reason == "ConntrackTableFull").Count;
+        Assert.True(Full(small[0]) > 0);
+        Assert.All(small.Skip(1), t => Assert.Equal(0, t.Transactions));
+        Assert.All(r.Timeseries.Where(t => t.Variant == "ct131072"), t => Assert.Equal(0, Full(t)));
+    }
+
+    [Fact]
+    public void The_same_seed_gives_a_byte_identical_timeseries_on_one_thread_or_two_and_the_interval_key_sets_its_rows()
+    {
+        var scenario = ScenarioReader.Load(HeadlineRun.Shipped("conntrack-full.yaml"));
+        Assert.Equal(Csv(Run(scenario, threads: 1)), Csv(Run(scenario, threads: 2)));
+
+        var fine = scenario with { Interval = Engine.Time.SimTime.FromMilliseconds(5) };
+        Assert.Equal(20, Run(fine).Timeseries.Count); // 2 variants x 50 ms / 5 ms
+    }
+}
