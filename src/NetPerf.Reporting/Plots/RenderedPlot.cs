@@ -8,4 +8,5 @@ public enum PlotKind
     LatencyCdf,
     CpuByStage,
     Throughput,
+    Timeseries,
 }

@@ -45,7 +45,49 @@ public static class ResultPlots
             plots.Add(Draw("throughput", "Throughput by path", null, PlotKind.Throughput,
                 plot => Throughput(plot, index, cniColours)));
         }
+        foreach (string workload in results.Timeseries.Select(t => t.Workload).Distinct())
+        {
+            plots.Add(Draw($"timeseries-{Slug(workload)}", $"Throughput over time: {workload}", null, PlotKind.Timeseries,
+                plot => Timeseries(plot, results, workload)));
+        }
+
         return plots;
+    }
+
+    private static string Slug(string name) => string.Concat(name.Select(c => char.IsAsciiLetterOrDigit(c) || c == '-' ? c : '-'));
+
+    /// <summary>
+    /// A workload's throughput per interval, a line per variant and path (the first replication), and a marker on
+    /// every interval in which a host dropped packets, sized by nothing: where, not how many (timeseries.csv has it).
+    /// </summary>
+    private static void Timeseries(Plot plot, ResultSet results, string workload)
+    {
+        var rows = results.Timeseries.Where(t => t.Workload == workload).ToList();
+        int replication = rows.Min(t => t.Replication);
+        foreach (var group in rows.Where(t => t.Replication == replication).GroupBy(t => (t.Variant, t.Path)))
+        {
+            var points = group.OrderBy(t => t.StartMilliseconds).ToList();
+            double[] x = points.Select(t => t.StartMilliseconds + t.IntervalMilliseconds / 2).ToArray();
+            double[] y = points.Select(t => t.ThroughputPerSecond).ToArray();
+            var line = plot.Add.ScatterLine(x, y);
+            line.LineWidth = 2;
+            line.LegendText = $"{group.Key.Variant} {group.Key.Path}";
+            var dropped = points.Where(t => t.Drops.Any(d => d.Count > 0)).ToList();
+            if (dropped.Count > 0)
+            {
+                var marks = plot.Add.ScatterPoints(
+                    dropped.Select(t => t.StartMilliseconds + t.IntervalMilliseconds / 2).ToArray(),
+                    dropped.Select(t => t.ThroughputPerSecond).ToArray(), line.Color);
+                marks.MarkerShape = MarkerShape.OpenTriangleDown;
+                marks.MarkerSize = 12;
+                marks.LegendText = $"{group.Key.Variant} {group.Key.Path}: drops";
+            }
+        }
+
+        plot.XLabel("time after warm-up (ms)");
+        plot.YLabel("throughput (1/s)");
+        plot.Axes.Margins(bottom: 0);
+        plot.ShowLegend(Alignment.UpperRight);
     }
 
     /// <summary>Draws and writes every plot (atomically) as PNG and SVG; returns the paths written.</summary>
