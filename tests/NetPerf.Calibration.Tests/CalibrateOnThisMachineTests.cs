@@ -74,7 +74,10 @@ public class CalibrateOnThisMachineTests(ITestOutputHelper log)
         // A tail is far more sensitive to other programs than a median: p99 is held only when the request/response fit
         // paths' own p99s agreed between rounds (interquartile spread at most 10%); otherwise it is other programs' time
         // slices that the run measured (-36% on the VXLAN path in one such run here), and it is reported, not held.
-        bool quietTail = !noisy && requestResponse.All(m => m.InterquartileSpread(x => x.P99Ns) <= 0.10);
+        // Other programs on the probes' CPU at all (more than 1% of its time in any path's median round) put their time
+        // slices in the tail too: a helper's run beside the other test assemblies saw -31% on a held-out p99 so.
+        bool quietTail = !noisy && requestResponse.All(m => m.InterquartileSpread(x => x.P99Ns) <= 0.10)
+            && outcome.Measurements.All(m => m.OtherWorkShare <= 0.01);
         log.WriteLine(quietTail ? "the fit paths' p99s agreed: p99 held to issue 07's 25%" : "the fit paths' p99s moved between rounds: p99 reported, not held");
 
         // A prediction carries the noise of the fit paths it was fitted on, as well as its own path's: the widest

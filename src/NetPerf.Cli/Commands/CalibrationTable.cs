@@ -25,7 +25,7 @@ internal static class CalibrationTable
                 _ => "ratio",
             };
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"  {r.Path,-40} {(r.Role == PathRole.Fit ? "fit" : "held-out"),-8} {figure,-10} {r.Measured,10:F2} {r.Predicted,10:F2} {r.Error,8:+0.0%;-0.0%} {r.RoundSpread,7:P0}"));
+                $"  {r.Path,-40} {(r.Role == PathRole.Fit ? "fit" : "held-out"),-8} {figure,-10} {r.Measured,10:F2} {r.Predicted,10:F2} {Shown(r.Error),8:+0.0%;-0.0%} {r.RoundSpread,7:P0}"));
         }
 
         foreach (var w in outcome.Warnings)
@@ -39,8 +39,11 @@ internal static class CalibrationTable
             output.WriteLine("The shipped kind profile (no calibration) on the held-out paths:");
             foreach (var r in outcome.ShippedProfileRows)
             {
-                output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {r.Path,-40} {"profile",-8} {"p50 us",-10} {r.Measured,10:F2} {r.Predicted,10:F2} {r.Error,8:+0.0%;-0.0%}"));
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {r.Path,-40} {"profile",-8} {"p50 us",-10} {r.Measured,10:F2} {r.Predicted,10:F2} {Shown(r.Error),8:+0.0%;-0.0%}"));
             }
         }
     }
+
+    /// <summary>An error as the table prints it: one that rounds to 0.0% is 0 (a custom format's negative section would print "-+0.0%").</summary>
+    private static double Shown(double error) => Math.Abs(error) < 0.0005 ? 0 : error;
 }
