@@ -14,10 +14,8 @@ public class RefitTests
 {
     private static readonly string[] Plugins = ["flannel-vxlan", "flannel-host-gw"];
 
-    private static string Repo([System.Runtime.CompilerServices.CallerFilePath] string here = "") =>
-        Path.GetFullPath(Path.Combine(Path.GetDirectoryName(here)!, "..", ".."));
-
-    private static string StoredRun => Path.Combine(Repo(), "tools", "kernel-costs", "calibration-6.18.44-fc-v857", "measurements.csv");
+    /// <summary>tools/kernel-costs/calibration-6.18.44-fc-v857/measurements.csv, copied beside the tests by the project file.</summary>
+    private static string StoredRun => Path.Combine(AppContext.BaseDirectory, "StoredRun", "measurements.csv");
 
     [Fact]
     public void The_shipped_kind_profile_is_what_the_committed_fit_makes_of_the_stored_measurements()
