@@ -49,7 +49,7 @@ public static class DiffCommand
             var unknown = only.Where(m => !present.Contains(m)).Order(StringComparer.Ordinal).ToList();
             if (unknown.Count > 0)
             {
-                error.WriteLine($"netperf diff: --metric {string.Join(", ", unknown.Select(m => Printable.Quote(Printable.Escape(m))))} is in neither run; "
+                error.WriteLine($"netperf diff: --metric {string.Join(", ", unknown.Select(m => Printable.Quote(Printable.Escape(m)) + DidYouMean.Suggest(m, present)))} is in neither run; "
                                 + $"the runs have: {string.Join(", ", present.Order(StringComparer.Ordinal))}.");
                 return ExitCodes.UsageError;
             }

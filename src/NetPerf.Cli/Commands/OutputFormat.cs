@@ -43,8 +43,8 @@ internal static class OutputFormats
                 case "yaml": return OutputFormat.Yaml;
                 default:
                     r.AddError(token.Contains('/', StringComparison.Ordinal) || token.Contains('.', StringComparison.Ordinal)
-                        ? $"--output '{token}' is not a format: {Migration}."
-                        : $"--output '{token}' is not a format; allowed: json, yaml, wide, table.");
+                        ? $"--output '{Scenarios.Loading.Printable.Escape(token)}' is not a format: {Migration}."
+                        : $"--output '{Scenarios.Loading.Printable.Escape(token)}' is not a format{Scenarios.Loading.DidYouMean.Suggest(token, Names)}; allowed: json, yaml, wide, table.");
                     return OutputFormat.Table;
             }
         },

@@ -37,7 +37,7 @@ public static class RunCommand
             var names = scenario.Variants().Select(v => v.Name).ToList();
             if (only.FirstOrDefault(v => !names.Contains(v)) is { } unknown)
             {
-                error.WriteLine($"netperf: --variant '{unknown}' is not a variant of {scenario.Name}; its variants are: {string.Join(", ", names)}.");
+                error.WriteLine($"netperf: --variant '{Scenarios.Loading.Printable.Escape(unknown)}' is not a variant of {scenario.Name}{Scenarios.Loading.DidYouMean.Suggest(unknown, names)}; its variants are: {string.Join(", ", names)}.");
                 return ExitCodes.UsageError;
             }
 

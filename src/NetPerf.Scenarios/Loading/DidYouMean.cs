@@ -9,7 +9,10 @@ public static class DidYouMean
     /// <summary>Longest word compared: the allowed words are short, and the work grows with the square.</summary>
     public const int MaxSuggested = 64;
 
-    /// <summary>" (did you mean 'x'?)" for the closest allowed word within a third of its length; "" when none is close.</summary>
+    /// <summary>
+    /// " (did you mean 'x'?)" for the closest allowed word within a third of its length, or else for the one allowed
+    /// word that the given one (three characters at least) abbreviates ('expo' for exponential); "" when none is close.
+    /// </summary>
     public static string Suggest(string given, IEnumerable<string> allowed)
     {
         if (given.Length > MaxSuggested)
@@ -18,7 +21,13 @@ public static class DidYouMean
         }
 
         var best = allowed.Where(a => a.Length <= MaxSuggested).Select(a => (a, d: Distance(given.ToLowerInvariant(), a.ToLowerInvariant()))).MinBy(x => x.d);
-        return best.a is not null && best.d <= Math.Max(1, best.a.Length / 3) ? $" (did you mean '{best.a}'?)" : "";
+        if (best.a is not null && best.d <= Math.Max(1, best.a.Length / 3))
+        {
+            return $" (did you mean '{best.a}'?)";
+        }
+
+        var abbreviated = given.Length >= 3 ? allowed.Where(a => a.Length <= MaxSuggested && a.StartsWith(given, StringComparison.OrdinalIgnoreCase)).Take(2).ToList() : [];
+        return abbreviated.Count == 1 ? $" (did you mean '{abbreviated[0]}'?)" : "";
     }
 
     /// <summary>Levenshtein distance, two rows at a time.</summary>
