@@ -24,6 +24,13 @@ public static class RunCommand
             if (File.Exists(path) && new FileInfo(path).Length < ScenarioReaderLimit && File.ReadAllText(path) is var text && Scenarios.Compat.K8sNetperfConfig.Looks(text))
             {
                 // k8s-netperf's own config file: its flags, its files (README, "k8s-netperf configs").
+                if (parse.GetResult(options.Format) is { Implicit: false })
+                {
+                    // NetPerf's -o has no meaning for k8s-netperf's outputs: refused rather than silently ignored.
+                    error.WriteLine($"netperf: {path} is a k8s-netperf config, whose outputs are k8s-netperf's (its CSV, and --json for its JSON); -o/--output is NetPerf's own format and does not apply: drop it, or give --json.");
+                    return ExitCodes.UsageError;
+                }
+
                 return k8s.Run(parse, path, text, parse.GetResult(options.ResultsDir)?.Implicit != false ? null : parse.GetValue(options.ResultsDir), output, error);
             }
 

@@ -92,4 +92,13 @@ public sealed class K8sNetperfCompatTests : IDisposable
         Assert.Equal(3, code);
         Assert.Contains("bad.yml:2:5: error: tests[0].parallelism: must be > 0", err);
     }
+
+    [Fact]
+    public void NetPerfs_own_output_format_is_refused_for_a_k8s_netperf_config_and_nothing_runs()
+    {
+        var (code, _, err) = CommandLine.Run("run", Fixture("netperf.yml"), "--results-dir", _dir, "-o", "json");
+        Assert.Equal(ExitCodes.UsageError, code);
+        Assert.Contains("--json", err, StringComparison.Ordinal);
+        Assert.Empty(Directory.GetFileSystemEntries(_dir));
+    }
 }
