@@ -42,7 +42,12 @@ public sealed class IntervalSeries
     /// <summary>Packets dropped on every host for <paramref name="reason"/> in interval <paramref name="i"/> (all traffic, as the hosts count it).</summary>
     public long Drops(int i, DropReason reason) => i < _drops.Count ? _drops[i][(int)reason] : 0;
 
-    internal void Completed(SimTime now, SimTime latency) => Slot(now, _latencies).Add(latency.Picoseconds);
+    internal void Completed(SimTime now, SimTime latency)
+    {
+        int i = Index(now);
+        Grow(i);
+        _latencies[i].Add(latency.Picoseconds);
+    }
 
     internal void RequestLost(SimTime now)
     {
@@ -59,13 +64,6 @@ public sealed class IntervalSeries
     }
 
     private int Index(SimTime now) => (int)((now.Picoseconds - _startPs) / Interval.Picoseconds);
-
-    private List<long> Slot(SimTime now, List<List<long>> slots)
-    {
-        int i = Index(now);
-        Grow(i);
-        return slots[i];
-    }
 
     private void Grow(int i)
     {

@@ -43,7 +43,7 @@ public sealed record PathMeasurement(CalibrationPath Path, IReadOnlyList<ProbeRe
             return 0;
         }
 
-        double median = Median(of);
+        double median = MedianOf(xs);
         int half = xs.Length / 2;
         double lower = MedianOf(xs[..(xs.Length % 2 == 1 ? half + 1 : half)]);
         double upper = MedianOf(xs[half..]);
@@ -56,6 +56,6 @@ public sealed record PathMeasurement(CalibrationPath Path, IReadOnlyList<ProbeRe
     public double Median(Func<ProbeResult, double> of)
     {
         var xs = Rounds.Select(of).Order().ToArray();
-        return xs.Length == 0 ? double.NaN : xs.Length % 2 == 1 ? xs[xs.Length / 2] : (xs[(xs.Length / 2) - 1] + xs[xs.Length / 2]) / 2;
+        return xs.Length == 0 ? double.NaN : MedianOf(xs);
     }
 }
