@@ -28,6 +28,7 @@ public static class ResultSetBuilder
         var cdfs = new List<LatencyCdf>();
         var samples = new List<SampleRow>();
         var series = new List<TimeseriesRow>();
+        var timeline = new List<TimelineRow>();
         foreach (var group in outcome.Results.GroupBy(r => (r.Unit.Variant, r.Unit.Workload, r.Unit.Path)))
         {
             var runs = group.OrderBy(r => r.Unit.Replication).ToList();
@@ -129,6 +130,15 @@ public static class ResultSetBuilder
                 series.AddRange(Timeseries(r, v.Name, path.Name(), w.Name, outcome.Duration));
             }
 
+            foreach (var r in runs)
+            {
+                timeline.AddRange(r.Timeline.Select(e => new TimelineRow
+                {
+                    Variant = v.Name, Path = path.Name(), Workload = w.Name, Replication = r.Unit.Replication,
+                    AtMilliseconds = e.At.Picoseconds / 1e9, Event = e.Event, Object = e.Object,
+                }));
+            }
+
             foreach (var r in runs.Where(r => r.Samples is not null))
             {
                 samples.AddRange(r.Samples!.Select((t, i) => new SampleRow
@@ -153,6 +163,7 @@ public static class ResultSetBuilder
             Cdfs = cdfs,
             Samples = samples,
             Timeseries = series,
+            Timeline = timeline,
             Bgp = outcome.Bgp.Select(b => Bgp(s.Name, b)).ToList(),
             Partial = outcome.Partial,
             CniColours = Kubernetes.Cni.CniPlugins.All.ToDictionary(k => k.Name, k => k.PlotColour),
