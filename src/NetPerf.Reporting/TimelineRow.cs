@@ -18,4 +18,7 @@ public sealed record TimelineRow
 
     /// <summary>What it happened to: a deployment, a pod, or the Services a sync wrote.</summary>
     public required string Object { get; init; }
+
+    /// <summary>The events that are a timeline's own entries (the rest follow from them).</summary>
+    public static readonly IReadOnlyList<string> Actions = ["roll", "scale", "deletePod"];
 }

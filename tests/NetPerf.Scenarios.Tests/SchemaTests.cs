@@ -49,5 +49,6 @@ public class SchemaTests
         Assert.Equal(Choices.Distributions, Enum(At("properties", "workloads", "items", "properties", "serviceDistribution")));
         Assert.Equal(Choices.BgpTopologies, Enum(At("properties", "bgp", "properties", "topology", "items")));
         Assert.Equal(TimelineActions.Names, Enum(At("properties", "timeline", "items", "properties", "action")));
+        Assert.Equal(TimelineActions.Names, Reporting.TimelineRow.Actions); // what the plot marks as the timeline's own entries
     }
 }
