@@ -44,6 +44,7 @@ public static class PathRun
             Samples = workload.Measurement.Samples?.ToList(),
             Series = workload.Measurement.Series,
             BytesDelivered = workload.Measurement.BytesDelivered,
+            Failures = Enum.GetValues<Transport.Tcp.TcpError>().ToDictionary(e => e, workload.Measurement.Failures),
             // A UDP stream's losses are datagrams, not requests: sent in the window and never received.
             Lost = workload is UdpStream udp ? Math.Max(0, udp.SentMeasured - udp.ReceivedMeasured) : report[0].Lost,
         };
