@@ -76,7 +76,7 @@ public static class ResultSetBuilder
             RequestBytes = r.RequestBytes, ResponseBytes = r.ResponseBytes, Latency = r.Latency,
             Transactions = r.Report.Transactions, TransactionsPerSecond = r.Report.TransactionsPerSecond,
             GoodputBitsPerSecond = r.Report.GoodputBitsPerSecond, MeasuredPicoseconds = r.Report.Measured.Picoseconds,
-            BatchMeansHalfWidth = r.Report.MeanMicroseconds?.HalfWidth, Lost = r.Lost, BytesDelivered = r.BytesDelivered,
+            BatchMeansHalfWidth = r.Report.MeanMicroseconds?.HalfWidth, Lost = r.Lost, BytesDelivered = r.BytesDelivered, Failures = r.Failures,
             Hosts = r.Report.Cpu.Select(h => new HostRecord(h.Host, h.PicosecondsByStage, h.Drops.GetValueOrDefault(DropReason.ConntrackTableFull), h.ConntrackEvictions)).ToList(),
             DnsLookupPicoseconds = r.Lookup?.Latency.Picoseconds, DnsQueriesPerType = r.Lookup?.QueriesPerType,
             Timeseries = r.Series is null ? [] : Timeseries(r, u.Variant.Name, u.Path.Name(), u.Workload.Name, duration).ToList(),
@@ -153,6 +153,16 @@ public static class ResultSetBuilder
             {
                 Add(summary, Row, "conntrack_drops", "1/s", ctDrops);
                 Add(summary, Row, "conntrack_evictions", "1/s", ctEvictions);
+            }
+
+            // Connections that failed, by errno (mean per replication): rows only when one failed, as for conntrack.
+            foreach (var (error, metric) in ConnectionErrors)
+            {
+                var failed = runs.Select(r => (double)r.Failures.GetValueOrDefault(error)).ToList();
+                if (failed.Any(x => x > 0))
+                {
+                    Add(summary, Row, metric, "connections", failed);
+                }
             }
 
             if (runs.All(r => r.DnsLookupPicoseconds is not null))
@@ -246,10 +256,17 @@ public static class ResultSetBuilder
                 P50Microseconds = Rank(0.50),
                 P99Microseconds = Rank(0.99),
                 Lost = t.Lost(i),
+                Refused = t.Failures(i, Transport.Tcp.TcpError.Refused),
+                Reset = t.Failures(i, Transport.Tcp.TcpError.Reset),
+                TimedOut = t.Failures(i, Transport.Tcp.TcpError.TimedOut),
                 Drops = [.. reasons.Select(d => (d.ToString(), t.Drops(i, d)))],
             };
         }
     }
+
+    /// <summary>The summary's connection-error metrics, by the errno each counts.</summary>
+    private static readonly (Transport.Tcp.TcpError Error, string Metric)[] ConnectionErrors =
+        [(Transport.Tcp.TcpError.Refused, "refused"), (Transport.Tcp.TcpError.Reset, "reset"), (Transport.Tcp.TcpError.TimedOut, "timed_out")];
 
     private static void Add(List<SummaryRow> rows, Func<string, string, long, double, double?, SummaryRow> row, string metric, string unit, IReadOnlyList<double> values)
     {

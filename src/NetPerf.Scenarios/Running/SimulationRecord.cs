@@ -37,6 +37,9 @@ public sealed record SimulationRecord
     public required long Lost { get; init; }
     public required long BytesDelivered { get; init; }
 
+    /// <summary>Connections that failed, by errno (<see cref="UnitResult.Failures"/>).</summary>
+    public IReadOnlyDictionary<Transport.Tcp.TcpError, long> Failures { get; init; } = new Dictionary<Transport.Tcp.TcpError, long>();
+
     /// <summary>Kernel CPU by host and stage, and the host counters the summary reports.</summary>
     public required IReadOnlyList<HostRecord> Hosts { get; init; }
 
