@@ -43,6 +43,9 @@ public sealed record Scenario
     public IReadOnlyList<string> ManifestPatterns { get; init; } = [];
 
     public Manifests.ManifestSet Manifests { get; init; } = Scenarios.Manifests.ManifestSet.Empty;
+
+    /// <summary>The manifests mapped onto the cluster model (pods placed, Services resolved, policies), built into every variant's cluster.</summary>
+    public Manifests.ManifestCluster Objects { get; init; } = Scenarios.Manifests.ManifestCluster.Empty;
     public CompareSpec Compare { get; init; } = new();
 
     /// <summary>Changes to the cluster at given times of the measured window, in time order (ties in the file's order).</summary>
