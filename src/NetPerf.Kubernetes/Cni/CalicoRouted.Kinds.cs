@@ -13,6 +13,13 @@ public sealed partial class CalicoRouted
     /// </summary>
     private const string BlockIpam = "calico-ipam: /26 blocks affine to the node, a further block claimed from the pool when the node's are full (each block a route), so the kubelet's max-pods bounds a node";
 
+    /// <summary>
+    /// Not a limit of calico-ipam (a node claims blocks until the pool runs out): the most pods the scenario
+    /// reader lets any kubelet run (its maxPods cap, what a flannel /24 holds), so the kubelet's max-pods is what
+    /// bounds a Calico node.
+    /// </summary>
+    public const int MaxPodsOnANode = 253;
+
     /// <summary>felix renders policies into iptables chains walked for a connection's first packet (<see cref="CalicoPolicyRules"/>).</summary>
     private static readonly PolicyEngine Felix = new("felix (iptables: cali-fw-*/cali-tw-* chains per endpoint)", c => new CalicoPolicyRules(c));
 
@@ -39,7 +46,7 @@ public sealed partial class CalicoRouted
         BgpMesh = bgpMesh,
         Family = "calico",
         Ipam = BlockIpam,
-        MaxPodsPerNode = WeaveNet.KubeletMaxPods,
+        MaxPodsPerNode = MaxPodsOnANode,
         MtuOverhead = overhead,
         Policy = Felix,
         Devices = ["cali* (veth, proxy ARP for 169.254.1.1)", .. tunnel],

@@ -138,14 +138,14 @@ public sealed partial class CalicoRouted : CniPlugin
     /// The <paramref name="ordinal"/>-th pod's address: offset ordinal + 1 across the node's blocks in the order it
     /// claimed them (the first block's network address is the tunnel's, and its .1 unused, as before blocks were
     /// borrowed, so a node's first 62 pods keep their addresses); a full block makes the node claim the next.
-    /// Up to the kubelet's max-pods: calico-ipam is not what bounds a node.
+    /// calico-ipam is not what bounds a node: the kubelet's max-pods is (<see cref="MaxPodsOnANode"/>).
     /// </summary>
     public override Ipv4Address PodAddress(Node node, int ordinal)
     {
         if (ordinal < 1 || ordinal > Kind.MaxPodsPerNode)
         {
             throw new InvalidOperationException(
-                $"{node.Name} runs at most {Kind.MaxPodsPerNode} pods (the kubelet's max-pods); calico-ipam would claim another /26 block, it is not the limit.");
+                $"{node.Name}: more than {Kind.MaxPodsPerNode} pods on a node is beyond any kubelet's max-pods here; calico-ipam would claim another /26 block, it is not the limit.");
         }
 
         int offset = ordinal + 1;

@@ -72,14 +72,13 @@ public class CalicoBlocksTests
     }
 
     [Fact]
-    public void The_kubelets_max_pods_bounds_a_calico_node_not_a_block()
+    public void A_calico_node_holds_the_kubelets_110_pods_in_two_blocks_and_more_in_more_blocks()
     {
         var kind = CniPlugins.Get("calico-bgp");
-        Assert.Equal(110, kind.MaxPodsPerNode);
-        var cluster = new KubernetesCluster(new ClusterOptions { Nodes = 1, Costs = CostTable.Free() }, kind.Create());
+        var cluster = new KubernetesCluster(new ClusterOptions { Nodes = 2, Costs = CostTable.Free() }, kind.Create());
         _ = Fill(cluster, 1, 110);
         Assert.Equal(2, ((CalicoRouted)cluster.Cni).Blocks(cluster.Node(1)).Count); // offsets 2..111: two /26s
-        var refused = Assert.Throws<InvalidOperationException>(() => cluster.AddPod("one-too-many", 1));
-        Assert.Contains("max-pods", refused.Message, StringComparison.Ordinal);
+        _ = Fill(cluster, 2, 200);
+        Assert.Equal(4, ((CalicoRouted)cluster.Cni).Blocks(cluster.Node(2)).Count); // a kubelet with --max-pods 200: offsets 2..201
     }
 }
