@@ -12,7 +12,7 @@ internal static class ScenarioKeys
     public static readonly string[] Cost = ["fixedNs", "nsPerByte"];
     public static readonly string[] Deployment = ["name", "replicas", "labels", "nodes"];
     public static readonly string[] Service = ["name", "type", "selector", "port", "targetPort", "count", "externalTrafficPolicy"];
-    public static readonly string[] Workload = ["name", "test", "request", "response", "clients", "paths", "rateGbps", "serviceTime", "serviceDistribution"];
+    public static readonly string[] Workload = ["name", "test", "request", "response", "clients", "paths", "from", "to", "placement", "rateGbps", "serviceTime", "serviceDistribution"];
     public static readonly string[] Compare = ["cni", "kubeProxy", "services", "messageBytes", "conntrackMax"];
     public static readonly string[] NetworkPolicy = ["name", "podSelector", "ingress", "count"];
     public static readonly string[] PolicyRule = ["from", "ports"];

@@ -8,7 +8,7 @@ namespace NetPerf.Scenarios.Manifests;
 /// <summary>What the mapped manifests ask of each variant's cluster that a variant cannot give, at the manifest's line.</summary>
 internal static class ManifestChecks
 {
-    public static void Check(Scenario s, List<ScenarioError> errors)
+    public static void Check(Scenario s, List<ScenarioError> errors, List<string> warnings)
     {
         var objects = s.Objects;
         if (objects.IsEmpty)
@@ -17,6 +17,13 @@ internal static class ManifestChecks
         }
 
         var variants = s.Variants();
+        var unenforced = variants.Where(v => !v.Cni.EnforcesPolicy).ToList();
+        if (objects.Policies.Count > 0 && unenforced.Count > 0)
+        {
+            var at = objects.Policies[0].At;
+            warnings.Add(Printable.Escape($"{at.File}:{at.Line}:{at.Column}: warning: NetworkPolicy: {string.Join(" and ", unenforced.Select(v => v.Cni.Family).Distinct())} enforces no NetworkPolicy; in variant(s) {string.Join(", ", unenforced.Select(v => v.Name))} the manifests' {objects.Policies.Count} policies are accepted and every connection is allowed"));
+        }
+
         foreach (var cni in variants.Select(v => v.Cni).Distinct())
         {
             // Pods with an address of their own on each node: the measured ones, the scenario's deployments, the manifests'.

@@ -36,6 +36,9 @@ public sealed record WorkloadSpec(string Name, NetperfTestKind Test, IReadOnlyLi
     /// <summary>TCP or UDP, as the test says.</summary>
     public Network.Packets.IpProtocol Protocol => Test.Protocol;
 
+    /// <summary>A workload between objects (from/to), resolved against the manifests; null: NetPerf's own pods over <see cref="Paths"/>.</summary>
+    public WorkloadRoute? Route { get; init; }
+
     /// <summary>UDP_STREAM's offered rate.</summary>
     public double UdpGigabits { get; init; } = 1;
 }

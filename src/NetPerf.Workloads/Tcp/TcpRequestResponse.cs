@@ -1,3 +1,4 @@
+using NetPerf.Network.Topology;
 using NetPerf.Engine.Random;
 using NetPerf.Engine.Scheduling;
 using NetPerf.Engine.Time;
@@ -53,12 +54,14 @@ public sealed class TcpRequestResponse : IWorkload, IEventHandler
         var host = endpoints.Client.Host;
         Measurement = new Measurement(host.Sim);
         _rng = host.Testbed.Streams.Create($"workload/{name}/arrivals");
-        Listener = new TcpListener(endpoints.Server, endpoints.ListenPort,
+        TcpListener Listen(NetworkNamespace ns) => new(ns, endpoints.ListenPort,
             new RequestResponseServer(_plan, service ?? ServiceTime.None, Measurement), endpoints.ServerCore, Options)
         {
             WakeUpLatency = endpoints.WakeUpLatency,
             FlowId = flowId,
         };
+        Listener = Listen(endpoints.Server);
+        ReplicaListeners = [.. endpoints.Replicas.Select(r => Listen(r.Namespace))];
     }
 
     public string Name { get; }
@@ -71,6 +74,9 @@ public sealed class TcpRequestResponse : IWorkload, IEventHandler
     public TcpOptions Options { get; }
     public int FlowId { get; }
     public TcpListener Listener { get; }
+
+    /// <summary>The same server on each of <see cref="Endpoints.Replicas"/>.</summary>
+    public IReadOnlyList<TcpListener> ReplicaListeners { get; }
     public Measurement Measurement { get; }
 
     /// <summary>TCP counters of every client connection, open or closed.</summary>
