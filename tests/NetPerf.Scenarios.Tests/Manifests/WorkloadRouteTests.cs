@@ -153,6 +153,29 @@ public sealed class WorkloadRouteTests : IDisposable
     }
 
     [Fact]
+    public void A_call_a_tiers_policy_denies_is_refused_at_its_line_on_Calico_and_measures_on_flannel()
+    {
+        const string policy = "\n---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: cart, namespace: shop}\n"
+            + "spec:\n  podSelector: {matchLabels: {app: cart}}\n  ingress:\n  - from: [{podSelector: {matchLabels: {app: frontend}}}]\n    ports: [{port: http}]\n";
+        Scenario With(string cni)
+        {
+            File.WriteAllText(Path.Combine(_dir, "shop.yaml"), Shop + policy);
+            string path = Path.Combine(_dir, "s.yaml");
+            File.WriteAllText(path, $"name: s\nduration: 2ms\nwarmup: 1ms\ncluster: {{ nodes: 3, cni: {cni} }}\nmanifests: [shop.yaml]\nworkloads:\n"
+                + "  - {name: ok, test: TCP_RR, from: deployment/frontend, to: service/cart:80}\n"
+                + "  - {name: denied, test: TCP_RR, from: statefulset/db, to: service/cart:80}\n");
+            return ScenarioReader.Load(path);
+        }
+
+        var e = Assert.Throws<ScenarioException>(() => WorkloadProbe.Check(With("calico-bgp"), new RunOptions()));
+        var error = Assert.Single(e.Errors);
+        Assert.Equal(8, error.Line); // the denied workload's line; the allowed one passes
+        Assert.Contains("a NetworkPolicy selects the server and none of its rules allows TCP to port 8080 from the client (db-0.shop)", error.Message);
+
+        WorkloadProbe.Check(With("flannel-vxlan"), new RunOptions()); // stored, not enforced: both calls complete
+    }
+
+    [Fact]
     public void A_workload_naming_an_object_that_does_not_exist_is_refused_at_its_line_with_the_closest()
     {
         var e = Assert.Throws<ScenarioException>(() => Load("  - name: rr\n    test: TCP_RR\n    from: deployment/frontend\n    to: service/crat:80\n"));
