@@ -45,12 +45,19 @@ internal static class ManifestChecks
                 }
             }
 
-            foreach (var pod in objects.Pods.Where(p => !p.HostNetwork))
+            // The kubelet's max-pods counts every pod (hostNetwork ones too); the plugin's IPAM only those with an address.
+            int kubelet = s.Cluster.PodsPerNode;
+            var addressed = (int[])perNode.Clone();
+            foreach (var pod in objects.Pods)
             {
-                if (++perNode[pod.Node] == cni.MaxPodsPerNode + 1)
+                bool overKubelet = ++perNode[pod.Node] == kubelet + 1;
+                bool overIpam = !pod.HostNetwork && ++addressed[pod.Node] == cni.MaxPodsPerNode + 1;
+                if (overKubelet || overIpam)
                 {
                     errors.Add(new ScenarioError(pod.At.File, pod.At.Line, pod.At.Column,
-                        $"{pod.At.Kind} {ManifestReader.Q(pod.At.Name)}: pod {ManifestReader.Q(pod.Name)} would be pod {perNode[pod.Node]} on node{pod.Node}; {cni} addresses at most {cni.MaxPodsPerNode} per node (with the measured pods and the scenario's deployments): add nodes or fewer replicas"));
+                        $"{pod.At.Kind} {ManifestReader.Q(pod.At.Name)}: pod {ManifestReader.Q(pod.Name)} would be pod {perNode[pod.Node]} on node{pod.Node} (with the measured pods and the scenario's deployments); "
+                        + (overKubelet ? $"the kubelet runs at most {kubelet} (min({s.Cluster.PodsPerCore} x {s.Cluster.CoresPerNode} cores, maxPods {s.Cluster.MaxPods}))" : $"{cni} addresses at most {cni.MaxPodsPerNode} per node")
+                        + ": add nodes or fewer replicas"));
                 }
             }
         }
