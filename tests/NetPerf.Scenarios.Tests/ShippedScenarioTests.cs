@@ -7,7 +7,10 @@ namespace NetPerf.Scenarios.Tests;
 public class ShippedScenarioTests
 {
     public static TheoryData<string> Files =>
-        [.. Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, "scenarios"), "*.yaml").Select(f => Path.GetFileName(f)).Append("examples/shop/shop.yaml").Order()];
+        [.. Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, "scenarios"), "*.yaml", SearchOption.AllDirectories)
+            .Select(f => Path.GetRelativePath(Path.Combine(AppContext.BaseDirectory, "scenarios"), f).Replace('\\', '/'))
+            .Where(f => !f.Contains("/manifests/", StringComparison.Ordinal)) // an example's Kubernetes manifests, which its scenario reads
+            .Order(StringComparer.Ordinal)];
 
     [Theory]
     [MemberData(nameof(Files))]
