@@ -12,7 +12,7 @@ internal static class ScenarioKeys
     public static readonly string[] Cost = ["fixedNs", "nsPerByte"];
     public static readonly string[] Deployment = ["name", "replicas", "labels", "nodes", "maxSurge", "maxUnavailable", "readinessDelay", "preStopSleep", "terminationGracePeriod"];
     public static readonly string[] Service = ["name", "type", "selector", "port", "targetPort", "count", "externalTrafficPolicy"];
-    public static readonly string[] Workload = ["name", "test", "request", "response", "clients", "paths", "rateGbps", "serviceTime", "serviceDistribution", "service"];
+    public static readonly string[] Workload = ["name", "test", "request", "response", "clients", "paths", "from", "to", "placement", "rateGbps", "serviceTime", "serviceDistribution", "service"];
     public static readonly string[] Compare = ["cni", "kubeProxy", "services", "messageBytes", "conntrackMax", "preStopSleep"];
     public static readonly string[] Timeline = ["at", "action", "deployment", "pod", "replicas"];
     public static readonly string[] NetworkPolicy = ["name", "podSelector", "ingress", "count"];

@@ -105,7 +105,12 @@ public static partial class ScenarioReader
         if (scenario.Manifests.Objects.Count > 0 && manifestErrors.Count == 0)
         {
             scenario = scenario with { Objects = Manifests.ManifestCluster.Map(scenario.Manifests, scenario.Cluster, manifestErrors, d.Warnings) };
-            Manifests.ManifestChecks.Check(scenario, manifestErrors);
+            Manifests.ManifestChecks.Check(scenario, manifestErrors, d.Warnings);
+        }
+
+        if (manifestErrors.Count == 0)
+        {
+            scenario = RouteResolver.Resolve(scenario, document, d);
         }
 
         foreach (var ignored in scenario.Manifests.Ignored)
@@ -464,8 +469,25 @@ public static partial class ScenarioReader
             d.Error(m["paths"], $"{where}.paths: empty; list at least one of {string.Join(", ", CommunicationPaths.Names)} (or leave the key out for all)");
         }
 
+        WorkloadRoute? route = null;
+        if (m.Has("to"))
+        {
+            if (m.Has("paths"))
+            {
+                d.Error(m["paths"], $"{where}: give paths (NetPerf's own pods) or from/to (your objects), not both");
+            }
+
+            var placement = m.Has("placement") ? m.Choice("placement", Choices.Placements, "across") : null;
+            route = new WorkloadRoute(m.String("from", "")!, m.String("to", "")!, placement is null ? null : Enum.Parse<RoutePlacement>(placement, ignoreCase: true));
+        }
+        else if (m.Has("from") || m.Has("placement"))
+        {
+            d.Error(m["from"] ?? m["placement"], $"{where}: from and placement go with to (the server: service/NAME:PORT, pod/NAME, deployment/NAME, node/N, or a Service's DNS name)");
+        }
+
         return new WorkloadSpec(m.String("name", "unnamed")!, Model.Tests.Get(m.Choice("test", Model.Tests.Names, "TCP_RR")), paths.Distinct().ToList())
         {
+            Route = route,
             RequestBytes = (int)m.Integer("request", 1, 16 << 20, 64),
             ResponseBytes = (int)m.Integer("response", 1, 16 << 20, 64),
             Clients = (int)m.Integer("clients", 1, 1024, 1),

@@ -185,6 +185,13 @@ public sealed class ClusterBuild
 
     private (Kubernetes.Cluster.Pod, Kubernetes.Cluster.Pod)? _hostPods;
 
+    /// <summary>A hostNetwork pod on node <paramref name="node"/> for a workload between objects (node/N), created on first use.</summary>
+    public Kubernetes.Cluster.Pod HostPod(string role, int node)
+    {
+        string name = $"{role}-node{node}";
+        return Cluster.Pods.FirstOrDefault(p => p.Name == name) ?? Cluster.AddHostNetworkPod(name, node, role == "route-client" ? ClusterLayout.ClientLabels : ClusterLayout.ServerLabels);
+    }
+
     /// <summary>The external load balancer, when the load-balancer path is being run.</summary>
     public ExternalLoadBalancer? LoadBalancer { get; }
 
