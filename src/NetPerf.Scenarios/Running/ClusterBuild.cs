@@ -48,6 +48,7 @@ public sealed class ClusterBuild
                 Iptables = spec.Iptables,
                 ClusterCidr = spec.ClusterCidr,
                 NodeCidrMaskSize = spec.NodeCidrMaskSize,
+                NodeSubnet = spec.NodeSubnet,
                 Seed = seed,
             },
             variant.Cni.Create());
@@ -74,13 +75,24 @@ public sealed class ClusterBuild
         LocalServer = Cluster.AddPod(ClusterLayout.LocalServer, 1, ClusterLayout.ServerLabels);
         RemoteServer = Cluster.AddPod(ClusterLayout.RemoteServer, 2, ClusterLayout.RemoteSelector);
         var dnsPod = Cluster.AddPod(ClusterLayout.CoreDns, 2, ClusterLayout.KubeDnsSelector);
+        // Deployments without a node list share one round robin over all nodes, each going on where the one before
+        // stopped (spread as kube-scheduler's least-allocated scoring spreads equal pods on equal nodes); a node list
+        // is a round robin of the deployment's own. Stamped deployments (count) go on from one stamp to the next.
+        long cursor = 0;
         foreach (var dep in scenario.Deployments)
         {
             var nodes = dep.Nodes.Count > 0 ? dep.Nodes : Enumerable.Range(1, spec.Nodes).ToList();
-            for (int r = 0; r < dep.Replicas; r++)
+            long start = dep.Nodes.Count > 0 ? 0 : cursor;
+            for (int c = 0; c < dep.Count; c++)
             {
-                Cluster.AddPod($"{dep.Name}-{r}", nodes[r % nodes.Count], dep.Labels);
+                string name = dep.Count > 1 ? $"{dep.Name}-{c}" : dep.Name;
+                for (int r = 0; r < dep.Replicas; r++)
+                {
+                    Cluster.AddPod($"{name}-{r}", nodes[(int)((start + ((long)c * dep.Replicas) + r) % nodes.Count)], dep.Labels);
+                }
             }
+
+            cursor = dep.Nodes.Count > 0 ? cursor : (cursor + dep.Pods) % spec.Nodes;
         }
 
         foreach (var pod in scenario.Objects.Pods)
