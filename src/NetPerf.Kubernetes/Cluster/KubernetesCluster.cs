@@ -143,6 +143,8 @@ public sealed partial class KubernetesCluster
         {
             AnnounceToFabric(node);
         }
+
+        cni.PodRangeAdded += AnnounceToFabric;
     }
 
     /// <summary>
