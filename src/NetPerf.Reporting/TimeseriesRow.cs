@@ -21,8 +21,17 @@ public sealed record TimeseriesRow
     public required double P50Microseconds { get; init; }
     public required double P99Microseconds { get; init; }
 
-    /// <summary>Requests given up on (the one error kind the workloads count yet).</summary>
+    /// <summary>Requests given up on, whatever the cause.</summary>
     public required long Lost { get; init; }
+
+    /// <summary>Connections refused in the interval: the SYN answered with a RST (ECONNREFUSED).</summary>
+    public long Refused { get; init; }
+
+    /// <summary>Connections reset past their handshake (ECONNRESET).</summary>
+    public long Reset { get; init; }
+
+    /// <summary>Connections given up on after every retransmission went unanswered (ETIMEDOUT).</summary>
+    public long TimedOut { get; init; }
 
     /// <summary>Drops by reason name (DropReason), every reason in the enum's order, zeros included.</summary>
     public required IReadOnlyList<(string Reason, long Count)> Drops { get; init; }

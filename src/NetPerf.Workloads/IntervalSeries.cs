@@ -13,6 +13,8 @@ public sealed class IntervalSeries
     private readonly List<List<long>> _latencies = [];
     private readonly List<long> _lost = [];
     private readonly List<long[]> _drops = [];
+    private static readonly int Errors = Enum.GetValues<Transport.Tcp.TcpError>().Length;
+    private readonly List<long[]> _failures = [];
     private long _startPs;
 
     public IntervalSeries(SimTime interval)
@@ -32,6 +34,7 @@ public sealed class IntervalSeries
         _latencies.Clear();
         _lost.Clear();
         _drops.Clear();
+        _failures.Clear();
     }
 
     /// <summary>Latencies (picoseconds) of the requests that completed in interval <paramref name="i"/>, in completion order.</summary>
@@ -41,6 +44,16 @@ public sealed class IntervalSeries
 
     /// <summary>Packets dropped on every host for <paramref name="reason"/> in interval <paramref name="i"/> (all traffic, as the hosts count it).</summary>
     public long Drops(int i, DropReason reason) => i < _drops.Count ? _drops[i][(int)reason] : 0;
+
+    /// <summary>Connections that failed with <paramref name="error"/> in interval <paramref name="i"/> (refused, reset, timed out).</summary>
+    public long Failures(int i, Transport.Tcp.TcpError error) => i < _failures.Count ? _failures[i][(int)error] : 0;
+
+    internal void Failed(SimTime now, Transport.Tcp.TcpError error)
+    {
+        int i = Index(now);
+        Grow(i);
+        _failures[i][(int)error]++;
+    }
 
     internal void Completed(SimTime now, SimTime latency)
     {
@@ -72,6 +85,7 @@ public sealed class IntervalSeries
             _latencies.Add([]);
             _lost.Add(0);
             _drops.Add(new long[Reasons]);
+            _failures.Add(new long[Errors]);
         }
     }
 }

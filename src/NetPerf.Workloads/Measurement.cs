@@ -19,6 +19,8 @@ public sealed class Measurement
         InFlight = new TimeWeightedAverage(sim.Now);
     }
 
+    private readonly long[] _failures = new long[Enum.GetValues<Transport.Tcp.TcpError>().Length];
+
     /// <summary>Requests that complete before this are warm-up: not recorded.</summary>
     public SimTime WarmUpEnd { get; private set; }
 
@@ -63,6 +65,7 @@ public sealed class Measurement
         BytesDelivered = 0;
         ConnectionsCompleted = 0;
         Lost = 0;
+        Array.Clear(_failures);
         InFlight.Reset(_sim.Now);
         Series?.Start(_sim.Now);
     }
@@ -97,6 +100,19 @@ public sealed class Measurement
         {
             Lost++;
             Series?.RequestLost(_sim.Now);
+        }
+    }
+
+    /// <summary>Connections that failed with <paramref name="error"/> since the warm-up (refused, reset, timed out).</summary>
+    public long Failures(Transport.Tcp.TcpError error) => _failures[(int)error];
+
+    /// <summary>A connection ended with <paramref name="error"/> now (counted by the errno the client's call saw).</summary>
+    public void ConnectionFailed(Transport.Tcp.TcpError error)
+    {
+        if (error != Transport.Tcp.TcpError.None && _sim.Now >= WarmUpEnd)
+        {
+            _failures[(int)error]++;
+            Series?.Failed(_sim.Now, error);
         }
     }
 

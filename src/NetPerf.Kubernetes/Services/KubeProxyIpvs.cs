@@ -60,7 +60,11 @@ public sealed partial class KubeProxyIpvs
         var servers = RealServers(endpoints, service.TargetPort);
         foreach (var (node, (dummy, ipvs)) in _nodes)
         {
-            node.Root.AddAddress(dummy, service.ClusterIp, 32);
+            if (node.Root.OwnerOf(service.ClusterIp) != dummy)
+            {
+                node.Root.AddAddress(dummy, service.ClusterIp, 32); // once per address: each port of a Service is a virtual service of its own on it
+            }
+
             _virtualServices[(service, node)] = ipvs.AddService(service.Protocol, service.ClusterIp, service.Port, Scheduler, servers);
         }
 

@@ -26,6 +26,12 @@ public sealed record Service(string Name, Ipv4Address ClusterIp, ushort Port, us
     /// </summary>
     public ushort? HealthCheckNodePort { get; init; }
 
+    /// <summary>
+    /// A Service without a selector: the pods its hand-written EndpointSlices name (their endpoints' targetRef), in
+    /// the order given. kube-proxy programs them as it programs a selector's; nothing updates them as pods change.
+    /// </summary>
+    public IReadOnlyList<string> ManualEndpoints { get; init; } = [];
+
     public ServiceType Type => LoadBalancerIp is not null ? ServiceType.LoadBalancer : NodePort is not null ? ServiceType.NodePort : ServiceType.ClusterIP;
 
     /// <summary>The pods of the cluster whose labels include every key and value of the selector, in name order.</summary>
@@ -33,7 +39,8 @@ public sealed record Service(string Name, Ipv4Address ClusterIp, ushort Port, us
     {
         if (Selector.Count == 0)
         {
-            return []; // a Service without a selector has its endpoints managed by hand, not modelled
+            // A Service without a selector: its endpoints are what its EndpointSlices list, written by hand.
+            return [.. ManualEndpoints.Select(cluster.Pod).Where(p => !p.Deleted)];
         }
 
         var (key, value) = Selector.First();

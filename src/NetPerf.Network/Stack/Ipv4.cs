@@ -254,7 +254,7 @@ public static class Ipv4
         var endpoint = ns.Endpoint(flow.Protocol, flow.DestinationPort);
         if (endpoint is null)
         {
-            walk.Drop(DropReason.NoSocket, device);
+            TcpReset.RefuseAndDrop(ns, device, ref walk); // a TCP SYN is answered with a RST (ECONNREFUSED); anything else is dropped
             return;
         }
 

@@ -203,4 +203,8 @@ public sealed class Host
 
     internal void CountDrop(DropReason reason) => _drops[(int)reason]++;
 
+    /// <summary>RSTs the kernel sent for segments no socket took (netstat -s: TcpOutRsts, that part of it).</summary>
+    public long ResetsSent { get; private set; }
+
+    internal void CountResetSent() => ResetsSent++;
 }

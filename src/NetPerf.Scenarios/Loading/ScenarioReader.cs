@@ -101,10 +101,10 @@ public static partial class ScenarioReader
 
         var manifestErrors = new List<ScenarioError>();
         scenario = ReadManifests(scenario, root, d, allowOutside, manifests ?? [], manifestErrors);
-        if (scenario.Manifests.Objects.Count > 0)
+        if (scenario.Manifests.Objects.Count > 0 && manifestErrors.Count == 0)
         {
-            // Until placement lands (issue 12's next piece), say so rather than run as if the objects were there.
-            d.Warnings.Add(Printable.Escape($"{file}:1:1: warning: manifests: {scenario.Manifests.Objects.Count} object(s) read and checked; this version does not yet build them into the cluster"));
+            scenario = scenario with { Objects = Manifests.ManifestCluster.Map(scenario.Manifests, scenario.Cluster, manifestErrors, d.Warnings) };
+            Manifests.ManifestChecks.Check(scenario, manifestErrors);
         }
 
         foreach (var ignored in scenario.Manifests.Ignored)

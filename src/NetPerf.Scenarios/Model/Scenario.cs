@@ -43,6 +43,9 @@ public sealed record Scenario
     public IReadOnlyList<string> ManifestPatterns { get; init; } = [];
 
     public Manifests.ManifestSet Manifests { get; init; } = Scenarios.Manifests.ManifestSet.Empty;
+
+    /// <summary>The manifests mapped onto the cluster model (pods placed, Services resolved, policies), built into every variant's cluster.</summary>
+    public Manifests.ManifestCluster Objects { get; init; } = Scenarios.Manifests.ManifestCluster.Empty;
     public CompareSpec Compare { get; init; } = new();
 
     /// <summary>BGP convergence experiments, when the scenario asks for them.</summary>

@@ -83,6 +83,11 @@ public sealed class ClusterBuild
             }
         }
 
+        foreach (var pod in scenario.Objects.Pods)
+        {
+            _ = pod.HostNetwork ? Cluster.AddHostNetworkPod(pod.ClusterName, pod.Node, pod.Labels) : Cluster.AddPod(pod.ClusterName, pod.Node, pod.Labels);
+        }
+
         var cidr = spec.ServiceCidr;
         KubeDnsIp = cidr[ClusterLayout.KubeDnsOffset];
         ServiceIp = cidr[ClusterLayout.ServiceOffset];
@@ -95,6 +100,7 @@ public sealed class ClusterBuild
         };
         Dns.AddService(ClusterLayout.HeadlessService, "default", RemoteServer.Ip); // clusterIP: None: the answer is the pod
         AddScenarioServices(scenario, variant, cidr);
+        AddManifestServices(scenario);
 
         // The measured Service last, so that in iptables mode a new connection to it walks past every other
         // Service's rule first, as kube-proxy's rule order puts a Service created late.
@@ -212,8 +218,12 @@ public sealed class ClusterBuild
                 ushort? port = null;
                 if (spec.Type == ServiceType.NodePort)
                 {
-                    port = nodePort == ClusterLayout.NodePort ? ++nodePort : nodePort;
-                    nodePort = (ushort)(port + 1);
+                    while (nodePort == ClusterLayout.NodePort || scenario.Objects.NodePorts.Contains(nodePort))
+                    {
+                        nodePort++; // the measured Service's and the manifests' node ports are taken
+                    }
+
+                    port = nodePort++;
                 }
 
                 Proxy.Add(new Service(name, ip, spec.Port, spec.TargetPort, IpProtocol.Tcp, spec.Selector)
@@ -234,15 +244,55 @@ public sealed class ClusterBuild
         }
     }
 
-    /// <summary>The scenario's NetworkPolicies, once every pod exists (felix renders each selected endpoint's chains).</summary>
+    /// <summary>
+    /// The manifests' Services: every port a Service of the Kubernetes layer at the Service's address (kube-proxy
+    /// writes a rule set per port), and CoreDNS's answers: the ClusterIP, or for a headless Service its endpoints'
+    /// addresses and each endpoint's own name (hostname.subdomain, a StatefulSet's db-0.db) when it has one.
+    /// </summary>
+    private void AddManifestServices(Scenario scenario)
+    {
+        foreach (var svc in scenario.Objects.Services)
+        {
+            var first = svc.ForPort(svc.Ports[0]);
+            if (svc.Type == Manifests.ManifestServiceType.Headless)
+            {
+                var pods = first.Endpoints(Cluster);
+                Dns.AddService(svc.Name, svc.Namespace, [.. pods.Select(p => p.Ip)]);
+                foreach (var pod in pods)
+                {
+                    if (scenario.Objects.Pods.FirstOrDefault(p => p.ClusterName == pod.Name) is { } m && m.Subdomain == svc.Name)
+                    {
+                        Dns.AddService($"{m.Name}.{svc.Name}", svc.Namespace, pod.Ip);
+                    }
+                }
+
+                continue;
+            }
+
+            foreach (var port in svc.Ports)
+            {
+                Proxy.Add(svc.ForPort(port));
+                ScenarioServices++;
+            }
+
+            Dns.AddService(svc.Name, svc.Namespace, svc.ClusterIp);
+        }
+    }
+
+    /// <summary>The scenario's NetworkPolicies and the manifests', once every pod exists (felix renders each selected endpoint's chains).</summary>
     private void AddPolicies(Scenario scenario)
     {
-        if (scenario.NetworkPolicies.Count == 0)
+        if (scenario.NetworkPolicies.Count == 0 && scenario.Objects.Policies.Count == 0)
         {
             return;
         }
 
         Policies = new NetworkPolicies(Cluster);
+        foreach (var (policy, _) in scenario.Objects.Policies)
+        {
+            Policies.Add(policy);
+        }
+
         foreach (var spec in scenario.NetworkPolicies)
         {
             var rules = spec.Ingress.Select(r => new NetworkPolicyIngressRule(

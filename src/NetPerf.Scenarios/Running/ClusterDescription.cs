@@ -46,6 +46,14 @@ public static class ClusterDescription
                 s.Type == ServiceType.Headless ? "None" : "(from " + scenario.Cluster.ServiceCidr + ")", $"{s.Port}/TCP", string.Join(",", s.Selector.Select(kv => $"{kv.Key}={kv.Value}"))));
         }
 
+        foreach (var m in scenario.Objects.Services)
+        {
+            string ports = string.Join(",", m.Ports.Select(p => $"{p.Port}{(p.NodePort is { } np ? $":{np}" : "")}/{p.Protocol.ToString().ToUpperInvariant()}"));
+            string selector = m.Selector.Count == 0 ? "<none>" : string.Join(",", m.Selector.Where(kv => kv.Key != Manifests.ManifestCluster.NamespaceLabel).Select(kv => $"{kv.Key}={kv.Value}"));
+            services.Add(new($"{m.Namespace}/{m.Name}", m.Type == Manifests.ManifestServiceType.Headless ? "ClusterIP" : m.Type.ToString(),
+                m.Type == Manifests.ManifestServiceType.Headless ? "None" : m.ClusterIp.ToString(), ports, selector));
+        }
+
         if (variant.ExtraServices > 0)
         {
             services.Add(new($"extra-0..{variant.ExtraServices - 1}", "ClusterIP", "(from " + scenario.Cluster.ServiceCidr + ")", $"{ClusterLayout.ServicePort}/TCP", "app=netperf-server,netperf/role=remote"));

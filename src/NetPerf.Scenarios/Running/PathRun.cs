@@ -44,6 +44,7 @@ public static class PathRun
             Samples = workload.Measurement.Samples?.ToList(),
             Series = workload.Measurement.Series,
             BytesDelivered = workload.Measurement.BytesDelivered,
+            Failures = Enum.GetValues<Transport.Tcp.TcpError>().ToDictionary(e => e, workload.Measurement.Failures),
             // A UDP stream's losses are datagrams, not requests: sent in the window and never received.
             Lost = workload is UdpStream udp ? Math.Max(0, udp.SentMeasured - udp.ReceivedMeasured) : report[0].Lost,
         };
@@ -107,9 +108,12 @@ public static class PathRun
         }
     }
 
-    private static DnsLookup Resolve(ClusterBuild b, string name)
+    private static DnsLookup Resolve(ClusterBuild b, string name) => Resolve(b, b.Client, "default", name);
+
+    /// <summary>What getaddrinfo() in <paramref name="client"/> (a pod of namespace <paramref name="ns"/>, its resolv.conf's search list) gets for a name through CoreDNS; throws when no answer comes.</summary>
+    internal static DnsLookup Resolve(ClusterBuild b, Kubernetes.Cluster.Pod client, string ns, string name)
     {
-        var resolver = new StubResolver(b.Client, new ResolvConf("default"), b.Dns, b.KubeDnsIp);
+        var resolver = new StubResolver(client, new ResolvConf(ns), b.Dns, b.KubeDnsIp);
         DnsLookup? result = null;
         resolver.Resolve(name, r => result = r);
         var sim = b.Cluster.Bed.Sim;

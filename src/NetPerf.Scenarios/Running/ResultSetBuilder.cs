@@ -91,6 +91,16 @@ public static class ResultSetBuilder
                 Add(summary, Row, "conntrack_evictions", "1/s", ctEvictions);
             }
 
+            // Connections that failed, by errno (mean per replication): rows only when one failed, as for conntrack.
+            foreach (var (error, metric) in ConnectionErrors)
+            {
+                var failed = runs.Select(r => (double)r.Failures.GetValueOrDefault(error)).ToList();
+                if (failed.Any(x => x > 0))
+                {
+                    Add(summary, Row, metric, "connections", failed);
+                }
+            }
+
             if (runs.All(r => r.Lookup is not null))
             {
                 Add(summary, Row, "dns_lookup", "us", runs.Select(r => r.Lookup!.Latency.TotalMicroseconds).ToList());
@@ -187,10 +197,17 @@ public static class ResultSetBuilder
                 P50Microseconds = Rank(0.50),
                 P99Microseconds = Rank(0.99),
                 Lost = t.Lost(i),
+                Refused = t.Failures(i, Transport.Tcp.TcpError.Refused),
+                Reset = t.Failures(i, Transport.Tcp.TcpError.Reset),
+                TimedOut = t.Failures(i, Transport.Tcp.TcpError.TimedOut),
                 Drops = [.. reasons.Select(d => (d.ToString(), t.Drops(i, d)))],
             };
         }
     }
+
+    /// <summary>The summary's connection-error metrics, by the errno each counts.</summary>
+    private static readonly (Transport.Tcp.TcpError Error, string Metric)[] ConnectionErrors =
+        [(Transport.Tcp.TcpError.Refused, "refused"), (Transport.Tcp.TcpError.Reset, "reset"), (Transport.Tcp.TcpError.TimedOut, "timed_out")];
 
     private static void Add(List<SummaryRow> rows, Func<string, string, long, double, double?, SummaryRow> row, string metric, string unit, IReadOnlyList<double> values)
     {

@@ -42,6 +42,15 @@ public sealed class TcpListener : ILocalEndpoint
     public int FlowId { get; init; }
 
     public long Accepted { get; private set; }
+
+    /// <summary>False once <see cref="StopListening"/> was called.</summary>
+    public bool Listening { get; private set; } = true;
+
+    /// <summary>
+    /// close() of the listening socket, as a server does on SIGTERM: connections already accepted go on to their
+    /// end; a new SYN is answered with a RST (the client's connect() fails with ECONNREFUSED).
+    /// </summary>
+    public void StopListening() => Listening = false;
     public int Connections => _connections.Count;
 
     void ILocalEndpoint.Deliver(ref PacketWalk walk)
@@ -50,6 +59,13 @@ public sealed class TcpListener : ILocalEndpoint
         if (_connections.TryGetValue(p.Flow, out var socket))
         {
             socket.Receive(ref walk);
+            return;
+        }
+
+        if (!Listening)
+        {
+            // close() of the listening socket: its accepted connections live on, a new SYN finds no listener.
+            TcpReset.RefuseAndDrop(Namespace, null, ref walk);
             return;
         }
 

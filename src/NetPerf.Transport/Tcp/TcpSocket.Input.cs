@@ -54,6 +54,11 @@ public sealed partial class TcpSocket
         int segments = p.Segments;
         int core = p.Core;
         host.Pool.Return(packet);
+        if ((h.Flags & TcpFlags.Rst) != 0)
+        {
+            OnReset(h);
+            return;
+        }
 
         switch (State)
         {
@@ -131,6 +136,38 @@ public sealed partial class TcpSocket
 
     private int _peerMss;
     private bool _peerSacks;
+
+    /// <summary>
+    /// A RST (tcp_reset, tcp_rcv_state_process): in SYN-SENT, if it acknowledges the SYN, connect() fails with
+    /// ECONNREFUSED; past the handshake the connection is torn down with ECONNRESET; in TIME-WAIT it ends the
+    /// wait early (tcp_timewait_state_process, net.ipv4.tcp_rfc1337 = 0). Sequence checks of RFC 5961 (challenge
+    /// ACKs) are not modelled: the only resets here are the kernel's answers to this connection's own segments.
+    /// </summary>
+    private void OnReset(in TcpHeader h)
+    {
+        switch (State)
+        {
+            case TcpState.Closed:
+                return;
+            case TcpState.TimeWait:
+                Release();
+                return;
+            case TcpState.SynSent:
+                if ((h.Flags & TcpFlags.Ack) == 0 || h.Acknowledgement != 1)
+                {
+                    return; // not an answer to our SYN
+                }
+
+                Error = TcpError.Refused;
+                break;
+            default:
+                Error = TcpError.Reset;
+                break;
+        }
+
+        Statistics.ResetsReceived++;
+        Terminate();
+    }
 
     private void Establish(in TcpHeader h)
     {

@@ -34,6 +34,9 @@ public sealed partial class TcpSocket
     /// <summary>The connection was given up on: its handshake timed out.</summary>
     public bool TimedOut { get; private set; }
 
+    /// <summary>Why the connection ended abnormally (refused, reset, timed out), or <see cref="TcpError.None"/>.</summary>
+    public TcpError Error { get; private set; }
+
     /// <summary>Sequence number after the last byte the application's write()s have finished copying.</summary>
     internal long DataEnd { get; set; } = 1;
 
@@ -279,6 +282,7 @@ public sealed partial class TcpSocket
             if (_backoff > Options.SynRetries)
             {
                 TimedOut = true; // ETIMEDOUT: the handshake never completed
+                Error = TcpError.TimedOut;
                 Terminate();
                 return;
             }
@@ -304,6 +308,7 @@ public sealed partial class TcpSocket
         if (_backoff > Options.Retries2)
         {
             TimedOut = true; // tcp_retries2: the peer is gone
+            Error = TcpError.TimedOut;
             Terminate();
             return;
         }

@@ -28,4 +28,7 @@ public sealed class TcpStatistics
 
     /// <summary>Segments that arrived for a socket but not from its peer (a reply not un-NATed): the kernel answers RST.</summary>
     public long ForeignSegments { get; internal set; }
+
+    /// <summary>RSTs accepted (TcpExtTCPAbortOnData and kin count what follows; this counts the resets).</summary>
+    public long ResetsReceived { get; internal set; }
 }

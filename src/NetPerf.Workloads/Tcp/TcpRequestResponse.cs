@@ -246,8 +246,9 @@ public sealed class TcpRequestResponse : IWorkload, IEventHandler
                 return;
             }
 
-            // The connection failed (connect() or a retransmission timed out): what it still owed is lost,
-            // and the client starts over on a new connection, as netperf's loop would.
+            // The connection failed (refused, reset, or timed out): what it still owed is lost, and the client
+            // starts over on a new connection, as netperf's loop would.
+            _w.Measurement.ConnectionFailed(socket.Error);
             if (_w.Pattern == RequestPattern.ConnectionPerRequest && _outstanding.Count == 0)
             {
                 _w.Measurement.RequestLost(_connectStart);

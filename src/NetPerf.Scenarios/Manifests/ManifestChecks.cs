@@ -1,0 +1,60 @@
+using NetPerf.Kubernetes.Services;
+using NetPerf.Scenarios.Loading;
+using NetPerf.Scenarios.Model;
+using NetPerf.Scenarios.Running;
+
+namespace NetPerf.Scenarios.Manifests;
+
+/// <summary>What the mapped manifests ask of each variant's cluster that a variant cannot give, at the manifest's line.</summary>
+internal static class ManifestChecks
+{
+    public static void Check(Scenario s, List<ScenarioError> errors)
+    {
+        var objects = s.Objects;
+        if (objects.IsEmpty)
+        {
+            return;
+        }
+
+        var variants = s.Variants();
+        foreach (var cni in variants.Select(v => v.Cni).Distinct())
+        {
+            // Pods with an address of their own on each node: the measured ones, the scenario's deployments, the manifests'.
+            var perNode = new int[s.Cluster.Nodes + 1];
+            foreach (var node in ClusterLayout.MeasuredPodNodes)
+            {
+                perNode[node]++;
+            }
+
+            foreach (var dep in s.Deployments)
+            {
+                var nodes = dep.Nodes.Count > 0 ? dep.Nodes : Enumerable.Range(1, s.Cluster.Nodes).ToList();
+                for (int r = 0; r < dep.Replicas; r++)
+                {
+                    if (nodes[r % nodes.Count] <= s.Cluster.Nodes)
+                    {
+                        perNode[nodes[r % nodes.Count]]++;
+                    }
+                }
+            }
+
+            foreach (var pod in objects.Pods.Where(p => !p.HostNetwork))
+            {
+                if (++perNode[pod.Node] == cni.MaxPodsPerNode + 1)
+                {
+                    errors.Add(new ScenarioError(pod.At.File, pod.At.Line, pod.At.Column,
+                        $"{pod.At.Kind} {ManifestReader.Q(pod.At.Name)}: pod {ManifestReader.Q(pod.Name)} would be pod {perNode[pod.Node]} on node{pod.Node}; {cni} addresses at most {cni.MaxPodsPerNode} per node (with the measured pods and the scenario's deployments): add nodes or fewer replicas"));
+                }
+            }
+        }
+
+        if (variants.Any(v => v.KubeProxy == KubeProxyMode.Nftables))
+        {
+            foreach (var svc in objects.Services.Where(x => x.ExternalTrafficPolicy == ExternalTrafficPolicy.Local))
+            {
+                errors.Add(new ScenarioError(svc.At.File, svc.At.Line, svc.At.Column,
+                    $"Service {ManifestReader.Q(svc.Name)}: externalTrafficPolicy Local is not modelled in nftables mode yet (its map is shared by every node), and a variant runs kube-proxy in nftables mode; use Cluster, or leave nftables out of compare.kubeProxy"));
+            }
+        }
+    }
+}
