@@ -7,7 +7,7 @@ namespace NetPerf.Calibration.Fit;
 /// the rest but not the stages inside it: the socket and IP stack of the loopback path (split between its stages
 /// as its perf profile split it, tools/kernel-costs), the two ends of a VXLAN tunnel, TCP's output and input, the
 /// netfilter hooks with an established conntrack lookup. <see cref="Derived"/> stages were never alone on a
-/// measurable path here (ipip and ip_vs are not in this kernel; an nftables map only on composite paths; Cilium's tc BPF programs, priced as hash-map lookups, were not run): they move with the group whose work is most like theirs, and the cost file says so.
+/// measurable path here (ipip and ip_vs are not in this kernel; an nftables map only on composite paths): they move with the group whose work is most like theirs, and the cost file says so. Stages in no group (Cilium's tc BPF programs, measured on their own by tools/kernel-costs/bpf) keep the shipped table's figure.
 /// </summary>
 public sealed record StageGroup(string Name, IReadOnlyList<KernelStage> Stages, IReadOnlyList<KernelStage> Derived, string MeasuredBy)
 {
@@ -25,8 +25,7 @@ public sealed record StageGroup(string Name, IReadOnlyList<KernelStage> Stages, 
         new("veth", [KernelStage.VethTransmit], [], "udp veth - udp lo"),
         new("bridge", [KernelStage.BridgeForward], [KernelStage.OvsFlowLookup], "udp bridge - udp veth"),
         new("conntrack", [KernelStage.NetfilterHook, KernelStage.ConntrackLookup, KernelStage.NetfilterRule, KernelStage.NftablesRule],
-            [KernelStage.NftMapLookup, KernelStage.IpvsLookup, KernelStage.IpvsSchedule,
-                KernelStage.BpfFromContainer, KernelStage.BpfToContainer, KernelStage.BpfFromNetdev, KernelStage.BpfFromHost, KernelStage.BpfFromOverlay, KernelStage.BpfServiceNat], "udp routed+conntrack - udp routed"),
+            [KernelStage.NftMapLookup, KernelStage.IpvsLookup, KernelStage.IpvsSchedule], "udp routed+conntrack - udp routed"),
         new("outer conntrack", [KernelStage.ConntrackOuterLookup], [], "(udp vxlan+conntrack - udp vxlan) - the inner packets' forwarded lookups"),
         new("br_netfilter", [KernelStage.BridgeNetfilter], [], "(udp bridge+conntrack - udp bridge) - (udp routed+conntrack - udp routed)"),
         new("forward", [KernelStage.IpForward], [], "udp routed - udp veth"),
