@@ -34,6 +34,7 @@ public static class NetPerfCommand
         sample.Subcommands.Add(TwoHostsSampleCommand.Build(output, error));
         root.Subcommands.Add(RunCommand.Build(output, error));
         root.Subcommands.Add(CompareCommand.Build(output, error));
+        root.Subcommands.Add(MergeCommand.Build(output, error));
         root.Subcommands.Add(DiffCommand.Build(output, error));
         root.Subcommands.Add(TraceCommand.Build(output, error));
         root.Subcommands.Add(DescribeCommand.Build(output, error));

@@ -35,6 +35,18 @@ internal static class OptionParsers
         return default;
     };
 
+    /// <summary>--shard K/N: shard K of N, 1 &lt;= K &lt;= N; anything else is refused, saying what is allowed.</summary>
+    public static Scenarios.Sharding.ShardSpec? Shard(ArgumentResult r)
+    {
+        var spec = Scenarios.Sharding.ShardSpec.Parse(LastToken(r), out string? error);
+        if (spec is null)
+        {
+            r.AddError(error! + ".");
+        }
+
+        return spec;
+    }
+
     /// <summary>A whole number from <paramref name="min"/> to <paramref name="max"/>; anything else is refused, saying what is allowed.</summary>
     public static Func<ArgumentResult, int> Between(string option, int min, int max, string why) => r =>
     {

@@ -14,7 +14,13 @@ public static class RunCommand
         var manifests = ScenarioFile.Manifests();
         var options = new RunOptionsBinding();
         var variant = new Option<string[]>("--variant") { Description = "Run only these variants (by name; default: all).", AllowMultipleArgumentsPerToken = true };
-        var command = new Command("run", "Run a scenario: every variant x workload x path, then write results/<scenario>/<run>/ (CSV, plots, report.html).") { file, allowOutside, manifests, variant };
+        var shard = new Option<Scenarios.Sharding.ShardSpec?>("--shard")
+        {
+            Description = "Run only shard K of N (K/N, 1 <= K <= N): simulation i (variant x workload x path x replication, in the scenario's order) is shard (i mod N) + 1's. Writes the shard's per-replication records, not results; 'netperf merge' joins the N folders into the run. In a Kubernetes Indexed Job K is JOB_COMPLETION_INDEX + 1.",
+            HelpName = "K/N",
+            CustomParser = OptionParsers.Shard,
+        };
+        var command = new Command("run", "Run a scenario: every variant x workload x path, then write results/<scenario>/<run>/ (CSV, plots, report.html).") { file, allowOutside, manifests, variant, shard };
         options.AddTo(command);
         var k8s = new K8sNetperfMode();
         k8s.AddTo(command);
@@ -28,6 +34,12 @@ public static class RunCommand
                 {
                     // NetPerf's -o has no meaning for k8s-netperf's outputs: refused rather than silently ignored.
                     error.WriteLine($"netperf: {path} is a k8s-netperf config, whose outputs are k8s-netperf's (its CSV, and --json for its JSON); -o/--output is NetPerf's own format and does not apply: drop it, or give --json.");
+                    return ExitCodes.UsageError;
+                }
+
+                if (parse.GetResult(shard) is { Implicit: false })
+                {
+                    error.WriteLine($"netperf: {path} is a k8s-netperf config; --shard splits a NetPerf scenario's simulations and does not apply to it.");
                     return ExitCodes.UsageError;
                 }
 
@@ -50,6 +62,7 @@ public static class RunCommand
 
             string? baseline = only.Length > 0 && scenario.Baseline is { } b && !only.Contains(b) ? only[0] : null;
             var settings = options.Read(parse, "netperf " + string.Join(' ', parse.Tokens.Select(t => t.Value)), baseline, only);
+            settings = settings with { Options = settings.Options with { Shard = parse.GetValue(shard) } };
             return ScenarioExecution.Run(scenario, settings, output, error).Code;
         });
         return command;

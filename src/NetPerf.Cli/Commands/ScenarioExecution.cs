@@ -44,7 +44,8 @@ internal static class ScenarioExecution
             return (ExitCodes.InvalidScenario, null);
         }
 
-        string runId = settings.RunId ?? RunFolder.NewRunId(DateTimeOffset.UtcNow);
+        var shard = settings.Options.Shard;
+        string runId = settings.RunId ?? RunFolder.NewRunId(DateTimeOffset.UtcNow) + (shard is { } k ? $"-shard-{k.Index}-of-{k.Count}" : "");
         RunReservation reservation;
         try
         {
@@ -66,12 +67,18 @@ internal static class ScenarioExecution
         try
         {
             var started = DateTimeOffset.UtcNow;
-            int total = ScenarioRunner.Units(scenario, settings.Options).Count + ScenarioRunner.BgpUnits(scenario, settings.Options).Count;
+            int all = ScenarioRunner.Units(scenario, settings.Options).Count + ScenarioRunner.BgpUnits(scenario, settings.Options).Count;
+            int total = shard?.Share(all) ?? all;
             int threads = ScenarioRunner.Threads(scenario, settings.Options);
             string fewer = threads < Math.Max(1, settings.Options.Parallelism)
                 ? $" (not {settings.Options.Parallelism}: one simulation needs about {Scenarios.Estimation.ScaleEstimate.Size(Scenarios.Estimation.ScenarioEstimate.Of(scenario).Largest.Bytes)} and --max-memory is {Scenarios.Estimation.ScaleEstimate.Size(settings.Options.MaxMemory)})"
                 : "";
-            error.WriteLine($"netperf: {scenario.Name}: {total} simulation(s) ({scenario.Variants().Count} variant(s)) on {threads} thread(s){fewer}");
+            string share = shard is { } sh ? $"shard {sh}: {total} of {all}" : $"{total}";
+            error.WriteLine($"netperf: {scenario.Name}: {share} simulation(s) ({scenario.Variants().Count} variant(s)) on {threads} thread(s){fewer}");
+            if (shard is { } empty && total == 0)
+            {
+                error.WriteLine($"netperf: warning: shard {empty} has no simulations ({all} simulation(s) among {empty.Count} shards); its folder is written empty, for the merge.");
+            }
             RunOutcome outcome;
             try
             {
@@ -100,6 +107,11 @@ internal static class ScenarioExecution
             }
 
             phase = RunPhase.Writing;
+            if (shard is { } mine)
+            {
+                return (WriteShard(scenario, settings, mine, all, reservation, outcome, started, output, error), null);
+            }
+
             var results = ResultSetBuilder.Build(outcome, settings.Baseline);
             var meta = new RunMetadata(Version, settings.Command, started, DateTimeOffset.UtcNow);
             string dir;
@@ -131,6 +143,66 @@ internal static class ScenarioExecution
             Console.CancelKeyPress -= onCancel;
             RunFolder.Abandon(reservation); // nothing once it is renamed into place; otherwise an unwritten run leaves nothing
         }
+    }
+
+    /// <summary>What run -o json|yaml prints for a shard: its folder, which shard, how many simulations it ran of all, and whether it is partial.</summary>
+    internal sealed record ShardReport(string Shard, string Folder, int Simulations, int Of, bool Partial);
+
+    /// <summary>A shard's folder: scenario.yaml (claimed with the reservation), shard.json and its simulations' records; no results of its own.</summary>
+    private static int WriteShard(Scenario scenario, Settings settings, Scenarios.Sharding.ShardSpec shard, int all, RunReservation reservation, RunOutcome outcome,
+        DateTimeOffset started, TextWriter output, TextWriter error)
+    {
+        var records = ResultSetBuilder.Records(outcome);
+        var header = new Scenarios.Sharding.ShardHeader
+        {
+            Format = Scenarios.Sharding.ShardHeader.CurrentFormat,
+            Version = Version,
+            Scenario = scenario.Name,
+            ScenarioSha256 = Scenarios.Sharding.ShardFolder.Sha256(scenario.SourceText),
+            File = scenario.SourceFile,
+            Description = scenario.Description,
+            Seed = scenario.Seed,
+            Shard = shard.Index,
+            Shards = shard.Count,
+            Simulations = all,
+            Ran = outcome.Results.Count + outcome.Bgp.Count,
+            Partial = outcome.Partial,
+            Options = new Scenarios.Sharding.ShardOptions
+            {
+                Quick = settings.Options.Quick,
+                Samples = settings.Options.KeepSamples,
+                OnlyVariants = settings.Options.Variants,
+                Baseline = settings.Baseline ?? scenario.Baseline,
+                Plots = settings.Plots,
+                Cdf = settings.CdfAxis.ToString().ToLowerInvariant(),
+            },
+            Variants = records.Variants,
+            Replications = outcome.Units.Select(u => u.Replication).Concat(outcome.BgpUnits.Select(u => u.Replication)).DefaultIfEmpty(0).Max() + 1,
+            WarmupMs = outcome.WarmUp.TotalMilliseconds,
+            DurationMs = outcome.Duration.TotalMilliseconds,
+            Command = settings.Command,
+            StartedUtc = started.UtcDateTime.ToString("o", System.Globalization.CultureInfo.InvariantCulture),
+            FinishedUtc = DateTimeOffset.UtcNow.UtcDateTime.ToString("o", System.Globalization.CultureInfo.InvariantCulture),
+        };
+        var bgpIndices = outcome.Bgp.Select(b => outcome.Units.Count + b.Unit.Index).ToList();
+        string dir;
+        try
+        {
+            dir = RunFolder.Commit(reservation, temp => Scenarios.Sharding.ShardFolder.Write(temp, header, records, bgpIndices), pointLatest: false);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            error.WriteLine($"netperf: the shard could not be written under {settings.ResultsRoot}: {e.Message}; no shard folder was left.");
+            return ExitCodes.RunFailed;
+        }
+
+        if (!OutputFormats.TryWrite(settings.Format, new ShardReport(shard.ToString(), dir, header.Ran, all, outcome.Partial), output))
+        {
+            output.WriteLine($"Shard {shard}: {header.Ran} of {all} simulation(s){(outcome.Partial ? " (partial: stopped before every simulation finished; run the shard again)" : "")}: {dir}");
+            output.WriteLine($"Join the {shard.Count} shards' folders into the run: netperf merge <folder>... --results-dir {settings.ResultsRoot}");
+        }
+
+        return outcome.Partial ? ExitCodes.Interrupted : ExitCodes.Success;
     }
 
     /// <summary>What the first Ctrl-C says: only a run stopped while simulating is written partial.</summary>

@@ -61,6 +61,51 @@ public sealed class LatencyHistogram
         Saturated += other.Saturated;
     }
 
+    /// <summary>
+    /// The observations in HdrHistogram's compressed encoding (V2, deflated, base64: the form its log files carry),
+    /// and <see cref="Saturated"/> beside it: everything percentiles and the mean are computed from, so a
+    /// histogram read back with <see cref="Decode"/> answers every question exactly as this one does.
+    /// </summary>
+    public (string Encoded, long Saturated) Encode()
+    {
+        var buffer = HdrHistogram.Utilities.ByteBuffer.Allocate(_histogram.GetNeededByteBufferCapacity());
+        int length = HistogramEncoding.EncodeIntoCompressedByteBuffer(_histogram, buffer);
+        var bytes = new byte[length];
+        buffer.Position = 0;
+        for (int i = 0; i < length; i++)
+        {
+            bytes[i] = buffer.Get(); // the library's buffer exposes its bytes one at a time
+        }
+
+        return (Convert.ToBase64String(bytes), Saturated);
+    }
+
+    /// <summary>A histogram from <see cref="Encode"/>'s form.</summary>
+    /// <exception cref="FormatException">The text is not an encoded histogram of this range.</exception>
+    public static LatencyHistogram Decode(string encoded, long saturated)
+    {
+        HistogramBase decoded;
+        try
+        {
+            var buffer = HdrHistogram.Utilities.ByteBuffer.Allocate(Convert.FromBase64String(encoded));
+            decoded = HistogramEncoding.DecodeFromCompressedByteBuffer(buffer, 0);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            throw new FormatException($"not an HdrHistogram compressed encoding ({e.Message})", e);
+        }
+
+        if (decoded.LowestTrackableValue != LowestDiscernible.Picoseconds || decoded.HighestTrackableValue < HighestTrackable.Picoseconds
+            || decoded.NumberOfSignificantValueDigits != 3 || saturated < 0 || saturated > decoded.TotalCount)
+        {
+            throw new FormatException("an encoded histogram of another range or precision than a latency histogram's (1 ns to one hour, 3 digits)");
+        }
+
+        var h = new LatencyHistogram { Saturated = saturated };
+        h._histogram.Add(decoded);
+        return h;
+    }
+
     public void Reset()
     {
         _histogram.Reset();

@@ -48,12 +48,26 @@ public static class RunFolder
     }
 
     /// <summary>Writes the run into its claimed folder and renames it into place; on failure nothing is left.</summary>
-    public static string Write(RunReservation at, RunOutcome outcome, ResultSet results, RunMetadata meta, bool plots = true, Reporting.Plots.CdfAxis cdfAxis = Reporting.Plots.CdfAxis.Percentile)
+    public static string Write(RunReservation at, RunOutcome outcome, ResultSet results, RunMetadata meta, bool plots = true, Reporting.Plots.CdfAxis cdfAxis = Reporting.Plots.CdfAxis.Percentile) =>
+        Write(at, Json(outcome, meta), results, partial: outcome.Partial, plots, cdfAxis);
+
+    /// <summary>Writes run.json (given) and the results into the claimed folder and renames it into place (a merge of shards writes a run this way).</summary>
+    public static string Write(RunReservation at, string runJson, ResultSet results, bool partial, bool plots, Reporting.Plots.CdfAxis cdfAxis) =>
+        Commit(at, temp =>
+        {
+            AtomicFile.WriteAllText(Path.Combine(temp, "run.json"), runJson);
+            ResultWriter.WriteAll(results, temp, plots, cdfAxis);
+        }, pointLatest: !partial); // latest is the newest complete run: never a partial one
+
+    /// <summary>
+    /// Fills the claimed folder and renames it into place; <c>latest</c> is pointed at it when asked (a shard's
+    /// folder is no run, and never becomes latest). On failure the claimed folder is removed and nothing is left.
+    /// </summary>
+    public static string Commit(RunReservation at, Action<string> fill, bool pointLatest)
     {
         try
         {
-            AtomicFile.WriteAllText(Path.Combine(at.Temp, "run.json"), Json(outcome, meta));
-            ResultWriter.WriteAll(results, at.Temp, plots, cdfAxis);
+            fill(at.Temp);
             for (int attempt = 1; ; attempt++)
             {
                 // A named run keeps its name (another run taking it meanwhile fails this one); a dated one that
@@ -67,9 +81,9 @@ public static class RunFolder
                 try
                 {
                     Directory.Move(at.Temp, final);
-                    if (!outcome.Partial)
+                    if (pointLatest)
                     {
-                        PointLatest(at.ScenarioDir, Path.GetFileName(final)); // latest is the newest complete run: never a partial one
+                        PointLatest(at.ScenarioDir, Path.GetFileName(final));
                     }
 
                     return final;

@@ -6,6 +6,26 @@ using NetPerf.Scenarios.Model;
 
 namespace NetPerf.Scenarios.Running;
 
+/// <summary>The simulations of one variant x workload x path, whose replications are pooled into one set of rows.</summary>
+public readonly record struct PlannedGroup(string Variant, string Workload, string Path);
+
+/// <summary>
+/// A run's simulations as records (<see cref="SimulationRecord"/>), with what the rows need beside them: the
+/// scenario's name, description and baseline, its variants in order, the simulations it meant to run (to mark
+/// groups a stopped run left short) and its BGP experiments' rows.
+/// </summary>
+public sealed record RunRecords
+{
+    public required string Scenario { get; init; }
+    public string Description { get; init; } = "";
+    public string? ScenarioBaseline { get; init; }
+    public required IReadOnlyList<string> Variants { get; init; }
+    public IReadOnlyList<PlannedGroup> Planned { get; init; } = [];
+    public required IReadOnlyList<SimulationRecord> Simulations { get; init; }
+    public IReadOnlyList<BgpRow> Bgp { get; init; } = [];
+    public bool Partial { get; init; }
+}
+
 /// <summary>
 /// Turns a run's simulations into the tidy rows results are written from: replications of one variant x
 /// workload x path are pooled (histograms merged; means with a confidence interval across replications, or by
@@ -20,23 +40,68 @@ public static class ResultSetBuilder
     /// <summary>Samples below which p99.9 is not reported: fewer put fewer than ten samples above it, and it reads as noise.</summary>
     public const long MinSamplesForP999 = 10_000;
 
-    public static ResultSet Build(RunOutcome outcome, string? baseline = null)
+    public static ResultSet Build(RunOutcome outcome, string? baseline = null) => Build(Records(outcome), baseline);
+
+    /// <summary>A run's simulations as records, in unit order: what <see cref="Build(RunRecords, string?)"/> pools and what a shard keeps.</summary>
+    public static RunRecords Records(RunOutcome outcome)
     {
         var s = outcome.Scenario;
+        var variants = outcome.Units.Select(u => u.Variant.Name).Distinct().ToList();
+        if (variants.Count == 0)
+        {
+            variants = outcome.BgpUnits.Select(u => u.Variant).Distinct().ToList();
+        }
+
+        return new RunRecords
+        {
+            Scenario = s.Name,
+            Description = s.Description,
+            ScenarioBaseline = s.Baseline,
+            Variants = variants,
+            Planned = outcome.Units.Select(u => new PlannedGroup(u.Variant.Name, u.Workload.Name, u.Path.Name())).ToList(),
+            Simulations = outcome.Results.Select(r => Record(r, outcome.Duration)).ToList(),
+            Bgp = outcome.Bgp.Select(b => Bgp(s.Name, b)).ToList(),
+            Partial = outcome.Partial,
+        };
+    }
+
+    /// <summary>One simulation's result reduced to what the rows are made of (<see cref="SimulationRecord"/>).</summary>
+    public static SimulationRecord Record(UnitResult r, Engine.Time.SimTime duration)
+    {
+        var u = r.Unit;
+        return new SimulationRecord
+        {
+            Index = u.Index, Variant = u.Variant.Name, Cni = u.Variant.Cni.Name, KubeProxy = u.Variant.KubeProxy.Name,
+            Workload = u.Workload.Name, Test = u.Workload.Test.Name, Path = u.Path.Name(), Replication = u.Replication,
+            RequestBytes = r.RequestBytes, ResponseBytes = r.ResponseBytes, Latency = r.Latency,
+            Transactions = r.Report.Transactions, TransactionsPerSecond = r.Report.TransactionsPerSecond,
+            GoodputBitsPerSecond = r.Report.GoodputBitsPerSecond, MeasuredPicoseconds = r.Report.Measured.Picoseconds,
+            BatchMeansHalfWidth = r.Report.MeanMicroseconds?.HalfWidth, Lost = r.Lost, BytesDelivered = r.BytesDelivered, Failures = r.Failures,
+            Hosts = r.Report.Cpu.Select(h => new HostRecord(h.Host, h.PicosecondsByStage, h.Drops.GetValueOrDefault(DropReason.ConntrackTableFull), h.ConntrackEvictions)).ToList(),
+            DnsLookupPicoseconds = r.Lookup?.Latency.Picoseconds, DnsQueriesPerType = r.Lookup?.QueriesPerType,
+            Timeseries = r.Series is null ? [] : Timeseries(r, u.Variant.Name, u.Path.Name(), u.Workload.Name, duration).ToList(),
+            Samples = r.Samples?.Select(t => t.Picoseconds).ToList(),
+            Events = r.Events,
+        };
+    }
+
+    /// <summary>The rows of a run from its simulations' records: replications pooled, intervals across them.</summary>
+    public static ResultSet Build(RunRecords records, string? baseline = null)
+    {
         var summary = new List<SummaryRow>();
         var cpu = new List<CpuRow>();
         var cdfs = new List<LatencyCdf>();
         var samples = new List<SampleRow>();
         var series = new List<TimeseriesRow>();
-        foreach (var group in outcome.Results.GroupBy(r => (r.Unit.Variant, r.Unit.Workload, r.Unit.Path)))
+        foreach (var group in records.Simulations.GroupBy(r => new PlannedGroup(r.Variant, r.Workload, r.Path)))
         {
-            var runs = group.OrderBy(r => r.Unit.Replication).ToList();
-            var (v, w, path) = group.Key;
+            var runs = group.OrderBy(r => r.Replication).ToList();
             var first = runs[0];
-            bool partial = outcome.Partial && outcome.Units.Count(u => u.Variant == v && u.Workload == w && u.Path == path) > runs.Count;
+            var test = Tests.Get(first.Test);
+            bool partial = records.Partial && records.Planned.Count(g => g == group.Key) > runs.Count;
             SummaryRow Row(string metric, string unit, long count, double mean, double? ci) => new()
             {
-                Scenario = s.Name, Variant = v.Name, Path = path.Name(), Cni = v.Cni.Name, KubeProxy = v.KubeProxy.Name, Workload = w.Name, Test = w.Test.Name,
+                Scenario = records.Scenario, Variant = first.Variant, Path = first.Path, Cni = first.Cni, KubeProxy = first.KubeProxy, Workload = first.Workload, Test = test.Name,
                 RequestBytes = first.RequestBytes, ResponseBytes = first.ResponseBytes, Metric = metric, Unit = unit, Count = count,
                 Mean = mean, Ci95 = ci, Partial = partial,
             };
@@ -47,11 +112,10 @@ public static class ResultSetBuilder
                 latency.Add(r.Latency);
             }
 
-            long transactions = runs.Sum(r => r.Report.Transactions);
             if (latency.Count > 0)
             {
                 var means = runs.Select(r => r.Latency.Count > 0 ? r.Latency.Mean.TotalMicroseconds : double.NaN).ToList();
-                double? ci = runs.Count > 1 ? Interval(means) : first.Report.MeanMicroseconds?.HalfWidth;
+                double? ci = runs.Count > 1 ? Interval(means) : first.BatchMeansHalfWidth;
                 summary.Add(Row("latency", "us", latency.Count, latency.Mean.TotalMicroseconds, ci) with
                 {
                     P50 = latency.Percentile(50).TotalMicroseconds,
@@ -59,31 +123,31 @@ public static class ResultSetBuilder
                     P99 = latency.Percentile(99).TotalMicroseconds,
                     P999 = latency.Count >= MinSamplesForP999 ? latency.Percentile(99.9).TotalMicroseconds : null,
                 });
-                cdfs.Add(new LatencyCdf(v.Name, path.Name(), v.Cni.Name, v.KubeProxy.Name, w.Name,
+                cdfs.Add(new LatencyCdf(first.Variant, first.Path, first.Cni, first.KubeProxy, first.Workload,
                     CdfPercentiles.Select(p => (p, latency.Percentile(p).TotalMicroseconds)).ToList()));
             }
 
             // A stream has no requests: its rate is its goodput and its CPU is per byte.
-            bool stream = w.Test.IsStream;
+            bool stream = test.IsStream;
             if (!stream)
             {
-                Add(summary, Row, "throughput", "1/s", runs.Select(r => r.Report.TransactionsPerSecond).ToList());
+                Add(summary, Row, "throughput", "1/s", runs.Select(r => r.TransactionsPerSecond).ToList());
             }
 
-            Add(summary, Row, "goodput", "Mbit/s", runs.Select(r => r.Report.GoodputBitsPerSecond / 1e6).ToList());
+            Add(summary, Row, "goodput", "Mbit/s", runs.Select(r => r.GoodputBitsPerSecond / 1e6).ToList());
             if (!stream)
             {
-                Add(summary, Row, "cpu_per_request", "us", runs.Select(r => r.Report.CpuNanosecondsPerTransaction / 1000).ToList());
+                Add(summary, Row, "cpu_per_request", "us", runs.Select(r => r.CpuNanosecondsPerTransaction / 1000).ToList());
             }
 
-            Add(summary, Row, "cpu_per_byte", "ns/B", runs.Select(r => r.Report.CpuNanosecondsPerByte(r.BytesDelivered)).ToList());
+            Add(summary, Row, "cpu_per_byte", "ns/B", runs.Select(r => r.CpuNanosecondsPerByte).ToList());
             // Nothing lost of nothing delivered is no success: a replication that delivered nothing has no loss figure (an empty cell).
-            Add(summary, Row, "lost", w.Test == NetperfTestKind.UdpStream ? "datagrams" : "requests",
-                runs.Select(r => r.Report.Transactions == 0 && r.BytesDelivered == 0 ? double.NaN : r.Lost).ToList());
+            Add(summary, Row, "lost", test == NetperfTestKind.UdpStream ? "datagrams" : "requests",
+                runs.Select(r => r.Transactions == 0 && r.BytesDelivered == 0 ? double.NaN : r.Lost).ToList());
             // A full conntrack table, when one was met: new connections dropped and entries evicted, per second, all
             // hosts (rows only then, so runs that never fill a table keep the summary they had).
-            double PerSecond(UnitResult r, Func<HostCpu, long> count) => r.Report.Cpu.Sum(count) / r.Report.Measured.TotalSeconds;
-            var ctDrops = runs.Select(r => PerSecond(r, h => h.Drops.GetValueOrDefault(DropReason.ConntrackTableFull))).ToList();
+            double PerSecond(SimulationRecord r, Func<HostRecord, long> count) => r.Hosts.Sum(count) / new Engine.Time.SimTime(r.MeasuredPicoseconds).TotalSeconds;
+            var ctDrops = runs.Select(r => PerSecond(r, h => h.ConntrackTableFullDrops)).ToList();
             var ctEvictions = runs.Select(r => PerSecond(r, h => h.ConntrackEvictions)).ToList();
             if (ctDrops.Any(x => x > 0) || ctEvictions.Any(x => x > 0))
             {
@@ -101,65 +165,60 @@ public static class ResultSetBuilder
                 }
             }
 
-            if (runs.All(r => r.Lookup is not null))
+            if (runs.All(r => r.DnsLookupPicoseconds is not null))
             {
-                Add(summary, Row, "dns_lookup", "us", runs.Select(r => r.Lookup!.Latency.TotalMicroseconds).ToList());
-                summary.Add(Row("dns_queries", "queries", runs.Count, runs.Average(r => r.Lookup!.QueriesPerType * 2.0), null));
+                Add(summary, Row, "dns_lookup", "us", runs.Select(r => new Engine.Time.SimTime(r.DnsLookupPicoseconds!.Value).TotalMicroseconds).ToList());
+                summary.Add(Row("dns_queries", "queries", runs.Count, runs.Average(r => r.DnsQueriesPerType!.Value * 2.0), null));
             }
 
-            foreach (var (host, stage) in runs.SelectMany(r => r.Report.Cpu.SelectMany(h => h.PicosecondsByStage.Keys.Select(k => (h.Host, k)))).Distinct()
+            foreach (var (host, stage) in runs.SelectMany(r => r.Hosts.SelectMany(h => h.Stages.Keys.Select(k => (h.Host, k)))).Distinct()
                          .OrderBy(x => HostOrder(x.Host)).ThenBy(x => x.k))
             {
                 // Per replication, then averaged: the same mean of ratios as cpu_per_request, so the stages add up to it.
-                double PerRun(UnitResult r, double denominator) =>
-                    (r.Report.Cpu.FirstOrDefault(h => h.Host == host)?.PicosecondsByStage.GetValueOrDefault(stage) ?? 0) / 1000.0 / denominator;
-                double perRequest = runs.All(r => r.Report.Transactions > 0) ? runs.Average(r => PerRun(r, r.Report.Transactions)) : double.NaN;
+                double PerRun(SimulationRecord r, double denominator) =>
+                    (r.Hosts.FirstOrDefault(h => h.Host == host)?.Stages.GetValueOrDefault(stage) ?? 0) / 1000.0 / denominator;
+                double perRequest = runs.All(r => r.Transactions > 0) ? runs.Average(r => PerRun(r, r.Transactions)) : double.NaN;
                 double perByte = runs.All(r => r.BytesDelivered > 0) ? runs.Average(r => PerRun(r, r.BytesDelivered)) : double.NaN;
                 cpu.Add(new CpuRow
                 {
-                    Scenario = s.Name, Variant = v.Name, Path = path.Name(), Cni = v.Cni.Name, KubeProxy = v.KubeProxy.Name, Workload = w.Name,
+                    Scenario = records.Scenario, Variant = first.Variant, Path = first.Path, Cni = first.Cni, KubeProxy = first.KubeProxy, Workload = first.Workload,
                     Node = host, Stage = stage.ToString(),
                     NanosecondsPerRequest = perRequest,
                     NanosecondsPerByte = perByte,
                 });
             }
 
-            foreach (var r in runs.Where(r => r.Series is not null))
+            foreach (var r in runs)
             {
-                series.AddRange(Timeseries(r, v.Name, path.Name(), w.Name, outcome.Duration));
+                series.AddRange(r.Timeseries);
             }
 
             foreach (var r in runs.Where(r => r.Samples is not null))
             {
-                samples.AddRange(r.Samples!.Select((t, i) => new SampleRow
+                samples.AddRange(r.Samples!.Select((ps, i) => new SampleRow
                 {
-                    Variant = v.Name, Path = path.Name(), Workload = w.Name, Replication = r.Unit.Replication, Index = i, LatencyMicroseconds = t.TotalMicroseconds,
+                    Variant = first.Variant, Path = first.Path, Workload = first.Workload, Replication = r.Replication, Index = i, LatencyMicroseconds = new Engine.Time.SimTime(ps).TotalMicroseconds,
                 }));
             }
         }
 
-        var variants = outcome.Units.Select(u => u.Variant.Name).Distinct().ToList();
-        if (variants.Count == 0)
-        {
-            variants = outcome.BgpUnits.Select(u => u.Variant).Distinct().ToList();
-        }
         return new ResultSet
         {
-            Scenario = s.Name,
-            Description = s.Description,
-            Baseline = baseline ?? s.Baseline ?? variants.FirstOrDefault() ?? "",
+            Scenario = records.Scenario,
+            Description = records.Description,
+            Baseline = baseline ?? records.ScenarioBaseline ?? records.Variants.FirstOrDefault() ?? "",
             Summary = summary,
             Cpu = cpu,
             Cdfs = cdfs,
             Samples = samples,
             Timeseries = series,
-            Bgp = outcome.Bgp.Select(b => Bgp(s.Name, b)).ToList(),
-            Partial = outcome.Partial,
+            Bgp = records.Bgp,
+            Partial = records.Partial,
             CniColours = Kubernetes.Cni.CniPlugins.All.ToDictionary(k => k.Name, k => k.PlotColour),
         };
     }
 
-    private static BgpRow Bgp(string scenario, BgpUnitResult b)
+    internal static BgpRow Bgp(string scenario, BgpUnitResult b)
     {
         var r = b.Result;
         static double? Ms(Engine.Time.SimTime? t) => t?.TotalMilliseconds;

@@ -23,6 +23,9 @@ public sealed record RunOptions
     /// <summary>Where the simulations under way can be watched from (a progress display), when given.</summary>
     public RunningSimulations? Live { get; init; }
 
+    /// <summary>Only this shard's share of the simulations (<see cref="Sharding.ShardSpec"/>), when given.</summary>
+    public Sharding.ShardSpec? Shard { get; init; }
+
     /// <summary>Only these variants (by name), when not empty.</summary>
     public IReadOnlyList<string> Variants { get; init; } = [];
 

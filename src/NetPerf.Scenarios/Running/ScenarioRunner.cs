@@ -49,14 +49,18 @@ public static class ScenarioRunner
         var bgpUnits = BgpUnits(scenario, options);
         var results = new UnitResult?[units.Count];
         var bgpResults = new BgpUnitResult?[bgpUnits.Count];
-        int total = units.Count + bgpUnits.Count;
+        // A shard runs its share; the others' simulations are not started (their places stay empty).
+        var shard = options.Shard;
+        var mine = units.Where(u => shard?.Owns(u.Index) != false).ToList();
+        var mineBgp = bgpUnits.Where(u => shard?.Owns(units.Count + u.Index) != false).ToList();
+        int total = mine.Count + mineBgp.Count;
         var warmUp = options.Quick ? SimTime.Min(scenario.WarmUp, RunOptions.QuickWarmUp) : scenario.WarmUp;
         var duration = options.Quick ? SimTime.Min(scenario.Duration, RunOptions.QuickDuration) : scenario.Duration;
         int done = 0;
         int threads = Threads(scenario, options);
         try
         {
-            Parallel.ForEach(units, new ParallelOptions { MaxDegreeOfParallelism = threads, CancellationToken = cancel }, unit =>
+            Parallel.ForEach(mine, new ParallelOptions { MaxDegreeOfParallelism = threads, CancellationToken = cancel }, unit =>
             {
                 var build = new ClusterBuild(scenario, unit.Variant, Seed(scenario, unit.Replication), unit.Path == CommunicationPath.LoadBalancer, unit.Workload.Protocol);
                 var sim = build.Cluster.Bed.Sim;
@@ -72,7 +76,7 @@ public static class ScenarioRunner
 
                 progress?.Report(new RunProgress(Interlocked.Increment(ref done), total, unit.Label));
             });
-            Parallel.ForEach(bgpUnits, new ParallelOptions { MaxDegreeOfParallelism = threads, CancellationToken = cancel }, unit =>
+            Parallel.ForEach(mineBgp, new ParallelOptions { MaxDegreeOfParallelism = threads, CancellationToken = cancel }, unit =>
             {
                 bgpResults[unit.Index] = new BgpUnitResult(unit, Kubernetes.Bgp.BgpConvergence.Run(unit.Experiment(scenario.Bgp!, Seed(scenario, unit.Replication))));
                 progress?.Report(new RunProgress(Interlocked.Increment(ref done), total, unit.Label));
