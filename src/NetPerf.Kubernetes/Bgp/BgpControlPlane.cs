@@ -60,6 +60,7 @@ public sealed class BgpControlPlane
 
         cluster.NodeAdded += OnNodeAdded;
         cluster.NodeFailed += node => _byNode[node].Stop();
+        cni.PodRangeAdded += (node, block) => _byNode[node].Originate(block);
     }
 
     public KubernetesCluster Cluster { get; }

@@ -48,6 +48,7 @@ public sealed class BgpSpeaker : ITcpApplication
         Timers = timers;
         ClusterId = clusterId;
         OwnBlock = CalicoRouted.Block(node);
+        _own.UnionWith(cni.Blocks(node));
         _listener = new TcpListener(node.Root, Port, this, Core);
     }
 
@@ -67,8 +68,13 @@ public sealed class BgpSpeaker : ITcpApplication
 
     public bool IsReflector => ClusterId != 0;
 
-    /// <summary>The block this node originates (10.244.N.0/26).</summary>
+    /// <summary>The node's first block (10.244.N.0/26); it originates every block it holds (<see cref="OwnBlocks"/>).</summary>
     public Ipv4Prefix OwnBlock { get; }
+
+    /// <summary>Every block this node originates: its first, and each further block calico-ipam gave it.</summary>
+    public IReadOnlyCollection<Ipv4Prefix> OwnBlocks => _own;
+
+    private readonly HashSet<Ipv4Prefix> _own = [];
 
     public IReadOnlyList<BgpSession> Sessions => _sessions;
 
@@ -101,10 +107,33 @@ public sealed class BgpSpeaker : ITcpApplication
     internal void Start()
     {
         _started = true;
-        _best[OwnBlock] = new BgpPath(OwnBlock, Address, 0, [], null);
+        foreach (var block in _own)
+        {
+            _best[block] = new BgpPath(block, Address, 0, [], null);
+        }
+
         foreach (var session in _sessions)
         {
             session.Start();
+        }
+    }
+
+    /// <summary>BIRD exports a block the node has just claimed (Calico's static protocol for each affine block): to every established peer now.</summary>
+    internal void Originate(Ipv4Prefix block)
+    {
+        if (!_own.Add(block) || !_started || Stopped)
+        {
+            return;
+        }
+
+        var path = new BgpPath(block, Address, 0, [], null);
+        _best[block] = path;
+        foreach (var session in _sessions)
+        {
+            if (session.State == BgpSessionState.Established)
+            {
+                Export(session, block, path);
+            }
         }
     }
 
@@ -218,7 +247,7 @@ public sealed class BgpSpeaker : ITcpApplication
     {
         var path = update.Path;
         bool loop = path is not null
-            && (path.OriginatorId == RouterId || (IsReflector && path.ClusterList.Contains(ClusterId)) || path.Prefix == OwnBlock);
+            && (path.OriginatorId == RouterId || (IsReflector && path.ClusterList.Contains(ClusterId)) || _own.Contains(path.Prefix));
         if (path is null || loop)
         {
             // A withdrawal, or a path that came back round (RFC 4456 section 8): treated as withdrawn.
@@ -238,7 +267,7 @@ public sealed class BgpSpeaker : ITcpApplication
     /// <summary>Runs the decision process for one prefix; on a change, programs the FIB and tells the peers.</summary>
     private void Decide(Ipv4Prefix prefix)
     {
-        BgpPath? best = prefix == OwnBlock ? _best[prefix] : null;
+        BgpPath? best = _own.Contains(prefix) ? _best[prefix] : null;
         if (best is null)
         {
             foreach (var session in _sessions)

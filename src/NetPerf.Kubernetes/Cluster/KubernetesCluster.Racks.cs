@@ -37,6 +37,15 @@ public sealed partial class KubernetesCluster
         return (rack, RackAddressing.NodeAddress(n, Options.Racks), RackAddressing.RackSubnet(rack), RackAddressing.Gateway(rack));
     }
 
+    /// <summary>A range the node took later (a further Calico block), if the plugin has the fabric route it.</summary>
+    private void AnnounceToFabric(Node node, Ipv4Prefix range)
+    {
+        if (Fabric is not null && Cni.AnnouncedToFabric(node).Contains(range))
+        {
+            Fabric.Announce(range, node.Rack, node.Ip);
+        }
+    }
+
     /// <summary>The prefixes the CNI plugin has the node announce to its rack's router, routed by the fabric.</summary>
     private void AnnounceToFabric(Node node)
     {

@@ -117,6 +117,8 @@ public sealed partial class KubernetesCluster
         {
             AnnounceToFabric(node);
         }
+
+        cni.PodRangeAdded += AnnounceToFabric;
     }
 
     /// <summary>

@@ -7,24 +7,12 @@ namespace NetPerf.Kubernetes.Cni;
 public sealed partial class CalicoRouted
 {
     /// <summary>
-    /// Without encapsulation the fabric carries pod addresses, so each node's block is announced to its ToR, as
+    /// Without encapsulation the fabric carries pod addresses, so each of a node's blocks is announced to its ToR, as
     /// Calico's BGP peering with top-of-rack routers does (the "AS per rack" design). Only the converged routes
     /// are modelled (<see cref="CalicoRouting.Static"/>); an encapsulating pool needs nothing of the fabric.
     /// </summary>
     public override IEnumerable<Ipv4Prefix> AnnouncedToFabric(Node node) =>
-        Encapsulation == CalicoEncapsulation.None ? [Block(node)] : [];
-
-    public override void ConnectNodes(IReadOnlyList<Node> nodes)
-    {
-        RefuseBgpAcrossRacks(nodes);
-        base.ConnectNodes(nodes);
-    }
-
-    public override void JoinNode(Node joined, IReadOnlyList<Node> others)
-    {
-        RefuseBgpAcrossRacks(others);
-        base.JoinNode(joined, others);
-    }
+        Encapsulation == CalicoEncapsulation.None ? Blocks(node) : [];
 
     /// <summary>
     /// Unencapsulated routing learned over BGP across routed racks needs the top-of-rack routers to run BGP

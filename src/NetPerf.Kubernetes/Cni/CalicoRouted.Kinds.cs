@@ -6,10 +6,19 @@ namespace NetPerf.Kubernetes.Cni;
 /// <summary>Calico's pools as scenarios name them: one routed data plane, five encapsulation choices.</summary>
 public sealed partial class CalicoRouted
 {
-    /// <summary>One /26 block per node: 64 addresses less the network address, tunl0's first address and the last (as <see cref="PodAddress"/> allows).</summary>
-    private const string BlockIpam = "calico-ipam: one /26 block per node, less its network address, tunl0's address and the last";
+    /// <summary>
+    /// calico-ipam: /26 blocks affine to the node, claimed from the pool as the node's fill (<see cref="Blocks"/>),
+    /// so the kubelet's max-pods bounds a node, not a block (Calico's IPAM docs: "Calico IPAM allocates IP addresses
+    /// in blocks ... a host claims additional blocks as needed").
+    /// </summary>
+    private const string BlockIpam = "calico-ipam: /26 blocks affine to the node, a further block claimed from the pool when the node's are full (each block a route), so the kubelet's max-pods bounds a node";
 
-    private const int BlockPods = 62;
+    /// <summary>
+    /// Not a limit of calico-ipam (a node claims blocks until the pool runs out): the most pods the scenario
+    /// reader lets any kubelet run (its maxPods cap, what a flannel /24 holds), so the kubelet's max-pods is what
+    /// bounds a Calico node.
+    /// </summary>
+    public const int MaxPodsOnANode = 253;
 
     /// <summary>felix renders policies into iptables chains walked for a connection's first packet (<see cref="CalicoPolicyRules"/>).</summary>
     private static readonly PolicyEngine Felix = new("felix (iptables: cali-fw-*/cali-tw-* chains per endpoint)", c => new CalicoPolicyRules(c));
@@ -37,7 +46,7 @@ public sealed partial class CalicoRouted
         BgpMesh = bgpMesh,
         Family = "calico",
         Ipam = BlockIpam,
-        MaxPodsPerNode = BlockPods,
+        MaxPodsPerNode = MaxPodsOnANode,
         MtuOverhead = overhead,
         Policy = Felix,
         Devices = ["cali* (veth, proxy ARP for 169.254.1.1)", .. tunnel],

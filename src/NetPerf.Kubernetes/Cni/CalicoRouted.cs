@@ -10,8 +10,9 @@ namespace NetPerf.Kubernetes.Cni;
 /// Calico's routed data plane. Each pod's eth0 pairs with a cali* veth in the node's namespace that answers ARP
 /// for everything (proxy ARP), so the pod's routes (<c>169.254.1.1 dev eth0 scope link</c>, <c>default via
 /// 169.254.1.1</c>) lead into the node, where a /32 per local pod routes back out of its cali* device. Between
-/// nodes, each node's block (its pod CIDR's first /26, Calico's default blockSize) is routed to the node that
-/// owns it: straight via the node's IP on eth0 (calico-bgp), through tunl0, IP-in-IP (calico-ipip; pods then get
+/// nodes, each of a node's blocks (Calico's default blockSize /26: the first is its pod CIDR's first /26, and
+/// when it fills, the node claims the next free /26 of the pool: <c>CalicoRouted.Blocks.cs</c>) is routed to the
+/// node that owns it: straight via the node's IP on eth0 (calico-bgp), through tunl0, IP-in-IP (calico-ipip; pods then get
 /// MTU 1480), or through vxlan.calico (calico-vxlan, MTU 1450: <c>CalicoRouted.Vxlan.cs</c>). With mode
 /// CrossSubnet (calico-ipip-crosssubnet, calico-vxlan-crosssubnet) only nodes on another subnet are reached
 /// through the tunnel; those of the node's own subnet directly on eth0. Without encapsulation a node on another
@@ -63,10 +64,12 @@ public sealed partial class CalicoRouted : CniPlugin
         _ => Mode == CalicoEncapsulationMode.CrossSubnet ? VxlanCrossSubnet : VxlanAlways,
     };
 
+    /// <summary>The node's first block: the first /26 of its pod CIDR (tunl0's and vxlan.calico's address come from it).</summary>
     public static Ipv4Prefix Block(Node node) => new(node.PodCidr.Network, BlockLength);
 
     public override void SetUpNode(Node node)
     {
+        ClaimFirstBlock(node);
         node.Root.IpForward = true;
         if (MasqueradeOutgoing)
         {
@@ -91,7 +94,10 @@ public sealed partial class CalicoRouted : CniPlugin
     {
         if (Routing == CalicoRouting.Static)
         {
-            InstallBlockRoute(node, Block(other), other.Ip);
+            foreach (var block in Blocks(other))
+            {
+                InstallBlockRoute(node, block, other.Ip);
+            }
         }
     }
 
@@ -128,15 +134,29 @@ public sealed partial class CalicoRouted : CniPlugin
         }
     }
 
+    /// <summary>
+    /// The <paramref name="ordinal"/>-th pod's address: offset ordinal + 1 across the node's blocks in the order it
+    /// claimed them (the first block's network address is the tunnel's, and its .1 unused, as before blocks were
+    /// borrowed, so a node's first 62 pods keep their addresses); a full block makes the node claim the next.
+    /// calico-ipam is not what bounds a node: the kubelet's max-pods is (<see cref="MaxPodsOnANode"/>).
+    /// </summary>
     public override Ipv4Address PodAddress(Node node, int ordinal)
     {
-        if (ordinal >= 63)
+        if (ordinal < 1 || ordinal > Kind.MaxPodsPerNode)
         {
             throw new InvalidOperationException(
-                $"{node.Name} has a Calico block of 64 addresses ({Block(node)}); more than 62 pods per node needs more blocks, which are not modelled yet.");
+                $"{node.Name}: more than {Kind.MaxPodsPerNode} pods on a node is beyond any kubelet's max-pods here; calico-ipam would claim another /26 block, it is not the limit.");
         }
 
-        return node.PodAddress(ordinal + 1);
+        int offset = ordinal + 1;
+        int index = offset / BlockAddresses;
+        var blocks = Blocks(node);
+        while (blocks.Count <= index)
+        {
+            ClaimBlock(node);
+        }
+
+        return new Ipv4Address(blocks[index].Network.Value + (uint)(offset % BlockAddresses));
     }
 
     /// <summary>cali + 11 hex digits, as Calico names a workload's interface.</summary>

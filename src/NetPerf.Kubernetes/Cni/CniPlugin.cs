@@ -72,6 +72,15 @@ public abstract class CniPlugin
     /// </summary>
     public virtual IEnumerable<Ipv4Prefix> AnnouncedToFabric(Node node) => [];
 
+    /// <summary>
+    /// A node took a further range of pod addresses after the cluster was connected (a Calico node claiming another
+    /// block): its owner's routing agents and the fabric (for what <see cref="AnnouncedToFabric"/> lists) must
+    /// learn it. Raised after the plugin's own routes to it are in place.
+    /// </summary>
+    public event Action<Node, Ipv4Prefix>? PodRangeAdded;
+
+    protected void OnPodRangeAdded(Node node, Ipv4Prefix range) => PodRangeAdded?.Invoke(node, range);
+
     /// <summary>The pod's address on <paramref name="node"/> for its <paramref name="ordinal"/>-th pod (1-based).</summary>
     public abstract Ipv4Address PodAddress(Node node, int ordinal);
 

@@ -401,10 +401,16 @@ internal static class ScenarioChecks
                 }
             }
 
-            int max = cni.MaxPodsPerNode;
+            // The kubelet's pod capacity, min(10 x cores, max-pods 110) (issue 12's rule: --pods-per-core=10), or
+            // the plugin's IPAM if it addresses fewer (flannel's /24 holds 253, Calico claims further blocks: neither does).
+            int kubelet = s.Cluster.PodsPerNode;
+            int max = Math.Min(kubelet, cni.MaxPodsPerNode);
             if (perNode.Max() > max)
             {
-                d.Error(At(root, "deployments"), $"deployments: node {Array.IndexOf(perNode, perNode.Max())} gets {perNode.Max()} pods; {cni} addresses at most {max} per node");
+                string bound = max == kubelet
+                    ? $"the kubelet runs at most {max} (min({s.Cluster.PodsPerCore} x {s.Cluster.CoresPerNode} cores, maxPods {s.Cluster.MaxPods}))"
+                    : $"{cni} addresses at most {max} per node";
+                d.Error(At(root, "deployments"), $"deployments: node {Array.IndexOf(perNode, perNode.Max())} gets {perNode.Max()} pods (the measured pods included); {bound}");
             }
         }
 

@@ -6,7 +6,7 @@ internal static class ScenarioKeys
     public static readonly string[] Root =
         ["name", "description", "seed", "duration", "warmup", "interval", "replications", "cluster", "costProfile", "costFile", "costs", "deployments", "services", "networkPolicies", "manifests", "workloads", "compare", "baseline", "bgp"];
 
-    public static readonly string[] Cluster = ["nodes", "racks", "coresPerNode", "cni", "kubeProxy", "mtu", "nic", "linkDelay", "serviceCidr", "clusterCidr", "nodeCidrMaskSize", "fabric", "bridgeNetfilter", "iptables", "conntrackMax", "conntrackTimeouts"];
+    public static readonly string[] Cluster = ["nodes", "racks", "coresPerNode", "maxPods", "podsPerCore", "cni", "kubeProxy", "mtu", "nic", "linkDelay", "serviceCidr", "clusterCidr", "nodeCidrMaskSize", "fabric", "bridgeNetfilter", "iptables", "conntrackMax", "conntrackTimeouts"];
     public static readonly string[] ConntrackTimeouts = ["tcpSynSent", "tcpSynRecv", "tcpEstablished", "tcpFinWait", "tcpCloseWait", "tcpLastAck", "tcpTimeWait", "tcpClose", "udp", "udpStream"];
     public static readonly string[] Nic = ["gbps", "offloads"];
     public static readonly string[] Cost = ["fixedNs", "nsPerByte"];

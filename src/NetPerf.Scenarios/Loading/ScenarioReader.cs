@@ -206,6 +206,8 @@ public static partial class ScenarioReader
             Nodes = (int)m.Integer("nodes", 2, Kubernetes.Cluster.KubernetesCluster.MaxNodes, c.Nodes),
             Racks = (int)m.Integer("racks", 1, 14, c.Racks),
             CoresPerNode = (int)m.Integer("coresPerNode", 1, 256, c.CoresPerNode),
+            MaxPods = (int)m.Integer("maxPods", 1, MaxPodsPerNode, c.MaxPods),
+            PodsPerCore = (int)m.Integer("podsPerCore", 0, MaxPodsPerNode, c.PodsPerCore),
             Cni = Kubernetes.Cni.CniPlugins.Get(m.Choice("cni", Choices.Cni, c.Cni.Name)),
             KubeProxy = Kubernetes.Services.KubeProxyMode.Get(m.Choice("kubeProxy", Choices.KubeProxy, c.KubeProxy.Name)),
             Mtu = (int)m.Integer("mtu", 1280, 9000, c.Mtu),
@@ -222,6 +224,9 @@ public static partial class ScenarioReader
             ConntrackTimeouts = ReadConntrackTimeouts(m["conntrackTimeouts"] is { } t ? YamlMap.Of(t, "cluster.conntrackTimeouts", d, ScenarioKeys.ConntrackTimeouts) : null, c.ConntrackTimeouts),
         };
     }
+
+    /// <summary>The most pods a node may be given: 253, what a node's /24 addresses (flannel's host-local range less cni0, network and broadcast).</summary>
+    private const long MaxPodsPerNode = 253;
 
     /// <summary>The largest nf_conntrack_max a scenario may ask for: 2^26 entries (about 20 GiB of nf_conn on a real node).</summary>
     private const long MaxConntrack = 1 << 26;

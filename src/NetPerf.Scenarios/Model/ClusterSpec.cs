@@ -12,6 +12,18 @@ public sealed record ClusterSpec
     public int Racks { get; init; } = 1;
     public int CoresPerNode { get; init; } = 4;
 
+    /// <summary>The kubelet's --max-pods on every node (its default, 110: pkg/kubelet/apis/config/v1beta1 defaults.go).</summary>
+    public int MaxPods { get; init; } = Kubernetes.Scheduling.NodeAllocatable.KubeletMaxPods;
+
+    /// <summary>
+    /// The kubelet's --pods-per-core: a node runs min(podsPerCore x cores, maxPods) pods (pkg/kubelet/nodestatus
+    /// setters.go). 10, as issue 12 asks ("pods per node min(110, 10 x cores)"); the kubelet's own default is 0, no bound.
+    /// </summary>
+    public int PodsPerCore { get; init; } = 10;
+
+    /// <summary>Pods a node runs: the kubelet's status.capacity.pods.</summary>
+    public int PodsPerNode => Kubernetes.Scheduling.NodeAllocatable.PodsFor(CoresPerNode, PodsPerCore, MaxPods);
+
     /// <summary>Physical NICs on a switch, or kind's node containers on one host's bridge (coresPerNode is then the host's cores, shared by every node).</summary>
     public Kubernetes.Cluster.ClusterFabric Fabric { get; init; } = Kubernetes.Cluster.ClusterFabric.Switch;
 

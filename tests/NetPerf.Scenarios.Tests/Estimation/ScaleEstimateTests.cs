@@ -79,9 +79,10 @@ public sealed class ScaleEstimateTests
     {
         // 1,000 Services x 10,000 pods: 10 M endpoints, 30 M iptables rules per node. It fits in 80% of a 23 GB
         // machine (a real build held 6 GB, issue 16), so the default admits it; a smaller --max-memory refuses it.
+        // 200 pods per node: kubelets with --max-pods 250 and no per-core bound.
         const string yaml = """
             name: wide-services
-            cluster: { nodes: 50 }
+            cluster: { nodes: 50, maxPods: 250, podsPerCore: 0 }
             deployments:
               - { name: app, replicas: 10000, labels: { app: big } }
             services:
