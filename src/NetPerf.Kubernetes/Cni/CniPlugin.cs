@@ -98,6 +98,11 @@ public abstract class CniPlugin
     {
     }
 
+    /// <summary>A Service's endpoints changed (kube-proxy's sync committed them): nothing, unless the plugin load-balances Services itself.</summary>
+    public virtual void ServiceEndpointsChanged(KubernetesCluster cluster, Services.Service service, IReadOnlyList<Pod> endpoints)
+    {
+    }
+
     /// <summary>Every plugin's name, in the registry's order.</summary>
     public static IReadOnlyList<string> Names => CniPlugins.Names;
 

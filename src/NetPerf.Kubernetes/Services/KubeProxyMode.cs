@@ -8,24 +8,24 @@ namespace NetPerf.Kubernetes.Services;
 /// </summary>
 public sealed class KubeProxyMode
 {
-    private KubeProxyMode(string name, string rules, Func<KubernetesCluster, Action<Service>> install)
+    private KubeProxyMode(string name, string rules, Func<KubernetesCluster, IKubeProxyRuleWriter> start)
     {
         Name = name;
         Rules = rules;
         // Every mode's kube-proxy sets the node's conntrack sysctls before it writes a rule (server.go's setupConntrack).
         // The CNI plugin's agent watches Services too (Cilium load-balances a pod's ClusterIP traffic in tc BPF
-        // before kube-proxy's rules ever see it), so every Service kube-proxy is given, the plugin is told of.
-        Install = cluster =>
+        // before kube-proxy's rules ever see it), so every Service and endpoint change kube-proxy is given, the
+        // plugin is told of.
+        Start = cluster =>
         {
             KubeProxyConntrack.Apply(cluster);
-            var add = install(cluster);
-            return service =>
-            {
-                add(service);
-                cluster.Cni.ServiceAdded(cluster, service);
-            };
+            return new CniServiceWatch(cluster, start(cluster));
         };
+        Install = cluster => Start(cluster).Add;
     }
+
+    /// <summary>Starts kube-proxy on the cluster: its rule writer, to add Services to and to follow EndpointSlices with.</summary>
+    public Func<KubernetesCluster, IKubeProxyRuleWriter> Start { get; }
 
     public string Name { get; }
 
@@ -35,13 +35,13 @@ public sealed class KubeProxyMode
     public Func<KubernetesCluster, Action<Service>> Install { get; }
 
     /// <summary>KUBE-SERVICES chains walked rule by rule for a connection's first packet.</summary>
-    public static readonly KubeProxyMode Iptables = new("iptables", "iptables chains, walked rule by rule for new connections", c => new KubeProxyIptables(c).Add);
+    public static readonly KubeProxyMode Iptables = new("iptables", "iptables chains, walked rule by rule for new connections", c => new KubeProxyIptables(c));
 
     /// <summary>IPVS virtual services on kube-ipvs0 (a hash lookup).</summary>
-    public static readonly KubeProxyMode Ipvs = new("ipvs", "IPVS virtual services (hash lookup) on kube-ipvs0", c => new KubeProxyIpvs(c).Add);
+    public static readonly KubeProxyMode Ipvs = new("ipvs", "IPVS virtual services (hash lookup) on kube-ipvs0", c => new KubeProxyIpvs(c));
 
     /// <summary>nftables verdict maps.</summary>
-    public static readonly KubeProxyMode Nftables = new("nftables", "nftables verdict maps", c => new KubeProxyNftables(c).Add);
+    public static readonly KubeProxyMode Nftables = new("nftables", "nftables verdict maps", c => new KubeProxyNftables(c));
 
     /// <summary>Every mode, in the order scenarios and the schema list them.</summary>
     public static IReadOnlyList<KubeProxyMode> All { get; } = [Iptables, Ipvs, Nftables];

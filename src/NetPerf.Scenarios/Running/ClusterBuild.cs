@@ -1,5 +1,6 @@
 using NetPerf.Kubernetes.Cluster;
 using NetPerf.Kubernetes.Cni;
+using NetPerf.Kubernetes.Controllers;
 using NetPerf.Kubernetes.Dns;
 using NetPerf.Kubernetes.LoadBalancing;
 using NetPerf.Kubernetes.Policy;
@@ -33,6 +34,7 @@ public sealed class ClusterBuild
     public ClusterBuild(Scenario scenario, Variant variant, ulong seed, bool withLoadBalancer = false, IpProtocol measured = IpProtocol.Tcp)
     {
         var spec = scenario.Cluster;
+        Timeline = scenario.Timeline;
         Cluster = new KubernetesCluster(
             new ClusterOptions
             {
@@ -77,10 +79,8 @@ public sealed class ClusterBuild
         foreach (var dep in scenario.Deployments)
         {
             var nodes = dep.Nodes.Count > 0 ? dep.Nodes : Enumerable.Range(1, spec.Nodes).ToList();
-            for (int r = 0; r < dep.Replicas; r++)
-            {
-                Cluster.AddPod($"{dep.Name}-{r}", nodes[r % nodes.Count], dep.Labels);
-            }
+            var lifecycle = variant.PreStopSleep is { } preStop ? dep.Lifecycle with { PreStopSleep = preStop } : dep.Lifecycle;
+            _deployments[dep.Name] = new Deployment(Cluster, dep.Name, dep.Replicas, dep.Labels, nodes, dep.Strategy, lifecycle);
         }
 
         foreach (var pod in scenario.Objects.Pods)
@@ -107,6 +107,13 @@ public sealed class ClusterBuild
         Proxy.Add(web);
         Dns.AddService(ClusterLayout.Service, "default", ServiceIp);
         AddPolicies(scenario);
+        if (scenario.Timeline.Count > 0)
+        {
+            // Only a timeline changes pods while the run goes on: without one, no controller runs (and nothing changes).
+            Slices = new EndpointSliceController(Cluster);
+            Sync = Proxy.FollowEndpointSlices(Slices, spec.MinSyncPeriod);
+        }
+
         Outside = Cluster.AddExternalHost(ClusterLayout.Outside);
         foreach (var nic in Outside.Root.Devices.OfType<PhysicalNic>())
         {
@@ -122,6 +129,23 @@ public sealed class ClusterBuild
     }
 
     private readonly Network.Netfilter.IpvsVirtualService? _virtualService;
+    private readonly Dictionary<string, Deployment> _deployments = [];
+
+    /// <summary>The scenario's timeline, played by each run on this cluster.</summary>
+    public IReadOnlyList<TimelineEvent> Timeline { get; }
+
+    /// <summary>The scenario's deployments, by name.</summary>
+    public IReadOnlyDictionary<string, Deployment> Deployments => _deployments;
+
+    /// <summary>The EndpointSlice controller and kube-proxy's sync loop, when the scenario has a timeline.</summary>
+    public EndpointSliceController? Slices { get; }
+
+    public KubeProxySync? Sync { get; }
+
+    /// <summary>The scenario's Services by name, as programmed (ClusterIP and NodePort).</summary>
+    public IReadOnlyDictionary<string, Service> ScenarioServiceObjects => _services;
+
+    private readonly Dictionary<string, Service> _services = [];
 
     /// <summary>
     /// Runs until the load balancer has seen every node pass its first health check (the director quiesces a
@@ -226,11 +250,13 @@ public sealed class ClusterBuild
                     port = nodePort++;
                 }
 
-                Proxy.Add(new Service(name, ip, spec.Port, spec.TargetPort, IpProtocol.Tcp, spec.Selector)
+                var service = new Service(name, ip, spec.Port, spec.TargetPort, IpProtocol.Tcp, spec.Selector)
                 {
                     NodePort = port,
                     ExternalTrafficPolicy = spec.ExternalTrafficPolicy,
-                });
+                };
+                Proxy.Add(service);
+                _services[name] = service;
                 Dns.AddService(name, "default", ip);
                 ScenarioServices++;
             }

@@ -145,7 +145,11 @@ public sealed partial class CiliumDatapath : CniPlugin
     }
 
     /// <summary>The agent writes the Service's ClusterIP frontend and backends into the load-balancing maps.</summary>
-    public override void ServiceAdded(KubernetesCluster cluster, Services.Service service) => _loadBalancer.Add(cluster, service);
+    public override void ServiceAdded(KubernetesCluster cluster, Services.Service service) => _loadBalancer.Add(service, service.Endpoints(cluster));
+
+    /// <summary>The agent rewrites the Service's backends; flows already translated keep theirs (their conntrack entries).</summary>
+    public override void ServiceEndpointsChanged(KubernetesCluster cluster, Services.Service service, IReadOnlyList<Pod> endpoints) =>
+        _loadBalancer.Add(service, endpoints);
 
     /// <summary>
     /// A pod's packet to a ClusterIP, at cil_from_container: the backend chosen (and kept in Cilium's conntrack

@@ -17,9 +17,10 @@ internal sealed class CiliumLoadBalancer
 
     public int Count => _frontends.Count;
 
-    public void Add(KubernetesCluster cluster, Service service)
+    /// <summary>Writes (or rewrites) the Service's frontend with these backends.</summary>
+    public void Add(Service service, IReadOnlyList<Pod> endpoints)
     {
-        var backends = service.Endpoints(cluster).Select(p => (p.Ip, service.TargetPort)).ToArray();
+        var backends = endpoints.Select(p => (p.Ip, service.TargetPort)).ToArray();
         _frontends[(service.ClusterIp.Value, service.Port, service.Protocol)] = new Frontend(service.ClusterIp, service.Port, backends);
     }
 
