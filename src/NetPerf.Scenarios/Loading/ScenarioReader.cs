@@ -207,9 +207,16 @@ public static partial class ScenarioReader
         var clusterCidr = Prefix(m, "clusterCidr", "10.244.0.0/16", c.ClusterCidr, d);
 
         var fabric = m.Choice("fabric", Choices.Fabrics, "switch") == "kind" ? Kubernetes.Cluster.ClusterFabric.Kind : Kubernetes.Cluster.ClusterFabric.Switch;
+        var nodeSubnet = Prefix(m, "nodeSubnet", "192.168.0.0/19", c.NodeSubnet, d);
+        // The node subnet sets the cap (3,840 in the default /20): a count past it that a wider subnet would hold is
+        // left to the checks, which say which subnet holds it; anything else is read against the subnet's cap.
+        int cap = nodeSubnet.Length is >= Kubernetes.Cluster.KubernetesCluster.WidestNodeSubnet and <= Kubernetes.Cluster.KubernetesCluster.NarrowestNodeSubnet
+            ? Kubernetes.Cluster.KubernetesCluster.MaxNodesOn(nodeSubnet) : Kubernetes.Cluster.KubernetesCluster.MaxNodes;
+        bool wider = m["nodes"] is YamlScalarNode { Value: { } text } && long.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out long asked)
+            && asked > cap && asked <= Kubernetes.Cluster.KubernetesCluster.MaxNodesAnySubnet;
         return c with
         {
-            Nodes = (int)m.Integer("nodes", 2, Kubernetes.Cluster.KubernetesCluster.MaxNodes, c.Nodes),
+            Nodes = (int)m.Integer("nodes", 2, wider ? Kubernetes.Cluster.KubernetesCluster.MaxNodesAnySubnet : cap, c.Nodes),
             Racks = (int)m.Integer("racks", 1, 14, c.Racks),
             CoresPerNode = (int)m.Integer("coresPerNode", 1, 256, c.CoresPerNode),
             MaxPods = (int)m.Integer("maxPods", 1, MaxPodsPerNode, c.MaxPods),
@@ -223,6 +230,7 @@ public static partial class ScenarioReader
             ServiceCidr = cidr,
             ClusterCidr = clusterCidr,
             NodeCidrMaskSize = (int)m.Integer("nodeCidrMaskSize", 8, Kubernetes.Cluster.KubernetesCluster.DefaultNodeCidrMaskSize, c.NodeCidrMaskSize),
+            NodeSubnet = nodeSubnet,
             Fabric = fabric,
             BridgeNetfilter = m.Boolean("bridgeNetfilter", c.BridgeNetfilter),
             Iptables = m.Choice("iptables", Choices.IptablesBackends, "nft") == "legacy" ? Network.Netfilter.IptablesBackend.Legacy : Network.Netfilter.IptablesBackend.Nft,
@@ -321,7 +329,7 @@ public static partial class ScenarioReader
         }
 
         m.Require("name");
-        var nodes = m.List("nodes").Select(n => YamlMap.IntegerOf(n, $"{where}.nodes", 1, Kubernetes.Cluster.KubernetesCluster.MaxNodes, d)).OfType<long>().Select(n => (int)n).ToList();
+        var nodes = m.List("nodes").Select(n => YamlMap.IntegerOf(n, $"{where}.nodes", 1, Kubernetes.Cluster.KubernetesCluster.MaxNodesAnySubnet, d)).OfType<long>().Select(n => (int)n).ToList();
         int replicas = (int)m.Integer("replicas", 0, 10_000, 1);
         var lifecycle = new Kubernetes.Controllers.PodLifecycle();
         var defaults = Kubernetes.Controllers.RollingUpdate.Default(replicas);
@@ -334,6 +342,7 @@ public static partial class ScenarioReader
 
         return new DeploymentSpec(m.String("name", "unnamed")!, replicas, m.Labels("labels"), nodes)
         {
+            Count = (int)m.Integer("count", 1, 100_000, 1),
             Strategy = new Kubernetes.Controllers.RollingUpdate(surge, unavailable),
             Lifecycle = lifecycle with
             {

@@ -50,6 +50,7 @@ public sealed class ClusterBuild
                 Iptables = spec.Iptables,
                 ClusterCidr = spec.ClusterCidr,
                 NodeCidrMaskSize = spec.NodeCidrMaskSize,
+                NodeSubnet = spec.NodeSubnet,
                 Seed = seed,
             },
             variant.Cni.Create());
@@ -76,11 +77,26 @@ public sealed class ClusterBuild
         LocalServer = Cluster.AddPod(ClusterLayout.LocalServer, 1, ClusterLayout.ServerLabels);
         RemoteServer = Cluster.AddPod(ClusterLayout.RemoteServer, 2, ClusterLayout.RemoteSelector);
         var dnsPod = Cluster.AddPod(ClusterLayout.CoreDns, 2, ClusterLayout.KubeDnsSelector);
+        // Deployments without a node list share one round robin over all nodes, each going on where the one before
+        // stopped (spread as kube-scheduler's least-allocated scoring spreads equal pods on equal nodes); a node list
+        // is a round robin of the deployment's own. Stamped deployments (count) go on from one stamp to the next.
+        long cursor = 0;
         foreach (var dep in scenario.Deployments)
         {
             var nodes = dep.Nodes.Count > 0 ? dep.Nodes : Enumerable.Range(1, spec.Nodes).ToList();
             var lifecycle = variant.PreStopSleep is { } preStop ? dep.Lifecycle with { PreStopSleep = preStop } : dep.Lifecycle;
-            _deployments[dep.Name] = new Deployment(Cluster, dep.Name, dep.Replicas, dep.Labels, nodes, dep.Strategy, lifecycle);
+            long start = dep.Nodes.Count > 0 ? 0 : cursor;
+            for (int c = 0; c < dep.Count; c++)
+            {
+                // The Deployment places pod k on its list's k-th node, round robin: the list rotated to where this
+                // stamp's round robin begins.
+                int from = (int)((start + ((long)c * dep.Replicas)) % nodes.Count);
+                IReadOnlyList<int> rotated = from == 0 ? nodes : [.. nodes.Skip(from), .. nodes.Take(from)];
+                string name = dep.Count > 1 ? $"{dep.Name}-{c}" : dep.Name;
+                _deployments[name] = new Deployment(Cluster, name, dep.Replicas, dep.Labels, rotated, dep.Strategy, lifecycle);
+            }
+
+            cursor = dep.Nodes.Count > 0 ? cursor : (cursor + dep.Pods) % spec.Nodes;
         }
 
         foreach (var pod in scenario.Objects.Pods)
