@@ -208,6 +208,10 @@ public static partial class ScenarioReader
             CoresPerNode = (int)m.Integer("coresPerNode", 1, 256, c.CoresPerNode),
             MaxPods = (int)m.Integer("maxPods", 1, MaxPodsPerNode, c.MaxPods),
             PodsPerCore = (int)m.Integer("podsPerCore", 0, MaxPodsPerNode, c.PodsPerCore),
+            MemoryGiBPerNode = m.Has("memoryGiBPerNode") ? m.Number("memoryGiBPerNode", 0.125, 65_536, 16) : null,
+            Zones = (int)m.Integer("zones", 0, Kubernetes.Cluster.KubernetesCluster.MaxNodes, c.Zones),
+            NodeLabels = PlacementKeys.NodeLabels(m, d),
+            NodeTaints = PlacementKeys.NodeTaints(m, d),
             Cni = Kubernetes.Cni.CniPlugins.Get(m.Choice("cni", Choices.Cni, c.Cni.Name)),
             KubeProxy = Kubernetes.Services.KubeProxyMode.Get(m.Choice("kubeProxy", Choices.KubeProxy, c.KubeProxy.Name)),
             Mtu = (int)m.Integer("mtu", 1280, 9000, c.Mtu),
@@ -315,7 +319,13 @@ public static partial class ScenarioReader
 
         m.Require("name");
         var nodes = m.List("nodes").Select(n => YamlMap.IntegerOf(n, $"{where}.nodes", 1, Kubernetes.Cluster.KubernetesCluster.MaxNodes, d)).OfType<long>().Select(n => (int)n).ToList();
-        return new DeploymentSpec(m.String("name", "unnamed")!, (int)m.Integer("replicas", 0, 10_000, 1), m.Labels("labels"), nodes);
+        return new DeploymentSpec(m.String("name", "unnamed")!, (int)m.Integer("replicas", 0, 10_000, 1), m.Labels("labels"), nodes)
+        {
+            NodeSelector = m.Labels("nodeSelector"),
+            Requests = PlacementKeys.Requests(m, d),
+            AntiAffinityKey = m.Has("antiAffinity") ? PlacementKeys.TopologyKey(m.Choice("antiAffinity", PlacementKeys.Topologies, "hostname")) : null,
+            Tolerations = PlacementKeys.Tolerations(m, d),
+        };
     }
 
     private static ServiceSpec? ReadService(YamlNode node, string where, Diagnostics d)

@@ -1,4 +1,21 @@
+using NetPerf.Kubernetes.Scheduling;
+
 namespace NetPerf.Scenarios.Model;
 
-/// <summary>Pods the scenario adds beside the measured ones: replicas spread round robin over the given nodes.</summary>
-public sealed record DeploymentSpec(string Name, int Replicas, IReadOnlyDictionary<string, string> Labels, IReadOnlyList<int> Nodes);
+/// <summary>
+/// Pods the scenario adds beside the measured ones. With <see cref="Nodes"/> the replicas are bound round robin to
+/// those nodes (as spec.nodeName would); without, kube-scheduler's model places each (docs/placement.md), by its
+/// requests, nodeSelector, required anti-affinity and tolerations, and the default spread over its labels.
+/// </summary>
+public sealed record DeploymentSpec(string Name, int Replicas, IReadOnlyDictionary<string, string> Labels, IReadOnlyList<int> Nodes)
+{
+    public IReadOnlyDictionary<string, string> NodeSelector { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>Each replica's one container's requests (null where unset).</summary>
+    public ContainerRequests Requests { get; init; }
+
+    /// <summary>The node label its replicas keep apart on (required pod anti-affinity to its own labels), or null.</summary>
+    public string? AntiAffinityKey { get; init; }
+
+    public IReadOnlyList<Toleration> Tolerations { get; init; } = [];
+}

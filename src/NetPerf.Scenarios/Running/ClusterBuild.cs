@@ -74,12 +74,14 @@ public sealed class ClusterBuild
         LocalServer = Cluster.AddPod(ClusterLayout.LocalServer, 1, ClusterLayout.ServerLabels);
         RemoteServer = Cluster.AddPod(ClusterLayout.RemoteServer, 2, ClusterLayout.RemoteSelector);
         var dnsPod = Cluster.AddPod(ClusterLayout.CoreDns, 2, ClusterLayout.KubeDnsSelector);
-        foreach (var dep in scenario.Deployments)
+        // The scenario's deployments where kube-scheduler's model puts them (ScenarioPlacement); a Pending pod
+        // has no sandbox, so no namespace and no address (validation warned with the scheduler's message).
+        Placement = ScenarioPlacement.Place(scenario);
+        foreach (var pod in Placement)
         {
-            var nodes = dep.Nodes.Count > 0 ? dep.Nodes : Enumerable.Range(1, spec.Nodes).ToList();
-            for (int r = 0; r < dep.Replicas; r++)
+            if (pod.Placement.IsRunning)
             {
-                Cluster.AddPod($"{dep.Name}-{r}", nodes[r % nodes.Count], dep.Labels);
+                Cluster.AddPod(pod.Name, pod.Node, scenario.Deployments[pod.Deployment].Labels);
             }
         }
 
@@ -160,6 +162,9 @@ public sealed class ClusterBuild
     }
 
     private (Kubernetes.Cluster.Pod, Kubernetes.Cluster.Pod)? _hostPods;
+
+    /// <summary>Every replica of the scenario's deployments and where it went (Pending ones included).</summary>
+    public IReadOnlyList<DeploymentPod> Placement { get; }
 
     /// <summary>The external load balancer, when the load-balancer path is being run.</summary>
     public ExternalLoadBalancer? LoadBalancer { get; }
