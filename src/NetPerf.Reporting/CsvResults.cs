@@ -18,6 +18,7 @@ public static class CsvResults
     public const string SamplesFile = "samples.csv";
     public const string BgpFile = "bgp.csv";
     public const string TimeseriesFile = "timeseries.csv";
+    public const string TimelineFile = "timeline.csv";
 
     private static readonly CsvConfiguration Configuration = new(CultureInfo.InvariantCulture)
     {
@@ -56,6 +57,13 @@ public static class CsvResults
             written.Add(series);
         }
 
+        if (results.Timeline.Count > 0)
+        {
+            string timeline = Path.Combine(directory, TimelineFile);
+            AtomicFile.WriteText(timeline, w => WriteTimeline(results.Timeline, w));
+            written.Add(timeline);
+        }
+
         if (results.Bgp.Count > 0)
         {
             string bgp = Path.Combine(directory, BgpFile);
@@ -63,6 +71,19 @@ public static class CsvResults
             written.Add(bgp);
         }
         return written;
+    }
+
+    /// <summary>timeline.csv: <c>variant, path, workload, replication, at_ms, event, object</c>, in time order per simulation.</summary>
+    public static void WriteTimeline(IEnumerable<TimelineRow> rows, TextWriter writer)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        writer.Write("variant,path,workload,replication,at_ms,event,object\n");
+        foreach (var r in rows)
+        {
+            writer.Write(string.Join(',', Field(r.Variant), Field(r.Path), Field(r.Workload), r.Replication.ToString(inv),
+                r.AtMilliseconds.ToString("R", inv), Field(r.Event), Field(r.Object)));
+            writer.Write('\n');
+        }
     }
 
     /// <summary>

@@ -24,6 +24,9 @@ public sealed record ResultSet
     /// <summary>Results per interval of each unit's measured window (timeseries.csv).</summary>
     public IReadOnlyList<TimeseriesRow> Timeseries { get; init; } = [];
 
+    /// <summary>What each simulation's timeline did and what followed (timeline.csv); empty without a timeline.</summary>
+    public IReadOnlyList<TimelineRow> Timeline { get; init; } = [];
+
     /// <summary>BGP convergence experiments, when the scenario ran any.</summary>
     public IReadOnlyList<BgpRow> Bgp { get; init; } = [];
 

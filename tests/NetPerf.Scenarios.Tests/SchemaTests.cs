@@ -27,6 +27,7 @@ public class SchemaTests
         Assert.Equal(ScenarioKeys.Workload.Order(), Keys(At("properties", "workloads", "items")));
         Assert.Equal(ScenarioKeys.Compare.Order(), Keys(At("properties", "compare")));
         Assert.Equal(ScenarioKeys.Bgp.Order(), Keys(At("properties", "bgp")));
+        Assert.Equal(ScenarioKeys.Timeline.Order(), Keys(At("properties", "timeline", "items")));
         Assert.Equal(ScenarioKeys.NetworkPolicy.Order(), Keys(At("properties", "networkPolicies", "items")));
         Assert.Equal(ScenarioKeys.PolicyRule.Order(), Keys(At("properties", "networkPolicies", "items", "properties", "ingress", "items")));
         Assert.Equal(ScenarioKeys.PolicyPeer.Order(), Keys(At("properties", "networkPolicies", "items", "properties", "ingress", "items", "properties", "from", "items")));
@@ -47,5 +48,7 @@ public class SchemaTests
         Assert.Equal(Choices.ServiceTypes, Enum(At("properties", "services", "items", "properties", "type")));
         Assert.Equal(Choices.Distributions, Enum(At("properties", "workloads", "items", "properties", "serviceDistribution")));
         Assert.Equal(Choices.BgpTopologies, Enum(At("properties", "bgp", "properties", "topology", "items")));
+        Assert.Equal(TimelineActions.Names, Enum(At("properties", "timeline", "items", "properties", "action")));
+        Assert.Equal(TimelineActions.Names, Reporting.TimelineRow.Actions); // what the plot marks as the timeline's own entries
     }
 }

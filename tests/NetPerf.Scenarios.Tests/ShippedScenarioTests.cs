@@ -7,7 +7,8 @@ namespace NetPerf.Scenarios.Tests;
 public class ShippedScenarioTests
 {
     public static TheoryData<string> Files =>
-        [.. Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, "scenarios"), "*.yaml").Select(f => Path.GetFileName(f)).Order()];
+        [.. Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, "scenarios"), "*.yaml", SearchOption.AllDirectories)
+            .Select(f => Path.GetRelativePath(Path.Combine(AppContext.BaseDirectory, "scenarios"), f).Replace('\\', '/')).Order(StringComparer.Ordinal)];
 
     [Theory]
     [MemberData(nameof(Files))]

@@ -9,6 +9,37 @@ public sealed partial class KubernetesCluster
     /// <summary>A pod was deleted (<see cref="RemovePod"/>), now.</summary>
     public event Action<Pod>? PodRemoved;
 
+    /// <summary>A pod's conditions changed (<see cref="MarkReady"/>, <see cref="BeginTermination"/>), now.</summary>
+    public event Action<Pod>? PodChanged;
+
+    /// <summary>The kubelet reports the pod's readiness probe passed: it becomes Ready, now.</summary>
+    public void MarkReady(Pod pod)
+    {
+        if (pod.Ready || pod.Terminating)
+        {
+            return;
+        }
+
+        pod.Ready = true;
+        PodChanged?.Invoke(pod);
+    }
+
+    /// <summary>
+    /// A delete request for the pod, now: the API server sets its deletionTimestamp and it starts terminating
+    /// (its EndpointSlice entry turns ready: false, terminating: true; serving stays as its readiness was). The
+    /// object stays until <see cref="RemovePod"/> (its containers exited or the grace period ran out).
+    /// </summary>
+    public void BeginTermination(Pod pod)
+    {
+        if (pod.Terminating)
+        {
+            return;
+        }
+
+        pod.Terminating = true;
+        PodChanged?.Invoke(pod);
+    }
+
     /// <summary>
     /// Deletes a pod from the API, now: no selector matches it any more, so the EndpointSlice controller drops it.
     /// Its namespace, address and sockets stay up, as a terminating pod's do through its grace period

@@ -283,7 +283,7 @@ public sealed partial class KubernetesCluster
     public Pod Pod(string name) => _pods.TryGetValue(name, out var pod) ? pod : throw new KeyNotFoundException($"no pod named '{name}'.");
 
     /// <summary>Schedules a pod on node <paramref name="node"/>: a namespace, an address from the node's range, the plugin's wiring.</summary>
-    public Pod AddPod(string name, int node, IReadOnlyDictionary<string, string>? labels = null)
+    public Pod AddPod(string name, int node, IReadOnlyDictionary<string, string>? labels = null, bool ready = true)
     {
         if (_pods.ContainsKey(name))
         {
@@ -294,7 +294,7 @@ public sealed partial class KubernetesCluster
         var ns = n.Host.CreateNamespace(name);
         var ip = Cni.PodAddress(n, n.Pods.Count(p => !p.HostNetwork) + 1); // hostNetwork pods take no address
         var eth0 = Cni.AddPod(n, ns, ip, Cni.HostEndName(_pods.Count + 1));
-        var pod = new Pod(name, n, ns, ip, eth0, labels ?? new Dictionary<string, string>());
+        var pod = new Pod(name, n, ns, ip, eth0, labels ?? new Dictionary<string, string>()) { Ready = ready };
         n.Add(pod);
         _pods.Add(name, pod);
         foreach (var label in pod.Labels)

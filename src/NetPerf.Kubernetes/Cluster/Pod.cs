@@ -26,6 +26,18 @@ public sealed class Pod(string name, Node node, NetworkNamespace ns, Ipv4Address
 
     public IReadOnlyDictionary<string, string> Labels { get; } = labels;
 
+    /// <summary>
+    /// The Ready condition: its containers started and its readiness probe passed. Pods are created Ready unless
+    /// a controller says otherwise (<see cref="KubernetesCluster.AddPod"/>'s ready argument).
+    /// </summary>
+    public bool Ready { get; internal set; } = true;
+
+    /// <summary>
+    /// metadata.deletionTimestamp is set (<see cref="KubernetesCluster.BeginTermination"/>): the pod is shutting
+    /// down through its grace period, and its EndpointSlice entry says terminating.
+    /// </summary>
+    public bool Terminating { get; internal set; }
+
     /// <summary>Deleted from the API (<see cref="KubernetesCluster.RemovePod"/>): in no selector's answer, though its network lives on through the grace period.</summary>
     public bool Deleted { get; internal set; }
 

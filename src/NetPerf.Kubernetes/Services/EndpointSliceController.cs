@@ -6,8 +6,9 @@ namespace NetPerf.Kubernetes.Services;
 
 /// <summary>
 /// kube-controller-manager's EndpointSlice controller (pkg/controller/endpointslice): it watches pods and, for
-/// each Service it is told to <see cref="Watch"/>, keeps the slice of pods its selector matches. A pod created or
-/// deleted queues its Services; each is synced <see cref="BatchPeriod"/> later (changes in between ride along),
+/// each Service it is told to <see cref="Watch"/>, keeps the slice of pods its selector matches, each with its
+/// conditions (<see cref="SliceEndpoint"/>: ready, serving, terminating). A pod created, deleted, turning Ready
+/// or starting to terminate queues its Services; each is synced <see cref="BatchPeriod"/> later (changes in between ride along),
 /// and if its pods changed the new slice is published to kube-proxy (<see cref="SliceChanged"/>). The API
 /// server's watch latency is not modelled (informers hear of a change at once).
 /// </summary>
@@ -19,7 +20,7 @@ public sealed class EndpointSliceController : IEventHandler
     /// </summary>
     public static readonly SimTime DefaultBatchPeriod = SimTime.Zero;
 
-    private readonly Dictionary<Service, IReadOnlyList<Pod>> _slices = [];
+    private readonly Dictionary<Service, IReadOnlyList<SliceEndpoint>> _slices = [];
     private readonly List<Service> _queued = [];
     private bool _syncScheduled;
 
@@ -28,6 +29,7 @@ public sealed class EndpointSliceController : IEventHandler
         Cluster = cluster;
         cluster.PodAdded += Changed;
         cluster.PodRemoved += Changed;
+        cluster.PodChanged += Changed;
     }
 
     public KubernetesCluster Cluster { get; }
@@ -35,17 +37,19 @@ public sealed class EndpointSliceController : IEventHandler
     /// <summary>How long a queued Service waits before it is synced, so that changes close together make one update.</summary>
     public SimTime BatchPeriod { get; init; } = DefaultBatchPeriod;
 
-    /// <summary>A Service's slice changed (after the batching), now: its new endpoints, in name order.</summary>
-    public event Action<Service, IReadOnlyList<Pod>>? SliceChanged;
+    /// <summary>A Service's slice changed (after the batching), now: its endpoints and their conditions, in name order.</summary>
+    public event Action<Service, IReadOnlyList<SliceEndpoint>>? SliceChanged;
 
     /// <summary>Slices published so far.</summary>
     public int Updates { get; private set; }
 
     /// <summary>Keeps <paramref name="service"/>'s slice from now on, starting with the pods its selector matches now.</summary>
-    public void Watch(Service service) => _slices.TryAdd(service, service.Endpoints(Cluster));
+    public void Watch(Service service) => _slices.TryAdd(service, Slice(service));
 
-    /// <summary>The endpoints <paramref name="service"/>'s slice lists now.</summary>
-    public IReadOnlyList<Pod> Endpoints(Service service) => _slices[service];
+    /// <summary>The endpoints <paramref name="service"/>'s slice lists now, with their conditions.</summary>
+    public IReadOnlyList<SliceEndpoint> Endpoints(Service service) => _slices[service];
+
+    private List<SliceEndpoint> Slice(Service service) => [.. service.Endpoints(Cluster).Select(SliceEndpoint.Of)];
 
     private void Changed(Pod pod)
     {
@@ -71,7 +75,7 @@ public sealed class EndpointSliceController : IEventHandler
         _queued.Clear();
         foreach (var service in queued)
         {
-            var endpoints = service.Endpoints(Cluster);
+            var endpoints = Slice(service);
             if (endpoints.SequenceEqual(_slices[service]))
             {
                 continue;

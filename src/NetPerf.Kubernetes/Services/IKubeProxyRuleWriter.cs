@@ -5,6 +5,9 @@ namespace NetPerf.Kubernetes.Services;
 /// <summary>What a kube-proxy mode does in one sync: how much it writes to the kernel, and the rules it leaves there.</summary>
 public interface IKubeProxyRuleWriter
 {
+    /// <summary>Programs a new Service on every node, with the endpoints its selector matches now.</summary>
+    void Add(Service service);
+
     /// <summary>The Services this proxy has programmed.</summary>
     IReadOnlyList<Service> Services { get; }
 

@@ -8,17 +8,21 @@ namespace NetPerf.Kubernetes.Services;
 /// </summary>
 public sealed class KubeProxyMode
 {
-    private KubeProxyMode(string name, string rules, Func<KubernetesCluster, Action<Service>> install)
+    private KubeProxyMode(string name, string rules, Func<KubernetesCluster, IKubeProxyRuleWriter> start)
     {
         Name = name;
         Rules = rules;
         // Every mode's kube-proxy sets the node's conntrack sysctls before it writes a rule (server.go's setupConntrack).
-        Install = cluster =>
+        Start = cluster =>
         {
             KubeProxyConntrack.Apply(cluster);
-            return install(cluster);
+            return start(cluster);
         };
+        Install = cluster => Start(cluster).Add;
     }
+
+    /// <summary>Starts kube-proxy on the cluster: its rule writer, to add Services to and to follow EndpointSlices with.</summary>
+    public Func<KubernetesCluster, IKubeProxyRuleWriter> Start { get; }
 
     public string Name { get; }
 
@@ -28,13 +32,13 @@ public sealed class KubeProxyMode
     public Func<KubernetesCluster, Action<Service>> Install { get; }
 
     /// <summary>KUBE-SERVICES chains walked rule by rule for a connection's first packet.</summary>
-    public static readonly KubeProxyMode Iptables = new("iptables", "iptables chains, walked rule by rule for new connections", c => new KubeProxyIptables(c).Add);
+    public static readonly KubeProxyMode Iptables = new("iptables", "iptables chains, walked rule by rule for new connections", c => new KubeProxyIptables(c));
 
     /// <summary>IPVS virtual services on kube-ipvs0 (a hash lookup).</summary>
-    public static readonly KubeProxyMode Ipvs = new("ipvs", "IPVS virtual services (hash lookup) on kube-ipvs0", c => new KubeProxyIpvs(c).Add);
+    public static readonly KubeProxyMode Ipvs = new("ipvs", "IPVS virtual services (hash lookup) on kube-ipvs0", c => new KubeProxyIpvs(c));
 
     /// <summary>nftables verdict maps.</summary>
-    public static readonly KubeProxyMode Nftables = new("nftables", "nftables verdict maps", c => new KubeProxyNftables(c).Add);
+    public static readonly KubeProxyMode Nftables = new("nftables", "nftables verdict maps", c => new KubeProxyNftables(c));
 
     /// <summary>Every mode, in the order scenarios and the schema list them.</summary>
     public static IReadOnlyList<KubeProxyMode> All { get; } = [Iptables, Ipvs, Nftables];

@@ -19,8 +19,9 @@ public sealed record KubeProxySyncRecord(SimTime Started, SimTime Programmed, in
 /// and the new rules take effect when that returns, on every node at once (each node's kube-proxy really runs
 /// its own loop; with the same inputs they finish together here). Connections already in conntrack (or IPVS's
 /// table) keep their endpoint: only new ones see the new rules. Changes that arrive during a sync wait for the
-/// next. Not modelled: the periodic full resync (syncPeriod), and kube-proxy's conntrack clean-up of UDP flows
-/// to removed endpoints.
+/// next. New connections go to the slice's ready endpoints, or to its serving terminating ones when none is
+/// ready (<see cref="SliceEndpoint.Usable"/>). Not modelled: the periodic full resync (syncPeriod), and
+/// kube-proxy's conntrack clean-up of UDP flows to removed endpoints.
 /// </summary>
 public sealed class KubeProxySync : IEventHandler
 {
@@ -78,14 +79,15 @@ public sealed class KubeProxySync : IEventHandler
 
     private Simulator Sim => _slices.Cluster.Bed.Sim;
 
-    private void OnSliceChanged(Service service, IReadOnlyList<Pod> endpoints)
+    private void OnSliceChanged(Service service, IReadOnlyList<SliceEndpoint> slice)
     {
         if (!_proxy.Services.Contains(service))
         {
             return;
         }
 
-        _dirty[service] = endpoints;
+        // Any change of the slice asks for a sync (a token), even one that leaves the usable endpoints as they were.
+        _dirty[service] = SliceEndpoint.Usable(slice);
         RequestSync();
     }
 

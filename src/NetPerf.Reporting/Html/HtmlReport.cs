@@ -102,6 +102,7 @@ public static partial class HtmlReport
             html.Append("</section>\n");
         }
 
+        AppendTimeline(html, results, plots);
         AppendBgp(html, results);
         AppendAllRows(html, results);
         html.Append("<footer>Written by NetPerf from ").Append(CsvResults.SummaryFile).Append(" and ")
@@ -297,6 +298,34 @@ public static partial class HtmlReport
             Cell(html, Number(total));
         }
         html.Append("</tr>\n</tbody>\n</table>\n");
+    }
+
+    /// <summary>
+    /// A scenario with a timeline: the throughput over time (its entries marked) and, per variant, what the
+    /// timeline did and what followed, from timeline.csv (the first replication of each variant's first path).
+    /// </summary>
+    private static void AppendTimeline(StringBuilder html, ResultSet results, IReadOnlyList<RenderedPlot> plots)
+    {
+        if (results.Timeline.Count == 0)
+            return;
+        html.Append("<section id=\"timeline\">\n<h2>Timeline</h2>\n");
+        foreach (RenderedPlot plot in plots.Where(p => p.Kind == PlotKind.Timeseries))
+            AppendFigure(html, plot);
+        foreach (var run in results.Timeline.GroupBy(e => (e.Variant, e.Path, e.Workload, e.Replication)).GroupBy(g => g.Key.Variant).Select(v => v.First()))
+        {
+            html.Append("<h3>").Append(E(run.Key.Variant)).Append(" (").Append(E(run.Key.Path)).Append(", ").Append(E(run.Key.Workload)).Append(")</h3>\n<table>\n<thead><tr>");
+            foreach (string column in (string[])["ms after warm-up", "event", "object"])
+                html.Append("<th>").Append(E(column)).Append("</th>");
+            html.Append("</tr></thead>\n<tbody>\n");
+            foreach (TimelineRow e in run)
+            {
+                html.Append("<tr>");
+                Cell(html, Number(e.AtMilliseconds));
+                html.Append("<td>").Append(E(e.Event)).Append("</td><td>").Append(E(e.Object)).Append("</td></tr>\n");
+            }
+            html.Append("</tbody>\n</table>\n");
+        }
+        html.Append("</section>\n");
     }
 
     private static void AppendBgp(StringBuilder html, ResultSet results)

@@ -82,6 +82,28 @@ public static class ResultPlots
                 marks.MarkerSize = 12;
                 marks.LegendText = $"{group.Key.Variant} {group.Key.Path}: drops";
             }
+
+            var failed = points.Where(t => t.Refused + t.Reset + t.TimedOut > 0).ToList();
+            if (failed.Count > 0)
+            {
+                var marks = plot.Add.ScatterPoints(
+                    failed.Select(t => t.StartMilliseconds + t.IntervalMilliseconds / 2).ToArray(),
+                    failed.Select(t => t.ThroughputPerSecond).ToArray(), line.Color);
+                marks.MarkerShape = MarkerShape.Cross;
+                marks.MarkerSize = 8;
+                marks.LegendText = $"{group.Key.Variant} {group.Key.Path}: connections refused, reset or timed out";
+            }
+        }
+
+        // The timeline's own entries (the same in every variant): a dashed line at each, labelled with what it did.
+        var first = results.Timeline.Where(e => e.Workload == workload && e.Replication == replication).GroupBy(e => (e.Variant, e.Path)).FirstOrDefault();
+        foreach (var action in first?.Where(e => TimelineRow.Actions.Contains(e.Event)) ?? [])
+        {
+            var mark = plot.Add.VerticalLine(action.AtMilliseconds);
+            mark.LinePattern = LinePattern.Dashed;
+            mark.LineWidth = 1;
+            mark.Color = Colors.Gray;
+            mark.LabelText = $"{action.Event} {action.Object}";
         }
 
         plot.XLabel("time after warm-up (ms)");

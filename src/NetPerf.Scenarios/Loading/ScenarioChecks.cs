@@ -24,6 +24,8 @@ internal static class ScenarioChecks
         Deployments(s, root, d);
         Services(s, root, d);
         Workloads(s, root, d);
+        ServedWorkloads(s, root, d);
+        Timeline(s, root, d);
         Addresses(s, root, d);
         Variants(s, root, d);
         Costs(s, root, d, allowOutside);
@@ -326,6 +328,83 @@ internal static class ScenarioChecks
         if (s.Workloads.Count == 0 && root is YamlMappingNode m && m.Children.ContainsKey("workloads"))
         {
             d.Error(At(root, "workloads"), "workloads: empty; a scenario runs at least one workload");
+        }
+    }
+
+    /// <summary>A workload's <c>service</c>: a scenario ClusterIP Service, reached over cluster-ip by a TCP request/response test.</summary>
+    private static void ServedWorkloads(Scenario s, YamlNode root, Diagnostics d)
+    {
+        for (int i = 0; i < s.Workloads.Count; i++)
+        {
+            var w = s.Workloads[i];
+            if (w.Service is not { } name)
+            {
+                continue;
+            }
+
+            var services = s.Services.Where(x => x.Type == ServiceType.ClusterIP && x.Count == 1).Select(x => x.Name).ToList();
+            if (!services.Contains(name))
+            {
+                d.Error(At(root, "workloads", i, "service"),
+                    $"workloads[{i}].service: {Printable.Quote(name)} is not one of the scenario's ClusterIP Services (count 1){Diagnostics.Suggest(name, services)}; allowed: {(services.Count > 0 ? string.Join(", ", services) : "none: add one under services")}");
+            }
+
+            if (w.Test != NetperfTestKind.TcpRr && w.Test != NetperfTestKind.TcpCrr)
+            {
+                d.Error(At(root, "workloads", i, "test"), $"workloads[{i}].test: a workload with a service runs its server in the Service's pods; allowed with service: TCP_RR, TCP_CRR");
+            }
+
+            if (w.Paths.Count != 1 || w.Paths[0] != CommunicationPath.ClusterIp)
+            {
+                d.Error(At(root, "workloads", i, "paths") ?? At(root, "workloads", i, "service"), $"workloads[{i}].paths: a workload with a service goes to its ClusterIP; allowed: [cluster-ip]");
+            }
+        }
+    }
+
+    /// <summary>
+    /// The timeline's entries: each within the measured window, each naming a deployment of the scenario (or,
+    /// for deletePod, one of the pods a deployment starts with), scale to a count the deployment can hold.
+    /// </summary>
+    private static void Timeline(Scenario s, YamlNode root, Diagnostics d)
+    {
+        var entries = (At(root, "timeline") as YamlSequenceNode)?.Children ?? [];
+        var deployments = s.Deployments.Select(x => x.Name).ToList();
+        var pods = s.Deployments.SelectMany(x => Enumerable.Range(0, x.Replicas).Select(r => $"{x.Name}-{r}")).ToList();
+        int i = -1;
+        foreach (var node in entries)
+        {
+            i++;
+            if (node is not YamlMappingNode m)
+            {
+                continue;
+            }
+
+            string Text(string key) => m.Children.TryGetValue(new YamlScalarNode(key), out var v) && v is YamlScalarNode { Value: { } t } ? t : "";
+            if (Text("at") is { Length: > 0 } at && YamlMap.ParseDuration(at) is { } t && t >= s.Duration)
+            {
+                d.Error(At(root, "timeline", i, "at"),
+                    $"timeline[{i}].at: {Printable.Quote(at)} is past the measured window (duration {YamlMap.Show(s.Duration)}, counted from the warm-up's end); allowed: 0 to less than {YamlMap.Show(s.Duration)}");
+            }
+
+            string action = Text("action");
+            string deployment = Text("deployment");
+            if (action is "roll" or "scale" && deployment.Length > 0 && !deployments.Contains(deployment))
+            {
+                d.Error(At(root, "timeline", i, "deployment"),
+                    $"timeline[{i}].deployment: no deployment named {Printable.Quote(deployment)}{Diagnostics.Suggest(deployment, deployments)}; allowed: {(deployments.Count > 0 ? string.Join(", ", deployments) : "none: add one under deployments")}");
+            }
+
+            string pod = Text("pod");
+            if (action == "deletePod" && pod.Length > 0 && !pods.Contains(pod))
+            {
+                d.Error(At(root, "timeline", i, "pod"),
+                    $"timeline[{i}].pod: no pod named {Printable.Quote(pod)} among the deployments' first pods{Diagnostics.Suggest(pod, pods)}; allowed: {(pods.Count > 0 ? string.Join(", ", pods.Take(20)) + (pods.Count > 20 ? ", ..." : "") : "none: add a deployment")}");
+            }
+        }
+
+        if (s.Timeline.Count > 0 && s.Bgp is not null && s.Workloads.Count == 0)
+        {
+            d.Error(At(root, "timeline"), "timeline: drives a cluster under a workload; a bgp-only scenario has none (give workloads)");
         }
     }
 

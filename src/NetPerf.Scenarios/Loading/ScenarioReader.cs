@@ -97,6 +97,7 @@ public static partial class ScenarioReader
             Compare = ReadCompare(YamlMapOrNull(root, "compare", d, ScenarioKeys.Compare), d),
             Baseline = root.String("baseline"),
             Bgp = root["bgp"] is { } bgp ? ReadBgp(YamlMap.Of(bgp, "bgp", d, ScenarioKeys.Bgp), d) : null,
+            Timeline = ReadTimeline(root, d),
         };
 
         var manifestErrors = new List<ScenarioError>();
@@ -225,6 +226,7 @@ public static partial class ScenarioReader
             BridgeNetfilter = m.Boolean("bridgeNetfilter", c.BridgeNetfilter),
             Iptables = m.Choice("iptables", Choices.IptablesBackends, "nft") == "legacy" ? Network.Netfilter.IptablesBackend.Legacy : Network.Netfilter.IptablesBackend.Nft,
             ConntrackMax = m.Has("conntrackMax") ? (int)m.Integer("conntrackMax", 1, MaxConntrack, Network.Netfilter.Conntrack.DefaultMax) : null,
+            MinSyncPeriod = m.Duration("minSyncPeriod", SimTime.Zero, SimTime.FromSeconds(60), c.MinSyncPeriod),
             ConntrackTimeouts = ReadConntrackTimeouts(m["conntrackTimeouts"] is { } t ? YamlMap.Of(t, "cluster.conntrackTimeouts", d, ScenarioKeys.ConntrackTimeouts) : null, c.ConntrackTimeouts),
         };
     }
@@ -319,13 +321,57 @@ public static partial class ScenarioReader
 
         m.Require("name");
         var nodes = m.List("nodes").Select(n => YamlMap.IntegerOf(n, $"{where}.nodes", 1, Kubernetes.Cluster.KubernetesCluster.MaxNodes, d)).OfType<long>().Select(n => (int)n).ToList();
-        return new DeploymentSpec(m.String("name", "unnamed")!, (int)m.Integer("replicas", 0, 10_000, 1), m.Labels("labels"), nodes)
+        int replicas = (int)m.Integer("replicas", 0, 10_000, 1);
+        var lifecycle = new Kubernetes.Controllers.PodLifecycle();
+        var defaults = Kubernetes.Controllers.RollingUpdate.Default(replicas);
+        int surge = Fencepost(m, "maxSurge", replicas, roundUp: true, defaults.MaxSurge, d);
+        int unavailable = Fencepost(m, "maxUnavailable", replicas, roundUp: false, defaults.MaxUnavailable, d);
+        if ((m.Has("maxSurge") || m.Has("maxUnavailable")) && surge == 0 && unavailable == 0)
+        {
+            d.Error(m["maxSurge"] ?? m["maxUnavailable"], $"{where}: maxSurge and maxUnavailable are both 0, so a rolling update could never take a step (the API server refuses it); make one of them at least 1");
+        }
+
+        return new DeploymentSpec(m.String("name", "unnamed")!, replicas, m.Labels("labels"), nodes)
         {
             NodeSelector = m.Labels("nodeSelector"),
             Requests = PlacementKeys.Requests(m, d),
             AntiAffinityKey = m.Has("antiAffinity") ? PlacementKeys.TopologyKey(m.Choice("antiAffinity", PlacementKeys.Topologies, "hostname")) : null,
             Tolerations = PlacementKeys.Tolerations(m, d),
+            Strategy = new Kubernetes.Controllers.RollingUpdate(surge, unavailable),
+            Lifecycle = lifecycle with
+            {
+                ReadinessDelay = m.Duration("readinessDelay", SimTime.Zero, MaxDuration, lifecycle.ReadinessDelay),
+                PreStopSleep = m.Duration("preStopSleep", SimTime.Zero, MaxDuration, lifecycle.PreStopSleep),
+                TerminationGracePeriod = m.Duration("terminationGracePeriod", SimTime.Zero, SimTime.FromSeconds(3600), lifecycle.TerminationGracePeriod),
+            },
         };
+    }
+
+    /// <summary>
+    /// maxSurge or maxUnavailable: a pod count, or a percentage of the replicas rounded as the deployment
+    /// controller's ResolveFenceposts rounds it (surge up, unavailable down).
+    /// </summary>
+    private static int Fencepost(YamlMap m, string key, int replicas, bool roundUp, int fallback, Diagnostics d)
+    {
+        if (m[key] is not { } node)
+        {
+            return fallback;
+        }
+
+        if (node is YamlScalarNode { Value: { } s } && s.EndsWith('%')
+            && int.TryParse(s[..^1], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int percent) && percent <= 100)
+        {
+            int scaled = percent * replicas;
+            return roundUp ? (scaled + 99) / 100 : scaled / 100;
+        }
+
+        if (node is YamlScalarNode { Value: { } t } && t.EndsWith('%'))
+        {
+            d.Error(node, $"{m.Where(key)}: {Printable.Quote(t)} is not a percentage from 0% to 100%");
+            return fallback;
+        }
+
+        return (int)m.Integer(key, 0, 10_000, fallback);
     }
 
     private static ServiceSpec? ReadService(YamlNode node, string where, Diagnostics d)
@@ -434,7 +480,49 @@ public static partial class ScenarioReader
             UdpGigabits = m.Number("rateGbps", 0.001, 400, 1),
             ServiceTime = m.Duration("serviceTime", SimTime.Zero, SimTime.FromSeconds(1), SimTime.Zero),
             ServiceDistribution = m.Choice("serviceDistribution", Choices.Distributions, "fixed"),
+            Service = m.String("service"),
         };
+    }
+
+    /// <summary>The timeline's entries, sorted by time (a stable sort: entries at one time keep the file's order).</summary>
+    private static IReadOnlyList<TimelineEvent> ReadTimeline(YamlMap root, Diagnostics d)
+    {
+        var events = new List<TimelineEvent>();
+        foreach (var (node, i) in root.List("timeline").Select((n, i) => (n, i)))
+        {
+            string where = $"timeline[{i}]";
+            var m = YamlMap.Of(node, where, d, ScenarioKeys.Timeline);
+            if (m is null)
+            {
+                continue;
+            }
+
+            m.Require("at", "action");
+            if (!m.Has("action"))
+            {
+                continue;
+            }
+
+            var action = TimelineActions.Parse(m.Choice("action", TimelineActions.Names, "roll"));
+            string target = action == TimelineAction.DeletePod ? "pod" : "deployment";
+            m.Require(target);
+            foreach (var key in new[] { "deployment", "pod", "replicas" }.Where(k => k != target && m.Has(k) && !(k == "replicas" && action == TimelineAction.Scale)))
+            {
+                d.Error(m[key], $"{where}.{key}: not used by {action.Name()}; {action.Name()} takes {(action == TimelineAction.Scale ? "deployment and replicas" : target)}");
+            }
+
+            if (action == TimelineAction.Scale)
+            {
+                m.Require("replicas");
+            }
+
+            events.Add(new TimelineEvent(m.Duration("at", SimTime.Zero, MaxDuration, SimTime.Zero), action, m.String(target, "")!)
+            {
+                Replicas = (int)m.Integer("replicas", 0, 10_000, 0),
+            });
+        }
+
+        return [.. events.OrderBy(e => e.At)];
     }
 
     /// <summary>
@@ -516,6 +604,7 @@ public static partial class ScenarioReader
             Services = Numbers("services", 0, 100_000),
             MessageBytes = Numbers("messageBytes", 1, 16 << 20),
             ConntrackMax = Numbers("conntrackMax", 1, MaxConntrack),
+            PreStopSleep = [.. m.List("preStopSleep").Select(n => DurationOf(n, m.Where("preStopSleep"), d)).OfType<SimTime>()],
         };
         foreach (var key in ScenarioKeys.Compare)
         {
@@ -527,6 +616,17 @@ public static partial class ScenarioReader
         }
 
         return compare;
+    }
+
+    private static SimTime? DurationOf(YamlNode node, string where, Diagnostics d)
+    {
+        if (node is YamlScalarNode { Value: { } s } && YamlMap.ParseDuration(s) is { } t && t <= MaxDuration)
+        {
+            return t;
+        }
+
+        d.Error(node, $"{where}: expected a duration with a unit (ns, us, ms or s) up to {YamlMap.Show(MaxDuration)}, e.g. 2s; found {YamlMap.Describe(node)}");
+        return null;
     }
 
     private static string Clean(string message) => message.Replace("\r", "").Replace("\n", " ");

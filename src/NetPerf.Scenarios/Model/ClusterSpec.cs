@@ -64,6 +64,12 @@ public sealed record ClusterSpec
     /// </summary>
     public int? ConntrackMax { get; init; }
 
+    /// <summary>
+    /// kube-proxy's --iptables-min-sync-period (and nftables'/IPVS' own): at most two syncs in a burst, then one per
+    /// period, when a timeline changes endpoints.
+    /// </summary>
+    public Engine.Time.SimTime MinSyncPeriod { get; init; } = Kubernetes.Services.KubeProxySync.DefaultMinSyncPeriod;
+
     /// <summary>Conntrack timeouts on every node: kube-proxy's (established 24h, close-wait 1h) over the kernel's, with the scenario's changes.</summary>
     public Network.Netfilter.ConntrackTimeouts ConntrackTimeouts { get; init; } = Network.Netfilter.ConntrackTimeouts.KubeProxy;
 

@@ -18,5 +18,8 @@ public sealed record CompareSpec
     /// <summary>nf_conntrack_max on every node, each value in turn (a table that fills, and its fix).</summary>
     public IReadOnlyList<int> ConntrackMax { get; init; } = [];
 
-    public bool IsEmpty => Cni.Count == 0 && KubeProxy.Count == 0 && Services.Count == 0 && MessageBytes.Count == 0 && ConntrackMax.Count == 0;
+    /// <summary>Every deployment's preStop sleep, each value in turn (a rolling update's refusals, and their fix).</summary>
+    public IReadOnlyList<Engine.Time.SimTime> PreStopSleep { get; init; } = [];
+
+    public bool IsEmpty => Cni.Count == 0 && KubeProxy.Count == 0 && Services.Count == 0 && MessageBytes.Count == 0 && ConntrackMax.Count == 0 && PreStopSleep.Count == 0;
 }

@@ -48,6 +48,9 @@ public sealed record Scenario
     public Manifests.ManifestCluster Objects { get; init; } = Scenarios.Manifests.ManifestCluster.Empty;
     public CompareSpec Compare { get; init; } = new();
 
+    /// <summary>Changes to the cluster at given times of the measured window, in time order (ties in the file's order).</summary>
+    public IReadOnlyList<TimelineEvent> Timeline { get; init; } = [];
+
     /// <summary>BGP convergence experiments, when the scenario asks for them.</summary>
     public BgpSpec? Bgp { get; init; }
 
@@ -66,6 +69,7 @@ public sealed record Scenario
         IReadOnlyList<int> services = Compare.Services.Count > 0 ? Compare.Services : [0];
         IReadOnlyList<int?> sizes = Compare.MessageBytes.Count > 0 ? Compare.MessageBytes.Select(b => (int?)b).ToList() : [null];
         IReadOnlyList<int?> tables = Compare.ConntrackMax.Count > 0 ? Compare.ConntrackMax.Select(b => (int?)b).ToList() : [null];
+        IReadOnlyList<Engine.Time.SimTime?> preStops = Compare.PreStopSleep.Count > 0 ? Compare.PreStopSleep.Select(t => (Engine.Time.SimTime?)t).ToList() : [null];
         var variants = new List<Variant>();
         foreach (var cni in cnis)
         {
@@ -77,13 +81,17 @@ public sealed record Scenario
                     {
                         foreach (var table in tables)
                         {
-                            var parts = new List<string>();
-                            if (Compare.Cni.Count > 0 || Compare.IsEmpty) parts.Add(cni.Name);
-                            if (Compare.KubeProxy.Count > 0) parts.Add(proxy.Name);
-                            if (Compare.Services.Count > 0) parts.Add($"{svc}svc");
-                            if (size is { } b) parts.Add($"{b}B");
-                            if (table is { } t) parts.Add($"ct{t}");
-                            variants.Add(new Variant(string.Join("/", parts), cni, proxy, svc, size) { ConntrackMax = table });
+                            foreach (var preStop in preStops)
+                            {
+                                var parts = new List<string>();
+                                if (Compare.Cni.Count > 0 || Compare.IsEmpty) parts.Add(cni.Name);
+                                if (Compare.KubeProxy.Count > 0) parts.Add(proxy.Name);
+                                if (Compare.Services.Count > 0) parts.Add($"{svc}svc");
+                                if (size is { } b) parts.Add($"{b}B");
+                                if (table is { } t) parts.Add($"ct{t}");
+                                if (preStop is { } p) parts.Add($"prestop{p.Picoseconds / 1_000_000_000}ms");
+                                variants.Add(new Variant(string.Join("/", parts), cni, proxy, svc, size) { ConntrackMax = table, PreStopSleep = preStop });
+                            }
                         }
                     }
                 }

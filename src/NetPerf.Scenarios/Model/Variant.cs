@@ -5,4 +5,7 @@ public sealed record Variant(string Name, Kubernetes.Cni.CniPluginKind Cni, Kube
 {
     /// <summary>nf_conntrack_max on every node, when the compare block sweeps it; null: the cluster's.</summary>
     public int? ConntrackMax { get; init; }
+
+    /// <summary>Every deployment's preStop sleep, when the compare block sweeps it; null: each deployment's own.</summary>
+    public Engine.Time.SimTime? PreStopSleep { get; init; }
 }

@@ -36,6 +36,12 @@ public sealed record WorkloadSpec(string Name, NetperfTestKind Test, IReadOnlyLi
     /// <summary>TCP or UDP, as the test says.</summary>
     public Network.Packets.IpProtocol Protocol => Test.Protocol;
 
+    /// <summary>
+    /// A scenario Service the workload's cluster-ip path goes to instead of the measured one: every pod it selects
+    /// runs the workload's server, and pods a timeline adds run one from their start.
+    /// </summary>
+    public string? Service { get; init; }
+
     /// <summary>UDP_STREAM's offered rate.</summary>
     public double UdpGigabits { get; init; } = 1;
 }

@@ -1,5 +1,6 @@
 using NetPerf.Kubernetes.Cluster;
 using NetPerf.Kubernetes.Cni;
+using NetPerf.Kubernetes.Controllers;
 using NetPerf.Kubernetes.Dns;
 using NetPerf.Kubernetes.LoadBalancing;
 using NetPerf.Kubernetes.Policy;
@@ -33,6 +34,7 @@ public sealed class ClusterBuild
     public ClusterBuild(Scenario scenario, Variant variant, ulong seed, bool withLoadBalancer = false, IpProtocol measured = IpProtocol.Tcp)
     {
         var spec = scenario.Cluster;
+        Timeline = scenario.Timeline;
         Cluster = new KubernetesCluster(
             new ClusterOptions
             {
@@ -74,15 +76,17 @@ public sealed class ClusterBuild
         LocalServer = Cluster.AddPod(ClusterLayout.LocalServer, 1, ClusterLayout.ServerLabels);
         RemoteServer = Cluster.AddPod(ClusterLayout.RemoteServer, 2, ClusterLayout.RemoteSelector);
         var dnsPod = Cluster.AddPod(ClusterLayout.CoreDns, 2, ClusterLayout.KubeDnsSelector);
-        // The scenario's deployments where kube-scheduler's model puts them (ScenarioPlacement); a Pending pod
-        // has no sandbox, so no namespace and no address (validation warned with the scheduler's message).
+        // The scenario's deployments where kube-scheduler's model puts them (ScenarioPlacement): each Deployment
+        // is handed its running replicas' nodes in replica order, so pod N lands where the scheduler put replica N;
+        // a Pending replica has no sandbox (validation warned with the scheduler's message). Pods a timeline creates
+        // later (a roll's surge, a scale-up) take the same nodes round robin; they are not scheduled again.
         Placement = ScenarioPlacement.Place(scenario);
-        foreach (var pod in Placement)
+        for (int i = 0; i < scenario.Deployments.Count; i++)
         {
-            if (pod.Placement.IsRunning)
-            {
-                Cluster.AddPod(pod.Name, pod.Node, scenario.Deployments[pod.Deployment].Labels);
-            }
+            var dep = scenario.Deployments[i];
+            var nodes = Placement.Where(p => p.Deployment == i && p.Placement.IsRunning).Select(p => p.Node).ToList();
+            var lifecycle = variant.PreStopSleep is { } preStop ? dep.Lifecycle with { PreStopSleep = preStop } : dep.Lifecycle;
+            _deployments[dep.Name] = new Deployment(Cluster, dep.Name, nodes.Count, dep.Labels, nodes, dep.Strategy, lifecycle);
         }
 
         foreach (var pod in scenario.Objects.Pods)
@@ -109,6 +113,13 @@ public sealed class ClusterBuild
         Proxy.Add(web);
         Dns.AddService(ClusterLayout.Service, "default", ServiceIp);
         AddPolicies(scenario);
+        if (scenario.Timeline.Count > 0)
+        {
+            // Only a timeline changes pods while the run goes on: without one, no controller runs (and nothing changes).
+            Slices = new EndpointSliceController(Cluster);
+            Sync = Proxy.FollowEndpointSlices(Slices, spec.MinSyncPeriod);
+        }
+
         Outside = Cluster.AddExternalHost(ClusterLayout.Outside);
         foreach (var nic in Outside.Root.Devices.OfType<PhysicalNic>())
         {
@@ -124,6 +135,23 @@ public sealed class ClusterBuild
     }
 
     private readonly Network.Netfilter.IpvsVirtualService? _virtualService;
+    private readonly Dictionary<string, Deployment> _deployments = [];
+
+    /// <summary>The scenario's timeline, played by each run on this cluster.</summary>
+    public IReadOnlyList<TimelineEvent> Timeline { get; }
+
+    /// <summary>The scenario's deployments, by name.</summary>
+    public IReadOnlyDictionary<string, Deployment> Deployments => _deployments;
+
+    /// <summary>The EndpointSlice controller and kube-proxy's sync loop, when the scenario has a timeline.</summary>
+    public EndpointSliceController? Slices { get; }
+
+    public KubeProxySync? Sync { get; }
+
+    /// <summary>The scenario's Services by name, as programmed (ClusterIP and NodePort).</summary>
+    public IReadOnlyDictionary<string, Service> ScenarioServiceObjects => _services;
+
+    private readonly Dictionary<string, Service> _services = [];
 
     /// <summary>
     /// Runs until the load balancer has seen every node pass its first health check (the director quiesces a
@@ -231,11 +259,13 @@ public sealed class ClusterBuild
                     port = nodePort++;
                 }
 
-                Proxy.Add(new Service(name, ip, spec.Port, spec.TargetPort, IpProtocol.Tcp, spec.Selector)
+                var service = new Service(name, ip, spec.Port, spec.TargetPort, IpProtocol.Tcp, spec.Selector)
                 {
                     NodePort = port,
                     ExternalTrafficPolicy = spec.ExternalTrafficPolicy,
-                });
+                };
+                Proxy.Add(service);
+                _services[name] = service;
                 Dns.AddService(name, "default", ip);
                 ScenarioServices++;
             }

@@ -35,6 +35,7 @@ public static class PathRun
         }
 
         var sim = build.Cluster.Bed.Sim;
+        var timeline = build.Timeline.Count > 0 ? new TimelineRun(build, build.Timeline, sim.Now + warmUp) : null;
         var report = new WorkloadRunner(sim, build.Hosts).Run([workload], warmUp, duration);
         var (request, response) = Sizes(unit);
         return new UnitResult(unit, report[0], workload.Measurement.Latency, lookup, sim.ExecutedEvents)
@@ -44,6 +45,7 @@ public static class PathRun
             Samples = workload.Measurement.Samples?.ToList(),
             Series = workload.Measurement.Series,
             BytesDelivered = workload.Measurement.BytesDelivered,
+            Timeline = timeline?.Log() ?? [],
             Failures = Enum.GetValues<Transport.Tcp.TcpError>().ToDictionary(e => e, workload.Measurement.Failures),
             // A UDP stream's losses are datagrams, not requests: sent in the window and never received.
             Lost = workload is UdpStream udp ? Math.Max(0, udp.SentMeasured - udp.ReceivedMeasured) : report[0].Lost,
@@ -54,8 +56,30 @@ public static class PathRun
     public static (IWorkload Workload, DnsLookup? Lookup) Prepare(ClusterBuild build, RunUnit unit)
     {
         build.WaitForLoadBalancer(LookupLimit);
+        if (unit.Workload.Service is { } name && unit.Path == CommunicationPath.ClusterIp)
+        {
+            return Served(build, unit, name);
+        }
+
         var (endpoints, lookup) = Endpoints(build, unit.Path);
         return (Create(unit, endpoints, Service(unit.Workload, build)), lookup);
+    }
+
+    /// <summary>A workload whose server runs in a scenario Service's pods, reached through that Service's name.</summary>
+    private static (IWorkload, DnsLookup?) Served(ClusterBuild b, RunUnit unit, string name)
+    {
+        var service = b.ScenarioServiceObjects[name];
+        var lookup = Resolve(b, name);
+        var first = service.Endpoints(b.Cluster)[0];
+        int cores = b.Cluster.Options.CoresPerNode;
+        var endpoints = new Endpoints(b.Client.Namespace, first.Namespace, lookup.Addresses[0], service.Port, Math.Min(1, cores - 1), Math.Min(2, cores - 1))
+        {
+            ServerBindAddress = first.Ip,
+            ServerListenPort = service.TargetPort,
+        };
+        var workload = Create(unit, endpoints, Service(unit.Workload, b));
+        ServedPods.Attach(b, (Workloads.Tcp.TcpRequestResponse)workload, service, first);
+        return (workload, lookup);
     }
 
     public static (int Request, int Response) Sizes(RunUnit unit) =>

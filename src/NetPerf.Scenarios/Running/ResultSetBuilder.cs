@@ -80,6 +80,11 @@ public static class ResultSetBuilder
             Hosts = r.Report.Cpu.Select(h => new HostRecord(h.Host, h.PicosecondsByStage, h.Drops.GetValueOrDefault(DropReason.ConntrackTableFull), h.ConntrackEvictions)).ToList(),
             DnsLookupPicoseconds = r.Lookup?.Latency.Picoseconds, DnsQueriesPerType = r.Lookup?.QueriesPerType,
             Timeseries = r.Series is null ? [] : Timeseries(r, u.Variant.Name, u.Path.Name(), u.Workload.Name, duration).ToList(),
+            Timeline = r.Timeline.Select(e => new TimelineRow
+            {
+                Variant = u.Variant.Name, Path = u.Path.Name(), Workload = u.Workload.Name, Replication = u.Replication,
+                AtMilliseconds = e.At.Picoseconds / 1e9, Event = e.Event, Object = e.Object,
+            }).ToList(),
             Samples = r.Samples?.Select(t => t.Picoseconds).ToList(),
             Events = r.Events,
         };
@@ -93,6 +98,7 @@ public static class ResultSetBuilder
         var cdfs = new List<LatencyCdf>();
         var samples = new List<SampleRow>();
         var series = new List<TimeseriesRow>();
+        var timeline = new List<TimelineRow>();
         foreach (var group in records.Simulations.GroupBy(r => new PlannedGroup(r.Variant, r.Workload, r.Path)))
         {
             var runs = group.OrderBy(r => r.Replication).ToList();
@@ -193,6 +199,11 @@ public static class ResultSetBuilder
                 series.AddRange(r.Timeseries);
             }
 
+            foreach (var r in runs)
+            {
+                timeline.AddRange(r.Timeline);
+            }
+
             foreach (var r in runs.Where(r => r.Samples is not null))
             {
                 samples.AddRange(r.Samples!.Select((ps, i) => new SampleRow
@@ -212,6 +223,7 @@ public static class ResultSetBuilder
             Cdfs = cdfs,
             Samples = samples,
             Timeseries = series,
+            Timeline = timeline,
             Bgp = records.Bgp,
             Partial = records.Partial,
             CniColours = Kubernetes.Cni.CniPlugins.All.ToDictionary(k => k.Name, k => k.PlotColour),

@@ -1,3 +1,4 @@
+using NetPerf.Engine.Time;
 using NetPerf.Kubernetes.Cluster;
 using NetPerf.Kubernetes.Services;
 
@@ -6,12 +7,18 @@ namespace NetPerf.Scenarios.Running;
 /// <summary>kube-proxy in the mode a variant names, behind one call.</summary>
 internal sealed class ServiceProxy
 {
-    private readonly Action<Service> _add;
+    private readonly IKubeProxyRuleWriter _rules;
 
     public ServiceProxy(KubeProxyMode mode, KubernetesCluster cluster)
     {
-        _add = mode.Install(cluster);
+        _rules = mode.Start(cluster);
     }
 
-    public void Add(Service service) => _add(service);
+    public void Add(Service service) => _rules.Add(service);
+
+    /// <summary>
+    /// From now on, reprograms the Services added so far when their EndpointSlices change (a scenario's timeline),
+    /// after kube-proxy's sync delay.
+    /// </summary>
+    public KubeProxySync FollowEndpointSlices(EndpointSliceController slices, SimTime minSyncPeriod) => new(_rules, slices, minSyncPeriod);
 }

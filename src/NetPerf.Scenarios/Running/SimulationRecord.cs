@@ -50,6 +50,9 @@ public sealed record SimulationRecord
     /// <summary>timeseries.csv's rows of this replication (already per replication: nothing to pool).</summary>
     public IReadOnlyList<TimeseriesRow> Timeseries { get; init; } = [];
 
+    /// <summary>timeline.csv's rows of this replication: what its timeline did and what followed.</summary>
+    public IReadOnlyList<TimelineRow> Timeline { get; init; } = [];
+
     /// <summary>Every request's latency (picoseconds), when samples were kept.</summary>
     public IReadOnlyList<long>? Samples { get; init; }
     public required long Events { get; init; }

@@ -21,6 +21,9 @@ public sealed record UnitResult(RunUnit Unit, WorkloadReport Report, LatencyHist
     /// <summary>Requests lost, or for UDP_STREAM the datagrams sent in the window that never arrived.</summary>
     public required long Lost { get; init; }
 
+    /// <summary>What the scenario's timeline did and what followed (empty without a timeline).</summary>
+    public IReadOnlyList<TimelineRecord> Timeline { get; init; } = [];
+
     /// <summary>Connections that failed in the measured window, by errno (refused, reset, timed out; None unused).</summary>
     public IReadOnlyDictionary<Transport.Tcp.TcpError, long> Failures { get; init; } = new Dictionary<Transport.Tcp.TcpError, long>();
 

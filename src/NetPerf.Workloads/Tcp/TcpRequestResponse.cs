@@ -53,13 +53,22 @@ public sealed class TcpRequestResponse : IWorkload, IEventHandler
         var host = endpoints.Client.Host;
         Measurement = new Measurement(host.Sim);
         _rng = host.Testbed.Streams.Create($"workload/{name}/arrivals");
-        Listener = new TcpListener(endpoints.Server, endpoints.ListenPort,
-            new RequestResponseServer(_plan, service ?? ServiceTime.None, Measurement), endpoints.ServerCore, Options)
-        {
-            WakeUpLatency = endpoints.WakeUpLatency,
-            FlowId = flowId,
-        };
+        _service = service ?? ServiceTime.None;
+        Listener = AddServer(endpoints.Server);
     }
+
+    private readonly ServiceTime _service;
+
+    /// <summary>
+    /// A server process in <paramref name="ns"/> listening on the workload's port, on the server's core: the first
+    /// is <see cref="Listener"/>; more are replicas behind one Service, each a process of its own.
+    /// </summary>
+    public TcpListener AddServer(NetPerf.Network.Topology.NetworkNamespace ns) =>
+        new(ns, Endpoints.ListenPort, new RequestResponseServer(_plan, _service, Measurement), Endpoints.ServerCore, Options)
+        {
+            WakeUpLatency = Endpoints.WakeUpLatency,
+            FlowId = FlowId,
+        };
 
     public string Name { get; }
     public Endpoints Endpoints { get; }

@@ -1,0 +1,201 @@
+using NetPerf.Engine.Scheduling;
+using NetPerf.Engine.Time;
+using NetPerf.Kubernetes.Cluster;
+
+namespace NetPerf.Kubernetes.Controllers;
+
+/// <summary>
+/// A Deployment with the controllers that act on it: the deployment controller's rolling update
+/// (pkg/controller/deployment/rolling.go), the ReplicaSet controller keeping the replica count, and the kubelet's
+/// side of each pod's life (Ready after the readiness delay; on deletion the preStop hook, then SIGTERM, then the
+/// pod object gone once the exit is noticed, or at the grace period's end). Its pods are named
+/// <c>name-N</c>, N counting up from 0 and never reused, placed round robin over its nodes. Pods are created and
+/// deleted through the cluster, so the EndpointSlice controller and kube-proxy follow them as they would.
+/// </summary>
+public sealed class Deployment : IEventHandler
+{
+    private const int ReadyKind = 0;
+    private const int SigtermKind = 1;
+    private const int GoneKind = 2;
+
+    private readonly KubernetesCluster _cluster;
+    private readonly IReadOnlyList<int> _nodes;
+    private readonly List<(Pod Pod, int Revision)> _pods = [];
+    private int _serial;
+
+    /// <summary>Creates the Deployment with <paramref name="replicas"/> pods already Ready (it has been up for long).</summary>
+    public Deployment(KubernetesCluster cluster, string name, int replicas, IReadOnlyDictionary<string, string> labels,
+        IReadOnlyList<int> nodes, RollingUpdate? strategy = null, PodLifecycle? lifecycle = null)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(replicas);
+        _cluster = cluster;
+        Name = name;
+        Labels = labels;
+        _nodes = nodes.Count > 0 ? nodes : [.. cluster.Nodes.Select(n => n.Index)];
+        Replicas = replicas;
+        Strategy = strategy ?? RollingUpdate.Default(replicas);
+        Lifecycle = lifecycle ?? new PodLifecycle();
+        for (int r = 0; r < replicas; r++)
+        {
+            Create(ready: true);
+        }
+    }
+
+    public string Name { get; }
+    public IReadOnlyDictionary<string, string> Labels { get; }
+
+    /// <summary>spec.replicas.</summary>
+    public int Replicas { get; private set; }
+
+    /// <summary>The pod template's revision: 1, and one more per <see cref="Roll"/>.</summary>
+    public int Revision { get; private set; } = 1;
+
+    public RollingUpdate Strategy { get; }
+    public PodLifecycle Lifecycle { get; }
+
+    /// <summary>A pod's containers started, now (its server can listen; it is not Ready yet unless the delay is 0).</summary>
+    public event Action<Pod>? ContainersStarted;
+
+    /// <summary>SIGTERM reached a pod's containers, now (after its preStop hook, or at the grace period's end).</summary>
+    public event Action<Pod>? ContainersStopping;
+
+    /// <summary>Pods that exist (terminating ones included, deleted ones not), oldest first.</summary>
+    public IReadOnlyList<Pod> Pods => [.. _pods.Select(p => p.Pod).Where(p => !p.Deleted)];
+
+    private Simulator Sim => _cluster.Bed.Sim;
+
+    /// <summary>kubectl scale: the ReplicaSet adds pods or deletes the surplus (not-ready ones first, then the newest).</summary>
+    public void Scale(int replicas)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(replicas);
+        Replicas = replicas;
+        Reconcile();
+    }
+
+    /// <summary>kubectl rollout restart: a new revision of the template, rolled out by the strategy.</summary>
+    public void Roll()
+    {
+        Revision++;
+        Reconcile();
+    }
+
+    /// <summary>kubectl delete pod: the pod terminates and the ReplicaSet replaces it at once.</summary>
+    public void Delete(Pod pod)
+    {
+        if (!_pods.Any(p => p.Pod == pod))
+        {
+            throw new ArgumentException($"pod {pod.Name} is not one of deployment {Name}'s.", nameof(pod));
+        }
+
+        Terminate(pod);
+        Reconcile();
+    }
+
+    /// <summary>
+    /// The controllers' sync: scale the new revision up within maxSurge, then the old ones down as far as
+    /// maxUnavailable allows (rolling.go: maxScaledDown = all pods - (replicas - maxUnavailable) - new pods not
+    /// yet available; old pods that are not Ready go first, as cleanupUnhealthyReplicas takes them). Terminating
+    /// pods are counted nowhere, as a ReplicaSet's status.replicas leaves them out.
+    /// </summary>
+    private void Reconcile()
+    {
+        // A step that scaled the old pods down makes room for the new ones at once: the controller's next sync,
+        // which the ReplicaSets' status change triggers, in the same instant here.
+        while (Step())
+        {
+        }
+    }
+
+    /// <summary>One sync of the controllers; true if it deleted an old pod (so the next may scale up).</summary>
+    private bool Step()
+    {
+        var alive = _pods.Where(p => !p.Pod.Terminating).ToList();
+        var current = alive.Where(p => p.Revision == Revision).Select(p => p.Pod).ToList();
+        var old = alive.Where(p => p.Revision != Revision).Select(p => p.Pod).ToList();
+        if (old.Count == 0)
+        {
+            // Not rolling: the ReplicaSet alone, to the replica count.
+            for (int i = current.Count; i < Replicas; i++)
+            {
+                Create(ready: false);
+            }
+
+            foreach (var pod in current.OrderBy(p => p.Ready).ThenByDescending(Serial).Take(Math.Max(0, current.Count - Replicas)).ToList())
+            {
+                Terminate(pod);
+            }
+
+            return false;
+        }
+
+        int up = Math.Min(Replicas + Strategy.MaxSurge - alive.Count, Replicas - current.Count);
+        for (int i = 0; i < up; i++)
+        {
+            current.Add(Create(ready: false));
+        }
+
+        int total = current.Count + old.Count;
+        int down = total - (Replicas - Strategy.MaxUnavailable) - current.Count(p => !p.Ready);
+        bool deleted = false;
+        foreach (var pod in old.Where(p => !p.Ready).ToList())
+        {
+            Terminate(pod);
+            old.Remove(pod);
+            down--;
+            deleted = true;
+        }
+
+        foreach (var pod in old.OrderBy(Serial).Take(Math.Max(0, down)).ToList())
+        {
+            Terminate(pod);
+            deleted = true;
+        }
+
+        return deleted;
+    }
+
+    private int Serial(Pod pod) => int.Parse(pod.Name.AsSpan(Name.Length + 1), System.Globalization.CultureInfo.InvariantCulture);
+
+    private Pod Create(bool ready)
+    {
+        int serial = _serial++;
+        bool at = ready || Lifecycle.ReadinessDelay == SimTime.Zero;
+        var pod = _cluster.AddPod($"{Name}-{serial}", _nodes[serial % _nodes.Count], Labels, ready: at);
+        _pods.Add((pod, Revision));
+        ContainersStarted?.Invoke(pod);
+        if (!at)
+        {
+            Sim.ScheduleAfter(Lifecycle.ReadinessDelay, this, ReadyKind, _pods.Count - 1);
+        }
+
+        return pod;
+    }
+
+    /// <summary>The kubelet's termination: preStop, SIGTERM (both bounded by the grace period), then the object goes.</summary>
+    private void Terminate(Pod pod)
+    {
+        _cluster.BeginTermination(pod);
+        int index = _pods.FindIndex(p => p.Pod == pod);
+        var grace = Lifecycle.TerminationGracePeriod;
+        Sim.ScheduleAfter(SimTime.Min(Lifecycle.PreStopSleep, grace), this, SigtermKind, index);
+        Sim.ScheduleAfter(SimTime.Min(Lifecycle.PreStopSleep + PodLifecycle.ExitNoticed, grace), this, GoneKind, index);
+    }
+
+    void IEventHandler.OnEvent(int kind, long arg)
+    {
+        var pod = _pods[(int)arg].Pod;
+        switch (kind)
+        {
+            case ReadyKind:
+                _cluster.MarkReady(pod);
+                Reconcile(); // a new pod available: the rollout may take the next step
+                break;
+            case SigtermKind:
+                ContainersStopping?.Invoke(pod);
+                break;
+            case GoneKind:
+                _cluster.RemovePod(pod.Name);
+                break;
+        }
+    }
+}

@@ -1,0 +1,43 @@
+using NetPerf.Engine.Time;
+
+namespace NetPerf.Scenarios.Model;
+
+/// <summary>What a timeline entry does to the cluster, as kubectl would ask for it.</summary>
+public enum TimelineAction
+{
+    /// <summary>kubectl rollout restart deployment: a new revision rolled out by its maxSurge and maxUnavailable.</summary>
+    Roll,
+
+    /// <summary>kubectl scale deployment --replicas.</summary>
+    Scale,
+
+    /// <summary>kubectl delete pod: it terminates (preStop, SIGTERM) and its ReplicaSet replaces it.</summary>
+    DeletePod,
+}
+
+/// <summary>The actions' names as a scenario writes them, in the schema's order.</summary>
+public static class TimelineActions
+{
+    public static readonly IReadOnlyList<(TimelineAction Action, string Name)> All =
+        [(TimelineAction.Roll, "roll"), (TimelineAction.Scale, "scale"), (TimelineAction.DeletePod, "deletePod")];
+
+    public static readonly IReadOnlyList<string> Names = [.. All.Select(a => a.Name)];
+
+    public static TimelineAction Parse(string name) => All.First(a => a.Name == name).Action;
+
+    public static string Name(this TimelineAction action) => All.First(a => a.Action == action).Name;
+}
+
+/// <summary>
+/// One entry of a scenario's timeline: at <see cref="At"/> after the warm-up (the measured window's time, as
+/// timeseries.csv's start_ms counts it), <see cref="Action"/> on <see cref="Target"/> (a deployment's name, or a
+/// pod's for deletePod).
+/// </summary>
+public sealed record TimelineEvent(SimTime At, TimelineAction Action, string Target)
+{
+    /// <summary>scale's new replica count.</summary>
+    public int Replicas { get; init; }
+
+    /// <summary>How the entry reads in the report and on the plot: "roll shop", "scale shop to 4".</summary>
+    public string Label => Action == TimelineAction.Scale ? $"scale {Target} to {Replicas}" : $"{Action.Name()} {Target}";
+}

@@ -1,0 +1,106 @@
+using NetPerf.Engine.Scheduling;
+using NetPerf.Engine.Time;
+using NetPerf.Kubernetes.Cluster;
+using NetPerf.Kubernetes.Controllers;
+using NetPerf.Scenarios.Model;
+
+namespace NetPerf.Scenarios.Running;
+
+/// <summary>One thing that happened while a timeline ran, at a time of the measured window.</summary>
+public sealed record TimelineRecord(SimTime At, string Event, string Object);
+
+/// <summary>
+/// Plays a scenario's timeline on a built cluster: each entry at its time after the warm-up, through the
+/// deployments' controllers (so the EndpointSlice controller and kube-proxy's sync follow as they would), and
+/// logs what followed: the actions, pods created, Ready, terminating, SIGTERM and deleted, kube-proxy's syncs.
+/// </summary>
+internal sealed class TimelineRun : IEventHandler
+{
+    private readonly ClusterBuild _build;
+    private readonly IReadOnlyList<TimelineEvent> _events;
+    private readonly SimTime _origin;
+    private readonly List<TimelineRecord> _log = [];
+
+    /// <param name="origin">When the measured window starts (the timeline's time 0).</param>
+    public TimelineRun(ClusterBuild build, IReadOnlyList<TimelineEvent> events, SimTime origin)
+    {
+        _build = build;
+        _events = events;
+        _origin = origin;
+        var sim = build.Cluster.Bed.Sim;
+        for (int i = 0; i < events.Count; i++)
+        {
+            sim.Schedule(origin + events[i].At, this, 0, i);
+        }
+
+        var ours = build.Deployments.Values.ToList();
+        bool Ours(Pod p) => ours.Any(d => d.Pods.Contains(p));
+        build.Cluster.PodAdded += p => Log("pod created", p.Name);
+        build.Cluster.PodChanged += p =>
+        {
+            if (Ours(p))
+            {
+                Log(p.Terminating ? "pod terminating" : "pod ready", p.Name);
+            }
+        };
+        build.Cluster.PodRemoved += p => Log("pod deleted", p.Name);
+        foreach (var deployment in ours)
+        {
+            deployment.ContainersStopping += p => Log("SIGTERM", p.Name);
+        }
+    }
+
+    /// <summary>What happened, in time order; kube-proxy's syncs (started and programmed) come from its own record.</summary>
+    public IReadOnlyList<TimelineRecord> Log()
+    {
+        var all = new List<TimelineRecord>(_log);
+        if (_build.Sync is { } sync)
+        {
+            foreach (var s in sync.Syncs.Where(s => s.Started >= _origin))
+            {
+                string services = string.Join(" ", s.Services.Select(x => x.Name));
+                all.Add(new TimelineRecord(s.Started - _origin, "kube-proxy sync started", services));
+                all.Add(new TimelineRecord(s.Programmed - _origin, "kube-proxy rules programmed", services));
+            }
+        }
+
+        return [.. all.OrderBy(r => r.At)];
+    }
+
+    private void Log(string what, string name)
+    {
+        var now = _build.Cluster.Bed.Sim.Now;
+        if (now >= _origin)
+        {
+            _log.Add(new TimelineRecord(now - _origin, what, name));
+        }
+    }
+
+    void IEventHandler.OnEvent(int kind, long arg)
+    {
+        var e = _events[(int)arg];
+        Log(e.Action.Name(), e.Action == TimelineAction.Scale ? $"{e.Target} to {e.Replicas}" : e.Target);
+        switch (e.Action)
+        {
+            case TimelineAction.Roll:
+                _build.Deployments[e.Target].Roll();
+                break;
+            case TimelineAction.Scale:
+                _build.Deployments[e.Target].Scale(e.Replicas);
+                break;
+            case TimelineAction.DeletePod:
+                var pod = _build.Cluster.Pods.FirstOrDefault(p => p.Name == e.Target);
+                var owner = pod is null ? null : _build.Deployments.Values.FirstOrDefault(d => d.Pods.Contains(pod));
+                if (pod is not null && owner is not null && !pod.Terminating)
+                {
+                    owner.Delete(pod);
+                }
+                else
+                {
+                    _log.Add(new TimelineRecord(_build.Cluster.Bed.Sim.Now - _origin, "nothing to delete", e.Target)); // deleted already
+                }
+
+                break;
+        }
+    }
+}

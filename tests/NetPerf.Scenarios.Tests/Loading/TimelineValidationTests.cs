@@ -1,0 +1,93 @@
+using NetPerf.Scenarios.Loading;
+using NetPerf.Scenarios.Model;
+
+namespace NetPerf.Scenarios.Tests.Loading;
+
+/// <summary>A timeline is checked like the rest of a file: every bad entry refused at its line, with what is allowed.</summary>
+public class TimelineValidationTests
+{
+    private const string Base = """
+        duration: 100ms
+        deployments: [{name: shop, replicas: 2, labels: {app: shop}}]
+        services: [{name: shop, selector: {app: shop}, port: 80, targetPort: 8080}]
+        workloads: [{name: crr, test: TCP_CRR, service: shop, paths: [cluster-ip]}]
+
+        """;
+
+    private static ScenarioError Only(string timeline)
+    {
+        var e = Assert.Throws<ScenarioException>(() => ScenarioReader.Parse(Base + timeline, "t.yaml"));
+        return Assert.Single(e.Errors);
+    }
+
+    [Fact]
+    public void Entries_are_read_in_time_order_with_their_actions()
+    {
+        var s = ScenarioReader.Parse(Base + """
+            timeline:
+              - {at: 60ms, action: scale, deployment: shop, replicas: 3}
+              - {at: 20ms, action: roll, deployment: shop}
+              - {at: 40ms, action: deletePod, pod: shop-1}
+            """, "t.yaml");
+
+        Assert.Equal([TimelineAction.Roll, TimelineAction.DeletePod, TimelineAction.Scale], s.Timeline.Select(e => e.Action));
+        Assert.Equal("scale shop to 3", s.Timeline[2].Label);
+        Assert.Equal(3, s.Timeline[2].Replicas);
+    }
+
+    [Fact]
+    public void A_time_past_the_duration_is_refused_at_its_line()
+    {
+        var error = Only("timeline:\n  - {at: 100ms, action: roll, deployment: shop}\n");
+        Assert.Equal(6, error.Line); // the entry's line: four of Base, then "timeline:"
+        Assert.StartsWith("timeline[0].at: '100ms' is past the measured window (duration 100ms", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_deployment_that_does_not_exist_is_refused_with_the_closest_name()
+    {
+        var error = Only("timeline:\n  - {at: 10ms, action: roll, deployment: shp}\n");
+        Assert.Equal(6, error.Line); // the entry's line: four of Base, then "timeline:"
+        Assert.Equal("timeline[0].deployment: no deployment named 'shp' (did you mean 'shop'?); allowed: shop", error.Message);
+    }
+
+    [Fact]
+    public void An_unknown_action_is_refused_with_the_closest_and_the_allowed_ones()
+    {
+        var error = Only("timeline:\n  - {at: 10ms, action: rol, deployment: shop}\n");
+        Assert.Equal("timeline[0].action: 'rol' is not allowed (did you mean 'roll'?); allowed: roll, scale, deletePod", error.Message);
+    }
+
+    [Fact]
+    public void A_pod_that_no_deployment_starts_with_is_refused()
+    {
+        var error = Only("timeline:\n  - {at: 10ms, action: deletePod, pod: shop-7}\n");
+        Assert.StartsWith("timeline[0].pod: no pod named 'shop-7' among the deployments' first pods", error.Message, StringComparison.Ordinal);
+        Assert.EndsWith("allowed: shop-0, shop-1", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Scale_needs_its_replicas_and_roll_takes_none()
+    {
+        Assert.Equal("timeline[0].replicas: required, missing", Only("timeline:\n  - {at: 10ms, action: scale, deployment: shop}\n").Message);
+        Assert.StartsWith("timeline[0].replicas: not used by roll", Only("timeline:\n  - {at: 10ms, action: roll, deployment: shop, replicas: 3}\n").Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_served_workload_must_name_a_ClusterIP_Service_over_cluster_ip()
+    {
+        var e = Assert.Throws<ScenarioException>(() => ScenarioReader.Parse(Base.Replace("service: shop, paths: [cluster-ip]", "service: shops, paths: [pod-cross-node]"), "t.yaml"));
+        Assert.Contains(e.Errors, x => x.Message == "workloads[0].service: 'shops' is not one of the scenario's ClusterIP Services (count 1) (did you mean 'shop'?); allowed: shop");
+        Assert.Contains(e.Errors, x => x.Message == "workloads[0].paths: a workload with a service goes to its ClusterIP; allowed: [cluster-ip]");
+    }
+
+    [Fact]
+    public void Rolling_update_bounds_take_counts_or_percentages_and_not_both_zero()
+    {
+        var s = ScenarioReader.Parse(Base.Replace("labels: {app: shop}", "labels: {app: shop}, replicas: 10, maxSurge: 25%, maxUnavailable: 25%").Replace("replicas: 2, ", ""), "t.yaml");
+        Assert.Equal(new Kubernetes.Controllers.RollingUpdate(3, 2), s.Deployments[0].Strategy); // 2.5 up, 2.5 down
+
+        var error = Assert.Single(Assert.Throws<ScenarioException>(() => ScenarioReader.Parse(Base.Replace("labels: {app: shop}", "labels: {app: shop}, maxSurge: 0, maxUnavailable: 0%"), "t.yaml")).Errors);
+        Assert.StartsWith("deployments[0]: maxSurge and maxUnavailable are both 0", error.Message, StringComparison.Ordinal);
+    }
+}
