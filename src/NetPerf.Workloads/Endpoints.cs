@@ -25,6 +25,16 @@ public sealed record Endpoints(
     /// <summary>The port the server listens on, when the client's port is a Service's or a node port DNATed to another.</summary>
     public ushort? ServerListenPort { get; init; }
 
+    /// <summary>
+    /// Further servers behind the address the client dials (a Service's other endpoints): each runs the same
+    /// server on <see cref="ListenPort"/>, as every replica of a Deployment does, so whichever endpoint kube-proxy
+    /// picks for a connection answers it, and the work is measured as one workload's.
+    /// </summary>
+    public IReadOnlyList<ServerReplica> Replicas { get; init; } = [];
+
     /// <summary>The port the server listens on: <see cref="ServerListenPort"/>, or the one the client connects to.</summary>
     public ushort ListenPort => ServerListenPort ?? ServerPort;
 }
+
+/// <summary>One more server of a workload: its namespace (a pod's) and the address it binds.</summary>
+public readonly record struct ServerReplica(NetworkNamespace Namespace, Ipv4Address Address);

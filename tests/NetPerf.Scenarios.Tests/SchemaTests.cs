@@ -47,6 +47,7 @@ public class SchemaTests
         Assert.Equal(Model.Tests.Names, Enum(At("properties", "workloads", "items", "properties", "test")));
         Assert.Equal(Choices.ServiceTypes, Enum(At("properties", "services", "items", "properties", "type")));
         Assert.Equal(Choices.Distributions, Enum(At("properties", "workloads", "items", "properties", "serviceDistribution")));
+        Assert.Equal(Choices.Placements, Enum(At("properties", "workloads", "items", "properties", "placement")));
         Assert.Equal(Choices.BgpTopologies, Enum(At("properties", "bgp", "properties", "topology", "items")));
         Assert.Equal(TimelineActions.Names, Enum(At("properties", "timeline", "items", "properties", "action")));
         Assert.Equal(TimelineActions.Names, Reporting.TimelineRow.Actions); // what the plot marks as the timeline's own entries

@@ -7,7 +7,7 @@ namespace NetPerf.Calibration.Fit;
 /// the rest but not the stages inside it: the socket and IP stack of the loopback path (split between its stages
 /// as its perf profile split it, tools/kernel-costs), the two ends of a VXLAN tunnel, TCP's output and input, the
 /// netfilter hooks with an established conntrack lookup. <see cref="Derived"/> stages were never alone on a
-/// measurable path here (ipip and ip_vs are not in this kernel; an nftables map only on composite paths): they move with the group whose work is most like theirs, and the cost file says so.
+/// measurable path here (ipip and ip_vs are not in this kernel; an nftables map only on composite paths): they move with the group whose work is most like theirs, and the cost file says so. Stages in no group (Cilium's tc BPF programs, measured on their own by tools/kernel-costs/bpf) keep the shipped table's figure.
 /// </summary>
 public sealed record StageGroup(string Name, IReadOnlyList<KernelStage> Stages, IReadOnlyList<KernelStage> Derived, string MeasuredBy)
 {

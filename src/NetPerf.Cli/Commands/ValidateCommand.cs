@@ -46,7 +46,17 @@ public static class ValidateCommand
                 try
                 {
                     scenario = ScenarioReader.Load(file, warnings, parse.GetValue(allowOutside), parse.GetValue(manifests), parse.GetValue(maxMemory));
-                    Scenarios.Running.WorkloadProbe.Check(scenario, new Scenarios.Running.RunOptions()); // a workload that can measure nothing is an error here too
+                    // A workload that can measure nothing is an error here too; the probe builds each variant's cluster,
+                    // so a cluster that takes long to build (Kubernetes' 5,000-node threshold) is left to run's probe.
+                    var probeEstimate = ScenarioEstimate.Of(scenario);
+                    if (probeEstimate.Variants.Count > 0 && probeEstimate.Variants.Max(v => v.BuildSeconds) > ProbeBuildBudgetSeconds)
+                    {
+                        warnings.Add($"{Printable.Escape(file)}: warning: the workload probe (a first transaction over each path, on the cluster the run builds) was skipped: one build takes about {probeEstimate.Variants.Max(v => v.BuildSeconds):0} s by the estimate; 'netperf run' probes before simulating");
+                    }
+                    else
+                    {
+                        Scenarios.Running.WorkloadProbe.Check(scenario, new Scenarios.Running.RunOptions());
+                    }
                 }
                 catch (ScenarioException e)
                 {
@@ -84,6 +94,9 @@ public static class ValidateCommand
         });
         return command;
     }
+
+    /// <summary>Past this estimated build time of one cluster, validate does not build it to probe the workloads (NetPerf's judgement: validate answers in seconds).</summary>
+    internal const double ProbeBuildBudgetSeconds = 10;
 
     /// <summary>The largest variant's estimate in two lines: what the cluster holds, then memory and time.</summary>
     private static void WriteEstimate(ScenarioEstimate estimate, TextWriter output)

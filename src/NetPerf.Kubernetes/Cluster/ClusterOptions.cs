@@ -44,6 +44,12 @@ public sealed record ClusterOptions
     /// <summary>Each node's pod range's prefix length (kube-controller-manager's --node-cidr-mask-size; its IPv4 default is 24).</summary>
     public int NodeCidrMaskSize { get; init; } = KubernetesCluster.DefaultNodeCidrMaskSize;
 
+    /// <summary>
+    /// The nodes' subnet on one switch: node N is its N-th address; its last /24 is the outside segment (external hosts
+    /// from .1, the gateway at .254). 192.168.0.0/20 (3,840 nodes) unless a scenario widens it.
+    /// </summary>
+    public Ipv4Prefix NodeSubnet { get; init; } = Ipv4Prefix.Parse(KubernetesCluster.DefaultNodeSubnet);
+
     public int NodeMtu { get; init; } = 1500;
     public CostTable Costs { get; init; } = CostTable.Default();
     public ulong Seed { get; init; } = 1;

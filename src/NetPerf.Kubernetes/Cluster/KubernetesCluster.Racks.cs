@@ -10,7 +10,7 @@ public sealed partial class KubernetesCluster
         if (options.Racks < 1 || options.Racks > RackAddressing.MaxRacks)
         {
             throw new ArgumentOutOfRangeException(nameof(options), options.Racks,
-                $"racks must be 1 (one switch) to {RackAddressing.MaxRacks}: rack R is 192.168.R.0/24 inside {NodeSubnet}.");
+                $"racks must be 1 (one switch) to {RackAddressing.MaxRacks}: rack R is 192.168.R.0/24 inside {DefaultNodeSubnet}.");
         }
 
         int max = RackAddressing.MaxNodes(options.Racks, MaxNodesIn(options.ClusterCidr, options.NodeCidrMaskSize));
@@ -29,8 +29,7 @@ public sealed partial class KubernetesCluster
     {
         if (Fabric is null)
         {
-            var nodeNet = Ipv4Prefix.Parse(NodeSubnet);
-            return (1, nodeNet[(ulong)n], nodeNet, Ipv4Address.Parse(Gateway));
+            return (1, NodeSubnet[(ulong)n], NodeSubnet, Gateway);
         }
 
         int rack = RackAddressing.RackOf(n, Options.Racks);

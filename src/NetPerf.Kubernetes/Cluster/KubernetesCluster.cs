@@ -18,8 +18,20 @@ namespace NetPerf.Kubernetes.Cluster;
 /// </summary>
 public sealed partial class KubernetesCluster
 {
-    /// <summary>The nodes' subnet: node N is its N-th address (192.168.0.N for the first 254).</summary>
-    public const string NodeSubnet = "192.168.0.0/20";
+    /// <summary>The nodes' subnet unless the scenario widens it: node N is its N-th address (192.168.0.N for the first 254).</summary>
+    public const string DefaultNodeSubnet = "192.168.0.0/20";
+
+    /// <summary>The widest and narrowest node subnets: a /16 (65,280 nodes) and a /23 (its first /24 of nodes, its last the outside segment).</summary>
+    public const int WidestNodeSubnet = 16;
+    public const int NarrowestNodeSubnet = 23;
+
+    /// <summary>The nodes' subnet this cluster was built with (<see cref="ClusterOptions.NodeSubnet"/>).</summary>
+    public Ipv4Prefix NodeSubnet => Options.NodeSubnet;
+
+    /// <summary>The nodes' default gateway (the fabric's router; with it Calico's proxy ARP answers for 169.254.1.1): .254 of the node subnet's last /24.</summary>
+    public Ipv4Address Gateway => GatewayOf(NodeSubnet);
+
+    public static Ipv4Address GatewayOf(Ipv4Prefix nodeSubnet) => nodeSubnet[nodeSubnet.Size - 2];
 
     /// <summary>
     /// The pods' range when the scenario names none: node N gets its N-th /24 (10.244.N.0/24 for the first 255), up
@@ -46,17 +58,20 @@ public sealed partial class KubernetesCluster
     /// </summary>
     public Ipv4Prefix PodNetwork => Cni.Kind.PodNetwork ?? ClusterCidr;
 
-    /// <summary>The nodes' default gateway (the fabric's router; with it Calico's proxy ARP answers for 169.254.1.1).</summary>
-    public const string Gateway = "192.168.15.254";
-
-    /// <summary>External hosts are numbered from here in the node subnet (192.168.15.1 on).</summary>
-    private const int FirstExternal = (15 * 256) + 1;
+    /// <summary>External hosts are numbered from here in the node subnet: .1 of its last /24 (192.168.15.1 on in the default).</summary>
+    private ulong FirstExternal => NodeSubnet.Size - 256 + 1;
 
     /// <summary>
-    /// Nodes the node subnet holds on one switch: node N is its N-th address (192.168.0.1 to 192.168.15.0), below
-    /// the outside hosts from 192.168.15.1 and the gateway 192.168.15.254. With racks, 253 a rack.
+    /// Nodes a node subnet holds on one switch: node N is its N-th address (192.168.0.1 to 192.168.15.0 in the
+    /// default /20), below the outside hosts of its last /24 and the gateway at its .254. A /19 holds 7,936.
     /// </summary>
+    public static int MaxNodesOn(Ipv4Prefix nodeSubnet) => (int)(nodeSubnet.Size - 256);
+
+    /// <summary>Nodes the default node subnet holds (3,840); with racks, 253 a rack.</summary>
     public const int MaxNodes = 15 * 256;
+
+    /// <summary>Nodes the widest node subnet holds: what a scenario's node numbers are read up to.</summary>
+    public const int MaxNodesAnySubnet = (1 << (32 - WidestNodeSubnet)) - 256;
 
     /// <summary>
     /// Nodes a cluster CIDR holds with a node mask: 2^(mask - prefix length) ranges, less the first, which node
@@ -64,7 +79,7 @@ public sealed partial class KubernetesCluster
     /// </summary>
     public static long PodRanges(Ipv4Prefix clusterCidr, int nodeMask) => 1L << Math.Clamp(nodeMask - clusterCidr.Length, 0, 32);
 
-    public static int MaxNodesIn(Ipv4Prefix clusterCidr, int nodeMask) => (int)Math.Min(MaxNodes, PodRanges(clusterCidr, nodeMask) - 1);
+    public static int MaxNodesIn(Ipv4Prefix clusterCidr, int nodeMask) => (int)Math.Min(MaxNodesAnySubnet, PodRanges(clusterCidr, nodeMask) - 1);
 
     private readonly List<Node> _nodes = [];
     private readonly Dictionary<string, Pod> _pods = [];
@@ -78,9 +93,20 @@ public sealed partial class KubernetesCluster
             throw new ArgumentOutOfRangeException(nameof(options), options.NodeCidrMaskSize, $"a node mask of /{options.NodeCidrMaskSize} in {options.ClusterCidr}: at least the cluster CIDR's length, at most {MaxNodeMaskDiff} longer, and at most /24 (the plugins address up to 253 pods in a node's range).");
         }
 
-        if (options.Nodes > MaxNodesIn(options.ClusterCidr, options.NodeCidrMaskSize))
+        if (options.NodeSubnet.Length < WidestNodeSubnet || options.NodeSubnet.Length > NarrowestNodeSubnet)
         {
-            throw new ArgumentOutOfRangeException(nameof(options), options.Nodes, $"at most {MaxNodesIn(options.ClusterCidr, options.NodeCidrMaskSize)} nodes: {options.ClusterCidr} holds {PodRanges(options.ClusterCidr, options.NodeCidrMaskSize)} /{options.NodeCidrMaskSize} pod ranges (node N takes the N-th) and the node subnet {NodeSubnet} {MaxNodes} nodes.");
+            throw new ArgumentOutOfRangeException(nameof(options), options.NodeSubnet, $"a node subnet of /{WidestNodeSubnet} to /{NarrowestNodeSubnet}: its last /24 is the outside segment.");
+        }
+
+        if (options.Racks > 1 && options.NodeSubnet != Ipv4Prefix.Parse(DefaultNodeSubnet))
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.NodeSubnet, $"racks are numbered in {DefaultNodeSubnet} (rack R is 192.168.R.0/24): a wider node subnet is for one switch.");
+        }
+
+        int most = Math.Min(MaxNodesIn(options.ClusterCidr, options.NodeCidrMaskSize), MaxNodesOn(options.NodeSubnet));
+        if (options.Nodes > most)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.Nodes, $"at most {most} nodes: {options.ClusterCidr} holds {PodRanges(options.ClusterCidr, options.NodeCidrMaskSize)} /{options.NodeCidrMaskSize} pod ranges (node N takes the N-th) and the node subnet {options.NodeSubnet} {MaxNodesOn(options.NodeSubnet)} nodes.");
         }
 
         CheckRacks(options);
@@ -94,7 +120,7 @@ public sealed partial class KubernetesCluster
         Bed = new Testbed(new Simulator(), new PacketPool(), options.Seed);
         if (options.Fabric == ClusterFabric.Kind)
         {
-            Kind = new KindNetwork(Bed, options.Costs, options.CoresPerNode, Ipv4Address.Parse(Gateway), Ipv4Prefix.Parse(NodeSubnet).Length, options.NodeMtu, options.BridgeNetfilter);
+            Kind = new KindNetwork(Bed, options.Costs, options.CoresPerNode, GatewayOf(options.NodeSubnet), options.NodeSubnet.Length, options.NodeMtu, options.BridgeNetfilter);
         }
 
         if (options.Racks > 1)
@@ -172,7 +198,7 @@ public sealed partial class KubernetesCluster
     /// </summary>
     public Node AddNode()
     {
-        int podRanges = MaxNodesIn(Options.ClusterCidr, Options.NodeCidrMaskSize);
+        int podRanges = Math.Min(MaxNodesIn(Options.ClusterCidr, Options.NodeCidrMaskSize), MaxNodesOn(NodeSubnet));
         if (_nodes.Count >= podRanges)
         {
             throw new InvalidOperationException($"at most {podRanges} nodes: {Options.ClusterCidr} holds {PodRanges(Options.ClusterCidr, Options.NodeCidrMaskSize)} /{Options.NodeCidrMaskSize} pod ranges (node N takes the N-th).");
@@ -241,17 +267,16 @@ public sealed partial class KubernetesCluster
     {
         if (_externals >= 250)
         {
-            throw new InvalidOperationException("at most 250 external hosts: 192.168.15.1 to .250.");
+            throw new InvalidOperationException($"at most 250 external hosts: {NodeSubnet[FirstExternal]} to .250.");
         }
 
-        var subnet = Ipv4Prefix.Parse(NodeSubnet);
-        var ip = subnet[(ulong)(FirstExternal + _externals++)];
+        var ip = NodeSubnet[FirstExternal + (ulong)_externals++];
         if (Kind is not null)
         {
             // Another container on the kind network (what `docker run --network kind` gives): the host's cores too.
             var container = new Host(Bed, name, Options.Costs, Kind.Host.Cores);
             var veth = Kind.Connect(container.Root, Options.NodeMtu);
-            container.Root.AddAddress(veth, ip, subnet.Length);
+            container.Root.AddAddress(veth, ip, NodeSubnet.Length);
             return container;
         }
 
@@ -259,7 +284,7 @@ public sealed partial class KubernetesCluster
         var eth0 = new PhysicalNic(host.Root, "eth0", Options.NodeMtu);
         if (Fabric is null)
         {
-            host.Root.AddAddress(eth0, ip, subnet.Length);
+            host.Root.AddAddress(eth0, ip, NodeSubnet.Length);
             Switch.Connect(eth0);
             return host;
         }

@@ -90,6 +90,19 @@ public abstract class CniPlugin
     /// <summary>Wires a pod's namespace to its node: the veth pair, the pod's address and routes, the node's side.</summary>
     public abstract VethDevice AddPod(Node node, NetworkNamespace pod, Ipv4Address ip, string hostEnd);
 
+    /// <summary>
+    /// A Service was created (with its endpoints as they are now): what the plugin's agent does when it sees it,
+    /// whatever kube-proxy does beside it. Nothing, unless the plugin load-balances Services itself (Cilium).
+    /// </summary>
+    public virtual void ServiceAdded(KubernetesCluster cluster, Services.Service service)
+    {
+    }
+
+    /// <summary>A Service's endpoints changed (kube-proxy's sync committed them): nothing, unless the plugin load-balances Services itself.</summary>
+    public virtual void ServiceEndpointsChanged(KubernetesCluster cluster, Services.Service service, IReadOnlyList<Pod> endpoints)
+    {
+    }
+
     /// <summary>Every plugin's name, in the registry's order.</summary>
     public static IReadOnlyList<string> Names => CniPlugins.Names;
 

@@ -52,7 +52,7 @@ public sealed class CniPluginKind
     /// <summary>The devices it creates on a node, as <c>ip link</c> would list them.</summary>
     public required IReadOnlyList<string> Devices { get; init; }
 
-    /// <summary>Its colour in every plot of every run (a colour of the Okabe-Ito palette the plots use), as #RRGGBB.</summary>
+    /// <summary>Its colour in every plot of every run (a colour of the Okabe-Ito palette the plots use, then of ColorBrewer's Paired once those eight are taken), as #RRGGBB.</summary>
     public required string PlotColour { get; init; }
 
     /// <summary>A fresh plugin, for one cluster.</summary>

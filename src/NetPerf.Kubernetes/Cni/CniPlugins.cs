@@ -12,6 +12,7 @@ public static class CniPlugins
         FlannelHostGw.Descriptor,
         .. CalicoRouted.Descriptors,
         WeaveNet.Descriptor,
+        .. Cilium.CiliumDatapath.Descriptors,
     ];
 
     public static IReadOnlyList<string> Names { get; } = [.. All.Select(k => k.Name)];

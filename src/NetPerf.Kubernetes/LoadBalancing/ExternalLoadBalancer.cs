@@ -51,7 +51,7 @@ public sealed class ExternalLoadBalancer : IEventHandler
         Host = new Host(cluster.Bed, name, costs, cluster.Options.CoresPerNode);
         Host.Root.IpForward = true;
         var eth0 = new PhysicalNic(Host.Root, "eth0", cluster.Options.NodeMtu);
-        Host.Root.AddAddress(eth0, Ipv4Address.Parse(KubernetesCluster.Gateway), Ipv4Prefix.Parse(KubernetesCluster.NodeSubnet).Length);
+        Host.Root.AddAddress(eth0, cluster.Gateway, cluster.NodeSubnet.Length);
         cluster.Switch.Connect(eth0);
 
         var outside = Ipv4Prefix.Parse(OutsideSubnet);

@@ -29,10 +29,10 @@ public sealed class MetalLbL2(KubernetesCluster cluster)
             throw new ArgumentException($"Service {service.Name} has no LoadBalancer IP to announce.", nameof(service));
         }
 
-        if (!Ipv4Prefix.Parse(KubernetesCluster.NodeSubnet).Contains(ip))
+        if (!Cluster.NodeSubnet.Contains(ip))
         {
             throw new ArgumentException(
-                $"{ip} is outside the nodes' subnet {KubernetesCluster.NodeSubnet}: layer-2 mode can only announce addresses of the nodes' own segment.", nameof(service));
+                $"{ip} is outside the nodes' subnet {Cluster.NodeSubnet}: layer-2 mode can only announce addresses of the nodes' own segment.", nameof(service));
         }
 
         var usable = service.ExternalTrafficPolicy == ExternalTrafficPolicy.Local

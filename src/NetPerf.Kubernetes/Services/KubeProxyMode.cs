@@ -13,10 +13,13 @@ public sealed class KubeProxyMode
         Name = name;
         Rules = rules;
         // Every mode's kube-proxy sets the node's conntrack sysctls before it writes a rule (server.go's setupConntrack).
+        // The CNI plugin's agent watches Services too (Cilium load-balances a pod's ClusterIP traffic in tc BPF
+        // before kube-proxy's rules ever see it), so every Service and endpoint change kube-proxy is given, the
+        // plugin is told of.
         Start = cluster =>
         {
             KubeProxyConntrack.Apply(cluster);
-            return start(cluster);
+            return new CniServiceWatch(cluster, start(cluster));
         };
         Install = cluster => Start(cluster).Add;
     }

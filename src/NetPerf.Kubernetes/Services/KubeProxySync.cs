@@ -7,6 +7,9 @@ namespace NetPerf.Kubernetes.Services;
 /// <summary>One kube-proxy sync: when it started, when its rules took effect, how much it wrote, for which Services.</summary>
 public sealed record KubeProxySyncRecord(SimTime Started, SimTime Programmed, int Lines, IReadOnlyList<Service> Services)
 {
+    /// <summary>UDP conntrack entries to removed endpoints the sync deleted, on every node.</summary>
+    public int ConntrackCleared { get; init; }
+
     public SimTime Duration => Programmed - Started;
 }
 
@@ -20,8 +23,10 @@ public sealed record KubeProxySyncRecord(SimTime Started, SimTime Programmed, in
 /// its own loop; with the same inputs they finish together here). Connections already in conntrack (or IPVS's
 /// table) keep their endpoint: only new ones see the new rules. Changes that arrive during a sync wait for the
 /// next. New connections go to the slice's ready endpoints, or to its serving terminating ones when none is
-/// ready (<see cref="SliceEndpoint.Usable"/>). Not modelled: the periodic full resync (syncPeriod), and
-/// kube-proxy's conntrack clean-up of UDP flows to removed endpoints.
+/// ready (<see cref="SliceEndpoint.Usable"/>). Once the rules are in, UDP flows DNATed to endpoints the sync
+/// removed are deleted from every node's conntrack table (<see cref="ClearsStaleUdpConntrack"/>): a UDP flow has
+/// no end, and a client that keeps sending refreshes its entry, which would otherwise send it to the old endpoint
+/// for ever. Not modelled: the periodic full resync (syncPeriod).
 /// </summary>
 public sealed class KubeProxySync : IEventHandler
 {
@@ -47,6 +52,7 @@ public sealed class KubeProxySync : IEventHandler
     private readonly EndpointSliceController _slices;
     private readonly Dictionary<Service, IReadOnlyList<Pod>> _dirty = [];
     private readonly List<KubeProxySyncRecord> _history = [];
+    private readonly Dictionary<Service, IReadOnlyList<Pod>> _programmed = []; // the endpoints each Service's rules hold
     private Dictionary<Service, IReadOnlyList<Pod>>? _writing;
     private SimTime _writingSince;
     private int _writingLines;
@@ -61,12 +67,20 @@ public sealed class KubeProxySync : IEventHandler
         foreach (var service in proxy.Services)
         {
             slices.Watch(service);
+            _programmed[service] = service.Endpoints(slices.Cluster); // what its rules were written with
         }
 
         slices.SliceChanged += OnSliceChanged;
     }
 
     public SimTime MinSyncPeriod { get; }
+
+    /// <summary>
+    /// kube-proxy's conntrack clean-up after a sync (pkg/proxy/conntrack CleanStaleEntries: ClearEntriesForNAT for
+    /// each UDP endpoint removed); on by default, as in every kube-proxy. Off models its absence (a kube-proxy
+    /// without the conntrack binary, as before 1.29, or a replacement that skips it).
+    /// </summary>
+    public bool ClearsStaleUdpConntrack { get; init; } = true;
 
     /// <summary>Restore time per line written.</summary>
     public SimTime TimePerLine { get; init; } = DefaultTimePerLine;
@@ -120,12 +134,25 @@ public sealed class KubeProxySync : IEventHandler
             return;
         }
 
+        int cleared = 0;
         foreach (var (service, endpoints) in _writing!)
         {
             _proxy.ReplaceEndpoints(service, endpoints);
+            var before = _programmed[service];
+            _programmed[service] = endpoints;
+            if (ClearsStaleUdpConntrack && service.Protocol == Network.Packets.IpProtocol.Udp)
+            {
+                foreach (var gone in before.Where(p => !endpoints.Contains(p)))
+                {
+                    foreach (var node in _slices.Cluster.Nodes)
+                    {
+                        cleared += node.Root.Netfilter?.Conntrack.DeleteNatted(service.Protocol, service.ClusterIp, service.Port, gone.Ip) ?? 0;
+                    }
+                }
+            }
         }
 
-        _history.Add(new KubeProxySyncRecord(_writingSince, Sim.Now, _writingLines, [.. _writing.Keys]));
+        _history.Add(new KubeProxySyncRecord(_writingSince, Sim.Now, _writingLines, [.. _writing.Keys]) { ConntrackCleared = cleared });
         _writing = null;
         RequestSync();
     }

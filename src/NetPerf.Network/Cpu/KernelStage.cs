@@ -149,6 +149,48 @@ public enum KernelStage
     OvsUpcall,
 
     /// <summary>
+    /// Cilium's cil_from_container (bpf/bpf_lxc.c), on the tc ingress hook of a pod's host-side lxc* veth: every
+    /// packet a pod sends. Parses the headers, looks the flow up in Cilium's own conntrack map (ct_lookup4) and the
+    /// destination in the ipcache (its identity, and the node or tunnel endpoint behind it), then delivers to a
+    /// local endpoint, encapsulates, redirects out (eBPF host routing) or passes the packet to the host stack.
+    /// </summary>
+    BpfFromContainer,
+
+    /// <summary>
+    /// The destination endpoint's ingress program, tail-called by the program that delivers to it
+    /// (ipv4_local_delivery, bpf/lib/l3.h, into the endpoint's policy program): its conntrack lookup and the
+    /// identity-based policy verdict (one lookup in the endpoint's policy map, however many policies exist).
+    /// </summary>
+    BpfToContainer,
+
+    /// <summary>
+    /// Cilium's cil_from_netdev (bpf/bpf_host.c) on the tc ingress hook of the node's own device (eth0): every
+    /// packet the node receives from the wire. Looks the destination up among the node's endpoints; with eBPF host
+    /// routing delivers a local pod's packet straight into its namespace, otherwise passes it to the stack.
+    /// </summary>
+    BpfFromNetdev,
+
+    /// <summary>
+    /// Cilium's cil_from_host (bpf/bpf_host.c) on the tc egress hook of cilium_host: what the host stack routes to
+    /// the pod CIDR (legacy host routing) is delivered to its endpoint, or in tunnel mode encapsulated.
+    /// </summary>
+    BpfFromHost,
+
+    /// <summary>
+    /// Cilium's cil_from_overlay (bpf/bpf_overlay.c) on the tc ingress hook of cilium_vxlan / cilium_geneve: a
+    /// decapsulated packet, its source identity taken from the tunnel key, delivered to its local endpoint.
+    /// </summary>
+    BpfFromOverlay,
+
+    /// <summary>
+    /// Cilium's per-packet Service translation in tc BPF (bpf/lib/lb.h): at cil_from_container, a packet to a
+    /// ClusterIP looked up in the service and backend maps (lb4_lookup_service, lb4_local: the backend kept in
+    /// Cilium's conntrack entry) and its destination rewritten; at delivery, a reply's source rewritten back
+    /// (lb4_rev_nat). Kube-proxy replacement's socket LB does neither: it translates once, at connect().
+    /// </summary>
+    BpfServiceNat,
+
+    /// <summary>
     /// Other work the CPU runs in the middle of a packet's stage: timer and RCU softirqs, other interrupts,
     /// kworkers, a hypervisor's steal. Not a stage of the path, but time its packet waits and busy time the
     /// core spends: it arrives as a Poisson process while the core does a packet's work

@@ -39,6 +39,11 @@ public sealed class VethDevice : NetDevice
             return;
         }
 
+        if (!RunTcEgress(ref walk))
+        {
+            return; // dropped or redirected by the tc egress program (Cilium's cil_from_host on cilium_host)
+        }
+
         walk.Charge(KernelStage.VethTransmit, this);
         if (Peer.Namespace != Namespace)
         {
@@ -53,6 +58,28 @@ public sealed class VethDevice : NetDevice
         }
 
         QueueToBacklog(ref walk, Peer);
+    }
+
+    /// <summary>
+    /// bpf_redirect_peer(this device) from a tc ingress program: the packet switches into the peer's namespace
+    /// and is received by the peer in the same softirq (skb_do_redirect sets the peer as the skb's device and
+    /// __netif_receive_skb_core takes another round), with no veth_xmit and no trip through the backlog queue
+    /// (net/core/filter.c, "bpf: add bpf_redirect_peer helper", 9aa1206e8f48). The namespace crossing still scrubs it.
+    /// </summary>
+    public void RedirectToPeer(ref PacketWalk walk)
+    {
+        if (!CarrierUp || !Peer.CarrierUp)
+        {
+            walk.Drop(DropReason.CarrierDown, this);
+            return;
+        }
+
+        if (Peer.Namespace != Namespace)
+        {
+            walk.P.Scrub();
+        }
+
+        Peer.Receive(ref walk);
     }
 
     public override MacAddress? ResolveOnLink(Ipv4Address address)

@@ -259,6 +259,29 @@ public sealed class Conntrack
         _free[_freeCount++] = id;
     }
 
+    /// <summary>
+    /// <c>conntrack -D -p PROTO --orig-dst ADDRESS --orig-port-dst PORT --reply-src ENDPOINT</c>, as kube-proxy's
+    /// ClearEntriesForNAT runs it (pkg/proxy/conntrack): deletes the confirmed flows to
+    /// <paramref name="destination"/>:<paramref name="port"/> that were DNATed to <paramref name="endpoint"/>, so the
+    /// flow's next packet is a new connection and meets the current rules. Returns how many it deleted.
+    /// </summary>
+    public int DeleteNatted(IpProtocol protocol, Addressing.Ipv4Address destination, ushort port, Addressing.Ipv4Address endpoint)
+    {
+        int deleted = 0;
+        for (int id = 1; id <= _highWater; id++)
+        {
+            ref var e = ref this[id];
+            if (e.InUse && e.Confirmed && e.Original.Protocol == protocol && e.Original.Destination == destination
+                && e.Original.DestinationPort == port && e.Reply.Source == endpoint)
+            {
+                Remove(id);
+                deleted++;
+            }
+        }
+
+        return deleted;
+    }
+
     /// <summary>The TCP state and ASSURED bit of the connection <paramref name="tuple"/> belongs to (for tests and traces).</summary>
     public (TcpConntrackState State, bool Assured)? Describe(in FiveTuple tuple, long nowPs) =>
         TryFind(tuple, nowPs, out int id, out _) ? (this[id].Tcp, this[id].Assured) : null;

@@ -175,6 +175,50 @@ public static class Ipv4
         Send(ns, hop, egress, KernelStage.IpForward, ref walk);
     }
 
+    /// <summary>
+    /// bpf_redirect_neigh from a tc program (net/core/filter.c __bpf_redirect_neigh_v4): the FIB decides the
+    /// egress device and next hop, the neighbour subsystem fills in the MACs, and the packet goes straight to the
+    /// device's transmit: no ip_forward, no netfilter hook, no POSTROUTING. False (nothing done) when the FIB has no
+    /// unicast route out of a device with a link layer, so the program can pass the packet to the stack instead.
+    /// </summary>
+    public static bool RedirectNeighbour(NetworkNamespace ns, ref PacketWalk walk)
+    {
+        walk.Charge(KernelStage.FibLookup, ns);
+        ref var p = ref walk.P;
+        var route = ns.Fib.Lookup(p.VisibleFlow.Destination);
+        if (route is not { Type: RouteType.Unicast })
+        {
+            return false;
+        }
+
+        var hop = ChooseHop(route, ref walk);
+        var device = ns.Device(hop.Interface);
+        if (!device.HasLinkLayer)
+        {
+            return false;
+        }
+
+        var nextHop = hop.IsDirect ? p.VisibleFlow.Destination : hop.Gateway;
+        var mac = ns.Resolve(device, nextHop);
+        if (mac is null)
+        {
+            walk.Drop(DropReason.NeighbourUnresolved, device);
+            return true;
+        }
+
+        if (p.LargestSegmentIpLength > device.Mtu)
+        {
+            walk.Drop(DropReason.MtuExceeded, device); // the helper does not fragment (is_skb_forwardable)
+            return true;
+        }
+
+        walk.NextHop = nextHop;
+        p.SourceMac = device.Mac;
+        p.DestinationMac = mac.Value;
+        device.Transmit(ref walk);
+        return true;
+    }
+
     private static Route? OutputRoute(NetworkNamespace ns, ref PacketWalk walk)
     {
         walk.Charge(KernelStage.FibLookup, ns);

@@ -4,7 +4,7 @@ namespace NetPerf.Reporting.Plots;
 
 /// <summary>
 /// One fixed colour per kernel stage, from one palette grouped by layer (socket blues, TCP/UDP oranges, IP
-/// greens, netfilter reds and violets, tunnel magentas, device browns, NIC greys): a stage keeps its colour in
+/// greens, netfilter reds and violets, tunnel magentas, device browns, tc BPF programs teals, NIC greys): a stage keeps its colour in
 /// every plot of every run, no two stages share one, and a layer reads as one family in a stacked bar.
 /// </summary>
 public static class StageColours
@@ -26,6 +26,8 @@ public static class StageColours
         ("LoopbackTransmit", "device", "#3F2A14"), ("BacklogReceive", "device", "#8C510A"), ("VethTransmit", "device", "#BF812D"),
         ("BridgeForward", "device", "#DFC27D"), ("BridgeNetfilter", "device", "#F6E8C3"),
         ("OvsFlowLookup", "device", "#80CDC1"), ("OvsUpcall", "device", "#35978F"),
+        ("BpfFromContainer", "bpf", "#004B50"), ("BpfToContainer", "bpf", "#00828A"), ("BpfFromNetdev", "bpf", "#2AC1C9"),
+        ("BpfFromHost", "bpf", "#7FDFE3"), ("BpfFromOverlay", "bpf", "#BDF0F2"), ("BpfServiceNat", "bpf", "#006D77"),
         ("NicTransmit", "nic", "#252525"), ("NicReceive", "nic", "#737373"),
         ("Interference", "other", "#FFD92F"), ("Preemption", "other", "#B3DE69"),
     ];

@@ -54,7 +54,7 @@ public sealed record ScaleEstimate
     public static ScaleEstimate Of(Scenario s, Variant v)
     {
         int n = s.Cluster.Nodes;
-        long pods = ClusterLayout.PodNames.Count + s.Deployments.Sum(d => (long)d.Replicas);
+        long pods = ClusterLayout.PodNames.Count + s.Deployments.Sum(d => d.Pods);
 
         // The measured Services (kube-dns, web) have one endpoint each, as do the compare block's extras.
         long services = 2 + v.ExtraServices, endpoints = 2 + v.ExtraServices;
@@ -119,7 +119,7 @@ public sealed record ScaleEstimate
     /// <summary>Pods a selector picks: the deployments whose labels it matches, and the measured pods.</summary>
     private static long Selected(Scenario s, IReadOnlyDictionary<string, string> selector)
     {
-        long pods = s.Deployments.Where(d => Matches(d.Labels, selector)).Sum(d => (long)d.Replicas);
+        long pods = s.Deployments.Where(d => Matches(d.Labels, selector)).Sum(d => d.Pods);
         foreach (var labels in new[] { ClusterLayout.ClientLabels, ClusterLayout.ServerLabels, ClusterLayout.RemoteSelector, ClusterLayout.KubeDnsSelector })
         {
             pods += Matches(labels, selector) ? 1 : 0;
@@ -131,7 +131,7 @@ public sealed record ScaleEstimate
     private static bool Matches(IReadOnlyDictionary<string, string> labels, IReadOnlyDictionary<string, string> selector) =>
         selector.Count > 0 && selector.All(kv => labels.TryGetValue(kv.Key, out var v) && v == kv.Value);
 
-    private static int Largest(Scenario s) => s.Deployments.Count == 0 ? -1 : s.Deployments.Select((d, i) => (d.Replicas, i)).Max().i;
+    private static int Largest(Scenario s) => s.Deployments.Count == 0 ? -1 : s.Deployments.Select((d, i) => (d.Pods, i)).Max().i;
 
     /// <summary>The workload with the most events per simulated second, its heap growth, its index.</summary>
     private static (double Events, double Bytes, int Index) Busiest(Scenario s)

@@ -20,7 +20,14 @@ public static class DidYouMean
             return "";
         }
 
-        var best = allowed.Where(a => a.Length <= MaxSuggested).Select(a => (a, d: Distance(given.ToLowerInvariant(), a.ToLowerInvariant()))).MinBy(x => x.d);
+        // MinBy of value tuples throws on an empty list (a pod with no named ports): nothing allowed, nothing suggested.
+        var scored = allowed.Where(a => a.Length <= MaxSuggested).Select(a => (a, d: Distance(given.ToLowerInvariant(), a.ToLowerInvariant()))).ToList();
+        if (scored.Count == 0)
+        {
+            return "";
+        }
+
+        var best = scored.MinBy(x => x.d);
         if (best.a is not null && best.d <= Math.Max(1, best.a.Length / 3))
         {
             return $" (did you mean '{best.a}'?)";

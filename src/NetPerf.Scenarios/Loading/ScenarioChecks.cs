@@ -68,7 +68,7 @@ internal static class ScenarioChecks
             }
         }
 
-        if (d.Errors.Count > 0)
+        if (d.Errors.Count > 0 || !ScenarioPlacement.UsesScheduler(s))
         {
             return;
         }
@@ -78,7 +78,7 @@ internal static class ScenarioChecks
         {
             var first = group.First();
             d.Warning(At(root, "deployments", group.Key),
-                $"deployments[{group.Key}] ({s.Deployments[group.Key].Name}): {group.Count()} of its {s.Deployments[group.Key].Replicas} pods stay Pending; {first.Name}: {first.Placement.Message}");
+                $"deployments[{group.Key}] ({s.Deployments[group.Key].Name}): {group.Count()} of its {s.Deployments[group.Key].Pods} pods stay Pending; {first.Name}: {first.Placement.Message}");
         }
 
         var perNode = new int[c.Nodes + 1];
@@ -368,8 +368,15 @@ internal static class ScenarioChecks
     private static void Timeline(Scenario s, YamlNode root, Diagnostics d)
     {
         var entries = (At(root, "timeline") as YamlSequenceNode)?.Children ?? [];
-        var deployments = s.Deployments.Select(x => x.Name).ToList();
-        var pods = s.Deployments.SelectMany(x => Enumerable.Range(0, x.Replicas).Select(r => $"{x.Name}-{r}")).ToList();
+        if (entries.Count == 0)
+        {
+            return;
+        }
+
+        // A stamped deployment (count) is name-0, name-1, ..., each starting with its own pods name-c-0, ...
+        var stamps = s.Deployments.SelectMany(x => x.Count > 1 ? Enumerable.Range(0, x.Count).Select(c => (Name: $"{x.Name}-{c}", x.Replicas)) : [(x.Name, x.Replicas)]).ToList();
+        var deployments = stamps.Select(x => x.Name).ToList();
+        var pods = stamps.SelectMany(x => Enumerable.Range(0, x.Replicas).Select(r => $"{x.Name}-{r}")).ToList();
         int i = -1;
         foreach (var node in entries)
         {
@@ -412,7 +419,7 @@ internal static class ScenarioChecks
     {
         var cidr = s.Cluster.ServiceCidr;
         PodNetwork(s, root, d);
-        foreach (var (name, other) in new[] { ("the pod network", s.Cluster.ClusterCidr.ToString()), ("the node subnet", KubernetesCluster.NodeSubnet) })
+        foreach (var (name, other) in new[] { ("the pod network", s.Cluster.ClusterCidr.ToString()), ("the node subnet", s.Cluster.NodeSubnet.ToString()) })
         {
             if (cidr.Overlaps(Ipv4Prefix.Parse(other)))
             {
@@ -440,10 +447,12 @@ internal static class ScenarioChecks
     {
         var c = s.Cluster;
         var at = At(root, "cluster", "nodeCidrMaskSize") ?? At(root, "cluster", "clusterCidr") ?? At(root, "cluster");
-        if (c.ClusterCidr.Overlaps(Ipv4Prefix.Parse(KubernetesCluster.NodeSubnet)))
+        if (c.ClusterCidr.Overlaps(c.NodeSubnet))
         {
-            d.Error(At(root, "cluster", "clusterCidr") ?? at, $"cluster.clusterCidr {c.ClusterCidr} overlaps the node subnet {KubernetesCluster.NodeSubnet}; pod and node addresses must not collide");
+            d.Error(At(root, "cluster", "clusterCidr") ?? at, $"cluster.clusterCidr {c.ClusterCidr} overlaps the node subnet {c.NodeSubnet}; pod and node addresses must not collide");
         }
+
+        NodeSubnet(s, root, d);
 
         if (c.NodeCidrMaskSize < c.ClusterCidr.Length)
         {
@@ -462,6 +471,40 @@ internal static class ScenarioChecks
         {
             d.Error(At(root, "cluster", "nodes") ?? at,
                 $"cluster.nodes: {c.Nodes} nodes, and clusterCidr {c.ClusterCidr} with nodeCidrMaskSize {c.NodeCidrMaskSize} holds {ranges:N0} node ranges (node N takes the N-th, the first stays unused: {ranges - 1:N0} nodes); kube-controller-manager would leave the rest without a podCIDR; widen clusterCidr (a /{Widest(c.Nodes, c.NodeCidrMaskSize)} holds {c.Nodes:N0}){(c.NodeCidrMaskSize < KubernetesCluster.DefaultNodeCidrMaskSize ? " or lengthen nodeCidrMaskSize (at most /24)" : "")}");
+        }
+    }
+
+    /// <summary>
+    /// The node subnet and the nodes it holds: node N is its N-th address and its last /24 the outside segment (the
+    /// external hosts and the gateway), so a /20 holds 3,840 nodes and a /19 7,936; racks are numbered in the default
+    /// /20 (rack R is 192.168.R.0/24, 253 nodes each).
+    /// </summary>
+    private static void NodeSubnet(Scenario s, YamlNode root, Diagnostics d)
+    {
+        var c = s.Cluster;
+        var at = At(root, "cluster", "nodeSubnet") ?? At(root, "cluster");
+        if (c.NodeSubnet.Length < KubernetesCluster.WidestNodeSubnet || c.NodeSubnet.Length > KubernetesCluster.NarrowestNodeSubnet)
+        {
+            d.Error(at, $"cluster.nodeSubnet: {c.NodeSubnet} is a /{c.NodeSubnet.Length}; allowed: /{KubernetesCluster.WidestNodeSubnet} ({KubernetesCluster.MaxNodesAnySubnet:N0} nodes) to /{KubernetesCluster.NarrowestNodeSubnet} (256): node N is its N-th address and its last /24 is the outside segment");
+            return;
+        }
+
+        bool isDefault = c.NodeSubnet == Ipv4Prefix.Parse(KubernetesCluster.DefaultNodeSubnet);
+        if (c.Racks > 1 && !isDefault)
+        {
+            d.Error(at, $"cluster.nodeSubnet: {c.NodeSubnet} with cluster.racks {c.Racks}: racks are numbered in {KubernetesCluster.DefaultNodeSubnet} (rack R is 192.168.R.0/24, {Kubernetes.Fabric.RackAddressing.NodesPerRack} nodes each); a wider node subnet is for one switch");
+            return;
+        }
+
+        int holds = c.Racks > 1 ? Math.Min(KubernetesCluster.MaxNodes, c.Racks * Kubernetes.Fabric.RackAddressing.NodesPerRack) : KubernetesCluster.MaxNodesOn(c.NodeSubnet);
+        if (c.Nodes > holds)
+        {
+            int length = 32 - (int)Math.Ceiling(Math.Log2(c.Nodes + 256.0));
+            var wider = new Ipv4Prefix(c.NodeSubnet.Network, Math.Max(KubernetesCluster.WidestNodeSubnet, length));
+            string fix = c.Racks > 1
+                ? $"racks hold {Kubernetes.Fabric.RackAddressing.NodesPerRack} nodes each, at most {Kubernetes.Fabric.RackAddressing.MaxRacks} racks in {KubernetesCluster.DefaultNodeSubnet}; use more racks, or one switch with cluster.nodeSubnet: {wider} ({KubernetesCluster.MaxNodesOn(wider):N0} nodes)"
+                : $"node N is its N-th address and its last /24 is the outside segment; widen it: cluster.nodeSubnet: {wider} holds {KubernetesCluster.MaxNodesOn(wider):N0}";
+            d.Error(At(root, "cluster", "nodes") ?? at, $"cluster.nodes: {c.Nodes:N0} nodes, and {(c.Racks > 1 ? $"{c.Racks} racks hold" : $"the node subnet {c.NodeSubnet} holds")} {holds:N0}; {fix}");
         }
     }
 
@@ -527,6 +570,47 @@ internal static class ScenarioChecks
         if (s.Cluster.Racks > s.Cluster.Nodes)
         {
             d.Error(At(root, "cluster", "racks"), $"cluster.racks: {s.Cluster.Racks} racks for {s.Cluster.Nodes} nodes leaves racks empty; allowed: 1 to {s.Cluster.Nodes}");
+        }
+
+        foreach (var cni in ScenarioPlacement.UsesScheduler(s) ? [] : variants.Select(v => v.Cni).Distinct())
+        {
+            var perNode = new int[s.Cluster.Nodes + 1];
+            foreach (var node in ClusterLayout.MeasuredPodNodes)
+            {
+                perNode[node]++;
+            }
+
+            long cursor = 0;
+            foreach (var dep in s.Deployments)
+            {
+                // Pod j (of replicas x count) goes to nodes[(start + j) mod the list's length], as ClusterBuild places
+                // it (deployments without a node list going on where the one before stopped): counted, not walked.
+                var nodes = dep.Nodes.Count > 0 ? dep.Nodes : Enumerable.Range(1, s.Cluster.Nodes).ToList();
+                long start = dep.Nodes.Count > 0 ? 0 : cursor;
+                for (int k = 0; k < nodes.Count; k++)
+                {
+                    long offset = ((k - start) % nodes.Count + nodes.Count) % nodes.Count; // pods j with (start + j) mod n = k: j = offset, offset + n, ...
+                    long share = dep.Pods / nodes.Count + (offset < dep.Pods % nodes.Count ? 1 : 0);
+                    if (nodes[k] <= s.Cluster.Nodes)
+                    {
+                        perNode[nodes[k]] = (int)Math.Min(int.MaxValue, perNode[nodes[k]] + share);
+                    }
+                }
+
+                cursor = dep.Nodes.Count > 0 ? cursor : (cursor + dep.Pods) % s.Cluster.Nodes;
+            }
+
+            // The kubelet's pod capacity, min(10 x cores, max-pods 110) (issue 12's rule: --pods-per-core=10), or
+            // the plugin's IPAM if it addresses fewer (flannel's /24 holds 253, Calico claims further blocks: neither does).
+            int kubelet = s.Cluster.PodsPerNode;
+            int max = Math.Min(kubelet, cni.MaxPodsPerNode);
+            if (perNode.Max() > max)
+            {
+                string bound = max == kubelet
+                    ? $"the kubelet runs at most {max} (min({s.Cluster.PodsPerCore} x {s.Cluster.CoresPerNode} cores, maxPods {s.Cluster.MaxPods}))"
+                    : $"{cni} addresses at most {max} per node";
+                d.Error(At(root, "deployments"), $"deployments: node {Array.IndexOf(perNode, perNode.Max())} gets {perNode.Max()} pods (the measured pods included); {bound}");
+            }
         }
 
         if (s.Baseline is { } b && variants.All(v => v.Name != b))

@@ -105,7 +105,12 @@ public static partial class ScenarioReader
         if (scenario.Manifests.Objects.Count > 0 && manifestErrors.Count == 0)
         {
             scenario = scenario with { Objects = Manifests.ManifestCluster.Map(scenario.Manifests, scenario.Cluster, manifestErrors, d.Warnings) };
-            Manifests.ManifestChecks.Check(scenario, manifestErrors);
+            Manifests.ManifestChecks.Check(scenario, manifestErrors, d.Warnings);
+        }
+
+        if (manifestErrors.Count == 0)
+        {
+            scenario = RouteResolver.Resolve(scenario, document, d);
         }
 
         foreach (var ignored in scenario.Manifests.Ignored)
@@ -202,9 +207,16 @@ public static partial class ScenarioReader
         var clusterCidr = Prefix(m, "clusterCidr", "10.244.0.0/16", c.ClusterCidr, d);
 
         var fabric = m.Choice("fabric", Choices.Fabrics, "switch") == "kind" ? Kubernetes.Cluster.ClusterFabric.Kind : Kubernetes.Cluster.ClusterFabric.Switch;
+        var nodeSubnet = Prefix(m, "nodeSubnet", "192.168.0.0/19", c.NodeSubnet, d);
+        // The node subnet sets the cap (3,840 in the default /20): a count past it that a wider subnet would hold is
+        // left to the checks, which say which subnet holds it; anything else is read against the subnet's cap.
+        int cap = nodeSubnet.Length is >= Kubernetes.Cluster.KubernetesCluster.WidestNodeSubnet and <= Kubernetes.Cluster.KubernetesCluster.NarrowestNodeSubnet
+            ? Kubernetes.Cluster.KubernetesCluster.MaxNodesOn(nodeSubnet) : Kubernetes.Cluster.KubernetesCluster.MaxNodes;
+        bool wider = m["nodes"] is YamlScalarNode { Value: { } text } && long.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out long asked)
+            && asked > cap && asked <= Kubernetes.Cluster.KubernetesCluster.MaxNodesAnySubnet;
         return c with
         {
-            Nodes = (int)m.Integer("nodes", 2, Kubernetes.Cluster.KubernetesCluster.MaxNodes, c.Nodes),
+            Nodes = (int)m.Integer("nodes", 2, wider ? Kubernetes.Cluster.KubernetesCluster.MaxNodesAnySubnet : cap, c.Nodes),
             Racks = (int)m.Integer("racks", 1, 14, c.Racks),
             CoresPerNode = (int)m.Integer("coresPerNode", 1, 256, c.CoresPerNode),
             MaxPods = (int)m.Integer("maxPods", 1, MaxPodsPerNode, c.MaxPods),
@@ -222,6 +234,7 @@ public static partial class ScenarioReader
             ServiceCidr = cidr,
             ClusterCidr = clusterCidr,
             NodeCidrMaskSize = (int)m.Integer("nodeCidrMaskSize", 8, Kubernetes.Cluster.KubernetesCluster.DefaultNodeCidrMaskSize, c.NodeCidrMaskSize),
+            NodeSubnet = nodeSubnet,
             Fabric = fabric,
             BridgeNetfilter = m.Boolean("bridgeNetfilter", c.BridgeNetfilter),
             Iptables = m.Choice("iptables", Choices.IptablesBackends, "nft") == "legacy" ? Network.Netfilter.IptablesBackend.Legacy : Network.Netfilter.IptablesBackend.Nft,
@@ -320,7 +333,7 @@ public static partial class ScenarioReader
         }
 
         m.Require("name");
-        var nodes = m.List("nodes").Select(n => YamlMap.IntegerOf(n, $"{where}.nodes", 1, Kubernetes.Cluster.KubernetesCluster.MaxNodes, d)).OfType<long>().Select(n => (int)n).ToList();
+        var nodes = m.List("nodes").Select(n => YamlMap.IntegerOf(n, $"{where}.nodes", 1, Kubernetes.Cluster.KubernetesCluster.MaxNodesAnySubnet, d)).OfType<long>().Select(n => (int)n).ToList();
         int replicas = (int)m.Integer("replicas", 0, 10_000, 1);
         var lifecycle = new Kubernetes.Controllers.PodLifecycle();
         var defaults = Kubernetes.Controllers.RollingUpdate.Default(replicas);
@@ -337,6 +350,7 @@ public static partial class ScenarioReader
             Requests = PlacementKeys.Requests(m, d),
             AntiAffinityKey = m.Has("antiAffinity") ? PlacementKeys.TopologyKey(m.Choice("antiAffinity", PlacementKeys.Topologies, "hostname")) : null,
             Tolerations = PlacementKeys.Tolerations(m, d),
+            Count = (int)m.Integer("count", 1, 100_000, 1),
             Strategy = new Kubernetes.Controllers.RollingUpdate(surge, unavailable),
             Lifecycle = lifecycle with
             {
@@ -472,8 +486,25 @@ public static partial class ScenarioReader
             d.Error(m["paths"], $"{where}.paths: empty; list at least one of {string.Join(", ", CommunicationPaths.Names)} (or leave the key out for all)");
         }
 
+        WorkloadRoute? route = null;
+        if (m.Has("to"))
+        {
+            if (m.Has("paths"))
+            {
+                d.Error(m["paths"], $"{where}: give paths (NetPerf's own pods) or from/to (your objects), not both");
+            }
+
+            var placement = m.Has("placement") ? m.Choice("placement", Choices.Placements, "across") : null;
+            route = new WorkloadRoute(m.String("from", "")!, m.String("to", "")!, placement is null ? null : Enum.Parse<RoutePlacement>(placement, ignoreCase: true));
+        }
+        else if (m.Has("from") || m.Has("placement"))
+        {
+            d.Error(m["from"] ?? m["placement"], $"{where}: from and placement go with to (the server: service/NAME:PORT, pod/NAME, deployment/NAME, node/N, or a Service's DNS name)");
+        }
+
         return new WorkloadSpec(m.String("name", "unnamed")!, Model.Tests.Get(m.Choice("test", Model.Tests.Names, "TCP_RR")), paths.Distinct().ToList())
         {
+            Route = route,
             RequestBytes = (int)m.Integer("request", 1, 16 << 20, 64),
             ResponseBytes = (int)m.Integer("response", 1, 16 << 20, 64),
             Clients = (int)m.Integer("clients", 1, 1024, 1),

@@ -8,7 +8,7 @@ namespace NetPerf.Scenarios.Manifests;
 /// <summary>What the mapped manifests ask of each variant's cluster that a variant cannot give, at the manifest's line.</summary>
 internal static class ManifestChecks
 {
-    public static void Check(Scenario s, List<ScenarioError> errors)
+    public static void Check(Scenario s, List<ScenarioError> errors, List<string> warnings)
     {
         var objects = s.Objects;
         if (objects.IsEmpty)
@@ -17,6 +17,13 @@ internal static class ManifestChecks
         }
 
         var variants = s.Variants();
+        var unenforced = variants.Where(v => !v.Cni.EnforcesPolicy).ToList();
+        if (objects.Policies.Count > 0 && unenforced.Count > 0)
+        {
+            var at = objects.Policies[0].At;
+            warnings.Add(Printable.Escape($"{at.File}:{at.Line}:{at.Column}: warning: NetworkPolicy: {string.Join(" and ", unenforced.Select(v => v.Cni.Family).Distinct())} enforces no NetworkPolicy; in variant(s) {string.Join(", ", unenforced.Select(v => v.Name))} the manifests' {objects.Policies.Count} policies are accepted and every connection is allowed"));
+        }
+
         foreach (var cni in variants.Select(v => v.Cni).Distinct())
         {
             // Pods with an address of their own on each node: the measured ones, the scenario's deployments, the manifests'.
@@ -38,12 +45,19 @@ internal static class ManifestChecks
                 }
             }
 
-            foreach (var pod in objects.Pods.Where(p => !p.HostNetwork))
+            // The kubelet's max-pods counts every pod (hostNetwork ones too); the plugin's IPAM only those with an address.
+            int kubelet = s.Cluster.PodsPerNode;
+            var addressed = (int[])perNode.Clone();
+            foreach (var pod in objects.Pods)
             {
-                if (++perNode[pod.Node] == cni.MaxPodsPerNode + 1)
+                bool overKubelet = ++perNode[pod.Node] == kubelet + 1;
+                bool overIpam = !pod.HostNetwork && ++addressed[pod.Node] == cni.MaxPodsPerNode + 1;
+                if (overKubelet || overIpam)
                 {
                     errors.Add(new ScenarioError(pod.At.File, pod.At.Line, pod.At.Column,
-                        $"{pod.At.Kind} {ManifestReader.Q(pod.At.Name)}: pod {ManifestReader.Q(pod.Name)} would be pod {perNode[pod.Node]} on node{pod.Node}; {cni} addresses at most {cni.MaxPodsPerNode} per node (with the measured pods and the scenario's deployments): add nodes or fewer replicas"));
+                        $"{pod.At.Kind} {ManifestReader.Q(pod.At.Name)}: pod {ManifestReader.Q(pod.Name)} would be pod {perNode[pod.Node]} on node{pod.Node} (with the measured pods and the scenario's deployments); "
+                        + (overKubelet ? $"the kubelet runs at most {kubelet} (min({s.Cluster.PodsPerCore} x {s.Cluster.CoresPerNode} cores, maxPods {s.Cluster.MaxPods}))" : $"{cni} addresses at most {cni.MaxPodsPerNode} per node")
+                        + ": add nodes or fewer replicas"));
                 }
             }
         }

@@ -12,6 +12,8 @@ public static class Choices
     public static readonly IReadOnlyList<string> CostProfiles = Network.Cpu.CostTable.Profiles;
     public static readonly IReadOnlyList<string> Offloads = ["all", "none"];
     public static readonly IReadOnlyList<string> Distributions = ["fixed", "exponential"];
+    /// <summary>A workload's placement: client on the server's node or another (k8s-netperf's --local, --across).</summary>
+    public static readonly IReadOnlyList<string> Placements = ["local", "across"];
     public static readonly IReadOnlyList<string> BgpTopologies = ["full-mesh", "route-reflectors"];
 
     /// <summary>What `compare` runs when neither the command line nor the scenario names plugins: the four the headline compares.</summary>

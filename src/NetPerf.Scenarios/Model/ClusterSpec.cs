@@ -81,4 +81,10 @@ public sealed record ClusterSpec
 
     /// <summary>Each node's pod range's length (kube-controller-manager's --node-cidr-mask-size, default 24).</summary>
     public int NodeCidrMaskSize { get; init; } = Kubernetes.Cluster.KubernetesCluster.DefaultNodeCidrMaskSize;
+
+    /// <summary>
+    /// The nodes' subnet on one switch (node N is its N-th address, its last /24 the outside segment):
+    /// <see cref="Kubernetes.Cluster.KubernetesCluster.DefaultNodeSubnet"/>, 3,840 nodes, unless the scenario widens it.
+    /// </summary>
+    public Ipv4Prefix NodeSubnet { get; init; } = Ipv4Prefix.Parse(Kubernetes.Cluster.KubernetesCluster.DefaultNodeSubnet);
 }

@@ -3,13 +3,20 @@ using NetPerf.Kubernetes.Scheduling;
 namespace NetPerf.Scenarios.Model;
 
 /// <summary>
-/// Pods the scenario adds beside the measured ones, with the rolling-update strategy and pod lifecycle a
-/// timeline's actions follow. With <see cref="Nodes"/> the replicas are bound round robin to those nodes (as
-/// spec.nodeName would); without, kube-scheduler's model places each (docs/placement.md), by its requests,
-/// nodeSelector, required anti-affinity and tolerations, and the default spread over its labels.
+/// Pods the scenario adds beside the measured ones: replicas spread round robin over the given nodes, with the
+/// rolling-update strategy and pod lifecycle a timeline's actions follow. With <see cref="Count"/> above 1 the
+/// deployment is stamped out that many times (name-0, name-1, ..., as a Service's count does), with the same labels,
+/// the round robin continuing from one to the next so the nodes fill evenly.
+/// Without <see cref="Nodes"/>, and when the scenario uses a placement key (docs/placement.md), kube-scheduler's
+/// model places each replica instead, by its requests, nodeSelector, required anti-affinity and tolerations.
 /// </summary>
 public sealed record DeploymentSpec(string Name, int Replicas, IReadOnlyDictionary<string, string> Labels, IReadOnlyList<int> Nodes)
 {
+    public int Count { get; init; } = 1;
+
+    /// <summary>Every pod of the stamped deployments: replicas x count.</summary>
+    public long Pods => (long)Replicas * Count;
+
     /// <summary>strategy.rollingUpdate, resolved against the replicas (default 25% each).</summary>
     public Kubernetes.Controllers.RollingUpdate? Strategy { get; init; }
 

@@ -36,6 +36,9 @@ public sealed record WorkloadSpec(string Name, NetperfTestKind Test, IReadOnlyLi
     /// <summary>TCP or UDP, as the test says.</summary>
     public Network.Packets.IpProtocol Protocol => Test.Protocol;
 
+    /// <summary>A workload between objects (from/to), resolved against the manifests; null: NetPerf's own pods over <see cref="Paths"/>.</summary>
+    public WorkloadRoute? Route { get; init; }
+
     /// <summary>
     /// A scenario Service the workload's cluster-ip path goes to instead of the measured one: every pod it selects
     /// runs the workload's server, and pods a timeline adds run one from their start.

@@ -50,6 +50,7 @@ public sealed class ClusterBuild
                 Iptables = spec.Iptables,
                 ClusterCidr = spec.ClusterCidr,
                 NodeCidrMaskSize = spec.NodeCidrMaskSize,
+                NodeSubnet = spec.NodeSubnet,
                 Seed = seed,
             },
             variant.Cni.Create());
@@ -76,17 +77,38 @@ public sealed class ClusterBuild
         LocalServer = Cluster.AddPod(ClusterLayout.LocalServer, 1, ClusterLayout.ServerLabels);
         RemoteServer = Cluster.AddPod(ClusterLayout.RemoteServer, 2, ClusterLayout.RemoteSelector);
         var dnsPod = Cluster.AddPod(ClusterLayout.CoreDns, 2, ClusterLayout.KubeDnsSelector);
-        // The scenario's deployments where kube-scheduler's model puts them (ScenarioPlacement): each Deployment
-        // is handed its running replicas' nodes in replica order, so pod N lands where the scheduler put replica N;
-        // a Pending replica has no sandbox (validation warned with the scheduler's message). Pods a timeline creates
-        // later (a roll's surge, a scale-up) take the same nodes round robin; they are not scheduled again.
-        Placement = ScenarioPlacement.Place(scenario);
-        for (int i = 0; i < scenario.Deployments.Count; i++)
+        // With a placement key in the scenario (docs/placement.md), kube-scheduler's model places the
+        // deployments (ScenarioPlacement): each Deployment is handed its running replicas' nodes in replica order,
+        // so pod N lands where the scheduler put replica N; a Pending replica has no sandbox (validation warned
+        // with the scheduler's message); pods a timeline creates later take the same nodes round robin.
+        // Otherwise deployments without a node list share one round robin over all nodes, each going on where the
+        // one before stopped (spread as kube-scheduler's least-allocated scoring spreads equal pods on equal nodes);
+        // a node list is a round robin of the deployment's own. Stamped deployments (count) go on from one stamp to the next.
+        Placement = ScenarioPlacement.UsesScheduler(scenario) ? ScenarioPlacement.Place(scenario) : [];
+        long cursor = 0;
+        foreach (var dep in scenario.Deployments)
         {
-            var dep = scenario.Deployments[i];
-            var nodes = Placement.Where(p => p.Deployment == i && p.Placement.IsRunning).Select(p => p.Node).ToList();
+            var nodes = dep.Nodes.Count > 0 ? dep.Nodes : Enumerable.Range(1, spec.Nodes).ToList();
             var lifecycle = variant.PreStopSleep is { } preStop ? dep.Lifecycle with { PreStopSleep = preStop } : dep.Lifecycle;
-            _deployments[dep.Name] = new Deployment(Cluster, dep.Name, nodes.Count, dep.Labels, nodes, dep.Strategy, lifecycle);
+            long start = dep.Nodes.Count > 0 ? 0 : cursor;
+            for (int c = 0; c < dep.Count; c++)
+            {
+                string name = dep.Count > 1 ? $"{dep.Name}-{c}" : dep.Name;
+                if (Placement.Count > 0)
+                {
+                    var placed = Placement.Where(p => p.Stamp == name && p.Placement.IsRunning).Select(p => p.Node).ToList();
+                    _deployments[name] = new Deployment(Cluster, name, placed.Count, dep.Labels, placed, dep.Strategy, lifecycle);
+                    continue;
+                }
+
+                // The Deployment places pod k on its list's k-th node, round robin: the list rotated to where this
+                // stamp's round robin begins.
+                int from = (int)((start + ((long)c * dep.Replicas)) % nodes.Count);
+                IReadOnlyList<int> rotated = from == 0 ? nodes : [.. nodes.Skip(from), .. nodes.Take(from)];
+                _deployments[name] = new Deployment(Cluster, name, dep.Replicas, dep.Labels, rotated, dep.Strategy, lifecycle);
+            }
+
+            cursor = dep.Nodes.Count > 0 ? cursor : (cursor + dep.Pods) % spec.Nodes;
         }
 
         foreach (var pod in scenario.Objects.Pods)
@@ -193,6 +215,13 @@ public sealed class ClusterBuild
 
     /// <summary>Every replica of the scenario's deployments and where it went (Pending ones included).</summary>
     public IReadOnlyList<DeploymentPod> Placement { get; }
+
+    /// <summary>A hostNetwork pod on node <paramref name="node"/> for a workload between objects (node/N), created on first use.</summary>
+    public Kubernetes.Cluster.Pod HostPod(string role, int node)
+    {
+        string name = $"{role}-node{node}";
+        return Cluster.Pods.FirstOrDefault(p => p.Name == name) ?? Cluster.AddHostNetworkPod(name, node, role == "route-client" ? ClusterLayout.ClientLabels : ClusterLayout.ServerLabels);
+    }
 
     /// <summary>The external load balancer, when the load-balancer path is being run.</summary>
     public ExternalLoadBalancer? LoadBalancer { get; }

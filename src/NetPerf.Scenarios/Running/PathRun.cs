@@ -56,6 +56,12 @@ public static class PathRun
     public static (IWorkload Workload, DnsLookup? Lookup) Prepare(ClusterBuild build, RunUnit unit)
     {
         build.WaitForLoadBalancer(LookupLimit);
+        if (unit.Workload.Route is { } route)
+        {
+            var (routed, found) = RouteEndpoints(build, route);
+            return (Create(unit, routed, Service(unit.Workload, build)), found);
+        }
+
         if (unit.Workload.Service is { } name && unit.Path == CommunicationPath.ClusterIp)
         {
             return Served(build, unit, name);
@@ -130,6 +136,48 @@ public static class PathRun
             default:
                 throw new NotSupportedException($"the {path.Name()} path needs the cluster built with its load balancer.");
         }
+    }
+
+    /// <summary>
+    /// A workload between objects: its client pod (or a hostNetwork pod on a node, or the outside host), the
+    /// address it dials (a name resolved through CoreDNS from the client's namespace first, a pod's or node's
+    /// address, or node 1's NodePort), and a server on every pod behind it.
+    /// </summary>
+    private static (Endpoints, DnsLookup?) RouteEndpoints(ClusterBuild b, WorkloadRoute r)
+    {
+        int cores = b.Cluster.Options.CoresPerNode;
+        int clientCore = Math.Min(1, cores - 1), serverCore = Math.Min(2, cores - 1);
+        var client = r.ClientOutside ? null : r.ClientNode is { } cn ? b.HostPod("route-client", cn) : b.Cluster.Pod(r.ClientPod!);
+        List<Kubernetes.Cluster.Pod> servers = r.ServerNode is { } sn ? [b.HostPod("route-server", sn)] : [.. r.ServerPods.Select(b.Cluster.Pod)];
+        DnsLookup? lookup = null;
+        Ipv4Address address;
+        if (r.ViaNodePort)
+        {
+            address = b.Cluster.Node(1).Ip;
+        }
+        else if (r.DialName is { } name)
+        {
+            lookup = Resolve(b, client!, r.ClientNamespace, name);
+            address = lookup.Addresses[0];
+            // A headless name answers with a pod's address: that pod is the one the client reaches first.
+            int k = servers.FindIndex(p => p.Ip == address);
+            if (k > 0)
+            {
+                (servers[0], servers[k]) = (servers[k], servers[0]);
+            }
+        }
+        else
+        {
+            address = servers[0].Ip;
+        }
+
+        var server = servers[0];
+        return (new Endpoints(client?.Namespace ?? b.Outside.Root, server.Namespace, address, r.DialPort, clientCore, serverCore)
+        {
+            ServerBindAddress = server.Ip,
+            ServerListenPort = r.ListenPort,
+            Replicas = [.. servers.Skip(1).Select(p => new ServerReplica(p.Namespace, p.Ip))],
+        }, lookup);
     }
 
     private static DnsLookup Resolve(ClusterBuild b, string name) => Resolve(b, b.Client, "default", name);

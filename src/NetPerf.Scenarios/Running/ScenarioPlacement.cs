@@ -5,7 +5,8 @@ using NetPerf.Scenarios.Model;
 namespace NetPerf.Scenarios.Running;
 
 /// <summary>One replica of a scenario deployment and where it went.</summary>
-public sealed record DeploymentPod(int Deployment, int Replica, string Name, PodPlacement Placement)
+/// <param name="Stamp">The Deployment's name: the deployment's, or name-c for stamp c of a stamped one (count).</param>
+public sealed record DeploymentPod(int Deployment, string Stamp, int Replica, string Name, PodPlacement Placement)
 {
     /// <summary>The node's number (1-based), or 0 when the pod is not bound.</summary>
     public int Node => Placement.Node is { } n ? int.Parse(n.AsSpan("node".Length), System.Globalization.CultureInfo.InvariantCulture) : 0;
@@ -37,6 +38,15 @@ public static class ScenarioPlacement
             c.NodeLabels.GetValueOrDefault(n))).ToList();
     }
 
+    /// <summary>
+    /// Whether the scenario uses a placement key (zones, node labels or taints, a deployment's nodeSelector,
+    /// requests, antiAffinity or tolerations): only then are its deployments scheduled; otherwise they keep the
+    /// shared round robin (which spreads equal pods over equal nodes as LeastAllocated does, at any scale).
+    /// </summary>
+    public static bool UsesScheduler(Scenario s) =>
+        s.Cluster.Zones > 0 || s.Cluster.NodeLabels.Count > 0 || s.Cluster.NodeTaints.Count > 0
+        || s.Deployments.Any(d => d.NodeSelector.Count > 0 || d.Requests != default || d.AntiAffinityKey is not null || d.Tolerations.Count > 0);
+
     public static IReadOnlyList<DeploymentPod> Place(Scenario s)
     {
         var scheduler = new KubeScheduler(Nodes(s.Cluster), new RngStreams(s.Seed).Create("kube-scheduler"));
@@ -51,11 +61,15 @@ public static class ScenarioPlacement
         {
             var dep = s.Deployments[d];
             var spec = Pod(dep);
-            for (int r = 0; r < dep.Replicas; r++)
+            for (int c = 0; c < dep.Count; c++)
             {
-                var pod = spec with { Name = $"{dep.Name}-{r}" };
-                var placement = dep.Nodes.Count > 0 ? scheduler.Bind(pod, $"node{dep.Nodes[r % dep.Nodes.Count]}") : scheduler.Schedule(pod);
-                pods.Add(new DeploymentPod(d, r, pod.Name, placement));
+                string stamp = dep.Count > 1 ? $"{dep.Name}-{c}" : dep.Name;
+                for (int r = 0; r < dep.Replicas; r++)
+                {
+                    var pod = spec with { Name = $"{stamp}-{r}" };
+                    var placement = dep.Nodes.Count > 0 ? scheduler.Bind(pod, $"node{dep.Nodes[r % dep.Nodes.Count]}") : scheduler.Schedule(pod);
+                    pods.Add(new DeploymentPod(d, stamp, r, pod.Name, placement));
+                }
             }
         }
 

@@ -12,8 +12,9 @@ namespace NetPerf.Scenarios.Running;
 /// Before a run: each workload's first transaction over each of its paths on each variant, on a cluster built as
 /// the run builds it, so that a workload that can measure nothing (a NetworkPolicy that denies its traffic, a
 /// name CoreDNS cannot answer, a protocol the path does not carry) is refused at its line, with the drops that
-/// stopped it, instead of running and leaving empty rows. One probe per variant, protocol and path: what differs
-/// between workloads beyond their protocol (sizes, clients, service time) cannot stop a first transaction.
+/// stopped it, instead of running and leaving empty rows. One probe per variant, protocol and path (and route, for
+/// a workload between objects): what differs between workloads beyond that (sizes, clients, service time) cannot
+/// stop a first transaction.
 /// Streams are probed as the request/response test of their protocol, as a trace follows them.
 /// </summary>
 public static class WorkloadProbe
@@ -25,7 +26,8 @@ public static class WorkloadProbe
     public static void Check(Scenario scenario, RunOptions options)
     {
         var units = ScenarioRunner.Units(scenario, options with { Quick = true });
-        static (string, Network.Packets.IpProtocol, CommunicationPath) Key(RunUnit u) => (u.Variant.Name, u.Workload.Protocol, u.Path);
+        // A workload between objects is probed on its own: its client and server are its own, not the path's.
+        static (string, Network.Packets.IpProtocol, CommunicationPath, string?) Key(RunUnit u) => (u.Variant.Name, u.Workload.Protocol, u.Path, u.Workload.Route?.ToString());
         var first = units.DistinctBy(Key).ToList();
         var found = new string?[first.Count];
         Parallel.For(0, first.Count, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.Parallelism) }, i => found[i] = Probe(scenario, first[i]));
@@ -88,7 +90,9 @@ public static class WorkloadProbe
         }
 
         string policies = build.Policies is { IsEnforced: true } && drops.Reasons.Contains(DropReason.Netfilter)
-            ? $"; the scenario's networkPolicies select the server and none of their rules allows {unit.Workload.Protocol.ToString().ToUpperInvariant()} to port {ClusterLayout.ServerPort} from the client (a policy's ports are TCP)"
+            ? unit.Workload.Route is { } route
+                ? $"; a NetworkPolicy selects the server and none of its rules allows {unit.Workload.Protocol.ToString().ToUpperInvariant()} to port {route.ListenPort} from the client ({route.ClientPod ?? route.From})"
+                : $"; the scenario's networkPolicies select the server and none of their rules allows {unit.Workload.Protocol.ToString().ToUpperInvariant()} to port {ClusterLayout.ServerPort} from the client (a policy's ports are TCP)"
             : "";
         return $"no transaction completed in {Limit.TotalSeconds} s of simulated time; {(drops.Lines.Count == 0 ? "nothing was dropped (no answer came)" : string.Join("; ", drops.Lines.Distinct().Take(3)))}{policies}";
     }

@@ -1,3 +1,4 @@
+using NetPerf.Network.Topology;
 using NetPerf.Engine.Random;
 using NetPerf.Engine.Scheduling;
 using NetPerf.Engine.Time;
@@ -55,6 +56,7 @@ public sealed class TcpRequestResponse : IWorkload, IEventHandler
         _rng = host.Testbed.Streams.Create($"workload/{name}/arrivals");
         _service = service ?? ServiceTime.None;
         Listener = AddServer(endpoints.Server);
+        ReplicaListeners = [.. endpoints.Replicas.Select(r => AddServer(r.Namespace))];
     }
 
     private readonly ServiceTime _service;
@@ -80,6 +82,9 @@ public sealed class TcpRequestResponse : IWorkload, IEventHandler
     public TcpOptions Options { get; }
     public int FlowId { get; }
     public TcpListener Listener { get; }
+
+    /// <summary>The same server on each of <see cref="Endpoints.Replicas"/>.</summary>
+    public IReadOnlyList<TcpListener> ReplicaListeners { get; }
     public Measurement Measurement { get; }
 
     /// <summary>TCP counters of every client connection, open or closed.</summary>

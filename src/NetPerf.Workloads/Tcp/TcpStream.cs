@@ -1,3 +1,4 @@
+using NetPerf.Network.Topology;
 using NetPerf.Transport.Tcp;
 
 namespace NetPerf.Workloads.Tcp;
@@ -23,11 +24,13 @@ public sealed class TcpStream : IWorkload
         Options = options ?? TcpOptions.Linux;
         FlowId = flowId;
         Measurement = new Measurement(endpoints.Client.Host.Sim);
-        Listener = new TcpListener(endpoints.Server, endpoints.ListenPort, new Sink(Measurement), endpoints.ServerCore, Options)
+        TcpListener Listen(NetworkNamespace ns) => new(ns, endpoints.ListenPort, new Sink(Measurement), endpoints.ServerCore, Options)
         {
             WakeUpLatency = endpoints.WakeUpLatency,
             FlowId = flowId,
         };
+        Listener = Listen(endpoints.Server);
+        ReplicaListeners = [.. endpoints.Replicas.Select(r => Listen(r.Namespace))];
     }
 
     public string Name { get; }
@@ -38,6 +41,9 @@ public sealed class TcpStream : IWorkload
     public int FlowId { get; }
     public Measurement Measurement { get; }
     public TcpListener Listener { get; }
+
+    /// <summary>The same sink on each of <see cref="Endpoints.Replicas"/>.</summary>
+    public IReadOnlyList<TcpListener> ReplicaListeners { get; }
     public IReadOnlyList<TcpSocket> Senders => _senders;
 
     public TcpStatisticsTotal Tcp => _closed.WithLive(_senders);

@@ -33,7 +33,12 @@ public sealed class UdpRequestResponse : IWorkload
         {
             WakeUpLatency = endpoints.WakeUpLatency,
         };
-        _ = new Responder(this, service ?? ServiceTime.None);
+        _ = new Responder(this, service ?? ServiceTime.None, Server);
+        ReplicaServers = [.. endpoints.Replicas.Select(r => new UdpSocket(r.Namespace, r.Address, endpoints.ListenPort, endpoints.ServerCore) { WakeUpLatency = endpoints.WakeUpLatency })];
+        foreach (var replica in ReplicaServers)
+        {
+            _ = new Responder(this, service ?? ServiceTime.None, replica);
+        }
     }
 
     public string Name { get; }
@@ -45,6 +50,9 @@ public sealed class UdpRequestResponse : IWorkload
     public int FlowId { get; }
     public Measurement Measurement { get; }
     public UdpSocket Server { get; }
+
+    /// <summary>The same responder on each of <see cref="Endpoints.Replicas"/>.</summary>
+    public IReadOnlyList<UdpSocket> ReplicaServers { get; }
     public TcpStatisticsTotal? Tcp => null;
 
     /// <summary>Datagrams sendto() refused with EMSGSIZE.</summary>
@@ -129,7 +137,7 @@ public sealed class UdpRequestResponse : IWorkload
     }
 
     /// <summary>The server process, single-threaded: recvfrom(), compute, sendto(), then the next datagram.</summary>
-    private sealed class Responder(UdpRequestResponse workload, ServiceTime service) : SerialDatagramServer(workload.Server)
+    private sealed class Responder(UdpRequestResponse workload, ServiceTime service, UdpSocket socket) : SerialDatagramServer(socket)
     {
         protected override int FlowId => workload.FlowId;
 

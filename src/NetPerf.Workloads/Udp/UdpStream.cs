@@ -39,6 +39,11 @@ public sealed class UdpStream : IWorkload, IEventHandler, IDatagramReceiver
             WakeUpLatency = endpoints.WakeUpLatency,
             Receiver = this,
         };
+        ReplicaReceivers = [.. endpoints.Replicas.Select(r => new UdpSocket(r.Namespace, r.Address, endpoints.ListenPort, endpoints.ServerCore)
+        {
+            WakeUpLatency = endpoints.WakeUpLatency,
+            Receiver = this,
+        })];
     }
 
     public string Name { get; }
@@ -48,6 +53,9 @@ public sealed class UdpStream : IWorkload, IEventHandler, IDatagramReceiver
     public int FlowId { get; }
     public Measurement Measurement { get; }
     public UdpSocket Receiver { get; }
+
+    /// <summary>The same receiver on each of <see cref="Endpoints.Replicas"/>.</summary>
+    public IReadOnlyList<UdpSocket> ReplicaReceivers { get; }
     public TcpStatisticsTotal? Tcp => null;
 
     public long Sent { get; private set; }

@@ -44,6 +44,36 @@ public sealed class EstimateCommandTests
         Assert.Contains("compare.services", error, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Validate_prints_the_estimate_of_kubernetes_threshold_cluster_without_building_it()
+    {
+        // 5,000 nodes (a /19 node subnet, a /10 of /24 pod ranges), 150,000 pods in 600 deployments, 10,000 Services
+        // of 250 endpoints: Kubernetes' published thresholds. Building it takes minutes and many GiB, so validate
+        // estimates it and leaves the workload probe to run.
+        string file = Path.Combine(Directory.CreateTempSubdirectory("netperf-threshold-").FullName, "threshold.yaml");
+        string cluster = "{ nodes: 5000, cni: calico-vxlan, nodeSubnet: 192.168.0.0/19, clusterCidr: 10.0.0.0/10 }";
+        File.WriteAllText(file, $"""
+            name: threshold
+            cluster: {cluster}
+            deployments: [{string.Join(", ", Enumerable.Range(0, 600).Select(i => $"{{ name: d{i}, replicas: 250, labels: {{ app: d{i} }} }}"))}]
+            services: [{string.Join(", ", Enumerable.Range(0, 600).Select(i => $"{{ name: s{i}, selector: {{ app: d{i} }}, port: 80, count: {(i < 400 ? 17 : 16)} }}"))}]
+            workloads: [{"{"} name: w, test: TCP_RR, paths: [cluster-ip] {"}"}]
+            """);
+        try
+        {
+            var (code, output, error) = CommandLine.Run("validate", "--max-memory", "32GiB", file);
+
+            Assert.True(code == ExitCodes.Success, error);
+            Assert.Contains("estimate: 5,000 nodes, 150,004 pods, 10,002 Services, 2,500,002 endpoints; per node 7,520,011 iptables rules, 4,999 routes to other nodes' pods", output, StringComparison.Ordinal);
+            Assert.Contains("per simulation: about ", output, StringComparison.Ordinal);
+            Assert.Contains("the workload probe (a first transaction over each path, on the cluster the run builds) was skipped", error, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(Path.GetDirectoryName(file)!, recursive: true);
+        }
+    }
+
     [Theory]
     [InlineData("lots")]
     [InlineData("12")]

@@ -10,7 +10,7 @@ namespace NetPerf.Kubernetes.Tests.Paths;
 /// <summary>
 /// Records a packet's hops compactly, one line each: "host/namespace/device what", where what is a device's
 /// work (veth, bridge, vxlan+ and vxlan- for encapsulation and decapsulation, ipip+ and ipip-, tx and rx on a
-/// NIC, lo, datapath and upcall in an Open vSwitch datapath) or a netfilter hook (PREROUTING, INPUT, FORWARD, OUTPUT, POSTROUTING) followed by what NAT did there
+/// NIC, lo, datapath and upcall in an Open vSwitch datapath, from-container, to-container, from-netdev, from-host and from-overlay for Cilium's tc BPF programs) or a netfilter hook (PREROUTING, INPUT, FORWARD, OUTPUT, POSTROUTING) followed by what NAT did there
 /// (dst&gt;ADDRESS:PORT or src&gt;ADDRESS:PORT, "ipvs" first when IPVS did it), and "host/namespace deliver" at
 /// the socket. Rule walks, FIB lookups and conntrack lookups are left out: they are in every hop.
 /// </summary>
@@ -50,11 +50,16 @@ internal sealed class HopTracer : IPacketTracer, INetfilterTracer
             KernelStage.SocketDeliver => "deliver",
             KernelStage.OvsFlowLookup => "datapath",
             KernelStage.OvsUpcall => "upcall",
+            KernelStage.BpfFromContainer => "from-container",
+            KernelStage.BpfToContainer => "to-container",
+            KernelStage.BpfFromNetdev => "from-netdev",
+            KernelStage.BpfFromHost => "from-host",
+            KernelStage.BpfFromOverlay => "from-overlay",
             _ => null,
         };
         switch (stage)
         {
-            case KernelStage.Nat:
+            case KernelStage.Nat or KernelStage.BpfServiceNat:
                 _beforeNat[key] = flow;
                 break;
             case KernelStage.IpvsSchedule or KernelStage.IpvsLookup:
@@ -64,6 +69,12 @@ internal sealed class HopTracer : IPacketTracer, INetfilterTracer
 
         if (hop is not null)
         {
+            if (stage is >= KernelStage.BpfFromContainer and <= KernelStage.BpfFromOverlay)
+            {
+                _lastHook[key] = Hops.Count; // a BPF program's Service translation is noted on its hop
+                _inIpvs.Remove(key);
+            }
+
             Hops.Add($"{ns.Host.Name}/{ns.Name}{(device is null || stage == KernelStage.SocketDeliver ? "" : "/" + device.Name)} {hop}");
         }
     }

@@ -33,8 +33,14 @@ internal sealed class PathCluster
     private static readonly Dictionary<string, string> KubeDnsLabels = new() { ["k8s-app"] = "kube-dns" };
 
     public PathCluster(string cni, string mode, string path)
+        : this(CniPlugin.ByName(cni), mode, path)
     {
-        Cluster = new KubernetesCluster(new ClusterOptions { Nodes = 2 }, CniPlugin.ByName(cni));
+    }
+
+    /// <summary>The layout on a plugin configured by the caller (Cilium's host routing, say).</summary>
+    public PathCluster(CniPlugin cni, string mode, string path)
+    {
+        Cluster = new KubernetesCluster(new ClusterOptions { Nodes = 2 }, cni);
         Client = Cluster.AddPod("client", 1);
         var web0 = Cluster.AddPod("web-0", 1, new Dictionary<string, string> { ["app"] = "web" });
         var web1 = Cluster.AddPod("web-1", 2, Remote);
@@ -113,9 +119,12 @@ internal sealed class PathCluster
     public IReadOnlyList<Ipv4Address>? Resolved { get; private set; }
 
     /// <summary>Sends one datagram along the path, with every host traced, and runs until its answer is back.</summary>
-    public HopTracer Send()
+    public HopTracer Send() => Send(new HopTracer());
+
+    /// <summary>Sends one datagram along the path with every host traced by <paramref name="trace"/>, and runs until its answer is back.</summary>
+    public T Send<T>(T trace)
+        where T : IPacketTracer
     {
-        var trace = new HopTracer();
         foreach (var host in Hosts)
         {
             host.Tracer = trace;

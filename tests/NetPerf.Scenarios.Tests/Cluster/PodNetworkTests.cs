@@ -59,7 +59,7 @@ public sealed class PodNetworkTests
     {
         Assert.Equal(3_840, Parse("{ nodes: 3840, cni: calico-vxlan, clusterCidr: 10.0.0.0/12 }").Cluster.Nodes);
         var e = Assert.Throws<ScenarioException>(() => Parse("{ nodes: 3841, cni: calico-vxlan, clusterCidr: 10.0.0.0/12 }"));
-        Assert.Contains("allowed: 2 to 3840", Assert.Single(e.Errors).Message, StringComparison.Ordinal);
+        Assert.Contains("the node subnet 192.168.0.0/20 holds 3,840; node N is its N-th address and its last /24 is the outside segment; widen it: cluster.nodeSubnet: 192.168.0.0/19 holds 7,936", Assert.Single(e.Errors).Message, StringComparison.Ordinal);
     }
 
     [Fact]

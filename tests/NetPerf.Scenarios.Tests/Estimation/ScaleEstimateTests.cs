@@ -180,21 +180,34 @@ public sealed class ScaleEstimateTests
         Assert.True(e.Terms.Single(t => t.What.Contains("real servers", StringComparison.Ordinal)).Bytes < 64 << 20);
     }
 
+    /// <summary>Kubernetes' threshold cluster as a file: 600 deployments of 250 pods, 10,000 Services (by count) of 250 endpoints each.</summary>
+    internal static string ThresholdYaml(string cluster) => $"""
+        name: threshold
+        cluster: {cluster}
+        deployments: [{string.Join(", ", Enumerable.Range(0, 600).Select(i => $"{{ name: d{i}, replicas: 250, labels: {{ app: d{i} }} }}"))}]
+        services: [{string.Join(", ", Enumerable.Range(0, 600).Select(i => $"{{ name: s{i}, selector: {{ app: d{i} }}, port: 80, count: {(i < 400 ? 17 : 16)} }}"))}]
+        workloads: [{"{"} name: w, test: TCP_RR, paths: [cluster-ip] {"}"}]
+        """;
+
     [Fact]
-    public void Kubernetes_threshold_cluster_is_refused_by_the_node_cap_not_by_its_estimate()
+    public void Kubernetes_threshold_cluster_as_a_file_needs_a_wider_node_subnet_and_pod_range_and_then_is_estimated_as_built_in_code()
     {
-        // The same cluster as text: the reader's own cap (KubernetesCluster.MaxNodes, 3,840: node N is the N-th
-        // address of the node subnet 192.168.0.0/20) still refuses it, at cluster.nodes; the estimate adds no error.
-        string yaml = $"""
-            name: threshold
-            cluster: {"{"} nodes: 5000, cni: calico-bgp {"}"}
-            deployments: [{string.Join(", ", Enumerable.Range(0, 600).Select(i => $"{{ name: d{i}, replicas: 250, labels: {{ app: d{i} }} }}"))}]
-            services: [{string.Join(", ", Enumerable.Range(0, 600).Select(i => $"{{ name: s{i}, selector: {{ app: d{i} }}, port: 80 }}"))}]
-            workloads: [{"{"} name: w, test: TCP_RR, paths: [cluster-ip] {"}"}]
-            """;
-        var e = Assert.Throws<ScenarioException>(() => Parse(yaml));
-        Assert.Contains(e.Errors, x => x.Line == 2 && x.Message.Contains("allowed: 2 to 3840", StringComparison.Ordinal));
+        // On the default node subnet (192.168.0.0/20, 3,840 nodes) it is refused at cluster.nodes, naming the /19.
+        var e = Assert.Throws<ScenarioException>(() => Parse(ThresholdYaml("{ nodes: 5000, cni: calico-bgp }")));
+        Assert.Contains(e.Errors, x => x.Line == 2 && x.Message.Contains("cluster.nodeSubnet: 192.168.0.0/19 holds 7,936", StringComparison.Ordinal));
+        Assert.Contains(e.Errors, x => x.Line == 2 && x.Message.Contains("clusterCidr 10.244.0.0/14 with nodeCidrMaskSize 24 holds 1,024 node ranges", StringComparison.Ordinal));
         Assert.DoesNotContain(e.Errors, x => x.Message.Contains("--max-memory", StringComparison.Ordinal));
+
+        // Widened (a /19 of nodes, a /10 of /24 pod ranges) and on VXLAN (a 5,000-node BGP mesh is refused), it is read
+        // and estimated as the same cluster built in code.
+        var s = Parse(ThresholdYaml("{ nodes: 5000, cni: calico-vxlan, nodeSubnet: 192.168.0.0/19, clusterCidr: 10.0.0.0/10 }"));
+        Assert.Equal(10_000, s.Services.Sum(x => x.Count));
+        var fromFile = ScaleEstimate.Of(s, s.Variants()[0]);
+        Assert.Equal(5_000, fromFile.Nodes);
+        Assert.Equal(150_000 + ClusterLayout.PodNames.Count, fromFile.Pods);
+        Assert.Equal(10_002, fromFile.Services);
+        Assert.Equal(2 + 2_500_000, fromFile.Endpoints);
+        Assert.True(fromFile.Bytes < Limit, $"{ScaleEstimate.Size(fromFile.Bytes)}, driven by {fromFile.Driver.What}");
     }
 
     [Theory]

@@ -27,4 +27,9 @@ public class DidYouMeanTests
     [InlineData("zzzzzz")]                  // close to nothing
     public void An_ambiguous_short_or_distant_word_names_nothing(string given) =>
         Assert.Equal("", DidYouMean.Suggest(given, ["calico-bgp", "calico-ipip", "exponential", "fixed"]));
+
+    [Fact]
+    public void Nothing_allowed_names_nothing() =>
+        // A Service's named targetPort on pods that name no ports at all: the message says "none", not a crash.
+        Assert.Equal("", DidYouMean.Suggest("http", []));
 }

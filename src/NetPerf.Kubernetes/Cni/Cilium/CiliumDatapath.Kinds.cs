@@ -1,0 +1,41 @@
+using NetPerf.Network.Packets;
+
+namespace NetPerf.Kubernetes.Cni.Cilium;
+
+/// <summary>Cilium's routing modes as scenarios name them: one datapath, two kinds (native and VXLAN tunnel).</summary>
+public sealed partial class CiliumDatapath
+{
+    private const string Ipam = "kubernetes IPAM: the node's /24 pod CIDR, less network, cilium_host's router address and broadcast";
+
+    private static readonly IReadOnlyList<string> CommonDevices =
+        ["cilium_host / cilium_net (veth; cilium_host holds the router address, tc egress cil_from_host)", "lxc* (veth, tc ingress cil_from_container)", "eth0 (tc ingress cil_from_netdev)"];
+
+    private static readonly CniPluginKind Native = new()
+    {
+        Name = "cilium-native",
+        Family = "cilium",
+        Ipam = Ipam,
+        MaxPodsPerNode = 253,
+        MtuOverhead = 0,
+        NeedsOneL2Segment = true,
+        Devices = CommonDevices,
+        PlotColour = "#6A3D9A",
+        Create = () => new CiliumDatapath(CiliumRouting.Native),
+    };
+
+    // Cilium's tunnel overhead is VXLAN's 50 bytes (pkg/mtu: TunnelOverhead), so pods get 1450 on a 1500 MTU.
+    private static readonly CniPluginKind Vxlan = new()
+    {
+        Name = "cilium-vxlan",
+        Family = "cilium",
+        Ipam = Ipam,
+        MaxPodsPerNode = 253,
+        MtuOverhead = HeaderSizes.VxlanOverhead,
+        Devices = [.. CommonDevices, $"cilium_vxlan (vxlan external dstport {Network.Devices.VxlanDevice.FlannelPort}, tc ingress cil_from_overlay)"],
+        PlotColour = "#B15928",
+        Create = () => new CiliumDatapath(CiliumRouting.Vxlan),
+    };
+
+    /// <summary>Cilium's kinds, in the order the registry lists them.</summary>
+    public static IReadOnlyList<CniPluginKind> Descriptors { get; } = [Native, Vxlan];
+}

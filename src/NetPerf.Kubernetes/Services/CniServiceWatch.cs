@@ -1,0 +1,27 @@
+using NetPerf.Kubernetes.Cluster;
+
+namespace NetPerf.Kubernetes.Services;
+
+/// <summary>
+/// kube-proxy's rule writer with the CNI plugin's agent beside it: each Service added and each endpoint change
+/// committed reaches the plugin too (<see cref="Cni.CniPlugin.ServiceAdded"/>, <see cref="Cni.CniPlugin.ServiceEndpointsChanged"/>),
+/// as Cilium's agent follows the same Service and EndpointSlice objects kube-proxy does.
+/// </summary>
+internal sealed class CniServiceWatch(KubernetesCluster cluster, IKubeProxyRuleWriter proxy) : IKubeProxyRuleWriter
+{
+    public IReadOnlyList<Service> Services => proxy.Services;
+
+    public void Add(Service service)
+    {
+        proxy.Add(service);
+        cluster.Cni.ServiceAdded(cluster, service);
+    }
+
+    public int SyncLines(IReadOnlyDictionary<Service, IReadOnlyList<Pod>> changed) => proxy.SyncLines(changed);
+
+    public void ReplaceEndpoints(Service service, IReadOnlyList<Pod> endpoints)
+    {
+        proxy.ReplaceEndpoints(service, endpoints);
+        cluster.Cni.ServiceEndpointsChanged(cluster, service, endpoints);
+    }
+}

@@ -1,0 +1,372 @@
+using System.Globalization;
+using NetPerf.Network.Packets;
+using NetPerf.Scenarios.Manifests;
+using NetPerf.Scenarios.Model;
+using NetPerf.Scenarios.Running;
+using YamlDotNet.RepresentationModel;
+
+namespace NetPerf.Scenarios.Loading;
+
+/// <summary>
+/// Resolves each workload's <c>from</c>/<c>to</c> against the manifests' mapped objects, once they are placed:
+/// which pod is the client, which pods serve, what the client dials, and which communication path that is. A name
+/// that matches no object is refused at its line with the closest one.
+/// </summary>
+internal static class RouteResolver
+{
+    /// <summary>The kinds whose pods a workload may name as client or server.</summary>
+    public static readonly IReadOnlyList<string> PodKinds = ["pod", "deployment", "statefulset", "daemonset", "replicaset"];
+
+    private const string Forms = "service/NAME[:PORT], NAME.NAMESPACE.svc.cluster.local[:PORT], pod/NAME[:PORT], deployment/NAME[:PORT] (or statefulset, daemonset, replicaset; KIND/NAMESPACE/NAME where a name is in several namespaces), node/N[:PORT]";
+
+    private readonly record struct End(string Pod, string Namespace, int Node);
+
+    public static Scenario Resolve(Scenario s, YamlNode root, Diagnostics d)
+    {
+        var workloads = s.Workloads.ToList();
+        for (int i = 0; i < workloads.Count; i++)
+        {
+            if (workloads[i].Route is { } route)
+            {
+                workloads[i] = Resolve(s, workloads[i], route, i, root, d) ?? workloads[i];
+            }
+        }
+
+        return s with { Workloads = workloads };
+    }
+
+    private static WorkloadSpec? Resolve(Scenario s, WorkloadSpec w, WorkloadRoute r, int i, YamlNode root, Diagnostics d)
+    {
+        var objects = s.Objects;
+        YamlNode? At(string key) => ScenarioChecks.At(root, "workloads", i, key) ?? ScenarioChecks.At(root, "workloads", i);
+        string where = $"workloads[{i}]";
+        var protocol = w.Protocol;
+        string proto = protocol.ToString().ToUpperInvariant();
+
+        // The client: NetPerf's own client pod when from is not given.
+        List<End> clients = [];
+        int? clientNode = null;
+        bool outside = false;
+        switch (r.From)
+        {
+            case "":
+                clients.Add(new End(ClusterLayout.Client, "default", 1));
+                break;
+            case "external":
+                outside = true;
+                break;
+            default:
+                if (Node(r.From, s.Cluster.Nodes, out int n, out _) is { } bad)
+                {
+                    d.Error(At("from"), $"{where}.from: {bad}");
+                    return null;
+                }
+
+                if (n > 0)
+                {
+                    clientNode = n;
+                    break;
+                }
+
+                if (Pods(objects, r.From, out string? why) is not { } pods)
+                {
+                    d.Error(At("from"), $"{where}.from: {why}");
+                    return null;
+                }
+
+                clients.AddRange(pods.Select(p => new End(p.ClusterName, p.Namespace, p.Node)));
+                break;
+        }
+
+        // The server.
+        var (target, portText) = SplitPort(r.To);
+        List<End> servers = [];
+        int? serverNode = null;
+        string? dialName = null;
+        ushort dialPort, listenPort;
+        bool viaNodePort = false, headless = false;
+        ManifestService? svc = null;
+        ManifestPod? named = null;
+        if (target.StartsWith("service/", StringComparison.Ordinal))
+        {
+            svc = ServiceByRef(objects, target, out string? why);
+            if (svc is null)
+            {
+                d.Error(At("to"), $"{where}.to: {why}");
+                return null;
+            }
+        }
+        else if (target.TrimEnd('.').EndsWith(".svc.cluster.local", StringComparison.Ordinal))
+        {
+            var labels = target.TrimEnd('.')[..^".svc.cluster.local".Length].Split('.');
+            if (labels.Length == 2)
+            {
+                svc = objects.Service(labels[1], labels[0]);
+            }
+            else if (labels.Length == 3 && objects.Service(labels[2], labels[1]) is { Type: ManifestServiceType.Headless })
+            {
+                named = objects.Pod(labels[2], labels[0]) is { } p && p.Subdomain == labels[1] ? p : null;
+            }
+
+            if (svc is null && named is null)
+            {
+                var names = objects.Services.Select(x => x.Fqdn)
+                    .Concat(objects.Pods.Where(p => p.Subdomain is not null).Select(p => $"{p.Name}.{p.Subdomain}.{p.Namespace}.svc.cluster.local")).ToList();
+                d.Error(At("to"), $"{where}.to: CoreDNS has no name {Printable.Quote(target)} among the manifests' Services and StatefulSet pods{DidYouMean.Suggest(target.TrimEnd('.'), names)}; names: {Some(names)}");
+                return null;
+            }
+
+            dialName = target.TrimEnd('.');
+        }
+
+        if (svc is not null)
+        {
+            var ports = svc.Ports.Where(p => p.Protocol == protocol).ToList();
+            var port = portText is null
+                ? ports.Count == 1 ? ports[0] : null
+                : ports.FirstOrDefault(p => p.Port.ToString(CultureInfo.InvariantCulture) == portText || p.Name == portText);
+            if (port is null)
+            {
+                string listed = svc.Ports.Count == 0 ? "none" : string.Join(", ", svc.Ports.Select(p => $"{p.Port}/{p.Protocol.ToString().ToUpperInvariant()}{(p.Name is { } nm ? $" ({nm})" : "")}"));
+                d.Error(At("to"), portText is null
+                    ? $"{where}.to: service/{svc.Name} has {ports.Count} {proto} ports, so {w.Test} needs one named: {r.To}:PORT; its ports: {listed}"
+                    : $"{where}.to: service/{svc.Name} has no {proto} port {portText} for {w.Test}; its ports: {listed}");
+                return null;
+            }
+
+            var endpoints = svc.Selector.Count > 0 ? objects.Selected(svc.Selector).Select(p => p.ClusterName).ToList() : [.. svc.ManualEndpoints];
+            if (endpoints.Count == 0)
+            {
+                d.Error(At("to"), $"{where}.to: service/{svc.Name} has no endpoints (its selector picks no pod of the manifests), so nothing would answer");
+                return null;
+            }
+
+            servers.AddRange(endpoints.Select(name => objects.Pods.First(p => p.ClusterName == name)).Select(p => new End(p.ClusterName, p.Namespace, p.Node)));
+            headless = svc.Type == ManifestServiceType.Headless;
+            listenPort = port.TargetPort;
+            if (outside)
+            {
+                if (port.NodePort is not { } nodePort)
+                {
+                    d.Error(At("to"), $"{where}.to: an external client reaches a Service through a NodePort, and service/{svc.Name} is {svc.Type}; make it type NodePort (or LoadBalancer)");
+                    return null;
+                }
+
+                viaNodePort = true;
+                dialPort = nodePort;
+            }
+            else
+            {
+                dialName ??= svc.Fqdn;
+                dialPort = headless ? port.TargetPort : port.Port;
+            }
+        }
+        else if (named is not null || PodKinds.Any(k => target.StartsWith(k + "/", StringComparison.Ordinal)))
+        {
+            string? why = null;
+            var pods = named is not null ? [named] : Pods(objects, target, out why);
+            if (pods is null)
+            {
+                d.Error(At("to"), $"{where}.to: {why}");
+                return null;
+            }
+
+            if (portText is not null)
+            {
+                if (!ushort.TryParse(portText, NumberStyles.None, CultureInfo.InvariantCulture, out listenPort) || listenPort == 0)
+                {
+                    d.Error(At("to"), $"{where}.to: port {Printable.Quote(portText)}: give a number from 1 to 65535");
+                    return null;
+                }
+            }
+            else if (pods[0].Ports.FirstOrDefault(p => p.Protocol == protocol) is { Port: > 0 } first)
+            {
+                listenPort = first.Port;
+            }
+            else
+            {
+                d.Error(At("to"), $"{where}.to: {pods[0].Owner}'s containers declare no {proto} port for {w.Test}; give one: {r.To}:PORT");
+                return null;
+            }
+
+            servers.AddRange(pods.Select(p => new End(p.ClusterName, p.Namespace, p.Node)));
+            dialPort = listenPort;
+        }
+        else if (Node(target, s.Cluster.Nodes, out int n, out ushort? _) is { } bad)
+        {
+            d.Error(At("to"), $"{where}.to: {bad}");
+            return null;
+        }
+        else if (n > 0)
+        {
+            serverNode = n;
+            listenPort = dialPort = portText is null ? ClusterLayout.ServerPort
+                : ushort.TryParse(portText, NumberStyles.None, CultureInfo.InvariantCulture, out var p) && p > 0 ? p : (ushort)0;
+            if (listenPort == 0)
+            {
+                d.Error(At("to"), $"{where}.to: port {Printable.Quote(portText!)}: give a number from 1 to 65535");
+                return null;
+            }
+        }
+        else
+        {
+            var ids = objects.Services.Select(x => $"service/{x.Name}").Concat(objects.Pods.Select(p => p.Owner)).Distinct().ToList();
+            d.Error(At("to"), target == "external"
+                ? $"{where}.to: an outside server is not modelled; external is a client (from: external) to a NodePort Service"
+                : $"{where}.to: {Printable.Quote(r.To)} names no object{DidYouMean.Suggest(target, ids)}; give one of {Forms}");
+            return null;
+        }
+
+        // Where the client sits relative to the server: the first client (and server) that satisfies the placement.
+        if (outside && r.Placement is not null)
+        {
+            d.Error(At("placement"), $"{where}.placement: relates the client's node to the server's; an external client is on none");
+            return null;
+        }
+
+        End? client = null;
+        int chosen = 0;
+        int ClientNodeOf(End c) => c.Node;
+        if (clientNode is { } cn)
+        {
+            clients.Add(new End("", "default", cn));
+        }
+
+        if (serverNode is { } sn)
+        {
+            servers.Add(new End("", "default", sn));
+        }
+
+        if (!outside)
+        {
+            for (int si = 0; si < (headless ? 1 : servers.Count) && client is null; si++)
+            {
+                foreach (var c in clients)
+                {
+                    bool same = ClientNodeOf(c) == servers[si].Node;
+                    if (c.Pod.Length > 0 && c.Pod == servers[si].Pod)
+                    {
+                        continue; // a pod is not its own client
+                    }
+
+                    if (r.Placement is null || same == (r.Placement == RoutePlacement.Local))
+                    {
+                        client = c;
+                        chosen = si;
+                        break;
+                    }
+                }
+            }
+
+            if (client is null)
+            {
+                string onNodes(IEnumerable<End> e) => string.Join(", ", e.Select(x => $"node{x.Node}").Distinct());
+                d.Error(r.Placement is null ? At("from") : At("placement"), r.Placement is null
+                    ? $"{where}.from: {r.From} has no pod other than the server's to be the client"
+                    : $"{where}.placement {r.Placement.ToString()!.ToLowerInvariant()}: no client of {(r.From.Length == 0 ? "NetPerf's client pod" : r.From)} (on {onNodes(clients)}) is {(r.Placement == RoutePlacement.Local ? "on the node of" : "on another node than")} a server of {r.To} (on {onNodes(servers)})");
+                return null;
+            }
+        }
+
+        // The chosen server first: the placement relates the client to it; the others are a Service's further endpoints.
+        var ordered = servers.Skip(chosen).Take(1).Concat(servers.Where((_, k) => k != chosen)).ToList();
+        bool sameNode = client is { } cl && cl.Node == ordered[0].Node;
+        var path = (clientNode, serverNode, svc) switch
+        {
+            ({ }, { }, _) => sameNode ? CommunicationPath.NodeLocal : CommunicationPath.NodeToNode,
+            _ when viaNodePort => CommunicationPath.NodePort,
+            (_, _, { }) => headless ? CommunicationPath.Headless : CommunicationPath.ClusterIp,
+            _ => sameNode ? CommunicationPath.PodSameNode : CommunicationPath.PodCrossNode,
+        };
+        var resolved = r with
+        {
+            ClientPod = client is { Pod.Length: > 0 } c2 ? c2.Pod : null,
+            ClientNamespace = client?.Namespace ?? "default",
+            ClientNode = clientNode,
+            ClientOutside = outside,
+            ServerPods = serverNode is null ? [.. ordered.Select(e => e.Pod)] : [],
+            ServerNode = serverNode,
+            DialName = dialName,
+            DialPort = dialPort,
+            ListenPort = listenPort,
+            ViaNodePort = viaNodePort,
+        };
+        return w with { Route = resolved, Paths = [path] };
+    }
+
+    /// <summary>node/N: N in the cluster, or an error; n = 0 when the text is not node/...</summary>
+    private static string? Node(string text, int nodes, out int n, out ushort? port)
+    {
+        n = 0;
+        port = null;
+        if (!text.StartsWith("node/", StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        var (target, _) = SplitPort(text);
+        if (!int.TryParse(target["node/".Length..], NumberStyles.None, CultureInfo.InvariantCulture, out n) || n < 1 || n > nodes)
+        {
+            n = 0;
+            return $"{Printable.Quote(text)}: the cluster's nodes are node/1 to node/{nodes} (a hostNetwork pod on that node)";
+        }
+
+        return null;
+    }
+
+    /// <summary>The pods of kind/name or kind/namespace/name, or why not.</summary>
+    private static IReadOnlyList<ManifestPod>? Pods(ManifestCluster objects, string text, out string? why)
+    {
+        var (target, _) = SplitPort(text);
+        var parts = target.Split('/');
+        why = null;
+        if (parts.Length is 2 or 3 && PodKinds.Contains(parts[0]))
+        {
+            string owner = $"{parts[0]}/{parts[^1]}";
+            // pod/NAME is a pod by its own name, whichever workload made it (pod/db-0, a StatefulSet's).
+            var pods = objects.Pods.Where(p => (parts[0] == "pod" ? p.Name == parts[^1] : p.Owner == owner) && (parts.Length == 2 || p.Namespace == parts[1])).ToList();
+            var namespaces = pods.Select(p => p.Namespace).Distinct().ToList();
+            if (namespaces.Count == 1)
+            {
+                return pods;
+            }
+
+            if (namespaces.Count > 1)
+            {
+                why = $"{Printable.Quote(text)} is in several namespaces ({string.Join(", ", namespaces)}); name one: {parts[0]}/NAMESPACE/{parts[^1]}";
+                return null;
+            }
+        }
+
+        var ids = objects.Pods.Select(p => p.Owner).Concat(objects.Pods.Select(p => $"pod/{p.Name}")).Distinct().ToList();
+        why = $"{Printable.Quote(text)} names no pod or workload of the manifests{DidYouMean.Suggest(target, ids)}; they are: {Some(ids)}";
+        return null;
+    }
+
+    private static ManifestService? ServiceByRef(ManifestCluster objects, string target, out string? why)
+    {
+        var parts = target.Split('/');
+        why = null;
+        var found = objects.Services.Where(x => x.Name == parts[^1] && (parts.Length == 2 || x.Namespace == parts[1])).ToList();
+        if (parts.Length is 2 or 3 && found.Count == 1)
+        {
+            return found[0];
+        }
+
+        var ids = objects.Services.Select(x => $"service/{x.Name}").Distinct().ToList();
+        why = found.Count > 1
+            ? $"{Printable.Quote(target)} is in several namespaces ({string.Join(", ", found.Select(x => x.Namespace))}); name one: service/NAMESPACE/{parts[^1]}"
+            : $"{Printable.Quote(target)} names no Service of the manifests{DidYouMean.Suggest(target, ids)}; they are: {Some(ids)}";
+        return null;
+    }
+
+    /// <summary>The text and its :PORT suffix (a number or a port name), if any.</summary>
+    private static (string Target, string? Port) SplitPort(string text)
+    {
+        int colon = text.LastIndexOf(':');
+        return colon > 0 && colon < text.Length - 1 ? (text[..colon], text[(colon + 1)..]) : (text, null);
+    }
+
+    private static string Some(IReadOnlyList<string> names) =>
+        names.Count == 0 ? "none" : string.Join(", ", names.Take(12)) + (names.Count > 12 ? $", ... ({names.Count} in all)" : "");
+}

@@ -1,0 +1,51 @@
+namespace NetPerf.Scenarios.Model;
+
+/// <summary>Where a workload's client sits relative to its server (k8s-netperf's --local and --across).</summary>
+public enum RoutePlacement
+{
+    /// <summary>On the server's node.</summary>
+    Local,
+
+    /// <summary>On another node.</summary>
+    Across,
+}
+
+/// <summary>
+/// A workload between objects (<c>from: deployment/frontend</c>, <c>to: service/cart:8080</c>), resolved when the
+/// scenario is read against the manifests' mapped objects: which pod (or node, or the outside host) is the client,
+/// which pods serve, and what the client dials. The fixed paths remain the shorthands for NetPerf's own pods.
+/// </summary>
+public sealed record WorkloadRoute(string From, string To, RoutePlacement? Placement)
+{
+    /// <summary>The client: a pod by its cluster name; null with <see cref="ClientNode"/> or <see cref="ClientOutside"/> set.</summary>
+    public string? ClientPod { get; init; }
+
+    /// <summary>The client's namespace (its resolv.conf's search list).</summary>
+    public string ClientNamespace { get; init; } = "default";
+
+    /// <summary>A hostNetwork client on this node (node/N), 1-based.</summary>
+    public int? ClientNode { get; init; }
+
+    /// <summary>The outside host on the switch (from: external).</summary>
+    public bool ClientOutside { get; init; }
+
+    /// <summary>The pods that serve, by cluster name: the first is the one <see cref="Placement"/> relates the client to; the rest are a Service's other endpoints.</summary>
+    public IReadOnlyList<string> ServerPods { get; init; } = [];
+
+    /// <summary>A hostNetwork server on this node (to: node/N), 1-based.</summary>
+    public int? ServerNode { get; init; }
+
+    /// <summary>A name the client resolves through CoreDNS first (a Service's, a StatefulSet pod's); null: it dials <see cref="DialAddress"/>'s pod or node directly.</summary>
+    public string? DialName { get; init; }
+
+    /// <summary>The port the client dials (a Service's port, a NodePort, or the server's own).</summary>
+    public ushort DialPort { get; init; }
+
+    /// <summary>The port the servers listen on.</summary>
+    public ushort ListenPort { get; init; }
+
+    /// <summary>from: external to a Service: dial node 1's address at this NodePort.</summary>
+    public bool ViaNodePort { get; init; }
+
+    public override string ToString() => $"{From} -> {To}{(Placement is { } p ? $" ({p.ToString().ToLowerInvariant()})" : "")}";
+}
