@@ -40,7 +40,10 @@ public sealed class SweepJobTests
         Assert.Equal(job.Spec.Completions.ToString(), env["SHARDS"]); // N is the number of completions
 
         string command = Command(job);
-        Assert.StartsWith("exec netperf run ", command, StringComparison.Ordinal);
+        // A pod retried for its index (backoffLimitPerIndex) first removes the shard folder its evicted predecessor
+        // claimed, exactly the one its --run-id names: run refuses a run id that exists.
+        Assert.StartsWith("rm -rf /results/\"$SWEEP\"/*/\"shard-$((JOB_COMPLETION_INDEX + 1))-of-$SHARDS\" && exec netperf run ", command, StringComparison.Ordinal);
+        Assert.Contains("--results-dir \"/results/$SWEEP\" --run-id \"shard-$((JOB_COMPLETION_INDEX + 1))-of-$SHARDS\"", command, StringComparison.Ordinal);
         Assert.Contains("--shard \"$((JOB_COMPLETION_INDEX + 1))/$SHARDS\"", command, StringComparison.Ordinal);
         Assert.Contains(command, System.IO.File.ReadAllText(Repo("docs/scale.md")), StringComparison.Ordinal);
     }

@@ -6,7 +6,7 @@ namespace NetPerf.Kubernetes.Tests.Scheduling;
 /// <summary>
 /// kube-scheduler v1.34's placements and its FailedScheduling messages, as a cluster would show them. The
 /// expected messages are written as kube-scheduler prints them (FitError.Error() with the preemption's own
-/// FitError appended, hence the two dots at the end).
+/// FitError appended as it is: one dot at the end since 1.30; older releases printed two).
 /// </summary>
 public class KubeSchedulerTests
 {
@@ -36,7 +36,7 @@ public class KubeSchedulerTests
         Assert.Equal(PlacementOutcome.Pending, placed[3].Outcome);
         Assert.Null(placed[3].Node);
         Assert.Equal(
-            "0/3 nodes are available: 3 node(s) didn't match pod anti-affinity rules. preemption: 0/3 nodes are available: 3 No preemption victims found for incoming pod..",
+            "0/3 nodes are available: 3 node(s) didn't match pod anti-affinity rules. preemption: 0/3 nodes are available: 3 No preemption victims found for incoming pod.",
             placed[3].Message);
     }
 
@@ -82,7 +82,7 @@ public class KubeSchedulerTests
 
         var fourth = scheduler.Schedule(big with { Name = "big-3" });
         Assert.Equal(
-            "0/3 nodes are available: 3 Insufficient cpu. preemption: 0/3 nodes are available: 3 No preemption victims found for incoming pod..",
+            "0/3 nodes are available: 3 Insufficient cpu. preemption: 0/3 nodes are available: 3 No preemption victims found for incoming pod.",
             fourth.Message);
     }
 
@@ -92,7 +92,7 @@ public class KubeSchedulerTests
         var scheduler = Scheduler(1, Node("node1"), Node("node2"), Node("node3"));
         var pod = scheduler.Schedule(new SchedulingPod("huge") { Containers = [new ContainerRequests(6000, 32 * GiB)] });
         Assert.Equal(
-            "0/3 nodes are available: 3 Insufficient cpu, 3 Insufficient memory. preemption: 0/3 nodes are available: 3 Preemption is not helpful for scheduling..",
+            "0/3 nodes are available: 3 Insufficient cpu, 3 Insufficient memory. preemption: 0/3 nodes are available: 3 Preemption is not helpful for scheduling.",
             pod.Message);
     }
 
@@ -104,7 +104,7 @@ public class KubeSchedulerTests
         _ = scheduler.Bind(new SchedulingPod("busy") { Containers = [new ContainerRequests(3000, null)] }, "node1");
         var pod = scheduler.Schedule(new SchedulingPod("db") { NodeSelector = ssd, Containers = [new ContainerRequests(1500, null), new ContainerRequests(1000, null)] });
         Assert.Equal(
-            "0/3 nodes are available: 1 Insufficient cpu, 2 node(s) didn't match Pod's node affinity/selector. preemption: 0/3 nodes are available: 1 No preemption victims found for incoming pod, 2 Preemption is not helpful for scheduling..",
+            "0/3 nodes are available: 1 Insufficient cpu, 2 node(s) didn't match Pod's node affinity/selector. preemption: 0/3 nodes are available: 1 No preemption victims found for incoming pod, 2 Preemption is not helpful for scheduling.",
             pod.Message);
     }
 
@@ -116,7 +116,7 @@ public class KubeSchedulerTests
             .ToArray();
         var pod = Scheduler(1, nodes).Schedule(new SchedulingPod("api") { Containers = [new ContainerRequests(1500, null)] });
         Assert.Equal(
-            "0/12 nodes are available: 10 Insufficient cpu, 2 node(s) had untolerated taint {dedicated: db}. preemption: 0/12 nodes are available: 12 Preemption is not helpful for scheduling..",
+            "0/12 nodes are available: 10 Insufficient cpu, 2 node(s) had untolerated taint {dedicated: db}. preemption: 0/12 nodes are available: 12 Preemption is not helpful for scheduling.",
             pod.Message);
     }
 
@@ -129,7 +129,7 @@ public class KubeSchedulerTests
         _ = scheduler.Schedule(new SchedulingPod("b") { Containers = [new ContainerRequests(800, null)] });
         var pod = scheduler.Schedule(new SchedulingPod("c") { Containers = [new ContainerRequests(800, null)] });
         Assert.Equal(
-            "0/3 nodes are available: 1 node(s) had untolerated taint {dedicated: db}, 2 Insufficient cpu. preemption: 0/3 nodes are available: 1 Preemption is not helpful for scheduling, 2 No preemption victims found for incoming pod..",
+            "0/3 nodes are available: 1 node(s) had untolerated taint {dedicated: db}, 2 Insufficient cpu. preemption: 0/3 nodes are available: 1 Preemption is not helpful for scheduling, 2 No preemption victims found for incoming pod.",
             pod.Message);
     }
 
@@ -162,7 +162,7 @@ public class KubeSchedulerTests
         }
 
         Assert.Equal(
-            "0/1 nodes are available: 1 Too many pods. preemption: 0/1 nodes are available: 1 No preemption victims found for incoming pod..",
+            "0/1 nodes are available: 1 Too many pods. preemption: 0/1 nodes are available: 1 No preemption victims found for incoming pod.",
             scheduler.Schedule(new SchedulingPod("p-20")).Message);
     }
 
@@ -174,7 +174,7 @@ public class KubeSchedulerTests
         var scheduler = Scheduler(3, Node("node1"), Node("node2"), Node("node3"));
         var lonely = scheduler.Schedule(new SchedulingPod("api-0") { RequiredPodAffinity = [near] });
         Assert.Equal(
-            "0/3 nodes are available: 3 node(s) didn't match pod affinity rules. preemption: 0/3 nodes are available: 3 Preemption is not helpful for scheduling..",
+            "0/3 nodes are available: 3 node(s) didn't match pod affinity rules. preemption: 0/3 nodes are available: 3 Preemption is not helpful for scheduling.",
             lonely.Message);
 
         var c = scheduler.Schedule(new SchedulingPod("cache-0") { Labels = cache });
@@ -199,7 +199,7 @@ public class KubeSchedulerTests
         _ = scheduler.Bind(new SchedulingPod("web-0") { Labels = Web }, "a1");
         var pod = scheduler.Schedule(new SchedulingPod("web-1") { Labels = Web, TopologySpreadConstraints = [spread] });
         Assert.Equal(
-            "0/2 nodes are available: 1 node(s) didn't match pod topology spread constraints, 1 node(s) had untolerated taint {maintenance: true}. preemption: 0/2 nodes are available: 1 No preemption victims found for incoming pod, 1 Preemption is not helpful for scheduling..",
+            "0/2 nodes are available: 1 node(s) didn't match pod topology spread constraints, 1 node(s) had untolerated taint {maintenance: true}. preemption: 0/2 nodes are available: 1 No preemption victims found for incoming pod, 1 Preemption is not helpful for scheduling.",
             pod.Message);
     }
 

@@ -25,7 +25,7 @@ public class ScenarioPlacementTests
         var warning = Assert.Single(warnings, w => w.Contains("Pending", StringComparison.Ordinal));
         Assert.Contains("placement.yaml:4:5", warning, StringComparison.Ordinal);
         Assert.EndsWith(
-            "deployments[0] (db): 1 of its 4 pods stay Pending; db-3: 0/3 nodes are available: 3 node(s) didn't match pod anti-affinity rules. preemption: 0/3 nodes are available: 3 No preemption victims found for incoming pod..",
+            "deployments[0] (db): 1 of its 4 pods stay Pending; db-3: 0/3 nodes are available: 3 node(s) didn't match pod anti-affinity rules. preemption: 0/3 nodes are available: 3 No preemption victims found for incoming pod.",
             warning, StringComparison.Ordinal);
 
         var placed = ScenarioPlacement.Place(s);
@@ -63,7 +63,7 @@ public class ScenarioPlacementTests
             workloads: [{ name: rr, test: TCP_RR }]
             """);
         Assert.Contains(warnings, w => w.EndsWith(
-            "batch-2: 0/2 nodes are available: 2 Insufficient cpu. preemption: 0/2 nodes are available: 2 No preemption victims found for incoming pod..",
+            "batch-2: 0/2 nodes are available: 2 Insufficient cpu. preemption: 0/2 nodes are available: 2 No preemption victims found for incoming pod.",
             StringComparison.Ordinal));
     }
 
