@@ -103,6 +103,13 @@ public static class CsvResults
             writer.Write(",drops_" + SnakeCase(r));
         }
 
+        // CPU per host: every host any row has, in the order first met (paths with a load balancer add hosts).
+        var hosts = list.SelectMany(r => r.Cpu.Select(c => c.Host)).Distinct().ToList();
+        foreach (var h in hosts)
+        {
+            writer.Write(",cpu_" + SnakeCase(h) + "_us");
+        }
+
         writer.Write('\n');
         foreach (var r in list)
         {
@@ -115,8 +122,31 @@ public static class CsvResults
                 writer.Write(count.ToString(inv));
             }
 
+            foreach (var h in hosts)
+            {
+                writer.Write(',');
+                int k = IndexOf(r.Cpu, h);
+                if (k >= 0)
+                {
+                    writer.Write((r.Cpu[k].Picoseconds / 1e6).ToString("R", inv));
+                }
+            }
+
             writer.Write('\n');
         }
+    }
+
+    private static int IndexOf(IReadOnlyList<(string Host, long Picoseconds)> cpu, string host)
+    {
+        for (int k = 0; k < cpu.Count; k++)
+        {
+            if (cpu[k].Host == host)
+            {
+                return k;
+            }
+        }
+
+        return -1;
     }
 
     private static string Field(string s) => s.IndexOfAny([',', '"', '\n', '\r']) < 0 ? s : "\"" + s.Replace("\"", "\"\"") + "\"";

@@ -33,6 +33,9 @@ public sealed record TimeseriesRow
     /// <summary>Connections given up on after every retransmission went unanswered (ETIMEDOUT).</summary>
     public long TimedOut { get; init; }
 
+    /// <summary>CPU busy per host in the interval, kernel and applications, all traffic (picoseconds), in the run's host order.</summary>
+    public IReadOnlyList<(string Host, long Picoseconds)> Cpu { get; init; } = [];
+
     /// <summary>Drops by reason name (DropReason), every reason in the enum's order, zeros included.</summary>
     public required IReadOnlyList<(string Reason, long Count)> Drops { get; init; }
 }

@@ -15,6 +15,10 @@ public sealed class IntervalSeries
     private readonly List<long[]> _drops = [];
     private static readonly int Errors = Enum.GetValues<Transport.Tcp.TcpError>().Length;
     private readonly List<long[]> _failures = [];
+    private readonly List<long[]> _cpu = [];
+
+    /// <summary>The hosts whose CPU <see cref="Cpu"/> reports, in the runner's order.</summary>
+    public IReadOnlyList<string> Hosts { get; private set; } = [];
     private long _startPs;
 
     public IntervalSeries(SimTime interval)
@@ -35,6 +39,18 @@ public sealed class IntervalSeries
         _lost.Clear();
         _drops.Clear();
         _failures.Clear();
+        _cpu.Clear();
+    }
+
+    /// <summary>CPU busy on host <paramref name="host"/> (an index of <see cref="Hosts"/>) in interval <paramref name="i"/>, kernel and applications, all traffic (picoseconds).</summary>
+    public long Cpu(int i, int host) => i < _cpu.Count && host < _cpu[i].Length ? _cpu[i][host] : 0;
+
+    /// <summary>Every host's CPU in interval <paramref name="i"/>, recorded by the runner at its end.</summary>
+    internal void SetCpu(int i, IReadOnlyList<string> hosts, long[] picoseconds)
+    {
+        Grow(i);
+        Hosts = hosts;
+        _cpu[i] = picoseconds;
     }
 
     /// <summary>Latencies (picoseconds) of the requests that completed in interval <paramref name="i"/>, in completion order.</summary>
@@ -86,6 +102,7 @@ public sealed class IntervalSeries
             _lost.Add(0);
             _drops.Add(new long[Reasons]);
             _failures.Add(new long[Errors]);
+            _cpu.Add([]);
         }
     }
 }

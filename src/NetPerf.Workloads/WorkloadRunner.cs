@@ -42,6 +42,8 @@ public sealed class WorkloadRunner(Simulator sim, IReadOnlyList<Host> hosts)
             // Stop at each interval's end to read the hosts' drop counters; stopping changes no event's order.
             int reasons = Enum.GetValues<DropReason>().Length;
             var last = Enum.GetValues<DropReason>().Select(r => hosts.Sum(h => h.Drops(r))).ToArray();
+            string[] names = [.. hosts.Select(h => h.Name)];
+            long[] lastCpu = [.. hosts.Select(BusyPicoseconds)];
             long intervals = (duration.Picoseconds + series.Interval.Picoseconds - 1) / series.Interval.Picoseconds;
             for (int i = 0; i < intervals; i++)
             {
@@ -54,12 +56,21 @@ public sealed class WorkloadRunner(Simulator sim, IReadOnlyList<Host> hosts)
                     delta[r] = now[r] - last[r];
                 }
 
+                long[] nowCpu = [.. hosts.Select(BusyPicoseconds)];
+                var cpu = new long[hosts.Count];
+                for (int h = 0; h < cpu.Length; h++)
+                {
+                    cpu[h] = nowCpu[h] - lastCpu[h];
+                }
+
                 foreach (var w in workloads)
                 {
                     w.Measurement.Series?.SetDrops(i, delta);
+                    w.Measurement.Series?.SetCpu(i, names, cpu);
                 }
 
                 last = now;
+                lastCpu = nowCpu;
             }
         }
 
@@ -67,6 +78,9 @@ public sealed class WorkloadRunner(Simulator sim, IReadOnlyList<Host> hosts)
         var measured = sim.Now - start;
         return workloads.Select((w, i) => Report(w, before[i], Snapshot(w.FlowId), measured)).ToList();
     }
+
+    /// <summary>A host's CPU so far: every kernel stage of every flow, and its applications' work.</summary>
+    private static long BusyPicoseconds(Host h) => h.TotalCpuPicoseconds + h.ApplicationCpuPicoseconds;
 
     private List<(long[] Stages, long Application, long[] Drops, long Evictions)> Snapshot(int flowId) =>
         hosts.Select(h => (

@@ -104,7 +104,7 @@ public static partial class ScenarioReader
         scenario = ReadManifests(scenario, root, d, allowOutside, manifests ?? [], manifestErrors);
         if (scenario.Manifests.Objects.Count > 0 && manifestErrors.Count == 0)
         {
-            scenario = scenario with { Objects = Manifests.ManifestCluster.Map(scenario.Manifests, scenario.Cluster, manifestErrors, d.Warnings) };
+            scenario = scenario with { Objects = Manifests.ManifestCluster.Map(scenario.Manifests, scenario.Cluster, manifestErrors, d.Warnings, scenario.Seed) };
             Manifests.ManifestChecks.Check(scenario, manifestErrors, d.Warnings);
         }
 

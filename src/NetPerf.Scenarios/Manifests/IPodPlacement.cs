@@ -1,7 +1,10 @@
 namespace NetPerf.Scenarios.Manifests;
 
-/// <summary>A node as placement sees it: its number (1-based), name and labels (kubernetes.io/hostname and those a Node manifest adds).</summary>
-public sealed record PlacementNode(int Number, string Name, IReadOnlyDictionary<string, string> Labels);
+/// <summary>A node as placement sees it: its number (1-based), name, labels (kubernetes.io/hostname and those a Node manifest adds) and taints (a Node manifest's).</summary>
+public sealed record PlacementNode(int Number, string Name, IReadOnlyDictionary<string, string> Labels)
+{
+    public IReadOnlyList<Kubernetes.Scheduling.Taint> Taints { get; init; } = [];
+}
 
 /// <summary>Where placement put a pod: a node (1-based), or 0 and why it stays Pending, in kube-scheduler's words.</summary>
 public readonly record struct PlacementResult(int Node, string? Pending)

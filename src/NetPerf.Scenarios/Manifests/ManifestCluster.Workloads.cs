@@ -140,15 +140,9 @@ public sealed partial class ManifestCluster
 
             _pods.Add(pod);
         }
-
-        if (spec.Affinity is not null || spec.Tolerations is { Count: > 0 } || spec.TopologySpreadConstraints is { Count: > 0 })
-        {
-            Warn(at, $"{at.Kind} {ManifestReader.Q(at.Name)}: affinity, tolerations and topologySpreadConstraints are not yet weighed by this version's placement (round robin over the nodes its nodeSelector admits); the scheduler model will honour them",
-                [.. specPath, spec.Affinity is not null ? "affinity" : spec.Tolerations is { Count: > 0 } ? "tolerations" : "topologySpreadConstraints"]);
-        }
     }
 
-    /// <summary>Gives every pod its node through the one placement seam; a pod placement cannot place is refused at its workload.</summary>
+    /// <summary>Gives every pod its node through the one placement seam; a pod placement cannot place stays Pending (warned, not built), refused when its nodeSelector matches no node.</summary>
     private void PlacePods(IPodPlacement placement)
     {
         var results = placement.Place(_pods, Nodes);
@@ -157,8 +151,19 @@ public sealed partial class ManifestCluster
             var pod = _pods[i];
             if (results[i].Pending is { } why)
             {
-                var path = pod.At.Kind == "Pod" ? new object[] { "spec", "nodeSelector" } : ["spec", "template", "spec", "nodeSelector"];
-                Error(pod.At, $"{pod.At.Kind} {ManifestReader.Q(pod.At.Name)}: pod {ManifestReader.Q(pod.Name)} stays Pending: {why}", path);
+                var spec = pod.At.Kind == "Pod" ? new object[] { "spec" } : ["spec", "template", "spec"];
+                var path = pod.Spec.NodeSelector is { Count: > 0 } ? [.. spec, "nodeSelector"] : pod.Spec.Affinity is not null ? [.. spec, "affinity"] : spec;
+                // A nodeSelector no node satisfies is a mistake in the file; any other Pending pod is what the
+                // cluster would do (a fourth replica with hostname anti-affinity on three nodes): said, and not built.
+                var selector = pod.Spec.NodeSelector ?? new Dictionary<string, string>();
+                if (selector.Count > 0 && !Nodes.Any(n => Matches(selector.AsReadOnly(), n.Labels)))
+                {
+                    Error(pod.At, $"{pod.At.Kind} {ManifestReader.Q(pod.At.Name)}: pod {ManifestReader.Q(pod.Name)} stays Pending: {why} (its nodeSelector matches no node)", path);
+                }
+                else
+                {
+                    Warn(pod.At, $"{pod.At.Kind} {ManifestReader.Q(pod.At.Name)}: pod {ManifestReader.Q(pod.Name)} stays Pending: {why}", path);
+                }
             }
 
             _pods[i] = pod with { Node = results[i].Node };

@@ -40,8 +40,9 @@ public sealed partial class ManifestCluster
     /// <summary>
     /// Maps <paramref name="set"/> onto a cluster of <paramref name="cluster"/>'s nodes, adding what it refuses to
     /// <paramref name="errors"/> and what it builds differently from a real cluster to <paramref name="warnings"/>.
+    /// Pods are placed by the kube-scheduler model (<see cref="SchedulerPlacement"/>, ties from <paramref name="seed"/>) unless another placement is given.
     /// </summary>
-    public static ManifestCluster Map(ManifestSet set, ClusterSpec cluster, List<ScenarioError> errors, List<string> warnings, IPodPlacement? placement = null)
+    public static ManifestCluster Map(ManifestSet set, ClusterSpec cluster, List<ScenarioError> errors, List<string> warnings, ulong seed = 1, IPodPlacement? placement = null)
     {
         var m = new ManifestCluster();
         if (set.Objects.Count == 0)
@@ -52,7 +53,7 @@ public sealed partial class ManifestCluster
         m.Nodes = m.MapNodes(set, cluster.Nodes);
         var namespaces = m.NamespaceLabels(set);
         m.MapWorkloads(set);
-        m.PlacePods(placement ?? new RoundRobinPlacement());
+        m.PlacePods(placement ?? new SchedulerPlacement(seed, cluster.CoresPerNode, cluster.PodsPerNode));
         m.MapServices(set, cluster);
         m.MapPolicies(set, namespaces);
         errors.AddRange(m._errors);
@@ -103,6 +104,7 @@ public sealed partial class ManifestCluster
             ["kubernetes.io/arch"] = "amd64",
         }).ToList();
         var names = Enumerable.Range(1, count).Select(n => $"node{n}").ToList();
+        var taints = Enumerable.Range(0, count).Select(_ => new List<Kubernetes.Scheduling.Taint>()).ToList();
         foreach (var (at, node) in set.All<V1Node>())
         {
             int i = names.IndexOf(at.Name);
@@ -117,13 +119,20 @@ public sealed partial class ManifestCluster
                 labels[i][k] = v;
             }
 
-            if (node.Spec?.Taints is { Count: > 0 })
+            for (int t = 0; t < (node.Spec?.Taints?.Count ?? 0); t++)
             {
-                Warn(at, $"Node {ManifestReader.Q(at.Name)}: spec.taints are not yet weighed by this version's placement (round robin over the nodes a nodeSelector admits); the scheduler model will honour them", "spec", "taints");
+                var taint = node.Spec!.Taints![t];
+                if (!Enum.TryParse<Kubernetes.Scheduling.TaintEffect>(taint.Effect, out var effect))
+                {
+                    Error(at, $"Node {ManifestReader.Q(at.Name)}: spec.taints[{t}].effect {ManifestReader.Q(taint.Effect ?? "")}: Unsupported value; allowed: NoSchedule, PreferNoSchedule, NoExecute", "spec", "taints", t);
+                    continue;
+                }
+
+                taints[i].Add(new Kubernetes.Scheduling.Taint(taint.Key, taint.Value ?? "", effect));
             }
         }
 
-        return [.. Enumerable.Range(0, count).Select(i => new PlacementNode(i + 1, names[i], labels[i]))];
+        return [.. Enumerable.Range(0, count).Select(i => new PlacementNode(i + 1, names[i], labels[i]) { Taints = taints[i] })];
     }
 
     /// <summary>Each namespace's labels (kubernetes.io/metadata.name set on every namespace, as the API server sets it), for namespaceSelectors.</summary>

@@ -11,7 +11,7 @@ public sealed class WorkloadRouteTests : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    // Three cart replicas behind one Service (a port over TCP, one over UDP), two front-end replicas, a database StatefulSet.
+    // Three cart replicas behind one Service (a port over TCP, one over UDP), three front-end replicas, a database StatefulSet.
     private const string Shop = """
         apiVersion: v1
         kind: Namespace
@@ -21,7 +21,7 @@ public sealed class WorkloadRouteTests : IDisposable
         kind: Deployment
         metadata: {name: frontend, namespace: shop}
         spec:
-          replicas: 2
+          replicas: 3
           selector: {matchLabels: {app: frontend}}
           template:
             metadata: {labels: {app: frontend}}
@@ -132,8 +132,9 @@ public sealed class WorkloadRouteTests : IDisposable
 
         Assert.Equal([CommunicationPath.PodSameNode], s.Workloads[0].Paths);
         Assert.Equal([CommunicationPath.PodCrossNode], s.Workloads[1].Paths);
-        Assert.Equal("frontend-0.shop", s.Workloads[0].Route!.ClientPod); // db-0 is on node 1, as frontend-0
-        Assert.Equal("frontend-1.shop", s.Workloads[1].Route!.ClientPod);
+        int Node(string pod) => s.Objects.Pods.Single(p => p.ClusterName == pod).Node;
+        Assert.Equal(Node("db-0.shop"), Node(s.Workloads[0].Route!.ClientPod!));
+        Assert.NotEqual(Node("db-0.shop"), Node(s.Workloads[1].Route!.ClientPod!));
 
         var outcome = ScenarioRunner.Run(s, new RunOptions());
         var local = outcome.Results.Single(r => r.Unit.Workload.Name == "local").Report;

@@ -36,6 +36,18 @@ public class TimeseriesTests
         Assert.True(Full(small[0]) > 0);
         Assert.All(small.Skip(1), t => Assert.Equal(0, t.Transactions));
         Assert.All(r.Timeseries.Where(t => t.Variant == "ct131072"), t => Assert.Equal(0, Full(t)));
+
+        // CPU per node per interval: no node is busier than its cores for the interval, and the small table's
+        // nodes, whose clients wait out their SYNs' retransmission, are all but idle while the large one's work.
+        long Cpu(TimeseriesRow t, string node) => t.Cpu.Single(c => c.Host == node).Picoseconds;
+        long capacity = scenario.Cluster.CoresPerNode * scenario.Interval.Picoseconds;
+        Assert.All(r.Timeseries, t => Assert.All(new[] { "node1", "node2" }, n => Assert.InRange(Cpu(t, n), 0, capacity)));
+        var large = r.Timeseries.Where(t => t.Variant == "ct131072").ToList();
+        for (int i = 1; i < small.Count; i++)
+        {
+            Assert.True(Cpu(large[i], "node1") > capacity / 100, "the large table's client node works");
+            Assert.True(Cpu(small[i], "node1") < Cpu(large[i], "node1") / 100, $"interval {i}: the small table's client node idles");
+        }
     }
 
     [Fact]

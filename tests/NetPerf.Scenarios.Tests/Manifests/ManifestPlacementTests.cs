@@ -1,0 +1,73 @@
+using NetPerf.Scenarios.Loading;
+using NetPerf.Scenarios.Model;
+
+namespace NetPerf.Scenarios.Tests.Manifests;
+
+/// <summary>The manifests' pods placed by the kube-scheduler model: spread, anti-affinity, requests and taints as kube-scheduler weighs them.</summary>
+public sealed class ManifestPlacementTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("netperf-placement-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private Scenario Load(string manifests, List<string>? warnings = null, int nodes = 3)
+    {
+        File.WriteAllText(Path.Combine(_dir, "m.yaml"), manifests);
+        string path = Path.Combine(_dir, "s.yaml");
+        File.WriteAllText(path, $"name: s\ncluster: {{ nodes: {nodes}, coresPerNode: 4 }}\nmanifests: [m.yaml]\nworkloads:\n  - {{name: rr, test: TCP_RR, paths: [pod-cross-node]}}\n");
+        return ScenarioReader.Load(path, warnings);
+    }
+
+    private static string Deployment(string name, int replicas) =>
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: " + name + "}\nspec:\n  replicas: " + replicas + "\n"
+        + "  selector: {matchLabels: {app: " + name + "}}\n  template:\n    metadata: {labels: {app: " + name + "}}\n    spec:\n"
+        + "      containers: [{name: c, image: x}]\n";
+
+    private static int[] PerNode(Scenario s, string owner, int nodes = 3) =>
+        [.. Enumerable.Range(1, nodes).Select(n => s.Objects.Pods.Count(p => p.Owner == owner && p.Node == n))];
+
+    [Fact]
+    public void Six_replicas_without_constraints_spread_two_a_node_by_the_default_topology_spread_not_first_fit()
+    {
+        var s = Load(Deployment("front", 6));
+        Assert.Equal([2, 2, 2], PerNode(s, "deployment/front"));
+    }
+
+    [Fact]
+    public void Required_anti_affinity_on_hostname_puts_three_replicas_on_three_nodes_and_leaves_a_fourth_Pending_in_the_schedulers_words()
+    {
+        const string antiAffinity = """
+                  affinity:
+                    podAntiAffinity:
+                      requiredDuringSchedulingIgnoredDuringExecution:
+                      - labelSelector: {matchLabels: {app: db}}
+                        topologyKey: kubernetes.io/hostname
+            """;
+        var warnings = new List<string>();
+        var s = Load(Deployment("db", 4) + antiAffinity, warnings);
+
+        Assert.Equal([1, 1, 1], PerNode(s, "deployment/db"));
+        var pending = Assert.Single(warnings, w => w.Contains("stays Pending", StringComparison.Ordinal));
+        Assert.Contains("pod \"db-3\" stays Pending: 0/3 nodes are available: 3 node(s) didn't match pod anti-affinity rules. preemption: 0/3 nodes are available: 3 No preemption victims found for incoming pod.", pending);
+    }
+
+    [Fact]
+    public void Requests_beyond_a_nodes_allocatable_cpu_leave_the_pod_Pending_with_Insufficient_cpu()
+    {
+        var warnings = new List<string>();
+        var s = Load(Deployment("big", 1).Replace("[{name: c, image: x}]", "[{name: c, image: x, resources: {requests: {cpu: \"5\"}}}]", StringComparison.Ordinal), warnings);
+
+        Assert.Empty(s.Objects.Pods);
+        Assert.Contains(warnings, w => w.Contains("0/3 nodes are available: 3 Insufficient cpu.", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_tainted_node_takes_only_the_pods_that_tolerate_its_taint()
+    {
+        const string node = "apiVersion: v1\nkind: Node\nmetadata: {name: node3}\nspec:\n  taints: [{key: dedicated, value: db, effect: NoSchedule}]\n---\n";
+        var s = Load(node + Deployment("front", 4) + "---\n" + Deployment("db", 3) + "      tolerations: [{key: dedicated, operator: Equal, value: db, effect: NoSchedule}]\n");
+
+        Assert.Equal(0, PerNode(s, "deployment/front")[2]);
+        Assert.True(PerNode(s, "deployment/db")[2] > 0);
+    }
+}
