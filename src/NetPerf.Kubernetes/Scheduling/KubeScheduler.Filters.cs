@@ -23,7 +23,10 @@ public sealed partial class KubeScheduler
             _pod = pod;
             _hardSpread = pod.TopologySpreadConstraints.Where(c => c.DoNotSchedule).ToList();
             CountSpread(scheduler._nodes);
-            CountAffinity(scheduler._nodes);
+            if (scheduler._podsWithAffinity > 0 || HasAffinity(pod))
+            {
+                CountAffinity(scheduler._nodes);
+            }
         }
 
         public FilterStatus? Run(NodeState node) =>
@@ -224,17 +227,5 @@ public sealed partial class KubeScheduler
     }
 
     /// <summary>countPodsMatchSelector: the node's pods of <paramref name="ns"/> that the selector matches.</summary>
-    internal static int CountMatching(NodeState node, LabelSelector selector, string ns)
-    {
-        int n = 0;
-        foreach (var p in node.Pods)
-        {
-            if (p.Namespace == ns && selector.Matches(p.Labels))
-            {
-                n++;
-            }
-        }
-
-        return n;
-    }
+    internal static int CountMatching(NodeState node, LabelSelector selector, string ns) => node.CountMatching(selector, ns);
 }

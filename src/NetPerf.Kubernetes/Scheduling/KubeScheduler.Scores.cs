@@ -240,8 +240,7 @@ public sealed partial class KubeScheduler
         /// </summary>
         private long[]? InterPodAffinity()
         {
-            bool anyExisting = scheduler._nodes.Any(n => n.Pods.Any(p => p.RequiredPodAffinity.Count > 0 || p.PreferredPodAffinity.Count > 0 || p.PreferredPodAntiAffinity.Count > 0));
-            if (pod.PreferredPodAffinity.Count == 0 && pod.PreferredPodAntiAffinity.Count == 0 && !anyExisting)
+            if (pod.PreferredPodAffinity.Count == 0 && pod.PreferredPodAntiAffinity.Count == 0 && scheduler._podsWithAffinity == 0)
             {
                 return null;
             }

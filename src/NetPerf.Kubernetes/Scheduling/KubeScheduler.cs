@@ -87,9 +87,20 @@ public sealed partial class KubeScheduler
     /// </summary>
     public PodPlacement Bind(SchedulingPod pod, string node) => BindTo(pod, Find(node));
 
+    /// <summary>Bound pods with any pod (anti-)affinity term: while there are none, the affinity plugins have nothing to count.</summary>
+    private int _podsWithAffinity;
+
+    private static bool HasAffinity(SchedulingPod p) =>
+        p.RequiredPodAffinity.Count > 0 || p.RequiredPodAntiAffinity.Count > 0 || p.PreferredPodAffinity.Count > 0 || p.PreferredPodAntiAffinity.Count > 0;
+
     private PodPlacement BindTo(SchedulingPod pod, NodeState node)
     {
         node.Add(pod);
+        if (HasAffinity(pod))
+        {
+            _podsWithAffinity++;
+        }
+
         if (_ipam is { } ipam && !ipam.TryAllocate(node.Node.Name, out string? failure))
         {
             return Record(new PodPlacement(pod, node.Node.Name, PlacementOutcome.ContainerCreating, failure));
@@ -116,6 +127,18 @@ public sealed partial class KubeScheduler
         return top.Count == 1 ? top[0] : top[_ties.Next(top.Count)];
     }
 
+    /// <summary>Selectors by reference (a controller's replicas share one instance), namespaces by value.</summary>
+    private sealed class SelectorKeyComparer : IEqualityComparer<(LabelSelector Selector, string Namespace)>
+    {
+        public static readonly SelectorKeyComparer Instance = new();
+
+        public bool Equals((LabelSelector Selector, string Namespace) x, (LabelSelector Selector, string Namespace) y) =>
+            ReferenceEquals(x.Selector, y.Selector) && x.Namespace == y.Namespace;
+
+        public int GetHashCode((LabelSelector Selector, string Namespace) key) =>
+            HashCode.Combine(System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(key.Selector), key.Namespace);
+    }
+
     /// <summary>framework.NodeInfo, as far as the plugins here read it.</summary>
     internal sealed class NodeState(SchedulingNode node)
     {
@@ -132,8 +155,30 @@ public sealed partial class KubeScheduler
 
         public IReadOnlyDictionary<string, string> Labels => Node.Labels;
 
+        /// <summary>Pods matching a selector in a namespace, kept current as pods are added (every replica of a controller shares its selector).</summary>
+        private readonly Dictionary<(LabelSelector Selector, string Namespace), int> _matching = new(SelectorKeyComparer.Instance);
+
+        public int CountMatching(LabelSelector selector, string ns)
+        {
+            if (!_matching.TryGetValue((selector, ns), out int n))
+            {
+                n = Pods.Count(p => p.Namespace == ns && selector.Matches(p.Labels));
+                _matching[(selector, ns)] = n;
+            }
+
+            return n;
+        }
+
         public void Add(SchedulingPod pod)
         {
+            foreach (var key in _matching.Keys.ToList())
+            {
+                if (key.Namespace == pod.Namespace && key.Selector.Matches(pod.Labels))
+                {
+                    _matching[key]++;
+                }
+            }
+
             Pods.Add(pod);
             MilliCpu += pod.MilliCpuRequest;
             Memory += pod.MemoryRequest;

@@ -33,6 +33,76 @@ internal static class ScenarioChecks
         Policies(s, root, d);
         Scale(s, root, d, maxMemory);
         ZeroTimeLoops(s, root, d);
+        Placement(s, root, d);
+    }
+
+    /// <summary>
+    /// Where the deployments land (<see cref="ScenarioPlacement"/>), once the rest is valid: a nodeSelector no node
+    /// matches is refused at its line; a replica kube-scheduler leaves Pending is a warning in its words; a node
+    /// given more pods than its kubelet runs (bound with nodes:) or its plugin addresses is refused.
+    /// </summary>
+    private static void Placement(Scenario s, YamlNode root, Diagnostics d)
+    {
+        var c = s.Cluster;
+        foreach (var (key, numbers) in new[] { ("nodeLabels", c.NodeLabels.Keys), ("nodeTaints", c.NodeTaints.Keys) })
+        {
+            foreach (int n in numbers.Where(n => n > c.Nodes))
+            {
+                d.Error(At(root, "cluster", key) ?? At(root, "cluster"), $"cluster.{key}: node {n} is not in the cluster; allowed: 1 to {c.Nodes}");
+            }
+        }
+
+        var nodes = ScenarioPlacement.Nodes(c);
+        for (int i = 0; i < s.Deployments.Count; i++)
+        {
+            var dep = s.Deployments[i];
+            if (dep.NodeSelector.Count > 0 && !nodes.Any(n => dep.NodeSelector.All(kv => n.Labels.TryGetValue(kv.Key, out var v) && v == kv.Value)))
+            {
+                d.Error(At(root, "deployments", i, "nodeSelector") ?? At(root, "deployments", i),
+                    $"deployments[{i}].nodeSelector: {Show(dep.NodeSelector)} matches no node, so every replica would stay Pending; the nodes' labels: {string.Join("; ", nodes.Select(n => $"{n.Name} {Show(n.Labels)}"))}");
+            }
+
+            if (dep.AntiAffinityKey is not null && dep.Labels.Count == 0)
+            {
+                d.Error(At(root, "deployments", i, "antiAffinity"), $"deployments[{i}].antiAffinity: keeps replicas apart by their labels, and deployments[{i}] has none; give it labels");
+            }
+        }
+
+        if (d.Errors.Count > 0 || !ScenarioPlacement.UsesScheduler(s))
+        {
+            return;
+        }
+
+        var placed = ScenarioPlacement.Place(s);
+        foreach (var group in placed.Where(p => !p.Placement.IsRunning).GroupBy(p => p.Deployment))
+        {
+            var first = group.First();
+            d.Warning(At(root, "deployments", group.Key),
+                $"deployments[{group.Key}] ({s.Deployments[group.Key].Name}): {group.Count()} of its {s.Deployments[group.Key].Pods} pods stay Pending; {first.Name}: {first.Placement.Message}");
+        }
+
+        var perNode = new int[c.Nodes + 1];
+        foreach (var node in ClusterLayout.MeasuredPodNodes)
+        {
+            perNode[node]++;
+        }
+
+        foreach (var pod in placed.Where(p => p.Placement.IsRunning))
+        {
+            perNode[pod.Node]++;
+        }
+
+        int most = perNode.Max(), at = Array.IndexOf(perNode, most);
+        if (most > c.PodsPerNode)
+        {
+            d.Error(At(root, "deployments"), $"deployments: node {at} gets {most} pods (the measured pods included); the kubelet runs at most {c.PodsPerNode} (min({c.PodsPerCore} x {c.CoresPerNode} cores, maxPods {c.MaxPods}))");
+            return;
+        }
+
+        foreach (var cni in s.Variants().Select(v => v.Cni).Distinct().Where(k => most > k.MaxPodsPerNode))
+        {
+            d.Error(At(root, "deployments"), $"deployments: node {at} gets {most} pods (the measured pods included); {cni} addresses at most {cni.MaxPodsPerNode} per node");
+        }
     }
 
     /// <summary>
@@ -502,7 +572,7 @@ internal static class ScenarioChecks
             d.Error(At(root, "cluster", "racks"), $"cluster.racks: {s.Cluster.Racks} racks for {s.Cluster.Nodes} nodes leaves racks empty; allowed: 1 to {s.Cluster.Nodes}");
         }
 
-        foreach (var cni in variants.Select(v => v.Cni).Distinct())
+        foreach (var cni in ScenarioPlacement.UsesScheduler(s) ? [] : variants.Select(v => v.Cni).Distinct())
         {
             var perNode = new int[s.Cluster.Nodes + 1];
             foreach (var node in ClusterLayout.MeasuredPodNodes)

@@ -6,11 +6,12 @@ internal static class ScenarioKeys
     public static readonly string[] Root =
         ["name", "description", "seed", "duration", "warmup", "interval", "replications", "cluster", "costProfile", "costFile", "costs", "deployments", "services", "networkPolicies", "manifests", "workloads", "compare", "baseline", "bgp", "timeline"];
 
-    public static readonly string[] Cluster = ["nodes", "racks", "coresPerNode", "maxPods", "podsPerCore", "cni", "kubeProxy", "mtu", "nic", "linkDelay", "serviceCidr", "clusterCidr", "nodeCidrMaskSize", "nodeSubnet", "fabric", "bridgeNetfilter", "iptables", "conntrackMax", "conntrackTimeouts", "minSyncPeriod"];
+    public static readonly string[] Cluster = ["nodes", "racks", "coresPerNode", "maxPods", "podsPerCore", "memoryGiBPerNode", "zones", "nodeLabels", "nodeTaints", "cni", "kubeProxy", "mtu", "nic", "linkDelay", "serviceCidr", "clusterCidr", "nodeCidrMaskSize", "nodeSubnet", "fabric", "bridgeNetfilter", "iptables", "conntrackMax", "conntrackTimeouts", "minSyncPeriod"];
     public static readonly string[] ConntrackTimeouts = ["tcpSynSent", "tcpSynRecv", "tcpEstablished", "tcpFinWait", "tcpCloseWait", "tcpLastAck", "tcpTimeWait", "tcpClose", "udp", "udpStream"];
     public static readonly string[] Nic = ["gbps", "offloads"];
     public static readonly string[] Cost = ["fixedNs", "nsPerByte"];
-    public static readonly string[] Deployment = ["name", "replicas", "labels", "nodes", "maxSurge", "maxUnavailable", "readinessDelay", "preStopSleep", "terminationGracePeriod", "count"];
+    public static readonly string[] Deployment = ["name", "replicas", "labels", "nodes", "maxSurge", "maxUnavailable", "readinessDelay", "preStopSleep", "terminationGracePeriod", "count", "nodeSelector", "requests", "antiAffinity", "tolerations"];
+    public static readonly string[] Requests = ["cpu", "memory"];
     public static readonly string[] Service = ["name", "type", "selector", "port", "targetPort", "count", "externalTrafficPolicy"];
     public static readonly string[] Workload = ["name", "test", "request", "response", "clients", "paths", "from", "to", "placement", "rateGbps", "serviceTime", "serviceDistribution", "service"];
     public static readonly string[] Compare = ["cni", "kubeProxy", "services", "messageBytes", "conntrackMax", "preStopSleep"];

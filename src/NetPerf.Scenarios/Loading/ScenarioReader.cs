@@ -221,6 +221,10 @@ public static partial class ScenarioReader
             CoresPerNode = (int)m.Integer("coresPerNode", 1, 256, c.CoresPerNode),
             MaxPods = (int)m.Integer("maxPods", 1, MaxPodsPerNode, c.MaxPods),
             PodsPerCore = (int)m.Integer("podsPerCore", 0, MaxPodsPerNode, c.PodsPerCore),
+            MemoryGiBPerNode = m.Has("memoryGiBPerNode") ? m.Number("memoryGiBPerNode", 0.125, 65_536, 16) : null,
+            Zones = (int)m.Integer("zones", 0, Kubernetes.Cluster.KubernetesCluster.MaxNodes, c.Zones),
+            NodeLabels = PlacementKeys.NodeLabels(m, d),
+            NodeTaints = PlacementKeys.NodeTaints(m, d),
             Cni = Kubernetes.Cni.CniPlugins.Get(m.Choice("cni", Choices.Cni, c.Cni.Name)),
             KubeProxy = Kubernetes.Services.KubeProxyMode.Get(m.Choice("kubeProxy", Choices.KubeProxy, c.KubeProxy.Name)),
             Mtu = (int)m.Integer("mtu", 1280, 9000, c.Mtu),
@@ -342,6 +346,10 @@ public static partial class ScenarioReader
 
         return new DeploymentSpec(m.String("name", "unnamed")!, replicas, m.Labels("labels"), nodes)
         {
+            NodeSelector = m.Labels("nodeSelector"),
+            Requests = PlacementKeys.Requests(m, d),
+            AntiAffinityKey = m.Has("antiAffinity") ? PlacementKeys.TopologyKey(m.Choice("antiAffinity", PlacementKeys.Topologies, "hostname")) : null,
+            Tolerations = PlacementKeys.Tolerations(m, d),
             Count = (int)m.Integer("count", 1, 100_000, 1),
             Strategy = new Kubernetes.Controllers.RollingUpdate(surge, unavailable),
             Lifecycle = lifecycle with

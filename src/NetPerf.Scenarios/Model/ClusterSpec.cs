@@ -21,6 +21,21 @@ public sealed record ClusterSpec
     /// </summary>
     public int PodsPerCore { get; init; } = 10;
 
+    /// <summary>
+    /// Zones the nodes are in: node N in zone-((N-1) mod zones + 1), its topology.kubernetes.io/zone label (with
+    /// racks, the same modulus puts a zone's nodes in the same racks when zones = racks). 0: no zone label.
+    /// </summary>
+    public int Zones { get; init; }
+
+    /// <summary>Each node's memory in GiB; null: 4 GiB per core (derived: the general-purpose instance ratio, e.g. AWS m5/m6i, GCP n2-standard).</summary>
+    public double? MemoryGiBPerNode { get; init; }
+
+    /// <summary>Labels a node carries besides kubernetes.io/hostname and its zone, by node number.</summary>
+    public IReadOnlyDictionary<int, IReadOnlyDictionary<string, string>> NodeLabels { get; init; } = new Dictionary<int, IReadOnlyDictionary<string, string>>();
+
+    /// <summary>Taints by node number.</summary>
+    public IReadOnlyDictionary<int, IReadOnlyList<Kubernetes.Scheduling.Taint>> NodeTaints { get; init; } = new Dictionary<int, IReadOnlyList<Kubernetes.Scheduling.Taint>>();
+
     /// <summary>Pods a node runs: the kubelet's status.capacity.pods.</summary>
     public int PodsPerNode => Kubernetes.Scheduling.NodeAllocatable.PodsFor(CoresPerNode, PodsPerCore, MaxPods);
 

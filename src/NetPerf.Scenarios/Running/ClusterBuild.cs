@@ -77,9 +77,14 @@ public sealed class ClusterBuild
         LocalServer = Cluster.AddPod(ClusterLayout.LocalServer, 1, ClusterLayout.ServerLabels);
         RemoteServer = Cluster.AddPod(ClusterLayout.RemoteServer, 2, ClusterLayout.RemoteSelector);
         var dnsPod = Cluster.AddPod(ClusterLayout.CoreDns, 2, ClusterLayout.KubeDnsSelector);
-        // Deployments without a node list share one round robin over all nodes, each going on where the one before
-        // stopped (spread as kube-scheduler's least-allocated scoring spreads equal pods on equal nodes); a node list
-        // is a round robin of the deployment's own. Stamped deployments (count) go on from one stamp to the next.
+        // With a placement key in the scenario (docs/placement.md), kube-scheduler's model places the
+        // deployments (ScenarioPlacement): each Deployment is handed its running replicas' nodes in replica order,
+        // so pod N lands where the scheduler put replica N; a Pending replica has no sandbox (validation warned
+        // with the scheduler's message); pods a timeline creates later take the same nodes round robin.
+        // Otherwise deployments without a node list share one round robin over all nodes, each going on where the
+        // one before stopped (spread as kube-scheduler's least-allocated scoring spreads equal pods on equal nodes);
+        // a node list is a round robin of the deployment's own. Stamped deployments (count) go on from one stamp to the next.
+        Placement = ScenarioPlacement.UsesScheduler(scenario) ? ScenarioPlacement.Place(scenario) : [];
         long cursor = 0;
         foreach (var dep in scenario.Deployments)
         {
@@ -88,11 +93,18 @@ public sealed class ClusterBuild
             long start = dep.Nodes.Count > 0 ? 0 : cursor;
             for (int c = 0; c < dep.Count; c++)
             {
+                string name = dep.Count > 1 ? $"{dep.Name}-{c}" : dep.Name;
+                if (Placement.Count > 0)
+                {
+                    var placed = Placement.Where(p => p.Stamp == name && p.Placement.IsRunning).Select(p => p.Node).ToList();
+                    _deployments[name] = new Deployment(Cluster, name, placed.Count, dep.Labels, placed, dep.Strategy, lifecycle);
+                    continue;
+                }
+
                 // The Deployment places pod k on its list's k-th node, round robin: the list rotated to where this
                 // stamp's round robin begins.
                 int from = (int)((start + ((long)c * dep.Replicas)) % nodes.Count);
                 IReadOnlyList<int> rotated = from == 0 ? nodes : [.. nodes.Skip(from), .. nodes.Take(from)];
-                string name = dep.Count > 1 ? $"{dep.Name}-{c}" : dep.Name;
                 _deployments[name] = new Deployment(Cluster, name, dep.Replicas, dep.Labels, rotated, dep.Strategy, lifecycle);
             }
 
@@ -200,6 +212,9 @@ public sealed class ClusterBuild
     }
 
     private (Kubernetes.Cluster.Pod, Kubernetes.Cluster.Pod)? _hostPods;
+
+    /// <summary>Every replica of the scenario's deployments and where it went (Pending ones included).</summary>
+    public IReadOnlyList<DeploymentPod> Placement { get; }
 
     /// <summary>A hostNetwork pod on node <paramref name="node"/> for a workload between objects (node/N), created on first use.</summary>
     public Kubernetes.Cluster.Pod HostPod(string role, int node)

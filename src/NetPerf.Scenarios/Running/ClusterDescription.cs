@@ -33,6 +33,10 @@ public static class ClusterDescription
         var pods = c.Pods.OrderBy(p => p.Node.Index).ThenBy(p => p.Name, StringComparer.Ordinal)
             .Select(p => new PodFacts(p.Name, "1/1", "Running", p.Ip.ToString(), p.Node.Name, p.Labels.ToDictionary(kv => kv.Key, kv => kv.Value)))
             .ToList();
+
+        // Replicas kube-scheduler's model left Pending: kubectl lists them with no IP and no node.
+        pods.AddRange(b.Placement.Where(p => !p.Placement.IsRunning).Select(p =>
+            new PodFacts(p.Name, "0/1", "Pending", "<none>", "<none>", scenario.Deployments[p.Deployment].Labels.ToDictionary(kv => kv.Key, kv => kv.Value))));
         var services = new List<ServiceFacts>
         {
             new(ClusterLayout.KubeDns, "ClusterIP", b.KubeDnsIp.ToString(), "53/UDP", "k8s-app=kube-dns"),
@@ -82,6 +86,11 @@ public static class ClusterDescription
                 p.Name, p.Ready, p.Status, p.Ip, p.Node,
                 p.Labels.Count == 0 ? "<none>" : string.Join(",", p.Labels.Select(kv => $"{kv.Key}={kv.Value}")),
             }));
+        foreach (var pending in b.Placement.Where(p => !p.Placement.IsRunning))
+        {
+            text.AppendLine($"# {pending.Name}: FailedScheduling: {pending.Placement.Message}");
+        }
+
         text.AppendLine();
         text.AppendLine("$ kubectl get svc -o wide");
         Table(text, ["NAME", "TYPE", "CLUSTER-IP", "PORT(S)", "SELECTOR"], f.Services.Select(s => new[] { s.Name, s.Type, s.ClusterIp, s.Ports, s.Selector }));
