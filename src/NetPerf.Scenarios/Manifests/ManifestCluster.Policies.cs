@@ -35,6 +35,15 @@ public sealed partial class ManifestCluster
         {
             var spec = policy.Spec ?? new V1NetworkPolicySpec();
             string where = $"NetworkPolicy {ManifestReader.Q(at.Name)}";
+            // The API server's validation (pkg/apis/networking/validation): a policy type is Ingress or Egress.
+            int badType = spec.PolicyTypes?.ToList().FindIndex(t => t is not ("Ingress" or "Egress")) ?? -1;
+            if (badType >= 0)
+            {
+                string given = spec.PolicyTypes![badType];
+                Error(at, $"{where}: spec.policyTypes[{badType}]: Unsupported value: {ManifestReader.Q(given)}: supported values: \"Ingress\", \"Egress\"{Loading.DidYouMean.Suggest(given, ["Ingress", "Egress"])}", "spec", "policyTypes", badType);
+                continue;
+            }
+
             if (spec.Egress is { Count: > 0 } || spec.PolicyTypes?.Contains("Egress") == true)
             {
                 Error(at, $"{where}: egress policies are not modelled (the policy model enforces ingress: what a selected pod accepts); allowed: policyTypes [Ingress]", spec.Egress is { Count: > 0 } ? "spec" : "spec", spec.Egress is { Count: > 0 } ? "egress" : "policyTypes");

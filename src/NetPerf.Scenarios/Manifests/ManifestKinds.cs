@@ -24,6 +24,20 @@ public static class ManifestKinds
         ["NetworkPolicy"] = ("networking.k8s.io/v1", typeof(V1NetworkPolicy)),
     };
 
+    /// <summary>
+    /// Every kind the API serves in the group versions the simulation reads (Kubernetes v1.34's built-in APIs), so a
+    /// mistyped kind there (apps/v1 Deploymnet) is refused as kubectl refuses it, not ignored as a CRD's would be.
+    /// </summary>
+    public static readonly IReadOnlyDictionary<string, string[]> ServedKinds = new Dictionary<string, string[]>(StringComparer.Ordinal)
+    {
+        ["v1"] = ["Binding", "ComponentStatus", "ConfigMap", "Endpoints", "Event", "LimitRange", "List", "Namespace", "Node",
+            "PersistentVolume", "PersistentVolumeClaim", "Pod", "PodTemplate", "ReplicationController", "ResourceQuota",
+            "Secret", "Service", "ServiceAccount"],
+        ["apps/v1"] = ["ControllerRevision", "DaemonSet", "Deployment", "ReplicaSet", "StatefulSet"],
+        ["discovery.k8s.io/v1"] = ["EndpointSlice"],
+        ["networking.k8s.io/v1"] = ["IPAddress", "Ingress", "IngressClass", "NetworkPolicy", "ServiceCIDR"],
+    };
+
     /// <summary>KubernetesClient's own JSON serializer, for the kind's type (its converters read quantities, int-or-string and times as the API does).</summary>
     public static IKubernetesObject<V1ObjectMeta> Deserialize(string kind, string json) => kind switch
     {

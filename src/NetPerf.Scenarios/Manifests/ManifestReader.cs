@@ -247,6 +247,12 @@ public static partial class ManifestReader
             return;
         }
 
+        if (!ManifestKinds.Known.ContainsKey(kind) && ManifestKinds.ServedKinds.TryGetValue(apiVersion, out var served) && !served.Contains(kind, StringComparer.Ordinal))
+        {
+            d.Error(Child(map, "kind"), $"resource mapping not found for name: {Q(name)}: no matches for kind {Q(kind)} in version {Q(apiVersion)}{Loading.DidYouMean.Suggest(kind, served)}; {apiVersion} serves {string.Join(", ", served)}");
+            return;
+        }
+
         if (!ManifestKinds.Known.TryGetValue(kind, out var known))
         {
             ignored.Add(new IgnoredObject(d.File, (int)root.Start.Line, apiVersion, kind, name));

@@ -318,6 +318,14 @@ public sealed class ManifestClusterTests : IDisposable
     }
 
     [Fact]
+    public void A_policy_type_other_than_Ingress_or_Egress_is_refused_as_the_API_server_refuses_it()
+    {
+        var e = Refused("apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: p}\nspec:\n  podSelector: {}\n  policyTypes: [Ingress, Egres]\n");
+        Assert.Equal(6, e.Line);
+        Assert.Contains("spec.policyTypes[1]: Unsupported value: \"Egres\": supported values: \"Ingress\", \"Egress\" (did you mean 'Egress'?)", e.Message);
+    }
+
+    [Fact]
     public void An_EndpointSlice_endpoint_without_a_pod_is_refused_at_the_endpoint()
     {
         var e = Refused(Shop.Replace("  targetRef: {kind: Pod, name: db-1, namespace: shop}\n", "", StringComparison.Ordinal));

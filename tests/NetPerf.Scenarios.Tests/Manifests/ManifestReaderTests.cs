@@ -156,6 +156,8 @@ public class ManifestReaderTests
     [Theory]
     [InlineData("apiVersion: extensions/v1beta1\nkind: Deployment\nmetadata: {name: old}\n", 1, "resource mapping not found for name: \"old\": no matches for kind \"Deployment\" in version \"extensions/v1beta1\"")]
     [InlineData("kind: Service\nmetadata: {name: x}\n", 1, "error validating data: [apiVersion not set]")]
+    // A kind the group version does not serve is a typo, not a custom resource: kubectl finds no mapping for it.
+    [InlineData("apiVersion: apps/v1\nkind: Deploymnet\nmetadata: {name: web}\n", 2, "resource mapping not found for name: \"web\": no matches for kind \"Deploymnet\" in version \"apps/v1\" (did you mean 'Deployment'?)")]
     [InlineData("apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  labels: {version: 1.0}\nspec: {containers: []}\n", 5, "metadata.labels.version: \"1.0\" is read as a number, and this field is text; quote it")]
     [InlineData("apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - name: c\n    resources: {requests: {cpu: lots}}\n", 7, "spec.containers[0].resources.requests.cpu: \"lots\" is not a quantity")]
     [InlineData("apiVersion: v1\nkind: Service\nmetadata: {name: Web}\nspec: {}\n", 3, "Service \"Web\" is invalid: metadata.name: Invalid value: \"Web\": a DNS-1035 label")]
