@@ -23,7 +23,8 @@ public static class ValidateCommand
             e.Bytes, Math.Round(e.BuildSeconds, 3), e.EventsPerSimulatedSecond, e.EventsPerSimulation, Math.Round(e.SimulateSeconds, 3), e.Driver.What);
     }
 
-    internal sealed record ErrorReport(int Line, int Column, string Message);
+    /// <summary>An error where it is: a manifest's error names the manifest, not the scenario that lists it.</summary>
+    internal sealed record ErrorReport(string File, int Line, int Column, string Message);
 
     public static Command Build(TextWriter output, TextWriter error)
     {
@@ -63,7 +64,7 @@ public static class ValidateCommand
                     bad++;
                     if (structured)
                     {
-                        reports.Add(new(file, false, e.Errors.Select(p => new ErrorReport(p.Line, p.Column, p.Message)).ToList(), warnings, null, null, null));
+                        reports.Add(new(file, false, e.Errors.Select(p => new ErrorReport(p.File, p.Line, p.Column, p.Message)).ToList(), warnings, null, null, null));
                     }
                     else
                     {

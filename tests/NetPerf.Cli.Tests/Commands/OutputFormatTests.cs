@@ -40,6 +40,24 @@ public sealed class OutputFormatTests : IDisposable
         Assert.Contains(errors, e => e.GetProperty("line").GetInt32() == 7 && e.GetProperty("column").GetInt32() == 10
             && e.GetProperty("message").GetString() == "cluster.nodes: 1 is out of range; allowed: 2 to 3840");
         Assert.Equal(JsonValueKind.Null, bad.GetProperty("simulations").ValueKind);
+        Assert.All(errors, e => Assert.Equal(Broken("many-errors.yaml"), e.GetProperty("file").GetString()));
+    }
+
+    [Fact]
+    public void Validate_json_names_the_manifest_an_error_is_in_not_the_scenario_that_lists_it()
+    {
+        string dir = Path.Combine(_results, "manifest-error");
+        Directory.CreateDirectory(Path.Combine(dir, "k8s"));
+        File.WriteAllText(Path.Combine(dir, "s.yaml"), "manifests: [k8s/bad.yaml]\nworkloads:\n  - name: rr\n    test: TCP_RR\n    paths: [pod-cross-node]\n");
+        File.WriteAllText(Path.Combine(dir, "k8s", "bad.yaml"), "apiVersion: v1\nkind: Service\nmetadata: {name: cart}\nspec:\n  type: Bogus\n");
+
+        var (code, output, _) = CommandLine.Run("validate", "-o", "json", Path.Combine(dir, "s.yaml"));
+
+        Assert.Equal(ExitCodes.InvalidScenario, code);
+        using var doc = JsonDocument.Parse(output);
+        var error = Assert.Single(doc.RootElement[0].GetProperty("errors").EnumerateArray().ToList());
+        Assert.EndsWith(Path.Combine("k8s", "bad.yaml"), error.GetProperty("file").GetString(), StringComparison.Ordinal);
+        Assert.Equal(5, error.GetProperty("line").GetInt32());
     }
 
     [Fact]
