@@ -112,4 +112,22 @@ public class CiliumKprFactsTests(CiliumKprRun kpr, CiliumRun legacy, ITestOutput
         Assert.Contains("bpf", error.Message);
         Assert.Contains("allowed: legacy, ebpf", error.Message);
     }
+
+    [Fact]
+    public void A_NodePort_path_with_kube_proxy_replaced_is_refused_at_the_workloads_paths()
+    {
+        const string Yaml = """
+            name: nodeport
+            cluster:
+              cni: cilium-native
+              cilium: { kubeProxyReplacement: true }
+            workloads:
+              - name: rr
+                test: TCP_RR
+                paths: [cluster-ip, node-port]
+            """;
+        var error = Assert.Throws<ScenarioException>(() => ScenarioReader.Parse(Yaml, "nodeport.yaml"));
+        Assert.Contains("nodeport.yaml:8:", error.Message);
+        Assert.Contains("workloads[0].paths: node-port needs kube-proxy", error.Message);
+    }
 }
