@@ -86,6 +86,16 @@ public class CalibrateOnThisMachineTests(ITestOutputHelper log)
         log.WriteLine($"request/response fit paths' widest interquartile spread: {fitNoise:P1}");
         foreach (var r in outcome.Rows.Where(r => r.Role == PathRole.HeldOut))
         {
+            if (!(r.Measured > 0))
+            {
+                // No measurement to hold a prediction to: a stream's pinned CPU that read no busy time of its own at all
+                // (0.00 CPU per KiB at 0.57 Gbit/s), seen only with the machine loaded far past calibrate's noise checks
+                // (load average 30 on 2 CPUs, five builds beside the suite). Reported, not held.
+                log.WriteLine($"held-out {r.Path} {r.Metric}: measured {r.Measured}, not a measurement: not held");
+                Assert.True(noisy, $"held-out {r.Path} {r.Metric} measured {r.Measured} on a run calibrate called quiet");
+                continue;
+            }
+
             // A TCP_CRR connection across nodes makes new conntrack entries in the client node's and the server node's
             // root namespaces for the inner flow, and for VXLAN its outer UDP flows too: each direction is a tuple of its own
             // (its source port follows that direction's inner hash) in every namespace that tracks it; a new entry is fitted on the routed TCP_CRR testbeds, which have one.
