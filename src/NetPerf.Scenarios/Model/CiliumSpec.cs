@@ -27,4 +27,8 @@ public sealed record CiliumSpec
             cilium.HostRouting = HostRouting;
         }
     }
+
+    /// <summary>What runs in kube-proxy's place for <paramref name="variant"/>, in words: its mode, or Cilium's socket LB when it is replaced.</summary>
+    public string KubeProxyOf(Variant variant) =>
+        KubeProxyReplacement && variant.Cni.Family == "cilium" ? "kube-proxy replaced by Cilium's socket LB" : $"kube-proxy {variant.KubeProxy}";
 }
