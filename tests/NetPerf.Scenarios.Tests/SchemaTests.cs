@@ -22,6 +22,7 @@ public class SchemaTests
         Assert.Equal(ScenarioKeys.Root.Order(), Keys(Schema));
         Assert.Equal(ScenarioKeys.Cluster.Order(), Keys(At("properties", "cluster")));
         Assert.Equal(ScenarioKeys.Nic.Order(), Keys(At("properties", "cluster", "properties", "nic")));
+        Assert.Equal(ScenarioKeys.Cilium.Order(), Keys(At("properties", "cluster", "properties", "cilium")));
         Assert.Equal(ScenarioKeys.Deployment.Order(), Keys(At("properties", "deployments", "items")));
         Assert.Equal(ScenarioKeys.Service.Order(), Keys(At("properties", "services", "items")));
         Assert.Equal(ScenarioKeys.Workload.Order(), Keys(At("properties", "workloads", "items")));

@@ -79,7 +79,7 @@ public static class TraceCommand
     private static void Print(TextWriter o, PathTrace t, Scenario s, Variant v, WorkloadSpec w, CommunicationPath p)
     {
         var inv = CultureInfo.InvariantCulture;
-        o.WriteLine($"# {s.Name}: {p.Name()} with {v.Cni}, kube-proxy {v.KubeProxy}; one {w.Test.TracedAs} transaction of {w.RequestBytes} B / {w.ResponseBytes} B (the third on its connection){(w.Test.TracedAs != w.Test ? $"; {w.Test} is traced as {w.Test.TracedAs}, a stream having no transactions" : "")}");
+        o.WriteLine($"# {s.Name}: {p.Name()} with {v.Cni}, {s.Cluster.Cilium.KubeProxyOf(v)}; one {w.Test.TracedAs} transaction of {w.RequestBytes} B / {w.ResponseBytes} B (the third on its connection){(w.Test.TracedAs != w.Test ? $"; {w.Test} is traced as {w.Test.TracedAs}, a stream having no transactions" : "")}");
         int width = Math.Max(24, t.Hops.Max(h => h.Where.Length));
         o.WriteLine($"{"step",4}  {"t (us)",9}  {"pkt",4}  {"where".PadRight(width)}  {"stage",-30} {"core",4}  {"cpu (ns)",9}  packet (shown where it changes: NAT, encapsulation)");
         var seen = new Dictionary<int, string>();

@@ -103,6 +103,12 @@ public abstract class CniPlugin
     {
     }
 
+    /// <summary>
+    /// The plugin's agent load-balances Services itself in place of kube-proxy (Cilium's kube-proxy replacement):
+    /// kube-proxy is not run, so no node gets its rules (<see cref="Services.KubeProxyMode.Start"/>).
+    /// </summary>
+    public virtual bool ReplacesKubeProxy => false;
+
     /// <summary>Every plugin's name, in the registry's order.</summary>
     public static IReadOnlyList<string> Names => CniPlugins.Names;
 

@@ -18,6 +18,11 @@ public sealed class KubeProxyMode
         // plugin is told of.
         Start = cluster =>
         {
+            if (cluster.Cni.ReplacesKubeProxy)
+            {
+                return new CniServiceWatch(cluster, new NoKubeProxy());
+            }
+
             KubeProxyConntrack.Apply(cluster);
             return new CniServiceWatch(cluster, start(cluster));
         };

@@ -191,6 +191,14 @@ public enum KernelStage
     BpfServiceNat,
 
     /// <summary>
+    /// Kube-proxy replacement's socket load balancing (Cilium's bpf/bpf_sock.c cil_sock4_connect, on the root
+    /// cgroup's connect4 hook): at connect() to a ClusterIP, the service and backend map lookups, a random backend,
+    /// the reverse-NAT LRU entry keyed by the socket's cookie, and the peer address rewritten. Once per connection:
+    /// its packets carry the backend's address from the first, so no packet pays <see cref="BpfServiceNat"/>.
+    /// </summary>
+    BpfSocketLb,
+
+    /// <summary>
     /// Other work the CPU runs in the middle of a packet's stage: timer and RCU softirqs, other interrupts,
     /// kworkers, a hypervisor's steal. Not a stage of the path, but time its packet waits and busy time the
     /// core spends: it arrives as a Poisson process while the core does a packet's work

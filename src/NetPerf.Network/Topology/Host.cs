@@ -95,6 +95,9 @@ public sealed class Host
     public Simulator Sim { get; }
     public PacketPool Pool { get; }
     public CostTable Costs { get; }
+
+    /// <summary>The connect4 program on the host's root cgroup, if a CNI plugin attached one (Cilium's socket LB); every namespace's sockets run it.</summary>
+    public Stack.ISocketAddressHook? SocketAddressHook { get; set; }
     public IReadOnlyList<Core> Cores { get; }
 
     /// <summary>The host's own namespace (init_net).</summary>

@@ -27,7 +27,7 @@ public static class StageColours
         ("BridgeForward", "device", "#DFC27D"), ("BridgeNetfilter", "device", "#F6E8C3"),
         ("OvsFlowLookup", "device", "#80CDC1"), ("OvsUpcall", "device", "#35978F"),
         ("BpfFromContainer", "bpf", "#004B50"), ("BpfToContainer", "bpf", "#00828A"), ("BpfFromNetdev", "bpf", "#2AC1C9"),
-        ("BpfFromHost", "bpf", "#7FDFE3"), ("BpfFromOverlay", "bpf", "#BDF0F2"), ("BpfServiceNat", "bpf", "#006D77"),
+        ("BpfFromHost", "bpf", "#7FDFE3"), ("BpfFromOverlay", "bpf", "#BDF0F2"), ("BpfServiceNat", "bpf", "#006D77"), ("BpfSocketLb", "bpf", "#83C5BE"),
         ("NicTransmit", "nic", "#252525"), ("NicReceive", "nic", "#737373"),
         ("Interference", "other", "#FFD92F"), ("Preemption", "other", "#B3DE69"),
     ];

@@ -241,6 +241,39 @@ public static partial class ScenarioReader
             ConntrackMax = m.Has("conntrackMax") ? (int)m.Integer("conntrackMax", 1, MaxConntrack, Network.Netfilter.Conntrack.DefaultMax) : null,
             MinSyncPeriod = m.Duration("minSyncPeriod", SimTime.Zero, SimTime.FromSeconds(60), c.MinSyncPeriod),
             ConntrackTimeouts = ReadConntrackTimeouts(m["conntrackTimeouts"] is { } t ? YamlMap.Of(t, "cluster.conntrackTimeouts", d, ScenarioKeys.ConntrackTimeouts) : null, c.ConntrackTimeouts),
+            Cilium = ReadCilium(YamlMapOrNull(m, "cilium", d, ScenarioKeys.Cilium), d),
+        };
+    }
+
+    private static readonly string[] HostRoutings = ["legacy", "ebpf"];
+
+    /// <summary>
+    /// cluster.cilium. eBPF host routing needs kube-proxy replacement and BPF masquerade: without them Cilium's
+    /// agent falls back to legacy host routing (daemon/cmd/kube_proxy_replacement.go, "BPF host routing requires
+    /// ... falling back to legacy host routing"), and so does this, with a warning at the line.
+    /// </summary>
+    private static CiliumSpec ReadCilium(YamlMap? m, Diagnostics d)
+    {
+        if (m is null)
+        {
+            return new CiliumSpec();
+        }
+
+        bool kpr = m.Boolean("kubeProxyReplacement", false);
+        bool masquerade = m.Boolean("bpfMasquerade", false);
+        bool ebpf = m.Choice("hostRouting", HostRoutings, "legacy") == "ebpf";
+        if (ebpf && !(kpr && masquerade))
+        {
+            string missing = string.Join(" and ", new[] { kpr ? null : "kubeProxyReplacement: true", masquerade ? null : "bpfMasquerade: true" }.OfType<string>());
+            d.Warning(m["hostRouting"], $"cluster.cilium.hostRouting: eBPF host routing needs {missing}; Cilium's agent falls back to legacy host routing without them, and so does this run");
+            ebpf = false;
+        }
+
+        return new CiliumSpec
+        {
+            KubeProxyReplacement = kpr,
+            BpfMasquerade = masquerade,
+            HostRouting = ebpf ? Kubernetes.Cni.Cilium.CiliumHostRouting.Ebpf : Kubernetes.Cni.Cilium.CiliumHostRouting.Legacy,
         };
     }
 

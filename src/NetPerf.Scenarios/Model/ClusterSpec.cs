@@ -42,6 +42,9 @@ public sealed record ClusterSpec
     /// <summary>Physical NICs on a switch, or kind's node containers on one host's bridge (coresPerNode is then the host's cores, shared by every node).</summary>
     public Kubernetes.Cluster.ClusterFabric Fabric { get; init; } = Kubernetes.Cluster.ClusterFabric.Switch;
 
+    /// <summary>cluster.cilium: the options of every Cilium variant.</summary>
+    public CiliumSpec Cilium { get; init; } = new();
+
     /// <summary>On kind: br_netfilter on the host's bridge (Docker's default).</summary>
     public bool BridgeNetfilter { get; init; } = true;
 

@@ -35,6 +35,8 @@ public sealed class ClusterBuild
     {
         var spec = scenario.Cluster;
         Timeline = scenario.Timeline;
+        var cni = variant.Cni.Create();
+        spec.Cilium.Apply(cni);
         Cluster = new KubernetesCluster(
             new ClusterOptions
             {
@@ -53,7 +55,7 @@ public sealed class ClusterBuild
                 NodeSubnet = spec.NodeSubnet,
                 Seed = seed,
             },
-            variant.Cni.Create());
+            cni);
         foreach (var node in Cluster.Nodes)
         {
             if (node.Nic is { } nic)

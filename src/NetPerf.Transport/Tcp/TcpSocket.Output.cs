@@ -243,6 +243,12 @@ public sealed partial class TcpSocket
             _unchargedWrite = 0;
         }
 
+        if (_connectTranslationUncharged)
+        {
+            walk.Charge(KernelStage.BpfSocketLb, Namespace);
+            _connectTranslationUncharged = false;
+        }
+
         walk.Charge(KernelStage.TcpOutput, Namespace);
         Ipv4.Output(Namespace, ref walk);
     }

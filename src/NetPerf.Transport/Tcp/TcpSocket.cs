@@ -49,6 +49,9 @@ public sealed partial class TcpSocket : IReusableEndpoint, IEventHandler
     private readonly RttEstimator _rtt;
     private CongestionControl _cc;
 
+    /// <summary>The connect4 program translated the peer: its run is charged on the first SYN (where connect() runs), once.</summary>
+    private bool _connectTranslationUncharged;
+
     private TcpSocket(NetworkNamespace ns, Ipv4Address local, ushort localPort, Ipv4Address remote, ushort remotePort,
         ITcpApplication application, int core, TcpOptions options, TcpListener? listener)
     {
@@ -113,6 +116,9 @@ public sealed partial class TcpSocket : IReusableEndpoint, IEventHandler
     public static TcpSocket Connect(NetworkNamespace ns, Ipv4Address remote, ushort remotePort, ITcpApplication application,
         int core = 0, TcpOptions? options = null, int flowId = 0, SimTime wakeUpLatency = default)
     {
+        // BPF_CGROUP_INET4_CONNECT runs in __inet_stream_connect before tcp_v4_connect routes: the socket is
+        // routed to, and its packets carry, whatever address the program left.
+        bool translated = ns.Host.SocketAddressHook is { } hook && hook.TryConnect(IpProtocol.Tcp, ref remote, ref remotePort);
         var route = ns.RouteTo(remote) ?? throw new InvalidOperationException($"no route to {remote} in namespace {ns} (ENETUNREACH).");
         var local = route.Device.PrimaryAddress ?? throw new InvalidOperationException($"{route.Device} has no address to connect from.");
         if (route.Device == ns.Loopback)
@@ -125,6 +131,7 @@ public sealed partial class TcpSocket : IReusableEndpoint, IEventHandler
         {
             FlowId = flowId,
             WakeUpLatency = wakeUpLatency,
+            _connectTranslationUncharged = translated,
         };
         ns.Bind(IpProtocol.Tcp, port, socket);
         socket.State = TcpState.SynSent;

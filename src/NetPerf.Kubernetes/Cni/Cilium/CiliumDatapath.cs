@@ -29,13 +29,22 @@ public sealed partial class CiliumDatapath : CniPlugin
     private readonly Dictionary<uint, Node> _podCidrs = [];
     private int _podCidrLength = -1;
 
-    public CiliumDatapath(CiliumRouting routing, CiliumHostRouting hostRouting = CiliumHostRouting.Legacy)
+    public CiliumDatapath(CiliumRouting routing, CiliumHostRouting hostRouting = CiliumHostRouting.Legacy, bool kubeProxyReplacement = false)
     {
         Routing = routing;
         HostRouting = hostRouting;
+        KubeProxyReplacement = kubeProxyReplacement;
     }
 
     public CiliumRouting Routing { get; }
+
+    /// <summary>
+    /// kubeProxyReplacement: true: socket LB on every node's root cgroup (<see cref="CiliumSocketLb"/>), so a pod's
+    /// (or the host's) TCP connect() to a ClusterIP goes to a backend from the start; kube-proxy is not run.
+    /// </summary>
+    public bool KubeProxyReplacement { get; set; }
+
+    public override bool ReplacesKubeProxy => KubeProxyReplacement;
 
     /// <summary>What the agent runs with (after its fallback, <see cref="CiliumOptions"/>); set before the cluster is built.</summary>
     public CiliumHostRouting HostRouting { get; set; }
@@ -72,6 +81,11 @@ public sealed partial class CiliumDatapath : CniPlugin
         if (tunnel is not null)
         {
             tunnel.TcIngress = new CiliumFromOverlay(this, state);
+        }
+
+        if (KubeProxyReplacement)
+        {
+            node.Host.SocketAddressHook = new CiliumSocketLb(_loadBalancer, node.Host.Testbed.Streams.Create($"{node.Name}/cilium/socklb"));
         }
 
         RegisterPodCidr(node);

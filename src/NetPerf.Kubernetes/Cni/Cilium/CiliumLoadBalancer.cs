@@ -38,5 +38,22 @@ internal sealed class CiliumLoadBalancer
         return false;
     }
 
+    /// <summary>
+    /// Socket LB's choice at connect() (bpf_sock.c __sock4_xlate_fwd): a random backend slot
+    /// (bpf_get_prandom_u32, Cilium's default selection), from <paramref name="random"/> so a run is reproducible.
+    /// </summary>
+    public bool TrySelectRandom(Ipv4Address address, ushort port, IpProtocol protocol, Engine.Random.RngStream random, out Ipv4Address backend, out ushort backendPort)
+    {
+        if (_frontends.TryGetValue((address.Value, port, protocol), out var frontend) && frontend.Backends.Length > 0)
+        {
+            (backend, backendPort) = frontend.Backends[random.Next(frontend.Backends.Length)];
+            return true;
+        }
+
+        backend = default;
+        backendPort = 0;
+        return false;
+    }
+
     private sealed record Frontend(Ipv4Address Address, ushort Port, (Ipv4Address Address, ushort Port)[] Backends);
 }
