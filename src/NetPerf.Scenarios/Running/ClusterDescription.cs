@@ -65,7 +65,9 @@ public static class ClusterDescription
 
         var routes = c.Nodes.Select(n => new RouteFacts(n.Name, n.Root.Fib.Lookup(b.RemoteServer.Ip)?.ToString(i => n.Root.Device(i).Name) ?? "unreachable")).ToList();
         var devices = c.Node(1).Root.Devices.Select(d => new DeviceFacts(d.Name, d.Mtu)).ToList();
-        return new Facts(scenario.Name, variant.Name, variant.Cni.Name, variant.KubeProxy.Name, c.Options.CoresPerNode, c.Options.LinkGigabits,
+        // With Cilium's kube-proxy replacement no kube-proxy runs, whatever mode the variant names.
+        string kubeProxy = scenario.Cluster.Cilium.KubeProxyReplacement && variant.Cni.Family == "cilium" ? "none (replaced by Cilium's socket LB)" : variant.KubeProxy.Name;
+        return new Facts(scenario.Name, variant.Name, variant.Cni.Name, kubeProxy, c.Options.CoresPerNode, c.Options.LinkGigabits,
             nodes, pods, services, b.RemoteServer.Ip.ToString(), routes, c.Node(1).Name, devices);
     }
 
@@ -73,7 +75,7 @@ public static class ClusterDescription
     {
         var f = Collect(b, variant, scenario);
         var text = new StringBuilder();
-        text.AppendLine($"# {f.Scenario}, variant {f.Variant}: CNI {f.Cni}, kube-proxy {f.KubeProxy}, {f.Nodes.Count} nodes x {f.CoresPerNode} cores, {f.LinkGigabits.ToString(CultureInfo.InvariantCulture)} Gbit/s");
+        text.AppendLine($"# {f.Scenario}, variant {f.Variant}: CNI {f.Cni}, {scenario.Cluster.Cilium.KubeProxyOf(variant)}, {f.Nodes.Count} nodes x {f.CoresPerNode} cores, {f.LinkGigabits.ToString(CultureInfo.InvariantCulture)} Gbit/s");
         text.AppendLine();
         text.AppendLine("$ kubectl get nodes -o wide");
         Table(text, ["NAME", "STATUS", "INTERNAL-IP", "POD-CIDR", "PODS"],

@@ -110,6 +110,16 @@ public sealed class ScenarioCommandTests : IDisposable
     }
 
     [Fact]
+    public void Describe_says_no_kube_proxy_runs_where_Cilium_replaces_it()
+    {
+        var (code, output, _) = CommandLine.Run("describe", Scenario("cilium-kpr.yaml"));
+
+        Assert.Equal(ExitCodes.Success, code);
+        Assert.Contains("kube-proxy replaced by Cilium's socket LB", output.Split('\n')[0], StringComparison.Ordinal);
+        Assert.DoesNotContain("kube-proxy iptables", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Trace_follows_one_transaction_hop_by_hop_through_the_VXLAN_tunnel()
     {
         var (code, output, _) = CommandLine.Run("trace", Scenario("overlay-vs-calico.yaml"), "--path", "pod-cross-node", "--variant", "flannel-vxlan");
