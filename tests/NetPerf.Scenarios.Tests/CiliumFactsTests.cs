@@ -6,32 +6,8 @@ using Xunit.Abstractions;
 
 namespace NetPerf.Scenarios.Tests;
 
-/// <summary>scenarios/cilium-vs-calico.yaml run once, --quick, its CSV written and read back.</summary>
-public sealed class CiliumRun : IDisposable
-{
-    public CiliumRun()
-    {
-        Scenario = ScenarioReader.Load(HeadlineRun.Shipped("cilium-vs-calico.yaml"));
-        Directory = System.IO.Directory.CreateTempSubdirectory("netperf-cilium-").FullName;
-        CsvResults.Write(ResultSetBuilder.Build(ScenarioRunner.Run(Scenario, new RunOptions { Quick = true })), Directory);
-        Summary = CsvResults.ReadSummary(Path.Combine(Directory, CsvResults.SummaryFile));
-        Cpu = CsvResults.ReadCpu(Path.Combine(Directory, CsvResults.CpuFile));
-    }
-
-    public Scenario Scenario { get; }
-    public string Directory { get; }
-    public IReadOnlyList<SummaryRow> Summary { get; }
-    public IReadOnlyList<CpuRow> Cpu { get; }
-
-    public SummaryRow Row(string variant, string workload, string path, string metric) =>
-        Summary.Single(r => r.Variant == variant && r.Workload == workload && r.Path == path && r.Metric == metric);
-
-    /// <summary>Nanoseconds per request of one stage, summed over the nodes.</summary>
-    public double Stage(string variant, string workload, string path, string stage) =>
-        Cpu.Where(r => r.Variant == variant && r.Workload == workload && r.Path == path && r.Stage == stage).Sum(r => r.NanosecondsPerRequest);
-
-    public void Dispose() => System.IO.Directory.Delete(Directory, recursive: true);
-}
+/// <summary>scenarios/cilium-vs-calico.yaml.</summary>
+public sealed class CiliumRun() : ShippedRun("cilium-vs-calico.yaml");
 
 /// <summary>
 /// Facts of Cilium's datapath the comparison must show on its CSV. Cilium's own benchmarks (docs.cilium.io, "CNI

@@ -6,31 +6,12 @@ using Xunit.Abstractions;
 
 namespace NetPerf.Scenarios.Tests;
 
-/// <summary>scenarios/cilium-kpr.yaml run once, --quick, its CSV written and read back.</summary>
-public sealed class CiliumKprRun : IDisposable
+/// <summary>scenarios/cilium-kpr.yaml: one variant, cilium-native.</summary>
+public sealed class CiliumKprRun() : ShippedRun("cilium-kpr.yaml")
 {
-    public CiliumKprRun()
-    {
-        Scenario = ScenarioReader.Load(HeadlineRun.Shipped("cilium-kpr.yaml"));
-        Directory = System.IO.Directory.CreateTempSubdirectory("netperf-cilium-kpr-").FullName;
-        CsvResults.Write(ResultSetBuilder.Build(ScenarioRunner.Run(Scenario, new RunOptions { Quick = true })), Directory);
-        Summary = CsvResults.ReadSummary(Path.Combine(Directory, CsvResults.SummaryFile));
-        Cpu = CsvResults.ReadCpu(Path.Combine(Directory, CsvResults.CpuFile));
-    }
+    public SummaryRow Row(string workload, string path, string metric) => Row("cilium-native", workload, path, metric);
 
-    public Scenario Scenario { get; }
-    public string Directory { get; }
-    public IReadOnlyList<SummaryRow> Summary { get; }
-    public IReadOnlyList<CpuRow> Cpu { get; }
-
-    public SummaryRow Row(string workload, string path, string metric) =>
-        Summary.Single(r => r.Variant == "cilium-native" && r.Workload == workload && r.Path == path && r.Metric == metric);
-
-    /// <summary>Nanoseconds per request of one stage, summed over the nodes.</summary>
-    public double Stage(string workload, string path, string stage) =>
-        Cpu.Where(r => r.Workload == workload && r.Path == path && r.Stage == stage).Sum(r => r.NanosecondsPerRequest);
-
-    public void Dispose() => System.IO.Directory.Delete(Directory, recursive: true);
+    public double Stage(string workload, string path, string stage) => Stage("cilium-native", workload, path, stage);
 }
 
 /// <summary>

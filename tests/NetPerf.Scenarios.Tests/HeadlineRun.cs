@@ -6,17 +6,16 @@ using NetPerf.Scenarios.Running;
 namespace NetPerf.Scenarios.Tests;
 
 /// <summary>
-/// The headline scenario (overlay-vs-calico.yaml) run once, --quick, its CSV written and read back with
-/// CsvHelper: the facts below are checked on what a user would open.
+/// A shipped scenario run once, --quick, its CSV written and read back with CsvHelper: the facts the tests check
+/// are checked on what a user would open.
 /// </summary>
-public sealed class HeadlineRun : IDisposable
+public abstract class ShippedRun : IDisposable
 {
-    public HeadlineRun()
+    protected ShippedRun(string file)
     {
-        Scenario = ScenarioReader.Load(Shipped("overlay-vs-calico.yaml"));
-        Directory = System.IO.Directory.CreateTempSubdirectory("netperf-headline-").FullName;
-        var results = ResultSetBuilder.Build(ScenarioRunner.Run(Scenario, new RunOptions { Quick = true }));
-        CsvResults.Write(results, Directory);
+        Scenario = ScenarioReader.Load(Shipped(file));
+        Directory = System.IO.Directory.CreateTempSubdirectory("netperf-" + Path.GetFileNameWithoutExtension(file) + "-").FullName;
+        CsvResults.Write(ResultSetBuilder.Build(ScenarioRunner.Run(Scenario, new RunOptions { Quick = true })), Directory);
         Summary = CsvResults.ReadSummary(Path.Combine(Directory, CsvResults.SummaryFile));
         Cpu = CsvResults.ReadCpu(Path.Combine(Directory, CsvResults.CpuFile));
     }
@@ -36,5 +35,16 @@ public sealed class HeadlineRun : IDisposable
         Cpu.Where(r => r.Variant == variant && r.Workload == workload && r.Path == path)
             .GroupBy(r => r.Stage).ToDictionary(g => g.Key, g => g.Sum(r => r.NanosecondsPerRequest));
 
-    public void Dispose() => System.IO.Directory.Delete(Directory, recursive: true);
+    /// <summary>Nanoseconds per request of one stage, summed over the nodes.</summary>
+    public double Stage(string variant, string workload, string path, string stage) =>
+        Cpu.Where(r => r.Variant == variant && r.Workload == workload && r.Path == path && r.Stage == stage).Sum(r => r.NanosecondsPerRequest);
+
+    public void Dispose()
+    {
+        System.IO.Directory.Delete(Directory, recursive: true);
+        GC.SuppressFinalize(this);
+    }
 }
+
+/// <summary>The headline scenario, overlay-vs-calico.yaml.</summary>
+public sealed class HeadlineRun() : ShippedRun("overlay-vs-calico.yaml");
