@@ -62,6 +62,9 @@ public sealed class StubResolver : IDatagramReceiver, IEventHandler
     /// <summary>The core that processes the second of two parallel queries (-1: the resolver's own).</summary>
     public int SecondQueryCore { get; init; } = -1;
 
+    /// <summary>Stamped on the queries, so their CPU is counted to the workload that asked.</summary>
+    public int FlowId { get; init; }
+
     /// <summary>A and AAAA one after the other: set by resolv.conf, or by glibc's fallback after a timeout with one answer in.</summary>
     public bool SingleRequest { get; private set; }
 
@@ -125,7 +128,7 @@ public sealed class StubResolver : IDatagramReceiver, IEventHandler
         var lookup = _active!;
         string candidate = lookup.Candidates[lookup.Index];
         int bytes = DnsMessage.QueryBytes + DnsMessage.NameBytes(candidate);
-        _socket.Send(Nameserver, 53, bytes, applicationData: DnsMessage.Query(lookup.Id, type), core: core);
+        _socket.Send(Nameserver, 53, bytes, flowId: FlowId, applicationData: DnsMessage.Query(lookup.Id, type), core: core);
     }
 
     void IDatagramReceiver.OnDatagram(UdpSocket socket, in Packet datagram, SimTime now)

@@ -70,6 +70,7 @@ public sealed class ClusterBuild
             // After kube-proxy wrote its values, as an administrator's sysctl (or kube-proxy's flags) would.
             var sysctls = node.Host.Conntrack;
             sysctls.Timeouts = spec.ConntrackTimeouts;
+            sysctls.ClashResolution = (variant.Kernel ?? spec.Kernel).ClashResolution;
             if ((variant.ConntrackMax ?? spec.ConntrackMax) is { } max)
             {
                 sysctls.Max = max;
@@ -79,6 +80,10 @@ public sealed class ClusterBuild
         LocalServer = Cluster.AddPod(ClusterLayout.LocalServer, 1, ClusterLayout.ServerLabels);
         RemoteServer = Cluster.AddPod(ClusterLayout.RemoteServer, 2, ClusterLayout.RemoteSelector);
         var dnsPod = Cluster.AddPod(ClusterLayout.CoreDns, 2, ClusterLayout.KubeDnsSelector);
+        // More replicas go on from node 3 (node 1 with two nodes), as spreading puts a Deployment's pods.
+        var dnsReplicas = Enumerable.Range(1, spec.CoreDnsReplicas - 1)
+            .Select(k => Cluster.AddPod($"{ClusterLayout.CoreDns}-{k}", ((k + 1) % spec.Nodes) + 1, ClusterLayout.KubeDnsSelector)).ToList();
+        Resolver = variant.Resolver ?? spec.Resolver;
         // With a placement key in the scenario (docs/placement.md), kube-scheduler's model places the
         // deployments (ScenarioPlacement): each Deployment is handed its running replicas' nodes in replica order,
         // so pod N lands where the scheduler put replica N; a Pending replica has no sandbox (validation warned
@@ -123,6 +128,11 @@ public sealed class ClusterBuild
         ServiceIp = cidr[ClusterLayout.ServiceOffset];
         Proxy.Add(new Service(ClusterLayout.KubeDns, KubeDnsIp, 53, 53, IpProtocol.Udp, ClusterLayout.KubeDnsSelector));
         Dns = new CoreDns(dnsPod);
+        foreach (var replica in dnsReplicas)
+        {
+            _ = new CoreDns(replica, replicaOf: Dns);
+        }
+
         Dns.AddService(ClusterLayout.KubeDns, "kube-system", KubeDnsIp);
         var web = new Service(ClusterLayout.Service, ServiceIp, ClusterLayout.ServicePort, ClusterLayout.ServerPort, measured, ClusterLayout.RemoteSelector)
         {
@@ -234,6 +244,9 @@ public sealed class ClusterBuild
     public Kubernetes.Cluster.Pod LocalServer { get; }
     public Kubernetes.Cluster.Pod RemoteServer { get; }
     public CoreDns Dns { get; }
+
+    /// <summary>How the pods' resolvers send A and AAAA (their dnsConfig options).</summary>
+    public ResolverQueries Resolver { get; }
     public Host Outside { get; }
     public Ipv4Address KubeDnsIp { get; }
     public Ipv4Address ServiceIp { get; }
