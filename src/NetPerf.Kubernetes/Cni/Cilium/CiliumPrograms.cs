@@ -20,6 +20,11 @@ internal sealed class CiliumFromContainer(CiliumDatapath cilium, CiliumNodeState
     public override TcVerdict Run(NetDevice device, ref PacketWalk walk)
     {
         walk.Charge(KernelStage.BpfFromContainer, device);
+        if (cilium.TryReverseNodePort(node, device, ref walk, out var reversed))
+        {
+            return reversed;
+        }
+
         cilium.TranslateService(node, device, ref walk);
         var destination = walk.P.VisibleFlow.Destination;
         if (node.Endpoints.TryGetValue(destination.Value, out var local))
@@ -54,8 +59,9 @@ internal sealed class CiliumFromContainer(CiliumDatapath cilium, CiliumNodeState
 }
 
 /// <summary>
-/// cil_from_netdev (bpf/bpf_host.c) on eth0's tc ingress: with eBPF host routing, a packet for a local pod is
-/// delivered straight into its namespace (bpf_redirect_peer); otherwise, and for everything else, it goes on
+/// cil_from_netdev (bpf/bpf_host.c) on eth0's tc ingress: with kube-proxy replacement first the NodePort's load
+/// balancing (<see cref="CiliumDatapath.NodePortIngress"/>); then with eBPF host routing, a packet for a local pod
+/// is delivered straight into its namespace (bpf_redirect_peer); otherwise, and for everything else, it goes on
 /// to the host stack (in legacy host routing the stack routes pods' packets out of cilium_host).
 /// </summary>
 internal sealed class CiliumFromNetdev(CiliumDatapath cilium, CiliumNodeState node) : TcProgram
@@ -65,6 +71,12 @@ internal sealed class CiliumFromNetdev(CiliumDatapath cilium, CiliumNodeState no
     public override TcVerdict Run(NetDevice device, ref PacketWalk walk)
     {
         walk.Charge(KernelStage.BpfFromNetdev, device);
+        if (cilium.KubeProxyReplacement && walk.P.Encapsulation.Kind == Network.Packets.EncapsulationKind.None
+            && cilium.NodePortIngress(node, device, ref walk) is { } verdict)
+        {
+            return verdict;
+        }
+
         if (cilium.HostRouting == CiliumHostRouting.Ebpf
             && walk.P.Encapsulation.Kind == Network.Packets.EncapsulationKind.None
             && node.Endpoints.TryGetValue(walk.P.VisibleFlow.Destination.Value, out var local))
