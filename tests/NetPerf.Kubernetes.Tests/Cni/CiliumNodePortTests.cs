@@ -40,7 +40,8 @@ public class CiliumNodePortTests
     /// <summary>
     /// node1's cil_from_netdev translates and forwards from the hook (fib_redirect out of eth0, or into cilium_vxlan
     /// in tunnel mode): no netfilter hook and no ip_forward on the entry node. node2 receives it as any packet for its
-    /// pod (legacy host routing: up the stack and out of cilium_host). With SNAT the echo goes back to node1's address,
+    /// pod (legacy host routing: up the stack and out of cilium_host). The echo leaves node2 up its stack with legacy
+    /// host routing, by the FIB from cil_from_container with eBPF's. With SNAT it goes back to node1's address,
     /// where cil_from_netdev translates it back and redirects it to the client; with DSR the backend's node rewrites
     /// the echo's source to the frontend at cil_from_container and sends it straight to the client.
     /// </summary>
@@ -59,7 +60,7 @@ public class CiliumNodePortTests
         string[] upTheStack = [$"node2/root/{Web1} PREROUTING", $"node2/root/{Web1} FORWARD", "node2/root/eth0 POSTROUTING", "node2/root/eth0 tx"];
         string[] back = dsr
             ? [$"node2/root/{Web1} from-container src>192.168.0.1:30080", .. legacy ? upTheStack : ["node2/root/eth0 tx"]]
-            : [$"node2/root/{Web1} from-container", .. upTheStack, "node1/root/eth0 rx", "node1/root/eth0 from-netdev dst>192.168.15.1:40000 src>192.168.0.1:30080", "node1/root/eth0 tx"];
+            : [$"node2/root/{Web1} from-container", .. legacy ? upTheStack : ["node2/root/eth0 tx"], "node1/root/eth0 rx", "node1/root/eth0 from-netdev dst>192.168.15.1:40000 src>192.168.0.1:30080", "node1/root/eth0 tx"];
         return
         [
             "outside/root/eth0 tx", "node1/root/eth0 rx",
@@ -97,6 +98,29 @@ public class CiliumNodePortTests
         Assert.Equal(0, entry.CpuPicosecondsOf(KernelStage.NetfilterRule) + entry.CpuPicosecondsOf(KernelStage.NftablesRule));
         Assert.Equal(0, entry.CpuPicosecondsOf(KernelStage.IpForward));
         Assert.Equal(0, entry.CpuPicosecondsOf(KernelStage.Nat));
+    }
+
+    /// <summary>
+    /// The LoadBalancer path: the LVS-NAT director in front of the NodePorts DNATs the VIP to a node's NodePort, where
+    /// Cilium's nodeport_lb4 takes it as any NodePort packet. With DSR the reply leaves node2 towards the client by its
+    /// default route, the director, which gives it the VIP back; the director keeps the client's address, so DSR's
+    /// backend sees it.
+    /// </summary>
+    [Theory]
+    [InlineData(CiliumLoadBalancerMode.Snat, "192.168.0.1")]
+    [InlineData(CiliumLoadBalancerMode.Dsr, "203.0.113.10")]
+    public void A_LoadBalancer_datagram_through_the_director_is_served_by_the_BPF_NodePort(CiliumLoadBalancerMode mode, string serverHears)
+    {
+        var cluster = new PathCluster(Kpr(CiliumRouting.Native, CiliumHostRouting.Ebpf, mode), "iptables", "load-balancer");
+        var trace = cluster.Send(); // the director's round robin starts at node1, whose NodePort forwards to web-1 on node2
+
+        Assert.Empty(trace.Drops);
+        Assert.Equal(serverHears, cluster.Echo.From[^1].Address.ToString());
+        Assert.Equal($"{PathCluster.Vip}:{PathCluster.ServicePort}", $"{cluster.Answers.From[^1].Address}:{cluster.Answers.From[^1].Port}");
+        var entry = cluster.Cluster.Node(1).Host;
+        Assert.Equal(0, entry.CpuPicosecondsOf(KernelStage.NetfilterRule) + entry.CpuPicosecondsOf(KernelStage.NftablesRule));
+        Assert.True(entry.CpuPicosecondsOf(KernelStage.BpfNodePort) > 0);
+        Assert.Contains(trace.Hops, h => h.StartsWith("lb/", StringComparison.Ordinal));
     }
 
     [Fact]

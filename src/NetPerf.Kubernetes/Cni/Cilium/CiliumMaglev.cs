@@ -7,7 +7,7 @@ namespace NetPerf.Kubernetes.Cni.Cilium;
 /// node builds the same one and a flow's hash picks the same backend wherever it enters; removing a backend moves
 /// only the flows that were on it (and few others).
 /// </summary>
-internal static class CiliumMaglev
+public static class CiliumMaglev
 {
     /// <summary>Cilium's default maglev.tableSize (M), a prime as the algorithm needs.</summary>
     public const int DefaultTableSize = 16381;
@@ -16,7 +16,7 @@ internal static class CiliumMaglev
     public static readonly int[] TableSizes = [251, 509, 1021, 2039, 4093, 8191, 16381, 32749, 65521, 131071];
 
     /// <summary>The lookup table: slot to backend index.</summary>
-    public static int[] Populate(IReadOnlyList<CiliumBackend> backends, int m)
+    internal static int[] Populate(IReadOnlyList<CiliumBackend> backends, int m)
     {
         var table = new int[m];
         if (backends.Count == 0)

@@ -7,8 +7,8 @@ namespace NetPerf.Kubernetes.Cni.Cilium;
 /// <summary>
 /// cil_from_container (bpf/bpf_lxc.c) on a pod's lxc tc ingress: to a pod of this node, delivered to its
 /// endpoint (ipv4_local_delivery) whatever the host routing; in tunnel mode to a pod of another node,
-/// encapsulated and redirected to cilium_vxlan (encap_and_redirect_lxc); in native routing with eBPF host
-/// routing, out of the FIB's device by bpf_redirect_neigh; anything else (legacy host routing, the node
+/// encapsulated and redirected to cilium_vxlan (encap_and_redirect_lxc); with eBPF host routing, anything not for
+/// the node itself out of the FIB's device by bpf_redirect_neigh; anything else (legacy host routing, the node
 /// itself, the outside world) passed to the host stack. A packet to a ClusterIP is first translated to a backend
 /// (<see cref="CiliumDatapath.TranslateService"/>): Cilium load-balances a pod's ClusterIP traffic in BPF with or
 /// without kube-proxy, so kube-proxy's rules never see it.
@@ -33,25 +33,25 @@ internal sealed class CiliumFromContainer(CiliumDatapath cilium, CiliumNodeState
             return TcVerdict.Redirected;
         }
 
-        if (cilium.NodeOfPod(destination) is { } remote && remote != node.Node)
+        var remote = cilium.NodeOfPod(destination);
+        if (node.Tunnel is { } tunnel && remote is not null && remote != node.Node)
         {
-            if (node.Tunnel is { } tunnel)
+            walk.P.Ttl--;
+            tunnel.TransmitTo(ref walk, remote.Ip, CiliumDatapath.TunnelVni);
+            return TcVerdict.Redirected;
+        }
+
+        // eBPF host routing: whatever is not for this node itself leaves by the FIB from here (handle_ipv4_from_lxc's
+        // fib_redirect_v4), a pod on another node and anything else alike; only the node's own addresses go up its stack.
+        if (cilium.HostRouting == CiliumHostRouting.Ebpf && remote != node.Node && !device.Namespace.IsLocal(destination))
+        {
+            walk.P.Ttl--;
+            if (Ipv4.RedirectNeighbour(device.Namespace, ref walk))
             {
-                walk.P.Ttl--;
-                tunnel.TransmitTo(ref walk, remote.Ip, CiliumDatapath.TunnelVni);
                 return TcVerdict.Redirected;
             }
 
-            if (cilium.HostRouting == CiliumHostRouting.Ebpf)
-            {
-                walk.P.Ttl--;
-                if (Ipv4.RedirectNeighbour(device.Namespace, ref walk))
-                {
-                    return TcVerdict.Redirected;
-                }
-
-                walk.P.Ttl++; // no usable route: the stack decides (and drops)
-            }
+            walk.P.Ttl++; // no usable route: the stack decides (and drops)
         }
 
         return TcVerdict.Ok;
