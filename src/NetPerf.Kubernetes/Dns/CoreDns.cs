@@ -47,9 +47,10 @@ public sealed class CoreDns : ThreadedDatagramServer
     /// <paramref name="core"/> onwards. Go's own default is the node's core count (CoreDNS's manifest sets no CPU
     /// limit); 1 here keeps a single server core, as this model had before.
     /// </param>
-    /// <param name="replicaOf">Another replica of the same Deployment: this one serves the same zone (its own cache).</param>
-    public CoreDns(Pod pod, string clusterDomain = "cluster.local", SimTime? serviceTime = null, int core = 0, int goMaxProcs = 1, CoreDns? replicaOf = null)
-        : base(new UdpSocket(pod.Namespace, pod.Ip, 53, core), Cores(pod, core, goMaxProcs))
+    /// <param name="replicaOf">Another replica of the same Deployment (or a node-local cache in front of it): this one serves the same zone (its own cache).</param>
+    /// <param name="listen">The address it answers from when not the pod's (NodeLocal DNSCache's link-local 169.254.20.10).</param>
+    public CoreDns(Pod pod, string clusterDomain = "cluster.local", SimTime? serviceTime = null, int core = 0, int goMaxProcs = 1, CoreDns? replicaOf = null, Ipv4Address? listen = null)
+        : base(new UdpSocket(pod.Namespace, listen ?? pod.Ip, 53, core), Cores(pod, core, goMaxProcs))
     {
         _names = replicaOf?._names ?? new(StringComparer.OrdinalIgnoreCase);
         _queryNames = replicaOf?._queryNames ?? [];

@@ -244,6 +244,7 @@ public static partial class ScenarioReader
             Kernel = KernelLine.Get(m.Choice("kernel", Choices.Kernels, c.Kernel.Name)),
             CoreDnsReplicas = (int)m.Integer("coreDnsReplicas", 1, 64, c.CoreDnsReplicas),
             Resolver = Choices.Resolver(m.Choice("resolver", Choices.Resolvers, Choices.Name(c.Resolver))),
+            NodeLocalDns = m.Boolean("nodeLocalDns", c.NodeLocalDns),
             ConntrackTimeouts = ReadConntrackTimeouts(m["conntrackTimeouts"] is { } t ? YamlMap.Of(t, "cluster.conntrackTimeouts", d, ScenarioKeys.ConntrackTimeouts) : null, c.ConntrackTimeouts),
             Cilium = ReadCilium(YamlMapOrNull(m, "cilium", d, ScenarioKeys.Cilium), d),
         };

@@ -93,6 +93,12 @@ public sealed record ClusterSpec
     /// <summary>How the pods' resolvers send A and AAAA (cluster.resolver: their dnsConfig options).</summary>
     public Kubernetes.Dns.ResolverQueries Resolver { get; init; } = Kubernetes.Dns.ResolverQueries.Parallel;
 
+    /// <summary>
+    /// NodeLocal DNSCache (cluster.nodeLocalDns): a caching CoreDNS on every node in the host's network at the
+    /// link-local 169.254.20.10, the pods' nameserver, so their queries are not DNATed.
+    /// </summary>
+    public bool NodeLocalDns { get; init; }
+
     /// <summary>Conntrack timeouts on every node: kube-proxy's (established 24h, close-wait 1h) over the kernel's, with the scenario's changes.</summary>
     public Network.Netfilter.ConntrackTimeouts ConntrackTimeouts { get; init; } = Network.Netfilter.ConntrackTimeouts.KubeProxy;
 

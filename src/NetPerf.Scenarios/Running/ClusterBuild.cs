@@ -141,6 +141,21 @@ public sealed class ClusterBuild
             _ = new CoreDns(replica, replicaOf: Dns);
         }
 
+        Nameserver = KubeDnsIp;
+        if (spec.NodeLocalDns)
+        {
+            // NodeLocal DNSCache's DaemonSet (cluster/addons/dns/nodelocaldns): on each node a dummy device
+            // nodelocaldns with 169.254.20.10 and a hostNetwork CoreDNS bound to it, with its own cache. Its misses
+            // are forwarded to kube-dns over TCP (force_tcp); here it answers them from the shared zone at once.
+            Nameserver = NodeLocalDnsIp;
+            foreach (var node in Cluster.Nodes)
+            {
+                var device = new DummyDevice(node.Root, "nodelocaldns");
+                node.Root.AddAddress(device, NodeLocalDnsIp, 32);
+                _ = new CoreDns(Cluster.AddHostNetworkPod($"node-local-dns-{node.Index}", node.Index), replicaOf: Dns, listen: NodeLocalDnsIp);
+            }
+        }
+
         Dns.AddService(ClusterLayout.KubeDns, "kube-system", KubeDnsIp);
         var web = new Service(ClusterLayout.Service, ServiceIp, ClusterLayout.ServicePort, ClusterLayout.ServerPort, measured, ClusterLayout.RemoteSelector)
         {
@@ -255,6 +270,12 @@ public sealed class ClusterBuild
 
     /// <summary>How the pods' resolvers send A and AAAA (their dnsConfig options).</summary>
     public ResolverQueries Resolver { get; }
+
+    /// <summary>NodeLocal DNSCache's address (the DaemonSet's default, __PILLAR__LOCAL__DNS__ 169.254.20.10).</summary>
+    public static readonly Ipv4Address NodeLocalDnsIp = Ipv4Address.Parse("169.254.20.10");
+
+    /// <summary>The pods' resolv.conf nameserver: kube-dns's ClusterIP, or with NodeLocal DNSCache its link-local address.</summary>
+    public Ipv4Address Nameserver { get; private set; }
     public Host Outside { get; }
     public Ipv4Address KubeDnsIp { get; }
     public Ipv4Address ServiceIp { get; }

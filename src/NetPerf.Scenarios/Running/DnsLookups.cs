@@ -52,7 +52,7 @@ public sealed class DnsLookups : IWorkload
 
     private void Next()
     {
-        var resolver = new StubResolver(_build.Client, new ResolvConf("default") { Queries = _build.Resolver }, _build.Dns, _build.KubeDnsIp, _core)
+        var resolver = new StubResolver(_build.Client, new ResolvConf("default") { Queries = _build.Resolver }, _build.Dns, _build.Nameserver, _core)
         {
             SecondQueryCore = _secondCore,
             FlowId = FlowId,

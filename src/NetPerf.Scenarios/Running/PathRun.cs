@@ -193,7 +193,7 @@ public static class PathRun
     /// <summary>What getaddrinfo() in <paramref name="client"/> (a pod of namespace <paramref name="ns"/>, its resolv.conf's search list) gets for a name through CoreDNS; throws when no answer comes.</summary>
     internal static DnsLookup Resolve(ClusterBuild b, Kubernetes.Cluster.Pod client, string ns, string name)
     {
-        var resolver = new StubResolver(client, new ResolvConf(ns) { Queries = b.Resolver }, b.Dns, b.KubeDnsIp);
+        var resolver = new StubResolver(client, new ResolvConf(ns) { Queries = b.Resolver }, b.Dns, b.Nameserver);
         DnsLookup? result = null;
         resolver.Resolve(name, r => result = r);
         var sim = b.Cluster.Bed.Sim;
