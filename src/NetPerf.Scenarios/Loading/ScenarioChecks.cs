@@ -578,6 +578,14 @@ internal static class ScenarioChecks
             }
         }
 
+        // Cilium's service maps are one for every node here: its per-node choice (it honours both fields) is not modelled.
+        if (s.Cluster.Cilium.KubeProxyReplacement && variants.FirstOrDefault(v => v.Cni.Family == "cilium") is { } socketLb
+            && s.Objects.Services.FirstOrDefault(m => m.InternalTrafficPolicy == Kubernetes.Services.InternalTrafficPolicy.Local || m.TrafficDistribution != Kubernetes.Services.TrafficDistribution.Default) is { } zonal)
+        {
+            d.Error(At(root, "cluster", "cilium") ?? At(root, "cluster"),
+                $"cluster.cilium.kubeProxyReplacement: Service {zonal.Namespace}/{zonal.Name} ({zonal.At.File}:{zonal.At.Line}) routes by the client's node or zone (internalTrafficPolicy Local or a trafficDistribution), which Cilium's load balancer on {socketLb.Cni.Name} (variant {socketLb.Name}) is not modelled to do; drop kubeProxyReplacement, or the field");
+        }
+
         if (s.Cluster.Fabric == Kubernetes.Cluster.ClusterFabric.Kind && s.Cluster.Racks > 1)
         {
             d.Error(At(root, "cluster", "racks"), $"cluster.racks: a kind cluster's nodes are containers on one Docker network, one rack; {s.Cluster.Racks} asked for with fabric: kind");

@@ -214,8 +214,9 @@ public static partial class ScenarioReader
             ? Kubernetes.Cluster.KubernetesCluster.MaxNodesOn(nodeSubnet) : Kubernetes.Cluster.KubernetesCluster.MaxNodes;
         bool wider = m["nodes"] is YamlScalarNode { Value: { } text } && long.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out long asked)
             && asked > cap && asked <= Kubernetes.Cluster.KubernetesCluster.MaxNodesAnySubnet;
-        return c with
+        var built = c with
         {
+            InterZoneDelay = m.Duration("interZoneDelay", SimTime.Zero, SimTime.FromMilliseconds(100), c.InterZoneDelay),
             Nodes = (int)m.Integer("nodes", 2, wider ? Kubernetes.Cluster.KubernetesCluster.MaxNodesAnySubnet : cap, c.Nodes),
             Racks = (int)m.Integer("racks", 1, 14, c.Racks),
             CoresPerNode = (int)m.Integer("coresPerNode", 1, 256, c.CoresPerNode),
@@ -243,6 +244,13 @@ public static partial class ScenarioReader
             ConntrackTimeouts = ReadConntrackTimeouts(m["conntrackTimeouts"] is { } t ? YamlMap.Of(t, "cluster.conntrackTimeouts", d, ScenarioKeys.ConntrackTimeouts) : null, c.ConntrackTimeouts),
             Cilium = ReadCilium(YamlMapOrNull(m, "cilium", d, ScenarioKeys.Cilium), d),
         };
+        if (built.InterZoneDelay > SimTime.Zero && (built.Zones < 2 || built.Racks != built.Zones))
+        {
+            // The delay is put on the racks' uplinks to the spine (RackFabric), so each zone must be a rack of its own.
+            d.Error(m["interZoneDelay"], $"cluster.interZoneDelay: a delay between zones needs each zone on a rack of its own: zones of 2 or more and racks equal to zones (here zones {built.Zones}, racks {built.Racks}); node N is then in rack and zone ((N - 1) mod zones) + 1");
+        }
+
+        return built;
     }
 
     private static readonly string[] HostRoutings = ["legacy", "ebpf"];
