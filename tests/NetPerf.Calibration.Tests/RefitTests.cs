@@ -41,7 +41,7 @@ public class RefitTests
     {
         var outcome = new Calibrator(new CalibrationOptions(), TextWriter.Null).Refit(Plugins, StoredRun);
 
-        // TCP_CRR's p90 and p99 stand 1.12-1.26 and 1.75-1.89 times its median within a round here: a spread that
+        // TCP_CRR's p90 and p99 stand 1.15-1.23 and 1.77-1.87 times its median within a round here: a spread that
         // interruptions fitted on 10-25 us request/response paths cannot give, and that the connection's work does.
         Assert.InRange(outcome.Table.ConnectionWorkSigma, 0.1, 0.3);
         Assert.False(outcome.ConnectionWork!.AtLimit);

@@ -12,21 +12,21 @@ namespace NetPerf.Calibration.Fit;
 /// throughout), while its p99 is about twice its median. A tail that only adds time (an occasional slow stage)
 /// lifts the mean with the p99 and over-charges the CPU (tried: 13-15% on the fit paths); a factor about the
 /// median moves the two sides of the median alike and the mean by exp(s^2 / 2) only. The request/response paths
-/// (one connection kept open) vary far less (p90 6-16% above their median, p99 27-55%, against CRR's 12-26% and
-/// 75-89%): the variation is in what a new connection meets, not in the packets' path.
+/// (one connection kept open) vary far less (p90 6-16% above their median, p99 27-55%, against CRR's 15-23% and
+/// 77-87% within a round): the variation is in what a new connection meets, not in the packets' path.
 /// </para>
 /// <para>
-/// The targets are calibrate's own figures, so that a held-out path's predicted p99 means what its measured one
-/// does: p90 and p99 are medians over the rounds and the median is the quietest round's, so s holds both the
-/// connections' own variation and the machine's slower phases between rounds. The model's p90 and p99 are
-/// taken relative to its own median and put on the measured one (the cost fit owns the median). s on a grid of
-/// 0.005 from 0 to <see cref="MaxSigma"/>; Monte Carlo with a fixed seed and common random numbers, so the same
-/// measurements always give the same fit.
+/// The targets are each path's p90 and p99 over its median within a round, medians over the rounds: the
+/// connections' own variation, not the machine's slower phases between rounds (calibrate's p99 is a median over
+/// the rounds against the quietest round's median, so a held-out p99 predicted so comes out a little low where
+/// the rounds moved). The model's ratios are its own p90 and p99 over its own median (the cost fit owns the
+/// median). s on a grid of 0.005 from 0 to <see cref="MaxSigma"/>; Monte Carlo with a fixed seed and common
+/// random numbers, so the same measurements always give the same fit.
 /// </para>
 /// </summary>
 public static class ConnectionWorkFit
 {
-    /// <summary>A TCP_CRR fit path: the model's median kernel work on it and the probes' user time, and its measured percentiles.</summary>
+    /// <summary>A TCP_CRR fit path: the model's median kernel work on it, the probes' user time, and its measured p90 and p99 over its median.</summary>
     public sealed record Path(string Name, double KernelNs, double UserNs, double P90OverP50, double P99OverP50);
 
     /// <summary>One fit path's p90 and p99 over its median, measured and as the fitted spread makes them.</summary>
