@@ -254,6 +254,9 @@ public static partial class ScenarioReader
     }
 
     private static readonly string[] HostRoutings = ["legacy", "ebpf"];
+    private static readonly string[] LoadBalancerModes = ["snat", "dsr", "hybrid"];
+    private static readonly string[] BackendSelections = ["random", "maglev"];
+    private static readonly string[] MaglevTableSizes = [.. Kubernetes.Cni.Cilium.CiliumMaglev.TableSizes.Select(n => n.ToString(System.Globalization.CultureInfo.InvariantCulture))];
 
     /// <summary>
     /// cluster.cilium. eBPF host routing needs kube-proxy replacement and BPF masquerade: without them Cilium's
@@ -277,11 +280,33 @@ public static partial class ScenarioReader
             ebpf = false;
         }
 
+        var mode = Enum.Parse<Kubernetes.Cni.Cilium.CiliumLoadBalancerMode>(m.Choice("loadBalancerMode", LoadBalancerModes, "snat"), ignoreCase: true);
+        var selection = Enum.Parse<Kubernetes.Cni.Cilium.CiliumBackendSelection>(m.Choice("loadBalancerAlgorithm", BackendSelections, "random"), ignoreCase: true);
+        int tableSize = int.Parse(m.Choice("maglevTableSize", MaglevTableSizes, "16381"), System.Globalization.CultureInfo.InvariantCulture);
+        if (!kpr)
+        {
+            // Without kube-proxy replacement kube-proxy serves the NodePorts, and Cilium's BPF NodePort is off.
+            foreach (var key in new[] { "loadBalancerMode", "loadBalancerAlgorithm", "maglevTableSize" })
+            {
+                if (m[key] is { } given)
+                {
+                    d.Warning(given, $"cluster.cilium.{key}: applies to Cilium's NodePort in tc BPF, which runs only with kubeProxyReplacement: true; without it kube-proxy serves the NodePorts and this has no effect");
+                }
+            }
+        }
+        else if (selection != Kubernetes.Cni.Cilium.CiliumBackendSelection.Maglev && m["maglevTableSize"] is { } size)
+        {
+            d.Warning(size, "cluster.cilium.maglevTableSize: sizes Maglev's lookup table, which is used only with loadBalancerAlgorithm: maglev");
+        }
+
         return new CiliumSpec
         {
             KubeProxyReplacement = kpr,
             BpfMasquerade = masquerade,
             HostRouting = ebpf ? Kubernetes.Cni.Cilium.CiliumHostRouting.Ebpf : Kubernetes.Cni.Cilium.CiliumHostRouting.Legacy,
+            LoadBalancerMode = mode,
+            BackendSelection = selection,
+            MaglevTableSize = tableSize,
         };
     }
 
