@@ -89,7 +89,7 @@ public static class WorkloadProbe
             return null;
         }
 
-        string policies = build.Policies is { IsEnforced: true } && drops.Reasons.Contains(DropReason.Netfilter)
+        string policies = build.Policies is { IsEnforced: true } && (drops.Reasons.Contains(DropReason.Netfilter) || drops.Reasons.Contains(DropReason.TcShot))
             ? unit.Workload.Route is { } route
                 ? $"; a NetworkPolicy selects the server and none of its rules allows {unit.Workload.Protocol.ToString().ToUpperInvariant()} to port {route.ListenPort} from the client ({route.ClientPod ?? route.From})"
                 : $"; the scenario's networkPolicies select the server and none of their rules allows {unit.Workload.Protocol.ToString().ToUpperInvariant()} to port {ClusterLayout.ServerPort} from the client (a policy's ports are TCP)"
