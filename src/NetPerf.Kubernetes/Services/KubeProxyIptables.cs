@@ -118,9 +118,10 @@ public sealed partial class KubeProxyIptables
         }
 
         KubeProxyRules.PickOne(svc, [.. endpointChains.Values], service);
+        var shared = new Dictionary<string, Chain>(StringComparer.Ordinal); // a node's chains that other nodes' match
         if (ServiceTopology.IsPerNode(service))
         {
-            AddTopologyPortals(service, id, endpoints, endpointChains);
+            AddTopologyPortals(service, id, svc, endpoints, endpointChains, shared);
         }
         else
         {
@@ -133,7 +134,7 @@ public sealed partial class KubeProxyIptables
 
         if (service.NodePort is not null || service.LoadBalancerIp is not null)
         {
-            AddExternal(service, id, svc, endpoints, endpointChains);
+            AddExternal(service, id, svc, endpoints, endpointChains, shared);
         }
 
         ServiceRules += service.LoadBalancerIp is null ? 1 : 2;
@@ -158,14 +159,28 @@ public sealed partial class KubeProxyIptables
     /// portal but a DROP ("has no local endpoints"), which kube-proxy writes in the filter table's KUBE-SERVICES
     /// and which is written here at the portal, with the same effect on the packet.
     /// </summary>
-    private void AddTopologyPortals(Service service, string id, IReadOnlyList<Pod> endpoints, Dictionary<Pod, Chain> endpointChains)
+    private void AddTopologyPortals(Service service, string id, Chain svc, IReadOnlyList<Pod> endpoints, Dictionary<Pod, Chain> endpointChains, Dictionary<string, Chain> shared)
     {
-        var shared = new Dictionary<string, Chain>(StringComparer.Ordinal);
         foreach (var (node, chains) in _nodes)
         {
-            var chosen = ServiceTopology.InternalEndpoints(service, endpoints, node);
             Rule portal;
-            if (chosen.Count == 0)
+            if (service.InternalTrafficPolicy != InternalTrafficPolicy.Local)
+            {
+                portal = Portal(service, ClusterPolicyChain(service, id, svc, endpoints, endpointChains, node, shared));
+            }
+            else if (endpoints.Where(p => p.Node == node).ToList() is { Count: > 0 } local)
+            {
+                string key = "L:" + string.Join(',', local.Select(p => p.Name));
+                if (!shared.TryGetValue(key, out var svl))
+                {
+                    svl = new Chain($"KUBE-SVL-{id}"); // no masquerade rule: the client's address reaches the pod
+                    KubeProxyRules.PickOne(svl, [.. local.Select(p => endpointChains[p])], service);
+                    shared[key] = svl;
+                }
+
+                portal = Portal(service, svl);
+            }
+            else
             {
                 portal = new Rule
                 {
@@ -173,31 +188,38 @@ public sealed partial class KubeProxyIptables
                     Target = RuleTarget.Drop, Comment = $"{service.Name} has no local endpoints",
                 };
             }
-            else
-            {
-                string key = string.Join(',', chosen.Select(p => p.Name));
-                if (!shared.TryGetValue(key, out var chain))
-                {
-                    bool local = service.InternalTrafficPolicy == InternalTrafficPolicy.Local;
-                    chain = new Chain(local ? $"KUBE-SVL-{id}" : $"KUBE-SVC-{id}");
-                    if (!local)
-                    {
-                        chain.Append(new Rule
-                        {
-                            Destination = new Ipv4Prefix(service.ClusterIp, 32), Protocol = service.Protocol, DestinationPort = service.Port,
-                            SourceNotIn = Cluster.PodNetwork, Target = RuleTarget.Jump, JumpTo = _markMasquerade,
-                        });
-                    }
-
-                    KubeProxyRules.PickOne(chain, [.. chosen.Select(p => endpointChains[p])], service);
-                    shared[key] = chain;
-                }
-
-                portal = Portal(service, chain);
-            }
 
             chains.Services.Insert(chains.Services.Rules.Count - 1, portal);
         }
+    }
+
+    /// <summary>
+    /// The proxier's clusterPolicyChain on <paramref name="node"/>: KUBE-SVC-X, of every endpoint, or with a
+    /// trafficDistribution, of the endpoints its hints leave this node (<see cref="ServiceTopology.ClusterEndpoints"/>),
+    /// each node's kube-proxy writing its own; nodes with the same choice share the chain.
+    /// </summary>
+    private Chain ClusterPolicyChain(Service service, string id, Chain svc, IReadOnlyList<Pod> endpoints, Dictionary<Pod, Chain> endpointChains, Node node, Dictionary<string, Chain> shared)
+    {
+        var chosen = ServiceTopology.ClusterEndpoints(service, endpoints, node);
+        if (chosen.Count == endpoints.Count)
+        {
+            return svc;
+        }
+
+        string key = "C:" + string.Join(',', chosen.Select(p => p.Name));
+        if (!shared.TryGetValue(key, out var chain))
+        {
+            chain = new Chain($"KUBE-SVC-{id}");
+            chain.Append(new Rule
+            {
+                Destination = new Ipv4Prefix(service.ClusterIp, 32), Protocol = service.Protocol, DestinationPort = service.Port,
+                SourceNotIn = Cluster.PodNetwork, Target = RuleTarget.Jump, JumpTo = _markMasquerade,
+            });
+            KubeProxyRules.PickOne(chain, [.. chosen.Select(p => endpointChains[p])], service);
+            shared[key] = chain;
+        }
+
+        return chain;
     }
 
     /// <summary>
@@ -205,16 +227,24 @@ public sealed partial class KubeProxyIptables
     /// LoadBalancer IP (<c>-d LB-IP/32 -p tcp --dport PORT -j KUBE-EXT-X</c> in KUBE-SERVICES, right after the
     /// cluster IP's rule), so a packet to the LoadBalancer IP is served on whichever node it is delivered to.
     /// </summary>
-    private void AddExternal(Service service, string id, Chain svc, IReadOnlyList<Pod> endpoints, Dictionary<Pod, Chain> endpointChains)
+    private void AddExternal(Service service, string id, Chain svc, IReadOnlyList<Pod> endpoints, Dictionary<Pod, Chain> endpointChains, Dictionary<string, Chain> shared)
     {
         if (service.ExternalTrafficPolicy == ExternalTrafficPolicy.Cluster)
         {
-            // KUBE-EXT-X: every external packet is marked for masquerade, then any endpoint.
-            var ext = new Chain($"KUBE-EXT-{id}");
-            ext.Append(new Rule { Target = RuleTarget.Jump, JumpTo = _markMasquerade, Comment = "masquerade traffic for the service from outside the cluster" });
-            ext.Append(new Rule { Target = RuleTarget.Jump, JumpTo = svc });
-            foreach (var chains in _nodes.Values)
+            // KUBE-EXT-X: every external packet is marked for masquerade, then the cluster policy chain (every
+            // endpoint, or the ones a trafficDistribution leaves the node: one KUBE-EXT-X per such chain).
+            var exts = new Dictionary<Chain, Chain>();
+            foreach (var (node, chains) in _nodes)
             {
+                var policy = ClusterPolicyChain(service, id, svc, endpoints, endpointChains, node, shared);
+                if (!exts.TryGetValue(policy, out var ext))
+                {
+                    ext = new Chain($"KUBE-EXT-{id}");
+                    ext.Append(new Rule { Target = RuleTarget.Jump, JumpTo = _markMasquerade, Comment = "masquerade traffic for the service from outside the cluster" });
+                    ext.Append(new Rule { Target = RuleTarget.Jump, JumpTo = policy });
+                    exts[policy] = ext;
+                }
+
                 AddExternalRules(service, ext, chains);
             }
 
@@ -223,12 +253,14 @@ public sealed partial class KubeProxyIptables
 
         foreach (var (node, chains) in _nodes)
         {
-            // KUBE-EXT-X for Local: pods and the node itself may use any endpoint (the node's own traffic
-            // masqueraded); external clients only this node's endpoints, through KUBE-SVL-X, unmasqueraded.
+            // KUBE-EXT-X for Local: pods and the node itself may use the cluster policy chain's endpoints (the
+            // node's own traffic masqueraded); external clients only this node's endpoints, through KUBE-SVL-X,
+            // unmasqueraded.
+            var policy = ClusterPolicyChain(service, id, svc, endpoints, endpointChains, node, shared);
             var ext = new Chain($"KUBE-EXT-{id}");
-            ext.Append(new Rule { Source = Cluster.PodNetwork, Target = RuleTarget.Jump, JumpTo = svc, Comment = "pod traffic for external destinations" });
+            ext.Append(new Rule { Source = Cluster.PodNetwork, Target = RuleTarget.Jump, JumpTo = policy, Comment = "pod traffic for external destinations" });
             ext.Append(new Rule { SourceIsLocal = true, Target = RuleTarget.Jump, JumpTo = _markMasquerade, Comment = "masquerade LOCAL traffic" });
-            ext.Append(new Rule { SourceIsLocal = true, Target = RuleTarget.Jump, JumpTo = svc, Comment = "route LOCAL traffic to cluster-wide endpoints" });
+            ext.Append(new Rule { SourceIsLocal = true, Target = RuleTarget.Jump, JumpTo = policy, Comment = "route LOCAL traffic to cluster-wide endpoints" });
             AddExternalRules(service, ext, chains);
 
             var local = endpoints.Where(p => p.Node == node).ToList();

@@ -96,11 +96,15 @@ public sealed partial class KubeProxyIpvs
     private void AddNodePort(Service service, ushort nodePort, IReadOnlyList<Pod> endpoints)
     {
         _nodePortRules.Add(service.Protocol, nodePort, service.ExternalTrafficPolicy);
-        var all = service.ExternalTrafficPolicy == ExternalTrafficPolicy.Cluster ? RealServers(endpoints, service.TargetPort) : null;
+        bool perNode = service.ExternalTrafficPolicy == ExternalTrafficPolicy.Local || service.TrafficDistribution != TrafficDistribution.Default;
+        var all = perNode ? null : RealServers(endpoints, service.TargetPort);
         foreach (var (node, (dummy, ipvs)) in _nodes)
         {
-            // Local: each node's own endpoints, a list of its own (shared by its addresses); Cluster: every endpoint, one list.
-            var servers = all ?? RealServers(endpoints.Where(p => p.Node == node), service.TargetPort);
+            // Local: each node's own endpoints, a list of its own (shared by its addresses); Cluster: the cluster
+            // endpoints (CategorizeEndpoints: every endpoint, or those a trafficDistribution leaves the node).
+            var servers = all ?? RealServers(
+                service.ExternalTrafficPolicy == ExternalTrafficPolicy.Local ? endpoints.Where(p => p.Node == node) : ServiceTopology.ClusterEndpoints(service, endpoints, node),
+                service.TargetPort);
             foreach (var address in NodeAddresses(node, dummy))
             {
                 ipvs.AddService(service.Protocol, address, nodePort, Scheduler, servers, service.SessionAffinityTimeout);

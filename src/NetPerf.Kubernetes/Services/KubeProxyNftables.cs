@@ -65,9 +65,10 @@ public sealed partial class KubeProxyNftables
         List<Chain> chains = [.. endpoints.Select((pod, i) => KubeProxyRules.Endpoint($"endpoint-{id}-{i}", pod, service, _markMasquerade))];
         KubeProxyRules.PickOne(svc, chains, service);
 
+        var shared = new Dictionary<string, Chain>(StringComparer.Ordinal); // a node's chains that other nodes' match
         if (ServiceTopology.IsPerNode(service))
         {
-            AddTopologyElements(service, id, endpoints, chains);
+            AddTopologyElements(service, id, svc, endpoints, chains, shared);
         }
         else
         {
@@ -75,7 +76,7 @@ public sealed partial class KubeProxyNftables
         }
         if (service.NodePort is { } nodePort)
         {
-            AddNodePort(service, nodePort, id, svc, endpoints, chains);
+            AddNodePort(service, nodePort, id, svc, endpoints, chains, shared);
         }
 
         if (service.LoadBalancerIp is { } lbIp)
@@ -105,40 +106,66 @@ public sealed partial class KubeProxyNftables
     /// node) drops, which kube-proxy does in its filter chains (the no-endpoint-services map) and is done here by
     /// the chain the element leads to, with the same effect on the packet.
     /// </summary>
-    private void AddTopologyElements(Service service, string id, IReadOnlyList<Pod> endpoints, List<Chain> endpointChains)
+    private void AddTopologyElements(Service service, string id, Chain svc, IReadOnlyList<Pod> endpoints, List<Chain> endpointChains, Dictionary<string, Chain> shared)
     {
-        bool local = service.InternalTrafficPolicy == InternalTrafficPolicy.Local;
-        var shared = new Dictionary<string, Chain>(StringComparer.Ordinal);
         foreach (var (node, map) in _nodeServiceIps)
         {
-            var chosen = ServiceTopology.InternalEndpoints(service, endpoints, node);
-            string key = string.Join(',', chosen.Select(p => p.Name));
-            if (!shared.TryGetValue(key, out var chain))
+            Chain chain;
+            if (service.InternalTrafficPolicy != InternalTrafficPolicy.Local)
             {
-                chain = new Chain($"{(local ? "local" : "service")}-{id}-{service.Name}");
-                if (chosen.Count == 0)
+                chain = ClusterPolicyChain(service, id, svc, endpoints, endpointChains, node, shared);
+            }
+            else
+            {
+                var local = endpoints.Where(p => p.Node == node).ToList();
+                string key = "L:" + string.Join(',', local.Select(p => p.Name));
+                if (!shared.TryGetValue(key, out chain!))
                 {
-                    chain.Append(new Rule { Target = RuleTarget.Drop, Comment = $"{service.Name} has no local endpoints" });
-                }
-                else
-                {
-                    if (!local)
+                    chain = new Chain($"local-{id}-{service.Name}"); // no masquerade rule: the client's address reaches the pod
+                    if (local.Count == 0)
                     {
-                        chain.Append(new Rule
-                        {
-                            SourceNotIn = Cluster.PodNetwork, Target = RuleTarget.Jump, JumpTo = _markMasquerade,
-                            Comment = "traffic from outside the pod network is masqueraded",
-                        });
+                        chain.Append(new Rule { Target = RuleTarget.Drop, Comment = $"{service.Name} has no local endpoints" });
+                    }
+                    else
+                    {
+                        KubeProxyRules.PickOne(chain, [.. local.Select(p => endpointChains[IndexOf(endpoints, p)])], service);
                     }
 
-                    KubeProxyRules.PickOne(chain, [.. chosen.Select(p => endpointChains[IndexOf(endpoints, p)])], service);
+                    shared[key] = chain;
                 }
-
-                shared[key] = chain;
             }
 
             map.Add(service.ClusterIp, service.Protocol, service.Port, chain);
         }
+    }
+
+    /// <summary>
+    /// The proxier's cluster policy chain on <paramref name="node"/>: service-X of every endpoint, or with a
+    /// trafficDistribution, of the endpoints its hints leave this node (<see cref="ServiceTopology.ClusterEndpoints"/>),
+    /// as each node's kube-proxy writes its own; nodes with the same choice share the chain.
+    /// </summary>
+    private Chain ClusterPolicyChain(Service service, string id, Chain svc, IReadOnlyList<Pod> endpoints, List<Chain> endpointChains, Node node, Dictionary<string, Chain> shared)
+    {
+        var chosen = ServiceTopology.ClusterEndpoints(service, endpoints, node);
+        if (chosen.Count == endpoints.Count)
+        {
+            return svc;
+        }
+
+        string key = "C:" + string.Join(',', chosen.Select(p => p.Name));
+        if (!shared.TryGetValue(key, out var chain))
+        {
+            chain = new Chain($"service-{id}-{service.Name}");
+            chain.Append(new Rule
+            {
+                SourceNotIn = Cluster.PodNetwork, Target = RuleTarget.Jump, JumpTo = _markMasquerade,
+                Comment = "traffic from outside the pod network is masqueraded",
+            });
+            KubeProxyRules.PickOne(chain, [.. chosen.Select(p => endpointChains[IndexOf(endpoints, p)])], service);
+            shared[key] = chain;
+        }
+
+        return chain;
     }
 
     private static int IndexOf(IReadOnlyList<Pod> pods, Pod pod)
@@ -155,15 +182,24 @@ public sealed partial class KubeProxyNftables
     }
 
     /// <summary>An element of every node's service-nodeports map, to the Service's external chain (see the class summary).</summary>
-    private void AddNodePort(Service service, ushort nodePort, string id, Chain svc, IReadOnlyList<Pod> endpoints, List<Chain> endpointChains)
+    private void AddNodePort(Service service, ushort nodePort, string id, Chain svc, IReadOnlyList<Pod> endpoints, List<Chain> endpointChains, Dictionary<string, Chain> shared)
     {
         if (service.ExternalTrafficPolicy == ExternalTrafficPolicy.Cluster)
         {
-            var external = new Chain($"external-{id}-{service.Name}");
-            external.Append(new Rule { Target = RuleTarget.Jump, JumpTo = _markMasquerade, Comment = "masquerade traffic from outside the cluster" });
-            external.Append(new Rule { Target = RuleTarget.Goto, JumpTo = svc });
-            foreach (var map in _nodePorts.Values)
+            // external-X: masqueraded, then the cluster policy chain (every endpoint, or the ones a
+            // trafficDistribution leaves the node: one external-X per such chain).
+            var externals = new Dictionary<Chain, Chain>();
+            foreach (var (node, map) in _nodePorts)
             {
+                var policy = ClusterPolicyChain(service, id, svc, endpoints, endpointChains, node, shared);
+                if (!externals.TryGetValue(policy, out var external))
+                {
+                    external = new Chain($"external-{id}-{service.Name}");
+                    external.Append(new Rule { Target = RuleTarget.Jump, JumpTo = _markMasquerade, Comment = "masquerade traffic from outside the cluster" });
+                    external.Append(new Rule { Target = RuleTarget.Goto, JumpTo = policy });
+                    externals[policy] = external;
+                }
+
                 map.Add(service.Protocol, nodePort, external);
             }
 
@@ -172,10 +208,11 @@ public sealed partial class KubeProxyNftables
 
         foreach (var (node, map) in _nodePorts)
         {
+            var policy = ClusterPolicyChain(service, id, svc, endpoints, endpointChains, node, shared);
             var external = new Chain($"external-{id}-{service.Name}");
-            external.Append(new Rule { Source = Cluster.PodNetwork, Target = RuleTarget.Goto, JumpTo = svc, Comment = "short-circuit pod traffic" });
+            external.Append(new Rule { Source = Cluster.PodNetwork, Target = RuleTarget.Goto, JumpTo = policy, Comment = "short-circuit pod traffic" });
             external.Append(new Rule { SourceIsLocal = true, Target = RuleTarget.Jump, JumpTo = _markMasquerade, Comment = "masquerade local traffic" });
-            external.Append(new Rule { SourceIsLocal = true, Target = RuleTarget.Goto, JumpTo = svc, Comment = "short-circuit local traffic" });
+            external.Append(new Rule { SourceIsLocal = true, Target = RuleTarget.Goto, JumpTo = policy, Comment = "short-circuit local traffic" });
             var local = endpoints.Select((pod, i) => (pod, i)).Where(e => e.pod.Node == node).Select(e => endpointChains[e.i]).ToList();
             if (local.Count == 0)
             {

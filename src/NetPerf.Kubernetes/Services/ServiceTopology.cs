@@ -24,13 +24,23 @@ public static class ServiceTopology
             return [.. usable.Where(p => p.Node == node)];
         }
 
-        return Mode(service, usable, node) switch
+        return ClusterEndpoints(service, usable, node);
+    }
+
+    /// <summary>
+    /// CategorizeEndpoints' clusterEndpoints: the endpoints the trafficDistribution's hints leave for <paramref
+    /// name="node"/>, whatever the internalTrafficPolicy. They serve the cluster traffic of a Service without
+    /// internalTrafficPolicy Local and the external traffic (NodePort, LoadBalancer) of one with
+    /// externalTrafficPolicy Cluster, whose KUBE-EXT chain jumps to the cluster policy chain; and, with
+    /// externalTrafficPolicy Local, the node's own and its pods' traffic to the NodePort.
+    /// </summary>
+    public static IReadOnlyList<Pod> ClusterEndpoints(Service service, IReadOnlyList<Pod> usable, Node node) =>
+        Mode(service, usable, node) switch
         {
             TopologyMode.SameNode => [.. usable.Where(p => p.Node == node)],
             TopologyMode.SameZone => [.. usable.Where(p => p.Node.Zone == node.Zone)],
             _ => usable,
         };
-    }
 
     /// <summary>What kube-proxy on <paramref name="node"/> would log about the Service's topology: the mode it chose and why.</summary>
     public static string Describe(Service service, IReadOnlyList<Pod> usable, Node node)

@@ -314,7 +314,8 @@ internal static class ScenarioChecks
                     $"workloads[{i}]: DNS_LOOKUP resolves the measured Service's name from the client pod through kube-dns's ClusterIP; allowed: paths: [cluster-ip], no from/to or service");
             }
 
-            if (w.Paths.Contains(CommunicationPath.LoadBalancer) && s.Cluster.Racks > 1)
+            // A from/to workload's path comes from its endpoints (its own errors say when they do not resolve), not from paths:.
+            if (w.Route is null && w.Paths.Contains(CommunicationPath.LoadBalancer) && s.Cluster.Racks > 1)
             {
                 var paths = At(root, "workloads", i, "paths") as YamlSequenceNode;
                 var entry = paths?.Children.FirstOrDefault(p => p is YamlScalarNode { Value: "load-balancer" });
@@ -322,7 +323,7 @@ internal static class ScenarioChecks
                     $"workloads[{i}].paths: load-balancer puts an LVS-NAT director on the nodes' segment, and cluster.racks {s.Cluster.Racks} gives them several; use one rack for this path");
             }
 
-            if (w.Paths.Contains(CommunicationPath.LoadBalancer) && s.Cluster.Fabric == Kubernetes.Cluster.ClusterFabric.Kind)
+            if (w.Route is null && w.Paths.Contains(CommunicationPath.LoadBalancer) && s.Cluster.Fabric == Kubernetes.Cluster.ClusterFabric.Kind)
             {
                 var paths = At(root, "workloads", i, "paths") as YamlSequenceNode;
                 var entry = paths?.Children.FirstOrDefault(p => p is YamlScalarNode { Value: "load-balancer" });

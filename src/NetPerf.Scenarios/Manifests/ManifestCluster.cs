@@ -121,6 +121,14 @@ public sealed partial class ManifestCluster
 
             foreach (var (k, v) in node.Metadata.Labels ?? new Dictionary<string, string>())
             {
+                if (k == Kubernetes.Scheduling.SchedulingNode.ZoneLabel && zones > 0 && labels[i].TryGetValue(k, out var zone) && zone != v)
+                {
+                    // The fabric already put the node in its zone (its rack, with racks, and so its uplink's inter-zone
+                    // delay): a label naming another zone would route by one topology and pay for the other.
+                    Error(at, $"Node {ManifestReader.Q(at.Name)}: label {k}: {ManifestReader.Q(v)} contradicts cluster.zones, which puts {at.Name} in {zone} (node N in zone-((N-1) mod zones + 1)); drop the label, or leave out cluster.zones and label every Node's zone", "metadata", "labels", k);
+                    continue;
+                }
+
                 labels[i][k] = v;
             }
 

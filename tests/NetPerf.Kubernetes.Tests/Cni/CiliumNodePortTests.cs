@@ -241,6 +241,28 @@ public class CiliumNodePortTests
         Assert.Equal(10 * costs[KernelStage.BpfNodePort].FixedPicoseconds, entry.CpuPicosecondsOf(KernelStage.BpfNodePort));
     }
 
+    /// <summary>
+    /// dsr_set_opt4 (bpf/lib/nodeport.h) sets the DSR option on a TCP connection's SYN only: the backend's node keeps
+    /// the frontend in the flow's entry from then on, so full-MSS data segments cross unchanged in size and a bulk
+    /// transfer through a DSR NodePort arrives whole, with the option paid once at the entry node.
+    /// </summary>
+    [Theory]
+    [InlineData(CiliumLoadBalancerMode.Dsr)]
+    [InlineData(CiliumLoadBalancerMode.Hybrid)]
+    public void A_bulk_TCP_transfer_through_a_DSR_NodePort_arrives_whole_and_carries_the_option_on_its_SYN_only(CiliumLoadBalancerMode mode)
+    {
+        const long bytes = 1 << 20;
+        var (cluster, outside, web) = Build(Kpr(CiliumRouting.Native, CiliumHostRouting.Ebpf, mode), ExternalTrafficPolicy.Cluster, IpProtocol.Tcp);
+        var receiver = new Counter();
+        _ = new TcpListener(web[0].Namespace, 8080, receiver);
+        _ = TcpSocket.Connect(outside.Root, cluster.Node(1).Ip, 30080, new Writer(bytes));
+        cluster.Bed.Sim.RunUntil(SimTime.FromMilliseconds(50));
+
+        Assert.Equal(bytes, receiver.Received);
+        var costs = CostTable.Default();
+        Assert.Equal(costs[KernelStage.BpfDsr].FixedPicoseconds, cluster.Node(1).Host.CpuPicosecondsOf(KernelStage.BpfDsr));
+    }
+
     private static List<CiliumBackend> Backends(int n, int offset = 0) =>
         [.. Enumerable.Range(offset, n).Select(i => new CiliumBackend(Ipv4Address.Parse($"10.244.{(i % 3) + 1}.{i + 2}"), 8080, null!))];
 
@@ -307,6 +329,23 @@ public class CiliumNodePortTests
         }
 
         public void OnDrop(int packet, DropReason reason, NetDevice? device) => Reasons.Add(reason);
+    }
+
+    private sealed class Counter : ITcpApplication
+    {
+        public long Received { get; private set; }
+        public void OnConnected(TcpSocket socket) { }
+        public void OnReceived(TcpSocket socket, long bytes) => Received += bytes;
+        public void OnPeerClosed(TcpSocket socket) => socket.Close();
+        public void OnClosed(TcpSocket socket) { }
+    }
+
+    private sealed class Writer(long bytes) : ITcpApplication
+    {
+        public void OnConnected(TcpSocket socket) => socket.Send(bytes);
+        public void OnReceived(TcpSocket socket, long b) { }
+        public void OnPeerClosed(TcpSocket socket) { }
+        public void OnClosed(TcpSocket socket) { }
     }
 
     private sealed class Sink : ITcpApplication

@@ -151,6 +151,42 @@ public class ServiceTopologyTests
         Assert.All(sockets, socket => Assert.Equal(TcpError.Refused, socket.Error));
     }
 
+    /// <summary>
+    /// kube-proxy's KUBE-EXT chain for externalTrafficPolicy Cluster jumps to the cluster policy chain, whose
+    /// endpoints CategorizeEndpoints has filtered by the hints: a NodePort connection entering a zone-a node stays
+    /// in zone-a, as a pod's would. internalTrafficPolicy Local restricts only cluster traffic: the NodePort
+    /// still reaches every endpoint.
+    /// </summary>
+    [Theory]
+    [InlineData("iptables", TrafficDistribution.PreferClose, InternalTrafficPolicy.Cluster, 30, 0)]
+    [InlineData("ipvs", TrafficDistribution.PreferClose, InternalTrafficPolicy.Cluster, 30, 0)]
+    [InlineData("nftables", TrafficDistribution.PreferClose, InternalTrafficPolicy.Cluster, 30, 0)]
+    [InlineData("iptables", TrafficDistribution.Default, InternalTrafficPolicy.Local, -1, -1)]
+    [InlineData("nftables", TrafficDistribution.Default, InternalTrafficPolicy.Local, -1, -1)]
+    public void NodePort_traffic_follows_the_trafficDistribution_and_not_the_internalTrafficPolicy(string mode, TrafficDistribution td, InternalTrafficPolicy itp, int onNode2, int inZoneB)
+    {
+        var service = new Service("web", ClusterIp, 80, 8080, IpProtocol.Tcp, Web) { InternalTrafficPolicy = itp, TrafficDistribution = td, NodePort = 30080 };
+        var s = Build(mode, service, 2, 3, 4);
+        var outside = s.Cluster.AddExternalHost("outside");
+        for (int i = 0; i < 30; i++)
+        {
+            _ = TcpSocket.Connect(outside.Root, s.Cluster.Node(1).Ip, 30080, new TcpWriter(100));
+        }
+
+        s.Cluster.Bed.Sim.RunUntil(s.Cluster.Bed.Sim.Now + SimTime.FromMilliseconds(200));
+
+        Assert.Equal(30, s.ByNode.Values.Sum(c => c.Connections));
+        if (onNode2 >= 0)
+        {
+            Assert.Equal(onNode2, s.ByNode[2].Connections); // node1's zone's only endpoint
+            Assert.Equal(inZoneB, s.ByNode[3].Connections + s.ByNode[4].Connections);
+        }
+        else
+        {
+            Assert.True(s.ByNode[3].Connections + s.ByNode[4].Connections > 0); // node1 has no endpoint, yet none is dropped
+        }
+    }
+
     [Fact]
     public void Hints_are_ignored_when_the_clients_node_has_no_zone_label()
     {

@@ -257,6 +257,28 @@ public sealed class ManifestClusterTests : IDisposable
         Assert.Contains("allowed: PreferClose, PreferSameZone, PreferSameNode", td.Message);
     }
 
+    [Fact]
+    public void A_Node_labelled_with_another_zone_than_cluster_zones_gives_it_is_refused_at_the_label_and_the_same_zone_is_accepted()
+    {
+        // cluster.zones: 2 puts node2 in zone-2, and with racks: 2 behind zone-2's uplink, where the delay is paid.
+        var e = Refused("apiVersion: v1\nkind: Node\nmetadata:\n  name: node2\n  labels:\n    topology.kubernetes.io/zone: zone-1\n", "{ nodes: 2, racks: 2, zones: 2, interZoneDelay: 1ms }");
+        Assert.Equal((6, 34), (e.Line, e.Column));
+        Assert.Contains("contradicts cluster.zones, which puts node2 in zone-2", e.Message);
+
+        var s = Load("apiVersion: v1\nkind: Node\nmetadata:\n  name: node2\n  labels:\n    topology.kubernetes.io/zone: zone-2\n    disk: ssd\n", "{ nodes: 2, racks: 2, zones: 2, interZoneDelay: 1ms }");
+        Assert.NotNull(s);
+    }
+
+    [Fact]
+    public void A_from_to_workload_whose_Service_is_refused_gets_that_one_error_and_none_about_paths_it_never_asked_for()
+    {
+        Write("app/shop.yaml", "apiVersion: v1\nkind: Service\nmetadata: {name: api}\nspec:\n  selector: {app: api}\n  trafficDistribution: preferclose\n  ports: [{port: 80}]\n");
+        string scenario = Write("s.yaml", "name: s\nduration: 2ms\nwarmup: 1ms\ncluster: { nodes: 3, racks: 3, zones: 3 }\nmanifests: [app/]\nworkloads:\n  - {name: rr, test: TCP_RR, from: external, to: service/api}\n");
+
+        var e = Assert.Throws<ScenarioException>(() => ScenarioReader.Load(scenario));
+        Assert.Contains("trafficDistribution", Assert.Single(e.Errors).Message); // not also "load-balancer puts an LVS-NAT director ..."
+    }
+
     // Two API pods, one in each zone (cluster.zones: 2: node1 and node3 in zone-1, node2 and node4 in zone-2),
     // behind a Service preferring close endpoints and one keeping traffic on the node.
     private const string Zoned = """

@@ -94,10 +94,16 @@ public sealed partial class CiliumDatapath
 
         if (state.Dsr)
         {
-            walk.Charge(KernelStage.BpfDsr, device); // dsr_set_opt4
-            p.IpOptionBytes = DsrOptionBytes;
-            p.DsrAddress = flow.Destination;
-            p.DsrPort = flow.DestinationPort;
+            // dsr_set_opt4 sets the option on a TCP connection's SYN only ("for further packets of the same
+            // connection a remote node will use a NAT entry"): the backend's node keeps the frontend in the flow's
+            // entry from the SYN on, so data segments travel at their own size. UDP carries it on every datagram.
+            if (flow.Protocol != IpProtocol.Tcp || (p.Tcp.Flags & TcpFlags.Syn) != 0)
+            {
+                walk.Charge(KernelStage.BpfDsr, device);
+                p.IpOptionBytes = DsrOptionBytes;
+                p.DsrAddress = flow.Destination;
+                p.DsrPort = flow.DestinationPort;
+            }
         }
         else
         {
