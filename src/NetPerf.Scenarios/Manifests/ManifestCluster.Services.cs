@@ -50,15 +50,29 @@ public sealed partial class ManifestCluster
                     continue;
             }
 
-            if (spec.SessionAffinity is { } affinity && affinity != "None")
+            if (spec.SessionAffinity is { } affinity && affinity is not ("None" or "ClientIP"))
             {
-                Error(at, $"Service {ManifestReader.Q(at.Name)}: sessionAffinity {ManifestReader.Q(affinity)} is not modelled (kube-proxy's per-client stickiness); allowed: None", "spec", "sessionAffinity");
+                Error(at, $"Service {ManifestReader.Q(at.Name)}: sessionAffinity {ManifestReader.Q(affinity)}: Unsupported value; allowed: None, ClientIP", "spec", "sessionAffinity");
                 continue;
             }
 
-            if (spec.InternalTrafficPolicy is { } itp && itp != "Cluster")
+            // The API server's ValidateService: 0 < timeoutSeconds <= 86400 (core/v1 MaxClientIPServiceAffinitySeconds).
+            if (spec.SessionAffinity == "ClientIP" && spec.SessionAffinityConfig?.ClientIP?.TimeoutSeconds is { } timeout && timeout is <= 0 or > 86400)
             {
-                Error(at, $"Service {ManifestReader.Q(at.Name)}: internalTrafficPolicy {ManifestReader.Q(itp)} is not modelled (kube-proxy's node-local endpoint choice for cluster traffic); allowed: Cluster", "spec", "internalTrafficPolicy");
+                Error(at, $"Service {ManifestReader.Q(at.Name)}: spec.sessionAffinityConfig.clientIP.timeoutSeconds: Invalid value: {timeout}: must be greater than 0 and less than 86400", "spec", "sessionAffinityConfig", "clientIP", "timeoutSeconds");
+                continue;
+            }
+
+            if (spec.InternalTrafficPolicy is { } itp && itp is not ("Cluster" or "Local"))
+            {
+                Error(at, $"Service {ManifestReader.Q(at.Name)}: internalTrafficPolicy {ManifestReader.Q(itp)}: Unsupported value; allowed: Cluster, Local", "spec", "internalTrafficPolicy");
+                continue;
+            }
+
+            if (spec.TrafficDistribution is { } td && td is not ("PreferClose" or "PreferSameZone" or "PreferSameNode"))
+            {
+                // kube-apiserver v1.34 accepts PreferClose and, with PreferSameTrafficDistribution (beta, on), PreferSameZone and PreferSameNode.
+                Error(at, $"Service {ManifestReader.Q(at.Name)}: trafficDistribution {ManifestReader.Q(td)}: Unsupported value; allowed: PreferClose, PreferSameZone, PreferSameNode", "spec", "trafficDistribution");
                 continue;
             }
 
@@ -148,6 +162,11 @@ public sealed partial class ManifestCluster
             _services.Add(new ManifestService(at.Name, at.Namespace, type, ip, selector, ports, at)
             {
                 ExternalTrafficPolicy = etp,
+                SessionAffinityTimeout = spec.SessionAffinity == "ClientIP"
+                    ? spec.SessionAffinityConfig?.ClientIP?.TimeoutSeconds is { } seconds ? Engine.Time.SimTime.FromSeconds(seconds) : Kubernetes.Services.Service.DefaultAffinityTimeout
+                    : null,
+                InternalTrafficPolicy = spec.InternalTrafficPolicy == "Local" ? InternalTrafficPolicy.Local : InternalTrafficPolicy.Cluster,
+                TrafficDistribution = spec.TrafficDistribution is { } distribution ? Enum.Parse<TrafficDistribution>(distribution) : TrafficDistribution.Default,
                 ManualEndpoints = manual?.Pods ?? [],
             });
         }
