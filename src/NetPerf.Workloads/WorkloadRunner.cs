@@ -26,8 +26,12 @@ public sealed class WorkloadRunner(Simulator sim, IReadOnlyList<Host> hosts)
 
         foreach (var w in workloads)
         {
+            // A workload's set-up (connect(), its first send) is its client host's work.
+            sim.ActAs(w.Endpoints.Client.Host.Entity);
             w.Start();
         }
+
+        sim.ActAs(0);
 
         sim.RunUntil(sim.Now + warmUp);
         var start = sim.Now;

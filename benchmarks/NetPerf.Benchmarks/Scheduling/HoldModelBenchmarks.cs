@@ -9,7 +9,10 @@ namespace NetPerf.Benchmarks.Scheduling;
 /// delay (mean 100 ns). The engine's <see cref="EventQueue"/> against
 /// <see cref="PriorityQueue{TElement,TPriority}"/> doing the same work on the same numbers, and a specialised
 /// 4-ary heap (<see cref="QuaternaryHeap"/>), the contender it was chosen over. Both return the
-/// time of the last event.
+/// time of the last event. <see cref="SequenceKeyedRadixHeap"/> is the engine's queue before ties were broken by
+/// scheduling entity (keyed (time, global sequence)), run beside the current one keyed (time, depth, entity,
+/// entity sequence) as <see cref="Simulator"/> keys it (<see cref="RadixHeapEntityTies"/>: 256 entities, each
+/// event rescheduled by its own entity with that entity's next sequence).
 /// </summary>
 /// <remarks>
 /// The hold model is stationary (the population never changes), so the queues are filled once and every
@@ -22,7 +25,12 @@ public class HoldModelBenchmarks
 {
     public const int EventsRun = 1_000_000;
 
+    public const int Entities = 256;
+
     private readonly EventQueue _queue = new();
+    private readonly EventQueue _entityQueue = new();
+    private readonly SequenceKeyedEventQueue _sequenceKeyed = new();
+    private readonly long[] _entitySequence = new long[Entities];
     private readonly PriorityQueue<Event, EventKey> _baseline = new();
     private readonly QuaternaryHeap _heap = new();
     private long[] _initial = [];
@@ -39,6 +47,16 @@ public class HoldModelBenchmarks
         _delays = HoldWorkload.DrawDelays(EventsRun, "hold/delays");
         FillQueue();
         FillBaseline();
+        _sequenceKeyed.Clear();
+        _entityQueue.Clear();
+        for (int i = 0; i < _initial.Length; i++)
+        {
+            _sequenceKeyed.Enqueue(_initial[i], new Event(NullHandler.Instance, 0, 0));
+            int entity = i % Entities;
+            _entityQueue.Enqueue(_initial[i], 0, ((long)entity << Simulator.SequenceBits) | ++_entitySequence[entity],
+                new Event(NullHandler.Instance, 0, 0, entity));
+        }
+
         var ev = new Event(NullHandler.Instance, 0, 0);
         _heap.Clear();
         foreach (long t in _initial)
@@ -74,6 +92,39 @@ public class HoldModelBenchmarks
     public long RadixHeapEventQueue()
     {
         EventQueue queue = _queue;
+        long[] delays = _delays;
+        long now = 0;
+        for (int i = 0; i < delays.Length; i++)
+        {
+            queue.TryDequeue(long.MaxValue, out now, out Event ev);
+            queue.Enqueue(now + delays[i], ev);
+        }
+
+        return now;
+    }
+
+    [Benchmark(OperationsPerInvoke = EventsRun)]
+    public long RadixHeapEntityTies()
+    {
+        EventQueue queue = _entityQueue;
+        long[] delays = _delays;
+        long[] sequences = _entitySequence;
+        long now = 0;
+        for (int i = 0; i < delays.Length; i++)
+        {
+            queue.TryDequeue(long.MaxValue, out now, out int depth, out _, out Event ev);
+            long at = now + delays[i];
+            int entity = ev.Entity;
+            queue.Enqueue(at, at == now ? depth + 1 : 0, ((long)entity << Simulator.SequenceBits) | ++sequences[entity], ev);
+        }
+
+        return now;
+    }
+
+    [Benchmark(OperationsPerInvoke = EventsRun)]
+    public long SequenceKeyedRadixHeap()
+    {
+        SequenceKeyedEventQueue queue = _sequenceKeyed;
         long[] delays = _delays;
         long now = 0;
         for (int i = 0; i < delays.Length; i++)

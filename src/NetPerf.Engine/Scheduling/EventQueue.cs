@@ -5,14 +5,14 @@ using System.Runtime.CompilerServices;
 namespace NetPerf.Engine.Scheduling;
 
 /// <summary>
-/// The pending-event set: a radix heap (Ahuja, Mehlhorn, Orlin, Tarjan 1990) with base 16 over the 128-bit key
-/// (time, insertion sequence).
+/// The pending-event set: a radix heap (Ahuja, Mehlhorn, Orlin, Tarjan 1990) with base 16 over the key
+/// (time, depth, tie): 160 bits, compared in that order.
 /// </summary>
 /// <remarks>
 /// <para>
 /// Why a radix heap: a discrete-event simulation is a monotone priority queue. Nothing is scheduled before the
-/// event being run, and every new event gets a larger sequence number, so every key inserted is larger than the
-/// last key removed. A radix heap exploits that: an entry lives in the bucket named by the highest digit in
+/// event being run, and an event scheduled at the very time of the event being run has a larger depth than it
+/// (see <see cref="Simulator"/>), so every key inserted is larger than the last key removed. A radix heap exploits that: an entry lives in the bucket named by the highest digit in
 /// which its key differs from the last removed key (and by its value of that digit), insertion is an append,
 /// and removal scans only the lowest non-empty bucket, redistributing it into lower buckets. Each entry moves
 /// down at least a digit at a time (4.9 moves per event in the hold model at 100,000 pending; 9 with a binary
@@ -20,8 +20,11 @@ namespace NetPerf.Engine.Scheduling;
 /// accesses per operation; the difference is measured in <c>benchmarks/</c> (docs/architecture.md, Performance).
 /// </para>
 /// <para>
-/// Ties: the sequence number is part of the key, so equal times leave in insertion order (FIFO) and a run is
-/// reproducible from its seed.
+/// Ties: the caller names the order of events at one time. <see cref="Simulator"/> passes the depth (how many
+/// zero-delay steps the event is from one scheduled at an earlier time) and a tie (the scheduling entity and
+/// that entity's own sequence number), an order no partitioning of the entities can change. The tie is also
+/// the event's identity: ties must be unique for the queue's lifetime. <see cref="Enqueue(long, in Event)"/>
+/// is the simple form, depth 0 and the queue's own counter as tie: equal times leave in insertion order (FIFO).
 /// </para>
 /// <para>
 /// Cancellation is lazy: the entry stays in its bucket and is recognised as stale when it surfaces, because its
@@ -41,11 +44,13 @@ public sealed class EventQueue
     // Base-16 radix: an entry's bucket is named by the highest 4-bit digit in which its key differs from the
     // last key, and by its own value of that digit (larger than the last key's). A binary radix heap moves an
     // entry down about one bit per redistribution (9 moves per event in the hold model at 100,000 pending);
-    // base 16 moves it about a digit at a time. Sequence digits (keys of equal time) are buckets 16..255, time
-    // digits 256 + 16..511. The entry equal to the last key is the current minimum, held in _min.
+    // base 16 moves it about a digit at a time. Tie digits (keys of equal time and depth) are buckets 16..255,
+    // depth digits (32 bits) 256 + 16..127, time digits 384 + 16..255. The entry equal to the last key is the
+    // current minimum, held in _min.
     private const int DigitBits = 4;
-    private const int TimeBuckets = 256;
-    private const int BucketCount = 512;
+    private const int DepthBuckets = 256;
+    private const int TimeBuckets = DepthBuckets + 128;
+    private const int BucketCount = 640;
     private const int MaskWords = BucketCount / 64;
     private const int ChunkShift = 6;
     private const int ChunkSize = 1 << ChunkShift;   // 64 entries, 1.5 KB: sequential runs, small resident tails
@@ -67,7 +72,8 @@ public sealed class EventQueue
     private Entry _min;
     private bool _hasMin;
     private long _lastTime;
-    private long _lastSequence;
+    private int _lastDepth;
+    private long _lastTie;
     private long _nextSequence = 1;
 
     private Slot[] _slots = new Slot[16];
@@ -101,25 +107,36 @@ public sealed class EventQueue
     /// <summary>How many times an insertion before the last removed key forced the buckets to be rebuilt.</summary>
     public long Rebases { get; private set; }
 
-    /// <summary>Adds an event at <paramref name="time"/> (picoseconds, not negative).</summary>
-    public EventHandle Enqueue(long time, in Event ev)
+    /// <summary>
+    /// Adds an event at <paramref name="time"/> (picoseconds, not negative), after every event already queued at
+    /// that time: depth 0, the queue's own insertion counter as tie. Not to be mixed with the other overload in
+    /// one queue (their ties could collide).
+    /// </summary>
+    public EventHandle Enqueue(long time, in Event ev) => Enqueue(time, 0, _nextSequence++, ev);
+
+    /// <summary>
+    /// Adds an event keyed (<paramref name="time"/>, <paramref name="depth"/>, <paramref name="tie"/>). The tie
+    /// must be positive and unique for the queue's lifetime: it names the event's handle.
+    /// </summary>
+    public EventHandle Enqueue(long time, int depth, long tie, in Event ev)
     {
         Debug.Assert(time >= 0, "times are non-negative picoseconds");
-        long seq = _nextSequence++;
-        if (time < _lastTime)
+        Debug.Assert(depth >= 0 && tie > 0, "depths are non-negative, ties positive");
+        if (time < _lastTime || (time == _lastTime && (depth < _lastDepth || (depth == _lastDepth && tie < _lastTie))))
         {
             // Only after a peek that moved the minimum up (RunUntil stopping short of the next event) and an
-            // insertion before it: rare, at a run's boundaries, never in the steady-state loop.
-            Rebase(time, seq);
+            // insertion before it, or a caller inserting below the event just run: rare, at a run's boundaries,
+            // never in the steady-state loop.
+            Rebase(time, depth, tie);
         }
 
         int slot = AllocateSlot();
         ref Slot s = ref _slots[slot];
-        s.Sequence = seq;
+        s.Sequence = tie;
         s.Event = ev;
-        Place(new Entry(time, seq, slot));
+        Place(new Entry(time, tie, depth, slot));
         _live++;
-        return new EventHandle(slot, seq);
+        return new EventHandle(slot, tie);
     }
 
     /// <summary>Cancels a pending event. False if it already ran or was cancelled.</summary>
@@ -158,17 +175,24 @@ public sealed class EventQueue
     }
 
     /// <summary>Removes the earliest event if its time is at most <paramref name="until"/>.</summary>
-    public bool TryDequeue(long until, out long time, out Event ev)
+    public bool TryDequeue(long until, out long time, out Event ev) => TryDequeue(until, out time, out _, out _, out ev);
+
+    /// <summary>Removes the earliest event if its time is at most <paramref name="until"/>, with its whole key.</summary>
+    public bool TryDequeue(long until, out long time, out int depth, out long tie, out Event ev)
     {
         if (!SurfaceMinimum(until) || _min.Time > until)
         {
             time = 0;
+            depth = 0;
+            tie = 0;
             ev = default;
             return false;
         }
 
         _hasMin = false;
         time = _min.Time;
+        depth = _min.Depth;
+        tie = _min.Sequence;
         int slot = _min.Slot;
         ev = _slots[slot].Event;
         FreeSlot(slot);
@@ -197,7 +221,8 @@ public sealed class EventQueue
         _chunkHighWater = 0;
         _hasMin = false;
         _lastTime = 0;
-        _lastSequence = 0;
+        _lastDepth = 0;
+        _lastTie = 0;
         Array.Clear(_slots, 0, _slotHighWater);
         _slotHighWater = 0;
         _freeCount = 0;
@@ -270,14 +295,17 @@ public sealed class EventQueue
         // Stale entries take part in the minimum: checking each one's slot would be a random access per entry,
         // and a stale minimum is simply discarded when it surfaces.
         long minTime = long.MaxValue;
+        int minDepth = int.MaxValue;
         long minSeq = long.MaxValue;
         for (int c = head; c >= 0; c = _nextChunk[c])
         {
             foreach (ref readonly Entry e in pool.AsSpan(c << ChunkShift, c == tail ? tailFill : ChunkSize))
             {
-                if (e.Time < minTime || (e.Time == minTime && e.Sequence < minSeq))
+                if (e.Time < minTime
+                    || (e.Time == minTime && (e.Depth < minDepth || (e.Depth == minDepth && e.Sequence < minSeq))))
                 {
                     minTime = e.Time;
+                    minDepth = e.Depth;
                     minSeq = e.Sequence;
                 }
             }
@@ -289,7 +317,8 @@ public sealed class EventQueue
         }
 
         _lastTime = minTime;
-        _lastSequence = minSeq;
+        _lastDepth = minDepth;
+        _lastTie = minSeq;
         ClearMaskBit(b);
 
         // Every key in bucket b shares the bits above b with the old last key, and the new last key is one of
@@ -300,7 +329,7 @@ public sealed class EventQueue
             int next = _nextChunk[c];
             foreach (ref readonly Entry e in pool.AsSpan(c << ChunkShift, c == tail ? tailFill : ChunkSize))
             {
-                int nb = BucketOf(e, minTime, minSeq);
+                int nb = BucketOf(e, minTime, minDepth, minSeq);
                 if (nb == 0)
                 {
                     _min = e;
@@ -388,7 +417,7 @@ public sealed class EventQueue
     }
 
     /// <summary>Re-buckets everything around a new, smaller last key.</summary>
-    private void Rebase(long time, long seq)
+    private void Rebase(long time, int depth, long tie)
     {
         Rebases++;
         List<Entry> all = _rebaseScratch;
@@ -417,7 +446,8 @@ public sealed class EventQueue
 
         Array.Clear(_mask);
         _lastTime = time;
-        _lastSequence = seq;
+        _lastDepth = depth;
+        _lastTie = tie;
         foreach (Entry e in all)
         {
             Place(e);
@@ -427,7 +457,7 @@ public sealed class EventQueue
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void Place(in Entry e)
     {
-        int b = BucketOf(e, _lastTime, _lastSequence);
+        int b = BucketOf(e, _lastTime, _lastDepth, _lastTie);
         if (b == 0)
         {
             Debug.Assert(!_hasMin, "keys are unique, so only one entry can equal the last key");
@@ -441,13 +471,20 @@ public sealed class EventQueue
 
     /// <summary>0 if the key equals the last key; otherwise (digit position x 16 + digit value), in key order.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static int BucketOf(in Entry e, long lastTime, long lastSequence)
+    private static int BucketOf(in Entry e, long lastTime, int lastDepth, long lastSequence)
     {
         ulong dt = (ulong)(e.Time ^ lastTime);
         if (dt != 0)
         {
             int p = (63 - BitOperations.LeadingZeroCount(dt)) >> 2;
             return TimeBuckets + (p << DigitBits) + (int)(((ulong)e.Time >> (p << 2)) & 15);
+        }
+
+        uint dd = (uint)(e.Depth ^ lastDepth);
+        if (dd != 0)
+        {
+            int r = (31 - BitOperations.LeadingZeroCount(dd)) >> 2;
+            return DepthBuckets + (r << DigitBits) + (int)(((uint)e.Depth >> (r << 2)) & 15);
         }
 
         ulong ds = (ulong)(e.Sequence ^ lastSequence);
@@ -592,15 +629,17 @@ public sealed class EventQueue
         public int Fill;
     }
 
-    /// <summary>24 bytes: the key and where the event's payload lives. Buckets move these, never payloads.</summary>
-    private readonly struct Entry(long time, long sequence, int slot)
+    /// <summary>24 bytes: the key (time, depth, tie) and where the event's payload lives. Buckets move these, never payloads.</summary>
+    private readonly struct Entry(long time, long tie, int depth, int slot)
     {
         public readonly long Time = time;
-        public readonly long Sequence = sequence;
+        /// <summary>The tie, which is also the event's identity (its slot carries it while the event is pending).</summary>
+        public readonly long Sequence = tie;
+        public readonly int Depth = depth;
         public readonly int Slot = slot;
     }
 
-    /// <summary>An event's payload; <see cref="Sequence"/> is 0 while the slot is free.</summary>
+    /// <summary>An event's payload; <see cref="Sequence"/> (the event's tie) is 0 while the slot is free.</summary>
     private struct Slot
     {
         public long Sequence;

@@ -103,7 +103,7 @@ public sealed class ExternalLoadBalancer : IEventHandler
 
         if (first)
         {
-            Host.Sim.ScheduleAfter(SimTime.Zero, this, 0);
+            Host.Sim.ScheduleOn(Host.Entity, Host.Sim.Now, this, 0); // the health checks are the balancer's own work
         }
 
         return virtualService;

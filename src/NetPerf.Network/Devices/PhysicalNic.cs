@@ -80,8 +80,8 @@ public sealed class PhysicalNic : NetDevice, IFrameReceiver
 
         a._tx = new Link(a.Host.Sim, a.Host.Pool, bitsPerSecond, propagation, Math.Min(a.Mtu, b.Mtu), queuePackets, unit);
         b._tx = new Link(b.Host.Sim, b.Host.Pool, bitsPerSecond, propagation, Math.Min(a.Mtu, b.Mtu), farQueue ?? queuePackets, farUnit ?? unit);
-        a._tx.Connect(b);
-        b._tx.Connect(a);
+        a._tx.Connect(b, b.Host.Entity);
+        b._tx.Connect(a, a.Host.Entity);
         a._farEnd = b;
         b._farEnd = a;
     }

@@ -33,6 +33,7 @@ public sealed class Link : IEventHandler
     private readonly PacketPool _pool;
     private readonly PacketRing _queue;
     private IFrameReceiver? _receiver;
+    private int _receiverEntity = -1; // -1: arrivals run on the transmitting entity
     private bool _busy;
     private int _queuedFrames;
 
@@ -77,7 +78,15 @@ public sealed class Link : IEventHandler
     /// <summary>Frames dropped because their IP packet exceeded the MTU (the IP layer should have prevented it).</summary>
     public long OversizeDrops { get; private set; }
 
-    public void Connect(IFrameReceiver receiver) => _receiver = receiver;
+    /// <summary>
+    /// Connects the far end; its frames arrive as <paramref name="receiverEntity"/> (the far host's scheduling
+    /// entity), or as the transmitting entity if none is given (a link inside one model unit).
+    /// </summary>
+    public void Connect(IFrameReceiver receiver, int receiverEntity = -1)
+    {
+        _receiver = receiver;
+        _receiverEntity = receiverEntity;
+    }
 
     /// <summary>Time the line is busy with <paramref name="wireBytes"/>, rounded up to a whole picosecond.</summary>
     public SimTime SerialisationTime(int wireBytes)
@@ -141,7 +150,7 @@ public sealed class Link : IEventHandler
         {
             if (kind == TransmitDone)
             {
-                _sim.ScheduleAfter(Propagation, this, Arrival, packet);
+                ScheduleArrival(_sim.Now + Propagation, packet);
             }
 
             if (_queue.Count > 0)
@@ -188,11 +197,24 @@ public sealed class Link : IEventHandler
         {
             // The far box starts on the burst when its first frame is in; the line is busy until the last left.
             long firstIn = now + SerialisationTime(p.FirstFrameWireBytes).Picoseconds + Propagation.Picoseconds;
-            _sim.Schedule(new SimTime(firstIn), this, Arrival, packet);
+            ScheduleArrival(new SimTime(firstIn), packet);
             _sim.Schedule(new SimTime(done), this, LineFree, -1);
             return;
         }
 
         _sim.Schedule(new SimTime(done), this, TransmitDone, packet);
+    }
+
+    /// <summary>A frame reaches the far end: it runs as the far host, the one place work crosses between hosts' entities.</summary>
+    private void ScheduleArrival(SimTime at, int packet)
+    {
+        if (_receiverEntity < 0)
+        {
+            _sim.Schedule(at, this, Arrival, packet);
+        }
+        else
+        {
+            _sim.ScheduleOn(_receiverEntity, at, this, Arrival, packet);
+        }
     }
 }

@@ -32,6 +32,7 @@ public sealed class Host
         Testbed = testbed;
         Name = name;
         Sim = testbed.Sim;
+        Entity = testbed.NextEntity();
         Pool = testbed.Pool;
         Costs = costs;
         Cores = sharedCores;
@@ -103,6 +104,12 @@ public sealed class Host
     public Testbed Testbed { get; }
     public string Name { get; }
     public Simulator Sim { get; }
+
+    /// <summary>
+    /// The host's scheduling entity (<see cref="Simulator"/>): frames arriving from a link run as it, so the
+    /// order of simultaneous events is the same however the hosts are split between event loops.
+    /// </summary>
+    public int Entity { get; }
     public PacketPool Pool { get; }
     public CostTable Costs { get; }
 

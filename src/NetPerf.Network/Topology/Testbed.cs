@@ -25,6 +25,14 @@ public sealed class Testbed(Simulator sim, PacketPool pool, ulong seed = 1)
 
     internal uint NextDeviceNumber() => ++_nextDevice;
 
+    /// <summary>
+    /// The scheduling entity of the next host built: hosts are numbered 1, 2, ... in build order, which the
+    /// scenario fixes, so every run (and every partitioning of the hosts) numbers them alike. 0 is the driver.
+    /// </summary>
+    internal int NextEntity() => ++_nextEntity;
+
+    private int _nextEntity;
+
     /// <summary>IP identification for fragmented datagrams: per simulation, so parallel simulations never share it.</summary>
     internal int NextDatagramId() => ++_nextDatagram;
 

@@ -82,7 +82,9 @@ public static class WorkloadProbe
             sim.Stop();
         };
         workload.Measurement.StartMeasuring();
+        sim.ActAs(workload.Endpoints.Client.Host.Entity);
         workload.Start();
+        sim.ActAs(0);
         sim.RunUntil(sim.Now + Limit);
         if (done)
         {
