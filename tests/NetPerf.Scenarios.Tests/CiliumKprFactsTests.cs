@@ -95,20 +95,81 @@ public class CiliumKprFactsTests(CiliumKprRun kpr, CiliumRun legacy, ITestOutput
     }
 
     [Fact]
-    public void A_NodePort_path_with_kube_proxy_replaced_is_refused_at_the_workloads_paths()
+    public void A_NodePort_is_served_in_tc_BPF_walking_no_rule_and_costs_less_than_kube_proxys_NodePort_beside_legacy_Cilium()
+    {
+        var costs = Network.Cpu.CostTable.Default();
+        // Two packets a transaction enter node1 from the outside client (the request) and from node2 (the reply):
+        // both pay nodeport_lb4 (the request's lookups, the reply's reverse NAT) and the SNAT map, no rule anywhere.
+        Assert.Equal(2 * costs[Network.Cpu.KernelStage.BpfNodePortSnat].FixedPicoseconds / 1000.0, kpr.Stage("small", "node-port", "BpfNodePortSnat"), 3);
+        Assert.Equal(costs[Network.Cpu.KernelStage.BpfNodePort].FixedPicoseconds / 1000.0, kpr.Stage("small", "node-port", "BpfNodePort"), 3);
+        Assert.Equal(0, kpr.Stage("small", "node-port", "NftablesRule"));
+        Assert.Equal(0, kpr.Stage("small", "node-port", "NetfilterRule"));
+        Assert.Equal(0, kpr.Stage("small", "node-port", "Nat"));
+        Assert.True(legacy.Stage("cilium-native", "small", "node-port", "NftablesRule") > 0); // kube-proxy's KUBE-NODEPORTS
+
+        foreach (var metric in new[] { "latency", "cpu_per_request" })
+        {
+            double bpf = kpr.Row("small", "node-port", metric).Mean;
+            double kubeProxy = legacy.Row("cilium-native", "small", "node-port", metric).Mean;
+            log.WriteLine($"node-port {metric}: kube-proxy replacement {bpf:F2}, kube-proxy iptables beside legacy Cilium {kubeProxy:F2} ({kubeProxy / bpf:F3} x)");
+            Assert.True(bpf < kubeProxy, $"{metric}: the BPF NodePort skips the entry node's stack, netfilter and kube-proxy's rules");
+        }
+    }
+
+    [Fact]
+    public void DSR_with_a_tunnelled_Cilium_variant_is_refused_at_the_loadBalancerMode_line()
     {
         const string Yaml = """
-            name: nodeport
+            name: dsr
+            cluster:
+              cni: cilium-vxlan
+              cilium:
+                kubeProxyReplacement: true
+                loadBalancerMode: dsr
+            workloads:
+              - { name: rr, test: TCP_RR, paths: [node-port] }
+            """;
+        var error = Assert.Throws<ScenarioException>(() => ScenarioReader.Parse(Yaml, "dsr.yaml"));
+        Assert.Contains("dsr.yaml:6:23:", error.Message);
+        Assert.Contains("cluster.cilium.loadBalancerMode: dsr sends NodePort packets by DSR", error.Message);
+        Assert.Contains("native routing", error.Message);
+        Assert.Contains("cilium-vxlan", error.Message);
+    }
+
+    [Fact]
+    public void A_Maglev_table_size_Cilium_does_not_accept_is_refused_with_the_sizes_it_does()
+    {
+        const string Yaml = """
+            name: maglev
             cluster:
               cni: cilium-native
-              cilium: { kubeProxyReplacement: true }
+              cilium: { kubeProxyReplacement: true, loadBalancerAlgorithm: maglev, maglevTableSize: 16384 }
             workloads:
-              - name: rr
-                test: TCP_RR
-                paths: [cluster-ip, node-port]
+              - { name: rr, test: TCP_RR, paths: [node-port] }
             """;
-        var error = Assert.Throws<ScenarioException>(() => ScenarioReader.Parse(Yaml, "nodeport.yaml"));
-        Assert.Contains("nodeport.yaml:8:", error.Message);
-        Assert.Contains("workloads[0].paths: node-port needs kube-proxy", error.Message);
+        var error = Assert.Throws<ScenarioException>(() => ScenarioReader.Parse(Yaml, "maglev.yaml"));
+        Assert.Contains("maglev.yaml:4:", error.Message);
+        Assert.Contains("cluster.cilium.maglevTableSize: ", error.Message);
+        Assert.Contains("allowed: 251, 509, 1021, 2039, 4093, 8191, 16381, 32749, 65521, 131071", error.Message);
+    }
+
+    [Fact]
+    public void Load_balancer_options_without_kube_proxy_replacement_warn_at_the_line_that_they_do_nothing()
+    {
+        const string Yaml = """
+            name: nokpr
+            cluster:
+              cni: cilium-native
+              cilium:
+                loadBalancerAlgorithm: maglev
+            workloads:
+              - { name: rr, test: TCP_RR, paths: [node-port] }
+            """;
+        var warnings = new List<string>();
+        var scenario = ScenarioReader.Parse(Yaml, "nokpr.yaml", warnings);
+        var warning = Assert.Single(warnings);
+        Assert.StartsWith("nokpr.yaml:5:28: warning: cluster.cilium.loadBalancerAlgorithm: ", warning);
+        Assert.Contains("kubeProxyReplacement: true", warning);
+        Assert.False(scenario.Cluster.Cilium.KubeProxyReplacement);
     }
 }

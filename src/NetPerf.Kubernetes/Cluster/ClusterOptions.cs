@@ -23,6 +23,14 @@ public sealed record ClusterOptions
     /// </summary>
     public int Racks { get; init; } = 1;
 
+    /// <summary>
+    /// With racks, the one-way delay between two racks' nodes on top of the cables' propagation: each rack is a
+    /// zone of its own, and half of it is on its uplink to the spine (the spine standing for the network between
+    /// the zones), so rack to rack pays it once and within a rack nothing. The outside segment, on the spine, is
+    /// half of it from every rack. Zero: racks are one room.
+    /// </summary>
+    public SimTime InterZoneDelay { get; init; }
+
     /// <summary>Physical NICs on a switch (the default), or containers on one host's bridge (kind).</summary>
     public ClusterFabric Fabric { get; init; } = ClusterFabric.Switch;
 

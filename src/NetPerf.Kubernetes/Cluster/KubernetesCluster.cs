@@ -125,7 +125,7 @@ public sealed partial class KubernetesCluster
 
         if (options.Racks > 1)
         {
-            Fabric = new RackFabric(Bed, options.Racks, (long)(options.LinkGigabits * 1e9), options.Propagation);
+            Fabric = new RackFabric(Bed, options.Racks, (long)(options.LinkGigabits * 1e9), options.Propagation, options.InterZoneDelay);
             Switch = Fabric.Tor(1).Switch;
         }
         else

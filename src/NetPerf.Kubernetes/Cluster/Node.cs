@@ -25,6 +25,12 @@ public sealed class Node(int index, Host host, NetDevice eth0, Ipv4Address ip, I
     /// <summary>The rack the node is in, 1-based (always 1 on a single switch; see <see cref="ClusterOptions.Racks"/>).</summary>
     public int Rack { get; init; } = 1;
 
+    /// <summary>
+    /// Its topology.kubernetes.io/zone label, or null without one: what the EndpointSlice controller copies into
+    /// each endpoint's zone and kube-proxy compares with its own node's (pkg/proxy/topology.go).
+    /// </summary>
+    public string? Zone { get; set; }
+
     /// <summary>The node's subnet on eth0: the one L2 segment it shares with the other nodes of its rack.</summary>
     public Ipv4Prefix Subnet { get; init; }
 

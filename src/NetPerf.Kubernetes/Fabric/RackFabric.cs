@@ -21,13 +21,14 @@ public sealed class RackFabric
 {
     private readonly List<TopOfRackRouter> _tors = [];
 
-    internal RackFabric(Testbed bed, int racks, long bitsPerSecond, SimTime propagation)
+    /// <param name="interZoneDelay">Added between racks: half on each ToR's uplink (<see cref="Cluster.ClusterOptions.InterZoneDelay"/>).</param>
+    internal RackFabric(Testbed bed, int racks, long bitsPerSecond, SimTime propagation, SimTime interZoneDelay = default)
     {
         Spine = new SpineRouter(bed, bitsPerSecond, propagation);
         for (int r = 1; r <= racks; r++)
         {
             var tor = new TopOfRackRouter(bed, r, bitsPerSecond, propagation);
-            Spine.Connect(tor);
+            Spine.Connect(tor, propagation + (interZoneDelay / 2));
             _tors.Add(tor);
         }
     }

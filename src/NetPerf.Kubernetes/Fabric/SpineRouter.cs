@@ -18,12 +18,10 @@ public sealed class SpineRouter
 {
     private readonly List<PhysicalNic> _ports = [];
     private readonly long _bitsPerSecond;
-    private readonly SimTime _propagation;
 
     internal SpineRouter(Testbed bed, long bitsPerSecond, SimTime propagation)
     {
         _bitsPerSecond = bitsPerSecond;
-        _propagation = propagation;
         Outside = new L2Switch(bed, "spine", bitsPerSecond, propagation);
         var outside = Ipv4Prefix.Parse(RackAddressing.OutsideSubnet);
         Root.IpForward = true;
@@ -40,12 +38,12 @@ public sealed class SpineRouter
 
     private NetworkNamespace Root => Outside.Host.Root;
 
-    /// <summary>Cables ToR <paramref name="tor"/>'s uplink to a new routed port, and routes its rack's subnet there.</summary>
-    internal void Connect(TopOfRackRouter tor)
+    /// <summary>Cables ToR <paramref name="tor"/>'s uplink (a cable of <paramref name="uplinkPropagation"/>) to a new routed port, and routes its rack's subnet there.</summary>
+    internal void Connect(TopOfRackRouter tor, SimTime uplinkPropagation)
     {
         var port = new PhysicalNic(Root, $"swp{tor.Rack}", mtu: 9216, receiveQueues: 1) { ForwardsPerFrame = true };
         Root.AddAddress(port, RackAddressing.SpineAddress(tor.Rack), 31);
-        PhysicalNic.Connect(port, tor.Uplink, _bitsPerSecond, _propagation, Outside.PortBufferFrames, QueueUnit.Frames);
+        PhysicalNic.Connect(port, tor.Uplink, _bitsPerSecond, uplinkPropagation, Outside.PortBufferFrames, QueueUnit.Frames);
         Root.AddRoute(RackAddressing.RackSubnet(tor.Rack).ToString(), port, via: RackAddressing.UplinkAddress(tor.Rack).ToString());
         _ports.Add(port);
     }

@@ -44,8 +44,14 @@ public sealed partial class KubeProxyIptables : IKubeProxyRuleWriter
     /// </summary>
     public void ReplaceEndpoints(Service service, IReadOnlyList<Pod> endpoints)
     {
-        if (service.ExternalTrafficPolicy == ExternalTrafficPolicy.Local && (service.NodePort is not null || service.LoadBalancerIp is not null))
+        if ((service.ExternalTrafficPolicy == ExternalTrafficPolicy.Local && (service.NodePort is not null || service.LoadBalancerIp is not null)) || ServiceTopology.IsPerNode(service))
         {
+            if (ServiceTopology.IsPerNode(service))
+            {
+                throw new NotSupportedException(
+                    $"Service {service.Name}: changing the endpoints of a Service with internalTrafficPolicy Local or a trafficDistribution is not modelled yet (its per-node chains are not rebuilt).");
+            }
+
             throw new NotSupportedException(
                 $"Service {service.Name}: changing the endpoints of an externalTrafficPolicy Local Service is not modelled yet (its per-node KUBE-SVL chains are not rebuilt).");
         }

@@ -118,18 +118,17 @@ public sealed partial class KubeProxyIptables
         }
 
         KubeProxyRules.PickOne(svc, [.. endpointChains.Values]);
-        var portal = new Rule
+        if (ServiceTopology.IsPerNode(service))
         {
-            Destination = new Ipv4Prefix(service.ClusterIp, 32),
-            Protocol = service.Protocol,
-            DestinationPort = service.Port,
-            Target = RuleTarget.Jump,
-            JumpTo = svc,
-            Comment = $"{service.Name} cluster IP",
-        };
-        foreach (var chains in _nodes.Values)
+            AddTopologyPortals(service, id, endpoints, endpointChains);
+        }
+        else
         {
-            chains.Services.Insert(chains.Services.Rules.Count - 1, portal); // before the KUBE-NODEPORTS jump
+            var portal = Portal(service, svc);
+            foreach (var chains in _nodes.Values)
+            {
+                chains.Services.Insert(chains.Services.Rules.Count - 1, portal); // before the KUBE-NODEPORTS jump
+            }
         }
 
         if (service.NodePort is not null || service.LoadBalancerIp is not null)
@@ -138,6 +137,67 @@ public sealed partial class KubeProxyIptables
         }
 
         ServiceRules += service.LoadBalancerIp is null ? 1 : 2;
+    }
+
+    private static Rule Portal(Service service, Chain target) => new()
+    {
+        Destination = new Ipv4Prefix(service.ClusterIp, 32),
+        Protocol = service.Protocol,
+        DestinationPort = service.Port,
+        Target = RuleTarget.Jump,
+        JumpTo = target,
+        Comment = $"{service.Name} cluster IP",
+    };
+
+    /// <summary>
+    /// A Service whose cluster traffic each node sends to its own choice of endpoints (<see cref="ServiceTopology"/>):
+    /// each node's KUBE-SERVICES portal jumps to a chain of that node's endpoints, as each node's kube-proxy writes
+    /// its own (the proxier's internalTrafficChain): KUBE-SVL-X, this node's endpoints without the masquerade rule,
+    /// for internalTrafficPolicy Local; KUBE-SVC-X with the zone's (or node's) endpoints for trafficDistribution.
+    /// Nodes with the same choice share the chain. A node left without any endpoint (Local, none on it) has no
+    /// portal but a DROP ("has no local endpoints"), which kube-proxy writes in the filter table's KUBE-SERVICES
+    /// and which is written here at the portal, with the same effect on the packet.
+    /// </summary>
+    private void AddTopologyPortals(Service service, string id, IReadOnlyList<Pod> endpoints, Dictionary<Pod, Chain> endpointChains)
+    {
+        var shared = new Dictionary<string, Chain>(StringComparer.Ordinal);
+        foreach (var (node, chains) in _nodes)
+        {
+            var chosen = ServiceTopology.InternalEndpoints(service, endpoints, node);
+            Rule portal;
+            if (chosen.Count == 0)
+            {
+                portal = new Rule
+                {
+                    Destination = new Ipv4Prefix(service.ClusterIp, 32), Protocol = service.Protocol, DestinationPort = service.Port,
+                    Target = RuleTarget.Drop, Comment = $"{service.Name} has no local endpoints",
+                };
+            }
+            else
+            {
+                string key = string.Join(',', chosen.Select(p => p.Name));
+                if (!shared.TryGetValue(key, out var chain))
+                {
+                    bool local = service.InternalTrafficPolicy == InternalTrafficPolicy.Local;
+                    chain = new Chain(local ? $"KUBE-SVL-{id}" : $"KUBE-SVC-{id}");
+                    if (!local)
+                    {
+                        chain.Append(new Rule
+                        {
+                            Destination = new Ipv4Prefix(service.ClusterIp, 32), Protocol = service.Protocol, DestinationPort = service.Port,
+                            SourceNotIn = Cluster.PodNetwork, Target = RuleTarget.Jump, JumpTo = _markMasquerade,
+                        });
+                    }
+
+                    KubeProxyRules.PickOne(chain, [.. chosen.Select(p => endpointChains[p])]);
+                    shared[key] = chain;
+                }
+
+                portal = Portal(service, chain);
+            }
+
+            chains.Services.Insert(chains.Services.Rules.Count - 1, portal);
+        }
     }
 
     /// <summary>

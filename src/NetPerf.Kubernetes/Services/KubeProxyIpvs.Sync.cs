@@ -38,6 +38,11 @@ public sealed partial class KubeProxyIpvs : IKubeProxyRuleWriter
     /// </summary>
     public void ReplaceEndpoints(Service service, IReadOnlyList<Pod> endpoints)
     {
+        if (ServiceTopology.IsPerNode(service))
+        {
+            throw new NotSupportedException($"Service {service.Name}: changing the endpoints of a Service with internalTrafficPolicy Local or a trafficDistribution is not modelled in IPVS mode yet (each node's real servers differ).");
+        }
+
         if (service.LoadBalancerIp is not null)
         {
             throw new NotSupportedException($"Service {service.Name}: changing a LoadBalancer Service's endpoints is not modelled in IPVS mode yet.");

@@ -65,7 +65,12 @@ public sealed partial class KubeProxyIpvs
                 node.Root.AddAddress(dummy, service.ClusterIp, 32); // once per address: each port of a Service is a virtual service of its own on it
             }
 
-            _virtualServices[(service, node)] = ipvs.AddService(service.Protocol, service.ClusterIp, service.Port, Scheduler, servers);
+            // A Service whose cluster traffic each node sends to its own choice (ServiceTopology: internalTrafficPolicy
+            // Local, a trafficDistribution) has each node's own list, as each node's kube-proxy writes it; with an empty
+            // one (Local, no endpoint on the node) IPVS finds no destination and the packet goes on to the node's own
+            // stack, which refuses it (the kernel's ip_vs_leave answers ICMP port unreachable: ECONNREFUSED too).
+            var own = ServiceTopology.IsPerNode(service) ? RealServers(ServiceTopology.InternalEndpoints(service, endpoints, node), service.TargetPort) : servers;
+            _virtualServices[(service, node)] = ipvs.AddService(service.Protocol, service.ClusterIp, service.Port, Scheduler, own);
         }
 
         if (service.NodePort is { } nodePort)

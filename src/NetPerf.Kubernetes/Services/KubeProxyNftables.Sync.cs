@@ -35,6 +35,11 @@ public sealed partial class KubeProxyNftables : IKubeProxyRuleWriter
             throw new NotSupportedException($"Service {service.Name}: externalTrafficPolicy Local is not modelled in nftables mode yet.");
         }
 
+        if (ServiceTopology.IsPerNode(service))
+        {
+            throw new NotSupportedException($"Service {service.Name}: changing the endpoints of a Service with internalTrafficPolicy Local or a trafficDistribution is not modelled in nftables mode yet (its per-node chains are not rebuilt).");
+        }
+
         var svc = _serviceChains[service];
         _generation++;
         svc.Clear();

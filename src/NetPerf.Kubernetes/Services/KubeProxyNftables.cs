@@ -24,6 +24,7 @@ public sealed partial class KubeProxyNftables
     private readonly Chain _markMasquerade = KubeProxyRules.MarkMasquerade("mark-for-masquerade");
     private readonly List<Service> _installed = [];
     private readonly Dictionary<Node, VerdictMap> _nodePorts = [];
+    private readonly Dictionary<Node, VerdictMap> _nodeServiceIps = []; // each node's service-ips: its own elements over the shared ones
 
     public KubeProxyNftables(KubernetesCluster cluster)
     {
@@ -35,9 +36,11 @@ public sealed partial class KubeProxyNftables
             var nodePorts = new Chain("nodeports");
             nodePorts.Append(new Rule { Target = RuleTarget.VerdictMap, Map = serviceNodePorts, Comment = "service-nodeports" });
             _nodePorts[node] = serviceNodePorts;
+            var serviceIps = VerdictMap.Over(_serviceIps);
+            _nodeServiceIps[node] = serviceIps;
             foreach (var hook in (Chain[])[nf.NatPreRouting, nf.NatOutput])
             {
-                hook.Append(new Rule { Target = RuleTarget.VerdictMap, Map = _serviceIps, Comment = "services" });
+                hook.Append(new Rule { Target = RuleTarget.VerdictMap, Map = serviceIps, Comment = "services" });
                 hook.Append(new Rule { DestinationIsLocal = true, Target = RuleTarget.Jump, JumpTo = nodePorts, Comment = "fib daddr type local: nodeports" });
             }
 
@@ -62,7 +65,14 @@ public sealed partial class KubeProxyNftables
         List<Chain> chains = [.. endpoints.Select((pod, i) => KubeProxyRules.Endpoint($"endpoint-{id}-{i}", pod, service, _markMasquerade))];
         KubeProxyRules.PickOne(svc, chains);
 
-        _serviceIps.Add(service.ClusterIp, service.Protocol, service.Port, svc);
+        if (ServiceTopology.IsPerNode(service))
+        {
+            AddTopologyElements(service, id, endpoints, chains);
+        }
+        else
+        {
+            _serviceIps.Add(service.ClusterIp, service.Protocol, service.Port, svc);
+        }
         if (service.NodePort is { } nodePort)
         {
             AddNodePort(service, nodePort, id, svc, endpoints, chains);
@@ -85,6 +95,63 @@ public sealed partial class KubeProxyNftables
         }
 
         _installed.Add(service);
+    }
+
+    /// <summary>
+    /// A Service whose cluster traffic each node sends to its own choice of endpoints (<see cref="ServiceTopology"/>):
+    /// an element of each node's own service-ips map, to a chain of that node's endpoints (the proxier's
+    /// internal-traffic chain; without the masquerade rule for internalTrafficPolicy Local, as kube-proxy writes
+    /// it); nodes with the same choice share the chain. A node without an endpoint for it (Local, none on the
+    /// node) drops, which kube-proxy does in its filter chains (the no-endpoint-services map) and is done here by
+    /// the chain the element leads to, with the same effect on the packet.
+    /// </summary>
+    private void AddTopologyElements(Service service, string id, IReadOnlyList<Pod> endpoints, List<Chain> endpointChains)
+    {
+        bool local = service.InternalTrafficPolicy == InternalTrafficPolicy.Local;
+        var shared = new Dictionary<string, Chain>(StringComparer.Ordinal);
+        foreach (var (node, map) in _nodeServiceIps)
+        {
+            var chosen = ServiceTopology.InternalEndpoints(service, endpoints, node);
+            string key = string.Join(',', chosen.Select(p => p.Name));
+            if (!shared.TryGetValue(key, out var chain))
+            {
+                chain = new Chain($"{(local ? "local" : "service")}-{id}-{service.Name}");
+                if (chosen.Count == 0)
+                {
+                    chain.Append(new Rule { Target = RuleTarget.Drop, Comment = $"{service.Name} has no local endpoints" });
+                }
+                else
+                {
+                    if (!local)
+                    {
+                        chain.Append(new Rule
+                        {
+                            SourceNotIn = Cluster.PodNetwork, Target = RuleTarget.Jump, JumpTo = _markMasquerade,
+                            Comment = "traffic from outside the pod network is masqueraded",
+                        });
+                    }
+
+                    KubeProxyRules.PickOne(chain, [.. chosen.Select(p => endpointChains[IndexOf(endpoints, p)])]);
+                }
+
+                shared[key] = chain;
+            }
+
+            map.Add(service.ClusterIp, service.Protocol, service.Port, chain);
+        }
+    }
+
+    private static int IndexOf(IReadOnlyList<Pod> pods, Pod pod)
+    {
+        for (int i = 0; i < pods.Count; i++)
+        {
+            if (pods[i] == pod)
+            {
+                return i;
+            }
+        }
+
+        return -1;
     }
 
     /// <summary>An element of every node's service-nodeports map, to the Service's external chain (see the class summary).</summary>

@@ -17,6 +17,12 @@ public sealed record Service(string Name, Ipv4Address ClusterIp, ushort Port, us
 
     public ExternalTrafficPolicy ExternalTrafficPolicy { get; init; } = ExternalTrafficPolicy.Cluster;
 
+    /// <summary>spec.internalTrafficPolicy: Local keeps cluster traffic on the client's node (<see cref="ServiceTopology"/>).</summary>
+    public InternalTrafficPolicy InternalTrafficPolicy { get; init; } = InternalTrafficPolicy.Cluster;
+
+    /// <summary>spec.trafficDistribution: PreferClose keeps cluster traffic in the client's zone when it has an endpoint (<see cref="ServiceTopology"/>).</summary>
+    public TrafficDistribution TrafficDistribution { get; init; } = TrafficDistribution.Default;
+
     /// <summary>type LoadBalancer: the ingress IP (status.loadBalancer.ingress[0].ip), or null.</summary>
     public Ipv4Address? LoadBalancerIp { get; init; }
 

@@ -199,6 +199,38 @@ public enum KernelStage
     BpfSocketLb,
 
     /// <summary>
+    /// Kube-proxy replacement's NodePort in tc BPF (bpf/lib/nodeport.h nodeport_lb4, from cil_from_netdev): a packet
+    /// to one of the node's addresses on a NodePort looked up in the service map (lb4_lookup_service), its flow in
+    /// Cilium's conntrack map (ct_lookup4) and its backend in the backend map, and its destination rewritten to the
+    /// backend. Every packet of such a flow pays it at the node it enters; a new flow pays its backend's selection
+    /// too (<see cref="BpfBackendRandom"/> or <see cref="BpfBackendMaglev"/>).
+    /// </summary>
+    BpfNodePort,
+
+    /// <summary>
+    /// The NodePort's source NAT in BPF (bpf/lib/nat.h snat_v4_nat on the way to a backend on another node,
+    /// snat_v4_rev_nat on its reply): the NAT map lookup (a new flow's mapping written) and the source (or the
+    /// reply's destination) rewritten with its checksums. Not paid in DSR mode, nor for a backend on the same node.
+    /// </summary>
+    BpfNodePortSnat,
+
+    /// <summary>
+    /// Direct server return's IPv4 option (bpf/lib/nodeport.h, dsrDispatch: opt): at the entry node dsr_set_opt4
+    /// grows the header by 8 bytes and writes the frontend's address and port into it; at the backend's node
+    /// handle_dsr_v4 reads it and keeps it in the flow's conntrack entry, from which the reply gets its source.
+    /// </summary>
+    BpfDsr,
+
+    /// <summary>A new external flow's backend drawn at random (lb4_select_backend_id_random: bpf_get_prandom_u32 and the backend slot lookup).</summary>
+    BpfBackendRandom,
+
+    /// <summary>
+    /// A new external flow's backend from the Service's Maglev lookup table (lb4_select_backend_id_maglev: the
+    /// tuple's hash, the outer map's lookup of the Service's table and the inner array's of the slot).
+    /// </summary>
+    BpfBackendMaglev,
+
+    /// <summary>
     /// TCP's internal pacing timer firing once (net/ipv4/tcp_output.c: tcp_pacing_check arms tp->pacing_timer, a
     /// pinned soft hrtimer, when a send finds the socket's next departure time, tcp_wstamp_ns, still ahead;
     /// tcp_pace_kick then runs tcp_tsq_handler and tcp_write_xmit again): the hrtimer's arming and expiry, the

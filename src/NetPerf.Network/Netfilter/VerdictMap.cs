@@ -13,6 +13,16 @@ public sealed class VerdictMap
 {
     private readonly Dictionary<(uint Address, IpProtocol Protocol, ushort Port), Chain> _entries = [];
 
+    /// <summary>The map this one's lookups fall through to (<see cref="Over"/>), or null.</summary>
+    private VerdictMap? _under;
+
+    /// <summary>
+    /// One host's copy of a map that many hosts hold alike: its own elements first, then <paramref name="shared"/>'s,
+    /// so that elements every host's control plane writes the same are held once, and a host's own differ (each
+    /// node's kube-proxy writes its own service-ips map). A lookup is one lookup, as in the kernel.
+    /// </summary>
+    public static VerdictMap Over(VerdictMap shared) => new() { PortOnly = shared.PortOnly, _under = shared };
+
     /// <summary>A map keyed by protocol and destination port only (<c>meta l4proto . th dport vmap @NAME</c>).</summary>
     public static VerdictMap ByPort() => new() { PortOnly = true };
 
@@ -38,5 +48,6 @@ public sealed class VerdictMap
     public bool Remove(Ipv4Address address, IpProtocol protocol, ushort port) => _entries.Remove((PortOnly ? 0 : address.Value, protocol, port));
 
     internal bool TryGet(Ipv4Address address, IpProtocol protocol, ushort port, out Chain chain) =>
-        _entries.TryGetValue((PortOnly ? 0 : address.Value, protocol, port), out chain!);
+        _entries.TryGetValue((PortOnly ? 0 : address.Value, protocol, port), out chain!)
+        || (_under is not null && _under.TryGet(address, protocol, port, out chain));
 }

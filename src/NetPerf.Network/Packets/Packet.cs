@@ -25,6 +25,16 @@ public struct Packet
 
     public bool DontFragment;
 
+    /// <summary>
+    /// Bytes of IPv4 options after the 20-byte header: 8 while Cilium's DSR option rides the packet (dsr_opt_v4:
+    /// type, length, the Service frontend's port and address, <see cref="DsrAddress"/> and <see cref="DsrPort"/>).
+    /// </summary>
+    public int IpOptionBytes;
+
+    /// <summary>The Service frontend a DSR option carries to the backend's node, which answers the client from it.</summary>
+    public Ipv4Address DsrAddress;
+    public ushort DsrPort;
+
     /// <summary>Outer headers while tunnelled.</summary>
     public Encapsulation Encapsulation;
 
@@ -124,8 +134,8 @@ public struct Packet
         }
     }
 
-    /// <summary>Bytes of the inner IP packet: IPv4 header, transport header, payload.</summary>
-    public readonly int InnerIpLength => HeaderSizes.Ipv4 + TransportHeaderBytes + PayloadBytes;
+    /// <summary>Bytes of the inner IP packet: IPv4 header with its options, transport header, payload.</summary>
+    public readonly int InnerIpLength => HeaderSizes.Ipv4 + IpOptionBytes + TransportHeaderBytes + PayloadBytes;
 
     /// <summary>Bytes of the IP packet the current link carries: the inner packet plus any encapsulation.</summary>
     public readonly int IpLength => InnerIpLength + Encapsulation.Overhead;

@@ -562,20 +562,20 @@ internal static class ScenarioChecks
                 $"kubeProxy: {unsupported.Cni.Name} (variant {unsupported.Name}) does not run beside kube-proxy's {unsupported.KubeProxy.Name} mode; it runs with: {string.Join(", ", unsupported.Cni.ProxyModes)}");
         }
 
-        // With kube-proxy replaced nothing on a node serves a NodePort until Cilium's tc BPF NodePort is built.
-        if (s.Cluster.Cilium.KubeProxyReplacement && variants.FirstOrDefault(v => v.Cni.Family == "cilium") is { } replaced)
+        // Cilium's DSR carries the frontend in an IPv4 option, which its agent allows only with native routing.
+        if (s.Cluster.Cilium is { KubeProxyReplacement: true, LoadBalancerMode: not Kubernetes.Cni.Cilium.CiliumLoadBalancerMode.Snat } cilium
+            && variants.FirstOrDefault(v => v.Cni.Create() is Kubernetes.Cni.Cilium.CiliumDatapath { Routing: not Kubernetes.Cni.Cilium.CiliumRouting.Native }) is { } tunnelled)
         {
-            for (int i = 0; i < s.Workloads.Count; i++)
-            {
-                var fromOutside = s.Workloads[i].Paths.Where(p => p is CommunicationPath.NodePort or CommunicationPath.LoadBalancer).ToList();
-                if (fromOutside.Count > 0)
-                {
-                    var outside = fromOutside[0];
-                    d.Error(At(root, "workloads", i, "paths") ?? At(root, "workloads", i) ?? At(root, "cluster", "cilium"),
-                        $"workloads[{i}].paths: {outside.Name()} needs kube-proxy, which cluster.cilium.kubeProxyReplacement replaces on {replaced.Cni.Name} (variant {replaced.Name}), and Cilium's NodePort in tc BPF is not modelled yet; list the other paths, or drop kubeProxyReplacement");
-                    break;
-                }
-            }
+            d.Error(At(root, "cluster", "cilium", "loadBalancerMode") ?? At(root, "cluster", "cilium"),
+                $"cluster.cilium.loadBalancerMode: {cilium.LoadBalancerMode.ToString().ToLowerInvariant()} sends NodePort packets by DSR, whose IPv4 option Cilium allows only with native routing, and {tunnelled.Cni.Name} (variant {tunnelled.Name}) tunnels; Cilium's agent refuses to start so. Use snat, or compare cilium-native only");
+        }
+
+        // Cilium's service maps are one for every node here: its per-node choice (it honours both fields) is not modelled.
+        if (s.Cluster.Cilium.KubeProxyReplacement && variants.FirstOrDefault(v => v.Cni.Family == "cilium") is { } socketLb
+            && s.Objects.Services.FirstOrDefault(m => m.InternalTrafficPolicy == Kubernetes.Services.InternalTrafficPolicy.Local || m.TrafficDistribution != Kubernetes.Services.TrafficDistribution.Default) is { } zonal)
+        {
+            d.Error(At(root, "cluster", "cilium") ?? At(root, "cluster"),
+                $"cluster.cilium.kubeProxyReplacement: Service {zonal.Namespace}/{zonal.Name} ({zonal.At.File}:{zonal.At.Line}) routes by the client's node or zone (internalTrafficPolicy Local or a trafficDistribution), which Cilium's load balancer on {socketLb.Cni.Name} (variant {socketLb.Name}) is not modelled to do; drop kubeProxyReplacement, or the field");
         }
 
         if (s.Cluster.Fabric == Kubernetes.Cluster.ClusterFabric.Kind && s.Cluster.Racks > 1)

@@ -214,8 +214,9 @@ public static partial class ScenarioReader
             ? Kubernetes.Cluster.KubernetesCluster.MaxNodesOn(nodeSubnet) : Kubernetes.Cluster.KubernetesCluster.MaxNodes;
         bool wider = m["nodes"] is YamlScalarNode { Value: { } text } && long.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out long asked)
             && asked > cap && asked <= Kubernetes.Cluster.KubernetesCluster.MaxNodesAnySubnet;
-        return c with
+        var built = c with
         {
+            InterZoneDelay = m.Duration("interZoneDelay", SimTime.Zero, SimTime.FromMilliseconds(100), c.InterZoneDelay),
             Nodes = (int)m.Integer("nodes", 2, wider ? Kubernetes.Cluster.KubernetesCluster.MaxNodesAnySubnet : cap, c.Nodes),
             Racks = (int)m.Integer("racks", 1, 14, c.Racks),
             CoresPerNode = (int)m.Integer("coresPerNode", 1, 256, c.CoresPerNode),
@@ -244,9 +245,19 @@ public static partial class ScenarioReader
             ConntrackTimeouts = ReadConntrackTimeouts(m["conntrackTimeouts"] is { } t ? YamlMap.Of(t, "cluster.conntrackTimeouts", d, ScenarioKeys.ConntrackTimeouts) : null, c.ConntrackTimeouts),
             Cilium = ReadCilium(YamlMapOrNull(m, "cilium", d, ScenarioKeys.Cilium), d),
         };
+        if (built.InterZoneDelay > SimTime.Zero && (built.Zones < 2 || built.Racks != built.Zones))
+        {
+            // The delay is put on the racks' uplinks to the spine (RackFabric), so each zone must be a rack of its own.
+            d.Error(m["interZoneDelay"], $"cluster.interZoneDelay: a delay between zones needs each zone on a rack of its own: zones of 2 or more and racks equal to zones (here zones {built.Zones}, racks {built.Racks}); node N is then in rack and zone ((N - 1) mod zones) + 1");
+        }
+
+        return built;
     }
 
     private static readonly string[] HostRoutings = ["legacy", "ebpf"];
+    private static readonly string[] LoadBalancerModes = ["snat", "dsr", "hybrid"];
+    private static readonly string[] BackendSelections = ["random", "maglev"];
+    private static readonly string[] MaglevTableSizes = [.. Kubernetes.Cni.Cilium.CiliumMaglev.TableSizes.Select(n => n.ToString(System.Globalization.CultureInfo.InvariantCulture))];
 
     /// <summary>
     /// cluster.cilium. eBPF host routing needs kube-proxy replacement and BPF masquerade: without them Cilium's
@@ -270,11 +281,33 @@ public static partial class ScenarioReader
             ebpf = false;
         }
 
+        var mode = Enum.Parse<Kubernetes.Cni.Cilium.CiliumLoadBalancerMode>(m.Choice("loadBalancerMode", LoadBalancerModes, "snat"), ignoreCase: true);
+        var selection = Enum.Parse<Kubernetes.Cni.Cilium.CiliumBackendSelection>(m.Choice("loadBalancerAlgorithm", BackendSelections, "random"), ignoreCase: true);
+        int tableSize = int.Parse(m.Choice("maglevTableSize", MaglevTableSizes, "16381"), System.Globalization.CultureInfo.InvariantCulture);
+        if (!kpr)
+        {
+            // Without kube-proxy replacement kube-proxy serves the NodePorts, and Cilium's BPF NodePort is off.
+            foreach (var key in new[] { "loadBalancerMode", "loadBalancerAlgorithm", "maglevTableSize" })
+            {
+                if (m[key] is { } given)
+                {
+                    d.Warning(given, $"cluster.cilium.{key}: applies to Cilium's NodePort in tc BPF, which runs only with kubeProxyReplacement: true; without it kube-proxy serves the NodePorts and this has no effect");
+                }
+            }
+        }
+        else if (selection != Kubernetes.Cni.Cilium.CiliumBackendSelection.Maglev && m["maglevTableSize"] is { } size)
+        {
+            d.Warning(size, "cluster.cilium.maglevTableSize: sizes Maglev's lookup table, which is used only with loadBalancerAlgorithm: maglev");
+        }
+
         return new CiliumSpec
         {
             KubeProxyReplacement = kpr,
             BpfMasquerade = masquerade,
             HostRouting = ebpf ? Kubernetes.Cni.Cilium.CiliumHostRouting.Ebpf : Kubernetes.Cni.Cilium.CiliumHostRouting.Legacy,
+            LoadBalancerMode = mode,
+            BackendSelection = selection,
+            MaglevTableSize = tableSize,
         };
     }
 

@@ -56,9 +56,16 @@ public sealed partial class ManifestCluster
                 continue;
             }
 
-            if (spec.InternalTrafficPolicy is { } itp && itp != "Cluster")
+            if (spec.InternalTrafficPolicy is { } itp && itp is not ("Cluster" or "Local"))
             {
-                Error(at, $"Service {ManifestReader.Q(at.Name)}: internalTrafficPolicy {ManifestReader.Q(itp)} is not modelled (kube-proxy's node-local endpoint choice for cluster traffic); allowed: Cluster", "spec", "internalTrafficPolicy");
+                Error(at, $"Service {ManifestReader.Q(at.Name)}: internalTrafficPolicy {ManifestReader.Q(itp)}: Unsupported value; allowed: Cluster, Local", "spec", "internalTrafficPolicy");
+                continue;
+            }
+
+            if (spec.TrafficDistribution is { } td && td is not ("PreferClose" or "PreferSameZone" or "PreferSameNode"))
+            {
+                // kube-apiserver v1.34 accepts PreferClose and, with PreferSameTrafficDistribution (beta, on), PreferSameZone and PreferSameNode.
+                Error(at, $"Service {ManifestReader.Q(at.Name)}: trafficDistribution {ManifestReader.Q(td)}: Unsupported value; allowed: PreferClose, PreferSameZone, PreferSameNode", "spec", "trafficDistribution");
                 continue;
             }
 
@@ -148,6 +155,8 @@ public sealed partial class ManifestCluster
             _services.Add(new ManifestService(at.Name, at.Namespace, type, ip, selector, ports, at)
             {
                 ExternalTrafficPolicy = etp,
+                InternalTrafficPolicy = spec.InternalTrafficPolicy == "Local" ? InternalTrafficPolicy.Local : InternalTrafficPolicy.Cluster,
+                TrafficDistribution = spec.TrafficDistribution is { } distribution ? Enum.Parse<TrafficDistribution>(distribution) : TrafficDistribution.Default,
                 ManualEndpoints = manual?.Pods ?? [],
             });
         }

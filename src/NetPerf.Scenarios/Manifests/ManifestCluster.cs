@@ -50,7 +50,7 @@ public sealed partial class ManifestCluster
             return m;
         }
 
-        m.Nodes = m.MapNodes(set, cluster.Nodes);
+        m.Nodes = m.MapNodes(set, cluster.Nodes, cluster.Zones);
         var namespaces = m.NamespaceLabels(set);
         m.MapWorkloads(set);
         m.PlacePods(placement ?? new SchedulerPlacement(seed, cluster.CoresPerNode, cluster.PodsPerNode));
@@ -94,8 +94,8 @@ public sealed partial class ManifestCluster
             : new ScenarioError(at.File, (int)node.Start.Line, (int)node.Start.Column, message);
     }
 
-    /// <summary>The cluster's nodes with the labels the kubelet sets (hostname, os, arch) and those a Node manifest of the same name adds.</summary>
-    private List<PlacementNode> MapNodes(ManifestSet set, int count)
+    /// <summary>The cluster's nodes with the labels the kubelet sets (hostname, os, arch), the zone cluster.zones gives, and those a Node manifest of the same name adds.</summary>
+    private List<PlacementNode> MapNodes(ManifestSet set, int count, int zones)
     {
         var labels = Enumerable.Range(1, count).Select(n => new Dictionary<string, string>
         {
@@ -103,6 +103,11 @@ public sealed partial class ManifestCluster
             ["kubernetes.io/os"] = "linux",
             ["kubernetes.io/arch"] = "amd64",
         }).ToList();
+        for (int n = 0; n < count && zones > 0; n++)
+        {
+            labels[n][Kubernetes.Scheduling.SchedulingNode.ZoneLabel] = $"zone-{(n % zones) + 1}"; // cluster.zones, as ScenarioPlacement labels them
+        }
+
         var names = Enumerable.Range(1, count).Select(n => $"node{n}").ToList();
         var taints = Enumerable.Range(0, count).Select(_ => new List<Kubernetes.Scheduling.Taint>()).ToList();
         foreach (var (at, node) in set.All<V1Node>())

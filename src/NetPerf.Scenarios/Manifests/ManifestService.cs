@@ -30,6 +30,10 @@ public sealed record ManifestService(string Name, string Namespace, ManifestServ
 {
     public ExternalTrafficPolicy ExternalTrafficPolicy { get; init; } = ExternalTrafficPolicy.Cluster;
 
+    public InternalTrafficPolicy InternalTrafficPolicy { get; init; } = InternalTrafficPolicy.Cluster;
+
+    public TrafficDistribution TrafficDistribution { get; init; } = TrafficDistribution.Default;
+
     /// <summary>A Service without a selector: the cluster names of the pods its EndpointSlices list.</summary>
     public IReadOnlyList<string> ManualEndpoints { get; init; } = [];
 
@@ -43,6 +47,8 @@ public sealed record ManifestService(string Name, string Namespace, ManifestServ
         {
             NodePort = p.NodePort,
             ExternalTrafficPolicy = ExternalTrafficPolicy,
+            InternalTrafficPolicy = InternalTrafficPolicy,
+            TrafficDistribution = TrafficDistribution,
             ManualEndpoints = ManualEndpoints,
         };
 }

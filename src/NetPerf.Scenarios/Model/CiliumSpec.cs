@@ -4,7 +4,7 @@ namespace NetPerf.Scenarios.Model;
 
 /// <summary>
 /// cluster.cilium: the Cilium agent's options for every Cilium variant (Helm's kubeProxyReplacement,
-/// bpf.masquerade, bpf.hostLegacyRouting), after the agent's own fallback: eBPF host routing asked for without
+/// bpf.masquerade, bpf.hostLegacyRouting, loadBalancer.mode, loadBalancer.algorithm, maglev.tableSize), after the agent's own fallback: eBPF host routing asked for without
 /// kube-proxy replacement and BPF masquerade runs as legacy (the reader warns at the line).
 /// </summary>
 public sealed record CiliumSpec
@@ -18,6 +18,15 @@ public sealed record CiliumSpec
     /// <summary>The host routing the agent runs with (after the fallback).</summary>
     public CiliumHostRouting HostRouting { get; init; } = CiliumHostRouting.Legacy;
 
+    /// <summary>loadBalancer.mode: how kube-proxy replacement's NodePort reaches a backend on another node (Helm default: snat).</summary>
+    public CiliumLoadBalancerMode LoadBalancerMode { get; init; } = CiliumLoadBalancerMode.Snat;
+
+    /// <summary>loadBalancer.algorithm: a new NodePort flow's backend selection (Helm default: random).</summary>
+    public CiliumBackendSelection BackendSelection { get; init; } = CiliumBackendSelection.Random;
+
+    /// <summary>maglev.tableSize (Helm default: 16381).</summary>
+    public int MaglevTableSize { get; init; } = CiliumMaglev.DefaultTableSize;
+
     /// <summary>Sets a freshly created plugin's options before its cluster is built; other plugins are left alone.</summary>
     public void Apply(Kubernetes.Cni.CniPlugin plugin)
     {
@@ -25,6 +34,9 @@ public sealed record CiliumSpec
         {
             cilium.KubeProxyReplacement = KubeProxyReplacement;
             cilium.HostRouting = HostRouting;
+            cilium.LoadBalancerMode = LoadBalancerMode;
+            cilium.BackendSelection = BackendSelection;
+            cilium.MaglevTableSize = MaglevTableSize;
         }
     }
 

@@ -27,6 +27,14 @@ public sealed record ClusterSpec
     /// </summary>
     public int Zones { get; init; }
 
+    /// <summary>
+    /// One-way delay between two zones, on top of the cables' (cluster.interZoneDelay; each zone its own rack, half
+    /// of it on each rack's uplink to the spine). 0 by default: /work/shared/reference/measurements.md has no
+    /// inter-zone figure, so zones cost nothing until a scenario sets its provider's (a measured inter-zone round
+    /// trip, halved).
+    /// </summary>
+    public SimTime InterZoneDelay { get; init; }
+
     /// <summary>Each node's memory in GiB; null: 4 GiB per core (derived: the general-purpose instance ratio, e.g. AWS m5/m6i, GCP n2-standard).</summary>
     public double? MemoryGiBPerNode { get; init; }
 

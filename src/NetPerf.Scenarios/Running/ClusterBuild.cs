@@ -44,6 +44,7 @@ public sealed class ClusterBuild
             {
                 Nodes = spec.Nodes,
                 Racks = spec.Racks,
+                InterZoneDelay = spec.InterZoneDelay,
                 CoresPerNode = spec.CoresPerNode,
                 LinkGigabits = spec.NicGigabits,
                 Propagation = spec.LinkDelay,
@@ -64,6 +65,13 @@ public sealed class ClusterBuild
             {
                 nic.Offloads = spec.Offloads ? NicOffloads.All : NicOffloads.None;
             }
+        }
+
+        foreach (var node in Cluster.Nodes)
+        {
+            // topology.kubernetes.io/zone: the scenario's zones (node N in zone-((N-1) mod zones + 1)), or a Node manifest's label.
+            node.Zone = scenario.Objects.Nodes.FirstOrDefault(n => n.Number == node.Index)?.Labels.GetValueOrDefault(Kubernetes.Scheduling.SchedulingNode.ZoneLabel)
+                ?? (spec.Zones > 0 ? $"zone-{((node.Index - 1) % spec.Zones) + 1}" : null);
         }
 
         Proxy = new ServiceProxy(variant.KubeProxy, Cluster);

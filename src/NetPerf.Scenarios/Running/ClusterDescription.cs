@@ -14,7 +14,11 @@ public static class ClusterDescription
     public sealed record Facts(
         string Scenario, string Variant, string Cni, string KubeProxy, int CoresPerNode, double LinkGigabits,
         IReadOnlyList<NodeFacts> Nodes, IReadOnlyList<PodFacts> Pods, IReadOnlyList<ServiceFacts> Services,
-        string RouteTarget, IReadOnlyList<RouteFacts> Routes, string DevicesNode, IReadOnlyList<DeviceFacts> Devices);
+        string RouteTarget, IReadOnlyList<RouteFacts> Routes, string DevicesNode, IReadOnlyList<DeviceFacts> Devices)
+    {
+        /// <summary>Services routed by the client's node or zone: each node's endpoints (none when no Service is).</summary>
+        public IReadOnlyList<TopologyFacts> Topology { get; init; } = [];
+    }
 
     public sealed record NodeFacts(string Name, string Status, string InternalIp, string PodCidr, int Pods);
 
@@ -23,6 +27,12 @@ public static class ClusterDescription
     public sealed record ServiceFacts(string Name, string Type, string ClusterIp, string Ports, string Selector);
 
     public sealed record RouteFacts(string Node, string Route);
+
+    /// <summary>
+    /// For a Service with internalTrafficPolicy Local or a trafficDistribution, what a client on one node reaches:
+    /// the endpoints kube-proxy there programs (<see cref="Kubernetes.Services.ServiceTopology"/>), and why.
+    /// </summary>
+    public sealed record TopologyFacts(string Service, string Node, string Zone, IReadOnlyList<string> Endpoints, string Choice);
 
     public sealed record DeviceFacts(string Name, int Mtu);
 
@@ -68,7 +78,34 @@ public static class ClusterDescription
         // With Cilium's kube-proxy replacement no kube-proxy runs, whatever mode the variant names.
         string kubeProxy = scenario.Cluster.Cilium.KubeProxyReplacement && variant.Cni.Family == "cilium" ? "none (replaced by Cilium's socket LB)" : variant.KubeProxy.Name;
         return new Facts(scenario.Name, variant.Name, variant.Cni.Name, kubeProxy, c.Options.CoresPerNode, c.Options.LinkGigabits,
-            nodes, pods, services, b.RemoteServer.Ip.ToString(), routes, c.Node(1).Name, devices);
+            nodes, pods, services, b.RemoteServer.Ip.ToString(), routes, c.Node(1).Name, devices)
+        {
+            Topology = TopologyOf(b, scenario),
+        };
+    }
+
+    private static List<TopologyFacts> TopologyOf(ClusterBuild b, Scenario scenario)
+    {
+        var c = b.Cluster;
+        var facts = new List<TopologyFacts>();
+        foreach (var m in scenario.Objects.Services.Where(m => m.Type != Manifests.ManifestServiceType.Headless))
+        {
+            var service = m.ForPort(m.Ports[0]);
+            if (!Kubernetes.Services.ServiceTopology.IsPerNode(service))
+            {
+                continue;
+            }
+
+            var usable = service.Endpoints(c);
+            foreach (var node in c.Nodes)
+            {
+                var chosen = Kubernetes.Services.ServiceTopology.InternalEndpoints(service, usable, node);
+                facts.Add(new TopologyFacts($"{m.Namespace}/{m.Name}", node.Name, node.Zone ?? "<none>",
+                    [.. chosen.Select(p => $"{p.Name}@{p.Node.Name}")], Kubernetes.Services.ServiceTopology.Describe(service, usable, node)));
+            }
+        }
+
+        return facts;
     }
 
     public static string Describe(ClusterBuild b, Variant variant, Scenario scenario)
@@ -101,6 +138,14 @@ public static class ClusterDescription
         foreach (var r in f.Routes)
         {
             text.AppendLine($"{r.Node}: {r.Route}");
+        }
+
+        if (f.Topology.Count > 0)
+        {
+            text.AppendLine();
+            text.AppendLine("# the endpoints kube-proxy sends each node's clients to (internalTrafficPolicy Local, trafficDistribution)");
+            Table(text, ["SERVICE", "CLIENT-NODE", "ZONE", "ENDPOINTS", "WHY"],
+                f.Topology.Select(t => new[] { t.Service, t.Node, t.Zone, t.Endpoints.Count == 0 ? "<none: dropped>" : string.Join(",", t.Endpoints), t.Choice }));
         }
 
         text.AppendLine();

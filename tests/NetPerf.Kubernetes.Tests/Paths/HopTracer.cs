@@ -10,7 +10,7 @@ namespace NetPerf.Kubernetes.Tests.Paths;
 /// <summary>
 /// Records a packet's hops compactly, one line each: "host/namespace/device what", where what is a device's
 /// work (veth, bridge, vxlan+ and vxlan- for encapsulation and decapsulation, ipip+ and ipip-, tx and rx on a
-/// NIC, lo, datapath and upcall in an Open vSwitch datapath, from-container, to-container, from-netdev, from-host and from-overlay for Cilium's tc BPF programs) or a netfilter hook (PREROUTING, INPUT, FORWARD, OUTPUT, POSTROUTING) followed by what NAT did there
+/// NIC, lo, datapath and upcall in an Open vSwitch datapath, from-container, to-container, from-netdev, from-host and from-overlay for Cilium's tc BPF programs, "dsr" after one that wrote or read a DSR option) or a netfilter hook (PREROUTING, INPUT, FORWARD, OUTPUT, POSTROUTING) followed by what NAT did there
 /// (dst&gt;ADDRESS:PORT or src&gt;ADDRESS:PORT, "ipvs" first when IPVS did it), and "host/namespace deliver" at
 /// the socket. Rule walks, FIB lookups and conntrack lookups are left out: they are in every hop.
 /// </summary>
@@ -27,12 +27,15 @@ internal sealed class HopTracer : IPacketTracer, INetfilterTracer
     {
         var key = (ns.Host, packet);
         var flow = ns.Host.Pool[packet].VisibleFlow;
-        if (_beforeNat.Remove(key, out var before) && before != flow)
+        bool pending = _beforeNat.Remove(key, out var before);
+        if (pending && before != flow)
         {
             // The previous stage was a NAT rewrite: note what it changed on the hook it happened in.
-            string what = before.Destination != flow.Destination || before.DestinationPort != flow.DestinationPort
-                ? $"dst>{flow.Destination}:{flow.DestinationPort}"
-                : $"src>{flow.Source}:{flow.SourcePort}";
+            bool dst = before.Destination != flow.Destination || before.DestinationPort != flow.DestinationPort;
+            bool src = before.Source != flow.Source || before.SourcePort != flow.SourcePort;
+            string what = dst && src
+                ? $"dst>{flow.Destination}:{flow.DestinationPort} src>{flow.Source}:{flow.SourcePort}"
+                : dst ? $"dst>{flow.Destination}:{flow.DestinationPort}" : $"src>{flow.Source}:{flow.SourcePort}";
             Hops[_lastHook[key]] += (_inIpvs.Contains(key) ? " ipvs " : " ") + what;
         }
 
@@ -59,8 +62,14 @@ internal sealed class HopTracer : IPacketTracer, INetfilterTracer
         };
         switch (stage)
         {
-            case KernelStage.Nat or KernelStage.BpfServiceNat:
-                _beforeNat[key] = flow;
+            case KernelStage.Nat or KernelStage.BpfServiceNat or KernelStage.BpfNodePort or KernelStage.BpfNodePortSnat:
+                _beforeNat.TryAdd(key, flow); // the first of a program's translations: what the packet was before them all
+                break;
+            case KernelStage.BpfBackendRandom or KernelStage.BpfBackendMaglev when pending && before == flow:
+                _beforeNat[key] = before; // the backend's selection sits between nodeport_lb4's lookups and its rewrite
+                break;
+            case KernelStage.BpfDsr:
+                Hops[_lastHook[key]] += " dsr";
                 break;
             case KernelStage.IpvsSchedule or KernelStage.IpvsLookup:
                 _inIpvs.Add(key);

@@ -240,15 +240,80 @@ public sealed class ManifestClusterTests : IDisposable
     }
 
     [Fact]
-    public void Session_affinity_and_internal_traffic_policy_Local_are_refused_at_their_line_not_ignored()
+    public void Session_affinity_and_unknown_traffic_policies_are_refused_at_their_line_not_ignored()
     {
         var affinity = Refused("apiVersion: v1\nkind: Service\nmetadata: {name: s}\nspec:\n  sessionAffinity: ClientIP\n  ports: [{port: 80}]\n");
-        var itp = Refused("apiVersion: v1\nkind: Service\nmetadata: {name: s}\nspec:\n  ports: [{port: 80}]\n  internalTrafficPolicy: Local\n");
+        var itp = Refused("apiVersion: v1\nkind: Service\nmetadata: {name: s}\nspec:\n  ports: [{port: 80}]\n  internalTrafficPolicy: local\n");
+        var td = Refused("apiVersion: v1\nkind: Service\nmetadata: {name: s}\nspec:\n  ports: [{port: 80}]\n  trafficDistribution: PreferZone\n");
 
         Assert.Equal((5, 20), (affinity.Line, affinity.Column));
         Assert.Contains("allowed: None", affinity.Message);
         Assert.Equal((6, 26), (itp.Line, itp.Column));
-        Assert.Contains("allowed: Cluster", itp.Message);
+        Assert.Contains("allowed: Cluster, Local", itp.Message);
+        Assert.Equal((6, 24), (td.Line, td.Column));
+        Assert.Contains("allowed: PreferClose, PreferSameZone, PreferSameNode", td.Message);
+    }
+
+    // Two API pods, one in each zone (cluster.zones: 2: node1 and node3 in zone-1, node2 and node4 in zone-2),
+    // behind a Service preferring close endpoints and one keeping traffic on the node.
+    private const string Zoned = """
+        apiVersion: v1
+        kind: Namespace
+        metadata: {name: shop}
+        ---
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: api-a, namespace: shop, labels: {app: api}}
+        spec: {nodeName: node3, containers: [{name: api, image: api:1, ports: [{containerPort: 8080}]}]}
+        ---
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: api-b, namespace: shop, labels: {app: api}}
+        spec: {nodeName: node2, containers: [{name: api, image: api:1, ports: [{containerPort: 8080}]}]}
+        ---
+        apiVersion: v1
+        kind: Service
+        metadata: {name: api, namespace: shop}
+        spec: {selector: {app: api}, trafficDistribution: PreferClose, ports: [{port: 80, targetPort: 8080}]}
+        ---
+        apiVersion: v1
+        kind: Service
+        metadata: {name: api-local, namespace: shop}
+        spec: {selector: {app: api}, internalTrafficPolicy: Local, ports: [{port: 80, targetPort: 8080}]}
+        """;
+
+    [Fact]
+    public void Describe_lists_the_endpoints_each_nodes_clients_reach_in_their_zone_or_on_their_node()
+    {
+        var s = Load(Zoned, "{ nodes: 4, zones: 2 }");
+        var build = new ClusterBuild(s, s.Variants()[0], s.Seed);
+        var facts = ClusterDescription.Collect(build, s.Variants()[0], s).Topology;
+        string[] Reached(string service, string node) => [.. facts.Single(f => f.Service == service && f.Node == node).Endpoints];
+
+        Assert.Equal(["api-a.shop@node3"], Reached("shop/api", "node1"));  // zone-1's endpoint
+        Assert.Equal(["api-b.shop@node2"], Reached("shop/api", "node4"));  // zone-2's
+        Assert.Empty(Reached("shop/api-local", "node1"));                 // no endpoint on node1: dropped
+        Assert.Equal(["api-b.shop@node2"], Reached("shop/api-local", "node2"));
+        Assert.Contains("<none: dropped>", ClusterDescription.Describe(build, s.Variants()[0], s), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_client_on_a_node_without_a_local_endpoint_gets_no_answer_through_an_internal_traffic_policy_Local_Service()
+    {
+        long Rr(string service, int clientNode)
+        {
+            var s = Load(Zoned, "{ nodes: 4, zones: 2, cni: calico-bgp }");
+            var build = new ClusterBuild(s, s.Variants()[0], s.Seed);
+            var client = build.Cluster.AddPod($"c-{clientNode}", clientNode);
+            var svc = s.Objects.Service("shop", service)!;
+            var e = new Endpoints(client.Namespace, build.Cluster.Pod("api-b.shop").Namespace, svc.ClusterIp, 80, 1, 1) { ServerBindAddress = build.Cluster.Pod("api-b.shop").Ip, ServerListenPort = 8080 };
+            var w = NetperfTestKind.TcpRr.Create(new WorkloadRequest("rr", e, 1, 64, 64, ServiceTime.None, 1, 1));
+            return new WorkloadRunner(build.Cluster.Bed.Sim, build.Hosts).Run([w], SimTime.FromMilliseconds(1), SimTime.FromMilliseconds(2))[0].Transactions;
+        }
+
+        Assert.True(Rr("api-local", 2) > 0);  // node2 has api-b
+        Assert.Equal(0, Rr("api-local", 4)); // node4 has none: kube-proxy drops, though api-b serves one node away
+        Assert.True(Rr("api", 4) > 0);       // PreferClose: node4's zone-2 has api-b
     }
 
     [Fact]

@@ -58,6 +58,12 @@ public sealed partial class CiliumDatapath : CniPlugin
 
     public override void SetUpNode(Node node)
     {
+        if (Routing != CiliumRouting.Native && LoadBalancerMode != CiliumLoadBalancerMode.Snat)
+        {
+            throw new NotSupportedException(
+                $"Cilium's DSR (loadBalancer.mode {LoadBalancerMode.ToString().ToLowerInvariant()}) carries the frontend in an IPv4 option, which needs native routing; the agent refuses it with routingMode tunnel. Use cilium-native, or loadBalancer.mode snat.");
+        }
+
         node.Root.IpForward = true;
         int mtu = PodMtu(node.Eth0.Mtu);
         var router = RouterAddress(node);
@@ -86,6 +92,7 @@ public sealed partial class CiliumDatapath : CniPlugin
         if (KubeProxyReplacement)
         {
             node.Host.SocketAddressHook = new CiliumSocketLb(_loadBalancer, node.Host.Testbed.Streams.Create($"{node.Name}/cilium/socklb"));
+            state.NodePortRandom = node.Host.Testbed.Streams.Create($"{node.Name}/cilium/nodeport");
         }
 
         RegisterPodCidr(node);

@@ -7,8 +7,8 @@ namespace NetPerf.Kubernetes.Cni.Cilium;
 /// <summary>
 /// cil_from_container (bpf/bpf_lxc.c) on a pod's lxc tc ingress: to a pod of this node, delivered to its
 /// endpoint (ipv4_local_delivery) whatever the host routing; in tunnel mode to a pod of another node,
-/// encapsulated and redirected to cilium_vxlan (encap_and_redirect_lxc); in native routing with eBPF host
-/// routing, out of the FIB's device by bpf_redirect_neigh; anything else (legacy host routing, the node
+/// encapsulated and redirected to cilium_vxlan (encap_and_redirect_lxc); with eBPF host routing, anything not for
+/// the node itself out of the FIB's device by bpf_redirect_neigh; anything else (legacy host routing, the node
 /// itself, the outside world) passed to the host stack. A packet to a ClusterIP is first translated to a backend
 /// (<see cref="CiliumDatapath.TranslateService"/>): Cilium load-balances a pod's ClusterIP traffic in BPF with or
 /// without kube-proxy, so kube-proxy's rules never see it.
@@ -20,6 +20,11 @@ internal sealed class CiliumFromContainer(CiliumDatapath cilium, CiliumNodeState
     public override TcVerdict Run(NetDevice device, ref PacketWalk walk)
     {
         walk.Charge(KernelStage.BpfFromContainer, device);
+        if (cilium.TryReverseNodePort(node, device, ref walk, out var reversed))
+        {
+            return reversed;
+        }
+
         cilium.TranslateService(node, device, ref walk);
         var destination = walk.P.VisibleFlow.Destination;
         if (node.Endpoints.TryGetValue(destination.Value, out var local))
@@ -28,25 +33,25 @@ internal sealed class CiliumFromContainer(CiliumDatapath cilium, CiliumNodeState
             return TcVerdict.Redirected;
         }
 
-        if (cilium.NodeOfPod(destination) is { } remote && remote != node.Node)
+        var remote = cilium.NodeOfPod(destination);
+        if (node.Tunnel is { } tunnel && remote is not null && remote != node.Node)
         {
-            if (node.Tunnel is { } tunnel)
+            walk.P.Ttl--;
+            tunnel.TransmitTo(ref walk, remote.Ip, CiliumDatapath.TunnelVni);
+            return TcVerdict.Redirected;
+        }
+
+        // eBPF host routing: whatever is not for this node itself leaves by the FIB from here (handle_ipv4_from_lxc's
+        // fib_redirect_v4), a pod on another node and anything else alike; only the node's own addresses go up its stack.
+        if (cilium.HostRouting == CiliumHostRouting.Ebpf && remote != node.Node && !device.Namespace.IsLocal(destination))
+        {
+            walk.P.Ttl--;
+            if (Ipv4.RedirectNeighbour(device.Namespace, ref walk))
             {
-                walk.P.Ttl--;
-                tunnel.TransmitTo(ref walk, remote.Ip, CiliumDatapath.TunnelVni);
                 return TcVerdict.Redirected;
             }
 
-            if (cilium.HostRouting == CiliumHostRouting.Ebpf)
-            {
-                walk.P.Ttl--;
-                if (Ipv4.RedirectNeighbour(device.Namespace, ref walk))
-                {
-                    return TcVerdict.Redirected;
-                }
-
-                walk.P.Ttl++; // no usable route: the stack decides (and drops)
-            }
+            walk.P.Ttl++; // no usable route: the stack decides (and drops)
         }
 
         return TcVerdict.Ok;
@@ -54,8 +59,9 @@ internal sealed class CiliumFromContainer(CiliumDatapath cilium, CiliumNodeState
 }
 
 /// <summary>
-/// cil_from_netdev (bpf/bpf_host.c) on eth0's tc ingress: with eBPF host routing, a packet for a local pod is
-/// delivered straight into its namespace (bpf_redirect_peer); otherwise, and for everything else, it goes on
+/// cil_from_netdev (bpf/bpf_host.c) on eth0's tc ingress: with kube-proxy replacement first the NodePort's load
+/// balancing (<see cref="CiliumDatapath.NodePortIngress"/>); then with eBPF host routing, a packet for a local pod
+/// is delivered straight into its namespace (bpf_redirect_peer); otherwise, and for everything else, it goes on
 /// to the host stack (in legacy host routing the stack routes pods' packets out of cilium_host).
 /// </summary>
 internal sealed class CiliumFromNetdev(CiliumDatapath cilium, CiliumNodeState node) : TcProgram
@@ -65,6 +71,12 @@ internal sealed class CiliumFromNetdev(CiliumDatapath cilium, CiliumNodeState no
     public override TcVerdict Run(NetDevice device, ref PacketWalk walk)
     {
         walk.Charge(KernelStage.BpfFromNetdev, device);
+        if (cilium.KubeProxyReplacement && walk.P.Encapsulation.Kind == Network.Packets.EncapsulationKind.None
+            && cilium.NodePortIngress(node, device, ref walk) is { } verdict)
+        {
+            return verdict;
+        }
+
         if (cilium.HostRouting == CiliumHostRouting.Ebpf
             && walk.P.Encapsulation.Kind == Network.Packets.EncapsulationKind.None
             && node.Endpoints.TryGetValue(walk.P.VisibleFlow.Destination.Value, out var local))

@@ -1,0 +1,184 @@
+using NetPerf.Network.Cpu;
+using NetPerf.Network.Devices;
+using NetPerf.Network.Packets;
+using NetPerf.Network.Stack;
+
+namespace NetPerf.Kubernetes.Cni.Cilium;
+
+/// <summary>
+/// Kube-proxy replacement's NodePort (and so LoadBalancer, whose balancer sends to the NodePorts) in tc BPF, as
+/// bpf/bpf_host.c and bpf/lib/nodeport.h do it on the node's device: nodeport_lb4 at cil_from_netdev picks the
+/// backend and rewrites the destination; a backend on this node is delivered as any packet for a local pod; one on
+/// another node is forwarded from the tc hook itself (fib_redirect: no netfilter, no ip_forward), with its source
+/// rewritten to this node's address (SNAT, so the reply comes back and rev_nodeport_lb4 translates it back) or
+/// with the frontend in a DSR option (the reply then leaves the backend's node straight to the client).
+/// </summary>
+public sealed partial class CiliumDatapath
+{
+    /// <summary>NODEPORT_PORT_MIN_NAT: the SNAT's ports start above the NodePort range (Cilium keeps the client's port when free).</summary>
+    private const ushort SnatPortMin = 32768;
+
+    /// <summary>dsr_opt_v4's size: type, length, port, address.</summary>
+    private const int DsrOptionBytes = 8;
+
+    /// <summary>loadBalancer.mode (kube-proxy replacement only).</summary>
+    public CiliumLoadBalancerMode LoadBalancerMode { get; set; } = CiliumLoadBalancerMode.Snat;
+
+    /// <summary>loadBalancer.algorithm (kube-proxy replacement only).</summary>
+    public CiliumBackendSelection BackendSelection { get; set; } = CiliumBackendSelection.Random;
+
+    /// <summary>maglev.tableSize: M, the slots in each Service's Maglev lookup table.</summary>
+    public int MaglevTableSize { get; set; } = CiliumMaglev.DefaultTableSize;
+
+    /// <summary>
+    /// nodeport_lb4 and its reverse at cil_from_netdev, under kube-proxy replacement: a backend's reply to a flow this
+    /// node SNATed, a DSR packet for a local backend, or a new or known packet to a NodePort. Null: not one of them,
+    /// or one that goes on to the program's ordinary delivery (already translated to a local backend).
+    /// </summary>
+    internal TcVerdict? NodePortIngress(CiliumNodeState node, NetDevice device, ref PacketWalk walk)
+    {
+        ref var p = ref walk.P;
+        var flow = p.Flow;
+        if (node.SnatReplies.Count > 0 && node.SnatReplies.TryGetValue(flow, out var client))
+        {
+            // rev_nodeport_lb4: the SNAT map's reverse entry (snat_v4_rev_nat), then the Service's (lb4_rev_nat).
+            walk.Charge(KernelStage.BpfNodePortSnat, device);
+            walk.Charge(KernelStage.BpfServiceNat, device);
+            p.SetVisibleFlow(client.Reversed);
+            return Forward(device, ref walk);
+        }
+
+        if (p.IpOptionBytes > 0 && p.DsrPort != 0)
+        {
+            // handle_dsr_v4: the frontend goes into the flow's conntrack entry; the backend's reply gets it as its source.
+            walk.Charge(KernelStage.BpfDsr, device);
+            node.EgressReverseNat[flow.Reversed] = (p.DsrAddress, p.DsrPort, true);
+            return null;
+        }
+
+        if (_loadBalancer.NodePort(flow.DestinationPort, flow.Protocol) is not { } frontend || !node.Node.Root.IsLocal(flow.Destination))
+        {
+            return null;
+        }
+
+        walk.Charge(KernelStage.BpfNodePort, device);
+        if (!node.NodePortFlows.TryGetValue(flow, out var state))
+        {
+            var backends = frontend.BackendsFor(node.Node);
+            if (backends.Length == 0)
+            {
+                return TcVerdict.Shot; // DROP_NO_SERVICE: externalTrafficPolicy Local and no backend here
+            }
+
+            CiliumBackend backend;
+            if (BackendSelection == CiliumBackendSelection.Maglev)
+            {
+                walk.Charge(KernelStage.BpfBackendMaglev, device);
+                backend = frontend.SelectMaglev(node.Node, flow, MaglevTableSize);
+            }
+            else
+            {
+                walk.Charge(KernelStage.BpfBackendRandom, device);
+                backend = backends[node.NodePortRandom!.Next(backends.Length)];
+            }
+
+            state = NewNodePortFlow(node, flow, backend);
+            node.NodePortFlows[flow] = state;
+        }
+
+        p.SetVisibleFlow(state.Forwarded);
+        if (state.Backend.Node == node.Node)
+        {
+            return null; // a local backend: delivered as any packet for a local pod
+        }
+
+        if (state.Dsr)
+        {
+            walk.Charge(KernelStage.BpfDsr, device); // dsr_set_opt4
+            p.IpOptionBytes = DsrOptionBytes;
+            p.DsrAddress = flow.Destination;
+            p.DsrPort = flow.DestinationPort;
+        }
+        else
+        {
+            walk.Charge(KernelStage.BpfNodePortSnat, device); // snat_v4_nat
+        }
+
+        if (node.Tunnel is { } tunnel)
+        {
+            p.Ttl--;
+            tunnel.TransmitTo(ref walk, state.Backend.Node.Ip, TunnelVni);
+            return TcVerdict.Redirected;
+        }
+
+        return Forward(device, ref walk);
+    }
+
+    /// <summary>
+    /// At cil_from_container: the reply of a NodePort flow this node delivered to a local backend, or of a DSR flow,
+    /// gets the frontend back as its source. A local backend's reply is redirected out by the FIB there and then
+    /// (the nodeport reverse path's fib_redirect); a DSR reply goes on as the host routing sends a pod's packet out.
+    /// False: not such a reply.
+    /// </summary>
+    internal bool TryReverseNodePort(CiliumNodeState node, NetDevice device, ref PacketWalk walk, out TcVerdict verdict)
+    {
+        verdict = TcVerdict.Ok;
+        ref var p = ref walk.P;
+        if (node.EgressReverseNat.Count == 0 || p.Encapsulation.Kind != EncapsulationKind.None || !node.EgressReverseNat.TryGetValue(p.Flow, out var frontend))
+        {
+            return false;
+        }
+
+        walk.Charge(KernelStage.BpfServiceNat, device); // lb4_rev_nat (xlate_dsr_v4 for a DSR flow)
+        p.SetVisibleFlow(p.Flow with { Source = frontend.Address, SourcePort = frontend.Port });
+        if (!frontend.Dsr || HostRouting == CiliumHostRouting.Ebpf)
+        {
+            verdict = Forward(device, ref walk) ?? TcVerdict.Ok;
+        }
+
+        return true;
+    }
+
+    private NodePortFlow NewNodePortFlow(CiliumNodeState node, in FiveTuple flow, CiliumBackend backend)
+    {
+        var toBackend = flow with { Destination = backend.Address, DestinationPort = backend.Port };
+        if (backend.Node == node.Node)
+        {
+            node.EgressReverseNat[toBackend.Reversed] = (flow.Destination, flow.DestinationPort, false);
+            return new NodePortFlow(toBackend, backend, Dsr: false);
+        }
+
+        bool dsr = LoadBalancerMode == CiliumLoadBalancerMode.Dsr || (LoadBalancerMode == CiliumLoadBalancerMode.Hybrid && flow.Protocol == IpProtocol.Tcp);
+        if (dsr)
+        {
+            return new NodePortFlow(toBackend, backend, Dsr: true);
+        }
+
+        // snat_v4_new_mapping: the client's port if no other flow to this backend holds it, else the next free one.
+        ushort port = flow.SourcePort;
+        while (true)
+        {
+            var forwarded = toBackend with { Source = node.Node.Ip, SourcePort = port };
+            if (!node.SnatReplies.TryGetValue(forwarded.Reversed, out var owner) || owner == flow)
+            {
+                node.SnatReplies[forwarded.Reversed] = flow;
+                return new NodePortFlow(forwarded, backend, Dsr: false);
+            }
+
+            port = port == ushort.MaxValue ? SnatPortMin : (ushort)(port + 1);
+        }
+    }
+
+    /// <summary>fib_redirect: the FIB's next hop and bpf_redirect_neigh out of its device, the TTL decremented; null when there is no usable route (the stack decides).</summary>
+    private static TcVerdict? Forward(NetDevice device, ref PacketWalk walk)
+    {
+        walk.P.Ttl--;
+        if (Ipv4.RedirectNeighbour(device.Namespace, ref walk))
+        {
+            return TcVerdict.Redirected;
+        }
+
+        walk.P.Ttl++;
+        return null;
+    }
+}
