@@ -78,7 +78,7 @@ public sealed partial class KubeProxyIptables : IKubeProxyRuleWriter
             Destination = new Ipv4Prefix(service.ClusterIp, 32), Protocol = service.Protocol, DestinationPort = service.Port,
             SourceNotIn = Cluster.PodNetwork, Target = RuleTarget.Jump, JumpTo = _markMasquerade,
         });
-        KubeProxyRules.PickOne(svc, [.. endpoints.Select((pod, i) => KubeProxyRules.Endpoint($"KUBE-SEP-{id}{_generation:X4}{i:X4}", pod, service, _markMasquerade))]);
+        KubeProxyRules.PickOne(svc, [.. endpoints.Select((pod, i) => KubeProxyRules.Endpoint($"KUBE-SEP-{id}{_generation:X4}{i:X4}", pod, service, _markMasquerade))], service);
 
         if (endpoints.Count == 0 && !_rejects.ContainsKey(service))
         {

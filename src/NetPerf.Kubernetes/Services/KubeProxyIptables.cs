@@ -117,7 +117,7 @@ public sealed partial class KubeProxyIptables
             endpointChains[endpoints[i]] = KubeProxyRules.Endpoint($"KUBE-SEP-{id}{i:X4}", endpoints[i], service, _markMasquerade);
         }
 
-        KubeProxyRules.PickOne(svc, [.. endpointChains.Values]);
+        KubeProxyRules.PickOne(svc, [.. endpointChains.Values], service);
         if (ServiceTopology.IsPerNode(service))
         {
             AddTopologyPortals(service, id, endpoints, endpointChains);
@@ -189,7 +189,7 @@ public sealed partial class KubeProxyIptables
                         });
                     }
 
-                    KubeProxyRules.PickOne(chain, [.. chosen.Select(p => endpointChains[p])]);
+                    KubeProxyRules.PickOne(chain, [.. chosen.Select(p => endpointChains[p])], service);
                     shared[key] = chain;
                 }
 
@@ -250,7 +250,7 @@ public sealed partial class KubeProxyIptables
 
             // KUBE-SVL-X: this node's endpoints only, no masquerade: the client's address reaches the pod.
             var svl = new Chain($"KUBE-SVL-{id}");
-            KubeProxyRules.PickOne(svl, [.. local.Select(p => endpointChains[p])]);
+            KubeProxyRules.PickOne(svl, [.. local.Select(p => endpointChains[p])], service);
 
             ext.Append(new Rule { Target = RuleTarget.Jump, JumpTo = svl });
         }

@@ -70,7 +70,7 @@ public sealed partial class KubeProxyIpvs
             // one (Local, no endpoint on the node) IPVS finds no destination and the packet goes on to the node's own
             // stack, which refuses it (the kernel's ip_vs_leave answers ICMP port unreachable: ECONNREFUSED too).
             var own = ServiceTopology.IsPerNode(service) ? RealServers(ServiceTopology.InternalEndpoints(service, endpoints, node), service.TargetPort) : servers;
-            _virtualServices[(service, node)] = ipvs.AddService(service.Protocol, service.ClusterIp, service.Port, Scheduler, own);
+            _virtualServices[(service, node)] = ipvs.AddService(service.Protocol, service.ClusterIp, service.Port, Scheduler, own, service.SessionAffinityTimeout); // ClientIP affinity: -p TIMEOUT
         }
 
         if (service.NodePort is { } nodePort)
@@ -103,7 +103,7 @@ public sealed partial class KubeProxyIpvs
             var servers = all ?? RealServers(endpoints.Where(p => p.Node == node), service.TargetPort);
             foreach (var address in NodeAddresses(node, dummy))
             {
-                ipvs.AddService(service.Protocol, address, nodePort, Scheduler, servers);
+                ipvs.AddService(service.Protocol, address, nodePort, Scheduler, servers, service.SessionAffinityTimeout);
             }
         }
     }
@@ -143,7 +143,7 @@ public sealed partial class KubeProxyIpvs
         foreach (var (node, (dummy, ipvs)) in _nodes)
         {
             node.Root.AddAddress(dummy, lbIp, 32);
-            var virtualService = ipvs.AddService(service.Protocol, lbIp, service.Port, Scheduler);
+            var virtualService = ipvs.AddService(service.Protocol, lbIp, service.Port, Scheduler, persistence: service.SessionAffinityTimeout);
             foreach (var pod in endpoints.Where(p => p.Node == node))
             {
                 virtualService.AddRealServer(pod.Ip, service.TargetPort);

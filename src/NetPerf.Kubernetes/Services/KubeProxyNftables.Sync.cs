@@ -55,6 +55,6 @@ public sealed partial class KubeProxyNftables : IKubeProxyRuleWriter
         }
 
         string id = $"{_generation:X4}";
-        KubeProxyRules.PickOne(svc, [.. endpoints.Select((pod, i) => KubeProxyRules.Endpoint($"endpoint-{id}-{i}", pod, service, _markMasquerade))]);
+        KubeProxyRules.PickOne(svc, [.. endpoints.Select((pod, i) => KubeProxyRules.Endpoint($"endpoint-{id}-{i}", pod, service, _markMasquerade))], service);
     }
 }

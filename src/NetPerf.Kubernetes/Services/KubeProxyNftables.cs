@@ -63,7 +63,7 @@ public sealed partial class KubeProxyNftables
             Comment = "traffic from outside the pod network is masqueraded",
         });
         List<Chain> chains = [.. endpoints.Select((pod, i) => KubeProxyRules.Endpoint($"endpoint-{id}-{i}", pod, service, _markMasquerade))];
-        KubeProxyRules.PickOne(svc, chains);
+        KubeProxyRules.PickOne(svc, chains, service);
 
         if (ServiceTopology.IsPerNode(service))
         {
@@ -131,7 +131,7 @@ public sealed partial class KubeProxyNftables
                         });
                     }
 
-                    KubeProxyRules.PickOne(chain, [.. chosen.Select(p => endpointChains[IndexOf(endpoints, p)])]);
+                    KubeProxyRules.PickOne(chain, [.. chosen.Select(p => endpointChains[IndexOf(endpoints, p)])], service);
                 }
 
                 shared[key] = chain;
@@ -186,7 +186,7 @@ public sealed partial class KubeProxyNftables
             else
             {
                 var localChain = new Chain($"local-{id}-{service.Name}");
-                KubeProxyRules.PickOne(localChain, local);
+                KubeProxyRules.PickOne(localChain, local, service);
                 external.Append(new Rule { Target = RuleTarget.Goto, JumpTo = localChain });
             }
 

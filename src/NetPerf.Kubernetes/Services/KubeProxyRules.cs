@@ -20,20 +20,48 @@ internal static class KubeProxyRules
         new() { MarkSet = KubeProxyIptables.MasqueradeMark, Target = RuleTarget.Masquerade, Comment = comment };
 
     /// <summary>One endpoint (KUBE-SEP): hairpin traffic, from the pod itself, marked for masquerade; then DNAT to the pod.</summary>
+    /// <remarks>
+    /// With ClientIP session affinity the DNAT rule also records the client (<c>-m recent --name KUBE-SEP-Y
+    /// --set</c>; in nftables mode <c>update @affinity-Y { ip saddr }</c>), which <see cref="Affinity"/> checks.
+    /// </remarks>
     public static Chain Endpoint(string name, Pod pod, Service service, Chain markMasquerade)
     {
         var chain = new Chain(name);
         chain.Append(new Rule { Source = new Ipv4Prefix(pod.Ip, 32), Target = RuleTarget.Jump, JumpTo = markMasquerade });
-        chain.Append(new Rule { Protocol = service.Protocol, Target = RuleTarget.Dnat, NatAddress = pod.Ip, NatPort = service.TargetPort });
+        chain.Append(new Rule
+        {
+            Protocol = service.Protocol, Target = RuleTarget.Dnat, NatAddress = pod.Ip, NatPort = service.TargetPort,
+            Recent = service.SessionAffinityTimeout is null ? null : RecentMatch.Record(name),
+        });
         return chain;
+    }
+
+    /// <summary>
+    /// ClientIP session affinity, before the random picks: per endpoint <c>-m recent --name KUBE-SEP-Y --rcheck
+    /// --seconds TIMEOUT --reap -j KUBE-SEP-Y</c> (nftables: <c>ip saddr @affinity-Y goto endpoint-Y</c>), so a
+    /// client seen within the timeout goes back to its endpoint. Nothing without affinity.
+    /// </summary>
+    public static void Affinity(Chain chain, Service service, IReadOnlyList<Chain> endpoints)
+    {
+        if (service.SessionAffinityTimeout is not { } timeout)
+        {
+            return;
+        }
+
+        foreach (var endpoint in endpoints)
+        {
+            chain.Append(new Rule { Recent = RecentMatch.Check(endpoint.Name, timeout), Target = RuleTarget.Jump, JumpTo = endpoint, Comment = service.Name });
+        }
     }
 
     /// <summary>
     /// Jumps to one of <paramref name="targets"/> with equal chance, as kube-proxy writes it: <c>-m statistic
     /// --mode random --probability 1/n</c>, then 1/(n-1), ..., and the last unconditional.
     /// </summary>
-    public static void PickOne(Chain chain, IReadOnlyList<Chain> targets)
+    /// <remarks>With ClientIP session affinity the affinity checks come first (<see cref="Affinity"/>), as kube-proxy writes them.</remarks>
+    public static void PickOne(Chain chain, IReadOnlyList<Chain> targets, Service service)
     {
+        Affinity(chain, service, targets);
         for (int i = 0; i < targets.Count; i++)
         {
             int left = targets.Count - i;

@@ -23,6 +23,15 @@ public sealed record Service(string Name, Ipv4Address ClusterIp, ushort Port, us
     /// <summary>spec.trafficDistribution: PreferClose keeps cluster traffic in the client's zone when it has an endpoint (<see cref="ServiceTopology"/>).</summary>
     public TrafficDistribution TrafficDistribution { get; init; } = TrafficDistribution.Default;
 
+    /// <summary>
+    /// sessionAffinity: ClientIP with sessionAffinityConfig.clientIP.timeoutSeconds: every new connection from one
+    /// client address goes to the endpoint its last one went to, while they come within the timeout. Null: None.
+    /// </summary>
+    public Engine.Time.SimTime? SessionAffinityTimeout { get; init; }
+
+    /// <summary>The API server's default timeoutSeconds for ClientIP affinity: 10800 s, 3 hours (core/v1 DefaultClientIPServiceAffinitySeconds).</summary>
+    public static readonly Engine.Time.SimTime DefaultAffinityTimeout = Engine.Time.SimTime.FromSeconds(10800);
+
     /// <summary>type LoadBalancer: the ingress IP (status.loadBalancer.ingress[0].ip), or null.</summary>
     public Ipv4Address? LoadBalancerIp { get; init; }
 

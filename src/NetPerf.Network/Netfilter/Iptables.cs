@@ -377,7 +377,47 @@ public sealed class Iptables
             && (rule.DestinationIsLocal is not { } local || local == _ns.IsLocal(t.Destination))
             && (rule.SourceIsLocal is not { } localSource || localSource == _ns.IsLocal(t.Source))
             && (rule.MarkSet is not { } mark || (p.Mark & mark) == mark)
-            && (rule.Probability is not { } probability || _random.NextDouble() < probability);
+            && (rule.Probability is not { } probability || _random.NextDouble() < probability)
+            && (rule.Recent is not { } recent || MatchRecent(recent, t.Source));
+    }
+
+    /// <summary>xt_recent's lists in this namespace: per name, each source's last time set (picoseconds).</summary>
+    private Dictionary<string, Dictionary<uint, long>>? _recent;
+
+    /// <summary>--set records the source now and matches; --rcheck --seconds --reap matches one set within the window and drops it once older.</summary>
+    private bool MatchRecent(RecentMatch recent, Ipv4Address source)
+    {
+        long now = _ns.Host.Sim.Now.Picoseconds;
+        _recent ??= new Dictionary<string, Dictionary<uint, long>>(StringComparer.Ordinal);
+        if (!_recent.TryGetValue(recent.Name, out var list))
+        {
+            if (!recent.Set)
+            {
+                return false;
+            }
+
+            list = [];
+            _recent[recent.Name] = list;
+        }
+
+        if (recent.Set)
+        {
+            list[source.Value] = now;
+            return true;
+        }
+
+        if (!list.TryGetValue(source.Value, out long seen))
+        {
+            return false;
+        }
+
+        if (now - seen > recent.Seconds.Picoseconds)
+        {
+            list.Remove(source.Value); // --reap
+            return false;
+        }
+
+        return true;
     }
 
     private void Dnat(ref PacketWalk walk, Rule rule, NetDevice? device)

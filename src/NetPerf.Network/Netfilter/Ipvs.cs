@@ -32,9 +32,10 @@ public sealed class Ipvs(NetworkNamespace ns)
     public int Connections => _byClient.Count;
 
     /// <summary><c>ipvsadm -A -u VIP:PORT -s rr</c>; its real servers' list may be one other nodes share (<paramref name="servers"/>).</summary>
-    public IpvsVirtualService AddService(IpProtocol protocol, Ipv4Address address, ushort port, IpvsScheduler scheduler = IpvsScheduler.RoundRobin, IpvsRealServers? servers = null)
+    /// <param name="persistence">ipvsadm's -p: connections from one client address go to one real server while they keep coming within it.</param>
+    public IpvsVirtualService AddService(IpProtocol protocol, Ipv4Address address, ushort port, IpvsScheduler scheduler = IpvsScheduler.RoundRobin, IpvsRealServers? servers = null, SimTime? persistence = null)
     {
-        var service = new IpvsVirtualService(protocol, address, port, scheduler, servers);
+        var service = new IpvsVirtualService(protocol, address, port, scheduler, servers) { Persistence = persistence };
         if (!_services.TryAdd((protocol, address.Value, port), service))
         {
             throw new InvalidOperationException($"{protocol} {address}:{port} is already a virtual service in {ns}.");
@@ -63,7 +64,7 @@ public sealed class Ipvs(NetworkNamespace ns)
             }
 
             walk.Charge(KernelStage.IpvsSchedule, device);
-            int server = service.Schedule();
+            int server = service.Schedule(tuple.Source, now);
             if (server < 0)
             {
                 return false;

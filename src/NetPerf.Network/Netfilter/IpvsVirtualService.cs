@@ -1,3 +1,4 @@
+using NetPerf.Engine.Time;
 using NetPerf.Network.Addressing;
 using NetPerf.Network.Packets;
 
@@ -83,6 +84,43 @@ public sealed class IpvsVirtualService(IpProtocol protocol, Ipv4Address address,
 
         Grow(ref _weights, server, 1);
         _weights![server] = weight;
+    }
+
+    /// <summary>
+    /// <c>ipvsadm -A ... -p SECONDS</c>: persistence. A new connection from a client address that has a template
+    /// (a connection from it within the timeout) goes to the template's server; otherwise the scheduler picks and
+    /// a template is made. The kernel re-arms the template with each connection it controls
+    /// (net/netfilter/ipvs/ip_vs_core.c ip_vs_sched_persist); here its timeout runs from the client's last new
+    /// connection. Null: none (the default).
+    /// </summary>
+    public SimTime? Persistence { get; init; }
+
+    private Dictionary<uint, (int Server, long ExpiresPs)>? _templates;
+
+    /// <summary>A new connection from <paramref name="client"/> at <paramref name="nowPs"/>: its persistent server, or the scheduler's pick; -1 if there is none.</summary>
+    internal int Schedule(Ipv4Address client, long nowPs)
+    {
+        if (Persistence is not { } timeout)
+        {
+            return Schedule();
+        }
+
+        _templates ??= [];
+        if (_templates.TryGetValue(client.Value, out var template) && template.ExpiresPs > nowPs && template.Server < _servers.Count)
+        {
+            Grow(ref _active, template.Server, 0);
+            _active![template.Server]++;
+            _templates[client.Value] = (template.Server, nowPs + timeout.Picoseconds);
+            return template.Server;
+        }
+
+        int chosen = Schedule();
+        if (chosen >= 0)
+        {
+            _templates[client.Value] = (chosen, nowPs + timeout.Picoseconds);
+        }
+
+        return chosen;
     }
 
     /// <summary>Picks a real server for a new connection; -1 if there is none.</summary>

@@ -54,6 +54,9 @@ public sealed record Rule
     /// <summary><c>-m statistic --mode random --probability P</c>.</summary>
     public double? Probability { get; init; }
 
+    /// <summary><c>-m recent</c> (or an nftables dynamic set): sets or checks the source in a per-namespace list (<see cref="RecentMatch"/>); evaluated after every other match.</summary>
+    public RecentMatch? Recent { get; init; }
+
     public RuleTarget Target { get; init; }
 
     /// <summary>The chain of a <see cref="RuleTarget.Jump"/> or <see cref="RuleTarget.Goto"/>.</summary>

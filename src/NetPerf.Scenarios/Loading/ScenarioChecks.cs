@@ -570,12 +570,12 @@ internal static class ScenarioChecks
                 $"cluster.cilium.loadBalancerMode: {cilium.LoadBalancerMode.ToString().ToLowerInvariant()} sends NodePort packets by DSR, whose IPv4 option Cilium allows only with native routing, and {tunnelled.Cni.Name} (variant {tunnelled.Name}) tunnels; Cilium's agent refuses to start so. Use snat, or compare cilium-native only");
         }
 
-        // Cilium's service maps are one for every node here: its per-node choice (it honours both fields) is not modelled.
+        // Cilium's service maps are one for every node here: its per-node choice and its affinity map (it honours these fields) are not modelled.
         if (s.Cluster.Cilium.KubeProxyReplacement && variants.FirstOrDefault(v => v.Cni.Family == "cilium") is { } socketLb
-            && s.Objects.Services.FirstOrDefault(m => m.InternalTrafficPolicy == Kubernetes.Services.InternalTrafficPolicy.Local || m.TrafficDistribution != Kubernetes.Services.TrafficDistribution.Default) is { } zonal)
+            && s.Objects.Services.FirstOrDefault(m => m.InternalTrafficPolicy == Kubernetes.Services.InternalTrafficPolicy.Local || m.TrafficDistribution != Kubernetes.Services.TrafficDistribution.Default || m.SessionAffinityTimeout is not null) is { } zonal)
         {
             d.Error(At(root, "cluster", "cilium") ?? At(root, "cluster"),
-                $"cluster.cilium.kubeProxyReplacement: Service {zonal.Namespace}/{zonal.Name} ({zonal.At.File}:{zonal.At.Line}) routes by the client's node or zone (internalTrafficPolicy Local or a trafficDistribution), which Cilium's load balancer on {socketLb.Cni.Name} (variant {socketLb.Name}) is not modelled to do; drop kubeProxyReplacement, or the field");
+                $"cluster.cilium.kubeProxyReplacement: Service {zonal.Namespace}/{zonal.Name} ({zonal.At.File}:{zonal.At.Line}) routes by the client's node, zone or address (internalTrafficPolicy Local, a trafficDistribution or sessionAffinity ClientIP), which Cilium's load balancer on {socketLb.Cni.Name} (variant {socketLb.Name}) is not modelled to do; drop kubeProxyReplacement, or the field");
         }
 
         if (s.Cluster.Fabric == Kubernetes.Cluster.ClusterFabric.Kind && s.Cluster.Racks > 1)

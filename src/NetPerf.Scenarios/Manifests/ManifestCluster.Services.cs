@@ -50,9 +50,16 @@ public sealed partial class ManifestCluster
                     continue;
             }
 
-            if (spec.SessionAffinity is { } affinity && affinity != "None")
+            if (spec.SessionAffinity is { } affinity && affinity is not ("None" or "ClientIP"))
             {
-                Error(at, $"Service {ManifestReader.Q(at.Name)}: sessionAffinity {ManifestReader.Q(affinity)} is not modelled (kube-proxy's per-client stickiness); allowed: None", "spec", "sessionAffinity");
+                Error(at, $"Service {ManifestReader.Q(at.Name)}: sessionAffinity {ManifestReader.Q(affinity)}: Unsupported value; allowed: None, ClientIP", "spec", "sessionAffinity");
+                continue;
+            }
+
+            // The API server's ValidateService: 0 < timeoutSeconds <= 86400 (core/v1 MaxClientIPServiceAffinitySeconds).
+            if (spec.SessionAffinity == "ClientIP" && spec.SessionAffinityConfig?.ClientIP?.TimeoutSeconds is { } timeout && timeout is <= 0 or > 86400)
+            {
+                Error(at, $"Service {ManifestReader.Q(at.Name)}: spec.sessionAffinityConfig.clientIP.timeoutSeconds: Invalid value: {timeout}: must be greater than 0 and less than 86400", "spec", "sessionAffinityConfig", "clientIP", "timeoutSeconds");
                 continue;
             }
 
@@ -155,6 +162,9 @@ public sealed partial class ManifestCluster
             _services.Add(new ManifestService(at.Name, at.Namespace, type, ip, selector, ports, at)
             {
                 ExternalTrafficPolicy = etp,
+                SessionAffinityTimeout = spec.SessionAffinity == "ClientIP"
+                    ? spec.SessionAffinityConfig?.ClientIP?.TimeoutSeconds is { } seconds ? Engine.Time.SimTime.FromSeconds(seconds) : Kubernetes.Services.Service.DefaultAffinityTimeout
+                    : null,
                 InternalTrafficPolicy = spec.InternalTrafficPolicy == "Local" ? InternalTrafficPolicy.Local : InternalTrafficPolicy.Cluster,
                 TrafficDistribution = spec.TrafficDistribution is { } distribution ? Enum.Parse<TrafficDistribution>(distribution) : TrafficDistribution.Default,
                 ManualEndpoints = manual?.Pods ?? [],

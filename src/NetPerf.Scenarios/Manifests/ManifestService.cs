@@ -32,6 +32,9 @@ public sealed record ManifestService(string Name, string Namespace, ManifestServ
 
     public InternalTrafficPolicy InternalTrafficPolicy { get; init; } = InternalTrafficPolicy.Cluster;
 
+    /// <summary>sessionAffinity: ClientIP's timeout (10800 s unless sessionAffinityConfig gives one); null: None.</summary>
+    public Engine.Time.SimTime? SessionAffinityTimeout { get; init; }
+
     public TrafficDistribution TrafficDistribution { get; init; } = TrafficDistribution.Default;
 
     /// <summary>A Service without a selector: the cluster names of the pods its EndpointSlices list.</summary>
@@ -48,6 +51,7 @@ public sealed record ManifestService(string Name, string Namespace, ManifestServ
             NodePort = p.NodePort,
             ExternalTrafficPolicy = ExternalTrafficPolicy,
             InternalTrafficPolicy = InternalTrafficPolicy,
+            SessionAffinityTimeout = SessionAffinityTimeout,
             TrafficDistribution = TrafficDistribution,
             ManualEndpoints = ManualEndpoints,
         };

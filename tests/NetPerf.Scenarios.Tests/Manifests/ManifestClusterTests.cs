@@ -242,12 +242,15 @@ public sealed class ManifestClusterTests : IDisposable
     [Fact]
     public void Session_affinity_and_unknown_traffic_policies_are_refused_at_their_line_not_ignored()
     {
-        var affinity = Refused("apiVersion: v1\nkind: Service\nmetadata: {name: s}\nspec:\n  sessionAffinity: ClientIP\n  ports: [{port: 80}]\n");
+        var affinity = Refused("apiVersion: v1\nkind: Service\nmetadata: {name: s}\nspec:\n  sessionAffinity: ClientIp\n  ports: [{port: 80}]\n");
+        var timeout = Refused("apiVersion: v1\nkind: Service\nmetadata: {name: s}\nspec:\n  sessionAffinity: ClientIP\n  sessionAffinityConfig: {clientIP: {timeoutSeconds: 0}}\n  ports: [{port: 80}]\n");
         var itp = Refused("apiVersion: v1\nkind: Service\nmetadata: {name: s}\nspec:\n  ports: [{port: 80}]\n  internalTrafficPolicy: local\n");
         var td = Refused("apiVersion: v1\nkind: Service\nmetadata: {name: s}\nspec:\n  ports: [{port: 80}]\n  trafficDistribution: PreferZone\n");
 
         Assert.Equal((5, 20), (affinity.Line, affinity.Column));
-        Assert.Contains("allowed: None", affinity.Message);
+        Assert.Contains("allowed: None, ClientIP", affinity.Message);
+        Assert.Equal((6, 54), (timeout.Line, timeout.Column)); // at the value
+        Assert.Contains("must be greater than 0 and less than 86400", timeout.Message);
         Assert.Equal((6, 26), (itp.Line, itp.Column));
         Assert.Contains("allowed: Cluster, Local", itp.Message);
         Assert.Equal((6, 24), (td.Line, td.Column));
@@ -280,6 +283,11 @@ public sealed class ManifestClusterTests : IDisposable
         kind: Service
         metadata: {name: api-local, namespace: shop}
         spec: {selector: {app: api}, internalTrafficPolicy: Local, ports: [{port: 80, targetPort: 8080}]}
+        ---
+        apiVersion: v1
+        kind: Service
+        metadata: {name: api-sticky, namespace: shop}
+        spec: {selector: {app: api}, sessionAffinity: ClientIP, ports: [{port: 80, targetPort: 8080}]}
         """;
 
     [Fact]
@@ -295,6 +303,15 @@ public sealed class ManifestClusterTests : IDisposable
         Assert.Empty(Reached("shop/api-local", "node1"));                 // no endpoint on node1: dropped
         Assert.Equal(["api-b.shop@node2"], Reached("shop/api-local", "node2"));
         Assert.Contains("<none: dropped>", ClusterDescription.Describe(build, s.Variants()[0], s), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ClientIP_affinity_comes_from_the_manifest_with_the_API_servers_default_timeout()
+    {
+        var s = Load(Zoned, "{ nodes: 4, zones: 2 }");
+        var sticky = s.Objects.Service("shop", "api-sticky")!;
+        Assert.Equal(SimTime.FromSeconds(10800), sticky.ForPort(sticky.Ports[0]).SessionAffinityTimeout);
+        Assert.Null(s.Objects.Service("shop", "api")!.SessionAffinityTimeout);
     }
 
     [Fact]
