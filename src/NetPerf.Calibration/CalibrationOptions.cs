@@ -21,6 +21,9 @@ public sealed record CalibrationOptions
 
     public IptablesBackend Backend { get; init; } = IptablesBackend.Nft;
 
+    /// <summary>The models' TCP paces itself (the scenario's cluster.tcpPacing: the machine's congestion control is BBR without fq).</summary>
+    public bool TcpInternalPacing { get; init; }
+
     /// <summary>A round whose loopback median differs from the rounds' median by more than this is rejected (the machine was busy).</summary>
     public double DriftLimit { get; init; } = 0.15;
 

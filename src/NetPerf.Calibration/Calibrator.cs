@@ -294,8 +294,8 @@ public sealed class Calibrator(CalibrationOptions options, TextWriter log)
         quiet.InterferencePerMillisecond = quiet.PreemptionPerMillisecond = 0;
         quiet.ConnectionWorkSigma = 0; // the median connection: its spread is fitted after, on the percentiles
         var model = path.Path is null
-            ? TestbedTcpModel.Run(path.Bed!.Value, path.Probe, quiet, options.MessageBytes, 0, FitModelDuration, seed: 1, options.Backend)
-            : ClusterModel.Run(path, quiet, options.MessageBytes, 0, FitModelDuration, seed: 1, options.Backend);
+            ? TestbedTcpModel.Run(path.Bed!.Value, path.Probe, quiet, options.MessageBytes, 0, FitModelDuration, seed: 1, options.Backend, options.TcpInternalPacing)
+            : ClusterModel.Run(path, quiet, options.MessageBytes, 0, FitModelDuration, seed: 1, options.Backend, options.TcpInternalPacing);
         return model.CpuByStageNs.Where(kv => kv.Key is not (KernelStage.Interference or KernelStage.Preemption)).ToDictionary();
     }
 
@@ -304,12 +304,12 @@ public sealed class Calibrator(CalibrationOptions options, TextWriter log)
     {
         if (path.Path is { } cluster)
         {
-            return ClusterModel.Run(path, table, options.MessageBytes, userNs, options.ModelDuration, seed: 1, options.Backend);
+            return ClusterModel.Run(path, table, options.MessageBytes, userNs, options.ModelDuration, seed: 1, options.Backend, options.TcpInternalPacing);
         }
 
         if (path.Probe != ProbeKind.UdpRr)
         {
-            return TestbedTcpModel.Run(path.Bed!.Value, path.Probe, table, options.MessageBytes, userNs, options.ModelDuration, seed: 1, options.Backend);
+            return TestbedTcpModel.Run(path.Bed!.Value, path.Probe, table, options.MessageBytes, userNs, options.ModelDuration, seed: 1, options.Backend, options.TcpInternalPacing);
         }
 
         // A UDP testbed is not a cluster: its model is the same stages without a topology to simulate over time, so

@@ -19,7 +19,7 @@ public sealed record ModelFigures(double P50Ns, double P99Ns, double MeanNs, dou
 /// </summary>
 public static class ClusterModel
 {
-    public static ModelFigures Run(CalibrationPath path, CostTable costs, int bytes, double probeUserNs, SimTime duration, ulong seed, Network.Netfilter.IptablesBackend backend)
+    public static ModelFigures Run(CalibrationPath path, CostTable costs, int bytes, double probeUserNs, SimTime duration, ulong seed, Network.Netfilter.IptablesBackend backend, bool tcpInternalPacing = false)
     {
         var scenario = new Scenario
         {
@@ -36,6 +36,7 @@ public static class ClusterModel
                 Cni = Kubernetes.Cni.CniPlugins.Get(path.Cni ?? "flannel-vxlan"),
                 KubeProxy = Kubernetes.Services.KubeProxyMode.Iptables,
                 Iptables = backend, // as the lab's kube-proxy rules were written
+                TcpInternalPacing = tcpInternalPacing, // as the machine's TCP ran (cluster.tcpPacing of the calibrated scenario)
             },
             Workloads =
             [

@@ -17,7 +17,7 @@ public static class TestbedTcpModel
 {
     private const ushort Port = 5201;
 
-    public static ModelFigures Run(Testbed bed, Probe.ProbeKind probe, CostTable costs, int bytes, double probeUserNs, SimTime duration, ulong seed, Network.Netfilter.IptablesBackend backend)
+    public static ModelFigures Run(Testbed bed, Probe.ProbeKind probe, CostTable costs, int bytes, double probeUserNs, SimTime duration, ulong seed, Network.Netfilter.IptablesBackend backend, bool tcpInternalPacing = false)
     {
         if (probe is not (Probe.ProbeKind.TcpCrr or Probe.ProbeKind.TcpStream or Probe.ProbeKind.TcpRr))
         {
@@ -27,11 +27,12 @@ public static class TestbedTcpModel
         var sim = new Network.Topology.Testbed(new Engine.Scheduling.Simulator(), new Network.Packets.PacketPool(), seed);
         var host = new Host(sim, "lab", costs, 1) { IptablesBackend = backend };
         var (a, _, b, bind, to) = TestbedModel.Build(host, bed);
+        var tcp = tcpInternalPacing ? TcpOptions.Linux with { InternalPacing = true } : TcpOptions.Linux;
         var endpoints = new Endpoints(a, b, Ipv4Address.Parse(to), Port) { ServerBindAddress = Ipv4Address.Parse(bind) };
         IWorkload workload = probe == Probe.ProbeKind.TcpStream
-            ? new TcpStream("probe", endpoints, options: TcpOptions.Linux, flowId: 1)
+            ? new TcpStream("probe", endpoints, options: tcp, flowId: 1)
             : new TcpRequestResponse("probe", endpoints, probe == Probe.ProbeKind.TcpCrr ? RequestPattern.ConnectionPerRequest : RequestPattern.ClosedLoop,
-                1, bytes, bytes, ServiceTime.Fixed(SimTime.FromNanoseconds((long)Math.Round(probeUserNs))), options: TcpOptions.Linux, flowId: 1);
+                1, bytes, bytes, ServiceTime.Fixed(SimTime.FromNanoseconds((long)Math.Round(probeUserNs))), options: tcp, flowId: 1);
         workload.Start();
         var warmUp = SimTime.FromMilliseconds(2);
         sim.Sim.RunUntil(warmUp);

@@ -91,6 +91,7 @@ public static class CalibrateCommand
                 Transactions = parse.GetValue(transactions),
                 Cpu = parse.GetValue(cpu) ?? Math.Max(0, Environment.ProcessorCount - 1),
                 Backend = backend,
+                TcpInternalPacing = scenario.Cluster.TcpInternalPacing,
             };
             foreach (var absent in stored is null ? Requirements.AbsentModules() : [])
             {

@@ -18,6 +18,7 @@ public sealed class Core : IEventHandler
     private int _count;
     private Job _running;
     private bool _busy;
+    private readonly List<(IEventHandler Handler, int Kind)> _idleWaiters = [];
 
     public Core(Simulator sim, int id, int stageCount)
     {
@@ -96,6 +97,36 @@ public sealed class Core : IEventHandler
         // Completion is delivered after the next job has started, so a stage that submits follow-on work to
         // this same core queues behind jobs that were already waiting, as a softirq's next packet would.
         finished.Done?.OnEvent(finished.Kind, finished.Arg);
+        if (!_busy && _idleWaiters.Count > 0)
+        {
+            NotifyIdle();
+        }
+    }
+
+    /// <summary>
+    /// Calls <c>handler.OnEvent(kind, 0)</c> when the core next has nothing to run (now, if it has nothing): what
+    /// a kernel loop that runs the softirqs its own work raised before its next step sees, on one core.
+    /// </summary>
+    public void WhenIdle(IEventHandler handler, int kind)
+    {
+        _idleWaiters.Add((handler, kind));
+        if (!_busy)
+        {
+            NotifyIdle();
+        }
+    }
+
+    private void NotifyIdle()
+    {
+        // Called in order of registration; a waiter that submits work makes the core busy again for the rest,
+        // who then wait for the next idle moment.
+        int n = _idleWaiters.Count;
+        for (int i = 0; i < n && !_busy && _idleWaiters.Count > 0; i++)
+        {
+            var (handler, kind) = _idleWaiters[0];
+            _idleWaiters.RemoveAt(0);
+            handler.OnEvent(kind, 0);
+        }
     }
 
     private void Start(Job job)

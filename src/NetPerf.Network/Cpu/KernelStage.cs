@@ -239,6 +239,15 @@ public enum KernelStage
     BpfBackendMaglev,
 
     /// <summary>
+    /// TCP's internal pacing timer firing once (net/ipv4/tcp_output.c: tcp_pacing_check arms tp->pacing_timer, a
+    /// pinned soft hrtimer, when a send finds the socket's next departure time, tcp_wstamp_ns, still ahead;
+    /// tcp_pace_kick then runs tcp_tsq_handler and tcp_write_xmit again): the hrtimer's arming and expiry, the
+    /// timer interrupt, the HRTIMER softirq and the lost batching of a sender that leaves one super-packet per
+    /// wake-up. Linux paces this way when the congestion control asks for pacing (BBR) and the qdisc is not fq.
+    /// </summary>
+    TcpPacingTimer,
+
+    /// <summary>
     /// Other work the CPU runs in the middle of a packet's stage: timer and RCU softirqs, other interrupts,
     /// kworkers, a hypervisor's steal. Not a stage of the path, but time its packet waits and busy time the
     /// core spends: it arrives as a Poisson process while the core does a packet's work

@@ -14,7 +14,7 @@ public static class StageColours
     [
         ("Syscall", "socket", "#08306B"), ("SocketDeliver", "socket", "#4292C6"),
         ("TcpOutput", "tcp/udp", "#7F2704"), ("TcpInput", "tcp/udp", "#D94801"), ("UdpOutput", "tcp/udp", "#F16913"),
-        ("UdpInput", "tcp/udp", "#FD8D3C"), ("TcpConnection", "tcp/udp", "#A63603"), ("GsoSegment", "tcp/udp", "#FDAE6B"), ("GroReceive", "tcp/udp", "#FDD0A2"),
+        ("UdpInput", "tcp/udp", "#FD8D3C"), ("TcpConnection", "tcp/udp", "#A63603"), ("GsoSegment", "tcp/udp", "#FDAE6B"), ("GroReceive", "tcp/udp", "#FDD0A2"), ("TcpPacingTimer", "tcp/udp", "#FEE6CE"),
         ("IpOutput", "ip", "#00441B"), ("IpInput", "ip", "#006D2C"), ("IpForward", "ip", "#238B45"), ("FibLookup", "ip", "#41AB5D"),
         ("Fragment", "ip", "#74C476"), ("Reassemble", "ip", "#A1D99B"), ("Icmp", "ip", "#C7E9C0"),
         ("NetfilterHook", "netfilter", "#67000D"), ("NetfilterRule", "netfilter", "#A50F15"), ("NftablesRule", "netfilter", "#7A0177"),

@@ -239,6 +239,7 @@ public static partial class ScenarioReader
             Fabric = fabric,
             BridgeNetfilter = m.Boolean("bridgeNetfilter", c.BridgeNetfilter),
             Iptables = m.Choice("iptables", Choices.IptablesBackends, "nft") == "legacy" ? Network.Netfilter.IptablesBackend.Legacy : Network.Netfilter.IptablesBackend.Nft,
+            TcpInternalPacing = m.Choice("tcpPacing", Choices.TcpPacing, "off") == "internal",
             ConntrackMax = m.Has("conntrackMax") ? (int)m.Integer("conntrackMax", 1, MaxConntrack, Network.Netfilter.Conntrack.DefaultMax) : null,
             MinSyncPeriod = m.Duration("minSyncPeriod", SimTime.Zero, SimTime.FromSeconds(60), c.MinSyncPeriod),
             Kernel = KernelLine.Get(m.Choice("kernel", Choices.Kernels, c.Kernel.Name)),

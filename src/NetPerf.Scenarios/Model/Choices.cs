@@ -9,6 +9,9 @@ public static class Choices
     public static readonly IReadOnlyList<string> TrafficPolicies = ["Cluster", "Local"];
     public static readonly IReadOnlyList<string> Fabrics = ["switch", "kind"];
     public static readonly IReadOnlyList<string> IptablesBackends = ["nft", "legacy"];
+
+    /// <summary>cluster.tcpPacing: whether the nodes' TCP paces itself with a timer (BBR without fq) or not (CUBIC).</summary>
+    public static readonly IReadOnlyList<string> TcpPacing = ["off", "internal"];
     public static readonly IReadOnlyList<string> CostProfiles = Network.Cpu.CostTable.Profiles;
     public static readonly IReadOnlyList<string> Offloads = ["all", "none"];
     public static readonly IReadOnlyList<string> Distributions = ["fixed", "exponential"];

@@ -58,6 +58,12 @@ public sealed record ClusterSpec
 
     /// <summary>The iptables backend on every node (kube-proxy's iptables mode, flannel's rules): iptables-nft unless legacy is asked for.</summary>
     public Network.Netfilter.IptablesBackend Iptables { get; init; } = Network.Netfilter.IptablesBackend.Nft;
+
+    /// <summary>
+    /// cluster.tcpPacing: internal when the nodes' TCP paces itself with a timer per packet (Linux, when the
+    /// congestion control asks for pacing, BBR, and the qdisc is not fq); off (CUBIC, Linux's default) otherwise.
+    /// </summary>
+    public bool TcpInternalPacing { get; init; }
     public Kubernetes.Cni.CniPluginKind Cni { get; init; } = Kubernetes.Cni.FlannelVxlan.Descriptor;
     public Kubernetes.Services.KubeProxyMode KubeProxy { get; init; } = Kubernetes.Services.KubeProxyMode.Iptables;
     public int Mtu { get; init; } = 1500;

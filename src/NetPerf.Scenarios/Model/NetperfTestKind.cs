@@ -44,13 +44,13 @@ public sealed class NetperfTestKind
     public override string ToString() => Name;
 
     public static readonly NetperfTestKind TcpRr = new("TCP_RR", IpProtocol.Tcp, stream: false, null,
-        r => new TcpRequestResponse(r.Name, r.Endpoints, RequestPattern.ClosedLoop, r.Clients, r.RequestBytes, r.ResponseBytes, r.Service, options: TcpOptions.Linux, flowId: r.FlowId));
+        r => new TcpRequestResponse(r.Name, r.Endpoints, RequestPattern.ClosedLoop, r.Clients, r.RequestBytes, r.ResponseBytes, r.Service, options: r.Tcp, flowId: r.FlowId));
 
     public static readonly NetperfTestKind TcpCrr = new("TCP_CRR", IpProtocol.Tcp, stream: false, null,
-        r => new TcpRequestResponse(r.Name, r.Endpoints, RequestPattern.ConnectionPerRequest, r.Clients, r.RequestBytes, r.ResponseBytes, r.Service, options: TcpOptions.Linux, flowId: r.FlowId));
+        r => new TcpRequestResponse(r.Name, r.Endpoints, RequestPattern.ConnectionPerRequest, r.Clients, r.RequestBytes, r.ResponseBytes, r.Service, options: r.Tcp, flowId: r.FlowId));
 
     public static readonly NetperfTestKind TcpStream = new("TCP_STREAM", IpProtocol.Tcp, stream: true, () => TcpRr,
-        r => new TcpStream(r.Name, r.Endpoints, r.Clients, options: TcpOptions.Linux, flowId: r.FlowId));
+        r => new TcpStream(r.Name, r.Endpoints, r.Clients, options: r.Tcp, flowId: r.FlowId));
 
     public static readonly NetperfTestKind UdpRr = new("UDP_RR", IpProtocol.Udp, stream: false, null,
         r => new UdpRequestResponse(r.Name, r.Endpoints, r.Clients, r.RequestBytes, r.ResponseBytes, r.Service, flowId: r.FlowId));
@@ -68,4 +68,8 @@ public sealed class NetperfTestKind
 }
 
 /// <summary>What building a test's workload over a path takes.</summary>
-public sealed record WorkloadRequest(string Name, Endpoints Endpoints, int Clients, int RequestBytes, int ResponseBytes, ServiceTime Service, double UdpGigabits, int FlowId);
+public sealed record WorkloadRequest(string Name, Endpoints Endpoints, int Clients, int RequestBytes, int ResponseBytes, ServiceTime Service, double UdpGigabits, int FlowId)
+{
+    /// <summary>The nodes' TCP (cluster.tcpPacing).</summary>
+    public TcpOptions Tcp { get; init; } = TcpOptions.Linux;
+}

@@ -1,3 +1,4 @@
+using NetPerf.Transport.Tcp;
 using NetPerf.Kubernetes.Cluster;
 using NetPerf.Kubernetes.Cni;
 using NetPerf.Kubernetes.Controllers;
@@ -35,6 +36,7 @@ public sealed class ClusterBuild
     {
         var spec = scenario.Cluster;
         Timeline = scenario.Timeline;
+        Tcp = spec.TcpInternalPacing ? TcpOptions.Linux with { InternalPacing = true } : TcpOptions.Linux;
         var cni = variant.Cni.Create();
         spec.Cilium.Apply(cni);
         Cluster = new KubernetesCluster(
@@ -280,6 +282,9 @@ public sealed class ClusterBuild
     public Ipv4Address KubeDnsIp { get; }
     public Ipv4Address ServiceIp { get; }
     public int ScenarioServices { get; private set; }
+
+    /// <summary>The nodes' TCP: Linux's, pacing itself when cluster.tcpPacing says so.</summary>
+    public TcpOptions Tcp { get; }
 
     /// <summary>Every host whose CPU a run accounts: the nodes and the outside client.</summary>
     /// <summary>Every machine whose kernel does work for the measured traffic (on kind, the host under the node containers too: its bridge forwards every frame between them).</summary>

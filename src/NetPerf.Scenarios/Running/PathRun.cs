@@ -62,7 +62,7 @@ public static class PathRun
         if (unit.Workload.Route is { } route)
         {
             var (routed, found) = RouteEndpoints(build, route);
-            return (Create(unit, routed, Service(unit.Workload, build)), found);
+            return (Create(build, unit, routed, Service(unit.Workload, build)), found);
         }
 
         if (unit.Workload.Test == NetperfTestKind.DnsLookup)
@@ -76,7 +76,7 @@ public static class PathRun
         }
 
         var (endpoints, lookup) = Endpoints(build, unit.Path);
-        return (Create(unit, endpoints, Service(unit.Workload, build)), lookup);
+        return (Create(build, unit, endpoints, Service(unit.Workload, build)), lookup);
     }
 
     /// <summary>A workload whose server runs in a scenario Service's pods, reached through that Service's name.</summary>
@@ -91,7 +91,7 @@ public static class PathRun
             ServerBindAddress = first.Ip,
             ServerListenPort = service.TargetPort,
         };
-        var workload = Create(unit, endpoints, Service(unit.Workload, b));
+        var workload = Create(b, unit, endpoints, Service(unit.Workload, b));
         ServedPods.Attach(b, (Workloads.Tcp.TcpRequestResponse)workload, service, first);
         return (workload, lookup);
     }
@@ -215,10 +215,10 @@ public static class PathRun
         ? ServiceTime.From(new MathNet.Numerics.Distributions.Exponential(1 / w.ServiceTime.TotalMicroseconds, b.Cluster.Bed.Streams.Create("service-time")))
         : ServiceTime.Fixed(w.ServiceTime);
 
-    private static IWorkload Create(RunUnit unit, Endpoints e, ServiceTime service)
+    private static IWorkload Create(ClusterBuild b, RunUnit unit, Endpoints e, ServiceTime service)
     {
         var w = unit.Workload;
         var (request, response) = Sizes(unit);
-        return w.Test.Create(new WorkloadRequest(w.Name, e, w.Clients, request, response, service, w.UdpGigabits, FlowId));
+        return w.Test.Create(new WorkloadRequest(w.Name, e, w.Clients, request, response, service, w.UdpGigabits, FlowId) { Tcp = b.Tcp });
     }
 }

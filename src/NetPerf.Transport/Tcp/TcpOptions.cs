@@ -79,4 +79,12 @@ public sealed record TcpOptions
     /// every segment is a packet of its own through the whole stack.
     /// </summary>
     public bool Gso { get; init; } = true;
+
+    /// <summary>
+    /// TCP paces itself (sk_pacing_status SK_PACING_NEEDED): each data packet moves the socket's next departure
+    /// time (tcp_wstamp_ns) on by its length over the pacing rate, and a send that finds that time ahead waits for
+    /// the pacing timer (<c>KernelStage.TcpPacingTimer</c>). Linux does this when the congestion control asks for
+    /// pacing (BBR) and the device's qdisc is not fq, which paces instead; off (CUBIC, Linux's default) by default.
+    /// </summary>
+    public bool InternalPacing { get; init; }
 }

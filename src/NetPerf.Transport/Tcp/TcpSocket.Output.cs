@@ -13,6 +13,10 @@ public sealed partial class TcpSocket
     private long _sndUna;
     private long _sndNxt;
     private long _sndMax;
+
+    /// <summary>tcp_wstamp_ns: the earliest time the next data packet may leave under internal pacing, in picoseconds.</summary>
+    private long _departurePs;
+    private bool _resumePending;
     private long _writtenEnd = 1;
     private long _peerWindow = 65535;
     private bool _writeBlocked;
@@ -101,8 +105,26 @@ public sealed partial class TcpSocket
                 break;
             }
 
+            if (Options.InternalPacing && Paced())
+            {
+                break;
+            }
+
             Emit(core, _sndNxt, length, _sndNxt + length == DataEnd ? TcpFlags.Ack | TcpFlags.Psh : TcpFlags.Ack);
             _sndNxt += length;
+            if (Options.InternalPacing)
+            {
+                // tcp_write_xmit's next iteration runs after this packet's transmit, and on one core the softirqs
+                // it raised (the receiver's input, on loopback or a veth); only then does it check the pacing time.
+                AdvanceDepartureTime(length);
+                if (!_resumePending)
+                {
+                    _resumePending = true;
+                    Namespace.Host.Cores[core].WhenIdle(this, PacingResumeKind);
+                }
+
+                break;
+            }
         }
 
         if (_finQueued && !_finSent && _sndNxt == _finSequence && DataEnd == _finSequence)
@@ -175,6 +197,48 @@ public sealed partial class TcpSocket
         }
 
         return segments * _mss;
+    }
+
+    /// <summary>
+    /// tcp_pacing_check: the socket's next departure time (tcp_wstamp_ns) is still ahead, so this packet waits for
+    /// the pacing timer, armed for that time unless it already is.
+    /// </summary>
+    private bool Paced()
+    {
+        long now = Namespace.Host.Sim.Now.Picoseconds;
+        if (_departurePs <= now)
+        {
+            return false;
+        }
+
+        if (!_pacingTimer.IsArmed)
+        {
+            _pacingTimer.Arm(new SimTime(_departurePs));
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// tcp_update_skb_after_send: the next departure is this packet's length later at the pacing rate
+    /// (tcp_update_pacing_rate: 2x cwnd/srtt in slow start, 1.2x after; BBR sets its own, its bandwidth estimate
+    /// times its gain, which on the kind profile's machine came out within 1% of this on a veth stream: ss showed
+    /// 64.5 Gbit/s against 1.2 x 1530 x 1448 B / 325 us = 65.4). Before an RTT sample the rate is unlimited.
+    /// </summary>
+    private void AdvanceDepartureTime(long length)
+    {
+        if (!_rtt.HasSample || _rtt.Smoothed <= SimTime.Zero)
+        {
+            return;
+        }
+
+        double ratio = _cc.InSlowStart ? 2.0 : 1.2;
+        double bytesPerPs = ratio * _cc.Window * _mss / (double)_rtt.Smoothed.Picoseconds;
+        long now = Namespace.Host.Sim.Now.Picoseconds;
+        long interval = (long)(length / bytesPerPs);
+        // "take into account OS jitter": a sender late on its departure time gets up to half the interval back.
+        long credit = Math.Max(0, now - _departurePs);
+        _departurePs = Math.Max(_departurePs, now) + interval - Math.Min(interval / 2, credit);
     }
 
     private void SendAck(int core, int duplicateSegments)

@@ -36,6 +36,9 @@ public sealed partial class TcpSocket : IReusableEndpoint, IEventHandler
     private const int AwakeKind = 3;
     private const int ReadDoneKind = 4;
     private const int ConnectedKind = 6;
+    private const int PacingTimerKind = 7;
+    private const int PacingKickKind = 8;
+    private const int PacingResumeKind = 9;
 
     /// <summary>SYN and SYN-ACK carry MSS 4, SACK-permitted 2, timestamps 10, window scale 3 and a NOP: 20 B of options.</summary>
     public const int SynHeaderBytes = HeaderSizes.Tcp + 20;
@@ -46,6 +49,7 @@ public sealed partial class TcpSocket : IReusableEndpoint, IEventHandler
     private readonly TcpListener? _listener;
     private readonly DeadlineTimer _retransmitTimer;
     private readonly DeadlineTimer _delayedAckTimer;
+    private readonly DeadlineTimer _pacingTimer;
     private readonly RttEstimator _rtt;
     private CongestionControl _cc;
 
@@ -67,6 +71,7 @@ public sealed partial class TcpSocket : IReusableEndpoint, IEventHandler
         _listener = listener;
         _retransmitTimer = new DeadlineTimer(ns.Host.Sim, this, RetransmitTimerKind);
         _delayedAckTimer = new DeadlineTimer(ns.Host.Sim, this, DelayedAckKind);
+        _pacingTimer = new DeadlineTimer(ns.Host.Sim, this, PacingTimerKind);
         _rtt = new RttEstimator(options);
         _cc = CongestionControl.Create(options.CongestionControl, options.InitialWindowSegments, options.InitialSlowStartThreshold);
         _rx = new ReceiveQueue(0);
@@ -225,6 +230,18 @@ public sealed partial class TcpSocket : IReusableEndpoint, IEventHandler
                 break;
             case ConnectedKind:
                 Application.OnConnected(this);
+                break;
+            case PacingTimerKind:
+                // The pinned soft hrtimer fires on the core that armed it: its interrupt and softirq, then tcp_pace_kick.
+                Statistics.PacingTimers++;
+                Namespace.Host.RunKernelWork(Core, KernelStage.TcpPacingTimer, 0, FlowId, this, PacingKickKind);
+                break;
+            case PacingKickKind:
+                TrySend(Core);
+                break;
+            case PacingResumeKind:
+                _resumePending = false;
+                TrySend(Core);
                 break;
             default:
                 throw new InvalidOperationException($"unexpected event kind {kind}.");

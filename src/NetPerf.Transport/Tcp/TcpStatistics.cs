@@ -9,6 +9,9 @@ public sealed class TcpStatistics
     /// <summary>Segments on the wire (a super-packet counts its segments): TcpOutSegs.</summary>
     public long SegmentsSent { get; internal set; }
 
+    /// <summary>Times the internal pacing timer fired (TcpOptions.InternalPacing): data packets that waited for it.</summary>
+    public long PacingTimers { get; internal set; }
+
     /// <summary>Segments sent again: TcpRetransSegs.</summary>
     public long RetransmittedSegments { get; internal set; }
 
