@@ -86,7 +86,8 @@ public sealed class ClusterBuild
         Client = Cluster.AddPod(ClusterLayout.Client, 1, ClusterLayout.ClientLabels);
         LocalServer = Cluster.AddPod(ClusterLayout.LocalServer, 1, ClusterLayout.ServerLabels);
         RemoteServer = Cluster.AddPod(ClusterLayout.RemoteServer, 2, ClusterLayout.RemoteSelector);
-        var dnsPod = Cluster.AddPod(ClusterLayout.CoreDns, 2, ClusterLayout.KubeDnsSelector);
+        // CoreDNS runs in kube-system: its namespace label lets a manifest's egress rule allow DNS to it by namespaceSelector.
+        var dnsPod = Cluster.AddPod(ClusterLayout.CoreDns, 2, new Dictionary<string, string>(ClusterLayout.KubeDnsSelector) { [Manifests.ManifestCluster.NamespaceLabel] = "kube-system" });
         // With a placement key in the scenario (docs/placement.md), kube-scheduler's model places the
         // deployments (ScenarioPlacement): each Deployment is handed its running replicas' nodes in replica order,
         // so pod N lands where the scheduler put replica N; a Pending replica has no sandbox (validation warned
