@@ -134,6 +134,16 @@ public sealed class Calibrator(CalibrationOptions options, TextWriter log)
         table[KernelStage.Preemption] = StageCost.Nanoseconds(spread.RareMeanNs);
         Provenance.Stamp(table, fit, spread, lo, fitPaths, on);
 
+        // A new connection's own spread, on the TCP_CRR fit paths, with the interruptions fixed.
+        ConnectionWorkFit.Result? connectionWork = null;
+        var crr = fitPaths.Where(m => m.Path.Probe == ProbeKind.TcpCrr).ToList();
+        if (crr.Count > 0)
+        {
+            connectionWork = ConnectionWorkFit.Fit(crr.Select(m => new ConnectionWorkFit.Path(m.Path.Name, FitModel(m.Path, table).Values.Sum(), m.UserNs, m.Median(r => r.P90Ns / r.P50Ns), m.Median(r => r.P99Ns / r.P50Ns))).ToList(), spread);
+            table.ConnectionWorkSigma = connectionWork.Sigma;
+            Provenance.StampConnectionWork(table, connectionWork, on);
+        }
+
         var rows = new List<CalibrationRow>();
         var predicted = new Dictionary<CalibrationPath, ModelFigures>();
         foreach (var m in measurements)
@@ -198,12 +208,17 @@ public sealed class Calibrator(CalibrationOptions options, TextWriter log)
             warnings.Add($"other programs took up to {measurements.Max(m => m.OtherWorkShare):P0} of the probes' CPU: latency figures include their time slices");
         }
 
+        if (connectionWork is { AtLimit: true })
+        {
+            warnings.Add($"the new connections' spread ended at the top of its grid (sigma {ConnectionWorkFit.MaxSigma}): the TCP_CRR tail is not a connection's own work (other programs' time slices?)");
+        }
+
         if (spread.RareMeanNs >= InterferenceFit.MaxMeanNs * 0.99 || spread.RareRatePerMs >= InterferenceFit.MaxRatePerMs * 0.99)
         {
             warnings.Add("the long interruptions' fit ended at the edge of its grid: the loopback tail is made of other programs' time slices, not the kernel's own interruptions");
         }
 
-        return new CalibrationOutcome(table, fit, spread, measurements, rows, ratios, rejectedRounds, totalRounds) { ShippedProfileRows = profileRows, Warnings = warnings, MeasuredOn = on };
+        return new CalibrationOutcome(table, fit, spread, measurements, rows, ratios, rejectedRounds, totalRounds) { ShippedProfileRows = profileRows, Warnings = warnings, MeasuredOn = on, ConnectionWork = connectionWork };
     }
 
     private Dictionary<CalibrationPath, (string Client, string Server, string Bind, string Target, int? Port)> Build(NamespaceLab lab, IReadOnlyList<CalibrationPath> paths)
@@ -277,6 +292,7 @@ public sealed class Calibrator(CalibrationOptions options, TextWriter log)
 
         var quiet = costs.Clone();
         quiet.InterferencePerMillisecond = quiet.PreemptionPerMillisecond = 0;
+        quiet.ConnectionWorkSigma = 0; // the median connection: its spread is fitted after, on the percentiles
         var model = path.Path is null
             ? TestbedTcpModel.Run(path.Bed!.Value, path.Probe, quiet, options.MessageBytes, 0, FitModelDuration, seed: 1, options.Backend)
             : ClusterModel.Run(path, quiet, options.MessageBytes, 0, FitModelDuration, seed: 1, options.Backend);
@@ -330,6 +346,9 @@ public sealed record CalibrationOutcome(CostTable Table, FitResult Fit, Interfer
 
     /// <summary>What makes this calibration less trustworthy than it looks (a noisy machine, a group at its bound).</summary>
     public IReadOnlyList<string> Warnings { get; init; } = [];
+
+    /// <summary>The spread of a new connection's work, fitted on the TCP_CRR fit paths (null without them).</summary>
+    public ConnectionWorkFit.Result? ConnectionWork { get; init; }
 
     /// <summary>Where and how the measurements were taken (for a refit: as its file records).</summary>
     public MeasuredOn MeasuredOn { get; init; } = new("unknown", Network.Netfilter.IptablesBackend.Nft, 64, Rounds, RejectedRounds);

@@ -110,12 +110,13 @@ public class CalibrateOnThisMachineTests(ITestOutputHelper log)
                 "goodput_gbps" or "cpu_per_kib_ns" => (noisy ? 0.8 : 0.6) + r.RoundSpread,
                 "p50_us" => (noisy ? 0.25 : 0.10 + r.RoundSpread + fitNoise) + (crr ? 0.05 : 0),
                 "cpu_per_transaction_us" => (noisy ? 0.30 : 0.15 + r.RoundSpread + fitNoise) + (crr ? 0.05 : 0),
-                // Issue 07: p99 within 25% or the measured spread, whichever is wider. New connections' p99 is a known
-                // miss (24-30% low on every TCP_CRR path, the fit's own too: a connection's own work varies): 40%.
+                // Issue 07: p99 within 25% or the measured spread, whichever is wider; TCP_CRR's too, now that a new
+                // connection's work varies as a whole (work_sigma, fitted on the CRR fit paths: a refit of the stored
+                // run puts the cross-node CRR p99s at -12% and -9%, against -37% and -28% without it).
                 // On a machine calibrate calls noisy (the default suite runs other assemblies beside this one), other
                 // programs' time slices make the measured tail, not the kernel's: -36..-47% in such runs here, so p99
                 // is then reported, not held.
-                "p99_us" => !quietTail ? double.PositiveInfinity : crr ? 0.40 : Math.Max(0.25, r.RoundSpread),
+                "p99_us" => !quietTail ? double.PositiveInfinity : Math.Max(0.25, r.RoundSpread),
                 _ => double.PositiveInfinity,
             };
             Assert.True(Math.Abs(r.Error) <= allowed, $"held-out {r.Path} {r.Metric}: {r.Error:P1}, allowed {allowed:P0}");

@@ -35,7 +35,7 @@ public static class InterferenceFit
     /// Occurrences drawn per class per transaction at most. The simulator draws without limit; 32 is beyond any the
     /// grid reaches on a fit path (at 316/ms, the grid's top rate, a 25 us path expects 8, and P(more than 31) is below 1e-8).
     /// </summary>
-    private const int Draws = 32;
+    internal const int Draws = 32;
 
     /// <summary>
     /// p99.9's weight beside p99's: a probe run's p99.9 rests on a tenth as many transactions beyond it (10 of
@@ -132,7 +132,7 @@ public static class InterferenceFit
     private readonly record struct Figures(double P50, double P90, double P99, double P999, double Mean);
 
     /// <summary>One class's interruptions during <paramref name="workNs"/>: Poisson arrivals at <paramref name="perMs"/>, exponential lengths of mean <paramref name="meanNs"/>.</summary>
-    private static double Class(double[] u, int o, double perMs, double meanNs, double workNs)
+    internal static double Class(double[] u, int o, double perMs, double meanNs, double workNs)
     {
         if (perMs <= 0)
         {

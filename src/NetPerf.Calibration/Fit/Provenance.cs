@@ -40,6 +40,15 @@ public static class Provenance
             $"{where}: the long class, matched with the short one fixed to every request/response fit path's p99 and p99.9 and loopback's mean (paths of different lengths tell its rate from its length): {spread.RareRatePerMs.ToString("F3", CultureInfo.InvariantCulture)} per busy ms of mean {spread.RareMeanNs:F0} ns; {tails}");
     }
 
+    /// <summary>Adds the fitted spread of a new connection's work to the TcpConnection row's source (the row that carries it).</summary>
+    public static void StampConnectionWork(CostTable table, ConnectionWorkFit.Result work, MeasuredOn on)
+    {
+        string tails = string.Join("; ", work.Paths.Select(t => string.Create(CultureInfo.InvariantCulture, $"{t.Name} p90/p50 {t.MeasuredP90OverP50:F2}, p99/p50 {t.MeasuredP99OverP50:F2} (model {t.ModelP90OverP50:F2}, {t.ModelP99OverP50:F2})")));
+        string source = table.Sources.TryGetValue(KernelStage.TcpConnection, out var s) ? s : "";
+        table.Set(KernelStage.TcpConnection, table[KernelStage.TcpConnection],
+            $"{source}. work_sigma: the spread of a new connection's whole work (one lognormal factor of median 1 per connection on all its kernel stages), {work.Sigma.ToString("F3", CultureInfo.InvariantCulture)}, matched with the interruptions fixed to the TCP_CRR fit paths' p90 and p99 over their median within a round (median over the rounds: the machine's slower phases between rounds are not a connection's variation): {tails}");
+    }
+
     private static string Read(string path) => File.Exists(path) ? File.ReadAllText(path).Trim() : "unknown";
 }
 

@@ -21,8 +21,8 @@ internal sealed record CalibrationReport(
     /// <summary>One stage group's factor over the shipped table; at a bound when the fit held it at its physical limit.</summary>
     internal sealed record GroupFactor(string Group, double Factor, bool AtBound);
 
-    /// <summary>The two fitted interruption classes: per busy millisecond of a core, and their mean lengths.</summary>
-    internal sealed record Interruptions(double RatePerMs, double MeanNs, double RareRatePerMs, double RareMeanNs);
+    /// <summary>The two fitted interruption classes (per busy millisecond of a core, and their mean lengths) and the spread of a new connection's work (lognormal sigma; 0 without TCP_CRR fit paths).</summary>
+    internal sealed record Interruptions(double RatePerMs, double MeanNs, double RareRatePerMs, double RareMeanNs, double ConnectionWorkSigma);
 
     /// <summary>A row of calibration.csv: role fit, held-out or shipped-profile (the shipped kind table's p50 on a held-out path).</summary>
     internal sealed record Row(string Path, string Role, string Metric, double Measured, double Predicted, double Error, double RoundSpread);
@@ -34,7 +34,7 @@ internal sealed record CalibrationReport(
         outcome.Rounds,
         outcome.RejectedRounds,
         outcome.Fit.Factors.Select(f => new GroupFactor(f.Group.Name, f.Factor, f.AtBound)).ToList(),
-        new Interruptions(outcome.Spread.RatePerMs, outcome.Spread.MeanNs, outcome.Spread.RareRatePerMs, outcome.Spread.RareMeanNs),
+        new Interruptions(outcome.Spread.RatePerMs, outcome.Spread.MeanNs, outcome.Spread.RareRatePerMs, outcome.Spread.RareMeanNs, outcome.ConnectionWork?.Sigma ?? 0),
         outcome.Rows.Concat(outcome.Ratios).Select(r => Of(r, r.Role == PathRole.Fit ? "fit" : "held-out"))
             .Concat(outcome.ShippedProfileRows.Select(r => Of(r, "shipped-profile"))).ToList(),
         outcome.Warnings);

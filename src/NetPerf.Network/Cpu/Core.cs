@@ -29,6 +29,15 @@ public sealed class Core : IEventHandler
 
     public int Id { get; }
 
+    /// <summary>
+    /// How much slower (above 1) or faster (below 1) than the cost table's median the kernel's work on this core
+    /// runs now: the state of the CPU a transaction finds (which slab objects and socket lines are cache-hot, the
+    /// TLB, the per-CPU timer wheel and RCU batches it has to serve). A workload draws it at each transaction that
+    /// opens a connection (<see cref="CostTable.ConnectionWorkSigma"/>); every kernel stage charged on this core
+    /// is scaled by it until the next draw. 1 (the table's figures) unless set.
+    /// </summary>
+    public double WorkScale { get; set; } = 1;
+
     /// <summary>Jobs waiting, not counting the one running.</summary>
     public int Waiting => _count;
 

@@ -50,6 +50,21 @@ public sealed class CostTable
     /// <summary>Occurrences of <see cref="KernelStage.Preemption"/> per millisecond of busy time (the Preemption row's per_busy_ms).</summary>
     public double PreemptionPerMillisecond { get; set; }
 
+    /// <summary>
+    /// The spread of a new connection's work: at each transaction that opens a connection (TCP_CRR's connect), the
+    /// workload draws a lognormal factor of median 1 and this sigma, and all kernel work on the client's and the
+    /// server's cores runs scaled by it (<see cref="Core.WorkScale"/>) until the next such transaction. A new
+    /// connection meets fresh memory (a socket and, with conntrack, an entry from the slab: hot if one was just
+    /// freed, cold after a refill), a hash-table insert, timers armed on the per-CPU wheel and RCU-deferred frees of
+    /// earlier connections: all of its stages go slower or faster together. The median is the table's (the cost fit
+    /// fits medians), so the mean moves by exp(sigma^2 / 2) only. The file's optional <c>work_sigma</c> column, given
+    /// on the TcpConnection row; 0 (every connection's work the same) unless a calibration fitted it.
+    /// </summary>
+    public double ConnectionWorkSigma { get; set; }
+
+    /// <summary>The largest <see cref="ConnectionWorkSigma"/> a file may give (a factor of e^2 at one sigma is no longer one kernel's variation).</summary>
+    public const double MaxWorkSigma = 2;
+
     /// <summary>The largest cost table read; the shipped one is under 10 KiB.</summary>
     public const long MaxFileBytes = 1L << 20;
 
@@ -154,6 +169,24 @@ public sealed class CostTable
                 }
             }
 
+            if (csv.HeaderRecord!.Contains("work_sigma") && !string.IsNullOrWhiteSpace(csv.GetField("work_sigma")))
+            {
+                string text = csv.GetField("work_sigma")!;
+                if (stage != KernelStage.TcpConnection)
+                {
+                    problems.Add($"{fileName}:{line}: work_sigma is given on the {stage} row; it belongs on the TcpConnection row only (the spread of a new connection's work)");
+                }
+                else if (double.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double sigma)
+                    && double.IsFinite(sigma) && sigma >= 0 && sigma <= MaxWorkSigma)
+                {
+                    table.ConnectionWorkSigma = sigma;
+                }
+                else
+                {
+                    problems.Add($"{fileName}:{line}: work_sigma {Shown(text)} is not allowed; give the lognormal sigma of a connection's work as a number from 0 to {MaxWorkSigma} (e.g. 0.18)");
+                }
+            }
+
             if (fixedNs is { } f && perByte is { } b)
             {
                 table[stage] = StageCost.Nanoseconds(f, b);
@@ -188,7 +221,7 @@ public sealed class CostTable
     /// <summary>A copy, to change without touching the original (a fit's trial tables).</summary>
     public CostTable Clone()
     {
-        var copy = new CostTable { InterferencePerMillisecond = InterferencePerMillisecond, PreemptionPerMillisecond = PreemptionPerMillisecond };
+        var copy = new CostTable { InterferencePerMillisecond = InterferencePerMillisecond, PreemptionPerMillisecond = PreemptionPerMillisecond, ConnectionWorkSigma = ConnectionWorkSigma };
         Array.Copy(_costs, copy._costs, _costs.Length);
         foreach (var (stage, source) in _sources)
         {
@@ -205,11 +238,11 @@ public sealed class CostTable
         _sources[stage] = source;
     }
 
-    /// <summary>Writes the table in the format <see cref="Parse"/> reads (with per_busy_ms), rows in stage order.</summary>
+    /// <summary>Writes the table in the format <see cref="Parse"/> reads (with per_busy_ms and work_sigma), rows in stage order.</summary>
     public void Write(TextWriter text)
     {
         using var csv = new CsvHelper.CsvWriter(text, System.Globalization.CultureInfo.InvariantCulture, leaveOpen: true);
-        foreach (var h in new[] { "stage", "fixed_ns", "ns_per_byte", "per_busy_ms", "source" })
+        foreach (var h in new[] { "stage", "fixed_ns", "ns_per_byte", "per_busy_ms", "work_sigma", "source" })
         {
             csv.WriteField(h);
         }
@@ -227,6 +260,7 @@ public sealed class CostTable
                 KernelStage.Preemption => PreemptionPerMillisecond.ToString("0.000", System.Globalization.CultureInfo.InvariantCulture),
                 _ => "",
             });
+            csv.WriteField(stage == KernelStage.TcpConnection && ConnectionWorkSigma > 0 ? ConnectionWorkSigma.ToString("0.000", System.Globalization.CultureInfo.InvariantCulture) : "");
             csv.WriteField(_sources.TryGetValue(stage, out var src) ? src : "");
             csv.NextRecord();
         }

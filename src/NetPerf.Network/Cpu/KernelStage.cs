@@ -192,11 +192,19 @@ public enum KernelStage
 
     /// <summary>
     /// Kube-proxy replacement's socket load balancing (Cilium's bpf/bpf_sock.c cil_sock4_connect, on the root
-    /// cgroup's connect4 hook): at connect() to a ClusterIP, the service and backend map lookups, a random backend,
+    /// cgroup's connect4 hook, and cil_sock4_sendmsg on sendmsg4 for each UDP datagram): at connect() to a ClusterIP, the service and backend map lookups, a random backend,
     /// the reverse-NAT LRU entry keyed by the socket's cookie, and the peer address rewritten. Once per connection:
     /// its packets carry the backend's address from the first, so no packet pays <see cref="BpfServiceNat"/>.
     /// </summary>
     BpfSocketLb,
+
+    /// <summary>
+    /// Socket LB's recvmsg4 for UDP (bpf_sock.c cil_sock4_recvmsg, __sock4_xlate_rev): a datagram from a backend the
+    /// socket's sendmsg4 translated to is reported from the Service's address, looked up in the reverse-NAT map by
+    /// the socket's cookie and the backend. So a UDP client of a ClusterIP (a resolver of kube-dns) sees the answer
+    /// come from the address it asked, and no packet was translated on the way.
+    /// </summary>
+    BpfSocketLbReceive,
 
     /// <summary>
     /// Kube-proxy replacement's NodePort in tc BPF (bpf/lib/nodeport.h nodeport_lb4, from cil_from_netdev): a packet

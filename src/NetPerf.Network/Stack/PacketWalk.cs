@@ -50,7 +50,7 @@ public ref struct PacketWalk
     /// </summary>
     public void ChargeBytes(KernelStage stage, NetworkNamespace ns, int bytes, NetDevice? device = null)
     {
-        long cost = Host.Costs.Of(stage, bytes);
+        long cost = Host.OnCore(P.Core, Host.Costs.Of(stage, bytes));
         _costPs += cost;
         Host.AccountCpu(stage, cost, P.FlowId);
         Host.Tracer?.OnStage(Packet, stage, ns, device, P.Core, cost);
@@ -63,7 +63,7 @@ public ref struct PacketWalk
     public void Charge(KernelStage stage, NetworkNamespace ns, NetDevice? device, int times)
     {
         ref Packet p = ref P;
-        long cost = Host.Costs.OfSegments(stage, p.IpLength, times);
+        long cost = Host.OnCore(p.Core, Host.Costs.OfSegments(stage, p.IpLength, times));
         _costPs += cost;
         Host.AccountCpu(stage, cost, p.FlowId);
         Host.Tracer?.OnStage(Packet, stage, ns, device, p.Core, cost);

@@ -50,6 +50,7 @@ public sealed class UdpSocket : ILocalEndpoint, IEventHandler
     public bool Send(Ipv4Address destination, ushort destinationPort, int payloadBytes, int flowId = 0, bool dontFragment = false, long applicationData = 0, int core = -1)
     {
         var host = Namespace.Host;
+        bool translated = host.SocketAddressHook is { } hook && hook.TrySendMessage(this, ref destination, ref destinationPort);
         if (dontFragment && HeaderSizes.Ipv4 + HeaderSizes.Udp + payloadBytes > RouteMtu(destination))
         {
             MessageTooLong++;
@@ -69,6 +70,11 @@ public sealed class UdpSocket : ILocalEndpoint, IEventHandler
         p.Core = core < 0 ? Core : core;
         var walk = new PacketWalk(host, id);
         walk.Charge(KernelStage.Syscall, Namespace);
+        if (translated)
+        {
+            walk.Charge(KernelStage.BpfSocketLb, Namespace);
+        }
+
         walk.Charge(KernelStage.UdpOutput, Namespace);
         Ipv4.Output(Namespace, ref walk);
         return true;
@@ -91,6 +97,20 @@ public sealed class UdpSocket : ILocalEndpoint, IEventHandler
     {
         walk.Charge(KernelStage.UdpInput, Namespace);
         walk.Charge(KernelStage.SocketDeliver, Namespace);
+        if (Namespace.Host.SocketAddressHook is { } hook)
+        {
+            // recvmsg4: the application is told the address it sent to. Charged here, with the rest of the
+            // receive's kernel work, as this model charges the receiving syscall's share on the packet's walk.
+            ref var p = ref walk.P;
+            var source = p.Flow.Source;
+            ushort sourcePort = p.Flow.SourcePort;
+            if (hook.TryReceiveMessage(this, ref source, ref sourcePort))
+            {
+                walk.Charge(KernelStage.BpfSocketLbReceive, Namespace);
+                p.Flow = p.Flow with { Source = source, SourcePort = sourcePort };
+            }
+        }
+
         walk.Defer(this, DeliveredKind);
     }
 

@@ -84,6 +84,16 @@ public sealed class Host
         return extra;
     }
 
+    /// <summary>
+    /// A stage's cost from the table as it runs on <paramref name="core"/> now: scaled by the core's
+    /// <see cref="Core.WorkScale"/> (the state a transaction found the CPU in), the table's figure when that is 1.
+    /// </summary>
+    internal long OnCore(int core, long costPs)
+    {
+        double scale = Cores[core].WorkScale;
+        return scale == 1 ? costPs : (long)Math.Round(costPs * scale);
+    }
+
     private static Core[] CreateCores(Testbed testbed, int cores)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(cores, 1);
@@ -172,7 +182,7 @@ public sealed class Host
     /// </summary>
     public void RunKernelWork(int core, KernelStage stage, int bytes, int flowId, Engine.Scheduling.IEventHandler? done = null, int kind = 0, long arg = 0)
     {
-        long cost = Costs.Of(stage, bytes);
+        long cost = OnCore(core, Costs.Of(stage, bytes));
         AccountCpu(stage, cost, flowId);
         cost += Interference(cost, flowId);
         Cores[core].Submit(new Engine.Time.SimTime(cost), 0, done, kind, arg);

@@ -60,6 +60,35 @@ public sealed class TcpRequestResponse : IWorkload, IEventHandler
     }
 
     private readonly ServiceTime _service;
+    private RngStream? _connectionWork;
+
+    /// <summary>
+    /// The state this connection finds the CPUs in (<see cref="Network.Cpu.CostTable.ConnectionWorkSigma"/>): one
+    /// lognormal factor of median 1 for all the kernel work on the client's and the server's cores, so a
+    /// connection's stages vary together, as a cold slab object or a timer batch slows all of them at once. Drawn
+    /// from this workload's own stream (results stay the same per seed); nothing is drawn where the table gives no
+    /// spread, so such runs are as before. Cores shared by several connections take the latest one's state.
+    /// </summary>
+    private void DrawConnectionWork()
+    {
+        var e = Endpoints;
+        double sigma = e.Client.Host.Costs.ConnectionWorkSigma;
+        if (sigma <= 0)
+        {
+            return;
+        }
+
+        _connectionWork ??= e.Client.Host.Testbed.Streams.Create($"workload/{Name}/connection-work");
+        // Box-Muller: one standard normal from two uniforms, both drawn every time.
+        double z = Math.Sqrt(-2 * Math.Log(1 - _connectionWork.NextDouble())) * Math.Cos(2 * Math.PI * _connectionWork.NextDouble());
+        double scale = Math.Exp(sigma * z);
+        e.Client.Host.Cores[e.ClientCore].WorkScale = scale;
+        e.Server.Host.Cores[e.ServerCore].WorkScale = scale;
+        for (int i = 0; i < e.Replicas.Count; i++)
+        {
+            e.Replicas[i].Namespace.Host.Cores[e.ServerCore].WorkScale = scale;
+        }
+    }
 
     /// <summary>
     /// A server process in <paramref name="ns"/> listening on the workload's port, on the server's core: the first
@@ -156,6 +185,11 @@ public sealed class TcpRequestResponse : IWorkload, IEventHandler
             _w = workload;
             var e = workload.Endpoints;
             _connectStart = e.Client.Host.Sim.Now;
+            if (workload.Pattern == RequestPattern.ConnectionPerRequest)
+            {
+                workload.DrawConnectionWork(); // before connect(): the socket's own setup is part of the connection's work
+            }
+
             Socket = TcpSocket.Connect(e.Client, e.ServerAddress, e.ServerPort, this, e.ClientCore, workload.Options, workload.FlowId, e.WakeUpLatency);
             _plan = workload._plan.For(Socket.LocalPort);
             workload._live.Add(Socket);

@@ -171,6 +171,92 @@ public class CiliumSocketLbTests
         Assert.True(iptables1000 - iptables10 >= 990 * perRule, $"{iptables1000 - iptables10} ps more for 990 more Services");
     }
 
+    /// <summary>A client pod on node1 and two UDP echo pods on node2 behind a UDP ClusterIP.</summary>
+    private static (KubernetesCluster Cluster, Pod Client, List<UdpEcho> Echoes, List<Pod> Web) BuildUdp(CniPlugin cni)
+    {
+        var cluster = new KubernetesCluster(new ClusterOptions { Nodes = 2 }, cni);
+        var client = cluster.AddPod("client", 1);
+        var echoes = new List<UdpEcho>();
+        var web = new List<Pod>();
+        for (int i = 0; i < 2; i++)
+        {
+            var pod = cluster.AddPod($"web-{i}", 2, Web);
+            var echo = new UdpEcho();
+            _ = new UdpSocket(pod.Namespace, pod.Ip, 8080) { Receiver = echo };
+            echoes.Add(echo);
+            web.Add(pod);
+        }
+
+        KubeProxyMode.Get("iptables").Install(cluster)(new Service("web", WebIp, 80, 8080, IpProtocol.Udp, Web));
+        return (cluster, client, echoes, web);
+    }
+
+    [Theory]
+    [InlineData(CiliumHostRouting.Ebpf)]
+    [InlineData(CiliumHostRouting.Legacy)]
+    public void With_socket_LB_a_UDP_datagram_to_a_ClusterIP_carries_the_backend_address_and_its_answer_is_reported_from_the_ClusterIP(CiliumHostRouting hostRouting)
+    {
+        var (cluster, client, echoes, _) = BuildUdp(Kpr(hostRouting));
+        var log = new WireLog();
+        foreach (var node in cluster.Nodes)
+        {
+            node.Host.Tracer = log;
+        }
+
+        var answers = new UdpSources();
+        var socket = new UdpSocket(client.Namespace, client.Ip, 40000) { Receiver = answers };
+        for (int i = 0; i < 40; i++)
+        {
+            socket.Send(WebIp, 80, 100);
+            cluster.Bed.Sim.RunUntil(SimTime.FromMilliseconds(i + 1));
+        }
+
+        // sendmsg4 draws a backend for each datagram: both get some; the application hears every answer from the ClusterIP.
+        Assert.Equal(40, echoes.Sum(e => e.From.Count));
+        Assert.All(echoes, e => Assert.InRange(e.From.Count, 8, 32));
+        Assert.Equal(40, answers.From.Count);
+        Assert.All(answers.From, a => Assert.Equal((WebIp, (ushort)80), (a.Address, a.Port)));
+
+        // On the wire and in every program the datagrams carry the backend's address; nothing is translated per packet.
+        Assert.DoesNotContain(log.Stages, s => s.Visible.Destination == WebIp || s.Visible.Source == WebIp);
+        Assert.DoesNotContain(log.Stages, s => s.Stage == KernelStage.BpfServiceNat);
+        Assert.Equal(40, log.Stages.Count(s => s.Stage == KernelStage.BpfSocketLb && s.Host == "node1"));
+        Assert.Equal(40, log.Stages.Count(s => s.Stage == KernelStage.BpfSocketLbReceive && s.Host == "node1"));
+
+        // The echo servers answered from their own sockets to the client: no socket LB on their side.
+        Assert.DoesNotContain(log.Stages, s => s.Host == "node2" && s.Stage is KernelStage.BpfSocketLb or KernelStage.BpfSocketLbReceive);
+    }
+
+    [Fact]
+    public void Recvmsg_rewrites_only_the_answers_of_a_backend_the_socket_sent_to_through_the_ClusterIP()
+    {
+        var (cluster, client, _, web) = BuildUdp(Kpr());
+        var answers = new UdpSources();
+        var socket = new UdpSocket(client.Namespace, client.Ip, 40000) { Receiver = answers };
+        socket.Send(web[0].Ip, 8080, 100); // straight to a pod: its answer keeps the pod's address
+        cluster.Bed.Sim.RunUntil(SimTime.FromMilliseconds(1));
+
+        var answered = Assert.Single(answers.From);
+        Assert.Equal((web[0].Ip, (ushort)8080), (answered.Address, answered.Port));
+        Assert.Equal(0, cluster.Node(1).Host.CpuPicosecondsOf(KernelStage.BpfSocketLb));
+        Assert.Equal(0, cluster.Node(1).Host.CpuPicosecondsOf(KernelStage.BpfSocketLbReceive));
+    }
+
+    [Fact]
+    public void Without_kube_proxy_replacement_a_UDP_datagram_to_a_ClusterIP_is_translated_per_packet_both_ways()
+    {
+        var (cluster, client, echoes, _) = BuildUdp(new CiliumDatapath(CiliumRouting.Native));
+        var answers = new UdpSources();
+        new UdpSocket(client.Namespace, client.Ip, 40000) { Receiver = answers }.Send(WebIp, 80, 100);
+        cluster.Bed.Sim.RunUntil(SimTime.FromMilliseconds(1));
+
+        Assert.Equal(1, echoes.Sum(e => e.From.Count));
+        Assert.Equal((WebIp, (ushort)80), (answers.From[0].Address, answers.From[0].Port));
+        var node1 = cluster.Node(1).Host;
+        Assert.Equal(2 * CostTable.Default()[KernelStage.BpfServiceNat].FixedPicoseconds, node1.CpuPicosecondsOf(KernelStage.BpfServiceNat)); // out and back
+        Assert.Equal(0, node1.CpuPicosecondsOf(KernelStage.BpfSocketLb));
+    }
+
     private sealed class Counter : ITcpApplication
     {
         public long Received { get; private set; }

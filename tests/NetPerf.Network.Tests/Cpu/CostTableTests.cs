@@ -98,3 +98,53 @@ public class CostTableTests
         }
     }
 }
+
+/// <summary>The spread of a new connection's work (work_sigma, on the TcpConnection row): read, written back, and refused where it does not belong.</summary>
+public class ConnectionWorkSigmaTests
+{
+    /// <summary>The physical profile with one column added and <paramref name="cell"/> on the row of <paramref name="stage"/>.</summary>
+    private static string WithSigma(KernelStage stage, string cell)
+    {
+        var text = new StringWriter();
+        CostTable.Default().Write(text);
+        var lines = text.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries).ToList();
+        int column = lines[0].Split(',').ToList().IndexOf("work_sigma");
+        int row = lines.FindIndex(l => l.StartsWith($"{stage},", StringComparison.Ordinal));
+        var fields = lines[row].Split(',').ToList();
+        fields[column] = cell;
+        lines[row] = string.Join(',', fields);
+        return string.Join('\n', lines);
+    }
+
+    [Fact]
+    public void A_tables_connection_spread_is_read_and_written_back()
+    {
+        var table = CostTable.Parse(new StringReader(WithSigma(KernelStage.TcpConnection, "0.2")), "w.csv");
+        Assert.Equal(0.2, table.ConnectionWorkSigma);
+        Assert.Equal(0.2, table.Clone().ConnectionWorkSigma);
+
+        var again = new StringWriter();
+        table.Write(again);
+        Assert.Equal(0.2, CostTable.Parse(new StringReader(again.ToString()), "again.csv").ConnectionWorkSigma);
+    }
+
+    [Fact]
+    public void The_physical_profile_has_no_connection_spread()
+    {
+        // No physical machine was measured: every connection's work is the table's, as before calibrate fitted one.
+        Assert.Equal(0, CostTable.Default().ConnectionWorkSigma);
+    }
+
+    [Fact]
+    public void A_spread_on_another_row_or_out_of_range_is_refused_at_its_line()
+    {
+        var misplaced = Assert.Throws<CostTableFormatException>(() => CostTable.Parse(new StringReader(WithSigma(KernelStage.Syscall, "0.2")), "m.csv"));
+        Assert.Contains(misplaced.Problems, p => p == "m.csv:2: work_sigma is given on the Syscall row; it belongs on the TcpConnection row only (the spread of a new connection's work)");
+
+        foreach (var bad in new[] { "-0.1", "3", "wide" })
+        {
+            var e = Assert.Throws<CostTableFormatException>(() => CostTable.Parse(new StringReader(WithSigma(KernelStage.TcpConnection, bad)), "b.csv"));
+            Assert.Contains(e.Problems, p => p.Contains($"work_sigma '{bad}' is not allowed; give the lognormal sigma of a connection's work as a number from 0 to 2", StringComparison.Ordinal));
+        }
+    }
+}

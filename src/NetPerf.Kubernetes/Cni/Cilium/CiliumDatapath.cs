@@ -40,7 +40,8 @@ public sealed partial class CiliumDatapath : CniPlugin
 
     /// <summary>
     /// kubeProxyReplacement: true: socket LB on every node's root cgroup (<see cref="CiliumSocketLb"/>), so a pod's
-    /// (or the host's) TCP connect() to a ClusterIP goes to a backend from the start; kube-proxy is not run.
+    /// (or the host's) TCP connect() or UDP datagram to a ClusterIP goes to a backend from the start; the NodePorts
+    /// are Cilium's in tc BPF (CiliumDatapath.NodePort.cs); kube-proxy is not run.
     /// </summary>
     public bool KubeProxyReplacement { get; set; }
 
