@@ -394,7 +394,7 @@ public sealed class ManifestClusterTests : IDisposable
     [Fact]
     public void An_egress_policy_maps_its_types_peers_except_and_named_ports_as_the_API_server_reads_them()
     {
-        var s = Load(Shop + """
+        var s = Load(Shop + "\n" + """
             ---
             apiVersion: networking.k8s.io/v1
             kind: NetworkPolicy
