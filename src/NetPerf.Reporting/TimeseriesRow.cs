@@ -33,6 +33,12 @@ public sealed record TimeseriesRow
     /// <summary>Connections given up on after every retransmission went unanswered (ETIMEDOUT).</summary>
     public long TimedOut { get; init; }
 
+    /// <summary>Name lookups answered only after the resolver waited out its timeout (the DNS 5 s delay).</summary>
+    public long DnsDelayed { get; init; }
+
+    /// <summary>Name lookups that failed, every try unanswered (getaddrinfo's EAI_AGAIN): a DNS failure.</summary>
+    public long DnsFailed { get; init; }
+
     /// <summary>CPU busy per host in the interval, kernel and applications, all traffic (picoseconds), in the run's host order.</summary>
     public IReadOnlyList<(string Host, long Picoseconds)> Cpu { get; init; } = [];
 

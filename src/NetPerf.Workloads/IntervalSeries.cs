@@ -16,6 +16,8 @@ public sealed class IntervalSeries
     private static readonly int Errors = Enum.GetValues<Transport.Tcp.TcpError>().Length;
     private readonly List<long[]> _failures = [];
     private readonly List<long[]> _cpu = [];
+    private readonly List<long> _dnsDelayed = [];
+    private readonly List<long> _dnsFailed = [];
 
     /// <summary>The hosts whose CPU <see cref="Cpu"/> reports, in the runner's order.</summary>
     public IReadOnlyList<string> Hosts { get; private set; } = [];
@@ -40,6 +42,28 @@ public sealed class IntervalSeries
         _drops.Clear();
         _failures.Clear();
         _cpu.Clear();
+        _dnsDelayed.Clear();
+        _dnsFailed.Clear();
+    }
+
+    /// <summary>Name lookups completed in interval <paramref name="i"/> after waiting out the resolver's timeout at least once.</summary>
+    public long DnsDelayed(int i) => i < _dnsDelayed.Count ? _dnsDelayed[i] : 0;
+
+    /// <summary>Name lookups that failed in interval <paramref name="i"/>: every try unanswered (getaddrinfo's EAI_AGAIN).</summary>
+    public long DnsFailed(int i) => i < _dnsFailed.Count ? _dnsFailed[i] : 0;
+
+    internal void LookupDelayed(SimTime now)
+    {
+        int i = Index(now);
+        Grow(i);
+        _dnsDelayed[i]++;
+    }
+
+    internal void LookupFailed(SimTime now)
+    {
+        int i = Index(now);
+        Grow(i);
+        _dnsFailed[i]++;
     }
 
     /// <summary>CPU busy on host <paramref name="host"/> (an index of <see cref="Hosts"/>) in interval <paramref name="i"/>, kernel and applications, all traffic (picoseconds).</summary>
@@ -103,6 +127,8 @@ public sealed class IntervalSeries
             _drops.Add(new long[Reasons]);
             _failures.Add(new long[Errors]);
             _cpu.Add([]);
+            _dnsDelayed.Add(0);
+            _dnsFailed.Add(0);
         }
     }
 }

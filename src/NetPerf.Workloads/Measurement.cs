@@ -65,6 +65,8 @@ public sealed class Measurement
         BytesDelivered = 0;
         ConnectionsCompleted = 0;
         Lost = 0;
+        DnsDelayed = 0;
+        DnsFailed = 0;
         Array.Clear(_failures);
         InFlight.Reset(_sim.Now);
         Series?.Start(_sim.Now);
@@ -100,6 +102,33 @@ public sealed class Measurement
         {
             Lost++;
             Series?.RequestLost(_sim.Now);
+        }
+    }
+
+    /// <summary>Name lookups since the warm-up that waited out the resolver's timeout before their answer.</summary>
+    public long DnsDelayed { get; private set; }
+
+    /// <summary>Name lookups since the warm-up that failed: every try unanswered (a DNS failure).</summary>
+    public long DnsFailed { get; private set; }
+
+    /// <summary>A lookup completed now after at least one resolver timeout (its latency is recorded by <see cref="RequestCompleted"/>).</summary>
+    public void LookupDelayed()
+    {
+        if (_sim.Now >= WarmUpEnd)
+        {
+            DnsDelayed++;
+            Series?.LookupDelayed(_sim.Now);
+        }
+    }
+
+    /// <summary>A lookup begun at <paramref name="start"/> failed now.</summary>
+    public void LookupFailed(SimTime start)
+    {
+        InFlight.Add(_sim.Now, -1);
+        if (_sim.Now >= WarmUpEnd)
+        {
+            DnsFailed++;
+            Series?.LookupFailed(_sim.Now);
         }
     }
 

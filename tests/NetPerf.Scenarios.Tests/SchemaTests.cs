@@ -51,6 +51,10 @@ public class SchemaTests
         Assert.Equal(Choices.Placements, Enum(At("properties", "workloads", "items", "properties", "placement")));
         Assert.Equal(Choices.BgpTopologies, Enum(At("properties", "bgp", "properties", "topology", "items")));
         Assert.Equal(TimelineActions.Names, Enum(At("properties", "timeline", "items", "properties", "action")));
+        Assert.Equal(Choices.Kernels, Enum(At("properties", "cluster", "properties", "kernel")));
+        Assert.Equal(Choices.Kernels, Enum(At("properties", "compare", "properties", "kernel", "items")));
+        Assert.Equal(Choices.Resolvers, Enum(At("properties", "cluster", "properties", "resolver")));
+        Assert.Equal(Choices.Resolvers, Enum(At("properties", "compare", "properties", "resolver", "items")));
         Assert.Equal(TimelineActions.Names, Reporting.TimelineRow.Actions); // what the plot marks as the timeline's own entries
     }
 }

@@ -35,8 +35,9 @@ public sealed class CoreDns : ThreadedDatagramServer
     /// </summary>
     public static readonly SimTime DefaultServiceTime = SimTime.FromNanoseconds(56_000L * 8 / 5);
 
-    private readonly Dictionary<string, IReadOnlyList<Ipv4Address>> _names = new(StringComparer.OrdinalIgnoreCase);
-    private readonly List<string> _queryNames = [];
+    // The zone and the wire's name numbers: shared by every replica (they watch the same API server).
+    private readonly Dictionary<string, IReadOnlyList<Ipv4Address>> _names;
+    private readonly List<string> _queryNames;
     private readonly bool[] _fromCache;
 
     /// <param name="serviceTime">CPU per query answered by the kubernetes plugin (a cache miss).</param>
@@ -46,9 +47,13 @@ public sealed class CoreDns : ThreadedDatagramServer
     /// <paramref name="core"/> onwards. Go's own default is the node's core count (CoreDNS's manifest sets no CPU
     /// limit); 1 here keeps a single server core, as this model had before.
     /// </param>
-    public CoreDns(Pod pod, string clusterDomain = "cluster.local", SimTime? serviceTime = null, int core = 0, int goMaxProcs = 1)
-        : base(new UdpSocket(pod.Namespace, pod.Ip, 53, core), Cores(pod, core, goMaxProcs))
+    /// <param name="replicaOf">Another replica of the same Deployment (or a node-local cache in front of it): this one serves the same zone (its own cache).</param>
+    /// <param name="listen">The address it answers from when not the pod's (NodeLocal DNSCache's link-local 169.254.20.10).</param>
+    public CoreDns(Pod pod, string clusterDomain = "cluster.local", SimTime? serviceTime = null, int core = 0, int goMaxProcs = 1, CoreDns? replicaOf = null, Ipv4Address? listen = null)
+        : base(new UdpSocket(pod.Namespace, listen ?? pod.Ip, 53, core), Cores(pod, core, goMaxProcs))
     {
+        _names = replicaOf?._names ?? new(StringComparer.OrdinalIgnoreCase);
+        _queryNames = replicaOf?._queryNames ?? [];
         Pod = pod;
         ClusterDomain = clusterDomain;
         QueryTime = serviceTime ?? DefaultServiceTime;

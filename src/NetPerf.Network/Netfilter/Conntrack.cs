@@ -88,8 +88,14 @@ public sealed class Conntrack
     /// <summary>Entries the garbage collector killed while told to early-drop (closing TCP or unassured, at 95% full).</summary>
     public long GcEarlyDrops { get; private set; }
 
-    /// <summary>A new connection's tuple clashed with a confirmed one at confirmation (<c>conntrack -S</c> insert_failed).</summary>
+    /// <summary>A new connection's tuple clashed with a confirmed one at confirmation and its packet was dropped (<c>conntrack -S</c> insert_failed).</summary>
     public long InsertFailed { get; private set; }
+
+    /// <summary>Insertion races settled without a drop: merged with the identical winner or inserted as a clash (<c>conntrack -S</c> clash_resolve).</summary>
+    public long ClashResolved { get; private set; }
+
+    /// <summary>How this table's kernel settles an insertion race.</summary>
+    public ConntrackClashResolution ClashResolution => _sysctls.ClashResolution;
 
     internal struct Entry
     {
@@ -106,6 +112,13 @@ public sealed class Conntrack
 
         /// <summary>The first FIN came in the reply direction (a server closed first).</summary>
         public bool FinFromReply;
+
+        /// <summary>The CPU whose packet confirmed the entry, and when its hash insertion is done on that CPU's clock.</summary>
+        public int ConfirmCore;
+        public long VisibleAtPs;
+
+        /// <summary>A race's loser inserted under its reply tuple only (IPS_NAT_CLASH, fixed timeout).</summary>
+        public bool ClashReplyOnly;
     }
 
     internal ref Entry this[int id] => ref _entries[id - 1];
@@ -146,6 +159,19 @@ public sealed class Conntrack
         return true;
     }
 
+    /// <summary>
+    /// Whether the confirmed UDP entry <paramref name="id"/> is not yet in the hash for a packet looked up on
+    /// <paramref name="core"/> at <paramref name="atPs"/>: another CPU is still walking the hooks between the
+    /// entry's allocation and its confirmation (the model runs a walk's effects at its start and its cost after,
+    /// so the confirmation is dated at the cost charged up to it). On the CPU that confirmed it, softirq work is
+    /// serial and the entry is always seen. Modelled for UDP only: a TCP flow's second packet waits for the SYN-ACK.
+    /// </summary>
+    internal bool HiddenFrom(int id, int core, long atPs)
+    {
+        ref var e = ref this[id];
+        return e.Original.Protocol == IpProtocol.Udp && e.ConfirmCore != core && e.VisibleAtPs > atPs;
+    }
+
     /// <summary>Whether any live connection already uses <paramref name="tuple"/> (as original or reply).</summary>
     internal bool InUse(in FiveTuple tuple) => _byTuple.ContainsKey(tuple);
 
@@ -181,27 +207,89 @@ public sealed class Conntrack
     }
 
     /// <summary>Hashes a new connection under both tuples. False if a confirmed one holds either tuple (insert_failed; the packet is dropped).</summary>
-    internal bool Confirm(int id, long nowPs)
+    internal bool Confirm(int id, long nowPs) => Confirm(id, nowPs, core: 0, visibleAtPs: nowPs, out _) != ConfirmOutcome.Dropped;
+
+    /// <summary>
+    /// __nf_conntrack_confirm: hashes a new connection under both tuples, or settles a clash with an entry another
+    /// CPU confirmed first as <see cref="ClashResolution"/> says: merged with an identical winner
+    /// (<paramref name="winner"/>, which the packet then belongs to), inserted under its reply tuple only, or
+    /// dropped (insert_failed).
+    /// </summary>
+    internal ConfirmOutcome Confirm(int id, long nowPs, int core, long visibleAtPs, out int winner)
     {
         ref var e = ref this[id];
+        winner = 0;
         if (e.Confirmed)
         {
-            return true;
+            return ConfirmOutcome.Inserted;
+        }
+
+        if (_byTuple.TryGetValue(e.Original, out int clash) && (clash & 1) == 0)
+        {
+            return ResolveClash(id, clash >> 1, replyFree: !_byTuple.ContainsKey(e.Reply), nowPs, out winner);
         }
 
         if (_byTuple.ContainsKey(e.Original) || _byTuple.ContainsKey(e.Reply))
         {
             InsertFailed++;
             Release(id);
-            return false;
+            return ConfirmOutcome.Dropped;
         }
+
+        e.ConfirmCore = core;
+        e.VisibleAtPs = visibleAtPs;
 
         _byTuple.Add(e.Original, id << 1);
         _byTuple.Add(e.Reply, (id << 1) | 1);
         e.Confirmed = true;
         Count++;
         Link(id);
-        return true;
+        return ConfirmOutcome.Inserted;
+    }
+
+    /// <summary>
+    /// nf_ct_resolve_clash: the loser <paramref name="id"/> found <paramref name="winnerId"/> under its original
+    /// tuple. UDP only (the protocols whose tracker sets allow_clash); TCP's loser is dropped in every kernel.
+    /// </summary>
+    private ConfirmOutcome ResolveClash(int id, int winnerId, bool replyFree, long nowPs, out int winner)
+    {
+        ref var e = ref this[id];
+        ref var w = ref this[winnerId];
+        winner = 0;
+        bool udp = e.Original.Protocol == IpProtocol.Udp;
+        bool identical = w.Reply == e.Reply;
+        bool translated = e.Reply != e.Original.Reversed;
+        var resolution = _sysctls.ClashResolution;
+        if (udp && identical && (resolution != ConntrackClashResolution.UntranslatedOnly || !translated))
+        {
+            // __nf_ct_resolve_clash: the packet is attached to the entry already in the table; its own is freed.
+            ClashResolved++;
+            Release(id);
+            winner = winnerId;
+            return ConfirmOutcome.Merged;
+        }
+
+        if (udp && !identical && replyFree && resolution == ConntrackClashResolution.InsertClashing)
+        {
+            // nf_ct_resolve_clash_harder: hashed under the reply tuple only (the original's insertion is faked),
+            // so the answer from the other endpoint is un-NATed; IPS_FIXED_TIMEOUT keeps it from being refreshed.
+            _byTuple.Add(e.Reply, (id << 1) | 1);
+            e.Confirmed = true;
+            e.ClashReplyOnly = true;
+            e.VisibleAtPs = nowPs;
+            Count++;
+            if (_indexedBuckets != 0)
+            {
+                LinkNode(2 * id + 1, e.Reply);
+            }
+
+            ClashResolved++;
+            return ConfirmOutcome.Inserted;
+        }
+
+        InsertFailed++;
+        Release(id);
+        return ConfirmOutcome.Dropped;
     }
 
     /// <summary>
@@ -229,6 +317,11 @@ public sealed class Conntrack
         ref var e = ref this[id];
         bool seenReplyBefore = e.SeenReply;
         e.SeenReply |= reply;
+        if (e.ClashReplyOnly)
+        {
+            return; // IPS_FIXED_TIMEOUT, and never ASSURED (nf_conntrack_udp_packet's IPS_NAT_CLASH case)
+        }
+
         bool stream = false;
         if (e.Original.Protocol == IpProtocol.Tcp)
         {
@@ -436,8 +529,8 @@ public sealed class Conntrack
     private void Remove(int id)
     {
         ref var e = ref this[id];
-        _byTuple.Remove(e.Original);
-        _byTuple.Remove(e.Reply);
+        RemoveKey(e.Original, id << 1);
+        RemoveKey(e.Reply, (id << 1) | 1);
         if (_indexedBuckets != 0)
         {
             Unlink(2 * id);
@@ -447,6 +540,15 @@ public sealed class Conntrack
         e = default;
         _free[_freeCount++] = id;
         Count--;
+    }
+
+    /// <summary>Unhashes a tuple only where it points at this entry (a clash's loser shares its original tuple with the winner).</summary>
+    private void RemoveKey(in FiveTuple tuple, int key)
+    {
+        if (_byTuple.TryGetValue(tuple, out int held) && held == key)
+        {
+            _byTuple.Remove(tuple);
+        }
     }
 
     private static int BucketOf(in FiveTuple tuple, int buckets) => (int)(((ulong)tuple.Hash() * (uint)buckets) >> 32); // reciprocal_scale
@@ -465,7 +567,11 @@ public sealed class Conntrack
         {
             if (this[id].Confirmed)
             {
-                LinkNode(2 * id, this[id].Original);
+                if (!this[id].ClashReplyOnly)
+                {
+                    LinkNode(2 * id, this[id].Original);
+                }
+
                 LinkNode(2 * id + 1, this[id].Reply);
             }
         }
@@ -535,4 +641,17 @@ public sealed class Conntrack
 
         return ++_highWater;
     }
+}
+
+/// <summary>What confirmation did with a new connection's entry.</summary>
+internal enum ConfirmOutcome
+{
+    /// <summary>Hashed (under both tuples, or as a clash's loser under its reply tuple only).</summary>
+    Inserted,
+
+    /// <summary>A clash with an identical entry: the packet now belongs to the winner.</summary>
+    Merged,
+
+    /// <summary>A clash the kernel could not settle: insert_failed, the packet dropped.</summary>
+    Dropped,
 }

@@ -29,4 +29,7 @@ public sealed class ConntrackSysctls
     public int Buckets => Math.Max(1, _max / 4);
 
     public ConntrackTimeouts Timeouts { get; set; } = ConntrackTimeouts.Kernel;
+
+    /// <summary>How this host's kernel settles an insertion race (its version's; default: v5.6 and later).</summary>
+    public ConntrackClashResolution ClashResolution { get; set; } = ConntrackClashResolution.InsertClashing;
 }

@@ -128,8 +128,11 @@ public sealed class Iptables
     }
 
     /// <summary>The end of INPUT, after IPVS had its turn: nat INPUT and conntrack confirmation.</summary>
-    internal Verdict FinishInput(ref PacketWalk walk, NetDevice? inDevice) =>
-        Finish(ref walk, _ns.Host.Sim.Now.Picoseconds, NatInput, inDevice, null);
+    internal Verdict FinishInput(ref PacketWalk walk, NetDevice? inDevice)
+    {
+        LastDropReason = DropReason.Netfilter;
+        return Finish(ref walk, _ns.Host.Sim.Now.Picoseconds, NatInput, inDevice, null);
+    }
 
     /// <summary>Frees the unconfirmed connection of a packet dropped before it left the hooks.</summary>
     internal void Forget(ref PacketWalk walk)
@@ -176,7 +179,8 @@ public sealed class Iptables
         }
 
         var flags = tuple.Protocol == IpProtocol.Tcp && p.Encapsulation.Kind == Packets.EncapsulationKind.None ? p.Tcp.Flags : Packets.TcpFlags.None;
-        if (Conntrack.TryFind(tuple, now, out int id, out bool reply) && !Conntrack.ReopensClosed(id, reply, flags))
+        if (Conntrack.TryFind(tuple, now, out int id, out bool reply) && !Conntrack.ReopensClosed(id, reply, flags)
+            && (reply || !Conntrack.HiddenFrom(id, p.Core, now + walk.CostPicoseconds)))
         {
             p.ConntrackEntry = id;
             p.ConntrackReply = reply;
@@ -233,10 +237,16 @@ public sealed class Iptables
                 return Drop(ref walk);
             }
 
-            if (!Conntrack.Confirm(walk.P.ConntrackEntry, now))
+            switch (Conntrack.Confirm(walk.P.ConntrackEntry, now, walk.P.Core, now + walk.CostPicoseconds, out int winner))
             {
-                walk.P.ConntrackEntry = 0;
-                return Verdict.Drop;
+                case ConfirmOutcome.Dropped:
+                    walk.P.ConntrackEntry = 0;
+                    LastDropReason = DropReason.ConntrackInsertFailed;
+                    return Verdict.Drop;
+                case ConfirmOutcome.Merged:
+                    walk.P.ConntrackEntry = winner;
+                    walk.P.ConntrackReply = false;
+                    break;
             }
 
             return Verdict.Accept;

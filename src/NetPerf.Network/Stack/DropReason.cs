@@ -51,4 +51,11 @@ public enum DropReason
 
     /// <summary>A tc BPF program returned TC_ACT_SHOT (a policy denial in Cilium's datapath).</summary>
     TcShot,
+
+    /// <summary>
+    /// A new connection lost an insertion race at conntrack confirmation that its kernel could not settle
+    /// (<c>conntrack -S</c> insert_failed and drop; <see cref="Netfilter.ConntrackClashResolution"/>): the A or
+    /// AAAA query of the DNS 5 s delay. Freed as SKB_DROP_REASON_NETFILTER_DROP; named apart by its counter.
+    /// </summary>
+    ConntrackInsertFailed,
 }

@@ -132,7 +132,7 @@ public static class Ipv4
 
             if (ns.Netfilter is { } finish && finish.FinishInput(ref walk, device) == Verdict.Drop)
             {
-                Drop(ns, ref walk, DropReason.Netfilter, device);
+                Drop(ns, ref walk, finish.LastDropReason, device);
                 return;
             }
 
@@ -347,7 +347,7 @@ public static class Ipv4
     {
         if (ns.Netfilter is { } nf && nf.Run(NetfilterHook.PostRouting, ref walk, null, device) == Verdict.Drop)
         {
-            walk.Drop(DropReason.Netfilter, device);
+            walk.Drop(nf.LastDropReason, device);
             return false;
         }
 

@@ -80,6 +80,13 @@ public sealed class UdpSocket : ILocalEndpoint, IEventHandler
         return true;
     }
 
+    /// <summary>close(): the port is free again; datagrams still on their way find no socket.</summary>
+    public void Close()
+    {
+        Receiver = null;
+        Namespace.Unbind(IpProtocol.Udp, Port, this);
+    }
+
     /// <summary>The MTU sendto() checks a DF datagram against: the learned path MTU, else the route's device MTU.</summary>
     private int RouteMtu(Ipv4Address destination)
     {

@@ -308,6 +308,12 @@ internal static class ScenarioChecks
                     $"workloads[{i}]: a UDP datagram carries at most 65,507 bytes; {Math.Max(w.RequestBytes, w.ResponseBytes)} asked for");
             }
 
+            if (w.Test == NetperfTestKind.DnsLookup && (w.Paths.Count != 1 || w.Paths[0] != CommunicationPath.ClusterIp || w.Route is not null || w.Service is not null))
+            {
+                d.Error(At(root, "workloads", i, "paths") ?? At(root, "workloads", i, "to") ?? At(root, "workloads", i, "service") ?? At(root, "workloads", i, "test"),
+                    $"workloads[{i}]: DNS_LOOKUP resolves the measured Service's name from the client pod through kube-dns's ClusterIP; allowed: paths: [cluster-ip], no from/to or service");
+            }
+
             if (w.Paths.Contains(CommunicationPath.LoadBalancer) && s.Cluster.Racks > 1)
             {
                 var paths = At(root, "workloads", i, "paths") as YamlSequenceNode;

@@ -241,6 +241,10 @@ public static partial class ScenarioReader
             Iptables = m.Choice("iptables", Choices.IptablesBackends, "nft") == "legacy" ? Network.Netfilter.IptablesBackend.Legacy : Network.Netfilter.IptablesBackend.Nft,
             ConntrackMax = m.Has("conntrackMax") ? (int)m.Integer("conntrackMax", 1, MaxConntrack, Network.Netfilter.Conntrack.DefaultMax) : null,
             MinSyncPeriod = m.Duration("minSyncPeriod", SimTime.Zero, SimTime.FromSeconds(60), c.MinSyncPeriod),
+            Kernel = KernelLine.Get(m.Choice("kernel", Choices.Kernels, c.Kernel.Name)),
+            CoreDnsReplicas = (int)m.Integer("coreDnsReplicas", 1, 64, c.CoreDnsReplicas),
+            Resolver = Choices.Resolver(m.Choice("resolver", Choices.Resolvers, Choices.Name(c.Resolver))),
+            NodeLocalDns = m.Boolean("nodeLocalDns", c.NodeLocalDns),
             ConntrackTimeouts = ReadConntrackTimeouts(m["conntrackTimeouts"] is { } t ? YamlMap.Of(t, "cluster.conntrackTimeouts", d, ScenarioKeys.ConntrackTimeouts) : null, c.ConntrackTimeouts),
             Cilium = ReadCilium(YamlMapOrNull(m, "cilium", d, ScenarioKeys.Cilium), d),
         };
@@ -702,6 +706,8 @@ public static partial class ScenarioReader
             MessageBytes = Numbers("messageBytes", 1, 16 << 20),
             ConntrackMax = Numbers("conntrackMax", 1, MaxConntrack),
             PreStopSleep = [.. m.List("preStopSleep").Select(n => DurationOf(n, m.Where("preStopSleep"), d)).OfType<SimTime>()],
+            Kernel = [.. Words("kernel", Choices.Kernels).Select(KernelLine.Get)],
+            Resolver = [.. Words("resolver", Choices.Resolvers).Select(Choices.Resolver)],
         };
         foreach (var key in ScenarioKeys.Compare)
         {

@@ -15,6 +15,19 @@ public static class Choices
     /// <summary>A workload's placement: client on the server's node or another (k8s-netperf's --local, --across).</summary>
     public static readonly IReadOnlyList<string> Placements = ["local", "across"];
     public static readonly IReadOnlyList<string> BgpTopologies = ["full-mesh", "route-reflectors"];
+    public static readonly IReadOnlyList<string> Kernels = KernelLine.Names;
+
+    /// <summary>cluster.resolver: glibc's A/AAAA modes, as resolv.conf options name them ("parallel": neither option).</summary>
+    public static readonly IReadOnlyList<string> Resolvers = ["parallel", "single-request", "single-request-reopen"];
+
+    public static Kubernetes.Dns.ResolverQueries Resolver(string name) => name switch
+    {
+        "single-request" => Kubernetes.Dns.ResolverQueries.SingleRequest,
+        "single-request-reopen" => Kubernetes.Dns.ResolverQueries.SingleRequestReopen,
+        _ => Kubernetes.Dns.ResolverQueries.Parallel,
+    };
+
+    public static string Name(Kubernetes.Dns.ResolverQueries q) => Resolvers[(int)q];
 
     /// <summary>What `compare` runs when neither the command line nor the scenario names plugins: the four the headline compares.</summary>
     public static readonly IReadOnlyList<string> MainCni = ["flannel-vxlan", "flannel-host-gw", "calico-bgp", "calico-ipip"];

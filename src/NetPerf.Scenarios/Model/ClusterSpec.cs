@@ -81,6 +81,24 @@ public sealed record ClusterSpec
     /// </summary>
     public Engine.Time.SimTime MinSyncPeriod { get; init; } = Kubernetes.Services.KubeProxySync.DefaultMinSyncPeriod;
 
+    /// <summary>The nodes' kernel line (cluster.kernel): the modelled 6.18 unless an older line is asked for.</summary>
+    public KernelLine Kernel { get; init; } = KernelLine.Linux6_18;
+
+    /// <summary>
+    /// CoreDNS pods behind kube-dns (cluster.coreDnsReplicas): 1, as this model has always run; kubeadm's
+    /// Deployment has 2. Replica k goes on node ((k + 1) mod nodes) + 1: the first on node 2.
+    /// </summary>
+    public int CoreDnsReplicas { get; init; } = 1;
+
+    /// <summary>How the pods' resolvers send A and AAAA (cluster.resolver: their dnsConfig options).</summary>
+    public Kubernetes.Dns.ResolverQueries Resolver { get; init; } = Kubernetes.Dns.ResolverQueries.Parallel;
+
+    /// <summary>
+    /// NodeLocal DNSCache (cluster.nodeLocalDns): a caching CoreDNS on every node in the host's network at the
+    /// link-local 169.254.20.10, the pods' nameserver, so their queries are not DNATed.
+    /// </summary>
+    public bool NodeLocalDns { get; init; }
+
     /// <summary>Conntrack timeouts on every node: kube-proxy's (established 24h, close-wait 1h) over the kernel's, with the scenario's changes.</summary>
     public Network.Netfilter.ConntrackTimeouts ConntrackTimeouts { get; init; } = Network.Netfilter.ConntrackTimeouts.KubeProxy;
 

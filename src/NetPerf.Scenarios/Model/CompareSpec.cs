@@ -21,5 +21,12 @@ public sealed record CompareSpec
     /// <summary>Every deployment's preStop sleep, each value in turn (a rolling update's refusals, and their fix).</summary>
     public IReadOnlyList<Engine.Time.SimTime> PreStopSleep { get; init; } = [];
 
-    public bool IsEmpty => Cni.Count == 0 && KubeProxy.Count == 0 && Services.Count == 0 && MessageBytes.Count == 0 && ConntrackMax.Count == 0 && PreStopSleep.Count == 0;
+    /// <summary>The nodes' kernel line, each in turn (the DNS race on an older kernel, and none on 6.18).</summary>
+    public IReadOnlyList<KernelLine> Kernel { get; init; } = [];
+
+    /// <summary>The pods' resolver mode, each in turn (parallel A/AAAA, and single-request-reopen as the fix).</summary>
+    public IReadOnlyList<Kubernetes.Dns.ResolverQueries> Resolver { get; init; } = [];
+
+    public bool IsEmpty => Cni.Count == 0 && KubeProxy.Count == 0 && Services.Count == 0 && MessageBytes.Count == 0 && ConntrackMax.Count == 0 && PreStopSleep.Count == 0
+        && Kernel.Count == 0 && Resolver.Count == 0;
 }

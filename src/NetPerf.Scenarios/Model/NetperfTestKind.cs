@@ -55,6 +55,14 @@ public sealed class NetperfTestKind
     public static readonly NetperfTestKind UdpRr = new("UDP_RR", IpProtocol.Udp, stream: false, null,
         r => new UdpRequestResponse(r.Name, r.Endpoints, r.Clients, r.RequestBytes, r.ResponseBytes, r.Service, flowId: r.FlowId));
 
+    /// <summary>
+    /// Not netperf's: getaddrinfo() of the measured Service's short name in a loop from the client pod, each lookup a
+    /// new process (its own resolver state and socket), through kube-dns (<see cref="Running.DnsLookups"/>). A
+    /// transaction is a lookup; its latency what getaddrinfo took.
+    /// </summary>
+    public static readonly NetperfTestKind DnsLookup = new("DNS_LOOKUP", IpProtocol.Udp, stream: false, () => UdpRr,
+        _ => throw new InvalidOperationException("DNS_LOOKUP is built by PathRun from the cluster's resolver, not over endpoints."));
+
     public static readonly NetperfTestKind UdpStream = new("UDP_STREAM", IpProtocol.Udp, stream: true, () => UdpRr,
         r => new UdpStream(r.Name, r.Endpoints, Math.Min(r.RequestBytes, MaxUdpPayload), r.UdpGigabits * 1e9, flowId: r.FlowId));
 }

@@ -70,6 +70,8 @@ public sealed record Scenario
         IReadOnlyList<int?> sizes = Compare.MessageBytes.Count > 0 ? Compare.MessageBytes.Select(b => (int?)b).ToList() : [null];
         IReadOnlyList<int?> tables = Compare.ConntrackMax.Count > 0 ? Compare.ConntrackMax.Select(b => (int?)b).ToList() : [null];
         IReadOnlyList<Engine.Time.SimTime?> preStops = Compare.PreStopSleep.Count > 0 ? Compare.PreStopSleep.Select(t => (Engine.Time.SimTime?)t).ToList() : [null];
+        IReadOnlyList<KernelLine?> kernels = Compare.Kernel.Count > 0 ? [.. Compare.Kernel] : [null];
+        IReadOnlyList<Kubernetes.Dns.ResolverQueries?> resolvers = Compare.Resolver.Count > 0 ? Compare.Resolver.Select(q => (Kubernetes.Dns.ResolverQueries?)q).ToList() : [null];
         var variants = new List<Variant>();
         foreach (var cni in cnis)
         {
@@ -81,7 +83,7 @@ public sealed record Scenario
                     {
                         foreach (var table in tables)
                         {
-                            foreach (var preStop in preStops)
+                            foreach (var (preStop, kernel, resolver) in from p in preStops from k in kernels from q in resolvers select (p, k, q))
                             {
                                 var parts = new List<string>();
                                 if (Compare.Cni.Count > 0 || Compare.IsEmpty) parts.Add(cni.Name);
@@ -90,7 +92,9 @@ public sealed record Scenario
                                 if (size is { } b) parts.Add($"{b}B");
                                 if (table is { } t) parts.Add($"ct{t}");
                                 if (preStop is { } p) parts.Add($"prestop{p.Picoseconds / 1_000_000_000}ms");
-                                variants.Add(new Variant(string.Join("/", parts), cni, proxy, svc, size) { ConntrackMax = table, PreStopSleep = preStop });
+                                if (kernel is { } k) parts.Add($"kernel{k.Name}");
+                                if (resolver is { } q) parts.Add(Choices.Name(q));
+                                variants.Add(new Variant(string.Join("/", parts), cni, proxy, svc, size) { ConntrackMax = table, PreStopSleep = preStop, Kernel = kernel, Resolver = resolver });
                             }
                         }
                     }

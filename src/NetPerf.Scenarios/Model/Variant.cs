@@ -8,4 +8,10 @@ public sealed record Variant(string Name, Kubernetes.Cni.CniPluginKind Cni, Kube
 
     /// <summary>Every deployment's preStop sleep, when the compare block sweeps it; null: each deployment's own.</summary>
     public Engine.Time.SimTime? PreStopSleep { get; init; }
+
+    /// <summary>The nodes' kernel line, when the compare block sweeps it; null: the cluster's.</summary>
+    public KernelLine? Kernel { get; init; }
+
+    /// <summary>The pods' resolver mode, when the compare block sweeps it; null: the cluster's.</summary>
+    public Kubernetes.Dns.ResolverQueries? Resolver { get; init; }
 }

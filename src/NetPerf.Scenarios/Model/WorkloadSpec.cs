@@ -4,7 +4,7 @@ namespace NetPerf.Scenarios.Model;
 public static class Tests
 {
     public static readonly IReadOnlyList<NetperfTestKind> All =
-        [NetperfTestKind.TcpRr, NetperfTestKind.TcpCrr, NetperfTestKind.TcpStream, NetperfTestKind.UdpRr, NetperfTestKind.UdpStream];
+        [NetperfTestKind.TcpRr, NetperfTestKind.TcpCrr, NetperfTestKind.TcpStream, NetperfTestKind.UdpRr, NetperfTestKind.UdpStream, NetperfTestKind.DnsLookup];
 
     public static readonly IReadOnlyList<string> Names = [.. All.Select(t => t.Name)];
 

@@ -78,6 +78,7 @@ public sealed class ClusterBuild
             // After kube-proxy wrote its values, as an administrator's sysctl (or kube-proxy's flags) would.
             var sysctls = node.Host.Conntrack;
             sysctls.Timeouts = spec.ConntrackTimeouts;
+            sysctls.ClashResolution = (variant.Kernel ?? spec.Kernel).ClashResolution;
             if ((variant.ConntrackMax ?? spec.ConntrackMax) is { } max)
             {
                 sysctls.Max = max;
@@ -87,7 +88,12 @@ public sealed class ClusterBuild
         LocalServer = Cluster.AddPod(ClusterLayout.LocalServer, 1, ClusterLayout.ServerLabels);
         RemoteServer = Cluster.AddPod(ClusterLayout.RemoteServer, 2, ClusterLayout.RemoteSelector);
         // CoreDNS runs in kube-system: its namespace label lets a manifest's egress rule allow DNS to it by namespaceSelector.
-        var dnsPod = Cluster.AddPod(ClusterLayout.CoreDns, 2, new Dictionary<string, string>(ClusterLayout.KubeDnsSelector) { [Manifests.ManifestCluster.NamespaceLabel] = "kube-system" });
+        var dnsLabels = new Dictionary<string, string>(ClusterLayout.KubeDnsSelector) { [Manifests.ManifestCluster.NamespaceLabel] = "kube-system" };
+        var dnsPod = Cluster.AddPod(ClusterLayout.CoreDns, 2, dnsLabels);
+        // More replicas go on from node 3 (node 1 with two nodes), as spreading puts a Deployment's pods.
+        var dnsReplicas = Enumerable.Range(1, spec.CoreDnsReplicas - 1)
+            .Select(k => Cluster.AddPod($"{ClusterLayout.CoreDns}-{k}", ((k + 1) % spec.Nodes) + 1, dnsLabels)).ToList();
+        Resolver = variant.Resolver ?? spec.Resolver;
         // With a placement key in the scenario (docs/placement.md), kube-scheduler's model places the
         // deployments (ScenarioPlacement): each Deployment is handed its running replicas' nodes in replica order,
         // so pod N lands where the scheduler put replica N; a Pending replica has no sandbox (validation warned
@@ -132,6 +138,26 @@ public sealed class ClusterBuild
         ServiceIp = cidr[ClusterLayout.ServiceOffset];
         Proxy.Add(new Service(ClusterLayout.KubeDns, KubeDnsIp, 53, 53, IpProtocol.Udp, ClusterLayout.KubeDnsSelector));
         Dns = new CoreDns(dnsPod);
+        foreach (var replica in dnsReplicas)
+        {
+            _ = new CoreDns(replica, replicaOf: Dns);
+        }
+
+        Nameserver = KubeDnsIp;
+        if (spec.NodeLocalDns)
+        {
+            // NodeLocal DNSCache's DaemonSet (cluster/addons/dns/nodelocaldns): on each node a dummy device
+            // nodelocaldns with 169.254.20.10 and a hostNetwork CoreDNS bound to it, with its own cache. Its misses
+            // are forwarded to kube-dns over TCP (force_tcp); here it answers them from the shared zone at once.
+            Nameserver = NodeLocalDnsIp;
+            foreach (var node in Cluster.Nodes)
+            {
+                var device = new DummyDevice(node.Root, "nodelocaldns");
+                node.Root.AddAddress(device, NodeLocalDnsIp, 32);
+                _ = new CoreDns(Cluster.AddHostNetworkPod($"node-local-dns-{node.Index}", node.Index), replicaOf: Dns, listen: NodeLocalDnsIp);
+            }
+        }
+
         Dns.AddService(ClusterLayout.KubeDns, "kube-system", KubeDnsIp);
         var web = new Service(ClusterLayout.Service, ServiceIp, ClusterLayout.ServicePort, ClusterLayout.ServerPort, measured, ClusterLayout.RemoteSelector)
         {
@@ -243,6 +269,15 @@ public sealed class ClusterBuild
     public Kubernetes.Cluster.Pod LocalServer { get; }
     public Kubernetes.Cluster.Pod RemoteServer { get; }
     public CoreDns Dns { get; }
+
+    /// <summary>How the pods' resolvers send A and AAAA (their dnsConfig options).</summary>
+    public ResolverQueries Resolver { get; }
+
+    /// <summary>NodeLocal DNSCache's address (the DaemonSet's default, __PILLAR__LOCAL__DNS__ 169.254.20.10).</summary>
+    public static readonly Ipv4Address NodeLocalDnsIp = Ipv4Address.Parse("169.254.20.10");
+
+    /// <summary>The pods' resolv.conf nameserver: kube-dns's ClusterIP, or with NodeLocal DNSCache its link-local address.</summary>
+    public Ipv4Address Nameserver { get; private set; }
     public Host Outside { get; }
     public Ipv4Address KubeDnsIp { get; }
     public Ipv4Address ServiceIp { get; }

@@ -15,8 +15,11 @@ namespace NetPerf.Scenarios.Running;
 /// </summary>
 public static class PathRun
 {
-    /// <summary>How long a name lookup may take before the run gives up (glibc's timeout is 5 s per try).</summary>
+    /// <summary>How long the load balancer may take to come up before the run gives up.</summary>
     private static readonly SimTime LookupLimit = SimTime.FromSeconds(5);
+
+    /// <summary>How long a name lookup may take before the run gives up: glibc's two tries of 5 s for each of a name's four candidates, and its fallbacks.</summary>
+    private static readonly SimTime ResolveLimit = SimTime.FromSeconds(60);
 
     public const int FlowId = 1;
 
@@ -60,6 +63,11 @@ public static class PathRun
         {
             var (routed, found) = RouteEndpoints(build, route);
             return (Create(unit, routed, Service(unit.Workload, build)), found);
+        }
+
+        if (unit.Workload.Test == NetperfTestKind.DnsLookup)
+        {
+            return (new DnsLookups(build, unit.Workload.Name, FlowId, unit.Workload.Clients), null);
         }
 
         if (unit.Workload.Service is { } name && unit.Path == CommunicationPath.ClusterIp)
@@ -185,11 +193,11 @@ public static class PathRun
     /// <summary>What getaddrinfo() in <paramref name="client"/> (a pod of namespace <paramref name="ns"/>, its resolv.conf's search list) gets for a name through CoreDNS; throws when no answer comes.</summary>
     internal static DnsLookup Resolve(ClusterBuild b, Kubernetes.Cluster.Pod client, string ns, string name)
     {
-        var resolver = new StubResolver(client, new ResolvConf(ns), b.Dns, b.KubeDnsIp);
+        var resolver = new StubResolver(client, new ResolvConf(ns) { Queries = b.Resolver }, b.Dns, b.Nameserver);
         DnsLookup? result = null;
         resolver.Resolve(name, r => result = r);
         var sim = b.Cluster.Bed.Sim;
-        var limit = sim.Now + LookupLimit;
+        var limit = sim.Now + ResolveLimit;
         while (result is null && sim.Now < limit)
         {
             sim.RunUntil(sim.Now + SimTime.FromMicroseconds(100));

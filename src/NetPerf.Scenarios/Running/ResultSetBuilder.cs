@@ -271,6 +271,8 @@ public static class ResultSetBuilder
                 Refused = t.Failures(i, Transport.Tcp.TcpError.Refused),
                 Reset = t.Failures(i, Transport.Tcp.TcpError.Reset),
                 TimedOut = t.Failures(i, Transport.Tcp.TcpError.TimedOut),
+                DnsDelayed = t.DnsDelayed(i),
+                DnsFailed = t.DnsFailed(i),
                 Cpu = [.. t.Hosts.Select((h, k) => (h, t.Cpu(i, k)))],
                 Drops = [.. reasons.Select(d => (d.ToString(), t.Drops(i, d)))],
             };

@@ -1,0 +1,28 @@
+using NetPerf.Network.Netfilter;
+
+namespace NetPerf.Scenarios.Model;
+
+/// <summary>
+/// A scenario's <c>kernel:</c>: the nodes' kernel line, for the behaviours that changed between lines. Only
+/// conntrack's insertion-race handling differs here (<see cref="ConntrackClashResolution"/>); everything else is
+/// the modelled 6.18 whatever the line.
+/// </summary>
+public sealed record KernelLine(string Name, ConntrackClashResolution ClashResolution)
+{
+    /// <summary>Before ed07d9a021df (v4.19): a NATed clash is always dropped.</summary>
+    public static readonly KernelLine Linux4_14 = new("4.14", ConntrackClashResolution.UntranslatedOnly);
+
+    /// <summary>v4.19 to v5.5 (Ubuntu 20.04's 5.4): an identical clash is merged, one DNATed elsewhere dropped.</summary>
+    public static readonly KernelLine Linux5_4 = new("5.4", ConntrackClashResolution.MatchingOnly);
+
+    /// <summary>The modelled kernel (and every line since 6a757c07e51f, v5.6): UDP clashes inserted.</summary>
+    public static readonly KernelLine Linux6_18 = new("6.18", ConntrackClashResolution.InsertClashing);
+
+    public static readonly IReadOnlyList<KernelLine> All = [Linux4_14, Linux5_4, Linux6_18];
+
+    public static IReadOnlyList<string> Names { get; } = [.. All.Select(k => k.Name)];
+
+    public static KernelLine Get(string name) => All.First(k => k.Name == name);
+
+    public override string ToString() => Name;
+}
