@@ -89,7 +89,7 @@ public static class WorkloadProbe
             return null;
         }
 
-        string policies = build.Policies is { IsEnforced: true } enforced && drops.Reasons.Contains(DropReason.Netfilter)
+        string policies = build.Policies is { IsEnforced: true } enforced && (drops.Reasons.Contains(DropReason.Netfilter) || drops.Reasons.Contains(DropReason.TcShot))
             ? unit.Workload.Route is { ClientPod: { } clientName } egressRoute && egressRoute.ServerPods.Count > 0
                 && build.Cluster.Pod(clientName) is var clientPod && build.Cluster.Pod(egressRoute.ServerPods[0]) is var serverPod
                 && !enforced.AllowsEgress(clientPod, serverPod, unit.Workload.Protocol, egressRoute.ListenPort)

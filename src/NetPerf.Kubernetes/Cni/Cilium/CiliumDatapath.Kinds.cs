@@ -7,6 +7,11 @@ public sealed partial class CiliumDatapath
 {
     private const string Ipam = "kubernetes IPAM: the node's /24 pod CIDR, less network, cilium_host's router address and broadcast";
 
+    /// <summary>The agent enforces NetworkPolicy itself, by identity, in the endpoints' ingress programs (<see cref="CiliumPolicy"/>).</summary>
+    private static readonly Policy.PolicyEngine Agent = new(
+        "cilium-agent (identity-based: each selected endpoint's policy map, looked up by the source's security identity and port in its ingress program)",
+        c => ((CiliumDatapath)c.Cni).CreatePolicy(c));
+
     private static readonly IReadOnlyList<string> CommonDevices =
         ["cilium_host / cilium_net (veth; cilium_host holds the router address, tc egress cil_from_host)", "lxc* (veth, tc ingress cil_from_container)", "eth0 (tc ingress cil_from_netdev)"];
 
@@ -18,6 +23,7 @@ public sealed partial class CiliumDatapath
         MaxPodsPerNode = 253,
         MtuOverhead = 0,
         NeedsOneL2Segment = true,
+        Policy = Agent,
         Devices = CommonDevices,
         PlotColour = "#6A3D9A",
         Create = () => new CiliumDatapath(CiliumRouting.Native),
@@ -31,6 +37,7 @@ public sealed partial class CiliumDatapath
         Ipam = Ipam,
         MaxPodsPerNode = 253,
         MtuOverhead = HeaderSizes.VxlanOverhead,
+        Policy = Agent,
         Devices = [.. CommonDevices, $"cilium_vxlan (vxlan external dstport {Network.Devices.VxlanDevice.FlannelPort}, tc ingress cil_from_overlay)"],
         PlotColour = "#B15928",
         Create = () => new CiliumDatapath(CiliumRouting.Vxlan),

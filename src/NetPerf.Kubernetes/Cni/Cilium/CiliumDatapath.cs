@@ -28,6 +28,13 @@ public sealed partial class CiliumDatapath : CniPlugin
     private readonly CiliumLoadBalancer _loadBalancer = new();
     private readonly Dictionary<uint, Node> _podCidrs = [];
     private int _podCidrLength = -1;
+    private CiliumPolicy? _policy;
+
+    /// <summary>The agent's policy engine for the cluster (the kinds' <see cref="Policy.PolicyEngine"/>): identities, the ipcache and each selected endpoint's policy map.</summary>
+    internal Policy.IPolicyRenderer CreatePolicy(KubernetesCluster cluster) => _policy = new CiliumPolicy(cluster);
+
+    /// <summary>cil_from_container's conntrack entry for what an endpoint sends, so the replies pass its ingress policy.</summary>
+    internal void NoteSent(in FiveTuple flow) => _policy?.Sent(flow);
 
     public CiliumDatapath(CiliumRouting routing, CiliumHostRouting hostRouting = CiliumHostRouting.Legacy, bool kubeProxyReplacement = false)
     {
@@ -219,7 +226,7 @@ public sealed partial class CiliumDatapath : CniPlugin
 
     /// <summary>
     /// ipv4_local_delivery (bpf/lib/l3.h): the MACs rewritten and the TTL decremented (ipv4_l3), the destination
-    /// endpoint's ingress program (policy) tail-called, then redirect_ep: with eBPF host routing bpf_redirect_peer
+    /// endpoint's ingress program tail-called (its policy verdict, <see cref="CiliumPolicy"/>; a denied packet dropped there), then redirect_ep: with eBPF host routing bpf_redirect_peer
     /// into the pod's namespace, otherwise bpf_redirect to the lxc's egress, whose veth_xmit takes the backlog.
     /// </summary>
     internal void DeliverToEndpoint(CiliumNodeState node, VethDevice lxc, ref PacketWalk walk)
@@ -229,6 +236,12 @@ public sealed partial class CiliumDatapath : CniPlugin
         p.SourceMac = lxc.Mac;
         p.DestinationMac = lxc.Peer.Mac;
         walk.Charge(KernelStage.BpfToContainer, lxc);
+        if (_policy is { Enforcing: true } policy && !policy.Allows(p.Flow))
+        {
+            walk.Drop(DropReason.TcShot, lxc); // DROP_POLICY: no entry for the source's identity and port
+            return;
+        }
+
         ReverseTranslate(node, lxc, ref walk);
         if (HostRouting == CiliumHostRouting.Ebpf)
         {

@@ -26,6 +26,7 @@ internal sealed class CiliumFromContainer(CiliumDatapath cilium, CiliumNodeState
         }
 
         cilium.TranslateService(node, device, ref walk);
+        cilium.NoteSent(walk.P.Flow);
         var destination = walk.P.VisibleFlow.Destination;
         if (node.Endpoints.TryGetValue(destination.Value, out var local))
         {
