@@ -12,7 +12,8 @@ namespace NetPerf.Kubernetes.Policy;
 /// walks further: it clears the accept mark, then walks the chains of the policies that select the pod
 /// (cali-pi-NAME, whose rules set the mark on a match; <c>-m mark --mark 0x10000/0x10000 -j RETURN</c> after
 /// each), and drops if none accepted; a pod no policy selects goes through its namespace's profile, which
-/// accepts everything. Only ingress is modelled: the from-workload chains always reach the profile. Every rule
+/// accepts everything. Egress is the same in the from-workload chain (cali-fw-caliX): the pod's egress policies'
+/// cali-po-NAME chains, or the profile when none isolates it. Every rule
 /// walked costs a rule on the node (NftablesRule on iptables-nft, NetfilterRule on legacy), which is what policies cost in Calico's CPU.
 /// </summary>
 internal sealed class CalicoPolicyRules : IPolicyRenderer
@@ -47,6 +48,7 @@ internal sealed class CalicoPolicyRules : IPolicyRenderer
     public void Render(IReadOnlyList<NetworkPolicy> policies)
     {
         var chains = policies.ToDictionary(p => p, PolicyChain);
+        var egressChains = policies.Where(p => p.Types.HasFlag(NetworkPolicyTypes.Egress)).ToDictionary(p => p, EgressChain);
         foreach (var (node, (fromDispatch, toDispatch)) in _nodes)
         {
             fromDispatch.Clear();
@@ -60,14 +62,25 @@ internal sealed class CalicoPolicyRules : IPolicyRenderer
 
                 var fw = new Chain($"cali-fw-{cali.Name}");
                 EndpointStart(fw);
-                fw.Append(new Rule { Target = RuleTarget.Jump, JumpTo = _profile });
-                fw.Append(ReturnIfAccepted());
-                fw.Append(new Rule { Target = RuleTarget.Drop, Comment = "Drop if no profiles matched" });
+                var egress = policies.Where(p => p.IsolatesEgress(pod)).ToList();
+                foreach (var policy in egress)
+                {
+                    fw.Append(new Rule { Target = RuleTarget.Jump, JumpTo = egressChains[policy] });
+                    fw.Append(ReturnIfAccepted());
+                }
+
+                if (egress.Count == 0)
+                {
+                    fw.Append(new Rule { Target = RuleTarget.Jump, JumpTo = _profile });
+                    fw.Append(ReturnIfAccepted());
+                }
+
+                fw.Append(new Rule { Target = RuleTarget.Drop, Comment = egress.Count == 0 ? "Drop if no profiles matched" : "Drop if no policies passed packet" });
                 fromDispatch.Append(new Rule { InInterface = cali.Name, Target = RuleTarget.Goto, JumpTo = fw });
 
                 var tw = new Chain($"cali-tw-{cali.Name}");
                 EndpointStart(tw);
-                var selecting = policies.Where(p => p.Selects(pod)).ToList();
+                var selecting = policies.Where(p => p.IsolatesIngress(pod)).ToList();
                 foreach (var policy in selecting)
                 {
                     tw.Append(new Rule { Target = RuleTarget.Jump, JumpTo = chains[policy] });
@@ -110,7 +123,39 @@ internal sealed class CalicoPolicyRules : IPolicyRenderer
                 {
                     chain.Append(new Rule
                     {
-                        SourceSet = set, Source = peer?.IpBlock, Protocol = port?.Protocol, DestinationPort = port?.Port,
+                        SourceSet = set, Source = peer?.IpBlock, SourceNotInAny = peer is { Except.Count: > 0 } ? peer.Except : null,
+                        Protocol = port?.Protocol, DestinationPort = port?.Port,
+                        Target = RuleTarget.Mark, SetMark = AcceptMark,
+                    });
+                    chain.Append(ReturnIfAccepted());
+                }
+            }
+        }
+
+        return chain;
+    }
+
+    /// <summary>
+    /// cali-po-NAME: a policy's egress rules, in the from-workload chain of each pod it selects (felix's outbound
+    /// policy chain): one mark rule per (peer, port), matching the destination (after kube-proxy's DNAT, which ran
+    /// at PREROUTING before this FORWARD hook) by ipset, ipBlock and its except, and port.
+    /// </summary>
+    private Chain EgressChain(NetworkPolicy policy)
+    {
+        var chain = new Chain($"cali-po-_{policy.Name}");
+        foreach (var rule in policy.Egress)
+        {
+            var peers = rule.To.Count == 0 ? new NetworkPolicyPeer?[] { null } : rule.To.Select(p => (NetworkPolicyPeer?)p).ToArray();
+            var ports = rule.Ports.Count == 0 ? new NetworkPolicyPort?[] { null } : rule.Ports.Select(p => (NetworkPolicyPort?)p).ToArray();
+            foreach (var peer in peers)
+            {
+                var set = peer?.PodSelector is { } selector ? PodSet(policy, selector) : null;
+                foreach (var port in ports)
+                {
+                    chain.Append(new Rule
+                    {
+                        DestinationSet = set, Destination = peer?.IpBlock, DestinationNotInAny = peer is { Except.Count: > 0 } ? peer.Except : null,
+                        Protocol = port?.Protocol, DestinationPort = port is { Port: not NetworkPolicyPort.AnyPort } p ? p.Port : null,
                         Target = RuleTarget.Mark, SetMark = AcceptMark,
                     });
                     chain.Append(ReturnIfAccepted());

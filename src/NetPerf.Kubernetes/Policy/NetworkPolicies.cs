@@ -41,6 +41,19 @@ public sealed class NetworkPolicies
         Sync();
     }
 
+    /// <summary>
+    /// Whether the policies let <paramref name="from"/> open a connection to <paramref name="to"/> on
+    /// <paramref name="protocol"/>/<paramref name="port"/> in the egress direction (NetworkPolicy's semantics, not
+    /// a packet walk): true when no policy isolates the pod's egress, else when some isolating policy's rule allows it.
+    /// </summary>
+    public bool AllowsEgress(Pod from, Pod to, Network.Packets.IpProtocol protocol, ushort port)
+    {
+        var isolating = _policies.Where(p => p.IsolatesEgress(from)).ToList();
+        return isolating.Count == 0 || isolating.Any(p => p.Egress.Any(r =>
+            (r.To.Count == 0 || r.To.Any(peer => peer.Matches(to)))
+            && (r.Ports.Count == 0 || r.Ports.Any(x => x.Allows(protocol, port)))));
+    }
+
     /// <summary>Re-renders the rules for pods added since the last change.</summary>
     public void Sync() => _engine?.Render(_policies);
 }

@@ -82,7 +82,7 @@ internal sealed class WeaveNpcRules : IPolicyRenderer
         foreach (var pod in _cluster.Pods.Where(p => !p.HostNetwork))
         {
             _defaultAllowEgress.Add(pod.Ip);
-            if (!policies.Any(p => p.Selects(pod)))
+            if (!policies.Any(p => p.IsolatesIngress(pod)))
             {
                 _defaultAllowIngress.Add(pod.Ip);
             }

@@ -378,6 +378,8 @@ public sealed class Iptables
             && (rule.SourceSet is not { } set || set.Contains(t.Source))
             && (rule.DestinationSet is not { } dset || dset.Contains(t.Destination))
             && (rule.DestinationPortSet is not { } ports || ports.Contains(t.DestinationPort))
+            && (rule.SourceNotInAny is not { } notSources || !Rule.InAny(notSources, t.Source))
+            && (rule.DestinationNotInAny is not { } notDestinations || !Rule.InAny(notDestinations, t.Destination))
             && (rule.Destination is not { } dst || dst.Contains(t.Destination))
             && (rule.DestinationNotIn is not { } away || !away.Contains(t.Destination))
             && (rule.Protocol is not { } proto || proto == t.Protocol)

@@ -29,6 +29,12 @@ public sealed record Rule
     /// <summary><c>-m set --match-set NAME dst</c> on a bitmap:port set: the destination port is in the set.</summary>
     public PortSet? DestinationPortSet { get; init; }
 
+    /// <summary><c>-m set ! --match-set NAME src</c> on a hash:net set: the source is in none of these prefixes (felix's notNets, a NetworkPolicy ipBlock's except).</summary>
+    public IReadOnlyList<Ipv4Prefix>? SourceNotInAny { get; init; }
+
+    /// <summary><c>-m set ! --match-set NAME dst</c> on a hash:net set: the destination is in none of these prefixes.</summary>
+    public IReadOnlyList<Ipv4Prefix>? DestinationNotInAny { get; init; }
+
     public Ipv4Prefix? Destination { get; init; }
 
     /// <summary><c>! -d PREFIX</c>: the destination is outside this prefix (flannel's ip-masq rule).</summary>
@@ -77,6 +83,20 @@ public sealed record Rule
 
     public string? Comment { get; init; }
 
+    /// <summary>Whether any of <paramref name="prefixes"/> holds <paramref name="address"/> (a hash:net set's lookup).</summary>
+    internal static bool InAny(IReadOnlyList<Ipv4Prefix> prefixes, Ipv4Address address)
+    {
+        for (int i = 0; i < prefixes.Count; i++)
+        {
+            if (prefixes[i].Contains(address))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     internal static bool InterfaceMatches(string pattern, string? name)
     {
         if (name is null)
@@ -89,3 +109,4 @@ public sealed record Rule
             : string.Equals(pattern, name, StringComparison.Ordinal);
     }
 }
+

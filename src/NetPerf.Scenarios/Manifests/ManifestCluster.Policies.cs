@@ -11,9 +11,10 @@ public sealed partial class ManifestCluster
     public const int MaxPolicyPortRange = 1024;
 
     /// <summary>
-    /// NetworkPolicies onto the model's ingress policies: the pod selector and every peer's podSelector scoped to
+    /// NetworkPolicies onto the model's policies (ingress and egress, policyTypes defaulted as the API server does): the pod selector and every peer's podSelector scoped to
     /// the policy's namespace by <see cref="NamespaceLabel"/>; a namespaceSelector becomes one peer per namespace
-    /// whose labels it matches; named ports become the numbers of the pods the policy selects.
+    /// whose labels it matches; named ports become the numbers of the pods the policy selects (ingress) or of the
+    /// rule's destination pods (egress); ipBlock.except the prefixes the peer leaves out.
     /// </summary>
     private void MapPolicies(ManifestSet set, Dictionary<string, IReadOnlyDictionary<string, string>> namespaces)
     {
@@ -44,11 +45,10 @@ public sealed partial class ManifestCluster
                 continue;
             }
 
-            if (spec.Egress is { Count: > 0 } || spec.PolicyTypes?.Contains("Egress") == true)
-            {
-                Error(at, $"{where}: egress policies are not modelled (the policy model enforces ingress: what a selected pod accepts); allowed: policyTypes [Ingress]", spec.Egress is { Count: > 0 } ? "spec" : "spec", spec.Egress is { Count: > 0 } ? "egress" : "policyTypes");
-                continue;
-            }
+            // The API server's defaulting: without policyTypes a policy is Ingress, and Egress too when it has egress rules.
+            var types = spec.PolicyTypes is { Count: > 0 } listed
+                ? (listed.Contains("Ingress") ? NetworkPolicyTypes.Ingress : 0) | (listed.Contains("Egress") ? NetworkPolicyTypes.Egress : 0)
+                : NetworkPolicyTypes.Ingress | (spec.Egress is { Count: > 0 } ? NetworkPolicyTypes.Egress : 0);
 
             if (Selector(at, spec.PodSelector, where + ": spec.podSelector", "spec", "podSelector") is not { } podSelector)
             {
@@ -83,10 +83,38 @@ public sealed partial class ManifestCluster
                 rules.Add(new NetworkPolicyIngressRule(peers, ports));
             }
 
+            var egress = new List<NetworkPolicyEgressRule>();
+            for (int r = 0; r < (spec.Egress?.Count ?? 0) && ok; r++)
+            {
+                var rule = spec.Egress![r];
+                var peers = new List<NetworkPolicyPeer>();
+                for (int p = 0; p < (rule.To?.Count ?? 0) && ok; p++)
+                {
+                    ok = Peer(at, rule.To![p], $"{where}: spec.egress[{r}].to[{p}]", ["spec", "egress", r, "to", p], namespaces, peers);
+                }
+
+                // A named port in an egress rule is the destination pod's: the pods the rule's peers pick (every pod without a to).
+                var destinations = rule.To is { Count: > 0 }
+                    ? _pods.Where(pod => peers.Any(peer => peer.PodSelector is { } sel && Matches(sel, pod.Labels))).OrderBy(pod => pod.ClusterName, StringComparer.Ordinal).ToList()
+                    : _pods.OrderBy(pod => pod.ClusterName, StringComparer.Ordinal).ToList();
+                var ports = new List<NetworkPolicyPort>();
+                for (int p = 0; p < (rule.Ports?.Count ?? 0) && ok; p++)
+                {
+                    ok = PolicyPort(at, rule.Ports![p], $"{where}: spec.egress[{r}].ports[{p}]", ["spec", "egress", r, "ports", p], destinations, ports, egress: true);
+                }
+
+                if (rule.To is { Count: > 0 } && peers.Count == 0)
+                {
+                    continue;
+                }
+
+                egress.Add(new NetworkPolicyEgressRule(peers, ports));
+            }
+
             if (ok)
             {
                 string name = at.Namespace == "default" ? at.Name : $"{at.Namespace}/{at.Name}";
-                _policies.Add((new NetworkPolicy(name, podSelector, rules), at));
+                _policies.Add((new NetworkPolicy(name, podSelector, rules) { Egress = egress, Types = types }, at));
             }
         }
     }
@@ -113,13 +141,21 @@ public sealed partial class ManifestCluster
                 return false;
             }
 
-            if (block.Except is { Count: > 0 })
+            var except = new List<Ipv4Prefix>();
+            for (int e = 0; e < (block.Except?.Count ?? 0); e++)
             {
-                Error(at, $"{where}.ipBlock.except is not modelled (a peer is one address block); split the block into the prefixes it allows", [.. path, "ipBlock", "except"]);
-                return false;
+                // The API server's validation: each except is a CIDR strictly inside the block.
+                string given = block.Except![e];
+                if (!Ipv4Prefix.TryParse(given, out var cut) || cut.Length <= prefix.Length || !prefix.Contains(cut.Network))
+                {
+                    Error(at, $"{where}.ipBlock.except[{e}]: Invalid value: {ManifestReader.Q(given)}: must be a strict subset of `cidr` {prefix}", [.. path, "ipBlock", "except", e]);
+                    return false;
+                }
+
+                except.Add(cut);
             }
 
-            peers.Add(new NetworkPolicyPeer { IpBlock = prefix });
+            peers.Add(new NetworkPolicyPeer { IpBlock = prefix, Except = except });
             return true;
         }
 
@@ -154,8 +190,11 @@ public sealed partial class ManifestCluster
         return true;
     }
 
-    private bool PolicyPort(ManifestObject at, V1NetworkPolicyPort port, string where, object[] path, IReadOnlyList<ManifestPod> targets, List<NetworkPolicyPort> ports)
+    /// <param name="targets">Whose named ports the entry names: the pods the policy selects (ingress), or the rule's destination pods (egress).</param>
+    /// <param name="egress">An egress rule's port: one without a number is every port of its protocol (port 0 here), to pods or addresses alike.</param>
+    private bool PolicyPort(ManifestObject at, V1NetworkPolicyPort port, string where, object[] path, IReadOnlyList<ManifestPod> targets, List<NetworkPolicyPort> ports, bool egress = false)
     {
+        string whose = egress ? "the rule's destination pods" : "the pods the policy selects";
         if (Protocol(port.Protocol) is not { } protocol)
         {
             Error(at, $"{where}: {ProtocolRefused(port.Protocol)}", [.. path, "protocol"]);
@@ -168,6 +207,12 @@ public sealed partial class ManifestCluster
             {
                 Error(at, $"{where}.endPort: Invalid value: endPort may only be given with a numeric port", [.. path, "endPort"]);
                 return false;
+            }
+
+            if (egress)
+            {
+                ports.Add(new NetworkPolicyPort(protocol, NetworkPolicyPort.AnyPort));
+                return true;
             }
 
             // No port: every port of the protocol. The model's port rules need a number, so name each the targets listen on.
@@ -216,7 +261,7 @@ public sealed partial class ManifestCluster
         if (numbers.Count == 0)
         {
             var names = targets.SelectMany(t => t.Ports).Where(p => p.Name is not null).Select(p => p.Name!).Distinct().ToList();
-            Error(at, $"{where}.port {ManifestReader.Q(value)}: no pod the policy selects has a {protocol.ToString().ToUpperInvariant()} container port of that name{Loading.DidYouMean.Suggest(value, names)}; their named ports: {(names.Count == 0 ? "none" : string.Join(", ", names))}", [.. path, "port"]);
+            Error(at, $"{where}.port {ManifestReader.Q(value)}: none of {whose} has a {protocol.ToString().ToUpperInvariant()} container port of that name{Loading.DidYouMean.Suggest(value, names)}; their named ports: {(names.Count == 0 ? "none" : string.Join(", ", names))}", [.. path, "port"]);
             return false;
         }
 

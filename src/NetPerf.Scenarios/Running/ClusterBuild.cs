@@ -89,10 +89,12 @@ public sealed class ClusterBuild
         Client = Cluster.AddPod(ClusterLayout.Client, 1, ClusterLayout.ClientLabels);
         LocalServer = Cluster.AddPod(ClusterLayout.LocalServer, 1, ClusterLayout.ServerLabels);
         RemoteServer = Cluster.AddPod(ClusterLayout.RemoteServer, 2, ClusterLayout.RemoteSelector);
-        var dnsPod = Cluster.AddPod(ClusterLayout.CoreDns, 2, ClusterLayout.KubeDnsSelector);
+        // CoreDNS runs in kube-system: its namespace label lets a manifest's egress rule allow DNS to it by namespaceSelector.
+        var dnsLabels = new Dictionary<string, string>(ClusterLayout.KubeDnsSelector) { [Manifests.ManifestCluster.NamespaceLabel] = "kube-system" };
+        var dnsPod = Cluster.AddPod(ClusterLayout.CoreDns, 2, dnsLabels);
         // More replicas go on from node 3 (node 1 with two nodes), as spreading puts a Deployment's pods.
         var dnsReplicas = Enumerable.Range(1, spec.CoreDnsReplicas - 1)
-            .Select(k => Cluster.AddPod($"{ClusterLayout.CoreDns}-{k}", ((k + 1) % spec.Nodes) + 1, ClusterLayout.KubeDnsSelector)).ToList();
+            .Select(k => Cluster.AddPod($"{ClusterLayout.CoreDns}-{k}", ((k + 1) % spec.Nodes) + 1, dnsLabels)).ToList();
         Resolver = variant.Resolver ?? spec.Resolver;
         // With a placement key in the scenario (docs/placement.md), kube-scheduler's model places the
         // deployments (ScenarioPlacement): each Deployment is handed its running replicas' nodes in replica order,

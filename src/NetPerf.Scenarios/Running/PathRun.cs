@@ -205,7 +205,12 @@ public static class PathRun
 
         if (result is not { Found: true, Addresses.Count: > 0 })
         {
-            throw new InvalidOperationException($"the client could not resolve '{name}' through CoreDNS at {b.KubeDnsIp}; the cluster's DNS path is broken.");
+            // The common real mistake: a default-deny egress policy on the client with no rule for DNS.
+            var coreDns = b.Cluster.Pod(ClusterLayout.CoreDns);
+            string why = b.Policies is { IsEnforced: true } policies && !policies.AllowsEgress(client, coreDns, IpProtocol.Udp, 53)
+                ? $"an egress NetworkPolicy isolates {client.Name} and none of its rules allows UDP 53 to CoreDNS (kube-system, k8s-app=kube-dns), so every DNS query is dropped: add an egress rule to it on port 53"
+                : "the cluster's DNS path is broken";
+            throw new InvalidOperationException($"DNS lookups fail: the client could not resolve '{name}' through CoreDNS at {b.KubeDnsIp}; {why}.");
         }
 
         return result;

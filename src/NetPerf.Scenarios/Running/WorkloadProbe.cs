@@ -91,8 +91,12 @@ public static class WorkloadProbe
             return null;
         }
 
-        string policies = build.Policies is { IsEnforced: true } && (drops.Reasons.Contains(DropReason.Netfilter) || drops.Reasons.Contains(DropReason.TcShot))
-            ? unit.Workload.Route is { } route
+        string policies = build.Policies is { IsEnforced: true } enforced && (drops.Reasons.Contains(DropReason.Netfilter) || drops.Reasons.Contains(DropReason.TcShot))
+            ? unit.Workload.Route is { ClientPod: { } clientName } egressRoute && egressRoute.ServerPods.Count > 0
+                && build.Cluster.Pod(clientName) is var clientPod && build.Cluster.Pod(egressRoute.ServerPods[0]) is var serverPod
+                && !enforced.AllowsEgress(clientPod, serverPod, unit.Workload.Protocol, egressRoute.ListenPort)
+                ? $"; an egress NetworkPolicy isolates the client ({clientName}) and none of its rules allows {unit.Workload.Protocol.ToString().ToUpperInvariant()} to port {egressRoute.ListenPort} on {serverPod.Name}"
+            : unit.Workload.Route is { } route
                 ? $"; a NetworkPolicy selects the server and none of its rules allows {unit.Workload.Protocol.ToString().ToUpperInvariant()} to port {route.ListenPort} from the client ({route.ClientPod ?? route.From})"
                 : $"; the scenario's networkPolicies select the server and none of their rules allows {unit.Workload.Protocol.ToString().ToUpperInvariant()} to port {ClusterLayout.ServerPort} from the client (a policy's ports are TCP)"
             : "";

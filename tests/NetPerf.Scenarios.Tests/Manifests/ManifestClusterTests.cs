@@ -414,11 +414,36 @@ public sealed class ManifestClusterTests : IDisposable
     }
 
     [Fact]
-    public void An_egress_policy_is_refused_at_its_line_as_the_model_enforces_ingress_only()
+    public void An_egress_policy_maps_its_types_peers_except_and_named_ports_as_the_API_server_reads_them()
     {
-        var e = Refused("apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: p}\nspec:\n  podSelector: {}\n  policyTypes: [Ingress, Egress]\n");
-        Assert.Equal(6, e.Line);
-        Assert.Contains("egress policies are not modelled", e.Message);
+        var s = Load(Shop + "\n" + """
+            ---
+            apiVersion: networking.k8s.io/v1
+            kind: NetworkPolicy
+            metadata: {name: cart-out, namespace: shop}
+            spec:
+              podSelector: {matchLabels: {app: cart}}
+              egress:
+              - to: [{podSelector: {matchLabels: {app: cart}}}]
+                ports: [{port: stats, protocol: UDP}]
+              - to: [{ipBlock: {cidr: 10.0.0.0/8, except: [10.96.0.0/12]}}]
+                ports: [{protocol: TCP}]
+            """);
+        var (policy, _) = s.Objects.Policies.Single(p => p.Policy.Name == "shop/cart-out");
+
+        // No policyTypes and egress rules: the API server makes it Ingress and Egress (so its empty ingress denies all).
+        Assert.Equal(Kubernetes.Policy.NetworkPolicyTypes.Ingress | Kubernetes.Policy.NetworkPolicyTypes.Egress, policy.Types);
+        Assert.Equal([new Kubernetes.Policy.NetworkPolicyPort(Network.Packets.IpProtocol.Udp, 8125)], policy.Egress[0].Ports); // the cart pods' "stats"
+        Assert.Equal([Ipv4Prefix.Parse("10.96.0.0/12")], policy.Egress[1].To[0].Except);
+        Assert.Equal(Kubernetes.Policy.NetworkPolicyPort.AnyPort, policy.Egress[1].Ports[0].Port);
+    }
+
+    [Fact]
+    public void An_except_outside_its_block_is_refused_at_its_line()
+    {
+        var e = Refused("apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: p}\nspec:\n  podSelector: {}\n  egress:\n  - to: [{ipBlock: {cidr: 10.0.0.0/16, except: [10.1.0.0/24]}}]\n");
+        Assert.Equal(7, e.Line);
+        Assert.Contains("ipBlock.except[0]: Invalid value: \"10.1.0.0/24\": must be a strict subset of `cidr` 10.0.0.0/16", e.Message);
     }
 
     [Fact]

@@ -177,6 +177,52 @@ public sealed class WorkloadRouteTests : IDisposable
     }
 
     [Fact]
+    public void A_default_deny_egress_breaks_DNS_and_says_so_and_allowing_port_53_then_the_Service_lets_the_call_through()
+    {
+        // The front end's pods may send nothing (policyTypes [Egress], no rules): the usual first step of a
+        // lock-down, which also stops every DNS query the pods make.
+        const string deny = "\n---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: frontend-egress, namespace: shop}\n"
+            + "spec:\n  podSelector: {matchLabels: {app: frontend}}\n  policyTypes: [Egress]\n";
+        const string dns = "  egress:\n  - to: [{namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: kube-system}}, podSelector: {matchLabels: {k8s-app: kube-dns}}}]\n"
+            + "    ports: [{protocol: UDP, port: 53}]\n";
+        const string cart = "  - to: [{podSelector: {matchLabels: {app: cart}}}]\n    ports: [{port: http}]\n";
+        Scenario With(string policy, string cni = "calico-bgp")
+        {
+            File.WriteAllText(Path.Combine(_dir, "shop.yaml"), Shop + policy);
+            string path = Path.Combine(_dir, "s.yaml");
+            File.WriteAllText(path, $"name: s\nduration: 2ms\nwarmup: 1ms\ncluster: {{ nodes: 3, cni: {cni} }}\nmanifests: [shop.yaml]\nworkloads:\n"
+                + "  - {name: call, test: TCP_RR, from: deployment/frontend, to: cart.shop.svc.cluster.local:80}\n");
+            return ScenarioReader.Load(path);
+        }
+
+        var noDns = Assert.Single(Assert.Throws<ScenarioException>(() => WorkloadProbe.Check(With(deny), new RunOptions())).Errors);
+        Assert.Contains("DNS lookups fail", noDns.Message);
+        Assert.Contains("an egress NetworkPolicy isolates frontend-0.shop and none of its rules allows UDP 53 to CoreDNS", noDns.Message);
+
+        var noCart = Assert.Single(Assert.Throws<ScenarioException>(() => WorkloadProbe.Check(With(deny + dns), new RunOptions())).Errors);
+        Assert.DoesNotContain("DNS", noCart.Message);  // the name resolves now
+        Assert.Contains("an egress NetworkPolicy isolates the client (frontend-0.shop) and none of its rules allows TCP to port 8080", noCart.Message);
+
+        WorkloadProbe.Check(With(deny + dns + cart), new RunOptions());
+        WorkloadProbe.Check(With(deny, "flannel-vxlan"), new RunOptions()); // stored, not enforced
+    }
+
+    [Fact]
+    public void Egress_policies_are_refused_on_Weave_where_its_egress_chains_are_not_built()
+    {
+        const string deny = "\n---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: frontend-egress, namespace: shop}\n"
+            + "spec:\n  podSelector: {matchLabels: {app: frontend}}\n  policyTypes: [Egress]\n";
+        File.WriteAllText(Path.Combine(_dir, "shop.yaml"), Shop + deny);
+        string path = Path.Combine(_dir, "s.yaml");
+        File.WriteAllText(path, "name: s\nduration: 2ms\nwarmup: 1ms\ncluster: { nodes: 3, cni: weave }\nmanifests: [shop.yaml]\nworkloads:\n"
+            + "  - {name: call, test: TCP_RR, from: deployment/frontend, to: service/cart:80}\n");
+
+        var e = Assert.Single(Assert.Throws<ScenarioException>(() => ScenarioReader.Load(path)).Errors);
+        Assert.EndsWith("shop.yaml", e.File, StringComparison.Ordinal);
+        Assert.Contains("egress policies are not modelled on weave", e.Message);
+    }
+
+    [Fact]
     public void A_workload_naming_an_object_that_does_not_exist_is_refused_at_its_line_with_the_closest()
     {
         var e = Assert.Throws<ScenarioException>(() => Load("  - name: rr\n    test: TCP_RR\n    from: deployment/frontend\n    to: service/crat:80\n"));
