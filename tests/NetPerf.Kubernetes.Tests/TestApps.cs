@@ -24,13 +24,16 @@ internal sealed class TcpCounter : ITcpApplication
     public void OnClosed(TcpSocket socket) { }
 }
 
-/// <summary>A client that writes some bytes once connected, then closes.</summary>
-internal sealed class TcpWriter(long bytes) : ITcpApplication
+/// <summary>A client that writes some bytes once connected, then closes (unless told to keep the connection open).</summary>
+internal sealed class TcpWriter(long bytes, bool keepOpen = false) : ITcpApplication
 {
     public void OnConnected(TcpSocket socket)
     {
         socket.Send(bytes);
-        socket.Close();
+        if (!keepOpen)
+        {
+            socket.Close();
+        }
     }
 
     public void OnReceived(TcpSocket socket, long b) { }

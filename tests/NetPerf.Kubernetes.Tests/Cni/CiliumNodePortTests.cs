@@ -253,9 +253,9 @@ public class CiliumNodePortTests
     {
         const long bytes = 1 << 20;
         var (cluster, outside, web) = Build(Kpr(CiliumRouting.Native, CiliumHostRouting.Ebpf, mode), ExternalTrafficPolicy.Cluster, IpProtocol.Tcp);
-        var receiver = new Counter();
+        var receiver = new TcpCounter();
         _ = new TcpListener(web[0].Namespace, 8080, receiver);
-        _ = TcpSocket.Connect(outside.Root, cluster.Node(1).Ip, 30080, new Writer(bytes));
+        _ = TcpSocket.Connect(outside.Root, cluster.Node(1).Ip, 30080, new TcpWriter(bytes));
         cluster.Bed.Sim.RunUntil(SimTime.FromMilliseconds(50));
 
         Assert.Equal(bytes, receiver.Received);
@@ -329,23 +329,6 @@ public class CiliumNodePortTests
         }
 
         public void OnDrop(int packet, DropReason reason, NetDevice? device) => Reasons.Add(reason);
-    }
-
-    private sealed class Counter : ITcpApplication
-    {
-        public long Received { get; private set; }
-        public void OnConnected(TcpSocket socket) { }
-        public void OnReceived(TcpSocket socket, long bytes) => Received += bytes;
-        public void OnPeerClosed(TcpSocket socket) => socket.Close();
-        public void OnClosed(TcpSocket socket) { }
-    }
-
-    private sealed class Writer(long bytes) : ITcpApplication
-    {
-        public void OnConnected(TcpSocket socket) => socket.Send(bytes);
-        public void OnReceived(TcpSocket socket, long b) { }
-        public void OnPeerClosed(TcpSocket socket) { }
-        public void OnClosed(TcpSocket socket) { }
     }
 
     private sealed class Sink : ITcpApplication

@@ -37,15 +37,15 @@ public class CiliumSocketLbTests
     }
 
     /// <summary>A client pod on node1, two web pods on node2 behind a ClusterIP, and <paramref name="otherServices"/> Services before it.</summary>
-    private static (KubernetesCluster Cluster, Pod Client, List<Counter> Servers) Build(CniPlugin cni, int otherServices = 0, string mode = "iptables")
+    private static (KubernetesCluster Cluster, Pod Client, List<TcpCounter> Servers) Build(CniPlugin cni, int otherServices = 0, string mode = "iptables")
     {
         var cluster = new KubernetesCluster(new ClusterOptions { Nodes = 2 }, cni);
         var client = cluster.AddPod("client", 1);
-        var servers = new List<Counter>();
+        var servers = new List<TcpCounter>();
         for (int i = 0; i < 2; i++)
         {
             var pod = cluster.AddPod($"web-{i}", 2, Web);
-            var counter = new Counter();
+            var counter = new TcpCounter();
             _ = new TcpListener(pod.Namespace, 8080, counter);
             servers.Add(counter);
         }
@@ -77,7 +77,7 @@ public class CiliumSocketLbTests
         var sockets = new List<TcpSocket>();
         for (int i = 0; i < 40; i++)
         {
-            sockets.Add(TcpSocket.Connect(client.Namespace, WebIp, 80, new Writer(100)));
+            sockets.Add(TcpSocket.Connect(client.Namespace, WebIp, 80, new TcpWriter(100)));
         }
 
         cluster.Bed.Sim.RunUntil(SimTime.FromMilliseconds(20));
@@ -108,7 +108,7 @@ public class CiliumSocketLbTests
     public void Without_kube_proxy_replacement_the_same_connection_is_translated_per_packet_in_tc_BPF_and_pays_no_socket_LB()
     {
         var (cluster, client, servers) = Build(new CiliumDatapath(CiliumRouting.Native));
-        _ = TcpSocket.Connect(client.Namespace, WebIp, 80, new Writer(100));
+        _ = TcpSocket.Connect(client.Namespace, WebIp, 80, new TcpWriter(100));
         cluster.Bed.Sim.RunUntil(SimTime.FromMilliseconds(5));
 
         Assert.Equal(100, servers.Sum(s => s.Received));
@@ -126,7 +126,7 @@ public class CiliumSocketLbTests
         var crr = Build(Kpr());
         for (int i = 0; i < 25; i++)
         {
-            _ = TcpSocket.Connect(crr.Client.Namespace, WebIp, 80, new Writer(64));
+            _ = TcpSocket.Connect(crr.Client.Namespace, WebIp, 80, new TcpWriter(64));
         }
 
         crr.Cluster.Bed.Sim.RunUntil(SimTime.FromMilliseconds(10));
@@ -135,7 +135,7 @@ public class CiliumSocketLbTests
 
         // RR: one connection kept open and written to 25 times.
         var rr = Build(Kpr());
-        var socket = TcpSocket.Connect(rr.Client.Namespace, WebIp, 80, new Writer(64, keepOpen: true));
+        var socket = TcpSocket.Connect(rr.Client.Namespace, WebIp, 80, new TcpWriter(64, keepOpen: true));
         rr.Cluster.Bed.Sim.RunUntil(SimTime.FromMilliseconds(2));
         for (int i = 1; i < 25; i++)
         {
@@ -154,7 +154,7 @@ public class CiliumSocketLbTests
         long CpuOfOneConnection(Func<CniPlugin> cni, int services)
         {
             var (cluster, client, servers) = Build(cni(), services - 1);
-            _ = TcpSocket.Connect(client.Namespace, WebIp, 80, new Writer(100));
+            _ = TcpSocket.Connect(client.Namespace, WebIp, 80, new TcpWriter(100));
             cluster.Bed.Sim.RunUntil(SimTime.FromMilliseconds(5));
             Assert.Equal(100, servers.Sum(s => s.Received));
             return cluster.Nodes.Sum(n => n.Host.TotalCpuPicoseconds);
@@ -255,32 +255,5 @@ public class CiliumSocketLbTests
         var node1 = cluster.Node(1).Host;
         Assert.Equal(2 * CostTable.Default()[KernelStage.BpfServiceNat].FixedPicoseconds, node1.CpuPicosecondsOf(KernelStage.BpfServiceNat)); // out and back
         Assert.Equal(0, node1.CpuPicosecondsOf(KernelStage.BpfSocketLb));
-    }
-
-    private sealed class Counter : ITcpApplication
-    {
-        public long Received { get; private set; }
-        public int Connections { get; private set; }
-
-        public void OnConnected(TcpSocket socket) => Connections++;
-        public void OnReceived(TcpSocket socket, long bytes) => Received += bytes;
-        public void OnPeerClosed(TcpSocket socket) => socket.Close();
-        public void OnClosed(TcpSocket socket) { }
-    }
-
-    private sealed class Writer(long bytes, bool keepOpen = false) : ITcpApplication
-    {
-        public void OnConnected(TcpSocket socket)
-        {
-            socket.Send(bytes);
-            if (!keepOpen)
-            {
-                socket.Close();
-            }
-        }
-
-        public void OnReceived(TcpSocket socket, long b) { }
-        public void OnPeerClosed(TcpSocket socket) { }
-        public void OnClosed(TcpSocket socket) { }
     }
 }
