@@ -68,37 +68,15 @@ def role(frames):
 
 def main() -> None:
     owners, roles, counted, dropped, sampled = {}, {}, 0, 0, 0
-    comm, period, frames = None, 0, []
-
-    def flush():
-        nonlocal counted, dropped, sampled
-        if comm is None:
-            return
+    for comm, period, frames in at.samples(sys.stdin):
         if not OURS.match(comm) or not frames or at.IDLE.match(frames[0][0]):
             dropped += 1
-            return
+            continue
         o, r = owner(frames), role(frames)
         owners[o] = owners.get(o, 0) + 1
         roles[r] = roles.get(r, 0) + 1
         counted += 1
         sampled += period
-
-    for line in sys.stdin:
-        if not line.strip():
-            continue
-        if not line[0].isspace():
-            flush()
-            head = line.split()
-            if head[-1].isdigit():
-                comm, period = " ".join(head[:-1]), int(head[-1])
-            else:
-                comm, period = " ".join(head), 0
-            frames = []
-            continue
-        parts = line.split(None, 1)
-        addr, sym = parts[0], (parts[1].strip() if len(parts) > 1 else "[unknown]")
-        frames.append((re.sub(r"\+0x[0-9a-f]+$", "", sym), addr.startswith("ffffffff")))
-    flush()
     print("kind,name,percent")
     for k, table in (("owner", owners), ("role", roles)):
         for name, n in sorted(table.items(), key=lambda kv: -kv[1]):

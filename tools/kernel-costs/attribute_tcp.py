@@ -52,31 +52,19 @@ def classify(frames):
     return "unattributed"
 
 
-def main() -> None:
-    totals, counted, dropped, sampled = {}, 0, 0, 0
+def samples(lines):
+    """The samples of `perf script -F comm,period,ip,sym` output: (comm, period in ns, frames), each frame
+    (function, in the kernel), leaf first. A header line holds the comm (it may contain spaces), then the sample's
+    period; its stack lines follow, indented."""
     comm, period, frames = None, 0, []
-    comms = {}
-
-    def flush():
-        nonlocal counted, dropped, sampled
-        if comm is None:
-            return
-        if not OURS.match(comm) or not frames or IDLE.match(frames[0][0]):
-            dropped += 1
-            comms[comm] = comms.get(comm, 0) + 1
-            return
-        stage = classify(frames)
-        totals[stage] = totals.get(stage, 0) + 1
-        counted += 1
-        sampled += period
-
-    for line in sys.stdin:
+    for line in lines:
         if not line.strip():
             continue
         if not line[0].isspace():
-            flush()
+            if comm is not None:
+                yield comm, period, frames
             head = line.split()
-            if head[-1].isdigit():  # comm (may contain spaces), then the sample's period in ns
+            if head[-1].isdigit():
                 comm, period = " ".join(head[:-1]), int(head[-1])
             else:
                 comm, period = " ".join(head), 0
@@ -84,9 +72,23 @@ def main() -> None:
             continue
         parts = line.split(None, 1)
         addr, sym = parts[0], (parts[1].strip() if len(parts) > 1 else "[unknown]")
-        kernel = addr.startswith("ffffffff")
-        frames.append((re.sub(r"\+0x[0-9a-f]+$", "", sym), kernel))
-    flush()
+        frames.append((re.sub(r"\+0x[0-9a-f]+$", "", sym), addr.startswith("ffffffff")))
+    if comm is not None:
+        yield comm, period, frames
+
+
+def main() -> None:
+    totals, counted, dropped, sampled = {}, 0, 0, 0
+    comms = {}
+    for comm, period, frames in samples(sys.stdin):
+        if not OURS.match(comm) or not frames or IDLE.match(frames[0][0]):
+            dropped += 1
+            comms[comm] = comms.get(comm, 0) + 1
+            continue
+        stage = classify(frames)
+        totals[stage] = totals.get(stage, 0) + 1
+        counted += 1
+        sampled += period
     for stage, n in sorted(totals.items(), key=lambda kv: -kv[1]):
         print(f"{stage},{100.0 * n / max(counted, 1):.2f}")
     print(f"samples,{counted}")
