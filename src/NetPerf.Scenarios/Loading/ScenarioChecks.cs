@@ -454,7 +454,7 @@ internal static class ScenarioChecks
             string fix = length >= 32 - MaxServiceCidrBits
                 ? $"widen it: a /{length} holds {(1L << (32 - length)) - 2:N0}"
                 : $"no range kube-apiserver allows holds that many (a /{32 - MaxServiceCidrBits} holds {(1 << MaxServiceCidrBits) - 2:N0}); give fewer Services";
-            d.Error(At(root, "cluster", "serviceCidr") ?? At(root, "services"), $"cluster.serviceCidr {cidr} holds {holds:N0} ClusterIPs (less its network and broadcast addresses, as kube-apiserver's allocator leaves them); the scenario needs {needed:N0} ({ClusterLayout.ReservedServiceIps} NetPerf's own, the rest its Services); {fix}");
+            d.Error(At(root, "cluster", "serviceCidr") ?? At(root, "services"), $"cluster.serviceCidr {cidr} holds {holds:N0} ClusterIPs; the scenario needs {needed:N0} ({ClusterLayout.ReservedServiceIps} NetPerf's own, the rest its Services; kube-apiserver's allocator hands out neither the network nor the broadcast address); {fix}");
         }
     }
 
