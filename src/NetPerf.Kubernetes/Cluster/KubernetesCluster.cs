@@ -49,6 +49,9 @@ public sealed partial class KubernetesCluster
     /// </summary>
     public const int MaxNodeMaskDiff = 16;
 
+    /// <summary>The longest node mask any plugin here takes: host-local's /30 (network, gateway, one pod, broadcast; <see cref="Cni.CniPluginKind.LongestNodeMask"/>).</summary>
+    public const int LongestNodeMask = 30;
+
     /// <summary>The pods' range this cluster was built with (<see cref="ClusterOptions.ClusterCidr"/>).</summary>
     public Ipv4Prefix ClusterCidr => Options.ClusterCidr;
 
@@ -88,9 +91,9 @@ public sealed partial class KubernetesCluster
     public KubernetesCluster(ClusterOptions options, CniPlugin cni)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(options.Nodes, 1);
-        if (options.NodeCidrMaskSize < options.ClusterCidr.Length || options.NodeCidrMaskSize - options.ClusterCidr.Length > MaxNodeMaskDiff || options.NodeCidrMaskSize > DefaultNodeCidrMaskSize)
+        if (options.NodeCidrMaskSize < options.ClusterCidr.Length || options.NodeCidrMaskSize - options.ClusterCidr.Length > MaxNodeMaskDiff || options.NodeCidrMaskSize > cni.Kind.LongestNodeMask)
         {
-            throw new ArgumentOutOfRangeException(nameof(options), options.NodeCidrMaskSize, $"a node mask of /{options.NodeCidrMaskSize} in {options.ClusterCidr}: at least the cluster CIDR's length, at most {MaxNodeMaskDiff} longer, and at most /24 (the plugins address up to 253 pods in a node's range).");
+            throw new ArgumentOutOfRangeException(nameof(options), options.NodeCidrMaskSize, $"a node mask of /{options.NodeCidrMaskSize} in {options.ClusterCidr}: at least the cluster CIDR's length, at most {MaxNodeMaskDiff} longer, and at most /{cni.Kind.LongestNodeMask} for {cni.Kind.Name}.");
         }
 
         if (options.NodeSubnet.Length < WidestNodeSubnet || options.NodeSubnet.Length > NarrowestNodeSubnet)

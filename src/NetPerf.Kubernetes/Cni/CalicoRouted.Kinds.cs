@@ -47,6 +47,7 @@ public sealed partial class CalicoRouted
         Family = "calico",
         Ipam = BlockIpam,
         MaxPodsPerNode = MaxPodsOnANode,
+        LongestNodeMask = BlockLength,
         MtuOverhead = overhead,
         Policy = Felix,
         Devices = ["cali* (veth, proxy ARP for 169.254.1.1)", .. tunnel],

@@ -25,8 +25,26 @@ public sealed class CniPluginKind
     /// </summary>
     public NetPerf.Network.Addressing.Ipv4Prefix? PodNetwork { get; init; }
 
-    /// <summary>Pods per node that IPAM can address (the plugin's <see cref="CniPlugin.PodAddress"/> refuses more).</summary>
+    /// <summary>Pods per node that IPAM can address in a /24 node range or wider (the plugin's <see cref="CniPlugin.PodAddress"/> refuses more).</summary>
     public required int MaxPodsPerNode { get; init; }
+
+    /// <summary>
+    /// Addresses of the node's pod range (its podCIDR, cluster.nodeCidrMaskSize) that hold no pod when the plugin's
+    /// IPAM addresses pods from that range: 3 for host-local (network, the gateway at .1, broadcast; flannel's cni0,
+    /// Cilium's cilium_host). 0 when its IPAM has its own blocks (calico-ipam, weave) and the node range bounds nothing.
+    /// </summary>
+    public int NodeRangeReserved { get; init; }
+
+    /// <summary>
+    /// The longest node mask the plugin takes: /30 for host-local (network, gateway, one pod, broadcast); Calico's
+    /// a /26, its block (a node's first block is the first /26 of its range, so a longer mask would put two nodes'
+    /// first blocks in one). kube-controller-manager itself allows up to 16 bits past the cluster CIDR's length.
+    /// </summary>
+    public int LongestNodeMask { get; init; } = 30;
+
+    /// <summary>Pods a node can address with node ranges of <paramref name="nodeMask"/> bits: host-local's range less its reserved addresses, at most <see cref="MaxPodsPerNode"/>.</summary>
+    public int PodsPerNode(int nodeMask) =>
+        NodeRangeReserved == 0 ? MaxPodsPerNode : (int)Math.Min(MaxPodsPerNode, (1L << (32 - Math.Clamp(nodeMask, 1, 32))) - NodeRangeReserved);
 
     /// <summary>Bytes the plugin takes off the node's MTU for its pods (its encapsulation's headers; 0 when it routes).</summary>
     public required int MtuOverhead { get; init; }

@@ -30,10 +30,10 @@ public abstract class FlannelBridge : CniPlugin
 
     public override Ipv4Address PodAddress(Node node, int ordinal)
     {
-        if (ordinal > Kind.MaxPodsPerNode)
+        if (ordinal > Kind.PodsPerNode(node.PodCidr.Length))
         {
             throw new InvalidOperationException(
-                $"{node.Name}'s pod CIDR {node.PodCidr} holds {Kind.MaxPodsPerNode} pods (less the network address, cni0's {node.PodAddress(1)} and the broadcast address).");
+                $"{node.Name}'s pod CIDR {node.PodCidr} holds {Kind.PodsPerNode(node.PodCidr.Length)} pods (less the network address, cni0's {node.PodAddress(1)} and the broadcast address).");
         }
 
         return node.PodAddress(ordinal + 1); // .1 is cni0

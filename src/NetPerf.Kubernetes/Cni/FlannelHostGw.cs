@@ -14,8 +14,9 @@ public sealed class FlannelHostGw : FlannelBridge
     {
         Name = "flannel-host-gw",
         Family = "flannel",
-        Ipam = "host-local: the node's /24 pod CIDR, less network, cni0's gateway and broadcast",
+        Ipam = "host-local: the node's pod CIDR (a /24 by default), less network, cni0's gateway and broadcast",
         MaxPodsPerNode = 253,
+        NodeRangeReserved = 3,
         MtuOverhead = 0,
         NeedsOneL2Segment = true,
         Devices = ["cni0 (bridge)", "veth* (cni0 ports)"],

@@ -18,8 +18,9 @@ public sealed class FlannelVxlan : FlannelBridge
     {
         Name = "flannel-vxlan",
         Family = "flannel",
-        Ipam = "host-local: the node's /24 pod CIDR, less network, cni0's gateway and broadcast",
+        Ipam = "host-local: the node's pod CIDR (a /24 by default), less network, cni0's gateway and broadcast",
         MaxPodsPerNode = 253,
+        NodeRangeReserved = 3,
         MtuOverhead = Network.Packets.HeaderSizes.VxlanOverhead,
         Devices = ["cni0 (bridge)", "flannel.1 (vxlan id 1 dstport 8472)", "veth* (cni0 ports)"],
         PlotColour = "#0072B2",

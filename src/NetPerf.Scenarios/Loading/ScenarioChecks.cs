@@ -99,9 +99,9 @@ internal static class ScenarioChecks
             return;
         }
 
-        foreach (var cni in s.Variants().Select(v => v.Cni).Distinct().Where(k => most > k.MaxPodsPerNode))
+        foreach (var cni in s.Variants().Select(v => v.Cni).Distinct().Where(k => most > k.PodsPerNode(c.NodeCidrMaskSize)))
         {
-            d.Error(At(root, "deployments"), $"deployments: node {at} gets {most} pods (the measured pods included); {cni} addresses at most {cni.MaxPodsPerNode} per node");
+            d.Error(At(root, "deployments"), $"deployments: node {at} gets {most} pods (the measured pods included); {cni} addresses at most {cni.PodsPerNode(c.NodeCidrMaskSize)} per node{RangeNote(cni, c.NodeCidrMaskSize)}");
         }
     }
 
@@ -422,6 +422,9 @@ internal static class ScenarioChecks
         }
     }
 
+    /// <summary>kube-apiserver's maxCIDRBits for --service-cluster-ip-range: at most 2^20 addresses, an IPv4 /12.</summary>
+    public const int MaxServiceCidrBits = 20;
+
     private static void Addresses(Scenario s, YamlNode root, Diagnostics d)
     {
         var cidr = s.Cluster.ServiceCidr;
@@ -434,12 +437,24 @@ internal static class ScenarioChecks
             }
         }
 
+        // kube-apiserver refuses a Service range of more than 2^20 addresses (cmd/kube-apiserver/app/options/validation.go,
+        // maxCIDRBits = 20: "specified --service-cluster-ip-range is too large; for 32-bit addresses, the mask must be >= 12").
+        if (cidr.Length < 32 - MaxServiceCidrBits)
+        {
+            d.Error(At(root, "cluster", "serviceCidr") ?? At(root, "cluster"), $"cluster.serviceCidr {cidr} is too large: kube-apiserver allows at most {1 << MaxServiceCidrBits:N0} addresses (for 32-bit addresses the mask must be >= {32 - MaxServiceCidrBits}); use a /{32 - MaxServiceCidrBits} or longer, such as the default 10.96.0.0/12 ({(1 << MaxServiceCidrBits) - 2:N0} ClusterIPs)");
+            return;
+        }
+
         long needed = ClusterLayout.ReservedServiceIps + s.Services.Sum(x => (long)x.Count) + s.Compare.Services.DefaultIfEmpty(0).Max();
         // Network and broadcast addresses are not handed out; a /31 or /32 holds none (and Size - 2 would wrap).
         long holds = Math.Max(0, (long)cidr.Size - 2);
         if (needed > holds)
         {
-            d.Error(At(root, "cluster", "serviceCidr") ?? At(root, "services"), $"cluster.serviceCidr {cidr} holds {holds} ClusterIPs; the scenario needs {needed}");
+            int length = 32 - (int)Math.Ceiling(Math.Log2(needed + 2.0));
+            string fix = length >= 32 - MaxServiceCidrBits
+                ? $"widen it: a /{length} holds {(1L << (32 - length)) - 2:N0}"
+                : $"no range kube-apiserver allows holds that many (a /{32 - MaxServiceCidrBits} holds {(1 << MaxServiceCidrBits) - 2:N0}); give fewer Services";
+            d.Error(At(root, "cluster", "serviceCidr") ?? At(root, "services"), $"cluster.serviceCidr {cidr} holds {holds:N0} ClusterIPs; the scenario needs {needed:N0} ({ClusterLayout.ReservedServiceIps} NetPerf's own, the rest its Services; kube-apiserver's allocator hands out neither the network nor the broadcast address); {fix}");
         }
     }
 
@@ -463,7 +478,7 @@ internal static class ScenarioChecks
 
         if (c.NodeCidrMaskSize < c.ClusterCidr.Length)
         {
-            d.Error(at, $"cluster.nodeCidrMaskSize: /{c.NodeCidrMaskSize} is shorter than clusterCidr {c.ClusterCidr}; kube-controller-manager requires the node mask to be at least the cluster CIDR's length (/{c.ClusterCidr.Length} to /{Math.Min(24, c.ClusterCidr.Length + KubernetesCluster.MaxNodeMaskDiff)})");
+            d.Error(at, $"cluster.nodeCidrMaskSize: /{c.NodeCidrMaskSize} is shorter than clusterCidr {c.ClusterCidr}; kube-controller-manager requires the node mask to be at least the cluster CIDR's length (/{c.ClusterCidr.Length} to /{Math.Min(KubernetesCluster.LongestNodeMask, c.ClusterCidr.Length + KubernetesCluster.MaxNodeMaskDiff)})");
             return;
         }
 
@@ -473,11 +488,17 @@ internal static class ScenarioChecks
             return;
         }
 
+        if (s.Variants().FirstOrDefault(v => c.NodeCidrMaskSize > v.Cni.LongestNodeMask) is { } tooLong)
+        {
+            d.Error(at, $"cluster.nodeCidrMaskSize: /{c.NodeCidrMaskSize} with {tooLong.Cni.Name} (variant {tooLong.Name}): calico-ipam puts a node's first /{Kubernetes.Cni.CalicoRouted.BlockLength} block at the start of its range, so a range shorter than a block would put two nodes' first blocks in one; allowed: /{c.ClusterCidr.Length} to /{tooLong.Cni.LongestNodeMask}");
+            return;
+        }
+
         long ranges = KubernetesCluster.PodRanges(c.ClusterCidr, c.NodeCidrMaskSize);
         if (c.Nodes > ranges - 1)
         {
             d.Error(At(root, "cluster", "nodes") ?? at,
-                $"cluster.nodes: {c.Nodes} nodes, and clusterCidr {c.ClusterCidr} with nodeCidrMaskSize {c.NodeCidrMaskSize} holds {ranges:N0} node ranges (node N takes the N-th, the first stays unused: {ranges - 1:N0} nodes); kube-controller-manager would leave the rest without a podCIDR; widen clusterCidr (a /{Widest(c.Nodes, c.NodeCidrMaskSize)} holds {c.Nodes:N0}){(c.NodeCidrMaskSize < KubernetesCluster.DefaultNodeCidrMaskSize ? " or lengthen nodeCidrMaskSize (at most /24)" : "")}");
+                $"cluster.nodes: {c.Nodes} nodes, and clusterCidr {c.ClusterCidr} with nodeCidrMaskSize {c.NodeCidrMaskSize} holds {ranges:N0} node ranges (node N takes the N-th, the first stays unused: {ranges - 1:N0} nodes); kube-controller-manager would leave the rest without a podCIDR; widen clusterCidr (a /{Widest(c.Nodes, c.NodeCidrMaskSize)} holds {c.Nodes:N0}){(c.NodeCidrMaskSize < KubernetesCluster.LongestNodeMask ? $" or lengthen nodeCidrMaskSize (each node's range then holds fewer pods: {PodsAt(s, c.NodeCidrMaskSize + 1)} at /{c.NodeCidrMaskSize + 1})" : "")}");
         }
     }
 
@@ -513,6 +534,19 @@ internal static class ScenarioChecks
                 : $"node N is its N-th address and its last /24 is the outside segment; widen it: cluster.nodeSubnet: {wider} holds {KubernetesCluster.MaxNodesOn(wider):N0}";
             d.Error(At(root, "cluster", "nodes") ?? at, $"cluster.nodes: {c.Nodes:N0} nodes, and {(c.Racks > 1 ? $"{c.Racks} racks hold" : $"the node subnet {c.NodeSubnet} holds")} {holds:N0}; {fix}");
         }
+    }
+
+    /// <summary>Why a host-local plugin addresses fewer pods than its cap: its node range (network, gateway and broadcast taken), and what to change.</summary>
+    internal static string RangeNote(Kubernetes.Cni.CniPluginKind cni, int mask) =>
+        cni.PodsPerNode(mask) < cni.MaxPodsPerNode
+            ? $" (its IPAM addresses pods from the node's /{mask} range: {1L << (32 - mask)} addresses less {cni.NodeRangeReserved} for network, gateway and broadcast; a shorter cluster.nodeCidrMaskSize holds more)"
+            : "";
+
+    /// <summary>The pods a node can address at node mask <paramref name="mask"/> under the scenario's most constrained plugin, with the plugin's name.</summary>
+    private static string PodsAt(Scenario s, int mask)
+    {
+        var cni = s.Variants().Select(v => v.Cni).Distinct().MinBy(k => k.PodsPerNode(mask))!;
+        return $"{cni.PodsPerNode(mask)} on {cni.Name}";
     }
 
     /// <summary>The longest cluster CIDR prefix whose node ranges of <paramref name="mask"/> bits hold <paramref name="nodes"/> nodes (and the unused first).</summary>
@@ -626,12 +660,12 @@ internal static class ScenarioChecks
             // The kubelet's pod capacity, min(10 x cores, max-pods 110) (issue 12's rule: --pods-per-core=10), or
             // the plugin's IPAM if it addresses fewer (flannel's /24 holds 253, Calico claims further blocks: neither does).
             int kubelet = s.Cluster.PodsPerNode;
-            int max = Math.Min(kubelet, cni.MaxPodsPerNode);
+            int max = Math.Min(kubelet, cni.PodsPerNode(s.Cluster.NodeCidrMaskSize));
             if (perNode.Max() > max)
             {
                 string bound = max == kubelet
                     ? $"the kubelet runs at most {max} (min({s.Cluster.PodsPerCore} x {s.Cluster.CoresPerNode} cores, maxPods {s.Cluster.MaxPods}))"
-                    : $"{cni} addresses at most {max} per node";
+                    : $"{cni} addresses at most {max} per node{RangeNote(cni, s.Cluster.NodeCidrMaskSize)}";
                 d.Error(At(root, "deployments"), $"deployments: node {Array.IndexOf(perNode, perNode.Max())} gets {perNode.Max()} pods (the measured pods included); {bound}");
             }
         }

@@ -234,7 +234,7 @@ public static partial class ScenarioReader
             LinkDelay = m.Duration("linkDelay", SimTime.Zero, SimTime.FromMilliseconds(100), c.LinkDelay),
             ServiceCidr = cidr,
             ClusterCidr = clusterCidr,
-            NodeCidrMaskSize = (int)m.Integer("nodeCidrMaskSize", 8, Kubernetes.Cluster.KubernetesCluster.DefaultNodeCidrMaskSize, c.NodeCidrMaskSize),
+            NodeCidrMaskSize = (int)m.Integer("nodeCidrMaskSize", 8, Kubernetes.Cluster.KubernetesCluster.LongestNodeMask, c.NodeCidrMaskSize),
             NodeSubnet = nodeSubnet,
             Fabric = fabric,
             BridgeNetfilter = m.Boolean("bridgeNetfilter", c.BridgeNetfilter),

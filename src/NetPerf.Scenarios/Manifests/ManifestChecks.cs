@@ -60,12 +60,12 @@ internal static class ManifestChecks
             foreach (var pod in objects.Pods)
             {
                 bool overKubelet = ++perNode[pod.Node] == kubelet + 1;
-                bool overIpam = !pod.HostNetwork && ++addressed[pod.Node] == cni.MaxPodsPerNode + 1;
+                bool overIpam = !pod.HostNetwork && ++addressed[pod.Node] == cni.PodsPerNode(s.Cluster.NodeCidrMaskSize) + 1;
                 if (overKubelet || overIpam)
                 {
                     errors.Add(new ScenarioError(pod.At.File, pod.At.Line, pod.At.Column,
                         $"{pod.At.Kind} {ManifestReader.Q(pod.At.Name)}: pod {ManifestReader.Q(pod.Name)} would be pod {perNode[pod.Node]} on node{pod.Node} (with the measured pods and the scenario's deployments); "
-                        + (overKubelet ? $"the kubelet runs at most {kubelet} (min({s.Cluster.PodsPerCore} x {s.Cluster.CoresPerNode} cores, maxPods {s.Cluster.MaxPods}))" : $"{cni} addresses at most {cni.MaxPodsPerNode} per node")
+                        + (overKubelet ? $"the kubelet runs at most {kubelet} (min({s.Cluster.PodsPerCore} x {s.Cluster.CoresPerNode} cores, maxPods {s.Cluster.MaxPods}))" : $"{cni} addresses at most {cni.PodsPerNode(s.Cluster.NodeCidrMaskSize)} per node{Loading.ScenarioChecks.RangeNote(cni, s.Cluster.NodeCidrMaskSize)}")
                         + ": add nodes or fewer replicas"));
                 }
             }

@@ -5,7 +5,7 @@ namespace NetPerf.Kubernetes.Cni.Cilium;
 /// <summary>Cilium's routing modes as scenarios name them: one datapath, two kinds (native and VXLAN tunnel).</summary>
 public sealed partial class CiliumDatapath
 {
-    private const string Ipam = "kubernetes IPAM: the node's /24 pod CIDR, less network, cilium_host's router address and broadcast";
+    private const string Ipam = "kubernetes IPAM: the node's pod CIDR (a /24 by default), less network, cilium_host's router address and broadcast";
 
     /// <summary>The agent enforces NetworkPolicy itself, by identity, in the endpoints' ingress programs (<see cref="CiliumPolicy"/>).</summary>
     private static readonly Policy.PolicyEngine Agent = new(
@@ -21,6 +21,7 @@ public sealed partial class CiliumDatapath
         Family = "cilium",
         Ipam = Ipam,
         MaxPodsPerNode = 253,
+        NodeRangeReserved = 3,
         MtuOverhead = 0,
         NeedsOneL2Segment = true,
         Policy = Agent,
@@ -36,6 +37,7 @@ public sealed partial class CiliumDatapath
         Family = "cilium",
         Ipam = Ipam,
         MaxPodsPerNode = 253,
+        NodeRangeReserved = 3,
         MtuOverhead = HeaderSizes.VxlanOverhead,
         Policy = Agent,
         Devices = [.. CommonDevices, $"cilium_vxlan (vxlan external dstport {Network.Devices.VxlanDevice.FlannelPort}, tc ingress cil_from_overlay)"],

@@ -147,10 +147,10 @@ public sealed partial class CiliumDatapath : CniPlugin
 
     public override Ipv4Address PodAddress(Node node, int ordinal)
     {
-        if (ordinal > Kind.MaxPodsPerNode)
+        if (ordinal > Kind.PodsPerNode(node.PodCidr.Length))
         {
             throw new InvalidOperationException(
-                $"{node.Name}'s pod CIDR {node.PodCidr} holds {Kind.MaxPodsPerNode} pods (less the network address, cilium_host's router {RouterAddress(node)} and the broadcast address).");
+                $"{node.Name}'s pod CIDR {node.PodCidr} holds {Kind.PodsPerNode(node.PodCidr.Length)} pods (less the network address, cilium_host's router {RouterAddress(node)} and the broadcast address).");
         }
 
         return node.PodAddress(ordinal + 1);
