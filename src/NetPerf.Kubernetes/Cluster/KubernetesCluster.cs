@@ -300,6 +300,36 @@ public sealed partial class KubernetesCluster
         return host;
     }
 
+    /// <summary>The single switch's routed edge, once <see cref="AddRemoteHost"/> built it.</summary>
+    public EdgeUplink? Edge { get; private set; }
+
+    /// <summary>
+    /// A machine beyond the cluster's edge, reached through the nodes' default route: on one switch, behind the
+    /// switch's routed uplink (<see cref="EdgeUplink"/>, 198.51.100.10); with racks, on the spine's outside segment
+    /// (through the rack's ToR and the spine); on kind, another container on the kind network, reached on-link
+    /// (what <c>docker run --network kind</c> gives: the Docker host's own uplink is not built). One a cluster:
+    /// asked again, the same host.
+    /// </summary>
+    public Host AddRemoteHost(string name)
+    {
+        if (Kind is not null || Fabric is not null)
+        {
+            return _remote ??= AddExternalHost(name);
+        }
+
+        if (_remote is not null)
+        {
+            return _remote;
+        }
+
+        Edge = new EdgeUplink(Switch, Gateway, NodeSubnet.Length);
+        var host = new Host(Bed, name, Options.Costs, Options.CoresPerNode);
+        Edge.Connect(new PhysicalNic(host.Root, "eth0", Options.NodeMtu));
+        return _remote = host;
+    }
+
+    private Host? _remote;
+
     /// <summary>Node <paramref name="n"/>, 1-based.</summary>
     public Node Node(int n) => n >= 1 && n <= _nodes.Count
         ? _nodes[n - 1]

@@ -45,6 +45,7 @@ public sealed partial class CalicoRouted
         Name = name,
         BgpMesh = bgpMesh,
         Family = "calico",
+        Masquerade = "the IP pool's natOutgoing (felix's cali-nat-outgoing: MASQUERADE from the pool to outside every pool)",
         Ipam = BlockIpam,
         MaxPodsPerNode = MaxPodsOnANode,
         LongestNodeMask = BlockLength,

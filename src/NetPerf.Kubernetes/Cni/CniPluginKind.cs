@@ -55,6 +55,12 @@ public sealed class CniPluginKind
     /// <summary>What enforces NetworkPolicy on its nodes; null when nothing does (the API server still accepts them).</summary>
     public PolicyEngine? Policy { get; init; }
 
+    /// <summary>
+    /// How it masquerades pod traffic leaving the cluster network to the node's address, as its stock manifest
+    /// turns it on (<see cref="CniPlugin.MasqueradeOutgoing"/> builds it); null where NetPerf does not build it.
+    /// </summary>
+    public string? Masquerade { get; init; }
+
     /// <summary>True when the plugin routes pods via the other nodes' own addresses, so every node must be on one L2 segment.</summary>
     public bool NeedsOneL2Segment { get; init; }
 

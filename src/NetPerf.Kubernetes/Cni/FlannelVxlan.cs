@@ -18,6 +18,7 @@ public sealed class FlannelVxlan : FlannelBridge
     {
         Name = "flannel-vxlan",
         Family = "flannel",
+        Masquerade = "flanneld --ip-masq (FLANNEL-POSTRTG: MASQUERADE from the pod network to outside it)",
         Ipam = "host-local: the node's pod CIDR (a /24 by default), less network, cni0's gateway and broadcast",
         MaxPodsPerNode = 253,
         NodeRangeReserved = 3,

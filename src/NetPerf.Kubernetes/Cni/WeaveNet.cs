@@ -45,6 +45,7 @@ public sealed class WeaveNet : CniPlugin
     {
         Name = "weave",
         Family = "weave",
+        Masquerade = "weave-kube's nat WEAVE chain (MASQUERADE from the allocation range to outside it)",
         Ipam = $"weave IPAM: one range ({AllocationRange}) split among the peers (ipam/ring), so the kubelet's max-pods ({KubeletMaxPods}) bounds a node, not a block",
         MaxPodsPerNode = KubeletMaxPods,
         MtuOverhead = 0, // fixed MTU instead: see PodMtu

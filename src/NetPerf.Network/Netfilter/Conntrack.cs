@@ -379,6 +379,10 @@ public sealed class Conntrack
     public (TcpConntrackState State, bool Assured)? Describe(in FiveTuple tuple, long nowPs) =>
         TryFind(tuple, nowPs, out int id, out _) ? (this[id].Tcp, this[id].Assured) : null;
 
+    /// <summary>The reply tuple of the connection whose original direction is <paramref name="original"/> (<c>conntrack -L</c>'s second tuple: NAT shows there), for tests and traces.</summary>
+    public FiveTuple? ReplyOf(in FiveTuple original, long nowPs) =>
+        TryFind(original, nowPs, out int id, out bool reply) && !reply ? this[id].Reply : null;
+
     /// <summary>
     /// The kernel's tcp_conntracks[] transitions for the flags this model sends (RST, SYN, SYN-ACK, FIN, ACK),
     /// indexed as get_conntrack_index does: RST before SYN before FIN before ACK.

@@ -83,11 +83,42 @@ internal static class RouteResolver
         List<End> servers = [];
         int? serverNode = null;
         string? dialName = null;
-        ushort dialPort, listenPort;
+        ushort dialPort = 0, listenPort = 0;
         bool viaNodePort = false, headless = false;
         ManifestService? svc = null;
         ManifestPod? named = null;
-        if (target.StartsWith("service/", StringComparison.Ordinal))
+        bool serverOutside = false;
+        if (target == "external")
+        {
+            if (outside)
+            {
+                d.Error(At("to"), $"{where}.to: from and to are both external, so no part of the cluster is on the path; one end is a pod, a workload or node/N");
+                return null;
+            }
+
+            if (r.Placement is not null)
+            {
+                d.Error(At("placement"), $"{where}.placement: relates the client's node to the server's; the external server is on none");
+                return null;
+            }
+
+            if (s.Variants().Select(v => v.Cni).FirstOrDefault(k => k.Masquerade is null) is { } unmasked)
+            {
+                d.Error(At("to"), $"{where}.to: a pod reaches an external server through its plugin's masquerade to the node's address, which NetPerf does not build for {unmasked.Name}; compare plugins that have one: {string.Join(", ", Kubernetes.Cni.CniPlugins.All.Where(k => k.Masquerade is not null).Select(k => k.Name))}");
+                return null;
+            }
+
+            listenPort = dialPort = portText is null ? ClusterLayout.ServerPort
+                : ushort.TryParse(portText, NumberStyles.None, CultureInfo.InvariantCulture, out var ep) && ep > 0 ? ep : (ushort)0;
+            if (listenPort == 0)
+            {
+                d.Error(At("to"), $"{where}.to: port {Printable.Quote(portText!)}: give a number from 1 to 65535");
+                return null;
+            }
+
+            serverOutside = true;
+        }
+        else if (target.StartsWith("service/", StringComparison.Ordinal))
         {
             svc = ServiceByRef(objects, target, out string? why);
             if (svc is null)
@@ -119,7 +150,11 @@ internal static class RouteResolver
             dialName = target.TrimEnd('.');
         }
 
-        if (svc is not null)
+        if (serverOutside)
+        {
+            // The remote host serves on the port given; nothing else to look up.
+        }
+        else if (svc is not null)
         {
             var ports = svc.Ports.Where(p => p.Protocol == protocol).ToList();
             var port = portText is null
@@ -148,7 +183,7 @@ internal static class RouteResolver
             {
                 if (port.NodePort is not { } nodePort)
                 {
-                    d.Error(At("to"), $"{where}.to: an external client reaches a Service through a NodePort, and service/{svc.Name} is {svc.Type}; make it type NodePort (or LoadBalancer)");
+                    d.Error(At("to"), $"{where}.to: an external client reaches a Service only at a node's address, through a NodePort, and service/{svc.Name} is {svc.Type} (its addresses are reachable inside the cluster only); make it type NodePort or LoadBalancer");
                     return null;
                 }
 
@@ -160,6 +195,11 @@ internal static class RouteResolver
                 dialName ??= svc.Fqdn;
                 dialPort = headless ? port.TargetPort : port.Port;
             }
+        }
+        else if (outside)
+        {
+            d.Error(At("to"), $"{where}.to: an external client reaches the cluster only at its nodes' addresses (nothing beyond the edge routes the pod network or hostNetwork ports to it); name a NodePort or LoadBalancer Service: service/NAME[:PORT]");
+            return null;
         }
         else if (named is not null || PodKinds.Any(k => target.StartsWith(k + "/", StringComparison.Ordinal)))
         {
@@ -211,21 +251,24 @@ internal static class RouteResolver
         else
         {
             var ids = objects.Services.Select(x => $"service/{x.Name}").Concat(objects.Pods.Select(p => p.Owner)).Distinct().ToList();
-            d.Error(At("to"), target == "external"
-                ? $"{where}.to: an outside server is not modelled; external is a client (from: external) to a NodePort Service"
-                : $"{where}.to: {Printable.Quote(r.To)} names no object{DidYouMean.Suggest(target, ids)}; give one of {Forms}");
+            d.Error(At("to"), $"{where}.to: {Printable.Quote(r.To)} names no object{DidYouMean.Suggest(target, ids)}; give one of {Forms}, external[:PORT]");
             return null;
         }
 
         // Where the client sits relative to the server: the first client (and server) that satisfies the placement.
-        if (outside && r.Placement is not null)
-        {
-            d.Error(At("placement"), $"{where}.placement: relates the client's node to the server's; an external client is on none");
-            return null;
-        }
-
         End? client = null;
         int chosen = 0;
+        int dialNode = 1;
+        if (outside)
+        {
+            if (DialNode(svc!, servers, r.Placement, s.Cluster.Nodes, out chosen, out string? refused) is not { } dn)
+            {
+                d.Error(At(r.Placement is null ? "to" : "placement"), $"{where}.{(r.Placement is null ? "to" : "placement")}: {refused}");
+                return null;
+            }
+
+            dialNode = dn;
+        }
         int ClientNodeOf(End c) => c.Node;
         if (clientNode is { } cn)
         {
@@ -237,7 +280,11 @@ internal static class RouteResolver
             servers.Add(new End("", "default", sn));
         }
 
-        if (!outside)
+        if (serverOutside)
+        {
+            client = clients.FirstOrDefault();
+        }
+        else if (!outside)
         {
             for (int si = 0; si < (headless ? 1 : servers.Count) && client is null; si++)
             {
@@ -270,9 +317,10 @@ internal static class RouteResolver
 
         // The chosen server first: the placement relates the client to it; the others are a Service's further endpoints.
         var ordered = servers.Skip(chosen).Take(1).Concat(servers.Where((_, k) => k != chosen)).ToList();
-        bool sameNode = client is { } cl && cl.Node == ordered[0].Node;
+        bool sameNode = client is { } cl && ordered.Count > 0 && cl.Node == ordered[0].Node;
         var path = (clientNode, serverNode, svc) switch
         {
+            _ when serverOutside => CommunicationPath.Egress,
             ({ }, { }, _) => sameNode ? CommunicationPath.NodeLocal : CommunicationPath.NodeToNode,
             _ when viaNodePort => CommunicationPath.NodePort,
             (_, _, { }) => headless ? CommunicationPath.Headless : CommunicationPath.ClusterIp,
@@ -284,6 +332,8 @@ internal static class RouteResolver
             ClientNamespace = client?.Namespace ?? "default",
             ClientNode = clientNode,
             ClientOutside = outside,
+            ServerOutside = serverOutside,
+            DialNode = dialNode,
             ServerPods = serverNode is null ? [.. ordered.Select(e => e.Pod)] : [],
             ServerNode = serverNode,
             DialName = dialName,
@@ -292,6 +342,40 @@ internal static class RouteResolver
             ViaNodePort = viaNodePort,
         };
         return w with { Route = resolved, Paths = [path] };
+    }
+
+    /// <summary>
+    /// The node an external client dials (the first by number that suits): with placement local one holding an
+    /// endpoint, with across one holding none; left out, node 1, or with externalTrafficPolicy Local the first with
+    /// an endpoint, as a load balancer's health checks (the Service's healthCheckNodePort) keep traffic to those.
+    /// <paramref name="chosen"/> is the server on it, if any. Null, with why, where no node suits.
+    /// </summary>
+    private static int? DialNode(ManifestService svc, List<End> servers, RoutePlacement? placement, int nodes, out int chosen, out string? why)
+    {
+        chosen = 0;
+        why = null;
+        bool local = svc.ExternalTrafficPolicy == Kubernetes.Services.ExternalTrafficPolicy.Local;
+        var withEndpoint = servers.Select(e => e.Node).Distinct().Order().ToList();
+        if (placement == RoutePlacement.Across && local)
+        {
+            why = $"across: service/{svc.Name} has externalTrafficPolicy Local, so a node without an endpoint of it drops NodePort traffic (kube-proxy's \"has no local endpoints\" rule) and nothing would answer; use placement local (or leave it out), or externalTrafficPolicy Cluster";
+            return null;
+        }
+
+        int? node = placement switch
+        {
+            RoutePlacement.Across => Enumerable.Range(1, nodes).Where(n => !withEndpoint.Contains(n)).Cast<int?>().FirstOrDefault(),
+            RoutePlacement.Local => withEndpoint[0],
+            _ => local ? withEndpoint[0] : 1,
+        };
+        if (node is not { } n)
+        {
+            why = $"across: every node holds an endpoint of service/{svc.Name} (on {string.Join(", ", withEndpoint.Select(x => $"node{x}"))}), so no node forwards its NodePort to another";
+            return null;
+        }
+
+        chosen = Math.Max(0, servers.FindIndex(e => e.Node == n));
+        return n;
     }
 
     /// <summary>node/N: N in the cluster, or an error; n = 0 when the text is not node/...</summary>

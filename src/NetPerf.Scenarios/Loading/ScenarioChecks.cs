@@ -323,6 +323,14 @@ internal static class ScenarioChecks
                     $"workloads[{i}].paths: load-balancer puts an LVS-NAT director on the nodes' segment, and cluster.racks {s.Cluster.Racks} gives them several; use one rack for this path");
             }
 
+            if (w.Route is null && w.Paths.Contains(CommunicationPath.Egress) && s.Variants().Select(v => v.Cni).FirstOrDefault(k => k.Masquerade is null) is { } unmasked)
+            {
+                var paths = At(root, "workloads", i, "paths") as YamlSequenceNode;
+                var entry = paths?.Children.FirstOrDefault(p => p is YamlScalarNode { Value: "egress" });
+                d.Error(entry ?? (YamlNode?)paths ?? At(root, "workloads", i),
+                    $"workloads[{i}].paths: egress leaves through the plugin's masquerade to the node's address, which NetPerf does not build for {unmasked.Name}; compare plugins that have one: {string.Join(", ", Kubernetes.Cni.CniPlugins.All.Where(k => k.Masquerade is not null).Select(k => k.Name))}");
+            }
+
             if (w.Route is null && w.Paths.Contains(CommunicationPath.LoadBalancer) && s.Cluster.Fabric == Kubernetes.Cluster.ClusterFabric.Kind)
             {
                 var paths = At(root, "workloads", i, "paths") as YamlSequenceNode;

@@ -32,6 +32,13 @@ public enum CommunicationPath
 
     /// <summary>A hostNetwork pod to a hostNetwork pod on its own node, by the node's IP: a local address, so the kernel delivers it over lo.</summary>
     NodeLocal,
+
+    /// <summary>
+    /// A pod (NetPerf's client on node 1) to a server beyond the cluster's edge (198.51.100.10 behind the fabric's
+    /// gateway): the node's default route, and its plugin's masquerade to the node's address (flannel --ip-masq,
+    /// Calico natOutgoing, Weave's WEAVE chain), kept in the node's conntrack for the replies.
+    /// </summary>
+    Egress,
 }
 
 public static class CommunicationPaths
@@ -50,17 +57,19 @@ public static class CommunicationPaths
         CommunicationPath.Headless => "headless",
         CommunicationPath.NodeToNode => "node-to-node",
         CommunicationPath.NodeLocal => "node-local",
+        CommunicationPath.Egress => "egress",
         _ => throw new ArgumentOutOfRangeException(nameof(path), path, null),
     };
 
     public static IReadOnlyList<string> Names { get; } = All.Select(Name).ToList();
 
     /// <summary>
-    /// What a workload runs over when its paths are not given: every path through the pod network. The host
-    /// network paths (node-to-node, node-local) are asked for by name: no CNI plugin is on them, so a comparison of
-    /// plugins would show the same rows for each.
+    /// What a workload runs over when its paths are not given: every path between NetPerf's pods and the outside
+    /// client. The host network paths (node-to-node, node-local) are asked for by name: no CNI plugin is on them, so
+    /// a comparison of plugins would show the same rows for each; so is egress, which needs a server outside the
+    /// cluster that a default run would not have asked for.
     /// </summary>
-    public static readonly IReadOnlyList<CommunicationPath> Default = [.. All.Where(p => !p.IsHostNetwork())];
+    public static readonly IReadOnlyList<CommunicationPath> Default = [.. All.Where(p => !p.IsHostNetwork() && p != CommunicationPath.Egress)];
 
     /// <summary>Whether both ends are hostNetwork pods (the node's own stack, no pod network).</summary>
     public static bool IsHostNetwork(this CommunicationPath path) => path is CommunicationPath.NodeToNode or CommunicationPath.NodeLocal;

@@ -26,8 +26,14 @@ public sealed record WorkloadRoute(string From, string To, RoutePlacement? Place
     /// <summary>A hostNetwork client on this node (node/N), 1-based.</summary>
     public int? ClientNode { get; init; }
 
-    /// <summary>The outside host on the switch (from: external).</summary>
+    /// <summary>The remote host beyond the cluster's edge is the client (from: external): it dials <see cref="DialNode"/>'s NodePort.</summary>
     public bool ClientOutside { get; init; }
+
+    /// <summary>The remote host beyond the cluster's edge is the server (to: external[:PORT]), reached through the client's node's masquerade.</summary>
+    public bool ServerOutside { get; init; }
+
+    /// <summary>The node whose address an outside client dials (from: external): the placement's choice, 1-based.</summary>
+    public int DialNode { get; init; } = 1;
 
     /// <summary>The pods that serve, by cluster name: the first is the one <see cref="Placement"/> relates the client to; the rest are a Service's other endpoints.</summary>
     public IReadOnlyList<string> ServerPods { get; init; } = [];
@@ -44,8 +50,11 @@ public sealed record WorkloadRoute(string From, string To, RoutePlacement? Place
     /// <summary>The port the servers listen on.</summary>
     public ushort ListenPort { get; init; }
 
-    /// <summary>from: external to a Service: dial node 1's address at this NodePort.</summary>
+    /// <summary>from: external to a Service: dial <see cref="DialNode"/>'s address at this NodePort.</summary>
     public bool ViaNodePort { get; init; }
+
+    /// <summary>Whether an end is beyond the cluster's edge (the cluster is built with its remote host and the plugin's masquerade).</summary>
+    public bool ReachesOutside => ClientOutside || ServerOutside;
 
     public override string ToString() => $"{From} -> {To}{(Placement is { } p ? $" ({p.ToString().ToLowerInvariant()})" : "")}";
 }

@@ -32,12 +32,24 @@ public sealed class ClusterBuild
     /// has no rule for its datagrams and the Service's address answers nothing). One port, not a TCP and a UDP
     /// port side by side, so a TCP run walks exactly the rules it did before UDP was measured.
     /// </param>
-    public ClusterBuild(Scenario scenario, Variant variant, ulong seed, bool withLoadBalancer = false, IpProtocol measured = IpProtocol.Tcp)
+    /// <param name="beyondEdge">
+    /// A workload with an end outside the cluster (<see cref="ReachesOutside"/>): the cluster gets its remote host
+    /// beyond the edge (<see cref="Remote"/>) and the plugin's masquerade of pod traffic leaving the pod network, as
+    /// its stock manifest has it. Builds without such a workload leave the masquerade out: none of their traffic
+    /// leaves the pod network, and their new connections keep the rule walks they always had.
+    /// </param>
+    public ClusterBuild(Scenario scenario, Variant variant, ulong seed, bool withLoadBalancer = false, IpProtocol measured = IpProtocol.Tcp, bool beyondEdge = false)
     {
+        if (withLoadBalancer && beyondEdge)
+        {
+            throw new ArgumentException("the load-balancer path's director holds the nodes' gateway address, which the edge's uplink holds for the remote host: one or the other in a build.", nameof(beyondEdge));
+        }
+
         var spec = scenario.Cluster;
         Timeline = scenario.Timeline;
         Tcp = spec.TcpInternalPacing ? TcpOptions.Linux with { InternalPacing = true } : TcpOptions.Linux;
         var cni = variant.Cni.Create();
+        cni.MasqueradeOutgoing = beyondEdge;
         spec.Cilium.Apply(cni);
         Cluster = new KubernetesCluster(
             new ClusterOptions
@@ -186,6 +198,16 @@ public sealed class ClusterBuild
         {
             nic.Offloads = spec.Offloads ? NicOffloads.All : NicOffloads.None; // none on kind: the outside client is a container
         }
+        if (beyondEdge)
+        {
+            Remote = Cluster.AddRemoteHost(ClusterLayout.Remote);
+            RemoteAddress = Remote.Root.Devices.First(d => d.PrimaryAddress is not null && d != Remote.Root.Loopback).PrimaryAddress!.Value;
+            foreach (var nic in Remote.Root.Devices.OfType<PhysicalNic>())
+            {
+                nic.Offloads = spec.Offloads ? NicOffloads.All : NicOffloads.None;
+            }
+        }
+
         if (withLoadBalancer)
         {
             // An L4 balancer in front of the NodePorts (LVS-NAT), its health checks starting now: the warm-up
@@ -262,6 +284,16 @@ public sealed class ClusterBuild
         return Cluster.Pods.FirstOrDefault(p => p.Name == name) ?? Cluster.AddHostNetworkPod(name, node, role == "route-client" ? ClusterLayout.ClientLabels : ClusterLayout.ServerLabels);
     }
 
+    /// <summary>Whether a unit's cluster needs the remote host beyond its edge: the egress path, or a workload from or to external.</summary>
+    public static bool ReachesOutside(WorkloadSpec workload, CommunicationPath path) =>
+        path == CommunicationPath.Egress || workload.Route?.ReachesOutside == true;
+
+    /// <summary>The host beyond the cluster's edge (<see cref="KubernetesCluster.AddRemoteHost"/>), when the build has one.</summary>
+    public Host? Remote { get; }
+
+    /// <summary>The remote host's address (198.51.100.10 on one switch; the spine's outside segment with racks; the kind network on kind).</summary>
+    public Ipv4Address RemoteAddress { get; }
+
     /// <summary>The external load balancer, when the load-balancer path is being run.</summary>
     public ExternalLoadBalancer? LoadBalancer { get; }
 
@@ -295,6 +327,11 @@ public sealed class ClusterBuild
         get
         {
             List<Host> hosts = [.. Cluster.Nodes.Select(n => n.Host), Outside];
+            if (Remote is { } remote && remote != Outside)
+            {
+                hosts.Add(remote);
+            }
+
             if (LoadBalancer is { } lb)
             {
                 hosts.Add(lb.Host);

@@ -13,6 +13,9 @@ public static class ClusterLayout
     public const string CoreDns = "coredns";
     public const string Outside = "outside";
 
+    /// <summary>The host beyond the cluster's edge: an external workload's server or client.</summary>
+    public const string Remote = "remote";
+
     /// <summary>The host network paths' hostNetwork pods: the client on node 1, the server on node 2 (node-to-node) or node 1 (node-local).</summary>
     public const string HostClient = "host-client";
     public const string HostServer = "host-server";

@@ -141,27 +141,38 @@ public static class PathRun
             case CommunicationPath.NodeLocal:
                 var (sameClient, sameServer) = b.HostNetworkPods(serverNode: 1);
                 return (new Endpoints(sameClient.Namespace, sameServer.Namespace, sameServer.Ip, ClusterLayout.ServerPort, clientCore, serverCore), null);
+            case CommunicationPath.Egress when b.Remote is { } outside:
+                return (new Endpoints(b.Client.Namespace, outside.Root, b.RemoteAddress, ClusterLayout.ServerPort, clientCore, serverCore), null);
+            case CommunicationPath.Egress:
+                throw new NotSupportedException("the egress path needs the cluster built with its remote host (beyondEdge).");
             default:
                 throw new NotSupportedException($"the {path.Name()} path needs the cluster built with its load balancer.");
         }
     }
 
     /// <summary>
-    /// A workload between objects: its client pod (or a hostNetwork pod on a node, or the outside host), the
-    /// address it dials (a name resolved through CoreDNS from the client's namespace first, a pod's or node's
-    /// address, or node 1's NodePort), and a server on every pod behind it.
+    /// A workload between objects: its client pod (or a hostNetwork pod on a node, or the remote host beyond the
+    /// edge), the address it dials (a name resolved through CoreDNS from the client's namespace first, a pod's or
+    /// node's address, the dialled node's NodePort, or the remote host's), and a server on every pod behind it (or
+    /// on the remote host).
     /// </summary>
     private static (Endpoints, DnsLookup?) RouteEndpoints(ClusterBuild b, WorkloadRoute r)
     {
         int cores = b.Cluster.Options.CoresPerNode;
         int clientCore = Math.Min(1, cores - 1), serverCore = Math.Min(2, cores - 1);
+        var remote = r.ReachesOutside ? b.Remote ?? throw new InvalidOperationException($"{r}: the cluster was built without its remote host (beyondEdge).") : null;
         var client = r.ClientOutside ? null : r.ClientNode is { } cn ? b.HostPod("route-client", cn) : b.Cluster.Pod(r.ClientPod!);
+        if (r.ServerOutside)
+        {
+            return (new Endpoints(client!.Namespace, remote!.Root, b.RemoteAddress, r.DialPort, clientCore, serverCore), null);
+        }
+
         List<Kubernetes.Cluster.Pod> servers = r.ServerNode is { } sn ? [b.HostPod("route-server", sn)] : [.. r.ServerPods.Select(b.Cluster.Pod)];
         DnsLookup? lookup = null;
         Ipv4Address address;
         if (r.ViaNodePort)
         {
-            address = b.Cluster.Node(1).Ip;
+            address = b.Cluster.Node(r.DialNode).Ip;
         }
         else if (r.DialName is { } name)
         {
@@ -180,7 +191,7 @@ public static class PathRun
         }
 
         var server = servers[0];
-        return (new Endpoints(client?.Namespace ?? b.Outside.Root, server.Namespace, address, r.DialPort, clientCore, serverCore)
+        return (new Endpoints(client?.Namespace ?? remote!.Root, server.Namespace, address, r.DialPort, clientCore, serverCore)
         {
             ServerBindAddress = server.Ip,
             ServerListenPort = r.ListenPort,

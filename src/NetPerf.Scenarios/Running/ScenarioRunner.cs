@@ -62,7 +62,7 @@ public static class ScenarioRunner
         {
             Parallel.ForEach(mine, new ParallelOptions { MaxDegreeOfParallelism = threads, CancellationToken = cancel }, unit =>
             {
-                var build = new ClusterBuild(scenario, unit.Variant, Seed(scenario, unit.Replication), unit.Path == CommunicationPath.LoadBalancer, unit.Workload.Protocol);
+                var build = new ClusterBuild(scenario, unit.Variant, Seed(scenario, unit.Replication), unit.Path == CommunicationPath.LoadBalancer, unit.Workload.Protocol, ClusterBuild.ReachesOutside(unit.Workload, unit.Path));
                 var sim = build.Cluster.Bed.Sim;
                 options.Live?.Started(unit, sim, sim.Now + warmUp + duration);
                 try

@@ -57,7 +57,7 @@ public static class WorkloadProbe
     public static string? Probe(Scenario scenario, RunUnit unit)
     {
         var rr = unit with { Workload = unit.Workload with { Test = unit.Workload.Test.TracedAs, Clients = 1 } };
-        var build = new ClusterBuild(scenario, unit.Variant, scenario.Seed, unit.Path == CommunicationPath.LoadBalancer, rr.Workload.Protocol);
+        var build = new ClusterBuild(scenario, unit.Variant, scenario.Seed, unit.Path == CommunicationPath.LoadBalancer, rr.Workload.Protocol, ClusterBuild.ReachesOutside(unit.Workload, unit.Path));
         Workloads.IWorkload workload;
         try
         {

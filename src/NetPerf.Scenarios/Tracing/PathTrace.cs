@@ -40,7 +40,7 @@ public sealed class PathTrace : IPacketTracer, INetfilterTracer
     {
         var rr = workload with { Test = workload.Test.TracedAs };
         rr = rr with { Clients = 1 };
-        var build = new ClusterBuild(scenario, variant, scenario.Seed, path == CommunicationPath.LoadBalancer, rr.Protocol);
+        var build = new ClusterBuild(scenario, variant, scenario.Seed, path == CommunicationPath.LoadBalancer, rr.Protocol, ClusterBuild.ReachesOutside(workload, path));
         var unit = new RunUnit(0, variant, rr, path, 0);
         var (w, _) = PathRun.Prepare(build, unit);
         var trace = new PathTrace();
