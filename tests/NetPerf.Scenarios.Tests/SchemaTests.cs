@@ -23,6 +23,7 @@ public class SchemaTests
         Assert.Equal(ScenarioKeys.Cluster.Order(), Keys(At("properties", "cluster")));
         Assert.Equal(ScenarioKeys.Nic.Order(), Keys(At("properties", "cluster", "properties", "nic")));
         Assert.Equal(ScenarioKeys.Cilium.Order(), Keys(At("properties", "cluster", "properties", "cilium")));
+        Assert.Equal(ScenarioKeys.Calico.Order(), Keys(At("properties", "cluster", "properties", "calico")));
         Assert.Equal(ScenarioKeys.Deployment.Order(), Keys(At("properties", "deployments", "items")));
         Assert.Equal(ScenarioKeys.Service.Order(), Keys(At("properties", "services", "items")));
         Assert.Equal(ScenarioKeys.Workload.Order(), Keys(At("properties", "workloads", "items")));

@@ -16,10 +16,10 @@ public static class ValidateCommand
     }
 
     /// <summary>One variant's estimate, as <c>-o json|yaml</c> prints it.</summary>
-    internal sealed record EstimateReport(string Variant, int Nodes, long Pods, long Services, long Endpoints, long RulesPerNode, long RoutesPerNode,
+    internal sealed record EstimateReport(string Variant, int Nodes, long Pods, long Services, long Endpoints, long RulesPerNode, long RoutesPerNode, long BgpSessions,
         long Bytes, double BuildSeconds, long EventsPerSimulatedSecond, long EventsPerSimulation, double SimulateSeconds, string Driver)
     {
-        public static EstimateReport Of(ScaleEstimate e) => new(e.Variant, e.Nodes, e.Pods, e.Services, e.Endpoints, e.RulesPerNode, e.RoutesPerNode,
+        public static EstimateReport Of(ScaleEstimate e) => new(e.Variant, e.Nodes, e.Pods, e.Services, e.Endpoints, e.RulesPerNode, e.RoutesPerNode, e.BgpSessions,
             e.Bytes, Math.Round(e.BuildSeconds, 3), e.EventsPerSimulatedSecond, e.EventsPerSimulation, Math.Round(e.SimulateSeconds, 3), e.Driver.What);
     }
 
@@ -111,6 +111,13 @@ public static class ValidateCommand
         string rules = e.KubeProxy == "ipvs" ? "IPVS virtual services and real servers" : $"{e.KubeProxy} rules";
         string which = estimate.Variants.Count > 1 ? $" (the largest variant, {e.Variant})" : "";
         output.WriteLine($"  estimate{which}: {e.Nodes:N0} nodes, {e.Pods:N0} pods, {e.Services:N0} Services, {e.Endpoints:N0} endpoints; per node {ScaleEstimate.Count(e.RulesPerNode)} {rules}, {e.RoutesPerNode:N0} routes to other nodes' pods");
+        if (estimate.Variants.Where(v => v.BgpSessions > 0).MaxBy(v => v.BgpSessions) is { } bgp)
+        {
+            long peers = bgp.BgpPeering.PeersPerNode(bgp.Nodes);
+            string peering = bgp.BgpPeering.Reflectors > 0 ? $"through {bgp.BgpPeering}, {peers:N0} peers per client and {bgp.Nodes - 1:N0} per reflector" : $"in {bgp.BgpPeering}, {peers:N0} peers per node";
+            output.WriteLine($"  BGP ({bgp.Variant}): {ScaleEstimate.Count(bgp.BgpSessions)} sessions {peering}");
+        }
+
         output.WriteLine($"  per simulation: about {ScaleEstimate.Size(e.Bytes)} (most for {e.Driver.What}), {e.BuildSeconds:0.0} s to build, {e.EventsPerSimulatedSecond:N0} events per simulated second ({e.SimulateSeconds:0.0} s to simulate); all {estimate.Simulations:N0} on one thread: about {estimate.SerialSeconds:0} s");
     }
 }

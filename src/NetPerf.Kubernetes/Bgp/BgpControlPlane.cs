@@ -70,6 +70,9 @@ public sealed class BgpControlPlane
     /// <summary>How many of the first nodes are route reflectors (0 in a full mesh).</summary>
     public int Reflectors { get; }
 
+    /// <summary>The peering in numbers (its sessions, peers per node).</summary>
+    public BgpPeering Peering => new(Topology, Reflectors);
+
     public IReadOnlyList<BgpSpeaker> Speakers => _speakers;
 
     public BgpSpeaker Speaker(Node node) => _byNode[node];

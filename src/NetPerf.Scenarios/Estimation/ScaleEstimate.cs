@@ -29,6 +29,12 @@ public sealed record ScaleEstimate
     /// </summary>
     public long RulesPerNode { get; init; }
 
+    /// <summary>BGP sessions between the nodes' BIRD speakers (0 when the variant's routes are not exchanged over BGP).</summary>
+    public long BgpSessions { get; init; }
+
+    /// <summary>How those sessions peer (the mesh or route reflectors), for the printout.</summary>
+    public Kubernetes.Bgp.BgpPeering BgpPeering { get; init; }
+
     /// <summary>Routes (and an overlay's neighbour entries) each node holds towards the other nodes' pods.</summary>
     public long RoutesPerNode { get; init; }
 
@@ -110,6 +116,8 @@ public sealed record ScaleEstimate
             Endpoints = endpoints,
             RulesPerNode = rules,
             RoutesPerNode = n - 1,
+            BgpSessions = v.Cni.BgpMesh ? s.Cluster.BgpPeering.Sessions(n) : 0,
+            BgpPeering = s.Cluster.BgpPeering,
             Terms = terms,
             EventsPerSimulatedSecond = (long)eventsPerSecond,
             EventsPerSimulation = (long)(eventsPerSecond * seconds),

@@ -567,27 +567,49 @@ internal static class ScenarioChecks
     public const int CalicoTestedMeshNodes = 100;
 
     /// <summary>
-    /// Past this many nodes a BGP-routed Calico cluster is refused: NetPerf's judgement (not a Calico figure), ten times
-    /// the mesh Calico tests, 499,500 sessions. The cluster does not model route reflectors, so its routes would stand
-    /// for a control plane no real cluster of that size runs.
+    /// Past this many nodes a BGP-routed Calico cluster in the node-to-node mesh is refused: NetPerf's judgement (not a
+    /// Calico figure), ten times the mesh Calico tests, 499,500 sessions, a control plane no real cluster of that size
+    /// runs; with route reflectors (cluster.calico.routeReflectors) the same cluster is accepted.
     /// </summary>
     public const int MaxMeshNodes = 1_000;
 
-    /// <summary>Calico's default BGP full mesh at a node count: a warning past the tested size, an error past <see cref="MaxMeshNodes"/>, with the sessions.</summary>
+    /// <summary>
+    /// Calico's BGP peering at a node count: route reflectors checked against the nodes; the default mesh a warning
+    /// past the tested size and an error past <see cref="MaxMeshNodes"/>, with its sessions and the reflected
+    /// alternative's.
+    /// </summary>
     private static void CalicoMesh(Scenario s, YamlNode root, Diagnostics d)
     {
         int n = s.Cluster.Nodes;
-        if (n <= CalicoTestedMeshNodes || s.Variants().FirstOrDefault(v => v.Cni.BgpMesh) is not { } meshed)
+        var peering = s.Cluster.BgpPeering;
+        var meshed = s.Variants().FirstOrDefault(v => v.Cni.BgpMesh);
+        if (peering.Topology == Kubernetes.Bgp.BgpTopology.RouteReflectors)
+        {
+            var rr = At(root, "cluster", "calico", "routeReflectors") ?? At(root, "cluster");
+            if (meshed is null)
+            {
+                d.Error(rr, $"cluster.calico.routeReflectors: no variant runs BIRD ({string.Join(", ", s.Variants().Select(v => v.Cni.Name).Distinct())}); route reflectors apply to Calico's BGP-routed pools: {string.Join(", ", Kubernetes.Cni.CniPlugins.All.Where(k => k.BgpMesh).Select(k => k.Name))}");
+            }
+            else if (peering.Reflectors >= n)
+            {
+                d.Error(rr, $"cluster.calico.routeReflectors: {peering.Reflectors} reflectors among {n} nodes leaves no client; allowed: 1 to {n - 1} (the first nodes reflect, every other node peers with each of them)");
+            }
+
+            return;
+        }
+
+        if (n <= CalicoTestedMeshNodes || meshed is null)
         {
             return;
         }
 
-        long sessions = (long)n * (n - 1) / 2;
-        string what = $"cluster.nodes: {n:N0} nodes on {meshed.Cni.Name} (variant {meshed.Name}): Calico's default node-to-node mesh is {n:N0} x {n - 1:N0} / 2 = {Estimation.ScaleEstimate.Count(sessions)} BGP sessions, each node's BIRD peering with {n - 1:N0} others; Calico recommends route reflectors above ~{CalicoTestedMeshNodes} nodes";
+        long sessions = peering.Sessions(n);
+        var two = Kubernetes.Bgp.BgpPeering.Reflected(2);
+        string what = $"cluster.nodes: {n:N0} nodes on {meshed.Cni.Name} (variant {meshed.Name}): Calico's default node-to-node mesh is {n:N0} x {n - 1:N0} / 2 = {Estimation.ScaleEstimate.Count(sessions)} BGP sessions, each node's BIRD peering with {n - 1:N0} others; Calico recommends route reflectors above ~{CalicoTestedMeshNodes} nodes (cluster.calico.routeReflectors: 2 makes it {two.Sessions(n):N0} sessions, 2 per node)";
         var at = At(root, "cluster", "nodes") ?? At(root, "cluster");
         if (n > MaxMeshNodes)
         {
-            d.Error(at, $"{what}, which this cluster does not model; at most {MaxMeshNodes:N0} nodes with a mesh. Use calico-vxlan or calico-vxlan-crosssubnet (felix programs their routes, no BGP), or fewer nodes; the bgp block's route-reflectors topology measures the control plane");
+            d.Error(at, $"{what}; at most {MaxMeshNodes:N0} nodes in a mesh. Give route reflectors, or use calico-vxlan or calico-vxlan-crosssubnet (felix programs their routes, no BGP), or fewer nodes");
         }
         else
         {

@@ -96,7 +96,7 @@ public static partial class ScenarioReader
             Workloads = root.List("workloads").Select((n, i) => ReadWorkload(n, $"workloads[{i}]", d)).OfType<WorkloadSpec>().ToList(),
             Compare = ReadCompare(YamlMapOrNull(root, "compare", d, ScenarioKeys.Compare), d),
             Baseline = root.String("baseline"),
-            Bgp = root["bgp"] is { } bgp ? ReadBgp(YamlMap.Of(bgp, "bgp", d, ScenarioKeys.Bgp), d) : null,
+            Bgp = root["bgp"] is { } bgp ? ReadBgp(YamlMap.Of(bgp, "bgp", d, ScenarioKeys.Bgp), cluster.BgpPeering, d) : null,
             Timeline = ReadTimeline(root, d),
         };
 
@@ -248,6 +248,9 @@ public static partial class ScenarioReader
             NodeLocalDns = m.Boolean("nodeLocalDns", c.NodeLocalDns),
             ConntrackTimeouts = ReadConntrackTimeouts(m["conntrackTimeouts"] is { } t ? YamlMap.Of(t, "cluster.conntrackTimeouts", d, ScenarioKeys.ConntrackTimeouts) : null, c.ConntrackTimeouts),
             Cilium = ReadCilium(YamlMapOrNull(m, "cilium", d, ScenarioKeys.Cilium), d),
+            BgpPeering = YamlMapOrNull(m, "calico", d, ScenarioKeys.Calico) is { } calico && calico.Has("routeReflectors")
+                ? Kubernetes.Bgp.BgpPeering.Reflected((int)calico.Integer("routeReflectors", 1, MaxRouteReflectors, 2))
+                : c.BgpPeering,
         };
         if (built.InterZoneDelay > SimTime.Zero && (built.Zones < 2 || built.Racks != built.Zones))
         {
@@ -257,6 +260,9 @@ public static partial class ScenarioReader
 
         return built;
     }
+
+    /// <summary>The most route reflectors a cluster may name: the bgp block's cap (a handful is what Calico deployments run).</summary>
+    internal const int MaxRouteReflectors = 16;
 
     private static readonly string[] HostRoutings = ["legacy", "ebpf"];
     private static readonly string[] LoadBalancerModes = ["snat", "dsr", "hybrid"];
@@ -665,7 +671,8 @@ public static partial class ScenarioReader
         };
     }
 
-    private static BgpSpec? ReadBgp(YamlMap? m, Diagnostics d)
+    /// <param name="peering">The cluster's peering: its route reflectors are the experiments' unless bgp.reflectors says otherwise.</param>
+    private static BgpSpec? ReadBgp(YamlMap? m, Kubernetes.Bgp.BgpPeering peering, Diagnostics d)
     {
         if (m is null)
         {
@@ -679,7 +686,7 @@ public static partial class ScenarioReader
         {
             Nodes = nodes.Count > 0 ? nodes : spec.Nodes,
             Topologies = topologies.Count > 0 ? topologies : spec.Topologies,
-            Reflectors = (int)m.Integer("reflectors", 1, 16, spec.Reflectors),
+            Reflectors = (int)m.Integer("reflectors", 1, MaxRouteReflectors, peering.Reflectors > 0 ? peering.Reflectors : spec.Reflectors),
             Hold = m.Has("hold") ? m.Duration("hold", SimTime.FromSeconds(3), SimTime.FromSeconds(3600), SimTime.FromSeconds(240)) : null,
             Ipip = m.Boolean("ipip", false),
             FailNode = m.Has("failNode") ? (int)m.Integer("failNode", 1, 500, 1) : null,

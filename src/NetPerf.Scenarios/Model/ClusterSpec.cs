@@ -50,6 +50,13 @@ public sealed record ClusterSpec
     /// <summary>Physical NICs on a switch, or kind's node containers on one host's bridge (coresPerNode is then the host's cores, shared by every node).</summary>
     public Kubernetes.Cluster.ClusterFabric Fabric { get; init; } = Kubernetes.Cluster.ClusterFabric.Switch;
 
+    /// <summary>
+    /// cluster.calico.routeReflectors: how the BGP-routed Calico variants' BIRD speakers peer (the node-to-node mesh
+    /// unless reflectors are given). The routes the cluster installs are the same either way (a reflector keeps the
+    /// originator as next hop); the sessions, and validation's limit on the mesh, differ.
+    /// </summary>
+    public Kubernetes.Bgp.BgpPeering BgpPeering { get; init; } = Kubernetes.Bgp.BgpPeering.Mesh;
+
     /// <summary>cluster.cilium: the options of every Cilium variant.</summary>
     public CiliumSpec Cilium { get; init; } = new();
 

@@ -75,6 +75,31 @@ public sealed class EstimateCommandTests
     }
 
     [Theory]
+    [InlineData("", "19,900 sessions in the node-to-node mesh, 199 peers per node")]
+    [InlineData(", calico: { routeReflectors: 2 }", "397 sessions through 2 route reflectors, 2 peers per client and 199 per reflector")]
+    public void Validate_prints_the_bgp_sessions_of_calicos_mesh_or_its_route_reflectors(string calico, string expected)
+    {
+        // 200 nodes: n(n-1)/2 = 19,900 in the mesh; 1 + 2 x 198 with two reflectors.
+        string file = Path.Combine(Directory.CreateTempSubdirectory("netperf-bgp-").FullName, "bgp.yaml");
+        File.WriteAllText(file, $$"""
+            name: bgp
+            cluster: { nodes: 200, cni: calico-bgp{{calico}} }
+            workloads: [{ name: w, test: TCP_RR, paths: [pod-cross-node] }]
+            """);
+        try
+        {
+            var (code, output, error) = CommandLine.Run("validate", file);
+
+            Assert.True(code == ExitCodes.Success, error);
+            Assert.Contains($"BGP (calico-bgp): {expected}", output, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(Path.GetDirectoryName(file)!, recursive: true);
+        }
+    }
+
+    [Theory]
     [InlineData("lots")]
     [InlineData("12")]
     [InlineData("150%")]
