@@ -15,7 +15,7 @@ internal static class ScenarioKeys
     public static readonly string[] Deployment = ["name", "replicas", "labels", "nodes", "maxSurge", "maxUnavailable", "readinessDelay", "preStopSleep", "terminationGracePeriod", "count", "nodeSelector", "requests", "antiAffinity", "tolerations"];
     public static readonly string[] Requests = ["cpu", "memory"];
     public static readonly string[] Service = ["name", "type", "selector", "port", "targetPort", "count", "externalTrafficPolicy"];
-    public static readonly string[] Workload = ["name", "test", "request", "response", "clients", "paths", "from", "to", "placement", "rateGbps", "serviceTime", "serviceDistribution", "service"];
+    public static readonly string[] Workload = ["name", "test", "request", "response", "clients", "paths", "from", "to", "placement", "rateGbps", "rate", "arrivals", "timeout", "serviceTime", "serviceDistribution", "service"];
     public static readonly string[] Compare = ["cni", "kubeProxy", "services", "messageBytes", "conntrackMax", "preStopSleep", "kernel", "resolver"];
     public static readonly string[] Timeline = ["at", "action", "deployment", "pod", "replicas"];
     public static readonly string[] NetworkPolicy = ["name", "podSelector", "ingress", "count"];

@@ -579,8 +579,22 @@ public static partial class ScenarioReader
             d.Error(m["from"] ?? m["placement"], $"{where}: from and placement go with to (the server: service/NAME:PORT, pod/NAME, deployment/NAME, node/N, or a Service's DNS name)");
         }
 
-        return new WorkloadSpec(m.String("name", "unnamed")!, Model.Tests.Get(m.Choice("test", Model.Tests.Names, "TCP_RR")), paths.Distinct().ToList())
+        var test = Model.Tests.Get(m.Choice("test", Model.Tests.Names, "TCP_RR"));
+        if (m.Has("rate") && test != NetperfTestKind.TcpRr)
         {
+            d.Error(m["rate"], $"{where}.rate: requests per second offered in open loop, over TCP_RR's connections; {test.Name} has no requests to offer so (UDP_STREAM's rate is rateGbps); allowed with: TCP_RR");
+        }
+
+        foreach (var key in new[] { "arrivals", "timeout" }.Where(k => m.Has(k) && !m.Has("rate")))
+        {
+            d.Error(m[key], $"{where}.{key}: goes with rate (an open-loop workload's requests per second)");
+        }
+
+        return new WorkloadSpec(m.String("name", "unnamed")!, test, paths.Distinct().ToList())
+        {
+            RequestsPerSecond = m.Number("rate", 1, 10_000_000, 0),
+            Arrivals = Enum.Parse<Workloads.Arrivals>(m.Choice("arrivals", Choices.Arrivals, "poisson"), ignoreCase: true),
+            Timeout = m.Has("timeout") ? m.Duration("timeout", SimTime.FromMicroseconds(1), SimTime.FromSeconds(60), SimTime.FromSeconds(1)) : null,
             Route = route,
             RequestBytes = (int)m.Integer("request", 1, 16 << 20, 64),
             ResponseBytes = (int)m.Integer("response", 1, 16 << 20, 64),

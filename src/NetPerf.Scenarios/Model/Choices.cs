@@ -15,6 +15,10 @@ public static class Choices
     public static readonly IReadOnlyList<string> CostProfiles = Network.Cpu.CostTable.Profiles;
     public static readonly IReadOnlyList<string> Offloads = ["all", "none"];
     public static readonly IReadOnlyList<string> Distributions = ["fixed", "exponential"];
+
+    /// <summary>An open-loop workload's arrivals (<see cref="Workloads.Arrivals"/>).</summary>
+    public static readonly IReadOnlyList<string> Arrivals = ["poisson", "constant"];
+
     /// <summary>A workload's placement: client on the server's node or another (k8s-netperf's --local, --across).</summary>
     public static readonly IReadOnlyList<string> Placements = ["local", "across"];
     public static readonly IReadOnlyList<string> BgpTopologies = ["full-mesh", "route-reflectors"];

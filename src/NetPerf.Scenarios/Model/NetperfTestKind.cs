@@ -44,7 +44,8 @@ public sealed class NetperfTestKind
     public override string ToString() => Name;
 
     public static readonly NetperfTestKind TcpRr = new("TCP_RR", IpProtocol.Tcp, stream: false, null,
-        r => new TcpRequestResponse(r.Name, r.Endpoints, RequestPattern.ClosedLoop, r.Clients, r.RequestBytes, r.ResponseBytes, r.Service, options: r.Tcp, flowId: r.FlowId));
+        r => new TcpRequestResponse(r.Name, r.Endpoints, r.RequestsPerSecond > 0 ? RequestPattern.OpenLoop : RequestPattern.ClosedLoop, r.Clients, r.RequestBytes, r.ResponseBytes, r.Service,
+            r.RequestsPerSecond, r.Tcp, r.FlowId, r.Arrivals, r.Timeout));
 
     public static readonly NetperfTestKind TcpCrr = new("TCP_CRR", IpProtocol.Tcp, stream: false, null,
         r => new TcpRequestResponse(r.Name, r.Endpoints, RequestPattern.ConnectionPerRequest, r.Clients, r.RequestBytes, r.ResponseBytes, r.Service, options: r.Tcp, flowId: r.FlowId));
@@ -72,4 +73,9 @@ public sealed record WorkloadRequest(string Name, Endpoints Endpoints, int Clien
 {
     /// <summary>The nodes' TCP (cluster.tcpPacing).</summary>
     public TcpOptions Tcp { get; init; } = TcpOptions.Linux;
+
+    /// <summary>TCP_RR's open-loop rate (0: closed loop), its arrivals and the client's timeout.</summary>
+    public double RequestsPerSecond { get; init; }
+    public Arrivals Arrivals { get; init; } = Arrivals.Poisson;
+    public Engine.Time.SimTime? Timeout { get; init; }
 }

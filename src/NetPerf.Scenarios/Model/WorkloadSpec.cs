@@ -47,4 +47,16 @@ public sealed record WorkloadSpec(string Name, NetperfTestKind Test, IReadOnlyLi
 
     /// <summary>UDP_STREAM's offered rate.</summary>
     public double UdpGigabits { get; init; } = 1;
+
+    /// <summary>TCP_RR in open loop: requests per second offered over <see cref="Clients"/> connections whatever the answers; 0: closed loop (netperf's, one outstanding request per connection).</summary>
+    public double RequestsPerSecond { get; init; }
+
+    /// <summary>How the open-loop requests arrive.</summary>
+    public Workloads.Arrivals Arrivals { get; init; } = Workloads.Arrivals.Poisson;
+
+    /// <summary>How long an open-loop client waits for a response before giving up (counted lost); null: for ever.</summary>
+    public Engine.Time.SimTime? Timeout { get; init; }
+
+    /// <summary>Whether requests are offered at a rate (open loop) rather than one after another's answer.</summary>
+    public bool IsOpenLoop => RequestsPerSecond > 0;
 }

@@ -235,6 +235,12 @@ public static class PathRun
     {
         var w = unit.Workload;
         var (request, response) = Sizes(unit);
-        return w.Test.Create(new WorkloadRequest(w.Name, e, w.Clients, request, response, service, w.UdpGigabits, FlowId) { Tcp = b.Tcp });
+        return w.Test.Create(new WorkloadRequest(w.Name, e, w.Clients, request, response, service, w.UdpGigabits, FlowId)
+        {
+            Tcp = b.Tcp,
+            RequestsPerSecond = w.RequestsPerSecond,
+            Arrivals = w.Arrivals,
+            Timeout = w.Timeout,
+        });
     }
 }

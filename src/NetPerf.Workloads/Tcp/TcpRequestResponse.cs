@@ -34,7 +34,7 @@ public sealed class TcpRequestResponse : IWorkload, IEventHandler
 
     public TcpRequestResponse(string name, Endpoints endpoints, RequestPattern pattern, int clients,
         MessageSize request, MessageSize response, ServiceTime? service = null, double ratePerSecond = 0,
-        TcpOptions? options = null, int flowId = 0)
+        TcpOptions? options = null, int flowId = 0, Arrivals arrivals = Arrivals.Poisson, SimTime? timeout = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(clients, 1);
         if (pattern == RequestPattern.OpenLoop && !(ratePerSecond > 0))
@@ -49,6 +49,8 @@ public sealed class TcpRequestResponse : IWorkload, IEventHandler
         Request = request;
         Response = response;
         Rate = ratePerSecond;
+        Arrivals = arrivals;
+        Timeout = timeout;
         Options = options ?? TcpOptions.Linux;
         FlowId = flowId;
         var host = endpoints.Client.Host;
@@ -108,6 +110,16 @@ public sealed class TcpRequestResponse : IWorkload, IEventHandler
     public MessageSize Request { get; }
     public MessageSize Response { get; }
     public double Rate { get; }
+
+    /// <summary>How open-loop requests arrive at <see cref="Rate"/>.</summary>
+    public Arrivals Arrivals { get; }
+
+    /// <summary>
+    /// How long the client waits for a response before it gives up on the request: one answered later is counted
+    /// lost (timed out), not measured. Null: it waits for ever, as netperf does. The connection is kept (a client
+    /// cancelling the request, not the connection), so the server still does the work.
+    /// </summary>
+    public SimTime? Timeout { get; }
     public TcpOptions Options { get; }
     public int FlowId { get; }
     public TcpListener Listener { get; }
@@ -151,8 +163,17 @@ public sealed class TcpRequestResponse : IWorkload, IEventHandler
         }
     }
 
-    private void ScheduleArrival() =>
-        Endpoints.Client.Host.Sim.ScheduleAfter(SimTime.FromSeconds(-Math.Log(1 - _rng.NextDouble()) / Rate), this);
+    private bool _firstArrival = true;
+
+    /// <summary>The next arrival: an exponential gap (Poisson), or 1/rate after the last (constant), the first at a random phase in one gap.</summary>
+    private void ScheduleArrival()
+    {
+        double gap = Arrivals == Arrivals.Poisson ? -Math.Log(1 - _rng.NextDouble()) / Rate
+            : _firstArrival ? _rng.NextDouble() / Rate
+            : 1 / Rate;
+        _firstArrival = false;
+        Endpoints.Client.Host.Sim.ScheduleAfter(SimTime.FromSeconds(gap), this);
+    }
 
     void IEventHandler.OnEvent(int kind, long arg)
     {
@@ -266,7 +287,15 @@ public sealed class TcpRequestResponse : IWorkload, IEventHandler
             {
                 var (start, response) = _outstanding.Dequeue();
                 _received -= response;
-                _w.Measurement.RequestCompleted(start);
+                if (_w.Timeout is { } limit && socket.Namespace.Host.Sim.Now - start > limit)
+                {
+                    _w.Measurement.RequestLost(start); // the client gave up on it; the late answer is discarded
+                }
+                else
+                {
+                    _w.Measurement.RequestCompleted(start);
+                }
+
                 switch (_w.Pattern)
                 {
                     case RequestPattern.ClosedLoop:
