@@ -24,6 +24,12 @@ public sealed record ClusterOptions
     public int Racks { get; init; } = 1;
 
     /// <summary>
+    /// With racks, the spines every ToR is cabled to (1 to <see cref="Fabric.RackAddressing.MaxSpines"/>): flows
+    /// between racks are spread over them by each ToR's ECMP hash of the 5-tuple (<see cref="Fabric.RackFabric"/>).
+    /// </summary>
+    public int Spines { get; init; } = 1;
+
+    /// <summary>
     /// With racks, the one-way delay between two racks' nodes on top of the cables' propagation: each rack is a
     /// zone of its own, and half of it is on its uplink to the spine (the spine standing for the network between
     /// the zones), so rack to rack pays it once and within a rack nothing. The outside segment, on the spine, is

@@ -13,6 +13,12 @@ public sealed partial class KubernetesCluster
                 $"racks must be 1 (one switch) to {RackAddressing.MaxRacks}: rack R is 192.168.R.0/24 inside {DefaultNodeSubnet}.");
         }
 
+        if (options.Spines < 1 || options.Spines > RackAddressing.MaxSpines || (options.Spines > 1 && options.Racks == 1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.Spines,
+                $"spines must be 1 to {RackAddressing.MaxSpines}, and more than 1 only with racks (one switch has no spine).");
+        }
+
         int max = RackAddressing.MaxNodes(options.Racks, MaxNodesIn(options.ClusterCidr, options.NodeCidrMaskSize));
         if (options.Nodes > max)
         {

@@ -128,7 +128,7 @@ public sealed partial class KubernetesCluster
 
         if (options.Racks > 1)
         {
-            Fabric = new RackFabric(Bed, options.Racks, (long)(options.LinkGigabits * 1e9), options.Propagation, options.InterZoneDelay);
+            Fabric = new RackFabric(Bed, options.Racks, (long)(options.LinkGigabits * 1e9), options.Propagation, options.InterZoneDelay, options.Spines);
             Switch = Fabric.Tor(1).Switch;
         }
         else

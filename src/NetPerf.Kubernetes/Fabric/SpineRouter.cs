@@ -8,47 +8,57 @@ using NetPerf.Network.Topology;
 namespace NetPerf.Kubernetes.Fabric;
 
 /// <summary>
-/// The spine between the racks: an L3 switch with a routed port per ToR (swpR, 192.168.0.2R/31, with a static
-/// route to rack R's subnet via that ToR) and an L2 segment of its own for hosts outside the cluster
-/// (192.168.15.0/24, gateway 192.168.15.254 on its bridge). Like the ToRs it forwards in hardware: a free cost
-/// table, so only serialisation (store-and-forward per frame) and port buffers
-/// cost anything.
+/// A spine between the racks: an L3 switch with a routed port per ToR (swpR, with a static route to rack R's subnet
+/// via that ToR; 192.168.0.2R/31 on the first spine, <see cref="RackAddressing.SpineAddress"/> on the others). The
+/// first spine also holds an L2 segment for hosts outside the cluster (192.168.15.0/24, gateway 192.168.15.254 on
+/// its bridge): the ToRs send outside traffic there. Like the ToRs it forwards in hardware: a free cost table, so
+/// only serialisation (store-and-forward per frame) and port buffers cost anything.
 /// </summary>
 public sealed class SpineRouter
 {
     private readonly List<PhysicalNic> _ports = [];
     private readonly long _bitsPerSecond;
 
-    internal SpineRouter(Testbed bed, long bitsPerSecond, SimTime propagation)
+    internal SpineRouter(Testbed bed, long bitsPerSecond, SimTime propagation, int number = 1)
     {
         _bitsPerSecond = bitsPerSecond;
-        Outside = new L2Switch(bed, "spine", bitsPerSecond, propagation);
-        var outside = Ipv4Prefix.Parse(RackAddressing.OutsideSubnet);
+        Number = number;
+        Outside = new L2Switch(bed, number == 1 ? "spine" : $"spine{number}", bitsPerSecond, propagation);
         Root.IpForward = true;
-        Root.AddAddress(Outside.Bridge, outside[254], outside.Length);
+        if (number == 1)
+        {
+            var outside = Ipv4Prefix.Parse(RackAddressing.OutsideSubnet);
+            Root.AddAddress(Outside.Bridge, outside[254], outside.Length);
+        }
     }
+
+    /// <summary>1 for the first spine (the one with the outside segment), up to the fabric's spine count.</summary>
+    public int Number { get; }
 
     public Host Host => Outside.Host;
 
-    /// <summary>The outside segment's switching (the spine's own ports for external hosts).</summary>
+    /// <summary>The outside segment's switching (the spine's own ports for external hosts; on the first spine only).</summary>
     public L2Switch Outside { get; }
 
     /// <summary>The routed ports, swp1 to ToR 1 onwards.</summary>
     public IReadOnlyList<PhysicalNic> Ports => _ports;
 
+    /// <summary>Frames this spine has received from the ToRs (every frame it forwards between racks).</summary>
+    public long FramesFromRacks => _ports.Sum(p => p.ReceivedPerQueue.Sum());
+
     private NetworkNamespace Root => Outside.Host.Root;
 
-    /// <summary>Cables ToR <paramref name="tor"/>'s uplink (a cable of <paramref name="uplinkPropagation"/>) to a new routed port, and routes its rack's subnet there.</summary>
-    internal void Connect(TopOfRackRouter tor, SimTime uplinkPropagation)
+    /// <summary>Cables ToR <paramref name="tor"/>'s uplink to this spine (a cable of <paramref name="uplinkPropagation"/>) to a new routed port, and routes its rack's subnet there.</summary>
+    internal void Connect(TopOfRackRouter tor, PhysicalNic uplink, SimTime uplinkPropagation)
     {
         var port = new PhysicalNic(Root, $"swp{tor.Rack}", mtu: 9216, receiveQueues: 1) { ForwardsPerFrame = true };
-        Root.AddAddress(port, RackAddressing.SpineAddress(tor.Rack), 31);
-        PhysicalNic.Connect(port, tor.Uplink, _bitsPerSecond, uplinkPropagation, Outside.PortBufferFrames, QueueUnit.Frames);
-        Root.AddRoute(RackAddressing.RackSubnet(tor.Rack).ToString(), port, via: RackAddressing.UplinkAddress(tor.Rack).ToString());
+        Root.AddAddress(port, RackAddressing.SpineAddress(tor.Rack, Number), 31);
+        PhysicalNic.Connect(port, uplink, _bitsPerSecond, uplinkPropagation, Outside.PortBufferFrames, QueueUnit.Frames);
+        Root.AddRoute(RackAddressing.RackSubnet(tor.Rack).ToString(), port, via: RackAddressing.UplinkAddress(tor.Rack, Number).ToString());
         _ports.Add(port);
     }
 
     /// <summary><c>PREFIX via TOR dev swpR</c>: a prefix rack R's ToR announced to the spine.</summary>
     internal void RouteToRack(Ipv4Prefix prefix, int rack) =>
-        Root.Fib.Replace(new Route(prefix, RouteType.Unicast, new NextHop(_ports[rack - 1].Index, RackAddressing.UplinkAddress(rack))));
+        Root.Fib.Replace(new Route(prefix, RouteType.Unicast, new NextHop(_ports[rack - 1].Index, RackAddressing.UplinkAddress(rack, Number))));
 }

@@ -10,12 +10,16 @@ namespace NetPerf.Kubernetes.Fabric;
 /// <summary>
 /// A top-of-rack L3 switch, as data-centre ToRs are: the rack's L2 switch (ports to its nodes) and, on the same
 /// box, the rack subnet's gateway (192.168.R.254 on the switching bridge, a switched virtual interface) routed to
-/// an uplink cabled to the spine (192.168.0.2R+1/31, default route via the spine). It routes in hardware as it
-/// switches: its host's cost table is free (as <see cref="L2Switch"/>'s), so a routed packet costs no CPU, only
-/// the store-and-forward serialisation (per frame, as it switches) and buffer of the port it leaves by.
+/// an uplink per spine (192.168.0.2R+1/31 to the first, default route via it). With several spines the other
+/// racks' subnets and the pod blocks the fabric routes are ECMP routes over every spine, one picked per flow by a
+/// hash of its 5-tuple keyed by the ToR's seed. It routes in hardware as it switches: its host's cost table is free
+/// (as <see cref="L2Switch"/>'s), so a routed packet costs no CPU, only the store-and-forward serialisation (per
+/// frame, as it switches) and buffer of the port it leaves by.
 /// </summary>
 public sealed class TopOfRackRouter
 {
+    private readonly List<PhysicalNic> _uplinks = [];
+
     internal TopOfRackRouter(Testbed bed, int rack, long bitsPerSecond, SimTime propagation)
     {
         Rack = rack;
@@ -23,8 +27,7 @@ public sealed class TopOfRackRouter
         var root = Switch.Host.Root;
         root.IpForward = true;
         root.AddAddress(Switch.Bridge, RackAddressing.Gateway(rack), RackAddressing.RackSubnet(rack).Length);
-        Uplink = new PhysicalNic(root, "uplink", mtu: 9216, receiveQueues: 1) { ForwardsPerFrame = true };
-        root.AddAddress(Uplink, RackAddressing.UplinkAddress(rack), 31);
+        _uplinks.Add(NewUplink(1));
         root.AddRoute("0.0.0.0/0", Uplink, via: RackAddressing.SpineAddress(rack).ToString());
     }
 
@@ -35,8 +38,30 @@ public sealed class TopOfRackRouter
 
     public Host Host => Switch.Host;
 
-    /// <summary>The port cabled to the spine.</summary>
-    public PhysicalNic Uplink { get; }
+    /// <summary>The port cabled to the first spine.</summary>
+    public PhysicalNic Uplink => _uplinks[0];
+
+    /// <summary>The ports cabled to the spines, the first spine's first.</summary>
+    public IReadOnlyList<PhysicalNic> Uplinks => _uplinks;
+
+    /// <summary>A further uplink, to spine <paramref name="spine"/> (2 onwards): "uplink2", ...</summary>
+    internal PhysicalNic AddUplink(int spine)
+    {
+        var uplink = NewUplink(spine);
+        _uplinks.Add(uplink);
+        return uplink;
+    }
+
+    /// <summary>
+    /// With several spines: the racks' /20 as an ECMP route over every spine (a more specific route keeps the
+    /// rack's own /24 and the outside segment's /24 on the first spine, where it is cabled), as a leaf learns the
+    /// other leaves' subnets from every spine over eBGP with multipath.
+    /// </summary>
+    internal void RouteRacksOverSpines(Ipv4Prefix racks)
+    {
+        Host.Root.Fib.Replace(new Route(racks, RouteType.Unicast, SpineHops()));
+        Host.Root.AddRoute(RackAddressing.OutsideSubnet, Uplink, via: RackAddressing.SpineAddress(Rack).ToString());
+    }
 
     /// <summary>
     /// <c>PREFIX via NODE dev br0</c>: a prefix a node of this rack announced to the ToR (a pod block, with
@@ -44,4 +69,17 @@ public sealed class TopOfRackRouter
     /// </summary>
     internal void RouteToNode(Ipv4Prefix prefix, Ipv4Address node) =>
         Host.Root.Fib.Replace(new Route(prefix, RouteType.Unicast, new NextHop(Switch.Bridge.Index, node)));
+
+    /// <summary>A prefix of another rack, learnt from every spine: one ECMP route over all of them.</summary>
+    internal void RouteOverSpines(Ipv4Prefix prefix) => Host.Root.Fib.Replace(new Route(prefix, RouteType.Unicast, SpineHops()));
+
+    private NextHop[] SpineHops() => [.. _uplinks.Select((u, i) => new NextHop(u.Index, RackAddressing.SpineAddress(Rack, i + 1)))];
+
+    private PhysicalNic NewUplink(int spine)
+    {
+        var root = Switch.Host.Root;
+        var uplink = new PhysicalNic(root, spine == 1 ? "uplink" : $"uplink{spine}", mtu: 9216, receiveQueues: 1) { ForwardsPerFrame = true };
+        root.AddAddress(uplink, RackAddressing.UplinkAddress(Rack, spine), 31);
+        return uplink;
+    }
 }

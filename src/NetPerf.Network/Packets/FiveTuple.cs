@@ -18,11 +18,14 @@ public readonly record struct FiveTuple(
     /// (siphash over the dissected flow keys, net/core/flow_dissector.c) and for a NIC's Toeplitz RSS hash:
     /// what the model needs from either is that one flow always hashes alike and different flows spread.
     /// </summary>
-    public uint Hash()
+    public uint Hash() => Hash(0);
+
+    /// <summary>The hash keyed by <paramref name="seed"/> (a router's ECMP hash seed); seed 0 is <see cref="Hash()"/>.</summary>
+    public uint Hash(uint seed)
     {
         ulong x = ((ulong)Source.Value << 32) | Destination.Value;
         ulong y = ((ulong)SourcePort << 32) | ((ulong)DestinationPort << 16) | (byte)Protocol;
-        ulong h = Mix(x ^ Mix(y + 0x9E3779B97F4A7C15UL));
+        ulong h = Mix(x ^ Mix(y + 0x9E3779B97F4A7C15UL + (seed * 0xD1B54A32D192ED03UL)));
         return (uint)(h ^ (h >> 32));
     }
 

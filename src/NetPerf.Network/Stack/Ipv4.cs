@@ -29,7 +29,7 @@ public static class Ipv4
             return;
         }
 
-        var hop = ChooseHop(route, ref walk);
+        var hop = ChooseHop(ns, route, ref walk);
         if (ns.Netfilter is { } nf)
         {
             var before = walk.P.VisibleFlow.Destination;
@@ -50,7 +50,7 @@ public static class Ipv4
                     return;
                 }
 
-                hop = ChooseHop(route, ref walk);
+                hop = ChooseHop(ns, route, ref walk);
             }
         }
 
@@ -154,7 +154,7 @@ public static class Ipv4
             return;
         }
 
-        var hop = ChooseHop(route, ref walk);
+        var hop = ChooseHop(ns, route, ref walk);
         var egress = ns.Device(hop.Interface);
         if (p.DontFragment && p.Encapsulation.Kind == EncapsulationKind.None && p.LargestSegmentIpLength > egress.Mtu)
         {
@@ -191,7 +191,7 @@ public static class Ipv4
             return false;
         }
 
-        var hop = ChooseHop(route, ref walk);
+        var hop = ChooseHop(ns, route, ref walk);
         var device = ns.Device(hop.Interface);
         if (!device.HasLinkLayer)
         {
@@ -226,9 +226,12 @@ public static class Ipv4
         return route is null || route.Type is RouteType.Blackhole or RouteType.Unreachable ? null : route;
     }
 
-    /// <summary>The route's next hop for this flow (one of several under ECMP), decided once per routing decision.</summary>
-    private static NextHop ChooseHop(Route route, ref PacketWalk walk) =>
-        route.Type == RouteType.Local ? default : route.SelectNextHop(walk.P.VisibleFlow.Hash());
+    /// <summary>
+    /// The route's next hop for this flow (one of several under ECMP), decided once per routing decision from the
+    /// 5-tuple (fib_multipath_hash_policy=1, what a switch's ECMP hashes) keyed by the namespace's hash seed.
+    /// </summary>
+    private static NextHop ChooseHop(NetworkNamespace ns, Route route, ref PacketWalk walk) =>
+        route.Type == RouteType.Local ? default : route.SelectNextHop(walk.P.VisibleFlow.Hash(ns.MultipathHashSeed));
 
     private static void LocalDeliver(NetworkNamespace ns, NetDevice device, ref PacketWalk walk)
     {

@@ -35,6 +35,13 @@ public sealed class NetworkNamespace
     public LoopbackDevice Loopback { get; }
     public IReadOnlyList<NetDevice> Devices => _devices;
 
+    /// <summary>
+    /// The key of this namespace's ECMP hash: Linux keys fib_multipath_hash with a secret drawn at boot
+    /// (net/ipv4/route.c, hash_keys via flow_hash_from_keys), a switch with its configured hash seed, so two routers
+    /// split the same flows differently. 0, the default, is the unkeyed hash every host used before.
+    /// </summary>
+    public uint MultipathHashSeed { get; set; }
+
     /// <summary>net.ipv4.ip_forward: off by default, as in a fresh namespace; nodes turn it on.</summary>
     public bool IpForward { get; set; }
 

@@ -619,6 +619,11 @@ internal static class ScenarioChecks
 
     private static void Variants(Scenario s, YamlNode root, Diagnostics d)
     {
+        if (s.Cluster.Spines > 1 && s.Cluster.Racks == 1)
+        {
+            d.Error(At(root, "cluster", "spines"), $"cluster.spines: {s.Cluster.Spines} spines join racks' top-of-rack routers, and the cluster is one switch (racks 1); give cluster.racks of 2 or more, or leave spines out");
+        }
+
         CalicoMesh(s, root, d);
         var variants = s.Variants();
         if (s.Cluster.Racks > 1 && variants.FirstOrDefault(v => v.Cni.NeedsOneL2Segment) is { } hostGw)

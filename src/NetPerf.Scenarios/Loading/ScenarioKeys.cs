@@ -6,7 +6,7 @@ internal static class ScenarioKeys
     public static readonly string[] Root =
         ["name", "description", "seed", "duration", "warmup", "interval", "replications", "cluster", "costProfile", "costFile", "costs", "deployments", "services", "networkPolicies", "manifests", "workloads", "compare", "baseline", "bgp", "timeline"];
 
-    public static readonly string[] Cluster = ["nodes", "racks", "coresPerNode", "maxPods", "podsPerCore", "memoryGiBPerNode", "zones", "interZoneDelay", "nodeLabels", "nodeTaints", "cni", "kubeProxy", "mtu", "nic", "linkDelay", "serviceCidr", "clusterCidr", "nodeCidrMaskSize", "nodeSubnet", "fabric", "bridgeNetfilter", "iptables", "tcpPacing", "conntrackMax", "conntrackTimeouts", "minSyncPeriod", "calico", "cilium", "kernel", "coreDnsReplicas", "resolver", "nodeLocalDns"];
+    public static readonly string[] Cluster = ["nodes", "racks", "spines", "coresPerNode", "maxPods", "podsPerCore", "memoryGiBPerNode", "zones", "interZoneDelay", "nodeLabels", "nodeTaints", "cni", "kubeProxy", "mtu", "nic", "linkDelay", "serviceCidr", "clusterCidr", "nodeCidrMaskSize", "nodeSubnet", "fabric", "bridgeNetfilter", "iptables", "tcpPacing", "conntrackMax", "conntrackTimeouts", "minSyncPeriod", "calico", "cilium", "kernel", "coreDnsReplicas", "resolver", "nodeLocalDns"];
     public static readonly string[] Calico = ["routeReflectors"];
     public static readonly string[] Cilium = ["kubeProxyReplacement", "bpfMasquerade", "hostRouting", "loadBalancerMode", "loadBalancerAlgorithm", "maglevTableSize"];
     public static readonly string[] ConntrackTimeouts = ["tcpSynSent", "tcpSynRecv", "tcpEstablished", "tcpFinWait", "tcpCloseWait", "tcpLastAck", "tcpTimeWait", "tcpClose", "udp", "udpStream"];

@@ -10,6 +10,9 @@ public sealed record ClusterSpec
 
     /// <summary>Racks behind top-of-rack routers (node N in rack ((N-1) mod racks) + 1); 1 is one L2 switch.</summary>
     public int Racks { get; init; } = 1;
+
+    /// <summary>Spines joining the racks' ToRs (a leaf-spine fabric), flows between racks spread over them by ECMP.</summary>
+    public int Spines { get; init; } = 1;
     public int CoresPerNode { get; init; } = 4;
 
     /// <summary>The kubelet's --max-pods on every node (its default, 110: pkg/kubelet/apis/config/v1beta1 defaults.go).</summary>

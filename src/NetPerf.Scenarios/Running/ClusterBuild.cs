@@ -56,6 +56,7 @@ public sealed class ClusterBuild
             {
                 Nodes = spec.Nodes,
                 Racks = spec.Racks,
+                Spines = spec.Spines,
                 InterZoneDelay = spec.InterZoneDelay,
                 CoresPerNode = spec.CoresPerNode,
                 LinkGigabits = spec.NicGigabits,
