@@ -32,6 +32,13 @@ public sealed partial class TcpSocket
         Receive(ref walk);
     }
 
+    /// <summary>tcp_v4_err on the error's core: the socket acts when that job completes.</summary>
+    void IIcmpErrorReceiver.DeliverIcmpError(ref PacketWalk walk)
+    {
+        walk.Charge(KernelStage.TcpInput, Namespace);
+        walk.Defer(this, FragmentationNeededKind);
+    }
+
     /// <summary>tcp_v4_rcv on the packet's core; the protocol work completes when that job does.</summary>
     internal void Receive(ref PacketWalk walk)
     {
