@@ -44,6 +44,12 @@ public sealed partial class TcpSocket
     /// <summary>Sequence number after the last byte the application's write()s have finished copying.</summary>
     internal long DataEnd { get; set; } = 1;
 
+    private void SetMss(int mss)
+    {
+        _mss = mss;
+        Statistics.SegmentPayload = mss;
+    }
+
     private void SendSyn(int core)
     {
         _sndNxt = 1;
@@ -346,7 +352,7 @@ public sealed partial class TcpSocket
             return;
         }
 
-        _mss = mss;
+        SetMss(mss);
         Statistics.MtuReductions++;
         if (State is TcpState.SynSent or TcpState.SynReceived || _sndUna >= _sndMax)
         {
@@ -420,7 +426,7 @@ public sealed partial class TcpSocket
             return;
         }
 
-        _mss = Math.Min(_mss, EffectiveMss()); // tcp_retransmit_skb cuts to tcp_current_mss, which follows the path MTU
+        SetMss(Math.Min(_mss, EffectiveMss())); // tcp_retransmit_skb cuts to tcp_current_mss, which follows the path MTU
 
         // tcp_enter_loss: ssthresh falls only when the loss is news (not in recovery, not on a backed-off RTO).
         _cc.OnTimeout(Namespace.Host.Sim.Now.Picoseconds, reduceThreshold: !_inRecovery && !_inLoss);
