@@ -88,7 +88,7 @@ public static class CsvResults
 
     /// <summary>
     /// timeseries.csv: <c>variant, path, workload, replication, start_ms, interval_ms, transactions, throughput,
-    /// p50_us, p99_us, lost, refused, reset, timed_out, dns_delayed, dns_failed</c>, then a <c>drops_&lt;reason&gt;</c> column per kernel drop reason (snake case), in the
+    /// goodput_mbps, p50_us, p99_us, lost, refused, reset, timed_out, dns_delayed, dns_failed</c>, then a <c>drops_&lt;reason&gt;</c> column per kernel drop reason (snake case), in the
     /// enum's order. Written by hand rather than by a class map because the drop columns follow the enum.
     /// </summary>
     public static void WriteTimeseries(IEnumerable<TimeseriesRow> rows, TextWriter writer)
@@ -97,7 +97,7 @@ public static class CsvResults
         string Num(double x) => double.IsFinite(x) ? x.ToString("R", inv) : "";
         var list = rows.ToList();
         var reasons = list.Count > 0 ? list[0].Drops.Select(d => d.Reason).ToList() : [];
-        writer.Write("variant,path,workload,replication,start_ms,interval_ms,transactions,throughput,p50_us,p99_us,lost,refused,reset,timed_out,dns_delayed,dns_failed");
+        writer.Write("variant,path,workload,replication,start_ms,interval_ms,transactions,throughput,goodput_mbps,p50_us,p99_us,lost,refused,reset,timed_out,dns_delayed,dns_failed");
         foreach (var r in reasons)
         {
             writer.Write(",drops_" + SnakeCase(r));
@@ -114,7 +114,7 @@ public static class CsvResults
         foreach (var r in list)
         {
             writer.Write(string.Join(',', Field(r.Variant), Field(r.Path), Field(r.Workload), r.Replication.ToString(inv), Num(r.StartMilliseconds),
-                Num(r.IntervalMilliseconds), r.Transactions.ToString(inv), Num(r.ThroughputPerSecond), Num(r.P50Microseconds),
+                Num(r.IntervalMilliseconds), r.Transactions.ToString(inv), Num(r.ThroughputPerSecond), Num(r.GoodputMbps), Num(r.P50Microseconds),
                 Num(r.P99Microseconds), r.Lost.ToString(inv), r.Refused.ToString(inv), r.Reset.ToString(inv), r.TimedOut.ToString(inv),
                 r.DnsDelayed.ToString(inv), r.DnsFailed.ToString(inv)));
             foreach (var (_, count) in r.Drops)

@@ -17,6 +17,9 @@ public sealed record TimeseriesRow
     public required long Transactions { get; init; }
     public required double ThroughputPerSecond { get; init; }
 
+    /// <summary>Payload delivered to the receiving application in the interval, as a rate (a stream's goodput; every workload's bytes).</summary>
+    public double GoodputMbps { get; init; }
+
     /// <summary>Empty (NaN) when no request completed in the interval.</summary>
     public required double P50Microseconds { get; init; }
     public required double P99Microseconds { get; init; }

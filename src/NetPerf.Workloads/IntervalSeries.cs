@@ -18,6 +18,7 @@ public sealed class IntervalSeries
     private readonly List<long[]> _cpu = [];
     private readonly List<long> _dnsDelayed = [];
     private readonly List<long> _dnsFailed = [];
+    private readonly List<long> _delivered = [];
 
     /// <summary>The hosts whose CPU <see cref="Cpu"/> reports, in the runner's order.</summary>
     public IReadOnlyList<string> Hosts { get; private set; } = [];
@@ -44,6 +45,17 @@ public sealed class IntervalSeries
         _cpu.Clear();
         _dnsDelayed.Clear();
         _dnsFailed.Clear();
+        _delivered.Clear();
+    }
+
+    /// <summary>Payload bytes the receiving application got in interval <paramref name="i"/> (a stream's goodput).</summary>
+    public long BytesDelivered(int i) => i < _delivered.Count ? _delivered[i] : 0;
+
+    internal void Delivered(SimTime now, long bytes)
+    {
+        int i = Index(now);
+        Grow(i);
+        _delivered[i] += bytes;
     }
 
     /// <summary>Name lookups completed in interval <paramref name="i"/> after waiting out the resolver's timeout at least once.</summary>
@@ -129,6 +141,7 @@ public sealed class IntervalSeries
             _cpu.Add([]);
             _dnsDelayed.Add(0);
             _dnsFailed.Add(0);
+            _delivered.Add(0);
         }
     }
 }

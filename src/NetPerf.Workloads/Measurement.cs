@@ -150,6 +150,7 @@ public sealed class Measurement
         if (_sim.Now >= WarmUpEnd)
         {
             BytesDelivered += bytes;
+            Series?.Delivered(_sim.Now, bytes);
         }
     }
 

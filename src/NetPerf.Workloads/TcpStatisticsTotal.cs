@@ -13,13 +13,34 @@ public sealed class TcpStatisticsTotal
     public long ForeignSegments { get; private set; }
     public long PureAcksSent { get; private set; }
 
-    internal void Add(TcpStatistics s) => Add(s.PacketsSent, s.SegmentsSent, s.RetransmittedSegments, s.FastRetransmits, s.Timeouts, s.ForeignSegments, s.PureAcksSent);
+    /// <summary>ICMP "fragmentation needed" errors that lowered a connection's MSS.</summary>
+    public long MtuReductions { get; private set; }
+
+    /// <summary>The smallest payload per segment among the connections (their MSS as the path MTU left it); 0: none established.</summary>
+    public int SmallestSegmentPayload { get; private set; }
+
+    internal void Add(TcpStatistics s)
+    {
+        Add(s.PacketsSent, s.SegmentsSent, s.RetransmittedSegments, s.FastRetransmits, s.Timeouts, s.ForeignSegments, s.PureAcksSent);
+        MtuReductions += s.MtuReductions;
+        AddSegmentPayload(s.SegmentPayload);
+    }
+
+    private void AddSegmentPayload(int payload)
+    {
+        if (payload > 0 && (SmallestSegmentPayload == 0 || payload < SmallestSegmentPayload))
+        {
+            SmallestSegmentPayload = payload;
+        }
+    }
 
     /// <summary>These totals plus the counters of connections still open.</summary>
     internal TcpStatisticsTotal WithLive(IEnumerable<TcpSocket> live)
     {
         var total = new TcpStatisticsTotal();
         total.Add(PacketsSent, SegmentsSent, RetransmittedSegments, FastRetransmits, Timeouts, ForeignSegments, PureAcksSent);
+        total.MtuReductions = MtuReductions;
+        total.AddSegmentPayload(SmallestSegmentPayload);
         foreach (var socket in live)
         {
             total.Add(socket.Statistics);

@@ -39,6 +39,10 @@ public class ShippedScenarioTests
 
         Assert.False(outcome.Partial);
         Assert.Equal(outcome.Units.Count, outcome.Results.Count);
-        Assert.All(outcome.Results, r => Assert.True(r.Report.Transactions > 0 || r.Report.GoodputBitsPerSecond > 0, $"{r.Unit.Label} measured nothing"));
+        // The MTU black hole's IP-in-IP streams deliver nothing in 5 ms by design: the filtered one never does, and the
+        // other only after its first retransmission timeout (hundreds of ms). Everything else measures something.
+        static bool Silent(string file, UnitResult r) =>
+            file == "failures/mtu-black-hole.yaml" && r.Unit.Workload.Name == "bulk" && r.Unit.Variant.Name.StartsWith("calico-ipip/podmtu-1500/", StringComparison.Ordinal);
+        Assert.All(outcome.Results.Where(r => !Silent(file, r)), r => Assert.True(r.Report.Transactions > 0 || r.Report.GoodputBitsPerSecond > 0, $"{r.Unit.Label} measured nothing"));
     }
 }

@@ -29,7 +29,7 @@ public sealed partial class CalicoRouted
 
     private void SetUpVxlan(Node node)
     {
-        var vtep = new VxlanDevice(node.Root, "vxlan.calico", VxlanVni, node.Ip, VxlanPort, mtu: PodMtu(node.Eth0.Mtu));
+        var vtep = new VxlanDevice(node.Root, "vxlan.calico", VxlanVni, node.Ip, VxlanPort, mtu: PodMtu(node.Eth0.Mtu)) { Df = VxlanDf };
         node.Root.AddAddress(vtep, Block(node).Network, 32);
         _vteps[node] = vtep;
         _vtepsByNodeIp[node.Ip] = (node, vtep);

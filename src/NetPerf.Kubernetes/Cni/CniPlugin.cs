@@ -25,8 +25,19 @@ public abstract class CniPlugin
     /// </summary>
     public bool MasqueradeOutgoing { get; set; }
 
-    /// <summary>The MTU the plugin gives pods on nodes of <paramref name="nodeMtu"/>: the node's less its kind's overhead.</summary>
-    public int PodMtu(int nodeMtu) => Kind.PodMtu(nodeMtu);
+    /// <summary>
+    /// The plugin's MTU setting, when an administrator gave one: what its pods' veths, bridge and tunnel device get
+    /// instead of the node's MTU less the encapsulation's overhead (Calico's veth_mtu in calico-config and
+    /// FelixConfiguration's vxlanMTU/ipipMTU; flannel's FLANNEL_MTU). Null: the plugin's own. Set before the
+    /// cluster is built. The node's MTU on a tunnel plugin is the classic mistake (the overhead not subtracted).
+    /// </summary>
+    public int? Mtu { get; set; }
+
+    /// <summary>The <c>df</c> setting of the VXLAN devices the plugin creates (the kernel's default, unset, unless set here). Set before the cluster is built.</summary>
+    public VxlanDf VxlanDf { get; set; }
+
+    /// <summary>The MTU the plugin gives pods on nodes of <paramref name="nodeMtu"/>: its setting, else the node's less its kind's overhead.</summary>
+    public int PodMtu(int nodeMtu) => Mtu ?? Kind.PodMtu(nodeMtu);
 
     /// <summary>Per-node devices and addresses (cni0, flannel.1, tunl0...).</summary>
     public abstract void SetUpNode(Node node);

@@ -33,7 +33,7 @@ public sealed class FlannelVxlan : FlannelBridge
     public override void SetUpNode(Node node)
     {
         base.SetUpNode(node);
-        var vtep = new VxlanDevice(node.Root, "flannel.1", vni: 1, node.Ip, mtu: PodMtu(node.Eth0.Mtu));
+        var vtep = new VxlanDevice(node.Root, "flannel.1", vni: 1, node.Ip, mtu: PodMtu(node.Eth0.Mtu)) { Df = VxlanDf };
         node.Root.AddAddress(vtep, node.PodCidr.Network, 32);
         _vteps[node] = vtep;
     }

@@ -25,12 +25,31 @@ public sealed class IpipTunnelDevice : NetDevice, ILocalEndpoint
 
     public override bool HasLinkLayer => false;
 
+    /// <summary>
+    /// ip_tunnel_xmit (net/ipv4/ip_tunnel.c): the outer header copies the inner DF (tunl0 is made with pmtudisc,
+    /// the default, and without ignore-df). tnl_update_pmtu takes the MTU of the route to the remote less the
+    /// 20-byte header; a DF packet larger than that, if it is not a GSO packet, is answered here with ICMP
+    /// "fragmentation needed" to its sender (icmp_ndo_send) and dropped. A GSO packet gets no error: its
+    /// segments leave with DF and are lost at ip_fragment (the sender learns the MTU only when it resends a
+    /// single segment, after its retransmission timeout). Without DF the outer packet is fragmented.
+    /// </summary>
     public override void Transmit(ref PacketWalk walk)
     {
         walk.Charge(KernelStage.IpipEncapsulate, this);
         ref var p = ref walk.P;
+        if (p.DontFragment && p.Segments == 1)
+        {
+            int mtu = (Namespace.RouteTo(walk.NextHop)?.Mtu ?? int.MaxValue) - HeaderSizes.IpIpOverhead;
+            if (p.IpLength > mtu)
+            {
+                Ipv4.SendFragmentationNeeded(Namespace, mtu, ref walk, this);
+                return;
+            }
+        }
+
         var outer = new FiveTuple(Local, walk.NextHop, IpProtocol.IpInIp, 0, 0);
         p.Encapsulation = new Encapsulation(EncapsulationKind.IpInIp, outer, 0);
+        p.OuterDontFragment = p.DontFragment;
         p.Scrub();
         p.OuterTtl = p.Ttl; // tunl0's default "ttl 0": the outer header inherits the inner TTL (ip_tunnel_xmit)
         Ipv4.Output(Namespace, ref walk);
@@ -40,6 +59,7 @@ public sealed class IpipTunnelDevice : NetDevice, ILocalEndpoint
     {
         walk.Charge(KernelStage.IpipDecapsulate, this);
         walk.P.Encapsulation = Encapsulation.None;
+        walk.P.OuterDontFragment = false;
         walk.P.Scrub();
         QueueToBacklog(ref walk, this);
     }

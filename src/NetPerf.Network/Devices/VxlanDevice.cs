@@ -29,6 +29,15 @@ public sealed class VxlanDevice : NetDevice, ILocalEndpoint
         ns.Bind(IpProtocol.Udp, port, this);
     }
 
+    /// <summary>
+    /// The outer header's DF (<c>df</c>), unset by default as the kernel's is. The device is routed, not a bridge
+    /// port, so whatever the setting it never answers an inner packet too large for the underlay with an ICMP
+    /// error of its own: skb_tunnel_check_pmtu only updates the inner route's PMTU, which forwarding ignores
+    /// (ip_forward_use_pmtu 0), and builds a reply only for a bridged device. With DF the outer packet is then
+    /// lost at ip_fragment, whose error goes to the node itself; without it the node fragments the outer packet.
+    /// </summary>
+    public VxlanDf Df { get; set; }
+
     public uint Vni { get; }
     public Ipv4Address LocalVtep { get; }
     public ushort Port { get; }
@@ -65,6 +74,12 @@ public sealed class VxlanDevice : NetDevice, ILocalEndpoint
         ref var p = ref walk.P;
         var outer = new FiveTuple(LocalVtep, vtep, IpProtocol.Udp, Encapsulation.UdpFlowSourcePort(p.Flow.Hash()), Port);
         p.Encapsulation = new Encapsulation(EncapsulationKind.Vxlan, outer, vni, p.SourceMac, p.DestinationMac);
+        p.OuterDontFragment = Df switch
+        {
+            VxlanDf.Set => true,
+            VxlanDf.Inherit => p.DontFragment,
+            _ => false,
+        };
         p.Scrub(); // the outer packet is a new packet to netfilter (iptunnel_xmit: skb_scrub_packet)
         p.OuterTtl = Ipv4.DefaultTtl;
         Ipv4.Output(Namespace, ref walk);
@@ -79,6 +94,7 @@ public sealed class VxlanDevice : NetDevice, ILocalEndpoint
         p.SourceMac = p.Encapsulation.InnerSourceMac;
         p.DestinationMac = p.Encapsulation.InnerDestinationMac;
         p.Encapsulation = Encapsulation.None;
+        p.OuterDontFragment = false;
         p.Scrub();
         QueueToBacklog(ref walk, this);
     }

@@ -384,6 +384,7 @@ public sealed class Iptables
             && (rule.DestinationNotIn is not { } away || !away.Contains(t.Destination))
             && (rule.Protocol is not { } proto || proto == t.Protocol)
             && (rule.DestinationPort is not { } port || port == t.DestinationPort)
+            && (!rule.IcmpFragmentationNeeded || (t.Protocol == IpProtocol.Icmp && p.IcmpNextHopMtu > 0))
             && (rule.InInterface is null || Rule.InterfaceMatches(rule.InInterface, inDevice?.Name))
             && (rule.OutInterface is null || Rule.InterfaceMatches(rule.OutInterface, outDevice?.Name))
             && (rule.DestinationIsLocal is not { } local || local == _ns.IsLocal(t.Destination))

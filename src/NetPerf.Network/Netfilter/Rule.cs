@@ -42,6 +42,9 @@ public sealed record Rule
     public IpProtocol? Protocol { get; init; }
     public ushort? DestinationPort { get; init; }
 
+    /// <summary><c>-p icmp --icmp-type fragmentation-needed</c>: an ICMP destination unreachable, type 3 code 4.</summary>
+    public bool IcmpFragmentationNeeded { get; init; }
+
     /// <summary><c>-i</c>: an interface name, or a prefix ending in '+' (cali+).</summary>
     public string? InInterface { get; init; }
 

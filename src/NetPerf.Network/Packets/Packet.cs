@@ -23,7 +23,14 @@ public struct Packet
     /// <summary>TTL of the outer IP header while tunnelled.</summary>
     public byte OuterTtl;
 
+    /// <summary>DF in the inner (or only) IP header: Linux TCP always sets it (path MTU discovery).</summary>
     public bool DontFragment;
+
+    /// <summary>
+    /// DF in the outer IP header while tunnelled: what the tunnel device chose (VXLAN's <c>df</c> setting, IP-in-IP
+    /// copying the inner DF). Without it a node may fragment the outer packet.
+    /// </summary>
+    public bool OuterDontFragment;
 
     /// <summary>
     /// Bytes of IPv4 options after the 20-byte header: 8 while Cilium's DSR option rides the packet (dsr_opt_v4:
@@ -76,13 +83,23 @@ public struct Packet
     public uint Mark;
 
     /// <summary>
-    /// Fragmentation: a fragment carries the id of the datagram it belongs to (nonzero) and the whole datagram's
-    /// transport header and payload, so that reassembly knows when all its data is there and can give back the
-    /// datagram as sent.
+    /// Fragmentation: a fragment carries the id of the datagram it belongs to (nonzero), the datagram's data bytes
+    /// (all it carries after its visible IP header: the outer one while tunnelled) and its own share of them. It
+    /// keeps the whole datagram's headers and payload as sent, so that reassembly gives them back as they were.
     /// </summary>
     public int DatagramId;
-    public int DatagramPayloadBytes;
-    public int DatagramTransportHeaderBytes;
+    public int DatagramDataBytes;
+    public int FragmentDataBytes;
+
+    /// <summary>
+    /// The datagram cut was the outer packet (a tunnel's, fragmented by its node), not the inner one: only the
+    /// outer header's destination reassembles it, and a fragment of an inner packet that is tunnelled later keeps
+    /// its own headers inside the encapsulation.
+    /// </summary>
+    public bool OuterFragment;
+
+    /// <summary>A fragment of the datagram whose header is visible now: what this namespace may reassemble.</summary>
+    public readonly bool IsVisibleFragment => DatagramId != 0 && OuterFragment == (Encapsulation.Kind != EncapsulationKind.None);
 
     /// <summary>
     /// What the application's own header carries (a request's number and the response size it asks for):
@@ -137,8 +154,16 @@ public struct Packet
     /// <summary>Bytes of the inner IP packet: IPv4 header with its options, transport header, payload.</summary>
     public readonly int InnerIpLength => HeaderSizes.Ipv4 + IpOptionBytes + TransportHeaderBytes + PayloadBytes;
 
-    /// <summary>Bytes of the IP packet the current link carries: the inner packet plus any encapsulation.</summary>
-    public readonly int IpLength => InnerIpLength + Encapsulation.Overhead;
+    /// <summary>
+    /// Bytes of the IP packet the current link carries: the inner packet plus any encapsulation, or, for a
+    /// fragment, its visible IP header and its share of the datagram's data.
+    /// </summary>
+    public readonly int IpLength => FragmentDataBytes == 0
+        ? InnerIpLength + Encapsulation.Overhead
+        : OuterFragment ? HeaderSizes.Ipv4 + FragmentDataBytes : HeaderSizes.Ipv4 + IpOptionBytes + FragmentDataBytes + Encapsulation.Overhead;
+
+    /// <summary>DF in the visible header: the outer one while tunnelled.</summary>
+    public readonly bool VisibleDontFragment => Encapsulation.Kind == EncapsulationKind.None ? DontFragment : OuterDontFragment;
 
     /// <summary>The tuple the network sees now: the outer one while tunnelled.</summary>
     public readonly FiveTuple VisibleFlow => Encapsulation.Kind == EncapsulationKind.None ? Flow : Encapsulation.Outer;

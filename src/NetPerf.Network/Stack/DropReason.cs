@@ -15,8 +15,12 @@ public enum DropReason
     /// <summary>The next hop's link-layer address could not be resolved.</summary>
     NeighbourUnresolved,
 
-    /// <summary>Larger than the egress MTU with DF set (an ICMP "fragmentation needed" goes back to the sender).</summary>
-    MtuExceeded,
+    /// <summary>
+    /// Larger than the egress (or path) MTU with DF set, so it may not be fragmented: SKB_DROP_REASON_PKT_TOO_BIG
+    /// (ip_forward; a tunnel that cannot carry it). An ICMP "fragmentation needed" goes back to the sender where
+    /// the kernel sends one.
+    /// </summary>
+    PktTooBig,
 
     /// <summary>No socket bound to the destination port (ICMP port unreachable).</summary>
     NoSocket,
@@ -37,8 +41,8 @@ public enum DropReason
     /// </summary>
     ConntrackTableFull,
 
-    /// <summary>An incomplete datagram's fragments, dropped 30 s after the first arrived.</summary>
-    ReassemblyTimeout,
+    /// <summary>An incomplete datagram's fragments, dropped 30 s after the first arrived (SKB_DROP_REASON_FRAG_REASM_TIMEOUT).</summary>
+    FragReasmTimeout,
 
     /// <summary>An unknown destination, and no port to flood it to but the one it came from.</summary>
     NoBridgePort,

@@ -7,32 +7,95 @@ namespace NetPerf.Network.Stack;
 
 /// <summary>
 /// IPv4 fragmentation (RFC 791; net/ipv4/ip_output.c ip_fragment): a packet too large for the egress MTU and
-/// without DF is cut into fragments whose data is a multiple of 8 bytes (the last excepted), each with its own
-/// 20-byte IP header; the transport header travels in the first. A fragment may be fragmented again further on:
-/// it keeps its datagram's identity. The receiver reassembles before local delivery (ip_defrag), counting data
-/// bytes until the whole datagram is there, and forgets an incomplete one after 30 s (net.ipv4.ipfrag_time).
+/// without DF in its visible header is cut into fragments whose data is a multiple of 8 bytes (the last excepted),
+/// each with its own IP header; the headers after it travel in the first. A tunnelled packet is fragmented by its
+/// outer header: the outer UDP/VXLAN headers and the whole inner packet are the data, and only the first fragment
+/// carries them. A GSO packet whose segments are too large is segmented in software first and each segment
+/// fragmented (ip_finish_output_gso's slow path: "Local GSO skb transmitted on an NETIF_F_TSO tunnel stacked over
+/// an interface with a smaller MTU"). A fragment may be fragmented again further on: it keeps its datagram's
+/// identity. The receiver reassembles (ip_defrag) before conntrack when netfilter is loaded (nf_defrag_ipv4 at
+/// PREROUTING), else before local delivery, counting data bytes until the whole datagram is there, and drops an
+/// incomplete one 30 s after its first fragment (net.ipv4.ipfrag_time; SKB_DROP_REASON_FRAG_REASM_TIMEOUT).
 /// </summary>
 internal static class Fragmentation
 {
     public static readonly Engine.Time.SimTime ReassemblyTimeout = Engine.Time.SimTime.FromSeconds(30);
 
-    /// <summary>Data bytes per fragment (all but the last) for an egress MTU.</summary>
-    public static int FragmentData(int mtu) => (mtu - HeaderSizes.Ipv4) & ~7;
+    /// <summary>Data bytes per fragment (all but the last) for an egress MTU and a 20-byte IP header.</summary>
+    public static int FragmentData(int mtu) => FragmentData(mtu, HeaderSizes.Ipv4);
 
-    /// <summary>Cuts the walk's packet into fragments and transmits each on <paramref name="device"/>.</summary>
-    public static void FragmentAndTransmit(NetDevice device, ref PacketWalk walk)
+    private static int FragmentData(int mtu, int header) => (mtu - header) & ~7;
+
+    /// <summary>Cuts the walk's packet into fragments that fit <paramref name="mtu"/> (its GSO segments first) and transmits each on <paramref name="device"/>.</summary>
+    public static void FragmentAndTransmit(NetDevice device, int mtu, ref PacketWalk walk)
+    {
+        int segments = walk.P.Segments;
+        if (segments == 1)
+        {
+            FragmentOne(device, mtu, ref walk);
+            return;
+        }
+
+        var host = walk.Host;
+        walk.Charge(KernelStage.GsoSegment, device.Namespace, device, segments);
+        walk.Flush();
+        Packet template = walk.P;
+        for (int i = 0; i < segments; i++)
+        {
+            bool last = i == segments - 1;
+            int packet = last ? walk.Packet : host.Pool.Rent();
+            ref var segment = ref host.Pool[packet];
+            segment = template;
+            segment.BecomeSegment(i);
+            if (last)
+            {
+                FragmentOrTransmit(device, mtu, ref walk);
+            }
+            else
+            {
+                var piece = new PacketWalk(host, packet) { NextHop = walk.NextHop };
+                FragmentOrTransmit(device, mtu, ref piece);
+            }
+        }
+    }
+
+    private static void FragmentOrTransmit(NetDevice device, int mtu, ref PacketWalk walk)
+    {
+        if (walk.P.IpLength > mtu)
+        {
+            FragmentOne(device, mtu, ref walk);
+        }
+        else
+        {
+            device.Transmit(ref walk);
+        }
+    }
+
+    private static void FragmentOne(NetDevice device, int mtu, ref PacketWalk walk)
     {
         var host = walk.Host;
         ref var original = ref walk.P;
-        int data = original.TransportHeaderBytes + original.PayloadBytes;
-        int per = FragmentData(device.Mtu);
+        bool outer = original.Encapsulation.Kind != EncapsulationKind.None;
+        if (original.DatagramId != 0 && !original.IsVisibleFragment)
+        {
+            // A fragment of the inner packet, tunnelled and now too large for the underlay: an outer datagram of its
+            // own would need a second reassembly state in the packet. Not modelled: lost as a failed fragmentation.
+            walk.Drop(DropReason.PktTooBig, device);
+            return;
+        }
+
+        int header = HeaderSizes.Ipv4 + (outer ? 0 : original.IpOptionBytes);
+        int data = original.IpLength - header;
+        int per = FragmentData(mtu, header);
         int count = (data + per - 1) / per;
         if (original.DatagramId == 0)
         {
             original.DatagramId = host.Testbed.NextDatagramId();
-            original.DatagramPayloadBytes = original.PayloadBytes;
-            original.DatagramTransportHeaderBytes = original.TransportHeaderBytes;
+            original.DatagramDataBytes = data;
+            original.OuterFragment = outer;
         }
+
+        // A fragment cut again keeps its datagram's id and total: its pieces count towards the same data.
 
         original.Hops++;
         walk.Flush(); // the fragments queue behind the work that made them
@@ -44,8 +107,7 @@ internal static class Fragmentation
             int packet = i == count - 1 ? walk.Packet : host.Pool.Rent();
             ref var fragment = ref host.Pool[packet];
             fragment = template;
-            fragment.TransportHeaderBytes = 0; // fragment data counts as payload: only the IP header is added
-            fragment.PayloadBytes = bytes;
+            fragment.FragmentDataBytes = bytes;
             if (i == count - 1)
             {
                 walk.Charge(KernelStage.Fragment, device);
@@ -76,7 +138,7 @@ internal static class Fragmentation
         {
             if (now - state.FirstPs > ReassemblyTimeout.Picoseconds)
             {
-                ns.Host.CountDrop(DropReason.ReassemblyTimeout); // the old, incomplete datagram is dropped
+                ns.Host.CountDrop(DropReason.FragReasmTimeout); // the old, incomplete datagram is dropped
             }
             else
             {
@@ -84,8 +146,8 @@ internal static class Fragmentation
             }
         }
 
-        long total = held + p.PayloadBytes;
-        if (total < p.DatagramPayloadBytes + p.DatagramTransportHeaderBytes)
+        long total = held + p.FragmentDataBytes;
+        if (total < p.DatagramDataBytes)
         {
             queue[key] = (total, held == 0 ? now : state.FirstPs);
             walk.Consume(); // held by the reassembly queue: its memory is not modelled, the packet slot is freed
@@ -93,8 +155,9 @@ internal static class Fragmentation
         }
 
         queue.Remove(key);
-        p.PayloadBytes = p.DatagramPayloadBytes;
-        p.TransportHeaderBytes = p.DatagramTransportHeaderBytes;
+        p.FragmentDataBytes = 0;
+        p.OuterFragment = false;
+        p.DatagramDataBytes = 0;
         p.DatagramId = 0;
         return true;
     }

@@ -1,3 +1,4 @@
+using NetPerf.Network.Addressing;
 using NetPerf.Network.Cpu;
 using NetPerf.Network.Devices;
 using NetPerf.Network.Netfilter;
@@ -74,6 +75,11 @@ public static class Ipv4
     {
         var ns = device.Namespace;
         walk.Charge(KernelStage.IpInput, device);
+        if (walk.P.IsVisibleFragment && ns.Netfilter is not null && !Fragmentation.Reassemble(ns, device, ref walk))
+        {
+            return; // nf_defrag_ipv4 (PREROUTING, priority -400): conntrack sees whole datagrams only
+        }
+
         if (ns.Netfilter is { } nf && nf.Run(NetfilterHook.PreRouting, ref walk, device, null) == Verdict.Drop)
         {
             Drop(ns, ref walk, nf.LastDropReason, device);
@@ -156,10 +162,12 @@ public static class Ipv4
 
         var hop = ChooseHop(ns, route, ref walk);
         var egress = ns.Device(hop.Interface);
-        if (p.DontFragment && p.Encapsulation.Kind == EncapsulationKind.None && p.LargestSegmentIpLength > egress.Mtu)
+        if (p.VisibleDontFragment && p.LargestSegmentIpLength > egress.Mtu)
         {
-            // ip_forward checks DF against the egress MTU before the FORWARD hook.
-            SendFragmentationNeeded(ns, egress, ref walk);
+            // ip_forward checks DF against the egress device's MTU before the FORWARD hook; a path MTU it learned
+            // is not used for forwarding (net.ipv4.ip_forward_use_pmtu 0, ip_dst_mtu_maybe_forward). A tunnelled
+            // packet is checked by its outer header, and the error goes to the tunnel's source.
+            SendFragmentationNeeded(ns, egress.Mtu, ref walk, egress);
             return;
         }
 
@@ -208,7 +216,7 @@ public static class Ipv4
 
         if (p.LargestSegmentIpLength > device.Mtu)
         {
-            walk.Drop(DropReason.MtuExceeded, device); // the helper does not fragment (is_skb_forwardable)
+            walk.Drop(DropReason.PktTooBig, device); // the helper does not fragment (is_skb_forwardable)
             return true;
         }
 
@@ -235,7 +243,7 @@ public static class Ipv4
 
     private static void LocalDeliver(NetworkNamespace ns, NetDevice device, ref PacketWalk walk)
     {
-        if (walk.P.DatagramId != 0 && !Fragmentation.Reassemble(ns, device, ref walk))
+        if (walk.P.IsVisibleFragment && !Fragmentation.Reassemble(ns, device, ref walk))
         {
             return;
         }
@@ -247,7 +255,13 @@ public static class Ipv4
             walk.Charge(KernelStage.Icmp, device);
             if (walk.P.IcmpNextHopMtu > 0)
             {
-                ns.LearnPathMtu(walk.P.IcmpQuotedFlow.Destination, walk.P.IcmpNextHopMtu);
+                var quoted = walk.P.IcmpQuotedFlow;
+                ns.LearnPathMtu(quoted.Destination, walk.P.IcmpNextHopMtu);
+                if (ns.Endpoint(quoted.Protocol, quoted.SourcePort) is IIcmpErrorReceiver socket)
+                {
+                    socket.DeliverIcmpError(ref walk); // tcp_v4_err: the socket shrinks its MSS and resends
+                    return;
+                }
             }
 
             walk.Consume();
@@ -278,12 +292,16 @@ public static class Ipv4
         }
 
         bool fragment = false;
-        if (p.LargestSegmentIpLength > device.Mtu)
+        // A forwarded packet meets the device's MTU (ip_dst_mtu_maybe_forward), a locally sent one its path's.
+        int mtu = stage == KernelStage.IpForward ? device.Mtu : ns.RouteMtu(device, p.VisibleFlow.Destination);
+        if (p.LargestSegmentIpLength > mtu)
         {
-            if (p.DontFragment || p.Encapsulation.Kind != EncapsulationKind.None)
+            if (p.VisibleDontFragment)
             {
-                // DF on a local send is EMSGSIZE for the socket; tunnelled packets are not fragmented here.
-                walk.Drop(DropReason.MtuExceeded, device);
+                // ip_fragment with DF (IPSTATS_MIB_FRAGFAILS): a socket's own send was refused earlier (EMSGSIZE);
+                // what gets here is a tunnel's outer packet with DF, whose "fragmentation needed" would go to this
+                // node itself, its source: the packet is lost and the inner sender learns nothing.
+                walk.Drop(DropReason.PktTooBig, device);
                 return;
             }
 
@@ -305,7 +323,7 @@ public static class Ipv4
 
         if (fragment)
         {
-            Fragmentation.FragmentAndTransmit(device, ref walk);
+            Fragmentation.FragmentAndTransmit(device, mtu, ref walk);
             return;
         }
 
@@ -313,20 +331,22 @@ public static class Ipv4
     }
 
     /// <summary>
-    /// A router cannot forward a DF packet over <paramref name="egress"/>: it drops it and sends the source an
-    /// ICMP destination unreachable, fragmentation needed (RFC 792, RFC 1191), carrying the next-hop MTU and the
-    /// quoted header, from the address of the interface the error leaves by.
+    /// A DF packet cannot go on at <paramref name="mtu"/> (a router's egress, a tunnel that cannot carry it): it is
+    /// dropped (SKB_DROP_REASON_PKT_TOO_BIG) and the source of its visible header gets an ICMP destination
+    /// unreachable, fragmentation needed (type 3 code 4; RFC 792, RFC 1191) carrying the next-hop MTU and the
+    /// quoted header, from the address of the interface the error leaves by. The error is a locally generated
+    /// packet: it crosses this namespace's OUTPUT and POSTROUTING, where a firewall may drop it.
     /// </summary>
-    private static void SendFragmentationNeeded(NetworkNamespace ns, NetDevice egress, ref PacketWalk walk)
+    internal static void SendFragmentationNeeded(NetworkNamespace ns, int mtu, ref PacketWalk walk, NetDevice at)
     {
-        walk.Charge(KernelStage.Icmp, egress);
+        walk.Charge(KernelStage.Icmp, at);
         var host = walk.Host;
         var quoted = walk.P.VisibleFlow;
         int core = walk.P.Core;
-        Drop(ns, ref walk, DropReason.MtuExceeded, egress);
+        Drop(ns, ref walk, DropReason.PktTooBig, at);
 
         var back = ns.Fib.Lookup(quoted.Source);
-        var from = back is { Type: RouteType.Unicast } ? ns.Device(back.NextHops[0].Interface).PrimaryAddress : null;
+        var from = back is { Type: RouteType.Unicast } ? IcmpSource(ns, ns.Device(back.NextHops[0].Interface)) : null;
         if (from is null)
         {
             return; // no way back to the sender
@@ -340,10 +360,32 @@ public static class Ipv4
         e.Ttl = DefaultTtl;
         e.Core = core;
         e.SentAtPs = host.Sim.Now.Picoseconds;
-        e.IcmpNextHopMtu = egress.Mtu;
+        e.IcmpNextHopMtu = mtu;
         e.IcmpQuotedFlow = quoted;
         var icmpWalk = new PacketWalk(host, icmp);
         Output(ns, ref icmpWalk);
+    }
+
+    /// <summary>
+    /// The source of an ICMP error: the address of the device it leaves by, or, for a device without one (a
+    /// Calico cali veth), another of the namespace's (inet_select_addr falls back to any device's address).
+    /// </summary>
+    private static Ipv4Address? IcmpSource(NetworkNamespace ns, NetDevice egress)
+    {
+        if (egress.PrimaryAddress is { } own)
+        {
+            return own;
+        }
+
+        foreach (var device in ns.Devices)
+        {
+            if (device != ns.Loopback && device.PrimaryAddress is { } other)
+            {
+                return other;
+            }
+        }
+
+        return null;
     }
 
     private static bool PostRouting(NetworkNamespace ns, NetDevice device, ref PacketWalk walk)

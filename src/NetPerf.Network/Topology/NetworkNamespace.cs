@@ -199,6 +199,13 @@ public sealed class NetworkNamespace
     public int? PathMtu(Ipv4Address destination) =>
         _pathMtu.TryGetValue(destination.Value, out var e) && e.ExpiresPs > Host.Sim.Now.Picoseconds ? e.Mtu : null;
 
+    /// <summary>
+    /// The MTU a locally sent packet to <paramref name="destination"/> meets on <paramref name="device"/>: the
+    /// device's, or less where a path MTU was learned (ip_skb_dst_mtu: the route exception's PMTU). Free when none was.
+    /// </summary>
+    internal int RouteMtu(NetDevice device, Ipv4Address destination) =>
+        _pathMtu.Count == 0 ? device.Mtu : Math.Min(device.Mtu, PathMtu(destination) ?? int.MaxValue);
+
     internal void LearnPathMtu(Ipv4Address destination, int mtu)
     {
         int current = PathMtu(destination) ?? int.MaxValue;

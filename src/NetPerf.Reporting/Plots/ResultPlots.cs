@@ -57,18 +57,21 @@ public static class ResultPlots
     private static string Slug(string name) => string.Concat(name.Select(c => char.IsAsciiLetterOrDigit(c) || c == '-' ? c : '-'));
 
     /// <summary>
-    /// A workload's throughput per interval, a line per variant and path (the first replication), and a marker on
+    /// A workload's throughput per interval (a stream's goodput), a line per variant and path (the first replication), and a marker on
     /// every interval in which a host dropped packets, sized by nothing: where, not how many (timeseries.csv has it).
     /// </summary>
     private static void Timeseries(Plot plot, ResultSet results, string workload)
     {
         var rows = results.Timeseries.Where(t => t.Workload == workload).ToList();
         int replication = rows.Min(t => t.Replication);
+        // A stream completes no transactions: its rate over time is its goodput.
+        bool stream = rows.All(t => t.Transactions == 0) && rows.Any(t => t.GoodputMbps > 0);
+        Func<TimeseriesRow, double> rate = stream ? t => t.GoodputMbps : t => t.ThroughputPerSecond;
         foreach (var group in rows.Where(t => t.Replication == replication).GroupBy(t => (t.Variant, t.Path)))
         {
             var points = group.OrderBy(t => t.StartMilliseconds).ToList();
             double[] x = points.Select(t => t.StartMilliseconds + t.IntervalMilliseconds / 2).ToArray();
-            double[] y = points.Select(t => t.ThroughputPerSecond).ToArray();
+            double[] y = points.Select(rate).ToArray();
             var line = plot.Add.ScatterLine(x, y);
             line.LineWidth = 2;
             line.LegendText = $"{group.Key.Variant} {group.Key.Path}";
@@ -77,7 +80,7 @@ public static class ResultPlots
             {
                 var marks = plot.Add.ScatterPoints(
                     dropped.Select(t => t.StartMilliseconds + t.IntervalMilliseconds / 2).ToArray(),
-                    dropped.Select(t => t.ThroughputPerSecond).ToArray(), line.Color);
+                    dropped.Select(rate).ToArray(), line.Color);
                 marks.MarkerShape = MarkerShape.OpenTriangleDown;
                 marks.MarkerSize = 12;
                 marks.LegendText = $"{group.Key.Variant} {group.Key.Path}: drops";
@@ -88,7 +91,7 @@ public static class ResultPlots
             {
                 var marks = plot.Add.ScatterPoints(
                     failed.Select(t => t.StartMilliseconds + t.IntervalMilliseconds / 2).ToArray(),
-                    failed.Select(t => t.ThroughputPerSecond).ToArray(), line.Color);
+                    failed.Select(rate).ToArray(), line.Color);
                 marks.MarkerShape = MarkerShape.Cross;
                 marks.MarkerSize = 8;
                 marks.LegendText = $"{group.Key.Variant} {group.Key.Path}: connections refused, reset or timed out";
@@ -107,7 +110,7 @@ public static class ResultPlots
         }
 
         plot.XLabel("time after warm-up (ms)");
-        plot.YLabel("throughput (1/s)");
+        plot.YLabel(stream ? "goodput (Mbit/s)" : "throughput (1/s)");
         plot.Axes.Margins(bottom: 0);
         plot.ShowLegend(Alignment.UpperRight);
     }

@@ -230,6 +230,9 @@ public static partial class ScenarioReader
             Cni = Kubernetes.Cni.CniPlugins.Get(m.Choice("cni", Choices.Cni, c.Cni.Name)),
             KubeProxy = Kubernetes.Services.KubeProxyMode.Get(m.Choice("kubeProxy", Choices.KubeProxy, c.KubeProxy.Name)),
             Mtu = (int)m.Integer("mtu", 1280, 9000, c.Mtu),
+            PodMtu = PodMtuOf(m["podMtu"], "cluster.podMtu", d) ?? c.PodMtu,
+            VxlanDf = Choices.VxlanDfOf(m.Choice("vxlanDf", Choices.VxlanDf, Choices.VxlanDf[(int)c.VxlanDf])),
+            IcmpFragmentationNeeded = Choices.IcmpFragmentationNeededOf(m.Choice("icmpFragmentationNeeded", Choices.IcmpFragmentationNeeded, Choices.IcmpFragmentationNeeded[(int)c.IcmpFragmentationNeeded])),
             NicGigabits = nic?.Number("gbps", 0.001, 800, c.NicGigabits) ?? c.NicGigabits,
             Offloads = (nic?.Choice("offloads", Choices.Offloads, "all") ?? "all") == "all",
             LinkDelay = m.Duration("linkDelay", SimTime.Zero, SimTime.FromMilliseconds(100), c.LinkDelay),
@@ -731,6 +734,8 @@ public static partial class ScenarioReader
             PreStopSleep = [.. m.List("preStopSleep").Select(n => DurationOf(n, m.Where("preStopSleep"), d)).OfType<SimTime>()],
             Kernel = [.. Words("kernel", Choices.Kernels).Select(KernelLine.Get)],
             Resolver = [.. Words("resolver", Choices.Resolvers).Select(Choices.Resolver)],
+            PodMtu = [.. m.List("podMtu").Select(n => PodMtuOf(n, m.Where("podMtu"), d)).OfType<PodMtuSetting>()],
+            IcmpFragmentationNeeded = [.. Words("icmpFragmentationNeeded", Choices.IcmpFragmentationNeeded).Select(Choices.IcmpFragmentationNeededOf)],
         };
         foreach (var key in ScenarioKeys.Compare)
         {
@@ -742,6 +747,31 @@ public static partial class ScenarioReader
         }
 
         return compare;
+    }
+
+    /// <summary>An IPv4 MTU from 576 (RFC 791's minimum datagram every host takes) to 9000 (jumbo frames), or "auto"; null when absent or wrong (reported).</summary>
+    private static PodMtuSetting? PodMtuOf(YamlNode? node, string where, Diagnostics d)
+    {
+        if (node is null)
+        {
+            return null;
+        }
+
+        if (node is YamlScalarNode { Value: { } s })
+        {
+            if (s == PodMtuSetting.AutoWord)
+            {
+                return PodMtuSetting.Auto;
+            }
+
+            if (int.TryParse(s, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int bytes) && bytes is >= 576 and <= 9000)
+            {
+                return new PodMtuSetting(bytes);
+            }
+        }
+
+        d.Error(node, $"{where}: expected an MTU in bytes from 576 to 9000, or {PodMtuSetting.AutoWord} (the plugin's own: the node's MTU less its encapsulation's overhead); found {YamlMap.Describe(node)}");
+        return null;
     }
 
     private static SimTime? DurationOf(YamlNode node, string where, Diagnostics d)

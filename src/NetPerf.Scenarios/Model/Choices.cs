@@ -36,6 +36,29 @@ public static class Choices
 
     public static string Name(Kubernetes.Dns.ResolverQueries q) => Resolvers[(int)q];
 
+    /// <summary>cluster.vxlanDf: as <c>ip link ... type vxlan df</c> names them.</summary>
+    public static readonly IReadOnlyList<string> VxlanDf = ["unset", "set", "inherit"];
+
+    public static Network.Devices.VxlanDf VxlanDfOf(string name) => (Network.Devices.VxlanDf)Index(VxlanDf, name);
+
+    /// <summary>cluster.icmpFragmentationNeeded.</summary>
+    public static readonly IReadOnlyList<string> IcmpFragmentationNeeded = ["allowed", "filtered"];
+
+    public static IcmpFragmentationNeeded IcmpFragmentationNeededOf(string name) => (IcmpFragmentationNeeded)Index(IcmpFragmentationNeeded, name);
+
+    private static int Index(IReadOnlyList<string> words, string name)
+    {
+        for (int i = 0; i < words.Count; i++)
+        {
+            if (words[i] == name)
+            {
+                return i;
+            }
+        }
+
+        return 0;
+    }
+
     /// <summary>What `compare` runs when neither the command line nor the scenario names plugins: the four the headline compares.</summary>
     public static readonly IReadOnlyList<string> MainCni = ["flannel-vxlan", "flannel-host-gw", "calico-bgp", "calico-ipip"];
 }

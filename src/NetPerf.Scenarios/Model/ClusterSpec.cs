@@ -77,6 +77,15 @@ public sealed record ClusterSpec
     public Kubernetes.Cni.CniPluginKind Cni { get; init; } = Kubernetes.Cni.FlannelVxlan.Descriptor;
     public Kubernetes.Services.KubeProxyMode KubeProxy { get; init; } = Kubernetes.Services.KubeProxyMode.Iptables;
     public int Mtu { get; init; } = 1500;
+
+    /// <summary>cluster.podMtu: the CNI plugin's MTU setting (auto: the node's less the plugin's overhead).</summary>
+    public PodMtuSetting PodMtu { get; init; } = PodMtuSetting.Auto;
+
+    /// <summary>cluster.vxlanDf: the outer DF of the plugin's VXLAN devices (unset, the kernel's default).</summary>
+    public Network.Devices.VxlanDf VxlanDf { get; init; }
+
+    /// <summary>cluster.icmpFragmentationNeeded: passed by the nodes, or dropped by a firewall on them.</summary>
+    public IcmpFragmentationNeeded IcmpFragmentationNeeded { get; init; }
     public double NicGigabits { get; init; } = 10;
 
     /// <summary>TSO, GSO, GRO and tunnel segmentation on (as on real NICs) or all off.</summary>

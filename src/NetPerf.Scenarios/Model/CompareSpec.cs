@@ -27,6 +27,12 @@ public sealed record CompareSpec
     /// <summary>The pods' resolver mode, each in turn (parallel A/AAAA, and single-request-reopen as the fix).</summary>
     public IReadOnlyList<Kubernetes.Dns.ResolverQueries> Resolver { get; init; } = [];
 
-    public bool IsEmpty => Cni.Count == 0 && KubeProxy.Count == 0 && Services.Count == 0 && MessageBytes.Count == 0 && ConntrackMax.Count == 0 && PreStopSleep.Count == 0
+    /// <summary>The CNI plugin's MTU setting, each in turn (the node's MTU on a tunnel, and auto as the fix).</summary>
+    public IReadOnlyList<PodMtuSetting> PodMtu { get; init; } = [];
+
+    /// <summary>ICMP fragmentation needed passed or filtered on the nodes, each in turn.</summary>
+    public IReadOnlyList<IcmpFragmentationNeeded> IcmpFragmentationNeeded { get; init; } = [];
+
+    public bool IsEmpty => PodMtu.Count == 0 && IcmpFragmentationNeeded.Count == 0 && Cni.Count == 0 && KubeProxy.Count == 0 && Services.Count == 0 && MessageBytes.Count == 0 && ConntrackMax.Count == 0 && PreStopSleep.Count == 0
         && Kernel.Count == 0 && Resolver.Count == 0;
 }

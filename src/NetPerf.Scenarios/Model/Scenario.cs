@@ -72,6 +72,8 @@ public sealed record Scenario
         IReadOnlyList<Engine.Time.SimTime?> preStops = Compare.PreStopSleep.Count > 0 ? Compare.PreStopSleep.Select(t => (Engine.Time.SimTime?)t).ToList() : [null];
         IReadOnlyList<KernelLine?> kernels = Compare.Kernel.Count > 0 ? [.. Compare.Kernel] : [null];
         IReadOnlyList<Kubernetes.Dns.ResolverQueries?> resolvers = Compare.Resolver.Count > 0 ? Compare.Resolver.Select(q => (Kubernetes.Dns.ResolverQueries?)q).ToList() : [null];
+        IReadOnlyList<PodMtuSetting?> podMtus = Compare.PodMtu.Count > 0 ? Compare.PodMtu.Select(m => (PodMtuSetting?)m).ToList() : [null];
+        IReadOnlyList<IcmpFragmentationNeeded?> icmps = Compare.IcmpFragmentationNeeded.Count > 0 ? Compare.IcmpFragmentationNeeded.Select(i => (IcmpFragmentationNeeded?)i).ToList() : [null];
         var variants = new List<Variant>();
         foreach (var cni in cnis)
         {
@@ -83,7 +85,7 @@ public sealed record Scenario
                     {
                         foreach (var table in tables)
                         {
-                            foreach (var (preStop, kernel, resolver) in from p in preStops from k in kernels from q in resolvers select (p, k, q))
+                            foreach (var (preStop, kernel, resolver, podMtu, icmp) in from p in preStops from k in kernels from q in resolvers from m in podMtus from i in icmps select (p, k, q, m, i))
                             {
                                 var parts = new List<string>();
                                 if (Compare.Cni.Count > 0 || Compare.IsEmpty) parts.Add(cni.Name);
@@ -94,7 +96,12 @@ public sealed record Scenario
                                 if (preStop is { } p) parts.Add($"prestop{p.Picoseconds / 1_000_000_000}ms");
                                 if (kernel is { } k) parts.Add($"kernel{k.Name}");
                                 if (resolver is { } q) parts.Add(Choices.Name(q));
-                                variants.Add(new Variant(string.Join("/", parts), cni, proxy, svc, size) { ConntrackMax = table, PreStopSleep = preStop, Kernel = kernel, Resolver = resolver });
+                                if (podMtu is { } m) parts.Add($"podmtu-{m.Name}");
+                                if (icmp is { } i) parts.Add($"icmp-{Choices.IcmpFragmentationNeeded[(int)i]}");
+                                variants.Add(new Variant(string.Join("/", parts), cni, proxy, svc, size)
+                                {
+                                    ConntrackMax = table, PreStopSleep = preStop, Kernel = kernel, Resolver = resolver, PodMtu = podMtu, IcmpFragmentationNeeded = icmp,
+                                });
                             }
                         }
                     }

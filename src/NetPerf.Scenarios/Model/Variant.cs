@@ -12,6 +12,12 @@ public sealed record Variant(string Name, Kubernetes.Cni.CniPluginKind Cni, Kube
     /// <summary>The nodes' kernel line, when the compare block sweeps it; null: the cluster's.</summary>
     public KernelLine? Kernel { get; init; }
 
+    /// <summary>The CNI plugin's MTU setting, when the compare block sweeps it; null: the cluster's.</summary>
+    public PodMtuSetting? PodMtu { get; init; }
+
+    /// <summary>ICMP fragmentation needed on the nodes, when the compare block sweeps it; null: the cluster's.</summary>
+    public IcmpFragmentationNeeded? IcmpFragmentationNeeded { get; init; }
+
     /// <summary>The pods' resolver mode, when the compare block sweeps it; null: the cluster's.</summary>
     public Kubernetes.Dns.ResolverQueries? Resolver { get; init; }
 }

@@ -51,6 +51,8 @@ public sealed class ClusterBuild
         var cni = variant.Cni.Create();
         cni.MasqueradeOutgoing = beyondEdge;
         spec.Cilium.Apply(cni);
+        cni.Mtu = (variant.PodMtu ?? spec.PodMtu).Bytes;
+        cni.VxlanDf = spec.VxlanDf;
         Cluster = new KubernetesCluster(
             new ClusterOptions
             {
@@ -99,6 +101,19 @@ public sealed class ClusterBuild
                 sysctls.Max = max;
             }
         }
+        if ((variant.IcmpFragmentationNeeded ?? spec.IcmpFragmentationNeeded) == IcmpFragmentationNeeded.Filtered)
+        {
+            // A firewall on every node, ahead of what kube-proxy and the plugin wrote: the errors the node itself
+            // sends (OUTPUT: a tunnel's, or ip_forward's) and those it forwards (FORWARD).
+            var drop = new Network.Netfilter.Rule { Protocol = IpProtocol.Icmp, IcmpFragmentationNeeded = true, Target = Network.Netfilter.RuleTarget.Drop, Comment = "block ICMP fragmentation-needed" };
+            foreach (var node in Cluster.Nodes)
+            {
+                var nf = node.Root.EnableNetfilter();
+                nf.FilterOutput.Insert(drop);
+                nf.FilterForward.Insert(drop);
+            }
+        }
+
         Client = Cluster.AddPod(ClusterLayout.Client, 1, ClusterLayout.ClientLabels);
         LocalServer = Cluster.AddPod(ClusterLayout.LocalServer, 1, ClusterLayout.ServerLabels);
         RemoteServer = Cluster.AddPod(ClusterLayout.RemoteServer, 2, ClusterLayout.RemoteSelector);

@@ -79,6 +79,7 @@ public static class ResultSetBuilder
             BatchMeansHalfWidth = r.Report.MeanMicroseconds?.HalfWidth, Lost = r.Lost, BytesDelivered = r.BytesDelivered, Failures = r.Failures,
             Hosts = r.Report.Cpu.Select(h => new HostRecord(h.Host, h.PicosecondsByStage, h.Drops.GetValueOrDefault(DropReason.ConntrackTableFull), h.ConntrackEvictions)).ToList(),
             DnsLookupPicoseconds = r.Lookup?.Latency.Picoseconds, DnsQueriesPerType = r.Lookup?.QueriesPerType,
+            Tcp = r.Report.Tcp is { } tcp ? new TcpRecord(tcp.Timeouts, tcp.RetransmittedSegments, tcp.MtuReductions, tcp.SmallestSegmentPayload) : null,
             Timeseries = r.Series is null ? [] : Timeseries(r, u.Variant.Name, u.Path.Name(), u.Workload.Name, duration).ToList(),
             Timeline = r.Timeline.Select(e => new TimelineRow
             {
@@ -169,6 +170,16 @@ public static class ResultSetBuilder
                 {
                     Add(summary, Row, metric, "connections", failed);
                 }
+            }
+
+            // TCP that met a retransmission timeout or lowered its MSS for a path MTU (an MTU black hole and its
+            // recovery): rows only then, as for conntrack.
+            if (runs.Any(r => r.Tcp is { } t && (t.Timeouts > 0 || t.MtuReductions > 0)))
+            {
+                Add(summary, Row, "tcp_timeouts", "timeouts", runs.Select(r => (double)(r.Tcp?.Timeouts ?? 0)).ToList());
+                Add(summary, Row, "tcp_retransmitted", "segments", runs.Select(r => (double)(r.Tcp?.RetransmittedSegments ?? 0)).ToList());
+                Add(summary, Row, "tcp_mtu_reductions", "errors", runs.Select(r => (double)(r.Tcp?.MtuReductions ?? 0)).ToList());
+                Add(summary, Row, "tcp_segment_payload", "B", runs.Select(r => r.Tcp is { SmallestSegmentPayload: > 0 } t ? t.SmallestSegmentPayload : double.NaN).ToList());
             }
 
             if (runs.All(r => r.DnsLookupPicoseconds is not null))
@@ -265,6 +276,7 @@ public static class ResultSetBuilder
                 IntervalMilliseconds = width * 1e3,
                 Transactions = sorted.Length,
                 ThroughputPerSecond = sorted.Length / width,
+                GoodputMbps = t.BytesDelivered(i) * 8 / width / 1e6,
                 P50Microseconds = Rank(0.50),
                 P99Microseconds = Rank(0.99),
                 Lost = t.Lost(i),

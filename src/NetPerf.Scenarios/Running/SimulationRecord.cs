@@ -47,6 +47,9 @@ public sealed record SimulationRecord
     public long? DnsLookupPicoseconds { get; init; }
     public int? DnsQueriesPerType { get; init; }
 
+    /// <summary>The workload's TCP counters (a TCP workload's only).</summary>
+    public TcpRecord? Tcp { get; init; }
+
     /// <summary>timeseries.csv's rows of this replication (already per replication: nothing to pool).</summary>
     public IReadOnlyList<TimeseriesRow> Timeseries { get; init; } = [];
 

@@ -11,7 +11,7 @@ namespace NetPerf.Transport.Tcp;
 /// accepted once the handshake's ACK arrives; later segments are handed to their connection by the 4-tuple,
 /// as the kernel's established hash does.
 /// </summary>
-public sealed class TcpListener : ILocalEndpoint
+public sealed class TcpListener : ILocalEndpoint, IIcmpErrorReceiver
 {
     private readonly Dictionary<FiveTuple, TcpSocket> _connections = [];
 
@@ -52,6 +52,18 @@ public sealed class TcpListener : ILocalEndpoint
     /// </summary>
     public void StopListening() => Listening = false;
     public int Connections => _connections.Count;
+
+    /// <summary>An ICMP error about what an accepted connection sent goes to that connection (the quoted flow is its own, reversed in the table's key).</summary>
+    void IIcmpErrorReceiver.DeliverIcmpError(ref PacketWalk walk)
+    {
+        if (_connections.TryGetValue(walk.P.IcmpQuotedFlow.Reversed, out var socket))
+        {
+            ((IIcmpErrorReceiver)socket).DeliverIcmpError(ref walk);
+            return;
+        }
+
+        walk.Consume();
+    }
 
     void ILocalEndpoint.Deliver(ref PacketWalk walk)
     {

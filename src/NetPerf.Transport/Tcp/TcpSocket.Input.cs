@@ -32,6 +32,13 @@ public sealed partial class TcpSocket
         Receive(ref walk);
     }
 
+    /// <summary>tcp_v4_err on the error's core: the socket acts when that job completes.</summary>
+    void IIcmpErrorReceiver.DeliverIcmpError(ref PacketWalk walk)
+    {
+        walk.Charge(KernelStage.TcpInput, Namespace);
+        walk.Defer(this, FragmentationNeededKind);
+    }
+
     /// <summary>tcp_v4_rcv on the packet's core; the protocol work completes when that job does.</summary>
     internal void Receive(ref PacketWalk walk)
     {
@@ -184,7 +191,7 @@ public sealed partial class TcpSocket
         _retransmitTimer.Disarm();
         SampleRtt(h);
         _peerWindow = h.Window;
-        _mss = EffectiveMss();
+        SetMss(EffectiveMss());
     }
 
     /// <summary>Payload per segment: the smaller of the peer's MSS and our route's, less the timestamps option.</summary>
@@ -212,7 +219,7 @@ public sealed partial class TcpSocket
             return; // acknowledges what was never sent
         }
 
-        _mss = EffectiveMss(); // a learned path MTU shrinks the segments (tcp_sync_mss)
+        SetMss(EffectiveMss()); // a learned path MTU shrinks the segments (tcp_sync_mss)
         _peerWindow = h.Window;
         _peerSacks |= h.Sack.Count > 0;
         for (int i = 0; i < h.Sack.Count; i++)

@@ -44,6 +44,12 @@ public sealed partial class TcpSocket
     /// <summary>Sequence number after the last byte the application's write()s have finished copying.</summary>
     internal long DataEnd { get; set; } = 1;
 
+    private void SetMss(int mss)
+    {
+        _mss = mss;
+        Statistics.SegmentPayload = mss;
+    }
+
     private void SendSyn(int core)
     {
         _sndNxt = 1;
@@ -331,6 +337,43 @@ public sealed partial class TcpSocket
         _retransmitTimer.ArmAfter(new SimTime(Math.Min(rto, Options.MaxRetransmissionTimeout.Picoseconds)));
     }
 
+    /// <summary>
+    /// tcp_v4_err for ICMP "fragmentation needed" (the namespace has learned the path MTU): tcp_v4_mtu_reduced
+    /// syncs the MSS to it and, if it shrank, tcp_simple_retransmit marks what was sent in segments that no longer
+    /// fit as lost and resends it now, entering Loss without touching the congestion window ("we do not increase
+    /// amount of _data_ in network, but units changed"). Here everything outstanding and not SACKed is resent,
+    /// go-back-N from snd_una, as after a timeout.
+    /// </summary>
+    private void OnFragmentationNeeded()
+    {
+        int mss = EffectiveMss();
+        if (mss >= _mss || State is TcpState.Closed or TcpState.TimeWait)
+        {
+            return;
+        }
+
+        SetMss(mss);
+        Statistics.MtuReductions++;
+        if (State is TcpState.SynSent or TcpState.SynReceived || _sndUna >= _sndMax)
+        {
+            return;
+        }
+
+        _inRecovery = false;
+        _inLoss = true;
+        _lossPoint = _sndMax;
+        _duplicateSegments = 0;
+        _retransmitHigh = 0;
+        _sndNxt = _sndUna;
+        if (_finSent && _sndUna <= _finSequence)
+        {
+            _finSent = false;
+            State = State == TcpState.LastAck ? TcpState.CloseWait : TcpState.Established;
+        }
+
+        TrySend(Core);
+    }
+
     /// <summary>tcp_retransmit_timer: back off, collapse the window, and resend from the first unacknowledged byte.</summary>
     private void OnRetransmitTimer()
     {
@@ -382,6 +425,8 @@ public sealed partial class TcpSocket
             Terminate();
             return;
         }
+
+        SetMss(Math.Min(_mss, EffectiveMss())); // tcp_retransmit_skb cuts to tcp_current_mss, which follows the path MTU
 
         // tcp_enter_loss: ssthresh falls only when the loss is news (not in recovery, not on a backed-off RTO).
         _cc.OnTimeout(Namespace.Host.Sim.Now.Picoseconds, reduceThreshold: !_inRecovery && !_inLoss);

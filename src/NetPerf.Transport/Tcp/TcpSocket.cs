@@ -28,7 +28,7 @@ namespace NetPerf.Transport.Tcp;
 /// Work runs where the kernel runs it: writes and reads on the process's core, input and the ACKs and data it
 /// clocks out on the core that received the packet, timers on the process's core.
 /// </summary>
-public sealed partial class TcpSocket : IReusableEndpoint, IEventHandler
+public sealed partial class TcpSocket : IReusableEndpoint, IEventHandler, IIcmpErrorReceiver
 {
     private const int SegmentKind = 0;
     private const int RetransmitTimerKind = 1;
@@ -39,6 +39,7 @@ public sealed partial class TcpSocket : IReusableEndpoint, IEventHandler
     private const int PacingTimerKind = 7;
     private const int PacingKickKind = 8;
     private const int PacingResumeKind = 9;
+    private const int FragmentationNeededKind = 10;
 
     /// <summary>SYN and SYN-ACK carry MSS 4, SACK-permitted 2, timestamps 10, window scale 3 and a NOP: 20 B of options.</summary>
     public const int SynHeaderBytes = HeaderSizes.Tcp + 20;
@@ -242,6 +243,10 @@ public sealed partial class TcpSocket : IReusableEndpoint, IEventHandler
             case PacingResumeKind:
                 _resumePending = false;
                 TrySend(Core);
+                break;
+            case FragmentationNeededKind:
+                Namespace.Host.Pool.Return((int)arg);
+                OnFragmentationNeeded();
                 break;
             default:
                 throw new InvalidOperationException($"unexpected event kind {kind}.");

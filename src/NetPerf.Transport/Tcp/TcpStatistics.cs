@@ -21,6 +21,12 @@ public sealed class TcpStatistics
     /// <summary>Retransmission timer expiries: TcpExtTCPTimeouts.</summary>
     public long Timeouts { get; internal set; }
 
+    /// <summary>ICMP "fragmentation needed" errors that lowered the MSS (tcp_v4_mtu_reduced), each followed by a resend of what no longer fit.</summary>
+    public long MtuReductions { get; internal set; }
+
+    /// <summary>Payload per segment now (the MSS less the timestamps option), 0 before the handshake: what the path MTU leaves.</summary>
+    public int SegmentPayload { get; internal set; }
+
     public long PureAcksSent { get; internal set; }
     public long DelayedAcks { get; internal set; }
     public long BytesAcked { get; internal set; }

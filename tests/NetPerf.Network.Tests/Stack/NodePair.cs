@@ -30,22 +30,26 @@ internal sealed class NodePair
 
     public static Ipv4Address PodIp(int node, int pod) => Ipv4Address.Parse($"10.244.{node}.{pod + 1}");
 
-    public static NodePair FlannelVxlan(CostTable costs, int cores = 2, int pods1 = 1, ulong seed = 1)
+    /// <summary>
+    /// flannel's vxlan backend on two nodes of MTU 1500; <paramref name="podMtu"/> is what cni0, flannel.1 and the
+    /// pods' veths get (1450 as flannel sets it; 1500 is the overhead not subtracted).
+    /// </summary>
+    public static NodePair FlannelVxlan(CostTable costs, int cores = 2, int pods1 = 1, ulong seed = 1, int podMtu = 1450, VxlanDf df = VxlanDf.Unset)
     {
         var pair = new NodePair(seed);
         var vteps = new VxlanDevice[3];
         for (int n = 1; n <= 2; n++)
         {
             var root = pair.AddNode(n, costs, cores);
-            var cni0 = new BridgeDevice(root, "cni0", mtu: 1450);
+            var cni0 = new BridgeDevice(root, "cni0", mtu: podMtu);
             root.AddAddress(cni0, $"10.244.{n}.1/24");
             pair.Cni0[n] = cni0;
-            vteps[n] = new VxlanDevice(root, "flannel.1", vni: 1, NodeIp(n));
+            vteps[n] = new VxlanDevice(root, "flannel.1", vni: 1, NodeIp(n), mtu: podMtu) { Df = df };
             root.AddAddress(vteps[n], $"10.244.{n}.0/32");
             for (int k = 1; k <= (n == 1 ? pods1 : 1); k++)
             {
                 var pod = pair.Nodes[n].CreateNamespace($"pod{n}-{k}");
-                var (eth0, hostEnd) = VethDevice.CreatePair(pod, "eth0", root, $"veth{n}-{k}", mtu: 1450);
+                var (eth0, hostEnd) = VethDevice.CreatePair(pod, "eth0", root, $"veth{n}-{k}", mtu: podMtu);
                 cni0.Enslave(hostEnd);
                 pod.AddAddress(eth0, PodIp(n, k), 24);
                 pod.AddRoute("0.0.0.0/0", eth0, via: $"10.244.{n}.1");
@@ -67,22 +71,22 @@ internal sealed class NodePair
         return pair;
     }
 
-    public static NodePair CalicoIpip(CostTable costs, int cores = 2) => Calico(costs, cores, ipip: true);
+    /// <summary>Calico IP-in-IP: tunl0 and the pods' veths at <paramref name="podMtu"/> (1480 as Calico sets it on 1500-byte nodes).</summary>
+    public static NodePair CalicoIpip(CostTable costs, int cores = 2, int podMtu = 1480) => Calico(costs, cores, ipip: true, podMtu);
 
-    public static NodePair CalicoBgp(CostTable costs, int cores = 2) => Calico(costs, cores, ipip: false);
+    public static NodePair CalicoBgp(CostTable costs, int cores = 2) => Calico(costs, cores, ipip: false, 1500);
 
-    private static NodePair Calico(CostTable costs, int cores, bool ipip)
+    private static NodePair Calico(CostTable costs, int cores, bool ipip, int podMtu)
     {
         var pair = new NodePair();
         var tunnels = new IpipTunnelDevice?[3];
-        int podMtu = ipip ? 1480 : 1500;
         for (int n = 1; n <= 2; n++)
         {
             var root = pair.AddNode(n, costs, cores);
             root.AddRoute("0.0.0.0/0", pair.Eth0[n], via: "192.168.0.254");
             if (ipip)
             {
-                tunnels[n] = new IpipTunnelDevice(root, "tunl0", NodeIp(n));
+                tunnels[n] = new IpipTunnelDevice(root, "tunl0", NodeIp(n), mtu: podMtu);
                 root.AddAddress(tunnels[n]!, $"10.244.{n}.64/32");
             }
 

@@ -40,7 +40,7 @@ public class PathMtuTests
         Assert.True(client.Send(dest, 9, 1472, dontFragment: true)); // 1500 bytes: fits the first link only
         bed.Sim.Run();
         Assert.Equal(0, server.Received);
-        Assert.Equal(1, host.Drops(DropReason.MtuExceeded));
+        Assert.Equal(1, host.Drops(DropReason.PktTooBig));
         Assert.Equal(1400, a.PathMtu(dest));
 
         Assert.False(client.Send(dest, 9, 1472, dontFragment: true)); // EMSGSIZE now

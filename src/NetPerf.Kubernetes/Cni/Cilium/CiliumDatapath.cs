@@ -85,7 +85,7 @@ public sealed partial class CiliumDatapath : CniPlugin
         VxlanDevice? tunnel = null;
         if (Routing == CiliumRouting.Vxlan)
         {
-            tunnel = new VxlanDevice(node.Root, "cilium_vxlan", TunnelVni, node.Ip, VxlanDevice.FlannelPort, mtu: node.Eth0.Mtu);
+            tunnel = new VxlanDevice(node.Root, "cilium_vxlan", TunnelVni, node.Ip, VxlanDevice.FlannelPort, mtu: node.Eth0.Mtu) { Df = VxlanDf };
         }
 
         var state = new CiliumNodeState(node, ciliumHost, tunnel);
