@@ -74,7 +74,11 @@ internal static class ScenarioExecution
                 ? $" (not {settings.Options.Parallelism}: one simulation needs about {Scenarios.Estimation.ScaleEstimate.Size(Scenarios.Estimation.ScenarioEstimate.Of(scenario).Largest.Bytes)} and --max-memory is {Scenarios.Estimation.ScaleEstimate.Size(settings.Options.MaxMemory)})"
                 : "";
             string share = shard is { } sh ? $"shard {sh}: {total} of {all}" : $"{total}";
-            error.WriteLine($"netperf: {scenario.Name}: {share} simulation(s) ({scenario.Variants().Count} variant(s)) on {threads} thread(s){fewer}");
+            // With together each variant and replication is one simulation of every workload: say how many that is.
+            string together = scenario.Together
+                ? $", run together in {ScenarioRunner.Units(scenario, settings.Options).Select(u => (u.Variant.Name, u.Replication)).Distinct().Count()} simulation(s)"
+                : "";
+            error.WriteLine($"netperf: {scenario.Name}: {share} {(scenario.Together ? "workload run(s)" : "simulation(s)")} ({scenario.Variants().Count} variant(s)){together} on {threads} thread(s){fewer}");
             if (shard is { } empty && total == 0)
             {
                 error.WriteLine($"netperf: warning: shard {empty} has no simulations ({all} simulation(s) among {empty.Count} shards); its folder is written empty, for the merge.");

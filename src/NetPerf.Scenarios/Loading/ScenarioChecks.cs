@@ -16,6 +16,7 @@ internal static class ScenarioChecks
 {
     public static void Check(Scenario s, YamlNode root, Diagnostics d, bool allowOutside, long maxMemory)
     {
+        TogetherChecks.Check(s, root, d);
         Unique(s.Deployments.Select(x => x.Name), ["web", ..ClusterLayout.PodNames], root, "deployments", d, "a deployment");
         Unique(s.Services.Select(x => x.Name), ClusterLayout.ServiceNames, root, "services", d, "a Service");
         Stamped(s.Services.Select(x => (x.Name, x.Count)), root, "services", d);

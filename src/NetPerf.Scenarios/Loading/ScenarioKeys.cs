@@ -4,7 +4,7 @@ namespace NetPerf.Scenarios.Loading;
 internal static class ScenarioKeys
 {
     public static readonly string[] Root =
-        ["name", "description", "seed", "duration", "warmup", "interval", "replications", "cluster", "costProfile", "costFile", "costs", "deployments", "services", "networkPolicies", "manifests", "workloads", "compare", "baseline", "bgp", "timeline"];
+        ["name", "description", "seed", "duration", "warmup", "interval", "together", "replications", "cluster", "costProfile", "costFile", "costs", "deployments", "services", "networkPolicies", "manifests", "workloads", "compare", "baseline", "bgp", "timeline"];
 
     public static readonly string[] Cluster = ["nodes", "racks", "spines", "coresPerNode", "maxPods", "podsPerCore", "memoryGiBPerNode", "zones", "interZoneDelay", "nodeLabels", "nodeTaints", "cni", "kubeProxy", "mtu", "podMtu", "vxlanDf", "icmpFragmentationNeeded", "nic", "linkDelay", "serviceCidr", "clusterCidr", "nodeCidrMaskSize", "nodeSubnet", "fabric", "bridgeNetfilter", "iptables", "tcpPacing", "conntrackMax", "conntrackTimeouts", "minSyncPeriod", "calico", "cilium", "kernel", "coreDnsReplicas", "resolver", "nodeLocalDns"];
     public static readonly string[] Calico = ["routeReflectors"];

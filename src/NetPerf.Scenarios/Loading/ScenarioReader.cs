@@ -86,6 +86,7 @@ public static partial class ScenarioReader
             // At least 100 us, so timeseries.csv holds at most 600,000 rows a unit (60 s / 100 us).
             Interval = root.Duration("interval", SimTime.FromMicroseconds(100), MaxDuration, SimTime.FromMilliseconds(10)),
             Replications = (int)root.Integer("replications", 1, 100, 1),
+            Together = root.Boolean("together", false),
             Cluster = cluster,
             CostProfile = root.Has("costProfile") ? root.Choice("costProfile", Choices.CostProfiles, "physical") : null,
             CostFile = root.String("costFile"),

@@ -19,6 +19,13 @@ public sealed record Scenario
 
     /// <summary>The width of one row of timeseries.csv: results per this much of the measured window.</summary>
     public SimTime Interval { get; init; } = SimTime.FromMilliseconds(10);
+
+    /// <summary>
+    /// Every workload at once, in one simulation per variant and replication: a traffic matrix loading the
+    /// cluster together, each workload measured apart (its own flow's CPU, its own latency). False: each workload
+    /// and path is a simulation of its own, on an otherwise idle cluster.
+    /// </summary>
+    public bool Together { get; init; }
     public int Replications { get; init; } = 1;
     public ClusterSpec Cluster { get; init; } = new();
 

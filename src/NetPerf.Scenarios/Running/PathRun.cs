@@ -40,8 +40,66 @@ public static class PathRun
         var sim = build.Cluster.Bed.Sim;
         var timeline = build.Timeline.Count > 0 ? new TimelineRun(build, build.Timeline, sim.Now + warmUp) : null;
         var report = new WorkloadRunner(sim, build.Hosts).Run([workload], warmUp, duration);
+        return Result(unit, workload, report[0], lookup, sim.ExecutedEvents, timeline);
+    }
+
+    /// <summary>Builds the workload for the unit's path (resolving the Service's name first where the path goes by name), not yet started.</summary>
+    /// <param name="flowId">The flow its packets are accounted to: <see cref="FlowId"/> alone, one a workload when several run together.</param>
+    public static (IWorkload Workload, DnsLookup? Lookup) Prepare(ClusterBuild build, RunUnit unit, int flowId = FlowId)
+    {
+        build.WaitForLoadBalancer(LookupLimit);
+        if (unit.Workload.Route is { } route)
+        {
+            var (routed, found) = RouteEndpoints(build, route);
+            return (Create(build, unit, routed, Service(unit.Workload, build, flowId), flowId), found);
+        }
+
+        if (unit.Workload.Test == NetperfTestKind.DnsLookup)
+        {
+            return (new DnsLookups(build, unit.Workload.Name, flowId, unit.Workload.Clients), null);
+        }
+
+        if (unit.Workload.Service is { } name && unit.Path == CommunicationPath.ClusterIp)
+        {
+            return Served(build, unit, name, flowId);
+        }
+
+        var (endpoints, lookup) = Endpoints(build, unit.Path);
+        return (Create(build, unit, endpoints, Service(unit.Workload, build, flowId), flowId), lookup);
+    }
+
+    /// <summary>
+    /// Several units at once on one built cluster (a scenario's <c>together</c>): each prepared in turn (its name
+    /// resolved first), all started together and measured over one window, each with its own flow, so the
+    /// results give each workload's latency and CPU under the load of all of them.
+    /// </summary>
+    public static IReadOnlyList<UnitResult> RunTogether(ClusterBuild build, IReadOnlyList<RunUnit> units, SimTime warmUp, SimTime duration, bool keepSamples, CancellationToken cancel = default, SimTime? interval = null)
+    {
+        build.Cluster.Bed.Sim.Cancellation = cancel;
+        var prepared = units.Select((u, k) => Prepare(build, u, FlowId + k)).ToList();
+        foreach (var (workload, _) in prepared)
+        {
+            if (keepSamples)
+            {
+                workload.Measurement.KeepSamples();
+            }
+
+            if (interval is { } every)
+            {
+                workload.Measurement.KeepSeries(every);
+            }
+        }
+
+        var sim = build.Cluster.Bed.Sim;
+        var timeline = build.Timeline.Count > 0 ? new TimelineRun(build, build.Timeline, sim.Now + warmUp) : null;
+        var reports = new WorkloadRunner(sim, build.Hosts).Run([.. prepared.Select(p => p.Workload)], warmUp, duration);
+        return [.. units.Select((u, k) => Result(u, prepared[k].Workload, reports[k], prepared[k].Lookup, sim.ExecutedEvents, timeline))];
+    }
+
+    private static UnitResult Result(RunUnit unit, IWorkload workload, WorkloadReport report, DnsLookup? lookup, long events, TimelineRun? timeline)
+    {
         var (request, response) = Sizes(unit);
-        return new UnitResult(unit, report[0], workload.Measurement.Latency, lookup, sim.ExecutedEvents)
+        return new UnitResult(unit, report, workload.Measurement.Latency, lookup, events)
         {
             RequestBytes = request,
             ResponseBytes = response,
@@ -51,36 +109,12 @@ public static class PathRun
             Timeline = timeline?.Log() ?? [],
             Failures = Enum.GetValues<Transport.Tcp.TcpError>().ToDictionary(e => e, workload.Measurement.Failures),
             // A UDP stream's losses are datagrams, not requests: sent in the window and never received.
-            Lost = workload is UdpStream udp ? Math.Max(0, udp.SentMeasured - udp.ReceivedMeasured) : report[0].Lost,
+            Lost = workload is UdpStream udp ? Math.Max(0, udp.SentMeasured - udp.ReceivedMeasured) : report.Lost,
         };
     }
 
-    /// <summary>Builds the workload for the unit's path (resolving the Service's name first where the path goes by name), not yet started.</summary>
-    public static (IWorkload Workload, DnsLookup? Lookup) Prepare(ClusterBuild build, RunUnit unit)
-    {
-        build.WaitForLoadBalancer(LookupLimit);
-        if (unit.Workload.Route is { } route)
-        {
-            var (routed, found) = RouteEndpoints(build, route);
-            return (Create(build, unit, routed, Service(unit.Workload, build)), found);
-        }
-
-        if (unit.Workload.Test == NetperfTestKind.DnsLookup)
-        {
-            return (new DnsLookups(build, unit.Workload.Name, FlowId, unit.Workload.Clients), null);
-        }
-
-        if (unit.Workload.Service is { } name && unit.Path == CommunicationPath.ClusterIp)
-        {
-            return Served(build, unit, name);
-        }
-
-        var (endpoints, lookup) = Endpoints(build, unit.Path);
-        return (Create(build, unit, endpoints, Service(unit.Workload, build)), lookup);
-    }
-
     /// <summary>A workload whose server runs in a scenario Service's pods, reached through that Service's name.</summary>
-    private static (IWorkload, DnsLookup?) Served(ClusterBuild b, RunUnit unit, string name)
+    private static (IWorkload, DnsLookup?) Served(ClusterBuild b, RunUnit unit, string name, int flowId)
     {
         var service = b.ScenarioServiceObjects[name];
         var lookup = Resolve(b, name);
@@ -91,7 +125,7 @@ public static class PathRun
             ServerBindAddress = first.Ip,
             ServerListenPort = service.TargetPort,
         };
-        var workload = Create(b, unit, endpoints, Service(unit.Workload, b));
+        var workload = Create(b, unit, endpoints, Service(unit.Workload, b, flowId), flowId);
         ServedPods.Attach(b, (Workloads.Tcp.TcpRequestResponse)workload, service, first);
         return (workload, lookup);
     }
@@ -227,15 +261,16 @@ public static class PathRun
         return result;
     }
 
-    private static ServiceTime Service(WorkloadSpec w, ClusterBuild b) => w.ServiceDistribution == "exponential" && w.ServiceTime > SimTime.Zero
-        ? ServiceTime.From(new MathNet.Numerics.Distributions.Exponential(1 / w.ServiceTime.TotalMicroseconds, b.Cluster.Bed.Streams.Create("service-time")))
+    /// <summary>The server's work per request; the exponential draws from a stream of its own (one per flow past the first, so workloads run together do not share draws).</summary>
+    private static ServiceTime Service(WorkloadSpec w, ClusterBuild b, int flowId) => w.ServiceDistribution == "exponential" && w.ServiceTime > SimTime.Zero
+        ? ServiceTime.From(new MathNet.Numerics.Distributions.Exponential(1 / w.ServiceTime.TotalMicroseconds, b.Cluster.Bed.Streams.Create(flowId == FlowId ? "service-time" : $"service-time/{flowId}")))
         : ServiceTime.Fixed(w.ServiceTime);
 
-    private static IWorkload Create(ClusterBuild b, RunUnit unit, Endpoints e, ServiceTime service)
+    private static IWorkload Create(ClusterBuild b, RunUnit unit, Endpoints e, ServiceTime service, int flowId)
     {
         var w = unit.Workload;
         var (request, response) = Sizes(unit);
-        return w.Test.Create(new WorkloadRequest(w.Name, e, w.Clients, request, response, service, w.UdpGigabits, FlowId)
+        return w.Test.Create(new WorkloadRequest(w.Name, e, w.Clients, request, response, service, w.UdpGigabits, flowId)
         {
             Tcp = b.Tcp,
             RequestsPerSecond = w.RequestsPerSecond,

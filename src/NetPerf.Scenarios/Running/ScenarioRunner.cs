@@ -53,29 +53,69 @@ public static class ScenarioRunner
         var shard = options.Shard;
         var mine = units.Where(u => shard?.Owns(u.Index) != false).ToList();
         var mineBgp = bgpUnits.Where(u => shard?.Owns(units.Count + u.Index) != false).ToList();
-        int total = mine.Count + mineBgp.Count;
+        // With together, one simulation per variant and replication runs every workload (a shard owns a group by its first unit).
+        var groups = scenario.Together
+            ? units.GroupBy(u => (u.Variant.Name, u.Replication)).Select(g => g.ToList()).Where(g => shard?.Owns(g[0].Index) != false).ToList()
+            : [];
+        int ownedUnits = scenario.Together ? groups.Sum(g => g.Count) : mine.Count;
+        int total = (scenario.Together ? groups.Count : mine.Count) + mineBgp.Count;
         var warmUp = options.Quick ? SimTime.Min(scenario.WarmUp, RunOptions.QuickWarmUp) : scenario.WarmUp;
         var duration = options.Quick ? SimTime.Min(scenario.Duration, RunOptions.QuickDuration) : scenario.Duration;
         int done = 0;
         int threads = Threads(scenario, options);
         try
         {
-            Parallel.ForEach(mine, new ParallelOptions { MaxDegreeOfParallelism = threads, CancellationToken = cancel }, unit =>
+            if (scenario.Together)
             {
-                var build = new ClusterBuild(scenario, unit.Variant, Seed(scenario, unit.Replication), unit.Path == CommunicationPath.LoadBalancer, unit.Workload.Protocol, ClusterBuild.ReachesOutside(unit.Workload, unit.Path));
-                var sim = build.Cluster.Bed.Sim;
-                options.Live?.Started(unit, sim, sim.Now + warmUp + duration);
-                try
+                Parallel.ForEach(groups, new ParallelOptions { MaxDegreeOfParallelism = threads, CancellationToken = cancel }, group =>
                 {
-                    results[unit.Index] = PathRun.Run(build, unit, warmUp, duration, options.KeepSamples, cancel, scenario.Interval);
-                }
-                finally
-                {
-                    options.Live?.Finished(unit);
-                }
+                    var first = group[0];
+                    var measured = group.FirstOrDefault(u => u.Workload.Route is null)?.Workload.Protocol ?? first.Workload.Protocol;
+                    var build = new ClusterBuild(scenario, first.Variant, Seed(scenario, first.Replication), false, measured, group.Any(u => ClusterBuild.ReachesOutside(u.Workload, u.Path)));
+                    var sim = build.Cluster.Bed.Sim;
+                    foreach (var unit in group)
+                    {
+                        options.Live?.Started(unit, sim, sim.Now + warmUp + duration);
+                    }
 
-                progress?.Report(new RunProgress(Interlocked.Increment(ref done), total, unit.Label));
-            });
+                    try
+                    {
+                        foreach (var result in PathRun.RunTogether(build, group, warmUp, duration, options.KeepSamples, cancel, scenario.Interval))
+                        {
+                            results[result.Unit.Index] = result;
+                        }
+                    }
+                    finally
+                    {
+                        foreach (var unit in group)
+                        {
+                            options.Live?.Finished(unit);
+                        }
+                    }
+
+                    progress?.Report(new RunProgress(Interlocked.Increment(ref done), total, $"{first.Variant.Name} together ({group.Count} workloads)"));
+                });
+            }
+            else
+            {
+                Parallel.ForEach(mine, new ParallelOptions { MaxDegreeOfParallelism = threads, CancellationToken = cancel }, unit =>
+                {
+                    var build = new ClusterBuild(scenario, unit.Variant, Seed(scenario, unit.Replication), unit.Path == CommunicationPath.LoadBalancer, unit.Workload.Protocol, ClusterBuild.ReachesOutside(unit.Workload, unit.Path));
+                    var sim = build.Cluster.Bed.Sim;
+                    options.Live?.Started(unit, sim, sim.Now + warmUp + duration);
+                    try
+                    {
+                        results[unit.Index] = PathRun.Run(build, unit, warmUp, duration, options.KeepSamples, cancel, scenario.Interval);
+                    }
+                    finally
+                    {
+                        options.Live?.Finished(unit);
+                    }
+
+                    progress?.Report(new RunProgress(Interlocked.Increment(ref done), total, unit.Label));
+                });
+            }
+
             Parallel.ForEach(mineBgp, new ParallelOptions { MaxDegreeOfParallelism = threads, CancellationToken = cancel }, unit =>
             {
                 bgpResults[unit.Index] = new BgpUnitResult(unit, Kubernetes.Bgp.BgpConvergence.Run(unit.Experiment(scenario.Bgp!, Seed(scenario, unit.Replication))));
@@ -89,7 +129,7 @@ public static class ScenarioRunner
 
         var finished = results.OfType<UnitResult>().ToList();
         var bgpFinished = bgpResults.OfType<BgpUnitResult>().ToList();
-        return new RunOutcome(scenario, units, finished, Partial: finished.Count + bgpFinished.Count < total, warmUp, duration)
+        return new RunOutcome(scenario, units, finished, Partial: finished.Count + bgpFinished.Count < ownedUnits + mineBgp.Count, warmUp, duration)
         {
             BgpUnits = bgpUnits,
             Bgp = bgpFinished,
