@@ -117,17 +117,44 @@ public sealed class Calibrator(CalibrationOptions options, TextWriter log)
     public CalibrationOutcome Fit(IReadOnlyList<CalibrationPath> paths, IReadOnlyList<PathMeasurement> measurements, MeasuredOn on)
     {
         int rejectedRounds = on.RejectedRounds, totalRounds = on.Rounds;
+        measurements = WithPooledProbeUserTime(measurements);
         var prior = CostTable.Default();
         var fitPaths = measurements.Where(m => m.Path.Role == PathRole.Fit).ToList();
-        var equations = fitPaths.Select(m => (m.Path.Name, PriorNs: FitModel(m.Path, prior), PerByteNs: PerByte(m.Path, prior), m.TypicalKernelNs)).ToList();
-        var fit = CostFit.Fit(prior, equations);
-        var table = fit.Table;
-
         var lo = fitPaths.First(m => m.Path.Bed == Testbed.Loopback && m.Path.Probe == ProbeKind.UdpRr);
-        // The request/response fit paths' tails, loopback first (CRR's spread is its connections' own, a stream has none).
-        var tails = fitPaths.Where(m => m.Path.Probe is ProbeKind.UdpRr or ProbeKind.TcpRr).OrderBy(m => m == lo ? 0 : 1)
-            .Select(m => new InterferenceFit.Tail(m.Path.Name, FitModel(m.Path, table).Values.Sum(), m.UserNs, m.P50Ns, m.P90Ns, m.P99Ns, m.P999Ns, m.MeanNs)).ToList();
-        var spread = InterferenceFit.Fit(tails);
+        var priorNs = fitPaths.ToDictionary(m => m, m => (Ns: FitModel(m.Path, prior), PerByte: PerByte(m.Path, prior)));
+
+        // The stages and the interruptions are fitted in turn until they agree: a measured median holds the
+        // interruptions its transaction met, so the stages are fitted to the median less what the fitted interruptions
+        // add to it (InterferenceFit.MedianDelayNs), and the interruptions then to the spread about the stages. A
+        // stream's figure is CPU per KiB, not a median: it is fitted as measured.
+        var delay = fitPaths.ToDictionary(m => m, _ => 0.0);
+        FitResult fit = null!;
+        CostTable table = null!;
+        InterferenceFit.Result spread = null!;
+        for (int pass = 0; pass < FitPasses; pass++)
+        {
+            var equations = fitPaths.Select(m => (m.Path.Name, PriorNs: priorNs[m].Ns, PerByteNs: priorNs[m].PerByte, MeasuredNs: m.TypicalKernelNs - delay[m])).ToList();
+            fit = CostFit.Fit(prior, equations);
+            table = fit.Table;
+            if (Environment.GetEnvironmentVariable("NETPERF_FIT_DEBUG") is not null)
+            {
+                for (int i = 0; i < equations.Count; i++)
+                {
+                    log.WriteLine($"fitdebug pass {pass} {equations[i].Name,-28} target {equations[i].MeasuredNs,8:F0} prior {equations[i].PriorNs.Values.Sum(),8:F0} residual {fit.Residuals[i],7:P1}");
+                }
+            }
+
+            var kernel = fitPaths.ToDictionary(m => m, m => FitModel(m.Path, table).Values.Sum());
+            // The request/response fit paths' tails, loopback first (CRR's spread is its connections' own, a stream has none).
+            var tails = fitPaths.Where(m => m.Path.Probe is ProbeKind.UdpRr or ProbeKind.TcpRr).OrderBy(m => m == lo ? 0 : 1)
+                .Select(m => new InterferenceFit.Tail(m.Path.Name, kernel[m], m.UserNs, m.P50Ns, m.P90Ns, m.P99Ns, m.P999Ns, m.MeanNs)).ToList();
+            spread = InterferenceFit.Fit(tails);
+            foreach (var m in fitPaths.Where(m => m.Path.Probe != ProbeKind.TcpStream))
+            {
+                delay[m] = InterferenceFit.MedianDelayNs(spread, kernel[m], m.UserNs);
+            }
+        }
+
         table.InterferencePerMillisecond = spread.RatePerMs;
         table[KernelStage.Interference] = StageCost.Nanoseconds(spread.MeanNs);
         table.PreemptionPerMillisecond = spread.RareRatePerMs;
@@ -221,6 +248,19 @@ public sealed class Calibrator(CalibrationOptions options, TextWriter log)
         return new CalibrationOutcome(table, fit, spread, measurements, rows, ratios, rejectedRounds, totalRounds) { ShippedProfileRows = profileRows, Warnings = warnings, MeasuredOn = on, ConnectionWork = connectionWork };
     }
 
+    /// <summary>
+    /// Every path's probe user time taken as its probe's over the fit paths (<see cref="PathMeasurement.UserNs"/>):
+    /// the tick-sampled user share of all their runs together, so that neither a fit path's target nor a held-out
+    /// path's prediction carries its own few ticks' noise, and the held-out paths are predicted from fit data alone.
+    /// </summary>
+    private static IReadOnlyList<PathMeasurement> WithPooledProbeUserTime(IReadOnlyList<PathMeasurement> measurements)
+    {
+        var pooled = measurements.Where(m => m.Path.Role == PathRole.Fit && m.Rounds.Count > 0).GroupBy(m => m.Path.Probe).ToDictionary(
+            g => g.Key,
+            g => g.Sum(m => m.Rounds.Sum(r => r.ClientUserNs + r.ServerUserNs)) / g.Sum(m => m.Rounds.Sum(r => r.Transactions)));
+        return measurements.Select(m => pooled.TryGetValue(m.Path.Probe, out double user) ? m with { ProbeUserNs = user } : m).ToList();
+    }
+
     private Dictionary<CalibrationPath, (string Client, string Server, string Bind, string Target, int? Port)> Build(NamespaceLab lab, IReadOnlyList<CalibrationPath> paths)
     {
         var built = new Dictionary<CalibrationPath, (string, string, string, string, int?)>();
@@ -280,6 +320,9 @@ public sealed class Calibrator(CalibrationOptions options, TextWriter log)
     /// about 70 us here), so the model's per-transaction stage times are means over hundreds, not over the few
     /// dozen that a short run's start and end would distort.
     /// </summary>
+    /// <summary>Rounds of fitting the stages and the interruptions in turn: the medians' interruption delays move by under 1 ns after the third here.</summary>
+    private const int FitPasses = 4;
+
     private static readonly Engine.Time.SimTime FitModelDuration = Engine.Time.SimTime.FromMilliseconds(50);
 
     /// <summary>A fit path's kernel nanoseconds by stage under <paramref name="costs"/>, without interference.</summary>
@@ -319,7 +362,10 @@ public sealed class Calibrator(CalibrationOptions options, TextWriter log)
         var byStage = TestbedModel.CpuByStage(path.Bed!.Value, quiet, options.MessageBytes, options.Backend);
         double kernel = byStage.Values.Sum();
         double interrupted = table.InterferencePerMillisecond / 1e6 * table[KernelStage.Interference].FixedPicoseconds / 1000;
-        return new ModelFigures(kernel + userNs, double.NaN, kernel + userNs, kernel * (1 + interrupted), byStage);
+        var interruptions = new InterferenceFit.Result(table.InterferencePerMillisecond, table[KernelStage.Interference].FixedPicoseconds / 1000.0,
+            table.PreemptionPerMillisecond, table[KernelStage.Preemption].FixedPicoseconds / 1000.0, 0, 0, 0, 0);
+        double median = kernel + userNs + InterferenceFit.MedianDelayNs(interruptions, kernel, userNs); // as the cluster's simulation draws them
+        return new ModelFigures(median, double.NaN, median, kernel * (1 + interrupted), byStage);
     }
 
     private (List<Dictionary<CalibrationPath, ProbeResult>> Accepted, int Rejected) AcceptRounds(List<Dictionary<CalibrationPath, ProbeResult>> rounds, CalibrationPath reference)
