@@ -136,15 +136,8 @@ public sealed class Calibrator(CalibrationOptions options, TextWriter log)
             var equations = fitPaths.Select(m => (m.Path.Name, PriorNs: priorNs[m].Ns, PerByteNs: priorNs[m].PerByte, MeasuredNs: m.TypicalKernelNs - delay[m])).ToList();
             fit = CostFit.Fit(prior, equations);
             table = fit.Table;
-            if (Environment.GetEnvironmentVariable("NETPERF_FIT_DEBUG") is not null)
-            {
-                for (int i = 0; i < equations.Count; i++)
-                {
-                    log.WriteLine($"fitdebug pass {pass} {equations[i].Name,-28} target {equations[i].MeasuredNs,8:F0} prior {equations[i].PriorNs.Values.Sum(),8:F0} residual {fit.Residuals[i],7:P1}");
-                }
-            }
-
-            var kernel = fitPaths.ToDictionary(m => m, m => FitModel(m.Path, table).Values.Sum());
+            // The fitted stages' time on each path, as the fit's linear model has it (its target times 1 + its residual).
+            var kernel = fitPaths.Select((m, i) => (m, i)).ToDictionary(x => x.m, x => equations[x.i].MeasuredNs * (1 + fit.Residuals[x.i]));
             // The request/response fit paths' tails, loopback first (CRR's spread is its connections' own, a stream has none).
             var tails = fitPaths.Where(m => m.Path.Probe is ProbeKind.UdpRr or ProbeKind.TcpRr).OrderBy(m => m == lo ? 0 : 1)
                 .Select(m => new InterferenceFit.Tail(m.Path.Name, kernel[m], m.UserNs, m.P50Ns, m.P90Ns, m.P99Ns, m.P999Ns, m.MeanNs)).ToList();
@@ -159,7 +152,7 @@ public sealed class Calibrator(CalibrationOptions options, TextWriter log)
         table[KernelStage.Interference] = StageCost.Nanoseconds(spread.MeanNs);
         table.PreemptionPerMillisecond = spread.RareRatePerMs;
         table[KernelStage.Preemption] = StageCost.Nanoseconds(spread.RareMeanNs);
-        Provenance.Stamp(table, fit, spread, lo, fitPaths, on);
+        Provenance.Stamp(table, fit, spread, lo, fitPaths.Select(m => (m.Path.Name, m.TypicalKernelNs - delay[m])).ToList(), on);
 
         // A new connection's own spread, on the TCP_CRR fit paths, with the interruptions fixed.
         ConnectionWorkFit.Result? connectionWork = null;
@@ -253,7 +246,7 @@ public sealed class Calibrator(CalibrationOptions options, TextWriter log)
     /// the tick-sampled user share of all their runs together, so that neither a fit path's target nor a held-out
     /// path's prediction carries its own few ticks' noise, and the held-out paths are predicted from fit data alone.
     /// </summary>
-    private static IReadOnlyList<PathMeasurement> WithPooledProbeUserTime(IReadOnlyList<PathMeasurement> measurements)
+    internal static IReadOnlyList<PathMeasurement> WithPooledProbeUserTime(IReadOnlyList<PathMeasurement> measurements)
     {
         var pooled = measurements.Where(m => m.Path.Role == PathRole.Fit && m.Rounds.Count > 0).GroupBy(m => m.Path.Probe).ToDictionary(
             g => g.Key,
@@ -320,7 +313,7 @@ public sealed class Calibrator(CalibrationOptions options, TextWriter log)
     /// about 70 us here), so the model's per-transaction stage times are means over hundreds, not over the few
     /// dozen that a short run's start and end would distort.
     /// </summary>
-    /// <summary>Rounds of fitting the stages and the interruptions in turn: the medians' interruption delays move by under 1 ns after the third here.</summary>
+    /// <summary>Rounds of fitting the stages and the interruptions in turn: on the stored run (tools/kernel-costs) no stage moves by more than 0.5 ns between the fourth and the seventh.</summary>
     private const int FitPasses = 4;
 
     private static readonly Engine.Time.SimTime FitModelDuration = Engine.Time.SimTime.FromMilliseconds(50);
