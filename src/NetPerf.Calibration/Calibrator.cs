@@ -308,14 +308,14 @@ public sealed class Calibrator(CalibrationOptions options, TextWriter log)
         return stages.ToDictionary(s => s, s => full.GetValueOrDefault(s) - without.GetValueOrDefault(s));
     }
 
+    /// <summary>Rounds of fitting the stages and the interruptions in turn: on the stored run (tools/kernel-costs) no stage moves by more than 0.5 ns between the fourth and the seventh.</summary>
+    private const int FitPasses = 4;
+
     /// <summary>
     /// Simulated time per TCP fit path's model: 50 ms is about 700 new connections (a TCP_CRR transaction takes
     /// about 70 us here), so the model's per-transaction stage times are means over hundreds, not over the few
     /// dozen that a short run's start and end would distort.
     /// </summary>
-    /// <summary>Rounds of fitting the stages and the interruptions in turn: on the stored run (tools/kernel-costs) no stage moves by more than 0.5 ns between the fourth and the seventh.</summary>
-    private const int FitPasses = 4;
-
     private static readonly Engine.Time.SimTime FitModelDuration = Engine.Time.SimTime.FromMilliseconds(50);
 
     /// <summary>A fit path's kernel nanoseconds by stage under <paramref name="costs"/>, without interference.</summary>
