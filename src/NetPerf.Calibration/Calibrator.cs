@@ -117,22 +117,42 @@ public sealed class Calibrator(CalibrationOptions options, TextWriter log)
     public CalibrationOutcome Fit(IReadOnlyList<CalibrationPath> paths, IReadOnlyList<PathMeasurement> measurements, MeasuredOn on)
     {
         int rejectedRounds = on.RejectedRounds, totalRounds = on.Rounds;
+        measurements = WithPooledProbeUserTime(measurements);
         var prior = CostTable.Default();
         var fitPaths = measurements.Where(m => m.Path.Role == PathRole.Fit).ToList();
-        var equations = fitPaths.Select(m => (m.Path.Name, PriorNs: FitModel(m.Path, prior), PerByteNs: PerByte(m.Path, prior), m.TypicalKernelNs)).ToList();
-        var fit = CostFit.Fit(prior, equations);
-        var table = fit.Table;
-
         var lo = fitPaths.First(m => m.Path.Bed == Testbed.Loopback && m.Path.Probe == ProbeKind.UdpRr);
-        // The request/response fit paths' tails, loopback first (CRR's spread is its connections' own, a stream has none).
-        var tails = fitPaths.Where(m => m.Path.Probe is ProbeKind.UdpRr or ProbeKind.TcpRr).OrderBy(m => m == lo ? 0 : 1)
-            .Select(m => new InterferenceFit.Tail(m.Path.Name, FitModel(m.Path, table).Values.Sum(), m.UserNs, m.P50Ns, m.P90Ns, m.P99Ns, m.P999Ns, m.MeanNs)).ToList();
-        var spread = InterferenceFit.Fit(tails);
+        var priorNs = fitPaths.ToDictionary(m => m, m => (Ns: FitModel(m.Path, prior), PerByte: PerByte(m.Path, prior)));
+
+        // The stages and the interruptions are fitted in turn until they agree: a measured median holds the
+        // interruptions its transaction met, so the stages are fitted to the median less what the fitted interruptions
+        // add to it (InterferenceFit.MedianDelayNs), and the interruptions then to the spread about the stages. A
+        // stream's figure is CPU per KiB, not a median: it is fitted as measured.
+        var delay = fitPaths.ToDictionary(m => m, _ => 0.0);
+        FitResult fit = null!;
+        CostTable table = null!;
+        InterferenceFit.Result spread = null!;
+        for (int pass = 0; pass < FitPasses; pass++)
+        {
+            var equations = fitPaths.Select(m => (m.Path.Name, PriorNs: priorNs[m].Ns, PerByteNs: priorNs[m].PerByte, MeasuredNs: m.TypicalKernelNs - delay[m])).ToList();
+            fit = CostFit.Fit(prior, equations);
+            table = fit.Table;
+            // The fitted stages' time on each path, as the fit's linear model has it (its target times 1 + its residual).
+            var kernel = fitPaths.Select((m, i) => (m, i)).ToDictionary(x => x.m, x => equations[x.i].MeasuredNs * (1 + fit.Residuals[x.i]));
+            // The request/response fit paths' tails, loopback first (CRR's spread is its connections' own, a stream has none).
+            var tails = fitPaths.Where(m => m.Path.Probe is ProbeKind.UdpRr or ProbeKind.TcpRr).OrderBy(m => m == lo ? 0 : 1)
+                .Select(m => new InterferenceFit.Tail(m.Path.Name, kernel[m], m.UserNs, m.P50Ns, m.P90Ns, m.P99Ns, m.P999Ns, m.MeanNs)).ToList();
+            spread = InterferenceFit.Fit(tails);
+            foreach (var m in fitPaths.Where(m => m.Path.Probe != ProbeKind.TcpStream))
+            {
+                delay[m] = InterferenceFit.MedianDelayNs(spread, kernel[m], m.UserNs);
+            }
+        }
+
         table.InterferencePerMillisecond = spread.RatePerMs;
         table[KernelStage.Interference] = StageCost.Nanoseconds(spread.MeanNs);
         table.PreemptionPerMillisecond = spread.RareRatePerMs;
         table[KernelStage.Preemption] = StageCost.Nanoseconds(spread.RareMeanNs);
-        Provenance.Stamp(table, fit, spread, lo, fitPaths, on);
+        Provenance.Stamp(table, fit, spread, lo, fitPaths.Select(m => (m.Path.Name, m.TypicalKernelNs - delay[m])).ToList(), on);
 
         // A new connection's own spread, on the TCP_CRR fit paths, with the interruptions fixed.
         ConnectionWorkFit.Result? connectionWork = null;
@@ -221,6 +241,19 @@ public sealed class Calibrator(CalibrationOptions options, TextWriter log)
         return new CalibrationOutcome(table, fit, spread, measurements, rows, ratios, rejectedRounds, totalRounds) { ShippedProfileRows = profileRows, Warnings = warnings, MeasuredOn = on, ConnectionWork = connectionWork };
     }
 
+    /// <summary>
+    /// Every path's probe user time taken as its probe's over the fit paths (<see cref="PathMeasurement.UserNs"/>):
+    /// the tick-sampled user share of all their runs together, so that neither a fit path's target nor a held-out
+    /// path's prediction carries its own few ticks' noise, and the held-out paths are predicted from fit data alone.
+    /// </summary>
+    internal static IReadOnlyList<PathMeasurement> WithPooledProbeUserTime(IReadOnlyList<PathMeasurement> measurements)
+    {
+        var pooled = measurements.Where(m => m.Path.Role == PathRole.Fit && m.Rounds.Count > 0).GroupBy(m => m.Path.Probe).ToDictionary(
+            g => g.Key,
+            g => g.Sum(m => m.Rounds.Sum(r => r.ClientUserNs + r.ServerUserNs)) / g.Sum(m => m.Rounds.Sum(r => r.Transactions)));
+        return measurements.Select(m => pooled.TryGetValue(m.Path.Probe, out double user) ? m with { ProbeUserNs = user } : m).ToList();
+    }
+
     private Dictionary<CalibrationPath, (string Client, string Server, string Bind, string Target, int? Port)> Build(NamespaceLab lab, IReadOnlyList<CalibrationPath> paths)
     {
         var built = new Dictionary<CalibrationPath, (string, string, string, string, int?)>();
@@ -275,6 +308,9 @@ public sealed class Calibrator(CalibrationOptions options, TextWriter log)
         return stages.ToDictionary(s => s, s => full.GetValueOrDefault(s) - without.GetValueOrDefault(s));
     }
 
+    /// <summary>Rounds of fitting the stages and the interruptions in turn: on the stored run (tools/kernel-costs) no stage moves by more than 0.5 ns between the fourth and the seventh.</summary>
+    private const int FitPasses = 4;
+
     /// <summary>
     /// Simulated time per TCP fit path's model: 50 ms is about 700 new connections (a TCP_CRR transaction takes
     /// about 70 us here), so the model's per-transaction stage times are means over hundreds, not over the few
@@ -319,7 +355,10 @@ public sealed class Calibrator(CalibrationOptions options, TextWriter log)
         var byStage = TestbedModel.CpuByStage(path.Bed!.Value, quiet, options.MessageBytes, options.Backend);
         double kernel = byStage.Values.Sum();
         double interrupted = table.InterferencePerMillisecond / 1e6 * table[KernelStage.Interference].FixedPicoseconds / 1000;
-        return new ModelFigures(kernel + userNs, double.NaN, kernel + userNs, kernel * (1 + interrupted), byStage);
+        var interruptions = new InterferenceFit.Result(table.InterferencePerMillisecond, table[KernelStage.Interference].FixedPicoseconds / 1000.0,
+            table.PreemptionPerMillisecond, table[KernelStage.Preemption].FixedPicoseconds / 1000.0, 0, 0, 0, 0);
+        double median = kernel + userNs + InterferenceFit.MedianDelayNs(interruptions, kernel, userNs); // as the cluster's simulation draws them
+        return new ModelFigures(median, double.NaN, median, kernel * (1 + interrupted), byStage);
     }
 
     private (List<Dictionary<CalibrationPath, ProbeResult>> Accepted, int Rejected) AcceptRounds(List<Dictionary<CalibrationPath, ProbeResult>> rounds, CalibrationPath reference)

@@ -112,7 +112,7 @@ public class CalibrateOnThisMachineTests(ITestOutputHelper log)
                 "cpu_per_transaction_us" => (noisy ? 0.30 : 0.15 + r.RoundSpread + fitNoise) + (crr ? 0.05 : 0),
                 // Issue 07: p99 within 25% or the measured spread, whichever is wider; TCP_CRR's too, now that a new
                 // connection's work varies as a whole (work_sigma, fitted on the CRR fit paths: a refit of the stored
-                // run puts the cross-node CRR p99s at -12% and -9%, against -37% and -28% without it).
+                // run puts the cross-node CRR p99s at -17% and -13%, against -37% and -28% without it).
                 // On a machine calibrate calls noisy (the default suite runs other assemblies beside this one), other
                 // programs' time slices make the measured tail, not the kernel's: -36..-47% in such runs here, so p99
                 // is then reported, not held.

@@ -99,3 +99,37 @@ public class RefitTests
         }
     }
 }
+
+/// <summary>
+/// The probes' user time: getrusage splits a process's exact run time into user and system by the ticks it sampled
+/// (kernel/sched/cputime.c cputime_adjust, without CONFIG_VIRT_CPU_ACCOUNTING_GEN), so a run of 10,000 transactions
+/// at HZ=250 sees a user tick or two and one path's own figure is mostly noise; the probe's code is the same on every path.
+/// </summary>
+public class ProbeUserTimeTests
+{
+    private static NetPerf.Calibration.Probe.ProbeResult Run(double userNs) => new(10_000, 12_000, 13_000, 15_000, 20_000, 12_500, WallNs: 130_000_000, BusyNs: 0, StealNs: 0, ClientUserNs: userNs * 10_000, ServerUserNs: 0, ClientSystemNs: 50_000_000, ServerSystemNs: 60_000_000);
+
+    [Fact]
+    public void Every_path_of_a_probe_takes_its_user_time_pooled_over_the_fit_paths_runs()
+    {
+        var paths = CalibrationPath.For(["flannel-host-gw"]);
+        var lo = paths.First(p => p.Name == "udp lo");
+        var veth = paths.First(p => p.Name == "udp veth");
+        var held = paths.First(p => p.Name == "flannel-host-gw udp pod-cross-node");
+        var tcp = paths.First(p => p.Name == "tcp lo");
+        var measured = new List<PathMeasurement>
+        {
+            new(lo, [Run(0), Run(1600)]),      // one user tick in two runs
+            new(veth, [Run(400), Run(400)]),
+            new(held, [Run(4000), Run(0)]),    // held out: its own ticks do not count
+            new(tcp, [Run(700), Run(700)]),
+        };
+
+        var pooled = Calibrator.WithPooledProbeUserTime(measured);
+        Assert.All(pooled.Where(m => m.Path.Probe == NetPerf.Calibration.Probe.ProbeKind.UdpRr), m => Assert.Equal(600, m.UserNs, 6));
+        Assert.Equal(700, pooled.Single(m => m.Path == tcp).UserNs, 6);
+
+        // The typical kernel time is the quietest round's median less that pooled figure.
+        Assert.Equal(12_000 - 600, pooled.Single(m => m.Path == veth).TypicalKernelNs, 6);
+    }
+}

@@ -17,7 +17,18 @@ public sealed record PathMeasurement(CalibrationPath Path, IReadOnlyList<ProbeRe
     public double P999Ns => Median(r => r.P999Ns);
     public double MeanNs => Median(r => r.MeanNs);
     public double CpuNs => Rounds.Count == 0 ? double.NaN : Rounds.Min(r => r.CpuPerTransactionNs);
-    public double UserNs => Median(r => r.UserPerTransactionNs);
+    /// <summary>
+    /// The probes' own user time per transaction: the probe's figure pooled over every fit path it ran on
+    /// (<see cref="ProbeUserNs"/>, set by the calibrator) where given, else this path's median. One probe runs the
+    /// same user-space code on every path, and getrusage splits the exact run time into user and system by the
+    /// ticks it sampled (kernel/sched/cputime.c cputime_adjust, without CONFIG_VIRT_CPU_ACCOUNTING_GEN): at HZ=250 a
+    /// run of 10,000 transactions samples a user tick or two, so one path's own figure moves by 0-2.5 us from round to
+    /// round and by hundreds of ns between paths, which the fit would otherwise take as kernel work.
+    /// </summary>
+    public double UserNs => ProbeUserNs ?? Median(r => r.UserPerTransactionNs);
+
+    /// <summary>The probe's user time per transaction over all its fit paths' runs (their user time over their transactions).</summary>
+    public double? ProbeUserNs { get; init; }
     public double KernelCpuNs => Median(r => r.KernelPerTransactionNs);
     public double OtherWorkShare => Median(r => r.OtherWorkShare);
 

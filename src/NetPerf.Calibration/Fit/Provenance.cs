@@ -16,15 +16,15 @@ public static class Provenance
         return $"Linux {kernel}, {cpu}, {Environment.ProcessorCount} CPUs, {DateTime.UtcNow.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)}";
     }
 
-    public static void Stamp(CostTable table, FitResult fit, InterferenceFit.Result spread, PathMeasurement lo, IReadOnlyList<PathMeasurement> fitPaths, MeasuredOn on)
+    public static void Stamp(CostTable table, FitResult fit, InterferenceFit.Result spread, PathMeasurement lo, IReadOnlyList<(string Name, double KernelNs)> fitPaths, MeasuredOn on)
     {
         string where = $"netperf calibrate on {on.Machine} (iptables-{on.Backend.ToString().ToLowerInvariant()}, probes pinned to one CPU, UDP/TCP request-response of {on.MessageBytes} B, median of {on.Rounds - on.RejectedRounds} accepted round(s) of {on.Rounds}{(on.RefitFrom is null ? "" : $"; fitted again from {on.RefitFrom}")})";
-        string paths = string.Join("; ", fitPaths.Select(m => $"{m.Path.Name} {m.TypicalKernelNs:F0} ns"));
+        string paths = string.Join("; ", fitPaths.Select(m => $"{m.Name} {m.KernelNs:F0} ns"));
         foreach (var (group, factor, atBound) in fit.Factors)
         {
             foreach (var stage in group.Stages)
             {
-                table.Set(stage, table[stage], $"{where}: the {group.Name} group ({string.Join(", ", group.Stages)}) scaled by {factor.ToString("F3", CultureInfo.InvariantCulture)} from the shipped namespace table{(atBound ? " (held at the fit's bound)" : "")}, fitted on the single-hop paths' typical kernel time (p50 less the probes' user time: {paths}); this group is told apart by {group.MeasuredBy}");
+                table.Set(stage, table[stage], $"{where}: the {group.Name} group ({string.Join(", ", group.Stages)}) scaled by {factor.ToString("F3", CultureInfo.InvariantCulture)} from the shipped namespace table{(atBound ? " (held at the fit's bound)" : "")}, fitted on the single-hop paths' typical kernel time (p50 less the probes' user time, pooled per probe over the fit paths, and less what the fitted interruptions add to a median transaction: {paths}); this group is told apart by {group.MeasuredBy}");
             }
 
             foreach (var stage in group.Derived)

@@ -92,3 +92,35 @@ public class JointInterferenceFitTests
         return extra;
     }
 }
+
+/// <summary>
+/// A measured median holds the interruptions its transaction met; a simulation draws them on top of the stages. So
+/// the fit takes from each median what the fitted interruptions add to it, and the simulator must add back that much.
+/// </summary>
+public class MedianDelayTests
+{
+    [Fact]
+    public void What_the_fit_takes_from_a_median_is_what_the_simulator_adds_to_it()
+    {
+        var table = Network.Cpu.CostTable.Profile("kind");
+        var quiet = table.Clone();
+        quiet.InterferencePerMillisecond = quiet.PreemptionPerMillisecond = 0;
+        var duration = Engine.Time.SimTime.FromMilliseconds(50);
+        var interrupted = NetPerf.Calibration.Paths.TestbedTcpModel.Run(NetPerf.Calibration.Paths.Testbed.Routed, NetPerf.Calibration.Probe.ProbeKind.TcpRr, table, 64, 600, duration, seed: 1, Network.Netfilter.IptablesBackend.Nft);
+        var plain = NetPerf.Calibration.Paths.TestbedTcpModel.Run(NetPerf.Calibration.Paths.Testbed.Routed, NetPerf.Calibration.Probe.ProbeKind.TcpRr, quiet, 64, 600, duration, seed: 1, Network.Netfilter.IptablesBackend.Nft);
+        var fitted = new InterferenceFit.Result(table.InterferencePerMillisecond, table[Network.Cpu.KernelStage.Interference].FixedPicoseconds / 1000.0,
+            table.PreemptionPerMillisecond, table[Network.Cpu.KernelStage.Preemption].FixedPicoseconds / 1000.0, 0, 0, 0, 0);
+
+        // About one short interruption (0.8 us) falls in a median 15 us transaction at the kind profile's rate.
+        double expected = InterferenceFit.MedianDelayNs(fitted, plain.KernelCpuNs, 600);
+        Assert.InRange(expected, 300, 2000);
+        Assert.InRange(interrupted.P50Ns - plain.P50Ns, expected * 0.8, expected * 1.2);
+    }
+
+    [Fact]
+    public void Without_interruptions_a_median_holds_none()
+    {
+        var none = new InterferenceFit.Result(0, 0, 0, 0, 0, 0, 0, 0);
+        Assert.Equal(0, InterferenceFit.MedianDelayNs(none, 12_000, 600));
+    }
+}
