@@ -19,18 +19,27 @@ internal sealed class CalibrationFactAttribute : FactAttribute
 }
 
 /// <summary>
+/// Calibrate measures the kernel, so it must not share the CPUs with this assembly's other tests (the refits are
+/// minutes of Monte Carlo on both cores): xUnit runs a collection that disables parallelization after every
+/// parallel one has finished, alone.
+/// </summary>
+[CollectionDefinition(nameof(KernelMeasurement), DisableParallelization = true)]
+public sealed class KernelMeasurement;
+
+/// <summary>
 /// netperf calibrate on this machine's kernel, end to end: a two-node kind cluster with flannel-vxlan and
 /// flannel-host-gw built from namespaces, every path probed, the fit on the single-hop paths, the held-out paths
 /// predicted. Short (5 rounds of 8,000 transactions, under a minute) so that it fits the default suite; the
 /// full run is `netperf calibrate scenarios/kind-calibrate.yaml`.
 /// </summary>
+[Collection(nameof(KernelMeasurement))]
 public class CalibrateOnThisMachineTests(ITestOutputHelper log)
 {
     [CalibrationFact]
     public void The_fit_reproduces_its_paths_and_predicts_the_held_out_ones_and_nothing_is_left_behind()
     {
         // Calibrate measures the kernel, so it needs the CPUs to itself: the default suite runs other test assemblies
-        // beside this one, so wait (at most three minutes) until the machine has been quiet for three seconds.
+        // beside this one (this assembly's own tests are done: see KernelMeasurement), so wait (at most three minutes) until the machine has been quiet for three seconds.
         log.WriteLine($"waited {QuietMachine.Wait(TimeSpan.FromMinutes(3)).TotalSeconds:F0} s for a quiet machine");
         var writer = new StringWriter();
         var outcome = new Calibrator(new CalibrationOptions { Rounds = 5, Transactions = 8000, WarmupTransactions = 1000 }, writer)
