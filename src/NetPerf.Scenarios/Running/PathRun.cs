@@ -23,25 +23,8 @@ public static class PathRun
 
     public const int FlowId = 1;
 
-    public static UnitResult Run(ClusterBuild build, RunUnit unit, SimTime warmUp, SimTime duration, bool keepSamples, CancellationToken cancel = default, SimTime? interval = null)
-    {
-        build.Cluster.Bed.Sim.Cancellation = cancel; // Ctrl-C stops this simulation too (its DNS lookup included), not only the ones not yet started
-        var (workload, lookup) = Prepare(build, unit);
-        if (keepSamples)
-        {
-            workload.Measurement.KeepSamples();
-        }
-
-        if (interval is { } every)
-        {
-            workload.Measurement.KeepSeries(every);
-        }
-
-        var sim = build.Cluster.Bed.Sim;
-        var timeline = build.Timeline.Count > 0 ? new TimelineRun(build, build.Timeline, sim.Now + warmUp) : null;
-        var report = new WorkloadRunner(sim, build.Hosts).Run([workload], warmUp, duration);
-        return Result(unit, workload, report[0], lookup, sim.ExecutedEvents, timeline);
-    }
+    public static UnitResult Run(ClusterBuild build, RunUnit unit, SimTime warmUp, SimTime duration, bool keepSamples, CancellationToken cancel = default, SimTime? interval = null) =>
+        RunTogether(build, [unit], warmUp, duration, keepSamples, cancel, interval)[0]; // one unit is a group of one: its flow is FlowId
 
     /// <summary>Builds the workload for the unit's path (resolving the Service's name first where the path goes by name), not yet started.</summary>
     /// <param name="flowId">The flow its packets are accounted to: <see cref="FlowId"/> alone, one a workload when several run together.</param>
@@ -75,7 +58,7 @@ public static class PathRun
     /// </summary>
     public static IReadOnlyList<UnitResult> RunTogether(ClusterBuild build, IReadOnlyList<RunUnit> units, SimTime warmUp, SimTime duration, bool keepSamples, CancellationToken cancel = default, SimTime? interval = null)
     {
-        build.Cluster.Bed.Sim.Cancellation = cancel;
+        build.Cluster.Bed.Sim.Cancellation = cancel; // Ctrl-C stops this simulation too (its DNS lookups included), not only the ones not yet started
         var prepared = units.Select((u, k) => Prepare(build, u, FlowId + k)).ToList();
         foreach (var (workload, _) in prepared)
         {
