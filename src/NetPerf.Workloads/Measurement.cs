@@ -36,8 +36,14 @@ public sealed class Measurement
 
     public long ConnectionsCompleted { get; private set; }
 
-    /// <summary>Requests given up on (a UDP request or response lost).</summary>
+    /// <summary>Requests the client gave up on: no answer within its timeout (a UDP datagram lost, or an answer late).</summary>
     public long Lost { get; private set; }
+
+    /// <summary>
+    /// Of <see cref="Lost"/>, those whose answer did arrive, after the client's timeout: the server and the network
+    /// did all of their work, the client had given up (so not measured, not goodput).
+    /// </summary>
+    public long Late { get; private set; }
 
     /// <summary>Requests sent and not yet answered, over time since the warm-up.</summary>
     public TimeWeightedAverage InFlight { get; }
@@ -65,6 +71,7 @@ public sealed class Measurement
         BytesDelivered = 0;
         ConnectionsCompleted = 0;
         Lost = 0;
+        Late = 0;
         DnsDelayed = 0;
         DnsFailed = 0;
         Array.Clear(_failures);
@@ -102,6 +109,18 @@ public sealed class Measurement
         {
             Lost++;
             Series?.RequestLost(_sim.Now);
+        }
+    }
+
+    /// <summary>
+    /// An answer came now for a request the client had given up on (<see cref="RequestLost"/> counted it when it
+    /// did; a TCP client, which finds out only when the answer comes, calls both then).
+    /// </summary>
+    public void AnsweredLate()
+    {
+        if (_sim.Now >= WarmUpEnd)
+        {
+            Late++;
         }
     }
 

@@ -18,6 +18,9 @@ public sealed record WorkloadReport
 
     public required double ConnectionsPerSecond { get; init; }
     public required long Lost { get; init; }
+
+    /// <summary>Of <see cref="Lost"/>, requests answered after the client's timeout (<see cref="Measurement.Late"/>).</summary>
+    public long Late { get; init; }
     public required SimTime P50 { get; init; }
     public required SimTime P90 { get; init; }
     public required SimTime P99 { get; init; }
@@ -34,9 +37,14 @@ public sealed record WorkloadReport
     /// <summary>Kernel CPU the workload's packets cost on each host, by stage (picoseconds over the measured window).</summary>
     public required IReadOnlyList<HostCpu> Cpu { get; init; }
 
-    /// <summary>Kernel CPU nanoseconds per transaction, all hosts (NaN without transactions).</summary>
+    /// <summary>
+    /// Kernel CPU nanoseconds per answered request, all hosts: over <see cref="Transactions"/> and <see cref="Late"/>
+    /// (NaN without either). A late answer's packets crossed every stage an answer in time crosses, so an open loop
+    /// past capacity, where many answers come after their client's timeout, does not charge their work to the
+    /// answers in time. Requests never answered (lost, or unanswered at the window's end) are in no denominator.
+    /// </summary>
     public double CpuNanosecondsPerTransaction =>
-        Transactions == 0 ? double.NaN : Cpu.Sum(h => h.KernelPicoseconds) / 1000.0 / Transactions;
+        Transactions + Late == 0 ? double.NaN : Cpu.Sum(h => h.KernelPicoseconds) / 1000.0 / (Transactions + Late);
 
     /// <summary>Kernel CPU nanoseconds per payload byte delivered, all hosts.</summary>
     public double CpuNanosecondsPerByte(long bytes) => bytes == 0 ? double.NaN : Cpu.Sum(h => h.KernelPicoseconds) / 1000.0 / bytes;

@@ -124,6 +124,7 @@ public sealed class WorkloadRunner(Simulator sim, IReadOnlyList<Host> hosts)
             GoodputBitsPerSecond = m.BytesDelivered * 8 / seconds,
             ConnectionsPerSecond = m.ConnectionsCompleted / seconds,
             Lost = m.Lost,
+            Late = m.Late,
             P50 = any ? m.Latency.Percentile(50) : SimTime.Zero,
             P90 = any ? m.Latency.Percentile(90) : SimTime.Zero,
             P99 = any ? m.Latency.Percentile(99) : SimTime.Zero,

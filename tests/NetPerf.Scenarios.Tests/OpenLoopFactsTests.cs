@@ -70,7 +70,8 @@ public class OpenLoopFactsTests(ITestOutputHelper output)
 
     [Theory]
     [InlineData("{ name: s, test: TCP_STREAM, rate: 100 }", "workloads[0].rate: requests per second offered in open loop, over TCP_RR's connections; TCP_STREAM has no requests")]
-    [InlineData("{ name: c, test: TCP_CRR, rate: 100 }", "workloads[0].rate: requests per second offered in open loop, over TCP_RR's connections; TCP_CRR has no requests")]
+    [InlineData("{ name: c, test: TCP_CRR, rate: 100 }", "workloads[0].rate: requests per second offered in open loop, over TCP_RR's connections; TCP_CRR is closed loop: each client opens its next connection")]
+    [InlineData("{ name: u, test: UDP_RR, rate: 100 }", "workloads[0].rate: requests per second offered in open loop, over TCP_RR's connections; UDP_RR is closed loop: each client sends its next request when the answer comes")]
     [InlineData("{ name: r, test: TCP_RR, timeout: 1ms }", "workloads[0].timeout: goes with rate")]
     [InlineData("{ name: r, test: TCP_RR, rate: 100, arrivals: bursty }", "workloads[0].arrivals: 'bursty' is not allowed")]
     public void Open_loop_keys_where_they_mean_nothing_are_refused_at_the_key(string workload, string message)

@@ -7,7 +7,7 @@ namespace NetPerf.Cli.Commands;
 
 /// <summary>
 /// <c>netperf run netperf.yml</c> with k8s-netperf's own config: its flags (--local, --across, --hostNet, --all,
-/// --json, --tcp-tolerance) with their meanings, result-&lt;time&gt;.csv and --json as k8s-netperf writes them. The
+/// --json, --tcp-tolerance, --serverIP) with their meanings, result-&lt;time&gt;.csv and --json as k8s-netperf writes them. The
 /// time in both (the CSV's suffix, the JSON's timestamp) is the Unix epoch plus --seed seconds, not the clock,
 /// so a run is reproducible; uuid is "k8s-netperf", as k8s-netperf's own --json writes it.
 /// </summary>
@@ -19,13 +19,14 @@ internal sealed class K8sNetperfMode
     public Option<bool> All { get; } = new("--all") { Description = "k8s-netperf: hostNetwork and pod network tests." };
     public Option<bool> JsonOut { get; } = new("--json") { Description = "k8s-netperf: its JSON documents on stdout instead of the tables." };
     public Option<double> Tolerance { get; } = new("--tcp-tolerance") { Description = "k8s-netperf: allowed %diff of hostNetwork over pod network TCP_STREAM (with --all); beyond it, exit 1.", DefaultValueFactory = _ => 10 };
+    public Option<string?> ServerIp { get; } = new("--serverIP") { Description = "k8s-netperf: an external server's address; the client pod measures the host beyond the cluster's edge (the egress path), reported as External Server." };
     public Option<string> Cni { get; } = new("--cni") { Description = "k8s-netperf config: the simulated cluster's plugin (default flannel-vxlan).", DefaultValueFactory = _ => "flannel-vxlan" };
     public Option<string> KubeProxy { get; } = new("--kube-proxy") { Description = "k8s-netperf config: the simulated cluster's kube-proxy mode (default iptables).", DefaultValueFactory = _ => "iptables" };
     public Option<ulong> Seed { get; } = new("--seed") { Description = "k8s-netperf config: the seed (also the files' time: Unix epoch + seed seconds).", DefaultValueFactory = _ => 1UL };
 
     public void AddTo(Command c)
     {
-        foreach (var o in (Option[])[Local, Across, HostNet, All, JsonOut, Tolerance, Cni, KubeProxy, Seed])
+        foreach (var o in (Option[])[Local, Across, HostNet, All, JsonOut, Tolerance, ServerIp, Cni, KubeProxy, Seed])
         {
             c.Options.Add(o);
         }
@@ -44,6 +45,7 @@ internal sealed class K8sNetperfMode
         {
             Local = parse.GetValue(Local), Across = parse.GetValue(Across), HostNetOnly = parse.GetValue(HostNet), All = parse.GetValue(All),
             TcpTolerance = parse.GetValue(Tolerance), Cni = cni, KubeProxy = proxy, Seed = parse.GetValue(Seed),
+            ServerIp = parse.GetValue(ServerIp) is { Length: > 0 } ip ? ip : null,
         };
         K8sNetperfOutcome outcome;
         try

@@ -96,6 +96,17 @@ public static class TraceCommand
             o.WriteLine($"DROP {d}");
         }
 
+        if (t.Fabric.Count > 0)
+        {
+            // The boxes between the racks forward in hardware (no stage above), and each ToR picks a spine per flow by ECMP.
+            o.WriteLine();
+            o.WriteLine($"Fabric (ToR and spine routers, forwarding in hardware{(s.Cluster.Spines > 1 ? $"; each ToR picks one of {s.Cluster.Spines} spines per flow by the ECMP hash of its 5-tuple" : "")}):");
+            foreach (var c in t.Fabric)
+            {
+                o.WriteLine($"  pkt {c.Packet,4}  {c.Flow}:  {string.Join(" > ", c.Boxes)}");
+            }
+        }
+
         o.WriteLine();
         o.WriteLine("CPU by stage over the transaction:");
         foreach (var (stage, times, ns) in t.ByStage)

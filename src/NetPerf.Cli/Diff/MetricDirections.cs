@@ -13,6 +13,7 @@ public static class MetricDirections
         ["cpu_per_request"] = MetricDirection.LowerIsBetter,
         ["cpu_per_byte"] = MetricDirection.LowerIsBetter,
         ["lost"] = MetricDirection.LowerIsBetter,
+        ["late"] = MetricDirection.LowerIsBetter, // answers after the client gave up: the server fell behind
         ["dns_lookup"] = MetricDirection.LowerIsBetter,
         ["throughput"] = MetricDirection.HigherIsBetter, // transactions per second
         ["goodput"] = MetricDirection.HigherIsBetter,

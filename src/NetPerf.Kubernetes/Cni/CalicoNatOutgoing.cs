@@ -8,7 +8,8 @@ namespace NetPerf.Kubernetes.Cni;
 /// Calico's natOutgoing IP pool: nat POSTROUTING starts with cali-POSTROUTING, whose cali-nat-outgoing
 /// masquerades traffic from the pool's addresses to anywhere outside every pool (felix's
 /// <c>-m set --match-set cali40masq-ipam-pools src -m set ! --match-set cali40all-ipam-pools dst -j MASQUERADE</c>;
-/// one pool here, so a prefix match stands for each set).
+/// one pool here, so a prefix match stands for each set; felix's rules/nat.go makeNATOutgoingRuleIPTables). A node's
+/// own address is in no pool, so a pod's traffic to a hostNetwork server on another node is masqueraded too.
 /// </summary>
 internal static class CalicoNatOutgoing
 {

@@ -19,8 +19,9 @@ public abstract class CniPlugin
 
     /// <summary>
     /// Masquerade pod traffic leaving the cluster network to the node's address: flannel's --ip-masq
-    /// (FLANNEL-POSTRTG), Calico's natOutgoing IP pool (cali-nat-outgoing). Both are on in the stock manifests;
-    /// off unless set here, so that paths built without kube-proxy stay free of netfilter and keep their exact
+    /// (FLANNEL-POSTRTG), Calico's natOutgoing IP pool (cali-nat-outgoing), weave-kube's WEAVE chain. Both are on
+    /// in the stock manifests on every node, and a scenario's cluster always has it (ClusterBuild); off unless set
+    /// here, so that this layer's bare paths built without kube-proxy stay free of netfilter and keep their exact
     /// hops. Without it an outside host sees pod addresses it has no route back to. Set before the cluster is built.
     /// </summary>
     public bool MasqueradeOutgoing { get; set; }

@@ -6,10 +6,13 @@ using NetPerf.Network.Netfilter;
 namespace NetPerf.Kubernetes.Cni;
 
 /// <summary>
-/// flanneld --ip-masq: nat POSTROUTING jumps to FLANNEL-POSTRTG (flannel's pkg/trafficmngr/iptables MasqRules),
-/// which leaves alone what kube-proxy already marked and traffic that stays in the pod network, and masquerades
-/// pod traffic leaving it (<c>-s 10.244.0.0/14 ! -d 224.0.0.0/4 -j MASQUERADE</c>) and node traffic into it
-/// (<c>! -s 10.244.0.0/14 -d 10.244.0.0/14 -j MASQUERADE</c>) except to the node's own pods.
+/// flanneld --ip-masq: nat POSTROUTING jumps to FLANNEL-POSTRTG, whose rules are flannel's
+/// pkg/trafficmngr/iptables masqRules in their order: leave alone what kube-proxy already marked (its own
+/// masquerade follows), traffic from the node's pods into the pod network, traffic from the pod network to the
+/// node's pods, and outside traffic to the node's pods; masquerade the rest of the pod network's traffic that is
+/// not multicast (<c>-s 10.244.0.0/16 ! -d 224.0.0.0/4 -j MASQUERADE --random-fully</c>: anything leaving the pod
+/// network, to the internet or to a node's own address alike) and the node's traffic into the pod network
+/// (<c>! -s 10.244.0.0/16 -d 10.244.0.0/16 -j MASQUERADE --random-fully</c>).
 /// </summary>
 internal static class FlannelIpMasq
 {
@@ -17,8 +20,9 @@ internal static class FlannelIpMasq
     {
         var cluster = node.ClusterCidr;
         var chain = new Chain("FLANNEL-POSTRTG");
-        chain.Append(new Rule { MarkSet = KubeProxyIptables.MasqueradeMark, Target = RuleTarget.Return, Comment = "flanneld masq: kube-proxy's" });
-        chain.Append(new Rule { Source = cluster, Destination = cluster, Target = RuleTarget.Return, Comment = "flanneld masq" });
+        chain.Append(new Rule { MarkSet = KubeProxyIptables.MasqueradeMark, Target = RuleTarget.Return, Comment = "flanneld masq" });
+        chain.Append(new Rule { Source = node.PodCidr, Destination = cluster, Target = RuleTarget.Return, Comment = "flanneld masq" });
+        chain.Append(new Rule { Source = cluster, Destination = node.PodCidr, Target = RuleTarget.Return, Comment = "flanneld masq" });
         chain.Append(new Rule { SourceNotIn = cluster, Destination = node.PodCidr, Target = RuleTarget.Return, Comment = "flanneld masq" });
         chain.Append(new Rule { Source = cluster, DestinationNotIn = Ipv4Prefix.Parse("224.0.0.0/4"), Target = RuleTarget.Masquerade, Comment = "flanneld masq" });
         chain.Append(new Rule { SourceNotIn = cluster, Destination = cluster, Target = RuleTarget.Masquerade, Comment = "flanneld masq" });

@@ -33,7 +33,7 @@ public static class K8sNetperfFiles
         {
             Line(sb,
             [
-                r.Driver, r.Profile, B(r.SameNode), B(r.HostNetwork), "false", B(r.Service), "false", "", "", "", "", "",
+                r.Driver, r.Profile, B(r.SameNode), B(r.HostNetwork), "false", B(r.Service), B(r.ExternalServer), "", "", "", "", "",
                 I(r.Duration), I(r.Parallelism), I(r.Samples), I(r.MessageSize), I(r.Burst),
                 GoFormat.FixedShortest(r.ConfidenceLow), GoFormat.FixedShortest(r.ConfidenceHigh),
                 GoFormat.F(Mean(r.Throughput)), r.Metric, GoFormat.V(Mean(r.Latency99)), "usec",
@@ -84,9 +84,9 @@ public static class K8sNetperfFiles
                 ("serverCPU", Cpu()), ("serverCPUCollected", false), ("serverPods", null), ("serverPodsMem", null),
                 ("clientCPU", Cpu()), ("clientCPUCollected", false), ("clientPods", null), ("clientPodsMem", null),
                 ("confidence", new Json.Arr([r.ConfidenceLow, r.ConfidenceHigh])),
-                ("serverNodeInfo", Node(r.ServerNode, r.ServerNode == "node1" ? "192.168.0.1" : "192.168.0.2")), ("clientNodeInfo", Node(r.ClientNode, "192.168.0.1")),
+                ("serverNodeInfo", Node(r.ServerNode, r.ExternalServer ? "" : r.ServerNode == "node1" ? "192.168.0.1" : "192.168.0.2")), ("clientNodeInfo", Node(r.ClientNode, "192.168.0.1")),
                 ("serverVswtichCpu", 0.0), ("serverVswitchMem", 0.0), ("clientVswtichCpu", 0.0), ("clientVswitchMem", 0.0),
-                ("externalServer", false), ("udnInfo", ""), ("bridgeInfo", ""), ("sriovInfo", ""), ("macvlanInfo", ""), ("localnetInfo", ""),
+                ("externalServer", r.ExternalServer), ("udnInfo", ""), ("bridgeInfo", ""), ("sriovInfo", ""), ("macvlanInfo", ""), ("localnetInfo", ""),
             ]));
         }
 

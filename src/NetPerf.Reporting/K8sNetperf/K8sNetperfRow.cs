@@ -11,6 +11,9 @@ public sealed record K8sNetperfRow
     public required bool SameNode { get; init; }
     public required bool HostNetwork { get; init; }
     public required bool Service { get; init; }
+
+    /// <summary>k8s-netperf's ExternalServer: the server was an address outside the cluster (its --serverIP), no server pod.</summary>
+    public bool ExternalServer { get; init; }
     public required int Duration { get; init; }
     public required int Parallelism { get; init; }
     public required int Samples { get; init; }

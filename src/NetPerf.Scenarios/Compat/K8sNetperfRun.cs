@@ -42,6 +42,13 @@ public sealed record K8sNetperfOptions
     public int Parallelism { get; init; } = Environment.ProcessorCount;
 
     public bool HostNetwork => All || HostNetOnly;
+
+    /// <summary>
+    /// --serverIP: the server is an address outside the cluster, and k8s-netperf starts only the client pod
+    /// (ExternalServer true in its results). Here that server is the host beyond the cluster's edge, reached
+    /// through the client's node's masquerade (the egress path); the address given is reported, not simulated.
+    /// </summary>
+    public string? ServerIp { get; init; }
 }
 
 /// <summary>What a k8s-netperf config gave: its rows, the hostNetwork vs pod network TCP_STREAM differences beyond tolerance, tests skipped.</summary>
@@ -65,6 +72,12 @@ public static class K8sNetperfRun
             // BuildSUT (pkg/k8s/kubernetes.go): "unable to run AcrossAZ since there is < 2 zones"; the simulated
             // cluster's nodes carry no zone label.
             throw new ScenarioException([new ScenarioError(file, 1, 1, $"--across: unable to run AcrossAZ since there is < 2 zones (k8s-netperf's words): the simulated {o.Nodes}-node cluster has no topology.kubernetes.io/zone labels")]);
+        }
+
+        if (o.ServerIp is not null && o.HostNetwork)
+        {
+            // With --serverIP k8s-netperf deploys the client pod only (pkg/k8s/kubernetes.go, "No service or server pod required").
+            throw new ScenarioException([new ScenarioError(file, 1, 1, "--serverIP: an external server is measured from the client pod only (k8s-netperf deploys no hostNetwork client then); drop --hostNet and --all, or --serverIP")]);
         }
 
         var rows = new List<K8sNetperfRow>();
@@ -134,7 +147,9 @@ public static class K8sNetperfRun
 
     private static K8sNetperfRow RunOne(K8sNetperfTest t, K8sNetperfOptions o, bool hostNet, string file)
     {
-        string path = t.Service ? "cluster-ip" : hostNet ? (o.Local ? "node-local" : "node-to-node") : (o.Local ? "pod-same-node" : "pod-cross-node");
+        // executeWorkload: serverIP, when given, comes before the Service and the pods.
+        string path = o.ServerIp is not null ? "egress"
+            : t.Service ? "cluster-ip" : hostNet ? (o.Local ? "node-local" : "node-to-node") : (o.Local ? "pod-same-node" : "pod-cross-node");
         int clients = t.Parallelism * (t.Profile == "TCP_RR" && t.Burst > 0 ? t.Burst + 1 : 1);
         string yaml = string.Create(CultureInfo.InvariantCulture, $"""
             name: k8s-netperf
@@ -164,6 +179,7 @@ public static class K8sNetperfRun
             SameNode = o.Local,
             HostNetwork = hostNet,
             Service = t.Service,
+            ExternalServer = o.ServerIp is not null,
             Duration = t.Duration,
             Parallelism = t.Parallelism,
             Samples = t.Samples,
@@ -180,7 +196,7 @@ public static class K8sNetperfRun
             // netperf's UDP_STREAM loss: datagrams sent and not received, in percent of those sent.
             LossPercent = [.. samples.Select(r => t.Profile == "UDP_STREAM" && r.Lost > 0 ? 100.0 * r.Lost / (r.Lost + (double)r.BytesDelivered / t.MessageSize) : 0)],
             ClientNode = "node1",
-            ServerNode = path is "pod-same-node" or "node-local" ? "node1" : "node2",
+            ServerNode = path is "pod-same-node" or "node-local" ? "node1" : path == "egress" ? "" : "node2",
             Nodes = o.Nodes,
             Cni = o.Cni,
             Mtu = scenario.Cluster.Mtu,

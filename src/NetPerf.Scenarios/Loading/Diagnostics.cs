@@ -20,6 +20,22 @@ internal sealed class Diagnostics(string file, string text)
 
     public void Error(YamlNode? node, string message) => Error(node?.Start ?? Mark.Empty, message);
 
+    private readonly HashSet<string> _refused = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// An error about the value at <paramref name="where"/> (a key path as errors name it: cluster.racks,
+    /// workloads[0].rate): the reader goes on with the default in its place, so a check that reasons from that
+    /// value asks <see cref="IsRefused"/> first and says nothing, rather than an error about a default the user never wrote.
+    /// </summary>
+    public void Refuse(YamlNode? node, string where, string message)
+    {
+        Error(node, message);
+        _refused.Add(where);
+    }
+
+    /// <summary>Whether any of the values at these key paths was refused (<see cref="Refuse"/>).</summary>
+    public bool IsRefused(params string[] wheres) => wheres.Any(_refused.Contains);
+
     public void Error(Mark at, string message) => _errors.Add(At(at, message));
 
     /// <summary>An error at a place in the file, the place clamped to the file's lines.</summary>

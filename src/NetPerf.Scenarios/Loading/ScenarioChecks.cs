@@ -14,6 +14,12 @@ namespace NetPerf.Scenarios.Loading;
 /// </summary>
 internal static class ScenarioChecks
 {
+    /// <summary>The keys the variants come from: a check about a variant's plugin says nothing when one was refused (the default stood in).</summary>
+    private static readonly string[] VariantKeys = ["cluster.cni", "cluster.kubeProxy", "compare.cni", "compare.kubeProxy"];
+
+    /// <summary>The keys a node's pod capacity comes from (the kubelet's and the plugin's IPAM's).</summary>
+    private static readonly string[] PodCapacityKeys = ["cluster.nodes", "cluster.maxPods", "cluster.podsPerCore", "cluster.coresPerNode", "cluster.nodeCidrMaskSize", "cluster.cni", "compare.cni"];
+
     public static void Check(Scenario s, YamlNode root, Diagnostics d, bool allowOutside, long maxMemory)
     {
         TogetherChecks.Check(s, root, d);
@@ -47,7 +53,7 @@ internal static class ScenarioChecks
         var c = s.Cluster;
         foreach (var (key, numbers) in new[] { ("nodeLabels", c.NodeLabels.Keys), ("nodeTaints", c.NodeTaints.Keys) })
         {
-            foreach (int n in numbers.Where(n => n > c.Nodes))
+            foreach (int n in numbers.Where(n => n > c.Nodes && !d.IsRefused("cluster.nodes")))
             {
                 d.Error(At(root, "cluster", key) ?? At(root, "cluster"), $"cluster.{key}: node {n} is not in the cluster; allowed: 1 to {c.Nodes}");
             }
@@ -57,7 +63,7 @@ internal static class ScenarioChecks
         for (int i = 0; i < s.Deployments.Count; i++)
         {
             var dep = s.Deployments[i];
-            if (dep.NodeSelector.Count > 0 && !nodes.Any(n => dep.NodeSelector.All(kv => n.Labels.TryGetValue(kv.Key, out var v) && v == kv.Value)))
+            if (dep.NodeSelector.Count > 0 && !d.IsRefused("cluster.nodes", "cluster.zones", "cluster.nodeLabels") && !nodes.Any(n => dep.NodeSelector.All(kv => n.Labels.TryGetValue(kv.Key, out var v) && v == kv.Value)))
             {
                 d.Error(At(root, "deployments", i, "nodeSelector") ?? At(root, "deployments", i),
                     $"deployments[{i}].nodeSelector: {Show(dep.NodeSelector)} matches no node, so every replica would stay Pending; the nodes' labels: {string.Join("; ", nodes.Select(n => $"{n.Name} {Show(n.Labels)}"))}");
@@ -96,13 +102,13 @@ internal static class ScenarioChecks
         int most = perNode.Max(), at = Array.IndexOf(perNode, most);
         if (most > c.PodsPerNode)
         {
-            d.Error(At(root, "deployments"), $"deployments: node {at} gets {most} pods (the measured pods included); the kubelet runs at most {c.PodsPerNode} (min({c.PodsPerCore} x {c.CoresPerNode} cores, maxPods {c.MaxPods}))");
+            d.Error(At(root, "deployments") ?? At(root, "manifests") ?? At(root, "cluster"), $"deployments: node {at} gets {most} pods (the measured pods included); the kubelet runs at most {c.PodsPerNode} (min({c.PodsPerCore} x {c.CoresPerNode} cores, maxPods {c.MaxPods}))");
             return;
         }
 
         foreach (var cni in s.Variants().Select(v => v.Cni).Distinct().Where(k => most > k.PodsPerNode(c.NodeCidrMaskSize)))
         {
-            d.Error(At(root, "deployments"), $"deployments: node {at} gets {most} pods (the measured pods included); {cni} addresses at most {cni.PodsPerNode(c.NodeCidrMaskSize)} per node{RangeNote(cni, c.NodeCidrMaskSize)}");
+            d.Error(MaskAt(root), RangeTooSmall(root, cni, c.NodeCidrMaskSize, at, most));
         }
     }
 
@@ -206,12 +212,14 @@ internal static class ScenarioChecks
             return;
         }
 
-        if (b.FailNode is { } fail && fail > b.Nodes.Min())
+        if (b.FailNode is { } fail && fail > b.Nodes.Min() && !d.IsRefused("bgp.nodes"))
         {
             d.Error(At(root, "bgp", "failNode"), $"bgp.failNode: node {fail} does not exist in the {b.Nodes.Min()}-node cluster; allowed: 1 to {b.Nodes.Min()}");
         }
 
-        if (b.Topologies.Contains("route-reflectors") && b.Reflectors >= b.Nodes.Min())
+        // bgp.reflectors follows cluster.calico.routeReflectors when left out: refused there, it is no number of the user's.
+        bool reflectorsRefused = d.IsRefused("bgp.reflectors", "bgp.nodes", "bgp.topology") || (At(root, "bgp", "reflectors") is null && d.IsRefused("cluster.calico.routeReflectors", "cluster.calico"));
+        if (b.Topologies.Contains("route-reflectors") && b.Reflectors >= b.Nodes.Min() && !reflectorsRefused)
         {
             d.Error(At(root, "bgp", "reflectors") ?? At(root, "bgp"), $"bgp.reflectors: {b.Reflectors} reflectors leave no client in the {b.Nodes.Min()}-node cluster; allowed: 1 to {b.Nodes.Min() - 1}");
         }
@@ -246,7 +254,7 @@ internal static class ScenarioChecks
                 }
             }
 
-            foreach (int n in dep.Nodes.Where(n => n > s.Cluster.Nodes))
+            foreach (int n in dep.Nodes.Where(n => n > s.Cluster.Nodes && !d.IsRefused("cluster.nodes")))
             {
                 d.Error(At(root, "deployments", i, "nodes"), $"deployments[{i}].nodes: node {n} does not exist; the cluster has nodes 1 to {s.Cluster.Nodes}");
             }
@@ -316,7 +324,7 @@ internal static class ScenarioChecks
             }
 
             // A from/to workload's path comes from its endpoints (its own errors say when they do not resolve), not from paths:.
-            if (w.Route is null && w.Paths.Contains(CommunicationPath.LoadBalancer) && s.Cluster.Racks > 1)
+            if (w.Route is null && w.Paths.Contains(CommunicationPath.LoadBalancer) && s.Cluster.Racks > 1 && !d.IsRefused("cluster.racks"))
             {
                 var paths = At(root, "workloads", i, "paths") as YamlSequenceNode;
                 var entry = paths?.Children.FirstOrDefault(p => p is YamlScalarNode { Value: "load-balancer" });
@@ -324,7 +332,7 @@ internal static class ScenarioChecks
                     $"workloads[{i}].paths: load-balancer puts an LVS-NAT director on the nodes' segment, and cluster.racks {s.Cluster.Racks} gives them several; use one rack for this path");
             }
 
-            if (w.Route is null && w.Paths.Contains(CommunicationPath.Egress) && s.Variants().Select(v => v.Cni).FirstOrDefault(k => k.Masquerade is null) is { } unmasked)
+            if (w.Route is null && w.Paths.Contains(CommunicationPath.Egress) && !d.IsRefused(VariantKeys) && s.Variants().Select(v => v.Cni).FirstOrDefault(k => k.Masquerade is null) is { } unmasked)
             {
                 var paths = At(root, "workloads", i, "paths") as YamlSequenceNode;
                 var entry = paths?.Children.FirstOrDefault(p => p is YamlScalarNode { Value: "egress" });
@@ -332,7 +340,7 @@ internal static class ScenarioChecks
                     $"workloads[{i}].paths: egress leaves through the plugin's masquerade to the node's address, which NetPerf does not build for {unmasked.Name}; compare plugins that have one: {string.Join(", ", Kubernetes.Cni.CniPlugins.All.Where(k => k.Masquerade is not null).Select(k => k.Name))}");
             }
 
-            if (w.Route is null && w.Paths.Contains(CommunicationPath.LoadBalancer) && s.Cluster.Fabric == Kubernetes.Cluster.ClusterFabric.Kind)
+            if (w.Route is null && w.Paths.Contains(CommunicationPath.LoadBalancer) && s.Cluster.Fabric == Kubernetes.Cluster.ClusterFabric.Kind && !d.IsRefused("cluster.fabric"))
             {
                 var paths = At(root, "workloads", i, "paths") as YamlSequenceNode;
                 var entry = paths?.Children.FirstOrDefault(p => p is YamlScalarNode { Value: "load-balancer" });
@@ -438,9 +446,14 @@ internal static class ScenarioChecks
     {
         var cidr = s.Cluster.ServiceCidr;
         PodNetwork(s, root, d);
+        if (d.IsRefused("cluster.serviceCidr"))
+        {
+            return; // the default range stood in: nothing to say about a range the user did not give
+        }
+
         foreach (var (name, other) in new[] { ("the pod network", s.Cluster.ClusterCidr.ToString()), ("the node subnet", s.Cluster.NodeSubnet.ToString()) })
         {
-            if (cidr.Overlaps(Ipv4Prefix.Parse(other)))
+            if (cidr.Overlaps(Ipv4Prefix.Parse(other)) && !d.IsRefused(name == "the pod network" ? "cluster.clusterCidr" : "cluster.nodeSubnet"))
             {
                 d.Error(At(root, "cluster", "serviceCidr") ?? At(root, "cluster", "clusterCidr") ?? At(root, "cluster"), $"cluster.serviceCidr {cidr} overlaps {name} {other}; Service, pod and node addresses must not collide");
             }
@@ -478,12 +491,16 @@ internal static class ScenarioChecks
     {
         var c = s.Cluster;
         var at = At(root, "cluster", "nodeCidrMaskSize") ?? At(root, "cluster", "clusterCidr") ?? At(root, "cluster");
-        if (c.ClusterCidr.Overlaps(c.NodeSubnet))
+        if (c.ClusterCidr.Overlaps(c.NodeSubnet) && !d.IsRefused("cluster.clusterCidr", "cluster.nodeSubnet"))
         {
             d.Error(At(root, "cluster", "clusterCidr") ?? at, $"cluster.clusterCidr {c.ClusterCidr} overlaps the node subnet {c.NodeSubnet}; pod and node addresses must not collide");
         }
 
         NodeSubnet(s, root, d);
+        if (d.IsRefused("cluster.nodeCidrMaskSize", "cluster.clusterCidr"))
+        {
+            return; // the node ranges come from both: a default in either's place says nothing of the user's
+        }
 
         if (c.NodeCidrMaskSize < c.ClusterCidr.Length)
         {
@@ -497,14 +514,14 @@ internal static class ScenarioChecks
             return;
         }
 
-        if (s.Variants().FirstOrDefault(v => c.NodeCidrMaskSize > v.Cni.LongestNodeMask) is { } tooLong)
+        if (!d.IsRefused(VariantKeys) && s.Variants().FirstOrDefault(v => c.NodeCidrMaskSize > v.Cni.LongestNodeMask) is { } tooLong)
         {
             d.Error(at, $"cluster.nodeCidrMaskSize: /{c.NodeCidrMaskSize} with {tooLong.Cni.Name} (variant {tooLong.Name}): calico-ipam puts a node's first /{Kubernetes.Cni.CalicoRouted.BlockLength} block at the start of its range, so a range shorter than a block would put two nodes' first blocks in one; allowed: /{c.ClusterCidr.Length} to /{tooLong.Cni.LongestNodeMask}");
             return;
         }
 
         long ranges = KubernetesCluster.PodRanges(c.ClusterCidr, c.NodeCidrMaskSize);
-        if (c.Nodes > ranges - 1)
+        if (c.Nodes > ranges - 1 && !d.IsRefused("cluster.nodes"))
         {
             d.Error(At(root, "cluster", "nodes") ?? at,
                 $"cluster.nodes: {c.Nodes} nodes, and clusterCidr {c.ClusterCidr} with nodeCidrMaskSize {c.NodeCidrMaskSize} holds {ranges:N0} node ranges (node N takes the N-th, the first stays unused: {ranges - 1:N0} nodes); kube-controller-manager would leave the rest without a podCIDR; widen clusterCidr (a /{Widest(c.Nodes, c.NodeCidrMaskSize)} holds {c.Nodes:N0}){(c.NodeCidrMaskSize < KubernetesCluster.LongestNodeMask ? $" or lengthen nodeCidrMaskSize (each node's range then holds fewer pods: {PodsAt(s, c.NodeCidrMaskSize + 1)} at /{c.NodeCidrMaskSize + 1})" : "")}");
@@ -520,6 +537,11 @@ internal static class ScenarioChecks
     {
         var c = s.Cluster;
         var at = At(root, "cluster", "nodeSubnet") ?? At(root, "cluster");
+        if (d.IsRefused("cluster.nodeSubnet"))
+        {
+            return;
+        }
+
         if (c.NodeSubnet.Length < KubernetesCluster.WidestNodeSubnet || c.NodeSubnet.Length > KubernetesCluster.NarrowestNodeSubnet)
         {
             d.Error(at, $"cluster.nodeSubnet: {c.NodeSubnet} is a /{c.NodeSubnet.Length}; allowed: /{KubernetesCluster.WidestNodeSubnet} ({KubernetesCluster.MaxNodesAnySubnet:N0} nodes) to /{KubernetesCluster.NarrowestNodeSubnet} (256): node N is its N-th address and its last /24 is the outside segment");
@@ -527,6 +549,11 @@ internal static class ScenarioChecks
         }
 
         bool isDefault = c.NodeSubnet == Ipv4Prefix.Parse(KubernetesCluster.DefaultNodeSubnet);
+        if (d.IsRefused("cluster.racks"))
+        {
+            return; // where the nodes go and how many fit both follow the racks
+        }
+
         if (c.Racks > 1 && !isDefault)
         {
             d.Error(at, $"cluster.nodeSubnet: {c.NodeSubnet} with cluster.racks {c.Racks}: racks are numbered in {KubernetesCluster.DefaultNodeSubnet} (rack R is 192.168.R.0/24, {Kubernetes.Fabric.RackAddressing.NodesPerRack} nodes each); a wider node subnet is for one switch");
@@ -534,7 +561,7 @@ internal static class ScenarioChecks
         }
 
         int holds = c.Racks > 1 ? Math.Min(KubernetesCluster.MaxNodes, c.Racks * Kubernetes.Fabric.RackAddressing.NodesPerRack) : KubernetesCluster.MaxNodesOn(c.NodeSubnet);
-        if (c.Nodes > holds)
+        if (c.Nodes > holds && !d.IsRefused("cluster.nodes"))
         {
             int length = 32 - (int)Math.Ceiling(Math.Log2(c.Nodes + 256.0));
             var wider = new Ipv4Prefix(c.NodeSubnet.Network, Math.Max(KubernetesCluster.WidestNodeSubnet, length));
@@ -544,6 +571,27 @@ internal static class ScenarioChecks
             d.Error(At(root, "cluster", "nodes") ?? at, $"cluster.nodes: {c.Nodes:N0} nodes, and {(c.Racks > 1 ? $"{c.Racks} racks hold" : $"the node subnet {c.NodeSubnet} holds")} {holds:N0}; {fix}");
         }
     }
+
+    /// <summary>
+    /// A node's range too small for its pods, said at the key that sets the range when the file gives it (else as
+    /// the deployments' error): what the range holds on the plugin, and the longest node mask that would hold them.
+    /// </summary>
+    private static string RangeTooSmall(YamlNode root, Kubernetes.Cni.CniPluginKind cni, int mask, int node, int pods)
+    {
+        string what = $"node {node} gets {pods} pods (the measured pods included); {cni} addresses at most {cni.PodsPerNode(mask)} per node{RangeNote(cni, mask)}";
+        if (At(root, "cluster", "nodeCidrMaskSize") is null)
+        {
+            return $"deployments: {what}";
+        }
+
+        int? fits = Enumerable.Range(8, 32 - 8 + 1).Reverse().Cast<int?>().FirstOrDefault(m => cni.PodsPerNode(m!.Value) >= pods);
+        string allowed = fits is { } longest ? $"allowed: /{longest} or shorter for {pods} pods" : $"no node mask holds {pods} pods on {cni}: fewer pods a node";
+        return $"cluster.nodeCidrMaskSize: /{mask}: {what}; {allowed}";
+    }
+
+    /// <summary>Where an error about the pods a node's range addresses points: the node mask that sets the range, else what asks for the pods.</summary>
+    private static YamlNode? MaskAt(YamlNode root) =>
+        At(root, "cluster", "nodeCidrMaskSize") ?? At(root, "deployments") ?? At(root, "manifests") ?? At(root, "cluster") ?? root;
 
     /// <summary>Why a host-local plugin addresses fewer pods than its cap: its node range (network, gateway and broadcast taken), and what to change.</summary>
     internal static string RangeNote(Kubernetes.Cni.CniPluginKind cni, int mask) =>
@@ -584,10 +632,15 @@ internal static class ScenarioChecks
         int n = s.Cluster.Nodes;
         var peering = s.Cluster.BgpPeering;
         var meshed = s.Variants().FirstOrDefault(v => v.Cni.BgpMesh);
+        if (d.IsRefused("cluster.calico.routeReflectors", "cluster.calico", "cluster.nodes"))
+        {
+            return; // the reflectors or the nodes they serve are a default's, not the user's
+        }
+
         if (peering.Topology == Kubernetes.Bgp.BgpTopology.RouteReflectors)
         {
             var rr = At(root, "cluster", "calico", "routeReflectors") ?? At(root, "cluster");
-            if (meshed is null)
+            if (meshed is null && !d.IsRefused(VariantKeys))
             {
                 d.Error(rr, $"cluster.calico.routeReflectors: no variant runs BIRD ({string.Join(", ", s.Variants().Select(v => v.Cni.Name).Distinct())}); route reflectors apply to Calico's BGP-routed pools: {string.Join(", ", Kubernetes.Cni.CniPlugins.All.Where(k => k.BgpMesh).Select(k => k.Name))}");
             }
@@ -599,7 +652,7 @@ internal static class ScenarioChecks
             return;
         }
 
-        if (n <= CalicoTestedMeshNodes || meshed is null)
+        if (n <= CalicoTestedMeshNodes || meshed is null || d.IsRefused(VariantKeys))
         {
             return;
         }
@@ -620,20 +673,21 @@ internal static class ScenarioChecks
 
     private static void Variants(Scenario s, YamlNode root, Diagnostics d)
     {
-        if (s.Cluster.Spines > 1 && s.Cluster.Racks == 1)
+        bool racksRefused = d.IsRefused("cluster.racks");
+        if (s.Cluster.Spines > 1 && s.Cluster.Racks == 1 && !racksRefused && !d.IsRefused("cluster.spines"))
         {
             d.Error(At(root, "cluster", "spines"), $"cluster.spines: {s.Cluster.Spines} spines join racks' top-of-rack routers, and the cluster is one switch (racks 1); give cluster.racks of 2 or more, or leave spines out");
         }
 
         CalicoMesh(s, root, d);
         var variants = s.Variants();
-        if (s.Cluster.Racks > 1 && variants.FirstOrDefault(v => v.Cni.NeedsOneL2Segment) is { } hostGw)
+        if (s.Cluster.Racks > 1 && !racksRefused && !d.IsRefused(VariantKeys) && variants.FirstOrDefault(v => v.Cni.NeedsOneL2Segment) is { } hostGw)
         {
             var racks = At(root, "cluster", "racks");
             d.Error(racks, $"cluster.racks: {s.Cluster.Racks} racks put the nodes on {s.Cluster.Racks} subnets behind routers, and {hostGw.Cni.Name} (variant {hostGw.Name}) routes pods straight to the other nodes, which needs every node on one L2 segment; use one rack, or flannel-vxlan, or calico-ipip-crosssubnet");
         }
 
-        if (variants.FirstOrDefault(v => !v.Cni.Supports(v.KubeProxy)) is { } unsupported)
+        if (!d.IsRefused(VariantKeys) && variants.FirstOrDefault(v => !v.Cni.Supports(v.KubeProxy)) is { } unsupported)
         {
             d.Error(At(root, "compare", "kubeProxy") ?? At(root, "cluster", "kubeProxy") ?? At(root, "cluster", "cni"),
                 $"kubeProxy: {unsupported.Cni.Name} (variant {unsupported.Name}) does not run beside kube-proxy's {unsupported.KubeProxy.Name} mode; it runs with: {string.Join(", ", unsupported.Cni.ProxyModes)}");
@@ -655,17 +709,17 @@ internal static class ScenarioChecks
                 $"cluster.cilium.kubeProxyReplacement: Service {zonal.Namespace}/{zonal.Name} ({zonal.At.File}:{zonal.At.Line}) routes by the client's node, zone or address (internalTrafficPolicy Local, a trafficDistribution or sessionAffinity ClientIP), which Cilium's load balancer on {socketLb.Cni.Name} (variant {socketLb.Name}) is not modelled to do; drop kubeProxyReplacement, or the field");
         }
 
-        if (s.Cluster.Fabric == Kubernetes.Cluster.ClusterFabric.Kind && s.Cluster.Racks > 1)
+        if (s.Cluster.Fabric == Kubernetes.Cluster.ClusterFabric.Kind && s.Cluster.Racks > 1 && !racksRefused && !d.IsRefused("cluster.fabric"))
         {
             d.Error(At(root, "cluster", "racks"), $"cluster.racks: a kind cluster's nodes are containers on one Docker network, one rack; {s.Cluster.Racks} asked for with fabric: kind");
         }
 
-        if (s.Cluster.Racks > s.Cluster.Nodes)
+        if (s.Cluster.Racks > s.Cluster.Nodes && !racksRefused && !d.IsRefused("cluster.nodes"))
         {
             d.Error(At(root, "cluster", "racks"), $"cluster.racks: {s.Cluster.Racks} racks for {s.Cluster.Nodes} nodes leaves racks empty; allowed: 1 to {s.Cluster.Nodes}");
         }
 
-        foreach (var cni in ScenarioPlacement.UsesScheduler(s) ? [] : variants.Select(v => v.Cni).Distinct())
+        foreach (var cni in ScenarioPlacement.UsesScheduler(s) || d.IsRefused(PodCapacityKeys) ? [] : variants.Select(v => v.Cni).Distinct())
         {
             var perNode = new int[s.Cluster.Nodes + 1];
             foreach (var node in ClusterLayout.MeasuredPodNodes)
@@ -702,11 +756,21 @@ internal static class ScenarioChecks
                 string bound = max == kubelet
                     ? $"the kubelet runs at most {max} (min({s.Cluster.PodsPerCore} x {s.Cluster.CoresPerNode} cores, maxPods {s.Cluster.MaxPods}))"
                     : $"{cni} addresses at most {max} per node{RangeNote(cni, s.Cluster.NodeCidrMaskSize)}";
-                d.Error(At(root, "deployments"), $"deployments: node {Array.IndexOf(perNode, perNode.Max())} gets {perNode.Max()} pods (the measured pods included); {bound}");
+                // At what bounds it: the node mask when the plugin's range is the limit, the pods asked for when the kubelet's is.
+                int node = Array.IndexOf(perNode, perNode.Max());
+                if (max == kubelet)
+                {
+                    d.Error(At(root, "deployments") ?? At(root, "cluster", "maxPods") ?? At(root, "cluster", "podsPerCore") ?? At(root, "cluster"),
+                        $"deployments: node {node} gets {perNode.Max()} pods (the measured pods included); {bound}");
+                }
+                else
+                {
+                    d.Error(MaskAt(root), RangeTooSmall(root, cni, s.Cluster.NodeCidrMaskSize, node, perNode.Max()));
+                }
             }
         }
 
-        if (s.Baseline is { } b && variants.All(v => v.Name != b))
+        if (s.Baseline is { } b && variants.All(v => v.Name != b) && !d.IsRefused(VariantKeys))
         {
             d.Error(At(root, "baseline"), $"baseline: {Printable.Quote(b)} is not a variant{Diagnostics.Suggest(b, variants.Select(v => v.Name))}; the variants are: {string.Join(", ", variants.Select(v => v.Name))}");
         }

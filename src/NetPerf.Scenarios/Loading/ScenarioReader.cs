@@ -257,7 +257,7 @@ public static partial class ScenarioReader
                 ? Kubernetes.Bgp.BgpPeering.Reflected((int)calico.Integer("routeReflectors", 1, MaxRouteReflectors, 2))
                 : c.BgpPeering,
         };
-        if (built.InterZoneDelay > SimTime.Zero && (built.Zones < 2 || built.Racks != built.Zones))
+        if (built.InterZoneDelay > SimTime.Zero && (built.Zones < 2 || built.Racks != built.Zones) && !d.IsRefused("cluster.zones", "cluster.racks"))
         {
             // The delay is put on the racks' uplinks to the spine (RackFabric), so each zone must be a rack of its own.
             d.Error(m["interZoneDelay"], $"cluster.interZoneDelay: a delay between zones needs each zone on a rack of its own: zones of 2 or more and racks equal to zones (here zones {built.Zones}, racks {built.Racks}); node N is then in rack and zone ((N - 1) mod zones) + 1");
@@ -366,11 +366,11 @@ public static partial class ScenarioReader
                 return p;
             }
 
-            d.Error(m[key], $"cluster.{key}: {Printable.Quote(s)} is not an IPv4 prefix; give one like {example}");
+            d.Refuse(m[key], $"cluster.{key}", $"cluster.{key}: {Printable.Quote(s)} is not an IPv4 prefix; give one like {example}");
         }
         else if (m[key] is { } other)
         {
-            d.Error(other, $"cluster.{key}: expected an IPv4 prefix like {example}; found {YamlMap.Describe(other)}");
+            d.Refuse(other, $"cluster.{key}", $"cluster.{key}: expected an IPv4 prefix like {example}; found {YamlMap.Describe(other)}");
         }
 
         return fallback;
@@ -585,9 +585,20 @@ public static partial class ScenarioReader
         }
 
         var test = Model.Tests.Get(m.Choice("test", Model.Tests.Names, "TCP_RR"));
-        if (m.Has("rate") && test != NetperfTestKind.TcpRr)
+        bool testRefused = d.IsRefused($"{where}.test"); // a rate's fit to the test is not judged against the default test
+        if (m.Has("rate") && m.Has("rateGbps"))
         {
-            d.Error(m["rate"], $"{where}.rate: requests per second offered in open loop, over TCP_RR's connections; {test.Name} has no requests to offer so (UDP_STREAM's rate is rateGbps); allowed with: TCP_RR");
+            // One workload offers its load one way: requests per second (TCP_RR's open loop) or bits per second (UDP_STREAM's pace).
+            var later = m["rate"]!.Start.Line > m["rateGbps"]!.Start.Line ? "rate" : "rateGbps";
+            d.Refuse(m[later], $"{where}.{later}", $"{where}: rate and rateGbps both given; give one: rate (requests per second, with TCP_RR) or rateGbps (UDP_STREAM's sending rate in Gbit/s)");
+        }
+        else if (m.Has("rate") && test != NetperfTestKind.TcpRr && !testRefused)
+        {
+            d.Refuse(m["rate"], $"{where}.rate", $"{where}.rate: requests per second offered in open loop, over TCP_RR's connections; {RateNote(test)}; allowed with: TCP_RR");
+        }
+        else if (m.Has("rateGbps") && test != NetperfTestKind.UdpStream && !testRefused)
+        {
+            d.Refuse(m["rateGbps"], $"{where}.rateGbps", $"{where}.rateGbps: UDP_STREAM's sending rate (Gbit/s); {test.Name} sends {(test == NetperfTestKind.TcpStream ? "as fast as TCP's window lets it" : "a request when the answer to the last one is in")}{(test == NetperfTestKind.TcpRr ? " (an open loop at a rate is rate:, requests per second)" : "")}; allowed with: UDP_STREAM");
         }
 
         foreach (var key in new[] { "arrivals", "timeout" }.Where(k => m.Has(k) && !m.Has("rate")))
@@ -610,6 +621,14 @@ public static partial class ScenarioReader
             Service = m.String("service"),
         };
     }
+
+    /// <summary>Why a test other than TCP_RR takes no rate: what it does instead, in its own terms.</summary>
+    private static string RateNote(NetperfTestKind test) =>
+        test == NetperfTestKind.UdpRr ? "UDP_RR is closed loop: each client sends its next request when the answer comes or its timeout passes (more load: more clients)"
+        : test == NetperfTestKind.TcpCrr ? "TCP_CRR is closed loop: each client opens its next connection when the last one's answer is in (more load: more clients)"
+        : test == NetperfTestKind.DnsLookup ? "DNS_LOOKUP is closed loop: each client runs its next lookup when the last one returns"
+        : test == NetperfTestKind.UdpStream ? "UDP_STREAM has no requests: its sending rate is rateGbps"
+        : $"{test.Name} has no requests: it sends as fast as TCP's window lets it";
 
     /// <summary>The timeline's entries, sorted by time (a stable sort: entries at one time keep the file's order).</summary>
     private static IReadOnlyList<TimelineEvent> ReadTimeline(YamlMap root, Diagnostics d)
@@ -699,6 +718,13 @@ public static partial class ScenarioReader
         }
 
         var spec = new BgpSpec();
+        if (m.Has("reflectors") && peering.Topology == Kubernetes.Bgp.BgpTopology.RouteReflectors && !d.IsRefused("cluster.calico.routeReflectors")
+            && m["reflectors"] is YamlScalarNode { Value: { } given } && given != peering.Reflectors.ToString(System.Globalization.CultureInfo.InvariantCulture))
+        {
+            // One number for one thing: the experiments' reflectors default to the cluster's Calico's, and two that differ would each claim the cluster.
+            d.Refuse(m["reflectors"], "bgp.reflectors", $"bgp.reflectors: {Printable.Quote(given)}, and cluster.calico.routeReflectors says {peering.Reflectors}: the cluster's Calico has {peering.Reflectors} route reflectors; leave bgp.reflectors out (it follows cluster.calico.routeReflectors) or give {peering.Reflectors}");
+        }
+
         var nodes = m.List("nodes").Select(n => YamlMap.IntegerOf(n, "bgp.nodes", 2, 500, d)).OfType<long>().Select(n => (int)n).ToList();
         var topologies = m.List("topology").Select(n => YamlMap.ChoiceOf(n, "bgp.topology", Choices.BgpTopologies, d)).OfType<string>().ToList();
         return spec with

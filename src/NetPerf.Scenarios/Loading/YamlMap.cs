@@ -48,7 +48,7 @@ internal sealed class YamlMap
             return new YamlMap(m, path, d, allowed);
         }
 
-        d.Error(node, $"{path}: expected a mapping (key: value lines) with keys {string.Join(", ", allowed)}; found {Describe(node)}");
+        d.Refuse(node, path, $"{path}: expected a mapping (key: value lines) with keys {string.Join(", ", allowed)}; found {Describe(node)}");
         return null;
     }
 
@@ -78,7 +78,7 @@ internal sealed class YamlMap
             return s;
         }
 
-        _d.Error(node, $"{Where(key)}: expected text; found {Describe(node)}");
+        _d.Refuse(node, Where(key), $"{Where(key)}: expected text; found {Describe(node)}");
         return fallback;
     }
 
@@ -93,7 +93,7 @@ internal sealed class YamlMap
         }
 
         string given = node is YamlScalarNode { Value: { } v } ? Printable.Quote(v) : Describe(node);
-        d.Error(node, $"{where}: {given} is not allowed{(node is YamlScalarNode { Value: { } g } ? Diagnostics.Suggest(g, allowed) : "")}; allowed: {string.Join(", ", allowed)}");
+        d.Refuse(node, where, $"{where}: {given} is not allowed{(node is YamlScalarNode { Value: { } g } ? Diagnostics.Suggest(g, allowed) : "")}; allowed: {string.Join(", ", allowed)}");
         return null;
     }
 
@@ -109,11 +109,11 @@ internal sealed class YamlMap
                 return v;
             }
 
-            d.Error(node, $"{where}: {v} is out of range; allowed: {min} to {max}");
+            d.Refuse(node, where, $"{where}: {v} is out of range; allowed: {min} to {max}");
             return null;
         }
 
-        d.Error(node, $"{where}: expected a whole number from {min} to {max}; found {Describe(node)}");
+        d.Refuse(node, where, $"{where}: expected a whole number from {min} to {max}; found {Describe(node)}");
         return null;
     }
 
@@ -131,11 +131,11 @@ internal sealed class YamlMap
                 return v;
             }
 
-            _d.Error(node, $"{Where(key)}: {s} is out of range; allowed: {min.ToString(CultureInfo.InvariantCulture)} to {max.ToString(CultureInfo.InvariantCulture)}");
+            _d.Refuse(node, Where(key), $"{Where(key)}: {s} is out of range; allowed: {min.ToString(CultureInfo.InvariantCulture)} to {max.ToString(CultureInfo.InvariantCulture)}");
             return fallback;
         }
 
-        _d.Error(node, $"{Where(key)}: expected a number; found {Describe(node)}");
+        _d.Refuse(node, Where(key), $"{Where(key)}: expected a number; found {Describe(node)}");
         return fallback;
     }
 
@@ -151,7 +151,7 @@ internal sealed class YamlMap
             return s.Value == "true";
         }
 
-        _d.Error(node, $"{Where(key)}: expected true or false; found {Describe(node)}");
+        _d.Refuse(node, Where(key), $"{Where(key)}: expected true or false; found {Describe(node)}");
         return fallback;
     }
 
@@ -170,11 +170,11 @@ internal sealed class YamlMap
                 return t;
             }
 
-            _d.Error(node, $"{Where(key)}: {s} is out of range; allowed: {Show(min)} to {Show(max)}");
+            _d.Refuse(node, Where(key), $"{Where(key)}: {s} is out of range; allowed: {Show(min)} to {Show(max)}");
             return fallback;
         }
 
-        _d.Error(node, $"{Where(key)}: expected a duration with a unit (ns, us, ms or s), e.g. 200ms; found {Describe(node)}");
+        _d.Refuse(node, Where(key), $"{Where(key)}: expected a duration with a unit (ns, us, ms or s), e.g. 200ms; found {Describe(node)}");
         return fallback;
     }
 
@@ -190,7 +190,7 @@ internal sealed class YamlMap
             return seq.Children.ToList();
         }
 
-        _d.Error(node, $"{Where(key)}: expected a list (lines starting with '- ' or [a, b]); found {Describe(node)}");
+        _d.Refuse(node, Where(key), $"{Where(key)}: expected a list (lines starting with '- ' or [a, b]); found {Describe(node)}");
         return [];
     }
 
@@ -205,7 +205,7 @@ internal sealed class YamlMap
 
         if (node is not YamlMappingNode m)
         {
-            _d.Error(node, $"{Where(key)}: expected labels as key: value pairs, e.g. {{app: web}}; found {Describe(node)}");
+            _d.Refuse(node, Where(key), $"{Where(key)}: expected labels as key: value pairs, e.g. {{app: web}}; found {Describe(node)}");
             return labels;
         }
 
@@ -217,7 +217,7 @@ internal sealed class YamlMap
             }
             else
             {
-                _d.Error(k, $"{Where(key)}: every label is a word: a word; found {Describe(k)}: {Describe(v)}");
+                _d.Refuse(k, Where(key), $"{Where(key)}: every label is a word: a word; found {Describe(k)}: {Describe(v)}");
             }
         }
 

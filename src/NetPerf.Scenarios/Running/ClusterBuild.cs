@@ -34,9 +34,10 @@ public sealed class ClusterBuild
     /// </param>
     /// <param name="beyondEdge">
     /// A workload with an end outside the cluster (<see cref="ReachesOutside"/>): the cluster gets its remote host
-    /// beyond the edge (<see cref="Remote"/>) and the plugin's masquerade of pod traffic leaving the pod network, as
-    /// its stock manifest has it. Builds without such a workload leave the masquerade out: none of their traffic
-    /// leaves the pod network, and their new connections keep the rule walks they always had.
+    /// beyond the edge (<see cref="Remote"/>). The plugin's masquerade of pod traffic leaving the pod network is
+    /// built whatever this says, as its stock manifest has it on every node (flannel's --ip-masq in
+    /// kube-flannel.yml, Calico's default IP pool with natOutgoing: true, weave-kube's WEAVE chain): pod traffic to
+    /// a node's own address (a hostNetwork server) leaves the pod network too, and is masqueraded.
     /// </param>
     public ClusterBuild(Scenario scenario, Variant variant, ulong seed, bool withLoadBalancer = false, IpProtocol measured = IpProtocol.Tcp, bool beyondEdge = false)
     {
@@ -49,7 +50,7 @@ public sealed class ClusterBuild
         Timeline = scenario.Timeline;
         Tcp = spec.TcpInternalPacing ? TcpOptions.Linux with { InternalPacing = true } : TcpOptions.Linux;
         var cni = variant.Cni.Create();
-        cni.MasqueradeOutgoing = beyondEdge;
+        cni.MasqueradeOutgoing = true; // the stock manifests' (see beyondEdge); plugins that build none (Cilium) ignore it
         spec.Cilium.Apply(cni);
         cni.Mtu = (variant.PodMtu ?? spec.PodMtu).Bytes;
         cni.VxlanDf = spec.VxlanDf;

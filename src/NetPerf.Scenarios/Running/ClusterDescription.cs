@@ -16,6 +16,9 @@ public static class ClusterDescription
         IReadOnlyList<NodeFacts> Nodes, IReadOnlyList<PodFacts> Pods, IReadOnlyList<ServiceFacts> Services,
         string RouteTarget, IReadOnlyList<RouteFacts> Routes, string DevicesNode, IReadOnlyList<DeviceFacts> Devices)
     {
+        /// <summary>With racks, each ToR's route towards the remote server's node (several next hops: ECMP over the spines).</summary>
+        public IReadOnlyList<RouteFacts> FabricRoutes { get; init; } = [];
+
         /// <summary>Services routed by the client's node or zone: each node's endpoints (none when no Service is).</summary>
         public IReadOnlyList<TopologyFacts> Topology { get; init; } = [];
     }
@@ -77,10 +80,15 @@ public static class ClusterDescription
         var devices = c.Node(1).Root.Devices.Select(d => new DeviceFacts(d.Name, d.Mtu)).ToList();
         // With Cilium's kube-proxy replacement no kube-proxy runs, whatever mode the variant names.
         string kubeProxy = scenario.Cluster.Cilium.KubeProxyReplacement && variant.Cni.Family == "cilium" ? "none (replaced by Cilium's socket LB)" : variant.KubeProxy.Name;
+        var remoteNode = b.RemoteServer.Node.Ip;
+        var fabricRoutes = c.Fabric is { } fabric
+            ? fabric.TopOfRack.Select(t => new RouteFacts(t.Host.Name, t.Host.Root.Fib.Lookup(remoteNode)?.ToString(i => t.Host.Root.Device(i).Name) ?? "unreachable")).ToList()
+            : [];
         return new Facts(scenario.Name, variant.Name, variant.Cni.Name, kubeProxy, c.Options.CoresPerNode, c.Options.LinkGigabits,
             nodes, pods, services, b.RemoteServer.Ip.ToString(), routes, c.Node(1).Name, devices)
         {
             Topology = TopologyOf(b, scenario),
+            FabricRoutes = fabricRoutes,
         };
     }
 
@@ -138,6 +146,16 @@ public static class ClusterDescription
         foreach (var r in f.Routes)
         {
             text.AppendLine($"{r.Node}: {r.Route}");
+        }
+
+        if (f.FabricRoutes.Count > 0)
+        {
+            text.AppendLine();
+            text.AppendLine($"$ ip route get {b.RemoteServer.Node.Ip}   # on each ToR, towards the remote server's node{(scenario.Cluster.Spines > 1 ? "; a flow takes one next hop (spine) by the ECMP hash of its 5-tuple: netperf trace shows which" : "")}");
+            foreach (var r in f.FabricRoutes)
+            {
+                text.AppendLine($"{r.Node}: {r.Route}");
+            }
         }
 
         if (f.Topology.Count > 0)

@@ -76,7 +76,7 @@ public static class ResultSetBuilder
             RequestBytes = r.RequestBytes, ResponseBytes = r.ResponseBytes, Latency = r.Latency,
             Transactions = r.Report.Transactions, TransactionsPerSecond = r.Report.TransactionsPerSecond,
             GoodputBitsPerSecond = r.Report.GoodputBitsPerSecond, MeasuredPicoseconds = r.Report.Measured.Picoseconds,
-            BatchMeansHalfWidth = r.Report.MeanMicroseconds?.HalfWidth, Lost = r.Lost, BytesDelivered = r.BytesDelivered, Failures = r.Failures,
+            BatchMeansHalfWidth = r.Report.MeanMicroseconds?.HalfWidth, Lost = r.Lost, Late = r.Report.Late, BytesDelivered = r.BytesDelivered, Failures = r.Failures,
             Hosts = r.Report.Cpu.Select(h => new HostRecord(h.Host, h.PicosecondsByStage, h.Drops.GetValueOrDefault(DropReason.ConntrackTableFull), h.ConntrackEvictions)).ToList(),
             DnsLookupPicoseconds = r.Lookup?.Latency.Picoseconds, DnsQueriesPerType = r.Lookup?.QueriesPerType,
             Tcp = r.Report.Tcp is { } tcp ? new TcpRecord(tcp.Timeouts, tcp.RetransmittedSegments, tcp.MtuReductions, tcp.SmallestSegmentPayload) : null,
@@ -151,6 +151,12 @@ public static class ResultSetBuilder
             // Nothing lost of nothing delivered is no success: a replication that delivered nothing has no loss figure (an empty cell).
             Add(summary, Row, "lost", test == NetperfTestKind.UdpStream ? "datagrams" : "requests",
                 runs.Select(r => r.Transactions == 0 && r.BytesDelivered == 0 ? double.NaN : r.Lost).ToList());
+            // Of those, the requests answered after the client's timeout (an open loop past capacity): rows only then.
+            if (runs.Any(r => r.Late > 0))
+            {
+                Add(summary, Row, "late", "requests", runs.Select(r => (double)r.Late).ToList());
+            }
+
             // A full conntrack table, when one was met: new connections dropped and entries evicted, per second, all
             // hosts (rows only then, so runs that never fill a table keep the summary they had).
             double PerSecond(SimulationRecord r, Func<HostRecord, long> count) => r.Hosts.Sum(count) / new Engine.Time.SimTime(r.MeasuredPicoseconds).TotalSeconds;
@@ -194,7 +200,7 @@ public static class ResultSetBuilder
                 // Per replication, then averaged: the same mean of ratios as cpu_per_request, so the stages add up to it.
                 double PerRun(SimulationRecord r, double denominator) =>
                     (r.Hosts.FirstOrDefault(h => h.Host == host)?.Stages.GetValueOrDefault(stage) ?? 0) / 1000.0 / denominator;
-                double perRequest = runs.All(r => r.Transactions > 0) ? runs.Average(r => PerRun(r, r.Transactions)) : double.NaN;
+                double perRequest = runs.All(r => r.Answered > 0) ? runs.Average(r => PerRun(r, r.Answered)) : double.NaN;
                 double perByte = runs.All(r => r.BytesDelivered > 0) ? runs.Average(r => PerRun(r, r.BytesDelivered)) : double.NaN;
                 cpu.Add(new CpuRow
                 {

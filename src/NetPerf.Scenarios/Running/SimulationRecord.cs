@@ -35,6 +35,10 @@ public sealed record SimulationRecord
     /// <summary>The batch-means half-width of the mean latency (us), the interval of a single replication.</summary>
     public double? BatchMeansHalfWidth { get; init; }
     public required long Lost { get; init; }
+
+    /// <summary>Of <see cref="Lost"/>, requests answered after the client's timeout (<see cref="Workloads.WorkloadReport.Late"/>).</summary>
+    public long Late { get; init; }
+
     public required long BytesDelivered { get; init; }
 
     /// <summary>Connections that failed, by errno (<see cref="UnitResult.Failures"/>).</summary>
@@ -64,9 +68,13 @@ public sealed record SimulationRecord
     [JsonIgnore]
     public long KernelPicoseconds => Hosts.Sum(h => h.Stages.Values.Sum());
 
-    /// <summary>Kernel CPU nanoseconds per transaction (NaN without transactions), as <see cref="Workloads.WorkloadReport.CpuNanosecondsPerTransaction"/>.</summary>
+    /// <summary>Requests answered, in time or after the client's timeout: what CPU per request divides by.</summary>
     [JsonIgnore]
-    public double CpuNanosecondsPerTransaction => Transactions == 0 ? double.NaN : KernelPicoseconds / 1000.0 / Transactions;
+    public long Answered => Transactions + Late;
+
+    /// <summary>Kernel CPU nanoseconds per answered request (NaN without one), as <see cref="Workloads.WorkloadReport.CpuNanosecondsPerTransaction"/>.</summary>
+    [JsonIgnore]
+    public double CpuNanosecondsPerTransaction => Answered == 0 ? double.NaN : KernelPicoseconds / 1000.0 / Answered;
 
     /// <summary>Kernel CPU nanoseconds per payload byte delivered (NaN when nothing was).</summary>
     [JsonIgnore]

@@ -21,11 +21,21 @@ public sealed class PathTrace : IPacketTracer, INetfilterTracer
 
     private readonly List<TraceHop> _hops = [];
     private readonly List<string> _drops = [];
+    private readonly HashSet<Host> _fabric = [];
+    private readonly List<FabricCrossing> _crossings = [];
+    private readonly Dictionary<int, int> _crossingOf = [];
     private SimTime _start;
     private bool _recording;
 
     public IReadOnlyList<TraceHop> Hops => _hops;
     public IReadOnlyList<string> Drops => _drops;
+
+    /// <summary>
+    /// The fabric's boxes each packet of the transaction crossed, in order (ToRs and spines, with racks): which
+    /// spine a flow's ECMP hash picked at its ToR. They forward in hardware, so they are no hop of <see cref="Hops"/>
+    /// (no kernel stage, no CPU); empty on one switch.
+    /// </summary>
+    public IReadOnlyList<FabricCrossing> Fabric => _crossings;
 
     /// <summary>The traced transaction's latency, as the client saw it.</summary>
     public SimTime Latency { get; private set; }
@@ -47,6 +57,15 @@ public sealed class PathTrace : IPacketTracer, INetfilterTracer
         foreach (var host in build.Hosts)
         {
             host.Tracer = trace;
+        }
+
+        if (build.Cluster.Fabric is { } fabric)
+        {
+            foreach (var box in fabric.TopOfRack.Select(t => t.Host).Concat(fabric.Spines.Select(s => s.Host)))
+            {
+                box.Tracer = trace;
+                trace._fabric.Add(box);
+            }
         }
 
         var sim = build.Cluster.Bed.Sim;
@@ -80,7 +99,11 @@ public sealed class PathTrace : IPacketTracer, INetfilterTracer
 
     void IPacketTracer.OnStage(int packet, KernelStage stage, NetworkNamespace ns, NetDevice? device, int core, long costPicoseconds)
     {
-        if (_recording)
+        if (_recording && _fabric.Contains(ns.Host))
+        {
+            OnFabric(packet, ns.Host, device);
+        }
+        else if (_recording)
         {
             var at = ns.Host.Sim.Now - _start;
             var flow = ns.Host.Pool[packet].VisibleFlow;
@@ -88,6 +111,28 @@ public sealed class PathTrace : IPacketTracer, INetfilterTracer
             {
                 Flow = $"{flow.Source}:{flow.SourcePort} > {flow.Destination}:{flow.DestinationPort}",
             });
+        }
+    }
+
+    /// <summary>A packet in a fabric box: a new box on its way is appended (a box's several stages are one crossing).</summary>
+    private void OnFabric(int packet, Host box, NetDevice? device)
+    {
+        var visible = box.Pool[packet].VisibleFlow;
+        string flow = $"{visible.Source}:{visible.SourcePort} > {visible.Destination}:{visible.DestinationPort}";
+        bool Crossed(string b) => b == box.Name || b.StartsWith(box.Name + "/", StringComparison.Ordinal);
+        // Pooled packets reuse their index: another flow, or a box this one already crossed, is another packet.
+        if (!_crossingOf.TryGetValue(packet, out int i) || _crossings[i].Flow != flow
+            || _crossings[i].Boxes.Take(_crossings[i].Boxes.Count - 1).Any(Crossed))
+        {
+            i = _crossings.Count;
+            _crossings.Add(new FabricCrossing(packet, flow));
+            _crossingOf[packet] = i;
+        }
+
+        var boxes = _crossings[i].Boxes;
+        if (boxes.Count == 0 || !Crossed(boxes[^1]))
+        {
+            boxes.Add(device is null ? box.Name : $"{box.Name}/{device.Name}");
         }
     }
 
@@ -122,4 +167,10 @@ public sealed class PathTrace : IPacketTracer, INetfilterTracer
         string why = reason == DropReason.OtherHost ? " (a copy the bridge flooded to every port while it did not know the destination's MAC; the stations it was not for drop it, as Linux does PACKET_OTHERHOST)" : "";
         _drops.Add($"packet {packet} dropped{(device is null ? "" : $" at {device.Namespace.Host.Name}/{device.Namespace.Name}/{device.Name}")}: {reason}{why}");
     }
+}
+
+/// <summary>One traced packet's way through the fabric: its addresses as the fabric saw them, and each box (with the port it came in on).</summary>
+public sealed record FabricCrossing(int Packet, string Flow)
+{
+    public List<string> Boxes { get; } = [];
 }

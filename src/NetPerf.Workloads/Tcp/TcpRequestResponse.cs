@@ -281,7 +281,11 @@ public sealed class TcpRequestResponse : IWorkload, IEventHandler
 
         public void OnReceived(TcpSocket socket, long bytes)
         {
-            _w.Measurement.Delivered(bytes);
+            if (_w.Timeout is null)
+            {
+                _w.Measurement.Delivered(bytes); // a client that waits for ever wants every byte, as it arrives
+            }
+
             _received += bytes;
             while (_outstanding.Count > 0 && _received >= _outstanding.Peek().Response)
             {
@@ -289,10 +293,17 @@ public sealed class TcpRequestResponse : IWorkload, IEventHandler
                 _received -= response;
                 if (_w.Timeout is { } limit && socket.Namespace.Host.Sim.Now - start > limit)
                 {
-                    _w.Measurement.RequestLost(start); // the client gave up on it; the late answer is discarded
+                    // The client gave up on it: the late answer is discarded, neither measured nor goodput.
+                    _w.Measurement.RequestLost(start);
+                    _w.Measurement.AnsweredLate();
                 }
                 else
                 {
+                    if (_w.Timeout is not null)
+                    {
+                        _w.Measurement.Delivered(response); // with a timeout, a response is goodput once it is known in time
+                    }
+
                     _w.Measurement.RequestCompleted(start);
                 }
 

@@ -112,7 +112,8 @@ public sealed class UdpRequestResponse : IWorkload
         {
             if (!_timer.IsArmed || (uint)(datagram.ApplicationData >> 32) != _number)
             {
-                return; // the answer to a request already given up on
+                _w.Measurement.AnsweredLate(); // the answer to a request already given up on (counted lost then)
+                return;
             }
 
             // recvfrom() copies it on this process's core; the request completes when that returns.

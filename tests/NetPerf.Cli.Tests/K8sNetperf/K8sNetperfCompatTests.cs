@@ -72,6 +72,30 @@ public sealed class K8sNetperfCompatTests : IDisposable
     }
 
     [Fact]
+    public void With_serverIP_the_client_pod_measures_a_server_beyond_the_cluster_and_External_Server_says_so()
+    {
+        // k8s-netperf's executeWorkload: --serverIP sets the result's ExternalServer (archive.go writes it in the CSV's
+        // seventh column and as externalServer); without it every row is false.
+        var (code, output, err) = CommandLine.Run("run", Fixture("config-v2.yml"), "--results-dir", _dir, "--serverIP", "203.0.113.7", "--json");
+        Assert.True(code == 0, err);
+        var doc = JsonDocument.Parse(output).RootElement.EnumerateArray().Single();
+        Assert.True(doc.GetProperty("externalServer").GetBoolean());
+        Assert.False(doc.GetProperty("hostNetwork").GetBoolean());
+        Assert.True(doc.GetProperty("throughput").GetDouble() > 0); // the egress path measured something
+        var row = File.ReadAllText(Path.Combine(_dir, "result-1.csv")).Split('\n')[1].Split(',');
+        Assert.Equal("true", row[6]);
+
+        var (internalCode, _, internalErr) = CommandLine.Run("run", Fixture("config-v2.yml"), "--results-dir", _dir);
+        Assert.True(internalCode == 0, internalErr);
+        Assert.Equal("false", File.ReadAllText(Path.Combine(_dir, "result-1.csv")).Split('\n')[1].Split(',')[6]);
+
+        // k8s-netperf deploys only the client pod for an external server: no hostNetwork run to compare it with.
+        var (refused, _, refusal) = CommandLine.Run("run", Fixture("config-v2.yml"), "--results-dir", _dir, "--serverIP", "203.0.113.7", "--all");
+        Assert.Equal(3, refused);
+        Assert.Contains("--serverIP", refusal);
+    }
+
+    [Fact]
     public void All_compares_hostNetwork_with_pod_network_TCP_STREAM_and_exits_1_beyond_the_tolerance()
     {
         // The overlay's encapsulation costs the pod network a few percent of a single stream against the host's own

@@ -39,6 +39,31 @@ public class EgressMasqueradeTests
         Assert.Equal(0, toPeer.Statistics.ForeignSegments);
     }
 
+    [Theory]
+    [InlineData("flannel-vxlan")]
+    [InlineData("flannel-host-gw")]
+    [InlineData("calico-bgp")]
+    [InlineData("calico-ipip")]
+    [InlineData("weave")]
+    public void A_pod_to_another_nodes_own_address_leaves_the_pod_network_too_and_is_masqueraded(string cni)
+    {
+        // flannel's -s 10.244.0.0/16 ! -d 224.0.0.0/4 MASQUERADE and felix's "src in a pool, dst in none" both
+        // match a node's address: a hostNetwork server on node 1 sees the client pod's node, not the pod.
+        var plugin = CniPlugin.ByName(cni);
+        plugin.MasqueradeOutgoing = true;
+        var cluster = new KubernetesCluster(new ClusterOptions { Nodes = 2 }, plugin);
+        var pod = cluster.AddPod("client", 2);
+        var onNode = new TcpCounter();
+        _ = new TcpListener(cluster.Node(1).Root, 9000, onNode);
+
+        var socket = TcpSocket.Connect(pod.Namespace, cluster.Node(1).Ip, 9000, new TcpWriter(10_000));
+        cluster.Bed.Sim.RunUntil(SimTime.FromMilliseconds(20));
+
+        Assert.Equal(10_000, onNode.Received);
+        Assert.Equal([cluster.Node(2).Ip], onNode.Peers);
+        Assert.Equal(0, socket.Statistics.ForeignSegments); // the replies un-NATed back to the pod on node 2
+    }
+
     [Fact]
     public void Without_it_the_outside_host_sees_the_pod_address_and_has_no_route_back()
     {

@@ -56,9 +56,14 @@ public sealed class CalicoRouteReflectorTests
     }
 
     [Fact]
-    public void The_bgp_experiments_take_the_clusters_reflectors_unless_they_name_their_own()
+    public void The_bgp_experiments_take_the_clusters_reflectors_and_a_different_count_of_their_own_is_refused()
     {
+        // One cluster's Calico has one number of route reflectors: bgp.reflectors follows it, says the same, or is refused.
         Assert.Equal(3, Parse("{ nodes: 10, cni: calico-bgp, calico: { routeReflectors: 3 } }", "bgp: { nodes: [20], topology: [route-reflectors] }").Bgp!.Reflectors);
-        Assert.Equal(1, Parse("{ nodes: 10, cni: calico-bgp, calico: { routeReflectors: 3 } }", "bgp: { nodes: [20], topology: [route-reflectors], reflectors: 1 }").Bgp!.Reflectors);
+        Assert.Equal(3, Parse("{ nodes: 10, cni: calico-bgp, calico: { routeReflectors: 3 } }", "bgp: { nodes: [20], topology: [route-reflectors], reflectors: 3 }").Bgp!.Reflectors);
+        var e = Assert.Throws<ScenarioException>(() => Parse("{ nodes: 10, cni: calico-bgp, calico: { routeReflectors: 3 } }", "bgp: { nodes: [20], topology: [route-reflectors], reflectors: 1 }"));
+        Assert.StartsWith("bgp.reflectors: '1', and cluster.calico.routeReflectors says 3", Assert.Single(e.Errors).Message, StringComparison.Ordinal);
+        // Without cluster.calico.routeReflectors the experiments name their own.
+        Assert.Equal(1, Parse("{ nodes: 10, cni: calico-bgp }", "bgp: { nodes: [20], topology: [route-reflectors], reflectors: 1 }").Bgp!.Reflectors);
     }
 }

@@ -61,8 +61,10 @@ public sealed class NodeRangeTests
         var cluster = "{ nodes: 4, cni: flannel-vxlan, nodeCidrMaskSize: 26, maxPods: 110, podsPerCore: 0 }";
         var e = Assert.Throws<ScenarioException>(() => Parse(cluster, "deployments: [{ name: d, replicas: 60, labels: { app: d }, nodes: [1] }]"));
         var error = Assert.Single(e.Errors);
-        Assert.StartsWith("deployments: node 1 gets 62 pods", error.Message, StringComparison.Ordinal);
+        // Said at the key that sets the range, with the longest mask that holds them: a /25's 128 less 3.
+        Assert.StartsWith("cluster.nodeCidrMaskSize: /26: node 1 gets 62 pods", error.Message, StringComparison.Ordinal);
         Assert.Contains("addresses at most 61 per node (its IPAM addresses pods from the node's /26 range: 64 addresses less 3", error.Message, StringComparison.Ordinal);
+        Assert.EndsWith("allowed: /25 or shorter for 62 pods", error.Message, StringComparison.Ordinal);
         Assert.NotNull(Parse(cluster, "deployments: [{ name: d, replicas: 59, labels: { app: d }, nodes: [1] }]"));
         // Calico borrows another /26 block when a node's are full: the same 62 pods are fine there.
         Assert.NotNull(Parse(cluster.Replace("flannel-vxlan", "calico-vxlan", StringComparison.Ordinal), "deployments: [{ name: d, replicas: 60, labels: { app: d }, nodes: [1] }]"));

@@ -100,6 +100,31 @@ public sealed class ExternalRouteTests : IDisposable
         Assert.True(cpu[ClusterLayout.Remote].Total > 0); // the server's kernel works too
     }
 
+    [Theory]
+    [InlineData("flannel-vxlan")]
+    [InlineData("flannel-host-gw")]
+    [InlineData("calico-bgp")]
+    public void A_pod_to_another_nodes_hostNetwork_server_is_masqueraded_by_its_node_with_no_workload_outside(string cni)
+    {
+        // The stock manifests masquerade whatever leaves the pod network on every node (flannel --ip-masq, Calico's
+        // natOutgoing pool), not only when something beyond the edge is measured: a node's address is outside it.
+        var toPod = Load("  - {name: p, test: TCP_RR, from: deployment/api, to: deployment/web}\n", $"{{ nodes: 3, cni: {cni} }}");
+        var api = toPod.Objects.Pods.Single(p => p.Owner == "deployment/api");
+        int other = api.Node == 1 ? 2 : 1;
+        var toNode = Load($"  - {{name: n, test: TCP_RR, from: deployment/api, to: node/{other}}}\n", $"{{ nodes: 3, cni: {cni} }}");
+        Assert.Equal(api.Node, toNode.Objects.Pods.Single(p => p.Owner == "deployment/api").Node);
+        Assert.False(ClusterBuild.ReachesOutside(toNode.Workloads[0], toNode.Workloads[0].Paths[0]));
+
+        var (n, nCpu) = Run(toNode);
+        var (p, pCpu) = Run(toPod);
+
+        Assert.True(n.Report.Transactions > 0 && p.Report.Transactions > 0, "nothing measured");
+        // Each packet rewritten on the client's node (SNAT out, un-NAT back), nowhere else; pod to pod, nowhere.
+        Assert.True(nCpu[$"node{api.Node}"].Nat > 0);
+        Assert.All(nCpu.Where(c => c.Key != $"node{api.Node}"), c => Assert.Equal(0, c.Value.Nat));
+        Assert.All(pCpu, c => Assert.Equal(0, c.Value.Nat));
+    }
+
     [Fact]
     public void The_egress_path_is_NetPerfs_client_to_the_remote_host_and_no_default_run_asks_for_it()
     {
