@@ -19,9 +19,10 @@ public sealed record StageGroup(string Name, IReadOnlyList<KernelStage> Stages, 
 
     public static readonly IReadOnlyList<StageGroup> All =
     [
-        new("stack", [KernelStage.Syscall, KernelStage.UdpOutput, KernelStage.UdpInput, KernelStage.IpOutput, KernelStage.IpInput,
-            KernelStage.LoopbackTransmit, KernelStage.BacklogReceive, KernelStage.SocketDeliver, KernelStage.FibLookup],
-            [KernelStage.Fragment, KernelStage.Reassemble, KernelStage.Icmp, KernelStage.OvsUpcall], "udp lo"),
+        new("socket", [KernelStage.Syscall, KernelStage.UdpOutput, KernelStage.UdpInput, KernelStage.LoopbackTransmit, KernelStage.SocketDeliver],
+            [KernelStage.OvsUpcall], "udp lo"),
+        new("ip hop", [KernelStage.IpOutput, KernelStage.IpInput, KernelStage.BacklogReceive, KernelStage.FibLookup],
+            [KernelStage.Fragment, KernelStage.Reassemble, KernelStage.Icmp], "udp lo, and the hops udp veth, routed and bridge add to it"),
         new("veth", [KernelStage.VethTransmit], [], "udp veth - udp lo"),
         new("bridge", [KernelStage.BridgeForward], [KernelStage.OvsFlowLookup], "udp bridge - udp veth"),
         new("conntrack", [KernelStage.NetfilterHook, KernelStage.ConntrackLookup, KernelStage.NetfilterRule, KernelStage.NftablesRule],
