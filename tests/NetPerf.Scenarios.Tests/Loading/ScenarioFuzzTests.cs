@@ -20,11 +20,12 @@ public class ScenarioFuzzTests
             .Concat(Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, "Broken"), "*.yaml"))
             .Order(StringComparer.Ordinal).Select(File.ReadAllText).ToList();
         var random = new Random(20_240_716);
-        var clock = Stopwatch.StartNew();
         int refused = 0;
+        var slowest = TimeSpan.Zero;
         for (int i = 0; i < Mutations; i++)
         {
             string text = ScenarioMutator.Mutate(seeds[random.Next(seeds.Count)], random);
+            var clock = Stopwatch.StartNew();
             try
             {
                 ScenarioReader.Parse(text, "fuzz.yaml");
@@ -45,10 +46,18 @@ public class ScenarioFuzzTests
             {
                 Assert.Fail($"mutation {i} threw {e.GetType().Name}: {e.Message}\n{Show(text)}");
             }
+
+            // Bounded time per input, not a speed target: a file of a few KiB parses in milliseconds, so only a
+            // blow-up (an alias expanded without its cap, a quadratic suggestion) reaches seconds, on a loaded machine
+            // too. The whole run's time is not held: it measures the machine (56 s against 50 once, under load).
+            if (clock.Elapsed > slowest)
+            {
+                slowest = clock.Elapsed;
+                Assert.True(slowest < TimeSpan.FromSeconds(5), $"mutation {i} took {slowest.TotalSeconds:F1} s:\n{Show(text)}");
+            }
         }
 
         Assert.InRange(refused, 1, Mutations - 1); // the mutations both break files and leave some whole
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(50), $"{Mutations} mutations took {clock.Elapsed}");
     }
 
     /// <summary>One to four edits: a fragment inserted, a span deleted, a span duplicated, a character replaced.</summary>

@@ -1,0 +1,52 @@
+using NetPerf.Calibration.Fit;
+using NetPerf.Calibration.Paths;
+
+namespace NetPerf.Calibration.Tests;
+
+/// <summary>
+/// A second machine of the same kind, stored (tools/kernel-costs/calibration-6.18.44-fc-v1252: a 2-vCPU AMD EPYC VM,
+/// 3 December, 5 quiet rounds of 10,000), whose loopback round trip is 16.1 us against the stored run's 10.1: its
+/// system calls cost far more, its hops no more. Refitted once for the tests that read it.
+/// </summary>
+public sealed class SecondMachineRefit
+{
+    public static string StoredRun => Path.Combine(AppContext.BaseDirectory, "StoredRunV1252", "measurements.csv");
+
+    public CalibrationOutcome Outcome { get; } = new Calibrator(new CalibrationOptions { TcpInternalPacing = true }, TextWriter.Null)
+        .Refit(StoredRunRefit.Plugins, StoredRun);
+}
+
+public class SecondMachineRefitTests(SecondMachineRefit refit) : IClassFixture<SecondMachineRefit>
+{
+    [Fact]
+    public void A_machine_with_dearer_system_calls_is_fitted_as_such_and_not_as_dearer_hops()
+    {
+        var factors = refit.Outcome.Fit.Factors.ToDictionary(f => f.Group.Name, f => f.Factor);
+
+        // Loopback is a system call, a socket and one IP hop at each end; every testbed adds hops. Here loopback is
+        // 1.6 times the stored run's and a veth pair adds only 1.0 us to it (1.1 there): the work at the ends is what
+        // costs more. One factor for both (the stack group before 3 December) put x1.42 on every hop and held the
+        // veth, conntrack, forward and VXLAN groups at their 0.25 bound; held-out cross-node paths came out 13-41% high.
+        Assert.True(factors["socket"] > 1.5, $"socket x{factors["socket"]:F2}");
+        Assert.True(factors["ip hop"] < 0.6, $"ip hop x{factors["ip hop"]:F2}");
+        foreach (var r in refit.Outcome.Rows.Where(r => r.Role == PathRole.Fit && r.Metric == "p50_us" && !r.Path.Contains("tcp-crr", StringComparison.Ordinal)))
+        {
+            Assert.True(Math.Abs(r.Error) <= 0.05, $"fit path {r.Path}: p50 {r.Error:P1}");
+        }
+    }
+
+    [Fact]
+    public void Its_held_out_paths_are_predicted_as_issue_07_asks_on_the_typical_path_and_within_a_quarter_on_each()
+    {
+        var heldOut = refit.Outcome.Rows.Where(r => r.Role == PathRole.HeldOut && r.Metric == "p50_us").ToList();
+        Assert.Equal(12, heldOut.Count);
+        Assert.All(heldOut, r => Assert.True(Math.Abs(r.Error) <= 0.25, $"{r.Path}: p50 {r.Error:P1}"));
+        var sizes = heldOut.Where(r => !r.Path.Contains("tcp-crr", StringComparison.Ordinal)).Select(r => Math.Abs(r.Error)).Order().ToList();
+        double median = (sizes[(sizes.Count / 2) - 1] + sizes[sizes.Count / 2]) / 2;
+        Assert.True(median <= 0.10, $"median held-out p50 error {median:P1}");
+
+        // VXLAN's cost over host-gw across nodes, issue 07's ratio (measured 1.17 here): within 0.10.
+        var ratio = refit.Outcome.Ratios.Single();
+        Assert.InRange(ratio.Predicted - ratio.Measured, -0.10, 0.10);
+    }
+}
