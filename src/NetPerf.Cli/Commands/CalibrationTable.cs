@@ -28,6 +28,25 @@ internal static class CalibrationTable
                 $"  {r.Path,-40} {(r.Role == PathRole.Fit ? "fit" : "held-out"),-8} {figure,-10} {r.Measured,10:F2} {r.Predicted,10:F2} {Shown(r.Error),8:+0.0%;-0.0%} {r.RoundSpread,7:P0}"));
         }
 
+        output.WriteLine();
+        output.WriteLine("Held out, against NetPerf's fidelity targets (the paths the fit never saw):");
+        foreach (var v in HeldOutVerdict.Of(outcome))
+        {
+            string what = v.Metric switch
+            {
+                "p50_us" => "p50",
+                "cpu_per_transaction_us" => "CPU per transaction",
+                "p99_us" => "p99",
+                _ => "VXLAN / host-gw ratio",
+            };
+            string target = v.Metric == "p50_ratio" ? $"within {v.Target.ToString("F2", CultureInfo.InvariantCulture)}" : string.Create(CultureInfo.InvariantCulture, $"within {v.Target * 100:F0}%{(v.Metric == "p99_us" ? " or its round spread" : "")}");
+            string widest = v.Widest is not { } w0 ? ""
+                : v.Metric == "p50_ratio"
+                    ? string.Create(CultureInfo.InvariantCulture, $"; measured {w0.Measured:F2}, predicted {w0.Predicted:F2}")
+                    : string.Create(CultureInfo.InvariantCulture, $"; widest {w0.Path} {Shown(w0.Error):+0.0%;-0.0%}");
+            output.WriteLine($"  {what}: {v.Within} of {v.Paths} {target}{widest}{(v.Met ? "" : " (target missed)")}");
+        }
+
         foreach (var w in outcome.Warnings)
         {
             output.WriteLine($"warning: {w}");

@@ -65,6 +65,19 @@ public class CalibrateCommandTests
 
             Assert.Contains(report.Rows, r => r.Role == "fit");
             Assert.Contains(report.Rows, r => r.Role == "held-out" && r.Path.Contains("pod-cross-node", StringComparison.Ordinal));
+
+            // The verdict judges only the paths the fit never saw, each against its figure's target: a user reads from
+            // it how far this machine's figures hold, so it must agree with the rows it summarises.
+            var p50 = report.Rows.Where(r => r.Role == "held-out" && r.Metric == "p50_us").ToList();
+            var verdict = report.HeldOut.Single(v => v.Metric == "p50_us");
+            Assert.Equal(0.10, verdict.Target);
+            Assert.Equal(p50.Count, verdict.Paths);
+            Assert.Equal(p50.Count(r => Math.Abs(r.Error) <= 0.10), verdict.Within);
+            Assert.Equal(p50.Max(r => Math.Abs(r.Error)), verdict.WidestMiss!.Value, 12);
+            Assert.Equal(verdict.Within == verdict.Paths, verdict.Met);
+            var ratio = report.HeldOut.Single(v => v.Metric == "p50_ratio");
+            var ratioRow = report.Rows.Single(r => r.Metric == "p50_ratio");
+            Assert.Equal(Math.Abs(ratioRow.Predicted - ratioRow.Measured) <= 0.05 ? 1 : 0, ratio.Within);
         }
         finally
         {
