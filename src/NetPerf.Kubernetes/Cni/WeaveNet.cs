@@ -4,6 +4,7 @@ using NetPerf.Kubernetes.Services;
 using NetPerf.Network.Addressing;
 using NetPerf.Network.Devices;
 using NetPerf.Network.Netfilter;
+using NetPerf.Network.Packets;
 using NetPerf.Network.Topology;
 
 namespace NetPerf.Kubernetes.Cni;
@@ -30,6 +31,16 @@ public sealed class WeaveNet : CniPlugin
 
     /// <summary>The fastdp VXLAN port: the weave port 6783 plus one (router/fastdp.go mainVxlanUDPPort).</summary>
     public const ushort FastdpPort = 6784;
+
+    /// <summary>
+    /// The smallest node MTU on which fastdp carries pods of <paramref name="podMtu"/> (WEAVE_MTU): the weaver
+    /// confirms a fastdp connection by heartbeats, each a frame of the datapath's MTU plus its Ethernet header,
+    /// sent through the VXLAN vport with DF set (router/fastdp.go sendHeartbeat; Forward: SetDf(true)), so on
+    /// nodes that cannot carry podMtu + 50 none arrives, the forwarder gives up ("timed out waiting for vxlan
+    /// heartbeat") and the connection falls back to sleeve (site/using-weave/fastdp.md: the network "must be able
+    /// to deliver packets of the size specified plus overheads ... or else Weave Net will fall back to Sleeve").
+    /// </summary>
+    public static int FastdpNodeMtu(int podMtu) => podMtu + HeaderSizes.VxlanOverhead;
 
     /// <summary>IPALLOC_RANGE's default (prog/weave-kube/launch.sh).</summary>
     public const string AllocationRange = "10.32.0.0/12";

@@ -55,9 +55,9 @@ internal sealed class CalicoPolicyRules : IPolicyRenderer
             toDispatch.Clear();
             foreach (var pod in node.Pods)
             {
-                if (pod.HostEnd is not { } cali)
+                if (pod.HostEnd is not { } cali || pod.Deleted)
                 {
-                    continue; // hostNetwork: no workload interface
+                    continue; // hostNetwork: no workload interface; deleted: felix removed its workload endpoint
                 }
 
                 var fw = new Chain($"cali-fw-{cali.Name}");

@@ -17,6 +17,15 @@ public sealed class NetworkPolicies
     {
         Cluster = cluster;
         _engine = cluster.Cni.Kind.Policy?.Create(cluster);
+        if (_engine is not null)
+        {
+            // Every engine watches pods as well as policies: felix gives a new workload endpoint its chains and puts
+            // its address in the selectors' ipsets (and takes a deleted one's out), weave-npc updates its ipsets on
+            // pod events, Cilium's agent gives a new endpoint its identity and policy map. Programmed at once here:
+            // the engines' few milliseconds from the API event to the data plane are not modelled.
+            cluster.PodAdded += _ => Sync();
+            cluster.PodRemoved += _ => Sync();
+        }
     }
 
     public KubernetesCluster Cluster { get; }
@@ -29,7 +38,7 @@ public sealed class NetworkPolicies
         ? null
         : $"{Cluster.Cni.Name} does not enforce NetworkPolicy: the API server accepts policies but nothing on the nodes acts on them, so every connection is allowed (pair flannel with Calico's policy engine, as canal does, to enforce them).";
 
-    /// <summary>Creates a policy; enforced at once where the plugin enforces policies (felix recomputes every workload endpoint it selects).</summary>
+    /// <summary>Creates a policy; enforced at once where the plugin enforces policies (felix recomputes every workload endpoint it selects), and from then on for the pods created or deleted later.</summary>
     public void Add(NetworkPolicy policy)
     {
         if (_policies.Any(p => p.Name == policy.Name))
@@ -54,6 +63,6 @@ public sealed class NetworkPolicies
             && (r.Ports.Count == 0 || r.Ports.Any(x => x.Allows(protocol, port)))));
     }
 
-    /// <summary>Re-renders the rules for pods added since the last change.</summary>
-    public void Sync() => _engine?.Render(_policies);
+    /// <summary>Re-renders every policy for the pods that exist now (on each policy added, and each pod created or deleted).</summary>
+    private void Sync() => _engine?.Render(_policies);
 }

@@ -709,6 +709,8 @@ internal static class ScenarioChecks
                 $"cluster.cilium.kubeProxyReplacement: Service {zonal.Namespace}/{zonal.Name} ({zonal.At.File}:{zonal.At.Line}) routes by the client's node, zone or address (internalTrafficPolicy Local, a trafficDistribution or sessionAffinity ClientIP), which Cilium's load balancer on {socketLb.Cni.Name} (variant {socketLb.Name}) is not modelled to do; drop kubeProxyReplacement, or the field");
         }
 
+        WeaveSleeve(s, variants, root, d);
+
         if (s.Cluster.Fabric == Kubernetes.Cluster.ClusterFabric.Kind && s.Cluster.Racks > 1 && !racksRefused && !d.IsRefused("cluster.fabric"))
         {
             d.Error(At(root, "cluster", "racks"), $"cluster.racks: a kind cluster's nodes are containers on one Docker network, one rack; {s.Cluster.Racks} asked for with fabric: kind");
@@ -860,6 +862,37 @@ internal static class ScenarioChecks
     private static string Show(IReadOnlyDictionary<string, string> labels) => "{" + string.Join(", ", labels.Select(kv => $"{kv.Key}: {kv.Value}")) + "}";
 
     /// <summary>The node at a path of keys and indices, or null when the file does not have it.</summary>
+    /// <summary>
+    /// Weave on nodes too small for fastdp's heartbeat (<see cref="Kubernetes.Cni.WeaveNet.FastdpNodeMtu"/>): every
+    /// connection would fall back to sleeve, the weaver's user-space encapsulation on UDP 6783, which is not
+    /// modelled, so such a variant is refused at the MTU that decides it rather than run as fastdp.
+    /// </summary>
+    private static void WeaveSleeve(Scenario s, IReadOnlyList<Variant> variants, YamlNode root, Diagnostics d)
+    {
+        if (d.IsRefused([.. VariantKeys, "cluster.mtu", "cluster.podMtu", "compare.podMtu"]))
+        {
+            return;
+        }
+
+        foreach (var v in variants.Where(v => v.Cni == Kubernetes.Cni.WeaveNet.Descriptor))
+        {
+            var setting = v.PodMtu ?? s.Cluster.PodMtu;
+            int podMtu = setting.Bytes ?? v.Cni.PodMtu(s.Cluster.Mtu);
+            int needs = Kubernetes.Cni.WeaveNet.FastdpNodeMtu(podMtu);
+            if (needs <= s.Cluster.Mtu)
+            {
+                continue;
+            }
+
+            string where = v.PodMtu is not null ? "compare.podMtu" : setting.Bytes is not null ? "cluster.podMtu" : "cluster.mtu";
+            var node = v.PodMtu is not null ? At(root, "compare", "podMtu") : setting.Bytes is not null ? At(root, "cluster", "podMtu") : At(root, "cluster", "mtu");
+            string variant = v.Name != v.Cni.Name ? $" (variant {v.Name})" : "";
+            d.Error(node ?? At(root, "cluster"),
+                $"{where}: weave{variant} gives pods an MTU of {podMtu}{(setting.Bytes is null ? " (its default)" : "")}, and fastdp's heartbeat, a frame that size sent with DF in VXLAN ({needs} bytes on the wire), does not fit the nodes' MTU of {s.Cluster.Mtu}: every connection would fall back to sleeve (the weaver's user-space encapsulation on UDP 6783), which NetPerf does not model; allowed: a pod MTU of at most {s.Cluster.Mtu - Network.Packets.HeaderSizes.VxlanOverhead} (podMtu), or nodes of at least {needs} (mtu)");
+            return; // one error: the same fix serves every variant
+        }
+    }
+
     internal static YamlNode? At(YamlNode root, params object[] path)
     {
         YamlNode? node = root;

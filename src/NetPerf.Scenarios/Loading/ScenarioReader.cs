@@ -797,7 +797,7 @@ public static partial class ScenarioReader
             }
         }
 
-        d.Error(node, $"{where}: expected an MTU in bytes from 576 to 9000, or {PodMtuSetting.AutoWord} (the plugin's own: the node's MTU less its encapsulation's overhead); found {YamlMap.Describe(node)}");
+        d.Refuse(node, where, $"{where}: expected an MTU in bytes from 576 to 9000, or {PodMtuSetting.AutoWord} (the plugin's own: the node's MTU less its encapsulation's overhead); found {YamlMap.Describe(node)}");
         return null;
     }
 

@@ -77,32 +77,48 @@ public sealed class OutputFormatTests : IDisposable
     }
 
     [Fact]
-    public void Describe_yaml_parses_into_nodes_pods_services_and_routes()
+    public void Describe_yaml_parses_into_one_entry_per_variant_with_nodes_pods_services_and_routes()
     {
         var (code, output, error) = CommandLine.Run("describe", Scenario("pod-cross-node.yaml"), "-o", "yaml");
 
         Assert.True(code == ExitCodes.Success, error);
         var yaml = new YamlStream();
         yaml.Load(new StringReader(output));
-        var root = (YamlMappingNode)yaml.Documents[0].RootNode;
-        foreach (var key in new[] { "nodes", "pods", "services", "routes" })
+        var variants = ((YamlSequenceNode)yaml.Documents[0].RootNode).Children.Cast<YamlMappingNode>().ToList();
+        Assert.Equal(["flannel-vxlan", "flannel-host-gw", "calico-bgp", "calico-ipip"], variants.Select(v => ((YamlScalarNode)v.Children[new YamlScalarNode("variant")]).Value));
+        foreach (var root in variants)
         {
-            Assert.NotEmpty(((YamlSequenceNode)root.Children[new YamlScalarNode(key)]).Children);
+            foreach (var key in new[] { "nodes", "pods", "services", "routes" })
+            {
+                Assert.NotEmpty(((YamlSequenceNode)root.Children[new YamlScalarNode(key)]).Children);
+            }
         }
 
-        var node = (YamlMappingNode)((YamlSequenceNode)root.Children[new YamlScalarNode("nodes")]).Children[0];
+        var node = (YamlMappingNode)((YamlSequenceNode)variants[0].Children[new YamlScalarNode("nodes")]).Children[0];
         Assert.Equal("node1", ((YamlScalarNode)node.Children[new YamlScalarNode("name")]).Value);
         Assert.Contains("$ kubectl get nodes -o wide", CommandLine.Run("describe", Scenario("pod-cross-node.yaml")).Out);
     }
 
     [Fact]
-    public void Describe_json_round_trips()
+    public void Describe_json_round_trips_as_a_list_of_variants_and_variant_picks_a_list_of_one()
     {
         var (code, output, _) = CommandLine.Run("describe", Scenario("pod-cross-node.yaml"), "-o", "json");
         Assert.Equal(ExitCodes.Success, code);
         using var doc = JsonDocument.Parse(output);
-        Assert.True(doc.RootElement.GetProperty("pods").GetArrayLength() > 0);
-        Assert.True(doc.RootElement.GetProperty("routes").GetArrayLength() > 0);
+        Assert.Equal(4, doc.RootElement.GetArrayLength());
+        foreach (var variant in doc.RootElement.EnumerateArray())
+        {
+            Assert.True(variant.GetProperty("pods").GetArrayLength() > 0);
+            Assert.True(variant.GetProperty("routes").GetArrayLength() > 0);
+        }
+
+        // calico-ipip's route to the remote pod's block goes through its IP-in-IP tunnel, as ip route shows it.
+        var (one, picked, _) = CommandLine.Run("describe", Scenario("pod-cross-node.yaml"), "-o", "json", "--variant", "calico-ipip");
+        Assert.Equal(ExitCodes.Success, one);
+        using var single = JsonDocument.Parse(picked);
+        var only = Assert.Single(single.RootElement.EnumerateArray());
+        Assert.Equal("calico-ipip", only.GetProperty("variant").GetString());
+        Assert.Contains("dev tunl0", only.GetProperty("routes")[0].GetProperty("route").GetString(), StringComparison.Ordinal);
     }
 
     [Theory]

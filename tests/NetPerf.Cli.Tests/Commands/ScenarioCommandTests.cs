@@ -110,6 +110,34 @@ public sealed class ScenarioCommandTests : IDisposable
     }
 
     [Fact]
+    public void Describe_without_variant_describes_every_variant_in_order_each_with_its_own_route()
+    {
+        var (code, output, _) = CommandLine.Run("describe", Scenario("overlay-vs-calico.yaml"));
+
+        Assert.Equal(ExitCodes.Success, code);
+        var headers = output.Split('\n').Where(l => l.StartsWith("# overlay-vs-calico, variant ", StringComparison.Ordinal)).ToList();
+        Assert.Equal(["flannel-vxlan", "flannel-host-gw", "calico-bgp", "calico-ipip"], headers.Select(h => h["# overlay-vs-calico, variant ".Length..h.IndexOf(':', StringComparison.Ordinal)]));
+
+        // Each variant's own node1 route to the remote pod, in the same order: VXLAN, host-gw's direct route, BIRD's, BIRD's over tunl0.
+        var routes = output.Split('\n').Where(l => l.StartsWith("node1: 10.244.2.", StringComparison.Ordinal)).ToList();
+        Assert.Equal(4, routes.Count);
+        Assert.Equal("node1: 10.244.2.0/24 via 10.244.2.0 dev flannel.1 onlink", routes[0]);
+        Assert.Equal("node1: 10.244.2.0/24 via 192.168.0.2 dev eth0", routes[1]);
+        Assert.Equal("node1: 10.244.2.0/26 via 192.168.0.2 dev eth0 proto bird", routes[2]);
+        Assert.Equal("node1: 10.244.2.0/26 via 192.168.0.2 dev tunl0 onlink proto bird", routes[3]);
+    }
+
+    [Fact]
+    public void Describe_with_variant_describes_that_one_only()
+    {
+        var (code, output, _) = CommandLine.Run("describe", Scenario("overlay-vs-calico.yaml"), "--variant", "calico-bgp");
+
+        Assert.Equal(ExitCodes.Success, code);
+        Assert.StartsWith("# overlay-vs-calico, variant calico-bgp:", output, StringComparison.Ordinal);
+        Assert.Single(output.Split('\n'), l => l.StartsWith("# overlay-vs-calico, variant ", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Describe_says_no_kube_proxy_runs_where_Cilium_replaces_it()
     {
         var (code, output, _) = CommandLine.Run("describe", Scenario("cilium-kpr.yaml"));
