@@ -23,12 +23,14 @@ public class SecondMachineRefitTests(SecondMachineRefit refit) : IClassFixture<S
     {
         var factors = refit.Outcome.Fit.Factors.ToDictionary(f => f.Group.Name, f => f.Factor);
 
-        // Loopback is a system call, a socket and one IP hop at each end; every testbed adds hops. Here loopback is
-        // 1.6 times the stored run's and a veth pair adds only 1.0 us to it (1.1 there): the work at the ends is what
-        // costs more. One factor for both (the stack group before 3 December) put x1.42 on every hop and held the
-        // veth, conntrack, forward and VXLAN groups at their 0.25 bound; held-out cross-node paths came out 13-41% high.
+        // Loopback is a system call, a socket and a device crossing at each end; a veth pair replaces the crossing.
+        // Here loopback is 1.6 times the stored run's and a veth pair adds 1.0 us to it (1.1 there): the work at the
+        // ends costs more, the crossings less than the namespace table. One group for both (before 3 December) put
+        // x1.42 on every hop and held eight other groups at a bound; held-out paths came out up to 41% high.
         Assert.True(factors["socket"] > 1.5, $"socket x{factors["socket"]:F2}");
-        Assert.True(factors["ip hop"] < 0.6, $"ip hop x{factors["ip hop"]:F2}");
+        Assert.True(factors["link"] < 0.8, $"link x{factors["link"]:F2}");
+        Assert.False(refit.Outcome.Fit.Factors.Single(f => f.Group.Name == "socket").AtBound);
+        Assert.False(refit.Outcome.Fit.Factors.Single(f => f.Group.Name == "link").AtBound);
         foreach (var r in refit.Outcome.Rows.Where(r => r.Role == PathRole.Fit && r.Metric == "p50_us" && !r.Path.Contains("tcp-crr", StringComparison.Ordinal)))
         {
             Assert.True(Math.Abs(r.Error) <= 0.05, $"fit path {r.Path}: p50 {r.Error:P1}");
@@ -38,6 +40,8 @@ public class SecondMachineRefitTests(SecondMachineRefit refit) : IClassFixture<S
     [Fact]
     public void Its_held_out_paths_are_predicted_as_issue_07_asks_on_the_typical_path_and_within_a_quarter_on_each()
     {
+        // node-port is the widest (+23%: the model's NAT and second bridge crossing cost 5.1 us over pod-cross-node,
+        // the kernel's 1.2; docs/calibration.md), cluster-ip next (+13%).
         var heldOut = refit.Outcome.Rows.Where(r => r.Role == PathRole.HeldOut && r.Metric == "p50_us").ToList();
         Assert.Equal(12, heldOut.Count);
         Assert.All(heldOut, r => Assert.True(Math.Abs(r.Error) <= 0.25, $"{r.Path}: p50 {r.Error:P1}"));

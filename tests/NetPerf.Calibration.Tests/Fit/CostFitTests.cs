@@ -32,17 +32,20 @@ public class CostFitTests
     public void Measurements_made_by_a_known_table_give_back_its_factors()
     {
         var prior = CostTable.Default();
-        var truth = Scaled(prior, new() { ["veth"] = 1.3, ["vxlan"] = 0.6, ["conntrack"] = 0.7, ["socket"] = 1.1, ["ip hop"] = 0.8 });
+        var truth = Scaled(prior, new() { ["link"] = 1.3, ["vxlan"] = 0.6, ["conntrack"] = 0.7, ["socket"] = 1.1, ["ip hop"] = 0.8 });
         var fit = CostFit.Fit(prior, Equations(prior, truth));
         var f = fit.Factors.ToDictionary(x => x.Group.Name, x => x.Factor);
         // The ridge pulls towards the prior only where the paths cannot tell a group apart; these they can.
-        Assert.InRange(f["veth"], 1.25, 1.35);
+        Assert.InRange(f["link"], 1.25, 1.35);
         Assert.InRange(f["vxlan"], 0.57, 0.63);
         Assert.InRange(f["conntrack"], 0.66, 0.74);
         Assert.InRange(f["socket"], 1.08, 1.12);
-        // A machine whose system calls cost more (its mitigations) and whose per-hop IP work costs less: the paths
-        // tell the socket work at the two ends apart from the work every hop repeats, by how many hops each path has.
-        Assert.InRange(f["ip hop"], 0.77, 0.83);
+        // A machine whose per-message work at the ends costs more and whose per-hop work costs less: loopback against
+        // a veth pair prices the device crossing (link), the router's extra hop its input, route lookup and
+        // forwarding (ip hop), and what is left of loopback is the ends' (socket). The hop's stages are a few hundred
+        // ns of a 7-9 us path, the smallest share of these groups, so the ridge keeps a fifth of its departure from the
+        // table (0.84 for 0.8): found, and the right way, not exactly.
+        Assert.InRange(f["ip hop"], 0.78, 0.87);
         Assert.All(fit.Residuals, r => Assert.InRange(r, -0.01, 0.01));
     }
 
