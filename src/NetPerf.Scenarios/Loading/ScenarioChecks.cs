@@ -355,7 +355,7 @@ internal static class ScenarioChecks
         }
     }
 
-    /// <summary>A workload's <c>service</c>: a scenario ClusterIP Service, reached over cluster-ip by a TCP request/response test.</summary>
+    /// <summary>A workload's <c>service</c>: a scenario ClusterIP Service, reached over cluster-ip by a request/response test of its protocol.</summary>
     private static void ServedWorkloads(Scenario s, YamlNode root, Diagnostics d)
     {
         for (int i = 0; i < s.Workloads.Count; i++)
@@ -373,9 +373,17 @@ internal static class ScenarioChecks
                     $"workloads[{i}].service: {Printable.Quote(name)} is not one of the scenario's ClusterIP Services (count 1){Diagnostics.Suggest(name, services)}; allowed: {(services.Count > 0 ? string.Join(", ", services) : "none: add one under services")}");
             }
 
-            if (w.Test != NetperfTestKind.TcpRr && w.Test != NetperfTestKind.TcpCrr)
+            if (w.Test != NetperfTestKind.TcpRr && w.Test != NetperfTestKind.TcpCrr && w.Test != NetperfTestKind.UdpRr)
             {
-                d.Error(At(root, "workloads", i, "test"), $"workloads[{i}].test: a workload with a service runs its server in the Service's pods; allowed with service: TCP_RR, TCP_CRR");
+                d.Error(At(root, "workloads", i, "test"), $"workloads[{i}].test: a workload with a service runs its server in the Service's pods; allowed with service: TCP_RR, TCP_CRR, UDP_RR");
+            }
+            else if (s.Services.Select((x, k) => (Spec: x, Index: k)).FirstOrDefault(x => x.Spec.Name == name && x.Spec.Type == ServiceType.ClusterIP && x.Spec.Count == 1) is { Spec: { } served } found
+                && served.Protocol != w.Test.Protocol && !d.IsRefused($"services[{found.Index}].protocol")) // a refused protocol was not the file's word
+            {
+                // A Service port forwards one protocol: kube-proxy writes its rules with -p tcp or -p udp.
+                string protocol = Choices.ServiceProtocols[served.Protocol == Network.Packets.IpProtocol.Udp ? 1 : 0];
+                d.Error(At(root, "workloads", i, "test"),
+                    $"workloads[{i}].test: {w.Test.Name} does not go over Service {Printable.Quote(name)}'s protocol {protocol}; allowed with it: {(protocol == "UDP" ? "UDP_RR" : "TCP_RR, TCP_CRR")}");
             }
 
             if (w.Paths.Count != 1 || w.Paths[0] != CommunicationPath.ClusterIp)

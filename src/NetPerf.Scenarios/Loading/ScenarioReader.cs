@@ -234,6 +234,7 @@ public static partial class ScenarioReader
             PodMtu = PodMtuOf(m["podMtu"], "cluster.podMtu", d) ?? c.PodMtu,
             VxlanDf = Choices.VxlanDfOf(m.Choice("vxlanDf", Choices.VxlanDf, Choices.VxlanDf[(int)c.VxlanDf])),
             IcmpFragmentationNeeded = Choices.IcmpFragmentationNeededOf(m.Choice("icmpFragmentationNeeded", Choices.IcmpFragmentationNeeded, Choices.IcmpFragmentationNeeded[(int)c.IcmpFragmentationNeeded])),
+            StaleUdpConntrack = Choices.StaleUdpConntrackOf(m.Choice("staleUdpConntrack", Choices.StaleUdpConntrack, Choices.StaleUdpConntrack[(int)c.StaleUdpConntrack])),
             NicGigabits = nic?.Number("gbps", 0.001, 800, c.NicGigabits) ?? c.NicGigabits,
             Offloads = (nic?.Choice("offloads", Choices.Offloads, "all") ?? "all") == "all",
             LinkDelay = m.Duration("linkDelay", SimTime.Zero, SimTime.FromMilliseconds(100), c.LinkDelay),
@@ -485,6 +486,7 @@ public static partial class ScenarioReader
         {
             Count = (int)m.Integer("count", 1, 100_000, 1),
             ExternalTrafficPolicy = Enum.Parse<ExternalTrafficPolicy>(m.Choice("externalTrafficPolicy", Choices.TrafficPolicies, "Cluster")),
+            Protocol = Choices.ServiceProtocolOf(m.Choice("protocol", Choices.ServiceProtocols, "TCP")),
         };
     }
 
@@ -601,9 +603,10 @@ public static partial class ScenarioReader
             d.Refuse(m["rateGbps"], $"{where}.rateGbps", $"{where}.rateGbps: UDP_STREAM's sending rate (Gbit/s); {test.Name} sends {(test == NetperfTestKind.TcpStream ? "as fast as TCP's window lets it" : "a request when the answer to the last one is in")}{(test == NetperfTestKind.TcpRr ? " (an open loop at a rate is rate:, requests per second)" : "")}; allowed with: UDP_STREAM");
         }
 
-        foreach (var key in new[] { "arrivals", "timeout" }.Where(k => m.Has(k) && !m.Has("rate")))
+        // UDP_RR's clients wait for each answer a timeout too (1 s unless given): UDP recovers no loss, the application does.
+        foreach (var key in new[] { "arrivals", "timeout" }.Where(k => m.Has(k) && !m.Has("rate") && !(k == "timeout" && test == NetperfTestKind.UdpRr)))
         {
-            d.Error(m[key], $"{where}.{key}: goes with rate (an open-loop workload's requests per second)");
+            d.Error(m[key], $"{where}.{key}: goes with rate (an open-loop workload's requests per second){(key == "timeout" ? ", or with UDP_RR" : "")}");
         }
 
         return new WorkloadSpec(m.String("name", "unnamed")!, test, paths.Distinct().ToList())
@@ -763,6 +766,7 @@ public static partial class ScenarioReader
             Resolver = [.. Words("resolver", Choices.Resolvers).Select(Choices.Resolver)],
             PodMtu = [.. m.List("podMtu").Select(n => PodMtuOf(n, m.Where("podMtu"), d)).OfType<PodMtuSetting>()],
             IcmpFragmentationNeeded = [.. Words("icmpFragmentationNeeded", Choices.IcmpFragmentationNeeded).Select(Choices.IcmpFragmentationNeededOf)],
+            StaleUdpConntrack = [.. Words("staleUdpConntrack", Choices.StaleUdpConntrack).Select(Choices.StaleUdpConntrackOf)],
         };
         foreach (var key in ScenarioKeys.Compare)
         {

@@ -86,6 +86,9 @@ public sealed record ClusterSpec
 
     /// <summary>cluster.icmpFragmentationNeeded: passed by the nodes, or dropped by a firewall on them.</summary>
     public IcmpFragmentationNeeded IcmpFragmentationNeeded { get; init; }
+
+    /// <summary>cluster.staleUdpConntrack: kube-proxy's clean-up of UDP flows to removed endpoints (cleared), or none (kept).</summary>
+    public StaleUdpConntrack StaleUdpConntrack { get; init; }
     public double NicGigabits { get; init; } = 10;
 
     /// <summary>TSO, GSO, GRO and tunnel segmentation on (as on real NICs) or all off.</summary>

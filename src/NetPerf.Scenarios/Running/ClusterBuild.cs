@@ -207,7 +207,7 @@ public sealed class ClusterBuild
         {
             // Only a timeline changes pods while the run goes on: without one, no controller runs (and nothing changes).
             Slices = new EndpointSliceController(Cluster);
-            Sync = Proxy.FollowEndpointSlices(Slices, spec.MinSyncPeriod);
+            Sync = Proxy.FollowEndpointSlices(Slices, spec.MinSyncPeriod, (variant.StaleUdpConntrack ?? spec.StaleUdpConntrack) == StaleUdpConntrack.Cleared);
         }
 
         Outside = Cluster.AddExternalHost(ClusterLayout.Outside);
@@ -393,7 +393,7 @@ public sealed class ClusterBuild
                     port = nodePort++;
                 }
 
-                var service = new Service(name, ip, spec.Port, spec.TargetPort, IpProtocol.Tcp, spec.Selector)
+                var service = new Service(name, ip, spec.Port, spec.TargetPort, spec.Protocol, spec.Selector)
                 {
                     NodePort = port,
                     ExternalTrafficPolicy = spec.ExternalTrafficPolicy,

@@ -12,7 +12,8 @@ public sealed record TimelineRecord(SimTime At, string Event, string Object);
 /// <summary>
 /// Plays a scenario's timeline on a built cluster: each entry at its time after the warm-up, through the
 /// deployments' controllers (so the EndpointSlice controller and kube-proxy's sync follow as they would), and
-/// logs what followed: the actions, pods created, Ready, terminating, SIGTERM and deleted, kube-proxy's syncs.
+/// logs what followed: the actions, pods created, Ready, terminating, SIGTERM and deleted, kube-proxy's syncs
+/// and the UDP conntrack entries they cleared.
 /// </summary>
 internal sealed class TimelineRun : IEventHandler
 {
@@ -61,6 +62,11 @@ internal sealed class TimelineRun : IEventHandler
                 string services = string.Join(" ", s.Services.Select(x => x.Name));
                 all.Add(new TimelineRecord(s.Started - _origin, "kube-proxy sync started", services));
                 all.Add(new TimelineRecord(s.Programmed - _origin, "kube-proxy rules programmed", services));
+                if (s.ConntrackCleared > 0)
+                {
+                    // conntrack -D of the UDP flows DNATed to removed endpoints, once the rules are in: how many, on every node.
+                    all.Add(new TimelineRecord(s.Programmed - _origin, $"kube-proxy cleared {s.ConntrackCleared} UDP conntrack entries", services));
+                }
             }
         }
 
