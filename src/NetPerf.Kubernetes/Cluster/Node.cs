@@ -51,6 +51,12 @@ public sealed class Node(int index, Host host, NetDevice eth0, Ipv4Address ip, I
     /// <summary>The node failed hard (<see cref="KubernetesCluster.FailNode"/>): no carrier, no processes.</summary>
     public bool Failed { get; internal set; }
 
+    /// <summary>
+    /// spec.unschedulable (kubectl cordon, and the first step of kubectl drain): the scheduler places no new pod
+    /// here (the node.kubernetes.io/unschedulable:NoSchedule taint); pods already here stay.
+    /// </summary>
+    public bool Unschedulable { get; set; }
+
     internal void Add(Pod pod) => _pods.Add(pod);
 
     /// <summary>The n-th address of the pod CIDR (1 is the gateway on flannel's cni0).</summary>

@@ -439,11 +439,41 @@ internal static class ScenarioChecks
                 d.Error(At(root, "timeline", i, "pod"),
                     $"timeline[{i}].pod: no pod named {Printable.Quote(pod)} among the deployments' first pods{Diagnostics.Suggest(pod, pods)}; allowed: {(pods.Count > 0 ? string.Join(", ", pods.Take(20)) + (pods.Count > 20 ? ", ..." : "") : "none: add a deployment")}");
             }
+
+            if (action == "drainNode" && int.TryParse(Text("node"), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int n) && n >= 1)
+            {
+                DrainedNode(s, root, d, i, n);
+            }
         }
 
         if (s.Timeline.Count > 0 && s.Bgp is not null && s.Workloads.Count == 0)
         {
             d.Error(At(root, "timeline"), "timeline: drives a cluster under a workload; a bgp-only scenario has none (give workloads)");
+        }
+    }
+
+    /// <summary>
+    /// A drained node: one of the cluster's, and not the last schedulable node of a deployment's list (with the
+    /// nodes drained by the entries at or before it), whose replacements would stay Pending.
+    /// </summary>
+    private static void DrainedNode(Scenario s, YamlNode root, Diagnostics d, int i, int n)
+    {
+        if (n > s.Cluster.Nodes)
+        {
+            d.Error(At(root, "timeline", i, "node"), $"timeline[{i}].node: the cluster has no node {n}; allowed: 1 to {s.Cluster.Nodes}");
+            return;
+        }
+
+        var at = s.Timeline.FirstOrDefault(e => e.Action == TimelineAction.DrainNode && e.Node == n)?.At ?? Engine.Time.SimTime.Zero;
+        var drained = s.Timeline.Where(e => e.Action == TimelineAction.DrainNode && e.At <= at).Select(e => e.Node).ToHashSet();
+        foreach (var dep in s.Deployments)
+        {
+            var nodes = dep.Nodes.Count > 0 ? dep.Nodes : Enumerable.Range(1, s.Cluster.Nodes).ToList();
+            if (nodes.Contains(n) && nodes.All(drained.Contains))
+            {
+                d.Error(At(root, "timeline", i, "node"),
+                    $"timeline[{i}].node: draining node {n} leaves deployment {Printable.Quote(dep.Name)} no schedulable node (its nodes: {string.Join(", ", nodes.Distinct())}; drained by then: {string.Join(", ", drained.Order())}): its replacements would stay Pending, not modelled; allowed: a node another of its nodes outlasts");
+            }
         }
     }
 

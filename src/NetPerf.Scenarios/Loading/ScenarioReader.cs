@@ -653,9 +653,9 @@ public static partial class ScenarioReader
             }
 
             var action = TimelineActions.Parse(m.Choice("action", TimelineActions.Names, "roll"));
-            string target = action == TimelineAction.DeletePod ? "pod" : "deployment";
+            string target = action switch { TimelineAction.DeletePod => "pod", TimelineAction.DrainNode => "node", _ => "deployment" };
             m.Require(target);
-            foreach (var key in new[] { "deployment", "pod", "replicas" }.Where(k => k != target && m.Has(k) && !(k == "replicas" && action == TimelineAction.Scale)))
+            foreach (var key in new[] { "deployment", "pod", "replicas", "node" }.Where(k => k != target && m.Has(k) && !(k == "replicas" && action == TimelineAction.Scale)))
             {
                 d.Error(m[key], $"{where}.{key}: not used by {action.Name()}; {action.Name()} takes {(action == TimelineAction.Scale ? "deployment and replicas" : target)}");
             }
@@ -665,9 +665,11 @@ public static partial class ScenarioReader
                 m.Require("replicas");
             }
 
-            events.Add(new TimelineEvent(m.Duration("at", SimTime.Zero, MaxDuration, SimTime.Zero), action, m.String(target, "")!)
+            int drained = action == TimelineAction.DrainNode ? (int)m.Integer("node", 1, Kubernetes.Cluster.KubernetesCluster.MaxNodes, 1) : 0;
+            events.Add(new TimelineEvent(m.Duration("at", SimTime.Zero, MaxDuration, SimTime.Zero), action, drained > 0 ? $"node{drained}" : m.String(target, "")!)
             {
                 Replicas = (int)m.Integer("replicas", 0, 10_000, 0),
+                Node = drained,
             });
         }
 

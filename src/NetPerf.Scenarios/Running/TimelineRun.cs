@@ -107,6 +107,10 @@ internal sealed class TimelineRun : IEventHandler
                 }
 
                 break;
+            case TimelineAction.DrainNode:
+                Log("node cordoned", e.Target);
+                Kubernetes.Controllers.NodeDrain.Drain(_build.Cluster, _build.Deployments.Values, e.Node); // the evictions log as pods terminating
+                break;
         }
     }
 }
