@@ -94,6 +94,23 @@ public sealed class Deployment : IEventHandler
     }
 
     /// <summary>
+    /// The API server deletes a pod whose kubelet is gone (a failed node's, evicted by the taint eviction
+    /// controller): it is terminating and the ReplicaSet replaces it at once, but no kubelet runs its preStop or
+    /// SIGTERM or reports its exit, so the object stays Terminating (until the node comes back or someone force
+    /// deletes it; PodGC's gcTerminating acts only on a node with the out-of-service taint).
+    /// </summary>
+    public void DeleteOnLostNode(Pod pod)
+    {
+        if (!_pods.Any(p => p.Pod == pod))
+        {
+            throw new ArgumentException($"pod {pod.Name} is not one of deployment {Name}'s.", nameof(pod));
+        }
+
+        _cluster.BeginTermination(pod);
+        Reconcile();
+    }
+
+    /// <summary>
     /// The controllers' sync: scale the new revision up within maxSurge, then the old ones down as far as
     /// maxUnavailable allows (rolling.go: maxScaledDown = all pods - (replicas - maxUnavailable) - new pods not
     /// yet available; old pods that are not Ready go first, as cleanupUnhealthyReplicas takes them). Terminating
@@ -165,7 +182,7 @@ public sealed class Deployment : IEventHandler
     {
         // The round robin's next node, or the first schedulable one after it (kube-scheduler's NodeUnschedulable filter).
         int at0 = _serial % _nodes.Count;
-        int k = Enumerable.Range(0, _nodes.Count).Select(i => (at0 + i) % _nodes.Count).FirstOrDefault(i => !_cluster.Node(_nodes[i]).Unschedulable, -1);
+        int k = Enumerable.Range(0, _nodes.Count).Select(i => (at0 + i) % _nodes.Count).FirstOrDefault(i => _cluster.Node(_nodes[i]).Schedulable, -1);
         if (k < 0)
         {
             return null; // Pending: no schedulable node

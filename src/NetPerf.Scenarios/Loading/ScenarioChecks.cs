@@ -440,9 +440,20 @@ internal static class ScenarioChecks
                     $"timeline[{i}].pod: no pod named {Printable.Quote(pod)} among the deployments' first pods{Diagnostics.Suggest(pod, pods)}; allowed: {(pods.Count > 0 ? string.Join(", ", pods.Take(20)) + (pods.Count > 20 ? ", ..." : "") : "none: add a deployment")}");
             }
 
-            if (action == "drainNode" && int.TryParse(Text("node"), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int n) && n >= 1)
+            if (action is "drainNode" or "failNode" && int.TryParse(Text("node"), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int n) && n >= 1)
             {
-                DrainedNode(s, root, d, i, n);
+                if (n > s.Cluster.Nodes)
+                {
+                    d.Error(At(root, "timeline", i, "node"), $"timeline[{i}].node: the cluster has no node {n}; allowed: 1 to {s.Cluster.Nodes}");
+                }
+                else if (action == "failNode" && n == 1)
+                {
+                    d.Error(At(root, "timeline", i, "node"), $"timeline[{i}].node: node 1 runs the workloads' clients, which would fail with it; allowed: 2 to {s.Cluster.Nodes}");
+                }
+                else if (action == "drainNode")
+                {
+                    DrainedNode(s, root, d, i, n);
+                }
             }
         }
 
@@ -453,17 +464,11 @@ internal static class ScenarioChecks
     }
 
     /// <summary>
-    /// A drained node: one of the cluster's, and not the last schedulable node of a deployment's list (with the
+    /// A drained node: not the last schedulable node of a deployment's list (with the
     /// nodes drained by the entries at or before it), whose replacements would stay Pending.
     /// </summary>
     private static void DrainedNode(Scenario s, YamlNode root, Diagnostics d, int i, int n)
     {
-        if (n > s.Cluster.Nodes)
-        {
-            d.Error(At(root, "timeline", i, "node"), $"timeline[{i}].node: the cluster has no node {n}; allowed: 1 to {s.Cluster.Nodes}");
-            return;
-        }
-
         var at = s.Timeline.FirstOrDefault(e => e.Action == TimelineAction.DrainNode && e.Node == n)?.At ?? Engine.Time.SimTime.Zero;
         var drained = s.Timeline.Where(e => e.Action == TimelineAction.DrainNode && e.At <= at).Select(e => e.Node).ToHashSet();
         foreach (var dep in s.Deployments)

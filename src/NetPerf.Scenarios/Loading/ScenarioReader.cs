@@ -248,6 +248,8 @@ public static partial class ScenarioReader
             TcpInternalPacing = m.Choice("tcpPacing", Choices.TcpPacing, "off") == "internal",
             ConntrackMax = m.Has("conntrackMax") ? (int)m.Integer("conntrackMax", 1, MaxConntrack, Network.Netfilter.Conntrack.DefaultMax) : null,
             MinSyncPeriod = m.Duration("minSyncPeriod", SimTime.Zero, SimTime.FromSeconds(60), c.MinSyncPeriod),
+            NodeMonitorGracePeriod = m.Duration("nodeMonitorGracePeriod", SimTime.FromMilliseconds(1), SimTime.FromSeconds(3600), c.NodeMonitorGracePeriod),
+            DefaultUnreachableTolerationSeconds = SimTime.FromSeconds(m.Integer("defaultUnreachableTolerationSeconds", 0, 86_400, (long)(c.DefaultUnreachableTolerationSeconds.Picoseconds / 1_000_000_000_000))),
             Kernel = KernelLine.Get(m.Choice("kernel", Choices.Kernels, c.Kernel.Name)),
             CoreDnsReplicas = (int)m.Integer("coreDnsReplicas", 1, 64, c.CoreDnsReplicas),
             Resolver = Choices.Resolver(m.Choice("resolver", Choices.Resolvers, Choices.Name(c.Resolver))),
@@ -653,7 +655,7 @@ public static partial class ScenarioReader
             }
 
             var action = TimelineActions.Parse(m.Choice("action", TimelineActions.Names, "roll"));
-            string target = action switch { TimelineAction.DeletePod => "pod", TimelineAction.DrainNode => "node", _ => "deployment" };
+            string target = action switch { TimelineAction.DeletePod => "pod", TimelineAction.DrainNode or TimelineAction.FailNode => "node", _ => "deployment" };
             m.Require(target);
             foreach (var key in new[] { "deployment", "pod", "replicas", "node" }.Where(k => k != target && m.Has(k) && !(k == "replicas" && action == TimelineAction.Scale)))
             {
@@ -665,7 +667,7 @@ public static partial class ScenarioReader
                 m.Require("replicas");
             }
 
-            int drained = action == TimelineAction.DrainNode ? (int)m.Integer("node", 1, Kubernetes.Cluster.KubernetesCluster.MaxNodes, 1) : 0;
+            int drained = target == "node" ? (int)m.Integer("node", 1, Kubernetes.Cluster.KubernetesCluster.MaxNodes, 1) : 0;
             events.Add(new TimelineEvent(m.Duration("at", SimTime.Zero, MaxDuration, SimTime.Zero), action, drained > 0 ? $"node{drained}" : m.String(target, "")!)
             {
                 Replicas = (int)m.Integer("replicas", 0, 10_000, 0),

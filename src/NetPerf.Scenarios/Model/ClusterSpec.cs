@@ -109,6 +109,12 @@ public sealed record ClusterSpec
     /// </summary>
     public Engine.Time.SimTime MinSyncPeriod { get; init; } = Kubernetes.Services.KubeProxySync.DefaultMinSyncPeriod;
 
+    /// <summary>kube-controller-manager's --node-monitor-grace-period: how long a failed node's pods stay Ready endpoints (50 s).</summary>
+    public Engine.Time.SimTime NodeMonitorGracePeriod { get; init; } = Kubernetes.Controllers.NodeLifecycleController.DefaultGracePeriod;
+
+    /// <summary>kube-apiserver's --default-unreachable-toleration-seconds: from the unreachable taint to the pods' eviction (300 s).</summary>
+    public Engine.Time.SimTime DefaultUnreachableTolerationSeconds { get; init; } = Kubernetes.Controllers.NodeLifecycleController.DefaultTolerationSeconds;
+
     /// <summary>The nodes' kernel line (cluster.kernel): the modelled 6.18 unless an older line is asked for.</summary>
     public KernelLine Kernel { get; init; } = KernelLine.Linux6_18;
 

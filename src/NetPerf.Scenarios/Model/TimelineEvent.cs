@@ -16,13 +16,16 @@ public enum TimelineAction
 
     /// <summary>kubectl drain node: cordoned, then every deployment's pod on it evicted (terminating gracefully) and replaced elsewhere.</summary>
     DrainNode,
+
+    /// <summary>A node fails hard (power lost): its pods stop answering; the node lifecycle controller follows after its grace period.</summary>
+    FailNode,
 }
 
 /// <summary>The actions' names as a scenario writes them, in the schema's order.</summary>
 public static class TimelineActions
 {
     public static readonly IReadOnlyList<(TimelineAction Action, string Name)> All =
-        [(TimelineAction.Roll, "roll"), (TimelineAction.Scale, "scale"), (TimelineAction.DeletePod, "deletePod"), (TimelineAction.DrainNode, "drainNode")];
+        [(TimelineAction.Roll, "roll"), (TimelineAction.Scale, "scale"), (TimelineAction.DeletePod, "deletePod"), (TimelineAction.DrainNode, "drainNode"), (TimelineAction.FailNode, "failNode")];
 
     public static readonly IReadOnlyList<string> Names = [.. All.Select(a => a.Name)];
 
@@ -41,7 +44,7 @@ public sealed record TimelineEvent(SimTime At, TimelineAction Action, string Tar
     /// <summary>scale's new replica count.</summary>
     public int Replicas { get; init; }
 
-    /// <summary>drainNode's node, 1-based.</summary>
+    /// <summary>drainNode's or failNode's node, 1-based.</summary>
     public int Node { get; init; }
 
     /// <summary>How the entry reads in the report and on the plot: "roll shop", "scale shop to 4".</summary>

@@ -41,13 +41,19 @@ internal sealed class TimelineRun : IEventHandler
         {
             if (Ours(p))
             {
-                Log(p.Terminating ? "pod terminating" : "pod ready", p.Name);
+                Log(p.Terminating ? "pod terminating" : p.Ready ? "pod ready" : "pod not ready", p.Name);
             }
         };
         build.Cluster.PodRemoved += p => Log("pod deleted", p.Name);
         foreach (var deployment in ours)
         {
             deployment.ContainersStopping += p => Log("SIGTERM", p.Name);
+        }
+
+        if (build.NodeLifecycle is { } lifecycle)
+        {
+            lifecycle.NodeUnreachable += n => Log("node unreachable", n.Name);
+            lifecycle.PodsEvicted += n => Log("pods evicted", n.Name);
         }
     }
 
@@ -106,6 +112,10 @@ internal sealed class TimelineRun : IEventHandler
                     _log.Add(new TimelineRecord(_build.Cluster.Bed.Sim.Now - _origin, "nothing to delete", e.Target)); // deleted already
                 }
 
+                break;
+            case TimelineAction.FailNode:
+                Log("node failed", e.Target);
+                _build.NodeLifecycle!.Fail(e.Node);
                 break;
             case TimelineAction.DrainNode:
                 Log("node cordoned", e.Target);
