@@ -41,6 +41,15 @@ public class StaleUdpConntrackValidationTests
     }
 
     [Fact]
+    public void A_UDP_Service_gets_kube_proxys_UDP_rules_and_kubectl_shows_it_as_UDP()
+    {
+        var s = ScenarioReader.Parse(Base, "t.yaml");
+        var build = new Scenarios.Running.ClusterBuild(s, s.Variants()[0], s.Seed);
+        Assert.Equal(IpProtocol.Udp, build.ScenarioServiceObjects["echo"].Protocol);
+        Assert.Matches(@"\becho\s+ClusterIP\s+\S+ \S+\s+5353/UDP\s", Scenarios.Running.ClusterDescription.Describe(build, s.Variants()[0], s));
+    }
+
+    [Fact]
     public void A_Service_port_takes_TCP_by_default_as_Kubernetes_does()
     {
         var s = ScenarioReader.Parse(Base.Replace(", protocol: UDP", "").Replace("test: UDP_RR, timeout: 20ms", "test: TCP_RR"), "t.yaml");
