@@ -56,6 +56,9 @@ public class SchemaTests
         Assert.Equal(Choices.Kernels, Enum(At("properties", "compare", "properties", "kernel", "items")));
         Assert.Equal(Choices.Resolvers, Enum(At("properties", "cluster", "properties", "resolver")));
         Assert.Equal(Choices.Resolvers, Enum(At("properties", "compare", "properties", "resolver", "items")));
+        Assert.Equal(Choices.StaleUdpConntrack, Enum(At("properties", "cluster", "properties", "staleUdpConntrack")));
+        Assert.Equal(Choices.StaleUdpConntrack, Enum(At("properties", "compare", "properties", "staleUdpConntrack", "items")));
+        Assert.Equal(Choices.ServiceProtocols, Enum(At("properties", "services", "items", "properties", "protocol")));
         Assert.Equal(TimelineActions.Names, Reporting.TimelineRow.Actions); // what the plot marks as the timeline's own entries
     }
 }

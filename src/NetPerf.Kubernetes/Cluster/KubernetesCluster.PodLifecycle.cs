@@ -9,7 +9,7 @@ public sealed partial class KubernetesCluster
     /// <summary>A pod was deleted (<see cref="RemovePod"/>), now.</summary>
     public event Action<Pod>? PodRemoved;
 
-    /// <summary>A pod's conditions changed (<see cref="MarkReady"/>, <see cref="BeginTermination"/>), now.</summary>
+    /// <summary>A pod's conditions changed (<see cref="MarkReady"/>, <see cref="MarkNotReady"/>, <see cref="BeginTermination"/>), now.</summary>
     public event Action<Pod>? PodChanged;
 
     /// <summary>The kubelet reports the pod's readiness probe passed: it becomes Ready, now.</summary>
@@ -21,6 +21,21 @@ public sealed partial class KubernetesCluster
         }
 
         pod.Ready = true;
+        PodChanged?.Invoke(pod);
+    }
+
+    /// <summary>
+    /// The node lifecycle controller's MarkPodsNotReady, now: the pod's Ready condition false (its node stopped
+    /// reporting), so its EndpointSlice entry turns ready: false and serving: false.
+    /// </summary>
+    public void MarkNotReady(Pod pod)
+    {
+        if (!pod.Ready)
+        {
+            return;
+        }
+
+        pod.Ready = false;
         PodChanged?.Invoke(pod);
     }
 

@@ -51,6 +51,22 @@ public sealed class Node(int index, Host host, NetDevice eth0, Ipv4Address ip, I
     /// <summary>The node failed hard (<see cref="KubernetesCluster.FailNode"/>): no carrier, no processes.</summary>
     public bool Failed { get; internal set; }
 
+    /// <summary>
+    /// spec.unschedulable (kubectl cordon, and the first step of kubectl drain): the scheduler places no new pod
+    /// here (the node.kubernetes.io/unschedulable:NoSchedule taint); pods already here stay.
+    /// </summary>
+    public bool Unschedulable { get; set; }
+
+    /// <summary>
+    /// The node lifecycle controller saw no heartbeat for the grace period: Ready is Unknown and the node carries
+    /// the node.kubernetes.io/unreachable taints (NoSchedule keeps new pods off it, NoExecute evicts its pods once
+    /// their toleration runs out).
+    /// </summary>
+    public bool Unreachable { get; set; }
+
+    /// <summary>Whether kube-scheduler may place a new pod here (NodeUnschedulable and TaintToleration filters).</summary>
+    public bool Schedulable => !Unschedulable && !Unreachable;
+
     internal void Add(Pod pod) => _pods.Add(pod);
 
     /// <summary>The n-th address of the pod CIDR (1 is the gateway on flannel's cni0).</summary>

@@ -9,7 +9,9 @@ namespace NetPerf.Kubernetes.Controllers;
 /// (pkg/controller/deployment/rolling.go), the ReplicaSet controller keeping the replica count, and the kubelet's
 /// side of each pod's life (Ready after the readiness delay; on deletion the preStop hook, then SIGTERM, then the
 /// pod object gone once the exit is noticed, or at the grace period's end). Its pods are named
-/// <c>name-N</c>, N counting up from 0 and never reused, placed round robin over its nodes. Pods are created and
+/// <c>name-N</c>, N counting up from 0 and never reused, placed round robin over its nodes, skipping a node that
+/// is unschedulable (cordoned); with none of its nodes schedulable a new pod stays Pending (not created here,
+/// and never retried: nothing uncordons a node). Pods are created and
 /// deleted through the cluster, so the EndpointSlice controller and kube-proxy follow them as they would.
 /// </summary>
 public sealed class Deployment : IEventHandler
@@ -92,6 +94,23 @@ public sealed class Deployment : IEventHandler
     }
 
     /// <summary>
+    /// The API server deletes a pod whose kubelet is gone (a failed node's, evicted by the taint eviction
+    /// controller): it is terminating and the ReplicaSet replaces it at once, but no kubelet runs its preStop or
+    /// SIGTERM or reports its exit, so the object stays Terminating (until the node comes back or someone force
+    /// deletes it; PodGC's gcTerminating acts only on a node with the out-of-service taint).
+    /// </summary>
+    public void DeleteOnLostNode(Pod pod)
+    {
+        if (!_pods.Any(p => p.Pod == pod))
+        {
+            throw new ArgumentException($"pod {pod.Name} is not one of deployment {Name}'s.", nameof(pod));
+        }
+
+        _cluster.BeginTermination(pod);
+        Reconcile();
+    }
+
+    /// <summary>
     /// The controllers' sync: scale the new revision up within maxSurge, then the old ones down as far as
     /// maxUnavailable allows (rolling.go: maxScaledDown = all pods - (replicas - maxUnavailable) - new pods not
     /// yet available; old pods that are not Ready go first, as cleanupUnhealthyReplicas takes them). Terminating
@@ -131,7 +150,10 @@ public sealed class Deployment : IEventHandler
         int up = Math.Min(Replicas + Strategy.MaxSurge - alive.Count, Replicas - current.Count);
         for (int i = 0; i < up; i++)
         {
-            current.Add(Create(ready: false));
+            if (Create(ready: false) is { } created)
+            {
+                current.Add(created);
+            }
         }
 
         int total = current.Count + old.Count;
@@ -156,11 +178,19 @@ public sealed class Deployment : IEventHandler
 
     private int Serial(Pod pod) => int.Parse(pod.Name.AsSpan(Name.Length + 1), System.Globalization.CultureInfo.InvariantCulture);
 
-    private Pod Create(bool ready)
+    private Pod? Create(bool ready)
     {
+        // The round robin's next node, or the first schedulable one after it (kube-scheduler's NodeUnschedulable filter).
+        int at0 = _serial % _nodes.Count;
+        int k = Enumerable.Range(0, _nodes.Count).Select(i => (at0 + i) % _nodes.Count).FirstOrDefault(i => _cluster.Node(_nodes[i]).Schedulable, -1);
+        if (k < 0)
+        {
+            return null; // Pending: no schedulable node
+        }
+
         int serial = _serial++;
         bool at = ready || Lifecycle.ReadinessDelay == SimTime.Zero;
-        var pod = _cluster.AddPod($"{Name}-{serial}", _nodes[serial % _nodes.Count], Labels, ready: at);
+        var pod = _cluster.AddPod($"{Name}-{serial}", _nodes[k], Labels, ready: at);
         _pods.Add((pod, Revision));
         ContainersStarted?.Invoke(pod);
         if (!at)

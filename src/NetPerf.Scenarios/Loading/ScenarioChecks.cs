@@ -355,7 +355,7 @@ internal static class ScenarioChecks
         }
     }
 
-    /// <summary>A workload's <c>service</c>: a scenario ClusterIP Service, reached over cluster-ip by a TCP request/response test.</summary>
+    /// <summary>A workload's <c>service</c>: a scenario ClusterIP Service, reached over cluster-ip by a request/response test of its protocol.</summary>
     private static void ServedWorkloads(Scenario s, YamlNode root, Diagnostics d)
     {
         for (int i = 0; i < s.Workloads.Count; i++)
@@ -373,9 +373,17 @@ internal static class ScenarioChecks
                     $"workloads[{i}].service: {Printable.Quote(name)} is not one of the scenario's ClusterIP Services (count 1){Diagnostics.Suggest(name, services)}; allowed: {(services.Count > 0 ? string.Join(", ", services) : "none: add one under services")}");
             }
 
-            if (w.Test != NetperfTestKind.TcpRr && w.Test != NetperfTestKind.TcpCrr)
+            if (w.Test != NetperfTestKind.TcpRr && w.Test != NetperfTestKind.TcpCrr && w.Test != NetperfTestKind.UdpRr)
             {
-                d.Error(At(root, "workloads", i, "test"), $"workloads[{i}].test: a workload with a service runs its server in the Service's pods; allowed with service: TCP_RR, TCP_CRR");
+                d.Error(At(root, "workloads", i, "test"), $"workloads[{i}].test: a workload with a service runs its server in the Service's pods; allowed with service: TCP_RR, TCP_CRR, UDP_RR");
+            }
+            else if (s.Services.Select((x, k) => (Spec: x, Index: k)).FirstOrDefault(x => x.Spec.Name == name && x.Spec.Type == ServiceType.ClusterIP && x.Spec.Count == 1) is { Spec: { } served } found
+                && served.Protocol != w.Test.Protocol && !d.IsRefused($"services[{found.Index}].protocol")) // a refused protocol was not the file's word
+            {
+                // A Service port forwards one protocol: kube-proxy writes its rules with -p tcp or -p udp.
+                string protocol = Choices.ServiceProtocols[served.Protocol == Network.Packets.IpProtocol.Udp ? 1 : 0];
+                d.Error(At(root, "workloads", i, "test"),
+                    $"workloads[{i}].test: {w.Test.Name} does not go over Service {Printable.Quote(name)}'s protocol {protocol}; allowed with it: {(protocol == "UDP" ? "UDP_RR" : "TCP_RR, TCP_CRR")}");
             }
 
             if (w.Paths.Count != 1 || w.Paths[0] != CommunicationPath.ClusterIp)
@@ -431,11 +439,46 @@ internal static class ScenarioChecks
                 d.Error(At(root, "timeline", i, "pod"),
                     $"timeline[{i}].pod: no pod named {Printable.Quote(pod)} among the deployments' first pods{Diagnostics.Suggest(pod, pods)}; allowed: {(pods.Count > 0 ? string.Join(", ", pods.Take(20)) + (pods.Count > 20 ? ", ..." : "") : "none: add a deployment")}");
             }
+
+            if (action is "drainNode" or "failNode" && int.TryParse(Text("node"), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int n) && n >= 1)
+            {
+                if (n > s.Cluster.Nodes)
+                {
+                    d.Error(At(root, "timeline", i, "node"), $"timeline[{i}].node: the cluster has no node {n}; allowed: 1 to {s.Cluster.Nodes}");
+                }
+                else if (action == "failNode" && n == 1)
+                {
+                    d.Error(At(root, "timeline", i, "node"), $"timeline[{i}].node: node 1 runs the workloads' clients, which would fail with it; allowed: 2 to {s.Cluster.Nodes}");
+                }
+                else if (action == "drainNode")
+                {
+                    DrainedNode(s, root, d, i, n);
+                }
+            }
         }
 
         if (s.Timeline.Count > 0 && s.Bgp is not null && s.Workloads.Count == 0)
         {
             d.Error(At(root, "timeline"), "timeline: drives a cluster under a workload; a bgp-only scenario has none (give workloads)");
+        }
+    }
+
+    /// <summary>
+    /// A drained node: not the last schedulable node of a deployment's list (with the
+    /// nodes drained by the entries at or before it), whose replacements would stay Pending.
+    /// </summary>
+    private static void DrainedNode(Scenario s, YamlNode root, Diagnostics d, int i, int n)
+    {
+        var at = s.Timeline.FirstOrDefault(e => e.Action == TimelineAction.DrainNode && e.Node == n)?.At ?? Engine.Time.SimTime.Zero;
+        var drained = s.Timeline.Where(e => e.Action == TimelineAction.DrainNode && e.At <= at).Select(e => e.Node).ToHashSet();
+        foreach (var dep in s.Deployments)
+        {
+            var nodes = dep.Nodes.Count > 0 ? dep.Nodes : Enumerable.Range(1, s.Cluster.Nodes).ToList();
+            if (nodes.Contains(n) && nodes.All(drained.Contains))
+            {
+                d.Error(At(root, "timeline", i, "node"),
+                    $"timeline[{i}].node: draining node {n} leaves deployment {Printable.Quote(dep.Name)} no schedulable node (its nodes: {string.Join(", ", nodes.Distinct())}; drained by then: {string.Join(", ", drained.Order())}): its replacements would stay Pending, not modelled; allowed: a node another of its nodes outlasts");
+            }
         }
     }
 

@@ -234,6 +234,7 @@ public static partial class ScenarioReader
             PodMtu = PodMtuOf(m["podMtu"], "cluster.podMtu", d) ?? c.PodMtu,
             VxlanDf = Choices.VxlanDfOf(m.Choice("vxlanDf", Choices.VxlanDf, Choices.VxlanDf[(int)c.VxlanDf])),
             IcmpFragmentationNeeded = Choices.IcmpFragmentationNeededOf(m.Choice("icmpFragmentationNeeded", Choices.IcmpFragmentationNeeded, Choices.IcmpFragmentationNeeded[(int)c.IcmpFragmentationNeeded])),
+            StaleUdpConntrack = Choices.StaleUdpConntrackOf(m.Choice("staleUdpConntrack", Choices.StaleUdpConntrack, Choices.StaleUdpConntrack[(int)c.StaleUdpConntrack])),
             NicGigabits = nic?.Number("gbps", 0.001, 800, c.NicGigabits) ?? c.NicGigabits,
             Offloads = (nic?.Choice("offloads", Choices.Offloads, "all") ?? "all") == "all",
             LinkDelay = m.Duration("linkDelay", SimTime.Zero, SimTime.FromMilliseconds(100), c.LinkDelay),
@@ -247,6 +248,8 @@ public static partial class ScenarioReader
             TcpInternalPacing = m.Choice("tcpPacing", Choices.TcpPacing, "off") == "internal",
             ConntrackMax = m.Has("conntrackMax") ? (int)m.Integer("conntrackMax", 1, MaxConntrack, Network.Netfilter.Conntrack.DefaultMax) : null,
             MinSyncPeriod = m.Duration("minSyncPeriod", SimTime.Zero, SimTime.FromSeconds(60), c.MinSyncPeriod),
+            NodeMonitorGracePeriod = m.Duration("nodeMonitorGracePeriod", SimTime.FromMilliseconds(1), SimTime.FromSeconds(3600), c.NodeMonitorGracePeriod),
+            DefaultUnreachableTolerationSeconds = SimTime.FromSeconds(m.Integer("defaultUnreachableTolerationSeconds", 0, 86_400, (long)(c.DefaultUnreachableTolerationSeconds.Picoseconds / 1_000_000_000_000))),
             Kernel = KernelLine.Get(m.Choice("kernel", Choices.Kernels, c.Kernel.Name)),
             CoreDnsReplicas = (int)m.Integer("coreDnsReplicas", 1, 64, c.CoreDnsReplicas),
             Resolver = Choices.Resolver(m.Choice("resolver", Choices.Resolvers, Choices.Name(c.Resolver))),
@@ -485,6 +488,7 @@ public static partial class ScenarioReader
         {
             Count = (int)m.Integer("count", 1, 100_000, 1),
             ExternalTrafficPolicy = Enum.Parse<ExternalTrafficPolicy>(m.Choice("externalTrafficPolicy", Choices.TrafficPolicies, "Cluster")),
+            Protocol = Choices.ServiceProtocolOf(m.Choice("protocol", Choices.ServiceProtocols, "TCP")),
         };
     }
 
@@ -601,9 +605,10 @@ public static partial class ScenarioReader
             d.Refuse(m["rateGbps"], $"{where}.rateGbps", $"{where}.rateGbps: UDP_STREAM's sending rate (Gbit/s); {test.Name} sends {(test == NetperfTestKind.TcpStream ? "as fast as TCP's window lets it" : "a request when the answer to the last one is in")}{(test == NetperfTestKind.TcpRr ? " (an open loop at a rate is rate:, requests per second)" : "")}; allowed with: UDP_STREAM");
         }
 
-        foreach (var key in new[] { "arrivals", "timeout" }.Where(k => m.Has(k) && !m.Has("rate")))
+        // UDP_RR's clients wait for each answer a timeout too (1 s unless given): UDP recovers no loss, the application does.
+        foreach (var key in new[] { "arrivals", "timeout" }.Where(k => m.Has(k) && !m.Has("rate") && !(k == "timeout" && test == NetperfTestKind.UdpRr)))
         {
-            d.Error(m[key], $"{where}.{key}: goes with rate (an open-loop workload's requests per second)");
+            d.Error(m[key], $"{where}.{key}: goes with rate (an open-loop workload's requests per second){(key == "timeout" ? ", or with UDP_RR" : "")}");
         }
 
         return new WorkloadSpec(m.String("name", "unnamed")!, test, paths.Distinct().ToList())
@@ -650,9 +655,9 @@ public static partial class ScenarioReader
             }
 
             var action = TimelineActions.Parse(m.Choice("action", TimelineActions.Names, "roll"));
-            string target = action == TimelineAction.DeletePod ? "pod" : "deployment";
+            string target = action switch { TimelineAction.DeletePod => "pod", TimelineAction.DrainNode or TimelineAction.FailNode => "node", _ => "deployment" };
             m.Require(target);
-            foreach (var key in new[] { "deployment", "pod", "replicas" }.Where(k => k != target && m.Has(k) && !(k == "replicas" && action == TimelineAction.Scale)))
+            foreach (var key in new[] { "deployment", "pod", "replicas", "node" }.Where(k => k != target && m.Has(k) && !(k == "replicas" && action == TimelineAction.Scale)))
             {
                 d.Error(m[key], $"{where}.{key}: not used by {action.Name()}; {action.Name()} takes {(action == TimelineAction.Scale ? "deployment and replicas" : target)}");
             }
@@ -662,9 +667,11 @@ public static partial class ScenarioReader
                 m.Require("replicas");
             }
 
-            events.Add(new TimelineEvent(m.Duration("at", SimTime.Zero, MaxDuration, SimTime.Zero), action, m.String(target, "")!)
+            int drained = target == "node" ? (int)m.Integer("node", 1, Kubernetes.Cluster.KubernetesCluster.MaxNodes, 1) : 0;
+            events.Add(new TimelineEvent(m.Duration("at", SimTime.Zero, MaxDuration, SimTime.Zero), action, drained > 0 ? $"node{drained}" : m.String(target, "")!)
             {
                 Replicas = (int)m.Integer("replicas", 0, 10_000, 0),
+                Node = drained,
             });
         }
 
@@ -763,6 +770,7 @@ public static partial class ScenarioReader
             Resolver = [.. Words("resolver", Choices.Resolvers).Select(Choices.Resolver)],
             PodMtu = [.. m.List("podMtu").Select(n => PodMtuOf(n, m.Where("podMtu"), d)).OfType<PodMtuSetting>()],
             IcmpFragmentationNeeded = [.. Words("icmpFragmentationNeeded", Choices.IcmpFragmentationNeeded).Select(Choices.IcmpFragmentationNeededOf)],
+            StaleUdpConntrack = [.. Words("staleUdpConntrack", Choices.StaleUdpConntrack).Select(Choices.StaleUdpConntrackOf)],
         };
         foreach (var key in ScenarioKeys.Compare)
         {

@@ -46,6 +46,16 @@ public static class Choices
 
     public static IcmpFragmentationNeeded IcmpFragmentationNeededOf(string name) => (IcmpFragmentationNeeded)Index(IcmpFragmentationNeeded, name);
 
+    /// <summary>cluster.staleUdpConntrack.</summary>
+    public static readonly IReadOnlyList<string> StaleUdpConntrack = ["cleared", "kept"];
+
+    public static StaleUdpConntrack StaleUdpConntrackOf(string name) => (StaleUdpConntrack)Index(StaleUdpConntrack, name);
+
+    /// <summary>A scenario Service's protocol, as a Service port's <c>protocol</c> spells it (SCTP is not modelled).</summary>
+    public static readonly IReadOnlyList<string> ServiceProtocols = ["TCP", "UDP"];
+
+    public static Network.Packets.IpProtocol ServiceProtocolOf(string name) => name == "UDP" ? Network.Packets.IpProtocol.Udp : Network.Packets.IpProtocol.Tcp;
+
     private static int Index(IReadOnlyList<string> words, string name)
     {
         for (int i = 0; i < words.Count; i++)

@@ -86,6 +86,9 @@ public sealed record ClusterSpec
 
     /// <summary>cluster.icmpFragmentationNeeded: passed by the nodes, or dropped by a firewall on them.</summary>
     public IcmpFragmentationNeeded IcmpFragmentationNeeded { get; init; }
+
+    /// <summary>cluster.staleUdpConntrack: kube-proxy's clean-up of UDP flows to removed endpoints (cleared), or none (kept).</summary>
+    public StaleUdpConntrack StaleUdpConntrack { get; init; }
     public double NicGigabits { get; init; } = 10;
 
     /// <summary>TSO, GSO, GRO and tunnel segmentation on (as on real NICs) or all off.</summary>
@@ -105,6 +108,12 @@ public sealed record ClusterSpec
     /// period, when a timeline changes endpoints.
     /// </summary>
     public Engine.Time.SimTime MinSyncPeriod { get; init; } = Kubernetes.Services.KubeProxySync.DefaultMinSyncPeriod;
+
+    /// <summary>kube-controller-manager's --node-monitor-grace-period: how long a failed node's pods stay Ready endpoints (50 s).</summary>
+    public Engine.Time.SimTime NodeMonitorGracePeriod { get; init; } = Kubernetes.Controllers.NodeLifecycleController.DefaultGracePeriod;
+
+    /// <summary>kube-apiserver's --default-unreachable-toleration-seconds: from the unreachable taint to the pods' eviction (300 s).</summary>
+    public Engine.Time.SimTime DefaultUnreachableTolerationSeconds { get; init; } = Kubernetes.Controllers.NodeLifecycleController.DefaultTolerationSeconds;
 
     /// <summary>The nodes' kernel line (cluster.kernel): the modelled 6.18 unless an older line is asked for.</summary>
     public KernelLine Kernel { get; init; } = KernelLine.Linux6_18;

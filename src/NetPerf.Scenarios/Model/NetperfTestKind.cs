@@ -54,7 +54,7 @@ public sealed class NetperfTestKind
         r => new TcpStream(r.Name, r.Endpoints, r.Clients, options: r.Tcp, flowId: r.FlowId));
 
     public static readonly NetperfTestKind UdpRr = new("UDP_RR", IpProtocol.Udp, stream: false, null,
-        r => new UdpRequestResponse(r.Name, r.Endpoints, r.Clients, r.RequestBytes, r.ResponseBytes, r.Service, flowId: r.FlowId));
+        r => new UdpRequestResponse(r.Name, r.Endpoints, r.Clients, r.RequestBytes, r.ResponseBytes, r.Service, r.Timeout, r.FlowId));
 
     /// <summary>
     /// Not netperf's: getaddrinfo() of the measured Service's short name in a loop from the client pod, each lookup a
@@ -74,7 +74,7 @@ public sealed record WorkloadRequest(string Name, Endpoints Endpoints, int Clien
     /// <summary>The nodes' TCP (cluster.tcpPacing).</summary>
     public TcpOptions Tcp { get; init; } = TcpOptions.Linux;
 
-    /// <summary>TCP_RR's open-loop rate (0: closed loop), its arrivals and the client's timeout.</summary>
+    /// <summary>TCP_RR's open-loop rate (0: closed loop), its arrivals and the client's timeout (UDP_RR's too).</summary>
     public double RequestsPerSecond { get; init; }
     public Arrivals Arrivals { get; init; } = Arrivals.Poisson;
     public Engine.Time.SimTime? Timeout { get; init; }

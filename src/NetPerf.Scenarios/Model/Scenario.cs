@@ -81,6 +81,7 @@ public sealed record Scenario
         IReadOnlyList<Kubernetes.Dns.ResolverQueries?> resolvers = Compare.Resolver.Count > 0 ? Compare.Resolver.Select(q => (Kubernetes.Dns.ResolverQueries?)q).ToList() : [null];
         IReadOnlyList<PodMtuSetting?> podMtus = Compare.PodMtu.Count > 0 ? Compare.PodMtu.Select(m => (PodMtuSetting?)m).ToList() : [null];
         IReadOnlyList<IcmpFragmentationNeeded?> icmps = Compare.IcmpFragmentationNeeded.Count > 0 ? Compare.IcmpFragmentationNeeded.Select(i => (IcmpFragmentationNeeded?)i).ToList() : [null];
+        IReadOnlyList<StaleUdpConntrack?> staleUdps = Compare.StaleUdpConntrack.Count > 0 ? Compare.StaleUdpConntrack.Select(c => (StaleUdpConntrack?)c).ToList() : [null];
         var variants = new List<Variant>();
         foreach (var cni in cnis)
         {
@@ -92,7 +93,7 @@ public sealed record Scenario
                     {
                         foreach (var table in tables)
                         {
-                            foreach (var (preStop, kernel, resolver, podMtu, icmp) in from p in preStops from k in kernels from q in resolvers from m in podMtus from i in icmps select (p, k, q, m, i))
+                            foreach (var (preStop, kernel, resolver, podMtu, icmp, staleUdp) in from p in preStops from k in kernels from q in resolvers from m in podMtus from i in icmps from u in staleUdps select (p, k, q, m, i, u))
                             {
                                 var parts = new List<string>();
                                 if (Compare.Cni.Count > 0 || Compare.IsEmpty) parts.Add(cni.Name);
@@ -105,9 +106,11 @@ public sealed record Scenario
                                 if (resolver is { } q) parts.Add(Choices.Name(q));
                                 if (podMtu is { } m) parts.Add($"podmtu-{m.Name}");
                                 if (icmp is { } i) parts.Add($"icmp-{Choices.IcmpFragmentationNeeded[(int)i]}");
+                                if (staleUdp is { } u) parts.Add($"staleudp-{Choices.StaleUdpConntrack[(int)u]}");
                                 variants.Add(new Variant(string.Join("/", parts), cni, proxy, svc, size)
                                 {
                                     ConntrackMax = table, PreStopSleep = preStop, Kernel = kernel, Resolver = resolver, PodMtu = podMtu, IcmpFragmentationNeeded = icmp,
+                                    StaleUdpConntrack = staleUdp,
                                 });
                             }
                         }

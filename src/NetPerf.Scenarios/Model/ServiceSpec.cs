@@ -18,4 +18,7 @@ public sealed record ServiceSpec(string Name, ServiceType Type, IReadOnlyDiction
 {
     public int Count { get; init; } = 1;
     public ExternalTrafficPolicy ExternalTrafficPolicy { get; init; } = ExternalTrafficPolicy.Cluster;
+
+    /// <summary>The Service port's protocol (TCP, Kubernetes' default, or UDP).</summary>
+    public Network.Packets.IpProtocol Protocol { get; init; } = Network.Packets.IpProtocol.Tcp;
 }

@@ -13,13 +13,19 @@ public enum TimelineAction
 
     /// <summary>kubectl delete pod: it terminates (preStop, SIGTERM) and its ReplicaSet replaces it.</summary>
     DeletePod,
+
+    /// <summary>kubectl drain node: cordoned, then every deployment's pod on it evicted (terminating gracefully) and replaced elsewhere.</summary>
+    DrainNode,
+
+    /// <summary>A node fails hard (power lost): its pods stop answering; the node lifecycle controller follows after its grace period.</summary>
+    FailNode,
 }
 
 /// <summary>The actions' names as a scenario writes them, in the schema's order.</summary>
 public static class TimelineActions
 {
     public static readonly IReadOnlyList<(TimelineAction Action, string Name)> All =
-        [(TimelineAction.Roll, "roll"), (TimelineAction.Scale, "scale"), (TimelineAction.DeletePod, "deletePod")];
+        [(TimelineAction.Roll, "roll"), (TimelineAction.Scale, "scale"), (TimelineAction.DeletePod, "deletePod"), (TimelineAction.DrainNode, "drainNode"), (TimelineAction.FailNode, "failNode")];
 
     public static readonly IReadOnlyList<string> Names = [.. All.Select(a => a.Name)];
 
@@ -37,6 +43,9 @@ public sealed record TimelineEvent(SimTime At, TimelineAction Action, string Tar
 {
     /// <summary>scale's new replica count.</summary>
     public int Replicas { get; init; }
+
+    /// <summary>drainNode's or failNode's node, 1-based.</summary>
+    public int Node { get; init; }
 
     /// <summary>How the entry reads in the report and on the plot: "roll shop", "scale shop to 4".</summary>
     public string Label => Action == TimelineAction.Scale ? $"scale {Target} to {Replicas}" : $"{Action.Name()} {Target}";

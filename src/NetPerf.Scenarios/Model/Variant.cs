@@ -18,6 +18,9 @@ public sealed record Variant(string Name, Kubernetes.Cni.CniPluginKind Cni, Kube
     /// <summary>ICMP fragmentation needed on the nodes, when the compare block sweeps it; null: the cluster's.</summary>
     public IcmpFragmentationNeeded? IcmpFragmentationNeeded { get; init; }
 
+    /// <summary>kube-proxy's clean-up of stale UDP conntrack entries, when the compare block sweeps it; null: the cluster's.</summary>
+    public StaleUdpConntrack? StaleUdpConntrack { get; init; }
+
     /// <summary>The pods' resolver mode, when the compare block sweeps it; null: the cluster's.</summary>
     public Kubernetes.Dns.ResolverQueries? Resolver { get; init; }
 }

@@ -54,7 +54,7 @@ public sealed record WorkloadSpec(string Name, NetperfTestKind Test, IReadOnlyLi
     /// <summary>How the open-loop requests arrive.</summary>
     public Workloads.Arrivals Arrivals { get; init; } = Workloads.Arrivals.Poisson;
 
-    /// <summary>How long an open-loop client waits for a response before giving up (counted lost); null: for ever.</summary>
+    /// <summary>How long an open-loop client waits for a response before giving up (counted lost); null: for ever. UDP_RR's: before it sends its next request; null: 1 s.</summary>
     public Engine.Time.SimTime? Timeout { get; init; }
 
     /// <summary>Whether requests are offered at a rate (open loop) rather than one after another's answer.</summary>

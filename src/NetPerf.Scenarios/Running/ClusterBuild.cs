@@ -207,7 +207,11 @@ public sealed class ClusterBuild
         {
             // Only a timeline changes pods while the run goes on: without one, no controller runs (and nothing changes).
             Slices = new EndpointSliceController(Cluster);
-            Sync = Proxy.FollowEndpointSlices(Slices, spec.MinSyncPeriod);
+            Sync = Proxy.FollowEndpointSlices(Slices, spec.MinSyncPeriod, (variant.StaleUdpConntrack ?? spec.StaleUdpConntrack) == StaleUdpConntrack.Cleared);
+            if (scenario.Timeline.Any(e => e.Action == TimelineAction.FailNode))
+            {
+                NodeLifecycle = new NodeLifecycleController(Cluster, _deployments.Values, spec.NodeMonitorGracePeriod, spec.DefaultUnreachableTolerationSeconds);
+            }
         }
 
         Outside = Cluster.AddExternalHost(ClusterLayout.Outside);
@@ -247,6 +251,9 @@ public sealed class ClusterBuild
     public EndpointSliceController? Slices { get; }
 
     public KubeProxySync? Sync { get; }
+
+    /// <summary>The node lifecycle and taint eviction controllers, when a timeline fails a node.</summary>
+    public NodeLifecycleController? NodeLifecycle { get; }
 
     /// <summary>The scenario's Services by name, as programmed (ClusterIP and NodePort).</summary>
     public IReadOnlyDictionary<string, Service> ScenarioServiceObjects => _services;
@@ -393,7 +400,7 @@ public sealed class ClusterBuild
                     port = nodePort++;
                 }
 
-                var service = new Service(name, ip, spec.Port, spec.TargetPort, IpProtocol.Tcp, spec.Selector)
+                var service = new Service(name, ip, spec.Port, spec.TargetPort, spec.Protocol, spec.Selector)
                 {
                     NodePort = port,
                     ExternalTrafficPolicy = spec.ExternalTrafficPolicy,

@@ -109,7 +109,14 @@ public static class PathRun
             ServerListenPort = service.TargetPort,
         };
         var workload = Create(b, unit, endpoints, Service(unit.Workload, b, flowId), flowId);
-        ServedPods.Attach(b, (Workloads.Tcp.TcpRequestResponse)workload, service, first);
+        if (workload is UdpRequestResponse udp)
+        {
+            ServedPods.Attach(b, udp, service, first);
+        }
+        else
+        {
+            ServedPods.Attach(b, (Workloads.Tcp.TcpRequestResponse)workload, service, first);
+        }
         return (workload, lookup);
     }
 

@@ -12,7 +12,8 @@ public sealed record TimelineRecord(SimTime At, string Event, string Object);
 /// <summary>
 /// Plays a scenario's timeline on a built cluster: each entry at its time after the warm-up, through the
 /// deployments' controllers (so the EndpointSlice controller and kube-proxy's sync follow as they would), and
-/// logs what followed: the actions, pods created, Ready, terminating, SIGTERM and deleted, kube-proxy's syncs.
+/// logs what followed: the actions, pods created, Ready, terminating, SIGTERM and deleted, kube-proxy's syncs
+/// and the UDP conntrack entries they cleared.
 /// </summary>
 internal sealed class TimelineRun : IEventHandler
 {
@@ -40,13 +41,19 @@ internal sealed class TimelineRun : IEventHandler
         {
             if (Ours(p))
             {
-                Log(p.Terminating ? "pod terminating" : "pod ready", p.Name);
+                Log(p.Terminating ? "pod terminating" : p.Ready ? "pod ready" : "pod not ready", p.Name);
             }
         };
         build.Cluster.PodRemoved += p => Log("pod deleted", p.Name);
         foreach (var deployment in ours)
         {
             deployment.ContainersStopping += p => Log("SIGTERM", p.Name);
+        }
+
+        if (build.NodeLifecycle is { } lifecycle)
+        {
+            lifecycle.NodeUnreachable += n => Log("node unreachable", n.Name);
+            lifecycle.PodsEvicted += n => Log("pods evicted", n.Name);
         }
     }
 
@@ -61,6 +68,11 @@ internal sealed class TimelineRun : IEventHandler
                 string services = string.Join(" ", s.Services.Select(x => x.Name));
                 all.Add(new TimelineRecord(s.Started - _origin, "kube-proxy sync started", services));
                 all.Add(new TimelineRecord(s.Programmed - _origin, "kube-proxy rules programmed", services));
+                if (s.ConntrackCleared > 0)
+                {
+                    // conntrack -D of the UDP flows DNATed to removed endpoints, once the rules are in: how many, on every node.
+                    all.Add(new TimelineRecord(s.Programmed - _origin, $"kube-proxy cleared {s.ConntrackCleared} UDP conntrack entries", services));
+                }
             }
         }
 
@@ -100,6 +112,14 @@ internal sealed class TimelineRun : IEventHandler
                     _log.Add(new TimelineRecord(_build.Cluster.Bed.Sim.Now - _origin, "nothing to delete", e.Target)); // deleted already
                 }
 
+                break;
+            case TimelineAction.FailNode:
+                Log("node failed", e.Target);
+                _build.NodeLifecycle!.Fail(e.Node);
+                break;
+            case TimelineAction.DrainNode:
+                Log("node cordoned", e.Target);
+                Kubernetes.Controllers.NodeDrain.Drain(_build.Cluster, _build.Deployments.Values, e.Node); // the evictions log as pods terminating
                 break;
         }
     }

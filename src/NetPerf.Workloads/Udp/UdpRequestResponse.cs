@@ -33,12 +33,23 @@ public sealed class UdpRequestResponse : IWorkload
         {
             WakeUpLatency = endpoints.WakeUpLatency,
         };
-        _ = new Responder(this, service ?? ServiceTime.None, Server);
-        ReplicaServers = [.. endpoints.Replicas.Select(r => new UdpSocket(r.Namespace, r.Address, endpoints.ListenPort, endpoints.ServerCore) { WakeUpLatency = endpoints.WakeUpLatency })];
-        foreach (var replica in ReplicaServers)
-        {
-            _ = new Responder(this, service ?? ServiceTime.None, replica);
-        }
+        _service = service ?? ServiceTime.None;
+        _ = new Responder(this, _service, Server);
+        ReplicaServers = [.. endpoints.Replicas.Select(r => AddServer(r.Namespace, r.Address))];
+    }
+
+    private readonly ServiceTime _service;
+
+    /// <summary>
+    /// A server process in <paramref name="ns"/> bound to <paramref name="address"/> on the workload's port, on the
+    /// server's core: more servers behind one Service, each a process of its own. Its socket's close() is the
+    /// process stopping: datagrams that still come find no socket.
+    /// </summary>
+    public UdpSocket AddServer(Network.Topology.NetworkNamespace ns, Ipv4Address address)
+    {
+        var socket = new UdpSocket(ns, address, Endpoints.ListenPort, Endpoints.ServerCore) { WakeUpLatency = Endpoints.WakeUpLatency };
+        _ = new Responder(this, _service, socket);
+        return socket;
     }
 
     public string Name { get; }

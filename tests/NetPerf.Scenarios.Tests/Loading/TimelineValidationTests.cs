@@ -55,7 +55,7 @@ public class TimelineValidationTests
     public void An_unknown_action_is_refused_with_the_closest_and_the_allowed_ones()
     {
         var error = Only("timeline:\n  - {at: 10ms, action: rol, deployment: shop}\n");
-        Assert.Equal("timeline[0].action: 'rol' is not allowed (did you mean 'roll'?); allowed: roll, scale, deletePod", error.Message);
+        Assert.Equal("timeline[0].action: 'rol' is not allowed (did you mean 'roll'?); allowed: roll, scale, deletePod, drainNode, failNode", error.Message);
     }
 
     [Fact]
@@ -79,6 +79,50 @@ public class TimelineValidationTests
         var e = Assert.Throws<ScenarioException>(() => ScenarioReader.Parse(Base.Replace("service: shop, paths: [cluster-ip]", "service: shops, paths: [pod-cross-node]"), "t.yaml"));
         Assert.Contains(e.Errors, x => x.Message == "workloads[0].service: 'shops' is not one of the scenario's ClusterIP Services (count 1) (did you mean 'shop'?); allowed: shop");
         Assert.Contains(e.Errors, x => x.Message == "workloads[0].paths: a workload with a service goes to its ClusterIP; allowed: [cluster-ip]");
+    }
+
+    [Fact]
+    public void DrainNode_takes_a_node_of_the_cluster_and_nothing_else()
+    {
+        var s = ScenarioReader.Parse(Base + "cluster: {nodes: 3}\ntimeline:\n  - {at: 10ms, action: drainNode, node: 2}\n", "t.yaml");
+        Assert.Equal((TimelineAction.DrainNode, 2, "drainNode node2"), (s.Timeline[0].Action, s.Timeline[0].Node, s.Timeline[0].Label));
+
+        var past = Only("cluster: {nodes: 3}\ntimeline:\n  - {at: 10ms, action: drainNode, node: 4}\n");
+        Assert.Equal((7, 41), (past.Line, past.Column));
+        Assert.Equal("timeline[0].node: the cluster has no node 4; allowed: 1 to 3", past.Message);
+        Assert.Equal("timeline[0].node: required, missing", Only("timeline:\n  - {at: 10ms, action: drainNode}\n").Message);
+        Assert.StartsWith("timeline[0].deployment: not used by drainNode; drainNode takes node", Only("timeline:\n  - {at: 10ms, action: drainNode, node: 1, deployment: shop}\n").Message, StringComparison.Ordinal);
+        Assert.StartsWith("timeline[0].node: not used by roll", Only("timeline:\n  - {at: 10ms, action: roll, deployment: shop, node: 1}\n").Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Draining_the_last_schedulable_node_of_a_deployment_is_refused_as_its_pods_would_stay_Pending()
+    {
+        var text = Base.Replace("labels: {app: shop}", "labels: {app: shop}, nodes: [1, 2]") + "cluster: {nodes: 3}\ntimeline:\n  - {at: 10ms, action: drainNode, node: 2}\n  - {at: 20ms, action: drainNode, node: 1}\n";
+        var error = Assert.Single(Assert.Throws<ScenarioException>(() => ScenarioReader.Parse(text, "t.yaml")).Errors);
+        Assert.Equal(8, error.Line); // the second drain: after it neither of shop's nodes takes pods
+        Assert.StartsWith("timeline[1].node: draining node 1 leaves deployment 'shop' no schedulable node (its nodes: 1, 2; drained by then: 1, 2)", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void FailNode_takes_a_node_other_than_the_clients_and_the_control_planes_delays_are_kubernetes_defaults()
+    {
+        var s = ScenarioReader.Parse(Base + "cluster: {nodes: 3}\ntimeline:\n  - {at: 10ms, action: failNode, node: 3}\n", "t.yaml");
+        Assert.Equal((TimelineAction.FailNode, 3, "failNode node3"), (s.Timeline[0].Action, s.Timeline[0].Node, s.Timeline[0].Label));
+        Assert.Equal(Engine.Time.SimTime.FromSeconds(50), s.Cluster.NodeMonitorGracePeriod); // --node-monitor-grace-period
+        Assert.Equal(Engine.Time.SimTime.FromSeconds(300), s.Cluster.DefaultUnreachableTolerationSeconds); // --default-unreachable-toleration-seconds
+
+        var clients = Only("cluster: {nodes: 3}\ntimeline:\n  - {at: 10ms, action: failNode, node: 1}\n");
+        Assert.Equal((7, 40), (clients.Line, clients.Column));
+        Assert.Equal("timeline[0].node: node 1 runs the workloads' clients, which would fail with it; allowed: 2 to 3", clients.Message);
+        Assert.Equal("timeline[0].node: the cluster has no node 5; allowed: 1 to 3", Only("cluster: {nodes: 3}\ntimeline:\n  - {at: 10ms, action: failNode, node: 5}\n").Message);
+
+        var grace = Only("cluster: {nodeMonitorGracePeriod: 0s}\n");
+        Assert.Equal((5, 35), (grace.Line, grace.Column));
+        Assert.StartsWith("cluster.nodeMonitorGracePeriod: 0s is out", grace.Message, StringComparison.Ordinal);
+        var toleration = Only("cluster: {defaultUnreachableTolerationSeconds: -1}\n");
+        Assert.Equal((5, 48), (toleration.Line, toleration.Column));
+        Assert.StartsWith("cluster.defaultUnreachableTolerationSeconds:", toleration.Message, StringComparison.Ordinal);
     }
 
     [Fact]
