@@ -7,8 +7,8 @@ namespace NetPerf.Scenarios.Tests;
 /// <summary>
 /// scenarios/failures/stale-udp-conntrack.yaml: UDP clients that keep one socket each keep the DNAT their first
 /// datagram chose for as long as they send (every datagram refreshes the conntrack entry), so after their endpoint
-/// is gone their requests vanish; only kube-proxy's clean-up of the entries (after the sync that removed the
-/// endpoint) ends it.
+/// is gone their requests vanish; only kube-proxy's clean-up of the entries (at the first sync after the endpoint
+/// stopped serving) ends it.
 /// </summary>
 public class StaleUdpConntrackFactsTests
 {
@@ -34,7 +34,7 @@ public class StaleUdpConntrackFactsTests
         Assert.DoesNotContain(log, e => e.Event.StartsWith("kube-proxy cleared", StringComparison.Ordinal));
         double last = SigtermOf("staleudp-kept", "echo-1");
 
-        // kube-proxy's rules dropped both old pods (the last sync at 1.2 s) and new pods serve, yet no client moves:
+        // kube-proxy's rules dropped both old pods (syncs at 300 ms, 1.2 s and 2.2 s) and new pods serve, yet no client moves:
         // each keeps sending on its flow, each datagram refreshes the entry and is DNATed to a pod that is gone.
         double lastSync = log.Last(e => e.Event == "kube-proxy rules programmed").AtMilliseconds;
         Assert.True(lastSync > last);
@@ -50,22 +50,29 @@ public class StaleUdpConntrackFactsTests
         var rows = Rows("staleudp-cleared");
         var log = Log("staleudp-cleared");
         var clears = log.Where(e => e.Event.StartsWith("kube-proxy cleared", StringComparison.Ordinal)).ToList();
-        Assert.Equal(2, clears.Count); // one per sync that removed an old pod holding flows
-        double clear = clears[^1].AtMilliseconds;
         double stopped = SigtermOf("staleudp-cleared", "echo-1");
+        double gone = log.Single(e => e.Event == "pod deleted" && e.Object == "echo-1").AtMilliseconds;
 
-        // echo-1 stops while kube-proxy waits for a sync token (its burst of two spent on the roll's first steps):
-        // until the sync, its clients' datagrams meet a closed socket, then the clean-up moves every one of them.
-        Assert.Equal("kube-proxy cleared 4 UDP conntrack entries", clears[^1].Event); // the four clients' flows, on the client's node
-        Assert.All(rows.Where(t => t.StartMilliseconds > stopped && t.StartMilliseconds + t.IntervalMilliseconds <= clear),
+        // kube-proxy keeps the flows of an endpoint that still serves, terminating or not (CleanStaleEntries deletes
+        // only entries whose reply source is no serving endpoint): the syncs at 300 and 1,200 ms, while echo-0 and
+        // echo-1 are terminating but still in the slice as serving, clear nothing. The first sync after both have
+        // left it (its token at 2.2 s) clears the four clients' flows, on the clients' node.
+        var clear = Assert.Single(clears);
+        Assert.Equal("kube-proxy cleared 4 UDP conntrack entries", clear.Event);
+        Assert.True(clear.AtMilliseconds > gone, $"cleared at {clear.AtMilliseconds} ms, echo-1 left the slice at {gone} ms");
+        Assert.Contains(log, e => e.Event == "kube-proxy rules programmed" && e.AtMilliseconds > stopped && e.AtMilliseconds < gone);
+        double clearMs = clear.AtMilliseconds;
+
+        // Until then its clients' datagrams meet a closed socket, then the clean-up moves every one of them.
+        Assert.All(rows.Where(t => t.StartMilliseconds > stopped && t.StartMilliseconds + t.IntervalMilliseconds <= clearMs),
             t => Assert.True(t.Transactions == 0 && NoSocket(t) > 0, $"{t.Transactions} answered at {t.StartMilliseconds} ms"));
 
         // After the clear a client's next datagram is a new connection and meets the new rules: at most the request
         // sent before the clear is lost (after its timeout), nothing meets a closed socket, every interval answers.
-        var recovered = rows.Where(t => t.StartMilliseconds >= clear + TimeoutMs).ToList();
+        var recovered = rows.Where(t => t.StartMilliseconds >= clearMs + TimeoutMs).ToList();
         Assert.NotEmpty(recovered);
         Assert.All(recovered, t => Assert.True(t.Transactions > 0 && t.Lost == 0 && NoSocket(t) == 0, $"not recovered at {t.StartMilliseconds} ms"));
-        Assert.All(rows.Where(t => t.StartMilliseconds > clear), t => Assert.Equal(0, NoSocket(t)));
+        Assert.All(rows.Where(t => t.StartMilliseconds > clearMs), t => Assert.Equal(0, NoSocket(t)));
     }
 
     [Fact]

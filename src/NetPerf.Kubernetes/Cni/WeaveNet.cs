@@ -37,8 +37,10 @@ public sealed class WeaveNet : CniPlugin
     /// confirms a fastdp connection by heartbeats, each a frame of the datapath's MTU plus its Ethernet header,
     /// sent through the VXLAN vport with DF set (router/fastdp.go sendHeartbeat; Forward: SetDf(true)), so on
     /// nodes that cannot carry podMtu + 50 none arrives, the forwarder gives up ("timed out waiting for vxlan
-    /// heartbeat") and the connection falls back to sleeve (site/using-weave/fastdp.md: the network "must be able
-    /// to deliver packets of the size specified plus overheads ... or else Weave Net will fall back to Sleeve").
+    /// heartbeat") and the connection falls back to sleeve (site/using-weave/fastdp.md: the network must carry packets
+    /// of the size specified "plus overheads of around 84-87 bytes", or Weave Net falls back to Sleeve; the heartbeat
+    /// frame the check rests on needs the 50 of VXLAN's headers, which is what this takes, so between 50 and 87 bytes
+    /// of headroom fastdp may come up and still lose the largest packets: not modelled).
     /// </summary>
     public static int FastdpNodeMtu(int podMtu) => podMtu + HeaderSizes.VxlanOverhead;
 

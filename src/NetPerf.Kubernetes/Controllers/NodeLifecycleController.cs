@@ -28,7 +28,7 @@ public sealed class NodeLifecycleController : IEventHandler
 {
     /// <summary>
     /// kube-controller-manager's --node-monitor-grace-period: 50 s (the flag reference of current releases; 40 s
-    /// before, kubernetes#127352 discusses the raise); it must exceed the kubelet's status updates several times over.
+    /// before: raised in v1.32 by kubernetes PR #126287, for issue #121793); it must exceed the kubelet's status updates several times over.
     /// </summary>
     public static readonly SimTime DefaultGracePeriod = SimTime.FromSeconds(50);
 

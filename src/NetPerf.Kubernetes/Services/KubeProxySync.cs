@@ -23,8 +23,8 @@ public sealed record KubeProxySyncRecord(SimTime Started, SimTime Programmed, in
 /// its own loop; with the same inputs they finish together here). Connections already in conntrack (or IPVS's
 /// table) keep their endpoint: only new ones see the new rules. Changes that arrive during a sync wait for the
 /// next. New connections go to the slice's ready endpoints, or to its serving terminating ones when none is
-/// ready (<see cref="SliceEndpoint.Usable"/>). Once the rules are in, UDP flows DNATed to endpoints the sync
-/// removed are deleted from every node's conntrack table (<see cref="ClearsStaleUdpConntrack"/>): a UDP flow has
+/// ready (<see cref="SliceEndpoint.Usable"/>). Once the rules are in, UDP flows DNATed to an address that is not
+/// one of the Service's serving endpoints are deleted from every node's conntrack table (<see cref="ClearsStaleUdpConntrack"/>): a UDP flow has
 /// no end, and a client that keeps sending refreshes its entry, which would otherwise send it to the old endpoint
 /// for ever. Not modelled: the periodic full resync (syncPeriod).
 /// </summary>
@@ -51,6 +51,8 @@ public sealed class KubeProxySync : IEventHandler
     private readonly IKubeProxyRuleWriter _proxy;
     private readonly EndpointSliceController _slices;
     private readonly Dictionary<Service, IReadOnlyList<Pod>> _dirty = [];
+    private readonly Dictionary<Service, IReadOnlyList<Pod>> _dirtyServing = []; // the slice's serving endpoints, as the sync will read them
+    private Dictionary<Service, IReadOnlyList<Pod>> _writingServing = [];
     private readonly List<KubeProxySyncRecord> _history = [];
     private readonly Dictionary<Service, IReadOnlyList<Pod>> _programmed = []; // the endpoints each Service's rules hold
     private Dictionary<Service, IReadOnlyList<Pod>>? _writing;
@@ -76,8 +78,9 @@ public sealed class KubeProxySync : IEventHandler
     public SimTime MinSyncPeriod { get; }
 
     /// <summary>
-    /// kube-proxy's conntrack clean-up after a sync (pkg/proxy/conntrack CleanStaleEntries: ClearEntriesForNAT for
-    /// each UDP endpoint removed); on by default, as in every kube-proxy. Off models its absence (a kube-proxy
+    /// kube-proxy's conntrack clean-up after a sync (pkg/proxy/conntrack/cleanup.go CleanStaleEntries: the UDP
+    /// entries to a Service's address and port whose reply source is not one of its serving endpoints); on by
+    /// default, as in every kube-proxy. Off models its absence (a kube-proxy
     /// without the conntrack binary, as before 1.29, or a replacement that skips it).
     /// </summary>
     public bool ClearsStaleUdpConntrack { get; init; } = true;
@@ -102,6 +105,7 @@ public sealed class KubeProxySync : IEventHandler
 
         // Any change of the slice asks for a sync (a token), even one that leaves the usable endpoints as they were.
         _dirty[service] = SliceEndpoint.Usable(slice);
+        _dirtyServing[service] = [.. slice.Where(e => e.Serving).Select(e => e.Pod)];
         RequestSync();
     }
 
@@ -127,7 +131,9 @@ public sealed class KubeProxySync : IEventHandler
         {
             _startScheduled = false;
             _writing = new Dictionary<Service, IReadOnlyList<Pod>>(_dirty);
+            _writingServing = new Dictionary<Service, IReadOnlyList<Pod>>(_dirtyServing);
             _dirty.Clear();
+            _dirtyServing.Clear();
             _writingSince = Sim.Now;
             _writingLines = _proxy.SyncLines(_writing);
             Sim.Schedule(Sim.Now + (TimePerLine * _writingLines), this, DoneKind);
@@ -140,14 +146,18 @@ public sealed class KubeProxySync : IEventHandler
             _proxy.ReplaceEndpoints(service, endpoints);
             var before = _programmed[service];
             _programmed[service] = endpoints;
-            if (ClearsStaleUdpConntrack && service.Protocol == Network.Packets.IpProtocol.Udp)
+            // CleanStaleEntries (pkg/proxy/conntrack/cleanup.go): for a UDP Service with at least one serving
+            // endpoint, every entry to its ClusterIP and port whose reply comes from no serving endpoint goes. A
+            // terminating pod that still serves keeps its flows ("we do not take ... terminating status ... into
+            // account", so UDP behaves as TCP); its flows go at the first sync after it stops serving or leaves the
+            // slice. A Service with no serving endpoint keeps its entries.
+            if (ClearsStaleUdpConntrack && service.Protocol == Network.Packets.IpProtocol.Udp
+                && _writingServing.TryGetValue(service, out var serving) && serving.Count > 0)
             {
-                foreach (var gone in before.Where(p => !endpoints.Contains(p)))
+                var keep = serving.Select(p => p.Ip).ToHashSet();
+                foreach (var node in _slices.Cluster.Nodes)
                 {
-                    foreach (var node in _slices.Cluster.Nodes)
-                    {
-                        cleared += node.Root.Netfilter?.Conntrack.DeleteNatted(service.Protocol, service.ClusterIp, service.Port, gone.Ip) ?? 0;
-                    }
+                    cleared += node.Root.Netfilter?.Conntrack.DeleteNattedExcept(service.Protocol, service.ClusterIp, service.Port, keep) ?? 0;
                 }
             }
         }

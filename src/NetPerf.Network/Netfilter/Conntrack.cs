@@ -353,19 +353,19 @@ public sealed class Conntrack
     }
 
     /// <summary>
-    /// <c>conntrack -D -p PROTO --orig-dst ADDRESS --orig-port-dst PORT --reply-src ENDPOINT</c>, as kube-proxy's
-    /// ClearEntriesForNAT runs it (pkg/proxy/conntrack): deletes the confirmed flows to
-    /// <paramref name="destination"/>:<paramref name="port"/> that were DNATed to <paramref name="endpoint"/>, so the
-    /// flow's next packet is a new connection and meets the current rules. Returns how many it deleted.
+    /// What kube-proxy's CleanStaleEntries deletes for one UDP Service (pkg/proxy/conntrack/cleanup.go): the confirmed
+    /// flows to <paramref name="destination"/>:<paramref name="port"/> whose reply source is none of
+    /// <paramref name="serving"/> (<c>--orig-dst VIP --orig-port-dst PORT --reply-src X</c> for each such X).
+    /// Returns how many it deleted.
     /// </summary>
-    public int DeleteNatted(IpProtocol protocol, Addressing.Ipv4Address destination, ushort port, Addressing.Ipv4Address endpoint)
+    public int DeleteNattedExcept(IpProtocol protocol, Addressing.Ipv4Address destination, ushort port, IReadOnlySet<Addressing.Ipv4Address> serving)
     {
         int deleted = 0;
         for (int id = 1; id <= _highWater; id++)
         {
             ref var e = ref this[id];
             if (e.InUse && e.Confirmed && e.Original.Protocol == protocol && e.Original.Destination == destination
-                && e.Original.DestinationPort == port && e.Reply.Source == endpoint)
+                && e.Original.DestinationPort == port && !serving.Contains(e.Reply.Source))
             {
                 Remove(id);
                 deleted++;
