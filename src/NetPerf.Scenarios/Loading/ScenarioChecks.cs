@@ -458,6 +458,7 @@ internal static class ScenarioChecks
         }
 
         TimelinePolicies(s, root, d);
+        TimelineServices(s, root, d);
         if (s.Timeline.Count > 0 && s.Bgp is not null && s.Workloads.Count == 0)
         {
             d.Error(At(root, "timeline"), "timeline: drives a cluster under a workload; a bgp-only scenario has none (give workloads)");
@@ -523,6 +524,58 @@ internal static class ScenarioChecks
 
         static string Listed(IReadOnlyList<string> names) =>
             names.Count > 0 ? string.Join(", ", names.Take(20)) + (names.Count > 20 ? ", ..." : "") : "none: add one under networkPolicies";
+    }
+
+    /// <summary>
+    /// removeService: one of the scenario's ClusterIP Services (by its built name), removed once, in a scenario
+    /// whose every variant runs kube-proxy in iptables mode (the mode whose removal is modelled) with a plugin
+    /// that leaves Services to kube-proxy (Cilium's own load balancer is not told).
+    /// </summary>
+    private static void TimelineServices(Scenario s, YamlNode root, Diagnostics d)
+    {
+        var removals = s.Timeline.Where(e => e.Action == TimelineAction.RemoveService && e.Target.Length > 0).ToList();
+        if (removals.Count == 0)
+        {
+            return;
+        }
+
+        var services = s.Services.SelectMany(x => (x.Count > 1 ? Enumerable.Range(0, x.Count).Select(c => $"{x.Name}-{c}") : [x.Name]).Select(n => (Name: n, Spec: x))).ToList();
+        var clusterIps = services.Where(x => x.Spec.Type == Model.ServiceType.ClusterIP).Select(x => x.Name).ToList();
+        var removed = new Dictionary<string, TimelineEvent>();
+        foreach (var e in removals)
+        {
+            string where = $"timeline[{e.Entry}].service";
+            var at = At(root, "timeline", e.Entry, "service");
+            string name = Printable.Quote(e.Target);
+            string allowed = clusterIps.Count > 0 ? string.Join(", ", clusterIps.Take(20)) + (clusterIps.Count > 20 ? ", ..." : "") : "none: add a ClusterIP Service under services";
+            if (services.FirstOrDefault(x => x.Name == e.Target) is not { Spec: { } spec })
+            {
+                d.Error(at, $"{where}: no Service named {name} under services{Diagnostics.Suggest(e.Target, clusterIps)}; allowed: {allowed}");
+            }
+            else if (spec.Type != Model.ServiceType.ClusterIP)
+            {
+                d.Error(at, $"{where}: {name} is a {(spec.Type == Model.ServiceType.Headless ? "headless" : spec.Type.ToString())} Service, whose removal is not modelled (only ClusterIP Services' rules are taken out); allowed: {allowed}");
+            }
+            else if (removed.TryGetValue(e.Target, out var first))
+            {
+                d.Error(at, $"{where}: {name} no longer exists at {YamlMap.Show(e.At)} (removed by timeline[{first.Entry}]); allowed: one removeService per Service");
+            }
+            else
+            {
+                removed[e.Target] = e;
+            }
+        }
+
+        var first0 = removals[0];
+        foreach (var v in s.Variants())
+        {
+            if (v.KubeProxy != Kubernetes.Services.KubeProxyMode.Iptables || v.Cni.Family == "cilium")
+            {
+                d.Error(At(root, "timeline", first0.Entry, "action"),
+                    $"timeline[{first0.Entry}].action: removeService is modelled with kube-proxy in iptables mode and a plugin that leaves Services to it; variant {v.Name} runs {(v.Cni.Family == "cilium" ? "cilium, whose own Service load balancer is not told" : $"kube-proxy {v.KubeProxy.Name}")}; allowed: kubeProxy iptables with a plugin other than cilium");
+                break;
+            }
+        }
     }
 
     /// <summary>

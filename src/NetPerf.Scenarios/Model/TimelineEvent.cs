@@ -25,6 +25,9 @@ public enum TimelineAction
 
     /// <summary>kubectl delete networkpolicy: the engine renders the remaining policies.</summary>
     RemoveNetworkPolicy,
+
+    /// <summary>kubectl delete service: kube-proxy takes its rules out at its next sync.</summary>
+    RemoveService,
 }
 
 /// <summary>The actions' names as a scenario writes them, in the schema's order.</summary>
@@ -32,7 +35,8 @@ public static class TimelineActions
 {
     public static readonly IReadOnlyList<(TimelineAction Action, string Name)> All =
         [(TimelineAction.Roll, "roll"), (TimelineAction.Scale, "scale"), (TimelineAction.DeletePod, "deletePod"), (TimelineAction.DrainNode, "drainNode"), (TimelineAction.FailNode, "failNode"),
-         (TimelineAction.AddNetworkPolicy, "addNetworkPolicy"), (TimelineAction.RemoveNetworkPolicy, "removeNetworkPolicy")];
+         (TimelineAction.AddNetworkPolicy, "addNetworkPolicy"), (TimelineAction.RemoveNetworkPolicy, "removeNetworkPolicy"),
+         (TimelineAction.RemoveService, "removeService")];
 
     public static readonly IReadOnlyList<string> Names = [.. All.Select(a => a.Name)];
 
@@ -44,7 +48,7 @@ public static class TimelineActions
 /// <summary>
 /// One entry of a scenario's timeline: at <see cref="At"/> after the warm-up (the measured window's time, as
 /// timeseries.csv's start_ms counts it), <see cref="Action"/> on <see cref="Target"/> (a deployment's name, a
-/// pod's for deletePod, a node's for drainNode and failNode, a NetworkPolicy's for add/removeNetworkPolicy).
+/// pod's for deletePod, a node's for drainNode and failNode, a NetworkPolicy's for add/removeNetworkPolicy, a Service's for removeService).
 /// </summary>
 public sealed record TimelineEvent(SimTime At, TimelineAction Action, string Target)
 {

@@ -126,6 +126,9 @@ internal sealed class TimelineRun : IEventHandler
             case TimelineAction.RemoveNetworkPolicy:
                 _build.Policies!.Remove(e.Target);
                 break;
+            case TimelineAction.RemoveService:
+                _build.Sync!.Delete(_build.ScenarioServiceObjects[e.Target]); // its rules stay until kube-proxy's next sync
+                break;
             case TimelineAction.DrainNode:
                 Log("node cordoned", e.Target);
                 Kubernetes.Controllers.NodeDrain.Drain(_build.Cluster, _build.Deployments.Values, e.Node); // the evictions log as pods terminating

@@ -46,7 +46,7 @@ public class TimelinePolicyValidationTests
     public void Adding_a_policy_the_scenario_does_not_define_is_refused_at_its_name_with_the_ones_it_does()
     {
         var error = Only("timeline:\n  - {at: 10ms, action: addNetworkPolicy, networkPolicy: deny-al}\n");
-        Assert.Equal((10, 57), (error.Line, error.Column)); // eight lines of Base and its blank, "timeline:", then the entry's networkPolicy value
+        Assert.Equal((10, 57), (error.Line, error.Column)); // eight lines of Base, "timeline:", then the entry's networkPolicy value
         Assert.Equal("timeline[0].networkPolicy: no NetworkPolicy named 'deny-al' under networkPolicies (did you mean 'deny-all'?); allowed: deny-all, allow-web", error.Message);
     }
 
