@@ -38,8 +38,15 @@ public sealed partial class KubeProxyIptables : IKubeProxyRuleWriter
         return lines;
     }
 
-    /// <summary>A deleted Service's chains: <c>-X</c> for its KUBE-SVC and each KUBE-SEP (KUBE-SERVICES is rewritten whole anyway, <see cref="SyncLines"/>).</summary>
-    public int RemoveLines(Service service) => _serviceChains.TryGetValue(service, out var svc) ? 1 + svc.Rules.Count(r => r.JumpTo is { } c && c.Name.StartsWith("KUBE-SEP-", StringComparison.Ordinal)) : 1;
+    /// <summary>
+    /// A deleted Service's lines: for each of its chains (KUBE-SVC and every KUBE-SEP) a chain line, which flushes
+    /// it, and a <c>-X</c> (proxier.go's deletion of chains no longer in use), less its portal, which the
+    /// KUBE-SERVICES rewritten whole (<see cref="SyncLines"/>, counted with it) no longer holds. A Service that had
+    /// no endpoints only loses its filter-table reject, which that rewrite also drops.
+    /// </summary>
+    public int RemoveLines(Service service) => _serviceChains.TryGetValue(service, out var svc)
+        ? (2 * (1 + svc.Rules.Count(r => r.JumpTo is { } c && c.Name.StartsWith("KUBE-SEP-", StringComparison.Ordinal)))) - 1
+        : -1;
 
     /// <summary>
     /// A deleted ClusterIP Service: its portal leaves every node's KUBE-SERVICES (and its reject the filter
