@@ -51,6 +51,21 @@ public sealed class NetworkPolicies
     }
 
     /// <summary>
+    /// Deletes a policy: the engine renders the remaining ones at once (the pods it alone selected go back to
+    /// their namespace's default allow). False when no policy has that name.
+    /// </summary>
+    public bool Remove(string name)
+    {
+        if (_policies.RemoveAll(p => p.Name == name) == 0)
+        {
+            return false;
+        }
+
+        Sync();
+        return true;
+    }
+
+    /// <summary>
     /// Whether the policies let <paramref name="from"/> open a connection to <paramref name="to"/> on
     /// <paramref name="protocol"/>/<paramref name="port"/> in the egress direction (NetworkPolicy's semantics, not
     /// a packet walk): true when no policy isolates the pod's egress, else when some isolating policy's rule allows it.

@@ -19,4 +19,14 @@ public interface IKubeProxyRuleWriter
 
     /// <summary>Replaces the Service's endpoints in every node's rules, at once (the sync's commit).</summary>
     void ReplaceEndpoints(Service service, IReadOnlyList<Pod> endpoints);
+
+    /// <summary>
+    /// Lines the sync writes to delete a Service's rules (its chains' deletions), and deletes them from every
+    /// node, at once (the sync's commit). Modelled in iptables mode for ClusterIP Services; the other modes say
+    /// they do not model it.
+    /// </summary>
+    int RemoveLines(Service service) => throw new NotSupportedException($"Service {service.Name}: removing a Service is modelled in iptables mode only.");
+
+    /// <inheritdoc cref="RemoveLines"/>
+    void Remove(Service service) => throw new NotSupportedException($"Service {service.Name}: removing a Service is modelled in iptables mode only.");
 }

@@ -39,6 +39,48 @@ public sealed partial class KubeProxyIptables : IKubeProxyRuleWriter
     }
 
     /// <summary>
+    /// A deleted Service's lines: for each of its chains (KUBE-SVC and every KUBE-SEP) a chain line, which flushes
+    /// it, and a <c>-X</c> (proxier.go's deletion of chains no longer in use), less its portal, which the
+    /// KUBE-SERVICES rewritten whole (<see cref="SyncLines"/>, counted with it) no longer holds. A Service that had
+    /// no endpoints only loses its filter-table reject, which that rewrite also drops.
+    /// </summary>
+    public int RemoveLines(Service service) => _serviceChains.TryGetValue(service, out var svc)
+        ? (2 * (1 + svc.Rules.Count(r => r.JumpTo is { } c && c.Name.StartsWith("KUBE-SEP-", StringComparison.Ordinal)))) - 1
+        : -1;
+
+    /// <summary>
+    /// A deleted ClusterIP Service: its portal leaves every node's KUBE-SERVICES (and its reject the filter
+    /// table's, when it had no endpoints), so a new connection to its ClusterIP matches nothing and is routed as
+    /// an ordinary destination. Connections already in conntrack keep their DNAT: kube-proxy deletes UDP entries
+    /// of removed endpoints only, never TCP ones.
+    /// </summary>
+    public void Remove(Service service)
+    {
+        if (service.NodePort is not null || service.LoadBalancerIp is not null || ServiceTopology.IsPerNode(service))
+        {
+            throw new NotSupportedException($"Service {service.Name}: removing a NodePort, LoadBalancer or per-node Service is not modelled yet (its KUBE-NODEPORTS and per-node rules are not taken out).");
+        }
+
+        if (_serviceChains.Remove(service, out var svc))
+        {
+            foreach (var chains in _nodes.Values)
+            {
+                chains.Services.Remove(chains.Services.Rules.First(r => r.JumpTo == svc));
+            }
+
+            ServiceRules--;
+        }
+
+        if (_filterServices.Rules.FirstOrDefault(r => r.Target == RuleTarget.Drop && r.Destination == new Ipv4Prefix(service.ClusterIp, 32) && r.DestinationPort == service.Port && r.Protocol == service.Protocol) is { } reject)
+        {
+            _filterServices.Remove(reject);
+        }
+
+        _rejects.Remove(service);
+        _live.Remove(service);
+    }
+
+    /// <summary>
     /// The Service's KUBE-SVC chain refilled with the new endpoints' KUBE-SEP chains (shared by every node, so
     /// every node switches at once); without endpoints the filter table rejects it, as when it was added with none.
     /// </summary>

@@ -27,7 +27,8 @@ public sealed partial class KubeProxyIptables
     private readonly Dictionary<Node, NodeChains> _nodes = [];
     private readonly Chain _markMasquerade = KubeProxyRules.MarkMasquerade("KUBE-MARK-MASQ");
     private readonly Chain _postRouting = new("KUBE-POSTROUTING");
-    private readonly List<Service> _installed = [];
+    private readonly List<Service> _installed = []; // every Service ever added: its position names its chains
+    private readonly List<Service> _live = []; // those not deleted since
     private readonly Chain _filterServices = new("KUBE-SERVICES"); // filter table: Services without endpoints
 
     public KubeProxyIptables(KubernetesCluster cluster)
@@ -73,7 +74,7 @@ public sealed partial class KubeProxyIptables
 
     public KubernetesCluster Cluster { get; }
 
-    public IReadOnlyList<Service> Services => _installed;
+    public IReadOnlyList<Service> Services => _live;
 
     /// <summary>Rules in KUBE-SERVICES: what a new connection to the last Service walks before its own.</summary>
     public int ServiceRules { get; private set; }
@@ -83,6 +84,7 @@ public sealed partial class KubeProxyIptables
     {
         var endpoints = service.Endpoints(Cluster);
         _installed.Add(service);
+        _live.Add(service);
         if (endpoints.Count == 0)
         {
             // No nat rule at all: the filter table rejects it ("has no endpoints"; the REJECT's ICMP is not

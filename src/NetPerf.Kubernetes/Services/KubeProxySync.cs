@@ -55,7 +55,9 @@ public sealed class KubeProxySync : IEventHandler
     private Dictionary<Service, IReadOnlyList<Pod>> _writingServing = [];
     private readonly List<KubeProxySyncRecord> _history = [];
     private readonly Dictionary<Service, IReadOnlyList<Pod>> _programmed = []; // the endpoints each Service's rules hold
+    private readonly List<Service> _deleted = []; // Services deleted from the API, their rules not yet
     private Dictionary<Service, IReadOnlyList<Pod>>? _writing;
+    private List<Service> _removing = [];
     private SimTime _writingSince;
     private int _writingLines;
     private bool _startScheduled;
@@ -98,9 +100,9 @@ public sealed class KubeProxySync : IEventHandler
 
     private void OnSliceChanged(Service service, IReadOnlyList<SliceEndpoint> slice)
     {
-        if (!_proxy.Services.Contains(service))
+        if (!_proxy.Services.Contains(service) || _deleted.Contains(service))
         {
-            return;
+            return; // not kube-proxy's, or deleted: the next sync takes its rules out
         }
 
         // Any change of the slice asks for a sync (a token), even one that leaves the usable endpoints as they were.
@@ -109,9 +111,26 @@ public sealed class KubeProxySync : IEventHandler
         RequestSync();
     }
 
+    /// <summary>
+    /// The Service is deleted (kubectl delete service): its rules go at the next sync, which rewrites
+    /// KUBE-SERVICES without it and deletes its chains; until then it is served as before.
+    /// </summary>
+    public void Delete(Service service)
+    {
+        if (!_proxy.Services.Contains(service) || _deleted.Contains(service))
+        {
+            throw new ArgumentException($"Service {service.Name} is not programmed, or deleted already.", nameof(service));
+        }
+
+        _dirty.Remove(service);
+        _dirtyServing.Remove(service);
+        _deleted.Add(service);
+        RequestSync();
+    }
+
     private void RequestSync()
     {
-        if (_startScheduled || _writing is not null || _dirty.Count == 0)
+        if (_startScheduled || _writing is not null || (_dirty.Count == 0 && _deleted.Count == 0))
         {
             return;
         }
@@ -134,8 +153,10 @@ public sealed class KubeProxySync : IEventHandler
             _writingServing = new Dictionary<Service, IReadOnlyList<Pod>>(_dirtyServing);
             _dirty.Clear();
             _dirtyServing.Clear();
+            _removing = [.. _deleted];
+            _deleted.Clear();
             _writingSince = Sim.Now;
-            _writingLines = _proxy.SyncLines(_writing);
+            _writingLines = _proxy.SyncLines(_writing) + _removing.Sum(_proxy.RemoveLines);
             Sim.Schedule(Sim.Now + (TimePerLine * _writingLines), this, DoneKind);
             return;
         }
@@ -162,7 +183,14 @@ public sealed class KubeProxySync : IEventHandler
             }
         }
 
-        _history.Add(new KubeProxySyncRecord(_writingSince, Sim.Now, _writingLines, [.. _writing.Keys]) { ConntrackCleared = cleared });
+        foreach (var service in _removing)
+        {
+            _proxy.Remove(service);
+            _programmed.Remove(service);
+        }
+
+        _history.Add(new KubeProxySyncRecord(_writingSince, Sim.Now, _writingLines, [.. _writing.Keys, .. _removing]) { ConntrackCleared = cleared });
+        _removing = [];
         _writing = null;
         RequestSync();
     }

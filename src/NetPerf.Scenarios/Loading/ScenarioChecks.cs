@@ -457,9 +457,124 @@ internal static class ScenarioChecks
             }
         }
 
+        TimelinePolicies(s, root, d);
+        TimelineServices(s, root, d);
         if (s.Timeline.Count > 0 && s.Bgp is not null && s.Workloads.Count == 0)
         {
             d.Error(At(root, "timeline"), "timeline: drives a cluster under a workload; a bgp-only scenario has none (give workloads)");
+        }
+    }
+
+    /// <summary>
+    /// addNetworkPolicy and removeNetworkPolicy, in time order: an added policy is one of the scenario's
+    /// networkPolicies (by its built name; it does not exist until the entry), added once; a removed one exists at
+    /// the entry's time (a scenario policy not held back or added earlier, or a manifest's) and is removed once.
+    /// </summary>
+    private static void TimelinePolicies(Scenario s, YamlNode root, Diagnostics d)
+    {
+        var scenarioPolicies = s.NetworkPolicies.SelectMany(p => p.Count > 1 ? Enumerable.Range(0, p.Count).Select(c => $"{p.Name}-{c}") : [p.Name]).ToList();
+        var manifestPolicies = s.Objects.Policies.Select(p => p.Policy.Name).ToList();
+        var held = s.Timeline.Where(e => e.Action == TimelineAction.AddNetworkPolicy && scenarioPolicies.Contains(e.Target)).Select(e => e.Target).ToHashSet();
+        var exists = scenarioPolicies.Where(n => !held.Contains(n)).Concat(manifestPolicies).ToHashSet();
+        var by = new Dictionary<string, TimelineEvent>(); // the entry that last added or removed a policy
+        foreach (var e in s.Timeline.Where(e => e.Action is TimelineAction.AddNetworkPolicy or TimelineAction.RemoveNetworkPolicy && e.Target.Length > 0))
+        {
+            string where = $"timeline[{e.Entry}].networkPolicy";
+            var at = At(root, "timeline", e.Entry, "networkPolicy");
+            string name = Printable.Quote(e.Target);
+            if (e.Action == TimelineAction.AddNetworkPolicy)
+            {
+                if (!scenarioPolicies.Contains(e.Target))
+                {
+                    d.Error(at, manifestPolicies.Contains(e.Target)
+                        ? $"{where}: {name} is a manifest's NetworkPolicy, which exists from the start; allowed: a policy under networkPolicies ({Listed(scenarioPolicies)}), created only at this entry"
+                        : $"{where}: no NetworkPolicy named {name} under networkPolicies{Diagnostics.Suggest(e.Target, scenarioPolicies)}; allowed: {Listed(scenarioPolicies)}");
+                }
+                else if (!exists.Add(e.Target))
+                {
+                    d.Error(at, $"{where}: {name} exists already at {YamlMap.Show(e.At)} (added by timeline[{by[e.Target].Entry}]); allowed: one addNetworkPolicy per policy, after its removal if it was removed");
+                }
+                else
+                {
+                    by[e.Target] = e;
+                }
+
+                continue;
+            }
+
+            if (exists.Remove(e.Target))
+            {
+                by[e.Target] = e;
+            }
+            else if (by.TryGetValue(e.Target, out var last))
+            {
+                d.Error(at, $"{where}: {name} no longer exists at {YamlMap.Show(e.At)} (removed by timeline[{last.Entry}]); allowed: the policies that exist then: {Listed([.. exists.Order(StringComparer.Ordinal)])}");
+            }
+            else if (held.Contains(e.Target))
+            {
+                var add = s.Timeline.First(x => x.Action == TimelineAction.AddNetworkPolicy && x.Target == e.Target);
+                d.Error(at, $"{where}: {name} does not exist yet at {YamlMap.Show(e.At)} (timeline[{add.Entry}] adds it at {YamlMap.Show(add.At)}); allowed: a time after its addition");
+            }
+            else
+            {
+                var known = scenarioPolicies.Concat(manifestPolicies).ToList();
+                d.Error(at, $"{where}: no NetworkPolicy named {name}{Diagnostics.Suggest(e.Target, known)}; allowed: {Listed(known)}");
+            }
+        }
+
+        static string Listed(IReadOnlyList<string> names) =>
+            names.Count > 0 ? string.Join(", ", names.Take(20)) + (names.Count > 20 ? ", ..." : "") : "none: add one under networkPolicies";
+    }
+
+    /// <summary>
+    /// removeService: one of the scenario's ClusterIP Services (by its built name), removed once, in a scenario
+    /// whose every variant runs kube-proxy in iptables mode (the mode whose removal is modelled) with a plugin
+    /// that leaves Services to kube-proxy (Cilium's own load balancer is not told).
+    /// </summary>
+    private static void TimelineServices(Scenario s, YamlNode root, Diagnostics d)
+    {
+        var removals = s.Timeline.Where(e => e.Action == TimelineAction.RemoveService && e.Target.Length > 0).ToList();
+        if (removals.Count == 0)
+        {
+            return;
+        }
+
+        var services = s.Services.SelectMany(x => (x.Count > 1 ? Enumerable.Range(0, x.Count).Select(c => $"{x.Name}-{c}") : [x.Name]).Select(n => (Name: n, Spec: x))).ToList();
+        var clusterIps = services.Where(x => x.Spec.Type == Model.ServiceType.ClusterIP).Select(x => x.Name).ToList();
+        var removed = new Dictionary<string, TimelineEvent>();
+        foreach (var e in removals)
+        {
+            string where = $"timeline[{e.Entry}].service";
+            var at = At(root, "timeline", e.Entry, "service");
+            string name = Printable.Quote(e.Target);
+            string allowed = clusterIps.Count > 0 ? string.Join(", ", clusterIps.Take(20)) + (clusterIps.Count > 20 ? ", ..." : "") : "none: add a ClusterIP Service under services";
+            if (services.FirstOrDefault(x => x.Name == e.Target) is not { Spec: { } spec })
+            {
+                d.Error(at, $"{where}: no Service named {name} under services{Diagnostics.Suggest(e.Target, clusterIps)}; allowed: {allowed}");
+            }
+            else if (spec.Type != Model.ServiceType.ClusterIP)
+            {
+                d.Error(at, $"{where}: {name} is a {(spec.Type == Model.ServiceType.Headless ? "headless" : spec.Type.ToString())} Service, whose removal is not modelled (only ClusterIP Services' rules are taken out); allowed: {allowed}");
+            }
+            else if (removed.TryGetValue(e.Target, out var first))
+            {
+                d.Error(at, $"{where}: {name} no longer exists at {YamlMap.Show(e.At)} (removed by timeline[{first.Entry}]); allowed: one removeService per Service");
+            }
+            else
+            {
+                removed[e.Target] = e;
+            }
+        }
+
+        var first0 = removals[0];
+        foreach (var v in s.Variants())
+        {
+            if (v.KubeProxy != Kubernetes.Services.KubeProxyMode.Iptables || v.Cni.Family == "cilium")
+            {
+                d.Error(At(root, "timeline", first0.Entry, "action"),
+                    $"timeline[{first0.Entry}].action: removeService is modelled with kube-proxy in iptables mode and a plugin that leaves Services to it; variant {v.Name} runs {(v.Cni.Family == "cilium" ? "cilium, whose own Service load balancer is not told" : $"kube-proxy {v.KubeProxy.Name}")}; allowed: kubeProxy iptables with a plugin other than cilium");
+                break;
+            }
         }
     }
 

@@ -655,9 +655,16 @@ public static partial class ScenarioReader
             }
 
             var action = TimelineActions.Parse(m.Choice("action", TimelineActions.Names, "roll"));
-            string target = action switch { TimelineAction.DeletePod => "pod", TimelineAction.DrainNode or TimelineAction.FailNode => "node", _ => "deployment" };
+            string target = action switch
+            {
+                TimelineAction.DeletePod => "pod",
+                TimelineAction.DrainNode or TimelineAction.FailNode => "node",
+                TimelineAction.AddNetworkPolicy or TimelineAction.RemoveNetworkPolicy => "networkPolicy",
+                TimelineAction.RemoveService => "service",
+                _ => "deployment",
+            };
             m.Require(target);
-            foreach (var key in new[] { "deployment", "pod", "replicas", "node" }.Where(k => k != target && m.Has(k) && !(k == "replicas" && action == TimelineAction.Scale)))
+            foreach (var key in new[] { "deployment", "pod", "replicas", "node", "networkPolicy", "service" }.Where(k => k != target && m.Has(k) && !(k == "replicas" && action == TimelineAction.Scale)))
             {
                 d.Error(m[key], $"{where}.{key}: not used by {action.Name()}; {action.Name()} takes {(action == TimelineAction.Scale ? "deployment and replicas" : target)}");
             }
@@ -672,6 +679,7 @@ public static partial class ScenarioReader
             {
                 Replicas = (int)m.Integer("replicas", 0, 10_000, 0),
                 Node = drained,
+                Entry = i,
             });
         }
 

@@ -19,13 +19,24 @@ public enum TimelineAction
 
     /// <summary>A node fails hard (power lost): its pods stop answering; the node lifecycle controller follows after its grace period.</summary>
     FailNode,
+
+    /// <summary>kubectl apply of a NetworkPolicy held back until then: the plugin's policy engine renders it as it would a policy present from the start.</summary>
+    AddNetworkPolicy,
+
+    /// <summary>kubectl delete networkpolicy: the engine renders the remaining policies.</summary>
+    RemoveNetworkPolicy,
+
+    /// <summary>kubectl delete service: kube-proxy takes its rules out at its next sync.</summary>
+    RemoveService,
 }
 
 /// <summary>The actions' names as a scenario writes them, in the schema's order.</summary>
 public static class TimelineActions
 {
     public static readonly IReadOnlyList<(TimelineAction Action, string Name)> All =
-        [(TimelineAction.Roll, "roll"), (TimelineAction.Scale, "scale"), (TimelineAction.DeletePod, "deletePod"), (TimelineAction.DrainNode, "drainNode"), (TimelineAction.FailNode, "failNode")];
+        [(TimelineAction.Roll, "roll"), (TimelineAction.Scale, "scale"), (TimelineAction.DeletePod, "deletePod"), (TimelineAction.DrainNode, "drainNode"), (TimelineAction.FailNode, "failNode"),
+         (TimelineAction.AddNetworkPolicy, "addNetworkPolicy"), (TimelineAction.RemoveNetworkPolicy, "removeNetworkPolicy"),
+         (TimelineAction.RemoveService, "removeService")];
 
     public static readonly IReadOnlyList<string> Names = [.. All.Select(a => a.Name)];
 
@@ -36,8 +47,8 @@ public static class TimelineActions
 
 /// <summary>
 /// One entry of a scenario's timeline: at <see cref="At"/> after the warm-up (the measured window's time, as
-/// timeseries.csv's start_ms counts it), <see cref="Action"/> on <see cref="Target"/> (a deployment's name, or a
-/// pod's for deletePod).
+/// timeseries.csv's start_ms counts it), <see cref="Action"/> on <see cref="Target"/> (a deployment's name, a
+/// pod's for deletePod, a node's for drainNode and failNode, a NetworkPolicy's for add/removeNetworkPolicy, a Service's for removeService).
 /// </summary>
 public sealed record TimelineEvent(SimTime At, TimelineAction Action, string Target)
 {
@@ -46,6 +57,9 @@ public sealed record TimelineEvent(SimTime At, TimelineAction Action, string Tar
 
     /// <summary>drainNode's or failNode's node, 1-based.</summary>
     public int Node { get; init; }
+
+    /// <summary>The entry's index in the file's timeline (the list is sorted by time), for errors at its line.</summary>
+    public int Entry { get; init; }
 
     /// <summary>How the entry reads in the report and on the plot: "roll shop", "scale shop to 4".</summary>
     public string Label => Action == TimelineAction.Scale ? $"scale {Target} to {Replicas}" : $"{Action.Name()} {Target}";

@@ -464,6 +464,7 @@ public sealed class ClusterBuild
         }
 
         Policies = new NetworkPolicies(Cluster);
+        var held = scenario.Timeline.Where(e => e.Action == TimelineAction.AddNetworkPolicy).Select(e => e.Target).ToHashSet();
         foreach (var (policy, _) in scenario.Objects.Policies)
         {
             Policies.Add(policy);
@@ -476,13 +477,25 @@ public sealed class ClusterBuild
                 [.. r.Ports.Select(port => new NetworkPolicyPort(IpProtocol.Tcp, port))])).ToList();
             for (int i = 0; i < spec.Count; i++)
             {
-                Policies.Add(new NetworkPolicy(spec.Count > 1 ? $"{spec.Name}-{i}" : spec.Name, spec.PodSelector, rules));
+                var policy = new NetworkPolicy(spec.Count > 1 ? $"{spec.Name}-{i}" : spec.Name, spec.PodSelector, rules);
+                if (held.Contains(policy.Name))
+                {
+                    _heldPolicies[policy.Name] = policy; // created by its timeline entry, not before
+                    continue;
+                }
+
+                Policies.Add(policy);
             }
         }
     }
 
     /// <summary>The scenario's NetworkPolicies, when it has any (enforced only where the CNI enforces them).</summary>
     public NetworkPolicies? Policies { get; private set; }
+
+    /// <summary>The scenario's NetworkPolicies a timeline's addNetworkPolicy creates, by name, not yet created.</summary>
+    public IReadOnlyDictionary<string, NetworkPolicy> HeldPolicies => _heldPolicies;
+
+    private readonly Dictionary<string, NetworkPolicy> _heldPolicies = [];
 
 
     private static CostTable Costs(Scenario scenario)

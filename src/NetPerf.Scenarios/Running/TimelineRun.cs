@@ -117,6 +117,18 @@ internal sealed class TimelineRun : IEventHandler
                 Log("node failed", e.Target);
                 _build.NodeLifecycle!.Fail(e.Node);
                 break;
+            case TimelineAction.AddNetworkPolicy:
+                // The engine renders it as it renders every policy (felix's chains, weave-npc's ipsets, Cilium's
+                // policy maps); connections already in conntrack stay allowed where the engine accepts
+                // established traffic first.
+                _build.Policies!.Add(_build.HeldPolicies[e.Target]);
+                break;
+            case TimelineAction.RemoveNetworkPolicy:
+                _build.Policies!.Remove(e.Target);
+                break;
+            case TimelineAction.RemoveService:
+                _build.Sync!.Delete(_build.ScenarioServiceObjects[e.Target]); // its rules stay until kube-proxy's next sync
+                break;
             case TimelineAction.DrainNode:
                 Log("node cordoned", e.Target);
                 Kubernetes.Controllers.NodeDrain.Drain(_build.Cluster, _build.Deployments.Values, e.Node); // the evictions log as pods terminating

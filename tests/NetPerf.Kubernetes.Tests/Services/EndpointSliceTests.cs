@@ -211,6 +211,29 @@ public class EndpointSliceTests
         Assert.Equal(3, s.Servers["web-1"].Connections); // the first, before, was rejected in the filter table
     }
 
+    [Fact]
+    public void A_deleted_Service_is_served_until_the_sync_that_deletes_its_chains_and_then_its_ClusterIP_matches_no_rule()
+    {
+        var s = Build("iptables", ["web-1"], decoys: 2);
+        s.RunUntil(0.5);
+        s.Sync.Delete(WebService);
+        s.Connect(2); // while the restore runs: the rules are still in
+        s.RunUntil(0.6);
+        Assert.Equal(2, s.Servers["web-1"].Connections);
+
+        // 4 chain headers and KUBE-SERVICES rewritten without web (2 decoy portals, the KUBE-NODEPORTS jump), then
+        // KUBE-SVC and its one KUBE-SEP each flushed and deleted (a chain line and a -X): 11 lines, 201.85 us.
+        var sync = Assert.Single(s.Sync.Syncs);
+        Assert.Equal((SimTime.FromSeconds(0.5), 11), (sync.Started, sync.Lines));
+        Assert.Equal(SimTime.FromNanoseconds(201_850), sync.Duration);
+        Assert.Equal([WebService], sync.Services);
+
+        s.Connect(3);
+        s.RunUntil(0.7);
+        Assert.Equal(2, s.Servers["web-1"].Connections); // not DNATed any more: routed as any address, and lost
+        Assert.DoesNotContain(s.Cluster.Nodes[0].Root.Netfilter!.NatPreRouting.Rules[0].JumpTo!.Rules, r => r.Destination == new Ipv4Prefix(WebIp, 32));
+    }
+
     /// <summary>A client that writes 100 bytes once connected and keeps the connection open.</summary>
     private sealed class HeldConnection : ITcpApplication
     {
