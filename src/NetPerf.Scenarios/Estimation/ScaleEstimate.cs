@@ -16,7 +16,7 @@ public sealed record ScaleEstimate
     public int Nodes { get; init; }
     public long Pods { get; init; }
 
-    /// <summary>Services with a ClusterIP (the measured ones, the scenario's, the compare block's).</summary>
+    /// <summary>Services with a ClusterIP, a Service per port for the manifests' (the measured ones, the scenario's, the manifests', the compare block's).</summary>
     public long Services { get; init; }
 
     /// <summary>Service endpoints: each Service's pods summed over Services.</summary>
@@ -56,11 +56,12 @@ public sealed record ScaleEstimate
 
     public double SimulateSeconds => EventsPerSimulation / ScaleModel.EventsPerWallSecond;
 
-    /// <summary>A variant's estimate, with the scenario's deployments, Services and workloads.</summary>
+    /// <summary>A variant's estimate, with the scenario's deployments, Services, manifests and workloads.</summary>
     public static ScaleEstimate Of(Scenario s, Variant v)
     {
         int n = s.Cluster.Nodes;
-        long pods = ClusterLayout.PodNames.Count + s.Deployments.Sum(d => d.Pods);
+        long deploymentPods = s.Deployments.Sum(d => d.Pods), manifestPods = s.Objects.Pods.Count;
+        long pods = ClusterLayout.PodNames.Count + deploymentPods + manifestPods;
 
         // The measured Services (kube-dns, web) have one endpoint each, as do the compare block's extras.
         long services = 2 + v.ExtraServices, endpoints = 2 + v.ExtraServices;
@@ -83,20 +84,31 @@ public sealed record ScaleEstimate
             }
         }
 
+        // The manifests' Services: kube-proxy writes a Service per port (a KUBE-SVC chain, an IPVS virtual
+        // service), each with the endpoints its selector or EndpointSlices give; headless ones hold no rules.
+        long manifestServices = 0;
+        foreach (var m in s.Objects.Services.Where(m => m.Type != Manifests.ManifestServiceType.Headless))
+        {
+            long selected = m.Selector.Count > 0 ? s.Objects.Selected(m.Selector).Count : m.ManualEndpoints.Count;
+            manifestServices += m.Ports.Count;
+            services += m.Ports.Count;
+            endpoints += m.Ports.Count * selected;
+        }
+
         bool ipvs = v.KubeProxy == KubeProxyMode.Ipvs;
         long rules = ipvs ? services + endpoints : (2 * services) + (3 * endpoints) + 1;
         bool overlay = v.Cni.MtuOverhead > 0; // an encapsulating plugin also holds a neighbour and an FDB entry per other node
         var (svcShared, svcPerNode) = ScaleModel.ServiceBytes(v.KubeProxy);
         var (epShared, epPerNode) = ScaleModel.EndpointBytes(v.KubeProxy);
         string avg = services > 0 ? Count(endpoints / services) : "0";
-        var servicesDriver = v.ExtraServices > services / 2 ? ScaleKey.CompareServices : ScaleKey.Services;
+        var servicesDriver = v.ExtraServices > services / 2 ? ScaleKey.CompareServices : manifestServices > services / 2 ? ScaleKey.Manifests : ScaleKey.Services;
 
         var terms = new List<ScaleTerm>
         {
             new("the measured pods, DNS and Services", ScaleModel.BaseBytes, ScaleKey.Cluster, -1),
             new($"{Count(n)} nodes", n * ScaleModel.BytesPerNode, ScaleKey.Nodes, -1),
             new($"{Count(n)} nodes x {Count(n - 1)} other nodes' pod ranges = {Count((long)n * (n - 1))} routes", (double)n * (n - 1) * ScaleModel.BytesPerNodePair(overlay), ScaleKey.Nodes, -1),
-            new($"{Count(pods)} pods", pods * ScaleModel.BytesPerPod, ScaleKey.Deployments, Largest(s)),
+            new($"{Count(pods)} pods", pods * ScaleModel.BytesPerPod, manifestPods > deploymentPods ? ScaleKey.Manifests : ScaleKey.Deployments, Largest(s)),
             new(ipvs ? $"{Count(services)} Services x {Count(n)} nodes = {Count(services * n)} IPVS virtual services" : $"{Count(services)} Services' chains and their places in {Count(n)} nodes' service maps",
                 (services * svcShared) + ((double)services * n * svcPerNode), servicesDriver, heaviest),
             new(ipvs ? $"{Count(endpoints)} IPVS real servers, one list each Service's {Count(n)} nodes share" : $"{Count(services)} Services x {avg} endpoints = {Count(endpoints)} endpoints, {Count(rules)} {v.KubeProxy} rules per node",
@@ -179,4 +191,7 @@ public enum ScaleKey
     Services,
     CompareServices,
     Workloads,
+
+    /// <summary>The manifests' pods or Services (<c>manifests:</c>).</summary>
+    Manifests,
 }

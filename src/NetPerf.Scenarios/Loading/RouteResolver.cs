@@ -163,9 +163,12 @@ internal static class RouteResolver
             if (port is null)
             {
                 string listed = svc.Ports.Count == 0 ? "none" : string.Join(", ", svc.Ports.Select(p => $"{p.Port}/{p.Protocol.ToString().ToUpperInvariant()}{(p.Name is { } nm ? $" ({nm})" : "")}"));
-                d.Error(At("to"), portText is null
-                    ? $"{where}.to: service/{svc.Name} has {ports.Count} {proto} ports, so {w.Test} needs one named: {r.To}:PORT; its ports: {listed}"
-                    : $"{where}.to: service/{svc.Name} has no {proto} port {portText} for {w.Test}; its ports: {listed}");
+                // No port of the test's protocol at all is not cured by naming one: say so, and what would be.
+                d.Error(At("to"), portText is not null
+                    ? $"{where}.to: service/{svc.Name} has no {proto} port {portText} for {w.Test}; its ports: {listed}"
+                    : ports.Count == 0
+                        ? $"{where}.to: service/{svc.Name} has no {proto} port, so {w.Test} cannot reach it; its ports: {listed} (give the Service a protocol: {proto} port, or run a test of its protocol)"
+                        : $"{where}.to: service/{svc.Name} has {ports.Count} {proto} ports, so {w.Test} needs one named: {r.To}:PORT; its ports: {listed}");
                 return null;
             }
 

@@ -140,6 +140,7 @@ internal static class ScenarioChecks
             ScaleKey.Services => At(root, "services", driver.Index),
             ScaleKey.CompareServices => At(root, "compare", "services"),
             ScaleKey.Workloads => At(root, "workloads", driver.Index),
+            ScaleKey.Manifests => At(root, "manifests"),
             _ => null,
         } ?? At(root, "cluster") ?? root;
         string key = driver.Key switch
@@ -149,6 +150,7 @@ internal static class ScenarioChecks
             ScaleKey.Services => driver.Index >= 0 ? $"services[{driver.Index}]" : "services",
             ScaleKey.CompareServices => "compare.services",
             ScaleKey.Workloads => $"workloads[{driver.Index}]",
+            ScaleKey.Manifests => "manifests",
             _ => "cluster",
         };
         string variant = s.Variants().Count > 1 ? $" (variant {big.Variant})" : "";

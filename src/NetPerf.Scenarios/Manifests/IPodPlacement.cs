@@ -1,7 +1,10 @@
 namespace NetPerf.Scenarios.Manifests;
 
-/// <summary>A node as placement sees it: its number (1-based), name, labels (kubernetes.io/hostname and those a Node manifest adds) and taints (a Node manifest's).</summary>
-public sealed record PlacementNode(int Number, string Name, IReadOnlyDictionary<string, string> Labels)
+/// <summary>
+/// A node as placement sees it: its number (1-based), name, labels (kubernetes.io/hostname, the zone, cluster.nodeLabels
+/// and those a Node manifest adds), taints (cluster.nodeTaints' and a Node manifest's) and allocatable resources.
+/// </summary>
+public sealed record PlacementNode(int Number, string Name, IReadOnlyDictionary<string, string> Labels, Kubernetes.Scheduling.NodeAllocatable Allocatable)
 {
     public IReadOnlyList<Kubernetes.Scheduling.Taint> Taints { get; init; } = [];
 }

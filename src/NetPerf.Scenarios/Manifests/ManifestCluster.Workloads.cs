@@ -164,6 +164,8 @@ public sealed partial class ManifestCluster
                 {
                     Warn(pod.At, $"{pod.At.Kind} {ManifestReader.Q(pod.At.Name)}: pod {ManifestReader.Q(pod.Name)} stays Pending: {why}", path);
                 }
+
+                _pending.Add((pod, why));
             }
 
             _pods[i] = pod with { Node = results[i].Node };

@@ -25,12 +25,16 @@ public sealed partial class ManifestCluster
     public static readonly ManifestCluster Empty = new();
 
     private readonly List<ManifestPod> _pods = [];
+    private readonly List<(ManifestPod Pod, string Message)> _pending = [];
     private readonly List<ManifestService> _services = [];
     private readonly List<(NetworkPolicy Policy, ManifestObject At)> _policies = [];
     private readonly List<ScenarioError> _errors = [];
     private readonly List<string> _warnings = [];
 
     public IReadOnlyList<ManifestPod> Pods => _pods;
+
+    /// <summary>The pods the scheduler left Pending, not built, with its FailedScheduling message (describe lists them as kubectl does).</summary>
+    public IReadOnlyList<(ManifestPod Pod, string Message)> Pending => _pending;
     public IReadOnlyList<ManifestService> Services => _services;
     public IReadOnlyList<(NetworkPolicy Policy, ManifestObject At)> Policies => _policies;
     public IReadOnlyList<PlacementNode> Nodes { get; private set; } = [];
@@ -50,10 +54,10 @@ public sealed partial class ManifestCluster
             return m;
         }
 
-        m.Nodes = m.MapNodes(set, cluster.Nodes, cluster.Zones);
+        m.Nodes = m.MapNodes(set, cluster);
         var namespaces = m.NamespaceLabels(set);
         m.MapWorkloads(set);
-        m.PlacePods(placement ?? new SchedulerPlacement(seed, cluster.CoresPerNode, cluster.PodsPerNode));
+        m.PlacePods(placement ?? new SchedulerPlacement(seed));
         m.MapServices(set, cluster);
         m.MapPolicies(set, namespaces);
         errors.AddRange(m._errors);
@@ -94,22 +98,23 @@ public sealed partial class ManifestCluster
             : new ScenarioError(at.File, (int)node.Start.Line, (int)node.Start.Column, message);
     }
 
-    /// <summary>The cluster's nodes with the labels the kubelet sets (hostname, os, arch), the zone cluster.zones gives, and those a Node manifest of the same name adds.</summary>
-    private List<PlacementNode> MapNodes(ManifestSet set, int count, int zones)
+    /// <summary>
+    /// The cluster's nodes as the scenario's own deployments see them (<see cref="Running.ScenarioPlacement.Nodes"/>:
+    /// hostname, the zone cluster.zones gives, cluster.nodeLabels and nodeTaints, allocatable cpu, memory and pods),
+    /// with the os and arch labels the kubelet also sets, and the labels and taints a Node manifest of the same name adds.
+    /// </summary>
+    private List<PlacementNode> MapNodes(ManifestSet set, ClusterSpec cluster)
     {
-        var labels = Enumerable.Range(1, count).Select(n => new Dictionary<string, string>
+        int count = cluster.Nodes, zones = cluster.Zones;
+        var scheduling = Running.ScenarioPlacement.Nodes(cluster);
+        var labels = scheduling.Select(n => new Dictionary<string, string>(n.Labels)
         {
-            ["kubernetes.io/hostname"] = $"node{n}",
             ["kubernetes.io/os"] = "linux",
             ["kubernetes.io/arch"] = "amd64",
         }).ToList();
-        for (int n = 0; n < count && zones > 0; n++)
-        {
-            labels[n][Kubernetes.Scheduling.SchedulingNode.ZoneLabel] = $"zone-{(n % zones) + 1}"; // cluster.zones, as ScenarioPlacement labels them
-        }
 
         var names = Enumerable.Range(1, count).Select(n => $"node{n}").ToList();
-        var taints = Enumerable.Range(0, count).Select(_ => new List<Kubernetes.Scheduling.Taint>()).ToList();
+        var taints = scheduling.Select(n => new List<Kubernetes.Scheduling.Taint>(n.Taints)).ToList();
         foreach (var (at, node) in set.All<V1Node>())
         {
             int i = names.IndexOf(at.Name);
@@ -145,7 +150,7 @@ public sealed partial class ManifestCluster
             }
         }
 
-        return [.. Enumerable.Range(0, count).Select(i => new PlacementNode(i + 1, names[i], labels[i]) { Taints = taints[i] })];
+        return [.. Enumerable.Range(0, count).Select(i => new PlacementNode(i + 1, names[i], labels[i], scheduling[i].Allocatable) { Taints = taints[i] })];
     }
 
     /// <summary>Each namespace's labels (kubernetes.io/metadata.name set on every namespace, as the API server sets it), for namespaceSelectors.</summary>

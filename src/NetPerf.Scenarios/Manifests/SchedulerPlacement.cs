@@ -7,17 +7,17 @@ namespace NetPerf.Scenarios.Manifests;
 /// <summary>
 /// The manifests' pods placed by the kube-scheduler model (<see cref="KubeScheduler"/>): each pod spec's
 /// requests, nodeSelector, node affinity, pod (anti-)affinity, tolerations and topologySpreadConstraints, with the
-/// default system spread over its workload's pods, against nodes whose allocatable CPU is the scenario's cores
-/// (memory is not bounded: the scenario does not give node memory yet). NetPerf's measured pods are bound first
+/// default system spread over its workload's pods, against each node's allocatable cpu, memory and pods (the
+/// scenario's cores, cluster.memoryGiBPerNode less the kubelet's eviction threshold, and the kubelet's pods rule,
+/// as <see cref="ScenarioPlacement.Nodes"/> gives them to the scenario's own deployments). NetPerf's measured pods are bound first
 /// (client and web-0 on node 1, web-1 and CoreDNS on node 2), as they are in every cluster. Ties are broken with a
 /// stream of the scenario's seed.
 /// </summary>
-public sealed class SchedulerPlacement(ulong seed, int coresPerNode, int podsPerNode) : IPodPlacement
+public sealed class SchedulerPlacement(ulong seed) : IPodPlacement
 {
     public IReadOnlyList<PlacementResult> Place(IReadOnlyList<ManifestPod> pods, IReadOnlyList<PlacementNode> nodes)
     {
-        var allocatable = new NodeAllocatable(coresPerNode * 1000L, long.MaxValue / 4, podsPerNode);
-        var scheduler = new KubeScheduler(nodes.Select(n => new SchedulingNode(n.Name, n.Labels, n.Taints, allocatable)), new Random(unchecked((int)seed ^ (int)(seed >> 32))));
+        var scheduler = new KubeScheduler(nodes.Select(n => new SchedulingNode(n.Name, n.Labels, n.Taints, n.Allocatable)), new Random(unchecked((int)seed ^ (int)(seed >> 32))));
         for (int i = 0; i < ClusterLayout.PodNames.Count; i++)
         {
             int node = ClusterLayout.MeasuredPodNodes[i];

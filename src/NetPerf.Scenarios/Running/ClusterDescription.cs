@@ -50,6 +50,8 @@ public static class ClusterDescription
         // Replicas kube-scheduler's model left Pending: kubectl lists them with no IP and no node.
         pods.AddRange(b.Placement.Where(p => !p.Placement.IsRunning).Select(p =>
             new PodFacts(p.Name, "0/1", "Pending", "<none>", "<none>", scenario.Deployments[p.Deployment].Labels.ToDictionary(kv => kv.Key, kv => kv.Value))));
+        pods.AddRange(scenario.Objects.Pending.Select(p =>
+            new PodFacts(p.Pod.ClusterName, "0/1", "Pending", "<none>", "<none>", p.Pod.Labels.ToDictionary(kv => kv.Key, kv => kv.Value))));
         var services = new List<ServiceFacts>
         {
             new(ClusterLayout.KubeDns, "ClusterIP", b.KubeDnsIp.ToString(), "53/UDP", "k8s-app=kube-dns"),
@@ -136,6 +138,11 @@ public static class ClusterDescription
         foreach (var pending in b.Placement.Where(p => !p.Placement.IsRunning))
         {
             text.AppendLine($"# {pending.Name}: FailedScheduling: {pending.Placement.Message}");
+        }
+
+        foreach (var (pod, message) in scenario.Objects.Pending)
+        {
+            text.AppendLine($"# {pod.ClusterName}: FailedScheduling: {message}");
         }
 
         text.AppendLine();

@@ -120,6 +120,68 @@ public sealed class ScaleEstimateTests
     }
 
     [Fact]
+    public void A_manifests_pods_and_Services_are_counted_a_Service_per_port_and_a_set_that_drives_the_estimate_is_refused_at_its_manifests_line()
+    {
+        // kube-proxy programs each port of a Service as a service of its own (a KUBE-SVC chain, an IPVS virtual
+        // service) with every selected pod behind it; a headless Service programs nothing. Until manifests were
+        // counted, validate said "4 pods, 2 Services" of any manifest set.
+        string dir = Directory.CreateTempSubdirectory("netperf-estimate-").FullName;
+        try
+        {
+            File.WriteAllText(Path.Combine(dir, "m.yaml"), """
+                apiVersion: apps/v1
+                kind: Deployment
+                metadata: {name: app}
+                spec:
+                  replicas: 200
+                  selector: {matchLabels: {app: a}}
+                  template:
+                    metadata: {labels: {app: a}}
+                    spec:
+                      containers: [{name: c, image: x, ports: [{containerPort: 8080}, {containerPort: 8125, protocol: UDP}]}]
+                ---
+                apiVersion: v1
+                kind: Service
+                metadata: {name: app}
+                spec:
+                  selector: {app: a}
+                  ports: [{name: http, port: 80, targetPort: 8080}, {name: statsd, port: 8125, protocol: UDP}]
+                ---
+                apiVersion: v1
+                kind: Service
+                metadata: {name: app-headless}
+                spec:
+                  clusterIP: None
+                  selector: {app: a}
+                  ports: [{port: 8080}]
+                """);
+            string yaml = """
+                name: m
+                cluster: { nodes: 6, coresPerNode: 8 }
+                manifests: [m.yaml]
+                workloads: [{ name: w, test: TCP_RR, paths: [pod-cross-node] }]
+                """;
+            string file = Path.Combine(dir, "s.yaml");
+            var e = ScenarioEstimate.Of(ScenarioReader.Parse(yaml, file, maxMemory: Limit)).Largest;
+
+            Assert.Equal(4 + 200, e.Pods);
+            Assert.Equal(2 + 2, e.Services);
+            Assert.Equal(2 + (2 * 200), e.Endpoints);
+            Assert.Equal((2 * 4) + 1 + (3 * 402), e.RulesPerNode);
+            Assert.Equal(ScaleKey.Manifests, e.Driver.Key);
+
+            var refused = Assert.Throws<ScenarioException>(() => ScenarioReader.Parse(yaml, file, maxMemory: e.Bytes / 2));
+            var error = Assert.Single(refused.Errors);
+            Assert.Equal((3, 12), (error.Line, error.Column)); // the manifests list
+            Assert.StartsWith("manifests: one simulation would need about", error.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
     public void Fewer_simulations_run_at_once_when_the_threads_asked_for_would_not_fit()
     {
         var s = Parse("""

@@ -1,5 +1,6 @@
 using NetPerf.Scenarios.Loading;
 using NetPerf.Scenarios.Model;
+using NetPerf.Scenarios.Running;
 
 namespace NetPerf.Scenarios.Tests.Manifests;
 
@@ -10,11 +11,11 @@ public sealed class ManifestPlacementTests : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    private Scenario Load(string manifests, List<string>? warnings = null, int nodes = 3)
+    private Scenario Load(string manifests, List<string>? warnings = null, int nodes = 3, string cluster = "")
     {
         File.WriteAllText(Path.Combine(_dir, "m.yaml"), manifests);
         string path = Path.Combine(_dir, "s.yaml");
-        File.WriteAllText(path, $"name: s\ncluster: {{ nodes: {nodes}, coresPerNode: 4 }}\nmanifests: [m.yaml]\nworkloads:\n  - {{name: rr, test: TCP_RR, paths: [pod-cross-node]}}\n");
+        File.WriteAllText(path, $"name: s\ncluster: {{ nodes: {nodes}, coresPerNode: 4{cluster} }}\nmanifests: [m.yaml]\nworkloads:\n  - {{name: rr, test: TCP_RR, paths: [pod-cross-node]}}\n");
         return ScenarioReader.Load(path, warnings);
     }
 
@@ -49,6 +50,12 @@ public sealed class ManifestPlacementTests : IDisposable
         Assert.Equal([1, 1, 1], PerNode(s, "deployment/db"));
         var pending = Assert.Single(warnings, w => w.Contains("stays Pending", StringComparison.Ordinal));
         Assert.Contains("pod \"db-3\" stays Pending: 0/3 nodes are available: 3 node(s) didn't match pod anti-affinity rules. preemption: 0/3 nodes are available: 3 No preemption victims found for incoming pod.", pending);
+
+        // kubectl get pods lists a Pending pod with no IP and no node, and its FailedScheduling event says why.
+        var variant = s.Variants()[0];
+        string described = ClusterDescription.Describe(new ClusterBuild(s, variant, s.Seed), variant, s);
+        Assert.Matches(@"\ndb-3\s+0/1\s+Pending\s+<none>\s+<none>\s+app=db", described);
+        Assert.Contains("# db-3: FailedScheduling: 0/3 nodes are available: 3 node(s) didn't match pod anti-affinity rules.", described, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -69,5 +76,38 @@ public sealed class ManifestPlacementTests : IDisposable
 
         Assert.Equal(0, PerNode(s, "deployment/front")[2]);
         Assert.True(PerNode(s, "deployment/db")[2] > 0);
+    }
+
+    private static string Requesting(string name, string memory) =>
+        Deployment(name, 1).Replace("[{name: c, image: x}]", "[{name: c, image: x, resources: {requests: {memory: " + memory + "}}}]", StringComparison.Ordinal);
+
+    [Fact]
+    public void A_memory_request_beyond_allocatable_stays_Pending_with_Insufficient_memory_and_allocatable_is_capacity_less_the_eviction_threshold()
+    {
+        // 4 cores at 4 GiB a core is a 16 GiB node; the kubelet's memory.available<100Mi hard eviction threshold
+        // leaves 16Gi - 100Mi allocatable, so a pod asking for the whole 16Gi fits nowhere and 15Gi fits.
+        var warnings = new List<string>();
+        var s = Load(Requesting("whole", "16Gi") + "---\n" + Requesting("most", "15Gi"), warnings);
+
+        Assert.Empty(s.Objects.PodsOf("deployment/whole", "default"));
+        Assert.Single(s.Objects.PodsOf("deployment/most", "default"));
+        var pending = Assert.Single(warnings, w => w.Contains("stays Pending", StringComparison.Ordinal));
+        Assert.Contains("pod \"whole-0\" stays Pending: 0/3 nodes are available: 3 Insufficient memory. preemption: 0/3 nodes are available: 3 Preemption is not helpful for scheduling.", pending);
+
+        // cluster.memoryGiBPerNode sizes the manifests' nodes as it does the scenario's own deployments'.
+        Assert.Single(Load(Requesting("whole", "16Gi"), cluster: ", memoryGiBPerNode: 32").Objects.PodsOf("deployment/whole", "default"));
+    }
+
+    [Fact]
+    public void Cluster_node_labels_and_taints_place_the_manifests_pods_as_they_place_the_scenarios_deployments()
+    {
+        // cluster.nodeLabels: {3: {disk: ssd}} is node3's label for a manifest's nodeSelector too, and
+        // cluster.nodeTaints keeps the untolerating replicas off node2, as a Node manifest's taint would.
+        const string pod = "apiVersion: v1\nkind: Pod\nmetadata: {name: pg}\nspec:\n  nodeSelector: {disk: ssd}\n  containers: [{name: c, image: x}]\n---\n";
+        var s = Load(pod + Deployment("front", 4), cluster: ", nodeLabels: {3: {disk: ssd}}, nodeTaints: {2: [\"dedicated=db:NoSchedule\"]}");
+
+        Assert.Equal(3, Assert.Single(s.Objects.PodsOf("pod/pg", "default")).Node);
+        Assert.Equal(0, PerNode(s, "deployment/front")[1]);
+        Assert.Equal(4, PerNode(s, "deployment/front").Sum());
     }
 }

@@ -238,4 +238,14 @@ public sealed class WorkloadRouteTests : IDisposable
         var e = Assert.Throws<ScenarioException>(() => Load("  - {name: u, test: UDP_RR, from: deployment/frontend, to: service/cart:80}\n"));
         Assert.Contains("service/cart has no UDP port 80 for UDP_RR; its ports: 80/TCP (http), 8125/UDP (stats)", Assert.Single(e.Errors).Message);
     }
+
+    [Fact]
+    public void A_UDP_test_to_a_Service_with_only_TCP_ports_is_told_no_port_would_do_not_to_name_one()
+    {
+        // A Service's port carries one protocol (TCP unless it says UDP), so no port of a TCP-only Service answers a datagram.
+        var e = Assert.Throws<ScenarioException>(() => Load("  - {name: u, test: UDP_RR, from: deployment/frontend, to: service/db}\n"));
+        string message = Assert.Single(e.Errors).Message;
+        Assert.Contains("service/db has no UDP port, so UDP_RR cannot reach it; its ports: 5432/TCP (give the Service a protocol: UDP port, or run a test of its protocol)", message);
+        Assert.DoesNotContain("needs one named", message);
+    }
 }
