@@ -401,6 +401,15 @@ internal static class ScenarioChecks
     /// </summary>
     private static void Timeline(Scenario s, YamlNode root, Diagnostics d)
     {
+        // The kubelet renews its node lease every 10 s (a quarter of nodeLeaseDurationSeconds' 40; its
+        // nodeStatusUpdateFrequency is 10 s as well), and kube-controller-manager wants the grace period several
+        // renewals long: shorter, and a real controller marks healthy nodes Unknown between two renewals. Here only a
+        // failed node is watched, so a short grace period shortens a run without that side effect: say so.
+        if (At(root, "cluster", "nodeMonitorGracePeriod") is { } grace && s.Cluster.NodeMonitorGracePeriod < Engine.Time.SimTime.FromSeconds(10))
+        {
+            d.Warning(grace, $"cluster.nodeMonitorGracePeriod {s.Cluster.NodeMonitorGracePeriod} is shorter than the kubelet's 10 s lease renewal: a real kube-controller-manager would mark healthy nodes Unknown too; the simulation watches only the failed node");
+        }
+
         var entries = (At(root, "timeline") as YamlSequenceNode)?.Children ?? [];
         if (entries.Count == 0)
         {

@@ -117,6 +117,16 @@ public class TimelineValidationTests
         Assert.Equal("timeline[0].node: node 1 runs the workloads' clients, which would fail with it; allowed: 2 to 3", clients.Message);
         Assert.Equal("timeline[0].node: the cluster has no node 5; allowed: 1 to 3", Only("cluster: {nodes: 3}\ntimeline:\n  - {at: 10ms, action: failNode, node: 5}\n").Message);
 
+        // Shorter than the kubelet's 10 s lease renewal a real controller would mark healthy nodes Unknown: allowed (it
+        // shortens a run), with a warning at the key.
+        var warnings = new List<string>();
+        ScenarioReader.Parse(Base + "cluster: {nodes: 3, nodeMonitorGracePeriod: 200ms}\n", "t.yaml", warnings);
+        var shortGrace = Assert.Single(warnings, w => w.Contains("nodeMonitorGracePeriod", StringComparison.Ordinal));
+        Assert.StartsWith("t.yaml:5:45: warning: cluster.nodeMonitorGracePeriod 200 ms is shorter than the kubelet's 10 s lease renewal", shortGrace, StringComparison.Ordinal);
+        warnings.Clear();
+        ScenarioReader.Parse(Base + "cluster: {nodes: 3, nodeMonitorGracePeriod: 40s}\n", "t.yaml", warnings);
+        Assert.DoesNotContain(warnings, w => w.Contains("nodeMonitorGracePeriod", StringComparison.Ordinal));
+
         var grace = Only("cluster: {nodeMonitorGracePeriod: 0s}\n");
         Assert.Equal((5, 35), (grace.Line, grace.Column));
         Assert.StartsWith("cluster.nodeMonitorGracePeriod: 0s is out", grace.Message, StringComparison.Ordinal);
