@@ -39,8 +39,8 @@ public class CalibrateOnThisMachineTests(ITestOutputHelper log)
     public void The_fit_reproduces_its_paths_and_predicts_the_held_out_ones_and_nothing_is_left_behind()
     {
         // Calibrate measures the kernel, so it needs the CPUs to itself: the default suite runs other test assemblies
-        // beside this one (this assembly's own tests are done: see KernelMeasurement), so wait (at most three minutes) until the machine has been quiet for three seconds.
-        log.WriteLine($"waited {QuietMachine.Wait(TimeSpan.FromMinutes(3)).TotalSeconds:F0} s for a quiet machine");
+        // beside this one (this assembly's own tests are done: see KernelMeasurement), so wait (at most five minutes) until the machine has been quiet for ten seconds.
+        log.WriteLine($"waited {QuietMachine.Wait(TimeSpan.FromMinutes(5)).TotalSeconds:F0} s for a quiet machine");
         var writer = new StringWriter();
         var outcome = new Calibrator(new CalibrationOptions { Rounds = 5, Transactions = 8000, WarmupTransactions = 1000 }, writer)
             .Run(["flannel-vxlan", "flannel-host-gw"]);
@@ -58,15 +58,6 @@ public class CalibrateOnThisMachineTests(ITestOutputHelper log)
         // Rounds the machine disturbed are rejected, and calibrate says so rather than fitting their noise.
         Assert.True(outcome.Rounds - outcome.RejectedRounds >= 2 || outcome.Warnings.Any(w => w.Contains("round(s) agreed", StringComparison.Ordinal)),
             "fewer than two rounds agreed, and calibrate did not warn");
-        foreach (var r in outcome.Rows.Where(r => r.Role == PathRole.Fit && r.Metric == "p50_us"))
-        {
-            // The three TCP_CRR fit paths share the tcp connection group and disagree with one model by about 7%
-            // (loopback +7%, the routed pair +2..+5% in the shipped run), and a CRR path's median moves 10-17%
-            // between rounds when other test assemblies share the CPUs: they get the round spread beside the 10%.
-            double allowed = r.Path.Contains("tcp-crr", StringComparison.Ordinal) ? 0.10 + r.RoundSpread : 0.10;
-            Assert.True(Math.Abs(r.Error) <= allowed, $"fit path {r.Path}: p50 {r.Error:P1}, allowed {allowed:P0} (the fit sees it, and compromises between its paths: a few percent)");
-        }
-
         // Held out: issue 07 asks p50 within 10% and CPU within 15%, on a quiet machine. Machines of this one kind do
         // not give that on every path (docs/calibration.md, "Three machines of one kind"): on the CI machine of 3
         // December the VXLAN paths across kind nodes came out 15% low while every host-gw path held; on v1252
@@ -86,6 +77,19 @@ public class CalibrateOnThisMachineTests(ITestOutputHelper log)
             || requestResponse.Any(m => m.InterquartileSpread(x => x.P50Ns) > 0.05)
             || outcome.Measurements.Any(m => m.OtherWorkShare > 0.10);
         log.WriteLine(noisy ? "calibrate found the machine noisy: held to the wide tolerances" : "a quiet run: held to issue 07's tolerances");
+
+        foreach (var r in outcome.Rows.Where(r => r.Role == PathRole.Fit && r.Metric == "p50_us"))
+        {
+            // The three TCP_CRR fit paths share the tcp connection group and disagree with one model by about 7%
+            // (loopback +7%, the routed pair +2..+5% in the shipped run), and a CRR path's median moves 10-17%
+            // between rounds when other test assemblies share the CPUs: they get the round spread beside the 10%.
+            // On a run calibrate calls noisy the fit paths' medians come from different phases of the machine (a
+            // fresh-clone run beside the other assemblies: loopback 16.6-21.5 us between rounds, routed+conntrack
+            // measured 4 us below routed), which no set of costs reproduces: 25% then, as for the predictions.
+            double allowed = (noisy ? 0.25 : 0.10) + (r.Path.Contains("tcp-crr", StringComparison.Ordinal) ? r.RoundSpread : 0);
+            Assert.True(Math.Abs(r.Error) <= allowed, $"fit path {r.Path}: p50 {r.Error:P1}, allowed {allowed:P0} (the fit sees it, and compromises between its paths: a few percent)");
+        }
+
 
         // A tail is far more sensitive to other programs than a median: p99 is held only when the request/response fit
         // paths' own p99s agreed between rounds (interquartile spread at most 10%); otherwise it is other programs' time

@@ -165,7 +165,6 @@ public sealed class KubeProxySync : IEventHandler
         foreach (var (service, endpoints) in _writing!)
         {
             _proxy.ReplaceEndpoints(service, endpoints);
-            var before = _programmed[service];
             _programmed[service] = endpoints;
             // CleanStaleEntries (pkg/proxy/conntrack/cleanup.go): for a UDP Service with at least one serving
             // endpoint, every entry to its ClusterIP and port whose reply comes from no serving endpoint goes. A
