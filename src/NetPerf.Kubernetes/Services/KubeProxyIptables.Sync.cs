@@ -52,7 +52,7 @@ public sealed partial class KubeProxyIptables : IKubeProxyRuleWriter
     /// A deleted ClusterIP Service: its portal leaves every node's KUBE-SERVICES (and its reject the filter
     /// table's, when it had no endpoints), so a new connection to its ClusterIP matches nothing and is routed as
     /// an ordinary destination. Connections already in conntrack keep their DNAT: kube-proxy deletes UDP entries
-    /// of removed endpoints only, never TCP ones.
+    /// whose endpoint no longer serves, never TCP ones.
     /// </summary>
     public void Remove(Service service)
     {

@@ -50,11 +50,9 @@ public sealed class KubeProxySync : IEventHandler
     private const int DoneKind = 1;
     private readonly IKubeProxyRuleWriter _proxy;
     private readonly EndpointSliceController _slices;
-    private readonly Dictionary<Service, IReadOnlyList<Pod>> _dirty = [];
-    private readonly Dictionary<Service, IReadOnlyList<Pod>> _dirtyServing = []; // the slice's serving endpoints, as the sync will read them
-    private Dictionary<Service, IReadOnlyList<Pod>> _writingServing = [];
+    private readonly Dictionary<Service, IReadOnlyList<SliceEndpoint>> _dirty = []; // each changed Service's slice, as the next sync will read it
+    private Dictionary<Service, IReadOnlyList<SliceEndpoint>> _writingSlices = [];
     private readonly List<KubeProxySyncRecord> _history = [];
-    private readonly Dictionary<Service, IReadOnlyList<Pod>> _programmed = []; // the endpoints each Service's rules hold
     private readonly List<Service> _deleted = []; // Services deleted from the API, their rules not yet
     private Dictionary<Service, IReadOnlyList<Pod>>? _writing;
     private List<Service> _removing = [];
@@ -71,7 +69,6 @@ public sealed class KubeProxySync : IEventHandler
         foreach (var service in proxy.Services)
         {
             slices.Watch(service);
-            _programmed[service] = service.Endpoints(slices.Cluster); // what its rules were written with
         }
 
         slices.SliceChanged += OnSliceChanged;
@@ -106,8 +103,7 @@ public sealed class KubeProxySync : IEventHandler
         }
 
         // Any change of the slice asks for a sync (a token), even one that leaves the usable endpoints as they were.
-        _dirty[service] = SliceEndpoint.Usable(slice);
-        _dirtyServing[service] = [.. slice.Where(e => e.Serving).Select(e => e.Pod)];
+        _dirty[service] = slice;
         RequestSync();
     }
 
@@ -123,7 +119,6 @@ public sealed class KubeProxySync : IEventHandler
         }
 
         _dirty.Remove(service);
-        _dirtyServing.Remove(service);
         _deleted.Add(service);
         RequestSync();
     }
@@ -149,10 +144,9 @@ public sealed class KubeProxySync : IEventHandler
         if (kind == StartKind)
         {
             _startScheduled = false;
-            _writing = new Dictionary<Service, IReadOnlyList<Pod>>(_dirty);
-            _writingServing = new Dictionary<Service, IReadOnlyList<Pod>>(_dirtyServing);
+            _writingSlices = new Dictionary<Service, IReadOnlyList<SliceEndpoint>>(_dirty);
+            _writing = _writingSlices.ToDictionary(x => x.Key, x => SliceEndpoint.Usable(x.Value));
             _dirty.Clear();
-            _dirtyServing.Clear();
             _removing = [.. _deleted];
             _deleted.Clear();
             _writingSince = Sim.Now;
@@ -165,16 +159,14 @@ public sealed class KubeProxySync : IEventHandler
         foreach (var (service, endpoints) in _writing!)
         {
             _proxy.ReplaceEndpoints(service, endpoints);
-            _programmed[service] = endpoints;
             // CleanStaleEntries (pkg/proxy/conntrack/cleanup.go): for a UDP Service with at least one serving
             // endpoint, every entry to its ClusterIP and port whose reply comes from no serving endpoint goes. A
             // terminating pod that still serves keeps its flows ("we do not take ... terminating status ... into
             // account", so UDP behaves as TCP); its flows go at the first sync after it stops serving or leaves the
             // slice. A Service with no serving endpoint keeps its entries.
             if (ClearsStaleUdpConntrack && service.Protocol == Network.Packets.IpProtocol.Udp
-                && _writingServing.TryGetValue(service, out var serving) && serving.Count > 0)
+                && _writingSlices[service].Where(e => e.Serving).Select(e => e.Pod.Ip).ToHashSet() is { Count: > 0 } keep)
             {
-                var keep = serving.Select(p => p.Ip).ToHashSet();
                 foreach (var node in _slices.Cluster.Nodes)
                 {
                     cleared += node.Root.Netfilter?.Conntrack.DeleteNattedExcept(service.Protocol, service.ClusterIp, service.Port, keep) ?? 0;
@@ -185,7 +177,6 @@ public sealed class KubeProxySync : IEventHandler
         foreach (var service in _removing)
         {
             _proxy.Remove(service);
-            _programmed.Remove(service);
         }
 
         _history.Add(new KubeProxySyncRecord(_writingSince, Sim.Now, _writingLines, [.. _writing.Keys, .. _removing]) { ConntrackCleared = cleared });

@@ -383,7 +383,7 @@ internal static class ScenarioChecks
                 && served.Protocol != w.Test.Protocol && !d.IsRefused($"services[{found.Index}].protocol")) // a refused protocol was not the file's word
             {
                 // A Service port forwards one protocol: kube-proxy writes its rules with -p tcp or -p udp.
-                string protocol = Choices.ServiceProtocols[served.Protocol == Network.Packets.IpProtocol.Udp ? 1 : 0];
+                string protocol = Choices.ServiceProtocolName(served.Protocol);
                 d.Error(At(root, "workloads", i, "test"),
                     $"workloads[{i}].test: {w.Test.Name} does not go over Service {Printable.Quote(name)}'s protocol {protocol}; allowed with it: {(protocol == "UDP" ? "UDP_RR" : "TCP_RR, TCP_CRR")}");
             }
@@ -448,7 +448,7 @@ internal static class ScenarioChecks
             if (action == "deletePod" && pod.Length > 0 && !pods.Contains(pod))
             {
                 d.Error(At(root, "timeline", i, "pod"),
-                    $"timeline[{i}].pod: no pod named {Printable.Quote(pod)} among the deployments' first pods{Diagnostics.Suggest(pod, pods)}; allowed: {(pods.Count > 0 ? string.Join(", ", pods.Take(20)) + (pods.Count > 20 ? ", ..." : "") : "none: add a deployment")}");
+                    $"timeline[{i}].pod: no pod named {Printable.Quote(pod)} among the deployments' first pods{Diagnostics.Suggest(pod, pods)}; allowed: {ListedNames(pods, "none: add a deployment")}");
             }
 
             if (action is "drainNode" or "failNode" && int.TryParse(Text("node"), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int n) && n >= 1)
@@ -483,7 +483,7 @@ internal static class ScenarioChecks
     /// </summary>
     private static void TimelinePolicies(Scenario s, YamlNode root, Diagnostics d)
     {
-        var scenarioPolicies = s.NetworkPolicies.SelectMany(p => p.Count > 1 ? Enumerable.Range(0, p.Count).Select(c => $"{p.Name}-{c}") : [p.Name]).ToList();
+        var scenarioPolicies = s.NetworkPolicies.SelectMany(p => Stamped(p.Name, p.Count)).ToList();
         var manifestPolicies = s.Objects.Policies.Select(p => p.Policy.Name).ToList();
         var held = s.Timeline.Where(e => e.Action == TimelineAction.AddNetworkPolicy && scenarioPolicies.Contains(e.Target)).Select(e => e.Target).ToHashSet();
         var exists = scenarioPolicies.Where(n => !held.Contains(n)).Concat(manifestPolicies).ToHashSet();
@@ -533,8 +533,7 @@ internal static class ScenarioChecks
             }
         }
 
-        static string Listed(IReadOnlyList<string> names) =>
-            names.Count > 0 ? string.Join(", ", names.Take(20)) + (names.Count > 20 ? ", ..." : "") : "none: add one under networkPolicies";
+        static string Listed(IReadOnlyList<string> names) => ListedNames(names, "none: add one under networkPolicies");
     }
 
     /// <summary>
@@ -550,7 +549,7 @@ internal static class ScenarioChecks
             return;
         }
 
-        var services = s.Services.SelectMany(x => (x.Count > 1 ? Enumerable.Range(0, x.Count).Select(c => $"{x.Name}-{c}") : [x.Name]).Select(n => (Name: n, Spec: x))).ToList();
+        var services = s.Services.SelectMany(x => Stamped(x.Name, x.Count).Select(n => (Name: n, Spec: x))).ToList();
         var clusterIps = services.Where(x => x.Spec.Type == Model.ServiceType.ClusterIP).Select(x => x.Name).ToList();
         var removed = new Dictionary<string, TimelineEvent>();
         foreach (var e in removals)
@@ -558,7 +557,7 @@ internal static class ScenarioChecks
             string where = $"timeline[{e.Entry}].service";
             var at = At(root, "timeline", e.Entry, "service");
             string name = Printable.Quote(e.Target);
-            string allowed = clusterIps.Count > 0 ? string.Join(", ", clusterIps.Take(20)) + (clusterIps.Count > 20 ? ", ..." : "") : "none: add a ClusterIP Service under services";
+            string allowed = ListedNames(clusterIps, "none: add a ClusterIP Service under services");
             if (services.FirstOrDefault(x => x.Name == e.Target) is not { Spec: { } spec })
             {
                 d.Error(at, $"{where}: no Service named {name} under services{Diagnostics.Suggest(e.Target, clusterIps)}; allowed: {allowed}");
@@ -1030,7 +1029,6 @@ internal static class ScenarioChecks
 
     private static string Show(IReadOnlyDictionary<string, string> labels) => "{" + string.Join(", ", labels.Select(kv => $"{kv.Key}: {kv.Value}")) + "}";
 
-    /// <summary>The node at a path of keys and indices, or null when the file does not have it.</summary>
     /// <summary>
     /// Weave on nodes too small for fastdp's heartbeat (<see cref="Kubernetes.Cni.WeaveNet.FastdpNodeMtu"/>): every
     /// connection would fall back to sleeve, the weaver's user-space encapsulation on UDP 6783, which is not
@@ -1062,6 +1060,14 @@ internal static class ScenarioChecks
         }
     }
 
+    /// <summary>The names a spec with <paramref name="count"/> builds: the name itself, or name-0 to name-(count - 1).</summary>
+    private static IEnumerable<string> Stamped(string name, int count) => count > 1 ? Enumerable.Range(0, count).Select(c => $"{name}-{c}") : [name];
+
+    /// <summary>An "allowed:" list: at most 20 names, then "..."; <paramref name="none"/> when there are none.</summary>
+    private static string ListedNames(IReadOnlyCollection<string> names, string none) =>
+        names.Count > 0 ? string.Join(", ", names.Take(20)) + (names.Count > 20 ? ", ..." : "") : none;
+
+    /// <summary>The node at a path of keys and indices, or null when the file does not have it.</summary>
     internal static YamlNode? At(YamlNode root, params object[] path)
     {
         YamlNode? node = root;

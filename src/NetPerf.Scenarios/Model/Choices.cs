@@ -56,6 +56,9 @@ public static class Choices
 
     public static Network.Packets.IpProtocol ServiceProtocolOf(string name) => name == "UDP" ? Network.Packets.IpProtocol.Udp : Network.Packets.IpProtocol.Tcp;
 
+    /// <summary>The word a Service port's <c>protocol</c> spells <paramref name="protocol"/> with (TCP or UDP).</summary>
+    public static string ServiceProtocolName(Network.Packets.IpProtocol protocol) => ServiceProtocols[protocol == Network.Packets.IpProtocol.Udp ? 1 : 0];
+
     private static int Index(IReadOnlyList<string> words, string name)
     {
         for (int i = 0; i < words.Count; i++)

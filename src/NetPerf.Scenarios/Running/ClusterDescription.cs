@@ -62,7 +62,7 @@ public static class ClusterDescription
         foreach (var s in scenario.Services)
         {
             services.Add(new(s.Count > 1 ? $"{s.Name}-0..{s.Count - 1}" : s.Name, s.Type == ServiceType.Headless ? "ClusterIP" : s.Type.ToString(),
-                s.Type == ServiceType.Headless ? "None" : "(from " + scenario.Cluster.ServiceCidr + ")", $"{s.Port}/{Choices.ServiceProtocols[s.Protocol == NetPerf.Network.Packets.IpProtocol.Udp ? 1 : 0]}", string.Join(",", s.Selector.Select(kv => $"{kv.Key}={kv.Value}"))));
+                s.Type == ServiceType.Headless ? "None" : "(from " + scenario.Cluster.ServiceCidr + ")", $"{s.Port}/{Choices.ServiceProtocolName(s.Protocol)}", string.Join(",", s.Selector.Select(kv => $"{kv.Key}={kv.Value}"))));
         }
 
         foreach (var m in scenario.Objects.Services)

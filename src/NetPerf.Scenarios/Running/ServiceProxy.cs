@@ -19,7 +19,7 @@ internal sealed class ServiceProxy
     /// <summary>
     /// From now on, reprograms the Services added so far when their EndpointSlices change (a scenario's timeline),
     /// after kube-proxy's sync delay, and (<paramref name="clearsStaleUdpConntrack"/>) deletes the UDP conntrack
-    /// entries of endpoints a sync removed, as kube-proxy does.
+    /// entries whose endpoint no longer serves, as kube-proxy does.
     /// </summary>
     public KubeProxySync FollowEndpointSlices(EndpointSliceController slices, SimTime minSyncPeriod, bool clearsStaleUdpConntrack) =>
         new(_rules, slices, minSyncPeriod) { ClearsStaleUdpConntrack = clearsStaleUdpConntrack };

@@ -70,7 +70,7 @@ internal sealed class TimelineRun : IEventHandler
                 all.Add(new TimelineRecord(s.Programmed - _origin, "kube-proxy rules programmed", services));
                 if (s.ConntrackCleared > 0)
                 {
-                    // conntrack -D of the UDP flows DNATed to removed endpoints, once the rules are in: how many, on every node.
+                    // conntrack -D of the UDP flows DNATed to no serving endpoint, once the rules are in: how many, on every node.
                     all.Add(new TimelineRecord(s.Programmed - _origin, $"kube-proxy cleared {s.ConntrackCleared} UDP conntrack entries", services));
                 }
             }
