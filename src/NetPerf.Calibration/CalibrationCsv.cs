@@ -1,5 +1,6 @@
 using System.Globalization;
 using CsvHelper;
+using NetPerf.Calibration.Fit;
 
 namespace NetPerf.Calibration;
 
@@ -29,7 +30,10 @@ public static class CalibrationCsv
         }
     }
 
-    public static void WriteMeasurements(TextWriter text, CalibrationOutcome outcome)
+    public static void WriteMeasurements(TextWriter text, CalibrationOutcome outcome) => WriteMeasurements(text, outcome.Measurements, outcome.MeasuredOn);
+
+    /// <summary>The probe runs as measured (also when the fit failed after them, so that a refit can use them).</summary>
+    public static void WriteMeasurements(TextWriter text, IReadOnlyList<PathMeasurement> measurements, MeasuredOn on)
     {
         using var csv = new CsvWriter(text, CultureInfo.InvariantCulture, leaveOpen: true);
         foreach (var h in new[] { "path", "round", "transactions", "p50_ns", "p90_ns", "p99_ns", "p999_ns", "mean_ns", "busy_ns", "steal_ns", "wall_ns", "client_user_ns", "server_user_ns", "client_sys_ns", "server_sys_ns", "cpu_from", "machine", "backend", "message_bytes", "rounds", "rejected_rounds" })
@@ -38,7 +42,7 @@ public static class CalibrationCsv
         }
 
         csv.NextRecord();
-        foreach (var m in outcome.Measurements)
+        foreach (var m in measurements)
         {
             for (int i = 0; i < m.Rounds.Count; i++)
             {
@@ -52,7 +56,6 @@ public static class CalibrationCsv
 
                 csv.WriteField(r.FromProcStat ? "proc-stat" : "rusage"); // where its CPU per transaction came from
                 // Where and how it was measured, on every row (a file cut or concatenated keeps it).
-                var on = outcome.MeasuredOn;
                 csv.WriteField(on.Machine);
                 csv.WriteField(on.Backend.ToString().ToLowerInvariant());
                 csv.WriteField(on.MessageBytes);

@@ -73,7 +73,16 @@ public sealed class Calibrator(CalibrationOptions options, TextWriter log)
 
         var (accepted, rejected) = AcceptRounds(rounds, paths[0]);
         var measurements = paths.Select(p => new PathMeasurement(p, accepted.Select(r => r[p]).ToList())).ToList();
-        return Fit(paths, measurements, new MeasuredOn(Provenance.Machine(), options.Backend, options.MessageBytes, rounds.Count, rejected));
+        var on = new MeasuredOn(Provenance.Machine(), options.Backend, options.MessageBytes, rounds.Count, rejected);
+        try
+        {
+            return Fit(paths, measurements, on);
+        }
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException or ArithmeticException)
+        {
+            // A model that cannot run a path is NetPerf's defect, not the machine's: keep what minutes of probing measured.
+            throw new CalibrationFitException($"the measurements are whole, but the model failed on them: {e.Message}", measurements, on);
+        }
     }
 
     /// <summary>

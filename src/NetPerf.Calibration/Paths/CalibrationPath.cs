@@ -12,6 +12,7 @@ public sealed record CalibrationPath(string Name, PathRole Role, ProbeKind Probe
     /// <summary>The fixed split: what the fit sees and what it must predict (issue 07; the split is not chosen per run).</summary>
     public static IReadOnlyList<CalibrationPath> For(IReadOnlyList<string> cnis)
     {
+        string x = $" x{Testbeds.ChainLength}";
         var paths = new List<CalibrationPath>
         {
             new("udp lo", PathRole.Fit, ProbeKind.UdpRr, Testbed.Loopback),
@@ -21,6 +22,12 @@ public sealed record CalibrationPath(string Name, PathRole Role, ProbeKind Probe
             new("udp routed", PathRole.Fit, ProbeKind.UdpRr, Testbed.Routed),
             new("udp routed+conntrack", PathRole.Fit, ProbeKind.UdpRr, Testbed.RoutedConntrack),
             new("udp routed+dnat", PathRole.Fit, ProbeKind.UdpRr, Testbed.RoutedDnat),
+            // The same hops repeated in series: a per-hop difference measured with four times the leverage (a single
+            // router's or bridge's few hundred nanoseconds are the size of the round-to-round spread).
+            new($"udp bridge{x}", PathRole.Fit, ProbeKind.UdpRr, Testbed.BridgeChain),
+            new($"udp bridge{x}+conntrack", PathRole.Fit, ProbeKind.UdpRr, Testbed.BridgeChainConntrack),
+            new($"udp routed{x}", PathRole.Fit, ProbeKind.UdpRr, Testbed.RoutedChain),
+            new($"udp routed{x}+conntrack", PathRole.Fit, ProbeKind.UdpRr, Testbed.RoutedChainConntrack),
             new("udp vxlan", PathRole.Fit, ProbeKind.UdpRr, Testbed.Vxlan),
             new("udp vxlan+conntrack", PathRole.Fit, ProbeKind.UdpRr, Testbed.VxlanConntrack),
             new("tcp lo", PathRole.Fit, ProbeKind.TcpRr, Testbed.Loopback, cnis[0], CommunicationPath.Localhost),
@@ -30,6 +37,8 @@ public sealed record CalibrationPath(string Name, PathRole Role, ProbeKind Probe
             // state and window tracking apart from the lookup UDP prices; new connections then tell a new entry apart.
             new("tcp routed", PathRole.Fit, ProbeKind.TcpRr, Testbed.Routed),
             new("tcp routed+conntrack", PathRole.Fit, ProbeKind.TcpRr, Testbed.RoutedConntrack),
+            new($"tcp routed{x}", PathRole.Fit, ProbeKind.TcpRr, Testbed.RoutedChain),
+            new($"tcp routed{x}+conntrack", PathRole.Fit, ProbeKind.TcpRr, Testbed.RoutedChainConntrack),
             new("tcp-crr routed", PathRole.Fit, ProbeKind.TcpCrr, Testbed.Routed),
             new("tcp-crr routed+conntrack", PathRole.Fit, ProbeKind.TcpCrr, Testbed.RoutedConntrack),
 

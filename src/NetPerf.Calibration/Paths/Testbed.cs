@@ -3,7 +3,8 @@ namespace NetPerf.Calibration.Paths;
 /// <summary>
 /// The single-hop paths the fit sees (each differs from a simpler one by exactly one piece of kernel work), as
 /// tools/kernel-costs/measure.sh builds them: a sender namespace a, a receiver b, and between them nothing, a
-/// router r (and r2), or a bridge.
+/// router r (and r2), or a bridge; or the same piece repeated <see cref="Testbeds.ChainLength"/> times in series, so
+/// that a per-hop difference of a few hundred nanoseconds stands that many times above the round-to-round spread.
 /// </summary>
 public enum Testbed
 {
@@ -33,4 +34,36 @@ public enum Testbed
 
     /// <summary>The VXLAN routers with conntrack loaded in both (one FORWARD rule that never matches): + the outer packets' hooks and lookups, and the inner packets' forwarded lookups.</summary>
     VxlanConntrack,
+
+    /// <summary>
+    /// <see cref="Testbeds.ChainLength"/> routers r1..rN in series (a veth between each): the routed hop, N times.
+    /// Against <see cref="RoutedChainConntrack"/> it prices conntrack per namespace with N times a single router's
+    /// leverage, and TCP against UDP prices conntrack's TCP state tracking (measured so: 6 ns a segment on
+    /// 6.18.44-fc-v1252 over four routers, where the single router's difference of differences had said 265, the
+    /// round-to-round spread's size; tools/kernel-costs/measure-ct-chain.sh).
+    /// </summary>
+    RoutedChain,
+
+    /// <summary>The routed chain with conntrack loaded in every router (one FORWARD rule that never matches).</summary>
+    RoutedChainConntrack,
+
+    /// <summary>
+    /// <see cref="Testbeds.ChainLength"/> bridges in series, each in its own namespace (bridge-nf-call-iptables=0), a
+    /// veth between each: the bridge forward and the crossing, N times (as a frame crosses the host's kind bridge and
+    /// the nodes' cni0 bridges on one round trip).
+    /// </summary>
+    BridgeChain,
+
+    /// <summary>The bridge chain with br_netfilter and conntrack in every bridge's namespace (one FORWARD rule that never matches), as Docker sets the host's kind bridge.</summary>
+    BridgeChainConntrack,
+}
+
+/// <summary>Facts of the testbeds.</summary>
+public static class Testbeds
+{
+    /// <summary>How many routers or bridges a chain testbed puts in series.</summary>
+    public const int ChainLength = 4;
+
+    /// <summary>The addresses of a routed chain: a on link 0 (10.1.0.1), b on link N (10.1.N.254); router i is 10.1.(i-1).254 on its left link and 10.1.i.1 on its right.</summary>
+    public static string ChainLink(int link, bool right) => $"10.1.{link}.{(right ? 254 : 1)}";
 }

@@ -6,6 +6,9 @@ namespace NetPerf.Calibration.Paths;
 /// <summary>A <see cref="Testbed"/> built for real from namespaces (the commands of tools/kernel-costs/measure.sh).</summary>
 public sealed record TestbedLab(string Sender, string Receiver, string BindIp, string TargetIp)
 {
+    /// <summary>Loads conntrack and never matches (an established packet is never INVALID): the testbeds' "+conntrack".</summary>
+    private const string ConntrackRule = "*filter\n-A FORWARD -m conntrack --ctstate INVALID -j DROP\nCOMMIT\n";
+
     public static TestbedLab Build(NamespaceLab lab, Testbed bed, IptablesBackend backend, string tag)
     {
         string a = lab.Namespace($"{tag}-a");
@@ -37,7 +40,7 @@ public sealed record TestbedLab(string Sender, string Receiver, string BindIp, s
                 lab.Sysctl(r, "net.bridge.bridge-nf-call-iptables", nf ? "1" : "0");
                 if (nf)
                 {
-                    lab.IptablesRestore(r, backend, "*filter\n-A FORWARD -m conntrack --ctstate INVALID -j DROP\nCOMMIT\n");
+                    lab.IptablesRestore(r, backend, ConntrackRule);
                 }
 
                 return new(a, b, "10.0.0.2", "10.0.0.2");
@@ -58,7 +61,7 @@ public sealed record TestbedLab(string Sender, string Receiver, string BindIp, s
                 if (bed is Testbed.RoutedConntrack or Testbed.RoutedDnat)
                 {
                     // The DNAT path keeps the same FORWARD rule, so that it differs from routed+conntrack by NAT alone.
-                    lab.IptablesRestore(r, backend, "*filter\n-A FORWARD -m conntrack --ctstate INVALID -j DROP\nCOMMIT\n");
+                    lab.IptablesRestore(r, backend, ConntrackRule);
                 }
 
                 if (bed == Testbed.RoutedDnat)
@@ -102,11 +105,91 @@ public sealed record TestbedLab(string Sender, string Receiver, string BindIp, s
                 lab.Ip(r2, "route", "add", "10.0.1.0/24", "via", "10.9.0.1", "dev", "vx0");
                 if (bed == Testbed.VxlanConntrack)
                 {
-                    lab.IptablesRestore(r, backend, "*filter\n-A FORWARD -m conntrack --ctstate INVALID -j DROP\nCOMMIT\n");
-                    lab.IptablesRestore(r2, backend, "*filter\n-A FORWARD -m conntrack --ctstate INVALID -j DROP\nCOMMIT\n");
+                    lab.IptablesRestore(r, backend, ConntrackRule);
+                    lab.IptablesRestore(r2, backend, ConntrackRule);
                 }
 
                 return new(a, b, "10.0.2.1", "10.0.2.1");
+            }
+
+            case Testbed.RoutedChain or Testbed.RoutedChainConntrack:
+            {
+                // a - r1 - ... - rN - b; link i joins the namespace on its left (10.1.i.1) and on its right (10.1.i.254).
+                int n = Testbeds.ChainLength;
+                var ns = new List<string> { a };
+                for (int i = 1; i <= n; i++)
+                {
+                    ns.Add(lab.Namespace($"{tag}-r{i}"));
+                }
+
+                string b = lab.Namespace($"{tag}-b");
+                ns.Add(b);
+                for (int link = 0; link <= n; link++)
+                {
+                    lab.Veth(ns[link], $"l{link}", ns[link + 1], $"r{link}");
+                    lab.Ip(ns[link], "addr", "add", $"{Testbeds.ChainLink(link, right: false)}/24", "dev", $"l{link}");
+                    lab.Ip(ns[link + 1], "addr", "add", $"{Testbeds.ChainLink(link, right: true)}/24", "dev", $"r{link}");
+                }
+
+                lab.Ip(a, "route", "add", "default", "via", Testbeds.ChainLink(0, right: true));
+                lab.Ip(b, "route", "add", "default", "via", Testbeds.ChainLink(n, right: false));
+                for (int i = 1; i <= n; i++)
+                {
+                    lab.Sysctl(ns[i], "net.ipv4.ip_forward", "1");
+                    if (i < n)
+                    {
+                        lab.Ip(ns[i], "route", "add", $"10.1.{n}.0/24", "via", Testbeds.ChainLink(i, right: true));
+                    }
+
+                    if (i > 1)
+                    {
+                        lab.Ip(ns[i], "route", "add", "10.1.0.0/24", "via", Testbeds.ChainLink(i - 1, right: false));
+                    }
+
+                    if (bed == Testbed.RoutedChainConntrack)
+                    {
+                        lab.IptablesRestore(ns[i], backend, ConntrackRule);
+                    }
+                }
+
+                string target = Testbeds.ChainLink(n, right: true);
+                return new(a, b, target, target);
+            }
+
+            case Testbed.BridgeChain or Testbed.BridgeChainConntrack:
+            {
+                // a - br in s1 - ... - br in sN - b, one L2 segment; veth i joins the namespace on its left and on its right.
+                int n = Testbeds.ChainLength;
+                var ns = new List<string> { a };
+                for (int i = 1; i <= n; i++)
+                {
+                    ns.Add(lab.Namespace($"{tag}-s{i}"));
+                }
+
+                string b = lab.Namespace($"{tag}-b");
+                ns.Add(b);
+                for (int link = 0; link <= n; link++)
+                {
+                    lab.Veth(ns[link], link == 0 ? "eth0" : $"l{link}", ns[link + 1], link == n ? "eth0" : $"r{link}");
+                }
+
+                bool nf = bed == Testbed.BridgeChainConntrack;
+                for (int i = 1; i <= n; i++)
+                {
+                    lab.Ip(ns[i], "link", "add", "br0", "type", "bridge");
+                    lab.Ip(ns[i], "link", "set", "br0", "up");
+                    lab.Ip(ns[i], "link", "set", $"r{i - 1}", "master", "br0");
+                    lab.Ip(ns[i], "link", "set", $"l{i}", "master", "br0");
+                    lab.Sysctl(ns[i], "net.bridge.bridge-nf-call-iptables", nf ? "1" : "0");
+                    if (nf)
+                    {
+                        lab.IptablesRestore(ns[i], backend, ConntrackRule);
+                    }
+                }
+
+                lab.Ip(a, "addr", "add", "10.0.0.1/24", "dev", "eth0");
+                lab.Ip(b, "addr", "add", "10.0.0.2/24", "dev", "eth0");
+                return new(a, b, "10.0.0.2", "10.0.0.2");
             }
 
             default:

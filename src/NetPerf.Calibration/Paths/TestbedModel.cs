@@ -90,7 +90,7 @@ public static class TestbedModel
                 if (bed == Testbed.BridgeConntrack)
                 {
                     // -A FORWARD -m conntrack --ctstate INVALID -j DROP (never matches)
-                    r.EnableNetfilter().FilterForward.Append(new Rule { Destination = Ipv4Prefix.Parse("255.255.255.255/32"), Target = RuleTarget.Drop });
+                    r.EnableNetfilter().FilterForward.Append(NeverMatches());
                 }
 
                 return (a, "10.0.0.1", b, "10.0.0.2", "10.0.0.2");
@@ -111,7 +111,7 @@ public static class TestbedModel
                 b.AddRoute("0.0.0.0/0", vb, via: "10.0.2.254");
                 if (bed is Testbed.RoutedConntrack or Testbed.RoutedDnat)
                 {
-                    r.EnableNetfilter().FilterForward.Append(new Rule { Destination = Ipv4Prefix.Parse("255.255.255.255/32"), Target = RuleTarget.Drop });
+                    r.EnableNetfilter().FilterForward.Append(NeverMatches());
                 }
 
                 if (bed == Testbed.RoutedDnat)
@@ -155,17 +155,101 @@ public static class TestbedModel
                 b.AddRoute("0.0.0.0/0", vb, via: "10.0.2.254");
                 if (bed == Testbed.VxlanConntrack)
                 {
-                    r1.EnableNetfilter().FilterForward.Append(new Rule { Destination = Ipv4Prefix.Parse("255.255.255.255/32"), Target = RuleTarget.Drop });
-                    r2.EnableNetfilter().FilterForward.Append(new Rule { Destination = Ipv4Prefix.Parse("255.255.255.255/32"), Target = RuleTarget.Drop });
+                    r1.EnableNetfilter().FilterForward.Append(NeverMatches());
+                    r2.EnableNetfilter().FilterForward.Append(NeverMatches());
                 }
 
                 return (a, "10.0.1.1", b, "10.0.2.1", "10.0.2.1");
+            }
+
+            case Testbed.RoutedChain or Testbed.RoutedChainConntrack:
+            {
+                // As TestbedLab: a - r1 - ... - rN - b, link i from its left namespace (10.1.i.1) to its right (10.1.i.254).
+                int n = Testbeds.ChainLength;
+                var ns = new List<NetworkNamespace> { a };
+                for (int i = 1; i <= n; i++)
+                {
+                    ns.Add(host.CreateNamespace($"r{i}"));
+                }
+
+                var b = host.CreateNamespace("b");
+                ns.Add(b);
+                var left = new VethDevice[n + 1];
+                var right = new VethDevice[n + 1];
+                for (int link = 0; link <= n; link++)
+                {
+                    (left[link], right[link]) = VethDevice.CreatePair(ns[link], $"l{link}", ns[link + 1], $"r{link}");
+                    ns[link].AddAddress(left[link], $"{Testbeds.ChainLink(link, right: false)}/24");
+                    ns[link + 1].AddAddress(right[link], $"{Testbeds.ChainLink(link, right: true)}/24");
+                }
+
+                a.AddRoute("0.0.0.0/0", left[0], via: Testbeds.ChainLink(0, right: true));
+                b.AddRoute("0.0.0.0/0", right[n], via: Testbeds.ChainLink(n, right: false));
+                for (int i = 1; i <= n; i++)
+                {
+                    ns[i].IpForward = true;
+                    if (i < n)
+                    {
+                        ns[i].AddRoute($"10.1.{n}.0/24", left[i], via: Testbeds.ChainLink(i, right: true));
+                    }
+
+                    if (i > 1)
+                    {
+                        ns[i].AddRoute("10.1.0.0/24", right[i - 1], via: Testbeds.ChainLink(i - 1, right: false));
+                    }
+
+                    if (bed == Testbed.RoutedChainConntrack)
+                    {
+                        ns[i].EnableNetfilter().FilterForward.Append(NeverMatches());
+                    }
+                }
+
+                string target = Testbeds.ChainLink(n, right: true);
+                return (a, Testbeds.ChainLink(0, right: false), b, target, target);
+            }
+
+            case Testbed.BridgeChain or Testbed.BridgeChainConntrack:
+            {
+                int n = Testbeds.ChainLength;
+                var ns = new List<NetworkNamespace> { a };
+                for (int i = 1; i <= n; i++)
+                {
+                    ns.Add(host.CreateNamespace($"s{i}"));
+                }
+
+                var b = host.CreateNamespace("b");
+                ns.Add(b);
+                var left = new VethDevice[n + 1];
+                var right = new VethDevice[n + 1];
+                for (int link = 0; link <= n; link++)
+                {
+                    (left[link], right[link]) = VethDevice.CreatePair(ns[link], link == 0 ? "eth0" : $"l{link}", ns[link + 1], link == n ? "eth0" : $"r{link}");
+                }
+
+                bool nf = bed == Testbed.BridgeChainConntrack;
+                for (int i = 1; i <= n; i++)
+                {
+                    var br = new BridgeDevice(ns[i], "br0") { CallIptables = nf };
+                    br.Enslave(right[i - 1]);
+                    br.Enslave(left[i]);
+                    if (nf)
+                    {
+                        ns[i].EnableNetfilter().FilterForward.Append(NeverMatches());
+                    }
+                }
+
+                a.AddAddress(left[0], "10.0.0.1/24");
+                b.AddAddress(right[n], "10.0.0.2/24");
+                return (a, "10.0.0.1", b, "10.0.0.2", "10.0.0.2");
             }
 
             default:
                 throw new ArgumentOutOfRangeException(nameof(bed), bed, null);
         }
     }
+
+    /// <summary>-A FORWARD -m conntrack --ctstate INVALID -j DROP: loads conntrack, never matches an established packet.</summary>
+    private static Rule NeverMatches() => new() { Destination = Ipv4Prefix.Parse("255.255.255.255/32"), Target = RuleTarget.Drop };
 
     private sealed class Discard : IDatagramReceiver
     {

@@ -104,6 +104,15 @@ public static class CalibrateCommand
                 var calibrator = new Calibrator(options, error);
                 outcome = stored is null ? calibrator.Run(cnis, token) : calibrator.Refit(cnis, stored.FullName);
             }
+            catch (CalibrationFitException e)
+            {
+                string kept = Path.Combine(parse.GetValue(outputRoot)!, scenario.Name, $"measurements-{DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}");
+                Directory.CreateDirectory(kept);
+                AtomicFile.WriteText(Path.Combine(kept, "measurements.csv"), w => CalibrationCsv.WriteMeasurements(w, e.Measurements, e.MeasuredOn));
+                error.WriteLine($"netperf: calibrate failed: {e.Message}");
+                error.WriteLine($"netperf: the measurements are kept in {Path.Combine(kept, "measurements.csv")}; fit them again with --refit once this is mended.");
+                return Task.FromResult(ExitCodes.RunFailed);
+            }
             catch (CalibrationException e)
             {
                 error.WriteLine($"netperf: calibrate failed: {e.Message}");

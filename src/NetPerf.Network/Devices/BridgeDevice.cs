@@ -18,6 +18,7 @@ public sealed class BridgeDevice : NetDevice, IRxHandler
 
     private readonly List<NetDevice> _ports = [];
     private readonly Dictionary<ulong, (NetDevice Port, long SeenPs)> _fdb = [];
+    private bool _resolving; // an ARP request being flooded on through this bridge (bridges in series)
 
     public BridgeDevice(NetworkNamespace ns, string name, int mtu = 1500)
         : base(ns, name, mtu)
@@ -162,6 +163,11 @@ public sealed class BridgeDevice : NetDevice, IRxHandler
     /// </summary>
     internal MacAddress? ResolveOnSegment(Ipv4Address address, NetDevice? except, MacAddress? asker)
     {
+        if (_resolving)
+        {
+            return null;
+        }
+
         if (except is not null && asker is { } from)
         {
             Learn(from, except);
@@ -178,6 +184,29 @@ public sealed class BridgeDevice : NetDevice, IRxHandler
             {
                 Learn(veth.Peer.Mac, port);
                 return veth.Peer.Mac;
+            }
+
+            // A port whose veth peer is another bridge's port (bridges in series, one L2 segment): the request is
+            // flooded on through that bridge, and the reply comes back through this port. A bridge asked again while
+            // it asks (a loop of bridges, which Linux would flood around forever without STP) answers nothing.
+            if (port != except && port is VethDevice { Peer: { Master: { } next } nextPort })
+            {
+                MacAddress? beyondBridge;
+                _resolving = true;
+                try
+                {
+                    beyondBridge = next.ResolveOnSegment(address, except: nextPort, asker: asker ?? Mac);
+                }
+                finally
+                {
+                    _resolving = false;
+                }
+
+                if (beyondBridge is { } found)
+                {
+                    Learn(found, port);
+                    return found;
+                }
             }
 
             if (port != except && port is VethDevice { Peer: { RxHandler: { } beyond } peer }

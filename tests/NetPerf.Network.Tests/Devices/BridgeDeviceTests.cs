@@ -1,5 +1,7 @@
 using NetPerf.Engine.Time;
+using NetPerf.Network.Addressing;
 using NetPerf.Network.Cpu;
+using NetPerf.Network.Devices;
 using NetPerf.Network.Stack;
 using NetPerf.Network.Tests.Stack;
 
@@ -75,5 +77,64 @@ public class BridgeDeviceTests
             "node1/pod1-2 UdpInput", "node1/pod1-2 SocketDeliver",
         ], tracer.Stages);
         Assert.Equal(0, pair.Eth0[1].TransmitLink!.TransmittedPackets);
+    }
+
+    [Fact]
+    public void Two_bridges_in_series_are_one_segment_ARP_crosses_both_and_each_learns_where_the_far_station_is()
+    {
+        // a - br0 (s1) - veth - br0 (s2) - b, one /24: a's request is flooded through s1's bridge into s2's, whose
+        // port to b answers; the reply teaches both bridges, so the data frame floods on neither.
+        var bed = new Topology.Testbed();
+        var host = new Topology.Host(bed, "lab", CostTable.Free(), 1);
+        var a = host.CreateNamespace("a");
+        var s1 = host.CreateNamespace("s1");
+        var s2 = host.CreateNamespace("s2");
+        var b = host.CreateNamespace("b");
+        var (va, p1) = VethDevice.CreatePair(a, "eth0", s1, "pa");
+        var (l1, r1) = VethDevice.CreatePair(s1, "l1", s2, "r1");
+        var (p2, vb) = VethDevice.CreatePair(s2, "pb", b, "eth0");
+        var br1 = new BridgeDevice(s1, "br0") { CallIptables = false };
+        var br2 = new BridgeDevice(s2, "br0") { CallIptables = false };
+        br1.Enslave(p1);
+        br1.Enslave(l1);
+        br2.Enslave(r1);
+        br2.Enslave(p2);
+        a.AddAddress(va, "10.0.0.1/24");
+        b.AddAddress(vb, "10.0.0.2/24");
+        var server = new UdpSocket(b, Ipv4Address.Parse("10.0.0.2"), 9) { Receiver = new Collector() };
+        var client = new UdpSocket(a, Ipv4Address.Parse("10.0.0.1"), 5000) { Receiver = new Collector() };
+
+        client.Send(Ipv4Address.Parse("10.0.0.2"), 9, 10);
+        bed.Sim.Run();
+        server.Send(Ipv4Address.Parse("10.0.0.1"), 5000, 10);
+        bed.Sim.Run();
+
+        Assert.Equal(1, server.Received);
+        Assert.Equal(1, client.Received);
+        Assert.Equal(0, br1.Floods + br2.Floods);
+    }
+
+    [Fact]
+    public void Bridges_joined_in_a_loop_answer_an_address_nobody_has_with_nothing_rather_than_asking_each_other_forever()
+    {
+        // Two bridges joined by two veth pairs (no STP): the request for an absent address goes round once and stops.
+        var bed = new Topology.Testbed();
+        var host = new Topology.Host(bed, "lab", CostTable.Free(), 1);
+        var a = host.CreateNamespace("a");
+        var s1 = host.CreateNamespace("s1");
+        var s2 = host.CreateNamespace("s2");
+        var (va, p1) = VethDevice.CreatePair(a, "eth0", s1, "pa");
+        var (x1, x2) = VethDevice.CreatePair(s1, "x1", s2, "x2");
+        var (y1, y2) = VethDevice.CreatePair(s1, "y1", s2, "y2");
+        var br1 = new BridgeDevice(s1, "br0") { CallIptables = false };
+        var br2 = new BridgeDevice(s2, "br0") { CallIptables = false };
+        br1.Enslave(p1);
+        br1.Enslave(x1);
+        br1.Enslave(y1);
+        br2.Enslave(x2);
+        br2.Enslave(y2);
+        a.AddAddress(va, "10.0.0.1/24");
+
+        Assert.Null(va.ResolveOnLink(Ipv4Address.Parse("10.0.0.99")));
     }
 }
