@@ -136,6 +136,31 @@ public class CiliumKprFactsTests(CiliumKprRun kpr, CiliumRun legacy, ITestOutput
         Assert.Contains("cilium-vxlan", error.Message);
     }
 
+    [Theory]
+    [InlineData("dsr")]
+    [InlineData("hybrid")]
+    public void DSR_with_cilium_geneve_is_refused_at_the_loadBalancerMode_line_naming_the_geneve_dispatch_that_is_not_modelled(string mode)
+    {
+        // Cilium itself runs DSR in a Geneve tunnel only with loadBalancer.dsrDispatch: geneve (kubeproxy-free.rst,
+        // "DSR with Geneve"); its default IPv4-option dispatch, the one NetPerf builds, needs native routing.
+        string yaml = $$"""
+            name: dsr
+            cluster:
+              cni: cilium-geneve
+              cilium:
+                kubeProxyReplacement: true
+                loadBalancerMode: {{mode}}
+            workloads:
+              - { name: rr, test: TCP_RR, paths: [node-port] }
+            """;
+        var error = Assert.Throws<ScenarioException>(() => ScenarioReader.Parse(yaml, "dsr.yaml"));
+        Assert.Contains("dsr.yaml:6:23:", error.Message);
+        Assert.Contains($"cluster.cilium.loadBalancerMode: {mode} sends NodePort packets by DSR", error.Message);
+        Assert.Contains("cilium-geneve", error.Message);
+        Assert.Contains("loadBalancer.dsrDispatch: geneve", error.Message);
+        Assert.Contains("not model", error.Message);
+    }
+
     [Fact]
     public void A_Maglev_table_size_Cilium_does_not_accept_is_refused_with_the_sizes_it_does()
     {

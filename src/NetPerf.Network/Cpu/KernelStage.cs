@@ -45,6 +45,12 @@ public enum KernelStage
     /// <summary>vxlan_rcv: strip the outer headers, hand the inner frame to the vxlan device.</summary>
     VxlanDecapsulate,
 
+    /// <summary>geneve_xmit on a metadata device: the tunnel key's route, geneve_build_skb's headers, udp_tunnel_xmit_skb.</summary>
+    GeneveEncapsulate,
+
+    /// <summary>geneve_udp_encap_recv / geneve_rx: strip the outer headers, hand the inner frame to the geneve device.</summary>
+    GeneveDecapsulate,
+
     /// <summary>ipip_tunnel_xmit.</summary>
     IpipEncapsulate,
 

@@ -13,7 +13,7 @@ namespace NetPerf.Network.Devices;
 /// the UDP socket on the port: the outer headers are stripped and the inner frame enters through this device's
 /// backlog on the same core (drivers/net/vxlan/vxlan_core.c).
 /// </summary>
-public sealed class VxlanDevice : NetDevice, ILocalEndpoint
+public sealed class VxlanDevice : NetDevice, ILocalEndpoint, IMetadataTunnel
 {
     /// <summary>flannel's default port, the Linux kernel's historical one (IANA's is 4789).</summary>
     public const ushort FlannelPort = 8472;

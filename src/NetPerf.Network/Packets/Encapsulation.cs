@@ -4,7 +4,7 @@ namespace NetPerf.Network.Packets;
 
 /// <summary>
 /// The outer headers of a tunnelled packet. The inner packet keeps its own tuple; the outer tuple is what the
-/// underlay (routing, RSS at the receiving NIC, netfilter on the node) sees. VXLAN also carries the inner
+/// underlay (routing, RSS at the receiving NIC, netfilter on the node) sees. VXLAN and Geneve also carry the inner
 /// Ethernet header, whose addresses come back when the packet is decapsulated.
 /// </summary>
 public readonly record struct Encapsulation(
@@ -20,6 +20,7 @@ public readonly record struct Encapsulation(
     public int Overhead => Kind switch
     {
         EncapsulationKind.Vxlan => HeaderSizes.VxlanOverhead,
+        EncapsulationKind.Geneve => HeaderSizes.GeneveOverhead,
         EncapsulationKind.IpInIp => HeaderSizes.IpIpOverhead,
         _ => 0,
     };

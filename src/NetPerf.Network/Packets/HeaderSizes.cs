@@ -4,6 +4,7 @@ namespace NetPerf.Network.Packets;
 /// Header and framing sizes in bytes, as they appear on the wire. Sources: IEEE 802.3 (Ethernet header, FCS,
 /// minimum frame, preamble + start delimiter + inter-frame gap), RFC 791 (IPv4), RFC 768 (UDP), RFC 9293 (TCP),
 /// RFC 7323 (the 12-byte timestamp option Linux sends by default: net.ipv4.tcp_timestamps=1), RFC 7348 (VXLAN),
+/// RFC 8926 (Geneve),
 /// RFC 2003 (IP-in-IP); measurements.md row MTU-20 for the encapsulation overheads.
 /// </summary>
 public static class HeaderSizes
@@ -25,6 +26,17 @@ public static class HeaderSizes
 
     /// <summary>Outer IPv4 20 + UDP 8 + VXLAN 8 + the inner Ethernet header 14 (row MTU-20): 1450 inside 1500.</summary>
     public const int VxlanOverhead = Ipv4 + Udp + Vxlan + Ethernet;
+
+    /// <summary>Geneve's base header (RFC 8926 section 3.4): version, option length, flags, protocol type, VNI; options follow in 4-byte words.</summary>
+    public const int Geneve = 8;
+
+    /// <summary>
+    /// Outer IPv4 20 + UDP 8 + Geneve 8 + the inner Ethernet header 14, with no options: drivers/net/geneve.c's
+    /// GENEVE_IPV4_HLEN (ETH_HLEN + sizeof(struct iphdr) + GENEVE_BASE_HLEN, the last UDP + genevehdr), the same
+    /// 50 bytes as VXLAN's. Options add their length (opt_len counts 4-byte words); Cilium sends none but the
+    /// 12-byte DSR option of its Geneve dispatch (pkg/mtu DsrTunnelOverhead), which NetPerf does not build.
+    /// </summary>
+    public const int GeneveOverhead = Ipv4 + Udp + Geneve + Ethernet;
 
     /// <summary>An outer IPv4 header (row MTU-20).</summary>
     public const int IpIpOverhead = Ipv4;

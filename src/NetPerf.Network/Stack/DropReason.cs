@@ -25,7 +25,7 @@ public enum DropReason
     /// <summary>No socket bound to the destination port (ICMP port unreachable).</summary>
     NoSocket,
 
-    /// <summary>A VXLAN device had no FDB entry for the inner destination MAC.</summary>
+    /// <summary>A tunnel device had nowhere to send the packet: a VXLAN device no FDB entry for the inner destination MAC, a metadata (external) device no tunnel key.</summary>
     NoTunnelEndpoint,
 
     /// <summary>A frame came back to the bridge port it arrived on, and hairpin mode is off.</summary>

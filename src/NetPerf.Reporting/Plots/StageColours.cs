@@ -22,6 +22,7 @@ public static class StageColours
         ("ConntrackNew", "netfilter", "#EF3B2C"), ("Nat", "netfilter", "#FB6A4A"), ("NftMapLookup", "netfilter", "#FC9272"),
         ("IpvsLookup", "netfilter", "#54278F"), ("IpvsSchedule", "netfilter", "#9E9AC8"),
         ("VxlanEncapsulate", "tunnel", "#49006A"), ("VxlanDecapsulate", "tunnel", "#AE017E"),
+        ("GeneveEncapsulate", "tunnel", "#DD3497"), ("GeneveDecapsulate", "tunnel", "#FA9FB5"),
         ("IpipEncapsulate", "tunnel", "#F768A1"), ("IpipDecapsulate", "tunnel", "#FCC5C0"),
         ("LoopbackTransmit", "device", "#3F2A14"), ("BacklogReceive", "device", "#8C510A"), ("VethTransmit", "device", "#BF812D"),
         ("BridgeForward", "device", "#DFC27D"), ("BridgeNetfilter", "device", "#F6E8C3"),

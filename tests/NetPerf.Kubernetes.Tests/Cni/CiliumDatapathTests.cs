@@ -7,7 +7,7 @@ namespace NetPerf.Kubernetes.Tests.Cni;
 /// Cilium's datapath as its agent wires a node (Documentation/network/ebpf/lifeofapacket.rst): the exact hops of
 /// a datagram and its echo on <see cref="PathCluster"/>'s layout (client lxc000000000001 and web-0
 /// lxc000000000002 on node1, web-1 lxc000000000003 on node2) in <see cref="HopTracer"/>'s notation, for each
-/// routing mode and host routing, with kube-proxy beside it in each of its modes.
+/// routing mode (native, VXLAN and Geneve tunnels) and host routing, with kube-proxy beside it in each of its modes.
 /// </summary>
 public class CiliumDatapathTests
 {
@@ -19,25 +19,33 @@ public class CiliumDatapathTests
     /// A pod's packet leaving node a for another node: cil_from_container on its lxc; natively routed, legacy
     /// host routing sends it up the stack (PREROUTING and FORWARD on the lxc, POSTROUTING on eth0), eBPF host
     /// routing straight out of eth0 (bpf_redirect_neigh); in tunnel mode it is encapsulated on cilium_vxlan
-    /// whatever the host routing, and the outer packet leaves through OUTPUT and POSTROUTING.
+    /// or cilium_geneve whatever the host routing, and the outer packet leaves through OUTPUT and POSTROUTING.
     /// </summary>
     private static string[] Leave(int a, string lxc, CiliumRouting routing, CiliumHostRouting host, string note = "") => routing switch
     {
         CiliumRouting.Native when host == CiliumHostRouting.Legacy =>
             [$"node{a}/root/{lxc} from-container{note}", $"node{a}/root/{lxc} PREROUTING", $"node{a}/root/{lxc} FORWARD", $"node{a}/root/eth0 POSTROUTING", $"node{a}/root/eth0 tx"],
         CiliumRouting.Native => [$"node{a}/root/{lxc} from-container{note}", $"node{a}/root/eth0 tx"],
-        _ => [$"node{a}/root/{lxc} from-container{note}", .. Encapsulated(a)],
+        _ => [$"node{a}/root/{lxc} from-container{note}", .. Encapsulated(a, routing)],
     };
 
-    private static string[] Encapsulated(int a) =>
-        [$"node{a}/root/cilium_vxlan vxlan+", $"node{a}/root/eth0 OUTPUT", $"node{a}/root/eth0 POSTROUTING", $"node{a}/root/eth0 tx"];
+    /// <summary>The tunnel device Cilium's agent creates for the routing mode, and the hop notation of its driver's encapsulation.</summary>
+    private static (string Device, string Driver) Tunnel(CiliumRouting routing) => routing switch
+    {
+        CiliumRouting.Vxlan => ("cilium_vxlan", "vxlan"),
+        CiliumRouting.Geneve => ("cilium_geneve", "geneve"),
+        _ => throw new ArgumentException($"{routing} does not tunnel", nameof(routing)),
+    };
+
+    private static string[] Encapsulated(int a, CiliumRouting routing) =>
+        [$"node{a}/root/{Tunnel(routing).Device} {Tunnel(routing).Driver}+", $"node{a}/root/eth0 OUTPUT", $"node{a}/root/eth0 POSTROUTING", $"node{a}/root/eth0 tx"];
 
     /// <summary>
     /// A packet arriving on node b for its pod: cil_from_netdev on eth0; natively routed, legacy host routing
     /// routes it up the stack and out of cilium_host, whose cil_from_host delivers it to the pod's lxc, which
     /// takes it through veth_xmit and the backlog; eBPF host routing delivers it from eth0 into the pod's
     /// namespace (bpf_redirect_peer: no netfilter, no veth_xmit, no backlog). In tunnel mode the outer packet
-    /// is the node's (PREROUTING, INPUT, UDP 8472), and cil_from_overlay delivers the inner one.
+    /// is the node's (PREROUTING, INPUT, UDP 8472 or 6081), and cil_from_overlay delivers the inner one.
     /// </summary>
     private static string[] Arrive(int b, string lxc, CiliumRouting routing, CiliumHostRouting host, string note = "")
     {
@@ -48,12 +56,12 @@ public class CiliumDatapathTests
             CiliumRouting.Native when host == CiliumHostRouting.Legacy =>
                 [.. wire, $"node{b}/root/eth0 PREROUTING", $"node{b}/root/eth0 FORWARD", $"node{b}/root/cilium_host POSTROUTING", $"node{b}/root/cilium_host from-host", .. deliver],
             CiliumRouting.Native => [.. wire, .. deliver],
-            _ => [.. wire, .. Decapsulated(b), .. deliver],
+            _ => [.. wire, .. Decapsulated(b, routing), .. deliver],
         };
     }
 
-    private static string[] Decapsulated(int b) =>
-        [$"node{b}/root/eth0 PREROUTING", $"node{b}/root/eth0 INPUT", $"node{b}/root/cilium_vxlan vxlan-", $"node{b}/root/cilium_vxlan from-overlay"];
+    private static string[] Decapsulated(int b, CiliumRouting routing) =>
+        [$"node{b}/root/eth0 PREROUTING", $"node{b}/root/eth0 INPUT", $"node{b}/root/{Tunnel(routing).Device} {Tunnel(routing).Driver}-", $"node{b}/root/{Tunnel(routing).Device} from-overlay"];
 
     /// <summary>Same node: cil_from_container hands the packet to the other endpoint (legacy: its lxc's egress and backlog; eBPF: its namespace).</summary>
     private static string[] Local(string from, string to, CiliumHostRouting host) => host == CiliumHostRouting.Legacy
@@ -101,12 +109,12 @@ public class CiliumDatapathTests
         string[] serviceIn = mode == "ipvs"
             ? ["node1/root/eth0 PREROUTING", "node1/root/eth0 INPUT ipvs dst>10.244.2.2:8080", $"node1/root/{outDevice} OUTPUT", $"node1/root/{outDevice} POSTROUTING{snat}"]
             : ["node1/root/eth0 PREROUTING dst>10.244.2.2:8080", "node1/root/eth0 FORWARD", $"node1/root/{outDevice} POSTROUTING{snat}"];
-        string[] toNode2 = native ? ["node1/root/eth0 tx"] : ["node1/root/cilium_host from-host", .. Encapsulated(1)];
-        string inDevice = native ? "eth0" : "cilium_vxlan";
+        string[] toNode2 = native ? ["node1/root/eth0 tx"] : ["node1/root/cilium_host from-host", .. Encapsulated(1, routing)];
+        string inDevice = native ? "eth0" : Tunnel(routing).Device;
         string[] back = mode == "ipvs"
             ? [$"node1/root/{inDevice} PREROUTING dst>192.168.15.1:40000", $"node1/root/{inDevice} FORWARD ipvs src>192.168.0.1:30080", "node1/root/eth0 POSTROUTING"]
             : [$"node1/root/{inDevice} PREROUTING dst>192.168.15.1:40000", $"node1/root/{inDevice} FORWARD", "node1/root/eth0 POSTROUTING src>192.168.0.1:30080"];
-        string[] fromNode2 = native ? ["node1/root/eth0 rx", "node1/root/eth0 from-netdev"] : ["node1/root/eth0 rx", "node1/root/eth0 from-netdev", .. Decapsulated(1)];
+        string[] fromNode2 = native ? ["node1/root/eth0 rx", "node1/root/eth0 from-netdev"] : ["node1/root/eth0 rx", "node1/root/eth0 from-netdev", .. Decapsulated(1, routing)];
         return ([
             "outside/root/eth0 tx", "node1/root/eth0 rx", "node1/root/eth0 from-netdev", .. serviceIn, .. toNode2,
             .. Arrive(2, Web1, routing, CiliumHostRouting.Legacy), "node2/web-1 deliver",

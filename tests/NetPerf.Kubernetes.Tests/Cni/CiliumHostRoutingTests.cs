@@ -43,6 +43,7 @@ public class CiliumHostRoutingTests
     [Theory]
     [InlineData(CiliumRouting.Native)]
     [InlineData(CiliumRouting.Vxlan)]
+    [InlineData(CiliumRouting.Geneve)]
     public void With_ebpf_host_routing_a_packet_entering_the_node_skips_netfilter_and_the_backlog_and_with_legacy_it_does_not(CiliumRouting routing)
     {
         var legacy = new PathCluster(new CiliumDatapath(routing, CiliumHostRouting.Legacy), "iptables", "pod-cross-node").Send(new StageLog()).RequestOn("node2");
@@ -73,7 +74,7 @@ public class CiliumHostRoutingTests
         }
         else
         {
-            // vxlan_rcv queues the inner frame to cilium_vxlan's backlog (as any VXLAN device), in both modes.
+            // vxlan_rcv and geneve_rx queue the inner frame to the tunnel device's gro_cells (its backlog here), in both modes.
             Assert.Equal(1, ebpf.Count(s => s == KernelStage.BacklogReceive));
             Assert.Equal(2, legacy.Count(s => s == KernelStage.BacklogReceive));
         }
@@ -107,6 +108,56 @@ public class CiliumHostRoutingTests
     }
 
     [Fact]
+    public void The_geneve_tunnel_carries_a_pods_packet_in_50_bytes_of_udp_to_port_6081_between_the_nodes()
+    {
+        var log = new PathCluster(new CiliumDatapath(CiliumRouting.Geneve), "iptables", "pod-cross-node").Send(new StageLog());
+        var inner = log.Stages.First(s => s.Host == "node1" && s.Stage == KernelStage.BpfFromContainer);
+        var encapsulated = log.Stages.First(s => s.Host == "node1" && s.Stage == KernelStage.GeneveEncapsulate);
+        var wire = log.Stages.First(s => s.Host == "node1" && s.Stage == KernelStage.NicTransmit);
+
+        Assert.Equal(IpProtocol.Udp, wire.Visible.Protocol);
+        Assert.Equal(6081, wire.Visible.DestinationPort); // GENEVE_UDP_PORT, IANA's
+        Assert.InRange(wire.Visible.SourcePort, 32768, 60999); // udp_flow_src_port over the local port range
+        Assert.Equal("192.168.0.1", wire.Visible.Source.ToString());
+        Assert.Equal("192.168.0.2", wire.Visible.Destination.ToString());
+        Assert.Equal("10.244.1.2", encapsulated.Visible.Source.ToString()); // the pod's packet goes in whole
+        // outer IPv4 20 + UDP 8 + Geneve base header 8 (no options) + inner Ethernet 14: GENEVE_IPV4_HLEN
+        Assert.Equal(inner.IpLength + 50, wire.IpLength);
+        Assert.DoesNotContain(log.Stages, s => s.Stage is KernelStage.VxlanEncapsulate or KernelStage.VxlanDecapsulate);
+        Assert.Contains(log.Stages, s => s.Host == "node2" && s.Stage == KernelStage.GeneveDecapsulate);
+    }
+
+    [Theory]
+    [InlineData("cilium-vxlan", 1500, 1450, 50)]
+    [InlineData("cilium-geneve", 1500, 1450, 50)] // Cilium's one TunnelOverheadIPv4 (pkg/mtu) for either protocol
+    [InlineData("cilium-geneve", 9001, 8951, 50)] // an AWS ENA node
+    [InlineData("cilium-native", 1500, 1500, 0)]
+    public void A_tunnelled_cilium_pod_gets_the_node_mtu_less_the_tunnels_headers(string cni, int nodeMtu, int podMtu, int headers)
+    {
+        var kind = CniPlugins.Get(cni);
+        var cluster = new KubernetesCluster(new ClusterOptions { Nodes = 2, NodeMtu = nodeMtu, Costs = CostTable.Free() }, kind.Create());
+        var pod = cluster.AddPod("a", 1);
+
+        Assert.Equal(podMtu, pod.Eth0!.Mtu);
+        Assert.Equal(headers, kind.MtuOverhead);
+        Assert.Equal(nodeMtu, pod.Eth0.Mtu + headers); // a full-sized pod packet, wrapped, is a full-sized node packet: never fragmented
+    }
+
+    [Fact]
+    public void Cilium_geneve_puts_a_metadata_geneve_device_on_every_node_and_keeps_the_nodes_mtu_on_it()
+    {
+        var cluster = new KubernetesCluster(new ClusterOptions { Nodes = 2, Costs = CostTable.Free() }, CniPlugins.Get("cilium-geneve").Create());
+        foreach (var node in cluster.Nodes)
+        {
+            var geneve = Assert.IsType<GeneveDevice>(node.Root.Devices.Single(d => d.Name == "cilium_geneve"));
+            Assert.Equal(6081, geneve.Port);
+            Assert.Equal(node.Ip, geneve.Local);
+            Assert.Equal(node.Eth0.Mtu, geneve.Mtu);
+            Assert.DoesNotContain(node.Root.Devices, d => d.Name == "cilium_vxlan");
+        }
+    }
+
+    [Fact]
     public void Natively_routed_the_packet_on_the_wire_is_the_pods_own()
     {
         var log = new PathCluster(new CiliumDatapath(CiliumRouting.Native), "iptables", "pod-cross-node").Send(new StageLog());
@@ -134,6 +185,7 @@ public class CiliumHostRoutingTests
     [Theory]
     [InlineData("cilium-native")]
     [InlineData("cilium-vxlan")]
+    [InlineData("cilium-geneve")]
     public void Every_program_a_packet_crosses_costs_cpu_on_the_node_that_runs_it(string name)
     {
         var cluster = new PathCluster(CniPlugins.Get(name).Create(), "iptables", "cluster-ip");

@@ -32,6 +32,8 @@ public class CiliumNodePortTests
         { CiliumRouting.Native, CiliumHostRouting.Legacy, CiliumLoadBalancerMode.Snat },
         { CiliumRouting.Vxlan, CiliumHostRouting.Ebpf, CiliumLoadBalancerMode.Snat },
         { CiliumRouting.Vxlan, CiliumHostRouting.Legacy, CiliumLoadBalancerMode.Snat },
+        { CiliumRouting.Geneve, CiliumHostRouting.Ebpf, CiliumLoadBalancerMode.Snat },
+        { CiliumRouting.Geneve, CiliumHostRouting.Legacy, CiliumLoadBalancerMode.Snat },
         { CiliumRouting.Native, CiliumHostRouting.Ebpf, CiliumLoadBalancerMode.Dsr },
         { CiliumRouting.Native, CiliumHostRouting.Legacy, CiliumLoadBalancerMode.Dsr },
         { CiliumRouting.Native, CiliumHostRouting.Ebpf, CiliumLoadBalancerMode.Hybrid }, // a datagram: SNAT
@@ -48,12 +50,13 @@ public class CiliumNodePortTests
     private static string[] Expected(CiliumRouting routing, CiliumHostRouting host, bool dsr)
     {
         bool native = routing == CiliumRouting.Native, legacy = host == CiliumHostRouting.Legacy;
+        var (tunnel, driver) = routing == CiliumRouting.Geneve ? ("cilium_geneve", "geneve") : ("cilium_vxlan", "vxlan");
         string[] toNode2 = native
             ? ["node1/root/eth0 tx"]
-            : ["node1/root/cilium_vxlan vxlan+", "node1/root/eth0 OUTPUT", "node1/root/eth0 POSTROUTING", "node1/root/eth0 tx"];
+            : [$"node1/root/{tunnel} {driver}+", "node1/root/eth0 OUTPUT", "node1/root/eth0 POSTROUTING", "node1/root/eth0 tx"];
         string[] arrive = native
             ? ["node2/root/eth0 rx", $"node2/root/eth0 from-netdev{(dsr ? " dsr" : "")}"]
-            : ["node2/root/eth0 rx", "node2/root/eth0 from-netdev", "node2/root/eth0 PREROUTING", "node2/root/eth0 INPUT", "node2/root/cilium_vxlan vxlan-", "node2/root/cilium_vxlan from-overlay"];
+            : ["node2/root/eth0 rx", "node2/root/eth0 from-netdev", "node2/root/eth0 PREROUTING", "node2/root/eth0 INPUT", $"node2/root/{tunnel} {driver}-", $"node2/root/{tunnel} from-overlay"];
         string[] deliver = native && legacy
             ? ["node2/root/eth0 PREROUTING", "node2/root/eth0 FORWARD", "node2/root/cilium_host POSTROUTING", "node2/root/cilium_host from-host", $"node2/root/{Web1} to-container", $"node2/root/{Web1} veth"]
             : legacy ? [$"node2/root/{Web1} to-container", $"node2/root/{Web1} veth"] : [$"node2/root/{Web1} to-container"];

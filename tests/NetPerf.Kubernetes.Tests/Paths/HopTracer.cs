@@ -45,6 +45,8 @@ internal sealed class HopTracer : IPacketTracer, INetfilterTracer
             KernelStage.BridgeForward => "bridge",
             KernelStage.VxlanEncapsulate => "vxlan+",
             KernelStage.VxlanDecapsulate => "vxlan-",
+            KernelStage.GeneveEncapsulate => "geneve+",
+            KernelStage.GeneveDecapsulate => "geneve-",
             KernelStage.IpipEncapsulate => "ipip+",
             KernelStage.IpipDecapsulate => "ipip-",
             KernelStage.NicTransmit => "tx",

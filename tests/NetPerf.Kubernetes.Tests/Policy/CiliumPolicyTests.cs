@@ -50,6 +50,7 @@ public class CiliumPolicyTests
     [InlineData("pods", true, false, CiliumHostRouting.Legacy, CiliumRouting.Native)]        // from app=api: api's identity in db's policy map
     [InlineData("pods", true, false, CiliumHostRouting.Ebpf, CiliumRouting.Native)]
     [InlineData("pods", true, false, CiliumHostRouting.Legacy, CiliumRouting.Vxlan)]
+    [InlineData("pods", true, false, CiliumHostRouting.Ebpf, CiliumRouting.Geneve)]
     [InlineData("cidr", true, true, CiliumHostRouting.Legacy, CiliumRouting.Native)]         // from ipBlock 10.244.1.0/24: node1's pods, both
     [InlineData("other-port", false, false, CiliumHostRouting.Legacy, CiliumRouting.Native)] // from app=api but to 80 only
     [InlineData("deny-all", false, false, CiliumHostRouting.Ebpf, CiliumRouting.Native)]     // selects db, no ingress rule: default deny

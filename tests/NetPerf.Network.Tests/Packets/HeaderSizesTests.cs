@@ -39,6 +39,17 @@ public class HeaderSizesTests
     }
 
     [Fact]
+    public void Geneve_without_options_on_a_1500_byte_underlay_carries_a_1450_byte_inner_packet_as_VXLAN_does()
+    {
+        // drivers/net/geneve.c GENEVE_IPV4_HLEN: ETH_HLEN 14 + iphdr 20 + udphdr 8 + genevehdr 8.
+        var p = Udp(1450 - 28, EncapsulationKind.Geneve);
+        Assert.Equal(1450, p.InnerIpLength);
+        Assert.Equal(1500, p.IpLength);
+        Assert.Equal(1514 + 4, HeaderSizes.FrameBytes(p.IpLength));
+        Assert.Equal(14 + 20 + 8 + 8, HeaderSizes.GeneveOverhead);
+    }
+
+    [Fact]
     public void IP_in_IP_costs_20_bytes_so_the_inner_MTU_is_1480()
     {
         var p = Udp(1480 - 28, EncapsulationKind.IpInIp);

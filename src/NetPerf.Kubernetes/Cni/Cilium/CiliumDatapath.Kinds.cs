@@ -2,7 +2,7 @@ using NetPerf.Network.Packets;
 
 namespace NetPerf.Kubernetes.Cni.Cilium;
 
-/// <summary>Cilium's routing modes as scenarios name them: one datapath, two kinds (native and VXLAN tunnel).</summary>
+/// <summary>Cilium's routing modes as scenarios name them: one datapath, three kinds (native, and tunnels of VXLAN and Geneve).</summary>
 public sealed partial class CiliumDatapath
 {
     private const string Ipam = "kubernetes IPAM: the node's pod CIDR (a /24 by default), less network, cilium_host's router address and broadcast";
@@ -45,6 +45,23 @@ public sealed partial class CiliumDatapath
         Create = () => new CiliumDatapath(CiliumRouting.Vxlan),
     };
 
+    // Geneve's headers without options are as long as VXLAN's (drivers/net/geneve.c GENEVE_IPV4_HLEN), and Cilium
+    // takes the one TunnelOverheadIPv4 of 50 bytes for either protocol (pkg/mtu/mtu.go), so pods get 1450 on 1500.
+    // Its 12-byte DsrTunnelOverhead comes off only with DSR's Geneve dispatch in high-scale ipcache mode, not built here.
+    private static readonly CniPluginKind Geneve = new()
+    {
+        Name = "cilium-geneve",
+        Family = "cilium",
+        Ipam = Ipam,
+        MaxPodsPerNode = 253,
+        NodeRangeReserved = 3,
+        MtuOverhead = HeaderSizes.GeneveOverhead,
+        Policy = Agent,
+        Devices = [.. CommonDevices, $"cilium_geneve (geneve external dstport {Network.Devices.GeneveDevice.DefaultPort}, tc ingress cil_from_overlay)"],
+        PlotColour = "#E31A1C",
+        Create = () => new CiliumDatapath(CiliumRouting.Geneve),
+    };
+
     /// <summary>Cilium's kinds, in the order the registry lists them.</summary>
-    public static IReadOnlyList<CniPluginKind> Descriptors { get; } = [Native, Vxlan];
+    public static IReadOnlyList<CniPluginKind> Descriptors { get; } = [Native, Vxlan, Geneve];
 }

@@ -15,13 +15,13 @@ namespace NetPerf.Kubernetes.Cni.Cilium;
 /// the node's router address sits on cilium_host (a veth paired with cilium_net), which pods route via
 /// (<c>default via ROUTER dev eth0</c>, the ARP answered by bpf_lxc's ARP responder), and whose tc egress
 /// runs cil_from_host; eth0's tc ingress runs cil_from_netdev; in tunnel mode cilium_vxlan (collect_md, UDP
-/// 8472) runs cil_from_overlay. Pods get the node's /24 pod CIDR (kubernetes IPAM), the router its first
+/// 8472) or cilium_geneve (collect_md, UDP 6081) runs cil_from_overlay. Pods get the node's /24 pod CIDR (kubernetes IPAM), the router its first
 /// address. Pod to pod on one node never enters the host stack; across nodes and from the wire, what the packet
 /// crosses depends on <see cref="HostRouting"/> (legacy: up the stack and netfilter; eBPF: redirects).
 /// </summary>
 public sealed partial class CiliumDatapath : CniPlugin
 {
-    /// <summary>The VNI on cilium_vxlan's packets: Cilium puts the source's security identity there; identities are not modelled, so one value.</summary>
+    /// <summary>The VNI on cilium_vxlan's and cilium_geneve's packets: Cilium puts the source's security identity there; identities are not modelled, so one value.</summary>
     internal const uint TunnelVni = 2;
 
     private readonly Dictionary<Node, CiliumNodeState> _nodes = [];
@@ -57,7 +57,13 @@ public sealed partial class CiliumDatapath : CniPlugin
     /// <summary>What the agent runs with (after its fallback, <see cref="CiliumOptions"/>); set before the cluster is built.</summary>
     public CiliumHostRouting HostRouting { get; set; }
 
-    public override CniPluginKind Kind => Routing == CiliumRouting.Native ? Native : Vxlan;
+    public override CniPluginKind Kind => Routing switch
+    {
+        CiliumRouting.Native => Native,
+        CiliumRouting.Vxlan => Vxlan,
+        CiliumRouting.Geneve => Geneve,
+        _ => throw new ArgumentOutOfRangeException(nameof(Routing), Routing, null),
+    };
 
     /// <summary>The router address on cilium_host: the pod CIDR's first (as the cni0 gateway of flannel).</summary>
     public static Ipv4Address RouterAddress(Node node) => node.PodAddress(1);
@@ -69,7 +75,8 @@ public sealed partial class CiliumDatapath : CniPlugin
         if (Routing != CiliumRouting.Native && LoadBalancerMode != CiliumLoadBalancerMode.Snat)
         {
             throw new NotSupportedException(
-                $"Cilium's DSR (loadBalancer.mode {LoadBalancerMode.ToString().ToLowerInvariant()}) carries the frontend in an IPv4 option, which needs native routing; the agent refuses it with routingMode tunnel. Use cilium-native, or loadBalancer.mode snat.");
+                $"Cilium's DSR (loadBalancer.mode {LoadBalancerMode.ToString().ToLowerInvariant()}) as modelled carries the frontend in an IPv4 option (loadBalancer.dsrDispatch opt), which needs native routing; the agent refuses it with routingMode tunnel. " +
+                "Cilium's Geneve dispatch, which also runs in a Geneve tunnel, is not modelled. Use cilium-native, or loadBalancer.mode snat.");
         }
 
         node.Root.IpForward = true;
@@ -82,13 +89,14 @@ public sealed partial class CiliumDatapath : CniPlugin
         // The node's own pod CIDR via cilium_host (pkg/datapath/linux/node.go: the router's route, src ROUTER).
         node.Root.AddRoute(node.PodCidr.ToString(), ciliumHost, via: router.ToString());
 
-        VxlanDevice? tunnel = null;
-        if (Routing == CiliumRouting.Vxlan)
+        NetDevice? tunnel = Routing switch
         {
-            tunnel = new VxlanDevice(node.Root, "cilium_vxlan", TunnelVni, node.Ip, VxlanDevice.FlannelPort, mtu: node.Eth0.Mtu) { Df = VxlanDf };
-        }
+            CiliumRouting.Vxlan => new VxlanDevice(node.Root, "cilium_vxlan", TunnelVni, node.Ip, VxlanDevice.FlannelPort, mtu: node.Eth0.Mtu) { Df = VxlanDf },
+            CiliumRouting.Geneve => new GeneveDevice(node.Root, "cilium_geneve", node.Ip, GeneveDevice.DefaultPort, mtu: node.Eth0.Mtu),
+            _ => null,
+        };
 
-        var state = new CiliumNodeState(node, ciliumHost, tunnel);
+        var state = new CiliumNodeState(node, ciliumHost, (IMetadataTunnel?)tunnel);
         _nodes[node] = state;
         ciliumHost.TcEgress = new CiliumFromHost(this, state);
         node.Eth0.TcIngress = new CiliumFromNetdev(this, state);
@@ -284,7 +292,7 @@ public sealed partial class CiliumDatapath : CniPlugin
             var where = string.Join("; ", segments.Select(g => $"{g.Key}: {string.Join(", ", g.Select(n => n.Name))}"));
             throw new NotSupportedException(
                 $"cilium-native routes each node's pods via that node's own address (autoDirectNodeRoutes), which must be on-link, " +
-                $"but the nodes are on {segments.Count} subnets ({where}). Use cilium-vxlan across racks, or one rack.");
+                $"but the nodes are on {segments.Count} subnets ({where}). Use cilium-vxlan or cilium-geneve across racks, or one rack.");
         }
     }
 }

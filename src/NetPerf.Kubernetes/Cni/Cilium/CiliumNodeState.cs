@@ -7,15 +7,15 @@ namespace NetPerf.Kubernetes.Cni.Cilium;
 /// What Cilium's agent keeps on one node for its BPF programs: the endpoint map (cilium_lxc: each local pod's
 /// address and its lxc device) and the node's devices the programs redirect to.
 /// </summary>
-internal sealed class CiliumNodeState(Node node, VethDevice ciliumHost, VxlanDevice? tunnel)
+internal sealed class CiliumNodeState(Node node, VethDevice ciliumHost, IMetadataTunnel? tunnel)
 {
     public Node Node { get; } = node;
 
     /// <summary>cilium_host: the router address pods route via; its egress program takes what the stack routes to pods.</summary>
     public VethDevice CiliumHost { get; } = ciliumHost;
 
-    /// <summary>cilium_vxlan in tunnel mode (collect_md: the programs give each packet its tunnel key); null in native routing.</summary>
-    public VxlanDevice? Tunnel { get; } = tunnel;
+    /// <summary>cilium_vxlan or cilium_geneve in tunnel mode (collect_md: the programs give each packet its tunnel key); null in native routing.</summary>
+    public IMetadataTunnel? Tunnel { get; } = tunnel;
 
     /// <summary>cilium_lxc: local endpoints by address (a BPF hash map; the packet's lookup is charged in the program's stage).</summary>
     public Dictionary<uint, VethDevice> Endpoints { get; } = [];

@@ -7,7 +7,7 @@ namespace NetPerf.Kubernetes.Cni.Cilium;
 /// <summary>
 /// cil_from_container (bpf/bpf_lxc.c) on a pod's lxc tc ingress: to a pod of this node, delivered to its
 /// endpoint (ipv4_local_delivery) whatever the host routing; in tunnel mode to a pod of another node,
-/// encapsulated and redirected to cilium_vxlan (encap_and_redirect_lxc); with eBPF host routing, anything not for
+/// encapsulated and redirected to cilium_vxlan or cilium_geneve (encap_and_redirect_lxc); with eBPF host routing, anything not for
 /// the node itself out of the FIB's device by bpf_redirect_neigh; anything else (legacy host routing, the node
 /// itself, the outside world) passed to the host stack. A packet to a ClusterIP is first translated to a backend
 /// (<see cref="CiliumDatapath.TranslateService"/>): Cilium load-balances a pod's ClusterIP traffic in BPF with or
@@ -119,7 +119,7 @@ internal sealed class CiliumFromHost(CiliumDatapath cilium, CiliumNodeState node
     }
 }
 
-/// <summary>cil_from_overlay (bpf/bpf_overlay.c) on cilium_vxlan's tc ingress: a decapsulated packet to its local endpoint.</summary>
+/// <summary>cil_from_overlay (bpf/bpf_overlay.c) on cilium_vxlan's or cilium_geneve's tc ingress: a decapsulated packet to its local endpoint.</summary>
 internal sealed class CiliumFromOverlay(CiliumDatapath cilium, CiliumNodeState node) : TcProgram
 {
     public override string Name => "cil_from_overlay";

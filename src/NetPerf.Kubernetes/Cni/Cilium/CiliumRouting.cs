@@ -11,4 +11,10 @@ public enum CiliumRouting
 
     /// <summary>routingMode: tunnel, tunnelProtocol: vxlan (Cilium's default): cilium_vxlan, UDP 8472, 50 bytes of headers.</summary>
     Vxlan,
+
+    /// <summary>
+    /// routingMode: tunnel, tunnelProtocol: geneve: cilium_geneve (drivers/net/geneve.c, metadata mode), UDP 6081,
+    /// the same 50 bytes of headers as VXLAN's (no Geneve options: Cilium adds one only for DSR's Geneve dispatch).
+    /// </summary>
+    Geneve,
 }
