@@ -17,7 +17,7 @@ internal static class RouteResolver
     /// <summary>The kinds whose pods a workload may name as client or server.</summary>
     public static readonly IReadOnlyList<string> PodKinds = ["pod", "deployment", "statefulset", "daemonset", "replicaset"];
 
-    private const string Forms = "service/NAME[:PORT], NAME.NAMESPACE.svc.cluster.local[:PORT], pod/NAME[:PORT], deployment/NAME[:PORT] (or statefulset, daemonset, replicaset; KIND/NAMESPACE/NAME where a name is in several namespaces), node/N[:PORT]";
+    private const string Forms = "service/NAME[:PORT], a DNS name (NAME, NAME.NAMESPACE, NAME.NAMESPACE.svc.cluster.local)[:PORT], pod/NAME[:PORT], deployment/NAME[:PORT] (or statefulset, daemonset, replicaset; KIND/NAMESPACE/NAME where a name is in several namespaces), node/N[:PORT]";
 
     private readonly record struct End(string Pod, string Namespace, int Node);
 
@@ -127,27 +127,28 @@ internal static class RouteResolver
                 return null;
             }
         }
-        else if (target.TrimEnd('.').EndsWith(".svc.cluster.local", StringComparison.Ordinal))
+        else if (target != "external" && ClusterDnsNames.IsName(target))
         {
-            var labels = target.TrimEnd('.')[..^".svc.cluster.local".Length].Split('.');
-            if (labels.Length == 2)
+            // A DNS name, looked up as the client's resolver will look it up when the run starts: through its
+            // namespace's search list (an outside client has none: the name as written).
+            string ns = clients.Count > 0 ? clients[0].Namespace : "default";
+            var conf = outside ? null : new Kubernetes.Dns.ResolvConf(ns);
+            var lookup = new ClusterDnsNames(s).Resolve(target, conf);
+            if (lookup.Answer is not { } answer)
             {
-                svc = objects.Service(labels[1], labels[0]);
-            }
-            else if (labels.Length == 3 && objects.Service(labels[2], labels[1]) is { Type: ManifestServiceType.Headless })
-            {
-                named = objects.Pod(labels[2], labels[0]) is { } p && p.Subdomain == labels[1] ? p : null;
-            }
-
-            if (svc is null && named is null)
-            {
-                var names = objects.Services.Select(x => x.Fqdn)
-                    .Concat(objects.Pods.Where(p => p.Subdomain is not null).Select(p => $"{p.Name}.{p.Subdomain}.{p.Namespace}.svc.cluster.local")).ToList();
-                d.Error(At("to"), $"{where}.to: CoreDNS has no name {Printable.Quote(target)} among the manifests' Services and StatefulSet pods{DidYouMean.Suggest(target.TrimEnd('.'), names)}; names: {Some(names)}");
+                d.Error(At("to"), $"{where}.to: {NotFound(s, target, r.From, ns, conf, lookup)}");
                 return null;
             }
 
-            dialName = target.TrimEnd('.');
+            if (answer.Own is { } own)
+            {
+                d.Error(At("to"), $"{where}.to: {Printable.Quote(target)} from namespace {ns} resolves to {lookup.Answered}, {own}, which no manifest workload serves; name a manifest Service (its Services: {Some(ClusterDnsNames.ServiceNames(s))})");
+                return null;
+            }
+
+            svc = answer.Pod is null ? answer.Service : null;
+            named = answer.Pod;
+            dialName = target; // as written: a trailing dot (absolute) or the search list decides how many queries it costs
         }
 
         if (serverOutside)
@@ -428,6 +429,18 @@ internal static class RouteResolver
         var ids = objects.Pods.Select(p => p.Owner).Concat(objects.Pods.Select(p => $"pod/{p.Name}")).Distinct().ToList();
         why = $"{Printable.Quote(text)} names no pod or workload of the manifests{DidYouMean.Suggest(target, ids)}; they are: {Some(ids)}";
         return null;
+    }
+
+    /// <summary>Why a DNS name reaches nothing: every name the resolver tries, each NXDOMAIN (or answered without a record), and the Services there are.</summary>
+    private static string NotFound(Scenario s, string target, string from, string ns, Kubernetes.Dns.ResolvConf? conf, ClusterDnsNames.Lookup lookup)
+    {
+        string who = conf is null
+            ? "an external client has no pod's resolv.conf search list and tries the name as written,"
+            : $"{(from.Length == 0 ? "NetPerf's client pod" : from)}'s resolver (namespace {ns}: search {string.Join(" ", conf.Search)}, ndots:{conf.Ndots}) tries";
+        string tried = string.Join(", ", lookup.Tried.Select(t => lookup.Empty.Contains(t) ? $"{t} (NOERROR, no records: a headless Service with no endpoints)" : t));
+        var services = ClusterDnsNames.ServiceNames(s);
+        string nearest = DidYouMean.Suggest(lookup.Tried[0], services);
+        return $"CoreDNS answers no name for {Printable.Quote(target)}: {who} {tried}{(lookup.Empty.Count > 0 ? ", NXDOMAIN for the others" : ", NXDOMAIN for each")}{nearest}; the manifests' Services: {Some(services)}";
     }
 
     private static ManifestService? ServiceByRef(ManifestCluster objects, string target, out string? why)
