@@ -263,6 +263,23 @@ internal static class RouteResolver
         End? client = null;
         int chosen = 0;
         int dialNode = 1;
+        string? ZoneOf(int node) => Zone(s, node);
+        if (r.Placement is RoutePlacement.SameZone or RoutePlacement.OtherZone)
+        {
+            string word = Choices.PlacementName(r.Placement.Value);
+            if (outside)
+            {
+                d.Error(At("placement"), $"{where}.placement {word}: relates the client's zone to the server's, and an external client is in none; use local or across (the node dialled holds an endpoint or not)");
+                return null;
+            }
+
+            if (Enumerable.Range(1, s.Cluster.Nodes).All(n => ZoneOf(n) is null))
+            {
+                d.Error(At("placement"), $"{where}.placement {word}: the cluster's nodes have no {Kubernetes.Scheduling.SchedulingNode.ZoneLabel} label; give cluster.zones (node N in zone-((N-1) mod zones + 1)), or label the Nodes in the manifests");
+                return null;
+            }
+        }
+
         if (outside)
         {
             if (DialNode(svc!, servers, r.Placement, s.Cluster.Nodes, out chosen, out string? refused) is not { } dn)
@@ -294,13 +311,12 @@ internal static class RouteResolver
             {
                 foreach (var c in clients)
                 {
-                    bool same = ClientNodeOf(c) == servers[si].Node;
                     if (c.Pod.Length > 0 && c.Pod == servers[si].Pod)
                     {
                         continue; // a pod is not its own client
                     }
 
-                    if (r.Placement is null || same == (r.Placement == RoutePlacement.Local))
+                    if (Fits(r.Placement, ClientNodeOf(c), servers[si].Node, ZoneOf))
                     {
                         client = c;
                         chosen = si;
@@ -311,10 +327,18 @@ internal static class RouteResolver
 
             if (client is null)
             {
-                string onNodes(IEnumerable<End> e) => string.Join(", ", e.Select(x => $"node{x.Node}").Distinct());
-                d.Error(r.Placement is null ? At("from") : At("placement"), r.Placement is null
+                bool zoned = r.Placement is RoutePlacement.SameZone or RoutePlacement.OtherZone;
+                string onNodes(IEnumerable<End> e) => string.Join(", ", e.Select(x => zoned ? $"node{x.Node} in {ZoneOf(x.Node) ?? "no zone"}" : $"node{x.Node}").Distinct());
+                string relation = r.Placement switch
+                {
+                    RoutePlacement.Local => "on the node of",
+                    RoutePlacement.SameZone => "on another node of the zone of",
+                    RoutePlacement.OtherZone => "in another zone than",
+                    _ => "on another node than",
+                };
+                d.Error(r.Placement is null ? At("from") : At("placement"), r.Placement is not { } placed
                     ? $"{where}.from: {r.From} has no pod other than the server's to be the client"
-                    : $"{where}.placement {r.Placement.ToString()!.ToLowerInvariant()}: no client of {(r.From.Length == 0 ? "NetPerf's client pod" : r.From)} (on {onNodes(clients)}) is {(r.Placement == RoutePlacement.Local ? "on the node of" : "on another node than")} a server of {r.To} (on {onNodes(servers)})");
+                    : $"{where}.placement {Choices.PlacementName(placed)}: no client of {(r.From.Length == 0 ? "NetPerf's client pod" : r.From)} (on {onNodes(clients)}) is {relation} a server of {r.To} (on {onNodes(servers)})");
                 return null;
             }
         }
@@ -381,6 +405,22 @@ internal static class RouteResolver
         chosen = Math.Max(0, servers.FindIndex(e => e.Node == n));
         return n;
     }
+
+    /// <summary>Whether a client on <paramref name="client"/> stands where <paramref name="placement"/> asks relative to a server on <paramref name="server"/> (no placement: anywhere).</summary>
+    private static bool Fits(RoutePlacement? placement, int client, int server, Func<int, string?> zone) => placement switch
+    {
+        null => true,
+        RoutePlacement.Local => client == server,
+        RoutePlacement.Across => client != server,
+        RoutePlacement.SameZone => client != server && zone(client) is { } z && z == zone(server),
+        RoutePlacement.OtherZone => zone(client) is { } z && zone(server) is { } y && z != y,
+        _ => throw new ArgumentOutOfRangeException(nameof(placement)),
+    };
+
+    /// <summary>A node's topology.kubernetes.io/zone as the cluster is built with it (<see cref="ClusterBuild"/>): a Node manifest's label, else cluster.zones'; null without one.</summary>
+    private static string? Zone(Scenario s, int node) =>
+        s.Objects.Nodes.FirstOrDefault(n => n.Number == node)?.Labels.GetValueOrDefault(Kubernetes.Scheduling.SchedulingNode.ZoneLabel)
+        ?? (s.Cluster.Zones > 0 ? $"zone-{((node - 1) % s.Cluster.Zones) + 1}" : null);
 
     /// <summary>node/N: N in the cluster, or an error; n = 0 when the text is not node/...</summary>
     private static string? Node(string text, int nodes, out int n, out ushort? port)
