@@ -19,7 +19,7 @@ public static class Choices
     /// <summary>An open-loop workload's arrivals (<see cref="Workloads.Arrivals"/>).</summary>
     public static readonly IReadOnlyList<string> Arrivals = ["poisson", "constant"];
 
-    /// <summary>A workload's placement: client on the server's node or another (k8s-netperf's --local, --across), another of its zone, or one of another zone.</summary>
+    /// <summary>A workload's placement: client on the server's node (k8s-netperf's --local) or another (its default), another of its zone, or one of another zone (what --across's help promises).</summary>
     public static readonly IReadOnlyList<string> Placements = ["local", "across", "same-zone", "other-zone"];
 
     /// <summary>A placement's word in the scenario file (<see cref="Placements"/>, in the enum's order).</summary>

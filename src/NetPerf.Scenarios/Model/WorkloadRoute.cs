@@ -1,6 +1,6 @@
 namespace NetPerf.Scenarios.Model;
 
-/// <summary>Where a workload's client sits relative to its server (k8s-netperf's --local and --across, and the zones of topology.kubernetes.io/zone).</summary>
+/// <summary>Where a workload's client sits relative to its server (k8s-netperf's --local and its default, and the zones of topology.kubernetes.io/zone).</summary>
 public enum RoutePlacement
 {
     /// <summary>On the server's node.</summary>
