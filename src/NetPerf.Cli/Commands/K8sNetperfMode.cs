@@ -14,7 +14,7 @@ namespace NetPerf.Cli.Commands;
 internal sealed class K8sNetperfMode
 {
     public Option<bool> Local { get; } = new("--local") { Description = "k8s-netperf: server and client on the same node." };
-    public Option<bool> Across { get; } = new("--across") { Description = "k8s-netperf: client and server across availability zones." };
+    public Option<bool> Across { get; } = new("--across") { Description = "k8s-netperf: client and server across availability zones (its help); k8s-netperf ignores it, and so does this (a note on stderr says why)." };
     public Option<bool> HostNet { get; } = new("--hostNet") { Description = "k8s-netperf: only hostNetwork tests." };
     public Option<bool> All { get; } = new("--all") { Description = "k8s-netperf: hostNetwork and pod network tests." };
     public Option<bool> JsonOut { get; } = new("--json") { Description = "k8s-netperf: its JSON documents on stdout instead of the tables." };
@@ -58,7 +58,7 @@ internal sealed class K8sNetperfMode
             return ExitCodes.InvalidScenario;
         }
 
-        outcome.Skipped.ToList().ForEach(s => error.WriteLine($"netperf: {s}"));
+        outcome.Skipped.Concat(outcome.Notes).ToList().ForEach(s => error.WriteLine($"netperf: {s}"));
         var at = DateTimeOffset.UnixEpoch.AddSeconds(o.Seed);
         string path = Path.Combine(dir ?? ".", K8sNetperfFiles.CsvName(at));
         Directory.CreateDirectory(dir ?? ".");

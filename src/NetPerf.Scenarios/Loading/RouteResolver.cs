@@ -17,7 +17,7 @@ internal static class RouteResolver
     /// <summary>The kinds whose pods a workload may name as client or server.</summary>
     public static readonly IReadOnlyList<string> PodKinds = ["pod", "deployment", "statefulset", "daemonset", "replicaset"];
 
-    private const string Forms = "service/NAME[:PORT], NAME.NAMESPACE.svc.cluster.local[:PORT], pod/NAME[:PORT], deployment/NAME[:PORT] (or statefulset, daemonset, replicaset; KIND/NAMESPACE/NAME where a name is in several namespaces), node/N[:PORT]";
+    private const string Forms = "service/NAME[:PORT], a DNS name (NAME, NAME.NAMESPACE, NAME.NAMESPACE.svc.cluster.local)[:PORT], pod/NAME[:PORT], deployment/NAME[:PORT] (or statefulset, daemonset, replicaset; KIND/NAMESPACE/NAME where a name is in several namespaces), node/N[:PORT]";
 
     private readonly record struct End(string Pod, string Namespace, int Node);
 
@@ -127,27 +127,28 @@ internal static class RouteResolver
                 return null;
             }
         }
-        else if (target.TrimEnd('.').EndsWith(".svc.cluster.local", StringComparison.Ordinal))
+        else if (target != "external" && ClusterDnsNames.IsName(target))
         {
-            var labels = target.TrimEnd('.')[..^".svc.cluster.local".Length].Split('.');
-            if (labels.Length == 2)
+            // A DNS name, looked up as the client's resolver will look it up when the run starts: through its
+            // namespace's search list (an outside client has none: the name as written).
+            string ns = clients.Count > 0 ? clients[0].Namespace : "default";
+            var conf = outside ? null : new Kubernetes.Dns.ResolvConf(ns);
+            var lookup = new ClusterDnsNames(s).Resolve(target, conf);
+            if (lookup.Answer is not { } answer)
             {
-                svc = objects.Service(labels[1], labels[0]);
-            }
-            else if (labels.Length == 3 && objects.Service(labels[2], labels[1]) is { Type: ManifestServiceType.Headless })
-            {
-                named = objects.Pod(labels[2], labels[0]) is { } p && p.Subdomain == labels[1] ? p : null;
-            }
-
-            if (svc is null && named is null)
-            {
-                var names = objects.Services.Select(x => x.Fqdn)
-                    .Concat(objects.Pods.Where(p => p.Subdomain is not null).Select(p => $"{p.Name}.{p.Subdomain}.{p.Namespace}.svc.cluster.local")).ToList();
-                d.Error(At("to"), $"{where}.to: CoreDNS has no name {Printable.Quote(target)} among the manifests' Services and StatefulSet pods{DidYouMean.Suggest(target.TrimEnd('.'), names)}; names: {Some(names)}");
+                d.Error(At("to"), $"{where}.to: {NotFound(s, target, r.From, ns, conf, lookup)}");
                 return null;
             }
 
-            dialName = target.TrimEnd('.');
+            if (answer.Own is { } own)
+            {
+                d.Error(At("to"), $"{where}.to: {Printable.Quote(target)} from namespace {ns} resolves to {lookup.Answered}, {own}, which no manifest workload serves; name a manifest Service (its Services: {Some(ClusterDnsNames.ServiceNames(s))})");
+                return null;
+            }
+
+            svc = answer.Pod is null ? answer.Service : null;
+            named = answer.Pod;
+            dialName = target; // as written: a trailing dot (absolute) or the search list decides how many queries it costs
         }
 
         if (serverOutside)
@@ -262,6 +263,23 @@ internal static class RouteResolver
         End? client = null;
         int chosen = 0;
         int dialNode = 1;
+        string? ZoneOf(int node) => Zone(s, node);
+        if (r.Placement is RoutePlacement.SameZone or RoutePlacement.OtherZone)
+        {
+            string word = Choices.PlacementName(r.Placement.Value);
+            if (outside)
+            {
+                d.Error(At("placement"), $"{where}.placement {word}: relates the client's zone to the server's, and an external client is in none; use local or across (the node dialled holds an endpoint or not)");
+                return null;
+            }
+
+            if (Enumerable.Range(1, s.Cluster.Nodes).All(n => ZoneOf(n) is null))
+            {
+                d.Error(At("placement"), $"{where}.placement {word}: the cluster's nodes have no {Kubernetes.Scheduling.SchedulingNode.ZoneLabel} label; give cluster.zones (node N in zone-((N-1) mod zones + 1)), or label the Nodes in the manifests");
+                return null;
+            }
+        }
+
         if (outside)
         {
             if (DialNode(svc!, servers, r.Placement, s.Cluster.Nodes, out chosen, out string? refused) is not { } dn)
@@ -293,13 +311,12 @@ internal static class RouteResolver
             {
                 foreach (var c in clients)
                 {
-                    bool same = ClientNodeOf(c) == servers[si].Node;
                     if (c.Pod.Length > 0 && c.Pod == servers[si].Pod)
                     {
                         continue; // a pod is not its own client
                     }
 
-                    if (r.Placement is null || same == (r.Placement == RoutePlacement.Local))
+                    if (Fits(r.Placement, ClientNodeOf(c), servers[si].Node, ZoneOf))
                     {
                         client = c;
                         chosen = si;
@@ -310,10 +327,18 @@ internal static class RouteResolver
 
             if (client is null)
             {
-                string onNodes(IEnumerable<End> e) => string.Join(", ", e.Select(x => $"node{x.Node}").Distinct());
-                d.Error(r.Placement is null ? At("from") : At("placement"), r.Placement is null
+                bool zoned = r.Placement is RoutePlacement.SameZone or RoutePlacement.OtherZone;
+                string onNodes(IEnumerable<End> e) => string.Join(", ", e.Select(x => zoned ? $"node{x.Node} in {ZoneOf(x.Node) ?? "no zone"}" : $"node{x.Node}").Distinct());
+                string relation = r.Placement switch
+                {
+                    RoutePlacement.Local => "on the node of",
+                    RoutePlacement.SameZone => "on another node of the zone of",
+                    RoutePlacement.OtherZone => "in another zone than",
+                    _ => "on another node than",
+                };
+                d.Error(r.Placement is null ? At("from") : At("placement"), r.Placement is not { } placed
                     ? $"{where}.from: {r.From} has no pod other than the server's to be the client"
-                    : $"{where}.placement {r.Placement.ToString()!.ToLowerInvariant()}: no client of {(r.From.Length == 0 ? "NetPerf's client pod" : r.From)} (on {onNodes(clients)}) is {(r.Placement == RoutePlacement.Local ? "on the node of" : "on another node than")} a server of {r.To} (on {onNodes(servers)})");
+                    : $"{where}.placement {Choices.PlacementName(placed)}: no client of {(r.From.Length == 0 ? "NetPerf's client pod" : r.From)} (on {onNodes(clients)}) is {relation} a server of {r.To} (on {onNodes(servers)})");
                 return null;
             }
         }
@@ -381,6 +406,22 @@ internal static class RouteResolver
         return n;
     }
 
+    /// <summary>Whether a client on <paramref name="client"/> stands where <paramref name="placement"/> asks relative to a server on <paramref name="server"/> (no placement: anywhere).</summary>
+    private static bool Fits(RoutePlacement? placement, int client, int server, Func<int, string?> zone) => placement switch
+    {
+        null => true,
+        RoutePlacement.Local => client == server,
+        RoutePlacement.Across => client != server,
+        RoutePlacement.SameZone => client != server && zone(client) is { } z && z == zone(server),
+        RoutePlacement.OtherZone => zone(client) is { } z && zone(server) is { } y && z != y,
+        _ => throw new ArgumentOutOfRangeException(nameof(placement)),
+    };
+
+    /// <summary>A node's topology.kubernetes.io/zone as the cluster is built with it (<see cref="ClusterBuild"/>): a Node manifest's label, else cluster.zones'; null without one.</summary>
+    private static string? Zone(Scenario s, int node) =>
+        s.Objects.Nodes.FirstOrDefault(n => n.Number == node)?.Labels.GetValueOrDefault(Kubernetes.Scheduling.SchedulingNode.ZoneLabel)
+        ?? (s.Cluster.Zones > 0 ? $"zone-{((node - 1) % s.Cluster.Zones) + 1}" : null);
+
     /// <summary>node/N: N in the cluster, or an error; n = 0 when the text is not node/...</summary>
     private static string? Node(string text, int nodes, out int n, out ushort? port)
     {
@@ -428,6 +469,18 @@ internal static class RouteResolver
         var ids = objects.Pods.Select(p => p.Owner).Concat(objects.Pods.Select(p => $"pod/{p.Name}")).Distinct().ToList();
         why = $"{Printable.Quote(text)} names no pod or workload of the manifests{DidYouMean.Suggest(target, ids)}; they are: {Some(ids)}";
         return null;
+    }
+
+    /// <summary>Why a DNS name reaches nothing: every name the resolver tries, each NXDOMAIN (or answered without a record), and the Services there are.</summary>
+    private static string NotFound(Scenario s, string target, string from, string ns, Kubernetes.Dns.ResolvConf? conf, ClusterDnsNames.Lookup lookup)
+    {
+        string who = conf is null
+            ? "an external client has no pod's resolv.conf search list and tries the name as written,"
+            : $"{(from.Length == 0 ? "NetPerf's client pod" : from)}'s resolver (namespace {ns}: search {string.Join(" ", conf.Search)}, ndots:{conf.Ndots}) tries";
+        string tried = string.Join(", ", lookup.Tried.Select(t => lookup.Empty.Contains(t) ? $"{t} (NOERROR, no records: a headless Service with no endpoints)" : t));
+        var services = ClusterDnsNames.ServiceNames(s);
+        string nearest = DidYouMean.Suggest(lookup.Tried[0], services);
+        return $"CoreDNS answers no name for {Printable.Quote(target)}: {who} {tried}{(lookup.Empty.Count > 0 ? ", NXDOMAIN for the others" : ", NXDOMAIN for each")}{nearest}; the manifests' Services: {Some(services)}";
     }
 
     private static ManifestService? ServiceByRef(ManifestCluster objects, string target, out string? why)

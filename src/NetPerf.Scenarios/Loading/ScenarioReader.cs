@@ -581,7 +581,7 @@ public static partial class ScenarioReader
             }
 
             var placement = m.Has("placement") ? m.Choice("placement", Choices.Placements, "across") : null;
-            route = new WorkloadRoute(m.String("from", "")!, m.String("to", "")!, placement is null ? null : Enum.Parse<RoutePlacement>(placement, ignoreCase: true));
+            route = new WorkloadRoute(m.String("from", "")!, m.String("to", "")!, placement is null ? null : Choices.PlacementOf(placement));
         }
         else if (m.Has("from") || m.Has("placement"))
         {

@@ -19,8 +19,14 @@ public static class Choices
     /// <summary>An open-loop workload's arrivals (<see cref="Workloads.Arrivals"/>).</summary>
     public static readonly IReadOnlyList<string> Arrivals = ["poisson", "constant"];
 
-    /// <summary>A workload's placement: client on the server's node or another (k8s-netperf's --local, --across).</summary>
-    public static readonly IReadOnlyList<string> Placements = ["local", "across"];
+    /// <summary>A workload's placement: client on the server's node (k8s-netperf's --local) or another (its default), another of its zone, or one of another zone (what --across's help promises).</summary>
+    public static readonly IReadOnlyList<string> Placements = ["local", "across", "same-zone", "other-zone"];
+
+    /// <summary>A placement's word in the scenario file (<see cref="Placements"/>, in the enum's order).</summary>
+    public static string PlacementName(RoutePlacement p) => Placements[(int)p];
+
+    public static RoutePlacement PlacementOf(string word) => (RoutePlacement)Placements.ToList().IndexOf(word);
+
     public static readonly IReadOnlyList<string> BgpTopologies = ["full-mesh", "route-reflectors"];
     public static readonly IReadOnlyList<string> Kernels = KernelLine.Names;
 

@@ -1,6 +1,6 @@
 namespace NetPerf.Scenarios.Model;
 
-/// <summary>Where a workload's client sits relative to its server (k8s-netperf's --local and --across).</summary>
+/// <summary>Where a workload's client sits relative to its server (k8s-netperf's --local and its default, and the zones of topology.kubernetes.io/zone).</summary>
 public enum RoutePlacement
 {
     /// <summary>On the server's node.</summary>
@@ -8,6 +8,12 @@ public enum RoutePlacement
 
     /// <summary>On another node.</summary>
     Across,
+
+    /// <summary>On another node of the server's zone (placement: same-zone).</summary>
+    SameZone,
+
+    /// <summary>On a node of another zone than the server's (placement: other-zone).</summary>
+    OtherZone,
 }
 
 /// <summary>
@@ -56,5 +62,5 @@ public sealed record WorkloadRoute(string From, string To, RoutePlacement? Place
     /// <summary>Whether an end is beyond the cluster's edge (the cluster is built with its remote host and the plugin's masquerade).</summary>
     public bool ReachesOutside => ClientOutside || ServerOutside;
 
-    public override string ToString() => $"{From} -> {To}{(Placement is { } p ? $" ({p.ToString().ToLowerInvariant()})" : "")}";
+    public override string ToString() => $"{From} -> {To}{(Placement is { } p ? $" ({Choices.PlacementName(p)})" : "")}";
 }

@@ -23,7 +23,11 @@ public static class ClusterDescription
         public IReadOnlyList<TopologyFacts> Topology { get; init; } = [];
     }
 
-    public sealed record NodeFacts(string Name, string Status, string InternalIp, string PodCidr, int Pods);
+    public sealed record NodeFacts(string Name, string Status, string InternalIp, string PodCidr, int Pods)
+    {
+        /// <summary>Its topology.kubernetes.io/zone label; null without one.</summary>
+        public string? Zone { get; init; }
+    }
 
     public sealed record PodFacts(string Name, string Ready, string Status, string Ip, string Node, IReadOnlyDictionary<string, string> Labels);
 
@@ -42,7 +46,7 @@ public static class ClusterDescription
     public static Facts Collect(ClusterBuild b, Variant variant, Scenario scenario)
     {
         var c = b.Cluster;
-        var nodes = c.Nodes.Select(n => new NodeFacts(n.Name, "Ready", n.Ip.ToString(), n.PodCidr.ToString(), n.Pods.Count)).ToList();
+        var nodes = c.Nodes.Select(n => new NodeFacts(n.Name, "Ready", n.Ip.ToString(), n.PodCidr.ToString(), n.Pods.Count) { Zone = n.Zone }).ToList();
         var pods = c.Pods.OrderBy(p => p.Node.Index).ThenBy(p => p.Name, StringComparer.Ordinal)
             .Select(p => new PodFacts(p.Name, "1/1", "Running", p.Ip.ToString(), p.Node.Name, p.Labels.ToDictionary(kv => kv.Key, kv => kv.Value)))
             .ToList();
@@ -124,9 +128,19 @@ public static class ClusterDescription
         var text = new StringBuilder();
         text.AppendLine($"# {f.Scenario}, variant {f.Variant}: CNI {f.Cni}, {scenario.Cluster.Cilium.KubeProxyOf(variant)}, {f.Nodes.Count} nodes x {f.CoresPerNode} cores, {f.LinkGigabits.ToString(CultureInfo.InvariantCulture)} Gbit/s");
         text.AppendLine();
-        text.AppendLine("$ kubectl get nodes -o wide");
-        Table(text, ["NAME", "STATUS", "INTERNAL-IP", "POD-CIDR", "PODS"],
-            f.Nodes.Select(n => new[] { n.Name, n.Status, n.InternalIp, n.PodCidr, n.Pods.ToString(CultureInfo.InvariantCulture) }));
+        if (f.Nodes.Any(n => n.Zone is not null))
+        {
+            // kubectl's -L adds a column per label, headed by the key's last segment in capitals.
+            text.AppendLine($"$ kubectl get nodes -o wide -L {Kubernetes.Scheduling.SchedulingNode.ZoneLabel}");
+            Table(text, ["NAME", "STATUS", "INTERNAL-IP", "POD-CIDR", "PODS", "ZONE"],
+                f.Nodes.Select(n => new[] { n.Name, n.Status, n.InternalIp, n.PodCidr, n.Pods.ToString(CultureInfo.InvariantCulture), n.Zone ?? "" }));
+        }
+        else
+        {
+            text.AppendLine("$ kubectl get nodes -o wide");
+            Table(text, ["NAME", "STATUS", "INTERNAL-IP", "POD-CIDR", "PODS"],
+                f.Nodes.Select(n => new[] { n.Name, n.Status, n.InternalIp, n.PodCidr, n.Pods.ToString(CultureInfo.InvariantCulture) }));
+        }
         text.AppendLine();
         text.AppendLine("$ kubectl get pods -o wide");
         Table(text, ["NAME", "READY", "STATUS", "IP", "NODE", "LABELS"],

@@ -47,6 +47,22 @@ public sealed class K8sNetperfCompatTests : IDisposable
     }
 
     [Fact]
+    public void Across_is_taken_and_changes_nothing_as_in_k8s_netperf_whose_Run_shadows_the_flag_and_a_note_says_so()
+    {
+        // k8s-netperf's Run declares its own acrossAZ, which hides the one --across sets: the pods are placed as
+        // without it, no "< 2 zones" refusal, and acrossAZ in the results comes from the nodes' zone labels.
+        string plain = Path.Combine(_dir, "plain"), across = Path.Combine(_dir, "across");
+        var (code, json, _) = CommandLine.Run("run", Fixture("config-v2.yml"), "--results-dir", plain, "--json");
+        var (acrossCode, acrossJson, err) = CommandLine.Run("run", Fixture("config-v2.yml"), "--results-dir", across, "--json", "--across");
+
+        Assert.Equal((0, 0), (code, acrossCode));
+        Assert.Equal(File.ReadAllText(Path.Combine(plain, "result-1.csv")), File.ReadAllText(Path.Combine(across, "result-1.csv")));
+        Assert.Equal(json, acrossJson);
+        Assert.All(JsonDocument.Parse(acrossJson).RootElement.EnumerateArray(), d => Assert.False(d.GetProperty("acrossAZ").GetBoolean()));
+        Assert.Contains("--across changes nothing, as in k8s-netperf", err);
+    }
+
+    [Fact]
     public void Json_is_its_array_of_documents_with_its_keys_and_all_runs_hostNetwork_beside_pod_network()
     {
         var (code, output, err) = CommandLine.Run("run", Fixture("netperf-svc.yml"), "--results-dir", _dir, "--json", "--all");
