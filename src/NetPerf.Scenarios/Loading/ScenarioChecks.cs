@@ -470,6 +470,7 @@ internal static class ScenarioChecks
 
         TimelinePolicies(s, root, d);
         TimelineServices(s, root, d);
+        TimelineWorkloads(s, root, d);
         if (s.Timeline.Count > 0 && s.Bgp is not null && s.Workloads.Count == 0)
         {
             d.Error(At(root, "timeline"), "timeline: drives a cluster under a workload; a bgp-only scenario has none (give workloads)");
@@ -584,6 +585,46 @@ internal static class ScenarioChecks
                 d.Error(At(root, "timeline", first0.Entry, "action"),
                     $"timeline[{first0.Entry}].action: removeService is modelled with kube-proxy in iptables mode and a plugin that leaves Services to it; variant {v.Name} runs {(v.Cni.Family == "cilium" ? "cilium, whose own Service load balancer is not told" : $"kube-proxy {v.KubeProxy.Name}")}; allowed: kubeProxy iptables with a plugin other than cilium");
                 break;
+            }
+        }
+    }
+
+    /// <summary>
+    /// startWorkload and stopWorkload: one of the scenario's workloads, started at most once and stopped at most
+    /// once, its stop after its start (a workload started late sends nothing before; one never started runs from
+    /// before the warm-up).
+    /// </summary>
+    private static void TimelineWorkloads(Scenario s, YamlNode root, Diagnostics d)
+    {
+        var names = s.Workloads.Select(w => w.Name).Distinct().ToList();
+        var seen = new Dictionary<(TimelineAction, string), TimelineEvent>();
+        foreach (var e in s.Timeline.Where(e => e.Action is TimelineAction.StartWorkload or TimelineAction.StopWorkload && e.Target.Length > 0))
+        {
+            string where = $"timeline[{e.Entry}].workload";
+            string name = Printable.Quote(e.Target);
+            if (!names.Contains(e.Target))
+            {
+                d.Error(At(root, "timeline", e.Entry, "workload"),
+                    $"{where}: no workload named {name}{Diagnostics.Suggest(e.Target, names)}; allowed: {ListedNames(names, "none: add one under workloads")}");
+                continue;
+            }
+
+            if (seen.TryGetValue((e.Action, e.Target), out var earlier))
+            {
+                d.Error(At(root, "timeline", e.Entry, "workload"),
+                    $"{where}: {e.Action.Name()} of {name} again (timeline[{earlier.Entry}] at {YamlMap.Show(earlier.At)}); allowed: one startWorkload and one stopWorkload per workload");
+                continue;
+            }
+
+            seen[(e.Action, e.Target)] = e;
+        }
+
+        foreach (var ((action, name), stop) in seen.Where(x => x.Key.Item1 == TimelineAction.StopWorkload))
+        {
+            if (seen.TryGetValue((TimelineAction.StartWorkload, name), out var start) && stop.At <= start.At)
+            {
+                d.Error(At(root, "timeline", stop.Entry, "at"),
+                    $"timeline[{stop.Entry}].at: stopWorkload of {Printable.Quote(name)} at {YamlMap.Show(stop.At)} is not after its start at {YamlMap.Show(start.At)} (timeline[{start.Entry}]); allowed: a time after {YamlMap.Show(start.At)}");
             }
         }
     }

@@ -28,6 +28,12 @@ public enum TimelineAction
 
     /// <summary>kubectl delete service: kube-proxy takes its rules out at its next sync.</summary>
     RemoveService,
+
+    /// <summary>A workload's client begins sending (it has sent nothing before; no warm-up of its own).</summary>
+    StartWorkload,
+
+    /// <summary>A workload's client stops sending: what is in flight is answered, its connections closed.</summary>
+    StopWorkload,
 }
 
 /// <summary>The actions' names as a scenario writes them, in the schema's order.</summary>
@@ -36,7 +42,7 @@ public static class TimelineActions
     public static readonly IReadOnlyList<(TimelineAction Action, string Name)> All =
         [(TimelineAction.Roll, "roll"), (TimelineAction.Scale, "scale"), (TimelineAction.DeletePod, "deletePod"), (TimelineAction.DrainNode, "drainNode"), (TimelineAction.FailNode, "failNode"),
          (TimelineAction.AddNetworkPolicy, "addNetworkPolicy"), (TimelineAction.RemoveNetworkPolicy, "removeNetworkPolicy"),
-         (TimelineAction.RemoveService, "removeService")];
+         (TimelineAction.RemoveService, "removeService"), (TimelineAction.StartWorkload, "startWorkload"), (TimelineAction.StopWorkload, "stopWorkload")];
 
     public static readonly IReadOnlyList<string> Names = [.. All.Select(a => a.Name)];
 
@@ -48,7 +54,7 @@ public static class TimelineActions
 /// <summary>
 /// One entry of a scenario's timeline: at <see cref="At"/> after the warm-up (the measured window's time, as
 /// timeseries.csv's start_ms counts it), <see cref="Action"/> on <see cref="Target"/> (a deployment's name, a
-/// pod's for deletePod, a node's for drainNode and failNode, a NetworkPolicy's for add/removeNetworkPolicy, a Service's for removeService).
+/// pod's for deletePod, a node's for drainNode and failNode, a NetworkPolicy's for add/removeNetworkPolicy, a Service's for removeService, a workload's for start/stopWorkload).
 /// </summary>
 public sealed record TimelineEvent(SimTime At, TimelineAction Action, string Target)
 {
