@@ -658,7 +658,7 @@ public static partial class ScenarioReader
             string target = action switch
             {
                 TimelineAction.DeletePod => "pod",
-                TimelineAction.DrainNode or TimelineAction.FailNode => "node",
+                TimelineAction.DrainNode or TimelineAction.UncordonNode or TimelineAction.FailNode => "node",
                 TimelineAction.AddNetworkPolicy or TimelineAction.RemoveNetworkPolicy => "networkPolicy",
                 TimelineAction.RemoveService => "service",
                 TimelineAction.StartWorkload or TimelineAction.StopWorkload => "workload",

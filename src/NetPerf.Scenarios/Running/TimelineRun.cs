@@ -52,6 +52,8 @@ internal sealed class TimelineRun : IEventHandler
         foreach (var deployment in ours)
         {
             deployment.ContainersStopping += p => Log("SIGTERM", p.Name);
+            deployment.PodPending += (name, why) => Log($"pod pending: {why}", name); // FailedScheduling, as kubectl describe pod shows it
+            deployment.PodScheduled += (name, node) => Log($"pod scheduled to {node.Name}", name);
         }
 
         if (build.NodeLifecycle is { } lifecycle)
@@ -135,6 +137,9 @@ internal sealed class TimelineRun : IEventHandler
                 break;
             case TimelineAction.StartWorkload or TimelineAction.StopWorkload:
                 break; // logged only: the workload runner starts and stops it at this time, on its client's host
+            case TimelineAction.UncordonNode:
+                _build.Cluster.Uncordon(e.Node); // the scheduler places the Pending replicas (they log as pod scheduled)
+                break;
             case TimelineAction.DrainNode:
                 Log("node cordoned", e.Target);
                 Kubernetes.Controllers.NodeDrain.Drain(_build.Cluster, _build.Deployments.Values, e.Node); // the evictions log as pods terminating
