@@ -82,7 +82,7 @@ public sealed class Deployment : IEventHandler
 
     private Simulator Sim => _cluster.Bed.Sim;
 
-    /// <summary>kubectl scale: the ReplicaSet adds pods or deletes the surplus (not-ready ones first, then the newest).</summary>
+    /// <summary>kubectl scale: the ReplicaSet adds pods or deletes the surplus (Pending ones first, then not-ready ones, then the newest).</summary>
     public void Scale(int replicas)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(replicas);

@@ -69,4 +69,38 @@ public class WorkloadTimelineTests
         long Node2(double start) => rr.Single(t => t.StartMilliseconds == start).Cpu.Single(c => c.Host == "node2").Picoseconds;
         Assert.True(Node2(80) > 1.1 * Node2(0) && Node2(80) > 1.1 * Node2(160), $"node2 busy {Node2(0)} / {Node2(80)} / {Node2(160)} ps");
     }
+
+    /// <summary>Each kind of client, started at 20 ms and stopped at 60 ms of a 100 ms window, alone on pod-cross-node (DNS_LOOKUP on cluster-ip: it looks the Service up).</summary>
+    [Theory]
+    [InlineData("TCP_RR")]
+    [InlineData("TCP_CRR")]
+    [InlineData("UDP_RR")]
+    [InlineData("TCP_STREAM")]
+    [InlineData("UDP_STREAM")]
+    [InlineData("DNS_LOOKUP")]
+    public void Every_kind_of_client_sends_only_between_its_start_and_its_stop_and_loses_nothing_by_stopping(string test)
+    {
+        string path = test == "DNS_LOOKUP" ? "cluster-ip" : "pod-cross-node";
+        string rate = test == "UDP_STREAM" ? ", rateGbps: 0.5" : "";
+        var r = ResultSetBuilder.Build(ScenarioRunner.Run(ScenarioReader.Parse($$"""
+            name: window
+            seed: 3
+            duration: 100ms
+            warmup: 10ms
+            interval: 10ms
+            cluster: { nodes: 2, cni: calico-bgp }
+            workloads:
+              - { name: w, test: {{test}}, clients: 2, paths: [{{path}}]{{rate}} }
+            timeline:
+              - { at: 20ms, action: startWorkload, workload: w }
+              - { at: 60ms, action: stopWorkload, workload: w }
+            """, "window.yaml"), new RunOptions { Parallelism = 1 }));
+        bool streams = test.EndsWith("_STREAM", StringComparison.Ordinal);
+        bool Sent(TimeseriesRow t) => streams ? t.GoodputMbps > 0 : t.Transactions > 0;
+        Assert.All(r.Timeseries.Where(t => t.StartMilliseconds < 20), t => Assert.False(Sent(t), $"sent at {t.StartMilliseconds} ms"));
+        Assert.All(r.Timeseries.Where(t => t.StartMilliseconds is >= 30 and < 60), t => Assert.True(Sent(t), $"nothing at {t.StartMilliseconds} ms"));
+        // A stream's sender stops writing, what it had queued drains within a few ms; a request in flight is answered.
+        Assert.All(r.Timeseries.Where(t => t.StartMilliseconds >= 70), t => Assert.False(Sent(t), $"still sending at {t.StartMilliseconds} ms"));
+        Assert.All(r.Timeseries, t => Assert.Equal(0, t.Lost + t.Reset + t.Refused + t.TimedOut + t.DnsFailed));
+    }
 }
