@@ -16,4 +16,11 @@ public interface IWorkload
     TcpStatisticsTotal? Tcp { get; }
 
     void Start();
+
+    /// <summary>
+    /// The client stops offering work, now, as its process would at the end of its run: no new request, connection
+    /// or datagram; what is already in flight is answered and measured, and each connection is closed (FIN) once
+    /// nothing is outstanding on it. The servers stay up.
+    /// </summary>
+    void Stop();
 }

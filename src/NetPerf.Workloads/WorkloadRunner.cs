@@ -13,7 +13,12 @@ namespace NetPerf.Workloads;
 /// </summary>
 public sealed class WorkloadRunner(Simulator sim, IReadOnlyList<Host> hosts)
 {
-    public IReadOnlyList<WorkloadReport> Run(IReadOnlyList<IWorkload> workloads, SimTime warmUp, SimTime duration)
+    /// <param name="windows">
+    /// For each workload, when it starts and stops sending, counted from the end of the warm-up (null: it starts
+    /// with the others, before the warm-up, and runs to the end); a workload that starts late has no warm-up of its
+    /// own, so its first connections are measured.
+    /// </param>
+    public IReadOnlyList<WorkloadReport> Run(IReadOnlyList<IWorkload> workloads, SimTime warmUp, SimTime duration, IReadOnlyList<SendingWindow>? windows = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(warmUp, SimTime.Zero);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(duration, SimTime.Zero);
@@ -24,11 +29,26 @@ public sealed class WorkloadRunner(Simulator sim, IReadOnlyList<Host> hosts)
                 $"{string.Join(", ", clash.Select(w => w.Name))} have flow id {clash.Key}.", nameof(workloads));
         }
 
-        foreach (var w in workloads)
+        var measuredFrom = sim.Now + warmUp;
+        for (int k = 0; k < workloads.Count; k++)
         {
-            // A workload's set-up (connect(), its first send) is its client host's work.
+            var w = workloads[k];
+            var window = windows?[k] ?? SendingWindow.Whole;
+            // A workload's set-up (connect(), its first send) is its client host's work, and so are a late start and a stop.
             sim.ActAs(w.Endpoints.Client.Host.Entity);
-            w.Start();
+            if (window.Start is { } late)
+            {
+                sim.Schedule(measuredFrom + late, new Switch(w), Switch.StartKind);
+            }
+            else
+            {
+                w.Start();
+            }
+
+            if (window.Stop is { } stop)
+            {
+                sim.Schedule(measuredFrom + stop, new Switch(w), Switch.StopKind);
+            }
         }
 
         sim.ActAs(0);
@@ -81,6 +101,25 @@ public sealed class WorkloadRunner(Simulator sim, IReadOnlyList<Host> hosts)
         sim.RunUntil(start + duration);
         var measured = sim.Now - start;
         return workloads.Select((w, i) => Report(w, before[i], Snapshot(w.FlowId), measured)).ToList();
+    }
+
+    /// <summary>Starts or stops one workload at its time.</summary>
+    private sealed class Switch(IWorkload workload) : IEventHandler
+    {
+        public const int StartKind = 0;
+        public const int StopKind = 1;
+
+        void IEventHandler.OnEvent(int kind, long arg)
+        {
+            if (kind == StartKind)
+            {
+                workload.Start();
+            }
+            else
+            {
+                workload.Stop();
+            }
+        }
     }
 
     /// <summary>A host's CPU so far: every kernel stage of every flow, and its applications' work.</summary>

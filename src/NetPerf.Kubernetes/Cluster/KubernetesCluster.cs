@@ -245,6 +245,33 @@ public sealed partial class KubernetesCluster
         NodeFailed?.Invoke(node);
     }
 
+    /// <summary>A node may take new pods again (<see cref="Uncordon"/>), now: the scheduler retries the pods it left Pending.</summary>
+    public event Action<Node>? NodeSchedulable;
+
+    /// <summary>
+    /// kubectl uncordon, now: spec.unschedulable false. kube-scheduler moves the pods it left Pending back to be
+    /// tried again on such a node update (the NodeUnschedulable plugin's EventsToRegister, whose
+    /// isSchedulableAfterNodeChange queues a pod when a node's spec.unschedulable goes from true to false;
+    /// pkg/scheduler/framework/plugins/nodeunschedulable/node_unschedulable.go). A pod that failed longer ago than
+    /// its backoff (DefaultPodInitialBackoffDuration 1 s, doubling to DefaultPodMaxBackoffDuration 10 s;
+    /// pkg/scheduler/backend/queue/scheduling_queue.go) goes straight to the active queue, so it is placed at
+    /// once here; one that failed within its backoff would wait out the rest, not modelled.
+    /// </summary>
+    public void Uncordon(int n)
+    {
+        var node = Node(n);
+        if (!node.Unschedulable)
+        {
+            return;
+        }
+
+        node.Unschedulable = false;
+        if (node.Schedulable)
+        {
+            NodeSchedulable?.Invoke(node);
+        }
+    }
+
     public ClusterOptions Options { get; }
     public CniPlugin Cni { get; }
     public Testbed Bed { get; }

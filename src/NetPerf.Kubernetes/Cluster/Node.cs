@@ -64,6 +64,9 @@ public sealed class Node(int index, Host host, NetDevice eth0, Ipv4Address ip, I
     /// </summary>
     public bool Unreachable { get; set; }
 
+    /// <summary>The taint's key (k8s.io/api/core/v1 TaintNodeUnreachable); the node lifecycle controller gives it no value.</summary>
+    public const string UnreachableTaint = "node.kubernetes.io/unreachable";
+
     /// <summary>Whether kube-scheduler may place a new pod here (NodeUnschedulable and TaintToleration filters).</summary>
     public bool Schedulable => !Unschedulable && !Unreachable;
 

@@ -12,6 +12,9 @@ public static class SchedulerMessages
     /// <summary>pkg/scheduler/schedule_one.go: ErrNoNodesAvailable.</summary>
     public const string NoNodesAvailable = "no nodes available to schedule pods";
 
+    /// <summary>plugins/nodeunschedulable/node_unschedulable.go: ErrReasonUnschedulable (spec.unschedulable: a cordoned node).</summary>
+    public const string NodeUnschedulable = "node(s) were unschedulable";
+
     /// <summary>plugins/nodeaffinity/node_affinity.go: ErrReasonPod.</summary>
     public const string NodeAffinityMismatch = "node(s) didn't match Pod's node affinity/selector";
 

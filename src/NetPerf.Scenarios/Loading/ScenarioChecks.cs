@@ -451,7 +451,7 @@ internal static class ScenarioChecks
                     $"timeline[{i}].pod: no pod named {Printable.Quote(pod)} among the deployments' first pods{Diagnostics.Suggest(pod, pods)}; allowed: {ListedNames(pods, "none: add a deployment")}");
             }
 
-            if (action is "drainNode" or "failNode" && int.TryParse(Text("node"), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int n) && n >= 1)
+            if (action is "drainNode" or "uncordonNode" or "failNode" && int.TryParse(Text("node"), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int n) && n >= 1)
             {
                 if (n > s.Cluster.Nodes)
                 {
@@ -463,13 +463,14 @@ internal static class ScenarioChecks
                 }
                 else if (action == "drainNode")
                 {
-                    DrainedNode(s, root, d, i, n);
+                    DrainedNode(s, root, d, i);
                 }
             }
         }
 
         TimelinePolicies(s, root, d);
         TimelineServices(s, root, d);
+        TimelineWorkloads(s, root, d);
         if (s.Timeline.Count > 0 && s.Bgp is not null && s.Workloads.Count == 0)
         {
             d.Error(At(root, "timeline"), "timeline: drives a cluster under a workload; a bgp-only scenario has none (give workloads)");
@@ -589,20 +590,75 @@ internal static class ScenarioChecks
     }
 
     /// <summary>
-    /// A drained node: not the last schedulable node of a deployment's list (with the
-    /// nodes drained by the entries at or before it), whose replacements would stay Pending.
+    /// startWorkload and stopWorkload: one of the scenario's workloads, started at most once and stopped at most
+    /// once, its stop after its start (a workload started late sends nothing before; one never started runs from
+    /// before the warm-up).
     /// </summary>
-    private static void DrainedNode(Scenario s, YamlNode root, Diagnostics d, int i, int n)
+    private static void TimelineWorkloads(Scenario s, YamlNode root, Diagnostics d)
     {
-        var at = s.Timeline.FirstOrDefault(e => e.Action == TimelineAction.DrainNode && e.Node == n)?.At ?? Engine.Time.SimTime.Zero;
-        var drained = s.Timeline.Where(e => e.Action == TimelineAction.DrainNode && e.At <= at).Select(e => e.Node).ToHashSet();
+        var names = s.Workloads.Select(w => w.Name).Distinct().ToList();
+        var seen = new Dictionary<(TimelineAction, string), TimelineEvent>();
+        foreach (var e in s.Timeline.Where(e => e.Action is TimelineAction.StartWorkload or TimelineAction.StopWorkload && e.Target.Length > 0))
+        {
+            string where = $"timeline[{e.Entry}].workload";
+            string name = Printable.Quote(e.Target);
+            if (!names.Contains(e.Target))
+            {
+                d.Error(At(root, "timeline", e.Entry, "workload"),
+                    $"{where}: no workload named {name}{Diagnostics.Suggest(e.Target, names)}; allowed: {ListedNames(names, "none: add one under workloads")}");
+                continue;
+            }
+
+            if (seen.TryGetValue((e.Action, e.Target), out var earlier))
+            {
+                d.Error(At(root, "timeline", e.Entry, "workload"),
+                    $"{where}: {e.Action.Name()} of {name} again (timeline[{earlier.Entry}] at {YamlMap.Show(earlier.At)}); allowed: one startWorkload and one stopWorkload per workload");
+                continue;
+            }
+
+            seen[(e.Action, e.Target)] = e;
+        }
+
+        foreach (var ((action, name), stop) in seen.Where(x => x.Key.Item1 == TimelineAction.StopWorkload))
+        {
+            if (seen.TryGetValue((TimelineAction.StartWorkload, name), out var start) && stop.At <= start.At)
+            {
+                d.Error(At(root, "timeline", stop.Entry, "at"),
+                    $"timeline[{stop.Entry}].at: stopWorkload of {Printable.Quote(name)} at {YamlMap.Show(stop.At)} is not after its start at {YamlMap.Show(start.At)} (timeline[{start.Entry}]); allowed: a time after {YamlMap.Show(start.At)}");
+            }
+        }
+    }
+
+    /// <summary>
+    /// A drain that leaves a deployment none of its nodes schedulable (cordoned by the drains before it and not
+    /// uncordoned since, or failed and marked unreachable by then: failNode's time plus nodeMonitorGracePeriod):
+    /// its evicted pods' replacements stay Pending until a node is uncordoned. Allowed, and said at the entry.
+    /// </summary>
+    private static void DrainedNode(Scenario s, YamlNode root, Diagnostics d, int i)
+    {
+        var drain = s.Timeline.First(e => e.Entry == i);
+        var cordoned = new HashSet<int>();
+        foreach (var e in s.Timeline.TakeWhile(e => e != drain).Append(drain))
+        {
+            if (e.Action == TimelineAction.DrainNode)
+            {
+                cordoned.Add(e.Node);
+            }
+            else if (e.Action == TimelineAction.UncordonNode)
+            {
+                cordoned.Remove(e.Node);
+            }
+        }
+
+        var unreachable = s.Timeline.Where(e => e.Action == TimelineAction.FailNode && e.At + s.Cluster.NodeMonitorGracePeriod <= drain.At).Select(e => e.Node).ToHashSet();
         foreach (var dep in s.Deployments)
         {
             var nodes = dep.Nodes.Count > 0 ? dep.Nodes : Enumerable.Range(1, s.Cluster.Nodes).ToList();
-            if (nodes.Contains(n) && nodes.All(drained.Contains))
+            if (nodes.Contains(drain.Node) && nodes.All(n => cordoned.Contains(n) || unreachable.Contains(n)))
             {
-                d.Error(At(root, "timeline", i, "node"),
-                    $"timeline[{i}].node: draining node {n} leaves deployment {Printable.Quote(dep.Name)} no schedulable node (its nodes: {string.Join(", ", nodes.Distinct())}; drained by then: {string.Join(", ", drained.Order())}): its replacements would stay Pending, not modelled; allowed: a node another of its nodes outlasts");
+                string failed = unreachable.Count > 0 ? $"; failed and unreachable by then: {string.Join(", ", unreachable.Order())}" : "";
+                d.Warning(At(root, "timeline", i, "node"),
+                    $"timeline[{i}].node: draining node {drain.Node} leaves deployment {Printable.Quote(dep.Name)} no schedulable node (its nodes: {string.Join(", ", nodes.Distinct())}; cordoned by then: {string.Join(", ", cordoned.Order())}{failed}): its evicted pods' replacements stay Pending (timeline.csv: pod pending) until an uncordonNode");
             }
         }
     }

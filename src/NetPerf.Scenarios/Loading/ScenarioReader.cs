@@ -658,13 +658,14 @@ public static partial class ScenarioReader
             string target = action switch
             {
                 TimelineAction.DeletePod => "pod",
-                TimelineAction.DrainNode or TimelineAction.FailNode => "node",
+                TimelineAction.DrainNode or TimelineAction.UncordonNode or TimelineAction.FailNode => "node",
                 TimelineAction.AddNetworkPolicy or TimelineAction.RemoveNetworkPolicy => "networkPolicy",
                 TimelineAction.RemoveService => "service",
+                TimelineAction.StartWorkload or TimelineAction.StopWorkload => "workload",
                 _ => "deployment",
             };
             m.Require(target);
-            foreach (var key in new[] { "deployment", "pod", "replicas", "node", "networkPolicy", "service" }.Where(k => k != target && m.Has(k) && !(k == "replicas" && action == TimelineAction.Scale)))
+            foreach (var key in new[] { "deployment", "pod", "replicas", "node", "networkPolicy", "service", "workload" }.Where(k => k != target && m.Has(k) && !(k == "replicas" && action == TimelineAction.Scale)))
             {
                 d.Error(m[key], $"{where}.{key}: not used by {action.Name()}; {action.Name()} takes {(action == TimelineAction.Scale ? "deployment and replicas" : target)}");
             }

@@ -17,6 +17,9 @@ public enum TimelineAction
     /// <summary>kubectl drain node: cordoned, then every deployment's pod on it evicted (terminating gracefully) and replaced elsewhere.</summary>
     DrainNode,
 
+    /// <summary>kubectl uncordon node: schedulable again; kube-scheduler places the replicas it left Pending there.</summary>
+    UncordonNode,
+
     /// <summary>A node fails hard (power lost): its pods stop answering; the node lifecycle controller follows after its grace period.</summary>
     FailNode,
 
@@ -28,15 +31,21 @@ public enum TimelineAction
 
     /// <summary>kubectl delete service: kube-proxy takes its rules out at its next sync.</summary>
     RemoveService,
+
+    /// <summary>A workload's client begins sending (it has sent nothing before; no warm-up of its own).</summary>
+    StartWorkload,
+
+    /// <summary>A workload's client stops sending: what is in flight is answered, its connections closed.</summary>
+    StopWorkload,
 }
 
 /// <summary>The actions' names as a scenario writes them, in the schema's order.</summary>
 public static class TimelineActions
 {
     public static readonly IReadOnlyList<(TimelineAction Action, string Name)> All =
-        [(TimelineAction.Roll, "roll"), (TimelineAction.Scale, "scale"), (TimelineAction.DeletePod, "deletePod"), (TimelineAction.DrainNode, "drainNode"), (TimelineAction.FailNode, "failNode"),
+        [(TimelineAction.Roll, "roll"), (TimelineAction.Scale, "scale"), (TimelineAction.DeletePod, "deletePod"), (TimelineAction.DrainNode, "drainNode"), (TimelineAction.UncordonNode, "uncordonNode"), (TimelineAction.FailNode, "failNode"),
          (TimelineAction.AddNetworkPolicy, "addNetworkPolicy"), (TimelineAction.RemoveNetworkPolicy, "removeNetworkPolicy"),
-         (TimelineAction.RemoveService, "removeService")];
+         (TimelineAction.RemoveService, "removeService"), (TimelineAction.StartWorkload, "startWorkload"), (TimelineAction.StopWorkload, "stopWorkload")];
 
     public static readonly IReadOnlyList<string> Names = [.. All.Select(a => a.Name)];
 
@@ -48,14 +57,14 @@ public static class TimelineActions
 /// <summary>
 /// One entry of a scenario's timeline: at <see cref="At"/> after the warm-up (the measured window's time, as
 /// timeseries.csv's start_ms counts it), <see cref="Action"/> on <see cref="Target"/> (a deployment's name, a
-/// pod's for deletePod, a node's for drainNode and failNode, a NetworkPolicy's for add/removeNetworkPolicy, a Service's for removeService).
+/// pod's for deletePod, a node's for drainNode, uncordonNode and failNode, a NetworkPolicy's for add/removeNetworkPolicy, a Service's for removeService, a workload's for start/stopWorkload).
 /// </summary>
 public sealed record TimelineEvent(SimTime At, TimelineAction Action, string Target)
 {
     /// <summary>scale's new replica count.</summary>
     public int Replicas { get; init; }
 
-    /// <summary>drainNode's or failNode's node, 1-based.</summary>
+    /// <summary>drainNode's, uncordonNode's or failNode's node, 1-based.</summary>
     public int Node { get; init; }
 
     /// <summary>The entry's index in the file's timeline (the list is sorted by time), for errors at its line.</summary>

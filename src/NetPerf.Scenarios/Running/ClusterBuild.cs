@@ -203,9 +203,10 @@ public sealed class ClusterBuild
         Proxy.Add(web);
         Dns.AddService(ClusterLayout.Service, "default", ServiceIp);
         AddPolicies(scenario);
-        if (scenario.Timeline.Count > 0)
+        if (scenario.Timeline.Any(e => e.Action is not (TimelineAction.StartWorkload or TimelineAction.StopWorkload)))
         {
-            // Only a timeline changes pods while the run goes on: without one, no controller runs (and nothing changes).
+            // Only a timeline changes pods while the run goes on: without one, no controller runs (and nothing
+            // changes); a workload's start and stop change no object.
             Slices = new EndpointSliceController(Cluster);
             Sync = Proxy.FollowEndpointSlices(Slices, spec.MinSyncPeriod, (variant.StaleUdpConntrack ?? spec.StaleUdpConntrack) == StaleUdpConntrack.Cleared);
             if (scenario.Timeline.Any(e => e.Action == TimelineAction.FailNode))

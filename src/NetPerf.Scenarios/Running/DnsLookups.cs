@@ -50,8 +50,18 @@ public sealed class DnsLookups : IWorkload
         }
     }
 
+    /// <summary>Whether <see cref="Stop"/> was called: each loop ends when its lookup in progress returns.</summary>
+    public bool Stopped { get; private set; }
+
+    public void Stop() => Stopped = true;
+
     private void Next()
     {
+        if (Stopped)
+        {
+            return;
+        }
+
         var resolver = new StubResolver(_build.Client, new ResolvConf("default") { Queries = _build.Resolver }, _build.Dns, _build.Nameserver, _core)
         {
             SecondQueryCore = _secondCore,

@@ -74,10 +74,16 @@ public static class PathRun
         }
 
         var sim = build.Cluster.Bed.Sim;
-        var timeline = build.Timeline.Count > 0 ? new TimelineRun(build, build.Timeline, sim.Now + warmUp) : null;
-        var reports = new WorkloadRunner(sim, build.Hosts).Run([.. prepared.Select(p => p.Workload)], warmUp, duration);
+        var names = units.Select(u => u.Workload.Name).ToHashSet();
+        var timeline = build.Timeline.Count > 0 ? new TimelineRun(build, build.Timeline, sim.Now + warmUp, names) : null;
+        var reports = new WorkloadRunner(sim, build.Hosts).Run([.. prepared.Select(p => p.Workload)], warmUp, duration, [.. units.Select(u => Window(build.Timeline, u.Workload.Name))]);
         return [.. units.Select((u, k) => Result(u, prepared[k].Workload, reports[k], prepared[k].Lookup, sim.ExecutedEvents, timeline))];
     }
+
+    /// <summary>When the timeline starts and stops the workload (validation allows one of each, the stop after the start).</summary>
+    private static SendingWindow Window(IReadOnlyList<TimelineEvent> timeline, string workload) => new(
+        timeline.FirstOrDefault(e => e.Action == TimelineAction.StartWorkload && e.Target == workload)?.At,
+        timeline.FirstOrDefault(e => e.Action == TimelineAction.StopWorkload && e.Target == workload)?.At);
 
     private static UnitResult Result(RunUnit unit, IWorkload workload, WorkloadReport report, DnsLookup? lookup, long events, TimelineRun? timeline)
     {

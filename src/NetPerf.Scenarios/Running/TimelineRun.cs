@@ -23,7 +23,8 @@ internal sealed class TimelineRun : IEventHandler
     private readonly List<TimelineRecord> _log = [];
 
     /// <param name="origin">When the measured window starts (the timeline's time 0).</param>
-    public TimelineRun(ClusterBuild build, IReadOnlyList<TimelineEvent> events, SimTime origin)
+    /// <param name="workloads">The workloads of this simulation: another's start or stop is not this run's (the workload runner starts and stops them).</param>
+    public TimelineRun(ClusterBuild build, IReadOnlyList<TimelineEvent> events, SimTime origin, IReadOnlySet<string> workloads)
     {
         _build = build;
         _events = events;
@@ -31,7 +32,10 @@ internal sealed class TimelineRun : IEventHandler
         var sim = build.Cluster.Bed.Sim;
         for (int i = 0; i < events.Count; i++)
         {
-            sim.Schedule(origin + events[i].At, this, 0, i);
+            if (events[i].Action is not (TimelineAction.StartWorkload or TimelineAction.StopWorkload) || workloads.Contains(events[i].Target))
+            {
+                sim.Schedule(origin + events[i].At, this, 0, i);
+            }
         }
 
         var ours = build.Deployments.Values.ToList();
@@ -48,6 +52,8 @@ internal sealed class TimelineRun : IEventHandler
         foreach (var deployment in ours)
         {
             deployment.ContainersStopping += p => Log("SIGTERM", p.Name);
+            deployment.PodPending += (name, why) => Log($"pod pending: {why}", name); // FailedScheduling, as kubectl describe pod shows it
+            deployment.PodScheduled += (name, node) => Log($"pod scheduled to {node.Name}", name);
         }
 
         if (build.NodeLifecycle is { } lifecycle)
@@ -128,6 +134,11 @@ internal sealed class TimelineRun : IEventHandler
                 break;
             case TimelineAction.RemoveService:
                 _build.Sync!.Delete(_build.ScenarioServiceObjects[e.Target]); // its rules stay until kube-proxy's next sync
+                break;
+            case TimelineAction.StartWorkload or TimelineAction.StopWorkload:
+                break; // logged only: the workload runner starts and stops it at this time, on its client's host
+            case TimelineAction.UncordonNode:
+                _build.Cluster.Uncordon(e.Node); // the scheduler places the Pending replicas (they log as pod scheduled)
                 break;
             case TimelineAction.DrainNode:
                 Log("node cordoned", e.Target);

@@ -163,6 +163,23 @@ public sealed class TcpRequestResponse : IWorkload, IEventHandler
         }
     }
 
+    /// <summary>Whether <see cref="Stop"/> was called: no new request or connection from then on.</summary>
+    public bool Stopped { get; private set; }
+
+    public void Stop()
+    {
+        if (Stopped)
+        {
+            return;
+        }
+
+        Stopped = true;
+        foreach (var client in _clients.ToList())
+        {
+            client.CloseIfIdle(); // the others close when their last answer is in (a CRR connection when its transaction ends)
+        }
+    }
+
     private bool _firstArrival = true;
 
     /// <summary>The next arrival: an exponential gap (Poisson), or 1/rate after the last (constant), the first at a random phase in one gap.</summary>
@@ -179,8 +196,17 @@ public sealed class TcpRequestResponse : IWorkload, IEventHandler
     {
         if (kind == ReconnectKind)
         {
-            Reconnect((int)arg);
+            if (!Stopped)
+            {
+                Reconnect((int)arg);
+            }
+
             return;
+        }
+
+        if (Stopped)
+        {
+            return; // the arrival process ended with the client
         }
 
         // An open-loop arrival: the next connection in turn takes the request, whatever it has outstanding.
@@ -231,7 +257,7 @@ public sealed class TcpRequestResponse : IWorkload, IEventHandler
                 return;
             }
 
-            if (_w.Pattern == RequestPattern.ClosedLoop)
+            if (_w.Pattern == RequestPattern.ClosedLoop && !_w.Stopped)
             {
                 SendRequest();
             }
@@ -239,6 +265,11 @@ public sealed class TcpRequestResponse : IWorkload, IEventHandler
             while (_unwritten.Count > 0)
             {
                 Write(_unwritten.Dequeue());
+            }
+
+            if (_w.Stopped)
+            {
+                CloseIfIdle(); // stopped during its handshake with nothing to send
             }
         }
 
@@ -309,8 +340,14 @@ public sealed class TcpRequestResponse : IWorkload, IEventHandler
 
                 switch (_w.Pattern)
                 {
+                    case RequestPattern.ClosedLoop when _w.Stopped:
+                        CloseIfIdle();
+                        break;
                     case RequestPattern.ClosedLoop:
                         SendRequest();
+                        break;
+                    case RequestPattern.OpenLoop when _w.Stopped:
+                        CloseIfIdle();
                         break;
                     case RequestPattern.ConnectionPerRequest:
                         _done = true;
@@ -319,6 +356,16 @@ public sealed class TcpRequestResponse : IWorkload, IEventHandler
                         _w.Replace(this);
                         break;
                 }
+            }
+        }
+
+        /// <summary>After <see cref="Stop"/>: a connection with nothing outstanding or unsent is closed (a FIN, not a reset).</summary>
+        public void CloseIfIdle()
+        {
+            if (!_done && _connected && _outstanding.Count == 0 && _unwritten.Count == 0)
+            {
+                _done = true;
+                Socket.Close();
             }
         }
 
@@ -361,7 +408,7 @@ public sealed class TcpRequestResponse : IWorkload, IEventHandler
     private void Replace(ClientConnection done)
     {
         int i = _clients.IndexOf(done);
-        if (i >= 0)
+        if (i >= 0 && !Stopped)
         {
             Reconnect(i);
         }

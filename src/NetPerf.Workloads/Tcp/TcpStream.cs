@@ -65,21 +65,55 @@ public sealed class TcpStream : IWorkload
 
     TcpStatisticsTotal? IWorkload.Tcp => Tcp;
 
+    private Source? _source;
+
     public void Start()
     {
         var e = Endpoints;
-        var source = new Source(WriteBytes);
+        var source = _source = new Source(WriteBytes);
         for (int i = 0; i < Connections; i++)
         {
             _senders.Add(TcpSocket.Connect(e.Client, e.ServerAddress, e.ServerPort, source, e.ClientCore, Options, FlowId, e.WakeUpLatency));
         }
     }
 
+    /// <summary>
+    /// The sender stops writing, now: what its send buffers hold is still sent and received, then each connection
+    /// closes (its FIN queued behind the data, as close() after the last write).
+    /// </summary>
+    public void Stop()
+    {
+        if (_source is not { Stopped: false } source)
+        {
+            return;
+        }
+
+        source.Stopped = true;
+        foreach (var socket in _senders)
+        {
+            socket.Close();
+        }
+    }
+
     private sealed class Source(int writeBytes) : ITcpApplication
     {
-        public void OnConnected(TcpSocket socket) => Fill(socket);
+        public bool Stopped { get; set; }
 
-        public void OnSendSpace(TcpSocket socket) => Fill(socket);
+        public void OnConnected(TcpSocket socket)
+        {
+            if (!Stopped)
+            {
+                Fill(socket);
+            }
+        }
+
+        public void OnSendSpace(TcpSocket socket)
+        {
+            if (!Stopped)
+            {
+                Fill(socket);
+            }
+        }
 
         public void OnReceived(TcpSocket socket, long bytes)
         {

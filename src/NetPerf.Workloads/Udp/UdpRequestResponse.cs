@@ -86,6 +86,11 @@ public sealed class UdpRequestResponse : IWorkload
         }
     }
 
+    /// <summary>Whether <see cref="Stop"/> was called: each client sends no request after the one outstanding (answered or timed out).</summary>
+    public bool Stopped { get; private set; }
+
+    public void Stop() => Stopped = true;
+
     private sealed class Client : IDatagramReceiver, IEventHandler
     {
         private const int TimeoutKind = 0;
@@ -144,7 +149,10 @@ public sealed class UdpRequestResponse : IWorkload
                 _w.Measurement.RequestCompleted(_start);
             }
 
-            SendRequest();
+            if (!_w.Stopped)
+            {
+                SendRequest();
+            }
         }
     }
 

@@ -77,9 +77,19 @@ public sealed class UdpStream : IWorkload, IEventHandler, IDatagramReceiver
         e.Client.Host.Sim.ScheduleAfter(SimTime.Zero, this);
     }
 
+    /// <summary>Whether <see cref="Stop"/> was called: the sender's next sendto() does not come.</summary>
+    public bool Stopped { get; private set; }
+
+    public void Stop() => Stopped = true;
+
     void IEventHandler.OnEvent(int kind, long arg)
     {
         var sim = Endpoints.Client.Host.Sim;
+        if (Stopped)
+        {
+            return;
+        }
+
         if (kind == ReturnedKind)
         {
             // sendto() returned: the next one at its time, or now if the process is already late.

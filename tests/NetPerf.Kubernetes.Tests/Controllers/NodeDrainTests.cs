@@ -68,12 +68,62 @@ public class NodeDrainTests
         Assert.All(SliceEndpoint.Usable(slice), p => Assert.Equal(2, p.Node.Index));
     }
 
+    private const string NoNode = "0/3 nodes are available: 1 node(s) didn't match Pod's node affinity/selector, 2 node(s) were unschedulable. preemption: 0/3 nodes are available: 3 Preemption is not helpful for scheduling.";
+
     [Fact]
-    public void With_no_schedulable_node_left_a_replacement_stays_Pending()
+    public void With_no_schedulable_node_left_the_replacements_stay_Pending_and_are_scheduled_when_a_node_is_uncordoned()
+    {
+        var (cluster, d) = Build(new PodLifecycle());
+        var failed = new List<(string Pod, string Why)>();
+        d.PodPending += (pod, why) => failed.Add((pod, why));
+        NodeDrain.Drain(cluster, [d], 3); // shop-1, shop-3 replaced on node 2 by shop-4, shop-5
+        NodeDrain.Drain(cluster, [d], 2);
+
+        // The ReplicaSet created the 4 replacements (it counts them: no fifth), the scheduler placed none: Pending,
+        // with no node and no address, so in no EndpointSlice. Node 1 is not one of shop's nodes.
+        Assert.Equal(["shop-6", "shop-7", "shop-8", "shop-9"], d.PendingPods);
+        Assert.Equal(d.PendingPods.Select(p => (p, NoNode)), failed);
+        Assert.DoesNotContain(d.Pods, p => !p.Terminating);
+        Assert.DoesNotContain(cluster.Pods, p => d.PendingPods.Contains(p.Name));
+
+        // kubectl uncordon node3: the scheduler's retry places every one of them there, under its own name.
+        cluster.Uncordon(3);
+        Assert.Empty(d.PendingPods);
+        var running = d.Pods.Where(p => !p.Terminating).ToList();
+        Assert.Equal(["shop-6", "shop-7", "shop-8", "shop-9"], running.Select(p => p.Name));
+        Assert.All(running, p => Assert.Equal(3, p.Node.Index));
+    }
+
+    [Fact]
+    public void A_scale_down_deletes_the_Pending_replicas_first_the_newest_of_them_first()
     {
         var (cluster, d) = Build(new PodLifecycle());
         NodeDrain.Drain(cluster, [d], 3);
         NodeDrain.Drain(cluster, [d], 2);
-        Assert.DoesNotContain(d.Pods, p => !p.Terminating); // 4 wanted, nowhere to run
+
+        d.Scale(2); // ActivePods: unassigned pods rank first for deletion, newer before older
+        Assert.Equal(["shop-6", "shop-7"], d.PendingPods);
+        d.Scale(1);
+        Assert.Equal(["shop-6"], d.PendingPods);
+        cluster.Uncordon(2);
+        Assert.Equal(["shop-6"], d.Pods.Where(p => !p.Terminating).Select(p => p.Name));
+    }
+
+    [Fact]
+    public void A_node_tainted_unreachable_takes_no_replacement_and_the_scheduler_says_which_taint()
+    {
+        var (cluster, d) = Build(new PodLifecycle());
+        var failed = new List<string>();
+        d.PodPending += (_, why) => failed.Add(why);
+        var lifecycle = new NodeLifecycleController(cluster, [d], SimTime.FromMilliseconds(100), SimTime.FromSeconds(300));
+        lifecycle.Fail(3);
+        cluster.Bed.Sim.RunUntil(SimTime.FromMilliseconds(200)); // unreachable (tainted) at 100 ms
+        NodeDrain.Drain(cluster, [d], 2);
+
+        // node 3's two pods are not Ready but not deleted (their eviction comes 300 s later): the ReplicaSet replaces
+        // only node 2's two, and nowhere takes them.
+        Assert.Equal(["shop-4", "shop-5"], d.PendingPods);
+        Assert.Equal(2, failed.Count);
+        Assert.All(failed, why => Assert.Equal("0/3 nodes are available: 1 node(s) didn't match Pod's node affinity/selector, 1 node(s) had untolerated taint {node.kubernetes.io/unreachable: }, 1 node(s) were unschedulable. preemption: 0/3 nodes are available: 3 Preemption is not helpful for scheduling.", why));
     }
 }

@@ -57,4 +57,25 @@ public class DrainNodeTimelineTests
         Assert.Equal(150, r.Timeline.Single(e => e.Event == "SIGTERM").AtMilliseconds); // drain at 50 ms, preStop 100 ms
         Assert.All(r.Timeseries, t => Assert.Equal(0, t.Refused));
     }
+
+    [Fact]
+    public void Draining_every_node_of_a_deployment_leaves_its_replacements_Pending_until_a_node_is_uncordoned()
+    {
+        var yaml = Yaml("0s").Replace("kubeProxy: iptables }", "kubeProxy: iptables, minSyncPeriod: 20ms }", StringComparison.Ordinal)
+            .Replace("  - { at: 50ms, action: drainNode, node: 3 }", "  - { at: 50ms, action: drainNode, node: 3 }\n  - { at: 100ms, action: drainNode, node: 2 }\n  - { at: 200ms, action: uncordonNode, node: 3 }", StringComparison.Ordinal);
+        var r = ResultSetBuilder.Build(ScenarioRunner.Run(ScenarioReader.Parse(yaml, "drain.yaml"), new RunOptions { Parallelism = 1 }));
+        var log = r.Timeline;
+        // kubectl describe pod's FailedScheduling, for both replacements of node 2's pods: node 1 is not one of shop's nodes.
+        const string why = "pod pending: 0/3 nodes are available: 1 node(s) didn't match Pod's node affinity/selector, 2 node(s) were unschedulable. preemption: 0/3 nodes are available: 3 Preemption is not helpful for scheduling.";
+        Assert.Equal([(100.0, "shop-3"), (100.0, "shop-4")], log.Where(e => e.Event == why).Select(e => (e.AtMilliseconds, e.Object)));
+        Assert.Equal([(200.0, "shop-3"), (200.0, "shop-4")], log.Where(e => e.Event == "pod scheduled to node3").Select(e => (e.AtMilliseconds, e.Object)));
+        Assert.DoesNotContain(log, e => e.Event == "pod created" && e.AtMilliseconds is > 100 and < 200);
+
+        // With no pod to serve it, no connection completes from the sync after the second drain until the sync
+        // after the uncordon; then the Service is served again.
+        var programmed = log.Where(e => e.Event == "kube-proxy rules programmed").Select(e => e.AtMilliseconds).ToList();
+        double empty = programmed.First(t => t > 100), back = programmed.First(t => t > 200);
+        Assert.All(r.Timeseries.Where(t => t.StartMilliseconds > empty && t.StartMilliseconds + t.IntervalMilliseconds < 200), t => Assert.Equal(0, t.Transactions));
+        Assert.All(r.Timeseries.Where(t => t.StartMilliseconds > back + 1), t => Assert.True(t.Transactions > 0, $"none at {t.StartMilliseconds} ms"));
+    }
 }
