@@ -130,7 +130,11 @@ public sealed class Calibrator(CalibrationOptions options, TextWriter log)
         var prior = CostTable.Default();
         var fitPaths = measurements.Where(m => m.Path.Role == PathRole.Fit).ToList();
         var lo = fitPaths.First(m => m.Path.Bed == Testbed.Loopback && m.Path.Probe == ProbeKind.UdpRr);
-        var priorNs = fitPaths.ToDictionary(m => m, m => (Ns: FitModel(m.Path, prior), PerByte: PerByte(m.Path, prior)));
+        // Only a chain of hops tells a stage's first run on a journey from its later ones: without the chain testbeds
+        // (measurements stored before them) no premium is fitted, and the fit is what it was.
+        bool chains = fitPaths.Any(m => m.Path.Bed is Testbed.RoutedChain or Testbed.RoutedChainConntrack or Testbed.BridgeChain or Testbed.BridgeChainConntrack);
+        var none = new Dictionary<KernelStage, double>();
+        var priorNs = fitPaths.ToDictionary(m => m, m => (Ns: FitModel(m.Path, prior), PerByte: PerByte(m.Path, prior), Cold: chains ? ColdNs(m.Path, prior) : none));
 
         // The stages and the interruptions are fitted in turn until they agree: a measured median holds the
         // interruptions its transaction met, so the stages are fitted to the median less what the fitted interruptions
@@ -142,7 +146,7 @@ public sealed class Calibrator(CalibrationOptions options, TextWriter log)
         InterferenceFit.Result spread = null!;
         for (int pass = 0; pass < FitPasses; pass++)
         {
-            var equations = fitPaths.Select(m => (m.Path.Name, PriorNs: priorNs[m].Ns, PerByteNs: priorNs[m].PerByte, MeasuredNs: m.TypicalKernelNs - delay[m])).ToList();
+            var equations = fitPaths.Select(m => (m.Path.Name, PriorNs: priorNs[m].Ns, PerByteNs: priorNs[m].PerByte, ColdNs: priorNs[m].Cold, MeasuredNs: m.TypicalKernelNs - delay[m])).ToList();
             fit = CostFit.Fit(prior, equations);
             table = fit.Table;
             // The fitted stages' time on each path, as the fit's linear model has it (its target times 1 + its residual).
@@ -326,6 +330,23 @@ public sealed class Calibrator(CalibrationOptions options, TextWriter log)
     /// dozen that a short run's start and end would distort.
     /// </summary>
     private static readonly Engine.Time.SimTime FitModelDuration = Engine.Time.SimTime.FromMilliseconds(50);
+
+    /// <summary>
+    /// What a fit path's kernel time would gain by stage if each <see cref="StageGroup.Cold"/> group's first run on a
+    /// packet's journey cost its fixed cost once more: the unit of the fit's first-run premiums.
+    /// </summary>
+    private IReadOnlyDictionary<KernelStage, double> ColdNs(CalibrationPath path, CostTable prior)
+    {
+        var cold = prior.Clone();
+        foreach (var stage in StageGroup.All.Where(g => g.Cold).SelectMany(g => g.Stages))
+        {
+            cold[stage] = cold[stage] with { ColdPicoseconds = prior[stage].FixedPicoseconds };
+        }
+
+        var with = FitModel(path, cold);
+        var without = FitModel(path, prior);
+        return with.Keys.Union(without.Keys).ToDictionary(s => s, s => with.GetValueOrDefault(s) - without.GetValueOrDefault(s));
+    }
 
     /// <summary>A fit path's kernel nanoseconds by stage under <paramref name="costs"/>, without interference.</summary>
     private IReadOnlyDictionary<KernelStage, double> FitModel(CalibrationPath path, CostTable costs)

@@ -18,6 +18,9 @@ public static class CostFit
     public const double MinFactor = 0.25;
     public const double MaxFactor = 4.0;
 
+    /// <summary>A first run's premium stays below three times the stage's prior fixed cost (a cold instruction cache refills in a few hundred nanoseconds, not microseconds).</summary>
+    public const double MaxColdFactor = 3.0;
+
     /// <summary>
     /// The ridge's weight: a factor 10% from 1 costs as much as a 0.1% miss on one path (a round-to-round spread is ten times that), so the data win wherever
     /// they tell a group apart, and the prior only where they do not.
@@ -30,11 +33,30 @@ public static class CostFit
         Fit(prior, paths.Select(p => (p.Name, p.PriorNs, (IReadOnlyDictionary<KernelStage, double>)new Dictionary<KernelStage, double>(), p.MeasuredNs)).ToList());
 
     /// <param name="paths">As above, with each path's per-byte nanoseconds of the per-byte groups' stages (part of PriorNs, fitted apart).</param>
-    public static FitResult Fit(CostTable prior, IReadOnlyList<(string Name, IReadOnlyDictionary<KernelStage, double> PriorNs, IReadOnlyDictionary<KernelStage, double> PerByteNs, double MeasuredNs)> paths)
+    public static FitResult Fit(CostTable prior, IReadOnlyList<(string Name, IReadOnlyDictionary<KernelStage, double> PriorNs, IReadOnlyDictionary<KernelStage, double> PerByteNs, double MeasuredNs)> paths) =>
+        Fit(prior, paths.Select(p => (p.Name, p.PriorNs, p.PerByteNs, (IReadOnlyDictionary<KernelStage, double>)new Dictionary<KernelStage, double>(), p.MeasuredNs)).ToList());
+
+    /// <param name="paths">
+    /// As above, with each path's cold nanoseconds: what its stages' first runs on each packet's journey would add if
+    /// each cost its prior fixed cost once more (<see cref="StageCost.ColdPicoseconds"/>). A <see cref="StageGroup.Cold"/>
+    /// group gets a second factor, its first run's premium as a multiple of its prior fixed cost: a path with one such
+    /// hop against a chain of four tells it apart from the group's steady cost.
+    /// </param>
+    public static FitResult Fit(CostTable prior, IReadOnlyList<(string Name, IReadOnlyDictionary<KernelStage, double> PriorNs, IReadOnlyDictionary<KernelStage, double> PerByteNs, IReadOnlyDictionary<KernelStage, double> ColdNs, double MeasuredNs)> paths)
     {
         var groups = StageGroup.All;
-        var share = new double[paths.Count, groups.Count];
+        var cold = groups.Select((g, i) => (g, i)).Where(x => x.g.Cold).Select(x => x.i).ToArray();
+        int n = groups.Count + cold.Length; // the groups' steady factors, then the cold groups' premiums
+        var share = new double[paths.Count, n];
         var rest = new double[paths.Count];
+        for (int p = 0; p < paths.Count; p++)
+        {
+            for (int k = 0; k < cold.Length; k++)
+            {
+                share[p, groups.Count + k] = groups[cold[k]].Stages.Sum(s => paths[p].ColdNs.GetValueOrDefault(s));
+            }
+        }
+
         for (int p = 0; p < paths.Count; p++)
         {
             foreach (var (stage, ns) in paths[p].PriorNs)
@@ -59,11 +81,15 @@ public static class CostFit
             }
         }
 
-        var factors = Enumerable.Repeat(1.0, groups.Count).ToArray();
-        var held = new bool[groups.Count];
-        for (int iteration = 0; iteration <= groups.Count; iteration++)
+        // A steady factor starts at (and is pulled towards) 1, a premium at 0: no first-run premium unless the chains show one.
+        double Prior(int k) => k < groups.Count ? 1 : 0;
+        double Min(int k) => k < groups.Count ? MinFactor : 0;
+        double Max(int k) => k < groups.Count ? MaxFactor : MaxColdFactor;
+        var factors = Enumerable.Range(0, n).Select(Prior).ToArray();
+        var held = new bool[n];
+        for (int iteration = 0; iteration <= n; iteration++)
         {
-            var free = Enumerable.Range(0, groups.Count).Where(g => !held[g] && Enumerable.Range(0, paths.Count).Any(p => share[p, g] > 0)).ToArray();
+            var free = Enumerable.Range(0, n).Where(g => !held[g] && Enumerable.Range(0, paths.Count).Any(p => share[p, g] > 0)).ToArray();
             if (free.Length == 0)
             {
                 break;
@@ -76,13 +102,13 @@ public static class CostFit
             for (int j = 0; j < free.Length; j++)
             {
                 a[paths.Count + j, j] = Ridge;
-                b[paths.Count + j] = Ridge;
+                b[paths.Count + j] = Ridge * Prior(free[j]);
             }
 
             for (int p = 0; p < paths.Count; p++)
             {
                 double w = 1 / paths[p].MeasuredNs;
-                double fixedPart = rest[p] + Enumerable.Range(0, groups.Count).Where(g => !free.Contains(g)).Sum(g => factors[g] * share[p, g]);
+                double fixedPart = rest[p] + Enumerable.Range(0, n).Where(g => !free.Contains(g)).Sum(g => factors[g] * share[p, g]);
                 b[p] = (paths[p].MeasuredNs - fixedPart) * w;
                 for (int j = 0; j < free.Length; j++)
                 {
@@ -95,9 +121,9 @@ public static class CostFit
             for (int j = 0; j < free.Length; j++)
             {
                 double f = x[j];
-                if (f < MinFactor || f > MaxFactor)
+                if (f < Min(free[j]) || f > Max(free[j]))
                 {
-                    factors[free[j]] = Math.Clamp(f, MinFactor, MaxFactor);
+                    factors[free[j]] = Math.Clamp(f, Min(free[j]), Max(free[j]));
                     held[free[j]] = true;
                     clamped = true;
                 }
@@ -123,18 +149,29 @@ public static class CostFit
                 fitted[stage] = groups[g].PerByte
                     ? c with { PicosecondsPerByte = (long)Math.Round(prior[stage].PicosecondsPerByte * factors[g]) }
                     : new StageCost((long)Math.Round(prior[stage].FixedPicoseconds * factors[g]),
-                        byteGroupElsewhere ? c.PicosecondsPerByte : (long)Math.Round(prior[stage].PicosecondsPerByte * factors[g]));
+                        byteGroupElsewhere ? c.PicosecondsPerByte : (long)Math.Round(prior[stage].PicosecondsPerByte * factors[g])) { ColdPicoseconds = c.ColdPicoseconds };
+            }
+        }
+
+        for (int k = 0; k < cold.Length; k++)
+        {
+            foreach (var stage in groups[cold[k]].Stages)
+            {
+                fitted[stage] = fitted[stage] with { ColdPicoseconds = (long)Math.Round(prior[stage].FixedPicoseconds * factors[groups.Count + k]) };
             }
         }
 
         var residuals = new double[paths.Count];
         for (int p = 0; p < paths.Count; p++)
         {
-            double model = rest[p] + Enumerable.Range(0, groups.Count).Sum(g => factors[g] * share[p, g]);
+            double model = rest[p] + Enumerable.Range(0, n).Sum(g => factors[g] * share[p, g]);
             residuals[p] = (model / paths[p].MeasuredNs) - 1;
         }
 
-        return new FitResult(fitted, groups.Select((g, i) => (g, factors[i], held[i])).ToList(), residuals);
+        return new FitResult(fitted, groups.Select((g, i) => (g, factors[i], held[i])).ToList(), residuals)
+        {
+            Cold = cold.Select((g, k) => (groups[g], factors[groups.Count + k], held[groups.Count + k])).ToList(),
+        };
     }
 
     private static int IndexOf(IReadOnlyList<StageGroup> groups, KernelStage stage, bool perByte)
@@ -152,4 +189,8 @@ public static class CostFit
 }
 
 /// <summary>The fitted table, each group's factor (and whether a bound held it), and each fit path's residual (model / measured - 1).</summary>
-public sealed record FitResult(CostTable Table, IReadOnlyList<(StageGroup Group, double Factor, bool AtBound)> Factors, IReadOnlyList<double> Residuals);
+public sealed record FitResult(CostTable Table, IReadOnlyList<(StageGroup Group, double Factor, bool AtBound)> Factors, IReadOnlyList<double> Residuals)
+{
+    /// <summary>Each <see cref="StageGroup.Cold"/> group's first-run premium, as a multiple of its prior fixed cost (and whether a bound held it).</summary>
+    public IReadOnlyList<(StageGroup Group, double Factor, bool AtBound)> Cold { get; init; } = [];
+}

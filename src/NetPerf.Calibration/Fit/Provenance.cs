@@ -22,9 +22,10 @@ public static class Provenance
         string paths = string.Join("; ", fitPaths.Select(m => $"{m.Name} {m.KernelNs:F0} ns"));
         foreach (var (group, factor, atBound) in fit.Factors)
         {
+            string coldNote = fit.Cold.Where(c => c.Group == group).Select(c => $"; its first run on a packet's journey costs {c.Factor.ToString("F3", CultureInfo.InvariantCulture)} times the shipped fixed cost more (cold_ns{(c.AtBound ? ", held at the fit's bound" : "")}: one such hop against the marginal hop of a chain of four)").FirstOrDefault() ?? "";
             foreach (var stage in group.Stages)
             {
-                table.Set(stage, table[stage], $"{where}: the {group.Name} group ({string.Join(", ", group.Stages)}) scaled by {factor.ToString("F3", CultureInfo.InvariantCulture)} from the shipped namespace table{(atBound ? " (held at the fit's bound)" : "")}, fitted on the single-hop paths' typical kernel time (p50 less the probes' user time, pooled per probe over the fit paths, and less what the fitted interruptions add to a median transaction: {paths}); this group is told apart by {group.MeasuredBy}");
+                table.Set(stage, table[stage], $"{where}: the {group.Name} group ({string.Join(", ", group.Stages)}) scaled by {factor.ToString("F3", CultureInfo.InvariantCulture)} from the shipped namespace table{(atBound ? " (held at the fit's bound)" : "")}{coldNote}, fitted on the single-hop paths' typical kernel time (p50 less the probes' user time, pooled per probe over the fit paths, and less what the fitted interruptions add to a median transaction: {paths}); this group is told apart by {group.MeasuredBy}");
             }
 
             foreach (var stage in group.Derived)

@@ -9,7 +9,7 @@ internal static class CalibrationTable
 {
     public static void Print(TextWriter output, CalibrationOutcome outcome)
     {
-        output.WriteLine($"Fit: {string.Join(", ", outcome.Fit.Factors.Select(f => $"{f.Group.Name} x{f.Factor.ToString("F2", CultureInfo.InvariantCulture)}{(f.AtBound ? " (bound)" : "")}"))}; interference {outcome.Spread.RatePerMs.ToString("F2", CultureInfo.InvariantCulture)}/busy ms of {outcome.Spread.MeanNs:F0} ns, preemption {outcome.Spread.RareRatePerMs.ToString("F3", CultureInfo.InvariantCulture)}/busy ms of {outcome.Spread.RareMeanNs:F0} ns{(outcome.ConnectionWork is { } work ? $", a new connection's work sigma {work.Sigma.ToString("F3", CultureInfo.InvariantCulture)}" : "")}");
+        output.WriteLine($"Fit: {string.Join(", ", outcome.Fit.Factors.Select(f => $"{f.Group.Name} x{f.Factor.ToString("F2", CultureInfo.InvariantCulture)}{(f.AtBound ? " (bound)" : "")}"))}; first run on a journey {string.Join(", ", outcome.Fit.Cold.Select(f => $"{f.Group.Name} +{f.Factor.ToString("F2", CultureInfo.InvariantCulture)}{(f.AtBound ? " (bound)" : "")}"))}; interference {outcome.Spread.RatePerMs.ToString("F2", CultureInfo.InvariantCulture)}/busy ms of {outcome.Spread.MeanNs:F0} ns, preemption {outcome.Spread.RareRatePerMs.ToString("F3", CultureInfo.InvariantCulture)}/busy ms of {outcome.Spread.RareMeanNs:F0} ns{(outcome.ConnectionWork is { } work ? $", a new connection's work sigma {work.Sigma.ToString("F3", CultureInfo.InvariantCulture)}" : "")}");
         output.WriteLine($"Rounds accepted: {outcome.Rounds - outcome.RejectedRounds} of {outcome.Rounds}");
         output.WriteLine();
         output.WriteLine($"  {"path",-40} {"role",-8} {"figure",-10} {"measured",10} {"predicted",10} {"error",8} {"spread",7}");

@@ -187,9 +187,15 @@ public sealed class CostTable
                 }
             }
 
+            double coldNs = 0;
+            if (csv.HeaderRecord!.Contains("cold_ns") && !string.IsNullOrWhiteSpace(csv.GetField("cold_ns")))
+            {
+                coldNs = Number(csv.GetField("cold_ns"), "cold_ns", fileName, line, problems) ?? 0;
+            }
+
             if (fixedNs is { } f && perByte is { } b)
             {
-                table[stage] = StageCost.Nanoseconds(f, b);
+                table[stage] = StageCost.Nanoseconds(f, b) with { ColdPicoseconds = (long)Math.Round(coldNs * 1000) };
                 table._sources[stage] = source;
             }
         }
@@ -212,7 +218,8 @@ public sealed class CostTable
     /// <summary>A field quoted for a message, cut short: a 1 MiB field is not printed whole.</summary>
     private static string Shown(string text) => text.Length <= 80 ? $"'{text}'" : $"'{text[..80]}...'";
 
-    private static readonly int StageCount = Enum.GetValues<KernelStage>().Length;
+    // At most 64: a packet marks the stages its journey has run in one ulong (Packet.WarmStages).
+    private static readonly int StageCount = Enum.GetValues<KernelStage>().Length is var n && n <= 64 ? n : throw new InvalidOperationException($"{n} kernel stages: Packet.WarmStages holds 64");
     private readonly StageCost[] _costs = new StageCost[StageCount];
 
     /// <summary>A table in which every stage is free: latency is then wire time alone.</summary>
@@ -242,7 +249,9 @@ public sealed class CostTable
     public void Write(TextWriter text)
     {
         using var csv = new CsvHelper.CsvWriter(text, System.Globalization.CultureInfo.InvariantCulture, leaveOpen: true);
-        foreach (var h in new[] { "stage", "fixed_ns", "ns_per_byte", "per_busy_ms", "work_sigma", "source" })
+        // cold_ns only where a calibration fitted one: the shipped tables keep the format they were written in.
+        bool cold = _costs.Any(c => c.ColdPicoseconds != 0);
+        foreach (var h in cold ? new[] { "stage", "fixed_ns", "ns_per_byte", "cold_ns", "per_busy_ms", "work_sigma", "source" } : ["stage", "fixed_ns", "ns_per_byte", "per_busy_ms", "work_sigma", "source"])
         {
             csv.WriteField(h);
         }
@@ -254,6 +263,11 @@ public sealed class CostTable
             csv.WriteField(stage.ToString());
             csv.WriteField((c.FixedPicoseconds / 1000.0).ToString("0.0", System.Globalization.CultureInfo.InvariantCulture));
             csv.WriteField((c.PicosecondsPerByte / 1000.0).ToString("0.000", System.Globalization.CultureInfo.InvariantCulture));
+            if (cold)
+            {
+                csv.WriteField(c.ColdPicoseconds == 0 ? "" : (c.ColdPicoseconds / 1000.0).ToString("0.0", System.Globalization.CultureInfo.InvariantCulture));
+            }
+
             csv.WriteField(stage switch
             {
                 KernelStage.Interference => InterferencePerMillisecond.ToString("0.000", System.Globalization.CultureInfo.InvariantCulture),
@@ -286,6 +300,9 @@ public sealed class CostTable
     public long Of(KernelStage stage, int bytes) => _costs[(int)stage].For(bytes);
 
     /// <summary>Picoseconds <paramref name="stage"/> takes run once for each of <paramref name="times"/> segments carrying <paramref name="bytes"/> in all.</summary>
+    /// <summary>Picoseconds a stage's first run in a packet's journey costs beyond <see cref="Of"/> (<see cref="StageCost.ColdPicoseconds"/>).</summary>
+    public long ColdOf(KernelStage stage) => _costs[(int)stage].ColdPicoseconds;
+
     public long OfSegments(KernelStage stage, int bytes, int times) =>
         times == 1 ? _costs[(int)stage].For(bytes) : _costs[(int)stage].For(bytes) + ((times - 1) * _costs[(int)stage].FixedPicoseconds);
 }

@@ -185,6 +185,7 @@ public sealed class PhysicalNic : NetDevice, IFrameReceiver
         ReceivedPerQueue[queue] += segments;
         p.Core = core;
         p.Scrub(); // a new host: no conntrack reference, no mark
+        p.WarmStages = 0; // and another machine's CPU, whose caches have not run this packet's stages
         if (segments > 1 && (Offloads & NicOffloads.Gro) == 0)
         {
             ReceiveSegmentsAlone(packet, segments);

@@ -69,6 +69,12 @@ public struct Packet
     public int Hops;
 
     /// <summary>
+    /// The kernel stages this packet's journey has run so far, one bit each (<see cref="Cpu.StageCost.ColdPicoseconds"/>):
+    /// a stage's first run pays for its cold code and data, later ones find them warm. A clone keeps its original's.
+    /// </summary>
+    public ulong WarmStages;
+
+    /// <summary>
     /// The connection-tracking entry of the current namespace that this packet belongs to (1-based; 0: none
     /// yet), and whether it travels in the reply direction. Cleared when the packet changes namespace or is
     /// encapsulated or decapsulated, as skb_scrub_packet() does.

@@ -50,7 +50,7 @@ public ref struct PacketWalk
     /// </summary>
     public void ChargeBytes(KernelStage stage, NetworkNamespace ns, int bytes, NetDevice? device = null)
     {
-        long cost = Host.OnCore(P.Core, Host.Costs.Of(stage, bytes));
+        long cost = Host.OnCore(P.Core, Host.Costs.Of(stage, bytes) + FirstRun(ref P, stage));
         _costPs += cost;
         Host.AccountCpu(stage, cost, P.FlowId);
         Host.Tracer?.OnStage(Packet, stage, ns, device, P.Core, cost);
@@ -63,10 +63,23 @@ public ref struct PacketWalk
     public void Charge(KernelStage stage, NetworkNamespace ns, NetDevice? device, int times)
     {
         ref Packet p = ref P;
-        long cost = Host.OnCore(p.Core, Host.Costs.OfSegments(stage, p.IpLength, times));
+        long cost = Host.OnCore(p.Core, Host.Costs.OfSegments(stage, p.IpLength, times) + FirstRun(ref p, stage));
         _costPs += cost;
         Host.AccountCpu(stage, cost, p.FlowId);
         Host.Tracer?.OnStage(Packet, stage, ns, device, p.Core, cost);
+    }
+
+    /// <summary>The stage's cold premium if this is its first run on the packet's journey (and the stage marked run).</summary>
+    private readonly long FirstRun(ref Packet p, KernelStage stage)
+    {
+        ulong bit = 1UL << (int)stage;
+        if ((p.WarmStages & bit) != 0)
+        {
+            return 0;
+        }
+
+        p.WarmStages |= bit;
+        return Host.Costs.ColdOf(stage);
     }
 
     /// <summary>

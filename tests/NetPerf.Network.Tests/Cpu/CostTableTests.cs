@@ -1,4 +1,7 @@
+using NetPerf.Network.Addressing;
 using NetPerf.Network.Cpu;
+using NetPerf.Network.Stack;
+using NetPerf.Network.Tests.Stack;
 
 namespace NetPerf.Network.Tests.Cpu;
 
@@ -146,5 +149,54 @@ public class ConnectionWorkSigmaTests
             var e = Assert.Throws<CostTableFormatException>(() => CostTable.Parse(new StringReader(WithSigma(KernelStage.TcpConnection, bad)), "b.csv"));
             Assert.Contains(e.Problems, p => p.Contains($"work_sigma '{bad}' is not allowed; give the lognormal sigma of a connection's work as a number from 0 to 2", StringComparison.Ordinal));
         }
+    }
+
+    [Fact]
+    public void A_first_run_premium_is_read_from_cold_ns_written_back_and_a_table_without_one_keeps_its_old_format()
+    {
+        var table = CostTable.Default();
+        var written = new StringWriter();
+        table.Write(written);
+        Assert.StartsWith("stage,fixed_ns,ns_per_byte,per_busy_ms,work_sigma,source", written.ToString(), StringComparison.Ordinal);
+
+        table[KernelStage.ConntrackLookup] = table[KernelStage.ConntrackLookup] with { ColdPicoseconds = 312_500 };
+        var withCold = new StringWriter();
+        table.Write(withCold);
+        Assert.StartsWith("stage,fixed_ns,ns_per_byte,cold_ns,", withCold.ToString(), StringComparison.Ordinal);
+        var read = CostTable.Parse(new StringReader(withCold.ToString()), "cold.csv");
+        Assert.Equal(312_500, read[KernelStage.ConntrackLookup].ColdPicoseconds);
+        Assert.Equal(0, read[KernelStage.Syscall].ColdPicoseconds);
+
+        var bad = withCold.ToString().Replace("ConntrackLookup,", "ConntrackLookup,", StringComparison.Ordinal).Replace(",312.5,", ",-3,", StringComparison.Ordinal);
+        var e = Assert.Throws<CostTableFormatException>(() => CostTable.Parse(new StringReader(bad), "cold.csv"));
+        Assert.Contains(e.Problems, p => p.Contains("cold_ns '-3' is not allowed", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_stage_s_first_run_premium_is_paid_once_on_a_packet_s_journey_through_one_machine_and_again_on_the_next_machine()
+    {
+        // Pod to pod on one node: two veth transmits (pod to cni0's port, port to pod), one premium. Across nodes on
+        // physical NICs: one veth transmit on each machine, and each machine's caches are its own, so each pays it.
+        // The next datagram is a new journey and pays again.
+        var costs = CostTable.Free();
+        costs[KernelStage.VethTransmit] = new StageCost(100_000, 0) { ColdPicoseconds = 40_000 };
+        var pair = NodePair.FlannelVxlan(costs, pods1: 2);
+        var near = new UdpSocket(pair.Pods1[1], NodePair.PodIp(1, 2), 7000) { Receiver = new Collector() };
+        var far = new UdpSocket(pair.Pod2, NodePair.PodIp(2, 1), 7000) { Receiver = new Collector() };
+        var tx = new UdpSocket(pair.Pods1[0], NodePair.PodIp(1, 1), 7000) { Receiver = new Collector() };
+        long Veth() => pair.Nodes[1].CpuPicosecondsOf(KernelStage.VethTransmit) + pair.Nodes[2].CpuPicosecondsOf(KernelStage.VethTransmit);
+        long Send(Ipv4Address to)
+        {
+            long before = Veth();
+            tx.Send(to, 7000, 10);
+            pair.Bed.Sim.Run();
+            return Veth() - before;
+        }
+
+        Assert.Equal((2 * 100_000) + 40_000, Send(NodePair.PodIp(1, 2)));
+        Assert.Equal((2 * 100_000) + 40_000, Send(NodePair.PodIp(1, 2)));
+        Assert.Equal((2 * 100_000) + (2 * 40_000), Send(NodePair.PodIp(2, 1)));
+        Assert.Equal(2, near.Received);
+        Assert.Equal(1, far.Received);
     }
 }
