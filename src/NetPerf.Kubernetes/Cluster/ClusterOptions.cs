@@ -18,8 +18,9 @@ public sealed record ClusterOptions
     /// <summary>
     /// Racks of nodes. 1 (the default) is one L2 switch for every node. More puts each rack on its own switch and
     /// subnet behind a top-of-rack router, the routers joined by a spine (<see cref="Fabric.RackFabric"/>), so
-    /// nodes on different racks share no L2 segment. Nodes are dealt to racks round robin: node N is in rack
-    /// ((N - 1) mod Racks) + 1.
+    /// nodes on different racks share no L2 segment: a /24 of <see cref="NodeSubnet"/> a rack, 253 nodes each, as
+    /// <see cref="Fabric.RackAddressing"/> numbers them (at most 14 racks in the default /20, 29 in a /19). Nodes are
+    /// dealt to racks round robin: node N is in rack ((N - 1) mod Racks) + 1.
     /// </summary>
     public int Racks { get; init; } = 1;
 
@@ -59,8 +60,9 @@ public sealed record ClusterOptions
     public int NodeCidrMaskSize { get; init; } = KubernetesCluster.DefaultNodeCidrMaskSize;
 
     /// <summary>
-    /// The nodes' subnet on one switch: node N is its N-th address; its last /24 is the outside segment (external hosts
-    /// from .1, the gateway at .254). 192.168.0.0/20 (3,840 nodes) unless a scenario widens it.
+    /// The nodes' subnet: on one switch node N is its N-th address; its last /24 is the outside segment (external hosts
+    /// from .1, the gateway at .254). 192.168.0.0/20 (3,840 nodes) unless a scenario widens it. With racks, the
+    /// fabric is numbered in it (<see cref="Fabric.RackAddressing"/>: the links' /24s, a /24 a rack, the outside /24).
     /// </summary>
     public Ipv4Prefix NodeSubnet { get; init; } = Ipv4Prefix.Parse(KubernetesCluster.DefaultNodeSubnet);
 

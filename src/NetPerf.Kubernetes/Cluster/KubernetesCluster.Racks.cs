@@ -7,10 +7,11 @@ public sealed partial class KubernetesCluster
 {
     private static void CheckRacks(ClusterOptions options)
     {
-        if (options.Racks < 1 || options.Racks > RackAddressing.MaxRacks)
+        int maxRacks = RackAddressing.MaxRacks(options.NodeSubnet);
+        if (options.Racks < 1 || (options.Racks > 1 && options.Racks > maxRacks))
         {
             throw new ArgumentOutOfRangeException(nameof(options), options.Racks,
-                $"racks must be 1 (one switch) to {RackAddressing.MaxRacks}: rack R is 192.168.R.0/24 inside {DefaultNodeSubnet}.");
+                $"racks must be 1 (one switch) or 2 to {maxRacks}: {options.NodeSubnet} numbers a /24 a rack after the fabric's links and before the outside segment.");
         }
 
         if (options.Spines < 1 || options.Spines > RackAddressing.MaxSpines || (options.Spines > 1 && options.Racks == 1))
@@ -19,17 +20,16 @@ public sealed partial class KubernetesCluster
                 $"spines must be 1 to {RackAddressing.MaxSpines}, and more than 1 only with racks (one switch has no spine).");
         }
 
-        int max = RackAddressing.MaxNodes(options.Racks, MaxNodesIn(options.ClusterCidr, options.NodeCidrMaskSize));
-        if (options.Nodes > max)
+        if (options.Racks > 1 && options.Nodes > options.Racks * RackAddressing.NodesPerRack)
         {
             throw new ArgumentOutOfRangeException(nameof(options), options.Nodes,
-                $"at most {max} nodes on {options.Racks} racks: each rack's /24 holds {RackAddressing.NodesPerRack} nodes (.254 is its ToR router).");
+                $"at most {options.Racks * RackAddressing.NodesPerRack} nodes on {options.Racks} racks: each rack's /24 holds {RackAddressing.NodesPerRack} nodes (.254 is its ToR router).");
         }
     }
 
     /// <summary>
-    /// Node <paramref name="n"/>'s rack, address, subnet and gateway: on one switch 192.168.0.N in
-    /// <see cref="NodeSubnet"/> via <see cref="Gateway"/>; on racks, as <see cref="RackAddressing"/> numbers them.
+    /// Node <paramref name="n"/>'s rack, address, subnet and gateway: on one switch the N-th address of
+    /// <see cref="NodeSubnet"/> via <see cref="Gateway"/>; on racks, as the fabric's <see cref="RackAddressing"/> numbers them.
     /// </summary>
     private (int Rack, Ipv4Address Ip, Ipv4Prefix Subnet, Ipv4Address Gateway) NodeAddressing(int n)
     {
@@ -38,8 +38,9 @@ public sealed partial class KubernetesCluster
             return (1, NodeSubnet[(ulong)n], NodeSubnet, Gateway);
         }
 
-        int rack = RackAddressing.RackOf(n, Options.Racks);
-        return (rack, RackAddressing.NodeAddress(n, Options.Racks), RackAddressing.RackSubnet(rack), RackAddressing.Gateway(rack));
+        var racks = Fabric.Addressing;
+        int rack = racks.RackOf(n);
+        return (rack, racks.NodeAddress(n), racks.RackSubnet(rack), racks.Gateway(rack));
     }
 
     /// <summary>A range the node took later (a further Calico block), if the plugin has the fabric route it.</summary>

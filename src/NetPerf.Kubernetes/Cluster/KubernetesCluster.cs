@@ -13,8 +13,8 @@ namespace NetPerf.Kubernetes.Cluster;
 /// CIDR 10.244.N.0/24 (flannel's and kubeadm's per-node defaults; nodes past 255 continue into 10.245-10.247),
 /// set up by one CNI plugin. Pods are added to a node by name; each gets its own network
 /// namespace, shared by its containers. With <see cref="ClusterOptions.Racks"/> above 1 the nodes are spread
-/// over racks instead (<see cref="RackFabric"/>; node N is then 192.168.R.K/24 in rack R, numbered as
-/// <see cref="RackAddressing"/> says); pod CIDRs stay as they are.
+/// over racks instead (<see cref="RackFabric"/>; node N is then host K of rack R's /24 in the node subnet,
+/// 192.168.R.K/24 in the default, numbered as <see cref="RackAddressing"/> says); pod CIDRs stay as they are.
 /// </summary>
 public sealed partial class KubernetesCluster
 {
@@ -70,7 +70,7 @@ public sealed partial class KubernetesCluster
     /// </summary>
     public static int MaxNodesOn(Ipv4Prefix nodeSubnet) => (int)(nodeSubnet.Size - 256);
 
-    /// <summary>Nodes the default node subnet holds (3,840); with racks, 253 a rack.</summary>
+    /// <summary>Nodes the default node subnet holds on one switch (3,840); with racks, 253 a rack (<see cref="RackAddressing"/>).</summary>
     public const int MaxNodes = 15 * 256;
 
     /// <summary>Nodes the widest node subnet holds: what a scenario's node numbers are read up to.</summary>
@@ -101,11 +101,6 @@ public sealed partial class KubernetesCluster
             throw new ArgumentOutOfRangeException(nameof(options), options.NodeSubnet, $"a node subnet of /{WidestNodeSubnet} to /{NarrowestNodeSubnet}: its last /24 is the outside segment.");
         }
 
-        if (options.Racks > 1 && options.NodeSubnet != Ipv4Prefix.Parse(DefaultNodeSubnet))
-        {
-            throw new ArgumentOutOfRangeException(nameof(options), options.NodeSubnet, $"racks are numbered in {DefaultNodeSubnet} (rack R is 192.168.R.0/24): a wider node subnet is for one switch.");
-        }
-
         int most = Math.Min(MaxNodesIn(options.ClusterCidr, options.NodeCidrMaskSize), MaxNodesOn(options.NodeSubnet));
         if (options.Nodes > most)
         {
@@ -128,7 +123,7 @@ public sealed partial class KubernetesCluster
 
         if (options.Racks > 1)
         {
-            Fabric = new RackFabric(Bed, options.Racks, (long)(options.LinkGigabits * 1e9), options.Propagation, options.InterZoneDelay, options.Spines);
+            Fabric = new RackFabric(Bed, new RackAddressing(options.NodeSubnet, options.Racks), (long)(options.LinkGigabits * 1e9), options.Propagation, options.InterZoneDelay, options.Spines);
             Switch = Fabric.Tor(1).Switch;
         }
         else
@@ -207,9 +202,9 @@ public sealed partial class KubernetesCluster
             throw new InvalidOperationException($"at most {podRanges} nodes: {Options.ClusterCidr} holds {PodRanges(Options.ClusterCidr, Options.NodeCidrMaskSize)} /{Options.NodeCidrMaskSize} pod ranges (node N takes the N-th).");
         }
 
-        if (_nodes.Count >= RackAddressing.MaxNodes(Options.Racks, podRanges))
+        if (Fabric is not null && _nodes.Count >= Fabric.Addressing.MaxNodes)
         {
-            throw new InvalidOperationException($"at most {RackAddressing.MaxNodes(Options.Racks, podRanges)} nodes on {Options.Racks} racks of {RackAddressing.NodesPerRack}.");
+            throw new InvalidOperationException($"at most {Fabric.Addressing.MaxNodes} nodes on {Options.Racks} racks of {RackAddressing.NodesPerRack}.");
         }
 
         var node = CreateNode(_nodes.Count + 1);
@@ -289,9 +284,9 @@ public sealed partial class KubernetesCluster
     private int _externals;
 
     /// <summary>
-    /// A machine outside the cluster on the same switch (192.168.15.1 onwards): the client of a NodePort, as a
-    /// user or a load balancer in front of the nodes would be. With racks it keeps that address, on the spine's
-    /// outside segment (192.168.15.0/24, default route via the spine at .254).
+    /// A machine outside the cluster on the same switch (.1 onwards of the node subnet's last /24, 192.168.15.1 in
+    /// the default): the client of a NodePort, as a user or a load balancer in front of the nodes would be. With
+    /// racks it keeps that address, on the spine's outside segment (that /24, default route via the spine at .254).
     /// </summary>
     public Host AddExternalHost(string name)
     {
@@ -319,8 +314,8 @@ public sealed partial class KubernetesCluster
             return host;
         }
 
-        // With racks, the same address on the spine's outside segment, routed to the racks through the spine.
-        var outside = Ipv4Prefix.Parse(RackAddressing.OutsideSubnet);
+        // With racks, the same address on the spine's outside segment (the node subnet's last /24), routed to the racks through the spine.
+        var outside = Fabric.Addressing.OutsideSubnet;
         host.Root.AddAddress(eth0, ip, outside.Length);
         host.Root.AddRoute("0.0.0.0/0", eth0, via: outside[254].ToString());
         Fabric.Spine.Outside.Connect(eth0);

@@ -27,22 +27,23 @@ public sealed class RackFabric
 
     /// <param name="interZoneDelay">Added between racks: half on each ToR's uplink (<see cref="Cluster.ClusterOptions.InterZoneDelay"/>).</param>
     /// <param name="spines">Spines, 1 to <see cref="RackAddressing.MaxSpines"/>; one keeps the fabric as it was (a default route to it).</param>
-    internal RackFabric(Testbed bed, int racks, long bitsPerSecond, SimTime propagation, SimTime interZoneDelay = default, int spines = 1)
+    internal RackFabric(Testbed bed, RackAddressing addressing, long bitsPerSecond, SimTime propagation, SimTime interZoneDelay = default, int spines = 1)
     {
         if (spines < 1 || spines > RackAddressing.MaxSpines)
         {
-            throw new ArgumentOutOfRangeException(nameof(spines), spines, $"spines must be 1 to {RackAddressing.MaxSpines} (each spine's links to the ToRs take 32 addresses of 192.168.0.0/24).");
+            throw new ArgumentOutOfRangeException(nameof(spines), spines, $"spines must be 1 to {RackAddressing.MaxSpines} (a links /24 holds 16 ToRs' /31s to each of 8 spines).");
         }
 
+        Addressing = addressing;
         for (int s = 1; s <= spines; s++)
         {
-            _spines.Add(new SpineRouter(bed, bitsPerSecond, propagation, s));
+            _spines.Add(new SpineRouter(bed, addressing, bitsPerSecond, propagation, s));
         }
 
         var uplink = propagation + (interZoneDelay / 2);
-        for (int r = 1; r <= racks; r++)
+        for (int r = 1; r <= addressing.Racks; r++)
         {
-            var tor = new TopOfRackRouter(bed, r, bitsPerSecond, propagation);
+            var tor = new TopOfRackRouter(bed, addressing, r, bitsPerSecond, propagation);
             Spine.Connect(tor, tor.Uplink, uplink);
             for (int s = 2; s <= spines; s++)
             {
@@ -53,12 +54,15 @@ public sealed class RackFabric
             {
                 // Drawn for every ToR whatever the traffic, so a seed fixes every ToR's split.
                 tor.Host.Root.MultipathHashSeed = (uint)bed.Streams.Create($"ecmp/tor{r}").NextUInt64();
-                tor.RouteRacksOverSpines(Ipv4Prefix.Parse(Cluster.KubernetesCluster.DefaultNodeSubnet));
+                tor.RouteRacksOverSpines();
             }
 
             _tors.Add(tor);
         }
     }
+
+    /// <summary>How the racks, links and outside segment are numbered in the node subnet.</summary>
+    public RackAddressing Addressing { get; }
 
     /// <summary>The first spine (the outside segment's).</summary>
     public SpineRouter Spine => _spines[0];

@@ -9,8 +9,9 @@ namespace NetPerf.Kubernetes.Fabric;
 
 /// <summary>
 /// A top-of-rack L3 switch, as data-centre ToRs are: the rack's L2 switch (ports to its nodes) and, on the same
-/// box, the rack subnet's gateway (192.168.R.254 on the switching bridge, a switched virtual interface) routed to
-/// an uplink per spine (192.168.0.2R+1/31 to the first, default route via it). With several spines the other
+/// box, the rack subnet's gateway (.254 of the rack's /24 on the switching bridge, a switched virtual interface)
+/// routed to an uplink per spine (the odd end of each /31 <see cref="RackAddressing"/> gives it; default route via
+/// the first). With several spines the other
 /// racks' subnets and the pod blocks the fabric routes are ECMP routes over every spine, one picked per flow by a
 /// hash of its 5-tuple keyed by the ToR's seed. It routes in hardware as it switches: its host's cost table is free
 /// (as <see cref="L2Switch"/>'s), so a routed packet costs no CPU, only the store-and-forward serialisation (per
@@ -19,16 +20,18 @@ namespace NetPerf.Kubernetes.Fabric;
 public sealed class TopOfRackRouter
 {
     private readonly List<PhysicalNic> _uplinks = [];
+    private readonly RackAddressing _addressing;
 
-    internal TopOfRackRouter(Testbed bed, int rack, long bitsPerSecond, SimTime propagation)
+    internal TopOfRackRouter(Testbed bed, RackAddressing addressing, int rack, long bitsPerSecond, SimTime propagation)
     {
+        _addressing = addressing;
         Rack = rack;
         Switch = new L2Switch(bed, $"tor{rack}", bitsPerSecond, propagation);
         var root = Switch.Host.Root;
         root.IpForward = true;
-        root.AddAddress(Switch.Bridge, RackAddressing.Gateway(rack), RackAddressing.RackSubnet(rack).Length);
+        root.AddAddress(Switch.Bridge, addressing.Gateway(rack), addressing.RackSubnet(rack).Length);
         _uplinks.Add(NewUplink(1));
-        root.AddRoute("0.0.0.0/0", Uplink, via: RackAddressing.SpineAddress(rack).ToString());
+        root.AddRoute("0.0.0.0/0", Uplink, via: addressing.SpineAddress(rack).ToString());
     }
 
     public int Rack { get; }
@@ -53,14 +56,14 @@ public sealed class TopOfRackRouter
     }
 
     /// <summary>
-    /// With several spines: the racks' /20 as an ECMP route over every spine (a more specific route keeps the
-    /// rack's own /24 and the outside segment's /24 on the first spine, where it is cabled), as a leaf learns the
-    /// other leaves' subnets from every spine over eBGP with multipath.
+    /// With several spines: the node subnet as an ECMP route over every spine (more specific routes keep the rack's
+    /// own /24 on its bridge and the outside segment's /24 on the first spine, where it is cabled), as a leaf learns
+    /// the other leaves' subnets from every spine over eBGP with multipath.
     /// </summary>
-    internal void RouteRacksOverSpines(Ipv4Prefix racks)
+    internal void RouteRacksOverSpines()
     {
-        Host.Root.Fib.Replace(new Route(racks, RouteType.Unicast, SpineHops()));
-        Host.Root.AddRoute(RackAddressing.OutsideSubnet, Uplink, via: RackAddressing.SpineAddress(Rack).ToString());
+        Host.Root.Fib.Replace(new Route(_addressing.NodeSubnet, RouteType.Unicast, SpineHops()));
+        Host.Root.AddRoute(_addressing.OutsideSubnet.ToString(), Uplink, via: _addressing.SpineAddress(Rack).ToString());
     }
 
     /// <summary>
@@ -73,13 +76,13 @@ public sealed class TopOfRackRouter
     /// <summary>A prefix of another rack, learnt from every spine: one ECMP route over all of them.</summary>
     internal void RouteOverSpines(Ipv4Prefix prefix) => Host.Root.Fib.Replace(new Route(prefix, RouteType.Unicast, SpineHops()));
 
-    private NextHop[] SpineHops() => [.. _uplinks.Select((u, i) => new NextHop(u.Index, RackAddressing.SpineAddress(Rack, i + 1)))];
+    private NextHop[] SpineHops() => [.. _uplinks.Select((u, i) => new NextHop(u.Index, _addressing.SpineAddress(Rack, i + 1)))];
 
     private PhysicalNic NewUplink(int spine)
     {
         var root = Switch.Host.Root;
         var uplink = new PhysicalNic(root, spine == 1 ? "uplink" : $"uplink{spine}", mtu: 9216, receiveQueues: 1) { ForwardsPerFrame = true };
-        root.AddAddress(uplink, RackAddressing.UplinkAddress(Rack, spine), 31);
+        root.AddAddress(uplink, _addressing.UplinkAddress(Rack, spine), 31);
         return uplink;
     }
 }

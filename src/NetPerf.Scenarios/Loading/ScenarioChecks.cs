@@ -753,14 +753,17 @@ internal static class ScenarioChecks
     }
 
     /// <summary>
-    /// The node subnet and the nodes it holds: node N is its N-th address and its last /24 the outside segment (the
-    /// external hosts and the gateway), so a /20 holds 3,840 nodes and a /19 7,936; racks are numbered in the default
-    /// /20 (rack R is 192.168.R.0/24, 253 nodes each).
+    /// The node subnet and the nodes it holds. On one switch node N is its N-th address and its last /24 the outside
+    /// segment (the external hosts and the gateway), so a /20 holds 3,840 nodes and a /19 7,936. With racks the fabric
+    /// is numbered in it (<see cref="Kubernetes.Fabric.RackAddressing"/>: the links' /24s, a /24 of 253 nodes a rack,
+    /// the outside /24), so a /20 numbers 14 racks (3,542 nodes) and a /19 29 (7,337). A subnet too small for the
+    /// nodes is refused at its own line when the file gives it, else at cluster.nodes.
     /// </summary>
     private static void NodeSubnet(Scenario s, YamlNode root, Diagnostics d)
     {
         var c = s.Cluster;
-        var at = At(root, "cluster", "nodeSubnet") ?? At(root, "cluster");
+        var given = At(root, "cluster", "nodeSubnet");
+        var at = given ?? At(root, "cluster");
         if (d.IsRefused("cluster.nodeSubnet"))
         {
             return;
@@ -772,27 +775,72 @@ internal static class ScenarioChecks
             return;
         }
 
-        bool isDefault = c.NodeSubnet == Ipv4Prefix.Parse(KubernetesCluster.DefaultNodeSubnet);
-        if (d.IsRefused("cluster.racks"))
+        if (d.IsRefused("cluster.racks") || d.IsRefused("cluster.nodes"))
         {
-            return; // where the nodes go and how many fit both follow the racks
+            return; // where the nodes go and how many fit both follow the racks and the count
         }
 
-        if (c.Racks > 1 && !isDefault)
+        if (c.Racks > 1)
         {
-            d.Error(at, $"cluster.nodeSubnet: {c.NodeSubnet} with cluster.racks {c.Racks}: racks are numbered in {KubernetesCluster.DefaultNodeSubnet} (rack R is 192.168.R.0/24, {Kubernetes.Fabric.RackAddressing.NodesPerRack} nodes each); a wider node subnet is for one switch");
+            RackSubnets(s, root, given, d);
             return;
         }
 
-        int holds = c.Racks > 1 ? Math.Min(KubernetesCluster.MaxNodes, c.Racks * Kubernetes.Fabric.RackAddressing.NodesPerRack) : KubernetesCluster.MaxNodesOn(c.NodeSubnet);
-        if (c.Nodes > holds && !d.IsRefused("cluster.nodes"))
+        int holds = KubernetesCluster.MaxNodesOn(c.NodeSubnet);
+        if (c.Nodes > holds)
         {
             int length = 32 - (int)Math.Ceiling(Math.Log2(c.Nodes + 256.0));
             var wider = new Ipv4Prefix(c.NodeSubnet.Network, Math.Max(KubernetesCluster.WidestNodeSubnet, length));
-            string fix = c.Racks > 1
-                ? $"racks hold {Kubernetes.Fabric.RackAddressing.NodesPerRack} nodes each, at most {Kubernetes.Fabric.RackAddressing.MaxRacks} racks in {KubernetesCluster.DefaultNodeSubnet}; use more racks, or one switch with cluster.nodeSubnet: {wider} ({KubernetesCluster.MaxNodesOn(wider):N0} nodes)"
-                : $"node N is its N-th address and its last /24 is the outside segment; widen it: cluster.nodeSubnet: {wider} holds {KubernetesCluster.MaxNodesOn(wider):N0}";
-            d.Error(At(root, "cluster", "nodes") ?? at, $"cluster.nodes: {c.Nodes:N0} nodes, and {(c.Racks > 1 ? $"{c.Racks} racks hold" : $"the node subnet {c.NodeSubnet} holds")} {holds:N0}; {fix}");
+            string fix = $"node N is its N-th address and its last /24 is the outside segment; widen it: cluster.nodeSubnet: {wider} holds {KubernetesCluster.MaxNodesOn(wider):N0}";
+            d.Error(given ?? At(root, "cluster", "nodes") ?? at, given is not null
+                ? $"cluster.nodeSubnet: {c.NodeSubnet} holds {holds:N0} nodes, and cluster.nodes is {c.Nodes:N0}; {fix}"
+                : $"cluster.nodes: {c.Nodes:N0} nodes, and the node subnet {c.NodeSubnet} holds {holds:N0}; {fix}");
+        }
+    }
+
+    /// <summary>
+    /// With racks: the nodes the subnet's racks hold, the racks it numbers and the nodes the racks asked for hold, in
+    /// that order (each error says the count that would fit, and the subnet or rack count that holds the nodes).
+    /// </summary>
+    private static void RackSubnets(Scenario s, YamlNode root, YamlNode? given, Diagnostics d)
+    {
+        var c = s.Cluster;
+        int perRack = Kubernetes.Fabric.RackAddressing.NodesPerRack;
+        int maxRacks = Kubernetes.Fabric.RackAddressing.MaxRacks(c.NodeSubnet);
+        int holds = maxRacks * perRack;
+        int needed = Math.Max(c.Racks, Kubernetes.Fabric.RackAddressing.RacksFor(c.Nodes));
+        if (c.Nodes > holds || c.Racks > maxRacks)
+        {
+            // The narrowest subnet from the same network that numbers the racks the nodes need (a /16 numbers 239).
+            var wider = Enumerable.Range(KubernetesCluster.WidestNodeSubnet, KubernetesCluster.NarrowestNodeSubnet - KubernetesCluster.WidestNodeSubnet + 1).Reverse()
+                .Select(l => new Ipv4Prefix(c.NodeSubnet.Network, l))
+                .Cast<Ipv4Prefix?>()
+                .FirstOrDefault(p => Kubernetes.Fabric.RackAddressing.MaxRacks(p!.Value) >= needed);
+            string layout = maxRacks > 0
+                ? $"{maxRacks} racks of {perRack} (a /24 a rack, after the fabric's links' /24 and before the outside segment's)"
+                : "no room for two racks (a /24 a rack besides the fabric's links' /24 and the outside segment's)";
+            string fix = wider is { } w
+                ? $"widen it: cluster.nodeSubnet: {w} numbers {Kubernetes.Fabric.RackAddressing.MaxRacks(w)} racks ({Kubernetes.Fabric.RackAddressing.MaxNodesOn(w):N0} nodes)"
+                : $"no node subnet numbers {needed} racks (a /{KubernetesCluster.WidestNodeSubnet} numbers {Kubernetes.Fabric.RackAddressing.MaxRacks(new Ipv4Prefix(c.NodeSubnet.Network, KubernetesCluster.WidestNodeSubnet))})";
+            if (c.Nodes > holds)
+            {
+                d.Error(given ?? At(root, "cluster", "nodes") ?? At(root, "cluster"), given is not null
+                    ? $"cluster.nodeSubnet: {c.NodeSubnet} holds {holds:N0} nodes on racks, {layout}, and cluster.nodes is {c.Nodes:N0} ({needed} racks or more); {fix}"
+                    : $"cluster.nodes: {c.Nodes:N0} nodes, and racks in the node subnet {c.NodeSubnet} hold {holds:N0}: {layout}; {needed} racks or more, and {fix}");
+            }
+            else
+            {
+                d.Error(At(root, "cluster", "racks") ?? At(root, "cluster"),
+                    $"cluster.racks: {c.Racks} racks, and the node subnet {c.NodeSubnet} numbers {layout}; allowed: 2 to {maxRacks}, or {fix}");
+            }
+
+            return;
+        }
+
+        if (c.Nodes > c.Racks * perRack)
+        {
+            d.Error(At(root, "cluster", "racks") ?? At(root, "cluster"),
+                $"cluster.racks: {c.Racks} racks hold {c.Racks * perRack:N0} nodes ({perRack} a rack: a /24 each, .254 its ToR router), and cluster.nodes is {c.Nodes:N0}; allowed: {needed} to {maxRacks} racks in {c.NodeSubnet}");
         }
     }
 

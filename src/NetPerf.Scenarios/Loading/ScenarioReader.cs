@@ -219,7 +219,7 @@ public static partial class ScenarioReader
         {
             InterZoneDelay = m.Duration("interZoneDelay", SimTime.Zero, SimTime.FromMilliseconds(100), c.InterZoneDelay),
             Nodes = (int)m.Integer("nodes", 2, wider ? Kubernetes.Cluster.KubernetesCluster.MaxNodesAnySubnet : cap, c.Nodes),
-            Racks = (int)m.Integer("racks", 1, 14, c.Racks),
+            Racks = (int)m.Integer("racks", 1, Kubernetes.Fabric.RackAddressing.MostRacks, c.Racks),
             Spines = (int)m.Integer("spines", 1, Kubernetes.Fabric.RackAddressing.MaxSpines, c.Spines),
             CoresPerNode = (int)m.Integer("coresPerNode", 1, 256, c.CoresPerNode),
             MaxPods = (int)m.Integer("maxPods", 1, MaxPodsPerNode, c.MaxPods),

@@ -8,7 +8,7 @@ public sealed record ClusterSpec
 {
     public int Nodes { get; init; } = 2;
 
-    /// <summary>Racks behind top-of-rack routers (node N in rack ((N-1) mod racks) + 1); 1 is one L2 switch.</summary>
+    /// <summary>Racks behind top-of-rack routers (node N in rack ((N-1) mod racks) + 1), a /24 of <see cref="NodeSubnet"/> each; 1 is one L2 switch.</summary>
     public int Racks { get; init; } = 1;
 
     /// <summary>Spines joining the racks' ToRs (a leaf-spine fabric), flows between racks spread over them by ECMP.</summary>
@@ -146,7 +146,8 @@ public sealed record ClusterSpec
     public int NodeCidrMaskSize { get; init; } = Kubernetes.Cluster.KubernetesCluster.DefaultNodeCidrMaskSize;
 
     /// <summary>
-    /// The nodes' subnet on one switch (node N is its N-th address, its last /24 the outside segment):
+    /// The nodes' subnet (on one switch node N is its N-th address, its last /24 the outside segment; with racks the
+    /// fabric is numbered in it, <see cref="Kubernetes.Fabric.RackAddressing"/>):
     /// <see cref="Kubernetes.Cluster.KubernetesCluster.DefaultNodeSubnet"/>, 3,840 nodes, unless the scenario widens it.
     /// </summary>
     public Ipv4Prefix NodeSubnet { get; init; } = Ipv4Prefix.Parse(Kubernetes.Cluster.KubernetesCluster.DefaultNodeSubnet);
