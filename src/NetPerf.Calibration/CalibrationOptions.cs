@@ -24,6 +24,14 @@ public sealed record CalibrationOptions
     /// <summary>The models' TCP paces itself (the scenario's cluster.tcpPacing: the machine's congestion control is BBR without fq).</summary>
     public bool TcpInternalPacing { get; init; }
 
+    /// <summary>
+    /// Also fit a premium for a hop's first run on a packet's journey (cold_ns), from the chain testbeds. Experimental,
+    /// off by default: on 6.18.44-fc-v1252 it narrowed the held-out errors of one run (widest -6.6% against -7.9%) with six more
+    /// parameters on 22 fit paths, its premiums moved between runs, and a kernel-expert review found it weakly
+    /// identified and kept per packet where cache warmth is the core's (docs/calibration.md).
+    /// </summary>
+    public bool FitFirstRun { get; init; }
+
     /// <summary>A round whose loopback median differs from the rounds' median by more than this is rejected (the machine was busy).</summary>
     public double DriftLimit { get; init; } = 0.15;
 

@@ -131,8 +131,8 @@ public sealed class Calibrator(CalibrationOptions options, TextWriter log)
         var fitPaths = measurements.Where(m => m.Path.Role == PathRole.Fit).ToList();
         var lo = fitPaths.First(m => m.Path.Bed == Testbed.Loopback && m.Path.Probe == ProbeKind.UdpRr);
         // Only a chain of hops tells a stage's first run on a journey from its later ones: without the chain testbeds
-        // (measurements stored before them) no premium is fitted, and the fit is what it was.
-        bool chains = fitPaths.Any(m => m.Path.Bed is Testbed.RoutedChain or Testbed.RoutedChainConntrack or Testbed.BridgeChain or Testbed.BridgeChainConntrack);
+        // (measurements stored before them), or unless asked (--fit-first-run, experimental), no premium is fitted.
+        bool chains = options.FitFirstRun && fitPaths.Any(m => m.Path.Bed is Testbed.RoutedChain or Testbed.RoutedChainConntrack or Testbed.BridgeChain or Testbed.BridgeChainConntrack);
         var none = new Dictionary<KernelStage, double>();
         var priorNs = fitPaths.ToDictionary(m => m, m => (Ns: FitModel(m.Path, prior), PerByte: PerByte(m.Path, prior), Cold: chains ? ColdNs(m.Path, prior) : none));
 

@@ -137,6 +137,28 @@ public class CiliumKprFactsTests(CiliumKprRun kpr, CiliumRun legacy, ITestOutput
     }
 
     [Theory]
+    [InlineData("cilium-vxlan")]
+    [InlineData("cilium-geneve")]
+    public void A_DSR_mode_without_kube_proxy_replacement_does_nothing_in_a_tunnel_too_kube_proxy_serves_the_NodePort(string cni)
+    {
+        // Cilium's loadBalancer.mode configures its own NodePort programs, which run only with kube-proxy replacement;
+        // without it kube-proxy's rules serve the NodePort and the mode is warned at its line, not refused by the datapath.
+        string yaml = $$"""
+            name: dsr
+            duration: 5ms
+            cluster:
+              nodes: 2
+              cni: {{cni}}
+              cilium: { loadBalancerMode: dsr }
+            workloads:
+              - { name: rr, test: TCP_RR, paths: [node-port] }
+            """;
+        var scenario = ScenarioReader.Parse(yaml, "dsr.yaml");
+        var result = ScenarioRunner.Run(scenario, new RunOptions { Parallelism = 1 }).Results.Single();
+        Assert.True(result.Report.Transactions > 0);
+    }
+
+    [Theory]
     [InlineData("dsr")]
     [InlineData("hybrid")]
     public void DSR_with_cilium_geneve_is_refused_at_the_loadBalancerMode_line_naming_the_geneve_dispatch_that_is_not_modelled(string mode)

@@ -18,7 +18,7 @@ public static class CostFit
     public const double MinFactor = 0.25;
     public const double MaxFactor = 4.0;
 
-    /// <summary>A first run's premium stays below three times the stage's prior fixed cost (a cold instruction cache refills in a few hundred nanoseconds, not microseconds).</summary>
+    /// <summary>A first run's premium stays below three times the stage's prior fixed cost: a premium the size of several hops would be another hop, not a first run.</summary>
     public const double MaxColdFactor = 3.0;
 
     /// <summary>
@@ -45,7 +45,8 @@ public static class CostFit
     public static FitResult Fit(CostTable prior, IReadOnlyList<(string Name, IReadOnlyDictionary<KernelStage, double> PriorNs, IReadOnlyDictionary<KernelStage, double> PerByteNs, IReadOnlyDictionary<KernelStage, double> ColdNs, double MeasuredNs)> paths)
     {
         var groups = StageGroup.All;
-        var cold = groups.Select((g, i) => (g, i)).Where(x => x.g.Cold).Select(x => x.i).ToArray();
+        // Premiums only for the Cold groups the paths give a first run to (none when no cold nanoseconds are given).
+        var cold = groups.Select((g, i) => (g, i)).Where(x => x.g.Cold && paths.Any(p => x.g.Stages.Any(s => p.ColdNs.GetValueOrDefault(s) > 0))).Select(x => x.i).ToArray();
         int n = groups.Count + cold.Length; // the groups' steady factors, then the cold groups' premiums
         var share = new double[paths.Count, n];
         var rest = new double[paths.Count];

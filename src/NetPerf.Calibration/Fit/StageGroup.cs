@@ -18,10 +18,11 @@ public sealed record StageGroup(string Name, IReadOnlyList<KernelStage> Stages, 
     public bool PerByte { get; init; }
 
     /// <summary>
-    /// The chain testbeds tell the group's first run on a packet's journey from its later runs, so it gets a premium
-    /// of its own (<see cref="NetPerf.Network.Cpu.StageCost.ColdPicoseconds"/>): on 6.18.44-fc-v1252 the first router's
-    /// conntrack added 1.18 us a round trip and each of three more 0.34, the first bridge's br_netfilter and conntrack
-    /// 2.18 and each more 0.89 (calibration-6.18.44-fc-v1252/chains), as a cold instruction cache would.
+    /// The chain testbeds tell the group's first run on a packet's journey from its later runs, so the experimental
+    /// <c>--fit-first-run</c> gives it a premium of its own (<see cref="NetPerf.Network.Cpu.StageCost.ColdPicoseconds"/>):
+    /// on 6.18.44-fc-v1252, paired per round, the first router's conntrack added 1.05-1.68 us a round trip and each of
+    /// three more 0.49-0.56, the first bridge's br_netfilter and conntrack 2.11-2.29 and each more 0.76-0.91
+    /// (calibration-6.18.44-fc-v1252/chains, chains-first-run).
     /// </summary>
     public bool Cold { get; init; }
 

@@ -38,9 +38,9 @@ public enum Testbed
     /// <summary>
     /// <see cref="Testbeds.ChainLength"/> routers r1..rN in series (a veth between each): the routed hop, N times.
     /// Against <see cref="RoutedChainConntrack"/> it prices conntrack per namespace with N times a single router's
-    /// leverage, and TCP against UDP prices conntrack's TCP state tracking (measured so: 6 ns a segment on
-    /// 6.18.44-fc-v1252 over four routers, where the single router's difference of differences had said 265, the
-    /// round-to-round spread's size; tools/kernel-costs/measure-ct-chain.sh).
+    /// leverage, and TCP against UDP prices conntrack's TCP state tracking (tools/kernel-costs/measure-ct-chain.sh:
+    /// 6 ns a segment on 6.18.44-fc-v1252 over four routers, where the single router's difference of differences had
+    /// been fitted at 386, the round-to-round spread's size; calibrate's own fits with the chains: 222 and 33 ns).
     /// </summary>
     RoutedChain,
 

@@ -45,11 +45,15 @@ public static class CalibrateCommand
         {
             Description = "Fit again from a stored calibration's measurements.csv instead of measuring (no root needed): the model's predictions for measurements already taken, e.g. after the model changed.",
         };
+        var firstRun = new Option<bool>("--fit-first-run")
+        {
+            Description = "Experimental: also fit a premium for a hop's first run on a packet's journey (cold_ns), from the chain testbeds (docs/calibration.md).",
+        };
         var outputRoot = OutputFormats.ResultsDir("Results root: writes <results-dir>/<scenario>/calibration-<time>/ (formerly -o/--output).");
         var format = OutputFormats.Option("the same as table; json and yaml: the fit and every row of calibration.csv as data");
         var command = new Command("calibrate", "Build the scenario's kind cluster from real namespaces (Linux, root), measure every path, fit the cost table on the single-hop paths and report predicted against measured, held-out paths marked.")
         {
-            file, allowOutside, rounds, transactions, cpu, iptables, refit, outputRoot, format,
+            file, allowOutside, rounds, transactions, cpu, iptables, refit, firstRun, outputRoot, format,
         };
         command.SetAction((parse, token) =>
         {
@@ -92,6 +96,7 @@ public static class CalibrateCommand
                 Cpu = parse.GetValue(cpu) ?? Math.Max(0, Environment.ProcessorCount - 1),
                 Backend = backend,
                 TcpInternalPacing = scenario.Cluster.TcpInternalPacing,
+                FitFirstRun = parse.GetValue(firstRun),
             };
             foreach (var absent in stored is null ? Requirements.AbsentModules() : [])
             {

@@ -299,10 +299,10 @@ public sealed class CostTable
     /// <summary>Picoseconds <paramref name="stage"/> takes for a packet of <paramref name="bytes"/>.</summary>
     public long Of(KernelStage stage, int bytes) => _costs[(int)stage].For(bytes);
 
-    /// <summary>Picoseconds <paramref name="stage"/> takes run once for each of <paramref name="times"/> segments carrying <paramref name="bytes"/> in all.</summary>
     /// <summary>Picoseconds a stage's first run in a packet's journey costs beyond <see cref="Of"/> (<see cref="StageCost.ColdPicoseconds"/>).</summary>
     public long ColdOf(KernelStage stage) => _costs[(int)stage].ColdPicoseconds;
 
+    /// <summary>Picoseconds <paramref name="stage"/> takes run once for each of <paramref name="times"/> segments carrying <paramref name="bytes"/> in all.</summary>
     public long OfSegments(KernelStage stage, int bytes, int times) =>
         times == 1 ? _costs[(int)stage].For(bytes) : _costs[(int)stage].For(bytes) + ((times - 1) * _costs[(int)stage].FixedPicoseconds);
 }

@@ -4,10 +4,9 @@ namespace NetPerf.Network.Cpu;
 public readonly record struct StageCost(long FixedPicoseconds, long PicosecondsPerByte)
 {
     /// <summary>
-    /// What the stage's first run in a packet's journey costs beyond its later runs (its code and data cold in the
-    /// CPU's caches until this packet first needs them; a later bridge, router or conntrack lookup on the same
-    /// journey finds them warm). Measured as the difference between one such hop and the marginal hop of a chain
-    /// of four (calibrate's chain testbeds); zero unless a calibration fitted it.
+    /// What the stage's first run in a packet's journey costs beyond its later runs (one reading: its code cold in the
+    /// CPU's caches until the journey first needs it). Fitted only by the experimental <c>calibrate --fit-first-run</c>,
+    /// from one hop against the marginal hop of a chain of four; zero in every shipped profile.
     /// </summary>
     public long ColdPicoseconds { get; init; }
 

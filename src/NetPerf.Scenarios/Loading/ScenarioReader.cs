@@ -586,6 +586,10 @@ public static partial class ScenarioReader
         else if (m.Has("from") || m.Has("placement"))
         {
             d.Error(m["from"] ?? m["placement"], $"{where}: from and placement go with to (the server: service/NAME:PORT, pod/NAME, deployment/NAME, node/N, or a Service's DNS name)");
+            if (m.Has("placement"))
+            {
+                m.Choice("placement", Choices.Placements, "across"); // a misspelt value is named too, with the allowed ones
+            }
         }
 
         var test = Model.Tests.Get(m.Choice("test", Model.Tests.Names, "TCP_RR"));

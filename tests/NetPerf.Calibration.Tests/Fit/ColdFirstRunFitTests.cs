@@ -46,11 +46,13 @@ public class ColdFirstRunFitTests
         Assert.Equal(2 * lookup, Extra(Testbed.RoutedChainConntrack), 3);
     }
 
-    [Fact]
-    public void Measurements_made_by_a_table_with_first_run_premiums_give_them_back()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Measurements_made_by_a_table_with_first_run_premiums_give_them_back_and_without_them_give_none(bool premiums)
     {
         var prior = CostTable.Default();
-        var truth = WithCold(prior, new() { ["conntrack"] = 1.2, ["br_netfilter"] = 0.6, ["link"] = 0.5 });
+        var truth = premiums ? WithCold(prior, new() { ["conntrack"] = 1.2, ["br_netfilter"] = 0.6, ["link"] = 0.5 }) : prior;
         var unit = WithCold(prior, StageGroup.All.Where(g => g.Cold).ToDictionary(g => g.Name, _ => 1.0));
         var equations = Beds.Select(b =>
         {
@@ -63,6 +65,15 @@ public class ColdFirstRunFitTests
         var fit = CostFit.Fit(prior, equations);
         var premium = fit.Cold.ToDictionary(c => c.Group.Name, c => c.Factor);
         var steady = fit.Factors.ToDictionary(c => c.Group.Name, c => c.Factor);
+
+        Assert.All(fit.Residuals, r => Assert.InRange(r, -0.01, 0.01));
+        if (!premiums)
+        {
+            // Hops that cost the same each time: no premium found, every steady factor where it was.
+            Assert.All(fit.Cold, c => Assert.InRange(c.Factor, 0, 0.02));
+            Assert.All(fit.Factors.Where(f => f.Group.Stages.Any(s => fit.Table[s].FixedPicoseconds > 0)), f => Assert.InRange(f.Factor, 0.97, 1.03));
+            return;
+        }
 
         // Found, and the steady costs left where they were; the ridge keeps a little of each premium back.
         Assert.InRange(premium["conntrack"], 1.05, 1.25);

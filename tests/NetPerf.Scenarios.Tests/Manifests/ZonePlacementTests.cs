@@ -90,4 +90,18 @@ public sealed class ZonePlacementTests : IDisposable
         var e = Assert.Throws<ScenarioException>(() => Load("{ nodes: 4, zones: 2 }", "  - {name: out, test: TCP_RR, from: external, to: service/server, placement: other-zone}\n"));
         Assert.Contains("an external client is in none; use local or across", Assert.Single(e.Errors).Message);
     }
+
+    [Fact]
+    public void A_misspelt_placement_without_to_is_named_with_the_allowed_values_beside_the_missing_to()
+    {
+        const string yaml = """
+            name: typo
+            workloads:
+              - { name: rr, test: TCP_RR, paths: [pod-cross-node], placement: same_zone }
+            """;
+        var error = Assert.Throws<ScenarioException>(() => ScenarioReader.Parse(yaml, "typo.yaml"));
+        Assert.Contains("from and placement go with to", error.Message, StringComparison.Ordinal);
+        Assert.Contains("'same_zone'", error.Message, StringComparison.Ordinal);
+        Assert.Contains("same-zone", error.Message, StringComparison.Ordinal);
+    }
 }

@@ -72,7 +72,8 @@ public sealed partial class CiliumDatapath : CniPlugin
 
     public override void SetUpNode(Node node)
     {
-        if (Routing != CiliumRouting.Native && LoadBalancerMode != CiliumLoadBalancerMode.Snat)
+        // Without kube-proxy replacement the mode does nothing (the agent runs no NodePort programs; the scenario is warned at its line).
+        if (KubeProxyReplacement && Routing != CiliumRouting.Native && LoadBalancerMode != CiliumLoadBalancerMode.Snat)
         {
             throw new NotSupportedException(
                 $"Cilium's DSR (loadBalancer.mode {LoadBalancerMode.ToString().ToLowerInvariant()}) as modelled carries the frontend in an IPv4 option (loadBalancer.dsrDispatch opt), which needs native routing; the agent refuses it with routingMode tunnel. " +
