@@ -956,7 +956,10 @@ internal static class ScenarioChecks
         if (s.Cluster.Racks > 1 && !racksRefused && !d.IsRefused(VariantKeys) && variants.FirstOrDefault(v => v.Cni.NeedsOneL2Segment) is { } hostGw)
         {
             var racks = At(root, "cluster", "racks");
-            d.Error(racks, $"cluster.racks: {s.Cluster.Racks} racks put the nodes on {s.Cluster.Racks} subnets behind routers, and {hostGw.Cni.Name} (variant {hostGw.Name}) routes pods straight to the other nodes, which needs every node on one L2 segment; use one rack, or flannel-vxlan, or calico-ipip-crosssubnet");
+            // The same project's plugins that cross routers (a Cilium user is pointed at Cilium's tunnels, not Flannel's).
+            var kin = Kubernetes.Cni.CniPlugins.All.Where(k => k.Family == hostGw.Cni.Family && !k.NeedsOneL2Segment).Select(k => k.Name).ToList();
+            string instead = kin.Count > 0 ? string.Join(", or ", kin) : "flannel-vxlan, or calico-ipip-crosssubnet";
+            d.Error(racks, $"cluster.racks: {s.Cluster.Racks} racks put the nodes on {s.Cluster.Racks} subnets behind routers, and {hostGw.Cni.Name} (variant {hostGw.Name}) routes pods straight to the other nodes, which needs every node on one L2 segment; use one rack, or {instead}");
         }
 
         if (!d.IsRefused(VariantKeys) && variants.FirstOrDefault(v => !v.Cni.Supports(v.KubeProxy)) is { } unsupported)

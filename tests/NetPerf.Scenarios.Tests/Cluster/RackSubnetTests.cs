@@ -116,4 +116,14 @@ public sealed class RackSubnetTests
         Assert.All(trace.Fabric, c => Assert.Matches("^tor[12]/", c.Boxes[2]));
         Assert.All(trace.Fabric, c => Assert.NotEqual(c.Boxes[0].Split('/')[0], c.Boxes[2].Split('/')[0]));
     }
+
+    [Theory]
+    [InlineData("cilium-native", "use one rack, or cilium-vxlan, or cilium-geneve")]
+    [InlineData("flannel-host-gw", "use one rack, or flannel-vxlan")]
+    public void A_plugin_that_needs_one_L2_segment_on_racks_is_pointed_at_its_own_project_s_tunnels(string cni, string advice)
+    {
+        var error = Refused($"{{ nodes: 4, racks: 2, cni: {cni} }}");
+        Assert.Contains("needs every node on one L2 segment", error.Message, StringComparison.Ordinal);
+        Assert.EndsWith(advice, error.Message, StringComparison.Ordinal);
+    }
 }
