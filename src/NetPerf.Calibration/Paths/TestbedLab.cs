@@ -116,17 +116,10 @@ public sealed record TestbedLab(string Sender, string Receiver, string BindIp, s
             {
                 // a - r1 - ... - rN - b; link i joins the namespace on its left (10.1.i.1) and on its right (10.1.i.254).
                 int n = Testbeds.ChainLength;
-                var ns = new List<string> { a };
-                for (int i = 1; i <= n; i++)
-                {
-                    ns.Add(lab.Namespace($"{tag}-r{i}"));
-                }
-
-                string b = lab.Namespace($"{tag}-b");
-                ns.Add(b);
+                var ns = Chain(lab, a, tag, "r", endsNamed: false);
+                string b = ns[n + 1];
                 for (int link = 0; link <= n; link++)
                 {
-                    lab.Veth(ns[link], $"l{link}", ns[link + 1], $"r{link}");
                     lab.Ip(ns[link], "addr", "add", $"{Testbeds.ChainLink(link, right: false)}/24", "dev", $"l{link}");
                     lab.Ip(ns[link + 1], "addr", "add", $"{Testbeds.ChainLink(link, right: true)}/24", "dev", $"r{link}");
                 }
@@ -160,18 +153,8 @@ public sealed record TestbedLab(string Sender, string Receiver, string BindIp, s
             {
                 // a - br in s1 - ... - br in sN - b, one L2 segment; veth i joins the namespace on its left and on its right.
                 int n = Testbeds.ChainLength;
-                var ns = new List<string> { a };
-                for (int i = 1; i <= n; i++)
-                {
-                    ns.Add(lab.Namespace($"{tag}-s{i}"));
-                }
-
-                string b = lab.Namespace($"{tag}-b");
-                ns.Add(b);
-                for (int link = 0; link <= n; link++)
-                {
-                    lab.Veth(ns[link], link == 0 ? "eth0" : $"l{link}", ns[link + 1], link == n ? "eth0" : $"r{link}");
-                }
+                var ns = Chain(lab, a, tag, "s", endsNamed: true);
+                string b = ns[n + 1];
 
                 bool nf = bed == Testbed.BridgeChainConntrack;
                 for (int i = 1; i <= n; i++)
@@ -195,5 +178,24 @@ public sealed record TestbedLab(string Sender, string Receiver, string BindIp, s
             default:
                 throw new ArgumentOutOfRangeException(nameof(bed), bed, null);
         }
+    }
+
+    /// <summary>a, <see cref="Testbeds.ChainLength"/> namespaces <paramref name="tag"/>-<paramref name="hop"/>1.., and <paramref name="tag"/>-b, veth i joining l<c>i</c> on the left to r<c>i</c> on the right (the ends' eth0 if <paramref name="endsNamed"/>).</summary>
+    private static List<string> Chain(NamespaceLab lab, string a, string tag, string hop, bool endsNamed)
+    {
+        int n = Testbeds.ChainLength;
+        var ns = new List<string> { a };
+        for (int i = 1; i <= n; i++)
+        {
+            ns.Add(lab.Namespace($"{tag}-{hop}{i}"));
+        }
+
+        ns.Add(lab.Namespace($"{tag}-b"));
+        for (int link = 0; link <= n; link++)
+        {
+            lab.Veth(ns[link], endsNamed && link == 0 ? "eth0" : $"l{link}", ns[link + 1], endsNamed && link == n ? "eth0" : $"r{link}");
+        }
+
+        return ns;
     }
 }

@@ -166,19 +166,10 @@ public static class TestbedModel
             {
                 // As TestbedLab: a - r1 - ... - rN - b, link i from its left namespace (10.1.i.1) to its right (10.1.i.254).
                 int n = Testbeds.ChainLength;
-                var ns = new List<NetworkNamespace> { a };
-                for (int i = 1; i <= n; i++)
-                {
-                    ns.Add(host.CreateNamespace($"r{i}"));
-                }
-
-                var b = host.CreateNamespace("b");
-                ns.Add(b);
-                var left = new VethDevice[n + 1];
-                var right = new VethDevice[n + 1];
+                var (ns, left, right) = Chain(host, a, "r", endsNamed: false);
+                var b = ns[n + 1];
                 for (int link = 0; link <= n; link++)
                 {
-                    (left[link], right[link]) = VethDevice.CreatePair(ns[link], $"l{link}", ns[link + 1], $"r{link}");
                     ns[link].AddAddress(left[link], $"{Testbeds.ChainLink(link, right: false)}/24");
                     ns[link + 1].AddAddress(right[link], $"{Testbeds.ChainLink(link, right: true)}/24");
                 }
@@ -211,20 +202,8 @@ public static class TestbedModel
             case Testbed.BridgeChain or Testbed.BridgeChainConntrack:
             {
                 int n = Testbeds.ChainLength;
-                var ns = new List<NetworkNamespace> { a };
-                for (int i = 1; i <= n; i++)
-                {
-                    ns.Add(host.CreateNamespace($"s{i}"));
-                }
-
-                var b = host.CreateNamespace("b");
-                ns.Add(b);
-                var left = new VethDevice[n + 1];
-                var right = new VethDevice[n + 1];
-                for (int link = 0; link <= n; link++)
-                {
-                    (left[link], right[link]) = VethDevice.CreatePair(ns[link], link == 0 ? "eth0" : $"l{link}", ns[link + 1], link == n ? "eth0" : $"r{link}");
-                }
+                var (ns, left, right) = Chain(host, a, "s", endsNamed: true);
+                var b = ns[n + 1];
 
                 bool nf = bed == Testbed.BridgeChainConntrack;
                 for (int i = 1; i <= n; i++)
@@ -246,6 +225,31 @@ public static class TestbedModel
             default:
                 throw new ArgumentOutOfRangeException(nameof(bed), bed, null);
         }
+    }
+
+    /// <summary>
+    /// a, <see cref="Testbeds.ChainLength"/> namespaces named <paramref name="prefix"/>1.., and b, with veth i joining the
+    /// namespace on its left (device l<c>i</c>) to the one on its right (r<c>i</c>); the ends' devices are eth0 if
+    /// <paramref name="endsNamed"/>, as TestbedLab names them.
+    /// </summary>
+    private static (List<NetworkNamespace> Ns, VethDevice[] Left, VethDevice[] Right) Chain(Host host, NetworkNamespace a, string prefix, bool endsNamed)
+    {
+        int n = Testbeds.ChainLength;
+        var ns = new List<NetworkNamespace> { a };
+        for (int i = 1; i <= n; i++)
+        {
+            ns.Add(host.CreateNamespace($"{prefix}{i}"));
+        }
+
+        ns.Add(host.CreateNamespace("b"));
+        var left = new VethDevice[n + 1];
+        var right = new VethDevice[n + 1];
+        for (int link = 0; link <= n; link++)
+        {
+            (left[link], right[link]) = VethDevice.CreatePair(ns[link], endsNamed && link == 0 ? "eth0" : $"l{link}", ns[link + 1], endsNamed && link == n ? "eth0" : $"r{link}");
+        }
+
+        return (ns, left, right);
     }
 
     /// <summary>-A FORWARD -m conntrack --ctstate INVALID -j DROP: loads conntrack, never matches an established packet.</summary>

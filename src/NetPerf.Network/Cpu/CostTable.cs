@@ -230,6 +230,7 @@ public sealed class CostTable
     {
         var copy = new CostTable { InterferencePerMillisecond = InterferencePerMillisecond, PreemptionPerMillisecond = PreemptionPerMillisecond, ConnectionWorkSigma = ConnectionWorkSigma };
         Array.Copy(_costs, copy._costs, _costs.Length);
+        copy.HasColdCosts = HasColdCosts;
         foreach (var (stage, source) in _sources)
         {
             copy._sources[stage] = source;
@@ -250,7 +251,7 @@ public sealed class CostTable
     {
         using var csv = new CsvHelper.CsvWriter(text, System.Globalization.CultureInfo.InvariantCulture, leaveOpen: true);
         // cold_ns only where a calibration fitted one: the shipped tables keep the format they were written in.
-        bool cold = _costs.Any(c => c.ColdPicoseconds != 0);
+        bool cold = HasColdCosts && _costs.Any(c => c.ColdPicoseconds != 0);
         foreach (var h in cold ? new[] { "stage", "fixed_ns", "ns_per_byte", "cold_ns", "per_busy_ms", "work_sigma", "source" } : ["stage", "fixed_ns", "ns_per_byte", "per_busy_ms", "work_sigma", "source"])
         {
             csv.WriteField(h);
@@ -285,6 +286,7 @@ public sealed class CostTable
     {
         var table = new CostTable();
         Array.Fill(table._costs, cost);
+        table.HasColdCosts = cost.ColdPicoseconds != 0;
         return table;
     }
 
@@ -293,8 +295,18 @@ public sealed class CostTable
     public StageCost this[KernelStage stage]
     {
         get => _costs[(int)stage];
-        set => _costs[(int)stage] = value;
+        set
+        {
+            _costs[(int)stage] = value;
+            HasColdCosts |= value.ColdPicoseconds != 0;
+        }
     }
+
+    /// <summary>
+    /// Whether any stage has a first-run premium (<see cref="StageCost.ColdPicoseconds"/>): without one (every shipped
+    /// profile) a packet's walk need not mark the stages it has run.
+    /// </summary>
+    public bool HasColdCosts { get; private set; }
 
     /// <summary>Picoseconds <paramref name="stage"/> takes for a packet of <paramref name="bytes"/>.</summary>
     public long Of(KernelStage stage, int bytes) => _costs[(int)stage].For(bytes);

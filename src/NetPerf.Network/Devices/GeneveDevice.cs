@@ -57,32 +57,9 @@ public sealed class GeneveDevice : NetDevice, ILocalEndpoint, IMetadataTunnel
     void ILocalEndpoint.Deliver(ref PacketWalk walk)
     {
         // udp_rcv finds the encapsulation socket, whose encap_rcv is geneve_udp_encap_recv.
-        walk.Charge(KernelStage.UdpInput, Namespace);
-        ChargeTunnel(ref walk, KernelStage.GeneveDecapsulate);
-        ref var p = ref walk.P;
-        p.SourceMac = p.Encapsulation.InnerSourceMac;
-        p.DestinationMac = p.Encapsulation.InnerDestinationMac;
-        p.Encapsulation = Encapsulation.None;
-        p.OuterDontFragment = false;
-        p.Scrub();
+        UdpTunnel.Decapsulate(ref walk, this, KernelStage.GeneveDecapsulate, HeaderSizes.GeneveOverhead);
         QueueToBacklog(ref walk, this);
     }
 
-    /// <summary>
-    /// Once per packet the tunnel sees; a GSO super-packet or GRO aggregate pays the per-byte part over the outer
-    /// headers only, as <see cref="VxlanDevice"/>'s and for the same reasons: geneve_build_skb makes headroom
-    /// (skb_cow_head), marks the skb for tunnel offload (udp_tunnel_handle_offloads) and pushes the 8-byte header;
-    /// geneve_udp_encap_recv pulls the outer headers once (iptunnel_pull_header).
-    /// </summary>
-    private void ChargeTunnel(ref PacketWalk walk, KernelStage stage)
-    {
-        if (walk.P.Segments > 1)
-        {
-            walk.ChargeBytes(stage, Namespace, HeaderSizes.GeneveOverhead, this);
-        }
-        else
-        {
-            walk.Charge(stage, this);
-        }
-    }
+    private void ChargeTunnel(ref PacketWalk walk, KernelStage stage) => UdpTunnel.Charge(ref walk, this, stage, HeaderSizes.GeneveOverhead);
 }

@@ -88,39 +88,9 @@ public sealed class VxlanDevice : NetDevice, ILocalEndpoint, IMetadataTunnel
     void ILocalEndpoint.Deliver(ref PacketWalk walk)
     {
         // udp_rcv finds the encapsulation socket, whose encap_rcv is vxlan_rcv.
-        walk.Charge(KernelStage.UdpInput, Namespace);
-        ChargeTunnel(ref walk, KernelStage.VxlanDecapsulate);
-        ref var p = ref walk.P;
-        p.SourceMac = p.Encapsulation.InnerSourceMac;
-        p.DestinationMac = p.Encapsulation.InnerDestinationMac;
-        p.Encapsulation = Encapsulation.None;
-        p.OuterDontFragment = false;
-        p.Scrub();
+        UdpTunnel.Decapsulate(ref walk, this, KernelStage.VxlanDecapsulate, HeaderSizes.VxlanOverhead);
         QueueToBacklog(ref walk, this);
     }
 
-    /// <summary>
-    /// Encapsulation or decapsulation, once per packet the tunnel sees. The per-byte part was measured on
-    /// 1,400-byte datagrams that were not GSO packets (tools/kernel-costs/measure.sh), and is charged over their
-    /// size. A GSO super-packet (or a GRO aggregate) is one skb to the tunnel, and the tunnel reads and writes only
-    /// its headers: vxlan_xmit_one and vxlan_build_skb (drivers/net/vxlan/vxlan_core.c) make headroom
-    /// (skb_cow_head, which copies at most the linear head), push the VXLAN header and mark the skb
-    /// SKB_GSO_UDP_TUNNEL (iptunnel_handle_offloads, net/ipv4/ip_tunnel_core.c: no checksum computed for a GSO
-    /// skb, the inner one stays CHECKSUM_PARTIAL), and udp_tunnel_xmit_skb only writes the outer UDP/IP headers
-    /// (the outer checksum, if any, is left to the segmentation that runs later, per segment: GsoSegment where it
-    /// is software). vxlan_rcv on an aggregate pulls the outer headers once (__iptunnel_pull_header's
-    /// skb_pull_rcsum adjusts the checksum over the pulled bytes alone) and hands the inner frame on. So a
-    /// super-packet pays the fixed cost once and the per-byte part over the outer headers only, whatever its size.
-    /// </summary>
-    private void ChargeTunnel(ref PacketWalk walk, KernelStage stage)
-    {
-        if (walk.P.Segments > 1)
-        {
-            walk.ChargeBytes(stage, Namespace, HeaderSizes.VxlanOverhead, this);
-        }
-        else
-        {
-            walk.Charge(stage, this);
-        }
-    }
+    private void ChargeTunnel(ref PacketWalk walk, KernelStage stage) => UdpTunnel.Charge(ref walk, this, stage, HeaderSizes.VxlanOverhead);
 }

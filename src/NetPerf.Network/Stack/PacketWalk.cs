@@ -72,6 +72,11 @@ public ref struct PacketWalk
     /// <summary>The stage's cold premium if this is its first run on the packet's journey (and the stage marked run).</summary>
     private readonly long FirstRun(ref Packet p, KernelStage stage)
     {
+        if (!Host.Costs.HasColdCosts)
+        {
+            return 0; // no premiums (every shipped profile): nothing to mark on the forwarding path
+        }
+
         ulong bit = 1UL << (int)stage;
         if ((p.WarmStages & bit) != 0)
         {
