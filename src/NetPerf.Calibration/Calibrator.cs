@@ -141,13 +141,15 @@ public sealed class Calibrator(CalibrationOptions options, TextWriter log)
         // add to it (InterferenceFit.MedianDelayNs), and the interruptions then to the spread about the stages. A
         // stream's figure is CPU per KiB, not a median: it is fitted as measured.
         var delay = fitPaths.ToDictionary(m => m, _ => 0.0);
+        var differenceOf = fitPaths.Select(m => m.Path.Bed is { } own && Testbeds.FittedAsDifferenceFrom(own) is { } bed
+            ? fitPaths.FindIndex(b => b.Path.Bed == bed && b.Path.Probe == m.Path.Probe) : -1).ToList();
         FitResult fit = null!;
         CostTable table = null!;
         InterferenceFit.Result spread = null!;
         for (int pass = 0; pass < FitPasses; pass++)
         {
             var equations = fitPaths.Select(m => (m.Path.Name, PriorNs: priorNs[m].Ns, PerByteNs: priorNs[m].PerByte, ColdNs: priorNs[m].Cold, MeasuredNs: m.TypicalKernelNs - delay[m])).ToList();
-            fit = CostFit.Fit(prior, equations);
+            fit = CostFit.Fit(prior, equations, differenceOf);
             table = fit.Table;
             // The fitted stages' time on each path, as the fit's linear model has it (its target times 1 + its residual).
             var kernel = fitPaths.Select((m, i) => (m, i)).ToDictionary(x => x.m, x => equations[x.i].MeasuredNs * (1 + fit.Residuals[x.i]));

@@ -14,7 +14,7 @@ public sealed class StoredRunRefit
 {
     public static readonly string[] Plugins = ["flannel-vxlan", "flannel-host-gw"];
 
-    /// <summary>tools/kernel-costs/calibration-6.18.44-fc-v857/measurements.csv, copied beside the tests by the project file.</summary>
+    /// <summary>tools/kernel-costs/calibration-6.18.44-fc-v1252/chains-first-run/measurements.csv, copied beside the tests by the project file.</summary>
     public static string StoredRun => Path.Combine(AppContext.BaseDirectory, "StoredRun", "measurements.csv");
 
     /// <summary>
@@ -28,7 +28,7 @@ public sealed class StoredRunRefit
 
 /// <summary>
 /// calibrate --refit: a stored calibration's measurements.csv fitted again without measuring. The shipped kind
-/// profile is such a refit of the stored run (tools/kernel-costs/calibration-6.18.44-fc-v857), so the committed fit
+/// profile is such a refit of the stored run (tools/kernel-costs/calibration-6.18.44-fc-v1252/chains-first-run), so the committed fit
 /// must give it back; and a refit says where the measurements were taken, not where it ran.
 /// </summary>
 public class RefitTests(StoredRunRefit refit) : IClassFixture<StoredRunRefit>
@@ -59,7 +59,7 @@ public class RefitTests(StoredRunRefit refit) : IClassFixture<StoredRunRefit>
     {
         var outcome = refit.Outcome;
 
-        // TCP_CRR's p90 and p99 stand 1.15-1.23 and 1.77-1.87 times its median within a round here: a spread that
+        // TCP_CRR's p90 and p99 stand 1.10-1.45 and 1.54-2.38 times its median within a round here: a spread that
         // interruptions fitted on 10-25 us request/response paths cannot give, and that the connection's work does.
         Assert.InRange(outcome.Table.ConnectionWorkSigma, 0.1, 0.3);
         Assert.False(outcome.ConnectionWork!.AtLimit);
@@ -76,12 +76,12 @@ public class RefitTests(StoredRunRefit refit) : IClassFixture<StoredRunRefit>
         // The refit was asked for iptables-legacy and 1000 B (StoredRunRefit); the file says where and how it was
         // measured, and the command line's backend and message size do not override it.
         var outcome = refit.Outcome;
-        Assert.StartsWith("Linux 6.18.44-fc-v857", outcome.MeasuredOn.Machine, StringComparison.Ordinal);
+        Assert.StartsWith("Linux 6.18.44-fc-v1252", outcome.MeasuredOn.Machine, StringComparison.Ordinal);
         Assert.Equal(IptablesBackend.Nft, outcome.MeasuredOn.Backend);
         Assert.Equal(64, outcome.MeasuredOn.MessageBytes);
         Assert.Equal("measurements.csv", outcome.MeasuredOn.RefitFrom);
         string source = outcome.Table.Sources[KernelStage.ConntrackNew];
-        Assert.Contains("Linux 6.18.44-fc-v857", source, StringComparison.Ordinal);
+        Assert.Contains("Linux 6.18.44-fc-v1252", source, StringComparison.Ordinal);
         Assert.Contains("iptables-nft", source, StringComparison.Ordinal);
         Assert.Contains("fitted again from measurements.csv", source, StringComparison.Ordinal);
     }

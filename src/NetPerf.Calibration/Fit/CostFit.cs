@@ -42,8 +42,15 @@ public static class CostFit
     /// group gets a second factor, its first run's premium as a multiple of its prior fixed cost: a path with one such
     /// hop against a chain of four tells it apart from the group's steady cost.
     /// </param>
-    public static FitResult Fit(CostTable prior, IReadOnlyList<(string Name, IReadOnlyDictionary<KernelStage, double> PriorNs, IReadOnlyDictionary<KernelStage, double> PerByteNs, IReadOnlyDictionary<KernelStage, double> ColdNs, double MeasuredNs)> paths)
+    /// <param name="differenceOf">
+    /// Per path, the index of the path it is fitted against (its equation is then the two paths' difference: what
+    /// the one adds to the other), or -1 for its own level. A group that only one path carries is told apart by that
+    /// path's difference from its base; fitted on the path's level it would also absorb the shared stages' miss.
+    /// </param>
+    public static FitResult Fit(CostTable prior, IReadOnlyList<(string Name, IReadOnlyDictionary<KernelStage, double> PriorNs, IReadOnlyDictionary<KernelStage, double> PerByteNs, IReadOnlyDictionary<KernelStage, double> ColdNs, double MeasuredNs)> paths,
+        IReadOnlyList<int>? differenceOf = null)
     {
+        int BaseOf(int p) => differenceOf is null ? -1 : differenceOf[p];
         var groups = StageGroup.All;
         // Premiums only for the Cold groups the paths give a first run to (none when no cold nanoseconds are given).
         var cold = groups.Select((g, i) => (g, i)).Where(x => x.g.Cold && paths.Any(p => x.g.Stages.Any(s => p.ColdNs.GetValueOrDefault(s) > 0))).Select(x => x.i).ToArray();
@@ -106,14 +113,16 @@ public static class CostFit
                 b[paths.Count + j] = Ridge * Prior(free[j]);
             }
 
+            double Unfitted(int p) => paths[p].MeasuredNs - rest[p] - Enumerable.Range(0, n).Where(g => !free.Contains(g)).Sum(g => factors[g] * share[p, g]);
             for (int p = 0; p < paths.Count; p++)
             {
+                // Weighted by the path's own level either way, so that a difference counts as a relative miss on its path.
                 double w = 1 / paths[p].MeasuredNs;
-                double fixedPart = rest[p] + Enumerable.Range(0, n).Where(g => !free.Contains(g)).Sum(g => factors[g] * share[p, g]);
-                b[p] = (paths[p].MeasuredNs - fixedPart) * w;
+                int q = BaseOf(p);
+                b[p] = (Unfitted(p) - (q >= 0 ? Unfitted(q) : 0)) * w;
                 for (int j = 0; j < free.Length; j++)
                 {
-                    a[p, j] = share[p, free[j]] * w;
+                    a[p, j] = (share[p, free[j]] - (q >= 0 ? share[q, free[j]] : 0)) * w;
                 }
             }
 
