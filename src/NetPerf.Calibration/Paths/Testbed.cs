@@ -68,9 +68,10 @@ public static class Testbeds
     /// The testbed a fit path is fitted against, as a difference, rather than on its own level: the DNAT router is the
     /// routed+conntrack router with a nat table added (TestbedLab keeps the same FORWARD rule for exactly this), and NAT
     /// is on no other fit path. Fitted on its level, the nat group took whatever the shared stages missed of that router
-    /// (the single router's conntrack above the chains' per-router figure: 0.67 us a round trip on 6.18.44-fc-v1252) and
-    /// priced each rewrite at 533 ns, where the two paths differ by 0.08-0.40 us a round trip of two rewrites; a
-    /// NodePort pays four, so its cost over pod-cross-node came out 2.4 times the kernel's.
+    /// (the single router's conntrack above the chains' per-router figure: the fit left it 0.80 us a round trip short on
+    /// 6.18.44-fc-v1252) and priced each rewrite at 533 ns, where the two paths differ by 0.08-0.76 us a round trip (two
+    /// rewrites and four passes through the nat hooks); a NodePort pays four rewrites, so NAT stood for 2.1 us of its
+    /// cost over pod-cross-node, where the kernel's whole difference is 0.5-1.8 us.
     /// </summary>
     public static Testbed? FittedAsDifferenceFrom(Testbed bed) => bed == Testbed.RoutedDnat ? Testbed.RoutedConntrack : null;
 
