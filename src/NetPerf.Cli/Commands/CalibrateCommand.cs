@@ -83,6 +83,13 @@ public static class CalibrateCommand
 
             var backend = parse.GetValue(iptables) == "legacy" ? IptablesBackend.Legacy : IptablesBackend.Nft;
             var stored = parse.GetValue(refit);
+            if (stored is { Exists: false })
+            {
+                // A command line naming a file that is not there (as diff's missing folder): nothing was fitted.
+                error.WriteLine($"netperf: --refit {stored.FullName}: no such file; give a measurements.csv that calibrate wrote (<results-dir>/<scenario>/calibration-<time>/measurements.csv).");
+                return Task.FromResult(ExitCodes.UsageError);
+            }
+
             if (stored is null && Requirements.Missing(backend) is { } why)
             {
                 error.WriteLine($"netperf: {why}.");

@@ -24,7 +24,7 @@ public static class TraceCommand
         };
         path.Validators.Add(OptionParsers.OnlyAmong("--path", [.. CommunicationPaths.Names]));
         var variant = new Option<string?>("--variant") { Description = "Which variant (default: the first)." };
-        var workload = new Option<string?>("--workload", "-w") { Description = "Which workload's sizes (default: the first)." };
+        var workload = new Option<string?>("--workload", "-w") { Description = "Which workload's test and sizes (default: the first that measures the path, else the first)." };
         var command = new Command("trace", "Follow one request and its response over a path, hop by hop, with the CPU each step costs.") { file, allowOutside, manifests, maxMemory, path, variant, workload };
         command.SetAction(parse =>
         {
@@ -41,7 +41,9 @@ public static class TraceCommand
 
             var v = ScenarioFile.PickVariant(scenario, parse.GetValue(variant), error);
             string? wName = parse.GetValue(workload);
-            var w = wName is null ? scenario.Workloads[0] : scenario.Workloads.FirstOrDefault(x => x.Name == wName);
+            var p = CommunicationPaths.Parse(parse.GetValue(path)!);
+            // By default the first workload that measures the path (the one whose trace the run's figures come from).
+            var w = wName is null ? scenario.Workloads.FirstOrDefault(x => x.Paths.Contains(p)) ?? scenario.Workloads[0] : scenario.Workloads.FirstOrDefault(x => x.Name == wName);
             if (v is null || w is null)
             {
                 if (w is null)
@@ -52,7 +54,11 @@ public static class TraceCommand
                 return ExitCodes.UsageError;
             }
 
-            var p = CommunicationPaths.Parse(parse.GetValue(path)!);
+            if (!w.Paths.Contains(p))
+            {
+                error.WriteLine($"netperf: note: workload '{w.Name}' does not measure {CommunicationPaths.Name(p)} in {scenario.Name} (its paths: {(w.Paths.Count == 0 ? "none; it names its endpoints" : string.Join(", ", w.Paths.Select(CommunicationPaths.Name)))}); tracing {CommunicationPaths.Name(p)} with its test and sizes.");
+            }
+
             if (p == CommunicationPath.LoadBalancer && scenario.Cluster.Fabric == Kubernetes.Cluster.ClusterFabric.Kind)
             {
                 error.WriteLine("netperf: --path load-balancer: a kind cluster has no external load balancer in front of its nodes (cluster.fabric: kind); trace node-port, or use fabric: switch.");

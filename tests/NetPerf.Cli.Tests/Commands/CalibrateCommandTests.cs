@@ -28,8 +28,26 @@ public class CalibrateCommandTests
         Assert.Contains(allowed, error, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void A_refit_of_a_file_that_is_not_there_is_a_bad_command_line_and_writes_nothing()
+    {
+        string root = Directory.CreateTempSubdirectory("netperf-calibrate-missing-").FullName;
+        try
+        {
+            string missing = Path.Combine(root, "no-such-measurements.csv");
+            var (code, _, error) = CommandLine.Run("calibrate", Scenario("kind-calibrate.yaml"), "--refit", missing, "--results-dir", root);
+            Assert.Equal(ExitCodes.UsageError, code);
+            Assert.Contains("no such file", error, StringComparison.Ordinal);
+            Assert.Empty(Directory.EnumerateFileSystemEntries(root));
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
     // calibrate -o json without real namespaces: --refit fits again from a stored run's probe results (rounds 1 and 2
-    // of the run behind the shipped kind profile), so the JSON is checked against the files the same run wrote.
+    // of the v857 run, behind the kind profile until 4 December), so the JSON is checked against the files the same run wrote.
     [Fact]
     public void Refit_as_json_reads_back_whole_and_carries_the_rows_of_the_calibration_csv_it_wrote()
     {

@@ -18,4 +18,19 @@ public class TraceChoicesTests
         Assert.Equal(ExitCodes.UsageError, code);
         Assert.Contains(suggestion, error, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Without_a_workload_trace_takes_the_first_that_measures_the_path_and_says_when_the_one_named_does_not()
+    {
+        // kind-calibrate.yaml: udp measures localhost, pod-same-node and pod-cross-node; tcp measures node-port too.
+        var (code, output, error) = CommandLine.Run("trace", Scenario("kind-calibrate.yaml"), "--path", "node-port");
+        Assert.Equal(ExitCodes.Success, code);
+        Assert.Contains("one TCP_RR transaction", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("does not measure", error, StringComparison.Ordinal);
+
+        (code, output, error) = CommandLine.Run("trace", Scenario("kind-calibrate.yaml"), "--path", "node-port", "--workload", "udp");
+        Assert.Equal(ExitCodes.Success, code);
+        Assert.Contains("one UDP_RR transaction", output, StringComparison.Ordinal);
+        Assert.Contains("workload 'udp' does not measure node-port", error, StringComparison.Ordinal);
+    }
 }
