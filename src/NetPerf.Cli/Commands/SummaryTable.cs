@@ -67,7 +67,7 @@ internal static class SummaryTable
 
         o.WriteLine();
         // One line per path, at its workload with the largest difference (the report lists every workload).
-        o.WriteLine("Verdict (per path, the costliest variant against the cheapest by kernel CPU; largest first; report.html has every workload):");
+        o.WriteLine("Verdict (per path, the costliest variant against the cheapest by kernel CPU; the widest difference, in CPU or latency, first; report.html has every workload):");
         var differing = verdicts.Where(v => !v.NoDifference).GroupBy(v => v.Path).Select(g => g.First()).ToList();
         foreach (var v in differing)
         {
