@@ -19,6 +19,8 @@ internal sealed class CniServiceWatch(KubernetesCluster cluster, IKubeProxyRuleW
 
     public int SyncLines(IReadOnlyDictionary<Service, IReadOnlyList<Pod>> changed) => proxy.SyncLines(changed);
 
+    public int AddLines(Service service) => proxy.AddLines(service);
+
     public int RemoveLines(Service service) => proxy.RemoveLines(service);
 
     /// <summary>The rules go; a plugin that load-balances Services itself (Cilium) is not told: refused before a run gets here.</summary>

@@ -27,6 +27,13 @@ public interface IKubeProxyRuleWriter
     /// </summary>
     int RemoveLines(Service service) => throw new NotSupportedException($"Service {service.Name}: removing a Service is modelled in iptables mode only.");
 
+    /// <summary>
+    /// Lines a sync writes, beyond a changed Service's chains (<see cref="SyncLines"/>), for a Service created
+    /// since the last sync: its portal rules. Modelled in iptables mode for ClusterIP Services; the other modes
+    /// say they do not model it.
+    /// </summary>
+    int AddLines(Service service) => throw new NotSupportedException($"Service {service.Name}: adding a Service while the run goes on is modelled in iptables mode only.");
+
     /// <inheritdoc cref="RemoveLines"/>
     void Remove(Service service) => throw new NotSupportedException($"Service {service.Name}: removing a Service is modelled in iptables mode only.");
 }

@@ -49,6 +49,22 @@ public sealed partial class KubeProxyIptables : IKubeProxyRuleWriter
         : -1;
 
     /// <summary>
+    /// A Service created since the last sync: its portal in KUBE-SERVICES (a line of the table written whole),
+    /// its chains counted as a changed Service's by <see cref="SyncLines"/>. proxier.go writes KUBE-SERVICES from
+    /// its serviceMap, which holds a Service only once a sync has read it from the informer's cache: until then
+    /// no rule, not even the filter table's "has no endpoints" REJECT, matches its ClusterIP.
+    /// </summary>
+    public int AddLines(Service service)
+    {
+        if (service.NodePort is not null || service.LoadBalancerIp is not null || ServiceTopology.IsPerNode(service))
+        {
+            throw new NotSupportedException($"Service {service.Name}: adding a NodePort, LoadBalancer or per-node Service while the run goes on is not modelled yet (its KUBE-NODEPORTS and per-node rules are not written).");
+        }
+
+        return 1;
+    }
+
+    /// <summary>
     /// A deleted ClusterIP Service: its portal leaves every node's KUBE-SERVICES (and its reject the filter
     /// table's, when it had no endpoints), so a new connection to its ClusterIP matches nothing and is routed as
     /// an ordinary destination. Connections already in conntrack keep their DNAT: kube-proxy deletes UDP entries

@@ -54,6 +54,8 @@ public sealed class KubeProxySync : IEventHandler
     private Dictionary<Service, IReadOnlyList<SliceEndpoint>> _writingSlices = [];
     private readonly List<KubeProxySyncRecord> _history = [];
     private readonly List<Service> _deleted = []; // Services deleted from the API, their rules not yet
+    private readonly List<Service> _created = []; // Services created in the API, their rules not yet
+    private List<Service> _adding = [];
     private Dictionary<Service, IReadOnlyList<Pod>>? _writing;
     private List<Service> _removing = [];
     private SimTime _writingSince;
@@ -97,7 +99,7 @@ public sealed class KubeProxySync : IEventHandler
 
     private void OnSliceChanged(Service service, IReadOnlyList<SliceEndpoint> slice)
     {
-        if (!_proxy.Services.Contains(service) || _deleted.Contains(service))
+        if ((!_proxy.Services.Contains(service) && !_created.Contains(service) && !_adding.Contains(service)) || _deleted.Contains(service))
         {
             return; // not kube-proxy's, or deleted: the next sync takes its rules out
         }
@@ -113,13 +115,36 @@ public sealed class KubeProxySync : IEventHandler
     /// </summary>
     public void Delete(Service service)
     {
-        if (!_proxy.Services.Contains(service) || _deleted.Contains(service))
+        if ((!_proxy.Services.Contains(service) && !_created.Contains(service) && !_adding.Contains(service)) || _deleted.Contains(service))
         {
             throw new ArgumentException($"Service {service.Name} is not programmed, or deleted already.", nameof(service));
         }
 
         _dirty.Remove(service);
+        if (_created.Remove(service))
+        {
+            return; // created and deleted between two syncs: kube-proxy never sees it
+        }
+
         _deleted.Add(service);
+        RequestSync();
+    }
+
+    /// <summary>
+    /// The Service is created (kubectl apply): the EndpointSlice controller writes its slice at once (its
+    /// selector's pods, with their conditions), and kube-proxy programs it at its next sync (its token bucket
+    /// above); until then nothing in the rules matches its ClusterIP.
+    /// </summary>
+    public void Create(Service service)
+    {
+        if (_proxy.Services.Contains(service) || _created.Contains(service) || _adding.Contains(service))
+        {
+            throw new ArgumentException($"Service {service.Name} exists already.", nameof(service));
+        }
+
+        _slices.Watch(service);
+        _created.Add(service);
+        _dirty[service] = _slices.Endpoints(service);
         RequestSync();
     }
 
@@ -149,10 +174,17 @@ public sealed class KubeProxySync : IEventHandler
             _dirty.Clear();
             _removing = [.. _deleted];
             _deleted.Clear();
+            _adding = [.. _created];
+            _created.Clear();
             _writingSince = Sim.Now;
-            _writingLines = _proxy.SyncLines(_writing) + _removing.Sum(_proxy.RemoveLines);
+            _writingLines = _proxy.SyncLines(_writing) + _removing.Sum(_proxy.RemoveLines) + _adding.Sum(_proxy.AddLines);
             Sim.Schedule(Sim.Now + (TimePerLine * _writingLines), this, DoneKind);
             return;
+        }
+
+        foreach (var service in _adding)
+        {
+            _proxy.Add(service); // its portal; the endpoints below are the slice as this sync read it
         }
 
         int cleared = 0;
@@ -181,6 +213,7 @@ public sealed class KubeProxySync : IEventHandler
 
         _history.Add(new KubeProxySyncRecord(_writingSince, Sim.Now, _writingLines, [.. _writing.Keys, .. _removing]) { ConntrackCleared = cleared });
         _removing = [];
+        _adding = [];
         _writing = null;
         RequestSync();
     }

@@ -538,38 +538,57 @@ internal static class ScenarioChecks
     }
 
     /// <summary>
-    /// removeService: one of the scenario's ClusterIP Services (by its built name), removed once, in a scenario
-    /// whose every variant runs kube-proxy in iptables mode (the mode whose removal is modelled) with a plugin
-    /// that leaves Services to kube-proxy (Cilium's own load balancer is not told).
+    /// addService and removeService: one of the scenario's ClusterIP Services (by its built name), added once
+    /// (it does not exist before: the API server's AlreadyExists for a second) and removed once (after its
+    /// addition, when it has one: NotFound before), in a scenario whose every variant runs kube-proxy in iptables
+    /// mode (the mode whose run-time programming is modelled) with a plugin that leaves Services to kube-proxy
+    /// (Cilium's own load balancer is not told). A workload served by an added Service starts at or after it:
+    /// its client resolves the name when it starts, and CoreDNS has no record before.
     /// </summary>
     private static void TimelineServices(Scenario s, YamlNode root, Diagnostics d)
     {
-        var removals = s.Timeline.Where(e => e.Action == TimelineAction.RemoveService && e.Target.Length > 0).ToList();
-        if (removals.Count == 0)
+        var entries = s.Timeline.Where(e => e.Action is TimelineAction.AddService or TimelineAction.RemoveService && e.Target.Length > 0).ToList();
+        if (entries.Count == 0)
         {
             return;
         }
 
         var services = s.Services.SelectMany(x => Stamped(x.Name, x.Count).Select(n => (Name: n, Spec: x))).ToList();
         var clusterIps = services.Where(x => x.Spec.Type == Model.ServiceType.ClusterIP).Select(x => x.Name).ToList();
+        var added = new Dictionary<string, TimelineEvent>();
         var removed = new Dictionary<string, TimelineEvent>();
-        foreach (var e in removals)
+        foreach (var e in entries)
         {
             string where = $"timeline[{e.Entry}].service";
             var at = At(root, "timeline", e.Entry, "service");
             string name = Printable.Quote(e.Target);
             string allowed = ListedNames(clusterIps, "none: add a ClusterIP Service under services");
+            bool adds = e.Action == TimelineAction.AddService;
             if (services.FirstOrDefault(x => x.Name == e.Target) is not { Spec: { } spec })
             {
                 d.Error(at, $"{where}: no Service named {name} under services{Diagnostics.Suggest(e.Target, clusterIps)}; allowed: {allowed}");
             }
             else if (spec.Type != Model.ServiceType.ClusterIP)
             {
-                d.Error(at, $"{where}: {name} is a {(spec.Type == Model.ServiceType.Headless ? "headless" : spec.Type.ToString())} Service, whose removal is not modelled (only ClusterIP Services' rules are taken out); allowed: {allowed}");
+                d.Error(at, adds
+                    ? $"{where}: {name} is a {(spec.Type == Model.ServiceType.Headless ? "headless" : spec.Type.ToString())} Service, whose addition is not modelled (only ClusterIP Services' rules are written while the run goes on); allowed: {allowed}"
+                    : $"{where}: {name} is a {(spec.Type == Model.ServiceType.Headless ? "headless" : spec.Type.ToString())} Service, whose removal is not modelled (only ClusterIP Services' rules are taken out); allowed: {allowed}");
+            }
+            else if (adds && added.TryGetValue(e.Target, out var firstAdd))
+            {
+                d.Error(at, $"{where}: {name} exists already at {YamlMap.Show(e.At)} (added by timeline[{firstAdd.Entry}]); allowed: one addService per Service");
+            }
+            else if (adds)
+            {
+                added[e.Target] = e;
             }
             else if (removed.TryGetValue(e.Target, out var first))
             {
                 d.Error(at, $"{where}: {name} no longer exists at {YamlMap.Show(e.At)} (removed by timeline[{first.Entry}]); allowed: one removeService per Service");
+            }
+            else if (s.Timeline.FirstOrDefault(x => x.Action == TimelineAction.AddService && x.Target == e.Target) is { } add && add.At >= e.At)
+            {
+                d.Error(at, $"{where}: {name} does not exist yet at {YamlMap.Show(e.At)} (timeline[{add.Entry}] adds it at {YamlMap.Show(add.At)}); allowed: a time after its addition");
             }
             else
             {
@@ -577,13 +596,26 @@ internal static class ScenarioChecks
             }
         }
 
-        var first0 = removals[0];
+        foreach (var (name, add) in added)
+        {
+            foreach (var w in s.Workloads.Where(w => w.Service == name))
+            {
+                var start = s.Timeline.FirstOrDefault(x => x.Action == TimelineAction.StartWorkload && x.Target == w.Name);
+                if (start is null || start.At < add.At)
+                {
+                    d.Error(At(root, "timeline", add.Entry, "service"),
+                        $"timeline[{add.Entry}].service: workload {Printable.Quote(w.Name)} is served by {Printable.Quote(name)}, which does not exist before {YamlMap.Show(add.At)} (no DNS record, no rules), and {(start is null ? "runs from the start" : $"starts at {YamlMap.Show(start.At)}")}; allowed: a startWorkload of {Printable.Quote(w.Name)} at {YamlMap.Show(add.At)} or later");
+                }
+            }
+        }
+
+        var first0 = entries[0];
         foreach (var v in s.Variants())
         {
             if (v.KubeProxy != Kubernetes.Services.KubeProxyMode.Iptables || v.Cni.Family == "cilium")
             {
                 d.Error(At(root, "timeline", first0.Entry, "action"),
-                    $"timeline[{first0.Entry}].action: removeService is modelled with kube-proxy in iptables mode and a plugin that leaves Services to it; variant {v.Name} runs {(v.Cni.Family == "cilium" ? "cilium, whose own Service load balancer is not told" : $"kube-proxy {v.KubeProxy.Name}")}; allowed: kubeProxy iptables with a plugin other than cilium");
+                    $"timeline[{first0.Entry}].action: {first0.Action.Name()} is modelled with kube-proxy in iptables mode and a plugin that leaves Services to it; variant {v.Name} runs {(v.Cni.Family == "cilium" ? "cilium, whose own Service load balancer is not told" : $"kube-proxy {v.KubeProxy.Name}")}; allowed: kubeProxy iptables with a plugin other than cilium");
                 break;
             }
         }

@@ -664,7 +664,7 @@ public static partial class ScenarioReader
                 TimelineAction.DeletePod => "pod",
                 TimelineAction.DrainNode or TimelineAction.UncordonNode or TimelineAction.FailNode => "node",
                 TimelineAction.AddNetworkPolicy or TimelineAction.RemoveNetworkPolicy => "networkPolicy",
-                TimelineAction.RemoveService => "service",
+                TimelineAction.AddService or TimelineAction.RemoveService => "service",
                 TimelineAction.StartWorkload or TimelineAction.StopWorkload => "workload",
                 _ => "deployment",
             };

@@ -32,6 +32,9 @@ public enum TimelineAction
     /// <summary>kubectl delete service: kube-proxy takes its rules out at its next sync.</summary>
     RemoveService,
 
+    /// <summary>kubectl apply of a Service held back until then: its EndpointSlice at once, kube-proxy's rules at its next sync.</summary>
+    AddService,
+
     /// <summary>A workload's client begins sending (it has sent nothing before; no warm-up of its own).</summary>
     StartWorkload,
 
@@ -45,7 +48,7 @@ public static class TimelineActions
     public static readonly IReadOnlyList<(TimelineAction Action, string Name)> All =
         [(TimelineAction.Roll, "roll"), (TimelineAction.Scale, "scale"), (TimelineAction.DeletePod, "deletePod"), (TimelineAction.DrainNode, "drainNode"), (TimelineAction.UncordonNode, "uncordonNode"), (TimelineAction.FailNode, "failNode"),
          (TimelineAction.AddNetworkPolicy, "addNetworkPolicy"), (TimelineAction.RemoveNetworkPolicy, "removeNetworkPolicy"),
-         (TimelineAction.RemoveService, "removeService"), (TimelineAction.StartWorkload, "startWorkload"), (TimelineAction.StopWorkload, "stopWorkload")];
+         (TimelineAction.AddService, "addService"), (TimelineAction.RemoveService, "removeService"), (TimelineAction.StartWorkload, "startWorkload"), (TimelineAction.StopWorkload, "stopWorkload")];
 
     public static readonly IReadOnlyList<string> Names = [.. All.Select(a => a.Name)];
 
@@ -57,7 +60,7 @@ public static class TimelineActions
 /// <summary>
 /// One entry of a scenario's timeline: at <see cref="At"/> after the warm-up (the measured window's time, as
 /// timeseries.csv's start_ms counts it), <see cref="Action"/> on <see cref="Target"/> (a deployment's name, a
-/// pod's for deletePod, a node's for drainNode, uncordonNode and failNode, a NetworkPolicy's for add/removeNetworkPolicy, a Service's for removeService, a workload's for start/stopWorkload).
+/// pod's for deletePod, a node's for drainNode, uncordonNode and failNode, a NetworkPolicy's for add/removeNetworkPolicy, a Service's for addService and removeService, a workload's for start/stopWorkload).
 /// </summary>
 public sealed record TimelineEvent(SimTime At, TimelineAction Action, string Target)
 {

@@ -256,10 +256,29 @@ public sealed class ClusterBuild
     /// <summary>The node lifecycle and taint eviction controllers, when a timeline fails a node.</summary>
     public NodeLifecycleController? NodeLifecycle { get; }
 
-    /// <summary>The scenario's Services by name, as programmed (ClusterIP and NodePort).</summary>
+    /// <summary>The scenario's Services by name (ClusterIP and NodePort), as programmed or, for those a timeline adds, as they will be.</summary>
     public IReadOnlyDictionary<string, Service> ScenarioServiceObjects => _services;
 
     private readonly Dictionary<string, Service> _services = [];
+
+    /// <summary>The scenario's Services a timeline's addService creates (in <see cref="ScenarioServiceObjects"/>, but not programmed, sliced or in DNS before their entry).</summary>
+    public IReadOnlySet<string> HeldServices => _heldServices;
+
+    private readonly HashSet<string> _heldServices = [];
+
+    /// <summary>
+    /// Creates a held Service at once, programmed as at the start (for <see cref="WorkloadProbe"/> and the trace, which follow
+    /// a workload on the cluster as it will be when the workload runs, without its timeline: a workload served by an added Service
+    /// starts at or after its addition).
+    /// </summary>
+    internal void CreateHeldService(string name)
+    {
+        if (_heldServices.Remove(name))
+        {
+            Proxy.Add(_services[name]);
+            Dns.AddService(name, "default", _services[name].ClusterIp);
+        }
+    }
 
     /// <summary>
     /// Runs until the load balancer has seen every node pass its first health check (the director quiesces a
@@ -376,6 +395,7 @@ public sealed class ClusterBuild
     {
         int next = ClusterLayout.FirstScenarioService;
         ushort nodePort = 30000;
+        var held = scenario.Timeline.Where(e => e.Action == TimelineAction.AddService).Select(e => e.Target).ToHashSet();
         foreach (var spec in scenario.Services)
         {
             for (int i = 0; i < spec.Count; i++)
@@ -406,8 +426,17 @@ public sealed class ClusterBuild
                     NodePort = port,
                     ExternalTrafficPolicy = spec.ExternalTrafficPolicy,
                 };
-                Proxy.Add(service);
                 _services[name] = service;
+                if (held.Contains(name))
+                {
+                    // Created by its timeline entry: no rules, no slice, no DNS record before. Its ClusterIP is the
+                    // one it would have had from the start (the API server allocates a free address at random; the
+                    // next in order keeps every other Service's address as it is without the timeline).
+                    _heldServices.Add(name);
+                    continue;
+                }
+
+                Proxy.Add(service);
                 Dns.AddService(name, "default", ip);
                 ScenarioServices++;
             }

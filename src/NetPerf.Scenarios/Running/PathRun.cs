@@ -106,10 +106,13 @@ public static class PathRun
     private static (IWorkload, DnsLookup?) Served(ClusterBuild b, RunUnit unit, string name, int flowId)
     {
         var service = b.ScenarioServiceObjects[name];
-        var lookup = Resolve(b, name);
+        // A Service a timeline adds has no DNS record yet: the model resolves every name before the run, and the
+        // workload (validation has it start at or after the addService) would look it up when it starts, when
+        // CoreDNS answers with its ClusterIP. So it is given that address, with no lookup of its own.
+        var lookup = b.HeldServices.Contains(name) ? null : Resolve(b, name);
         var first = service.Endpoints(b.Cluster)[0];
         int cores = b.Cluster.Options.CoresPerNode;
-        var endpoints = new Endpoints(b.Client.Namespace, first.Namespace, lookup.Addresses[0], service.Port, Math.Min(1, cores - 1), Math.Min(2, cores - 1))
+        var endpoints = new Endpoints(b.Client.Namespace, first.Namespace, lookup?.Addresses[0] ?? service.ClusterIp, service.Port, Math.Min(1, cores - 1), Math.Min(2, cores - 1))
         {
             ServerBindAddress = first.Ip,
             ServerListenPort = service.TargetPort,

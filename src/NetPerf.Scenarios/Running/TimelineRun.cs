@@ -132,6 +132,13 @@ internal sealed class TimelineRun : IEventHandler
             case TimelineAction.RemoveNetworkPolicy:
                 _build.Policies!.Remove(e.Target);
                 break;
+            case TimelineAction.AddService:
+                // The API server has it: CoreDNS serves its name from now on (its watch's latency is not
+                // modelled), the EndpointSlice controller writes its slice, kube-proxy programs it at its next sync.
+                var added = _build.ScenarioServiceObjects[e.Target];
+                _build.Dns.AddService(added.Name, "default", added.ClusterIp);
+                _build.Sync!.Create(added);
+                break;
             case TimelineAction.RemoveService:
                 _build.Sync!.Delete(_build.ScenarioServiceObjects[e.Target]); // its rules stay until kube-proxy's next sync
                 break;

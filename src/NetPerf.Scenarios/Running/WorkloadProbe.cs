@@ -58,6 +58,11 @@ public static class WorkloadProbe
     {
         var rr = unit with { Workload = unit.Workload with { Test = unit.Workload.Test.TracedAs, Clients = 1 } };
         var build = new ClusterBuild(scenario, unit.Variant, scenario.Seed, unit.Path == CommunicationPath.LoadBalancer, rr.Workload.Protocol, ClusterBuild.ReachesOutside(unit.Workload, unit.Path));
+        if (rr.Workload.Service is { } served)
+        {
+            build.CreateHeldService(served); // the workload starts at or after its Service's addService (validated)
+        }
+
         Workloads.IWorkload workload;
         try
         {

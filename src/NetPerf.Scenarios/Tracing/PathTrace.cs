@@ -51,6 +51,11 @@ public sealed class PathTrace : IPacketTracer, INetfilterTracer
         var rr = workload with { Test = workload.Test.TracedAs };
         rr = rr with { Clients = 1 };
         var build = new ClusterBuild(scenario, variant, scenario.Seed, path == CommunicationPath.LoadBalancer, rr.Protocol, ClusterBuild.ReachesOutside(workload, path));
+        if (rr.Service is { } served)
+        {
+            build.CreateHeldService(served); // traced as it runs: after its Service's addService (validation has it start then or later)
+        }
+
         var unit = new RunUnit(0, variant, rr, path, 0);
         var (w, _) = PathRun.Prepare(build, unit);
         var trace = new PathTrace();
