@@ -25,10 +25,11 @@ public sealed partial class Iptables
     {
     }
 
-    public Iptables(NetworkNamespace ns, RngStream random, ConntrackSysctls sysctls, IptablesBackend backend = IptablesBackend.Nft)
+    public Iptables(NetworkNamespace ns, RngStream random, ConntrackSysctls sysctls, IptablesBackend backend = IptablesBackend.Nft, RngStream? natRandom = null)
     {
         _ns = ns;
         _random = random;
+        _natRandom = natRandom;
         Conntrack = new Conntrack(sysctls);
         Backend = backend;
     }
@@ -494,8 +495,8 @@ public sealed partial class Iptables
     private RngStream? _natRandom;
 
     /// <summary>
-    /// prandom for NAT port offsets: a stream of its own, forked from the namespace's on first use, so runs in which
-    /// no port is ever searched for draw exactly as before from the rules' <c>statistic --mode random</c>.
+    /// prandom for NAT port offsets: a stream of its own (the namespace's "nat" stream), so that the ports drawn
+    /// never move the rules' <c>statistic --mode random</c> draws; failing one, forked from the rules' on first use.
     /// </summary>
     internal RngStream NatRandom => _natRandom ??= new RngStream(_random.NextUInt64());
 }
