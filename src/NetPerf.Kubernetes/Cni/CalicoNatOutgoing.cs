@@ -13,11 +13,11 @@ namespace NetPerf.Kubernetes.Cni;
 /// </summary>
 internal static class CalicoNatOutgoing
 {
-    public static void Install(Node node)
+    public static void Install(Node node, NatPortSelection ports)
     {
         var pool = node.ClusterCidr;
         var natOutgoing = new Chain("cali-nat-outgoing");
-        natOutgoing.Append(new Rule { Source = pool, DestinationNotIn = pool, Target = RuleTarget.Masquerade, Comment = "cali:natOutgoing" });
+        natOutgoing.Append(new Rule { Source = pool, DestinationNotIn = pool, Target = RuleTarget.Masquerade, PortSelection = ports, Comment = "cali:natOutgoing" });
         var postRouting = new Chain("cali-POSTROUTING");
         postRouting.Append(new Rule { Target = RuleTarget.Jump, JumpTo = natOutgoing });
         node.Root.EnableNetfilter().NatPostRouting.Insert(new Rule { Target = RuleTarget.Jump, JumpTo = postRouting, Comment = "cali:O3lYWMrLQYEMJtB5" });

@@ -73,7 +73,7 @@ public sealed partial class CalicoRouted : CniPlugin
         node.Root.IpForward = true;
         if (MasqueradeOutgoing)
         {
-            CalicoNatOutgoing.Install(node);
+            CalicoNatOutgoing.Install(node, MasqueradePorts);
         }
 
         if (Ipip)

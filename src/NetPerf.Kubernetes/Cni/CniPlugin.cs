@@ -27,6 +27,14 @@ public abstract class CniPlugin
     public bool MasqueradeOutgoing { get; set; }
 
     /// <summary>
+    /// The masquerade rules' port option: <see cref="NatPortSelection.RandomFully"/> is <c>--random-fully</c>, which
+    /// flanneld's masqRules and felix's MasqAction add when iptables has it (1.6.2 on) and kernel 3.14 on; without
+    /// it (<see cref="NatPortSelection.KeepSource"/>, older iptables) a connection keeps its pod's source port when no
+    /// other mapping holds it, the SNAT port race's condition. Set before the cluster is built.
+    /// </summary>
+    public Network.Netfilter.NatPortSelection MasqueradePorts { get; set; }
+
+    /// <summary>
     /// The plugin's MTU setting, when an administrator gave one: what its pods' veths, bridge and tunnel device get
     /// instead of the node's MTU less the encapsulation's overhead (Calico's veth_mtu in calico-config and
     /// FelixConfiguration's vxlanMTU/ipipMTU; flannel's FLANNEL_MTU). Null: the plugin's own. Set before the

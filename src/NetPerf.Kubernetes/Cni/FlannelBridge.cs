@@ -24,7 +24,7 @@ public abstract class FlannelBridge : CniPlugin
         _cni0[node] = cni0;
         if (MasqueradeOutgoing)
         {
-            FlannelIpMasq.Install(node);
+            FlannelIpMasq.Install(node, MasqueradePorts);
         }
     }
 

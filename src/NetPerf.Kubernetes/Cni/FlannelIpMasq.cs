@@ -12,11 +12,12 @@ namespace NetPerf.Kubernetes.Cni;
 /// node's pods, and outside traffic to the node's pods; masquerade the rest of the pod network's traffic that is
 /// not multicast (<c>-s 10.244.0.0/16 ! -d 224.0.0.0/4 -j MASQUERADE --random-fully</c>: anything leaving the pod
 /// network, to the internet or to a node's own address alike) and the node's traffic into the pod network
-/// (<c>! -s 10.244.0.0/16 -d 10.244.0.0/16 -j MASQUERADE --random-fully</c>).
+/// (<c>! -s 10.244.0.0/16 -d 10.244.0.0/16 -j MASQUERADE --random-fully</c>). flanneld adds --random-fully only when
+/// iptables has it (1.6.2 on): <see cref="CniPlugin.MasqueradePorts"/> says which the rules carry.
 /// </summary>
 internal static class FlannelIpMasq
 {
-    public static void Install(Node node)
+    public static void Install(Node node, NatPortSelection ports)
     {
         var cluster = node.ClusterCidr;
         var chain = new Chain("FLANNEL-POSTRTG");
@@ -24,8 +25,8 @@ internal static class FlannelIpMasq
         chain.Append(new Rule { Source = node.PodCidr, Destination = cluster, Target = RuleTarget.Return, Comment = "flanneld masq" });
         chain.Append(new Rule { Source = cluster, Destination = node.PodCidr, Target = RuleTarget.Return, Comment = "flanneld masq" });
         chain.Append(new Rule { SourceNotIn = cluster, Destination = node.PodCidr, Target = RuleTarget.Return, Comment = "flanneld masq" });
-        chain.Append(new Rule { Source = cluster, DestinationNotIn = Ipv4Prefix.Parse("224.0.0.0/4"), Target = RuleTarget.Masquerade, Comment = "flanneld masq" });
-        chain.Append(new Rule { SourceNotIn = cluster, Destination = cluster, Target = RuleTarget.Masquerade, Comment = "flanneld masq" });
+        chain.Append(new Rule { Source = cluster, DestinationNotIn = Ipv4Prefix.Parse("224.0.0.0/4"), Target = RuleTarget.Masquerade, PortSelection = ports, Comment = "flanneld masq" });
+        chain.Append(new Rule { SourceNotIn = cluster, Destination = cluster, Target = RuleTarget.Masquerade, PortSelection = ports, Comment = "flanneld masq" });
         node.Root.EnableNetfilter().NatPostRouting.Append(new Rule { Target = RuleTarget.Jump, JumpTo = chain, Comment = "flanneld masq" });
     }
 }

@@ -164,8 +164,8 @@ public sealed class WeaveNet : CniPlugin
             var chain = new Chain("WEAVE");
             chain.Append(new Rule { MarkSet = KubeProxyIptables.MasqueradeMark, Target = RuleTarget.Return, Comment = "kube-proxy's" });
             chain.Append(new Rule { Source = Range, Destination = Range, Target = RuleTarget.Return });
-            chain.Append(new Rule { Source = Range, DestinationNotIn = Ipv4Prefix.Parse("224.0.0.0/4"), Target = RuleTarget.Masquerade });
-            chain.Append(new Rule { SourceNotIn = Range, Destination = Range, Target = RuleTarget.Masquerade });
+            chain.Append(new Rule { Source = Range, DestinationNotIn = Ipv4Prefix.Parse("224.0.0.0/4"), Target = RuleTarget.Masquerade, PortSelection = MasqueradePorts });
+            chain.Append(new Rule { SourceNotIn = Range, Destination = Range, Target = RuleTarget.Masquerade, PortSelection = MasqueradePorts });
             node.Root.EnableNetfilter().NatPostRouting.Append(new Rule { Target = RuleTarget.Jump, JumpTo = chain });
         }
     }

@@ -175,6 +175,53 @@ public sealed class Conntrack
     /// <summary>Whether any live connection already uses <paramref name="tuple"/> (as original or reply).</summary>
     internal bool InUse(in FiveTuple tuple) => _byTuple.ContainsKey(tuple);
 
+    /// <summary>How this table's kernel searches for a free SNAT port.</summary>
+    public NatPortSearch NatPortSearch => _sysctls.NatPortSearch;
+
+    /// <summary>TIME_WAIT or CLOSE connections killed so that a new SYN could take their SNAT tuple (nf_nat_used_tuple_harder; no <c>conntrack -S</c> counter of its own).</summary>
+    public long TimeWaitReused { get; private set; }
+
+    /// <summary>
+    /// nf_conntrack_tuple_taken for a SNAT candidate whose reply is <paramref name="reply"/>, as a packet walked on
+    /// <paramref name="core"/> at <paramref name="atPs"/> sees the hash: an expired holder is reaped and does not count;
+    /// one another CPU confirmed but has not finished inserting is not yet there, which is the SNAT race (a
+    /// tuple counts as used only once its conntrack entry is confirmed: two CPUs each setting up a connection
+    /// before either confirms can pick the same port, and the second's __nf_conntrack_confirm finds the clash).
+    /// With <paramref name="mayReuseTimeWait"/> (nf_nat_used_tuple_harder) a holder that is a TCP connection in
+    /// TIME_WAIT or CLOSE that saw a reply, found under its reply tuple, is killed and the tuple is free
+    /// (nf_nat_may_kill; nf_seq_has_advanced is taken to hold: a new connection's ISN is clock-based, RFC 6528).
+    /// </summary>
+    internal bool SnatTupleTaken(in FiveTuple reply, int core, long atPs, long nowPs, bool mayReuseTimeWait)
+    {
+        if (!_byTuple.TryGetValue(reply, out int key))
+        {
+            return false;
+        }
+
+        int id = key >> 1;
+        ref var e = ref this[id];
+        if (e.ExpiresPs <= nowPs)
+        {
+            Remove(id); // nf_ct_is_expired: nf_ct_gc_expired, and the search goes on
+            return false;
+        }
+
+        if (e.ConfirmCore != core && e.VisibleAtPs > atPs)
+        {
+            return false;
+        }
+
+        if (mayReuseTimeWait && (key & 1) != 0 && e.Original.Protocol == IpProtocol.Tcp && !e.ClashReplyOnly && e.SeenReply
+            && e.Tcp is (TcpConntrackState.TimeWait or TcpConntrackState.Close))
+        {
+            Remove(id);
+            TimeWaitReused++;
+            return false;
+        }
+
+        return true;
+    }
+
     /// <summary>
     /// Allocates an entry for a new connection's first packet, or 0 if the table is full and early_drop found
     /// nothing to evict (the packet is then dropped).

@@ -32,4 +32,7 @@ public sealed class ConntrackSysctls
 
     /// <summary>How this host's kernel settles an insertion race (its version's; default: v5.6 and later).</summary>
     public ConntrackClashResolution ClashResolution { get; set; } = ConntrackClashResolution.InsertClashing;
+
+    /// <summary>How this host's kernel searches for a free SNAT port (its version's; default: the modelled 6.18).</summary>
+    public NatPortSearch NatPortSearch { get; set; } = NatPortSearch.RandomOffsetReusingTimeWait;
 }

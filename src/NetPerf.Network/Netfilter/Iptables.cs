@@ -14,7 +14,7 @@ namespace NetPerf.Network.Netfilter;
 /// connection's first packet; every later packet gets the connection's NAT from conntrack, so a long flow
 /// through a Service pays for the rules once.
 /// </summary>
-public sealed class Iptables
+public sealed partial class Iptables
 {
     private readonly NetworkNamespace _ns;
     private readonly RngStream _random;
@@ -25,10 +25,11 @@ public sealed class Iptables
     {
     }
 
-    public Iptables(NetworkNamespace ns, RngStream random, ConntrackSysctls sysctls, IptablesBackend backend = IptablesBackend.Nft)
+    public Iptables(NetworkNamespace ns, RngStream random, ConntrackSysctls sysctls, IptablesBackend backend = IptablesBackend.Nft, RngStream? natRandom = null)
     {
         _ns = ns;
         _random = random;
+        _natRandom = natRandom;
         Conntrack = new Conntrack(sysctls);
         Backend = backend;
     }
@@ -444,7 +445,11 @@ public sealed class Iptables
         p.SetVisibleFlow(p.VisibleFlow with { Destination = rule.NatAddress, DestinationPort = port });
     }
 
-    /// <summary>Source NAT, keeping the source port unless another connection already owns that reply tuple.</summary>
+    /// <summary>
+    /// Source NAT to the rule's address (MASQUERADE: the outgoing device's), its port chosen as nf_nat_setup_info's
+    /// get_unique_tuple does (<see cref="SnatPorts"/>). The chosen reply tuple may still clash at confirmation with
+    /// a connection another CPU was setting up at the same time (insert_failed: the packet is dropped).
+    /// </summary>
     private bool Snat(ref PacketWalk walk, Rule rule, NetDevice? outDevice)
     {
         ref var p = ref walk.P;
@@ -466,17 +471,32 @@ public sealed class Iptables
             address = rule.NatAddress;
         }
 
-        ushort port = e.Reply.DestinationPort;
-        var reply = e.Reply with { Destination = address, DestinationPort = port };
-        for (int tries = 0; Conntrack.InUse(reply) && tries < 64_512; tries++)
+        long now = _ns.Host.Sim.Now.Picoseconds;
+        var reply = e.Reply with { Destination = address };
+        if (reply.Protocol is IpProtocol.Tcp or IpProtocol.Udp)
         {
-            port = port >= 65_535 ? (ushort)1024 : (ushort)(port + 1);
+            var search = new SnatPorts.Search(this, p.Core, now + walk.CostPicoseconds, now, e.Tcp == TcpConntrackState.SynSent);
+            ushort port = SnatPorts.Choose(ref search, reply, rule, ref _rovers[reply.Protocol == IpProtocol.Tcp ? 0 : 1]);
             reply = reply with { DestinationPort = port };
         }
 
         e.Reply = reply;
         walk.Charge(KernelStage.Nat, _ns, outDevice);
-        p.SetVisibleFlow(p.VisibleFlow with { Source = address, SourcePort = port });
+        p.SetVisibleFlow(p.VisibleFlow with { Source = address, SourcePort = reply.DestinationPort });
         return true;
     }
+
+    /// <summary>
+    /// The pre-5.0 kernels' port rovers (nf_nat_proto_tcp.c's and nf_nat_proto_udp.c's static u16): one per
+    /// protocol for the whole kernel; one per namespace here, where only a node's root namespace masquerades.
+    /// </summary>
+    private readonly ushort[] _rovers = new ushort[2];
+
+    private RngStream? _natRandom;
+
+    /// <summary>
+    /// prandom for NAT port offsets: a stream of its own (the namespace's "nat" stream), so that the ports drawn
+    /// never move the rules' <c>statistic --mode random</c> draws; failing one, forked from the rules' on first use.
+    /// </summary>
+    internal RngStream NatRandom => _natRandom ??= new RngStream(_random.NextUInt64());
 }

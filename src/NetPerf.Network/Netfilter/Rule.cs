@@ -75,6 +75,18 @@ public sealed record Rule
     public Ipv4Address NatAddress { get; init; }
     public ushort NatPort { get; init; }
 
+    /// <summary>A SNAT or MASQUERADE rule's <c>--random-fully</c>, or none (<see cref="NatPortSelection.KeepSource"/>).</summary>
+    public NatPortSelection PortSelection { get; init; }
+
+    /// <summary>
+    /// <c>--to-ports MIN[-MAX]</c> of a SNAT or MASQUERADE rule (NF_NAT_RANGE_PROTO_SPECIFIED); 0 for none, when the
+    /// range follows the original port (1-511, 600-1023 or 1024-65535, nf_nat_l4proto_unique_tuple).
+    /// </summary>
+    public ushort ToPortsMin { get; init; }
+
+    /// <summary>The upper end of <see cref="ToPortsMin"/>'s range (equal to it for one port).</summary>
+    public ushort ToPortsMax { get; init; }
+
     /// <summary>Bits a <see cref="RuleTarget.Mark"/> target sets.</summary>
     public uint SetMark { get; init; }
 

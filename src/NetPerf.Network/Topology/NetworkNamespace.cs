@@ -71,7 +71,8 @@ public sealed class NetworkNamespace
     /// </summary>
     public Iptables EnableNetfilter(int? conntrackMax = null) =>
         Netfilter ??= new Iptables(this, Host.Testbed.Streams.Create($"{Host.Name}/{Name}/iptables"),
-            conntrackMax is { } max ? new ConntrackSysctls { Max = max, Timeouts = Host.Conntrack.Timeouts } : Host.Conntrack, Host.IptablesBackend);
+            conntrackMax is { } max ? new ConntrackSysctls { Max = max, Timeouts = Host.Conntrack.Timeouts } : Host.Conntrack, Host.IptablesBackend,
+            Host.Testbed.Streams.Create($"{Host.Name}/{Name}/nat"));
 
     internal void Attach(NetDevice device)
     {

@@ -235,6 +235,7 @@ public static partial class ScenarioReader
             VxlanDf = Choices.VxlanDfOf(m.Choice("vxlanDf", Choices.VxlanDf, Choices.VxlanDf[(int)c.VxlanDf])),
             IcmpFragmentationNeeded = Choices.IcmpFragmentationNeededOf(m.Choice("icmpFragmentationNeeded", Choices.IcmpFragmentationNeeded, Choices.IcmpFragmentationNeeded[(int)c.IcmpFragmentationNeeded])),
             StaleUdpConntrack = Choices.StaleUdpConntrackOf(m.Choice("staleUdpConntrack", Choices.StaleUdpConntrack, Choices.StaleUdpConntrack[(int)c.StaleUdpConntrack])),
+            MasqueradePorts = Choices.MasqueradePortsOf(m.Choice("masqueradePorts", Choices.MasqueradePorts, Choices.MasqueradePorts[(int)c.MasqueradePorts])),
             NicGigabits = nic?.Number("gbps", 0.001, 800, c.NicGigabits) ?? c.NicGigabits,
             Offloads = (nic?.Choice("offloads", Choices.Offloads, "all") ?? "all") == "all",
             LinkDelay = m.Duration("linkDelay", SimTime.Zero, SimTime.FromMilliseconds(100), c.LinkDelay),
@@ -784,6 +785,7 @@ public static partial class ScenarioReader
             PodMtu = [.. m.List("podMtu").Select(n => PodMtuOf(n, m.Where("podMtu"), d)).OfType<PodMtuSetting>()],
             IcmpFragmentationNeeded = [.. Words("icmpFragmentationNeeded", Choices.IcmpFragmentationNeeded).Select(Choices.IcmpFragmentationNeededOf)],
             StaleUdpConntrack = [.. Words("staleUdpConntrack", Choices.StaleUdpConntrack).Select(Choices.StaleUdpConntrackOf)],
+            MasqueradePorts = [.. Words("masqueradePorts", Choices.MasqueradePorts).Select(Choices.MasqueradePortsOf)],
         };
         foreach (var key in ScenarioKeys.Compare)
         {

@@ -57,6 +57,11 @@ public static class Choices
 
     public static StaleUdpConntrack StaleUdpConntrackOf(string name) => (StaleUdpConntrack)Index(StaleUdpConntrack, name);
 
+    /// <summary>cluster.masqueradePorts: the masquerade rules without --random-fully, or with it.</summary>
+    public static readonly IReadOnlyList<string> MasqueradePorts = ["keep-source", "random-fully"];
+
+    public static Network.Netfilter.NatPortSelection MasqueradePortsOf(string name) => (Network.Netfilter.NatPortSelection)Index(MasqueradePorts, name);
+
     /// <summary>A scenario Service's protocol, as a Service port's <c>protocol</c> spells it (SCTP is not modelled).</summary>
     public static readonly IReadOnlyList<string> ServiceProtocols = ["TCP", "UDP"];
 

@@ -89,6 +89,12 @@ public sealed record ClusterSpec
 
     /// <summary>cluster.staleUdpConntrack: kube-proxy's clean-up of UDP flows to removed endpoints (cleared), or none (kept).</summary>
     public StaleUdpConntrack StaleUdpConntrack { get; init; }
+
+    /// <summary>
+    /// cluster.masqueradePorts: the plugin's masquerade rules without --random-fully (keep-source, the default: the
+    /// rule as iptables before 1.6.2 writes it, and as NetPerf's rules were before the option) or with it.
+    /// </summary>
+    public Network.Netfilter.NatPortSelection MasqueradePorts { get; init; }
     public double NicGigabits { get; init; } = 10;
 
     /// <summary>TSO, GSO, GRO and tunnel segmentation on (as on real NICs) or all off.</summary>

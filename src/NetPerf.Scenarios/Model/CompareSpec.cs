@@ -36,6 +36,9 @@ public sealed record CompareSpec
     /// <summary>kube-proxy's clean-up of stale UDP conntrack entries, or none, each in turn.</summary>
     public IReadOnlyList<StaleUdpConntrack> StaleUdpConntrack { get; init; } = [];
 
-    public bool IsEmpty => StaleUdpConntrack.Count == 0 && PodMtu.Count == 0 && IcmpFragmentationNeeded.Count == 0 && Cni.Count == 0 && KubeProxy.Count == 0 && Services.Count == 0 && MessageBytes.Count == 0 && ConntrackMax.Count == 0 && PreStopSleep.Count == 0
+    /// <summary>The masquerade rules without and with --random-fully, each in turn.</summary>
+    public IReadOnlyList<Network.Netfilter.NatPortSelection> MasqueradePorts { get; init; } = [];
+
+    public bool IsEmpty => MasqueradePorts.Count == 0 && StaleUdpConntrack.Count == 0 && PodMtu.Count == 0 && IcmpFragmentationNeeded.Count == 0 && Cni.Count == 0 && KubeProxy.Count == 0 && Services.Count == 0 && MessageBytes.Count == 0 && ConntrackMax.Count == 0 && PreStopSleep.Count == 0
         && Kernel.Count == 0 && Resolver.Count == 0;
 }

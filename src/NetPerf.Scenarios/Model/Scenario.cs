@@ -82,6 +82,7 @@ public sealed record Scenario
         IReadOnlyList<PodMtuSetting?> podMtus = Compare.PodMtu.Count > 0 ? Compare.PodMtu.Select(m => (PodMtuSetting?)m).ToList() : [null];
         IReadOnlyList<IcmpFragmentationNeeded?> icmps = Compare.IcmpFragmentationNeeded.Count > 0 ? Compare.IcmpFragmentationNeeded.Select(i => (IcmpFragmentationNeeded?)i).ToList() : [null];
         IReadOnlyList<StaleUdpConntrack?> staleUdps = Compare.StaleUdpConntrack.Count > 0 ? Compare.StaleUdpConntrack.Select(c => (StaleUdpConntrack?)c).ToList() : [null];
+        IReadOnlyList<Network.Netfilter.NatPortSelection?> masqs = Compare.MasqueradePorts.Count > 0 ? Compare.MasqueradePorts.Select(c => (Network.Netfilter.NatPortSelection?)c).ToList() : [null];
         var variants = new List<Variant>();
         foreach (var cni in cnis)
         {
@@ -93,7 +94,7 @@ public sealed record Scenario
                     {
                         foreach (var table in tables)
                         {
-                            foreach (var (preStop, kernel, resolver, podMtu, icmp, staleUdp) in from p in preStops from k in kernels from q in resolvers from m in podMtus from i in icmps from u in staleUdps select (p, k, q, m, i, u))
+                            foreach (var (preStop, kernel, resolver, podMtu, icmp, staleUdp, masq) in from p in preStops from k in kernels from q in resolvers from m in podMtus from i in icmps from u in staleUdps from x in masqs select (p, k, q, m, i, u, x))
                             {
                                 var parts = new List<string>();
                                 if (Compare.Cni.Count > 0 || Compare.IsEmpty) parts.Add(cni.Name);
@@ -107,10 +108,11 @@ public sealed record Scenario
                                 if (podMtu is { } m) parts.Add($"podmtu-{m.Name}");
                                 if (icmp is { } i) parts.Add($"icmp-{Choices.IcmpFragmentationNeeded[(int)i]}");
                                 if (staleUdp is { } u) parts.Add($"staleudp-{Choices.StaleUdpConntrack[(int)u]}");
+                                if (masq is { } x) parts.Add($"masq-{Choices.MasqueradePorts[(int)x]}");
                                 variants.Add(new Variant(string.Join("/", parts), cni, proxy, svc, size)
                                 {
                                     ConntrackMax = table, PreStopSleep = preStop, Kernel = kernel, Resolver = resolver, PodMtu = podMtu, IcmpFragmentationNeeded = icmp,
-                                    StaleUdpConntrack = staleUdp,
+                                    StaleUdpConntrack = staleUdp, MasqueradePorts = masq,
                                 });
                             }
                         }

@@ -21,6 +21,9 @@ public sealed record Variant(string Name, Kubernetes.Cni.CniPluginKind Cni, Kube
     /// <summary>kube-proxy's clean-up of stale UDP conntrack entries, when the compare block sweeps it; null: the cluster's.</summary>
     public StaleUdpConntrack? StaleUdpConntrack { get; init; }
 
+    /// <summary>The masquerade rules' --random-fully, when the compare block sweeps it; null: the cluster's.</summary>
+    public Network.Netfilter.NatPortSelection? MasqueradePorts { get; init; }
+
     /// <summary>The pods' resolver mode, when the compare block sweeps it; null: the cluster's.</summary>
     public Kubernetes.Dns.ResolverQueries? Resolver { get; init; }
 }

@@ -51,6 +51,7 @@ public sealed class ClusterBuild
         Tcp = spec.TcpInternalPacing ? TcpOptions.Linux with { InternalPacing = true } : TcpOptions.Linux;
         var cni = variant.Cni.Create();
         cni.MasqueradeOutgoing = true; // the stock manifests' (see beyondEdge); plugins that build none (Cilium) ignore it
+        cni.MasqueradePorts = variant.MasqueradePorts ?? spec.MasqueradePorts;
         spec.Cilium.Apply(cni);
         cni.Mtu = (variant.PodMtu ?? spec.PodMtu).Bytes;
         cni.VxlanDf = spec.VxlanDf;
@@ -97,6 +98,7 @@ public sealed class ClusterBuild
             var sysctls = node.Host.Conntrack;
             sysctls.Timeouts = spec.ConntrackTimeouts;
             sysctls.ClashResolution = (variant.Kernel ?? spec.Kernel).ClashResolution;
+            sysctls.NatPortSearch = (variant.Kernel ?? spec.Kernel).NatPortSearch;
             if ((variant.ConntrackMax ?? spec.ConntrackMax) is { } max)
             {
                 sysctls.Max = max;
