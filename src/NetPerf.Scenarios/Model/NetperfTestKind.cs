@@ -65,7 +65,7 @@ public sealed class NetperfTestKind
         _ => throw new InvalidOperationException("DNS_LOOKUP is built by PathRun from the cluster's resolver, not over endpoints."));
 
     public static readonly NetperfTestKind UdpStream = new("UDP_STREAM", IpProtocol.Udp, stream: true, () => UdpRr,
-        r => new UdpStream(r.Name, r.Endpoints, Math.Min(r.RequestBytes, MaxUdpPayload), r.UdpGigabits * 1e9, flowId: r.FlowId));
+        r => new UdpStream(r.Name, r.Endpoints, Math.Min(r.RequestBytes, MaxUdpPayload), r.UdpGigabits * 1e9, r.Clients, flowId: r.FlowId));
 }
 
 /// <summary>What building a test's workload over a path takes.</summary>

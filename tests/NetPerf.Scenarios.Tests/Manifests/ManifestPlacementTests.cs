@@ -35,6 +35,22 @@ public sealed class ManifestPlacementTests : IDisposable
     }
 
     [Fact]
+    public void Six_replicas_without_constraints_on_three_zones_of_two_nodes_land_two_a_zone_and_one_a_node()
+    {
+        // kube-scheduler's PodTopologySpread default constraints (v1.34 pkg/scheduler/framework/plugins/podtopologyspread/plugin.go systemDefaultConstraints:
+        // maxSkew 3 on kubernetes.io/hostname, maxSkew 5 on topology.kubernetes.io/zone, ScheduleAnyway) score
+        // a node by its own and its zone's count of the Deployment's pods, so each replica goes to an empty node
+        // of an emptiest zone; first fit would stack them. cluster.zones: 3 puts node N in zone-((N-1) mod 3 + 1).
+        var s = Load(Deployment("front", 6), nodes: 6, cluster: ", zones: 3");
+
+        Assert.Equal([1, 1, 1, 1, 1, 1], PerNode(s, "deployment/front", nodes: 6));
+        var zones = s.Objects.Pods.Where(p => p.Owner == "deployment/front")
+            .GroupBy(p => s.Objects.Nodes.Single(n => n.Number == p.Node).Labels["topology.kubernetes.io/zone"])
+            .ToDictionary(g => g.Key, g => g.Count());
+        Assert.Equal(new Dictionary<string, int> { ["zone-1"] = 2, ["zone-2"] = 2, ["zone-3"] = 2 }, zones);
+    }
+
+    [Fact]
     public void Required_anti_affinity_on_hostname_puts_three_replicas_on_three_nodes_and_leaves_a_fourth_Pending_in_the_schedulers_words()
     {
         const string antiAffinity = """
