@@ -67,6 +67,13 @@ public static class ResultPlots
         // A stream completes no transactions: its rate over time is its goodput.
         bool stream = rows.All(t => t.Transactions == 0) && rows.Any(t => t.GoodputMbps > 0);
         Func<TimeseriesRow, double> rate = stream ? t => t.GoodputMbps : t => t.ThroughputPerSecond;
+        // Past ten lines (a compare of plugins x paths passes it easily) twenty colours before one repeats; each
+        // marker kind is named once in the legend: its colour is its line's.
+        if (rows.Where(t => t.Replication == replication).Select(t => (t.Variant, t.Path)).Distinct().Count() > 10)
+        {
+            plot.Add.Palette = new ScottPlot.Palettes.Category20();
+        }
+        bool dropsNamed = false, failuresNamed = false;
         foreach (var group in rows.Where(t => t.Replication == replication).GroupBy(t => (t.Variant, t.Path)))
         {
             var points = group.OrderBy(t => t.StartMilliseconds).ToList();
@@ -83,7 +90,8 @@ public static class ResultPlots
                     dropped.Select(rate).ToArray(), line.Color);
                 marks.MarkerShape = MarkerShape.OpenTriangleDown;
                 marks.MarkerSize = 12;
-                marks.LegendText = $"{group.Key.Variant} {group.Key.Path}: drops";
+                marks.LegendText = dropsNamed ? "" : "an interval with drops (in its line's colour)";
+                dropsNamed = true;
             }
 
             var failed = points.Where(t => t.Refused + t.Reset + t.TimedOut > 0).ToList();
@@ -94,7 +102,8 @@ public static class ResultPlots
                     failed.Select(rate).ToArray(), line.Color);
                 marks.MarkerShape = MarkerShape.Cross;
                 marks.MarkerSize = 8;
-                marks.LegendText = $"{group.Key.Variant} {group.Key.Path}: connections refused, reset or timed out";
+                marks.LegendText = failuresNamed ? "" : "connections refused, reset or timed out";
+                failuresNamed = true;
             }
         }
 
@@ -112,7 +121,7 @@ public static class ResultPlots
         plot.XLabel("time after warm-up (ms)");
         plot.YLabel(stream ? "goodput (Mbit/s)" : "throughput (1/s)");
         plot.Axes.Margins(bottom: 0);
-        plot.ShowLegend(Alignment.UpperRight);
+        plot.ShowLegend(Edge.Right); // beside the data, not over it: a timeline's lines fill the plot's whole width
     }
 
     /// <summary>Draws and writes every plot (atomically) as PNG and SVG; returns the paths written.</summary>
@@ -144,7 +153,12 @@ public static class ResultPlots
         plot.Title(title);
         PlotStyle.Apply(plot);
         // Stacked stages need room for a legend of up to ~20 stages in one column beside the bars.
-        (int width, int height) = kind == PlotKind.CpuByStage ? (PlotStyle.Width + 250, PlotStyle.Height + 150) : (PlotStyle.Width, PlotStyle.Height);
+        (int width, int height) = kind switch
+        {
+            PlotKind.CpuByStage => (PlotStyle.Width + 250, PlotStyle.Height + 150),
+            PlotKind.Timeseries => (PlotStyle.Width + 300, PlotStyle.Height + 100), // room for its legend at the right
+            _ => (PlotStyle.Width, PlotStyle.Height),
+        };
         byte[] png = plot.GetImageBytes(width, height, ImageFormat.Png);
         string svg = PlotStyle.NormaliseSvg(plot.GetSvgXml(width, height), stem);
         return new RenderedPlot(stem, title, path, kind, png, svg);
