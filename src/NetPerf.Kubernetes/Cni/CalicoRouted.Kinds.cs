@@ -44,6 +44,7 @@ public sealed partial class CalicoRouted
     {
         Name = name,
         BgpMesh = bgpMesh,
+        SharesNodeRanges = true, // the workloads' clusters install the converged routes (CalicoRouting.Static)
         Family = "calico",
         Masquerade = "the IP pool's natOutgoing (felix's cali-nat-outgoing: MASQUERADE from the pool to outside every pool)",
         Ipam = BlockIpam,

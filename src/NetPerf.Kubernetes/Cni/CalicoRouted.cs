@@ -101,6 +101,9 @@ public sealed partial class CalicoRouted : CniPlugin
         }
     }
 
+    /// <summary>Each of the node's blocks, when the routes are put in place converged; over BGP the speakers install them, eagerly.</summary>
+    protected override IReadOnlyList<Ipv4Prefix>? PodRangesRoutedTo(Node other) => Routing == CalicoRouting.Static ? [.. Blocks(other)] : null;
+
     /// <summary>
     /// What BIRD's kernel protocol writes for a block learned with next hop <paramref name="via"/>:
     /// <c>BLOCK via NODE dev eth0 proto bird</c>, or with IP-in-IP <c>BLOCK via NODE dev tunl0 onlink proto bird</c>

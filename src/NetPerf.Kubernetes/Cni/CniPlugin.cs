@@ -1,6 +1,7 @@
 using NetPerf.Kubernetes.Cluster;
 using NetPerf.Network.Addressing;
 using NetPerf.Network.Devices;
+using NetPerf.Network.Routing;
 using NetPerf.Network.Topology;
 
 namespace NetPerf.Kubernetes.Cni;
@@ -51,9 +52,20 @@ public abstract class CniPlugin
     /// <summary>Per-node devices and addresses (cni0, flannel.1, tunl0...).</summary>
     public abstract void SetUpNode(Node node);
 
-    /// <summary>Routes, neighbours and FDB entries towards every other node's pods, once every node is known.</summary>
+    /// <summary>
+    /// Routes, neighbours and FDB entries towards every other node's pods, once every node is known. When the
+    /// plugin names the ranges it routes to each node (<see cref="PodRangesRoutedTo"/>), they are held once for the
+    /// cluster (<see cref="PeerRanges"/>) and what a node needs towards another is built the first time its
+    /// forwarding table is asked about that node's range (every node's kernel holds the same routes, save to its
+    /// own range: n(n - 1) of them, 25 M at 5,000 nodes); every node's route count is still all of them.
+    /// </summary>
     public virtual void ConnectNodes(IReadOnlyList<Node> nodes)
     {
+        if (TryShareRanges(nodes))
+        {
+            return;
+        }
+
         foreach (var node in nodes)
         {
             foreach (var other in nodes)
@@ -84,6 +96,55 @@ public abstract class CniPlugin
 
     /// <summary>What <paramref name="node"/> needs to reach the pods of <paramref name="other"/>.</summary>
     protected abstract void RouteTowards(Node node, Node other);
+
+    /// <summary>
+    /// The prefixes <see cref="RouteTowards"/> routes to <paramref name="other"/>'s pods, exactly, when it builds
+    /// nothing else that is looked up before a route to one of them is (its neighbour and FDB entries are reached
+    /// only through such a route); null: the plugin's routes towards the other nodes are built eagerly.
+    /// </summary>
+    protected virtual IReadOnlyList<Ipv4Prefix>? PodRangesRoutedTo(Node other) => null;
+
+    /// <summary>
+    /// Hold the nodes' pod ranges once for the cluster and build each node's routes towards another node on first
+    /// use (the default); false builds every node's routes to every other node eagerly, as before: the same tables,
+    /// for comparison. Set before the cluster is built.
+    /// </summary>
+    public bool ShareNodeRanges { get; set; } = true;
+
+    /// <summary>Shares the nodes' pod ranges (<see cref="ConnectNodes"/>); false, building nothing, when the plugin does not name them.</summary>
+    private bool TryShareRanges(IReadOnlyList<Node> nodes)
+    {
+        if (!ShareNodeRanges || nodes.Count < 2 || nodes.Any(n => n.Root.Fib.SharesRanges))
+        {
+            return false;
+        }
+
+        var ranges = new List<(int, Ipv4Prefix)>();
+        foreach (var node in nodes)
+        {
+            if (PodRangesRoutedTo(node) is not { } prefixes)
+            {
+                return false;
+            }
+
+            ranges.AddRange(prefixes.Select(p => (node.Index, p)));
+        }
+
+        int maxIndex = nodes.Max(n => n.Index);
+        var byIndex = new Node[maxIndex + 1];
+        foreach (var node in nodes)
+        {
+            byIndex[node.Index] = node;
+        }
+
+        var shared = new PeerRanges(ranges, maxIndex);
+        foreach (var node in nodes)
+        {
+            node.Root.Fib.ShareRanges(shared, node.Index, peer => RouteTowards(node, byIndex[peer]));
+        }
+
+        return true;
+    }
 
     /// <summary>
     /// The prefixes <paramref name="node"/> announces to the fabric's routers, so that they route them to it: none

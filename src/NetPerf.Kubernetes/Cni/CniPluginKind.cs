@@ -70,6 +70,12 @@ public sealed class CniPluginKind
     /// </summary>
     public bool BgpMesh { get; init; }
 
+    /// <summary>
+    /// True when a cluster's routes towards every other node's pod ranges are held once and built per node on first
+    /// use (<see cref="CniPlugin.ConnectNodes"/>): what the scale estimate then counts per node pair is a bit, not a route.
+    /// </summary>
+    public bool SharesNodeRanges { get; init; }
+
     /// <summary>The kube-proxy modes it runs beside (<see cref="KubeProxyMode.All"/> unless it says otherwise).</summary>
     public IReadOnlyList<KubeProxyMode> ProxyModes { get; init; } = KubeProxyMode.All;
 

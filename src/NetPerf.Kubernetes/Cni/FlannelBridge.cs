@@ -39,6 +39,9 @@ public abstract class FlannelBridge : CniPlugin
         return node.PodAddress(ordinal + 1); // .1 is cni0
     }
 
+    /// <summary>Every backend routes one range to each other node: its pod CIDR.</summary>
+    protected override IReadOnlyList<Ipv4Prefix>? PodRangesRoutedTo(Node other) => [other.PodCidr];
+
     public override VethDevice AddPod(Node node, NetworkNamespace pod, Ipv4Address ip, string hostEnd)
     {
         var (eth0, host) = VethDevice.CreatePair(pod, "eth0", node.Root, hostEnd, mtu: PodMtu(node.Eth0.Mtu));

@@ -17,6 +17,7 @@ public sealed class FlannelHostGw : FlannelBridge
         Masquerade = "flanneld --ip-masq (FLANNEL-POSTRTG: MASQUERADE from the pod network to outside it)",
         Ipam = "host-local: the node's pod CIDR (a /24 by default), less network, cni0's gateway and broadcast",
         MaxPodsPerNode = 253,
+        SharesNodeRanges = true,
         NodeRangeReserved = 3,
         MtuOverhead = 0,
         NeedsOneL2Segment = true,

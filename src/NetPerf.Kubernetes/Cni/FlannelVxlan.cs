@@ -21,6 +21,7 @@ public sealed class FlannelVxlan : FlannelBridge
         Masquerade = "flanneld --ip-masq (FLANNEL-POSTRTG: MASQUERADE from the pod network to outside it)",
         Ipam = "host-local: the node's pod CIDR (a /24 by default), less network, cni0's gateway and broadcast",
         MaxPodsPerNode = 253,
+        SharesNodeRanges = true,
         NodeRangeReserved = 3,
         MtuOverhead = Network.Packets.HeaderSizes.VxlanOverhead,
         Devices = ["cni0 (bridge)", "flannel.1 (vxlan id 1 dstport 8472)", "veth* (cni0 ports)"],

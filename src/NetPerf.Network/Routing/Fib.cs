@@ -10,17 +10,75 @@ namespace NetPerf.Network.Routing;
 /// says which lengths have routes). A node's table holds a handful of lengths (/32 host routes, /26 Calico
 /// blocks, /24 flannel subnets, /16, the default), so a lookup is a few hash probes with no allocation, where a
 /// binary trie would chase up to 32 pointers. Correctness is checked against a linear scan on random tables.
+/// A cluster node's table may share its routes towards the other nodes' pod ranges (<see cref="ShareRanges"/>):
+/// they are built the first time anything touches them, and until then counted as if they were held.
 /// </remarks>
 public sealed class Fib
 {
     private readonly Dictionary<uint, Route>?[] _byLength = new Dictionary<uint, Route>?[33];
     private ulong _lengthsPresent; // bit L set: some route has prefix length L
 
-    public int Count { get; private set; }
+    private int _count; // routes this table holds itself
+    private PeerRanges? _peers;
+    private Action<int>? _buildRoutesTowards;
+    private ulong[]? _built; // bit P set: the routes towards peer P are in this table (or were never shared)
+    private int _notBuilt; // shared routes not yet built: counted as held
+
+    /// <summary>Routes in the table, the shared ones not yet built included (what <c>ip route</c> would list).</summary>
+    public int Count => _count + _notBuilt;
+
+    /// <summary>The table shares a cluster's ranges (<see cref="ShareRanges"/>).</summary>
+    public bool SharesRanges => _peers is not null;
+
+    /// <summary>
+    /// This table holds a route towards every prefix of <paramref name="peers"/> but those of <paramref name="self"/>
+    /// (every node's table holds every other node's pod ranges): they are counted from now on, and the routes
+    /// towards a peer are built by <paramref name="buildRoutesTowards"/> (called with the peer, adding them here) the
+    /// first time a lookup, a find or a change reaches one of its prefixes, so the table answers as if it held them.
+    /// </summary>
+    public void ShareRanges(PeerRanges peers, int self, Action<int> buildRoutesTowards)
+    {
+        if (_peers is not null)
+        {
+            throw new InvalidOperationException("this table already shares a cluster's ranges.");
+        }
+
+        _peers = peers;
+        _buildRoutesTowards = buildRoutesTowards;
+        _built = new ulong[(peers.MaxPeer >> 6) + 1];
+        _notBuilt = peers.Count - peers.PrefixesOf(self);
+        if ((uint)self <= (uint)peers.MaxPeer)
+        {
+            _built[self >> 6] |= 1UL << self;
+        }
+    }
+
+    /// <summary>
+    /// If the prefix of <paramref name="length"/> at <paramref name="network"/> is a shared peer's whose routes are
+    /// not built yet, builds them (they are then this table's own, and the count stays what it was): true if it did.
+    /// </summary>
+    private bool BuildShared(int length, uint network)
+    {
+        int peer = _peers!.OwnerOf(length, network);
+        if (peer == 0 || (_built![peer >> 6] & (1UL << peer)) != 0)
+        {
+            return false;
+        }
+
+        _built[peer >> 6] |= 1UL << peer; // first, so that the routes it adds here do not build it again
+        _notBuilt -= _peers.PrefixesOf(peer);
+        _buildRoutesTowards!(peer);
+        return true;
+    }
 
     /// <summary>Adds a route; a route to the same prefix is refused (as <c>ip route add</c> refuses, EEXIST).</summary>
     public void Add(Route route)
     {
+        if (_peers is not null)
+        {
+            BuildShared(route.Prefix.Length, route.Prefix.Network.Value);
+        }
+
         var table = _byLength[route.Prefix.Length] ??= new Dictionary<uint, Route>();
         if (!table.TryAdd(route.Prefix.Network.Value, route))
         {
@@ -28,16 +86,21 @@ public sealed class Fib
         }
 
         _lengthsPresent |= 1UL << route.Prefix.Length;
-        Count++;
+        _count++;
     }
 
     /// <summary>Adds or replaces the route to the route's prefix (<c>ip route replace</c>), as BGP updates do.</summary>
     public void Replace(Route route)
     {
+        if (_peers is not null)
+        {
+            BuildShared(route.Prefix.Length, route.Prefix.Network.Value);
+        }
+
         var table = _byLength[route.Prefix.Length] ??= new Dictionary<uint, Route>();
         if (!table.ContainsKey(route.Prefix.Network.Value))
         {
-            Count++;
+            _count++;
         }
 
         table[route.Prefix.Network.Value] = route;
@@ -47,6 +110,11 @@ public sealed class Fib
     /// <summary>Removes the route to exactly <paramref name="prefix"/>; false if there was none.</summary>
     public bool Remove(Ipv4Prefix prefix)
     {
+        if (_peers is not null)
+        {
+            BuildShared(prefix.Length, prefix.Network.Value);
+        }
+
         var table = _byLength[prefix.Length];
         if (table is null || !table.Remove(prefix.Network.Value))
         {
@@ -58,21 +126,37 @@ public sealed class Fib
             _lengthsPresent &= ~(1UL << prefix.Length);
         }
 
-        Count--;
+        _count--;
         return true;
     }
 
     /// <summary>The route to exactly <paramref name="prefix"/>, if there is one.</summary>
-    public Route? Find(Ipv4Prefix prefix) => _byLength[prefix.Length]?.GetValueOrDefault(prefix.Network.Value);
+    public Route? Find(Ipv4Prefix prefix)
+    {
+        if (_peers is not null)
+        {
+            BuildShared(prefix.Length, prefix.Network.Value);
+        }
+
+        return _byLength[prefix.Length]?.GetValueOrDefault(prefix.Network.Value);
+    }
 
     /// <summary>The most specific route covering <paramref name="destination"/>, or null (ENETUNREACH).</summary>
     public Route? Lookup(Ipv4Address destination)
     {
-        ulong lengths = _lengthsPresent;
+        ulong lengths = _peers is null ? _lengthsPresent : _lengthsPresent | _peers.LengthsPresent;
         while (lengths != 0)
         {
             int length = 63 - System.Numerics.BitOperations.LeadingZeroCount(lengths);
-            if (_byLength[length]!.TryGetValue(destination.Value & Ipv4Prefix.MaskOf(length), out var route))
+            uint network = destination.Value & Ipv4Prefix.MaskOf(length);
+            if (_byLength[length] is { } table && table.TryGetValue(network, out var route))
+            {
+                return route;
+            }
+
+            // A shared peer's range not built yet: build it, then look again at this length (a route built here
+            // is exactly the one the full table would have held; a longer one would have matched above).
+            if (_peers is not null && BuildShared(length, network) && _byLength[length] is { } built && built.TryGetValue(network, out route))
             {
                 return route;
             }

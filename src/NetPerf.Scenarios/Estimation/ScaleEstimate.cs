@@ -107,7 +107,8 @@ public sealed record ScaleEstimate
         {
             new("the measured pods, DNS and Services", ScaleModel.BaseBytes, ScaleKey.Cluster, -1),
             new($"{Count(n)} nodes", n * ScaleModel.BytesPerNode, ScaleKey.Nodes, -1),
-            new($"{Count(n)} nodes x {Count(n - 1)} other nodes' pod ranges = {Count((long)n * (n - 1))} routes", (double)n * (n - 1) * ScaleModel.BytesPerNodePair(overlay), ScaleKey.Nodes, -1),
+            new($"{Count(n)} nodes x {Count(n - 1)} other nodes' pod ranges = {Count((long)n * (n - 1))} routes" + (v.Cni.SharesNodeRanges ? ", the ranges held once, a node's routes built on first use" : ""),
+                (double)n * (n - 1) * ScaleModel.BytesPerNodePair(overlay, v.Cni.SharesNodeRanges), ScaleKey.Nodes, -1),
             new($"{Count(pods)} pods", pods * ScaleModel.BytesPerPod, manifestPods > deploymentPods ? ScaleKey.Manifests : ScaleKey.Deployments, Largest(s)),
             new(ipvs ? $"{Count(services)} Services x {Count(n)} nodes = {Count(services * n)} IPVS virtual services" : $"{Count(services)} Services' chains and their places in {Count(n)} nodes' service maps",
                 (services * svcShared) + ((double)services * n * svcPerNode), servicesDriver, heaviest),

@@ -89,4 +89,50 @@ public class FibTests
         // Each share is Binomial(40000, 1/4): sd 87. Allow 5 sd.
         Assert.All(counts, c => Assert.InRange(c, 10_000 - 435, 10_000 + 435));
     }
+
+    [Fact]
+    public void A_table_sharing_its_peers_ranges_answers_every_lookup_and_count_as_the_table_holding_them_all()
+    {
+        // A node's own routes (owner 0) and peers 1-4's prefixes, node 1 being this node, which holds its own range
+        // itself (cni0's connected route): the full table holds all of them. Routes built on first use must give
+        // the same longest match (Linux's fib_table_lookup: the most specific prefix wins), whatever nests in what.
+        var prefix = Gen.Select(Gen.UInt[0, 0xFFFFF], Gen.Int[8, 32]).Select((bits, len) => new Ipv4Prefix(new Ipv4Address(0x0A000000u | bits << 4), len));
+        Gen.Select(Gen.Select(prefix, Gen.Int[0, 4]).Array[0, 40], Gen.UInt[0, 0xFFFFFF].Array[1, 40]).Sample((owned, hosts) =>
+        {
+            var distinct = owned.DistinctBy(o => o.Item1).ToList();
+            var routeTo = distinct.ToDictionary(o => o.Item1, o => new Route(o.Item1, RouteType.Unicast, new NextHop(o.Item2 + 1, Ipv4Address.Any)));
+            var full = new Fib();
+            var lazy = new Fib();
+            foreach (var (p, _) in distinct.Where(o => o.Item2 is 0 or 1))
+            {
+                lazy.Add(routeTo[p]); // the node's own, and its own range: what it holds itself
+            }
+
+            foreach (var (p, _) in distinct)
+            {
+                full.Add(routeTo[p]); // the eager table: its own routes, its own range's, and a route to every peer's
+            }
+
+            int built = 0;
+            var shared = new PeerRanges(distinct.Where(o => o.Item2 != 0).Select(o => (o.Item2, o.Item1)), 4);
+            lazy.ShareRanges(shared, 1, peer =>
+            {
+                built++;
+                foreach (var (p, _) in distinct.Where(o => o.Item2 == peer))
+                {
+                    lazy.Add(routeTo[p]);
+                }
+            });
+
+            Assert.Equal(full.Count, lazy.Count);
+            foreach (uint h in hosts)
+            {
+                var a = new Ipv4Address(0x0A000000u | h);
+                Assert.Same(full.Lookup(a), lazy.Lookup(a));
+            }
+
+            Assert.Equal(full.Count, lazy.Count);
+            Assert.InRange(built, 0, 3); // each of peers 2-4 at most once, this node never
+        });
+    }
 }
