@@ -108,14 +108,14 @@ public static class ValidateCommand
         }
 
         var e = estimate.Largest;
-        string rules = e.KubeProxy == "ipvs" ? "IPVS virtual services and real servers" : $"{e.KubeProxy} rules";
+        string rules = e.RulesName;
         string which = estimate.Variants.Count > 1 ? $" (the largest variant, {e.Variant})" : "";
         output.WriteLine($"  estimate{which}: {e.Nodes:N0} nodes, {e.Pods:N0} pods, {e.Services:N0} Services, {e.Endpoints:N0} endpoints; per node {ScaleEstimate.Count(e.RulesPerNode)} {rules}, {e.RoutesPerNode:N0} routes to other nodes' pods");
         if (estimate.Variants.Where(v => v.BgpSessions > 0).MaxBy(v => v.BgpSessions) is { } bgp)
         {
             long peers = bgp.BgpPeering.PeersPerNode(bgp.Nodes);
             string peering = bgp.BgpPeering.Reflectors > 0 ? $"through {bgp.BgpPeering}, {peers:N0} peers per client and {bgp.Nodes - 1:N0} per reflector" : $"in {bgp.BgpPeering}, {peers:N0} peers per node";
-            output.WriteLine($"  BGP ({bgp.Variant}): {ScaleEstimate.Count(bgp.BgpSessions)} sessions {peering}");
+            output.WriteLine($"  BGP ({bgp.Variant}): {ScaleEstimate.Count(bgp.BgpSessions)} session{(bgp.BgpSessions == 1 ? "" : "s")} {peering}");
         }
 
         output.WriteLine($"  per simulation: about {ScaleEstimate.Size(e.Bytes)} (most for {e.Driver.What}), {e.BuildSeconds:0.0} s to build, {e.EventsPerSimulatedSecond:N0} events per simulated second ({e.SimulateSeconds:0.0} s to simulate); all {estimate.Simulations:N0} on one thread: about {estimate.SerialSeconds:0} s");

@@ -13,6 +13,9 @@ public sealed record ScaleEstimate
 {
     public required string Variant { get; init; }
     public required string KubeProxy { get; init; }
+
+    /// <summary>What <see cref="RulesPerNode"/> counts, in words: kube-proxy's rules, IPVS's services and servers, or Cilium's BPF map entries.</summary>
+    public string RulesName { get; init; } = "rules";
     public int Nodes { get; init; }
     public long Pods { get; init; }
 
@@ -96,7 +99,9 @@ public sealed record ScaleEstimate
         }
 
         bool ipvs = v.KubeProxy == KubeProxyMode.Ipvs;
-        long rules = ipvs ? services + endpoints : (2 * services) + (3 * endpoints) + 1;
+        // Cilium's kube-proxy replacement holds a Service and its backends in BPF maps (an entry each), no rules.
+        bool replaced = s.Cluster.Cilium.KubeProxyReplacement && v.Cni.Family == "cilium";
+        long rules = ipvs || replaced ? services + endpoints : (2 * services) + (3 * endpoints) + 1;
         bool overlay = v.Cni.MtuOverhead > 0; // an encapsulating plugin also holds a neighbour and an FDB entry per other node
         var (svcShared, svcPerNode) = ScaleModel.ServiceBytes(v.KubeProxy);
         var (epShared, epPerNode) = ScaleModel.EndpointBytes(v.KubeProxy);
@@ -123,6 +128,7 @@ public sealed record ScaleEstimate
         {
             Variant = v.Name,
             KubeProxy = v.KubeProxy.Name,
+            RulesName = replaced ? "BPF service and backend entries (kube-proxy replaced)" : ipvs ? "IPVS virtual services and real servers" : $"{v.KubeProxy} rules",
             Nodes = n,
             Pods = pods,
             Services = services,

@@ -21,6 +21,18 @@ public sealed class EstimateCommandTests
     }
 
     [Fact]
+    public void Under_Ciliums_kube_proxy_replacement_a_node_holds_map_entries_not_iptables_rules()
+    {
+        // kubeProxyReplacement: Services and their backends are entries of Cilium's BPF maps (lb4_services_v2,
+        // lb4_backends_v3), one each; kube-proxy and its KUBE-SERVICES chains are not there.
+        var (code, output, _) = CommandLine.Run("validate", Scenario("cilium-kpr.yaml"));
+
+        Assert.Equal(ExitCodes.Success, code);
+        Assert.Contains("per node 4 BPF service and backend entries (kube-proxy replaced)", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("iptables rules", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Validate_json_carries_each_variants_estimate()
     {
         var (code, output, _) = CommandLine.Run("validate", "-o", "json", Scenario("kube-proxy-scaling.yaml"));
