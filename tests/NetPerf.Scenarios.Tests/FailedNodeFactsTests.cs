@@ -74,14 +74,6 @@ public class FailedNodeFactsTests
     [Fact]
     public void The_same_seed_gives_byte_identical_timeseries_and_timeline_on_one_thread_or_two()
     {
-        static string Csv(ResultSet r)
-        {
-            using var w = new StringWriter();
-            CsvResults.WriteTimeseries(r.Timeseries, w);
-            CsvResults.WriteTimeline(r.Timeline, w);
-            return w.ToString();
-        }
-
-        Assert.Equal(Csv(Run(threads: 1)), Csv(Shipped.Value));
+        Assert.Equal(ResultCsv.TimeseriesAndTimeline(Run(threads: 1)), ResultCsv.TimeseriesAndTimeline(Shipped.Value));
     }
 }

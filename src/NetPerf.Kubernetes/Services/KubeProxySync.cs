@@ -99,7 +99,7 @@ public sealed class KubeProxySync : IEventHandler
 
     private void OnSliceChanged(Service service, IReadOnlyList<SliceEndpoint> slice)
     {
-        if ((!_proxy.Services.Contains(service) && !_created.Contains(service) && !_adding.Contains(service)) || _deleted.Contains(service))
+        if (!Known(service))
         {
             return; // not kube-proxy's, or deleted: the next sync takes its rules out
         }
@@ -115,7 +115,7 @@ public sealed class KubeProxySync : IEventHandler
     /// </summary>
     public void Delete(Service service)
     {
-        if ((!_proxy.Services.Contains(service) && !_created.Contains(service) && !_adding.Contains(service)) || _deleted.Contains(service))
+        if (!Known(service))
         {
             throw new ArgumentException($"Service {service.Name} is not programmed, or deleted already.", nameof(service));
         }
@@ -129,6 +129,10 @@ public sealed class KubeProxySync : IEventHandler
         _deleted.Add(service);
         RequestSync();
     }
+
+    /// <summary>A Service of kube-proxy's, programmed or to be programmed at the next sync, and not deleted.</summary>
+    private bool Known(Service service) =>
+        (_proxy.Services.Contains(service) || _created.Contains(service) || _adding.Contains(service)) && !_deleted.Contains(service);
 
     /// <summary>
     /// The Service is created (kubectl apply): the EndpointSlice controller writes its slice at once (its

@@ -172,9 +172,6 @@ public sealed class Conntrack
         return e.Original.Protocol == IpProtocol.Udp && e.ConfirmCore != core && e.VisibleAtPs > atPs;
     }
 
-    /// <summary>Whether any live connection already uses <paramref name="tuple"/> (as original or reply).</summary>
-    internal bool InUse(in FiveTuple tuple) => _byTuple.ContainsKey(tuple);
-
     /// <summary>How this table's kernel searches for a free SNAT port.</summary>
     public NatPortSearch NatPortSearch => _sysctls.NatPortSearch;
 

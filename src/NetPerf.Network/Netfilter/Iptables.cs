@@ -14,7 +14,7 @@ namespace NetPerf.Network.Netfilter;
 /// connection's first packet; every later packet gets the connection's NAT from conntrack, so a long flow
 /// through a Service pays for the rules once.
 /// </summary>
-public sealed partial class Iptables
+public sealed class Iptables
 {
     private readonly NetworkNamespace _ns;
     private readonly RngStream _random;

@@ -113,8 +113,7 @@ internal static class SnatPorts
     {
         if (rule.ToPortsMin != 0)
         {
-            int lo = Math.Min(rule.ToPortsMin, Math.Max(rule.ToPortsMin, rule.ToPortsMax));
-            int hi = Math.Max(rule.ToPortsMin, rule.ToPortsMax);
+            int lo = rule.ToPortsMin, hi = Math.Max(lo, rule.ToPortsMax); // a MAX below MIN is one port
             return (lo, hi - lo + 1);
         }
 

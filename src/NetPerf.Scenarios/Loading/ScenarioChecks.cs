@@ -570,9 +570,9 @@ internal static class ScenarioChecks
             }
             else if (spec.Type != Model.ServiceType.ClusterIP)
             {
-                d.Error(at, adds
-                    ? $"{where}: {name} is a {(spec.Type == Model.ServiceType.Headless ? "headless" : spec.Type.ToString())} Service, whose addition is not modelled (only ClusterIP Services' rules are written while the run goes on); allowed: {allowed}"
-                    : $"{where}: {name} is a {(spec.Type == Model.ServiceType.Headless ? "headless" : spec.Type.ToString())} Service, whose removal is not modelled (only ClusterIP Services' rules are taken out); allowed: {allowed}");
+                string type = spec.Type == Model.ServiceType.Headless ? "headless" : spec.Type.ToString();
+                string why = adds ? "addition is not modelled (only ClusterIP Services' rules are written while the run goes on)" : "removal is not modelled (only ClusterIP Services' rules are taken out)";
+                d.Error(at, $"{where}: {name} is a {type} Service, whose {why}; allowed: {allowed}");
             }
             else if (adds && added.TryGetValue(e.Target, out var firstAdd))
             {

@@ -83,17 +83,13 @@ public sealed class UdpStream : IWorkload, IEventHandler, IDatagramReceiver
     {
         var e = Endpoints;
         var route = e.Client.RouteTo(e.ServerAddress) ?? throw new InvalidOperationException($"no route from {e.Client} to {e.ServerAddress}.");
+        // Each sender's spacing: the rate is the senders' together, so each sends 1/Senders of it.
+        _interval = SimTime.FromSeconds(DatagramBytes * 8.0 * Senders / BitsPerSecond);
         _senders = new UdpSocket[Senders];
         _nextSend = new SimTime[Senders];
         for (int i = 0; i < Senders; i++)
         {
             _senders[i] = new UdpSocket(e.Client, route.Device.PrimaryAddress ?? e.ServerAddress, e.Client.AllocateEphemeralPort(IpProtocol.Udp), e.ClientCore);
-        }
-
-        // Each sender's spacing: the rate is the senders' together, so each sends 1/Senders of it.
-        _interval = SimTime.FromSeconds(DatagramBytes * 8.0 * Senders / BitsPerSecond);
-        for (int i = 0; i < Senders; i++)
-        {
             e.Client.Host.Sim.ScheduleAfter(SimTime.Zero, this, SendKind, i);
         }
     }

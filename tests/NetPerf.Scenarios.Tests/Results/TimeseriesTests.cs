@@ -9,13 +9,6 @@ public class TimeseriesTests
 {
     private static ResultSet Run(Model.Scenario s, int threads = 2) => ResultSetBuilder.Build(ScenarioRunner.Run(s, new RunOptions { Parallelism = threads }));
 
-    private static string Csv(ResultSet r)
-    {
-        using var w = new StringWriter();
-        CsvResults.WriteTimeseries(r.Timeseries, w);
-        return w.ToString();
-    }
-
     [Fact]
     public void The_intervals_add_up_to_the_summary_and_show_when_the_conntrack_table_filled()
     {
@@ -54,7 +47,7 @@ public class TimeseriesTests
     public void The_same_seed_gives_a_byte_identical_timeseries_on_one_thread_or_two_and_the_interval_key_sets_its_rows()
     {
         var scenario = ScenarioReader.Load(HeadlineRun.Shipped("conntrack-full.yaml"));
-        Assert.Equal(Csv(Run(scenario, threads: 1)), Csv(Run(scenario, threads: 2)));
+        Assert.Equal(ResultCsv.Timeseries(Run(scenario, threads: 1)), ResultCsv.Timeseries(Run(scenario, threads: 2)));
 
         var fine = scenario with { Interval = Engine.Time.SimTime.FromMilliseconds(5) };
         Assert.Equal(20, Run(fine).Timeseries.Count); // 2 variants x 50 ms / 5 ms

@@ -75,14 +75,6 @@ public class AddServiceTimelineTests
     [Fact]
     public void The_same_seed_gives_byte_identical_timeseries_and_timeline_on_one_thread_or_two()
     {
-        static string Csv(ResultSet r)
-        {
-            using var w = new StringWriter();
-            CsvResults.WriteTimeseries(r.Timeseries, w);
-            CsvResults.WriteTimeline(r.Timeline, w);
-            return w.ToString();
-        }
-
-        Assert.Equal(Csv(Run("50ms", threads: 1)), Csv(Run("50ms", threads: 2)));
+        Assert.Equal(ResultCsv.TimeseriesAndTimeline(Run("50ms", threads: 1)), ResultCsv.TimeseriesAndTimeline(Run("50ms", threads: 2)));
     }
 }
