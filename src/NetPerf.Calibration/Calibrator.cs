@@ -148,7 +148,21 @@ public sealed class Calibrator(CalibrationOptions options, TextWriter log)
         InterferenceFit.Result spread = null!;
         for (int pass = 0; pass < FitPasses; pass++)
         {
-            var equations = fitPaths.Select(m => (m.Path.Name, PriorNs: priorNs[m].Ns, PerByteNs: priorNs[m].PerByte, ColdNs: priorNs[m].Cold, MeasuredNs: m.TypicalKernelNs - delay[m])).ToList();
+            // A path fitted as its difference from another gets that difference as the rounds measured it, side by
+            // side (PathMeasurement.PairedP50DifferenceNs), on top of its base's level: only the difference enters the fit.
+            double Target(int i)
+            {
+                var m = fitPaths[i];
+                if (differenceOf[i] < 0)
+                {
+                    return m.TypicalKernelNs - delay[m];
+                }
+
+                var q = fitPaths[differenceOf[i]];
+                return q.TypicalKernelNs - delay[q] + m.PairedP50DifferenceNs(q) - (m.UserNs - q.UserNs) - (delay[m] - delay[q]);
+            }
+
+            var equations = fitPaths.Select((m, i) => (m.Path.Name, PriorNs: priorNs[m].Ns, PerByteNs: priorNs[m].PerByte, ColdNs: priorNs[m].Cold, MeasuredNs: Target(i))).ToList();
             fit = CostFit.Fit(prior, equations, differenceOf);
             table = fit.Table;
             // The fitted stages' time on each path, as the fit's linear model has it (its target times 1 + its residual).

@@ -35,6 +35,24 @@ public sealed record PathMeasurement(CalibrationPath Path, IReadOnlyList<ProbeRe
     /// <summary>The kernel's work in a typical (median) transaction: its round trip less the probes' own user time, all on one core.</summary>
     public double TypicalKernelNs => P50Ns - UserNs;
 
+    /// <summary>
+    /// What this path's median adds to <paramref name="other"/>'s: the median over the rounds of the two medians'
+    /// difference in the same round. The paths ran back to back in each round, so a slow phase of the machine lifts
+    /// both alike and cancels; the difference of the quietest rounds (<see cref="P50Ns"/> each) may pair one path's
+    /// quiet round with the other's slow one. Rounds are paired by their order (calibrate accepts or rejects a round
+    /// for every path at once); with unequal counts, the difference of the quietest rounds.
+    /// </summary>
+    public double PairedP50DifferenceNs(PathMeasurement other)
+    {
+        if (Rounds.Count == 0 || Rounds.Count != other.Rounds.Count)
+        {
+            return P50Ns - other.P50Ns;
+        }
+
+        var differences = Rounds.Zip(other.Rounds, (mine, theirs) => mine.P50Ns - theirs.P50Ns).Order().ToArray();
+        return MedianOf(differences);
+    }
+
     /// <summary>(max - min) / median over the rounds: how much the machine moved this figure between rounds.</summary>
     public double Spread(Func<ProbeResult, double> of)
     {
