@@ -10,10 +10,19 @@ public static class NetPerfCommand
     public static int Run(string[] args, TextWriter output, TextWriter error)
     {
         var parse = Build(output, error).Parse(args);
-        if (parse.Errors.Count > 0)
+        // An option the command does not have is parsed as an argument: of a command that takes several files it
+        // would be read as one ("--quick:1:1: cannot read the scenario"), and otherwise System.CommandLine's message
+        // names whatever came after it ("Unrecognized command or argument 'scenario.yaml'"). Name the option itself.
+        var unknown = UnknownOptions(parse, args);
+        if (parse.Errors.Count > 0 || unknown.Count > 0)
         {
+            foreach (string option in unknown)
+            {
+                error.WriteLine($"netperf: '{option}' is not an option of '{parse.CommandResult.Command.Name}'{Scenarios.Loading.DidYouMean.Suggest(option, OptionNames(parse.CommandResult))}.");
+            }
+
             // What is wrong and what is allowed, one line each.
-            foreach (var e in parse.Errors)
+            foreach (var e in unknown.Count > 0 ? [] : parse.Errors)
             {
                 error.WriteLine($"netperf: {e.Message}");
             }
@@ -23,6 +32,40 @@ public static class NetPerfCommand
         }
 
         return parse.Invoke(new InvocationConfiguration { Output = output, Error = error });
+    }
+
+    /// <summary>The command line's words that look like options (a dash and a letter) and are none of the parsed command's, before any "--".</summary>
+    private static List<string> UnknownOptions(ParseResult parse, string[] args)
+    {
+        var known = OptionNames(parse.CommandResult).ToHashSet(StringComparer.Ordinal);
+        var unknown = new List<string>();
+        foreach (string arg in args.TakeWhile(a => a != "--"))
+        {
+            // "--name=value" is one option; "-5" is a number, not an option.
+            string name = arg.Split('=', 2)[0];
+            if (name.Length > 1 && name[0] == '-' && char.IsLetter(name.TrimStart('-').FirstOrDefault()) && !known.Contains(name))
+            {
+                unknown.Add(Scenarios.Loading.Printable.Escape(name));
+            }
+        }
+
+        return unknown;
+    }
+
+    /// <summary>Every name and alias of the options the command takes, its own and those it inherits (--help).</summary>
+    private static IEnumerable<string> OptionNames(System.CommandLine.Parsing.CommandResult command)
+    {
+        for (var c = command; c is not null; c = c.Parent as System.CommandLine.Parsing.CommandResult)
+        {
+            foreach (var option in c.Command.Options.Where(o => ReferenceEquals(c, command) || o.Recursive))
+            {
+                yield return option.Name;
+                foreach (string alias in option.Aliases)
+                {
+                    yield return alias;
+                }
+            }
+        }
     }
 
     public static RootCommand Build(TextWriter output, TextWriter error)

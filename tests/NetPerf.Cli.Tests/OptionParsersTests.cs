@@ -40,4 +40,35 @@ public sealed class OptionParsersTests
         Assert.Equal(ExitCodes.UsageError, code);
         Assert.Contains("--cni 'calico-bpg' is not allowed (did you mean 'calico-bgp'?)", error);
     }
+
+    [Fact]
+    public void A_mistyped_option_is_named_with_the_closest_option_not_the_argument_after_it()
+    {
+        var (code, _, error) = CommandLine.Run("run", "--quik", "scenarios/overlay-vs-calico.yaml");
+
+        Assert.Equal(ExitCodes.UsageError, code);
+        Assert.Contains("'--quik' is not an option of 'run' (did you mean '--quick'?)", error);
+        Assert.DoesNotContain("overlay-vs-calico", error);
+    }
+
+    [Fact]
+    public void A_mistyped_option_of_a_command_that_takes_many_files_is_not_read_as_a_file()
+    {
+        var (code, _, error) = CommandLine.Run("validate", "--quik", "x.yaml");
+
+        Assert.Equal(ExitCodes.UsageError, code);
+        Assert.Contains("'--quik' is not an option of 'validate'", error);
+        Assert.DoesNotContain("cannot read", error);
+    }
+
+    [Fact]
+    public void The_help_spells_defaults_as_the_options_take_them()
+    {
+        var (code, output, _) = CommandLine.Run("run", "--help");
+
+        Assert.Equal(ExitCodes.Success, code);
+        Assert.DoesNotContain("[default: Table]", output);
+        Assert.DoesNotContain("[default: Percentile]", output);
+        Assert.Contains("table (default)", output);
+    }
 }

@@ -26,12 +26,15 @@ internal static class OutputFormats
     /// </summary>
     public const string Migration = "--output now picks the output format (json, yaml, wide, table); the results root is --results-dir";
 
-    /// <summary><c>-o/--output</c>: table by default; anything but the four names is refused with <see cref="Migration"/>.</summary>
+    /// <summary>
+    /// <c>-o/--output</c>: table by default (the enum's zero, so no default value is declared: System.CommandLine would
+    /// print it as "[default: Table]", a spelling the option does not document); anything but the four names is
+    /// refused with <see cref="Migration"/>.
+    /// </summary>
     public static Option<OutputFormat> Option(string wideMeans) => new("--output", "-o")
     {
         Description = $"Output format: table (default), wide ({wideMeans}), json or yaml.",
         HelpName = "json|yaml|wide|table",
-        DefaultValueFactory = _ => OutputFormat.Table,
         CustomParser = r =>
         {
             string token = r.Tokens.Count > 0 ? r.Tokens[^1].Value : "";

@@ -32,11 +32,11 @@ internal sealed class RunOptionsBinding
     };
     public Option<bool> Samples { get; } = new("--samples") { Description = "Also write every request's latency (samples.csv)." };
     public Option<bool> NoPlots { get; } = new("--no-plots") { Description = "Write the CSV and the report without plots." };
+    // Percentile when absent (the enum's zero): no declared default, whose help would read "[default: Percentile]".
     public Option<Reporting.Plots.CdfAxis> Cdf { get; } = new("--cdf")
     {
         Description = "How latency CDFs are drawn: percentile (y 0-100, the default) or tail (x percentile on a log(1/(1-p)) scale up to 99.99, y latency).",
         HelpName = "percentile|tail",
-        DefaultValueFactory = _ => Reporting.Plots.CdfAxis.Percentile,
         CustomParser = OptionParsers.Enum<Reporting.Plots.CdfAxis>("--cdf"),
     };
 
