@@ -60,11 +60,19 @@ public class TogetherFactsTests(ITestOutputHelper output)
 
     [Theory]
     [InlineData("  - { name: two, test: TCP_RR, paths: [pod-same-node, pod-cross-node] }\n", "workloads[0].paths: with together every workload runs once, on one path; 2 given")]
-    [InlineData("  - { name: a, test: TCP_RR, paths: [pod-cross-node] }\n  - { name: b, test: TCP_CRR, paths: [cluster-ip] }\n", "workloads[1] (b) serves on web-1's TCP port 8080 as workloads[0] (a) does")]
+    [InlineData("  - { name: a, test: TCP_RR, paths: [pod-cross-node] }\n  - { name: b, test: TCP_STREAM, paths: [cluster-ip] }\n", "workloads[1] (b, TCP_STREAM) serves on web-1's TCP port 8080 as workloads[0] (a, TCP_RR) does")]
     [InlineData("  - { name: lb, test: TCP_RR, paths: [load-balancer] }\n", "workloads[0].paths: load-balancer is not run with together")]
     public void What_cannot_share_one_simulation_is_refused_at_its_line(string workloads, string message)
     {
         var e = Assert.Throws<ScenarioException>(() => ScenarioReader.Parse($"name: x\ntogether: true\nworkloads:\n{workloads}", "x.yaml"));
         Assert.StartsWith(message, Assert.Single(e.Errors).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Two_request_response_workloads_on_one_servers_port_are_accepted_since_its_one_process_serves_both()
+    {
+        // Every pod calling one external API reaches one listener: TCP_RR and TCP_CRR share netserver's process.
+        var s = ScenarioReader.Parse("name: x\ntogether: true\nworkloads:\n  - { name: a, test: TCP_RR, paths: [pod-cross-node] }\n  - { name: b, test: TCP_CRR, paths: [cluster-ip] }\n", "x.yaml");
+        Assert.Equal(2, s.Workloads.Count);
     }
 }

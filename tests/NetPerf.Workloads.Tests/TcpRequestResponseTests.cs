@@ -70,4 +70,26 @@ public class TcpRequestResponseTests
         Assert.Equal(samples.Count, crr.Measurement.ConnectionsCompleted);
         Assert.InRange(crr.Listener.Accepted, samples.Count, samples.Count + 1);
     }
+
+    [Fact]
+    public void Two_workloads_calling_one_server_share_its_process_and_each_connection_is_served_with_its_own_workloads_sizes()
+    {
+        // One server process on port 5001 (as one external API every pod calls): the second workload's server is
+        // the first's, and each connection is cut into its own workload's requests (100 B against 1,000 B); had a
+        // connection been given the other's sizes, its server would wait for bytes that never come.
+        var n = new TwoNodes(CostTable.Free(), TenGig, Propagation);
+        var small = new TcpRequestResponse("small", new Endpoints(n.HostA.Root, n.HostB.Root, TwoNodes.B, 5001), RequestPattern.ConnectionPerRequest, clients: 1, request: 100, response: 200, flowId: 1);
+        var large = new TcpRequestResponse("large", new Endpoints(n.HostA.Root, n.HostB.Root, TwoNodes.B, 5001), RequestPattern.ConnectionPerRequest, clients: 1, request: 1000, response: 4000, flowId: 2);
+        Assert.Same(small.Listener, large.Listener);
+        small.Start();
+        large.Start();
+        n.Bed.Sim.RunUntil(SimTime.FromMilliseconds(2));
+
+        Assert.True(small.Measurement.Transactions > 20);
+        Assert.True(large.Measurement.Transactions > 20);
+        Assert.InRange(small.Listener.Accepted, small.Measurement.Transactions + large.Measurement.Transactions, small.Measurement.Transactions + large.Measurement.Transactions + 2);
+        // The server's reads are counted to the workload whose client sent them: 100 B or 1,000 B a request.
+        Assert.InRange(small.Measurement.BytesDelivered, small.Measurement.Transactions * 300, (small.Measurement.Transactions + 1) * 300);
+        Assert.InRange(large.Measurement.BytesDelivered, large.Measurement.Transactions * 5000, (large.Measurement.Transactions + 1) * 5000);
+    }
 }

@@ -102,6 +102,11 @@ public sealed class Host
     }
 
     public Testbed Testbed { get; }
+
+    private ConnectPorts? _connectPorts;
+
+    /// <summary>The kernel's source-port choice for connect(), its secrets drawn on first use.</summary>
+    internal ConnectPorts ConnectPorts => _connectPorts ??= new ConnectPorts(Testbed.Streams, Name);
     public string Name { get; }
     public Simulator Sim { get; }
 

@@ -242,7 +242,8 @@ public sealed class NetworkNamespace
     private ushort _nextEphemeral = EphemeralFirst;
 
     /// <summary>
-    /// An unused port from the ephemeral range for a connect() without bind(). Ports are handed out in turn
+    /// An unused port from the ephemeral range for a UDP socket's autobind (TCP's connect() takes
+    /// <see cref="AllocateConnectPort"/>). Ports are handed out in turn
     /// through the range, so a port comes back only after the whole range (28,232 connections): a new
     /// connection does not meet its predecessor's conntrack entry, as it rarely does on Linux. A port held by an
     /// endpoint that allows it (<see cref="IReusableEndpoint"/>, TIME-WAIT under tcp_tw_reuse) can be taken over.
@@ -263,6 +264,40 @@ public sealed class NetworkNamespace
     }
 
     /// <summary>
+    /// The source port of a TCP connect() without bind() from <paramref name="source"/> to
+    /// <paramref name="destination"/>:<paramref name="destinationPort"/>, as __inet_hash_connect picks it: from the
+    /// host's hashed offset for the three (<see cref="ConnectPorts"/>), the range's even ports first in steps of 2,
+    /// then the odd ones (<c>offset++; if ((offset &amp; 1) &amp;&amp; remaining &gt; 1) goto other_parity_scan</c>), the first
+    /// free one taken. A port held by an endpoint that allows it (TIME-WAIT under tcp_tw_reuse) is taken over, as
+    /// check_established does. Unlike the kernel, a port held by a connection to another destination counts as
+    /// taken (its check_established would share it): the model binds one endpoint a port.
+    /// </summary>
+    public ushort AllocateConnectPort(Ipv4Address source, Ipv4Address destination, ushort destinationPort)
+    {
+        const uint remaining = EphemeralLast + 1 - EphemeralFirst; // high++: [32768, 60999] -> [32768, 61000[, 28,232, even
+        var (index, offset) = Host.ConnectPorts.Start(source, destination, destinationPort, remaining);
+        for (int parity = 0; parity < 2; parity++, offset++)
+        {
+            uint port = EphemeralFirst + offset;
+            for (int i = 0; i < remaining; i += 2, port += 2)
+            {
+                if (port > EphemeralLast)
+                {
+                    port -= remaining;
+                }
+
+                if (!_endpoints.TryGetValue((IpProtocol.Tcp, (ushort)port), out var holder) || (holder is IReusableEndpoint r && r.TryRelease()))
+                {
+                    Host.ConnectPorts.Found(index, i);
+                    return (ushort)port;
+                }
+            }
+        }
+
+        throw new PortsExhaustedException($"no free TCP port in {EphemeralFirst}-{EphemeralLast} in namespace {Name} on {Host.Name} for {destination}:{destinationPort} (EADDRNOTAVAIL).");
+    }
+
+    /// <summary>
     /// The device a packet to <paramref name="destination"/> would leave by (lo for a local address), and the
     /// MTU that applies to it (a learned path MTU if smaller): what a TCP socket sizes its segments by. Null
     /// without a route.
@@ -278,6 +313,9 @@ public sealed class NetworkNamespace
         NetDevice device = route.Type == RouteType.Local ? Loopback : Device(route.NextHops[0].Interface);
         return (device, Math.Min(device.Mtu, PathMtu(destination) ?? int.MaxValue));
     }
+
+    /// <summary>What is bound to <paramref name="port"/> of <paramref name="protocol"/> here (a listener, a socket), or null.</summary>
+    public ILocalEndpoint? BoundEndpoint(IpProtocol protocol, ushort port) => Endpoint(protocol, port);
 
     internal ILocalEndpoint? Endpoint(IpProtocol protocol, ushort port) =>
         _endpoints.GetValueOrDefault((protocol, protocol is IpProtocol.Udp or IpProtocol.Tcp ? port : (ushort)0));

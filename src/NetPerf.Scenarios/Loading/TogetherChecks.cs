@@ -7,7 +7,9 @@ namespace NetPerf.Scenarios.Loading;
 /// <summary>
 /// What <c>together: true</c> needs of the workloads, since they share one cluster: one path each, no
 /// load-balancer path (its director holds the gateway the edge's remote host needs), one protocol for NetPerf's
-/// measured Services, and no two workloads serving on one server's port (they would share its listener).
+/// measured Services, and no two workloads serving on one server's port unless both are TCP request/response
+/// (TCP_RR, TCP_CRR): those share the one server process there, as every pod calling one external API does;
+/// a stream's sink or a UDP responder is a server of its own kind.
 /// </summary>
 internal static class TogetherChecks
 {
@@ -50,16 +52,19 @@ internal static class TogetherChecks
             foreach (var server in Servers(w, path))
             {
                 var key = (server, w.Route?.ListenPort ?? ClusterLayout.ServerPort, w.Protocol);
-                if (servers.TryGetValue(key, out int other))
+                if (servers.TryGetValue(key, out int other) && !(TcpRequestResponse(w) && TcpRequestResponse(s.Workloads[other])))
                 {
-                    d.Error(At(i, w.Route is null ? "paths" : "to"), $"workloads[{i}] ({w.Name}) serves on {server}'s {key.Item3.ToString().ToUpperInvariant()} port {key.Item2} as workloads[{other}] ({s.Workloads[other].Name}) does; with together they would share one listener: give one of them another server or port, or run them apart");
+                    d.Error(At(i, w.Route is null ? "paths" : "to"), $"workloads[{i}] ({w.Name}, {w.Test}) serves on {server}'s {key.Item3.ToString().ToUpperInvariant()} port {key.Item2} as workloads[{other}] ({s.Workloads[other].Name}, {s.Workloads[other].Test}) does; with together they would share one listener, which only TCP_RR and TCP_CRR servers can (one request/response process): give one of them another server or port, or run them apart");
                     break;
                 }
 
-                servers[key] = i;
+                servers.TryAdd(key, i);
             }
         }
     }
+
+    /// <summary>A workload whose server is netserver's request/response process (TCP_RR, TCP_CRR, open loop), which can serve several workloads' clients.</summary>
+    private static bool TcpRequestResponse(WorkloadSpec w) => w.Test == NetperfTestKind.TcpRr || w.Test == NetperfTestKind.TcpCrr;
 
     /// <summary>Who runs a workload's server: pods by name, node/N, the remote host, or NetPerf's own pods by path.</summary>
     private static IEnumerable<string> Servers(WorkloadSpec w, CommunicationPath path)

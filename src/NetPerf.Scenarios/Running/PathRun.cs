@@ -28,13 +28,16 @@ public static class PathRun
 
     /// <summary>Builds the workload for the unit's path (resolving the Service's name first where the path goes by name), not yet started.</summary>
     /// <param name="flowId">The flow its packets are accounted to: <see cref="FlowId"/> alone, one a workload when several run together.</param>
-    public static (IWorkload Workload, DnsLookup? Lookup) Prepare(ClusterBuild build, RunUnit unit, int flowId = FlowId)
+    public static (IWorkload Workload, DnsLookup? Lookup) Prepare(ClusterBuild build, RunUnit unit, int flowId = FlowId) =>
+        Prepare(build, unit, flowId, new ClientCores());
+
+    private static (IWorkload Workload, DnsLookup? Lookup) Prepare(ClusterBuild build, RunUnit unit, int flowId, ClientCores clientCores)
     {
         build.WaitForLoadBalancer(LookupLimit);
         if (unit.Workload.Route is { } route)
         {
             var (routed, found) = RouteEndpoints(build, route);
-            return (Create(build, unit, routed, Service(unit.Workload, build, flowId), flowId), found);
+            return (Create(build, unit, routed, Service(unit.Workload, build, flowId), flowId, clientCores), found);
         }
 
         if (unit.Workload.Test == NetperfTestKind.DnsLookup)
@@ -44,11 +47,11 @@ public static class PathRun
 
         if (unit.Workload.Service is { } name && unit.Path == CommunicationPath.ClusterIp)
         {
-            return Served(build, unit, name, flowId);
+            return Served(build, unit, name, flowId, clientCores);
         }
 
         var (endpoints, lookup) = Endpoints(build, unit.Path);
-        return (Create(build, unit, endpoints, Service(unit.Workload, build, flowId), flowId), lookup);
+        return (Create(build, unit, endpoints, Service(unit.Workload, build, flowId), flowId, clientCores), lookup);
     }
 
     /// <summary>
@@ -59,7 +62,8 @@ public static class PathRun
     public static IReadOnlyList<UnitResult> RunTogether(ClusterBuild build, IReadOnlyList<RunUnit> units, SimTime warmUp, SimTime duration, bool keepSamples, CancellationToken cancel = default, SimTime? interval = null)
     {
         build.Cluster.Bed.Sim.Cancellation = cancel; // Ctrl-C stops this simulation too (its DNS lookups included), not only the ones not yet started
-        var prepared = units.Select((u, k) => Prepare(build, u, FlowId + k)).ToList();
+        var clientCores = new ClientCores(); // each workload's client its own process, on a core of its own where the node has one
+        var prepared = units.Select((u, k) => Prepare(build, u, FlowId + k, clientCores)).ToList();
         foreach (var (workload, _) in prepared)
         {
             if (keepSamples)
@@ -103,7 +107,7 @@ public static class PathRun
     }
 
     /// <summary>A workload whose server runs in a scenario Service's pods, reached through that Service's name.</summary>
-    private static (IWorkload, DnsLookup?) Served(ClusterBuild b, RunUnit unit, string name, int flowId)
+    private static (IWorkload, DnsLookup?) Served(ClusterBuild b, RunUnit unit, string name, int flowId, ClientCores clientCores)
     {
         var service = b.ScenarioServiceObjects[name];
         // A Service a timeline adds has no DNS record yet: the model resolves every name before the run, and the
@@ -117,7 +121,7 @@ public static class PathRun
             ServerBindAddress = first.Ip,
             ServerListenPort = service.TargetPort,
         };
-        var workload = Create(b, unit, endpoints, Service(unit.Workload, b, flowId), flowId);
+        var workload = Create(b, unit, endpoints, Service(unit.Workload, b, flowId), flowId, clientCores);
         if (workload is UdpRequestResponse udp)
         {
             ServedPods.Attach(b, udp, service, first);
@@ -265,8 +269,9 @@ public static class PathRun
         ? ServiceTime.From(new MathNet.Numerics.Distributions.Exponential(1 / w.ServiceTime.TotalMicroseconds, b.Cluster.Bed.Streams.Create(flowId == FlowId ? "service-time" : $"service-time/{flowId}")))
         : ServiceTime.Fixed(w.ServiceTime);
 
-    private static IWorkload Create(ClusterBuild b, RunUnit unit, Endpoints e, ServiceTime service, int flowId)
+    private static IWorkload Create(ClusterBuild b, RunUnit unit, Endpoints e, ServiceTime service, int flowId, ClientCores clientCores)
     {
+        e = e with { ClientCore = clientCores.Next(e.Client.Host, e.ClientCore) };
         var w = unit.Workload;
         var (request, response) = Sizes(unit);
         return w.Test.Create(new WorkloadRequest(w.Name, e, w.Clients, request, response, service, w.UdpGigabits, flowId)

@@ -41,6 +41,12 @@ public sealed class TcpListener : ILocalEndpoint, IIcmpErrorReceiver
     /// <summary>Stamped on what accepted sockets send, so a workload's CPU includes its server's side.</summary>
     public int FlowId { get; init; }
 
+    /// <summary>
+    /// One server process serves several workloads' clients (one external server every pod calls): each accepted
+    /// connection is accounted to its client's flow, the one its SYN carries, not to <see cref="FlowId"/>.
+    /// </summary>
+    public bool FlowOfClient { get; set; }
+
     public long Accepted { get; private set; }
 
     /// <summary>False once <see cref="StopListening"/> was called.</summary>
@@ -88,7 +94,7 @@ public sealed class TcpListener : ILocalEndpoint, IIcmpErrorReceiver
         }
 
         walk.Charge(KernelStage.TcpConnection, Namespace); // the request sock, the child socket, accept() and its close()
-        socket = TcpSocket.Accepting(this, p.Flow.Destination, p.Flow.Source, p.Flow.SourcePort);
+        socket = TcpSocket.Accepting(this, p.Flow.Destination, p.Flow.Source, p.Flow.SourcePort, in p);
         socket.WakeUpLatency = WakeUpLatency;
         _connections.Add(p.Flow, socket);
         socket.Receive(ref walk);

@@ -268,6 +268,7 @@ public sealed partial class TcpSocket
         p.SentAtPs = host.Sim.Now.Picoseconds;
         p.FlowId = FlowId;
         p.Core = core;
+        p.ApplicationData = syn ? ApplicationData : 0;
         if (length > _mss)
         {
             p.GsoSize = _mss;

@@ -118,9 +118,14 @@ public sealed partial class TcpSocket : IReusableEndpoint, IEventHandler, IIcmpE
     /// <summary>Bytes written by the application and not yet acknowledged by the peer.</summary>
     public long Unacknowledged => DataEnd - _sndUna;
 
-    /// <summary>connect(): a client socket from an ephemeral port of <paramref name="ns"/>; the SYN leaves now.</summary>
+    /// <summary>
+    /// connect(): a client socket from an ephemeral port of <paramref name="ns"/> (the kernel's hashed choice,
+    /// <see cref="NetworkNamespace.AllocateConnectPort"/>), or from <paramref name="localPort"/> when the application
+    /// bound one first; the SYN leaves now. <paramref name="applicationData"/> is what the client's protocol tells
+    /// the server of this connection in its first bytes (<see cref="ApplicationData"/>).
+    /// </summary>
     public static TcpSocket Connect(NetworkNamespace ns, Ipv4Address remote, ushort remotePort, ITcpApplication application,
-        int core = 0, TcpOptions? options = null, int flowId = 0, SimTime wakeUpLatency = default)
+        int core = 0, TcpOptions? options = null, int flowId = 0, SimTime wakeUpLatency = default, ushort localPort = 0, long applicationData = 0)
     {
         // BPF_CGROUP_INET4_CONNECT runs in __inet_stream_connect before tcp_v4_connect routes: the socket is
         // routed to, and its packets carry, whatever address the program left.
@@ -132,10 +137,11 @@ public sealed partial class TcpSocket : IReusableEndpoint, IEventHandler, IIcmpE
             local = remote; // a connection to a local address comes from that address
         }
 
-        ushort port = ns.AllocateEphemeralPort(IpProtocol.Tcp);
+        ushort port = localPort != 0 ? localPort : ns.AllocateConnectPort(local, remote, remotePort);
         var socket = new TcpSocket(ns, local, port, remote, remotePort, application, core, options ?? TcpOptions.Linux, null)
         {
             FlowId = flowId,
+            ApplicationData = applicationData,
             WakeUpLatency = wakeUpLatency,
             _connectTranslationUncharged = translated,
         };
@@ -146,12 +152,21 @@ public sealed partial class TcpSocket : IReusableEndpoint, IEventHandler, IIcmpE
         return socket;
     }
 
-    internal static TcpSocket Accepting(TcpListener listener, Ipv4Address local, Ipv4Address remote, ushort remotePort) =>
+    /// <summary>An accepted connection: its flow is the listener's, or the client's where the listener serves several (<see cref="TcpListener.FlowOfClient"/>).</summary>
+    internal static TcpSocket Accepting(TcpListener listener, Ipv4Address local, Ipv4Address remote, ushort remotePort, in Packet syn) =>
         new(listener.Namespace, local, listener.Port, remote, remotePort, listener.Application, listener.Core, listener.Options, listener)
         {
             State = TcpState.SynReceived,
-            FlowId = listener.FlowId,
+            FlowId = listener.FlowOfClient ? syn.FlowId : listener.FlowId,
+            ApplicationData = syn.ApplicationData,
         };
+
+    /// <summary>
+    /// What the client's protocol says of this connection in its first bytes (a request header naming what it
+    /// asks for): payload is not modelled, so it rides on the SYN (<see cref="Packet.ApplicationData"/>), which no
+    /// NAT rewrites, and an accepted socket holds its client's. The server's application reads it with the data.
+    /// </summary>
+    public long ApplicationData { get; private init; }
 
     /// <summary>
     /// write(): queues <paramref name="bytes"/> for the peer, as far as the send buffer has room, and returns how

@@ -3,6 +3,7 @@ using NetPerf.Engine.Random;
 using NetPerf.Engine.Scheduling;
 using NetPerf.Engine.Time;
 using NetPerf.Network.Addressing;
+using NetPerf.Network.Packets;
 using NetPerf.Transport.Tcp;
 
 namespace NetPerf.Workloads.Tcp;
@@ -94,14 +95,29 @@ public sealed class TcpRequestResponse : IWorkload, IEventHandler
 
     /// <summary>
     /// A server process in <paramref name="ns"/> listening on the workload's port, on the server's core: the first
-    /// is <see cref="Listener"/>; more are replicas behind one Service, each a process of its own.
+    /// is <see cref="Listener"/>; more are replicas behind one Service, each a process of its own. Where another
+    /// request/response workload's server already listens there (two workloads calling one external server, run
+    /// together), that process serves this workload's clients too, on its own core: one listener, each connection
+    /// accounted to its client's flow.
     /// </summary>
-    public TcpListener AddServer(NetPerf.Network.Topology.NetworkNamespace ns) =>
-        new(ns, Endpoints.ListenPort, new RequestResponseServer(_plan, _service, Measurement), Endpoints.ServerCore, Options)
+    public TcpListener AddServer(NetPerf.Network.Topology.NetworkNamespace ns)
+    {
+        if (ns.BoundEndpoint(IpProtocol.Tcp, Endpoints.ListenPort) is TcpListener { Application: RequestResponseServer shared } listener)
+        {
+            shared.Serve(FlowId, _plan, _service, Measurement);
+            listener.FlowOfClient = true;
+            return listener;
+        }
+
+        return new(ns, Endpoints.ListenPort, new RequestResponseServer(FlowId, _plan, _service, Measurement), Endpoints.ServerCore, Options)
         {
             WakeUpLatency = Endpoints.WakeUpLatency,
             FlowId = FlowId,
         };
+    }
+
+    /// <summary>Connections opened so far: the next one's number in <see cref="RequestPlan.Key"/>.</summary>
+    private uint _connections;
 
     public string Name { get; }
     public Endpoints Endpoints { get; }
@@ -237,8 +253,9 @@ public sealed class TcpRequestResponse : IWorkload, IEventHandler
                 workload.DrawConnectionWork(); // before connect(): the socket's own setup is part of the connection's work
             }
 
-            Socket = TcpSocket.Connect(e.Client, e.ServerAddress, e.ServerPort, this, e.ClientCore, workload.Options, workload.FlowId, e.WakeUpLatency);
-            _plan = workload._plan.For(Socket.LocalPort);
+            long key = RequestPlan.Key(workload.FlowId, ++workload._connections);
+            Socket = TcpSocket.Connect(e.Client, e.ServerAddress, e.ServerPort, this, e.ClientCore, workload.Options, workload.FlowId, e.WakeUpLatency, applicationData: key);
+            _plan = workload._plan.For(key);
             workload._live.Add(Socket);
             if (workload.Pattern == RequestPattern.ConnectionPerRequest)
             {
@@ -375,7 +392,7 @@ public sealed class TcpRequestResponse : IWorkload, IEventHandler
         {
             _w._tcp.Add(socket.Statistics);
             _w._live.Remove(socket);
-            _w._plan.Forget(socket.LocalPort);
+            _w._plan.Forget(socket.ApplicationData);
             if (_done)
             {
                 return;

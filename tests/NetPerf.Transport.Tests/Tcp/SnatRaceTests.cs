@@ -11,7 +11,7 @@ namespace NetPerf.Transport.Tests.Tcp;
 
 /// <summary>
 /// The SNAT port race (kubernetes#76699; "A reason for unexplained connection timeouts on Kubernetes/Docker",
-/// tech.xing.io): two pods on one node connect at once, from the same source port, to one destination outside the
+/// tech.xing.io): two pods on one node connect at once, from the same source port (each bound it), to one destination outside the
 /// pod network; the node masquerades both. Each CPU's get_unique_tuple finds the port free, because neither
 /// entry is in the hash until its confirmation, so both keep it; the second __nf_conntrack_confirm finds the reply
 /// tuple taken, drops the SYN and counts insert_failed (TCP clashes are never resolved, nf_ct_resolve_clash), and
@@ -28,10 +28,10 @@ public class SnatRaceTests
             Target = RuleTarget.Masquerade, PortSelection = selection,
         });
         _ = new TcpListener(pair.Nodes[2].Root, 80, new Sink(), core: 1);
-        // Each pod's first ephemeral port is 32768: the same source port from two sources, on two CPUs.
-        var first = TcpSocket.Connect(pair.Pods1[0], NodePair.NodeIp(2), 80, new Idle(), core: 0);
-        var second = TcpSocket.Connect(pair.Pods1[1], NodePair.NodeIp(2), 80, new Idle(), core: 1);
-        Assert.Equal(first.LocalPort, second.LocalPort);
+        // The same source port from two sources, on two CPUs: each pod bound port 40000 (connect() alone starts each
+        // pod's search at an offset hashed from its own address, __inet_hash_connect, so pods share a port by chance).
+        var first = TcpSocket.Connect(pair.Pods1[0], NodePair.NodeIp(2), 80, new Idle(), core: 0, localPort: 40000);
+        var second = TcpSocket.Connect(pair.Pods1[1], NodePair.NodeIp(2), 80, new Idle(), core: 1, localPort: 40000);
         return (pair, first, second);
     }
 
@@ -70,8 +70,8 @@ public class SnatRaceTests
             Source = Ipv4Prefix.Parse("10.244.0.0/16"), DestinationNotIn = Ipv4Prefix.Parse("10.244.0.0/16"), Target = RuleTarget.Masquerade,
         });
         _ = new TcpListener(pair.Nodes[2].Root, 80, new Sink(), core: 1);
-        var first = TcpSocket.Connect(pair.Pods1[0], NodePair.NodeIp(2), 80, new Idle(), core: 0);
-        var second = TcpSocket.Connect(pair.Pods1[1], NodePair.NodeIp(2), 80, new Idle(), core: 0);
+        var first = TcpSocket.Connect(pair.Pods1[0], NodePair.NodeIp(2), 80, new Idle(), core: 0, localPort: 40000);
+        var second = TcpSocket.Connect(pair.Pods1[1], NodePair.NodeIp(2), 80, new Idle(), core: 0, localPort: 40000);
         pair.Bed.Sim.RunUntil(SimTime.FromMilliseconds(1));
         Assert.Equal(TcpState.Established, first.State);
         Assert.Equal(TcpState.Established, second.State);

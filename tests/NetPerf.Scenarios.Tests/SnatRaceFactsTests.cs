@@ -1,0 +1,93 @@
+using NetPerf.Engine.Time;
+using NetPerf.Reporting;
+using NetPerf.Scenarios.Loading;
+using NetPerf.Scenarios.Model;
+using NetPerf.Scenarios.Running;
+
+namespace NetPerf.Scenarios.Tests;
+
+/// <summary>
+/// scenarios/failures/snat-race.yaml (kubernetes#76699): two pods on a node of two cores open short connections
+/// to one server outside the cluster, masqueraded to the node's address, on 4.14 kernels. Without --random-fully a
+/// connection whose port is held (an earlier connection's entry in TIME_WAIT) is given the next free port after
+/// the shared rover (nf_nat_proto_common.c, nf_nat_l4proto_unique_tuple: <c>off = *rover</c>); two CPUs searching
+/// before either entry is confirmed take one port, and __nf_conntrack_confirm drops the second SYN (insert_failed).
+/// The client resends it after its initial RTO, 1 s (TCP_TIMEOUT_INIT, include/net/tcp.h), so its connection
+/// takes a second. With --random-fully (NF_NAT_RANGE_PROTO_RANDOM_FULLY: <c>off = prandom_u32()</c>) none does.
+/// </summary>
+public class SnatRaceFactsTests
+{
+    private static readonly Lazy<Scenario> Scenario = new(() => ScenarioReader.Load(HeadlineRun.Shipped("failures/snat-race.yaml")));
+    private static readonly Lazy<ResultSet> Shipped = new(() => Run(Scenario.Value, threads: 2));
+
+    /// <summary>TCP_TIMEOUT_INIT: the SYN's first retransmission timeout.</summary>
+    private const double InitialRtoUs = 1e6;
+
+    private static ResultSet Run(Scenario s, int threads = 1) =>
+        ResultSetBuilder.Build(ScenarioRunner.Run(s, new RunOptions { Parallelism = threads }));
+
+    private static long InsertFailed(TimeseriesRow t) => t.Drops.Single(d => d.Reason == "ConntrackInsertFailed").Count;
+
+    private static List<TimeseriesRow> Rows(ResultSet r, string variant, string workload) =>
+        [.. r.Timeseries.Where(t => t.Variant == variant && t.Workload == workload).OrderBy(t => t.StartMilliseconds)];
+
+    [Fact]
+    public void Without_random_fully_a_syn_lost_to_insert_failed_is_resent_after_1_s_and_its_connection_takes_that_long()
+    {
+        var all = Shipped.Value.Timeseries.Where(t => t.Variant == "masq-keep-source").ToList();
+        var drops = Rows(Shipped.Value, "masq-keep-source", "client-a").Where(t => InsertFailed(t) > 0).Select(t => t.StartMilliseconds).ToList();
+        Assert.True(drops.Count >= 3, $"{drops.Count} intervals with insert_failed drops");
+
+        // A connection set up through a resent SYN completes 1 s (and a round trip) after the drop: the interval
+        // that holds it has its p99 at 1 s, as the only slow transaction of its few; every other interval is fast.
+        var slow = all.Where(t => t.Transactions > 0 && t.P99Microseconds >= InitialRtoUs).ToList();
+        Assert.All(slow, t => Assert.InRange(t.P99Microseconds, InitialRtoUs, InitialRtoUs + 5e3));
+        Assert.All(all.Where(t => t.Transactions > 0 && t.P99Microseconds < InitialRtoUs), t => Assert.True(t.P99Microseconds < 5e3, $"{t.Workload} at {t.StartMilliseconds} ms: p99 {t.P99Microseconds} us"));
+        double end = Scenario.Value.Duration.TotalMilliseconds;
+        foreach (double at in drops.Where(d => d + InitialRtoUs / 1e3 + 20 < end))
+        {
+            Assert.Contains(slow, t => Math.Abs(t.StartMilliseconds - (at + InitialRtoUs / 1e3)) <= 20);
+        }
+
+        // The pod's one client waits out the second: nothing of it completes between the drop and the resent SYN.
+        var a = Rows(Shipped.Value, "masq-keep-source", "client-a");
+        foreach (double at in drops.Where(d => d + InitialRtoUs / 1e3 + 20 < end))
+        {
+            Assert.All(a.Where(t => t.StartMilliseconds > at + 10 && t.StartMilliseconds < at + InitialRtoUs / 1e3 - 10), t => Assert.Equal(0, t.Transactions));
+        }
+    }
+
+    [Fact]
+    public void With_random_fully_no_syn_is_lost_and_no_connection_waits()
+    {
+        foreach (string workload in new[] { "client-a", "client-b" })
+        {
+            var rows = Rows(Shipped.Value, "masq-random-fully", workload);
+            Assert.True(rows.Sum(t => t.Transactions) > 30_000);
+            Assert.Equal(0, rows.Sum(InsertFailed));
+            Assert.All(rows.Where(t => t.Transactions > 0), t => Assert.True(t.P99Microseconds < 5e3));
+        }
+    }
+
+    [Fact]
+    public void On_one_core_the_two_pods_connections_never_race_so_no_syn_is_lost()
+    {
+        // One CPU sets up one connection at a time: each search sees the entries confirmed before it.
+        var s = Scenario.Value with
+        {
+            Duration = SimTime.FromSeconds(3),
+            Cluster = Scenario.Value.Cluster with { CoresPerNode = 1 },
+            Compare = Scenario.Value.Compare with { MasqueradePorts = [Network.Netfilter.NatPortSelection.KeepSource] },
+        };
+        var rows = Run(s).Timeseries;
+        Assert.True(rows.Sum(t => t.Transactions) > 10_000);
+        Assert.Equal(0, rows.Sum(InsertFailed));
+        Assert.All(rows.Where(t => t.Transactions > 0), t => Assert.True(t.P99Microseconds < 1e4));
+    }
+
+    [Fact]
+    public void The_same_seed_gives_byte_identical_timeseries_on_one_thread_or_two()
+    {
+        Assert.Equal(ResultCsv.Timeseries(Shipped.Value), ResultCsv.Timeseries(Run(Scenario.Value, threads: 1)));
+    }
+}
