@@ -35,6 +35,7 @@ public class SnatRaceFactsTests
     public void Without_random_fully_a_syn_lost_to_insert_failed_is_resent_after_1_s_and_its_connection_takes_that_long()
     {
         var all = Shipped.Value.Timeseries.Where(t => t.Variant == "masq-keep-source").ToList();
+        // Drops are every host's (TimeseriesRow.Drops), the same in each workload's rows: client-a's rows count both pods'.
         var drops = Rows(Shipped.Value, "masq-keep-source", "client-a").Where(t => InsertFailed(t) > 0).Select(t => t.StartMilliseconds).ToList();
         Assert.True(drops.Count >= 3, $"{drops.Count} intervals with insert_failed drops");
 
@@ -49,11 +50,14 @@ public class SnatRaceFactsTests
             Assert.Contains(slow, t => Math.Abs(t.StartMilliseconds - (at + InitialRtoUs / 1e3)) <= 20);
         }
 
-        // The pod's one client waits out the second: nothing of it completes between the drop and the resent SYN.
-        var a = Rows(Shipped.Value, "masq-keep-source", "client-a");
+        // The pod whose SYN was lost waits out the second with its one client: nothing of it completes between the
+        // drop and the resent SYN (which pod loses a race is the timing's; either may).
         foreach (double at in drops.Where(d => d + InitialRtoUs / 1e3 + 20 < end))
         {
-            Assert.All(a.Where(t => t.StartMilliseconds > at + 10 && t.StartMilliseconds < at + InitialRtoUs / 1e3 - 10), t => Assert.Equal(0, t.Transactions));
+            var stalled = new[] { "client-a", "client-b" }.Where(w => Rows(Shipped.Value, "masq-keep-source", w)
+                .Where(t => t.StartMilliseconds > at + 10 && t.StartMilliseconds < at + InitialRtoUs / 1e3 - 10)
+                .All(t => t.Transactions == 0)).ToList();
+            Assert.NotEmpty(stalled);
         }
     }
 
