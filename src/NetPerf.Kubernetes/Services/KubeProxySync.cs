@@ -142,10 +142,17 @@ public sealed class KubeProxySync : IEventHandler
     /// addresses and ports as before): kube-proxy's service change tracker holds the new version, and its next
     /// sync (the token bucket above) rewrites the Service's chains from it. Until the rules are in, the old
     /// version's rules serve; connections in conntrack keep their DNAT after it. Updates between two syncs
-    /// collapse into the last.
+    /// collapse into the last, and ones that leave the Service as the rules have it cancel out, as the change
+    /// tracker drops a change whose previous and current versions are equal (pkg/proxy/servicechangetracker.go);
+    /// the sync already asked for still runs.
     /// </summary>
     public void Update(Service old, Service updated)
     {
+        if (old == updated)
+        {
+            return; // no change: no watch event
+        }
+
         if (!Known(old))
         {
             throw new ArgumentException($"Service {old.Name} is not programmed, or deleted or updated already.", nameof(old));
@@ -170,7 +177,11 @@ public sealed class KubeProxySync : IEventHandler
         }
 
         int pending = _updated.FindIndex(u => u.New == old);
-        if (pending >= 0)
+        if (pending >= 0 && _updated[pending].Old == updated)
+        {
+            _updated.RemoveAt(pending); // back to what the rules have
+        }
+        else if (pending >= 0)
         {
             _updated[pending] = (_updated[pending].Old, updated);
         }

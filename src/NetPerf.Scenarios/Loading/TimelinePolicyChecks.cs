@@ -10,13 +10,14 @@ namespace NetPerf.Scenarios.Loading;
 /// "may only be set for externally-accessible services"), one of the scenario's services or a manifest's, whose
 /// cluster traffic is not routed per node (internalTrafficPolicy Local and a trafficDistribution have per-node
 /// chains the sync does not rebuild here), in a scenario whose every variant runs kube-proxy in a mode whose
-/// rewrite of the Service is modelled, with a plugin that leaves Services to it. A patch to the policy the
+/// rewrite of the Service is modelled (iptables, nftables; IPVS's is not: its per-node virtual servers and the
+/// KUBE-NODE-PORT-LOCAL ipsets are written once), with a plugin that leaves Services to it. A patch to the policy the
 /// Service has by then changes nothing: said as a warning.
 /// </summary>
 internal static class TimelinePolicyChecks
 {
     /// <summary>The kube-proxy modes whose sync rewrites a Service's external chains for a new policy.</summary>
-    public static readonly IReadOnlyList<KubeProxyMode> Modes = [KubeProxyMode.Iptables];
+    public static readonly IReadOnlyList<KubeProxyMode> Modes = [KubeProxyMode.Iptables, KubeProxyMode.Nftables];
 
     public static void Check(Scenario s, YamlNode root, Diagnostics d)
     {

@@ -10,20 +10,22 @@ using NetPerf.Transport.Tcp;
 namespace NetPerf.Kubernetes.Tests.Services;
 
 /// <summary>
-/// A NodePort Service's externalTrafficPolicy patched while kube-proxy runs (iptables mode; the only web pod on
-/// node 2, an outside client). kube-proxy's next sync rewrites the Service's chains from the new version
-/// (pkg/proxy/iptables/proxier.go): under Cluster, KUBE-EXT-X marks every external packet for masquerade and
-/// jumps to KUBE-SVC-X, so node 1 forwards to node 2 and the pod sees node 1's address; under Local, node 1 has no
-/// KUBE-SVL-X and the filter table's KUBE-EXTERNAL-SERVICES drops a new connection to its NodePort ("has no local
-/// endpoints"), while node 2 jumps to KUBE-SVL-X without the mark, so the pod sees the client's own address.
-/// Connections already in conntrack keep their DNAT whatever the policy: the filter rules match --ctstate NEW only.
+/// A NodePort Service's externalTrafficPolicy patched while kube-proxy runs (iptables and nftables modes; the only
+/// web pod on node 2, an outside client). kube-proxy's next sync rewrites the Service's chains from the new version
+/// (pkg/proxy/iptables/proxier.go, pkg/proxy/nftables/proxier.go): under Cluster, KUBE-EXT-X (external-X) marks
+/// every external packet for masquerade and jumps to the Service's chain, so node 1 forwards to node 2 and the pod
+/// sees node 1's address; under Local, node 1 has no local endpoint and drops a new connection to its NodePort
+/// (iptables: KUBE-EXTERNAL-SERVICES' "has no local endpoints"; nftables: its external chain's drop), while
+/// node 2 goes to its local chain (KUBE-SVL-X, local-X) without the mark, so the pod sees the client's own address.
+/// Connections already in conntrack keep their DNAT whatever the policy: the nat chains see a connection's first
+/// packet only, and iptables' filter rules match --ctstate NEW only.
 /// </summary>
 public class ExternalTrafficPolicyChangeTests
 {
     private static readonly Dictionary<string, string> Web = new() { ["app"] = "web" };
     private const ushort NodePort = 30080;
 
-    private sealed record Setup(KubernetesCluster Cluster, KubeProxyIptables Proxy, KubeProxySync Sync, Service Web, TcpCounter Server, Network.Topology.Host Outside)
+    private sealed record Setup(KubernetesCluster Cluster, IKubeProxyRuleWriter Proxy, KubeProxySync Sync, Service Web, TcpCounter Server, Network.Topology.Host Outside)
     {
         public TcpSocket Connect(int node, bool keepOpen = false) => TcpSocket.Connect(Outside.Root, Cluster.Node(node).Ip, NodePort, new TcpWriter(1000, keepOpen));
 
@@ -32,23 +34,25 @@ public class ExternalTrafficPolicyChangeTests
         public Ipv4Address ClientAddress => Outside.Root.Devices.OfType<PhysicalNic>().Single().PrimaryAddress!.Value;
     }
 
-    private static Setup Build(ExternalTrafficPolicy policy)
+    private static Setup Build(string mode, ExternalTrafficPolicy policy)
     {
         var cluster = new KubernetesCluster(new ClusterOptions { Nodes = 3 }, CniPlugin.ByName("calico-bgp"));
         var pod = cluster.AddPod("web-1", 2, Web);
         var server = new TcpCounter();
         _ = new TcpListener(pod.Namespace, 8080, server);
-        var proxy = new KubeProxyIptables(cluster);
+        IKubeProxyRuleWriter proxy = mode == "iptables" ? new KubeProxyIptables(cluster) : new KubeProxyNftables(cluster);
         var web = new Service("web", Ipv4Address.Parse("10.96.0.10"), 80, 8080, IpProtocol.Tcp, Web) { NodePort = NodePort, ExternalTrafficPolicy = policy };
         proxy.Add(web);
-        var sync = proxy.FollowEndpointSlices(new EndpointSliceController(cluster));
+        var sync = new KubeProxySync(proxy, new EndpointSliceController(cluster), KubeProxySync.DefaultMinSyncPeriod);
         return new Setup(cluster, proxy, sync, web, server, cluster.AddExternalHost("client"));
     }
 
-    [Fact]
-    public void Cluster_to_Local_node1_serves_and_masquerades_until_the_sync_then_drops_new_connections_while_node2_keeps_the_client_address()
+    [Theory]
+    [InlineData("iptables")]
+    [InlineData("nftables")]
+    public void Cluster_to_Local_node1_serves_and_masquerades_until_the_sync_then_drops_new_connections_while_node2_keeps_the_client_address(string mode)
     {
-        var s = Build(ExternalTrafficPolicy.Cluster);
+        var s = Build(mode, ExternalTrafficPolicy.Cluster);
         _ = s.Connect(1);
         var open = s.Connect(1, keepOpen: true);
         s.RunFor(10);
@@ -66,7 +70,7 @@ public class ExternalTrafficPolicyChangeTests
         var dropped = s.Connect(1);
         var kept = s.Connect(2);
         s.RunFor(500);
-        Assert.Equal(TcpState.SynSent, dropped.State); // node 1's filter table drops its SYN and the first resend
+        Assert.Equal(TcpState.SynSent, dropped.State); // node 1 drops its SYN and the first resend
         Assert.Equal(3, s.Server.Connections); // node 2's only
         Assert.Equal(s.ClientAddress, s.Server.Peers[^1]); // not masqueraded: the client's own address
 
@@ -78,10 +82,12 @@ public class ExternalTrafficPolicyChangeTests
         Assert.Equal(3 * 1000 + 500, s.Server.Received); // before, open's first write, kept, open's second
     }
 
-    [Fact]
-    public void Local_to_Cluster_node1_forwards_again_and_node2_masquerades_the_client()
+    [Theory]
+    [InlineData("iptables")]
+    [InlineData("nftables")]
+    public void Local_to_Cluster_node1_forwards_again_and_node2_masquerades_the_client(string mode)
     {
-        var s = Build(ExternalTrafficPolicy.Local);
+        var s = Build(mode, ExternalTrafficPolicy.Local);
         var dropped = s.Connect(1);
         _ = s.Connect(2);
         s.RunFor(10);
@@ -102,11 +108,13 @@ public class ExternalTrafficPolicyChangeTests
         Assert.Equal(4, s.Server.Connections);
     }
 
-    [Fact]
-    public void A_Local_Service_follows_its_endpoints_to_another_node()
+    [Theory]
+    [InlineData("iptables")]
+    [InlineData("nftables")]
+    public void A_Local_Service_follows_its_endpoints_to_another_node(string mode)
     {
-        // The per-node KUBE-SVL chains are rebuilt with the slice: the pod moved from node 2 to node 3.
-        var s = Build(ExternalTrafficPolicy.Local);
+        // The per-node local chains (KUBE-SVL-X, local-X) are rebuilt with the slice: the pod moved from node 2 to node 3.
+        var s = Build(mode, ExternalTrafficPolicy.Local);
         var moved = s.Cluster.AddPod("web-2", 3, Web);
         var second = new TcpCounter();
         _ = new TcpListener(moved.Namespace, 8080, second);
@@ -121,10 +129,12 @@ public class ExternalTrafficPolicyChangeTests
         Assert.Equal([s.ClientAddress], second.Peers);
     }
 
-    [Fact]
-    public void Updates_between_two_syncs_collapse_into_the_last_and_an_unknown_Service_is_refused()
+    [Theory]
+    [InlineData("iptables")]
+    [InlineData("nftables")]
+    public void Updates_between_two_syncs_collapse_into_the_last_and_an_unknown_Service_is_refused(string mode)
     {
-        var s = Build(ExternalTrafficPolicy.Cluster);
+        var s = Build(mode, ExternalTrafficPolicy.Cluster);
         s.RunFor(1);
         var local = s.Web with { ExternalTrafficPolicy = ExternalTrafficPolicy.Local };
         s.Sync.Update(s.Web, local); // synced at once: the bucket is full
@@ -133,11 +143,13 @@ public class ExternalTrafficPolicyChangeTests
         s.Sync.Update(local, back); // the second token
         var third = back with { ExternalTrafficPolicy = ExternalTrafficPolicy.Local };
         s.RunFor(0.5);
-        s.Sync.Update(back, third); // waits a period for the bucket's next token, then one sync of the last version
-        s.Sync.Update(third, third with { ExternalTrafficPolicy = ExternalTrafficPolicy.Cluster });
+        s.Sync.Update(back, third); // waits a period for the bucket's next token
+        var fourth = third with { ExternalTrafficPolicy = ExternalTrafficPolicy.Cluster };
+        s.Sync.Update(third, fourth); // back to what the rules have: the change tracker drops the change
         s.RunFor(2000);
-        Assert.Equal(3, s.Sync.Syncs.Count);
+        Assert.Equal([[local], [back], []], s.Sync.Syncs.Select(x => x.Services.ToArray()));
         Assert.Equal(ExternalTrafficPolicy.Cluster, s.Proxy.Services.Single().ExternalTrafficPolicy);
-        Assert.Throws<ArgumentException>(() => s.Sync.Update(local, third));
+        var other = s.Web with { Name = "other" };
+        Assert.Throws<ArgumentException>(() => s.Sync.Update(other, other with { ExternalTrafficPolicy = ExternalTrafficPolicy.Local }));
     }
 }

@@ -5,11 +5,12 @@ using NetPerf.Scenarios.Running;
 namespace NetPerf.Scenarios.Tests.Running;
 
 /// <summary>
-/// A NodePort Service's externalTrafficPolicy patched under load (kube-proxy iptables): an external client's
+/// A NodePort Service's externalTrafficPolicy patched under load (kube-proxy iptables or nftables): an external client's
 /// TCP_CRR through a node that holds no endpoint of it (placement across: node 1 or 3; the one web pod is on
 /// node 2). Under Cluster that node forwards every connection to the pod; from the sync that follows the patch to
-/// Local (at once: kube-proxy's token bucket is full), the node's KUBE-EXTERNAL-SERVICES drops each new SYN ("has
-/// no local endpoints", pkg/proxy/iptables/proxier.go), counted as the kernel's NETFILTER_DROP, and nothing
+/// Local (at once: kube-proxy's token bucket is full), the node drops each new SYN ("has no local endpoints":
+/// iptables' KUBE-EXTERNAL-SERVICES, nftables' external chain; pkg/proxy/{iptables,nftables}/proxier.go), counted
+/// as the kernel's NETFILTER_DROP, and nothing
 /// answers: no RST, the client resends at TCP_TIMEOUT_INIT (1 s, include/net/tcp.h), dropped again. Patched back
 /// to Cluster, the next resend is forwarded and the clients go on.
 /// </summary>
@@ -36,10 +37,10 @@ public sealed class ExternalTrafficPolicyTimelineTests : IDisposable
         spec: {type: NodePort, selector: {app: web}, ports: [{port: 80, targetPort: 8080, nodePort: 30100}]}
         """;
 
-    private ResultSet Run(string timeline, string duration = "1100ms", int threads = 1) =>
-        ResultSetBuilder.Build(ScenarioRunner.Run(Load(timeline, duration), new RunOptions { Parallelism = threads }));
+    private ResultSet Run(string timeline, string duration = "1100ms", int threads = 1, string kubeProxy = "iptables") =>
+        ResultSetBuilder.Build(ScenarioRunner.Run(Load(timeline, duration, kubeProxy), new RunOptions { Parallelism = threads }));
 
-    private Model.Scenario Load(string timeline, string duration = "1100ms")
+    private Model.Scenario Load(string timeline, string duration = "1100ms", string kubeProxy = "iptables")
     {
         File.WriteAllText(Path.Combine(_dir, "m.yaml"), Manifests);
         string path = Path.Combine(_dir, "s.yaml");
@@ -49,7 +50,7 @@ public sealed class ExternalTrafficPolicyTimelineTests : IDisposable
             duration: {{duration}}
             warmup: 10ms
             interval: 10ms
-            cluster: { nodes: 3, coresPerNode: 4, cni: calico-bgp, kubeProxy: iptables }
+            cluster: { nodes: 3, coresPerNode: 4, cni: calico-bgp, kubeProxy: {{kubeProxy}} }
             manifests: [m.yaml]
             workloads:
               - { name: w, test: TCP_CRR, clients: 4, from: external, to: service/shop, placement: across }
@@ -69,10 +70,12 @@ public sealed class ExternalTrafficPolicyTimelineTests : IDisposable
 
     private static long NetfilterDrops(TimeseriesRow t) => t.Drops.Where(x => x.Reason == "Netfilter").Sum(x => x.Count);
 
-    [Fact]
-    public void Cluster_to_Local_serves_until_the_sync_then_the_node_without_an_endpoint_drops_every_SYN_and_its_resends()
+    [Theory]
+    [InlineData("iptables")]
+    [InlineData("nftables")]
+    public void Cluster_to_Local_serves_until_the_sync_then_the_node_without_an_endpoint_drops_every_SYN_and_its_resends(string kubeProxy)
     {
-        var r = Run("  - { at: 50ms, action: setExternalTrafficPolicy, service: shop, externalTrafficPolicy: Local }");
+        var r = Run("  - { at: 50ms, action: setExternalTrafficPolicy, service: shop, externalTrafficPolicy: Local }", kubeProxy: kubeProxy);
         Assert.Equal(["setExternalTrafficPolicy", "kube-proxy sync started", "kube-proxy rules programmed"], r.Timeline.Select(e => e.Event));
         Assert.Equal("shop to Local", r.Timeline[0].Object);
         Assert.Equal("default/shop", r.Timeline[1].Object);
