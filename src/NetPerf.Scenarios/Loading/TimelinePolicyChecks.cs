@@ -10,14 +10,15 @@ namespace NetPerf.Scenarios.Loading;
 /// "may only be set for externally-accessible services"), one of the scenario's services or a manifest's, whose
 /// cluster traffic is not routed per node (internalTrafficPolicy Local and a trafficDistribution have per-node
 /// chains the sync does not rebuild here), in a scenario whose every variant runs kube-proxy in a mode whose
-/// rewrite of the Service is modelled (iptables, nftables; IPVS's is not: its per-node virtual servers and the
-/// KUBE-NODE-PORT-LOCAL ipsets are written once), with a plugin that leaves Services to it. A patch to the policy the
+/// rewrite of the Service is modelled (every mode: iptables' and nftables' external chains, IPVS's NodePort real
+/// servers and KUBE-NODE-PORT-LOCAL ipsets), with a plugin that leaves Services to it (Cilium's own load balancer
+/// is not told). A patch to the policy the
 /// Service has by then changes nothing: said as a warning.
 /// </summary>
 internal static class TimelinePolicyChecks
 {
     /// <summary>The kube-proxy modes whose sync rewrites a Service's external chains for a new policy.</summary>
-    public static readonly IReadOnlyList<KubeProxyMode> Modes = [KubeProxyMode.Iptables, KubeProxyMode.Nftables];
+    public static readonly IReadOnlyList<KubeProxyMode> Modes = [KubeProxyMode.Iptables, KubeProxyMode.Ipvs, KubeProxyMode.Nftables];
 
     public static void Check(Scenario s, YamlNode root, Diagnostics d)
     {
@@ -88,7 +89,7 @@ internal static class TimelinePolicyChecks
         {
             if (!Modes.Contains(v.KubeProxy) || v.Cni.Family == "cilium")
             {
-                string modes = string.Join(" or ", Modes.Select(x => x.Name));
+                string modes = Modes.Count == 1 ? Modes[0].Name : $"{string.Join(", ", Modes.Take(Modes.Count - 1).Select(x => x.Name))} or {Modes[^1].Name}";
                 d.Error(ScenarioChecks.At(root, "timeline", first.Entry, "action"),
                     $"timeline[{first.Entry}].action: setExternalTrafficPolicy is modelled with kube-proxy in {modes} mode and a plugin that leaves Services to it; variant {v.Name} runs {(v.Cni.Family == "cilium" ? "cilium, whose own Service load balancer is not told" : $"kube-proxy {v.KubeProxy.Name}")}; allowed: kubeProxy {modes} with a plugin other than cilium");
                 break;

@@ -12,7 +12,7 @@ namespace NetPerf.Scenarios.Tests.Running;
 /// iptables' KUBE-EXTERNAL-SERVICES, nftables' external chain; pkg/proxy/{iptables,nftables}/proxier.go), counted
 /// as the kernel's NETFILTER_DROP, and nothing
 /// answers: no RST, the client resends at TCP_TIMEOUT_INIT (1 s, include/net/tcp.h), dropped again. Patched back
-/// to Cluster, the next resend is forwarded and the clients go on.
+/// to Cluster, the next resend is forwarded and the clients go on. Under IPVS the same patch refuses instead.
 /// </summary>
 public sealed class ExternalTrafficPolicyTimelineTests : IDisposable
 {
@@ -58,6 +58,25 @@ public sealed class ExternalTrafficPolicyTimelineTests : IDisposable
             {{timeline}}
             """);
         return ScenarioReader.Load(path);
+    }
+
+    [Fact]
+    public void Under_IPVS_the_node_without_an_endpoint_refuses_instead_until_the_patch_back_to_Cluster()
+    {
+        // IPVS's NodePort virtual server on node 1 has no real server with a weight under Local: the SYN goes on to
+        // the node's own stack, where nothing listens on the port (NO_SOCKET, a RST), and each client connects
+        // again at once. Back under Cluster the next attempt is forwarded: no SYN waits for its resend.
+        var r = Run("""
+              - { at: 50ms, action: setExternalTrafficPolicy, service: shop, externalTrafficPolicy: Local }
+              - { at: 500ms, action: setExternalTrafficPolicy, service: shop, externalTrafficPolicy: Cluster }
+            """, duration: "600ms", kubeProxy: "ipvs");
+        long NoSocket(TimeseriesRow t) => t.Drops.Where(x => x.Reason == "NoSocket").Sum(x => x.Count);
+        var rows = r.Timeseries;
+        Assert.All(rows.Where(t => t.StartMilliseconds < 50), t => Assert.True(t.Transactions > 0 && t.Refused == 0));
+        Assert.All(rows.Where(t => t.StartMilliseconds is >= 60 and < 500), t => Assert.True(t.Transactions == 0 && t.Refused > 0 && NoSocket(t) > 0 && NetfilterDrops(t) == 0));
+        Assert.Equal(rows.Sum(t => t.Refused), rows.Sum(NoSocket)); // each refused connection is one SYN that found no socket on node 1
+        Assert.True(rows.Single(t => t.StartMilliseconds == 500).Transactions > 0);
+        Assert.All(rows.Where(t => t.StartMilliseconds >= 510), t => Assert.True(t.Transactions > 0 && t.Refused == 0));
     }
 
     [Fact]
