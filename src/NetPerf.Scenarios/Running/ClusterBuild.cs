@@ -472,6 +472,7 @@ public sealed class ClusterBuild
     /// </summary>
     private void AddManifestServices(Scenario scenario)
     {
+        bool patched = scenario.Timeline.Any(e => e.Action == TimelineAction.SetExternalTrafficPolicy);
         foreach (var svc in scenario.Objects.Services)
         {
             var first = svc.ForPort(svc.Ports[0]);
@@ -490,16 +491,19 @@ public sealed class ClusterBuild
                 continue;
             }
 
-            var versions = new List<Service>();
+            var versions = patched ? new List<Service>() : null; // kept only for a timeline that patches Services
             foreach (var port in svc.Ports)
             {
                 var service = svc.ForPort(port);
-                versions.Add(service);
+                versions?.Add(service);
                 Proxy.Add(service);
                 ScenarioServices++;
             }
 
-            _manifestServices[ExternalPolicyTarget.Key(svc)] = versions;
+            if (versions is not null)
+            {
+                _manifestServices[ExternalPolicyTarget.Key(svc)] = versions;
+            }
 
             Dns.AddService(svc.Name, svc.Namespace, svc.ClusterIp);
         }

@@ -21,7 +21,7 @@ internal sealed class TimelineRun : IEventHandler
     private readonly IReadOnlyList<TimelineEvent> _events;
     private readonly SimTime _origin;
     private readonly List<TimelineRecord> _log = [];
-    private readonly Dictionary<string, IReadOnlyList<Kubernetes.Services.Service>> _versions = new(StringComparer.Ordinal); // each patched Service's current version, per port
+    private readonly Dictionary<string, IReadOnlyList<Kubernetes.Services.Service>> _versions = new(StringComparer.Ordinal); // each patched Service's current version, per port, by its first port's name
 
     /// <param name="origin">When the measured window starts (the timeline's time 0).</param>
     /// <param name="workloads">The workloads of this simulation: another's start or stop is not this run's (the workload runner starts and stops them).</param>
@@ -147,7 +147,9 @@ internal sealed class TimelineRun : IEventHandler
                 // kubectl patch: the API server holds the new version at once; kube-proxy rewrites the Service's
                 // chains at its next sync (a Service of several ports is one per port, patched together). A patch
                 // to the policy it has already changes nothing, and no watch event follows.
-                var current = _versions.TryGetValue(e.Target, out var v) ? v : _build.ExternalPolicyServices(e.Target);
+                var built = _build.ExternalPolicyServices(e.Target);
+                string key = built[0].Name; // one key however the entry spells it (a manifest's name, or namespace/name)
+                var current = _versions.TryGetValue(key, out var v) ? v : built;
                 if (current[0].ExternalTrafficPolicy == e.ExternalTrafficPolicy)
                 {
                     break;
@@ -159,7 +161,7 @@ internal sealed class TimelineRun : IEventHandler
                     _build.Sync!.Update(current[i], patched[i]);
                 }
 
-                _versions[e.Target] = patched;
+                _versions[key] = patched;
                 break;
             case TimelineAction.StartWorkload or TimelineAction.StopWorkload:
                 break; // logged only: the workload runner starts and stops it at this time, on its client's host

@@ -1,102 +1,83 @@
-using NetPerf.Kubernetes.Services;
 using NetPerf.Scenarios.Loading;
 using NetPerf.Scenarios.Model;
 
 namespace NetPerf.Scenarios.Tests.Loading;
 
 /// <summary>
-/// setExternalTrafficPolicy names a NodePort (or a manifest's LoadBalancer) Service and Cluster or Local, under
-/// kube-proxy in any mode (not Cilium's load balancer): refused at the entry's key otherwise, as the API server refuses the field on a
-/// ClusterIP Service ("may only be set for externally-accessible services").
+/// addNetworkPolicy and removeNetworkPolicy name a policy that exists (or, for an addition, one of the scenario's
+/// networkPolicies) at the entry's time, as the API server would: a create of an existing name is a conflict, a
+/// delete of a missing one is NotFound. Refused at the entry's networkPolicy with what exists.
 /// </summary>
 public class TimelinePolicyValidationTests
 {
-    private static string Base(string kubeProxy = "iptables", string cni = "calico-bgp") => $$$"""
+    private const string Base = """
         duration: 100ms
-        cluster: {cni: {{{cni}}}, kubeProxy: {{{kubeProxy}}}}
+        cluster: {cni: calico-bgp}
         deployments: [{name: shop, replicas: 2, labels: {app: shop}}]
-        services:
-          - {name: shop, selector: {app: shop}, port: 80, targetPort: 8080}
-          - {name: edge, type: NodePort, selector: {app: shop}, port: 80, targetPort: 8080}
+        services: [{name: shop, selector: {app: shop}, port: 80, targetPort: 8080}]
+        networkPolicies:
+          - {name: deny-all, podSelector: {app: shop}}
+          - {name: allow-web, podSelector: {app: shop}, ingress: [{ports: [8080]}]}
         workloads: [{name: crr, test: TCP_CRR, service: shop, paths: [cluster-ip]}]
-        timeline:
 
         """;
 
-    private static ScenarioError Only(string entry, string kubeProxy = "iptables", string cni = "calico-bgp")
+    private static ScenarioError Only(string timeline)
     {
-        var e = Assert.Throws<ScenarioException>(() => ScenarioReader.Parse(Base(kubeProxy, cni) + entry + "\n", "t.yaml"));
+        var e = Assert.Throws<ScenarioException>(() => ScenarioReader.Parse(Base + timeline, "t.yaml"));
         return Assert.Single(e.Errors);
     }
 
-    /// <summary>Line 9 (seven lines of Base, "timeline:", the entry), at <paramref name="key"/>'s value.</summary>
-    private static void AtValue(ScenarioError error, string entry, string key) =>
-        Assert.Equal((9, entry.IndexOf($" {key}: ", StringComparison.Ordinal) + $" {key}: ".Length + 1), (error.Line, error.Column));
-
     [Fact]
-    public void A_NodePort_Service_is_patched_to_Local_and_back()
+    public void A_policy_is_added_and_removed_by_name_in_time_order()
     {
-        var s = ScenarioReader.Parse(Base() + "  - {at: 10ms, action: setExternalTrafficPolicy, service: edge, externalTrafficPolicy: Local}\n"
-            + "  - {at: 20ms, action: setExternalTrafficPolicy, service: edge, externalTrafficPolicy: Cluster}\n", "t.yaml");
-        Assert.Equal((TimelineAction.SetExternalTrafficPolicy, ExternalTrafficPolicy.Local, "setExternalTrafficPolicy edge to Local"), (s.Timeline[0].Action, s.Timeline[0].ExternalTrafficPolicy, s.Timeline[0].Label));
-        Assert.Equal(ExternalTrafficPolicy.Cluster, s.Timeline[1].ExternalTrafficPolicy);
+        var s = ScenarioReader.Parse(Base + """
+            timeline:
+              - {at: 60ms, action: removeNetworkPolicy, networkPolicy: deny-all}
+              - {at: 20ms, action: addNetworkPolicy, networkPolicy: deny-all}
+              - {at: 40ms, action: removeNetworkPolicy, networkPolicy: allow-web}
+            """, "t.yaml");
+
+        Assert.Equal([TimelineAction.AddNetworkPolicy, TimelineAction.RemoveNetworkPolicy, TimelineAction.RemoveNetworkPolicy], s.Timeline.Select(e => e.Action));
+        Assert.Equal(["addNetworkPolicy deny-all", "removeNetworkPolicy allow-web", "removeNetworkPolicy deny-all"], s.Timeline.Select(e => e.Label));
     }
 
     [Fact]
-    public void A_policy_other_than_Cluster_or_Local_is_refused_at_its_value()
+    public void Adding_a_policy_the_scenario_does_not_define_is_refused_at_its_name_with_the_ones_it_does()
     {
-        const string entry = "  - {at: 10ms, action: setExternalTrafficPolicy, service: edge, externalTrafficPolicy: local}";
-        var error = Only(entry);
-        AtValue(error, entry, "externalTrafficPolicy");
-        Assert.Equal("timeline[0].externalTrafficPolicy: 'local' is not allowed (did you mean 'Local'?); allowed: Cluster, Local", error.Message);
+        var error = Only("timeline:\n  - {at: 10ms, action: addNetworkPolicy, networkPolicy: deny-al}\n");
+        Assert.Equal((10, 57), (error.Line, error.Column)); // eight lines of Base, "timeline:", then the entry's networkPolicy value
+        Assert.Equal("timeline[0].networkPolicy: no NetworkPolicy named 'deny-al' under networkPolicies (did you mean 'deny-all'?); allowed: deny-all, allow-web", error.Message);
     }
 
     [Fact]
-    public void A_missing_policy_is_refused_with_the_allowed_ones_and_another_action_does_not_take_one()
+    public void Removing_a_policy_before_its_addition_or_twice_is_refused()
     {
-        Assert.Equal("timeline[0].externalTrafficPolicy: required, missing; allowed: Cluster, Local",
-            Only("  - {at: 10ms, action: setExternalTrafficPolicy, service: edge}").Message);
-        const string roll = "  - {at: 10ms, action: roll, deployment: shop, externalTrafficPolicy: Local}";
-        var error = Only(roll);
-        AtValue(error, roll, "externalTrafficPolicy");
-        Assert.Equal("timeline[0].externalTrafficPolicy: not used by roll; roll takes deployment", error.Message);
+        var early = Only("timeline:\n  - {at: 50ms, action: addNetworkPolicy, networkPolicy: deny-all}\n  - {at: 10ms, action: removeNetworkPolicy, networkPolicy: deny-all}\n");
+        Assert.Equal(11, early.Line);
+        Assert.Equal("timeline[1].networkPolicy: 'deny-all' does not exist yet at 10ms (timeline[0] adds it at 50ms); allowed: a time after its addition", early.Message);
+
+        var twice = Only("timeline:\n  - {at: 10ms, action: removeNetworkPolicy, networkPolicy: allow-web}\n  - {at: 20ms, action: removeNetworkPolicy, networkPolicy: allow-web}\n");
+        Assert.Equal(11, twice.Line);
+        Assert.Equal("timeline[1].networkPolicy: 'allow-web' no longer exists at 20ms (removed by timeline[0]); allowed: the policies that exist then: deny-all", twice.Message);
     }
 
     [Fact]
-    public void An_unknown_Service_is_refused_at_its_name_with_the_NodePort_Services()
+    public void Adding_a_policy_twice_is_refused_but_re_adding_a_removed_one_is_not()
     {
-        const string entry = "  - {at: 10ms, action: setExternalTrafficPolicy, service: edg, externalTrafficPolicy: Local}";
-        var error = Only(entry);
-        AtValue(error, entry, "service");
-        Assert.Equal("timeline[0].service: no NodePort or LoadBalancer Service named 'edg' under services or in the manifests (did you mean 'edge'?); allowed: edge", error.Message);
+        var twice = Only("timeline:\n  - {at: 10ms, action: addNetworkPolicy, networkPolicy: deny-all}\n  - {at: 20ms, action: addNetworkPolicy, networkPolicy: deny-all}\n");
+        Assert.Equal("timeline[1].networkPolicy: 'deny-all' exists already at 20ms (added by timeline[0]); allowed: one addNetworkPolicy per policy, after its removal if it was removed", twice.Message);
+
+        var s = ScenarioReader.Parse(Base + "timeline:\n  - {at: 10ms, action: addNetworkPolicy, networkPolicy: deny-all}\n  - {at: 20ms, action: removeNetworkPolicy, networkPolicy: deny-all}\n  - {at: 30ms, action: addNetworkPolicy, networkPolicy: deny-all}\n", "t.yaml");
+        Assert.Equal(3, s.Timeline.Count);
     }
 
     [Fact]
-    public void A_ClusterIP_Service_is_refused_as_the_API_server_refuses_the_field_on_it()
+    public void A_policy_action_takes_a_networkPolicy_and_nothing_else()
     {
-        Assert.Equal("timeline[0].service: 'shop' is a ClusterIP Service: externalTrafficPolicy applies to NodePort and LoadBalancer Services only (the API server refuses it on others); allowed: edge",
-            Only("  - {at: 10ms, action: setExternalTrafficPolicy, service: shop, externalTrafficPolicy: Local}").Message);
-    }
-
-    [Theory]
-    [InlineData("iptables")]
-    [InlineData("ipvs")]
-    [InlineData("nftables")]
-    public void Every_kube_proxy_mode_takes_it_and_Ciliums_load_balancer_is_refused_at_the_action(string kubeProxy)
-    {
-        const string entry = "  - {at: 10ms, action: setExternalTrafficPolicy, service: edge, externalTrafficPolicy: Local}";
-        Assert.Single(ScenarioReader.Parse(Base(kubeProxy) + entry + "\n", "t.yaml").Timeline);
-        var error = Only(entry, kubeProxy, "cilium-native");
-        AtValue(error, entry, "action");
-        Assert.Equal("timeline[0].action: setExternalTrafficPolicy is modelled with kube-proxy in iptables, ipvs or nftables mode and a plugin that leaves Services to it; variant cilium-native runs cilium, whose own Service load balancer is not told; allowed: kubeProxy iptables, ipvs or nftables with a plugin other than cilium", error.Message);
-    }
-
-    [Fact]
-    public void A_patch_to_the_policy_the_Service_has_by_then_is_warned_about()
-    {
-        var warnings = new List<string>();
-        ScenarioReader.Parse(Base() + "  - {at: 10ms, action: setExternalTrafficPolicy, service: edge, externalTrafficPolicy: Local}\n"
-            + "  - {at: 20ms, action: setExternalTrafficPolicy, service: edge, externalTrafficPolicy: Local}\n", "t.yaml", warnings);
-        Assert.Equal("t.yaml:10:88: warning: timeline[1].externalTrafficPolicy: 'edge' has externalTrafficPolicy Local already at 20ms: the patch changes nothing, and kube-proxy writes nothing for it", Assert.Single(warnings));
+        var missing = Only("timeline:\n  - {at: 10ms, action: removeNetworkPolicy}\n");
+        Assert.Contains("networkPolicy", missing.Message, StringComparison.Ordinal);
+        var extra = Only("timeline:\n  - {at: 10ms, action: addNetworkPolicy, networkPolicy: deny-all, deployment: shop}\n");
+        Assert.Equal("timeline[0].deployment: not used by addNetworkPolicy; addNetworkPolicy takes networkPolicy", extra.Message);
     }
 }

@@ -117,8 +117,8 @@ public sealed class ExternalTrafficPolicyTimelineTests : IDisposable
     {
         var r = Run("""
               - { at: 50ms, action: setExternalTrafficPolicy, service: shop, externalTrafficPolicy: Local }
-              - { at: 500ms, action: setExternalTrafficPolicy, service: shop, externalTrafficPolicy: Cluster }
-            """, duration: "1200ms");
+              - { at: 500ms, action: setExternalTrafficPolicy, service: default/shop, externalTrafficPolicy: Cluster }
+            """, duration: "1200ms"); // the same Service, by namespace/name
         Assert.Equal(2, r.Timeline.Count(e => e.Event == "kube-proxy rules programmed"));
         var rows = r.Timeseries;
         Assert.All(rows.Where(t => t.StartMilliseconds is >= 60 and < 1050), t => Assert.Equal(0, t.Transactions));

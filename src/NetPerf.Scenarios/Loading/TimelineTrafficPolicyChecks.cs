@@ -15,7 +15,7 @@ namespace NetPerf.Scenarios.Loading;
 /// is not told). A patch to the policy the
 /// Service has by then changes nothing: said as a warning.
 /// </summary>
-internal static class TimelinePolicyChecks
+internal static class TimelineTrafficPolicyChecks
 {
     /// <summary>The kube-proxy modes whose sync rewrites a Service's external chains for a new policy.</summary>
     public static readonly IReadOnlyList<KubeProxyMode> Modes = [KubeProxyMode.Iptables, KubeProxyMode.Ipvs, KubeProxyMode.Nftables];
