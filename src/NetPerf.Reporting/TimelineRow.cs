@@ -20,5 +20,5 @@ public sealed record TimelineRow
     public required string Object { get; init; }
 
     /// <summary>The events that are a timeline's own entries (the rest follow from them).</summary>
-    public static readonly IReadOnlyList<string> Actions = ["roll", "scale", "deletePod", "drainNode", "uncordonNode", "failNode", "addNetworkPolicy", "removeNetworkPolicy", "addService", "removeService", "startWorkload", "stopWorkload"];
+    public static readonly IReadOnlyList<string> Actions = ["roll", "scale", "deletePod", "drainNode", "uncordonNode", "failNode", "addNetworkPolicy", "removeNetworkPolicy", "addService", "removeService", "setExternalTrafficPolicy", "startWorkload", "stopWorkload"];
 }

@@ -23,6 +23,11 @@ internal sealed class CniServiceWatch(KubernetesCluster cluster, IKubeProxyRuleW
 
     public int RemoveLines(Service service) => proxy.RemoveLines(service);
 
+    public int UpdateLines(Service old, Service updated, IReadOnlyList<Pod> endpoints) => proxy.UpdateLines(old, updated, endpoints);
+
+    /// <summary>The new version replaces the old in kube-proxy's rules; a plugin that load-balances Services itself (Cilium) is not told: refused before a run gets here.</summary>
+    public void Update(Service old, Service updated) => proxy.Update(old, updated);
+
     /// <summary>The rules go; a plugin that load-balances Services itself (Cilium) is not told: refused before a run gets here.</summary>
     public void Remove(Service service) => proxy.Remove(service);
 

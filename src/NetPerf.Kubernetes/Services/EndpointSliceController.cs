@@ -46,6 +46,26 @@ public sealed class EndpointSliceController : IEventHandler
     /// <summary>Keeps <paramref name="service"/>'s slice from now on, starting with the pods its selector matches now.</summary>
     public void Watch(Service service) => _slices.TryAdd(service, Slice(service));
 
+    /// <summary>
+    /// The Service's object was updated in the API (a field such as externalTrafficPolicy changed; selector and
+    /// ports as before): its slice is the same object's, kept under the new version, and a change queued for it
+    /// is synced under the new version too.
+    /// </summary>
+    public void Update(Service old, Service updated)
+    {
+        if (!_slices.Remove(old, out var slice))
+        {
+            throw new ArgumentException($"Service {old.Name} is not watched.", nameof(old));
+        }
+
+        _slices[updated] = slice;
+        int queued = _queued.IndexOf(old);
+        if (queued >= 0)
+        {
+            _queued[queued] = updated;
+        }
+    }
+
     /// <summary>The endpoints <paramref name="service"/>'s slice lists now, with their conditions.</summary>
     public IReadOnlyList<SliceEndpoint> Endpoints(Service service) => _slices[service];
 

@@ -34,6 +34,22 @@ public interface IKubeProxyRuleWriter
     /// </summary>
     int AddLines(Service service) => throw new NotSupportedException($"Service {service.Name}: adding a Service while the run goes on is modelled in iptables mode only.");
 
+    /// <summary>
+    /// Lines a sync writes, beyond the Service's chains counted as a changed Service's (<see cref="SyncLines"/>),
+    /// when its object is updated (a new externalTrafficPolicy): its external chains, with <paramref
+    /// name="endpoints"/> as it will have them. Modelled by every kube-proxy mode; a writer that is not kube-proxy
+    /// (Cilium's replacement) says it does not model it.
+    /// </summary>
+    int UpdateLines(Service old, Service updated, IReadOnlyList<Pod> endpoints) =>
+        throw new NotSupportedException($"Service {old.Name}: changing a Service's externalTrafficPolicy while the run goes on is modelled for kube-proxy's own modes only.");
+
+    /// <summary>
+    /// The sync's commit of an updated Service: <paramref name="updated"/> takes <paramref name="old"/>'s place,
+    /// and its rules are rebuilt by the <see cref="ReplaceEndpoints"/> that follows in the same sync.
+    /// </summary>
+    void Update(Service old, Service updated) =>
+        throw new NotSupportedException($"Service {old.Name}: changing a Service's externalTrafficPolicy while the run goes on is modelled for kube-proxy's own modes only.");
+
     /// <inheritdoc cref="RemoveLines"/>
     void Remove(Service service) => throw new NotSupportedException($"Service {service.Name}: removing a Service is modelled in iptables mode only.");
 }

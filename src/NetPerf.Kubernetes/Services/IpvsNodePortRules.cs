@@ -48,9 +48,23 @@ internal sealed class IpvsNodePortRules
         }
 
         sets.All.Add(nodePort);
+        SetPolicy(protocol, nodePort, policy);
+    }
+
+    /// <summary>
+    /// A NodePort's externalTrafficPolicy changed: its port joins or leaves KUBE-NODE-PORT-LOCAL-TCP (an <c>ipset
+    /// add</c> or <c>del</c>), and the chain is written for the sets that have members.
+    /// </summary>
+    public void SetPolicy(IpProtocol protocol, ushort nodePort, ExternalTrafficPolicy policy)
+    {
+        var sets = _sets[protocol];
         if (policy == ExternalTrafficPolicy.Local)
         {
             sets.Local.Add(nodePort);
+        }
+        else
+        {
+            sets.Local.Remove(nodePort);
         }
 
         // The local set's RETURN must come before the masquerade (kube-proxy: "kubeNodePortLocalSetTCP must be

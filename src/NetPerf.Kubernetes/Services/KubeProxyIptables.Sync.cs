@@ -99,21 +99,19 @@ public sealed partial class KubeProxyIptables : IKubeProxyRuleWriter
     /// <summary>
     /// The Service's KUBE-SVC chain refilled with the new endpoints' KUBE-SEP chains (shared by every node, so
     /// every node switches at once); without endpoints the filter table rejects it, as when it was added with none.
+    /// An externalTrafficPolicy Local Service (or one just updated) has its external chains rebuilt too: each
+    /// node's KUBE-SVL-X holds that node's endpoints, so a node that gains or loses its last one changes.
     /// </summary>
     public void ReplaceEndpoints(Service service, IReadOnlyList<Pod> endpoints)
     {
-        if ((service.ExternalTrafficPolicy == ExternalTrafficPolicy.Local && (service.NodePort is not null || service.LoadBalancerIp is not null)) || ServiceTopology.IsPerNode(service))
+        if (ServiceTopology.IsPerNode(service))
         {
-            if (ServiceTopology.IsPerNode(service))
-            {
-                throw new NotSupportedException(
-                    $"Service {service.Name}: changing the endpoints of a Service with internalTrafficPolicy Local or a trafficDistribution is not modelled yet (its per-node chains are not rebuilt).");
-            }
-
             throw new NotSupportedException(
-                $"Service {service.Name}: changing the endpoints of an externalTrafficPolicy Local Service is not modelled yet (its per-node KUBE-SVL chains are not rebuilt).");
+                $"Service {service.Name}: changing the endpoints of a Service with internalTrafficPolicy Local or a trafficDistribution is not modelled yet (its per-node chains are not rebuilt).");
         }
 
+        bool external = service.NodePort is not null || service.LoadBalancerIp is not null;
+        bool rebuildExternal = _externalStale.Remove(service) || (external && service.ExternalTrafficPolicy == ExternalTrafficPolicy.Local);
         if (!_serviceChains.TryGetValue(service, out var svc))
         {
             if (endpoints.Count > 0)
@@ -136,7 +134,17 @@ public sealed partial class KubeProxyIptables : IKubeProxyRuleWriter
             Destination = new Ipv4Prefix(service.ClusterIp, 32), Protocol = service.Protocol, DestinationPort = service.Port,
             SourceNotIn = Cluster.PodNetwork, Target = RuleTarget.Jump, JumpTo = _markMasquerade,
         });
-        KubeProxyRules.PickOne(svc, [.. endpoints.Select((pod, i) => KubeProxyRules.Endpoint($"KUBE-SEP-{id}{_generation:X4}{i:X4}", pod, service, _markMasquerade))], service);
+        var endpointChains = new Dictionary<Pod, Chain>();
+        for (int i = 0; i < endpoints.Count; i++)
+        {
+            endpointChains[endpoints[i]] = KubeProxyRules.Endpoint($"KUBE-SEP-{id}{_generation:X4}{i:X4}", endpoints[i], service, _markMasquerade);
+        }
+
+        KubeProxyRules.PickOne(svc, [.. endpointChains.Values], service);
+        if (rebuildExternal)
+        {
+            ReplaceExternal(service, id, svc, endpoints, endpointChains);
+        }
 
         if (endpoints.Count == 0 && !_rejects.ContainsKey(service))
         {

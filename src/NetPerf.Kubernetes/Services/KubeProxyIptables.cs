@@ -53,16 +53,22 @@ public sealed partial class KubeProxyIptables
         }
     }
 
-    private void AddExternalRules(Service service, Chain ext, NodeChains chains)
+    /// <summary>
+    /// The Service's jumps to <paramref name="ext"/>: its KUBE-NODEPORTS rule and its LoadBalancer IP's in
+    /// KUBE-SERVICES, at <paramref name="at"/>'s places when the chains are rebuilt (where the old version's
+    /// stood, as kube-proxy writes the Services in the same order each sync), else last.
+    /// </summary>
+    private static void AddExternalRules(Service service, Chain ext, NodeChains chains, ExternalRulePlaces at)
     {
         if (service.NodePort is { } nodePort)
         {
-            chains.NodePorts.Append(new Rule { Protocol = service.Protocol, DestinationPort = nodePort, Target = RuleTarget.Jump, JumpTo = ext, Comment = service.Name });
+            var rule = new Rule { Protocol = service.Protocol, DestinationPort = nodePort, Target = RuleTarget.Jump, JumpTo = ext, Comment = service.Name };
+            chains.NodePorts.Insert(at.NodePort >= 0 ? at.NodePort : chains.NodePorts.Rules.Count, rule);
         }
 
         if (service.LoadBalancerIp is { } lbIp)
         {
-            chains.Services.Insert(chains.Services.Rules.Count - 1, new Rule
+            chains.Services.Insert(at.LoadBalancer >= 0 ? at.LoadBalancer : chains.Services.Rules.Count - 1, new Rule
             {
                 Destination = new Ipv4Prefix(lbIp, 32), Protocol = service.Protocol, DestinationPort = service.Port,
                 Target = RuleTarget.Jump, JumpTo = ext, Comment = $"{service.Name} loadbalancer IP",
@@ -71,6 +77,12 @@ public sealed partial class KubeProxyIptables
     }
 
     private sealed record NodeChains(Chain Services, Chain NodePorts, Chain External);
+
+    /// <summary>Where a node's external rules of a Service go: the index in KUBE-NODEPORTS and in KUBE-SERVICES; -1: last.</summary>
+    private readonly record struct ExternalRulePlaces(int NodePort, int LoadBalancer)
+    {
+        public static readonly ExternalRulePlaces Last = new(-1, -1);
+    }
 
     public KubernetesCluster Cluster { get; }
 
@@ -229,7 +241,8 @@ public sealed partial class KubeProxyIptables
     /// LoadBalancer IP (<c>-d LB-IP/32 -p tcp --dport PORT -j KUBE-EXT-X</c> in KUBE-SERVICES, right after the
     /// cluster IP's rule), so a packet to the LoadBalancer IP is served on whichever node it is delivered to.
     /// </summary>
-    private void AddExternal(Service service, string id, Chain svc, IReadOnlyList<Pod> endpoints, Dictionary<Pod, Chain> endpointChains, Dictionary<string, Chain> shared)
+    private void AddExternal(Service service, string id, Chain svc, IReadOnlyList<Pod> endpoints, Dictionary<Pod, Chain> endpointChains, Dictionary<string, Chain> shared,
+        IReadOnlyDictionary<Node, ExternalRulePlaces>? at = null)
     {
         if (service.ExternalTrafficPolicy == ExternalTrafficPolicy.Cluster)
         {
@@ -247,7 +260,7 @@ public sealed partial class KubeProxyIptables
                     exts[policy] = ext;
                 }
 
-                AddExternalRules(service, ext, chains);
+                AddExternalRules(service, ext, chains, at?[node] ?? ExternalRulePlaces.Last);
             }
 
             return;
@@ -263,7 +276,7 @@ public sealed partial class KubeProxyIptables
             ext.Append(new Rule { Source = Cluster.PodNetwork, Target = RuleTarget.Jump, JumpTo = policy, Comment = "pod traffic for external destinations" });
             ext.Append(new Rule { SourceIsLocal = true, Target = RuleTarget.Jump, JumpTo = _markMasquerade, Comment = "masquerade LOCAL traffic" });
             ext.Append(new Rule { SourceIsLocal = true, Target = RuleTarget.Jump, JumpTo = policy, Comment = "route LOCAL traffic to cluster-wide endpoints" });
-            AddExternalRules(service, ext, chains);
+            AddExternalRules(service, ext, chains, at?[node] ?? ExternalRulePlaces.Last);
 
             var local = endpoints.Where(p => p.Node == node).ToList();
             if (local.Count == 0)

@@ -34,7 +34,8 @@ public sealed partial class KubeProxyIpvs : IKubeProxyRuleWriter
     /// <summary>
     /// New endpoints become real servers; a removed one gets weight 0, as kube-proxy's graceful termination does
     /// (pkg/proxy/ipvs/graceful_termination.go): no new connections, its established ones carry on. Its later
-    /// deletion, once they have gone, is not modelled.
+    /// deletion, once they have gone, is not modelled. A NodePort's virtual servers follow the same way, each
+    /// node's by its externalTrafficPolicy (<see cref="SyncNodePort"/>).
     /// </summary>
     public void ReplaceEndpoints(Service service, IReadOnlyList<Pod> endpoints)
     {
@@ -68,6 +69,11 @@ public sealed partial class KubeProxyIpvs : IKubeProxyRuleWriter
             {
                 shared.Add(pod.Ip, service.TargetPort);
             }
+        }
+
+        if (service.NodePort is not null)
+        {
+            SyncNodePort(service, endpoints); // the NodePort's virtual servers on every node address follow too
         }
     }
 }

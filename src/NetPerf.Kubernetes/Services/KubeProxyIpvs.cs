@@ -105,10 +105,13 @@ public sealed partial class KubeProxyIpvs
             var servers = all ?? RealServers(
                 service.ExternalTrafficPolicy == ExternalTrafficPolicy.Local ? endpoints.Where(p => p.Node == node) : ServiceTopology.ClusterEndpoints(service, endpoints, node),
                 service.TargetPort);
+            var own = new List<IpvsVirtualService>();
             foreach (var address in NodeAddresses(node, dummy))
             {
-                ipvs.AddService(service.Protocol, address, nodePort, Scheduler, servers, service.SessionAffinityTimeout);
+                own.Add(ipvs.AddService(service.Protocol, address, nodePort, Scheduler, servers, service.SessionAffinityTimeout));
             }
+
+            _nodePortServices[(service, node)] = own;
         }
     }
 

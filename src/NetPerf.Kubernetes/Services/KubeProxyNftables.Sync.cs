@@ -27,19 +27,19 @@ public sealed partial class KubeProxyNftables : IKubeProxyRuleWriter
     public int SyncLines(IReadOnlyDictionary<Service, IReadOnlyList<Pod>> changed) =>
         changed.Values.Sum(endpoints => 2 + (4 * endpoints.Count));
 
-    /// <summary>The Service's chain refilled with the new endpoints; with none it drops (the real proxy's no-endpoint-services map rejects).</summary>
+    /// <summary>
+    /// The Service's chain refilled with the new endpoints; with none it drops (the real proxy's no-endpoint-services
+    /// map rejects). A NodePort with externalTrafficPolicy Local (or one just updated) has its external chains and
+    /// its service-nodeports elements rebuilt too: each node's local chain holds that node's endpoints.
+    /// </summary>
     public void ReplaceEndpoints(Service service, IReadOnlyList<Pod> endpoints)
     {
-        if (service.ExternalTrafficPolicy == ExternalTrafficPolicy.Local && service.NodePort is not null)
-        {
-            throw new NotSupportedException($"Service {service.Name}: externalTrafficPolicy Local is not modelled in nftables mode yet.");
-        }
-
         if (ServiceTopology.IsPerNode(service))
         {
             throw new NotSupportedException($"Service {service.Name}: changing the endpoints of a Service with internalTrafficPolicy Local or a trafficDistribution is not modelled in nftables mode yet (its per-node chains are not rebuilt).");
         }
 
+        bool rebuildNodePort = _externalStale.Remove(service) || (service.NodePort is not null && service.ExternalTrafficPolicy == ExternalTrafficPolicy.Local);
         var svc = _serviceChains[service];
         _generation++;
         svc.Clear();
@@ -48,13 +48,23 @@ public sealed partial class KubeProxyNftables : IKubeProxyRuleWriter
             SourceNotIn = Cluster.PodNetwork, Target = RuleTarget.Jump, JumpTo = _markMasquerade,
             Comment = "traffic from outside the pod network is masqueraded",
         });
+        string generation = $"{_generation:X4}";
+        List<Chain> chains = [.. endpoints.Select((pod, i) => KubeProxyRules.Endpoint($"endpoint-{generation}-{i}", pod, service, _markMasquerade))];
         if (endpoints.Count == 0)
         {
             svc.Append(new Rule { Target = RuleTarget.Drop, Comment = $"{service.Name} has no endpoints" });
-            return;
+        }
+        else
+        {
+            KubeProxyRules.PickOne(svc, chains, service);
         }
 
-        string id = $"{_generation:X4}";
-        KubeProxyRules.PickOne(svc, [.. endpoints.Select((pod, i) => KubeProxyRules.Endpoint($"endpoint-{id}-{i}", pod, service, _markMasquerade))], service);
+        if (rebuildNodePort && service.NodePort is { } nodePort)
+        {
+            // Each node's service-nodeports element replaced by one to the new external chain (the map's element
+            // for the port is overwritten, as nft's "add element" of the transaction after its "delete element").
+            string id = svc.Name.Substring("service-".Length, 8);
+            AddNodePort(service, nodePort, id, svc, endpoints, chains, new Dictionary<string, Chain>(StringComparer.Ordinal));
+        }
     }
 }

@@ -56,6 +56,8 @@ public sealed class KubeProxySync : IEventHandler
     private readonly List<Service> _deleted = []; // Services deleted from the API, their rules not yet
     private readonly List<Service> _created = []; // Services created in the API, their rules not yet
     private List<Service> _adding = [];
+    private readonly List<(Service Old, Service New)> _updated = []; // Services updated in the API, their rules not yet
+    private List<(Service Old, Service New)> _updating = [];
     private Dictionary<Service, IReadOnlyList<Pod>>? _writing;
     private List<Service> _removing = [];
     private SimTime _writingSince;
@@ -130,9 +132,66 @@ public sealed class KubeProxySync : IEventHandler
         RequestSync();
     }
 
-    /// <summary>A Service of kube-proxy's, programmed or to be programmed at the next sync, and not deleted.</summary>
+    /// <summary>A Service of kube-proxy's, programmed or to be programmed at the next sync, not deleted and not replaced by an update.</summary>
     private bool Known(Service service) =>
-        (_proxy.Services.Contains(service) || _created.Contains(service) || _adding.Contains(service)) && !_deleted.Contains(service);
+        (_proxy.Services.Contains(service) || _created.Contains(service) || _adding.Contains(service) || _updated.Exists(u => u.New == service) || _updating.Exists(u => u.New == service))
+        && !_deleted.Contains(service) && !_updated.Exists(u => u.Old == service) && !_updating.Exists(u => u.Old == service);
+
+    /// <summary>
+    /// The Service's object is updated in the API (kubectl patch: a new externalTrafficPolicy; its selector,
+    /// addresses and ports as before): kube-proxy's service change tracker holds the new version, and its next
+    /// sync (the token bucket above) rewrites the Service's chains from it. Until the rules are in, the old
+    /// version's rules serve; connections in conntrack keep their DNAT after it. Updates between two syncs
+    /// collapse into the last, and ones that leave the Service as the rules have it cancel out, as the change
+    /// tracker drops a change whose previous and current versions are equal (pkg/proxy/servicechangetracker.go);
+    /// the sync already asked for still runs.
+    /// </summary>
+    public void Update(Service old, Service updated)
+    {
+        if (old == updated)
+        {
+            return; // no change: no watch event
+        }
+
+        if (!Known(old))
+        {
+            throw new ArgumentException($"Service {old.Name} is not programmed, or deleted or updated already.", nameof(old));
+        }
+
+        if (old.Name != updated.Name || old.ClusterIp != updated.ClusterIp || old.Port != updated.Port || old.Protocol != updated.Protocol || old.NodePort != updated.NodePort)
+        {
+            throw new ArgumentException($"Service {old.Name}: an update keeps the name, address, port, protocol and NodePort.", nameof(updated));
+        }
+
+        _slices.Update(old, updated);
+        if (_dirty.Remove(old, out var slice))
+        {
+            _dirty[updated] = slice;
+        }
+
+        int created = _created.IndexOf(old);
+        if (created >= 0)
+        {
+            _created[created] = updated; // not programmed yet: kube-proxy only ever sees the new version
+            return;
+        }
+
+        int pending = _updated.FindIndex(u => u.New == old);
+        if (pending >= 0 && _updated[pending].Old == updated)
+        {
+            _updated.RemoveAt(pending); // back to what the rules have
+        }
+        else if (pending >= 0)
+        {
+            _updated[pending] = (_updated[pending].Old, updated);
+        }
+        else
+        {
+            _updated.Add((old, updated));
+        }
+
+        RequestSync();
+    }
 
     /// <summary>
     /// The Service is created (kubectl apply): the EndpointSlice controller writes its slice at once (its
@@ -154,7 +213,7 @@ public sealed class KubeProxySync : IEventHandler
 
     private void RequestSync()
     {
-        if (_startScheduled || _writing is not null || (_dirty.Count == 0 && _deleted.Count == 0))
+        if (_startScheduled || _writing is not null || (_dirty.Count == 0 && _deleted.Count == 0 && _updated.Count == 0))
         {
             return;
         }
@@ -174,6 +233,13 @@ public sealed class KubeProxySync : IEventHandler
         {
             _startScheduled = false;
             _writingSlices = new Dictionary<Service, IReadOnlyList<SliceEndpoint>>(_dirty);
+            _updating = [.. _updated];
+            _updated.Clear();
+            foreach (var (_, updated) in _updating)
+            {
+                _writingSlices.TryAdd(updated, _slices.Endpoints(updated)); // an updated Service's chains are rewritten whole
+            }
+
             _writing = _writingSlices.ToDictionary(x => x.Key, x => SliceEndpoint.Usable(x.Value));
             _dirty.Clear();
             _removing = [.. _deleted];
@@ -181,7 +247,10 @@ public sealed class KubeProxySync : IEventHandler
             _adding = [.. _created];
             _created.Clear();
             _writingSince = Sim.Now;
-            _writingLines = _proxy.SyncLines(_writing) + _removing.Sum(_proxy.RemoveLines) + _adding.Sum(_proxy.AddLines);
+            // The rule writer counts its changed Services as it has them programmed: an updated one by its old version.
+            var programmed = _writing.ToDictionary(x => _updating.FirstOrDefault(u => u.New == x.Key).Old ?? x.Key, x => x.Value);
+            _writingLines = _proxy.SyncLines(programmed) + _removing.Sum(_proxy.RemoveLines) + _adding.Sum(_proxy.AddLines)
+                + _updating.Sum(u => _proxy.UpdateLines(u.Old, u.New, _writing[u.New]));
             Sim.Schedule(Sim.Now + (TimePerLine * _writingLines), this, DoneKind);
             return;
         }
@@ -189,6 +258,11 @@ public sealed class KubeProxySync : IEventHandler
         foreach (var service in _adding)
         {
             _proxy.Add(service); // its portal; the endpoints below are the slice as this sync read it
+        }
+
+        foreach (var (old, updated) in _updating)
+        {
+            _proxy.Update(old, updated); // the new version replaces the old; its chains are rebuilt below
         }
 
         int cleared = 0;
@@ -218,6 +292,7 @@ public sealed class KubeProxySync : IEventHandler
         _history.Add(new KubeProxySyncRecord(_writingSince, Sim.Now, _writingLines, [.. _writing.Keys, .. _removing]) { ConntrackCleared = cleared });
         _removing = [];
         _adding = [];
+        _updating = [];
         _writing = null;
         RequestSync();
     }

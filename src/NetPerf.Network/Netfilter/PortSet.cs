@@ -15,6 +15,9 @@ public sealed class PortSet(string name)
     /// <summary><c>ipset add NAME PORT</c>.</summary>
     public void Add(ushort port) => _members.Add(port);
 
+    /// <summary><c>ipset del NAME PORT</c>.</summary>
+    public void Remove(ushort port) => _members.Remove(port);
+
     public bool Contains(ushort port) => _members.Contains(port);
 
     public override string ToString() => $"{Name} ({_members.Count} members)";

@@ -470,6 +470,7 @@ internal static class ScenarioChecks
 
         TimelinePolicies(s, root, d);
         TimelineServices(s, root, d);
+        TimelineTrafficPolicyChecks.Check(s, root, d);
         TimelineWorkloads(s, root, d);
         if (s.Timeline.Count > 0 && s.Bgp is not null && s.Workloads.Count == 0)
         {

@@ -17,7 +17,7 @@ internal static class ScenarioKeys
     public static readonly string[] Service = ["name", "type", "selector", "port", "targetPort", "count", "externalTrafficPolicy", "protocol"];
     public static readonly string[] Workload = ["name", "test", "request", "response", "clients", "paths", "from", "to", "placement", "rateGbps", "rate", "arrivals", "timeout", "serviceTime", "serviceDistribution", "service"];
     public static readonly string[] Compare = ["cni", "kubeProxy", "services", "messageBytes", "conntrackMax", "preStopSleep", "kernel", "resolver", "podMtu", "icmpFragmentationNeeded", "staleUdpConntrack", "masqueradePorts"];
-    public static readonly string[] Timeline = ["at", "action", "deployment", "pod", "replicas", "node", "networkPolicy", "service", "workload"];
+    public static readonly string[] Timeline = ["at", "action", "deployment", "pod", "replicas", "node", "networkPolicy", "service", "workload", "externalTrafficPolicy"];
     public static readonly string[] NetworkPolicy = ["name", "podSelector", "ingress", "count"];
     public static readonly string[] PolicyRule = ["from", "ports"];
     public static readonly string[] PolicyPeer = ["podSelector", "ipBlock"];

@@ -665,25 +665,37 @@ public static partial class ScenarioReader
                 TimelineAction.DeletePod => "pod",
                 TimelineAction.DrainNode or TimelineAction.UncordonNode or TimelineAction.FailNode => "node",
                 TimelineAction.AddNetworkPolicy or TimelineAction.RemoveNetworkPolicy => "networkPolicy",
-                TimelineAction.AddService or TimelineAction.RemoveService => "service",
+                TimelineAction.AddService or TimelineAction.RemoveService or TimelineAction.SetExternalTrafficPolicy => "service",
                 TimelineAction.StartWorkload or TimelineAction.StopWorkload => "workload",
                 _ => "deployment",
             };
             m.Require(target);
-            foreach (var key in new[] { "deployment", "pod", "replicas", "node", "networkPolicy", "service", "workload" }.Where(k => k != target && m.Has(k) && !(k == "replicas" && action == TimelineAction.Scale)))
+            // The second key scale and setExternalTrafficPolicy take: the new count, the new policy.
+            string? second = action switch
             {
-                d.Error(m[key], $"{where}.{key}: not used by {action.Name()}; {action.Name()} takes {(action == TimelineAction.Scale ? "deployment and replicas" : target)}");
+                TimelineAction.Scale => "replicas",
+                TimelineAction.SetExternalTrafficPolicy => "externalTrafficPolicy",
+                _ => null,
+            };
+            foreach (var key in new[] { "deployment", "pod", "replicas", "node", "networkPolicy", "service", "workload", "externalTrafficPolicy" }.Where(k => k != target && k != second && m.Has(k)))
+            {
+                d.Error(m[key], $"{where}.{key}: not used by {action.Name()}; {action.Name()} takes {(second is null ? target : $"{target} and {second}")}");
             }
 
-            if (action == TimelineAction.Scale)
+            if (action == TimelineAction.SetExternalTrafficPolicy && !m.Has(second!))
             {
-                m.Require("replicas");
+                d.Error(node, $"{where}.{second}: required, missing; allowed: {string.Join(", ", Choices.TrafficPolicies)}");
+            }
+            else if (second is not null)
+            {
+                m.Require(second);
             }
 
             int drained = target == "node" ? (int)m.Integer("node", 1, Kubernetes.Cluster.KubernetesCluster.MaxNodes, 1) : 0;
             events.Add(new TimelineEvent(m.Duration("at", SimTime.Zero, MaxDuration, SimTime.Zero), action, drained > 0 ? $"node{drained}" : m.String(target, "")!)
             {
                 Replicas = (int)m.Integer("replicas", 0, 10_000, 0),
+                ExternalTrafficPolicy = Enum.Parse<ExternalTrafficPolicy>(m.Choice("externalTrafficPolicy", Choices.TrafficPolicies, "Cluster")),
                 Node = drained,
                 Entry = i,
             });

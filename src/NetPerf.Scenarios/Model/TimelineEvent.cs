@@ -35,6 +35,12 @@ public enum TimelineAction
     /// <summary>kubectl apply of a Service held back until then: its EndpointSlice at once, kube-proxy's rules at its next sync.</summary>
     AddService,
 
+    /// <summary>
+    /// kubectl patch service of spec.externalTrafficPolicy (Cluster or Local) on a NodePort or LoadBalancer
+    /// Service: kube-proxy rewrites its chains at its next sync.
+    /// </summary>
+    SetExternalTrafficPolicy,
+
     /// <summary>A workload's client begins sending (it has sent nothing before; no warm-up of its own).</summary>
     StartWorkload,
 
@@ -48,7 +54,8 @@ public static class TimelineActions
     public static readonly IReadOnlyList<(TimelineAction Action, string Name)> All =
         [(TimelineAction.Roll, "roll"), (TimelineAction.Scale, "scale"), (TimelineAction.DeletePod, "deletePod"), (TimelineAction.DrainNode, "drainNode"), (TimelineAction.UncordonNode, "uncordonNode"), (TimelineAction.FailNode, "failNode"),
          (TimelineAction.AddNetworkPolicy, "addNetworkPolicy"), (TimelineAction.RemoveNetworkPolicy, "removeNetworkPolicy"),
-         (TimelineAction.AddService, "addService"), (TimelineAction.RemoveService, "removeService"), (TimelineAction.StartWorkload, "startWorkload"), (TimelineAction.StopWorkload, "stopWorkload")];
+         (TimelineAction.AddService, "addService"), (TimelineAction.RemoveService, "removeService"),
+         (TimelineAction.SetExternalTrafficPolicy, "setExternalTrafficPolicy"), (TimelineAction.StartWorkload, "startWorkload"), (TimelineAction.StopWorkload, "stopWorkload")];
 
     public static readonly IReadOnlyList<string> Names = [.. All.Select(a => a.Name)];
 
@@ -60,7 +67,7 @@ public static class TimelineActions
 /// <summary>
 /// One entry of a scenario's timeline: at <see cref="At"/> after the warm-up (the measured window's time, as
 /// timeseries.csv's start_ms counts it), <see cref="Action"/> on <see cref="Target"/> (a deployment's name, a
-/// pod's for deletePod, a node's for drainNode, uncordonNode and failNode, a NetworkPolicy's for add/removeNetworkPolicy, a Service's for addService and removeService, a workload's for start/stopWorkload).
+/// pod's for deletePod, a node's for drainNode, uncordonNode and failNode, a NetworkPolicy's for add/removeNetworkPolicy, a Service's for addService, removeService and setExternalTrafficPolicy, a workload's for start/stopWorkload).
 /// </summary>
 public sealed record TimelineEvent(SimTime At, TimelineAction Action, string Target)
 {
@@ -70,9 +77,20 @@ public sealed record TimelineEvent(SimTime At, TimelineAction Action, string Tar
     /// <summary>drainNode's, uncordonNode's or failNode's node, 1-based.</summary>
     public int Node { get; init; }
 
+    /// <summary>setExternalTrafficPolicy's new policy.</summary>
+    public Kubernetes.Services.ExternalTrafficPolicy ExternalTrafficPolicy { get; init; }
+
     /// <summary>The entry's index in the file's timeline (the list is sorted by time), for errors at its line.</summary>
     public int Entry { get; init; }
 
-    /// <summary>How the entry reads in the report and on the plot: "roll shop", "scale shop to 4".</summary>
-    public string Label => Action == TimelineAction.Scale ? $"scale {Target} to {Replicas}" : $"{Action.Name()} {Target}";
+    /// <summary>How the entry reads in the report and on the plot: "roll shop", "scale shop to 4", "setExternalTrafficPolicy web to Local".</summary>
+    public string Label => $"{Action.Name()} {Object}";
+
+    /// <summary>What the entry acts on, as timeline.csv's object column gives it: "shop", "shop to 4", "web to Local".</summary>
+    public string Object => Action switch
+    {
+        TimelineAction.Scale => $"{Target} to {Replicas}",
+        TimelineAction.SetExternalTrafficPolicy => $"{Target} to {ExternalTrafficPolicy}",
+        _ => Target,
+    };
 }

@@ -48,6 +48,7 @@ public sealed class ClusterBuild
 
         var spec = scenario.Cluster;
         Timeline = scenario.Timeline;
+        _scenario = scenario;
         Tcp = spec.TcpInternalPacing ? TcpOptions.Linux with { InternalPacing = true } : TcpOptions.Linux;
         var cni = variant.Cni.Create();
         cni.MasqueradeOutgoing = true; // the stock manifests' (see beyondEdge); plugins that build none (Cilium) ignore it
@@ -258,6 +259,18 @@ public sealed class ClusterBuild
     /// <summary>The node lifecycle and taint eviction controllers, when a timeline fails a node.</summary>
     public NodeLifecycleController? NodeLifecycle { get; }
 
+    /// <summary>
+    /// The Kubernetes layer's Services a setExternalTrafficPolicy entry's target names, as built (one per port of a
+    /// manifest's Service): a scenario Service by name, a manifest's by namespace/name or its name alone.
+    /// </summary>
+    public IReadOnlyList<Service> ExternalPolicyServices(string target) =>
+        _services.TryGetValue(target, out var own) ? [own]
+        : ExternalPolicyTarget.Manifest(_scenario, target, out _) is { } m ? _manifestServices[ExternalPolicyTarget.Key(m)]
+        : throw new KeyNotFoundException($"no Service '{target}' (validated before the run).");
+
+    private readonly Dictionary<string, IReadOnlyList<Service>> _manifestServices = new(StringComparer.Ordinal);
+    private readonly Scenario _scenario;
+
     /// <summary>The scenario's Services by name (ClusterIP and NodePort), as programmed or, for those a timeline adds, as they will be.</summary>
     public IReadOnlyDictionary<string, Service> ScenarioServiceObjects => _services;
 
@@ -459,6 +472,7 @@ public sealed class ClusterBuild
     /// </summary>
     private void AddManifestServices(Scenario scenario)
     {
+        bool patched = scenario.Timeline.Any(e => e.Action == TimelineAction.SetExternalTrafficPolicy);
         foreach (var svc in scenario.Objects.Services)
         {
             var first = svc.ForPort(svc.Ports[0]);
@@ -477,10 +491,18 @@ public sealed class ClusterBuild
                 continue;
             }
 
+            var versions = patched ? new List<Service>() : null; // kept only for a timeline that patches Services
             foreach (var port in svc.Ports)
             {
-                Proxy.Add(svc.ForPort(port));
+                var service = svc.ForPort(port);
+                versions?.Add(service);
+                Proxy.Add(service);
                 ScenarioServices++;
+            }
+
+            if (versions is not null)
+            {
+                _manifestServices[ExternalPolicyTarget.Key(svc)] = versions;
             }
 
             Dns.AddService(svc.Name, svc.Namespace, svc.ClusterIp);

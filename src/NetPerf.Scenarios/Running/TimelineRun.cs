@@ -21,6 +21,7 @@ internal sealed class TimelineRun : IEventHandler
     private readonly IReadOnlyList<TimelineEvent> _events;
     private readonly SimTime _origin;
     private readonly List<TimelineRecord> _log = [];
+    private readonly Dictionary<string, IReadOnlyList<Kubernetes.Services.Service>> _versions = new(StringComparer.Ordinal); // each patched Service's current version, per port, by its first port's name
 
     /// <param name="origin">When the measured window starts (the timeline's time 0).</param>
     /// <param name="workloads">The workloads of this simulation: another's start or stop is not this run's (the workload runner starts and stops them).</param>
@@ -97,7 +98,7 @@ internal sealed class TimelineRun : IEventHandler
     void IEventHandler.OnEvent(int kind, long arg)
     {
         var e = _events[(int)arg];
-        Log(e.Action.Name(), e.Action == TimelineAction.Scale ? $"{e.Target} to {e.Replicas}" : e.Target);
+        Log(e.Action.Name(), e.Object);
         switch (e.Action)
         {
             case TimelineAction.Roll:
@@ -141,6 +142,26 @@ internal sealed class TimelineRun : IEventHandler
                 break;
             case TimelineAction.RemoveService:
                 _build.Sync!.Delete(_build.ScenarioServiceObjects[e.Target]); // its rules stay until kube-proxy's next sync
+                break;
+            case TimelineAction.SetExternalTrafficPolicy:
+                // kubectl patch: the API server holds the new version at once; kube-proxy rewrites the Service's
+                // chains at its next sync (a Service of several ports is one per port, patched together). A patch
+                // to the policy it has already changes nothing, and no watch event follows.
+                var built = _build.ExternalPolicyServices(e.Target);
+                string key = built[0].Name; // one key however the entry spells it (a manifest's name, or namespace/name)
+                var current = _versions.TryGetValue(key, out var v) ? v : built;
+                if (current[0].ExternalTrafficPolicy == e.ExternalTrafficPolicy)
+                {
+                    break;
+                }
+
+                var patched = current.Select(x => x with { ExternalTrafficPolicy = e.ExternalTrafficPolicy }).ToList();
+                for (int i = 0; i < current.Count; i++)
+                {
+                    _build.Sync!.Update(current[i], patched[i]);
+                }
+
+                _versions[key] = patched;
                 break;
             case TimelineAction.StartWorkload or TimelineAction.StopWorkload:
                 break; // logged only: the workload runner starts and stops it at this time, on its client's host

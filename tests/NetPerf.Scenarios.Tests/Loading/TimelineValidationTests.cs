@@ -55,7 +55,7 @@ public class TimelineValidationTests
     public void An_unknown_action_is_refused_with_the_closest_and_the_allowed_ones()
     {
         var error = Only("timeline:\n  - {at: 10ms, action: rol, deployment: shop}\n");
-        Assert.Equal("timeline[0].action: 'rol' is not allowed (did you mean 'roll'?); allowed: roll, scale, deletePod, drainNode, uncordonNode, failNode, addNetworkPolicy, removeNetworkPolicy, addService, removeService, startWorkload, stopWorkload", error.Message);
+        Assert.Equal("timeline[0].action: 'rol' is not allowed (did you mean 'roll'?); allowed: roll, scale, deletePod, drainNode, uncordonNode, failNode, addNetworkPolicy, removeNetworkPolicy, addService, removeService, setExternalTrafficPolicy, startWorkload, stopWorkload", error.Message);
     }
 
     [Fact]
