@@ -97,6 +97,46 @@ public class CiliumMapsFactsTests(ITestOutputHelper log)
         Assert.Contains(cni, error.Message);
     }
 
+    [Fact]
+    public void A_scenarios_TCP_STREAM_with_big_tcp_costs_less_CPU_per_byte_than_without()
+    {
+        double PerByte(string cilium)
+        {
+            string yaml = $$"""
+                name: stream
+                duration: 20ms
+                warmup: 5ms
+                cluster:
+                  nodes: 2
+                  cni: cilium-native
+                  cilium: { {{cilium}} }
+                workloads:
+                  - { name: bulk, test: TCP_STREAM, paths: [pod-cross-node] }
+                """;
+            var summary = ResultSetBuilder.Build(ScenarioRunner.Run(ScenarioReader.Parse(yaml, "stream.yaml"), new RunOptions())).Summary;
+            return summary.Single(r => r.Metric == "cpu_per_byte").Mean;
+        }
+
+        double legacy = PerByte("kubeProxyReplacement: true, bpfMasquerade: true, hostRouting: ebpf");
+        double big = PerByte("kubeProxyReplacement: true, bpfMasquerade: true, hostRouting: ebpf, bigTcp: true");
+        log.WriteLine($"TCP_STREAM CPU per byte: {legacy:F4} ns without BIG TCP, {big:F4} ns with");
+        Assert.True(big < 0.9 * legacy, $"{big} ns/B with BIG TCP, {legacy} without");
+    }
+
+    [Fact]
+    public void Describe_lists_the_raised_gso_and_gro_sizes_on_the_nodes_device_as_ip_d_link_shows_them()
+    {
+        string Devices(string cilium)
+        {
+            var s = ScenarioReader.Parse(Yaml(cilium), "big.yaml");
+            var variant = s.Variants().Single();
+            return ClusterDescription.Describe(new ClusterBuild(s, variant, s.Seed), variant, s);
+        }
+
+        Assert.Contains("eth0: mtu 1500 gso_ipv4_max_size 196608 gro_ipv4_max_size 196608", Devices(EbpfBigTcp), StringComparison.Ordinal);
+        Assert.Contains("eth0: mtu 1500" + Environment.NewLine, Devices("    kubeProxyReplacement: true"), StringComparison.Ordinal);
+    }
+
     private const string EbpfBigTcp = "    kubeProxyReplacement: true\n    bpfMasquerade: true\n    hostRouting: ebpf\n    bigTcp: true";
 
     [Fact]
