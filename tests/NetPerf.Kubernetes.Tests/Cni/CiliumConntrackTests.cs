@@ -19,7 +19,8 @@ namespace NetPerf.Kubernetes.Tests.Cni;
 /// ipv4_policy): judged by the endpoint's policy ("Reply packets and related packets are allowed, all others must
 /// be permitted by policy") and, having no rev_nat_index, delivered without its Service's address.
 /// The layout: a client pod on node1 sending one UDP datagram from each of 1,500 ports (1,500 flows) to a server
-/// pod on node2, which echoes each; Cilium's smallest map is 1,024 entries (pkg/maps/mapsize LimitTableMin).
+/// pod on node2, which echoes each (the NodePort test: the same 1,500 flows from the outside host to node1's NodePort,
+/// in <see cref="Paths.PathCluster"/>'s layout); Cilium's smallest map is 1,024 entries (pkg/maps/mapsize LimitTableMin).
 /// </summary>
 public class CiliumConntrackTests
 {
@@ -130,5 +131,38 @@ public class CiliumConntrackTests
         var small = Run(SmallestMap);
         Assert.Equal(Flows, small.FromService + small.FromBackend);
         Assert.True(small.FromBackend > 0, "no echo lost its frontend");
+    }
+
+    [Fact]
+    public void A_NodePort_reply_whose_SNAT_mapping_was_evicted_is_not_translated_back_and_goes_up_the_entry_nodes_stack()
+    {
+        // Kube-proxy replacement's NodePort with SNAT: node1 writes each flow's mapping both ways into its NAT map;
+        // rev_nodeport_lb4 translates a backend's reply back by the reverse half. A reply whose mapping is gone
+        // (snat_v4_rev_nat finds none: NAT_PUNT_TO_STACK) goes up node1's stack to its own address and a port no
+        // socket holds, and is lost there; the client never sees it.
+        (int Answered, long Evicted, long LostOnNode1) Run(int natMax)
+        {
+            var cilium = new CiliumDatapath(CiliumRouting.Native, CiliumHostRouting.Ebpf, kubeProxyReplacement: true) { MapSizes = CiliumMapSizes.Default with { Nat = natMax } };
+            var path = new Paths.PathCluster(cilium, "iptables", "node-port");
+            var answers = new UdpSources();
+            var sockets = Enumerable.Range(0, Flows).Select(i => new UdpSocket(path.From, path.Source, (ushort)(20_000 + i)) { Receiver = answers }).ToList();
+            foreach (var socket in sockets)
+            {
+                socket.Send(path.Destination, path.Port, 100);
+            }
+
+            path.Cluster.Bed.Sim.RunUntil(path.Cluster.Bed.Sim.Now + SimTime.FromMilliseconds(100));
+            var node1 = path.Cluster.Node(1).Host;
+            return (answers.From.Count, node1.BpfLruMaps.Single(m => m.Name == "cilium_snat_v4_external").Evictions,
+                Enum.GetValues<DropReason>().Sum(r => node1.Drops(r)));
+        }
+
+        var ample = Run(CiliumMapSizes.DefaultNat);
+        Assert.Equal((Flows, 0L, 0L), ample);
+
+        var small = Run(SmallestMap);
+        Assert.True(small.Evicted >= (2 * Flows) - SmallestMap, $"{small.Evicted} NAT entries reclaimed");
+        Assert.True(small.Answered < Flows, $"{small.Answered} answered");
+        Assert.Equal(Flows, small.Answered + small.LostOnNode1);
     }
 }

@@ -56,6 +56,11 @@ public sealed partial class CiliumDatapath
     /// <summary>A new entry in the node's SNAT map (snat_v4_new_mapping writes one per direction), charged as <see cref="Track"/>'s.</summary>
     internal static void TrackNat(CiliumNodeState node, in FiveTuple key, in FiveTuple value, NetDevice device, ref PacketWalk walk)
     {
+        if (node.Conntrack.Nat.TryGetValue(key, out var known) && known == value)
+        {
+            return; // the mapping's other half was reclaimed, this one is still held
+        }
+
         walk.Charge(KernelStage.BpfMapInsert, device);
         if (node.Conntrack.Nat.Set(key, value))
         {
