@@ -245,6 +245,21 @@ public enum KernelStage
     BpfBackendMaglev,
 
     /// <summary>
+    /// A new entry written into one of Cilium's LRU hash maps (bpf_map_update_elem on cilium_ct4_global,
+    /// cilium_ct_any4_global or cilium_snat_v4_external): ct_create4 for a flow's first packet at an endpoint or a
+    /// NodePort (and again for a flow whose entry was evicted: Cilium creates entries for non-SYN packets too), or
+    /// snat_v4_new_mapping. The programs' own stages are measured on established flows and do not include it.
+    /// </summary>
+    BpfMapInsert,
+
+    /// <summary>
+    /// The extra work of an insert into a full LRU map: the per-CPU free list is empty, so bpf_lru_pop_free
+    /// shrinks the inactive list (__bpf_lru_list_shrink) and reclaims an old entry, deleting it from its hash
+    /// bucket (htab_lru_map_delete_node) before the new one takes its node.
+    /// </summary>
+    BpfLruEvict,
+
+    /// <summary>
     /// TCP's internal pacing timer firing once (net/ipv4/tcp_output.c: tcp_pacing_check arms tp->pacing_timer, a
     /// pinned soft hrtimer, when a send finds the socket's next departure time, tcp_wstamp_ns, still ahead;
     /// tcp_pace_kick then runs tcp_tsq_handler and tcp_write_xmit again): the hrtimer's arming and expiry, the

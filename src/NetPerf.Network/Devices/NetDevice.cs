@@ -72,6 +72,22 @@ public abstract class NetDevice : IEventHandler
     /// </summary>
     public bool GenericSegmentation { get; set; } = true;
 
+    /// <summary>GSO_LEGACY_MAX_SIZE: a device's gso_ipv4_max_size and gro_ipv4_max_size unless raised (include/linux/netdevice.h).</summary>
+    public const int LegacyGsoMaxSize = 65536;
+
+    /// <summary>
+    /// gso_ipv4_max_size (<c>ip link set DEV gso_ipv4_max_size N</c>, Linux 6.3): the largest IPv4 super-packet TCP
+    /// may build for routes out of this device (sk_setup_caps: sk_gso_max_size from the route's device, less
+    /// MAX_TCP_HEADER + 1). 64 KiB unless BIG TCP raises it (Cilium's enable-ipv4-big-tcp: 196608).
+    /// </summary>
+    public int GsoIpv4MaxSize { get; set; } = LegacyGsoMaxSize;
+
+    /// <summary>
+    /// gro_ipv4_max_size: the largest IPv4 aggregate GRO builds on this device. BIG TCP raises it with the GSO size;
+    /// here GRO merges a super-packet's frames back as the sender built them, so this is shown, not enforced.
+    /// </summary>
+    public int GroIpv4MaxSize { get; set; } = LegacyGsoMaxSize;
+
     /// <summary>False for devices without a link layer (tunl0, lo): routing hands them the packet with no neighbour lookup.</summary>
     public virtual bool HasLinkLayer => true;
 

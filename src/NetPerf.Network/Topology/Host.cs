@@ -158,6 +158,21 @@ public sealed class Host
         return (drops, early, gc, failed, entries);
     }
 
+    /// <summary>The BPF LRU maps loaded on this host (a datapath's conntrack and NAT maps), for their counters.</summary>
+    public List<Bpf.ILruMapCounters> BpfLruMaps { get; } = [];
+
+    /// <summary>Entries the host's BPF LRU maps reclaimed to make room, summed (each map's Evictions).</summary>
+    public long BpfLruEvictions()
+    {
+        long evictions = 0;
+        foreach (var map in BpfLruMaps)
+        {
+            evictions += map.Evictions;
+        }
+
+        return evictions;
+    }
+
     public NetworkNamespace CreateNamespace(string name)
     {
         if (_namespaces.Any(n => n.Name == name))

@@ -29,7 +29,7 @@ public static class StageColours
         ("OvsFlowLookup", "device", "#80CDC1"), ("OvsUpcall", "device", "#35978F"),
         ("BpfFromContainer", "bpf", "#004B50"), ("BpfToContainer", "bpf", "#00828A"), ("BpfFromNetdev", "bpf", "#2AC1C9"),
         ("BpfFromHost", "bpf", "#7FDFE3"), ("BpfFromOverlay", "bpf", "#BDF0F2"), ("BpfServiceNat", "bpf", "#006D77"), ("BpfSocketLb", "bpf", "#83C5BE"), ("BpfSocketLbReceive", "bpf", "#B7E1DC"),
-        ("BpfNodePort", "bpf", "#0B3C49"), ("BpfNodePortSnat", "bpf", "#3A7D8C"), ("BpfDsr", "bpf", "#5FA8B5"), ("BpfBackendRandom", "bpf", "#9BD1D9"), ("BpfBackendMaglev", "bpf", "#C9E8EC"),
+        ("BpfNodePort", "bpf", "#0B3C49"), ("BpfNodePortSnat", "bpf", "#3A7D8C"), ("BpfDsr", "bpf", "#5FA8B5"), ("BpfBackendRandom", "bpf", "#9BD1D9"), ("BpfBackendMaglev", "bpf", "#C9E8EC"), ("BpfMapInsert", "bpf", "#14555E"), ("BpfLruEvict", "bpf", "#E0F4F6"),
         ("NicTransmit", "nic", "#252525"), ("NicReceive", "nic", "#737373"),
         ("Interference", "other", "#FFD92F"), ("Preemption", "other", "#B3DE69"),
     ];

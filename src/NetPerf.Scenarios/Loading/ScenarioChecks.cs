@@ -1015,6 +1015,23 @@ internal static class ScenarioChecks
                 "Use snat, or compare cilium-native only");
         }
 
+        // BIG TCP: the agent refuses it in tunnelling mode (pkg/datapath/linux/bigtcp validateConfig, "BIG TCP is not
+        // supported in tunneling mode"), and without IPv4 BIG TCP in the kernel (6.3) warns and runs without it.
+        if (s.Cluster.Cilium.BigTcp)
+        {
+            if (variants.FirstOrDefault(v => v.Cni.Create() is Kubernetes.Cni.Cilium.CiliumDatapath { Routing: not Kubernetes.Cni.Cilium.CiliumRouting.Native }) is { } tunnel)
+            {
+                d.Error(At(root, "cluster", "cilium", "bigTcp") ?? At(root, "cluster", "cilium"),
+                    $"cluster.cilium.bigTcp: Cilium's agent refuses BIG TCP in tunnelling mode (\"BIG TCP is not supported in tunneling mode\", pkg/datapath/linux/bigtcp), and {tunnel.Cni.Name} (variant {tunnel.Name}) tunnels; BIG TCP needs native routing: compare cilium-native only, or drop bigTcp");
+            }
+
+            if (variants.FirstOrDefault(v => v.Cni.Family == "cilium" && !(v.Kernel ?? s.Cluster.Kernel).HasIpv4BigTcp) is { } old)
+            {
+                d.Warning(At(root, "cluster", "cilium", "bigTcp"),
+                    $"cluster.cilium.bigTcp: variant {old.Name} runs kernel {(old.Kernel ?? s.Cluster.Kernel).Name}, and IPv4 BIG TCP needs Linux 6.3 or newer; Cilium's agent then warns (\"Cannot enable --enable-ipv4-big-tcp, needs kernel 6.3 or newer\") and runs without it, and so does this run");
+            }
+        }
+
         // Cilium's service maps are one for every node here: its per-node choice and its affinity map (it honours these fields) are not modelled.
         if (s.Cluster.Cilium.KubeProxyReplacement && variants.FirstOrDefault(v => v.Cni.Family == "cilium") is { } socketLb
             && s.Objects.Services.FirstOrDefault(m => m.InternalTrafficPolicy == Kubernetes.Services.InternalTrafficPolicy.Local || m.TrafficDistribution != Kubernetes.Services.TrafficDistribution.Default || m.SessionAffinityTimeout is not null) is { } zonal)

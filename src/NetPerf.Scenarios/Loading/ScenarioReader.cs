@@ -256,11 +256,12 @@ public static partial class ScenarioReader
             Resolver = Choices.Resolver(m.Choice("resolver", Choices.Resolvers, Choices.Name(c.Resolver))),
             NodeLocalDns = m.Boolean("nodeLocalDns", c.NodeLocalDns),
             ConntrackTimeouts = ReadConntrackTimeouts(m["conntrackTimeouts"] is { } t ? YamlMap.Of(t, "cluster.conntrackTimeouts", d, ScenarioKeys.ConntrackTimeouts) : null, c.ConntrackTimeouts),
-            Cilium = ReadCilium(YamlMapOrNull(m, "cilium", d, ScenarioKeys.Cilium), d),
             BgpPeering = YamlMapOrNull(m, "calico", d, ScenarioKeys.Calico) is { } calico && calico.Has("routeReflectors")
                 ? Kubernetes.Bgp.BgpPeering.Reflected((int)calico.Integer("routeReflectors", 1, MaxRouteReflectors, 2))
                 : c.BgpPeering,
         };
+        // After the rest: the maps' dynamic sizing reads the nodes' memory.
+        built = built with { Cilium = ReadCilium(YamlMapOrNull(m, "cilium", d, ScenarioKeys.Cilium), d, built.MemoryGiBPerNode) };
         if (built.InterZoneDelay > SimTime.Zero && (built.Zones < 2 || built.Racks != built.Zones) && !d.IsRefused("cluster.zones", "cluster.racks"))
         {
             // The delay is put on the racks' uplinks to the spine (RackFabric), so each zone must be a rack of its own.
@@ -283,11 +284,11 @@ public static partial class ScenarioReader
     /// agent falls back to legacy host routing (daemon/cmd/kube_proxy_replacement.go, "BPF host routing requires
     /// ... falling back to legacy host routing"), and so does this, with a warning at the line.
     /// </summary>
-    private static CiliumSpec ReadCilium(YamlMap? m, Diagnostics d)
+    private static CiliumSpec ReadCilium(YamlMap? m, Diagnostics d, double? memoryGiB)
     {
         if (m is null)
         {
-            return new CiliumSpec();
+            return new CiliumSpec { MapSizes = MapSizes(null, d, memoryGiB) };
         }
 
         bool kpr = m.Boolean("kubeProxyReplacement", false);
@@ -319,8 +320,20 @@ public static partial class ScenarioReader
             d.Warning(size, "cluster.cilium.maglevTableSize: sizes Maglev's lookup table, which is used only with loadBalancerAlgorithm: maglev");
         }
 
+        // pkg/datapath/linux/bigtcp validateConfig: the agent refuses to start with BIG TCP and legacy host routing
+        // (tunnelling, the other refusal, is a variant's, checked with the variants).
+        bool bigTcp = m.Boolean("bigTcp", false);
+        if (bigTcp && !ebpf)
+        {
+            string needs = kpr && masquerade ? "hostRouting: ebpf" : $"hostRouting: ebpf, which needs kubeProxyReplacement: true and bpfMasquerade: true";
+            d.Refuse(m["bigTcp"], "cluster.cilium.bigTcp", $"cluster.cilium.bigTcp: Cilium's agent refuses BIG TCP with legacy host routing (\"BIG TCP is not supported with legacy host routing\", pkg/datapath/linux/bigtcp); it needs {needs}, and native routing (cilium-native)");
+            bigTcp = false;
+        }
+
         return new CiliumSpec
         {
+            BigTcp = bigTcp,
+            MapSizes = MapSizes(m, d, memoryGiB),
             KubeProxyReplacement = kpr,
             BpfMasquerade = masquerade,
             HostRouting = ebpf ? Kubernetes.Cni.Cilium.CiliumHostRouting.Ebpf : Kubernetes.Cni.Cilium.CiliumHostRouting.Legacy,
@@ -328,6 +341,39 @@ public static partial class ScenarioReader
             BackendSelection = selection,
             MaglevTableSize = tableSize,
         };
+    }
+
+    /// <summary>
+    /// cluster.cilium's map sizes (Helm's bpf.ctTcpMax, bpf.ctAnyMax, bpf.natMax, bpf.mapDynamicSizeRatio): those given,
+    /// the rest derived from the nodes' memory by the ratio (0.0025 unless given) when cluster.memoryGiBPerNode says
+    /// what the memory is, else the fixed defaults; a NAT map larger than the two conntrack maps together is
+    /// refused, as the agent refuses it (checkMapSizeLimits), unless it is the default, which is then cut to two thirds of them.
+    /// </summary>
+    private static Kubernetes.Cni.Cilium.CiliumMapSizes MapSizes(YamlMap? m, Diagnostics d, double? memoryGiB)
+    {
+        const int min = Kubernetes.Cni.Cilium.CiliumMapSizes.MinEntries, max = Kubernetes.Cni.Cilium.CiliumMapSizes.MaxEntries;
+        int? Entries(string key) => m is not null && m.Has(key) ? (int)m.Integer(key, min, max, min) : null;
+        int? tcp = Entries("ctTcpMax"), any = Entries("ctAnyMax"), nat = Entries("natMax");
+        double ratio = m?.Number("mapDynamicSizeRatio", 0, 1, Kubernetes.Cni.Cilium.CiliumMapSizes.DefaultDynamicSizeRatio) ?? Kubernetes.Cni.Cilium.CiliumMapSizes.DefaultDynamicSizeRatio;
+        if (m?["mapDynamicSizeRatio"] is { } given && memoryGiB is null)
+        {
+            d.Warning(given, "cluster.cilium.mapDynamicSizeRatio: sizes the conntrack and NAT maps by the nodes' memory, which this scenario does not give (cluster.memoryGiBPerNode); the fixed defaults are used");
+        }
+
+        var sizes = memoryGiB is { } gib && ratio > 0
+            ? Kubernetes.Cni.Cilium.CiliumMapSizes.Dynamic((long)(gib * (1L << 30)), ratio, tcp, any, nat)
+            : Kubernetes.Cni.Cilium.CiliumMapSizes.Default with { CtTcp = tcp ?? Kubernetes.Cni.Cilium.CiliumMapSizes.DefaultCtTcp, CtAny = any ?? Kubernetes.Cni.Cilium.CiliumMapSizes.DefaultCtAny, Nat = nat ?? Kubernetes.Cni.Cilium.CiliumMapSizes.DefaultNat };
+        if (sizes.Nat > sizes.CtTcp + sizes.CtAny)
+        {
+            if (nat is not null)
+            {
+                d.Refuse(m!["natMax"], "cluster.cilium.natMax", $"cluster.cilium.natMax: {nat} entries are more than the two conntrack maps hold together ({sizes.CtTcp} + {sizes.CtAny}); Cilium's agent refuses it (\"must not exceed maximum CT table size\", pkg/maps/mapsize); allowed: {min} to {sizes.CtTcp + sizes.CtAny}");
+            }
+
+            sizes = sizes with { Nat = Math.Max(min, (sizes.CtTcp + sizes.CtAny) * 2 / 3) };
+        }
+
+        return sizes;
     }
 
     /// <summary>The most pods a node may be given: 253, what a node's /24 addresses (flannel's host-local range less cni0, network and broadcast).</summary>

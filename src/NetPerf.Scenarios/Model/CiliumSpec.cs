@@ -4,7 +4,8 @@ namespace NetPerf.Scenarios.Model;
 
 /// <summary>
 /// cluster.cilium: the Cilium agent's options for every Cilium variant (Helm's kubeProxyReplacement,
-/// bpf.masquerade, bpf.hostLegacyRouting, loadBalancer.mode, loadBalancer.algorithm, maglev.tableSize), after the agent's own fallback: eBPF host routing asked for without
+/// bpf.masquerade, bpf.hostLegacyRouting, loadBalancer.mode, loadBalancer.algorithm, maglev.tableSize, bpf.ctTcpMax,
+/// bpf.ctAnyMax, bpf.natMax, bpf.mapDynamicSizeRatio, enableIPv4BIGTCP), after the agent's own fallback: eBPF host routing asked for without
 /// kube-proxy replacement and BPF masquerade runs as legacy (the reader warns at the line).
 /// </summary>
 public sealed record CiliumSpec
@@ -27,11 +28,22 @@ public sealed record CiliumSpec
     /// <summary>maglev.tableSize (Helm default: 16381).</summary>
     public int MaglevTableSize { get; init; } = CiliumMaglev.DefaultTableSize;
 
-    /// <summary>Sets a freshly created plugin's options before its cluster is built; other plugins are left alone.</summary>
-    public void Apply(Kubernetes.Cni.CniPlugin plugin)
+    /// <summary>The sizes of every node's conntrack and NAT maps (Helm's bpf.ctTcpMax, bpf.ctAnyMax, bpf.natMax, or bpf.mapDynamicSizeRatio of the nodes' memory).</summary>
+    public CiliumMapSizes MapSizes { get; init; } = CiliumMapSizes.Default;
+
+    /// <summary>enableIPv4BIGTCP (enable-ipv4-big-tcp; Helm default: false): gso_ipv4_max_size and gro_ipv4_max_size 196608 on the nodes' and pods' devices.</summary>
+    public bool BigTcp { get; init; }
+
+    /// <summary>
+    /// Sets a freshly created plugin's options before its cluster is built; other plugins are left alone. BIG TCP
+    /// only where <paramref name="kernel"/> has IPv4 BIG TCP (Linux 6.3): the agent warns and runs without it before.
+    /// </summary>
+    public void Apply(Kubernetes.Cni.CniPlugin plugin, KernelLine kernel)
     {
         if (plugin is CiliumDatapath cilium)
         {
+            cilium.MapSizes = MapSizes;
+            cilium.BigTcp = BigTcp && kernel.HasIpv4BigTcp;
             cilium.KubeProxyReplacement = KubeProxyReplacement;
             cilium.HostRouting = HostRouting;
             cilium.LoadBalancerMode = LoadBalancerMode;

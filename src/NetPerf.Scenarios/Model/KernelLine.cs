@@ -24,5 +24,8 @@ public sealed record KernelLine(string Name, ConntrackClashResolution ClashResol
 
     public static KernelLine Get(string name) => All.First(k => k.Name == name);
 
+    /// <summary>IPv4 BIG TCP (gso_ipv4_max_size and gro_ipv4_max_size, Linux 6.3): of the modelled lines, 6.18 only.</summary>
+    public bool HasIpv4BigTcp => this == Linux6_18;
+
     public override string ToString() => Name;
 }

@@ -53,7 +53,7 @@ public sealed class ClusterBuild
         var cni = variant.Cni.Create();
         cni.MasqueradeOutgoing = true; // the stock manifests' (see beyondEdge); plugins that build none (Cilium) ignore it
         cni.MasqueradePorts = variant.MasqueradePorts ?? spec.MasqueradePorts;
-        spec.Cilium.Apply(cni);
+        spec.Cilium.Apply(cni, variant.Kernel ?? spec.Kernel);
         cni.Mtu = (variant.PodMtu ?? spec.PodMtu).Bytes;
         cni.VxlanDf = spec.VxlanDf;
         Cluster = new KubernetesCluster(

@@ -41,7 +41,8 @@ public static class ClusterDescription
     /// </summary>
     public sealed record TopologyFacts(string Service, string Node, string Zone, IReadOnlyList<string> Endpoints, string Choice);
 
-    public sealed record DeviceFacts(string Name, int Mtu);
+    /// <summary>A device as <c>ip -d link</c> shows it: its MTU, and its IPv4 GSO and GRO limits when BIG TCP raised them.</summary>
+    public sealed record DeviceFacts(string Name, int Mtu, int GsoIpv4MaxSize = Network.Devices.NetDevice.LegacyGsoMaxSize, int GroIpv4MaxSize = Network.Devices.NetDevice.LegacyGsoMaxSize);
 
     public static Facts Collect(ClusterBuild b, Variant variant, Scenario scenario)
     {
@@ -83,7 +84,7 @@ public static class ClusterDescription
         }
 
         var routes = c.Nodes.Select(n => new RouteFacts(n.Name, n.Root.Fib.Lookup(b.RemoteServer.Ip)?.ToString(i => n.Root.Device(i).Name) ?? "unreachable")).ToList();
-        var devices = c.Node(1).Root.Devices.Select(d => new DeviceFacts(d.Name, d.Mtu)).ToList();
+        var devices = c.Node(1).Root.Devices.Select(d => new DeviceFacts(d.Name, d.Mtu, d.GsoIpv4MaxSize, d.GroIpv4MaxSize)).ToList();
         // With Cilium's kube-proxy replacement no kube-proxy runs, whatever mode the variant names.
         string kubeProxy = scenario.Cluster.Cilium.KubeProxyReplacement && variant.Cni.Family == "cilium" ? "none (replaced by Cilium's socket LB)" : variant.KubeProxy.Name;
         var remoteNode = b.RemoteServer.Node.Ip;
@@ -191,7 +192,10 @@ public static class ClusterDescription
         text.AppendLine($"$ ip link   # devices in {f.DevicesNode}'s root namespace");
         foreach (var d in f.Devices)
         {
-            text.AppendLine($"{d.Name}: mtu {d.Mtu}");
+            // ip -d link prints gso_ipv4_max_size and gro_ipv4_max_size always; shown here only when raised (BIG TCP), so other plugins' listings stay as they were.
+            text.AppendLine(d.GsoIpv4MaxSize == Network.Devices.NetDevice.LegacyGsoMaxSize && d.GroIpv4MaxSize == Network.Devices.NetDevice.LegacyGsoMaxSize
+                ? $"{d.Name}: mtu {d.Mtu}"
+                : $"{d.Name}: mtu {d.Mtu} gso_ipv4_max_size {d.GsoIpv4MaxSize} gro_ipv4_max_size {d.GroIpv4MaxSize}");
         }
 
         return text.ToString();

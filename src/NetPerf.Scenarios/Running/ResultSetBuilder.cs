@@ -77,7 +77,7 @@ public static class ResultSetBuilder
             Transactions = r.Report.Transactions, TransactionsPerSecond = r.Report.TransactionsPerSecond,
             GoodputBitsPerSecond = r.Report.GoodputBitsPerSecond, MeasuredPicoseconds = r.Report.Measured.Picoseconds,
             BatchMeansHalfWidth = r.Report.MeanMicroseconds?.HalfWidth, Lost = r.Lost, Late = r.Report.Late, BytesDelivered = r.BytesDelivered, Failures = r.Failures,
-            Hosts = r.Report.Cpu.Select(h => new HostRecord(h.Host, h.PicosecondsByStage, h.Drops.GetValueOrDefault(DropReason.ConntrackTableFull), h.ConntrackEvictions)).ToList(),
+            Hosts = r.Report.Cpu.Select(h => new HostRecord(h.Host, h.PicosecondsByStage, h.Drops.GetValueOrDefault(DropReason.ConntrackTableFull), h.ConntrackEvictions) { BpfLruEvictions = h.BpfLruEvictions }).ToList(),
             DnsLookupPicoseconds = r.Lookup?.Latency.Picoseconds, DnsQueriesPerType = r.Lookup?.QueriesPerType,
             Tcp = r.Report.Tcp is { } tcp ? new TcpRecord(tcp.Timeouts, tcp.RetransmittedSegments, tcp.MtuReductions, tcp.SmallestSegmentPayload) : null,
             Timeseries = r.Series is null ? [] : Timeseries(r, u.Variant.Name, u.Path.Name(), u.Workload.Name, duration).ToList(),
@@ -166,6 +166,14 @@ public static class ResultSetBuilder
             {
                 Add(summary, Row, "conntrack_drops", "1/s", ctDrops);
                 Add(summary, Row, "conntrack_evictions", "1/s", ctEvictions);
+            }
+
+            // Cilium's conntrack and NAT maps are LRU hash maps: when full an insert reclaims the least recently
+            // used entry, and nothing is dropped for it (rows only when one was reclaimed, as for conntrack).
+            var bpfEvictions = runs.Select(r => PerSecond(r, h => h.BpfLruEvictions)).ToList();
+            if (bpfEvictions.Any(x => x > 0))
+            {
+                Add(summary, Row, "bpf_lru_evictions", "1/s", bpfEvictions);
             }
 
             // Connections that failed, by errno (mean per replication): rows only when one failed, as for conntrack.

@@ -82,4 +82,8 @@ public sealed record SimulationRecord
 }
 
 /// <summary>One host's kernel CPU by stage (picoseconds), its new connections dropped at a full conntrack table and its conntrack evictions.</summary>
-public sealed record HostRecord(string Host, IReadOnlyDictionary<KernelStage, long> Stages, long ConntrackTableFullDrops, long ConntrackEvictions);
+public sealed record HostRecord(string Host, IReadOnlyDictionary<KernelStage, long> Stages, long ConntrackTableFullDrops, long ConntrackEvictions)
+{
+    /// <summary>Entries the host's BPF LRU maps (Cilium's conntrack and NAT maps) reclaimed to make room.</summary>
+    public long BpfLruEvictions { get; init; }
+}

@@ -66,10 +66,13 @@ public sealed record TcpOptions
     public int DuplicateAckThreshold { get; init; } = 3;
 
     /// <summary>
-    /// Largest GSO super-packet: GSO_LEGACY_MAX_SIZE 65536 less the header room tcp_tso_autosize keeps
-    /// (MAX_TCP_HEADER + 1, about 320 B): 45 segments of 1448 B.
+    /// The header room sk_setup_caps takes off the route's device's gso_ipv4_max_size for sk_gso_max_size
+    /// (MAX_TCP_HEADER + 1, about 320 B): a 64 KiB device allows 45 segments of 1448 B, a BIG TCP one (196608) 135.
     /// </summary>
-    public int GsoMaxBytes { get; init; } = 65536 - 320;
+    public const int GsoHeaderRoom = 320;
+
+    /// <summary>A cap of the socket's own on its super-packets, below what the route's device allows (none by default).</summary>
+    public int GsoMaxBytes { get; init; } = int.MaxValue;
 
     /// <summary>net.ipv4.tcp_min_tso_segs = 2: the smallest super-packet autosizing picks.</summary>
     public int MinTsoSegments { get; init; } = 2;

@@ -181,8 +181,8 @@ public sealed partial class TcpSocket
 
     /// <summary>
     /// tcp_tso_autosize: a super-packet carries about 1 ms of the flow's pacing rate (2x cwnd/srtt in slow start,
-    /// 1.2x after), at least tcp_min_tso_segs and at most what GSO allows, in whole segments. Without GSO on the
-    /// route's device, one segment.
+    /// 1.2x after), at least tcp_min_tso_segs and at most what GSO allows (the route's device's gso_ipv4_max_size
+    /// less the header room), in whole segments. Without GSO on the route's device, one segment.
     /// </summary>
     private long GsoGoal()
     {
@@ -192,7 +192,7 @@ public sealed partial class TcpSocket
             return _mss;
         }
 
-        long maxSegments = Math.Max(1, Options.GsoMaxBytes / _mss);
+        long maxSegments = Math.Max(1, Math.Min(Options.GsoMaxBytes, route.Value.Device.GsoIpv4MaxSize - TcpOptions.GsoHeaderRoom) / _mss);
         long segments = maxSegments;
         if (_rtt.HasSample && _rtt.Smoothed > SimTime.Zero)
         {

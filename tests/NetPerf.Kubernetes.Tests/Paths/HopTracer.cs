@@ -67,8 +67,8 @@ internal sealed class HopTracer : IPacketTracer, INetfilterTracer
             case KernelStage.Nat or KernelStage.BpfServiceNat or KernelStage.BpfNodePort or KernelStage.BpfNodePortSnat:
                 _beforeNat.TryAdd(key, flow); // the first of a program's translations: what the packet was before them all
                 break;
-            case KernelStage.BpfBackendRandom or KernelStage.BpfBackendMaglev when pending && before == flow:
-                _beforeNat[key] = before; // the backend's selection sits between nodeport_lb4's lookups and its rewrite
+            case KernelStage.BpfBackendRandom or KernelStage.BpfBackendMaglev or KernelStage.BpfMapInsert or KernelStage.BpfLruEvict when pending && before == flow:
+                _beforeNat[key] = before; // the backend's selection and the conntrack entry's insert sit between the lookups and the rewrite
                 break;
             case KernelStage.BpfDsr:
                 Hops[_lastHook[key]] += " dsr";

@@ -39,7 +39,7 @@ public sealed partial class CiliumDatapath
     {
         ref var p = ref walk.P;
         var flow = p.Flow;
-        if (node.SnatReplies.Count > 0 && node.SnatReplies.TryGetValue(flow, out var client))
+        if (node.Conntrack.Nat.Count > 0 && node.Conntrack.Nat.TryGetValue(flow, out var client))
         {
             // rev_nodeport_lb4: the SNAT map's reverse entry (snat_v4_rev_nat), then the Service's (lb4_rev_nat).
             walk.Charge(KernelStage.BpfNodePortSnat, device);
@@ -52,7 +52,7 @@ public sealed partial class CiliumDatapath
         {
             // handle_dsr_v4: the frontend goes into the flow's conntrack entry; the backend's reply gets it as its source.
             walk.Charge(KernelStage.BpfDsr, device);
-            node.EgressReverseNat[flow.Reversed] = (p.DsrAddress, p.DsrPort, true);
+            Track(node, flow.Reversed, CtScope.NodePortReply, CtEntry.Frontend(p.DsrAddress, p.DsrPort, dsr: true), device, ref walk);
             return null;
         }
 
@@ -62,7 +62,7 @@ public sealed partial class CiliumDatapath
         }
 
         walk.Charge(KernelStage.BpfNodePort, device);
-        if (!node.NodePortFlows.TryGetValue(flow, out var state))
+        if (!node.Conntrack.TryGet(flow, CtScope.Service, out var entry))
         {
             var backends = frontend.BackendsFor(node.Node);
             if (backends.Length == 0)
@@ -82,8 +82,18 @@ public sealed partial class CiliumDatapath
                 backend = backends[node.NodePortRandom!.Next(backends.Length)];
             }
 
-            state = NewNodePortFlow(node, flow, backend);
-            node.NodePortFlows[flow] = state;
+            // CT_NEW (a new flow, or one whose entry the LRU reclaimed: lb4_local selects again, so a random
+            // selection may send it elsewhere; Maglev's hash picks the same backend).
+            Track(node, flow, CtScope.Service, new CtEntry(default, 0, false, NewNodePortFlow(node, flow, backend, device, ref walk)), device, ref walk);
+            node.Conntrack.TryGet(flow, CtScope.Service, out entry);
+        }
+
+        var state = entry.NodePort;
+        if (!state.Dsr && state.Backend.Node != node.Node && !node.Conntrack.Nat.TryGetValue(state.Forwarded, out _))
+        {
+            // snat_v4_nat finds no mapping for the flow (the NAT map's LRU reclaimed it): a new one, as for a new flow.
+            state = NewNodePortFlow(node, flow, state.Backend, device, ref walk);
+            Track(node, flow, CtScope.Service, new CtEntry(default, 0, false, state), device, ref walk);
         }
 
         p.SetVisibleFlow(state.Forwarded);
@@ -130,13 +140,13 @@ public sealed partial class CiliumDatapath
     {
         verdict = TcVerdict.Ok;
         ref var p = ref walk.P;
-        if (node.EgressReverseNat.Count == 0 || p.Encapsulation.Kind != EncapsulationKind.None || !node.EgressReverseNat.TryGetValue(p.Flow, out var frontend))
+        if (p.Encapsulation.Kind != EncapsulationKind.None || !node.Conntrack.TryGet(p.Flow, CtScope.NodePortReply, out var frontend))
         {
             return false;
         }
 
         walk.Charge(KernelStage.BpfServiceNat, device); // lb4_rev_nat (xlate_dsr_v4 for a DSR flow)
-        p.SetVisibleFlow(p.Flow with { Source = frontend.Address, SourcePort = frontend.Port });
+        p.SetVisibleFlow(p.Flow with { Source = frontend.FrontendAddress, SourcePort = frontend.FrontendPort });
         if (!frontend.Dsr || HostRouting == CiliumHostRouting.Ebpf)
         {
             verdict = Forward(device, ref walk) ?? TcVerdict.Ok;
@@ -145,12 +155,12 @@ public sealed partial class CiliumDatapath
         return true;
     }
 
-    private NodePortFlow NewNodePortFlow(CiliumNodeState node, in FiveTuple flow, CiliumBackend backend)
+    private NodePortFlow NewNodePortFlow(CiliumNodeState node, in FiveTuple flow, CiliumBackend backend, NetDevice device, ref PacketWalk walk)
     {
         var toBackend = flow with { Destination = backend.Address, DestinationPort = backend.Port };
         if (backend.Node == node.Node)
         {
-            node.EgressReverseNat[toBackend.Reversed] = (flow.Destination, flow.DestinationPort, false);
+            Track(node, toBackend.Reversed, CtScope.NodePortReply, CtEntry.Frontend(flow.Destination, flow.DestinationPort), device, ref walk);
             return new NodePortFlow(toBackend, backend, Dsr: false);
         }
 
@@ -160,14 +170,16 @@ public sealed partial class CiliumDatapath
             return new NodePortFlow(toBackend, backend, Dsr: true);
         }
 
-        // snat_v4_new_mapping: the client's port if no other flow to this backend holds it, else the next free one.
+        // snat_v4_new_mapping: the client's port if no other flow to this backend holds it, else the next free one;
+        // it writes the mapping both ways (the reply's tuple to the client's, the flow's forwarded tuple to itself).
         ushort port = flow.SourcePort;
         while (true)
         {
             var forwarded = toBackend with { Source = node.Node.Ip, SourcePort = port };
-            if (!node.SnatReplies.TryGetValue(forwarded.Reversed, out var owner) || owner == flow)
+            if (!node.Conntrack.Nat.TryGetValue(forwarded.Reversed, out var owner) || owner == flow)
             {
-                node.SnatReplies[forwarded.Reversed] = flow;
+                TrackNat(node, forwarded.Reversed, flow, device, ref walk);
+                TrackNat(node, forwarded, forwarded, device, ref walk);
                 return new NodePortFlow(forwarded, backend, Dsr: false);
             }
 

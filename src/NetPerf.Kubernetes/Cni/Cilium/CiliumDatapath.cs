@@ -33,8 +33,19 @@ public sealed partial class CiliumDatapath : CniPlugin
     /// <summary>The agent's policy engine for the cluster (the kinds' <see cref="Policy.PolicyEngine"/>): identities, the ipcache and each selected endpoint's policy map.</summary>
     internal Policy.IPolicyRenderer CreatePolicy(KubernetesCluster cluster) => _policy = new CiliumPolicy(cluster);
 
-    /// <summary>cil_from_container's conntrack entry for what an endpoint sends, so the replies pass its ingress policy.</summary>
-    internal void NoteSent(in FiveTuple flow) => _policy?.Sent(flow);
+    /// <summary>The sizes of every node's conntrack and NAT maps (bpf-ct-global-tcp-max, bpf-ct-global-any-max, bpf-nat-global-max); set before the cluster is built.</summary>
+    public CiliumMapSizes MapSizes { get; set; } = CiliumMapSizes.Default;
+
+    /// <summary>bigTCPGSOMaxSize and bigTCPGROMaxSize (pkg/datapath/linux/bigtcp): what IPv4 BIG TCP sets on the devices.</summary>
+    public const int BigTcpMaxSize = 196608;
+
+    /// <summary>
+    /// enable-ipv4-big-tcp: gso_ipv4_max_size and gro_ipv4_max_size of <see cref="BigTcpMaxSize"/> on each node's
+    /// device (the agent's bigtcp reconciler) and each pod's eth0 and lxc (the CNI plugin sets the veth pair's), so a
+    /// bulk TCP stream's super-packets carry up to 192 KiB rather than 64 KiB. The agent refuses it with a tunnel or
+    /// legacy host routing (validateConfig), and so does this. Set before the cluster is built.
+    /// </summary>
+    public bool BigTcp { get; set; }
 
     public CiliumDatapath(CiliumRouting routing, CiliumHostRouting hostRouting = CiliumHostRouting.Legacy, bool kubeProxyReplacement = false)
     {
@@ -80,7 +91,19 @@ public sealed partial class CiliumDatapath : CniPlugin
                 "Cilium's Geneve dispatch, which also runs in a Geneve tunnel, is not modelled. Use cilium-native, or loadBalancer.mode snat.");
         }
 
+        if (BigTcp && (Routing != CiliumRouting.Native || HostRouting != CiliumHostRouting.Ebpf))
+        {
+            throw new NotSupportedException(Routing != CiliumRouting.Native
+                ? "Cilium's agent refuses BIG TCP in tunneling mode (pkg/datapath/linux/bigtcp validateConfig); use cilium-native."
+                : "Cilium's agent refuses BIG TCP with legacy host routing (pkg/datapath/linux/bigtcp validateConfig); use eBPF host routing.");
+        }
+
         node.Root.IpForward = true;
+        if (BigTcp)
+        {
+            SetBigTcp(node.Eth0);
+        }
+
         int mtu = PodMtu(node.Eth0.Mtu);
         var router = RouterAddress(node);
         var (ciliumHost, ciliumNet) = VethDevice.CreatePair(node.Root, "cilium_host", node.Root, "cilium_net", mtu);
@@ -97,7 +120,7 @@ public sealed partial class CiliumDatapath : CniPlugin
             _ => null,
         };
 
-        var state = new CiliumNodeState(node, ciliumHost, (IMetadataTunnel?)tunnel);
+        var state = new CiliumNodeState(node, ciliumHost, (IMetadataTunnel?)tunnel) { Conntrack = new CiliumConntrack(node.Name, MapSizes, node.Host) };
         _nodes[node] = state;
         ciliumHost.TcEgress = new CiliumFromHost(this, state);
         node.Eth0.TcIngress = new CiliumFromNetdev(this, state);
@@ -177,6 +200,12 @@ public sealed partial class CiliumDatapath : CniPlugin
         pod.AddRoute($"{router}/32", eth0);
         pod.AddRoute("0.0.0.0/0", eth0, via: router.ToString());
         lxc.AddProxyNeighbour(router); // bpf_lxc answers the pod's ARP for the router with the lxc's MAC
+        if (BigTcp)
+        {
+            SetBigTcp(eth0);
+            SetBigTcp(lxc);
+        }
+
         lxc.TcIngress = new CiliumFromContainer(this, state);
         state.Endpoints[ip.Value] = lxc;
         return eth0;
@@ -190,35 +219,25 @@ public sealed partial class CiliumDatapath : CniPlugin
         _loadBalancer.Add(service, endpoints);
 
     /// <summary>
-    /// A pod's packet to a ClusterIP, at cil_from_container: the backend chosen (and kept in Cilium's conntrack
-    /// entry, with the frontend to restore on the replies) and the destination rewritten, before any routing.
+    /// A pod's packet to a ClusterIP, at cil_from_container: the backend chosen (lb4_local: kept in the flow's
+    /// CT_SERVICE entry, created on the flow's first packet or again after an eviction) and the destination
+    /// rewritten, before any routing. Returns the egress entry the translated flow needs: the frontend its
+    /// replies' source goes back to (rev_nat_index); an empty one for a packet to no ClusterIP.
     /// </summary>
-    internal void TranslateService(CiliumNodeState node, NetDevice device, ref PacketWalk walk)
+    internal CtEntry TranslateService(CiliumNodeState node, NetDevice device, ref PacketWalk walk)
     {
         ref var p = ref walk.P;
         if (p.Encapsulation.Kind != EncapsulationKind.None || !_loadBalancer.TrySelect(p.Flow, out var backend, out var port))
         {
-            return;
+            return default;
         }
 
         var original = p.Flow;
         walk.Charge(KernelStage.BpfServiceNat, device);
-        var translated = original with { Destination = backend, DestinationPort = port };
-        p.SetVisibleFlow(translated);
-        node.ReverseNat[translated.Reversed] = (original.Destination, original.DestinationPort);
-    }
-
-    /// <summary>lb4_rev_nat at delivery: a reply of a translated flow gets its frontend back as its source.</summary>
-    private static void ReverseTranslate(CiliumNodeState node, VethDevice lxc, ref PacketWalk walk)
-    {
-        ref var p = ref walk.P;
-        if (node.ReverseNat.Count == 0 || !node.ReverseNat.TryGetValue(p.Flow, out var frontend))
-        {
-            return;
-        }
-
-        walk.Charge(KernelStage.BpfServiceNat, lxc);
-        p.SetVisibleFlow(p.Flow with { Source = frontend.Address, SourcePort = frontend.Port });
+        // The service entry holds the backend; the selection is by the tuple's hash, so a re-created entry picks the same one.
+        Track(node, original, CtScope.Service, CtEntry.Frontend(backend, port), device, ref walk);
+        p.SetVisibleFlow(original with { Destination = backend, DestinationPort = port });
+        return CtEntry.Frontend(original.Destination, original.DestinationPort);
     }
 
     /// <summary>The node whose pod CIDR holds <paramref name="address"/> (the ipcache's answer), if any.</summary>
@@ -235,8 +254,14 @@ public sealed partial class CiliumDatapath : CniPlugin
 
     /// <summary>
     /// ipv4_local_delivery (bpf/lib/l3.h): the MACs rewritten and the TTL decremented (ipv4_l3), the destination
-    /// endpoint's ingress program tail-called (its policy verdict, <see cref="CiliumPolicy"/>; a denied packet dropped there), then redirect_ep: with eBPF host routing bpf_redirect_peer
+    /// endpoint's ingress program tail-called, then redirect_ep: with eBPF host routing bpf_redirect_peer
     /// into the pod's namespace, otherwise bpf_redirect to the lxc's egress, whose veth_xmit takes the backlog.
+    /// The ingress program (bpf_lxc.c ipv4_policy) looks the packet up in the node's conntrack map: a reply of
+    /// what the endpoint sent (CT_REPLY) passes, and gets a translated flow's frontend back as its source
+    /// (lb4_rev_nat); anything else is judged by the endpoint's policy (<see cref="CiliumPolicy"/>; a denied packet
+    /// is dropped) and, if new (CT_NEW), gets its ingress entry. So a reply whose egress entry the LRU reclaimed is
+    /// judged as a new connection from the server (dropped if the policy does not allow it, else a new entry) and
+    /// reaches its endpoint without its frontend: what Cilium itself does.
     /// </summary>
     internal void DeliverToEndpoint(CiliumNodeState node, VethDevice lxc, ref PacketWalk walk)
     {
@@ -245,13 +270,26 @@ public sealed partial class CiliumDatapath : CniPlugin
         p.SourceMac = lxc.Mac;
         p.DestinationMac = lxc.Peer.Mac;
         walk.Charge(KernelStage.BpfToContainer, lxc);
-        if (_policy is { Enforcing: true } policy && !policy.Allows(p.Flow))
+        var flow = p.Flow;
+        if (node.Conntrack.TryGet(flow.Reversed, CtScope.Egress, out var egress))
         {
-            walk.Drop(DropReason.TcShot, lxc); // DROP_POLICY: no entry for the source's identity and port
-            return;
+            if (egress.HasFrontend)
+            {
+                walk.Charge(KernelStage.BpfServiceNat, lxc); // lb4_rev_nat
+                p.SetVisibleFlow(flow with { Source = egress.FrontendAddress, SourcePort = egress.FrontendPort });
+            }
+        }
+        else
+        {
+            if (_policy is { Enforcing: true } policy && !policy.Allows(flow))
+            {
+                walk.Drop(DropReason.TcShot, lxc); // DROP_POLICY: no entry for the source's identity and port
+                return;
+            }
+
+            Track(node, flow, CtScope.Ingress, default, lxc, ref walk);
         }
 
-        ReverseTranslate(node, lxc, ref walk);
         if (HostRouting == CiliumHostRouting.Ebpf)
         {
             lxc.RedirectToPeer(ref walk);
@@ -260,6 +298,12 @@ public sealed partial class CiliumDatapath : CniPlugin
         {
             lxc.Transmit(ref walk);
         }
+    }
+
+    private static void SetBigTcp(NetDevice device)
+    {
+        device.GsoIpv4MaxSize = BigTcpMaxSize;
+        device.GroIpv4MaxSize = BigTcpMaxSize;
     }
 
     private void RegisterPodCidr(Node node)

@@ -5,7 +5,7 @@ namespace NetPerf.Kubernetes.Cni.Cilium;
 
 /// <summary>
 /// What Cilium's agent keeps on one node for its BPF programs: the endpoint map (cilium_lxc: each local pod's
-/// address and its lxc device) and the node's devices the programs redirect to.
+/// address and its lxc device), its conntrack and NAT maps, and the node's devices the programs redirect to.
 /// </summary>
 internal sealed class CiliumNodeState(Node node, VethDevice ciliumHost, IMetadataTunnel? tunnel)
 {
@@ -21,26 +21,10 @@ internal sealed class CiliumNodeState(Node node, VethDevice ciliumHost, IMetadat
     public Dictionary<uint, VethDevice> Endpoints { get; } = [];
 
     /// <summary>
-    /// The reverse-NAT side of Cilium's conntrack entries for flows this node translated to a backend: each
-    /// reply tuple (backend to client) with the frontend (ClusterIP and port) its source goes back to.
+    /// The node's conntrack and NAT maps (LRU hash maps): every endpoint flow's egress and ingress entries, a
+    /// translated flow's frontend, the NodePort flows' entries and the BPF SNAT's mappings.
     /// </summary>
-    public Dictionary<Network.Packets.FiveTuple, (Network.Addressing.Ipv4Address Address, ushort Port)> ReverseNat { get; } = [];
-
-    /// <summary>
-    /// Reverse NAT at an endpoint's egress (cil_from_container's conntrack lookup): the reply tuple of a NodePort
-    /// flow this node delivered to a local backend, or of a DSR flow it received, with the frontend the reply's
-    /// source goes back to, and whether it was DSR (the reply then takes the ordinary path out).
-    /// </summary>
-    public Dictionary<Network.Packets.FiveTuple, (Network.Addressing.Ipv4Address Address, ushort Port, bool Dsr)> EgressReverseNat { get; } = [];
-
-    /// <summary>Cilium's conntrack entries for the NodePort flows entering this node: the client's tuple and where the flow goes.</summary>
-    public Dictionary<Network.Packets.FiveTuple, NodePortFlow> NodePortFlows { get; } = [];
-
-    /// <summary>
-    /// The SNAT map's reverse entries (cilium_snat_v4_external): the tuple a backend's reply arrives with (backend
-    /// to this node's address and the port the SNAT gave) and the client tuple it is translated back to.
-    /// </summary>
-    public Dictionary<Network.Packets.FiveTuple, Network.Packets.FiveTuple> SnatReplies { get; } = [];
+    public required CiliumConntrack Conntrack { get; init; }
 
     /// <summary>The draws of bpf_get_prandom_u32 on this node, for random backend selection.</summary>
     public Engine.Random.RngStream? NodePortRandom { get; set; }

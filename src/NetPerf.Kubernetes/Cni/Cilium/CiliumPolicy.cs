@@ -12,8 +12,10 @@ namespace NetPerf.Kubernetes.Cni.Cilium;
 /// protocol, port) entries, each rule's podSelector turned into the identities it matches, an empty from into the
 /// wildcard identity, an ipBlock into its CIDR's identity. The endpoint's ingress program (<see cref="Network.Cpu.KernelStage.BpfToContainer"/>)
 /// looks the packet's source identity and port up there: one hash lookup whatever the number of policies, where
-/// iptables-based engines walk a rule per policy. Replies of connections the endpoint opened, and packets of
-/// connections it already accepted, pass by Cilium's conntrack entry without the verdict.
+/// iptables-based engines walk a rule per policy. Replies of connections the endpoint opened pass by their
+/// conntrack entry without the verdict (CT_REPLY; the entries are the node's, <see cref="CiliumConntrack"/>); every
+/// other packet is judged (bpf_lxc.c: "Reply packets and related packets are allowed, all others must be
+/// permitted by policy").
 /// Not modelled: egress policies (as elsewhere in this model), namespaces (one is), CiliumNetworkPolicy's L7 rules.
 /// </summary>
 internal sealed class CiliumPolicy(KubernetesCluster cluster) : IPolicyRenderer
@@ -33,9 +35,6 @@ internal sealed class CiliumPolicy(KubernetesCluster cluster) : IPolicyRenderer
     private readonly Dictionary<string, int> _identities = [];
     private readonly Dictionary<uint, int> _ipcache = [];
     private readonly Dictionary<uint, EndpointPolicy> _endpoints = [];
-
-    /// <summary>The flows the endpoints' conntrack entries let through without a verdict: those they opened, and those the policy accepted.</summary>
-    private readonly HashSet<FiveTuple> _conntrack = [];
 
     /// <summary>True once some endpoint is selected by a policy (until then nothing is looked up).</summary>
     public bool Enforcing => _endpoints.Count > 0;
@@ -92,35 +91,20 @@ internal sealed class CiliumPolicy(KubernetesCluster cluster) : IPolicyRenderer
         }
     }
 
-    /// <summary>Notes a flow an endpoint sent (cil_from_container's conntrack entry), so its replies pass.</summary>
-    public void Sent(in FiveTuple flow)
-    {
-        if (Enforcing)
-        {
-            _conntrack.Add(flow.Reversed);
-        }
-    }
-
     /// <summary>The endpoint's ingress verdict on a packet for <paramref name="flow"/>'s destination: false means DROP_POLICY.</summary>
     public bool Allows(in FiveTuple flow)
     {
-        if (!_endpoints.TryGetValue(flow.Destination.Value, out var map) || _conntrack.Contains(flow))
+        if (!_endpoints.TryGetValue(flow.Destination.Value, out var map))
         {
             return true;
         }
 
         int identity = _ipcache.TryGetValue(flow.Source.Value, out int id) ? id : ReservedIdentity(flow.Source);
-        bool allowed = map.Allowed.Contains((identity, flow.Protocol, flow.DestinationPort))
+        return map.Allowed.Contains((identity, flow.Protocol, flow.DestinationPort))
             || map.Allowed.Contains((identity, AnyProtocol, Any))
             || map.Allowed.Contains((Any, flow.Protocol, flow.DestinationPort))
             || map.Allowed.Contains((Any, AnyProtocol, Any))
             || AllowsCidr(map, flow);
-        if (allowed)
-        {
-            _conntrack.Add(flow);
-        }
-
-        return allowed;
     }
 
     /// <summary>An ipBlock's entry: the ipcache's longest-prefix match gives the source its CIDR identity.</summary>

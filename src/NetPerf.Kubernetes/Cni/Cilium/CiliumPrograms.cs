@@ -25,8 +25,8 @@ internal sealed class CiliumFromContainer(CiliumDatapath cilium, CiliumNodeState
             return reversed;
         }
 
-        cilium.TranslateService(node, device, ref walk);
-        cilium.NoteSent(walk.P.Flow);
+        var egress = cilium.TranslateService(node, device, ref walk);
+        cilium.TrackEgress(node, device, ref walk, egress);
         var destination = walk.P.VisibleFlow.Destination;
         if (node.Endpoints.TryGetValue(destination.Value, out var local))
         {
