@@ -72,13 +72,5 @@ internal static class ManifestChecks
             }
         }
 
-        if (variants.Any(v => v.KubeProxy == KubeProxyMode.Nftables))
-        {
-            foreach (var svc in objects.Services.Where(x => x.ExternalTrafficPolicy == ExternalTrafficPolicy.Local))
-            {
-                errors.Add(new ScenarioError(svc.At.File, svc.At.Line, svc.At.Column,
-                    $"Service {ManifestReader.Q(svc.Name)}: externalTrafficPolicy Local is not modelled in nftables mode yet (its map is shared by every node), and a variant runs kube-proxy in nftables mode; use Cluster, or leave nftables out of compare.kubeProxy"));
-            }
-        }
     }
 }

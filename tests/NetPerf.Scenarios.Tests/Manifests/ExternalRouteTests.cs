@@ -139,10 +139,13 @@ public sealed class ExternalRouteTests : IDisposable
         Assert.Equal(EdgeUplink.RemoteAddress, new ClusterBuild(s, units[0].Variant, s.Seed, beyondEdge: true).RemoteAddress);
     }
 
-    [Fact]
-    public void An_external_client_to_a_Local_NodePort_dials_a_node_with_the_endpoint_and_no_other_node_works()
+    [Theory]
+    [InlineData("iptables")]
+    [InlineData("ipvs")]
+    [InlineData("nftables")]
+    public void An_external_client_to_a_Local_NodePort_dials_a_node_with_the_endpoint_and_no_other_node_works(string kubeProxy)
     {
-        var s = Load("  - {name: in, test: TCP_RR, from: external, to: service/web-local}\n");
+        var s = Load("  - {name: in, test: TCP_RR, from: external, to: service/web-local}\n", $"{{ nodes: 3, kubeProxy: {kubeProxy} }}");
         var route = s.Workloads[0].Route!;
         var web = s.Objects.Pods.Single(p => p.Owner == "deployment/web");
 
