@@ -124,10 +124,12 @@ public sealed record ScaleEstimate
         };
 
         double perNodePort = ScaleModel.NodePortBytesPerNode(v.KubeProxy);
-        if (perNodePort > 0 && nodePorts > 0)
+        if (perNodePort > 0 && nodePorts > 0 && !replaced) // Cilium's replacement keeps NodePorts in its BPF service map
         {
-            // Each node's own: a NodePort is a virtual service on each of the node's addresses, which differ between nodes.
-            terms.Add(new($"{Count(nodePorts)} NodePorts x {Count(n)} nodes = {Count(nodePorts * n)} nodes' own IPVS virtual services (one per node address)",
+            // Each node's own: in IPVS a virtual service on each of the node's addresses (which differ between nodes); in iptables the rule's place in its KUBE-NODEPORTS.
+            terms.Add(new(ipvs
+                    ? $"{Count(nodePorts)} NodePorts x {Count(n)} nodes = {Count(nodePorts * n)} nodes' own IPVS virtual services (one per node address)"
+                    : $"{Count(nodePorts)} NodePorts x {Count(n)} nodes = {Count(nodePorts * n)} places in the nodes' KUBE-NODEPORTS",
                 (double)nodePorts * n * perNodePort, servicesDriver, heaviest));
         }
 

@@ -256,6 +256,12 @@ public sealed class ScaleEstimateTests
         Assert.Equal("2,000 NodePorts x 5,000 nodes = 10 M nodes' own IPVS virtual services (one per node address)", np.Driver.What);
         Assert.Equal(ScaleKey.Services, np.Driver.Key);
         Assert.InRange(np.Bytes - e.Bytes, 3.5e9, 3.9e9); // 368.2 B a NodePort on a node
+
+        // In iptables mode the KUBE-NODEPORTS rule is one object every node's chain refers to: 10 M places, 10.1 B each.
+        var iptables = ScaleEstimate.Of(withNodePorts, new Model.Variant("iptables", Kubernetes.Cni.CniPlugins.Get("calico-bgp"), Kubernetes.Services.KubeProxyMode.Iptables, 0, null));
+        var term = iptables.Terms.Single(t => t.What.Contains("NodePorts", StringComparison.Ordinal));
+        Assert.Equal("2,000 NodePorts x 5,000 nodes = 10 M places in the nodes' KUBE-NODEPORTS", term.What);
+        Assert.InRange(term.Bytes, 100e6, 102e6);
     }
 
     /// <summary>Kubernetes' threshold cluster as a file: 600 deployments of 250 pods, 10,000 Services (by count) of 250 endpoints each.</summary>
