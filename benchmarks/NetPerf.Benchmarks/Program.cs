@@ -5,6 +5,7 @@ using BenchmarkDotNet.Running;
 //   dotnet run -c Release --project benchmarks/NetPerf.Benchmarks -- --list flat
 // CSV, Markdown and HTML reports land in BenchmarkDotNet.Artifacts/results/ (ignored by git).
 //   dotnet run -c Release --project benchmarks/NetPerf.Benchmarks -- rack-build [plugin] [nodes...]   (a cluster of nodes on racks: allocated, live heap, time)
+//   dotnet run -c Release --project benchmarks/NetPerf.Benchmarks -- threshold-build [mode] [nodes...]   (Kubernetes' threshold cluster at a size: allocated, live heap, time)
 //   dotnet run -c Release --project benchmarks/NetPerf.Benchmarks -- coefficients [ipvs]   (the scale model's coefficients; a proxy mode: only its Service and endpoint rows)
 if (args is ["coefficients", ..])
 {
@@ -15,6 +16,12 @@ if (args is ["coefficients", ..])
 if (args is ["rack-build", ..])
 {
     NetPerf.Benchmarks.Kubernetes.RackClusterBuildBenchmarks.Measure(Console.Out, args[1..]);
+    return;
+}
+
+if (args is ["threshold-build", ..])
+{
+    NetPerf.Benchmarks.Kubernetes.ThresholdClusterBuildBenchmarks.Measure(Console.Out, args[1..]);
     return;
 }
 

@@ -42,17 +42,26 @@ public static class ScaleCoefficients
         foreach (var mode in NetPerf.Kubernetes.Services.KubeProxyMode.Names.Where(m => onlyMode is null || m == onlyMode))
         {
             // Services of one endpoint each: S in {0, 1000} on N in {8, 32} (flannel-vxlan: a /24 per node holds the pods).
+            // The endpoints are 100 pods, 10 Services each (1,000 pods would be 125 a node, past the kubelet's 40 on 4 cores).
             const int S = 1000;
-            string deployments = string.Concat(Enumerable.Range(0, S).Select(i => Deployment($"d{i}", 1, $"d{i}", node: (i % 8) + 1)));
-            string services = string.Concat(Enumerable.Range(0, S).Select(i => $"  - {{ name: s{i}, selector: {{ app: d{i} }}, port: 80 }}\n"));
+            string deployments = string.Concat(Enumerable.Range(0, 100).Select(i => Deployment($"d{i}", 1, $"d{i}", node: (i % 8) + 1)));
+            string services = string.Concat(Enumerable.Range(0, S).Select(i => $"  - {{ name: s{i}, selector: {{ app: d{i % 100} }}, port: 80 }}\n"));
             var s8 = Delta(8, mode, deployments, services, S);
             var s32 = Delta(32, mode, deployments, services, S);
             var (shared, perNode) = Split(s8, s32);
             output.WriteLine($"service    {mode,-16} {shared.Bytes,10:F0} B {shared.Ns,10:F0} ns shared; {perNode.Bytes,8:F1} B {perNode.Ns,8:F1} ns per node");
 
-            // Endpoints: 50 Services of 400 endpoints against 50 of 1.
-            const int E = 50 * 399;
-            string pool = Deployment("big", 400, "big") + Deployment("one", 1, "one");
+            // A NodePort beyond its ClusterIP: 200 Services of type NodePort against 200 ClusterIP ones (IPVS: a
+            // virtual service per node address on every node).
+            const int P = 200;
+            string clusterIps = string.Concat(Enumerable.Range(0, P).Select(i => $"  - {{ name: s{i}, selector: {{ app: d{i % 100} }}, port: 80 }}\n"));
+            string nodePorts = string.Concat(Enumerable.Range(0, P).Select(i => $"  - {{ name: s{i}, type: NodePort, selector: {{ app: d{i % 100} }}, port: 80 }}\n"));
+            var (npShared, npPerNode) = Split(Between(8, mode, deployments, clusterIps, nodePorts, P), Between(32, mode, deployments, clusterIps, nodePorts, P));
+            output.WriteLine($"nodeport   {mode,-16} {npShared.Bytes,10:F0} B {npShared.Ns,10:F0} ns shared; {npPerNode.Bytes,8:F1} B {npPerNode.Ns,8:F1} ns per node");
+
+            // Endpoints: 50 Services of 200 endpoints against 50 of 1 (200 pods: 25 a node of 8, under the kubelet's 40).
+            const int E = 50 * 199;
+            string pool = Deployment("big", 200, "big") + Deployment("one", 1, "one");
             string many = string.Concat(Enumerable.Range(0, 50).Select(i => $"  - {{ name: b{i}, selector: {{ app: big }}, port: 80 }}\n"));
             string few = string.Concat(Enumerable.Range(0, 50).Select(i => $"  - {{ name: b{i}, selector: {{ app: one }}, port: 80 }}\n"));
             var e8 = Between(8, mode, pool, few, many, E);

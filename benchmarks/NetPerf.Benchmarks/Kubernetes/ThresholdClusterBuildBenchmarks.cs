@@ -48,6 +48,14 @@ public class ThresholdClusterBuildBenchmarks
     /// <summary>nodes nodes, 30 pods each, nodes x 2 Services (10,000 at 5,000 nodes) of 250 endpoints; the Services added.</summary>
     private static int Build(int nodes, KubeProxyMode mode)
     {
+        var cluster = BuildCluster(nodes, mode);
+        GC.KeepAlive(cluster);
+        return nodes * 2;
+    }
+
+    /// <summary>The cluster <see cref="Build"/> makes, kept for <see cref="Measure"/>.</summary>
+    private static KubernetesCluster BuildCluster(int nodes, KubeProxyMode mode)
+    {
         var cluster = new KubernetesCluster(new ClusterOptions
         {
             Nodes = nodes,
@@ -70,7 +78,47 @@ public class ThresholdClusterBuildBenchmarks
             add(new Service($"svc-{i}", new Ipv4Address(0x0A600000u + (uint)i + 1), 80, 8080, IpProtocol.Tcp, labels[i % groups]));
         }
 
-        return services;
+        return cluster;
+    }
+
+    /// <summary>
+    /// <c>dotnet run -c Release --project benchmarks/NetPerf.Benchmarks -- threshold-build [iptables|ipvs|nftables] [nodes...]</c>:
+    /// one build per line (default: IPVS at 500, 1,000, 2,000 and 5,000 nodes), what it allocated, the live heap it
+    /// keeps (after a full compacting collection) and its wall time. Run one size per process for the truest live heap.
+    /// </summary>
+    public static void Measure(TextWriter output, string[] args)
+    {
+        var modes = args.Where(a => !char.IsDigit(a[0])).Select(a => KubeProxyMode.All.Single(m => m.Name == a)).DefaultIfEmpty(KubeProxyMode.Ipvs).ToArray();
+        int[] sizes = args.Where(a => char.IsDigit(a[0])).Select(int.Parse).DefaultIfEmpty().ToArray();
+        if (sizes is [0])
+        {
+            sizes = [500, 1000, 2000, 5000];
+        }
+
+        foreach (var mode in modes)
+        {
+            foreach (int nodes in sizes)
+            {
+                output.WriteLine(MeasureOne(nodes, mode));
+            }
+        }
+    }
+
+    /// <summary>One build, in its own frame so that no cluster outlives its measurement.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static string MeasureOne(int nodes, KubeProxyMode mode)
+    {
+        GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
+        long live0 = GC.GetTotalMemory(forceFullCollection: true);
+        long allocated0 = GC.GetTotalAllocatedBytes(precise: true);
+        var watch = Stopwatch.StartNew();
+        var cluster = BuildCluster(nodes, mode);
+        watch.Stop();
+        long allocated = GC.GetTotalAllocatedBytes(precise: true) - allocated0;
+        GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
+        long live = GC.GetTotalMemory(forceFullCollection: true) - live0;
+        GC.KeepAlive(cluster);
+        return $"{mode.Name} {nodes} nodes, {nodes * PodsPerNode} pods, {nodes * 2} Services: allocated {allocated / 1e6:F1} MB, live {live / 1e6:F1} MB, {watch.Elapsed.TotalSeconds:F2} s, peak working set {Process.GetCurrentProcess().PeakWorkingSet64 / 1e6:F0} MB";
     }
 
     [GlobalCleanup]

@@ -19,7 +19,8 @@ public sealed partial class CalicoRouted
 
     private readonly Dictionary<Node, List<Ipv4Prefix>> _blocks = [];
     private readonly HashSet<Ipv4Prefix> _claimed = [];
-    private readonly List<Node> _connected = [];
+    private readonly List<Node> _connected = []; // in the order they were connected: the order a new block's routes are installed in
+    private readonly HashSet<Node> _isConnected = []; // the same nodes, for membership: a list's Contains made connecting n nodes n^2/2 comparisons (12.5 M at 5,000)
 
     /// <summary>The blocks affine to <paramref name="node"/>, in the order it claimed them.</summary>
     public IReadOnlyList<Ipv4Prefix> Blocks(Node node) => _blocks.TryGetValue(node, out var list) ? list : [Block(node)];
@@ -28,14 +29,26 @@ public sealed partial class CalicoRouted
     {
         RefuseBgpAcrossRacks(nodes);
         base.ConnectNodes(nodes);
-        _connected.AddRange(nodes.Where(n => !_connected.Contains(n)));
+        Connected(nodes);
     }
 
     public override void JoinNode(Node joined, IReadOnlyList<Node> others)
     {
         RefuseBgpAcrossRacks(others);
         base.JoinNode(joined, others);
-        _connected.AddRange(others.Append(joined).Where(n => !_connected.Contains(n)).Distinct());
+        Connected(others.Append(joined));
+    }
+
+    /// <summary>Adds the nodes not yet connected, each once, in their order.</summary>
+    private void Connected(IEnumerable<Node> nodes)
+    {
+        foreach (var node in nodes)
+        {
+            if (_isConnected.Add(node))
+            {
+                _connected.Add(node);
+            }
+        }
     }
 
     private void ClaimFirstBlock(Node node)
@@ -74,7 +87,7 @@ public sealed partial class CalicoRouted
 
     private void Announce(Node owner, Ipv4Prefix block)
     {
-        if (Routing == CalicoRouting.Static && _connected.Contains(owner))
+        if (Routing == CalicoRouting.Static && _isConnected.Contains(owner))
         {
             foreach (var node in _connected)
             {

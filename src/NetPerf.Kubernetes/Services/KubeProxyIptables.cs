@@ -53,26 +53,34 @@ public sealed partial class KubeProxyIptables
         }
     }
 
-    /// <summary>
-    /// The Service's jumps to <paramref name="ext"/>: its KUBE-NODEPORTS rule and its LoadBalancer IP's in
-    /// KUBE-SERVICES, at <paramref name="at"/>'s places when the chains are rebuilt (where the old version's
-    /// stood, as kube-proxy writes the Services in the same order each sync), else last.
-    /// </summary>
-    private static void AddExternalRules(Service service, Chain ext, NodeChains chains, ExternalRulePlaces at)
-    {
-        if (service.NodePort is { } nodePort)
-        {
-            var rule = new Rule { Protocol = service.Protocol, DestinationPort = nodePort, Target = RuleTarget.Jump, JumpTo = ext, Comment = service.Name };
-            chains.NodePorts.Insert(at.NodePort >= 0 ? at.NodePort : chains.NodePorts.Rules.Count, rule);
-        }
-
-        if (service.LoadBalancerIp is { } lbIp)
-        {
-            chains.Services.Insert(at.LoadBalancer >= 0 ? at.LoadBalancer : chains.Services.Rules.Count - 1, new Rule
+    /// <summary>The rules that lead to KUBE-EXT-X: the NodePort's in KUBE-NODEPORTS, the LoadBalancer IP's in KUBE-SERVICES.</summary>
+    private static (Rule? NodePort, Rule? LoadBalancer) ExternalRules(Service service, Chain ext) =>
+        (service.NodePort is { } nodePort
+            ? new Rule { Protocol = service.Protocol, DestinationPort = nodePort, Target = RuleTarget.Jump, JumpTo = ext, Comment = service.Name }
+            : null,
+        service.LoadBalancerIp is { } lbIp
+            ? new Rule
             {
                 Destination = new Ipv4Prefix(lbIp, 32), Protocol = service.Protocol, DestinationPort = service.Port,
                 Target = RuleTarget.Jump, JumpTo = ext, Comment = $"{service.Name} loadbalancer IP",
-            });
+            }
+            : null);
+
+    /// <summary>
+    /// Places the rules in a node's chains, at <paramref name="at"/>'s places when the chains are rebuilt (where the
+    /// old version's stood, as kube-proxy writes the Services in the same order each sync), else last; nodes whose
+    /// KUBE-EXT-X is the same share the rule objects, as they share the portals.
+    /// </summary>
+    private static void AddExternalRules((Rule? NodePort, Rule? LoadBalancer) rules, NodeChains chains, ExternalRulePlaces at)
+    {
+        if (rules.NodePort is { } nodePort)
+        {
+            chains.NodePorts.Insert(at.NodePort >= 0 ? at.NodePort : chains.NodePorts.Rules.Count, nodePort);
+        }
+
+        if (rules.LoadBalancer is { } loadBalancer)
+        {
+            chains.Services.Insert(at.LoadBalancer >= 0 ? at.LoadBalancer : chains.Services.Rules.Count - 1, loadBalancer);
         }
     }
 
@@ -248,19 +256,20 @@ public sealed partial class KubeProxyIptables
         {
             // KUBE-EXT-X: every external packet is marked for masquerade, then the cluster policy chain (every
             // endpoint, or the ones a trafficDistribution leaves the node: one KUBE-EXT-X per such chain).
-            var exts = new Dictionary<Chain, Chain>();
+            var exts = new Dictionary<Chain, (Rule? NodePort, Rule? LoadBalancer)>();
             foreach (var (node, chains) in _nodes)
             {
                 var policy = ClusterPolicyChain(service, id, svc, endpoints, endpointChains, node, shared);
-                if (!exts.TryGetValue(policy, out var ext))
+                if (!exts.TryGetValue(policy, out var rules))
                 {
-                    ext = new Chain($"KUBE-EXT-{id}");
+                    var ext = new Chain($"KUBE-EXT-{id}");
                     ext.Append(new Rule { Target = RuleTarget.Jump, JumpTo = _markMasquerade, Comment = "masquerade traffic for the service from outside the cluster" });
                     ext.Append(new Rule { Target = RuleTarget.Jump, JumpTo = policy });
-                    exts[policy] = ext;
+                    rules = ExternalRules(service, ext);
+                    exts[policy] = rules;
                 }
 
-                AddExternalRules(service, ext, chains, at?[node] ?? ExternalRulePlaces.Last);
+                AddExternalRules(rules, chains, at?[node] ?? ExternalRulePlaces.Last);
             }
 
             return;
@@ -276,7 +285,7 @@ public sealed partial class KubeProxyIptables
             ext.Append(new Rule { Source = Cluster.PodNetwork, Target = RuleTarget.Jump, JumpTo = policy, Comment = "pod traffic for external destinations" });
             ext.Append(new Rule { SourceIsLocal = true, Target = RuleTarget.Jump, JumpTo = _markMasquerade, Comment = "masquerade LOCAL traffic" });
             ext.Append(new Rule { SourceIsLocal = true, Target = RuleTarget.Jump, JumpTo = policy, Comment = "route LOCAL traffic to cluster-wide endpoints" });
-            AddExternalRules(service, ext, chains, at?[node] ?? ExternalRulePlaces.Last);
+            AddExternalRules(ExternalRules(service, ext), chains, at?[node] ?? ExternalRulePlaces.Last);
 
             var local = endpoints.Where(p => p.Node == node).ToList();
             if (local.Count == 0)

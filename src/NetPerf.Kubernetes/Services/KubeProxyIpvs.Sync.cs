@@ -7,7 +7,8 @@ namespace NetPerf.Kubernetes.Services;
 /// <summary>Following EndpointSlices: real servers added, and removed ones quiesced, when a Service's endpoints change.</summary>
 public sealed partial class KubeProxyIpvs : IKubeProxyRuleWriter
 {
-    private readonly Dictionary<(Service, Node), IpvsVirtualService> _virtualServices = [];
+    /// <summary>Each Service's real servers for its ClusterIP: the shared list, or for a per-node Service the first node's own.</summary>
+    private readonly Dictionary<Service, IpvsRealServers> _lists = [];
 
     /// <summary>
     /// Reprograms Services when <paramref name="slices"/> publishes new endpoints. ipvs.minSyncPeriod has no
@@ -19,11 +20,10 @@ public sealed partial class KubeProxyIpvs : IKubeProxyRuleWriter
     /// <summary>One netlink command per real server added or taken out (on one node; every node does the same at once).</summary>
     public int SyncLines(IReadOnlyDictionary<Service, IReadOnlyList<Pod>> changed)
     {
-        var node = Cluster.Nodes[0];
         int lines = 0;
         foreach (var (service, endpoints) in changed)
         {
-            var servers = _virtualServices[(service, node)].RealServers;
+            var servers = _lists[service].All;
             lines += endpoints.Count(p => !servers.Any(s => s.Address == p.Ip));
             lines += servers.Count(s => !endpoints.Any(p => p.Ip == s.Address));
         }
@@ -49,26 +49,18 @@ public sealed partial class KubeProxyIpvs : IKubeProxyRuleWriter
             throw new NotSupportedException($"Service {service.Name}: changing a LoadBalancer Service's endpoints is not modelled in IPVS mode yet.");
         }
 
-        // Weights are each node's; the list of real servers is one, shared by every node's virtual service.
-        IpvsRealServers? shared = null;
-        foreach (var node in Cluster.Nodes)
+        // The list of real servers and their weights are one, shared by every node's virtual service: every node's
+        // kube-proxy writes the same weights.
+        var shared = _lists[service];
+        for (int i = 0; i < shared.Count; i++)
         {
-            var virtualService = _virtualServices[(service, node)];
-            for (int i = 0; i < virtualService.RealServers.Count; i++)
-            {
-                var address = virtualService.RealServers[i].Address;
-                virtualService.SetWeight(i, endpoints.Any(p => p.Ip == address) ? 1 : 0);
-            }
-
-            shared = virtualService.Servers;
+            var address = shared.All[i].Address;
+            shared.SetWeight(i, endpoints.Any(p => p.Ip == address) ? 1 : 0);
         }
 
-        if (shared is not null)
+        foreach (var pod in endpoints.Where(p => !shared.All.Any(s => s.Address == p.Ip)))
         {
-            foreach (var pod in endpoints.Where(p => !shared.All.Any(s => s.Address == p.Ip)))
-            {
-                shared.Add(pod.Ip, service.TargetPort);
-            }
+            shared.Add(pod.Ip, service.TargetPort);
         }
 
         if (service.NodePort is not null)

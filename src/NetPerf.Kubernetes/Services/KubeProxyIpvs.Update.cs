@@ -43,10 +43,11 @@ public sealed partial class KubeProxyIpvs
     {
         RefuseUpdate(updated);
         _installed[_installed.IndexOf(old)] = updated;
+        // The ClusterIP's real servers are one list for every node (shared by their virtual services): re-keyed once.
+        _lists[updated] = _lists[old];
+        _lists.Remove(old);
         foreach (var node in Cluster.Nodes)
         {
-            _virtualServices[(updated, node)] = _virtualServices[(old, node)];
-            _virtualServices.Remove((old, node));
             _nodePortServices[(updated, node)] = _nodePortServices[(old, node)];
             _nodePortServices.Remove((old, node));
         }

@@ -23,14 +23,25 @@ public sealed partial class KubeProxyIpvs
     private readonly List<Service> _installed = [];
     private readonly IpvsNodePortRules _nodePortRules = new();
 
+    // What kube-proxy writes the same on every node, held once: the addresses bound to kube-ipvs0 and the virtual
+    // services of the cluster's traffic. Every node's kube-ipvs0 and IPVS share them (SharedAddresses, IpvsServiceTable).
+    private readonly SharedAddresses _addresses = new();
+    private readonly IpvsServiceTable _table = new();
+
     /// <param name="strictArp">
     /// kube-proxy's ipvs.strictARP: arp_ignore 1 on every node, so no node answers ARP for the addresses on
     /// kube-ipvs0 (MetalLB's L2 mode requires it: otherwise every node claims every LoadBalancer IP).
     /// </param>
-    public KubeProxyIpvs(KubernetesCluster cluster, IpvsScheduler scheduler = IpvsScheduler.RoundRobin, bool strictArp = false)
+    /// <param name="shareAcrossNodes">
+    /// True (the default): what every node holds the same (kube-ipvs0's addresses, the cluster's virtual services) is
+    /// held once and each node's part made on first use. False: every node gets its own copy of each at once, as
+    /// before; the same tables and the same traffic, for comparison.
+    /// </param>
+    public KubeProxyIpvs(KubernetesCluster cluster, IpvsScheduler scheduler = IpvsScheduler.RoundRobin, bool strictArp = false, bool shareAcrossNodes = true)
     {
         Cluster = cluster;
         Scheduler = scheduler;
+        SharesAcrossNodes = shareAcrossNodes;
         foreach (var node in cluster.Nodes)
         {
             if (strictArp)
@@ -40,6 +51,12 @@ public sealed partial class KubeProxyIpvs
 
             var dummy = new DummyDevice(node.Root, "kube-ipvs0");
             var ipvs = node.Root.EnableIpvs();
+            if (shareAcrossNodes)
+            {
+                node.Root.AttachSharedAddresses(dummy, _addresses);
+                ipvs.Share(_table);
+            }
+
             _nodePortRules.Install(node.Root.Netfilter!);
             _nodes[node] = (dummy, ipvs);
         }
@@ -47,30 +64,53 @@ public sealed partial class KubeProxyIpvs
 
     public KubernetesCluster Cluster { get; }
     public IpvsScheduler Scheduler { get; }
+
+    /// <summary>Whether the nodes share kube-ipvs0's addresses and the virtual services (see the constructor).</summary>
+    public bool SharesAcrossNodes { get; }
+
     public IReadOnlyList<Service> Services => _installed;
 
     /// <summary>
     /// Binds the Service IP on every node's kube-ipvs0 and programs a virtual service with the endpoints its
-    /// selector matches now. Every node gets the same real servers (kube-proxy writes the same list everywhere),
-    /// so the list is built once and shared; each node's virtual service keeps its own scheduler state.
+    /// selector matches now. Every node gets the same virtual service and real servers (kube-proxy writes the same
+    /// everywhere), so both are held once, in the table every node's IPVS shares; each node makes its own scheduler
+    /// state for it when a connection first reaches it there, so adding a Service costs the same at 5,000 nodes as at 2.
     /// </summary>
     public void Add(Service service)
     {
         var endpoints = service.Endpoints(Cluster);
-        var servers = RealServers(endpoints, service.TargetPort);
-        foreach (var (node, (dummy, ipvs)) in _nodes)
+        Bind(service.ClusterIp); // once per address: each port of a Service is a virtual service of its own on it
+        if (ServiceTopology.IsPerNode(service))
         {
-            if (node.Root.OwnerOf(service.ClusterIp) != dummy)
-            {
-                node.Root.AddAddress(dummy, service.ClusterIp, 32); // once per address: each port of a Service is a virtual service of its own on it
-            }
-
             // A Service whose cluster traffic each node sends to its own choice (ServiceTopology: internalTrafficPolicy
             // Local, a trafficDistribution) has each node's own list, as each node's kube-proxy writes it; with an empty
             // one (Local, no endpoint on the node) IPVS finds no destination and the packet goes on to the node's own
             // stack, which refuses it (the kernel's ip_vs_leave answers ICMP port unreachable: ECONNREFUSED too).
-            var own = ServiceTopology.IsPerNode(service) ? RealServers(ServiceTopology.InternalEndpoints(service, endpoints, node), service.TargetPort) : servers;
-            _virtualServices[(service, node)] = ipvs.AddService(service.Protocol, service.ClusterIp, service.Port, Scheduler, own, service.SessionAffinityTimeout); // ClientIP affinity: -p TIMEOUT
+            foreach (var (node, (_, ipvs)) in _nodes)
+            {
+                var own = RealServers(ServiceTopology.InternalEndpoints(service, endpoints, node), service.TargetPort);
+                ipvs.AddService(service.Protocol, service.ClusterIp, service.Port, Scheduler, own, service.SessionAffinityTimeout); // ClientIP affinity: -p TIMEOUT
+                if (node == Cluster.Nodes[0])
+                {
+                    _lists[service] = own; // what SyncLines counts, as one node's kube-proxy would
+                }
+            }
+        }
+        else
+        {
+            var servers = RealServers(endpoints, service.TargetPort);
+            _lists[service] = servers;
+            if (SharesAcrossNodes)
+            {
+                _table.Add(service.Protocol, service.ClusterIp, service.Port, Scheduler, servers, service.SessionAffinityTimeout);
+            }
+            else
+            {
+                foreach (var (_, ipvs) in _nodes.Values)
+                {
+                    ipvs.AddService(service.Protocol, service.ClusterIp, service.Port, Scheduler, servers, service.SessionAffinityTimeout);
+                }
+            }
         }
 
         if (service.NodePort is { } nodePort)
@@ -115,6 +155,24 @@ public sealed partial class KubeProxyIpvs
         }
     }
 
+    /// <summary>Binds an address to every node's kube-ipvs0 (<c>ip addr add ADDRESS/32 dev kube-ipvs0</c>), once.</summary>
+    private void Bind(Ipv4Address address)
+    {
+        if (SharesAcrossNodes)
+        {
+            _addresses.Add(address);
+            return;
+        }
+
+        foreach (var (node, (dummy, _)) in _nodes)
+        {
+            if (node.Root.OwnerOf(address) != dummy)
+            {
+                node.Root.AddAddress(dummy, address, 32);
+            }
+        }
+    }
+
     private static IpvsRealServers RealServers(IEnumerable<Pod> endpoints, ushort port)
     {
         var servers = new IpvsRealServers();
@@ -147,9 +205,9 @@ public sealed partial class KubeProxyIpvs
                 $"Service {service.Name}: a LoadBalancer IP with externalTrafficPolicy Cluster is not modelled in IPVS mode yet (its masquerade rules are missing); use Local, or the iptables mode.");
         }
 
-        foreach (var (node, (dummy, ipvs)) in _nodes)
+        Bind(lbIp);
+        foreach (var (node, (_, ipvs)) in _nodes)
         {
-            node.Root.AddAddress(dummy, lbIp, 32);
             var virtualService = ipvs.AddService(service.Protocol, lbIp, service.Port, Scheduler, persistence: service.SessionAffinityTimeout);
             foreach (var pod in endpoints.Where(p => p.Node == node))
             {

@@ -24,6 +24,7 @@ public sealed partial class KubeProxyNftables
     private readonly Chain _markMasquerade = KubeProxyRules.MarkMasquerade("mark-for-masquerade");
     private readonly List<Service> _installed = [];
     private readonly Dictionary<Node, VerdictMap> _nodePorts = [];
+    private readonly VerdictMap _sharedNodePorts = VerdictMap.ByPort(); // the service-nodeports elements every node's kube-proxy writes alike
     private readonly Dictionary<Node, VerdictMap> _nodeServiceIps = []; // each node's service-ips: its own elements over the shared ones
 
     public KubeProxyNftables(KubernetesCluster cluster)
@@ -32,7 +33,7 @@ public sealed partial class KubeProxyNftables
         foreach (var node in cluster.Nodes)
         {
             var nf = node.Root.EnableNetfilter();
-            var serviceNodePorts = VerdictMap.ByPort();
+            var serviceNodePorts = VerdictMap.Over(_sharedNodePorts);
             var nodePorts = new Chain("nodeports");
             nodePorts.Append(new Rule { Target = RuleTarget.VerdictMap, Map = serviceNodePorts, Comment = "service-nodeports" });
             _nodePorts[node] = serviceNodePorts;
@@ -184,6 +185,17 @@ public sealed partial class KubeProxyNftables
     /// <summary>An element of every node's service-nodeports map, to the Service's external chain (see the class summary).</summary>
     private void AddNodePort(Service service, ushort nodePort, string id, Chain svc, IReadOnlyList<Pod> endpoints, List<Chain> endpointChains, Dictionary<string, Chain> shared)
     {
+        if (service.ExternalTrafficPolicy == ExternalTrafficPolicy.Cluster && service.TrafficDistribution == TrafficDistribution.Default)
+        {
+            // Every node's element is the same: external-X, masqueraded, then every endpoint. Held once, in the map
+            // every node's service-nodeports falls through to, as service-ips is.
+            var all = new Chain($"external-{id}-{service.Name}");
+            all.Append(new Rule { Target = RuleTarget.Jump, JumpTo = _markMasquerade, Comment = "masquerade traffic from outside the cluster" });
+            all.Append(new Rule { Target = RuleTarget.Goto, JumpTo = svc });
+            _sharedNodePorts.Add(service.Protocol, nodePort, all);
+            return;
+        }
+
         if (service.ExternalTrafficPolicy == ExternalTrafficPolicy.Cluster)
         {
             // external-X: masqueraded, then the cluster policy chain (every endpoint, or the ones a

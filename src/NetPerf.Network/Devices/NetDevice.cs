@@ -37,8 +37,17 @@ public abstract class NetDevice : IEventHandler
     public MacAddress Mac { get; }
     public int Mtu { get; }
 
+    private Ipv4Address? _primaryAddress;
+
     /// <summary>The first address assigned to the device: what MASQUERADE rewrites sources to.</summary>
-    public Ipv4Address? PrimaryAddress { get; internal set; }
+    public Ipv4Address? PrimaryAddress
+    {
+        get => _primaryAddress ?? SharedAddresses?.First; // a shared set's first address was the first given to the device, unless one of its own came before
+        internal set => _primaryAddress = value;
+    }
+
+    /// <summary>A set of addresses the device holds with the same device of other namespaces (<see cref="NetworkNamespace.AttachSharedAddresses"/>).</summary>
+    public SharedAddresses? SharedAddresses { get; internal set; }
 
     /// <summary>The bridge this device is a port of, if any.</summary>
     public BridgeDevice? Master { get; internal set; }

@@ -29,14 +29,51 @@ public sealed class Ipvs(NetworkNamespace ns)
     private readonly Dictionary<FiveTuple, Connection> _byClient = [];
     private readonly Dictionary<FiveTuple, FiveTuple> _replies = []; // real -> client  =>  virtual -> client
 
+    private IpvsServiceTable? _shared;
+
     public int Connections => _byClient.Count;
+
+    /// <summary>
+    /// Serves every virtual service of <paramref name="table"/> (those added to it later too) as if each had been
+    /// added here: this node's own state for one is made when a packet first reaches it, fresh, as
+    /// <see cref="AddService"/> would have made it. A service of this node's own at the same address and port is refused.
+    /// </summary>
+    public void Share(IpvsServiceTable table)
+    {
+        if (_shared is not null)
+        {
+            throw new InvalidOperationException($"IPVS in {ns} already shares a table of virtual services.");
+        }
+
+        _shared = table;
+    }
+
+    /// <summary>The virtual service at the address and port, this node's own or the shared table's (made here if it was not yet); null if there is none.</summary>
+    public IpvsVirtualService? Find(IpProtocol protocol, Ipv4Address address, ushort port) => Find((protocol, address.Value, port));
+
+    private IpvsVirtualService? Find((IpProtocol, uint, ushort) key)
+    {
+        if (_services.TryGetValue(key, out var service))
+        {
+            return service;
+        }
+
+        // A shared service's first packet on this node: its own scheduler state from now on (a first use, not a per-packet allocation).
+        if (_shared?.Instantiate(key) is { } made)
+        {
+            _services.Add(key, made);
+            return made;
+        }
+
+        return null;
+    }
 
     /// <summary><c>ipvsadm -A -u VIP:PORT -s rr</c>; its real servers' list may be one other nodes share (<paramref name="servers"/>).</summary>
     /// <param name="persistence">ipvsadm's -p: connections from one client address go to one real server while they keep coming within it.</param>
     public IpvsVirtualService AddService(IpProtocol protocol, Ipv4Address address, ushort port, IpvsScheduler scheduler = IpvsScheduler.RoundRobin, IpvsRealServers? servers = null, SimTime? persistence = null)
     {
         var service = new IpvsVirtualService(protocol, address, port, scheduler, servers) { Persistence = persistence };
-        if (!_services.TryAdd((protocol, address.Value, port), service))
+        if (_shared?.Contains((protocol, address.Value, port)) == true || !_services.TryAdd((protocol, address.Value, port), service))
         {
             throw new InvalidOperationException($"{protocol} {address}:{port} is already a virtual service in {ns}.");
         }
@@ -58,7 +95,7 @@ public sealed class Ipvs(NetworkNamespace ns)
                 Expire(tuple, connection);
             }
 
-            if (!_services.TryGetValue((tuple.Protocol, tuple.Destination.Value, tuple.DestinationPort), out var service))
+            if (Find((tuple.Protocol, tuple.Destination.Value, tuple.DestinationPort)) is not { } service)
             {
                 return false;
             }

@@ -7,26 +7,53 @@ namespace NetPerf.Network.Netfilter;
 /// <summary>
 /// A virtual service's real servers as the control plane programs them (ipvsadm -a ... -m): one list that the
 /// same virtual service on every node may share, since kube-proxy programs every node with the same servers.
-/// What each node's kernel keeps of its own (the scheduler's position, connection counts, weights) stays in
-/// <see cref="IpvsVirtualService"/>.
+/// The weights kube-proxy gives them are the same on every node too (<see cref="SetWeight"/>); what each node's
+/// kernel keeps of its own (the scheduler's position, connection counts, a weight set on that node alone) stays
+/// in <see cref="IpvsVirtualService"/>.
 /// </summary>
 public sealed class IpvsRealServers
 {
     private readonly List<(Ipv4Address Address, ushort Port)> _servers = [];
+    private List<int>? _weights; // held only once a weight other than 1 was set
 
     public IReadOnlyList<(Ipv4Address Address, ushort Port)> All => _servers;
 
     public int Count => _servers.Count;
 
     public void Add(Ipv4Address address, ushort port) => _servers.Add((address, port));
+
+    /// <summary>The weight the control plane gave <paramref name="server"/> (1 unless set).</summary>
+    public int Weight(int server) => _weights is { } w && server < w.Count ? w[server] : 1;
+
+    /// <summary>
+    /// <c>ipvsadm -e ... -r SERVER -w WEIGHT</c> on every node sharing the list, as kube-proxy writes the same weight
+    /// everywhere (0 for an endpoint being terminated). A node's own weight (<see cref="IpvsVirtualService.SetWeight"/>) comes first.
+    /// </summary>
+    public void SetWeight(int server, int weight)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(weight);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(server, _servers.Count);
+        if (weight == 1 && (_weights is null || server >= _weights.Count))
+        {
+            return; // already 1: nothing to hold
+        }
+
+        _weights ??= [];
+        while (_weights.Count <= server)
+        {
+            _weights.Add(1);
+        }
+
+        _weights[server] = weight;
+    }
 }
 
 /// <summary>
 /// An IPVS virtual service (ipvsadm -A) on one node and its real servers (ipvsadm -a ... -m, masquerading). The
 /// servers' list may be shared with the same service on other nodes (<see cref="IpvsRealServers"/>); this
-/// node's weights and active connections are its own, held only for servers it has scheduled or reweighted
-/// (a server without an entry has weight 1 and no connections), so a node that never serves a Service holds no
-/// per-server state for it.
+/// node's active connections and any weight set on it alone are its own, held only for servers it has scheduled
+/// or reweighted (a server without an entry has the list's weight and no connections), so a node that never
+/// serves a Service holds no per-server state for it.
 /// </summary>
 public sealed class IpvsVirtualService(IpProtocol protocol, Ipv4Address address, ushort port, IpvsScheduler scheduler, IpvsRealServers? servers = null)
 {
@@ -56,7 +83,7 @@ public sealed class IpvsVirtualService(IpProtocol protocol, Ipv4Address address,
 
     public IReadOnlyList<int> Weights => [.. Enumerable.Range(0, _servers.Count).Select(Weight)];
 
-    private int Weight(int server) => _weights is { } w && server < w.Count ? w[server] : 1;
+    private int Weight(int server) => _weights is { } w && server < w.Count && w[server] >= 0 ? w[server] : _servers.Weight(server); // -1: the list's
 
     private int Active(int server) => _active is { } a && server < a.Count ? a[server] : 0;
 
@@ -77,12 +104,12 @@ public sealed class IpvsVirtualService(IpProtocol protocol, Ipv4Address address,
     {
         ArgumentOutOfRangeException.ThrowIfNegative(weight);
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(server, _servers.Count);
-        if (weight == 1 && (_weights is null || server >= _weights.Count))
+        if (weight == _servers.Weight(server) && (_weights is null || server >= _weights.Count))
         {
-            return; // already 1: nothing to hold
+            return; // already the list's: nothing to hold
         }
 
-        Grow(ref _weights, server, 1);
+        Grow(ref _weights, server, -1);
         _weights![server] = weight;
     }
 

@@ -111,7 +111,7 @@ public sealed class NetworkNamespace
             throw new ArgumentException($"{device.Name} is in namespace {device.Namespace.Name}, not {Name}.", nameof(device));
         }
 
-        if (!_localAddresses.TryAdd(address.Value, device))
+        if (_shared?.Addresses.Contains(address) == true || !_localAddresses.TryAdd(address.Value, device))
         {
             throw new InvalidOperationException($"{address} is already assigned in namespace {Name} on {Host.Name}.");
         }
@@ -130,6 +130,33 @@ public sealed class NetworkNamespace
         {
             Fib.Add(new Route(connected, RouteType.Unicast, hop));
         }
+    }
+
+    private (SharedAddresses Addresses, NetDevice Device)? _shared;
+
+    /// <summary>
+    /// <paramref name="device"/> holds every address of <paramref name="addresses"/> (and those added to it later)
+    /// as if each were given with <c>ip addr add ADDRESS/32 dev DEVICE</c>: local, owned by the device, its local
+    /// route built in this namespace's FIB when first looked up (<see cref="Fib.ShareLocalAddresses"/>). Many
+    /// namespaces hold one set so: every node's kube-ipvs0 holds every Service IP. An address of the set may not
+    /// also be given to a device here (EEXIST, as the kernel refuses a second <c>ip addr add</c> of it); the set's
+    /// addresses are the Service CIDR's, which a cluster keeps apart from node and pod addresses.
+    /// </summary>
+    public void AttachSharedAddresses(NetDevice device, SharedAddresses addresses)
+    {
+        if (device.Namespace != this)
+        {
+            throw new ArgumentException($"{device.Name} is in namespace {device.Namespace.Name}, not {Name}.", nameof(device));
+        }
+
+        if (_shared is not null)
+        {
+            throw new InvalidOperationException($"namespace {Name} on {Host.Name} already holds a shared set of addresses on {_shared.Value.Device.Name}.");
+        }
+
+        _shared = (addresses, device);
+        device.SharedAddresses = addresses;
+        Fib.ShareLocalAddresses(addresses, new NextHop(device.Index, Ipv4Address.Any));
     }
 
     /// <summary>
@@ -161,10 +188,13 @@ public sealed class NetworkNamespace
         return null;
     }
 
-    public bool IsLocal(Ipv4Address address) => _localAddresses.ContainsKey(address.Value);
+    public bool IsLocal(Ipv4Address address) => _localAddresses.ContainsKey(address.Value) || _shared?.Addresses.Contains(address.Value) == true;
 
     /// <summary>The device that owns a local address.</summary>
-    public NetDevice? OwnerOf(Ipv4Address address) => _localAddresses.GetValueOrDefault(address.Value);
+    public NetDevice? OwnerOf(Ipv4Address address) =>
+        _localAddresses.TryGetValue(address.Value, out var device) ? device
+        : _shared is { } shared && shared.Addresses.Contains(address.Value) ? shared.Device
+        : null;
 
     /// <summary>A permanent neighbour entry (<c>ip neigh add ... lladdr ... nud permanent</c>), as flannel installs for remote VTEPs.</summary>
     public void AddNeighbour(Ipv4Address address, MacAddress mac) => _neighbours[address.Value] = mac;

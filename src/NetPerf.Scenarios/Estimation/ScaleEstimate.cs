@@ -67,7 +67,7 @@ public sealed record ScaleEstimate
         long pods = ClusterLayout.PodNames.Count + deploymentPods + manifestPods;
 
         // The measured Services (kube-dns, web) have one endpoint each, as do the compare block's extras.
-        long services = 2 + v.ExtraServices, endpoints = 2 + v.ExtraServices;
+        long services = 2 + v.ExtraServices, endpoints = 2 + v.ExtraServices, nodePorts = 0;
         int heaviest = -1;
         long heaviestEndpoints = -1;
         for (int i = 0; i < s.Services.Count; i++)
@@ -80,6 +80,7 @@ public sealed record ScaleEstimate
 
             long selected = svc.Count * Selected(s, svc.Selector);
             services += svc.Count;
+            nodePorts += svc.Type is ServiceType.NodePort or ServiceType.LoadBalancer ? svc.Count : 0;
             endpoints += selected;
             if (selected > heaviestEndpoints)
             {
@@ -95,6 +96,7 @@ public sealed record ScaleEstimate
             long selected = m.Selector.Count > 0 ? s.Objects.Selected(m.Selector).Count : m.ManualEndpoints.Count;
             manifestServices += m.Ports.Count;
             services += m.Ports.Count;
+            nodePorts += m.Type is Manifests.ManifestServiceType.NodePort or Manifests.ManifestServiceType.LoadBalancer ? m.Ports.Count : 0;
             endpoints += m.Ports.Count * selected;
         }
 
@@ -115,11 +117,21 @@ public sealed record ScaleEstimate
             new($"{Count(n)} nodes x {Count(n - 1)} other nodes' pod ranges = {Count((long)n * (n - 1))} routes" + (v.Cni.SharesNodeRanges ? ", the ranges held once, a node's routes built on first use" : ""),
                 (double)n * (n - 1) * ScaleModel.BytesPerNodePair(overlay, v.Cni.SharesNodeRanges), ScaleKey.Nodes, -1),
             new($"{Count(pods)} pods", pods * ScaleModel.BytesPerPod, manifestPods > deploymentPods ? ScaleKey.Manifests : ScaleKey.Deployments, Largest(s)),
-            new(ipvs ? $"{Count(services)} Services x {Count(n)} nodes = {Count(services * n)} IPVS virtual services" : $"{Count(services)} Services' chains and their places in {Count(n)} nodes' service maps",
+            new(ipvs ? $"{Count(services)} IPVS virtual services and their kube-ipvs0 addresses, held once for {Count(n)} nodes" : $"{Count(services)} Services' chains and their places in {Count(n)} nodes' service maps",
                 (services * svcShared) + ((double)services * n * svcPerNode), servicesDriver, heaviest),
             new(ipvs ? $"{Count(endpoints)} IPVS real servers, one list each Service's {Count(n)} nodes share" : $"{Count(services)} Services x {avg} endpoints = {Count(endpoints)} endpoints, {Count(rules)} {v.KubeProxy} rules per node",
                 (endpoints * epShared) + ((double)endpoints * n * epPerNode), servicesDriver, heaviest),
         };
+
+        double perNodePort = ScaleModel.NodePortBytesPerNode(v.KubeProxy);
+        if (perNodePort > 0 && nodePorts > 0 && !replaced) // Cilium's replacement keeps NodePorts in its BPF service map
+        {
+            // Each node's own: in IPVS a virtual service on each of the node's addresses (which differ between nodes); in iptables the rule's place in its KUBE-NODEPORTS.
+            terms.Add(new(ipvs
+                    ? $"{Count(nodePorts)} NodePorts x {Count(n)} nodes = {Count(nodePorts * n)} nodes' own IPVS virtual services (one per node address)"
+                    : $"{Count(nodePorts)} NodePorts x {Count(n)} nodes = {Count(nodePorts * n)} places in the nodes' KUBE-NODEPORTS",
+                (double)nodePorts * n * perNodePort, servicesDriver, heaviest));
+        }
 
         var (eventsPerSecond, workloadBytes, busiest) = Busiest(s);
         double seconds = (s.WarmUp + s.Duration).TotalSeconds;

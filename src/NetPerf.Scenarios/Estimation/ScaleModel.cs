@@ -35,14 +35,28 @@ internal static class ScaleModel
 
     /// <summary>
     /// A Service's rules and a node's share of them, by kube-proxy mode: (shared, per node). iptables: KUBE-SVC and its
-    /// portal rule built once, 8.2 B per node for the portal's place in that node's KUBE-SERVICES; IPVS: a virtual
-    /// service and the address on kube-ipvs0 on every node (339.4 B; 571.4 B before the real servers' list was
-    /// shared, 2026-12-02 12:47 UTC, side by side with the coefficients command), the shared list 325 B; nftables: one verdict-map element and chain, shared.
+    /// portal rule built once, 8.2 B per node for the portal's place in that node's KUBE-SERVICES; IPVS: the virtual
+    /// service, its real servers' list and its address on kube-ipvs0, held once for every node (645 B; a node's own
+    /// scheduler state and local route are made when a connection first reaches it there: 0 B per node at build).
+    /// Measured 2026-12-04 with <c>coefficients ipvs</c> side by side: before, each node held its own virtual service
+    /// and address, 420 B + 363.4 B per node (339.4 B by the 2026-12-02 run; 571.4 B before the real servers' list was
+    /// shared); nftables: one verdict-map element and chain, shared.
     /// </summary>
     public static (double Shared, double PerNode) ServiceBytes(KubeProxyMode mode) =>
-        mode == KubeProxyMode.Ipvs ? (325, 339.4)
+        mode == KubeProxyMode.Ipvs ? (645, 0)
         : mode == KubeProxyMode.Nftables ? (1_417, 0)
         : (1_651, 8.2);
+
+    /// <summary>
+    /// A NodePort (type NodePort or LoadBalancer) beyond its ClusterIP, per node, by mode, measured with
+    /// <c>coefficients MODE</c> (200 NodePort Services against 200 ClusterIP ones, 8 and 32 nodes, flannel-vxlan),
+    /// 2026-12-04. IPVS: a virtual service on each of the node's addresses (eth0's and the plugin's devices':
+    /// kube-proxy's nodePortAddresses default), each node's own since the addresses are (368.2 B). iptables: the
+    /// rule's place in each node's KUBE-NODEPORTS (10.1 B; 258.1 B when each node had its own rule object).
+    /// nftables: 0 (the element is in the one map every node's falls through to; 59.9 B per node before).
+    /// </summary>
+    public static double NodePortBytesPerNode(KubeProxyMode mode) =>
+        mode == KubeProxyMode.Ipvs ? 368.2 : mode == KubeProxyMode.Iptables ? 10.1 : 0;
 
     /// <summary>
     /// An endpoint of a Service: iptables and nftables a KUBE-SEP-style chain of two rules and a pick rule, shared;

@@ -1,6 +1,8 @@
 using NetPerf.Network.Addressing;
+using NetPerf.Network.Cpu;
 using NetPerf.Network.Netfilter;
 using NetPerf.Network.Packets;
+using NetPerf.Network.Topology;
 
 namespace NetPerf.Network.Tests.Netfilter;
 
@@ -50,5 +52,34 @@ public sealed class IpvsSharedRealServersTests
         Assert.Equal(2, a.RealServers.Count);
         Assert.Equal(Ipv4Address.Parse("10.244.2.7"), b.RealServers[1].Address);
         Assert.Equal([0, 1], [b.Schedule(), b.Schedule()]);
+    }
+
+    [Fact]
+    public void A_weight_the_control_plane_sets_on_the_list_quiesces_the_server_on_every_node_and_a_nodes_own_comes_first()
+    {
+        // kube-proxy writes weight 0 for a terminating endpoint on every node (graceful_termination.go); an
+        // `ipvsadm -e` on one node alone sets that node's.
+        var (a, b, servers) = TwoNodes(3);
+        servers.SetWeight(0, 0);
+        Assert.Equal([1, 2, 1], [a.Schedule(), a.Schedule(), a.Schedule()]);
+        b.SetWeight(0, 2);
+        Assert.Equal([0, 1, 2], [b.Schedule(), b.Schedule(), b.Schedule()]);
+        Assert.Equal([0, 1, 1], a.Weights);
+        Assert.Equal([2, 1, 1], b.Weights);
+    }
+
+    [Fact]
+    public void A_node_sharing_a_table_of_virtual_services_refuses_one_of_its_own_at_the_same_address_and_port()
+    {
+        // ipvsadm -A of a service that exists: EEXIST ("Service already exists").
+        var table = new IpvsServiceTable();
+        table.Add(IpProtocol.Tcp, Vip, 80, IpvsScheduler.RoundRobin, new IpvsRealServers());
+        var ipvs = new Host(new Testbed(), "a", CostTable.Free(), 1).Root.EnableIpvs();
+        ipvs.Share(table);
+        Assert.Throws<InvalidOperationException>(() => ipvs.AddService(IpProtocol.Tcp, Vip, 80));
+        Assert.NotNull(ipvs.AddService(IpProtocol.Tcp, Vip, 443));
+        Assert.Equal(IpvsScheduler.RoundRobin, ipvs.Find(IpProtocol.Tcp, Vip, 80)!.Scheduler);
+        Assert.Same(ipvs.Find(IpProtocol.Tcp, Vip, 80), ipvs.Find(IpProtocol.Tcp, Vip, 80)); // made once, then this node's
+        Assert.Null(ipvs.Find(IpProtocol.Udp, Vip, 80));
     }
 }

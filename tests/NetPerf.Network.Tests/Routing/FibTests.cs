@@ -135,4 +135,66 @@ public class FibTests
             Assert.InRange(built, 0, 3); // each of peers 2-4 at most once, this node never
         });
     }
+
+    [Fact]
+    public void A_table_sharing_a_set_of_local_addresses_answers_every_lookup_find_and_count_as_the_table_holding_them()
+    {
+        // kube-ipvs0's Service IPs: `ip addr add VIP/32 dev kube-ipvs0` installs `local VIP dev kube-ipvs0` in the
+        // node's table (fib_add_ifaddr, net/ipv4/fib_frontend.c), which a longer or equal own route cannot shadow and
+        // which beats every shorter one. Addresses come before and after the table attaches the set; one is removed.
+        var dummy = new NextHop(7, Ipv4Address.Any);
+        var prefix = Gen.Select(Gen.UInt[0, 0xFFFF], Gen.Int[8, 31]).Select((bits, len) => new Ipv4Prefix(new Ipv4Address(0x0A000000u | bits << 8), len));
+        Gen.Select(prefix.Array[0, 30], Gen.UInt[0, 0xFFFFFF].Array[0, 40], Gen.UInt[0, 0xFFFFFF].Array[1, 40]).Sample((own, vips, hosts) =>
+        {
+            var full = new Fib();
+            var lazy = new Fib();
+            foreach (var p in own.Distinct())
+            {
+                var r = new Route(p, RouteType.Unicast, Eth0);
+                full.Add(r);
+                lazy.Add(r);
+            }
+
+            var set = new SharedAddresses();
+            var distinct = vips.Distinct().Select(v => new Ipv4Address(0x0A000000u | v)).ToList();
+            int before = distinct.Count / 2;
+            foreach (var a in distinct.Take(before))
+            {
+                set.Add(a);
+            }
+
+            lazy.ShareLocalAddresses(set, dummy);
+            foreach (var a in distinct.Skip(before))
+            {
+                set.Add(a);
+            }
+
+            foreach (var a in distinct)
+            {
+                full.Add(new Route(new Ipv4Prefix(a, 32), RouteType.Local, dummy));
+            }
+
+            Assert.Equal(full.Count, lazy.Count);
+            foreach (uint h in hosts.Concat(vips.Take(10)))
+            {
+                var a = new Ipv4Address(0x0A000000u | h);
+                Assert.Equal(full.Lookup(a)?.ToString(), lazy.Lookup(a)?.ToString());
+                Assert.Equal(full.Count, lazy.Count);
+            }
+
+            if (distinct.Count > 0)
+            {
+                var gone = new Ipv4Prefix(distinct[^1], 32);
+                Assert.Equal(full.Find(gone)?.ToString(), lazy.Find(gone)?.ToString());
+                Assert.Equal(full.Remove(gone), lazy.Remove(gone)); // `ip addr del`: its local route goes, and is not built again
+                Assert.Equal(full.Lookup(distinct[^1])?.ToString(), lazy.Lookup(distinct[^1])?.ToString());
+                Assert.Equal(full.Count, lazy.Count);
+            }
+
+            if (distinct.Count > 1)
+            {
+                Assert.Throws<InvalidOperationException>(() => lazy.Add(new Route(new Ipv4Prefix(distinct[0], 32), RouteType.Unicast, Eth0))); // EEXIST, as in the full table
+            }
+        });
+    }
 }
