@@ -84,8 +84,9 @@ public sealed partial class KubeProxyIpvs
         {
             // A Service whose cluster traffic each node sends to its own choice (ServiceTopology: internalTrafficPolicy
             // Local, a trafficDistribution) has each node's own list, as each node's kube-proxy writes it; with an empty
-            // one (Local, no endpoint on the node) IPVS finds no destination and the packet goes on to the node's own
-            // stack, which refuses it (the kernel's ip_vs_leave answers ICMP port unreachable: ECONNREFUSED too).
+            // one (Local, no endpoint on the node) IPVS finds no destination and the model passes the packet on to the
+            // node's own stack, which refuses it. The kernel's ip_vs_leave instead drops it and sends ICMP port
+            // unreachable, rate-limited by icmp_ratelimit: not modelled yet (docs/failures.md).
             foreach (var (node, (_, ipvs)) in _nodes)
             {
                 var own = RealServers(ServiceTopology.InternalEndpoints(service, endpoints, node), service.TargetPort);

@@ -193,8 +193,17 @@ public sealed partial class KubeProxyNftables
             all.Append(new Rule { Target = RuleTarget.Jump, JumpTo = _markMasquerade, Comment = "masquerade traffic from outside the cluster" });
             all.Append(new Rule { Target = RuleTarget.Goto, JumpTo = svc });
             _sharedNodePorts.Add(service.Protocol, nodePort, all);
+            foreach (var map in _nodePorts.Values)
+            {
+                // A Local version's per-node elements (a patch back to Cluster) would hide the shared one.
+                map.Remove(Ipv4Address.Any, service.Protocol, nodePort);
+            }
+
             return;
         }
+
+        // Per-node elements from here: the shared one (a Cluster version's, before a patch to Local) goes.
+        _sharedNodePorts.Remove(Ipv4Address.Any, service.Protocol, nodePort);
 
         if (service.ExternalTrafficPolicy == ExternalTrafficPolicy.Cluster)
         {

@@ -88,7 +88,16 @@ public sealed class Ipvs(NetworkNamespace ns)
         var tuple = p.VisibleFlow;
         walk.Charge(KernelStage.IpvsLookup, device);
         long now = ns.Host.Sim.Now.Picoseconds;
-        if (!_byClient.TryGetValue(tuple, out var connection) || connection.ExpiresPs <= now)
+        bool found = _byClient.TryGetValue(tuple, out var connection);
+        // A new SYN on a client tuple whose connection IPVS still holds (the port came round again while the entry
+        // waits out its timeout): with net.ipv4.vs.conn_reuse_mode 1, the default, ip_vs_in_hook expires the old
+        // connection and schedules the SYN afresh (since 5.9 also when conntrack is on: the SYN's conntrack entry is
+        // a new, unconfirmed one, so ip_vs_conn_uses_old_conntrack is false and nothing is dropped). The model keeps
+        // no IPVS TCP state, so any such SYN is taken as reusing a closed connection, which is what a port coming
+        // round in the ephemeral range meets.
+        bool newSyn = tuple.Protocol == IpProtocol.Tcp && p.Encapsulation.Kind == Packets.EncapsulationKind.None
+            && (p.Tcp.Flags & (Packets.TcpFlags.Syn | Packets.TcpFlags.Ack)) == Packets.TcpFlags.Syn;
+        if (!found || connection.ExpiresPs <= now || newSyn)
         {
             if (connection.Service is not null)
             {
