@@ -9,7 +9,22 @@ public static class NetPerfCommand
     /// <summary>Parses and runs; a command line with errors runs nothing and returns <see cref="ExitCodes.UsageError"/>.</summary>
     public static int Run(string[] args, TextWriter output, TextWriter error)
     {
-        var parse = Build(output, error).Parse(args);
+        var root = Build(output, error);
+        if (args.Length == 0)
+        {
+            // Bare "netperf": what it can do, as "netperf --help" shows it (kubectl does the same).
+            return root.Parse(["--help"]).Invoke(new InvocationConfiguration { Output = output, Error = error });
+        }
+
+        var parse = root.Parse(args);
+        if (ReferenceEquals(parse.CommandResult.Command, root) && !args[0].StartsWith('-'))
+        {
+            var commands = root.Subcommands.Where(c => !c.Hidden).Select(c => c.Name).ToList();
+            error.WriteLine($"netperf: '{Scenarios.Loading.Printable.Escape(args[0])}' is not a netperf command{Scenarios.Loading.DidYouMean.Suggest(args[0], commands)}; commands: {string.Join(", ", commands)}.");
+            error.WriteLine("Run 'netperf --help' (or add --help to any command) for usage.");
+            return ExitCodes.UsageError;
+        }
+
         // An option the command does not have is parsed as an argument: of a command that takes several files it
         // would be read as one ("--quick:1:1: cannot read the scenario"), and otherwise System.CommandLine's message
         // names whatever came after it ("Unrecognized command or argument 'scenario.yaml'"). Name the option itself.

@@ -71,4 +71,33 @@ public sealed class OptionParsersTests
         Assert.DoesNotContain("[default: Percentile]", output);
         Assert.Contains("table (default)", output);
     }
+
+    [Fact]
+    public void A_mistyped_command_names_the_closest_command_and_lists_them()
+    {
+        var (code, _, error) = CommandLine.Run("rn", "x.yaml");
+
+        Assert.Equal(ExitCodes.UsageError, code);
+        Assert.Contains("'rn' is not a netperf command (did you mean 'run'?); commands: run, compare,", error);
+        Assert.DoesNotContain("validate-worker", error);
+    }
+
+    [Fact]
+    public void Two_swapped_letters_are_one_slip_and_get_a_suggestion()
+    {
+        var (code, _, error) = CommandLine.Run("run", "x.yaml", "-o", "jsno");
+
+        Assert.Equal(ExitCodes.UsageError, code);
+        Assert.Contains("--output 'jsno' is not a format (did you mean 'json'?)", error);
+    }
+
+    [Fact]
+    public void Netperf_alone_prints_its_help()
+    {
+        var (code, output, error) = CommandLine.Run();
+
+        Assert.Equal(ExitCodes.Success, code);
+        Assert.Contains("Usage:", output);
+        Assert.Equal("", error);
+    }
 }

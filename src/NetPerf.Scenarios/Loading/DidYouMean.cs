@@ -37,9 +37,13 @@ public static class DidYouMean
         return abbreviated.Count == 1 ? $" (did you mean '{abbreviated[0]}'?)" : "";
     }
 
-    /// <summary>Levenshtein distance, two rows at a time.</summary>
+    /// <summary>
+    /// Edit distance with adjacent transpositions counted as one edit (optimal string alignment, Damerau's
+    /// commonest typing slip: "jsno" is one edit from "json", not two), three rows at a time.
+    /// </summary>
     private static int Distance(string a, string b)
     {
+        var twoBack = new int[b.Length + 1];
         var previous = new int[b.Length + 1];
         var current = new int[b.Length + 1];
         for (int j = 0; j <= b.Length; j++) previous[j] = j;
@@ -49,9 +53,13 @@ public static class DidYouMean
             for (int j = 1; j <= b.Length; j++)
             {
                 current[j] = Math.Min(Math.Min(previous[j] + 1, current[j - 1] + 1), previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
+                if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
+                {
+                    current[j] = Math.Min(current[j], twoBack[j - 2] + 1);
+                }
             }
 
-            (previous, current) = (current, previous);
+            (twoBack, previous, current) = (previous, current, twoBack);
         }
 
         return previous[b.Length];

@@ -30,7 +30,9 @@ internal static class TimelineTrafficPolicyChecks
 
         var scenario = ExternalPolicyTarget.ScenarioServices(s).ToList();
         var external = scenario.Where(x => x.Spec.Type == Model.ServiceType.NodePort).Select(x => x.Name)
-            .Concat(s.Objects.Services.Where(x => x.Type is ManifestServiceType.NodePort or ManifestServiceType.LoadBalancer).Select(ExternalPolicyTarget.Key)).ToList();
+            .Concat(s.Objects.Services.Where(x => x.Type is ManifestServiceType.NodePort or ManifestServiceType.LoadBalancer
+                && x.InternalTrafficPolicy != InternalTrafficPolicy.Local && x.TrafficDistribution == TrafficDistribution.Default) // the ones a patch is modelled for
+                .Select(ExternalPolicyTarget.Key)).ToList();
         string allowed = external.Count > 0 ? string.Join(", ", external.Take(20)) + (external.Count > 20 ? ", ..." : "") : "none: add a NodePort Service under services or in a manifest";
         var policies = new Dictionary<string, ExternalTrafficPolicy>(StringComparer.Ordinal); // each Service's policy by then
         foreach (var e in entries)
