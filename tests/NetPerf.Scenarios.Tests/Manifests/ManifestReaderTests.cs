@@ -150,7 +150,8 @@ public class ManifestReaderTests
         Assert.Equal((11, 7), (e.Errors[0].Line, e.Errors[0].Column));
         Assert.StartsWith("Deployment in version \"v1\" cannot be handled as a Deployment: strict decoding error: unknown field \"spec.template.metadata.containers\"", e.Errors[0].Message);
         Assert.Equal((16, 9), (e.Errors[1].Line, e.Errors[1].Column));
-        Assert.EndsWith("strict decoding error: unknown field \"spec.template.spec.containers[0].prots\"", e.Errors[1].Message);
+        // The API server's words, then the closest field (two swapped letters are one slip).
+        Assert.EndsWith("strict decoding error: unknown field \"spec.template.spec.containers[0].prots\" (did you mean 'ports'?)", e.Errors[1].Message);
     }
 
     [Theory]
