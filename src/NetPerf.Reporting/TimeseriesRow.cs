@@ -27,7 +27,7 @@ public sealed record TimeseriesRow
     /// <summary>Requests given up on, whatever the cause.</summary>
     public required long Lost { get; init; }
 
-    /// <summary>Connections refused in the interval: the SYN answered with a RST (ECONNREFUSED).</summary>
+    /// <summary>Connections refused in the interval: the SYN answered with a RST or an ICMP port unreachable (ECONNREFUSED).</summary>
     public long Refused { get; init; }
 
     /// <summary>Connections reset past their handshake (ECONNRESET).</summary>

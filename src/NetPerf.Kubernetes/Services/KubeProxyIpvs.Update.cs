@@ -11,9 +11,9 @@ namespace NetPerf.Kubernetes.Services;
 /// connection, the established ones go on; its deletion once they have gone is not modelled); one that joins it is
 /// added, or given its weight back. A patch of the policy also moves the port in or out of
 /// KUBE-NODE-PORT-LOCAL-TCP, which decides whether the client is masqueraded. Under Local a node without an
-/// endpoint has no usable real server: IPVS finds no destination and the model passes the SYN on to the node's
-/// stack, which refuses it (as at the start, <see cref="AddNodePort"/>); the kernel's ip_vs_leave drops it and
-/// sends a rate-limited ICMP port unreachable instead, not modelled yet (docs/failures.md).
+/// endpoint has no usable real server: IPVS finds no destination and ip_vs_leave drops the SYN and sends the
+/// client a rate-limited ICMP port unreachable (as at the start, <see cref="AddNodePort"/>): a burst of 6 and then
+/// one a second per client address are refused, the other SYNs are lost and resent (docs/failures.md).
 /// </summary>
 public sealed partial class KubeProxyIpvs
 {

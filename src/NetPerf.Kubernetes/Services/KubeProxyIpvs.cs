@@ -84,9 +84,8 @@ public sealed partial class KubeProxyIpvs
         {
             // A Service whose cluster traffic each node sends to its own choice (ServiceTopology: internalTrafficPolicy
             // Local, a trafficDistribution) has each node's own list, as each node's kube-proxy writes it; with an empty
-            // one (Local, no endpoint on the node) IPVS finds no destination and the model passes the packet on to the
-            // node's own stack, which refuses it. The kernel's ip_vs_leave instead drops it and sends ICMP port
-            // unreachable, rate-limited by icmp_ratelimit: not modelled yet (docs/failures.md).
+            // one (Local, no endpoint on the node) IPVS finds no destination: ip_vs_leave drops the packet and sends
+            // the client ICMP port unreachable, as icmp_send's rate limits allow (Ipv4.SendPortUnreachable).
             foreach (var (node, (_, ipvs)) in _nodes)
             {
                 var own = RealServers(ServiceTopology.InternalEndpoints(service, endpoints, node), service.TargetPort);

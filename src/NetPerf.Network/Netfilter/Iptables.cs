@@ -174,7 +174,7 @@ public sealed class Iptables
         }
 
         isNew = false;
-        if (tuple.Protocol == IpProtocol.Icmp && p.IcmpNextHopMtu > 0 && TranslateRelatedIcmp(ref walk, now, device))
+        if (tuple.Protocol == IpProtocol.Icmp && p.IcmpError != Packets.IcmpError.None && TranslateRelatedIcmp(ref walk, now, device))
         {
             return true;
         }
@@ -200,7 +200,7 @@ public sealed class Iptables
     /// An ICMP error quoting a packet of a tracked connection is RELATED to it: no entry of its own, and NAT
     /// translates both the error's destination and the quoted header back to what the connection's endpoint sent
     /// (nf_conntrack_icmp_error, nf_nat_icmp_reply_translation). So a pod behind MASQUERADE gets the
-    /// "fragmentation needed" meant for it, quoting its own address.
+    /// "fragmentation needed" (or port unreachable) meant for it, quoting its own address.
     /// </summary>
     private bool TranslateRelatedIcmp(ref PacketWalk walk, long now, NetDevice? device)
     {

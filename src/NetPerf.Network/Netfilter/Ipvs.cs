@@ -81,8 +81,11 @@ public sealed class Ipvs(NetworkNamespace ns)
         return service;
     }
 
-    /// <summary>LOCAL_IN: a packet for a virtual service is taken and sent on to a real server. False: not IPVS traffic.</summary>
-    internal bool TryRequest(ref PacketWalk walk, NetDevice device)
+    /// <summary>
+    /// LOCAL_IN: a packet for a virtual service is taken and sent on to a real server (<see cref="IpvsVerdict.Forward"/>),
+    /// or, when the service has no usable real server, left for ip_vs_leave's ICMP and drop (<see cref="IpvsVerdict.NoDestination"/>).
+    /// </summary>
+    internal IpvsVerdict TryRequest(ref PacketWalk walk, NetDevice device)
     {
         ref var p = ref walk.P;
         var tuple = p.VisibleFlow;
@@ -106,14 +109,23 @@ public sealed class Ipvs(NetworkNamespace ns)
 
             if (Find((tuple.Protocol, tuple.Destination.Value, tuple.DestinationPort)) is not { } service)
             {
-                return false;
+                return IpvsVerdict.NotIpvs;
+            }
+
+            if (tuple.Protocol == IpProtocol.Tcp && p.Encapsulation.Kind == Packets.EncapsulationKind.None && (p.Tcp.Flags & Packets.TcpFlags.Syn) == 0)
+            {
+                // tcp_conn_schedule schedules a SYN only (net.ipv4.vs.sloppy_tcp 0): a stray segment with no
+                // connection is accepted on to the node's stack, which resets it.
+                return IpvsVerdict.NotIpvs;
             }
 
             walk.Charge(KernelStage.IpvsSchedule, device);
             int server = service.Schedule(tuple.Source, now);
             if (server < 0)
             {
-                return false;
+                // ip_vs_schedule found no destination: ip_vs_leave answers with ICMP port unreachable, "no matter it
+                // is TCP/UDP", and drops the packet (NF_DROP), which never reaches the node's own sockets.
+                return IpvsVerdict.NoDestination;
             }
 
             var (address, port) = service.RealServers[server];
@@ -129,7 +141,7 @@ public sealed class Ipvs(NetworkNamespace ns)
         _byClient[tuple] = connection with { ExpiresPs = now + Timeout(tuple.Protocol) };
         walk.Charge(KernelStage.Nat, device);
         p.SetVisibleFlow(connection.ToReal);
-        return true;
+        return IpvsVerdict.Forward;
     }
 
     /// <summary>INPUT or FORWARD: a reply from a real server gets the virtual service's address back as its source.</summary>
@@ -154,6 +166,18 @@ public sealed class Ipvs(NetworkNamespace ns)
     }
 
     private static long Timeout(IpProtocol protocol) => (protocol == IpProtocol.Tcp ? TcpTimeout : UdpTimeout).Picoseconds;
+
+    internal enum IpvsVerdict
+    {
+        /// <summary>Not for a virtual service (or a TCP segment IPVS does not schedule): the stack goes on with it.</summary>
+        NotIpvs,
+
+        /// <summary>Rewritten to its real server: out again through LOCAL_OUT.</summary>
+        Forward,
+
+        /// <summary>For a virtual service with no usable real server: ip_vs_leave.</summary>
+        NoDestination,
+    }
 
     private readonly record struct Connection(IpvsVirtualService? Service, int Server, FiveTuple ToReal, long ExpiresPs);
 }

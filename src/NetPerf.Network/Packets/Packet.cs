@@ -125,7 +125,8 @@ public struct Packet
     public int GsoSegments;
     public int GsoSize;
 
-    /// <summary>An ICMP error: the next-hop MTU of a "fragmentation needed" and the flow of the datagram it refers to.</summary>
+    /// <summary>An ICMP error: which one, the next-hop MTU of a "fragmentation needed" and the flow of the datagram it refers to.</summary>
+    public IcmpError IcmpError;
     public int IcmpNextHopMtu;
     public FiveTuple IcmpQuotedFlow;
 

@@ -62,4 +62,12 @@ public enum DropReason
     /// AAAA query of the DNS 5 s delay. Freed as SKB_DROP_REASON_NETFILTER_DROP; named apart by its counter.
     /// </summary>
     ConntrackInsertFailed,
+
+    /// <summary>
+    /// A packet for an IPVS virtual service that has no usable real server (none, or all of weight 0): ip_vs_schedule
+    /// finds no destination and ip_vs_leave (net/netfilter/ipvs/ip_vs_core.c) sends the client an ICMP port
+    /// unreachable, rate-limited, and returns NF_DROP, so the packet never reaches the node's TCP or UDP. Freed as
+    /// SKB_DROP_REASON_NETFILTER_DROP; named apart because its cause is a Service without endpoints for the node.
+    /// </summary>
+    IpvsNoDestination,
 }

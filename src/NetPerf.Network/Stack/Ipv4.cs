@@ -127,12 +127,16 @@ public static class Ipv4
             {
                 // LOCAL_IN priority 98: after the filter table, before nat INPUT and conntrack confirmation.
                 ipvs.TryReply(ref walk, device);
-                if (ipvs.TryRequest(ref walk, device))
+                switch (ipvs.TryRequest(ref walk, device))
                 {
-                    // ip_vs_nat_xmit: out again through LOCAL_OUT and POSTROUTING to the real server, where the
-                    // connection is confirmed with its reply tuple already altered.
-                    Output(ns, ref walk);
-                    return;
+                    case Ipvs.IpvsVerdict.Forward:
+                        // ip_vs_nat_xmit: out again through LOCAL_OUT and POSTROUTING to the real server, where the
+                        // connection is confirmed with its reply tuple already altered.
+                        Output(ns, ref walk);
+                        return;
+                    case Ipvs.IpvsVerdict.NoDestination:
+                        SendPortUnreachable(ns, ref walk, device);
+                        return;
                 }
             }
 
@@ -252,14 +256,20 @@ public static class Ipv4
         if (flow.Protocol == IpProtocol.Icmp)
         {
             // icmp_rcv: a "fragmentation needed" lowers the path MTU towards the quoted destination.
+            // A port unreachable goes to the socket that sent the quoted datagram (tcp_v4_err: ECONNREFUSED, a hard
+            // error in SYN-SENT; udp_err: on a connected socket).
             walk.Charge(KernelStage.Icmp, device);
-            if (walk.P.IcmpNextHopMtu > 0)
+            if (walk.P.IcmpError != IcmpError.None)
             {
                 var quoted = walk.P.IcmpQuotedFlow;
-                ns.LearnPathMtu(quoted.Destination, walk.P.IcmpNextHopMtu);
+                if (walk.P.IcmpNextHopMtu > 0)
+                {
+                    ns.LearnPathMtu(quoted.Destination, walk.P.IcmpNextHopMtu);
+                }
+
                 if (ns.Endpoint(quoted.Protocol, quoted.SourcePort) is IIcmpErrorReceiver socket)
                 {
-                    socket.DeliverIcmpError(ref walk); // tcp_v4_err: the socket shrinks its MSS and resends
+                    socket.DeliverIcmpError(ref walk); // tcp_v4_err: the socket shrinks its MSS and resends, or is refused
                     return;
                 }
             }
@@ -360,7 +370,44 @@ public static class Ipv4
         e.Ttl = DefaultTtl;
         e.Core = core;
         e.SentAtPs = host.Sim.Now.Picoseconds;
+        e.IcmpError = IcmpError.FragmentationNeeded;
         e.IcmpNextHopMtu = mtu;
+        e.IcmpQuotedFlow = quoted;
+        var icmpWalk = new PacketWalk(host, icmp);
+        Output(ns, ref icmpWalk);
+    }
+
+    /// <summary>
+    /// ip_vs_leave: a packet for a virtual service with no usable real server is dropped
+    /// (<see cref="DropReason.IpvsNoDestination"/>) and its source gets an ICMP destination unreachable, port
+    /// unreachable (type 3 code 3) quoting its header, when the namespace's limits allow one (<see cref="IcmpRateLimit"/>;
+    /// icmp_send). The packet was for a local address, so the error comes from that address, the virtual service's
+    /// (__icmp_send: saddr = iph->daddr when the route is RTCF_LOCAL), and crosses OUTPUT and POSTROUTING as any
+    /// locally generated packet. (icmpv4_xrlim_allow leaves a destination on loopback unlimited; no client of a
+    /// virtual service in the model sits behind lo, so every error here is limited.)
+    /// </summary>
+    internal static void SendPortUnreachable(NetworkNamespace ns, ref PacketWalk walk, NetDevice at)
+    {
+        walk.Charge(KernelStage.Icmp, at);
+        var host = walk.Host;
+        var quoted = walk.P.VisibleFlow;
+        int core = walk.P.Core;
+        Drop(ns, ref walk, DropReason.IpvsNoDestination, at);
+        long now = host.Sim.Now.Picoseconds;
+        if (!ns.IcmpRateLimit.Allow(quoted.Source.Value, now))
+        {
+            return; // icmpv4_xrlim_allow or icmp_global_allow said no: a silent drop, the client resends
+        }
+
+        int icmp = host.Pool.Rent();
+        ref var e = ref host.Pool[icmp];
+        e.Flow = new FiveTuple(quoted.Destination, quoted.Source, IpProtocol.Icmp, 0, 0);
+        e.TransportHeaderBytes = 8;                     // ICMP header
+        e.PayloadBytes = Packets.HeaderSizes.Ipv4 + 8;  // the quoted IP header and 64 bits of its data
+        e.Ttl = DefaultTtl;
+        e.Core = core;
+        e.SentAtPs = now;
+        e.IcmpError = IcmpError.PortUnreachable;
         e.IcmpQuotedFlow = quoted;
         var icmpWalk = new PacketWalk(host, icmp);
         Output(ns, ref icmpWalk);

@@ -55,6 +55,11 @@ public sealed class NetworkNamespace
     /// <summary>Netfilter (iptables and conntrack), once loaded; null means no hook costs anything.</summary>
     public Iptables? Netfilter { get; private set; }
 
+    private IcmpRateLimit? _icmpRateLimit;
+
+    /// <summary>The limits on the ICMP errors this namespace sends (made at the first one: most namespaces send none).</summary>
+    public IcmpRateLimit IcmpRateLimit => _icmpRateLimit ??= new IcmpRateLimit();
+
     /// <summary>IPVS, once loaded.</summary>
     public Ipvs? Ipvs { get; private set; }
 

@@ -6,7 +6,7 @@ public enum TcpError
     /// <summary>It closed normally (or has not ended).</summary>
     None,
 
-    /// <summary>ECONNREFUSED: the SYN was answered with a RST (nothing listens on the port).</summary>
+    /// <summary>ECONNREFUSED: the SYN was answered with a RST (nothing listens on the port) or an ICMP port unreachable (tcp_v4_err in SYN-SENT).</summary>
     Refused,
 
     /// <summary>ECONNRESET: a RST arrived on a connection past its handshake.</summary>

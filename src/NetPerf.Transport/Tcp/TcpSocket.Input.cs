@@ -35,8 +35,32 @@ public sealed partial class TcpSocket
     /// <summary>tcp_v4_err on the error's core: the socket acts when that job completes.</summary>
     void IIcmpErrorReceiver.DeliverIcmpError(ref PacketWalk walk)
     {
+        ref var p = ref walk.P;
+        if (p.IcmpQuotedFlow.Destination != RemoteAddress || p.IcmpQuotedFlow.DestinationPort != RemotePort)
+        {
+            walk.Consume(); // __inet_lookup_established finds no socket for the quoted 4-tuple: icmp_rcv ignores it
+            return;
+        }
+
         walk.Charge(KernelStage.TcpInput, Namespace);
-        walk.Defer(this, FragmentationNeededKind);
+        walk.Defer(this, p.IcmpError == IcmpError.PortUnreachable ? PortUnreachableKind : FragmentationNeededKind);
+    }
+
+    /// <summary>
+    /// tcp_v4_err for ICMP port unreachable: icmp_err_convert makes it ECONNREFUSED, a hard error. In SYN-SENT (and
+    /// SYN-RECV, not met here) the error is reported and the socket done (tcp_done): connect() fails as it would
+    /// on a RST. In any other state it is only a soft error (sk_err_soft, inet->recverr off) and the connection goes on.
+    /// </summary>
+    private void OnPortUnreachable()
+    {
+        if (State != TcpState.SynSent)
+        {
+            return;
+        }
+
+        Error = TcpError.Refused;
+        Statistics.PortUnreachablesReceived++;
+        Terminate();
     }
 
     /// <summary>tcp_v4_rcv on the packet's core; the protocol work completes when that job does.</summary>

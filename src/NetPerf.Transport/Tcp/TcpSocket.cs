@@ -40,6 +40,7 @@ public sealed partial class TcpSocket : IReusableEndpoint, IEventHandler, IIcmpE
     private const int PacingKickKind = 8;
     private const int PacingResumeKind = 9;
     private const int FragmentationNeededKind = 10;
+    private const int PortUnreachableKind = 11;
 
     /// <summary>SYN and SYN-ACK carry MSS 4, SACK-permitted 2, timestamps 10, window scale 3 and a NOP: 20 B of options.</summary>
     public const int SynHeaderBytes = HeaderSizes.Tcp + 20;
@@ -262,6 +263,10 @@ public sealed partial class TcpSocket : IReusableEndpoint, IEventHandler, IIcmpE
             case FragmentationNeededKind:
                 Namespace.Host.Pool.Return((int)arg);
                 OnFragmentationNeeded();
+                break;
+            case PortUnreachableKind:
+                Namespace.Host.Pool.Return((int)arg);
+                OnPortUnreachable();
                 break;
             default:
                 throw new InvalidOperationException($"unexpected event kind {kind}.");

@@ -40,4 +40,7 @@ public sealed class TcpStatistics
 
     /// <summary>RSTs accepted (TcpExtTCPAbortOnData and kin count what follows; this counts the resets).</summary>
     public long ResetsReceived { get; internal set; }
+
+    /// <summary>ICMP port unreachables that refused a connect() in SYN-SENT (an IPVS virtual service with no real server).</summary>
+    public long PortUnreachablesReceived { get; internal set; }
 }

@@ -54,14 +54,17 @@ public class ExternalTrafficPolicyChangeTests
 
     /// <summary>
     /// What a client gets from a node without a local endpoint under Local: iptables and nftables drop its SYN
-    /// (it stays in SYN_SENT, resending); IPVS finds no real server with a weight and the SYN goes on to the node's
-    /// stack, which refuses it (the kernel's ip_vs_leave answers ICMP port unreachable: ECONNREFUSED as well).
+    /// (it stays in SYN_SENT, resending); IPVS finds no real server with a weight, and ip_vs_leave drops the SYN and
+    /// answers ICMP port unreachable (net/netfilter/ipvs/ip_vs_core.c), which tcp_v4_err turns into ECONNREFUSED in
+    /// SYN_SENT: refused, by no RST (the SYN never reached the node's TCP). One SYN from a new peer is within
+    /// icmp_ratelimit's burst.
     /// </summary>
     private static void NoAnswer(string mode, TcpSocket client)
     {
         if (mode == "ipvs")
         {
             Assert.Equal(TcpError.Refused, client.Error);
+            Assert.Equal((1, 0), (client.Statistics.PortUnreachablesReceived, client.Statistics.ResetsReceived));
         }
         else
         {
@@ -127,7 +130,7 @@ public class ExternalTrafficPolicyChangeTests
         Assert.Equal([s.Cluster.Node(1).Ip, s.Cluster.Node(2).Ip], s.Server.Peers.Skip(1).Order());
         // The SYN dropped under Local is resent 1 s after it (TCP_TIMEOUT_INIT): node 1 now forwards it. Its
         // conntrack entry was never confirmed (the drop came before), so the resend is a new connection. Under
-        // IPVS the SYN was refused: that connection is over.
+        // IPVS the SYN was answered by ICMP port unreachable: refused, that connection is over.
         s.RunFor(1000);
         Assert.Equal(mode == "ipvs" ? TcpState.Closed : TcpState.TimeWait, dropped.State); // connected, wrote, closed
         Assert.Equal(mode == "ipvs" ? 3 : 4, s.Server.Connections);

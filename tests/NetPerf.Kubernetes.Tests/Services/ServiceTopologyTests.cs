@@ -141,14 +141,19 @@ public class ServiceTopologyTests
     }
 
     [Fact]
-    public void Local_internal_traffic_policy_in_IPVS_mode_refuses_on_a_node_without_an_endpoint()
+    public void Local_internal_traffic_policy_in_IPVS_mode_refuses_a_burst_on_a_node_without_an_endpoint_and_drops_the_rest()
     {
         var s = Build("ipvs", WebService(itp: InternalTrafficPolicy.Local), 2, 3, 4);
-        var sockets = Connect(s, s.Client, 5);
+        var sockets = Connect(s, s.Client, 8);
 
-        // The node's virtual server has no real server: ip_vs_leave's ICMP port unreachable, ECONNREFUSED.
+        // The node's virtual server has no real server: ip_vs_leave drops each SYN and sends ICMP port unreachable
+        // (ECONNREFUSED in SYN_SENT, tcp_v4_err), 6 to one peer at once (icmpv4_xrlim_allow's burst); the other SYNs
+        // are dropped silently and wait in SYN_SENT for their resend.
         Assert.Equal(0, s.ByNode.Values.Sum(c => c.Connections));
-        Assert.All(sockets, socket => Assert.Equal(TcpError.Refused, socket.Error));
+        Assert.Equal(6, sockets.Count(socket => socket.Error == TcpError.Refused && socket.Statistics.PortUnreachablesReceived == 1));
+        Assert.Equal(2, sockets.Count(socket => socket.State == TcpState.SynSent));
+        Assert.All(sockets, socket => Assert.Equal(0, socket.Statistics.ResetsReceived));
+        Assert.Equal(8, s.Cluster.Node(1).Host.Drops(Network.Stack.DropReason.IpvsNoDestination));
     }
 
     /// <summary>

@@ -12,7 +12,8 @@ namespace NetPerf.Scenarios.Tests.Running;
 /// iptables' KUBE-EXTERNAL-SERVICES, nftables' external chain; pkg/proxy/{iptables,nftables}/proxier.go), counted
 /// as the kernel's NETFILTER_DROP, and nothing
 /// answers: no RST, the client resends at TCP_TIMEOUT_INIT (1 s, include/net/tcp.h), dropped again. Patched back
-/// to Cluster, the next resend is forwarded and the clients go on. Under IPVS the same patch refuses instead.
+/// to Cluster, the next resend is forwarded and the clients go on. Under IPVS the node's ip_vs_leave answers
+/// rate-limited ICMP port unreachable instead: a few connections refused, the rest dropped silently.
 /// </summary>
 public sealed class ExternalTrafficPolicyTimelineTests : IDisposable
 {
@@ -60,23 +61,42 @@ public sealed class ExternalTrafficPolicyTimelineTests : IDisposable
         return ScenarioReader.Load(path);
     }
 
+    private static long Drops(TimeseriesRow t, string reason) => t.Drops.Where(x => x.Reason == reason).Sum(x => x.Count);
+
     [Fact]
-    public void Under_IPVS_the_node_without_an_endpoint_refuses_instead_until_the_patch_back_to_Cluster()
+    public void Under_IPVS_the_node_without_an_endpoint_refuses_a_burst_of_6_then_one_a_second_and_drops_the_rest()
     {
-        // IPVS's NodePort virtual server on node 1 has no real server with a weight under Local: the SYN goes on to
-        // the node's own stack, where nothing listens on the port (NO_SOCKET, a RST), and each client connects
-        // again at once. Back under Cluster the next attempt is forwarded: no SYN waits for its resend.
+        // IPVS's NodePort virtual server on node 1 has no real server with a weight under Local: ip_vs_leave drops
+        // each SYN and sends ICMP port unreachable, which the client's tcp_v4_err turns into ECONNREFUSED in SYN_SENT
+        // (it connects again at once). The 4 clients share one outside host, one inet_peer for node 1's icmp_send:
+        // a burst of XRLIM_BURST_FACTOR 6, then one a second (icmp_ratelimit 1000 ms; net/ipv4/icmp.c). The SYNs
+        // the limit silences are resent at TCP_TIMEOUT_INIT (1 s), then after 2 s (the backoff): at 1,050 ms the 4
+        // resends and the refused client's new SYN, one error; at 2,050 ms that client's resend (refused) and its
+        // next SYN; at 3,050 ms the other 3's second resends and that client's two.
+        var r = Run("  - { at: 50ms, action: setExternalTrafficPolicy, service: shop, externalTrafficPolicy: Local }", duration: "3100ms", kubeProxy: "ipvs");
+        var rows = r.Timeseries;
+        Assert.All(rows.Where(t => t.StartMilliseconds < 50), t => Assert.True(t.Transactions > 0 && t.Refused == 0));
+        var at = rows.Single(t => t.StartMilliseconds == 50);
+        Assert.True(at.Transactions > 0); // before the sync
+        Assert.Equal((6, 10), (at.Refused, Drops(at, "IpvsNoDestination"))); // 6 answered, then each client's SYN silenced
+        Assert.Equal([(1050, 1, 5), (2050, 1, 2), (3050, 1, 5)],
+            rows.Where(t => t.StartMilliseconds > 50 && (t.Refused > 0 || t.Drops.Sum(x => x.Count) > 0)).Select(t => (t.StartMilliseconds, t.Refused, Drops(t, "IpvsNoDestination"))));
+        Assert.All(rows.Where(t => t.StartMilliseconds >= 60), t => Assert.Equal(0, t.Transactions));
+        Assert.All(rows, t => Assert.True(Drops(t, "NoSocket") == 0 && t.Reset == 0)); // the SYNs never reach node 1's TCP: no RST
+    }
+
+    [Fact]
+    public void Under_IPVS_patched_back_to_Cluster_the_silenced_SYNs_resends_are_forwarded()
+    {
         var r = Run("""
               - { at: 50ms, action: setExternalTrafficPolicy, service: shop, externalTrafficPolicy: Local }
               - { at: 500ms, action: setExternalTrafficPolicy, service: shop, externalTrafficPolicy: Cluster }
-            """, duration: "600ms", kubeProxy: "ipvs");
-        long NoSocket(TimeseriesRow t) => t.Drops.Where(x => x.Reason == "NoSocket").Sum(x => x.Count);
+            """, kubeProxy: "ipvs");
         var rows = r.Timeseries;
-        Assert.All(rows.Where(t => t.StartMilliseconds < 50), t => Assert.True(t.Transactions > 0 && t.Refused == 0));
-        Assert.All(rows.Where(t => t.StartMilliseconds is >= 60 and < 500), t => Assert.True(t.Transactions == 0 && t.Refused > 0 && NoSocket(t) > 0 && NetfilterDrops(t) == 0));
-        Assert.Equal(rows.Sum(t => t.Refused), rows.Sum(NoSocket)); // each refused connection is one SYN that found no socket on node 1
-        Assert.True(rows.Single(t => t.StartMilliseconds == 500).Transactions > 0);
-        Assert.All(rows.Where(t => t.StartMilliseconds >= 510), t => Assert.True(t.Transactions > 0 && t.Refused == 0));
+        var at = rows.Single(t => t.StartMilliseconds == 50);
+        Assert.Equal((6, 10), (at.Refused, Drops(at, "IpvsNoDestination")));
+        Assert.All(rows.Where(t => t.StartMilliseconds is >= 60 and < 1050), t => Assert.True(t.Transactions == 0 && t.Refused == 0 && t.Drops.Sum(x => x.Count) == 0));
+        Assert.All(rows.Where(t => t.StartMilliseconds >= 1050), t => Assert.True(t.Transactions > 0 && t.Refused == 0 && t.Drops.Sum(x => x.Count) == 0));
     }
 
     [Fact]
