@@ -62,6 +62,6 @@ public sealed record HostCpu(string Host, IReadOnlyDictionary<KernelStage, long>
     /// <summary>Conntrack entries evicted to make room on the host (early_drop from the packet path, and the collector's early-drop pass), all its namespaces.</summary>
     public long ConntrackEvictions { get; init; }
 
-    /// <summary>Entries the host's BPF LRU maps (Cilium's conntrack and NAT maps) reclaimed to make room: an insert into a full map evicts, it never drops.</summary>
+    /// <summary>Entries the host's BPF LRU maps (Cilium's conntrack and NAT maps) reclaimed to make room: an insert into a full map evicts rather than being refused (what the evicted flow then meets may still drop it: docs/failures.md).</summary>
     public long BpfLruEvictions { get; init; }
 }

@@ -26,10 +26,33 @@ public class CiliumMapsFactsTests(ITestOutputHelper log)
         """;
 
     [Fact]
-    public void Without_sizes_or_the_nodes_memory_the_maps_have_ciliums_fixed_defaults()
+    public void With_a_ratio_of_0_the_maps_have_ciliums_fixed_defaults()
     {
-        var sizes = ScenarioReader.Parse(Yaml("    kubeProxyReplacement: false"), "maps.yaml").Cluster.Cilium.MapSizes;
+        // The agent uses ctMapEntriesGlobalTCPDefault and the rest only when bpf-map-dynamic-size-ratio is 0 (pkg/maps/mapsize).
+        var sizes = ScenarioReader.Parse(Yaml("    mapDynamicSizeRatio: 0", extraCluster: "\n  memoryGiBPerNode: 64"), "maps.yaml").Cluster.Cilium.MapSizes;
         Assert.Equal((524_288, 262_144, 524_288), (sizes.CtTcp, sizes.CtAny, sizes.Nat));
+    }
+
+    [Theory]
+    [InlineData("", 151_765, 75_882, 151_765)]                  // the model's default 4 cores x 4 GiB: 16 GiB x 0.0025 over the defaults' 148,373,504 bytes
+    [InlineData("\n  coresPerNode: 2", 131_072, 65_536, 131_072)] // 8 GiB: below the floors (limitTableAuto*Min), as on an 8 GiB node
+    public void Without_the_nodes_memory_the_maps_are_sized_by_helms_default_ratio_from_4_GiB_a_core(string cores, int tcp, int any, int nat)
+    {
+        // Helm's bpf.mapDynamicSizeRatio defaults to 0.0025, so the agent derives the sizes from the node's memory
+        // unless told otherwise; the node's memory is the model's default, 4 GiB a core, when the scenario gives none.
+        var cilium = ScenarioReader.Parse(Yaml("    kubeProxyReplacement: false", extraCluster: cores), "maps.yaml").Cluster.Cilium;
+        Assert.Equal((tcp, any, nat), (cilium.MapSizes.CtTcp, cilium.MapSizes.CtAny, cilium.MapSizes.Nat));
+        Assert.NotNull(cilium.MapSizesFromMemoryGiB);
+    }
+
+    [Fact]
+    public void A_ratio_without_the_nodes_memory_sizes_the_maps_from_the_default_memory_and_warns_of_nothing()
+    {
+        var warnings = new List<string>();
+        var sizes = ScenarioReader.Parse(Yaml("    mapDynamicSizeRatio: 0.01"), "maps.yaml", warnings).Cluster.Cilium.MapSizes;
+        Assert.Empty(warnings);
+        // 16 GiB x 0.01 = 171,798,691 bytes over 148,373,504: 1.158 of each default.
+        Assert.Equal((607_062, 303_531, 607_062), (sizes.CtTcp, sizes.CtAny, sizes.Nat));
     }
 
     [Theory]
@@ -135,6 +158,25 @@ public class CiliumMapsFactsTests(ITestOutputHelper log)
 
         Assert.Contains("eth0: mtu 1500 gso_ipv4_max_size 196608 gro_ipv4_max_size 196608", Devices(EbpfBigTcp), StringComparison.Ordinal);
         Assert.Contains("eth0: mtu 1500" + Environment.NewLine, Devices("    kubeProxyReplacement: true"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Describe_shows_the_map_sizes_in_use_and_where_they_come_from()
+    {
+        string Describe(string cilium, string cni = "cilium-native", string extraCluster = "")
+        {
+            var s = ScenarioReader.Parse(Yaml(cilium, cni, extraCluster), "maps.yaml");
+            var variant = s.Variants().Single();
+            return ClusterDescription.Describe(new ClusterBuild(s, variant, s.Seed), variant, s);
+        }
+
+        Assert.Contains("# Cilium's BPF maps on every node: cilium_ct4_global (TCP) 151765 entries, cilium_ct_any4_global 75882, cilium_snat_v4_external (NAT) 151765; those not given derived from 16 GiB of node memory by bpf-map-dynamic-size-ratio 0.0025",
+            Describe("    kubeProxyReplacement: false"), StringComparison.Ordinal);
+        Assert.Contains("cilium_ct4_global (TCP) 524288 entries, cilium_ct_any4_global 262144, cilium_snat_v4_external (NAT) 524288; bpf-map-dynamic-size-ratio 0: the fixed defaults",
+            Describe("    mapDynamicSizeRatio: 0"), StringComparison.Ordinal);
+        Assert.Contains("cilium_ct4_global (TCP) 4096 entries, cilium_ct_any4_global 2048, cilium_snat_v4_external (NAT) 4096; all given",
+            Describe("    ctTcpMax: 4096\n    ctAnyMax: 2048\n    natMax: 4096"), StringComparison.Ordinal);
+        Assert.DoesNotContain("Cilium's BPF maps", Describe("    kubeProxyReplacement: false", cni: "flannel-vxlan"), StringComparison.Ordinal);
     }
 
     private const string EbpfBigTcp = "    kubeProxyReplacement: true\n    bpfMasquerade: true\n    hostRouting: ebpf\n    bigTcp: true";

@@ -200,7 +200,8 @@ public static partial class ScenarioReader
         var c = new ClusterSpec();
         if (m is null)
         {
-            return c;
+            // Cilium's maps are sized by the default nodes' memory even when nothing of the cluster is given.
+            return c with { Cilium = ReadCilium(null, d, c.NodeMemoryGiB) };
         }
 
         var nic = m["nic"] is { } n ? YamlMap.Of(n, "cluster.nic", d, ScenarioKeys.Nic) : null;
@@ -261,7 +262,7 @@ public static partial class ScenarioReader
                 : c.BgpPeering,
         };
         // After the rest: the maps' dynamic sizing reads the nodes' memory.
-        built = built with { Cilium = ReadCilium(YamlMapOrNull(m, "cilium", d, ScenarioKeys.Cilium), d, built.MemoryGiBPerNode) };
+        built = built with { Cilium = ReadCilium(YamlMapOrNull(m, "cilium", d, ScenarioKeys.Cilium), d, built.NodeMemoryGiB) };
         if (built.InterZoneDelay > SimTime.Zero && (built.Zones < 2 || built.Racks != built.Zones) && !d.IsRefused("cluster.zones", "cluster.racks"))
         {
             // The delay is put on the racks' uplinks to the spine (RackFabric), so each zone must be a rack of its own.
@@ -284,11 +285,11 @@ public static partial class ScenarioReader
     /// agent falls back to legacy host routing (daemon/cmd/kube_proxy_replacement.go, "BPF host routing requires
     /// ... falling back to legacy host routing"), and so does this, with a warning at the line.
     /// </summary>
-    private static CiliumSpec ReadCilium(YamlMap? m, Diagnostics d, double? memoryGiB)
+    private static CiliumSpec ReadCilium(YamlMap? m, Diagnostics d, double memoryGiB)
     {
         if (m is null)
         {
-            return new CiliumSpec { MapSizes = MapSizes(null, d, memoryGiB) };
+            return MapSizes(null, d, memoryGiB, new CiliumSpec());
         }
 
         bool kpr = m.Boolean("kubeProxyReplacement", false);
@@ -330,38 +331,35 @@ public static partial class ScenarioReader
             bigTcp = false;
         }
 
-        return new CiliumSpec
+        return MapSizes(m, d, memoryGiB, new CiliumSpec
         {
             BigTcp = bigTcp,
-            MapSizes = MapSizes(m, d, memoryGiB),
             KubeProxyReplacement = kpr,
             BpfMasquerade = masquerade,
             HostRouting = ebpf ? Kubernetes.Cni.Cilium.CiliumHostRouting.Ebpf : Kubernetes.Cni.Cilium.CiliumHostRouting.Legacy,
             LoadBalancerMode = mode,
             BackendSelection = selection,
             MaglevTableSize = tableSize,
-        };
+        });
     }
 
     /// <summary>
     /// cluster.cilium's map sizes (Helm's bpf.ctTcpMax, bpf.ctAnyMax, bpf.natMax, bpf.mapDynamicSizeRatio): those given,
-    /// the rest derived from the nodes' memory by the ratio (0.0025 unless given) when cluster.memoryGiBPerNode says
-    /// what the memory is, else the fixed defaults; a NAT map larger than the two conntrack maps together is
-    /// refused, as the agent refuses it (checkMapSizeLimits), unless it is the default, which is then cut to two thirds of them.
+    /// the rest derived from the nodes' memory (<see cref="ClusterSpec.NodeMemoryGiB"/>: cluster.memoryGiBPerNode, else
+    /// 4 GiB a core) by the ratio, 0.0025 unless given, as the agent derives them whenever the ratio is above 0 (Helm's
+    /// default bpf.mapDynamicSizeRatio, pkg/maps/mapsize); a ratio of 0 keeps the fixed defaults. A NAT map larger than
+    /// the two conntrack maps together is refused, as the agent refuses it (checkMapSizeLimits), unless it is the
+    /// derived or default one, which is then cut to two thirds of them.
     /// </summary>
-    private static Kubernetes.Cni.Cilium.CiliumMapSizes MapSizes(YamlMap? m, Diagnostics d, double? memoryGiB)
+    private static CiliumSpec MapSizes(YamlMap? m, Diagnostics d, double memoryGiB, CiliumSpec spec)
     {
         const int min = Kubernetes.Cni.Cilium.CiliumMapSizes.MinEntries, max = Kubernetes.Cni.Cilium.CiliumMapSizes.MaxEntries;
         int? Entries(string key) => m is not null && m.Has(key) ? (int)m.Integer(key, min, max, min) : null;
         int? tcp = Entries("ctTcpMax"), any = Entries("ctAnyMax"), nat = Entries("natMax");
         double ratio = m?.Number("mapDynamicSizeRatio", 0, 1, Kubernetes.Cni.Cilium.CiliumMapSizes.DefaultDynamicSizeRatio) ?? Kubernetes.Cni.Cilium.CiliumMapSizes.DefaultDynamicSizeRatio;
-        if (m?["mapDynamicSizeRatio"] is { } given && memoryGiB is null)
-        {
-            d.Warning(given, "cluster.cilium.mapDynamicSizeRatio: sizes the conntrack and NAT maps by the nodes' memory, which this scenario does not give (cluster.memoryGiBPerNode); the fixed defaults are used");
-        }
-
-        var sizes = memoryGiB is { } gib && ratio > 0
-            ? Kubernetes.Cni.Cilium.CiliumMapSizes.Dynamic((long)(gib * (1L << 30)), ratio, tcp, any, nat)
+        bool derived = ratio > 0 && (tcp is null || any is null || nat is null);
+        var sizes = ratio > 0
+            ? Kubernetes.Cni.Cilium.CiliumMapSizes.Dynamic((long)(memoryGiB * (1L << 30)), ratio, tcp, any, nat)
             : Kubernetes.Cni.Cilium.CiliumMapSizes.Default with { CtTcp = tcp ?? Kubernetes.Cni.Cilium.CiliumMapSizes.DefaultCtTcp, CtAny = any ?? Kubernetes.Cni.Cilium.CiliumMapSizes.DefaultCtAny, Nat = nat ?? Kubernetes.Cni.Cilium.CiliumMapSizes.DefaultNat };
         if (sizes.Nat > sizes.CtTcp + sizes.CtAny)
         {
@@ -373,7 +371,7 @@ public static partial class ScenarioReader
             sizes = sizes with { Nat = Math.Max(min, (sizes.CtTcp + sizes.CtAny) * 2 / 3) };
         }
 
-        return sizes;
+        return spec with { MapSizes = sizes, MapDynamicSizeRatio = ratio, MapSizesFromMemoryGiB = derived ? memoryGiB : null };
     }
 
     /// <summary>The most pods a node may be given: 253, what a node's /24 addresses (flannel's host-local range less cni0, network and broadcast).</summary>

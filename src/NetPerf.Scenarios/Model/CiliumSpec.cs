@@ -28,8 +28,28 @@ public sealed record CiliumSpec
     /// <summary>maglev.tableSize (Helm default: 16381).</summary>
     public int MaglevTableSize { get; init; } = CiliumMaglev.DefaultTableSize;
 
-    /// <summary>The sizes of every node's conntrack and NAT maps (Helm's bpf.ctTcpMax, bpf.ctAnyMax, bpf.natMax, or bpf.mapDynamicSizeRatio of the nodes' memory).</summary>
+    /// <summary>
+    /// The sizes of every node's conntrack and NAT maps (Helm's bpf.ctTcpMax, bpf.ctAnyMax, bpf.natMax, or
+    /// bpf.mapDynamicSizeRatio of the nodes' memory). The reader sets it with <see cref="MapDynamicSizeRatio"/> and
+    /// <see cref="MapSizesFromMemoryGiB"/> from the cluster's memory; a spec built in code keeps the fixed defaults.
+    /// </summary>
     public CiliumMapSizes MapSizes { get; init; } = CiliumMapSizes.Default;
+
+    /// <summary>bpf.mapDynamicSizeRatio (Helm default 0.0025): the share of the node's memory the maps not given are sized by; 0: the fixed defaults.</summary>
+    public double MapDynamicSizeRatio { get; init; } = CiliumMapSizes.DefaultDynamicSizeRatio;
+
+    /// <summary>The node memory (GiB) the sizes not given were derived from by <see cref="MapDynamicSizeRatio"/>; null when none was (ratio 0, or all three given).</summary>
+    public double? MapSizesFromMemoryGiB { get; init; }
+
+    /// <summary>The map sizes in use and where they come from, in words (describe prints it).</summary>
+    public string MapSizesInWords()
+    {
+        var inv = System.Globalization.CultureInfo.InvariantCulture;
+        string source = MapSizesFromMemoryGiB is { } gib
+            ? string.Format(inv, "those not given derived from {0} GiB of node memory by bpf-map-dynamic-size-ratio {1}", gib, MapDynamicSizeRatio)
+            : MapDynamicSizeRatio > 0 ? "all given" : "bpf-map-dynamic-size-ratio 0: the fixed defaults where not given";
+        return string.Format(inv, "cilium_ct4_global (TCP) {0} entries, cilium_ct_any4_global {1}, cilium_snat_v4_external (NAT) {2}; {3}", MapSizes.CtTcp, MapSizes.CtAny, MapSizes.Nat, source);
+    }
 
     /// <summary>enableIPv4BIGTCP (enable-ipv4-big-tcp; Helm default: false): gso_ipv4_max_size and gro_ipv4_max_size 196608 on the nodes' and pods' devices.</summary>
     public bool BigTcp { get; init; }

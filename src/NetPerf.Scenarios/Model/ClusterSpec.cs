@@ -38,8 +38,14 @@ public sealed record ClusterSpec
     /// </summary>
     public SimTime InterZoneDelay { get; init; }
 
-    /// <summary>Each node's memory in GiB; null: 4 GiB per core (derived: the general-purpose instance ratio, e.g. AWS m5/m6i, GCP n2-standard).</summary>
+    /// <summary>Each node's memory in GiB; null: <see cref="DefaultGiBPerCore"/> per core.</summary>
     public double? MemoryGiBPerNode { get; init; }
+
+    /// <summary>Derived default: 4 GiB per core (the general-purpose instance ratio, e.g. AWS m5/m6i, GCP n2-standard).</summary>
+    public const double DefaultGiBPerCore = 4;
+
+    /// <summary>Each node's memory in GiB: cluster.memoryGiBPerNode, else <see cref="DefaultGiBPerCore"/> per core. The scheduler's allocatable and Cilium's map sizes read it.</summary>
+    public double NodeMemoryGiB => MemoryGiBPerNode ?? DefaultGiBPerCore * CoresPerNode;
 
     /// <summary>Labels a node carries besides kubernetes.io/hostname and its zone, by node number.</summary>
     public IReadOnlyDictionary<int, IReadOnlyDictionary<string, string>> NodeLabels { get; init; } = new Dictionary<int, IReadOnlyDictionary<string, string>>();

@@ -21,7 +21,17 @@ public static class ClusterDescription
 
         /// <summary>Services routed by the client's node or zone: each node's endpoints (none when no Service is).</summary>
         public IReadOnlyList<TopologyFacts> Topology { get; init; } = [];
+
+        /// <summary>A Cilium variant's conntrack and NAT map sizes on every node; null for other plugins.</summary>
+        public CiliumMapFacts? CiliumMaps { get; init; }
     }
+
+    /// <summary>
+    /// The max_entries of cilium_ct4_global, cilium_ct_any4_global and cilium_snat_v4_external, as the agent logs
+    /// them (bpf-ct-global-tcp-max, bpf-ct-global-any-max, bpf-nat-global-max), and the node memory the ones not
+    /// given were derived from by the ratio (null: none derived).
+    /// </summary>
+    public sealed record CiliumMapFacts(int CtTcp, int CtAny, int Nat, double DynamicSizeRatio, double? FromMemoryGiB, string Text);
 
     public sealed record NodeFacts(string Name, string Status, string InternalIp, string PodCidr, int Pods)
     {
@@ -96,8 +106,12 @@ public static class ClusterDescription
         {
             Topology = TopologyOf(b, scenario),
             FabricRoutes = fabricRoutes,
+            CiliumMaps = variant.Cni.Family == "cilium" ? CiliumMapsOf(scenario.Cluster.Cilium) : null,
         };
     }
+
+    private static CiliumMapFacts CiliumMapsOf(CiliumSpec cilium) =>
+        new(cilium.MapSizes.CtTcp, cilium.MapSizes.CtAny, cilium.MapSizes.Nat, cilium.MapDynamicSizeRatio, cilium.MapSizesFromMemoryGiB, cilium.MapSizesInWords());
 
     private static List<TopologyFacts> TopologyOf(ClusterBuild b, Scenario scenario)
     {
@@ -128,6 +142,12 @@ public static class ClusterDescription
         var f = Collect(b, variant, scenario);
         var text = new StringBuilder();
         text.AppendLine($"# {f.Scenario}, variant {f.Variant}: CNI {f.Cni}, {scenario.Cluster.Cilium.KubeProxyOf(variant)}, {f.Nodes.Count} nodes x {f.CoresPerNode} cores, {f.LinkGigabits.ToString(CultureInfo.InvariantCulture)} Gbit/s");
+        if (f.CiliumMaps is { } maps)
+        {
+            // LRU hash maps: full, they evict the least recently used entry rather than refuse an insert.
+            text.AppendLine($"# Cilium's BPF maps on every node: {maps.Text}");
+        }
+
         text.AppendLine();
         if (f.Nodes.Any(n => n.Zone is not null))
         {

@@ -169,7 +169,8 @@ public static class ResultSetBuilder
             }
 
             // Cilium's conntrack and NAT maps are LRU hash maps: when full an insert reclaims the least recently
-            // used entry, and nothing is dropped for it (rows only when one was reclaimed, as for conntrack).
+            // used entry rather than refuse the insert; the evicted flow pays for it later (a new entry, a reply
+            // judged by policy, a NodePort reply without its SNAT mapping lost). Rows only when one was reclaimed.
             var bpfEvictions = runs.Select(r => PerSecond(r, h => h.BpfLruEvictions)).ToList();
             if (bpfEvictions.Any(x => x > 0))
             {

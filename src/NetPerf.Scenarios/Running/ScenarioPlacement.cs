@@ -25,11 +25,11 @@ public static class ScenarioPlacement
     public const long EvictionHardMemory = 100L * 1024 * 1024;
 
     /// <summary>Derived default: 4 GiB per core (general-purpose instances: AWS m5/m6i, GCP n2-standard).</summary>
-    public const double GiBPerCore = 4;
+    public const double GiBPerCore = ClusterSpec.DefaultGiBPerCore;
 
     public static IReadOnlyList<SchedulingNode> Nodes(ClusterSpec c)
     {
-        long memory = (long)((c.MemoryGiBPerNode ?? GiBPerCore * c.CoresPerNode) * 1024 * 1024 * 1024) - EvictionHardMemory;
+        long memory = (long)(c.NodeMemoryGiB * 1024 * 1024 * 1024) - EvictionHardMemory;
         var allocatable = new NodeAllocatable(c.CoresPerNode * 1000L, Math.Max(0, memory), c.PodsPerNode);
         return Enumerable.Range(1, c.Nodes).Select(n => SchedulingNode.Create(
             $"node{n}", allocatable,

@@ -138,8 +138,10 @@ public class CiliumConntrackTests
     {
         // Kube-proxy replacement's NodePort with SNAT: node1 writes each flow's mapping both ways into its NAT map;
         // rev_nodeport_lb4 translates a backend's reply back by the reverse half. A reply whose mapping is gone
-        // (snat_v4_rev_nat finds none: NAT_PUNT_TO_STACK) goes up node1's stack to its own address and a port no
-        // socket holds, and is lost there; the client never sees it.
+        // (snat_v4_rev_nat finds none: NAT_PUNT_TO_STACK for these kept client ports, 20,000 up, below the range's
+        // min_port; DROP_NAT_NO_MAPPING at or above it; rev_nodeport_lb4 passes both to the stack) goes up node1's stack to its own address
+        // and a port no socket holds, and is lost there; the client never sees it. (The kernel answers the backend,
+        // with ICMP port unreachable for this UDP or a RST for TCP, tcp_v4_send_reset: not modelled.)
         (int Answered, long Evicted, long LostOnNode1) Run(int natMax)
         {
             var cilium = new CiliumDatapath(CiliumRouting.Native, CiliumHostRouting.Ebpf, kubeProxyReplacement: true) { MapSizes = CiliumMapSizes.Default with { Nat = natMax } };

@@ -48,6 +48,12 @@ public sealed partial class CiliumDatapath
             return Forward(device, ref walk);
         }
 
+        // A reply whose mapping the LRU reclaimed falls through: snat_v4_rev_nat finds none and returns
+        // DROP_NAT_NO_MAPPING for a port at or above the NAT range's min_port, NAT_PUNT_TO_STACK below it (a kept
+        // client port can be, see the mapping below); rev_nodeport_lb4 treats both alike ("DROP_NAT_NO_MAPPING is
+        // unwanted behavior in a rev-SNAT context"): back to from-netdev's main path with NodePort skipped and up the
+        // stack, where it is lost (no socket holds the port). The kernel's answer to the backend, a RST from
+        // tcp_v4_send_reset for TCP or ICMP port unreachable for UDP, is not modelled.
         if (p.IpOptionBytes > 0 && p.DsrPort != 0)
         {
             // handle_dsr_v4: the frontend goes into the flow's conntrack entry; the backend's reply gets it as its source.

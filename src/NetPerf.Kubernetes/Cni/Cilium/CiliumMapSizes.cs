@@ -4,7 +4,7 @@ namespace NetPerf.Kubernetes.Cni.Cilium;
 /// The sizes of Cilium's conntrack and NAT maps on a node (max_entries of cilium_ct4_global, cilium_ct_any4_global
 /// and cilium_snat_v4_external), as the agent's pkg/maps/mapsize works them out: bpf-ct-global-tcp-max,
 /// bpf-ct-global-any-max and bpf-nat-global-max when given, else derived from the node's memory by
-/// bpf-map-dynamic-size-ratio, else the fixed defaults.
+/// bpf-map-dynamic-size-ratio (Helm's default 0.0025, so this is the usual case), else (ratio 0) the fixed defaults.
 /// </summary>
 public sealed record CiliumMapSizes
 {
