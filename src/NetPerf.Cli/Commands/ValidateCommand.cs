@@ -76,8 +76,8 @@ public static class ValidateCommand
 
                 var variants = scenario.Variants();
                 int bgp = Scenarios.Running.BgpUnit.Of(scenario, scenario.Replications).Count;
-                int runs = (variants.Count * scenario.Workloads.Sum(w => w.Paths.Count) * scenario.Replications) + bgp;
                 var estimate = ScenarioEstimate.Of(scenario);
+                int runs = (int)estimate.Simulations; // per variant: each workload and path apart, or one run of them together
                 if (structured)
                 {
                     reports.Add(new(file, true, [], warnings, variants.Count, scenario.Workloads.Count, runs) { Estimate = [.. estimate.Variants.Select(EstimateReport.Of)] });

@@ -23,7 +23,8 @@ public sealed record ScenarioEstimate(IReadOnlyList<ScaleEstimate> Variants, lon
     {
         var variants = s.Variants();
         long paths = s.Workloads.Sum(w => (long)w.Paths.Count);
-        long perVariant = paths * s.Replications;
+        // Together, one simulation per variant and replication runs every workload and path (ScenarioRunner).
+        long perVariant = s.Together ? s.Replications : paths * s.Replications;
         long simulations = (variants.Count * perVariant) + BgpUnit.Of(s, s.Replications).Count;
         return new ScenarioEstimate(s.Workloads.Count == 0 ? [] : [.. variants.Select(v => ScaleEstimate.Of(s, v))], simulations, perVariant);
     }

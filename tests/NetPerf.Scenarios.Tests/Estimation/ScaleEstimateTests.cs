@@ -38,6 +38,26 @@ public sealed class ScaleEstimateTests
     }
 
     [Fact]
+    public void Workloads_run_together_are_one_simulation_per_variant_and_replication_not_one_per_workload_and_path()
+    {
+        const string yaml = """
+            name: e
+            replications: 3
+            cluster: { nodes: 2 }
+            compare: { cni: [flannel-vxlan, calico-bgp] }
+            workloads:
+              - { name: a, test: TCP_RR, paths: [pod-cross-node] }
+              - { name: c, test: TCP_RR, paths: [cluster-ip] }
+              - { name: b, test: UDP_RR, paths: [pod-same-node] }
+            """;
+        var apart = ScenarioEstimate.Of(Parse(yaml));
+        var together = ScenarioEstimate.Of(Parse(yaml.Replace("replications: 3", "replications: 3\ntogether: true", StringComparison.Ordinal)));
+
+        Assert.Equal(2 * 3 * 3, apart.Simulations);      // variants x paths x replications
+        Assert.Equal(2 * 3, together.Simulations);       // variants x replications: every workload in each
+    }
+
+    [Fact]
     public void Ipvs_mode_counts_a_virtual_service_per_service_and_a_real_server_per_endpoint_on_every_node()
     {
         var s = Parse("""
