@@ -179,7 +179,7 @@ public sealed class Iptables
             return true;
         }
 
-        var flags = tuple.Protocol == IpProtocol.Tcp && p.Encapsulation.Kind == Packets.EncapsulationKind.None ? p.Tcp.Flags : Packets.TcpFlags.None;
+        var flags = p.VisibleTcpFlags;
         if (Conntrack.TryFind(tuple, now, out int id, out bool reply) && !Conntrack.ReopensClosed(id, reply, flags)
             && (reply || !Conntrack.HiddenFrom(id, p.Core, now + walk.CostPicoseconds)))
         {

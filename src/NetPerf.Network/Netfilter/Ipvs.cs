@@ -98,8 +98,8 @@ public sealed class Ipvs(NetworkNamespace ns)
         // a new, unconfirmed one, so ip_vs_conn_uses_old_conntrack is false and nothing is dropped). The model keeps
         // no IPVS TCP state, so any such SYN is taken as reusing a closed connection, which is what a port coming
         // round in the ephemeral range meets.
-        bool newSyn = tuple.Protocol == IpProtocol.Tcp && p.Encapsulation.Kind == Packets.EncapsulationKind.None
-            && (p.Tcp.Flags & (Packets.TcpFlags.Syn | Packets.TcpFlags.Ack)) == Packets.TcpFlags.Syn;
+        var flags = p.VisibleTcpFlags;
+        bool newSyn = (flags & (Packets.TcpFlags.Syn | Packets.TcpFlags.Ack)) == Packets.TcpFlags.Syn;
         if (!found || connection.ExpiresPs <= now || newSyn)
         {
             if (connection.Service is not null)
@@ -112,7 +112,7 @@ public sealed class Ipvs(NetworkNamespace ns)
                 return IpvsVerdict.NotIpvs;
             }
 
-            if (tuple.Protocol == IpProtocol.Tcp && p.Encapsulation.Kind == Packets.EncapsulationKind.None && (p.Tcp.Flags & Packets.TcpFlags.Syn) == 0)
+            if (tuple.Protocol == IpProtocol.Tcp && (flags & Packets.TcpFlags.Syn) == 0)
             {
                 // tcp_conn_schedule schedules a SYN only (net.ipv4.vs.sloppy_tcp 0): a stray segment with no
                 // connection is accepted on to the node's stack, which resets it.

@@ -175,6 +175,9 @@ public struct Packet
     /// <summary>The tuple the network sees now: the outer one while tunnelled.</summary>
     public readonly FiveTuple VisibleFlow => Encapsulation.Kind == EncapsulationKind.None ? Flow : Encapsulation.Outer;
 
+    /// <summary>The TCP flags of the header the stack sees: none for a tunnelled packet (its outer header is UDP or IP) or one that is not TCP.</summary>
+    public readonly TcpFlags VisibleTcpFlags => Encapsulation.Kind == EncapsulationKind.None && Flow.Protocol == IpProtocol.Tcp ? Tcp.Flags : TcpFlags.None;
+
     /// <summary>Frames this packet becomes on a wire: its GSO segments, or one.</summary>
     public readonly int Segments => GsoSegments > 1 ? GsoSegments : 1;
 

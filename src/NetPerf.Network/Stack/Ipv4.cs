@@ -350,7 +350,6 @@ public static class Ipv4
     internal static void SendFragmentationNeeded(NetworkNamespace ns, int mtu, ref PacketWalk walk, NetDevice at)
     {
         walk.Charge(KernelStage.Icmp, at);
-        var host = walk.Host;
         var quoted = walk.P.VisibleFlow;
         int core = walk.P.Core;
         Drop(ns, ref walk, DropReason.PktTooBig, at);
@@ -362,19 +361,7 @@ public static class Ipv4
             return; // no way back to the sender
         }
 
-        int icmp = host.Pool.Rent();
-        ref var e = ref host.Pool[icmp];
-        e.Flow = new FiveTuple(from.Value, quoted.Source, IpProtocol.Icmp, 0, 0);
-        e.TransportHeaderBytes = 8;                     // ICMP header
-        e.PayloadBytes = Packets.HeaderSizes.Ipv4 + 8;  // the quoted IP header and 64 bits of its data
-        e.Ttl = DefaultTtl;
-        e.Core = core;
-        e.SentAtPs = host.Sim.Now.Picoseconds;
-        e.IcmpError = IcmpError.FragmentationNeeded;
-        e.IcmpNextHopMtu = mtu;
-        e.IcmpQuotedFlow = quoted;
-        var icmpWalk = new PacketWalk(host, icmp);
-        Output(ns, ref icmpWalk);
+        SendIcmpError(ns, from.Value, quoted, core, IcmpError.FragmentationNeeded, mtu);
     }
 
     /// <summary>
@@ -389,25 +376,31 @@ public static class Ipv4
     internal static void SendPortUnreachable(NetworkNamespace ns, ref PacketWalk walk, NetDevice at)
     {
         walk.Charge(KernelStage.Icmp, at);
-        var host = walk.Host;
         var quoted = walk.P.VisibleFlow;
         int core = walk.P.Core;
         Drop(ns, ref walk, DropReason.IpvsNoDestination, at);
-        long now = host.Sim.Now.Picoseconds;
-        if (!ns.IcmpRateLimit.Allow(quoted.Source.Value, now))
+        if (!ns.IcmpRateLimit.Allow(quoted.Source.Value, ns.Host.Sim.Now.Picoseconds))
         {
             return; // icmpv4_xrlim_allow or icmp_global_allow said no: a silent drop, the client resends
         }
 
+        SendIcmpError(ns, quoted.Destination, quoted, core, IcmpError.PortUnreachable, nextHopMtu: 0);
+    }
+
+    /// <summary>An ICMP error from <paramref name="from"/> to the quoted packet's source, quoting its header, out through OUTPUT as any locally generated packet.</summary>
+    private static void SendIcmpError(NetworkNamespace ns, Ipv4Address from, FiveTuple quoted, int core, IcmpError error, int nextHopMtu)
+    {
+        var host = ns.Host;
         int icmp = host.Pool.Rent();
         ref var e = ref host.Pool[icmp];
-        e.Flow = new FiveTuple(quoted.Destination, quoted.Source, IpProtocol.Icmp, 0, 0);
+        e.Flow = new FiveTuple(from, quoted.Source, IpProtocol.Icmp, 0, 0);
         e.TransportHeaderBytes = 8;                     // ICMP header
         e.PayloadBytes = Packets.HeaderSizes.Ipv4 + 8;  // the quoted IP header and 64 bits of its data
         e.Ttl = DefaultTtl;
         e.Core = core;
-        e.SentAtPs = now;
-        e.IcmpError = IcmpError.PortUnreachable;
+        e.SentAtPs = host.Sim.Now.Picoseconds;
+        e.IcmpError = error;
+        e.IcmpNextHopMtu = nextHopMtu;
         e.IcmpQuotedFlow = quoted;
         var icmpWalk = new PacketWalk(host, icmp);
         Output(ns, ref icmpWalk);
