@@ -51,11 +51,10 @@ public sealed class Calibrator(CalibrationOptions options, TextWriter log)
         for (int r = 0; r < options.Rounds; r++)
         {
             var round = new Dictionary<CalibrationPath, ProbeResult>();
-            // Interleaved, each round starting one path later: a slow phase of the machine hits every path alike.
-            for (int i = 0; i < paths.Count; i++)
+            foreach (int index in RoundOrder(r, paths.Count))
             {
                 cancel.ThrowIfCancellationRequested();
-                var path = paths[(i + r) % paths.Count];
+                var path = paths[index];
                 int count = path.Probe == ProbeKind.TcpCrr ? options.Transactions / 5 : options.Transactions;
                 if (path.Probe == ProbeKind.TcpStream)
                 {
@@ -405,6 +404,24 @@ public sealed class Calibrator(CalibrationOptions options, TextWriter log)
             table.PreemptionPerMillisecond, table[KernelStage.Preemption].FixedPicoseconds / 1000.0, 0, 0, 0, 0);
         double median = kernel + userNs + InterferenceFit.MedianDelayNs(interruptions, kernel, userNs); // as the cluster's simulation draws them
         return new ModelFigures(median, double.NaN, median, kernel * (1 + interrupted), byStage);
+    }
+
+    /// <summary>
+    /// The order round <paramref name="round"/> measures <paramref name="count"/> paths in: interleaved, the even
+    /// rounds each starting further on, so that a slow phase of the machine hits every path alike; and every odd round
+    /// the previous round backwards (A B, then B A), so that a path fitted as its paired difference from the path
+    /// measured just before it (routed+dnat after routed+conntrack) is not always measured second on a machine whose
+    /// state drifts within a round (its caches warm, another program wakes): over two rounds every pair of paths is
+    /// measured in both orders.
+    /// </summary>
+    internal static IEnumerable<int> RoundOrder(int round, int count)
+    {
+        int start = round - (round % 2);
+        for (int i = 0; i < count; i++)
+        {
+            int step = round % 2 == 0 ? i : count - 1 - i;
+            yield return (start + step) % count;
+        }
     }
 
     private (List<Dictionary<CalibrationPath, ProbeResult>> Accepted, int Rejected) AcceptRounds(List<Dictionary<CalibrationPath, ProbeResult>> rounds, CalibrationPath reference)
