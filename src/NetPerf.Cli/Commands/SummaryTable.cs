@@ -54,6 +54,24 @@ internal static class SummaryTable
         }
 
         WriteVerdict(o, r);
+        WriteFailures(o, r);
+    }
+
+    /// <summary>Paths on which a variant failed (refused, reset, timed out, lost, retransmission timeouts): what p50 and p99 do not show.</summary>
+    private static void WriteFailures(TextWriter o, ResultSet r)
+    {
+        var failures = FailureVerdict.Of(r);
+        if (failures.Count == 0)
+        {
+            return;
+        }
+
+        o.WriteLine();
+        o.WriteLine("Failures (per replication; a few slow or failed connections move neither p50 nor p99: timeseries.csv has them over time):");
+        foreach (var f in failures)
+        {
+            o.WriteLine($"  {f.Path} ({f.Workload}): {FailureVerdict.Sentence(f)}");
+        }
     }
 
     /// <summary>The report's verdict in lines: per path and workload the largest difference and its stages, largest first.</summary>

@@ -73,6 +73,7 @@ public static partial class HtmlReport
         IReadOnlyList<PathVerdict> verdicts = Verdict.Of(results);
         IReadOnlyList<string> paths = Verdict.PathOrder(results, verdicts); // largest differences first, not run order
         AppendVerdict(html, verdicts, slugs);
+        AppendFailures(html, FailureVerdict.Of(results), slugs);
         AppendConstantColumns(html, index);
 
         if (index.Paths.Count > 0)
@@ -145,6 +146,28 @@ public static partial class HtmlReport
                 .Append(".</p>\n");
         }
         html.Append("</section>\n");
+    }
+
+    /// <summary>Paths on which a variant failed: every variant's failures per replication and its throughput, beside the verdict that prices CPU alone.</summary>
+    private static void AppendFailures(StringBuilder html, IReadOnlyList<PathFailures> failures, IReadOnlyDictionary<string, string> slugs)
+    {
+        if (failures.Count == 0)
+            return;
+        html.Append("<section id=\"failures\">\n<h2>Failures</h2>\n<table class=\"verdict\">\n<thead><tr><th>path</th><th>workload</th><th>variant</th>")
+            .Append("<th>failures per replication</th><th>transactions/s</th></tr></thead>\n<tbody>\n");
+        foreach (PathFailures p in failures)
+        {
+            foreach (VariantFailures v in p.Variants)
+            {
+                html.Append("<tr><th scope=\"row\"><a href=\"#path-").Append(slugs[p.Path]).Append("\">").Append(E(p.Path)).Append("</a></th><td>")
+                    .Append(E(p.Workload)).Append("</td><td>").Append(E(v.Variant)).Append("</td><td>")
+                    .Append(E(v.Failures.Count == 0 ? "none" : string.Join(", ", v.Failures.Select(f => $"{Number(f.PerReplication)} {f.Kind}")))).Append("</td>");
+                Cell(html, v.TransactionsPerSecond is double t && double.IsFinite(t) ? Number(t) : "");
+                html.Append("</tr>\n");
+            }
+        }
+        html.Append("</tbody>\n</table>\n<p class=\"meta\">A few connections that failed or waited for a retransmission move neither p50 nor p99; ")
+            .Append("the timeline section and timeseries.csv show when they happened.</p>\n</section>\n");
     }
 
     /// <summary>A CNI or kube-proxy mode that every variant shares is said once here rather than in a column per row.</summary>
