@@ -13,7 +13,9 @@ namespace NetPerf.Scenarios.Tests;
 /// the shared rover (nf_nat_proto_common.c, nf_nat_l4proto_unique_tuple: <c>off = *rover</c>); two CPUs searching
 /// before either entry is confirmed take one port, and __nf_conntrack_confirm drops the second SYN (insert_failed).
 /// The client resends it after its initial RTO, 1 s (TCP_TIMEOUT_INIT, include/net/tcp.h), so its connection
-/// takes a second. With --random-fully (NF_NAT_RANGE_PROTO_RANDOM_FULLY: <c>off = prandom_u32()</c>) none does.
+/// takes a second. With --random-fully (NF_NAT_RANGE_PROTO_RANDOM_FULLY: <c>off = prandom_u32()</c>) two searches
+/// start apart, but 4.14 walks on from the start to the next free port, so on a table dense with TIME_WAIT
+/// mappings two starts in one run of held ports still meet at its end: rarely, not never.
 /// </summary>
 public class SnatRaceFactsTests
 {
@@ -62,15 +64,27 @@ public class SnatRaceFactsTests
     }
 
     [Fact]
-    public void With_random_fully_no_syn_is_lost_and_no_connection_waits()
+    public void With_random_fully_fewer_syns_are_lost_and_each_costs_its_connection_the_1_s_retransmission()
     {
+        // keep-source's searches of one instant all start at the rover and meet whenever they overlap; random-fully's
+        // meet only when both random starts fall in one run of held ports. Drops are every host's, the same in both
+        // workloads' rows.
+        long keepDrops = Rows(Shipped.Value, "masq-keep-source", "client-a").Sum(InsertFailed);
+        var fullyDropsAt = Rows(Shipped.Value, "masq-random-fully", "client-a").Where(t => InsertFailed(t) > 0).Select(t => t.StartMilliseconds).ToList();
+        Assert.True(fullyDropsAt.Count * 2 < keepDrops, $"random-fully lost {fullyDropsAt.Count} SYNs, keep-source {keepDrops}");
+
+        var all = Shipped.Value.Timeseries.Where(t => t.Variant == "masq-random-fully" && t.Transactions > 0).ToList();
         foreach (string workload in new[] { "client-a", "client-b" })
         {
-            var rows = Rows(Shipped.Value, "masq-random-fully", workload);
-            Assert.True(rows.Sum(t => t.Transactions) > 30_000);
-            Assert.Equal(0, rows.Sum(InsertFailed));
-            Assert.All(rows.Where(t => t.Transactions > 0), t => Assert.True(t.P99Microseconds < 5e3));
+            Assert.True(all.Where(t => t.Workload == workload).Sum(t => t.Transactions) > 30_000);
         }
+
+        // Every slow interval is a lost SYN's connection, 1 s after the drop; every other interval is fast.
+        var slow = all.Where(t => t.P99Microseconds >= 5e3).ToList();
+        Assert.All(slow, t => Assert.InRange(t.P99Microseconds, InitialRtoUs, InitialRtoUs + 5e3));
+        Assert.All(slow, t => Assert.Contains(fullyDropsAt, at => Math.Abs(t.StartMilliseconds - (at + InitialRtoUs / 1e3)) <= 20));
+        double end = Scenario.Value.Duration.TotalMilliseconds;
+        Assert.Equal(fullyDropsAt.Count(at => at + InitialRtoUs / 1e3 + 20 < end), slow.Count);
     }
 
     [Fact]
@@ -84,8 +98,9 @@ public class SnatRaceFactsTests
         {
             var keep = path.Variants.Single(v => v.Variant == "masq-keep-source");
             var fully = path.Variants.Single(v => v.Variant == "masq-random-fully");
-            Assert.Contains(keep.Failures, f => f.Kind == "TCP retransmission timeouts" && f.PerReplication >= 1);
-            Assert.Empty(fully.Failures);
+            double Timeouts(VariantFailures v) => v.Failures.Where(f => f.Kind == "TCP retransmission timeouts").Sum(f => f.PerReplication);
+            Assert.True(Timeouts(keep) >= 1);
+            Assert.True(Timeouts(fully) < Timeouts(keep), $"{path.Path}: random-fully {Timeouts(fully)}, keep-source {Timeouts(keep)}");
             Assert.True(keep.TransactionsPerSecond < fully.TransactionsPerSecond, "a client waiting 1 s for its SYN's retransmission completes fewer connections");
         }
     }

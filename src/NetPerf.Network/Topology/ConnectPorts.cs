@@ -1,75 +1,98 @@
 using NetPerf.Engine.Random;
+using NetPerf.Engine.Time;
 using NetPerf.Network.Addressing;
 
 namespace NetPerf.Network.Topology;
 
 /// <summary>
 /// Where the kernel starts its search for the source port of a connect() without bind(), one per host: its
-/// per-boot secret and its table_perturb are the kernel's, shared by every namespace on it (net/ipv4/inet_hashtables.c,
-/// inet_hash_connect -> __inet_hash_connect). The search starts at an offset hashed from the connection's
-/// (saddr, daddr, dport) with that secret (inet_sk_port_offset -> secure_ipv4_port_ephemeral, a siphash keyed by
-/// net_secret) plus the table_perturb slot the same hash picks, so two pods' connections to one server start at
-/// unrelated ports, and one pod's successive ones to it walk on from the last. Both secrets are drawn from the
-/// scenario's seed (the host's own streams), so a run is the same per seed and two seeds are two boots.
+/// per-boot secret, its hint or table_perturb and its uptime are the kernel's, shared by every namespace on it
+/// (net/ipv4/inet_hashtables.c, inet_hash_connect -> __inet_hash_connect). The search starts at an offset hashed
+/// from the connection's (saddr, daddr, dport) with that secret (inet_sk_port_offset -> secure_ipv4_port_ephemeral,
+/// a siphash keyed by net_secret), so two pods' connections to one server start at unrelated ports, and one pod's
+/// successive ones walk on from the last (<see cref="ConnectPortSearch"/>: how a line walks on). The secret and the
+/// uptime are drawn from the scenario's seed (the host's own streams), so a run is the same per seed and two seeds
+/// are two boots.
 /// </summary>
 internal sealed class ConnectPorts
 {
     /// <summary>INET_TABLE_PERTURB_SIZE: 1 &lt;&lt; CONFIG_INET_TABLE_PERTURB_ORDER (16).</summary>
     private const int PerturbMask = (1 << 16) - 1;
 
-    private readonly ulong _k0, _k1, _perturbKey;
+    /// <summary>EPHEMERAL_PORT_SHUFFLE_PERIOD (10 * HZ, net/core/secure_seq.c): the port hash's time seed changes every 10 s of uptime.</summary>
+    private const long ShufflePeriodPs = 10_000_000_000_000;
 
-    /// <summary>The slots of table_perturb moved since boot; an untouched slot holds its boot-time random value.</summary>
+    private readonly ulong _k0, _k1;
+
+    /// <summary>The host's uptime at the simulation's start, within a shuffle period: where its 10 s epochs fall.</summary>
+    private readonly long _uptimePhasePs;
+
+    /// <summary>table_perturb's slots moved since boot; every slot is zero at boot (a static array since v5.12, then alloc_large_system_hash's zeroed memory).</summary>
     private readonly Dictionary<int, uint> _perturb = [];
 
     /// <summary>get_random_u32_below(8) at each port found.</summary>
     private readonly RngStream _random;
 
+    /// <summary>The lines before table_perturb: one static u32 for the whole kernel, zero at boot.</summary>
+    private uint _hint;
+
     public ConnectPorts(RngStreams streams, string host)
     {
         var secret = streams.Create($"{host}/net_secret");
-        (_k0, _k1, _perturbKey) = (secret.NextUInt64(), secret.NextUInt64(), secret.NextUInt64());
+        (_k0, _k1) = (secret.NextUInt64(), secret.NextUInt64());
+        _uptimePhasePs = (long)(secret.NextUInt64() % (ulong)ShufflePeriodPs);
         _random = streams.Create($"{host}/inet_hash_connect");
     }
 
+    /// <summary>How this host's kernel line walks on from one connect() to the next; the modelled 6.18's by default.</summary>
+    public ConnectPortSearch Search { get; set; } = ConnectPortSearch.PerturbTable;
+
     /// <summary>
     /// The first pass's start, an even offset into the range of <paramref name="remaining"/> ports (an even count),
-    /// and the table_perturb slot to advance once a port is found:
+    /// and the table_perturb slot to advance once a port is found (-1: the global hint). With table_perturb:
     /// <c>index = port_offset &amp; (INET_TABLE_PERTURB_SIZE - 1); offset = table_perturb[index] + (port_offset &gt;&gt; 32);
-    /// offset %= remaining; offset &amp;= ~1U</c> (connect() takes ports of the range's low parity first since
-    /// 4.6, 1580ab63fc9a "tcp/dccp: better use of ephemeral ports in connect()"; bind() the other).
+    /// offset %= remaining; offset &amp;= ~1U</c>, port_offset hashed with the time seed <c>jiffies /
+    /// EPHEMERAL_PORT_SHUFFLE_PERIOD</c> (so one client's start for one server moves every 10 s of uptime); with the
+    /// global hint: <c>offset = hint + port_offset</c> of a 32-bit hash without a time seed. connect() takes ports of
+    /// the range's low parity first since 4.6 (1580ab63fc9a "tcp/dccp: better use of ephemeral ports in connect()"),
+    /// bind() the other.
     /// </summary>
-    public (int Index, uint Offset) Start(Ipv4Address source, Ipv4Address destination, ushort destinationPort, uint remaining)
+    public (int Index, uint Offset) Start(Ipv4Address source, Ipv4Address destination, ushort destinationPort, uint remaining, SimTime now)
     {
-        ulong portOffset = SipHash(_k0, _k1, source.Value | ((ulong)destination.Value << 32), destinationPort);
-        int index = (int)(portOffset & PerturbMask);
-        uint offset = unchecked(Perturb(index) + (uint)(portOffset >> 32)) % remaining;
+        ulong addresses = source.Value | ((ulong)destination.Value << 32);
+        if (Search == ConnectPortSearch.GlobalHint)
+        {
+            uint portOffset = (uint)SipHash(_k0, _k1, addresses, destinationPort); // siphash_3u32, returned as u32
+            return (-1, (unchecked(_hint + portOffset) % remaining) & ~1U);
+        }
+
+        // jiffies / (10 * HZ): jiffies starts at INITIAL_JIFFIES, -300 s, a whole number of periods, so the epochs
+        // turn at whole multiples of 10 s of uptime.
+        ulong timeSeed = (ulong)((now.Picoseconds + _uptimePhasePs) / ShufflePeriodPs);
+        ulong hashed = SipHash(_k0, _k1, addresses, destinationPort | (timeSeed << 32)); // siphash_4u32(saddr, daddr, dport, time seed)
+        int index = (int)(hashed & PerturbMask);
+        uint offset = unchecked(Perturb(index) + (uint)(hashed >> 32)) % remaining;
         return (index, offset & ~1U);
     }
 
     /// <summary>
-    /// After the port found <paramref name="tried"/> ports in (i, in steps of 2): "a little bit of randomness to the
-    /// next source port", <c>i = max_t(int, i, get_random_u32_below(8) * 2); table_perturb[index] += i + 2</c>.
+    /// After the port found <paramref name="tried"/> ports in (i, in steps of 2). With table_perturb, "a little bit
+    /// of randomness to the next source port": <c>i = max_t(int, i, get_random_u32_below(8) * 2);
+    /// table_perturb[index] += i + 2</c>; with the global hint, <c>hint += i + 2</c>.
     /// </summary>
     public void Found(int index, int tried)
     {
+        if (index < 0)
+        {
+            _hint = unchecked(_hint + (uint)tried + 2);
+            return;
+        }
+
         int i = Math.Max(tried, _random.Next(8) * 2);
         _perturb[index] = unchecked(Perturb(index) + (uint)i + 2);
     }
 
-    private uint Perturb(int index) => _perturb.TryGetValue(index, out uint v) ? v : (uint)Mix(_perturbKey ^ (ulong)index);
-
-    /// <summary>SplitMix64's finaliser: the boot-time get_random_bytes() fill of the slot, from the host's secret.</summary>
-    private static ulong Mix(ulong z)
-    {
-        unchecked
-        {
-            z += 0x9E3779B97F4A7C15UL;
-            z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
-            z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
-            return z ^ (z >> 31);
-        }
-    }
+    private uint Perturb(int index) => _perturb.GetValueOrDefault(index);
 
     /// <summary>SipHash-2-4 of two 64-bit words (the kernel's siphash_4u32(saddr, daddr, dport, 0, &amp;net_secret)).</summary>
     private static ulong SipHash(ulong k0, ulong k1, ulong m0, ulong m1)

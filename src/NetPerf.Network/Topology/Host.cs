@@ -106,7 +106,23 @@ public sealed class Host
     private ConnectPorts? _connectPorts;
 
     /// <summary>The kernel's source-port choice for connect(), its secrets drawn on first use.</summary>
-    internal ConnectPorts ConnectPorts => _connectPorts ??= new ConnectPorts(Testbed.Streams, Name);
+    internal ConnectPorts ConnectPorts => _connectPorts ??= new ConnectPorts(Testbed.Streams, Name) { Search = ConnectPortSearch };
+
+    /// <summary>How the host's kernel line walks on from one connect()'s source port to the next.</summary>
+    public ConnectPortSearch ConnectPortSearch
+    {
+        get => _connectPortSearch;
+        set
+        {
+            _connectPortSearch = value;
+            if (_connectPorts is not null)
+            {
+                _connectPorts.Search = value;
+            }
+        }
+    }
+
+    private ConnectPortSearch _connectPortSearch = ConnectPortSearch.PerturbTable;
     public string Name { get; }
     public Simulator Sim { get; }
 

@@ -301,7 +301,7 @@ public sealed class NetworkNamespace
     /// <summary>
     /// The source port of a TCP connect() without bind() from <paramref name="source"/> to
     /// <paramref name="destination"/>:<paramref name="destinationPort"/>, as __inet_hash_connect picks it: from the
-    /// host's hashed offset for the three (<see cref="ConnectPorts"/>), the range's even ports first in steps of 2,
+    /// host's hashed offset for the three (<see cref="ConnectPorts"/>, walking on as <see cref="Host.ConnectPortSearch"/>), the range's even ports first in steps of 2,
     /// then the odd ones (<c>offset++; if ((offset &amp; 1) &amp;&amp; remaining &gt; 1) goto other_parity_scan</c>), the first
     /// free one taken. A port held by an endpoint that allows it (TIME-WAIT under tcp_tw_reuse) is taken over, as
     /// check_established does. Unlike the kernel, a port held by a connection to another destination counts as
@@ -310,7 +310,7 @@ public sealed class NetworkNamespace
     public ushort AllocateConnectPort(Ipv4Address source, Ipv4Address destination, ushort destinationPort)
     {
         const uint remaining = EphemeralLast + 1 - EphemeralFirst; // high++: [32768, 60999] -> [32768, 61000[, 28,232, even
-        var (index, offset) = Host.ConnectPorts.Start(source, destination, destinationPort, remaining);
+        var (index, offset) = Host.ConnectPorts.Start(source, destination, destinationPort, remaining, Host.Sim.Now);
         for (int parity = 0; parity < 2; parity++, offset++)
         {
             uint port = EphemeralFirst + offset;

@@ -4,19 +4,21 @@ namespace NetPerf.Scenarios.Model;
 
 /// <summary>
 /// A scenario's <c>kernel:</c>: the nodes' kernel line, for the behaviours that changed between lines. Only
-/// conntrack's insertion-race handling (<see cref="ConntrackClashResolution"/>) and NAT's search for a free source
-/// port (<see cref="Network.Netfilter.NatPortSearch"/>) differ here; everything else is the modelled 6.18 whatever the line.
+/// conntrack's insertion-race handling (<see cref="ConntrackClashResolution"/>), NAT's search for a free source
+/// port (<see cref="Network.Netfilter.NatPortSearch"/>) and connect()'s (<see cref="Network.Topology.ConnectPortSearch"/>)
+/// differ here; everything else is the modelled 6.18 whatever the line. The older lines are those lines as released:
+/// their stable updates of 2022 took newer NAT and connect() port searches.
 /// </summary>
-public sealed record KernelLine(string Name, ConntrackClashResolution ClashResolution, NatPortSearch NatPortSearch)
+public sealed record KernelLine(string Name, ConntrackClashResolution ClashResolution, NatPortSearch NatPortSearch, Network.Topology.ConnectPortSearch ConnectPortSearch)
 {
-    /// <summary>Before ed07d9a021df (v4.19): a NATed clash is always dropped.</summary>
-    public static readonly KernelLine Linux4_14 = new("4.14", ConntrackClashResolution.UntranslatedOnly, NatPortSearch.SharedRover);
+    /// <summary>Before ed07d9a021df (v4.19): a NATed clash is always dropped; NAT's shared rover; connect()'s global hint.</summary>
+    public static readonly KernelLine Linux4_14 = new("4.14", ConntrackClashResolution.UntranslatedOnly, NatPortSearch.SharedRover, Network.Topology.ConnectPortSearch.GlobalHint);
 
-    /// <summary>v4.19 to v5.5 (Ubuntu 20.04's 5.4): an identical clash is merged, one DNATed elsewhere dropped.</summary>
-    public static readonly KernelLine Linux5_4 = new("5.4", ConntrackClashResolution.MatchingOnly, NatPortSearch.RandomOffset);
+    /// <summary>v4.19 to v5.5 (Ubuntu 20.04's 5.4): an identical clash is merged, one DNATed elsewhere dropped; connect()'s global hint.</summary>
+    public static readonly KernelLine Linux5_4 = new("5.4", ConntrackClashResolution.MatchingOnly, NatPortSearch.RandomOffset, Network.Topology.ConnectPortSearch.GlobalHint);
 
     /// <summary>The modelled kernel (and every line since 6a757c07e51f, v5.6): UDP clashes inserted.</summary>
-    public static readonly KernelLine Linux6_18 = new("6.18", ConntrackClashResolution.InsertClashing, NatPortSearch.RandomOffsetReusingTimeWait);
+    public static readonly KernelLine Linux6_18 = new("6.18", ConntrackClashResolution.InsertClashing, NatPortSearch.RandomOffsetReusingTimeWait, Network.Topology.ConnectPortSearch.PerturbTable);
 
     public static readonly IReadOnlyList<KernelLine> All = [Linux4_14, Linux5_4, Linux6_18];
 

@@ -100,6 +100,7 @@ public sealed class ClusterBuild
             sysctls.Timeouts = spec.ConntrackTimeouts;
             sysctls.ClashResolution = (variant.Kernel ?? spec.Kernel).ClashResolution;
             sysctls.NatPortSearch = (variant.Kernel ?? spec.Kernel).NatPortSearch;
+            node.Host.ConnectPortSearch = (variant.Kernel ?? spec.Kernel).ConnectPortSearch;
             if ((variant.ConntrackMax ?? spec.ConntrackMax) is { } max)
             {
                 sysctls.Max = max;

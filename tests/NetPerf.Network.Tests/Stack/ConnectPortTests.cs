@@ -1,4 +1,5 @@
 using NetPerf.Engine.Scheduling;
+using NetPerf.Engine.Time;
 using NetPerf.Network.Addressing;
 using NetPerf.Network.Cpu;
 using NetPerf.Network.Packets;
@@ -98,4 +99,58 @@ public class ConnectPortTests
         var db = Connect(node.CreateNamespace("pod-b"), "10.244.1.2", 1, port: 5432)[0]; // same source address, another namespace: only dport differs
         Assert.NotEqual(web, db);
     }
+
+    private static int Step(ushort from, ushort to) => (to - from + 28_232) % 28_232;
+
+    [Fact]
+    public void Before_table_perturb_one_global_hint_moves_on_by_2_for_every_namespaces_connection_and_never_at_random()
+    {
+        // 4.14 and 5.4 as released: static u32 hint; offset = hint + port_offset; hint += i + 2 at the port found.
+        var node = Node(seed: 1);
+        node.ConnectPortSearch = ConnectPortSearch.GlobalHint;
+        var podA = node.CreateNamespace("pod-a");
+        var podB = node.CreateNamespace("pod-b");
+        var alone = Connect(podA, "10.244.1.2", 50);
+        Assert.All(alone.Zip(alone.Skip(1), Step), s => Assert.Equal(2, s)); // each port free where the search started: i = 0
+
+        // Alternating with another pod's connections (to another server port, so their ports never meet), each of
+        // pod A's moves on by 4: pod B's connect() moved the same hint by 2 in between.
+        var interleaved = new List<ushort>();
+        for (int i = 0; i < 20; i++)
+        {
+            interleaved.AddRange(Connect(podA, "10.244.1.2", 1));
+            Connect(podB, "10.244.1.3", 1, port: 443);
+        }
+
+        Assert.All(interleaved.Zip(interleaved.Skip(1), Step), s => Assert.Equal(4, s));
+    }
+
+    [Fact]
+    public void With_table_perturb_a_clients_start_for_one_server_is_rehashed_every_10_s_of_uptime()
+    {
+        // secure_ipv4_port_ephemeral's fourth word is jiffies / EPHEMERAL_PORT_SHUFFLE_PERIOD (10 * HZ): within a
+        // period one client's connections to one server walk on by 2..16 from the last; at a period's turn the
+        // hash, and with it the table_perturb slot and the start, change.
+        var sim = new Simulator();
+        var node = new Host(new Testbed(sim, new PacketPool(), 1), "node1", CostTable.Free(), cores: 2);
+        var ns = node.CreateNamespace("pod");
+        var source = Ipv4Address.Parse("10.244.1.2");
+        int jumps = 0;
+        ushort? last = null;
+        for (int second = 0; second < 60; second++)
+        {
+            sim.RunUntil(SimTime.FromSeconds((long)second));
+            ushort port = ns.AllocateConnectPort(source, Server, 80);
+            if (last is ushort previous && !new[] { 2, 4, 6, 8, 10, 12, 14, 16 }.Contains(Step(previous, port)))
+            {
+                jumps++;
+            }
+
+            last = port; // not bound: each second's connection is over before the next (its port free again)
+        }
+
+        // 60 s of uptime cross six period boundaries (a start that lands within 16 ports of the last by chance aside).
+        Assert.InRange(jumps, 5, 6);
+    }
 }
+
