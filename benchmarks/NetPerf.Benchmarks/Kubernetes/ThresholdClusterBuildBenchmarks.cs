@@ -111,14 +111,16 @@ public class ThresholdClusterBuildBenchmarks
         GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
         long live0 = GC.GetTotalMemory(forceFullCollection: true);
         long allocated0 = GC.GetTotalAllocatedBytes(precise: true);
+        var paused0 = GC.GetTotalPauseDuration();
         var watch = Stopwatch.StartNew();
         var cluster = BuildCluster(nodes, mode);
         watch.Stop();
+        var paused = GC.GetTotalPauseDuration() - paused0;
         long allocated = GC.GetTotalAllocatedBytes(precise: true) - allocated0;
         GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
         long live = GC.GetTotalMemory(forceFullCollection: true) - live0;
         GC.KeepAlive(cluster);
-        return $"{mode.Name} {nodes} nodes, {nodes * PodsPerNode} pods, {nodes * 2} Services: allocated {allocated / 1e6:F1} MB, live {live / 1e6:F1} MB, {watch.Elapsed.TotalSeconds:F2} s, peak working set {Process.GetCurrentProcess().PeakWorkingSet64 / 1e6:F0} MB";
+        return $"{mode.Name} {nodes} nodes, {nodes * PodsPerNode} pods, {nodes * 2} Services: allocated {allocated / 1e6:F1} MB, live {live / 1e6:F1} MB, {watch.Elapsed.TotalSeconds:F2} s ({paused.TotalSeconds:F2} s of it paused for GC), peak working set {Process.GetCurrentProcess().PeakWorkingSet64 / 1e6:F0} MB";
     }
 
     [GlobalCleanup]

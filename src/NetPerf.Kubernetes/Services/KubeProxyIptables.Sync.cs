@@ -137,7 +137,7 @@ public sealed partial class KubeProxyIptables : IKubeProxyRuleWriter
         var endpointChains = new Dictionary<Pod, Chain>();
         for (int i = 0; i < endpoints.Count; i++)
         {
-            endpointChains[endpoints[i]] = KubeProxyRules.Endpoint($"KUBE-SEP-{id}{_generation:X4}{i:X4}", endpoints[i], service, _markMasquerade);
+            endpointChains[endpoints[i]] = _endpointRules.Chain($"KUBE-SEP-{id}{_generation:X4}{i:X4}", endpoints[i], service);
         }
 
         KubeProxyRules.PickOne(svc, [.. endpointChains.Values], service);

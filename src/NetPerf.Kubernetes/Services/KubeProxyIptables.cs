@@ -17,7 +17,10 @@ namespace NetPerf.Kubernetes.Services;
 /// node's endpoints only, no mark), dropped by KUBE-EXTERNAL-SERVICES in the filter table on a node without one.
 /// A LoadBalancer IP gets its own rule in KUBE-SERVICES, to the same KUBE-EXT-X. Only a connection's
 /// first packet walks these rules: conntrack carries the rest. Rules are immutable and shared by every node;
-/// only the node-local choices differ per node.
+/// only the node-local choices differ per node. Every node's KUBE-SERVICES is made over one list of the portals
+/// (<see cref="SharedRules"/>) while the nodes' chains agree, so a Service's portal is added once, not once per
+/// node; the first per-node change (a LoadBalancer IP's rule, a topology portal, a deletion) gives each node's
+/// chain its own copy, and from then on each is written as every node's kube-proxy writes its own.
 /// </summary>
 public sealed partial class KubeProxyIptables
 {
@@ -26,18 +29,26 @@ public sealed partial class KubeProxyIptables
 
     private readonly Dictionary<Node, NodeChains> _nodes = [];
     private readonly Chain _markMasquerade = KubeProxyRules.MarkMasquerade("KUBE-MARK-MASQ");
+    private readonly EndpointRuleCache _endpointRules;
     private readonly Chain _postRouting = new("KUBE-POSTROUTING");
     private readonly List<Service> _installed = []; // every Service ever added: its position names its chains
     private readonly List<Service> _live = []; // those not deleted since
     private readonly Chain _filterServices = new("KUBE-SERVICES"); // filter table: Services without endpoints
+    private readonly SharedRules? _portals; // every node's KUBE-SERVICES portals while the nodes' chains agree
 
-    public KubeProxyIptables(KubernetesCluster cluster)
+    /// <param name="cluster">The cluster whose nodes get the rules.</param>
+    /// <param name="shareAcrossNodes">Make every node's KUBE-SERVICES over one list of portals while they agree
+    /// (the default); false: each node's chain its own from the start (the eager build, for comparison).</param>
+    public KubeProxyIptables(KubernetesCluster cluster, bool shareAcrossNodes = true)
     {
         Cluster = cluster;
+        _endpointRules = new EndpointRuleCache(_markMasquerade);
+        _portals = shareAcrossNodes ? new SharedRules() : null;
         _postRouting.Append(KubeProxyRules.MasqueradeMarked("kubernetes service traffic requiring SNAT"));
         foreach (var node in cluster.Nodes)
         {
-            var chains = new NodeChains(new Chain("KUBE-SERVICES"), new Chain("KUBE-NODEPORTS"), new Chain("KUBE-EXTERNAL-SERVICES"));
+            var services = _portals is null ? new Chain("KUBE-SERVICES") : Chain.Over("KUBE-SERVICES", _portals);
+            var chains = new NodeChains(services, new Chain("KUBE-NODEPORTS"), new Chain("KUBE-EXTERNAL-SERVICES"));
             _nodes[node] = chains;
             var nf = node.Root.EnableNetfilter();
             nf.NatPreRouting.Append(new Rule { Target = RuleTarget.Jump, JumpTo = chains.Services, Comment = "kubernetes service portals" });
@@ -136,7 +147,7 @@ public sealed partial class KubeProxyIptables
         var endpointChains = new Dictionary<Pod, Chain>();
         for (int i = 0; i < endpoints.Count; i++)
         {
-            endpointChains[endpoints[i]] = KubeProxyRules.Endpoint($"KUBE-SEP-{id}{i:X4}", endpoints[i], service, _markMasquerade);
+            endpointChains[endpoints[i]] = _endpointRules.Chain($"KUBE-SEP-{id}{i:X4}", endpoints[i], service);
         }
 
         KubeProxyRules.PickOne(svc, [.. endpointChains.Values], service);
@@ -148,9 +159,16 @@ public sealed partial class KubeProxyIptables
         else
         {
             var portal = Portal(service, svc);
-            foreach (var chains in _nodes.Values)
+            if (_portals is { } portals && portals.Attached == portals.Made)
             {
-                chains.Services.Insert(chains.Services.Rules.Count - 1, portal); // before the KUBE-NODEPORTS jump
+                portals.Append(portal); // every node's: after the portals, before its KUBE-NODEPORTS jump
+            }
+            else
+            {
+                foreach (var chains in _nodes.Values)
+                {
+                    chains.Services.Insert(chains.Services.Rules.Count - 1, portal); // before the KUBE-NODEPORTS jump
+                }
             }
         }
 

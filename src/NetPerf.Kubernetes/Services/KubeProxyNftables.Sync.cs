@@ -49,7 +49,7 @@ public sealed partial class KubeProxyNftables : IKubeProxyRuleWriter
             Comment = "traffic from outside the pod network is masqueraded",
         });
         string generation = $"{_generation:X4}";
-        List<Chain> chains = [.. endpoints.Select((pod, i) => KubeProxyRules.Endpoint($"endpoint-{generation}-{i}", pod, service, _markMasquerade))];
+        List<Chain> chains = [.. endpoints.Select((pod, i) => _endpointRules.Chain($"endpoint-{generation}-{i}", pod, service))];
         if (endpoints.Count == 0)
         {
             svc.Append(new Rule { Target = RuleTarget.Drop, Comment = $"{service.Name} has no endpoints" });

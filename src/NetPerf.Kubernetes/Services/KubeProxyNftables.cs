@@ -22,6 +22,7 @@ public sealed partial class KubeProxyNftables
 {
     private readonly VerdictMap _serviceIps = new();
     private readonly Chain _markMasquerade = KubeProxyRules.MarkMasquerade("mark-for-masquerade");
+    private readonly EndpointRuleCache _endpointRules;
     private readonly List<Service> _installed = [];
     private readonly Dictionary<Node, VerdictMap> _nodePorts = [];
     private readonly VerdictMap _sharedNodePorts = VerdictMap.ByPort(); // the service-nodeports elements every node's kube-proxy writes alike
@@ -30,6 +31,7 @@ public sealed partial class KubeProxyNftables
     public KubeProxyNftables(KubernetesCluster cluster)
     {
         Cluster = cluster;
+        _endpointRules = new EndpointRuleCache(_markMasquerade);
         foreach (var node in cluster.Nodes)
         {
             var nf = node.Root.EnableNetfilter();
@@ -63,7 +65,7 @@ public sealed partial class KubeProxyNftables
             SourceNotIn = Cluster.PodNetwork, Target = RuleTarget.Jump, JumpTo = _markMasquerade,
             Comment = "traffic from outside the pod network is masqueraded",
         });
-        List<Chain> chains = [.. endpoints.Select((pod, i) => KubeProxyRules.Endpoint($"endpoint-{id}-{i}", pod, service, _markMasquerade))];
+        List<Chain> chains = [.. endpoints.Select((pod, i) => _endpointRules.Chain($"endpoint-{id}-{i}", pod, service))];
         KubeProxyRules.PickOne(svc, chains, service);
 
         var shared = new Dictionary<string, Chain>(StringComparer.Ordinal); // a node's chains that other nodes' match

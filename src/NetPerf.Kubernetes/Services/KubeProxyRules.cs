@@ -24,17 +24,27 @@ internal static class KubeProxyRules
     /// With ClientIP session affinity the DNAT rule also records the client (<c>-m recent --name KUBE-SEP-Y
     /// --set</c>; in nftables mode <c>update @affinity-Y { ip saddr }</c>), which <see cref="Affinity"/> checks.
     /// </remarks>
-    public static Chain Endpoint(string name, Pod pod, Service service, Chain markMasquerade)
+    public static Chain Endpoint(string name, Pod pod, Service service, Chain markMasquerade) =>
+        Endpoint(name, EndpointRules(name, pod, service, markMasquerade));
+
+    /// <summary>An endpoint chain of the two rules <see cref="EndpointRules"/> writes.</summary>
+    public static Chain Endpoint(string name, (Rule Hairpin, Rule Dnat) rules) =>
+        new Chain(name).Append(rules.Hairpin).Append(rules.Dnat);
+
+    /// <summary>An endpoint chain's two rules: <see cref="Hairpin"/> and <see cref="Dnat"/>.</summary>
+    public static (Rule Hairpin, Rule Dnat) EndpointRules(string name, Pod pod, Service service, Chain markMasquerade) =>
+        (Hairpin(pod, markMasquerade), Dnat(name, pod, service));
+
+    /// <summary><c>-s POD-IP/32 -j KUBE-MARK-MASQ</c>: a pod reaching itself through the Service is masqueraded.</summary>
+    public static Rule Hairpin(Pod pod, Chain markMasquerade) =>
+        new() { Source = new Ipv4Prefix(pod.Ip, 32), Target = RuleTarget.Jump, JumpTo = markMasquerade };
+
+    /// <summary><c>-p PROTO -j DNAT --to-destination POD-IP:TARGET-PORT</c>, recording the client under <paramref name="name"/> with ClientIP affinity.</summary>
+    public static Rule Dnat(string name, Pod pod, Service service) => new()
     {
-        var chain = new Chain(name);
-        chain.Append(new Rule { Source = new Ipv4Prefix(pod.Ip, 32), Target = RuleTarget.Jump, JumpTo = markMasquerade });
-        chain.Append(new Rule
-        {
-            Protocol = service.Protocol, Target = RuleTarget.Dnat, NatAddress = pod.Ip, NatPort = service.TargetPort,
-            Recent = service.SessionAffinityTimeout is null ? null : RecentMatch.Record(name),
-        });
-        return chain;
-    }
+        Protocol = service.Protocol, Target = RuleTarget.Dnat, NatAddress = pod.Ip, NatPort = service.TargetPort,
+        Recent = service.SessionAffinityTimeout is null ? null : RecentMatch.Record(name),
+    };
 
     /// <summary>
     /// ClientIP session affinity, before the random picks: per endpoint <c>-m recent --name KUBE-SEP-Y --rcheck

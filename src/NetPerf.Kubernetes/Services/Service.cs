@@ -59,8 +59,11 @@ public sealed record Service(string Name, Ipv4Address ClusterIp, ushort Port, us
         }
 
         var (key, value) = Selector.First();
-        return cluster.PodsWithLabel(key, value)
-            .Where(p => Selector.All(kv => p.Labels.TryGetValue(kv.Key, out var v) && v == kv.Value))
-            .OrderBy(p => p.Name, StringComparer.Ordinal).ToList();
+        var labelled = cluster.PodsWithLabel(key, value);
+        var selected = Selector.Count == 1 // the index's pods carry the one label
+            ? new List<Pod>(labelled)
+            : [.. labelled.Where(p => Selector.All(kv => p.Labels.TryGetValue(kv.Key, out var v) && v == kv.Value))];
+        selected.Sort(static (a, b) => string.CompareOrdinal(a.Name, b.Name));
+        return selected;
     }
 }

@@ -2,20 +2,48 @@ namespace NetPerf.Network.Netfilter;
 
 /// <summary>
 /// An iptables chain: rules walked in order. A built-in chain ends in its policy; a user chain (KUBE-SERVICES)
-/// returns to its caller.
+/// returns to its caller. A chain made over <see cref="SharedRules"/> walks those first, then its own, until it is
+/// changed other than by <see cref="Append"/>: then it takes its own copy of them.
 /// </summary>
 public sealed class Chain(string name, RuleTarget? policy = null)
 {
     private readonly List<Rule> _rules = [];
+    private SharedRules? _shared;
+    private SharedThenOwn? _view;
 
     public string Name { get; } = name;
 
     /// <summary>ACCEPT or DROP for built-in chains; null for user chains.</summary>
     public RuleTarget? Policy { get; set; } = policy;
 
-    public IReadOnlyList<Rule> Rules => _rules;
+    /// <summary>The rules in the order they are walked: the shared ones (while attached), then the chain's own.</summary>
+    public IReadOnlyList<Rule> Rules => _shared is null ? _rules : (_view ??= new SharedThenOwn(_shared.Rules, _rules));
 
-    /// <summary><c>iptables -A</c>.</summary>
+    /// <summary>A user chain whose first rules are <paramref name="shared"/>, as long as it is not changed on its own.</summary>
+    public static Chain Over(string name, SharedRules shared)
+    {
+        var chain = new Chain(name) { _shared = shared };
+        shared.Attached++;
+        shared.Made++;
+        return chain;
+    }
+
+    /// <summary>Whether the chain still walks <paramref name="shared"/> rather than its own copy.</summary>
+    public bool IsOver(SharedRules shared) => _shared == shared;
+
+    /// <summary>The chain takes its own copy of the shared rules, before it is changed alone.</summary>
+    private void Detach()
+    {
+        if (_shared is { } shared)
+        {
+            _rules.InsertRange(0, shared.Rules);
+            shared.Attached--;
+            _shared = null;
+            _view = null;
+        }
+    }
+
+    /// <summary><c>iptables -A</c>: after the shared rules, if any, and the chain's own.</summary>
     public Chain Append(Rule rule)
     {
         if (rule.Target is RuleTarget.Jump or RuleTarget.Goto && rule.JumpTo is null)
@@ -30,6 +58,7 @@ public sealed class Chain(string name, RuleTarget? policy = null)
     /// <summary><c>iptables -I</c> at the top.</summary>
     public Chain Insert(Rule rule)
     {
+        Detach();
         _rules.Insert(0, rule);
         return this;
     }
@@ -42,14 +71,35 @@ public sealed class Chain(string name, RuleTarget? policy = null)
             throw new ArgumentException($"a jump from {Name} needs a target chain.", nameof(rule));
         }
 
+        Detach();
         _rules.Insert(index, rule);
         return this;
     }
 
     /// <summary><c>iptables -D CHAIN RULE</c>: true if the rule was there.</summary>
-    public bool Remove(Rule rule) => _rules.Remove(rule);
+    public bool Remove(Rule rule)
+    {
+        Detach();
+        return _rules.Remove(rule);
+    }
 
-    public void Clear() => _rules.Clear();
+    public void Clear()
+    {
+        Detach();
+        _rules.Clear();
+    }
 
-    public override string ToString() => $"{Name} ({_rules.Count} rules)";
+    public override string ToString() => $"{Name} ({Rules.Count} rules)";
+
+    /// <summary>The shared rules, then the chain's own, read in place.</summary>
+    private sealed class SharedThenOwn(List<Rule> shared, List<Rule> own) : IReadOnlyList<Rule>
+    {
+        public int Count => shared.Count + own.Count;
+
+        public Rule this[int index] => index < shared.Count ? shared[index] : own[index - shared.Count];
+
+        public IEnumerator<Rule> GetEnumerator() => shared.Concat(own).GetEnumerator();
+
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+    }
 }

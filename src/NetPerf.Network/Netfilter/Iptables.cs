@@ -372,28 +372,38 @@ public sealed class Iptables
     private bool Matches(Rule rule, ref Packet p, NetDevice? inDevice, NetDevice? outDevice)
     {
         var t = p.VisibleFlow;
-        return (rule.Source is not { } src || src.Contains(t.Source))
-            && (rule.SourceNotIn is not { } outside || !outside.Contains(t.Source))
-            && (!rule.NewConnectionOnly || (p.ConntrackEntry != 0 && !Conntrack[p.ConntrackEntry].Confirmed))
-            && (!rule.EstablishedOnly || (p.ConntrackEntry != 0 && Conntrack[p.ConntrackEntry].Confirmed))
-            && (rule.SourceSet is not { } set || set.Contains(t.Source))
-            && (rule.DestinationSet is not { } dset || dset.Contains(t.Destination))
-            && (rule.DestinationPortSet is not { } ports || ports.Contains(t.DestinationPort))
-            && (rule.SourceNotInAny is not { } notSources || !Rule.InAny(notSources, t.Source))
-            && (rule.DestinationNotInAny is not { } notDestinations || !Rule.InAny(notDestinations, t.Destination))
+        if (!((rule.Source is not { } src || src.Contains(t.Source))
             && (rule.Destination is not { } dst || dst.Contains(t.Destination))
-            && (rule.DestinationNotIn is not { } away || !away.Contains(t.Destination))
             && (rule.Protocol is not { } proto || proto == t.Protocol)
-            && (rule.DestinationPort is not { } port || port == t.DestinationPort)
-            && (!rule.IcmpFragmentationNeeded || (t.Protocol == IpProtocol.Icmp && p.IcmpNextHopMtu > 0))
-            && (rule.InInterface is null || Rule.InterfaceMatches(rule.InInterface, inDevice?.Name))
-            && (rule.OutInterface is null || Rule.InterfaceMatches(rule.OutInterface, outDevice?.Name))
-            && (rule.DestinationIsLocal is not { } local || local == _ns.IsLocal(t.Destination))
-            && (rule.SourceIsLocal is not { } localSource || localSource == _ns.IsLocal(t.Source))
-            && (rule.MarkSet is not { } mark || (p.Mark & mark) == mark)
+            && (rule.DestinationPort is not { } port || port == t.DestinationPort)))
+        {
+            return false;
+        }
+
+        // The matches without side effects first, the statistic's random draw after them, -m recent (which may
+        // record the source) last: a rule's draw is taken only by packets its other matches let through.
+        var rare = rule.Rare;
+        return (rare is null || MatchesRare(rare, ref p, t, inDevice, outDevice))
             && (rule.Probability is not { } probability || _random.NextDouble() < probability)
-            && (rule.Recent is not { } recent || MatchRecent(recent, t.Source));
+            && (rare?.Recent is not { } recent || MatchRecent(recent, t.Source));
     }
+
+    private bool MatchesRare(Rule.RareMatches rule, ref Packet p, in FiveTuple t, NetDevice? inDevice, NetDevice? outDevice) =>
+        (rule.SourceNotIn is not { } outside || !outside.Contains(t.Source))
+        && (!rule.NewConnectionOnly || (p.ConntrackEntry != 0 && !Conntrack[p.ConntrackEntry].Confirmed))
+        && (!rule.EstablishedOnly || (p.ConntrackEntry != 0 && Conntrack[p.ConntrackEntry].Confirmed))
+        && (rule.SourceSet is not { } set || set.Contains(t.Source))
+        && (rule.DestinationSet is not { } dset || dset.Contains(t.Destination))
+        && (rule.DestinationPortSet is not { } ports || ports.Contains(t.DestinationPort))
+        && (rule.SourceNotInAny is not { } notSources || !Rule.InAny(notSources, t.Source))
+        && (rule.DestinationNotInAny is not { } notDestinations || !Rule.InAny(notDestinations, t.Destination))
+        && (rule.DestinationNotIn is not { } away || !away.Contains(t.Destination))
+        && (!rule.IcmpFragmentationNeeded || (t.Protocol == IpProtocol.Icmp && p.IcmpNextHopMtu > 0))
+        && (rule.InInterface is null || Rule.InterfaceMatches(rule.InInterface, inDevice?.Name))
+        && (rule.OutInterface is null || Rule.InterfaceMatches(rule.OutInterface, outDevice?.Name))
+        && (rule.DestinationIsLocal is not { } local || local == _ns.IsLocal(t.Destination))
+        && (rule.SourceIsLocal is not { } localSource || localSource == _ns.IsLocal(t.Source))
+        && (rule.MarkSet is not { } mark || (p.Mark & mark) == mark);
 
     /// <summary>xt_recent's lists in this namespace: per name, each source's last time set (picoseconds).</summary>
     private Dictionary<string, Dictionary<uint, long>>? _recent;
