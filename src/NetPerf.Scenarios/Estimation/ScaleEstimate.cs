@@ -68,6 +68,7 @@ public sealed record ScaleEstimate
 
         // The measured Services (kube-dns, web) have one endpoint each, as do the compare block's extras.
         long services = 2 + v.ExtraServices, endpoints = 2 + v.ExtraServices, nodePorts = 0;
+        bool portalsPerNode = false; // a LoadBalancer IP's or a topology portal gives each node's KUBE-SERVICES its own rules
         int heaviest = -1;
         long heaviestEndpoints = -1;
         for (int i = 0; i < s.Services.Count; i++)
@@ -81,6 +82,7 @@ public sealed record ScaleEstimate
             long selected = svc.Count * Selected(s, svc.Selector);
             services += svc.Count;
             nodePorts += svc.Type is ServiceType.NodePort or ServiceType.LoadBalancer ? svc.Count : 0;
+            portalsPerNode |= svc.Type == ServiceType.LoadBalancer;
             endpoints += selected;
             if (selected > heaviestEndpoints)
             {
@@ -97,6 +99,8 @@ public sealed record ScaleEstimate
             manifestServices += m.Ports.Count;
             services += m.Ports.Count;
             nodePorts += m.Type is Manifests.ManifestServiceType.NodePort or Manifests.ManifestServiceType.LoadBalancer ? m.Ports.Count : 0;
+            portalsPerNode |= m.Type == Manifests.ManifestServiceType.LoadBalancer
+                || m.InternalTrafficPolicy == Kubernetes.Services.InternalTrafficPolicy.Local || m.TrafficDistribution != Kubernetes.Services.TrafficDistribution.Default;
             endpoints += m.Ports.Count * selected;
         }
 
@@ -106,7 +110,14 @@ public sealed record ScaleEstimate
         long rules = ipvs || replaced ? services + endpoints : (2 * services) + (3 * endpoints) + 1;
         bool overlay = v.Cni.MtuOverhead > 0; // an encapsulating plugin also holds a neighbour and an FDB entry per other node
         var (svcShared, svcPerNode) = ScaleModel.ServiceBytes(v.KubeProxy);
+        if (v.KubeProxy == KubeProxyMode.Iptables && portalsPerNode)
+        {
+            svcPerNode = ScaleModel.PortalBytesPerNodeOnceOwn;
+        }
+
         var (epShared, epPerNode) = ScaleModel.EndpointBytes(v.KubeProxy);
+        // iptables and nftables: each pod that is an endpoint holds its endpoint chains' rules once.
+        double endpointPodBytes = ipvs || replaced ? 0 : Math.Min(pods, endpoints) * ScaleModel.EndpointRuleBytesPerPod;
         string avg = services > 0 ? Count(endpoints / services) : "0";
         var servicesDriver = v.ExtraServices > services / 2 ? ScaleKey.CompareServices : manifestServices > services / 2 ? ScaleKey.Manifests : ScaleKey.Services;
 
@@ -120,7 +131,7 @@ public sealed record ScaleEstimate
             new(ipvs ? $"{Count(services)} IPVS virtual services and their kube-ipvs0 addresses, held once for {Count(n)} nodes" : $"{Count(services)} Services' chains and their places in {Count(n)} nodes' service maps",
                 (services * svcShared) + ((double)services * n * svcPerNode), servicesDriver, heaviest),
             new(ipvs ? $"{Count(endpoints)} IPVS real servers, one list each Service's {Count(n)} nodes share" : $"{Count(services)} Services x {avg} endpoints = {Count(endpoints)} endpoints, {Count(rules)} {v.KubeProxy} rules per node",
-                (endpoints * epShared) + ((double)endpoints * n * epPerNode), servicesDriver, heaviest),
+                (endpoints * epShared) + ((double)endpoints * n * epPerNode) + endpointPodBytes, servicesDriver, heaviest),
         };
 
         double perNodePort = ScaleModel.NodePortBytesPerNode(v.KubeProxy);

@@ -35,17 +35,22 @@ internal static class ScaleModel
 
     /// <summary>
     /// A Service's rules and a node's share of them, by kube-proxy mode: (shared, per node). iptables: KUBE-SVC and its
-    /// portal rule built once, 8.2 B per node for the portal's place in that node's KUBE-SERVICES; IPVS: the virtual
-    /// service, its real servers' list and its address on kube-ipvs0, held once for every node (645 B; a node's own
-    /// scheduler state and local route are made when a connection first reaches it there: 0 B per node at build).
-    /// Measured 2026-12-04 with <c>coefficients ipvs</c> side by side: before, each node held its own virtual service
-    /// and address, 420 B + 363.4 B per node (339.4 B by the 2026-12-02 run; 571.4 B before the real servers' list was
-    /// shared); nftables: one verdict-map element and chain, shared.
+    /// portal rule built once; every node's KUBE-SERVICES is made over one list of the portals while the nodes'
+    /// chains agree (0 B per node; 8.2 B per node once a LoadBalancer IP's or a topology portal gives each node its
+    /// own, <see cref="PortalBytesPerNodeOnceOwn"/>); IPVS: the virtual service, its real servers' list and its
+    /// address on kube-ipvs0, held once for every node (645 B; a node's own scheduler state and local route are made
+    /// when a connection first reaches it there: 0 B per node at build); nftables: one verdict-map element and chain,
+    /// shared. Measured with <c>coefficients MODE</c>: IPVS 2026-12-04 (before, each node held its own virtual
+    /// service and address, 420 B + 363.4 B per node); iptables 1,385 B and nftables 1,271 B 2026-12-04 after a
+    /// rule's rarely set matches moved to an object of their own (1,651 B + 8.2 B per node and 1,417 B before).
     /// </summary>
     public static (double Shared, double PerNode) ServiceBytes(KubeProxyMode mode) =>
         mode == KubeProxyMode.Ipvs ? (645, 0)
-        : mode == KubeProxyMode.Nftables ? (1_417, 0)
-        : (1_651, 8.2);
+        : mode == KubeProxyMode.Nftables ? (1_271, 0)
+        : (1_385, 0);
+
+    /// <summary>A Service's portal in each node's own KUBE-SERVICES (a list slot), once the nodes' chains no longer share them (2026-12-02, <c>coefficients iptables</c>).</summary>
+    public const double PortalBytesPerNodeOnceOwn = 8.2;
 
     /// <summary>
     /// A NodePort (type NodePort or LoadBalancer) beyond its ClusterIP, per node, by mode, measured with
@@ -59,12 +64,22 @@ internal static class ScaleModel
         mode == KubeProxyMode.Ipvs ? 368.2 : mode == KubeProxyMode.Iptables ? 10.1 : 0;
 
     /// <summary>
-    /// An endpoint of a Service: iptables and nftables a KUBE-SEP-style chain of two rules and a pick rule, shared;
-    /// IPVS a real server in the one list every node's virtual service shares (10 B; each node's weights and
-    /// connection counts only for servers it has scheduled: 0 B at build; 20.4 B per node when each node kept its own).
+    /// An endpoint of a Service: iptables and nftables its KUBE-SEP-style chain and its pick rule (329 B, 2026-12-04,
+    /// <c>coefficients MODE</c>: 50 Services of one 200-pod Deployment, so the chains' two rules are the pods' and
+    /// shared; 754 B before they were and before a rule's rare matches moved out), IPVS a real server in the one
+    /// list every node's virtual service shares (10 B; each node's weights and connection counts only for servers
+    /// it has scheduled: 0 B at build; 20.4 B per node when each node kept its own).
     /// </summary>
     public static (double Shared, double PerNode) EndpointBytes(KubeProxyMode mode) =>
-        mode == KubeProxyMode.Ipvs ? (10, 0) : (754, 0);
+        mode == KubeProxyMode.Ipvs ? (10, 0) : (329, 0);
+
+    /// <summary>
+    /// iptables and nftables: the rules every endpoint chain of one pod holds alike, once per pod that is an
+    /// endpoint (EndpointRuleCache): <c>-s POD/32 -j KUBE-MARK-MASQ</c> and the DNAT, 104 B each (the heap's object
+    /// size, dotnet-gcdump of the threshold build), and their two dictionary entries, about 40 B each with the
+    /// tables' spare room: derived, 290 B.
+    /// </summary>
+    public const double EndpointRuleBytesPerPod = 290;
 
     /// <summary>
     /// Building costs about 10 ns per byte the estimate counts. It was 2 ns (derived from the same runs: a pod,
