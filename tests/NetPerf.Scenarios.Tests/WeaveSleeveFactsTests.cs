@@ -1,0 +1,54 @@
+using NetPerf.Network.Cpu;
+using NetPerf.Scenarios.Loading;
+using NetPerf.Scenarios.Running;
+using Xunit.Abstractions;
+
+namespace NetPerf.Scenarios.Tests;
+
+/// <summary>
+/// Weave's sleeve against its fast datapath on the same work: fastdp's kernel datapath pays the weaver once per
+/// MAC pair (the first frame's upcall), sleeve pays it on every frame, in user space.
+/// </summary>
+public class WeaveSleeveFactsTests(ITestOutputHelper log)
+{
+    [Fact]
+    public void Sleeve_costs_more_CPU_per_TCP_RR_transaction_than_fastdp_by_the_weavers_work_on_every_frame()
+    {
+        var scenario = ScenarioReader.Parse("""
+            name: weave-modes
+            duration: 20ms
+            warmup: 5ms
+            workloads:
+              - { name: rr, test: TCP_RR, paths: [pod-cross-node] }
+            compare:
+              cni: [weave, weave-sleeve]
+            """, "weave-modes.yaml");
+        var outcome = ScenarioRunner.Run(scenario, new RunOptions());
+        var report = (string cni) => outcome.Results.Single(r => r.Unit.Variant.Cni.Name == cni).Report;
+        var fastdp = report("weave");
+        var sleeve = report("weave-sleeve");
+        double PerTransaction(Workloads.WorkloadReport r, KernelStage stage) => r.Cpu.Sum(h => h.PicosecondsByStage.GetValueOrDefault(stage)) / 1000.0 / r.Transactions;
+        log.WriteLine($"fastdp {fastdp.CpuNanosecondsPerTransaction:F0} ns/txn p50 {fastdp.P50.TotalMicroseconds:F1} us {fastdp.TransactionsPerSecond:F0}/s; sleeve {sleeve.CpuNanosecondsPerTransaction:F0} ns/txn p50 {sleeve.P50.TotalMicroseconds:F1} us {sleeve.TransactionsPerSecond:F0}/s");
+
+        var costs = CostTable.Default();
+        double Fixed(KernelStage stage) => costs.Of(stage, 0) / 1000.0;
+        // Every frame each way: the capture, the weaver's send and its receive and injection, once each per frame
+        // (a request and a response per transaction), where fastdp's datapath upcalls only a MAC pair's first.
+        foreach (var stage in new[] { KernelStage.SleeveCapture, KernelStage.SleeveEncapsulate, KernelStage.SleeveDecapsulate })
+        {
+            Assert.InRange(PerTransaction(sleeve, stage), 2 * Fixed(stage), 2 * Fixed(stage) * 1.1);
+        }
+
+        Assert.Equal(0, PerTransaction(fastdp, KernelStage.OvsUpcall), tolerance: Fixed(KernelStage.OvsUpcall) * 0.01);
+        Assert.Equal(0, PerTransaction(sleeve, KernelStage.VxlanEncapsulate));
+
+        // The weaver's stages and its two extra system calls and socket wake-up a frame, less the kernel VXLAN and
+        // datapath lookups sleeve does without: what a transaction costs more, at the least.
+        double extraPerFrame = Fixed(KernelStage.SleeveCapture) + Fixed(KernelStage.SleeveEncapsulate) + Fixed(KernelStage.SleeveDecapsulate)
+            + (2 * Fixed(KernelStage.Syscall)) + Fixed(KernelStage.SocketDeliver) + Fixed(KernelStage.UdpOutput)
+            - Fixed(KernelStage.VxlanEncapsulate) - Fixed(KernelStage.VxlanDecapsulate) - (2 * Fixed(KernelStage.OvsFlowLookup));
+        Assert.True(sleeve.CpuNanosecondsPerTransaction - fastdp.CpuNanosecondsPerTransaction >= 2 * extraPerFrame * 0.9,
+            $"sleeve {sleeve.CpuNanosecondsPerTransaction:F0} ns, fastdp {fastdp.CpuNanosecondsPerTransaction:F0} ns, at least {2 * extraPerFrame:F0} ns more expected");
+        Assert.True(sleeve.P50 > fastdp.P50); // and the frames wait for the weaver's wake-ups
+    }
+}
