@@ -118,7 +118,7 @@ public sealed class WeaveNet : CniPlugin
     /// The core a node's weaver runs on: its last, away from the NIC's first receive queue (core 0) and, on nodes of
     /// three cores or more, from the first client processes (the scenario runner's clients start at core 1). One
     /// process, here on one core: Go could run its capture, forwarder and UDP-reading goroutines on several, which
-    /// is not modelled.
+    /// is not modelled. On a kind cluster, whose nodes share one machine's cores, every node's weaver takes that core.
     /// </summary>
     public static int WeaverCore(Node node) => node.Host.Cores.Count - 1;
 

@@ -1205,6 +1205,21 @@ internal static class ScenarioChecks
             return;
         }
 
+        foreach (var v in variants.Where(v => v.Cni == Kubernetes.Cni.WeaveNet.SleeveDescriptor))
+        {
+            var setting = v.PodMtu ?? s.Cluster.PodMtu;
+            int podMtu = setting.Bytes ?? v.Cni.PodMtu(s.Cluster.Mtu);
+            int carried = Network.Devices.SleeveOverlay.MtuFor(s.Cluster.Mtu);
+            if (podMtu > carried)
+            {
+                string where = v.PodMtu is not null ? "compare.podMtu" : setting.Bytes is not null ? "cluster.podMtu" : "cluster.mtu";
+                var node = v.PodMtu is not null ? At(root, "compare", "podMtu") : setting.Bytes is not null ? At(root, "cluster", "podMtu") : At(root, "cluster", "mtu");
+                d.Warning(node ?? At(root, "cluster"),
+                    $"{where}: weave-sleeve{(v.Name != v.Cni.Name ? $" (variant {v.Name})" : "")} gives pods an MTU of {podMtu}, and sleeve carries packets of at most {carried} bytes on nodes of {s.Cluster.Mtu} (less its {Network.Packets.HeaderSizes.SleeveOverhead} bytes): the weaver answers larger DF packets with fragmentation needed and TCP shrinks its segments, as Weave does; for full-size frames: a pod MTU of at most {carried} (podMtu), or nodes of at least {podMtu + Network.Packets.HeaderSizes.SleeveOverhead} (mtu)");
+                break;
+            }
+        }
+
         foreach (var v in variants.Where(v => v.Cni == Kubernetes.Cni.WeaveNet.Descriptor))
         {
             var setting = v.PodMtu ?? s.Cluster.PodMtu;

@@ -51,4 +51,19 @@ public class WeaveSleeveValidationTests
         Assert.Equal("weave-sleeve", scenario.Cluster.Cni.Name);
         Assert.DoesNotContain(warnings, w => w.Contains("sleeve", StringComparison.Ordinal));
     }
+
+    [Theory]
+    [InlineData("  mtu: 1438", false)]   // 1376 + 62: a full frame fits
+    [InlineData("  mtu: 1437", true)]    // one byte short: the weaver answers full-size DF frames with fragmentation needed
+    [InlineData("  podMtu: 1439", true)] // 1501 bytes on a 1500-byte node
+    public void Weave_sleeve_warns_where_its_62_bytes_leave_less_than_the_pods_MTU(string cluster, bool warned)
+    {
+        var warnings = new List<string>();
+        var scenario = ScenarioReader.Parse(Scenario(cluster, "weave-sleeve"), "w.yaml", warnings);
+
+        Assert.Equal("weave-sleeve", scenario.Cluster.Cni.Name);
+        var mtu = warnings.Where(w => w.Contains("sleeve carries packets of at most", StringComparison.Ordinal)).ToList();
+        Assert.Equal(warned ? 1 : 0, mtu.Count);
+        Assert.All(mtu, w => Assert.StartsWith("w.yaml:5:", w, StringComparison.Ordinal));
+    }
 }
