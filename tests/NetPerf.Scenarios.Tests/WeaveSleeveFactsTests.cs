@@ -1,6 +1,8 @@
 using NetPerf.Network.Cpu;
 using NetPerf.Scenarios.Loading;
+using NetPerf.Scenarios.Model;
 using NetPerf.Scenarios.Running;
+using NetPerf.Scenarios.Tracing;
 using Xunit.Abstractions;
 
 namespace NetPerf.Scenarios.Tests;
@@ -74,5 +76,33 @@ public class WeaveSleeveFactsTests(ITestOutputHelper log)
         Assert.True(sleeve8.GoodputBitsPerSecond <= sleeve4.GoodputBitsPerSecond * 1.03);
         Assert.True(sleeve4.GoodputBitsPerSecond < fastdp.GoodputBitsPerSecond / 3, "the kernel's datapath carries several times what the weaver does");
         Assert.All([sleeve4, sleeve8], r => Assert.Equal(0, r.Tcp!.RetransmittedSegments));
+    }
+
+    [Fact]
+    public void Trace_shows_the_request_captured_on_vethwe_pcap_and_carried_between_the_nodes_on_UDP_6783_by_the_weavers_core()
+    {
+        var scenario = ScenarioReader.Parse("""
+            name: weave-trace
+            duration: 5ms
+            cluster: { cni: weave-sleeve }
+            workloads:
+              - { name: rr, test: TCP_RR, paths: [pod-cross-node] }
+            """, "weave-trace.yaml");
+        var trace = PathTrace.Run(scenario, scenario.Variants()[0], scenario.Workloads[0], CommunicationPath.PodCrossNode);
+        var request = trace.Hops.Where(h => h.Packet == trace.Hops[0].Packet).ToList();
+        int Step(string where, KernelStage stage) => request.FindIndex(h => h.Where == where && h.Stage == stage);
+
+        Assert.Empty(trace.Drops);
+        int capture = Step("node1/root/vethwe-pcap", KernelStage.SleeveCapture);
+        int send = Step("node1/root/vethwe-pcap", KernelStage.SleeveEncapsulate);
+        int wire = Step("node1/root/eth0", KernelStage.NicTransmit);
+        int receive = Step("node2/root", KernelStage.SocketDeliver);
+        int inject = Step("node2/root/vethwe-pcap", KernelStage.SleeveDecapsulate);
+        int pod = Step("node2/web-1", KernelStage.TcpInput);
+        Assert.True(capture >= 0 && capture < send && send < wire && wire < receive && receive < inject && inject < pod, $"steps {capture} {send} {wire} {receive} {inject} {pod}");
+        Assert.Equal("192.168.0.1:6783 > 192.168.0.2:6783", request[send].Flow); // the node's address, UDP 6783 at both ends
+        Assert.Equal(3, request[send].Core); // the weaver's core, the node's last of 4
+        Assert.Equal(3, request[inject].Core);
+        Assert.NotEqual(3, request[receive].Core); // the datagram's softirq runs where RSS put it
     }
 }
