@@ -89,9 +89,6 @@ public sealed class OvsDatapath : NetDevice, IRxHandler
         _bySleeve.Add(peer);
     }
 
-    /// <summary>True when <paramref name="peer"/> is reached by sleeve rather than the vxlan vport.</summary>
-    public bool ReachesBySleeve(OvsDatapath peer) => _bySleeve.Contains(peer);
-
     /// <summary>The VNI of frames from this peer to <paramref name="peer"/>: source short ID | destination short ID &lt;&lt; 12.</summary>
     public uint VniTo(OvsDatapath peer) => (uint)(ShortId | (peer.ShortId << 12));
 

@@ -66,4 +66,37 @@ public class WeaveSleeveValidationTests
         Assert.Equal(warned ? 1 : 0, mtu.Count);
         Assert.All(mtu, w => Assert.StartsWith("w.yaml:5:", w, StringComparison.Ordinal));
     }
+
+    /// <summary>Once refused (the Broken corpus's weave-sleeve-mtu.yaml and weave-sleeve-podmtu.yaml): now run, in sleeve, warned at the MTU that decides it.</summary>
+    [Theory]
+    [InlineData("""
+        name: weave-sleeve-mtu
+        cluster:
+          nodes: 2
+          cni: flannel-vxlan
+          kubeProxy: iptables
+          mtu: 1400
+        workloads:
+          - { name: rr, test: TCP_RR, paths: [pod-cross-node] }
+        compare:
+          cni: [flannel-vxlan, weave]
+        """, "w.yaml:6:8: warning: cluster.mtu: weave gives pods an MTU of 1376 (its default), and fastdp's heartbeat, a frame that size sent with DF in VXLAN (1426 bytes on the wire), does not fit the nodes' MTU of 1400: every connection falls back to sleeve")]
+    [InlineData("""
+        name: weave-sleeve-podmtu
+        cluster:
+          nodes: 2
+        workloads:
+          - { name: rr, test: TCP_RR, paths: [pod-cross-node] }
+        compare:
+          podMtu: [auto, 1500]
+          cni: [calico-vxlan, weave]
+        """, "w.yaml:7:11: warning: compare.podMtu: weave (variant weave/podmtu-1500) gives pods an MTU of 1500, and fastdp's heartbeat, a frame that size sent with DF in VXLAN (1550 bytes on the wire), does not fit the nodes' MTU of 1500: every connection falls back to sleeve")]
+    public void A_variant_fastdp_cannot_carry_runs_in_sleeve_warned_at_its_line_and_column(string text, string warning)
+    {
+        var warnings = new List<string>();
+        var scenario = ScenarioReader.Parse(text, "w.yaml", warnings);
+
+        Assert.Contains(scenario.Variants(), v => v.Cni.Name == "weave");
+        Assert.Single(warnings, w => w.StartsWith(warning, StringComparison.Ordinal));
+    }
 }
