@@ -11,7 +11,7 @@ public static class CniPlugins
         FlannelVxlan.Descriptor,
         FlannelHostGw.Descriptor,
         .. CalicoRouted.Descriptors,
-        WeaveNet.Descriptor,
+        .. WeaveNet.Descriptors,
         .. Cilium.CiliumDatapath.Descriptors,
     ];
 

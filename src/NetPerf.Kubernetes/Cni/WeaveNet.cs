@@ -23,6 +23,12 @@ namespace NetPerf.Kubernetes.Cni;
 /// header of fastdp's encryption; fixed, whatever the node's MTU, unless WEAVE_MTU says otherwise.
 /// IPAM splits the one range among the peers (ipam/ring ClaimForPeers: halved recursively, in CIDR-aligned
 /// pieces) instead of a /24 per node, so a node's pods are bounded by the kubelet's max-pods (110), not a block.
+/// Every weaver also runs sleeve (router/sleeve.go, <see cref="SleeveOverlay"/>): a fastdp connection whose
+/// heartbeats cannot cross the nodes' MTU (<see cref="FastdpNodeMtu"/>) falls back to it, frames for that peer
+/// then upcalled by the datapath and carried by the weaver on UDP 6783. <c>weave-sleeve</c> is Weave with
+/// WEAVE_NO_FASTDP (net/bridge.go "Bridge"): no datapath; the bridge's vethwe-bridge is paired with
+/// <c>vethwe-pcap</c>, on which the weaver captures and injects frames with pcap, and the pods' ends have tx
+/// checksumming off (net/veth.go), so pcap reads frames, not super-packets.
 /// </summary>
 public sealed class WeaveNet : CniPlugin
 {
@@ -54,6 +60,12 @@ public sealed class WeaveNet : CniPlugin
 
     private readonly Dictionary<Node, NodeParts> _nodes = [];
 
+    public WeaveNet(WeaveMode mode = WeaveMode.Fastdp) => Mode = mode;
+
+    /// <summary>Fastdp (with sleeve where it must fall back) or sleeve only (WEAVE_NO_FASTDP).</summary>
+    public WeaveMode Mode { get; }
+
+    /// <summary>Weave with its fast datapath, the default: every connection in fastdp unless the MTU forces sleeve.</summary>
     public static readonly CniPluginKind Descriptor = new()
     {
         Name = "weave",
@@ -70,11 +82,49 @@ public sealed class WeaveNet : CniPlugin
         Create = () => new WeaveNet(),
     };
 
-    public override CniPluginKind Kind => Descriptor;
+    /// <summary>Weave with WEAVE_NO_FASTDP: sleeve for every connection, captured and injected with pcap on vethwe-pcap.</summary>
+    public static readonly CniPluginKind SleeveDescriptor = new()
+    {
+        Name = "weave-sleeve",
+        Family = "weave",
+        Masquerade = Descriptor.Masquerade,
+        Ipam = Descriptor.Ipam,
+        MaxPodsPerNode = KubeletMaxPods,
+        MtuOverhead = 0,
+        // WEAVE_MTU's fastdp default, set for sleeve too: without WEAVE_MTU the Bridge type leaves the bridge at
+        // 65535 (net/bridge.go initPrep) and the weaver answers every larger DF frame with fragmentation needed.
+        FixedPodMtu = DefaultMtu,
+        PodNetwork = Range,
+        Policy = Descriptor.Policy,
+        Devices = ["weave (bridge)", "vethwe-bridge / vethwe-pcap (veth; the weaver's pcap captures and injects on vethwe-pcap)", "vethwepl* (weave ports; the pods' ends with tx off)"],
+        PlotColour = "#FDBF6F",
+        Create = () => new WeaveNet(WeaveMode.Sleeve),
+    };
+
+    /// <summary>Both kinds, for the registry.</summary>
+    public static IReadOnlyList<CniPluginKind> Descriptors { get; } = [Descriptor, SleeveDescriptor];
+
+    public override CniPluginKind Kind => Mode == WeaveMode.Sleeve ? SleeveDescriptor : Descriptor;
 
     public BridgeDevice Bridge(Node node) => _nodes[node].Bridge;
 
-    public OvsDatapath Datapath(Node node) => _nodes[node].Datapath;
+    /// <summary>The node's Open vSwitch datapath (fastdp only).</summary>
+    public OvsDatapath Datapath(Node node) => _nodes[node].Datapath ?? throw new InvalidOperationException($"{node.Name} has no datapath: weave-sleeve (WEAVE_NO_FASTDP) builds none.");
+
+    /// <summary>The node's weaver's sleeve overlay (every weaver runs one).</summary>
+    public SleeveOverlay Sleeve(Node node) => _nodes[node].Sleeve;
+
+    /// <summary>
+    /// The core a node's weaver runs on: its last, away from the NIC's first receive queue (core 0) and, on nodes of
+    /// three cores or more, from the first client processes (the scenario runner's clients start at core 1). One
+    /// process, here on one core: Go could run its capture, forwarder and UDP-reading goroutines on several, which
+    /// is not modelled. On a kind cluster, whose nodes share one machine's cores, every node's weaver takes that core.
+    /// </summary>
+    public static int WeaverCore(Node node) => node.Host.Cores.Count - 1;
+
+    /// <summary>How the connection from <paramref name="node"/> to <paramref name="other"/> carries frames: sleeve in weave-sleeve, or where fastdp's heartbeat cannot cross.</summary>
+    public WeaveMode ConnectionMode(Node node, Node other) =>
+        Mode == WeaveMode.Sleeve || FastdpNodeMtu(PodMtu(node.Eth0.Mtu)) > Math.Min(node.Eth0.Mtu, other.Eth0.Mtu) ? WeaveMode.Sleeve : WeaveMode.Fastdp;
 
     /// <summary>The node's share of the allocation range (ipam/ring), once the nodes are known.</summary>
     public Ipv4Prefix Share(Node node) => _nodes[node].Share ?? throw new InvalidOperationException($"{node.Name} has no IPAM share yet: the nodes are not connected.");
@@ -84,13 +134,27 @@ public sealed class WeaveNet : CniPlugin
         node.Root.IpForward = true;
         int mtu = PodMtu(node.Eth0.Mtu);
         var bridge = new BridgeDevice(node.Root, "weave", mtu);
+        var sleeve = new SleeveOverlay(node.Root, node.Ip, WeaverCore(node));
+        if (Mode == WeaveMode.Sleeve)
+        {
+            // net/bridge.go bridgeImpl.init: vethwe-bridge on the bridge, its peer vethwe-pcap for router/pcap.go.
+            var (bridgePort, pcap) = VethDevice.CreatePair(node.Root, "vethwe-bridge", node.Root, "vethwe-pcap", mtu);
+            bridge.Enslave(bridgePort);
+            sleeve.CaptureOn(pcap);
+            _nodes[node] = new NodeParts(bridge, null, sleeve);
+            return;
+        }
+
         var (bridgeSide, datapathSide) = VethDevice.CreatePair(node.Root, "vethwe-bridge", node.Root, "vethwe-datapath", mtu);
         bridge.Enslave(bridgeSide);
         var datapath = new OvsDatapath(node.Root, "datapath", mtu, shortId: node.Index);
         datapath.AddBridgeVport(datapathSide);
         // ovs's vxlan vport device takes the largest MTU it can (net/openvswitch/vport-vxlan.c); the 1376-byte inner frames fit the node's 1500 with room to spare.
         datapath.AddTunnelVport(new VxlanDevice(node.Root, $"vxlan-{FastdpPort}", vni: 0, node.Ip, FastdpPort, mtu: 65000));
-        _nodes[node] = new NodeParts(bridge, datapath);
+        // The fallback: the weaver injects what sleeve brings with OVS_PACKET_CMD_EXECUTE, out of vethwe-datapath.
+        sleeve.InjectThrough(datapathSide);
+        datapath.Sleeve = sleeve;
+        _nodes[node] = new NodeParts(bridge, datapath, sleeve);
     }
 
     public override void ConnectNodes(IReadOnlyList<Node> nodes)
@@ -118,8 +182,24 @@ public sealed class WeaveNet : CniPlugin
         base.JoinNode(joined, others);
     }
 
-    /// <summary>The fastdp connection between two peers (router/fastdp.go fastDatapathForwarder), one direction.</summary>
-    protected override void RouteTowards(Node node, Node other) => _nodes[node].Datapath.AddPeer(_nodes[other].Datapath, other.Ip);
+    /// <summary>
+    /// The connection between two peers, one direction: fastdp (router/fastdp.go fastDatapathForwarder) or sleeve
+    /// (router/sleeve.go sleeveForwarder) as <see cref="ConnectionMode"/> says. The weaver's PMTU verification finds
+    /// the smaller of the two nodes' MTUs.
+    /// </summary>
+    protected override void RouteTowards(Node node, Node other)
+    {
+        var here = _nodes[node];
+        var there = _nodes[other];
+        if (ConnectionMode(node, other) == WeaveMode.Sleeve)
+        {
+            here.Sleeve.AddPeer(there.Sleeve, other.Ip, Math.Min(node.Eth0.Mtu, other.Eth0.Mtu));
+            here.Datapath?.AddSleevePeer(there.Datapath!, other.Ip);
+            return;
+        }
+
+        here.Datapath!.AddPeer(there.Datapath!, other.Ip);
+    }
 
     public override Ipv4Address PodAddress(Node node, int ordinal)
     {
@@ -148,6 +228,7 @@ public sealed class WeaveNet : CniPlugin
     {
         var parts = _nodes[node];
         var (eth0, host) = VethDevice.CreatePair(pod, "eth0", node.Root, hostEnd, mtu: PodMtu(node.Eth0.Mtu));
+        eth0.TxChecksumOffload = Mode != WeaveMode.Sleeve; // net/veth.go: EthtoolTXOff on the pod's end when the bridge type is Bridge
         parts.Bridge.Enslave(host); // hairpin off: weave's CNI config does not ask for it (plugin/net/cni.go hairpinMode)
         pod.AddAddress(eth0, ip, Range.Length); // the whole range is on-link: one L2 segment
         pod.AddRoute("0.0.0.0/0", eth0, via: BridgeAddress(node).ToString());
@@ -186,7 +267,7 @@ public sealed class WeaveNet : CniPlugin
         Subdivide(upper, [.. peers.Skip(half)]);
     }
 
-    private sealed record NodeParts(BridgeDevice Bridge, OvsDatapath Datapath)
+    private sealed record NodeParts(BridgeDevice Bridge, OvsDatapath? Datapath, SleeveOverlay Sleeve)
     {
         public Ipv4Prefix? Share { get; init; }
     }

@@ -155,6 +155,33 @@ public enum KernelStage
     OvsUpcall,
 
     /// <summary>
+    /// The kernel handing a frame to Weave Net's weaver for sleeve (weaveworks/weave router/sleeve.go): with
+    /// WEAVE_NO_FASTDP, tpacket_rcv on the weaver's pcap socket on vethwe-pcap (net/packet/af_packet.c: the
+    /// "inbound" BPF filter router/pcap.go sets, the frame copied into the mmap ring, the weaver's poll woken); in
+    /// fastdp's fallback, ovs_dp_upcall's generic-netlink message for a frame whose flow names a sleeve peer, which
+    /// is never installed as a flow (router/fastdp.go send: a foreign FlowOp vetoes it), so every such frame is
+    /// upcalled. Runs on the core that received the frame; the weaver's own work follows on its core.
+    /// </summary>
+    SleeveCapture,
+
+    /// <summary>
+    /// The weaver's work for one captured frame before its send, on the weaver's core: the system call that
+    /// returns the frame (poll on the ring, or recvmsg of the upcall) and the frame's copy into the forwarder's
+    /// UDP buffer with its sleeve headers (router/crypto.go NonEncryptor.AppendFrame). Its sendto is charged as
+    /// <see cref="Syscall"/> and <see cref="UdpOutput"/>, the outer packet's kernel path as any packet's.
+    /// </summary>
+    SleeveEncapsulate,
+
+    /// <summary>
+    /// The weaver's work for one frame of a received sleeve datagram, after its recvfrom (charged as
+    /// <see cref="Syscall"/>), on the weaver's core: the datagram copied out of the read buffer
+    /// (router/sleeve.go readUDP), the frame handed to the bridge and injected, a send() on the pcap socket
+    /// (pcap_inject: packet_snd copies it from user space and transmits it on vethwe-pcap) or, in fastdp's
+    /// fallback, OVS_PACKET_CMD_EXECUTE on the datapath (its output action sends it on vethwe-datapath).
+    /// </summary>
+    SleeveDecapsulate,
+
+    /// <summary>
     /// Cilium's cil_from_container (bpf/bpf_lxc.c), on the tc ingress hook of a pod's host-side lxc* veth: every
     /// packet a pod sends. Parses the headers, looks the flow up in Cilium's own conntrack map (ct_lookup4) and the
     /// destination in the ipcache (its identity, and the node or tunnel endpoint behind it), then delivers to a

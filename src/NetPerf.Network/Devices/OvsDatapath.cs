@@ -15,7 +15,9 @@ namespace NetPerf.Network.Devices;
 /// in_port, source MAC and destination MAC only (router/fastdp.go odpEthernetFlowKey; for the vxlan vport also
 /// the tunnel key), so every connection between two pods shares the flow their first packet made. The weaver
 /// deletes a flow not used since its previous pass, every 5 minutes (router/fastdp.go expireFlows); here a flow
-/// idle for 5 minutes misses again (the shorter bound).
+/// idle for 5 minutes misses again (the shorter bound). A frame for a peer whose connection fell back to sleeve
+/// (<see cref="AddSleevePeer"/>) is upcalled and handed to the weaver's <see cref="SleeveOverlay"/> every time:
+/// no flow is made for it.
 /// </summary>
 public sealed class OvsDatapath : NetDevice, IRxHandler
 {
@@ -25,6 +27,7 @@ public sealed class OvsDatapath : NetDevice, IRxHandler
     private readonly List<NetDevice> _vports = [];
     private readonly Dictionary<(int InPort, ulong Source, ulong Destination), (Flow Action, long UsedPs)> _flows = [];
     private readonly List<(OvsDatapath Peer, Ipv4Address Vtep)> _peers = [];
+    private readonly HashSet<OvsDatapath> _bySleeve = [];
     private readonly Dictionary<ulong, (OvsDatapath Peer, Ipv4Address Vtep)> _remoteMacs = [];
 
     /// <param name="shortId">The weaver's 12-bit peer short ID: VNIs carry the source and destination peers' (router/fastdp.go tunnelIDFor).</param>
@@ -68,6 +71,24 @@ public sealed class OvsDatapath : NetDevice, IRxHandler
     /// <summary>A fastdp connection to another peer (router/fastdp.go fastDatapathForwarder): its datapath and its node's address.</summary>
     public void AddPeer(OvsDatapath peer, Ipv4Address vtep) => _peers.Add((peer, vtep));
 
+    /// <summary>
+    /// The weaver's sleeve overlay on this node: where frames for a peer whose fastdp connection fell back to
+    /// sleeve go (router/overlay_switch.go picks the best overlay that works, per connection).
+    /// </summary>
+    public SleeveOverlay? Sleeve { get; set; }
+
+    /// <summary>
+    /// A peer whose fastdp heartbeats never arrived, so the connection runs in sleeve (router/fastdp.go: "timed
+    /// out waiting for vxlan heartbeat"): its MACs are still learned across the overlay, but a frame for them is
+    /// upcalled and forwarded by the weaver (<see cref="Sleeve"/>), and no flow is installed (router/fastdp.go
+    /// send: a sleeve forwarder's FlowOp is foreign, createFlow = false), so every such frame misses.
+    /// </summary>
+    public void AddSleevePeer(OvsDatapath peer, Ipv4Address address)
+    {
+        _peers.Add((peer, address));
+        _bySleeve.Add(peer);
+    }
+
     /// <summary>The VNI of frames from this peer to <paramref name="peer"/>: source short ID | destination short ID &lt;&lt; 12.</summary>
     public uint VniTo(OvsDatapath peer) => (uint)(ShortId | (peer.ShortId << 12));
 
@@ -79,10 +100,19 @@ public sealed class OvsDatapath : NetDevice, IRxHandler
         long now = Host.Sim.Now.Picoseconds;
         if (!_flows.TryGetValue(key, out var entry) || now - entry.UsedPs > FlowExpiry.Picoseconds)
         {
+            var decision = Decide(port, ref walk);
+            if (decision is { Peer: { } bySleeve } && _bySleeve.Contains(bySleeve) && Sleeve is { } sleeve)
+            {
+                // Upcalled, forwarded by the weaver's sleeve, never made a flow: every frame comes this way.
+                Upcalls++;
+                sleeve.Capture(ref walk, this, decision.Value.Vtep);
+                return;
+            }
+
             // ovs_dp_upcall segments a GSO packet first (queue_gso_packets) and upcalls every segment.
             walk.Charge(KernelStage.OvsUpcall, Namespace, this, walk.P.Segments);
             Upcalls++;
-            if (Decide(port, ref walk) is not { } decided)
+            if (decision is not { } decided)
             {
                 // The weaver would broadcast a frame for an unknown MAC to every peer and veto the flow; ARP is
                 // warm here, so this is a frame for a station nobody knows.

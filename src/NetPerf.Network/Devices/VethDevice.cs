@@ -9,7 +9,7 @@ namespace NetPerf.Network.Devices;
 /// One end of a veth pair: what one end transmits, the other receives, through the backlog of the same core
 /// (veth_xmit calls netif_rx; drivers/net/veth.c). No wire, no serialisation: only CPU.
 /// </summary>
-public sealed class VethDevice : NetDevice
+public sealed class VethDevice : NetDevice, ISegmentHandler
 {
     private VethDevice(NetworkNamespace ns, string name, int mtu)
         : base(ns, name, mtu)
@@ -20,6 +20,15 @@ public sealed class VethDevice : NetDevice
 
     /// <summary>The link is up: false after <c>ip link set DEV down</c> (or a container's death), when nothing leaves.</summary>
     public bool CarrierUp { get; set; } = true;
+
+    /// <summary>
+    /// tx-checksumming (<c>ethtool -K DEV tx off</c> clears it): without checksum offload the device has no TSO
+    /// (netdev_fix_features drops TSO without a checksum feature), so a GSO packet TCP built for it is cut into
+    /// its segments in software before veth_xmit (validate_xmit_skb), each one a packet from there on. Weave's
+    /// sleeve-only mode turns it off on every pod's end (weaveworks/weave net/veth.go CreateAndAttachVeth:
+    /// EthtoolTXOff when the bridge type is Bridge), so that its pcap capture reads frames, not super-packets.
+    /// </summary>
+    public bool TxChecksumOffload { get; set; } = true;
 
     /// <summary><c>ip link add NAME type veth peer name PEER</c>, each end in its namespace.</summary>
     public static (VethDevice End, VethDevice Peer) CreatePair(NetworkNamespace ns, string name, NetworkNamespace peerNs, string peerName, int mtu = 1500)
@@ -44,6 +53,19 @@ public sealed class VethDevice : NetDevice
             return; // dropped or redirected by the tc egress program (Cilium's cil_from_host on cilium_host)
         }
 
+        if (!TxChecksumOffload && walk.P.Segments > 1)
+        {
+            SoftwareSegmentation.Each(ref walk, this, this);
+            return;
+        }
+
+        TransmitOne(ref walk);
+    }
+
+    void ISegmentHandler.HandleSegment(ref PacketWalk walk) => TransmitOne(ref walk);
+
+    private void TransmitOne(ref PacketWalk walk)
+    {
         walk.Charge(KernelStage.VethTransmit, this);
         if (Peer.Namespace != Namespace)
         {

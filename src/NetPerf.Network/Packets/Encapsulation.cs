@@ -4,8 +4,8 @@ namespace NetPerf.Network.Packets;
 
 /// <summary>
 /// The outer headers of a tunnelled packet. The inner packet keeps its own tuple; the outer tuple is what the
-/// underlay (routing, RSS at the receiving NIC, netfilter on the node) sees. VXLAN and Geneve also carry the inner
-/// Ethernet header, whose addresses come back when the packet is decapsulated.
+/// underlay (routing, RSS at the receiving NIC, netfilter on the node) sees. VXLAN, Geneve and Weave's sleeve also
+/// carry the inner Ethernet header, whose addresses come back when the packet is decapsulated.
 /// </summary>
 public readonly record struct Encapsulation(
     EncapsulationKind Kind,
@@ -22,6 +22,7 @@ public readonly record struct Encapsulation(
         EncapsulationKind.Vxlan => HeaderSizes.VxlanOverhead,
         EncapsulationKind.Geneve => HeaderSizes.GeneveOverhead,
         EncapsulationKind.IpInIp => HeaderSizes.IpIpOverhead,
+        EncapsulationKind.Sleeve => HeaderSizes.SleeveOverhead,
         _ => 0,
     };
 

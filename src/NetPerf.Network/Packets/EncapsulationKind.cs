@@ -12,4 +12,11 @@ public enum EncapsulationKind : byte
 
     /// <summary>IP-in-IP (RFC 2003): an outer IPv4 header, protocol 4.</summary>
     IpInIp,
+
+    /// <summary>
+    /// Weave Net's sleeve (weaveworks/weave router/sleeve.go, site/tasks/manage/sleeve-encapsulation): outer IPv4 + UDP
+    /// (port 6783), the sending peer's name, then per frame the capturing and destination peers' names and the
+    /// frame's length, and the captured Ethernet frame. Built by the weaver in user space, not by the kernel.
+    /// </summary>
+    Sleeve,
 }

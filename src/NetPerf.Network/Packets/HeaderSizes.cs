@@ -41,6 +41,18 @@ public static class HeaderSizes
     /// <summary>An outer IPv4 header (row MTU-20).</summary>
     public const int IpIpOverhead = Ipv4;
 
+    /// <summary>A Weave peer's name in sleeve's headers: a MAC address (weaveworks/weave router/peer_name_mac.go NameSize).</summary>
+    public const int WeavePeerName = 6;
+
+    /// <summary>
+    /// Weave's sleeve for one frame in a datagram (weaveworks/weave router/sleeve.go overheadDF = UDPOverhead +
+    /// PacketOverhead + FrameOverhead + EthernetOverhead, unencrypted: router/crypto.go NonEncryptor): outer IPv4
+    /// 20 + UDP 8 (UDPOverhead 28), the sending peer's name 6 (PacketOverhead, the encryptor's prefix), the
+    /// capturing and destination peers' names and the frame's 2-byte length (FrameOverhead 6 + 6 + 2), and the
+    /// captured frame's Ethernet header 14 (EthernetOverhead): 62, so a 1376-byte pod packet is a 1438-byte datagram.
+    /// </summary>
+    public const int SleeveOverhead = Ipv4 + Udp + WeavePeerName + WeavePeerName + WeavePeerName + 2 + Ethernet;
+
     /// <summary>Bytes of an Ethernet frame carrying an IP packet of <paramref name="ipLength"/> bytes, FCS included, padded to 64.</summary>
     public static int FrameBytes(int ipLength) => Math.Max(MinimumFrame, Ethernet + ipLength + FrameCheckSequence);
 

@@ -27,6 +27,7 @@ public static class StageColours
         ("LoopbackTransmit", "device", "#3F2A14"), ("BacklogReceive", "device", "#8C510A"), ("VethTransmit", "device", "#BF812D"),
         ("BridgeForward", "device", "#DFC27D"), ("BridgeNetfilter", "device", "#F6E8C3"),
         ("OvsFlowLookup", "device", "#80CDC1"), ("OvsUpcall", "device", "#35978F"),
+        ("SleeveCapture", "device", "#01665E"), ("SleeveEncapsulate", "device", "#C7EAE5"), ("SleeveDecapsulate", "device", "#543005"),
         ("BpfFromContainer", "bpf", "#004B50"), ("BpfToContainer", "bpf", "#00828A"), ("BpfFromNetdev", "bpf", "#2AC1C9"),
         ("BpfFromHost", "bpf", "#7FDFE3"), ("BpfFromOverlay", "bpf", "#BDF0F2"), ("BpfServiceNat", "bpf", "#006D77"), ("BpfSocketLb", "bpf", "#83C5BE"), ("BpfSocketLbReceive", "bpf", "#B7E1DC"),
         ("BpfNodePort", "bpf", "#0B3C49"), ("BpfNodePortSnat", "bpf", "#3A7D8C"), ("BpfDsr", "bpf", "#5FA8B5"), ("BpfBackendRandom", "bpf", "#9BD1D9"), ("BpfBackendMaglev", "bpf", "#C9E8EC"), ("BpfMapInsert", "bpf", "#14555E"), ("BpfLruEvict", "bpf", "#E0F4F6"),

@@ -1194,14 +1194,30 @@ internal static class ScenarioChecks
 
     /// <summary>
     /// Weave on nodes too small for fastdp's heartbeat (<see cref="Kubernetes.Cni.WeaveNet.FastdpNodeMtu"/>): every
-    /// connection would fall back to sleeve, the weaver's user-space encapsulation on UDP 6783, which is not
-    /// modelled, so such a variant is refused at the MTU that decides it rather than run as fastdp.
+    /// connection falls back to sleeve, the weaver's user-space encapsulation on UDP 6783, as Weave does ("timed out
+    /// waiting for vxlan heartbeat", router/fastdp.go), and runs so; a warning at the MTU that decides it says so,
+    /// and what sleeve then carries (the nodes' MTU less its 62 bytes) when that is less than the pods' MTU.
     /// </summary>
     private static void WeaveSleeve(Scenario s, IReadOnlyList<Variant> variants, YamlNode root, Diagnostics d)
     {
         if (d.IsRefused([.. VariantKeys, "cluster.mtu", "cluster.podMtu", "compare.podMtu"]))
         {
             return;
+        }
+
+        foreach (var v in variants.Where(v => v.Cni == Kubernetes.Cni.WeaveNet.SleeveDescriptor))
+        {
+            var setting = v.PodMtu ?? s.Cluster.PodMtu;
+            int podMtu = setting.Bytes ?? v.Cni.PodMtu(s.Cluster.Mtu);
+            int carried = Network.Devices.SleeveOverlay.MtuFor(s.Cluster.Mtu);
+            if (podMtu > carried)
+            {
+                string where = v.PodMtu is not null ? "compare.podMtu" : setting.Bytes is not null ? "cluster.podMtu" : "cluster.mtu";
+                var node = v.PodMtu is not null ? At(root, "compare", "podMtu") : setting.Bytes is not null ? At(root, "cluster", "podMtu") : At(root, "cluster", "mtu");
+                d.Warning(node ?? At(root, "cluster"),
+                    $"{where}: weave-sleeve{(v.Name != v.Cni.Name ? $" (variant {v.Name})" : "")} gives pods an MTU of {podMtu}, and sleeve carries packets of at most {carried} bytes on nodes of {s.Cluster.Mtu} (less its {Network.Packets.HeaderSizes.SleeveOverhead} bytes): the weaver answers larger DF packets with fragmentation needed and TCP shrinks its segments, as Weave does; for full-size frames: a pod MTU of at most {carried} (podMtu), or nodes of at least {podMtu + Network.Packets.HeaderSizes.SleeveOverhead} (mtu)");
+                break;
+            }
         }
 
         foreach (var v in variants.Where(v => v.Cni == Kubernetes.Cni.WeaveNet.Descriptor))
@@ -1217,9 +1233,13 @@ internal static class ScenarioChecks
             string where = v.PodMtu is not null ? "compare.podMtu" : setting.Bytes is not null ? "cluster.podMtu" : "cluster.mtu";
             var node = v.PodMtu is not null ? At(root, "compare", "podMtu") : setting.Bytes is not null ? At(root, "cluster", "podMtu") : At(root, "cluster", "mtu");
             string variant = v.Name != v.Cni.Name ? $" (variant {v.Name})" : "";
-            d.Error(node ?? At(root, "cluster"),
-                $"{where}: weave{variant} gives pods an MTU of {podMtu}{(setting.Bytes is null ? " (its default)" : "")}, and fastdp's heartbeat, a frame that size sent with DF in VXLAN ({needs} bytes on the wire), does not fit the nodes' MTU of {s.Cluster.Mtu}: every connection would fall back to sleeve (the weaver's user-space encapsulation on UDP 6783), which NetPerf does not model; allowed: a pod MTU of at most {s.Cluster.Mtu - Network.Packets.HeaderSizes.VxlanOverhead} (podMtu), or nodes of at least {needs} (mtu)");
-            return; // one error: the same fix serves every variant
+            int sleeveMtu = Network.Devices.SleeveOverlay.MtuFor(s.Cluster.Mtu);
+            string carries = sleeveMtu < podMtu
+                ? $"; sleeve carries packets of at most {sleeveMtu} bytes there ({s.Cluster.Mtu} less its {Network.Packets.HeaderSizes.SleeveOverhead}), so the weaver answers larger DF packets with fragmentation needed and TCP shrinks its segments"
+                : "";
+            d.Warning(node ?? At(root, "cluster"),
+                $"{where}: weave{variant} gives pods an MTU of {podMtu}{(setting.Bytes is null ? " (its default)" : "")}, and fastdp's heartbeat, a frame that size sent with DF in VXLAN ({needs} bytes on the wire), does not fit the nodes' MTU of {s.Cluster.Mtu}: every connection falls back to sleeve (the weaver's user-space encapsulation on UDP 6783, capped by the weaver's one core), and this run does so{carries}; for fastdp: a pod MTU of at most {s.Cluster.Mtu - Network.Packets.HeaderSizes.VxlanOverhead} (podMtu), or nodes of at least {needs} (mtu)");
+            return; // one warning: the same fix serves every variant
         }
     }
 

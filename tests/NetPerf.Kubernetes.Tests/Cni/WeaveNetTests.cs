@@ -15,8 +15,8 @@ namespace NetPerf.Kubernetes.Tests.Cni;
 /// <summary>
 /// Weave Net's fast datapath as weave-kube wires it (weaveworks/weave net/bridge.go BridgedFastdp,
 /// router/fastdp.go): the exact hops of a datagram and its echo on <see cref="PathCluster"/>'s layout (client and
-/// web-0 on node1, web-1 on node2) in <see cref="HopTracer"/>'s notation, its MTU, its flows per MAC pair, its
-/// IPAM and its policy controller.
+/// web-0 on node1, web-1 on node2) in <see cref="HopTracer"/>'s notation, in fastdp and in sleeve, its MTU, its
+/// flows per MAC pair, its IPAM and its policy controller.
 /// </summary>
 public class WeaveNetTests
 {
@@ -38,14 +38,17 @@ public class WeaveNetTests
     private static string[] Bridged(int node, string post = "") =>
         [$"node{node}/root/weave bridge", $"node{node}/root/weave PREROUTING", $"node{node}/root/weave FORWARD", $"node{node}/root/weave POSTROUTING{post}"];
 
-    public static TheoryData<string, string> Paths()
+    public static TheoryData<string, string, string> Paths()
     {
-        var data = new TheoryData<string, string>();
-        foreach (var path in new[] { "pod-same-node", "pod-cross-node", "cluster-ip", "node-port" })
+        var data = new TheoryData<string, string, string>();
+        foreach (var cni in new[] { "weave", "weave-sleeve" })
         {
-            foreach (var mode in new[] { "iptables", "ipvs", "nftables" })
+            foreach (var path in new[] { "pod-same-node", "pod-cross-node", "cluster-ip", "node-port" })
             {
-                data.Add(path, mode);
+                foreach (var mode in new[] { "iptables", "ipvs", "nftables" })
+                {
+                    data.Add(cni, path, mode);
+                }
             }
         }
 
@@ -65,7 +68,10 @@ public class WeaveNetTests
         ? ["node1/root/weave bridge", $"node1/root/weave PREROUTING{unmasquerade}", $"node1/root/weave FORWARD ipvs src>{service}", $"node1/root/{outDevice} POSTROUTING"]
         : ["node1/root/weave bridge", $"node1/root/weave PREROUTING{unmasquerade}", "node1/root/weave FORWARD", $"node1/root/{outDevice} POSTROUTING src>{service}"];
 
-    private static (string[] Hops, string ServerHears, string ClientHears) Expected(string path, string mode) => path switch
+    /// <summary>Between the nodes: fastdp's datapath and VXLAN, or sleeve's weaver (<see cref="WeaveSleeveTests.Sleeve"/>); either ends in the weave bridge's four hops and the pod's veth.</summary>
+    private static string[] Across(string cni, int a, int b, string pod) => cni == "weave-sleeve" ? WeaveSleeveTests.Sleeve(a, b, pod) : Overlay(a, b, pod);
+
+    private static (string[] Hops, string ServerHears, string ClientHears) Expected(string cni, string path, string mode) => path switch
     {
         // Same node: the weave bridge only; the datapath never sees the frame.
         "pod-same-node" =>
@@ -77,8 +83,8 @@ public class WeaveNetTests
         // Another node's pod is on-link (10.32.0.0/12 dev eth0): bridged to vethwe-bridge, then the overlay.
         "pod-cross-node" =>
             ([
-                "node1/client/eth0 veth", .. Bridged(1), .. Overlay(1, 2, "vethwepl0000003"), "node2/web-1 deliver",
-                "node2/web-1/eth0 veth", .. Bridged(2), .. Overlay(2, 1, "vethwepl0000001"), "node1/client deliver",
+                "node1/client/eth0 veth", .. Bridged(1), .. Across(cni, 1, 2, "vethwepl0000003"), "node2/web-1 deliver",
+                "node2/web-1/eth0 veth", .. Bridged(2), .. Across(cni, 2, 1, "vethwepl0000001"), "node1/client deliver",
             ], "10.32.0.2:40000", "10.40.0.1:8080"),
 
         // To the ClusterIP via the bridge's address: DNAT at the bridge's PREROUTING (br_netfilter), and the new
@@ -87,8 +93,8 @@ public class WeaveNetTests
         "cluster-ip" =>
             ([
                 "node1/client/eth0 veth", "node1/root/weave bridge", .. ServiceIn(mode, "weave"), .. mode == "ipvs" ? new[] { "node1/root/weave bridge" } : [],
-                .. Overlay(1, 2, "vethwepl0000003"), "node2/web-1 deliver",
-                "node2/web-1/eth0 veth", .. Bridged(2), .. Overlay(2, 1, "vethwepl0000001")[..^5],
+                .. Across(cni, 1, 2, "vethwepl0000003"), "node2/web-1 deliver",
+                "node2/web-1/eth0 veth", .. Bridged(2), .. Across(cni, 2, 1, "vethwepl0000001")[..^5],
                 .. ServiceBack(mode, "weave", "10.96.0.20:80"), "node1/root/vethwepl0000001 veth", "node1/client deliver",
             ], "10.32.0.2:40000", "10.96.0.20:80"),
 
@@ -97,8 +103,8 @@ public class WeaveNetTests
         "node-port" =>
             ([
                 "outside/root/eth0 tx", "node1/root/eth0 rx", .. ServiceIn(mode, "eth0", " src>10.32.0.1:40000"), "node1/root/weave bridge",
-                .. Overlay(1, 2, "vethwepl0000003"), "node2/web-1 deliver",
-                "node2/web-1/eth0 veth", .. Bridged(2), .. Overlay(2, 1, "vethwepl0000001")[..^5],
+                .. Across(cni, 1, 2, "vethwepl0000003"), "node2/web-1 deliver",
+                "node2/web-1/eth0 veth", .. Bridged(2), .. Across(cni, 2, 1, "vethwepl0000001")[..^5],
                 .. ServiceBack(mode, "eth0", "192.168.0.1:30080", " dst>192.168.15.1:40000"), "node1/root/eth0 tx", "outside/root/eth0 rx", "outside/root deliver",
             ], "10.32.0.1:40000", "192.168.0.1:30080"),
 
@@ -107,11 +113,11 @@ public class WeaveNetTests
 
     [Theory]
     [MemberData(nameof(Paths))]
-    public void A_datagram_and_its_reply_take_weaves_bridge_datapath_and_vxlan_hops(string path, string mode)
+    public void A_datagram_and_its_reply_take_weaves_bridge_then_datapath_and_vxlan_or_sleeves_weaver_hops(string cni, string path, string mode)
     {
-        var cluster = new PathCluster("weave", mode, path);
+        var cluster = new PathCluster(cni, mode, path);
         var trace = cluster.Send();
-        var (hops, serverHears, clientHears) = Expected(path, mode);
+        var (hops, serverHears, clientHears) = Expected(cni, path, mode);
 
         Assert.Empty(trace.Drops);
         Assert.Equal(hops, trace.Hops);

@@ -10,7 +10,7 @@ namespace NetPerf.Kubernetes.Tests.Paths;
 /// <summary>
 /// Records a packet's hops compactly, one line each: "host/namespace/device what", where what is a device's
 /// work (veth, bridge, vxlan+ and vxlan- for encapsulation and decapsulation, ipip+ and ipip-, tx and rx on a
-/// NIC, lo, datapath and upcall in an Open vSwitch datapath, from-container, to-container, from-netdev, from-host and from-overlay for Cilium's tc BPF programs, "dsr" after one that wrote or read a DSR option) or a netfilter hook (PREROUTING, INPUT, FORWARD, OUTPUT, POSTROUTING) followed by what NAT did there
+/// NIC, lo, datapath and upcall in an Open vSwitch datapath, capture, sleeve+ and sleeve- for Weave's sleeve (the kernel handing a frame to the weaver, the weaver's send, its receive and injection), from-container, to-container, from-netdev, from-host and from-overlay for Cilium's tc BPF programs, "dsr" after one that wrote or read a DSR option) or a netfilter hook (PREROUTING, INPUT, FORWARD, OUTPUT, POSTROUTING) followed by what NAT did there
 /// (dst&gt;ADDRESS:PORT or src&gt;ADDRESS:PORT, "ipvs" first when IPVS did it), and "host/namespace deliver" at
 /// the socket. Rule walks, FIB lookups and conntrack lookups are left out: they are in every hop.
 /// </summary>
@@ -55,6 +55,9 @@ internal sealed class HopTracer : IPacketTracer, INetfilterTracer
             KernelStage.SocketDeliver => "deliver",
             KernelStage.OvsFlowLookup => "datapath",
             KernelStage.OvsUpcall => "upcall",
+            KernelStage.SleeveCapture => "capture",
+            KernelStage.SleeveEncapsulate => "sleeve+",
+            KernelStage.SleeveDecapsulate => "sleeve-",
             KernelStage.BpfFromContainer => "from-container",
             KernelStage.BpfToContainer => "to-container",
             KernelStage.BpfFromNetdev => "from-netdev",

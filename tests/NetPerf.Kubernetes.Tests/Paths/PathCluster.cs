@@ -37,10 +37,10 @@ internal sealed class PathCluster
     {
     }
 
-    /// <summary>The layout on a plugin configured by the caller (Cilium's host routing, say).</summary>
-    public PathCluster(CniPlugin cni, string mode, string path)
+    /// <summary>The layout on a plugin configured by the caller (Cilium's host routing, say), on nodes of <paramref name="nodeMtu"/>.</summary>
+    public PathCluster(CniPlugin cni, string mode, string path, int nodeMtu = 1500)
     {
-        Cluster = new KubernetesCluster(new ClusterOptions { Nodes = 2 }, cni);
+        Cluster = new KubernetesCluster(new ClusterOptions { Nodes = 2, NodeMtu = nodeMtu }, cni);
         Client = Cluster.AddPod("client", 1);
         var web0 = Cluster.AddPod("web-0", 1, new Dictionary<string, string> { ["app"] = "web" });
         var web1 = Cluster.AddPod("web-1", 2, Remote);
