@@ -18,25 +18,32 @@ internal sealed class EndpointRuleCache(Chain markMasquerade)
     private readonly Dictionary<Ipv4Address, Rule> _hairpins = [];
     private readonly Dictionary<(Ipv4Address Pod, IpProtocol Protocol, ushort Port), Rule> _dnats = [];
 
-    /// <summary>The endpoint chain <paramref name="name"/> of <paramref name="pod"/> for <paramref name="service"/>.</summary>
-    public Chain Chain(string name, Pod pod, Service service)
+    /// <summary>
+    /// The endpoint chain of <paramref name="pod"/> for <paramref name="service"/>, named <paramref name="prefix"/> and
+    /// <paramref name="number"/> (its name written only when read: trace, describe, a sync's lines).
+    /// </summary>
+    public Chain Chain(string prefix, int number, ChainNumberFormat format, Pod pod, Service service)
     {
         if (!_hairpins.TryGetValue(pod.Ip, out var hairpin))
         {
             _hairpins[pod.Ip] = hairpin = KubeProxyRules.Hairpin(pod, markMasquerade); // the same for every port
         }
 
+        Rule? dnat;
         if (service.SessionAffinityTimeout is not null)
         {
-            return KubeProxyRules.Endpoint(name, (hairpin, KubeProxyRules.Dnat(name, pod, service))); // records the client under this chain's name
+            // The DNAT records the client under this chain's name (-m recent --name KUBE-SEP-Y --set): its own.
+            dnat = KubeProxyRules.Dnat(Network.Netfilter.Chain.NumberedName(prefix, number, format), pod, service);
         }
-
-        var key = (pod.Ip, service.Protocol, service.TargetPort);
-        if (!_dnats.TryGetValue(key, out var dnat))
+        else
         {
-            _dnats[key] = dnat = KubeProxyRules.Dnat(name, pod, service);
+            var key = (pod.Ip, service.Protocol, service.TargetPort);
+            if (!_dnats.TryGetValue(key, out dnat))
+            {
+                _dnats[key] = dnat = KubeProxyRules.Dnat(string.Empty, pod, service); // records nothing without affinity
+            }
         }
 
-        return KubeProxyRules.Endpoint(name, (hairpin, dnat));
+        return Network.Netfilter.Chain.Numbered(prefix, number, format, capacity: 2).Append(hairpin).Append(dnat);
     }
 }

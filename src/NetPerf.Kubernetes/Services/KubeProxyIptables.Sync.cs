@@ -135,9 +135,10 @@ public sealed partial class KubeProxyIptables : IKubeProxyRuleWriter
             SourceNotIn = Cluster.PodNetwork, Target = RuleTarget.Jump, JumpTo = _markMasquerade,
         });
         var endpointChains = new Dictionary<Pod, Chain>();
+        string sepPrefix = $"KUBE-SEP-{id}{_generation:X4}";
         for (int i = 0; i < endpoints.Count; i++)
         {
-            endpointChains[endpoints[i]] = _endpointRules.Chain($"KUBE-SEP-{id}{_generation:X4}{i:X4}", endpoints[i], service);
+            endpointChains[endpoints[i]] = _endpointRules.Chain(sepPrefix, i, ChainNumberFormat.Hex4, endpoints[i], service);
         }
 
         KubeProxyRules.PickOne(svc, [.. endpointChains.Values], service);

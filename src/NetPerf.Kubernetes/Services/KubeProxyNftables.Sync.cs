@@ -48,8 +48,8 @@ public sealed partial class KubeProxyNftables : IKubeProxyRuleWriter
             SourceNotIn = Cluster.PodNetwork, Target = RuleTarget.Jump, JumpTo = _markMasquerade,
             Comment = "traffic from outside the pod network is masqueraded",
         });
-        string generation = $"{_generation:X4}";
-        List<Chain> chains = [.. endpoints.Select((pod, i) => _endpointRules.Chain($"endpoint-{generation}-{i}", pod, service))];
+        string endpointPrefix = $"endpoint-{_generation:X4}-";
+        List<Chain> chains = [.. endpoints.Select((pod, i) => _endpointRules.Chain(endpointPrefix, i, ChainNumberFormat.Decimal, pod, service))];
         if (endpoints.Count == 0)
         {
             svc.Append(new Rule { Target = RuleTarget.Drop, Comment = $"{service.Name} has no endpoints" });

@@ -65,7 +65,8 @@ public sealed partial class KubeProxyNftables
             SourceNotIn = Cluster.PodNetwork, Target = RuleTarget.Jump, JumpTo = _markMasquerade,
             Comment = "traffic from outside the pod network is masqueraded",
         });
-        List<Chain> chains = [.. endpoints.Select((pod, i) => _endpointRules.Chain($"endpoint-{id}-{i}", pod, service))];
+        string endpointPrefix = $"endpoint-{id}-";
+        List<Chain> chains = [.. endpoints.Select((pod, i) => _endpointRules.Chain(endpointPrefix, i, ChainNumberFormat.Decimal, pod, service))];
         KubeProxyRules.PickOne(svc, chains, service);
 
         var shared = new Dictionary<string, Chain>(StringComparer.Ordinal); // a node's chains that other nodes' match

@@ -5,16 +5,42 @@ namespace NetPerf.Network.Netfilter;
 /// returns to its caller. A chain made over <see cref="SharedRules"/> walks those first, then its own, until it is
 /// changed other than by <see cref="Append"/>: then it takes its own copy of them.
 /// </summary>
-public sealed class Chain(string name, RuleTarget? policy = null)
+public sealed class Chain
 {
-    private readonly List<Rule> _rules = [];
+    private readonly List<Rule> _rules;
     private SharedRules? _shared;
     private SharedThenOwn? _view;
+    private string? _name;
+    private readonly ChainNumber _number;
 
-    public string Name { get; } = name;
+    public Chain(string name, RuleTarget? policy = null)
+    {
+        _name = name;
+        Policy = policy;
+        _rules = [];
+    }
+
+    private Chain(ChainNumber number, int capacity)
+    {
+        _number = number;
+        _rules = new List<Rule>(capacity);
+    }
+
+    /// <summary>
+    /// One of many chains named by a number after a common prefix (kube-proxy's KUBE-SEP-... per endpoint: 2.5 M
+    /// at Kubernetes' thresholds), its name written when first read, and room for <paramref name="capacity"/> rules.
+    /// </summary>
+    public static Chain Numbered(string prefix, int number, ChainNumberFormat format, int capacity) =>
+        new(new ChainNumber(prefix, number, format), capacity);
+
+    public string Name => _name ??= NumberedName(_number.Prefix, _number.Number, _number.Format);
+
+    /// <summary>The name <see cref="Numbered"/> gives: the prefix, then the number as <paramref name="format"/> writes it.</summary>
+    public static string NumberedName(string prefix, int number, ChainNumberFormat format) =>
+        prefix + number.ToString(format == ChainNumberFormat.Hex4 ? "X4" : "D", System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>ACCEPT or DROP for built-in chains; null for user chains.</summary>
-    public RuleTarget? Policy { get; set; } = policy;
+    public RuleTarget? Policy { get; set; }
 
     /// <summary>The rules in the order they are walked: the shared ones (while attached), then the chain's own.</summary>
     public IReadOnlyList<Rule> Rules => _shared is null ? _rules : (_view ??= new SharedThenOwn(_shared.Rules, _rules));

@@ -64,14 +64,15 @@ internal static class ScaleModel
         mode == KubeProxyMode.Ipvs ? 368.2 : mode == KubeProxyMode.Iptables ? 10.1 : 0;
 
     /// <summary>
-    /// An endpoint of a Service: iptables and nftables its KUBE-SEP-style chain and its pick rule (329 B, 2026-12-04,
+    /// An endpoint of a Service: iptables and nftables its KUBE-SEP-style chain and its pick rule (265 B, 2026-12-04,
     /// <c>coefficients MODE</c>: 50 Services of one 200-pod Deployment, so the chains' two rules are the pods' and
-    /// shared; 754 B before they were and before a rule's rare matches moved out), IPVS a real server in the one
+    /// shared, and the chain's name written only when read; 329 B with every name a string, 754 B before the rules
+    /// were shared and a rule's rare matches moved out), IPVS a real server in the one
     /// list every node's virtual service shares (10 B; each node's weights and connection counts only for servers
     /// it has scheduled: 0 B at build; 20.4 B per node when each node kept its own).
     /// </summary>
     public static (double Shared, double PerNode) EndpointBytes(KubeProxyMode mode) =>
-        mode == KubeProxyMode.Ipvs ? (10, 0) : (329, 0);
+        mode == KubeProxyMode.Ipvs ? (10, 0) : (265, 0);
 
     /// <summary>
     /// iptables and nftables: the rules every endpoint chain of one pod holds alike, once per pod that is an

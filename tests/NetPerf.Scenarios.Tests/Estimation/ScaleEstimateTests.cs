@@ -99,7 +99,7 @@ public sealed class ScaleEstimateTests
     {
         // 1,000 Services x 10,000 pods: 10 M endpoints, 30 M iptables rules per node. It fits in 80% of a 23 GB
         // machine (a real build held 6 GB, issue 16, before a pod's endpoint rules were held once for all its
-        // Services: now a chain and a pick rule each, 329 B), so the default admits it; a smaller --max-memory refuses it.
+        // Services: now a chain and a pick rule each, 265 B), so the default admits it; a smaller --max-memory refuses it.
         // 200 pods per node: kubelets with --max-pods 250 and no per-core bound.
         const string yaml = """
             name: wide-services
@@ -112,12 +112,12 @@ public sealed class ScaleEstimateTests
               - { name: w, test: TCP_RR, paths: [cluster-ip] }
             """;
         var estimate = ScenarioEstimate.Of(Parse(yaml)).Largest;
-        Assert.InRange(estimate.Bytes, 5L << 29, 4L << 30);
+        Assert.InRange(estimate.Bytes, 2L << 30, 3L << 30);
 
         var e = Assert.Throws<ScenarioException>(() => Parse(yaml, limit: 2L << 30));
         var error = Assert.Single(e.Errors);
         Assert.Equal((6, 5), (error.Line, error.Column));
-        Assert.StartsWith("services[0]: one simulation would need about 3.", error.Message, StringComparison.Ordinal);
+        Assert.StartsWith("services[0]: one simulation would need about 2.", error.Message, StringComparison.Ordinal);
         Assert.Contains("1,002 Services x 9,980 endpoints = 10 M endpoints, 30 M iptables rules per node", error.Message, StringComparison.Ordinal);
     }
 
