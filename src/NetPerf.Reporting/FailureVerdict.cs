@@ -71,8 +71,8 @@ public static class FailureVerdict
     }
 
     /// <summary>
-    /// In words, e.g. "masq-keep-source: 3 TCP retransmission timeouts (4896 trans/s); masq-random-fully: none
-    /// (8862 trans/s)"; counts are per replication.
+    /// In words, e.g. "masq-keep-source: 2 TCP retransmission timeouts (6825 trans/s); masq-random-fully: none
+    /// (9177 trans/s)"; counts are per replication, conntrack's table-full drops a rate (per second).
     /// </summary>
     public static string Sentence(PathFailures p)
     {

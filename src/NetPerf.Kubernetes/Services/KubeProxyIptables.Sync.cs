@@ -79,9 +79,16 @@ public sealed partial class KubeProxyIptables : IKubeProxyRuleWriter
 
         if (_serviceChains.Remove(service, out var svc))
         {
-            foreach (var chains in _nodes.Values)
+            if (_portals is { } portals && portals.Attached == portals.Made)
             {
-                chains.Services.Remove(chains.Services.Rules.First(r => r.JumpTo == svc));
+                portals.Remove(_nodes.Values.First().Services.Rules.First(r => r.JumpTo == svc)); // every node's at once
+            }
+            else
+            {
+                foreach (var chains in _nodes.Values)
+                {
+                    chains.Services.Remove(chains.Services.Rules.First(r => r.JumpTo == svc));
+                }
             }
 
             ServiceRules--;

@@ -18,9 +18,10 @@ namespace NetPerf.Kubernetes.Services;
 /// A LoadBalancer IP gets its own rule in KUBE-SERVICES, to the same KUBE-EXT-X. Only a connection's
 /// first packet walks these rules: conntrack carries the rest. Rules are immutable and shared by every node;
 /// only the node-local choices differ per node. Every node's KUBE-SERVICES is made over one list of the portals
-/// (<see cref="SharedRules"/>) while the nodes' chains agree, so a Service's portal is added once, not once per
-/// node; the first per-node change (a LoadBalancer IP's rule, a topology portal, a deletion) gives each node's
-/// chain its own copy, and from then on each is written as every node's kube-proxy writes its own.
+/// (<see cref="SharedRules"/>) while the nodes' chains agree, so a Service's portal (and an externalTrafficPolicy
+/// Cluster LoadBalancer IP's rule, and a deletion) is written once, not once per node; the first per-node change (a
+/// Local LoadBalancer IP's rule, a topology portal, an update's rewrite) gives each node's chain its own copy, and
+/// from then on each is written as every node's kube-proxy writes its own.
 /// </summary>
 public sealed partial class KubeProxyIptables
 {
@@ -276,6 +277,7 @@ public sealed partial class KubeProxyIptables
             // KUBE-EXT-X: every external packet is marked for masquerade, then the cluster policy chain (every
             // endpoint, or the ones a trafficDistribution leaves the node: one KUBE-EXT-X per such chain).
             var exts = new Dictionary<Chain, (Rule? NodePort, Rule? LoadBalancer)>();
+            var byNode = new List<(Node Node, NodeChains Chains, (Rule? NodePort, Rule? LoadBalancer) Rules)>(_nodes.Count);
             foreach (var (node, chains) in _nodes)
             {
                 var policy = ClusterPolicyChain(service, id, svc, endpoints, endpointChains, node, shared);
@@ -288,7 +290,21 @@ public sealed partial class KubeProxyIptables
                     exts[policy] = rules;
                 }
 
-                AddExternalRules(rules, chains, at?[node] ?? ExternalRulePlaces.Last);
+                byNode.Add((node, chains, rules));
+            }
+
+            // One KUBE-EXT-X for every node: its LoadBalancer IP rule is the same on each, added to the shared
+            // portals while the nodes' KUBE-SERVICES still agree (after the Service's own portal, as on each node).
+            bool oneLoadBalancerRule = at is null && exts.Count == 1 && byNode.Count > 0 && byNode[0].Rules.LoadBalancer is not null
+                && _portals is { } portals && portals.Attached == portals.Made;
+            if (oneLoadBalancerRule)
+            {
+                _portals!.Append(byNode[0].Rules.LoadBalancer!);
+            }
+
+            foreach (var (node, chains, rules) in byNode)
+            {
+                AddExternalRules(oneLoadBalancerRule ? (rules.NodePort, null) : rules, chains, at?[node] ?? ExternalRulePlaces.Last);
             }
 
             return;

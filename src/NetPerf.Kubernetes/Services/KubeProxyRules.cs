@@ -19,27 +19,17 @@ internal static class KubeProxyRules
     public static Rule MasqueradeMarked(string comment) =>
         new() { MarkSet = KubeProxyIptables.MasqueradeMark, Target = RuleTarget.Masquerade, Comment = comment };
 
-    /// <summary>One endpoint (KUBE-SEP): hairpin traffic, from the pod itself, marked for masquerade; then DNAT to the pod.</summary>
-    /// <remarks>
-    /// With ClientIP session affinity the DNAT rule also records the client (<c>-m recent --name KUBE-SEP-Y
-    /// --set</c>; in nftables mode <c>update @affinity-Y { ip saddr }</c>), which <see cref="Affinity"/> checks.
-    /// </remarks>
-    public static Chain Endpoint(string name, Pod pod, Service service, Chain markMasquerade) =>
-        Endpoint(name, EndpointRules(name, pod, service, markMasquerade));
-
-    /// <summary>An endpoint chain of the two rules <see cref="EndpointRules"/> writes.</summary>
-    public static Chain Endpoint(string name, (Rule Hairpin, Rule Dnat) rules) =>
-        new Chain(name).Append(rules.Hairpin).Append(rules.Dnat);
-
-    /// <summary>An endpoint chain's two rules: <see cref="Hairpin"/> and <see cref="Dnat"/>.</summary>
-    public static (Rule Hairpin, Rule Dnat) EndpointRules(string name, Pod pod, Service service, Chain markMasquerade) =>
-        (Hairpin(pod, markMasquerade), Dnat(name, pod, service));
+    // An endpoint chain (KUBE-SEP) is Hairpin, then Dnat, built through EndpointRuleCache, which holds each such rule once.
 
     /// <summary><c>-s POD-IP/32 -j KUBE-MARK-MASQ</c>: a pod reaching itself through the Service is masqueraded.</summary>
     public static Rule Hairpin(Pod pod, Chain markMasquerade) =>
         new() { Source = new Ipv4Prefix(pod.Ip, 32), Target = RuleTarget.Jump, JumpTo = markMasquerade };
 
-    /// <summary><c>-p PROTO -j DNAT --to-destination POD-IP:TARGET-PORT</c>, recording the client under <paramref name="name"/> with ClientIP affinity.</summary>
+    /// <summary>
+    /// <c>-p PROTO -j DNAT --to-destination POD-IP:TARGET-PORT</c>. With ClientIP session affinity it also records the
+    /// client under <paramref name="name"/>, its chain's (<c>-m recent --name KUBE-SEP-Y --set</c>; in nftables mode
+    /// <c>update @affinity-Y { ip saddr }</c>), which <see cref="Affinity"/> checks.
+    /// </summary>
     public static Rule Dnat(string name, Pod pod, Service service) => new()
     {
         Protocol = service.Protocol, Target = RuleTarget.Dnat, NatAddress = pod.Ip, NatPort = service.TargetPort,

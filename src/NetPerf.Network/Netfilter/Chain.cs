@@ -54,6 +54,9 @@ public sealed class Chain
         return chain;
     }
 
+    /// <summary>Whether the chain still walks shared rules (<see cref="Over"/>) rather than its own copy of them.</summary>
+    public bool WalksSharedRules => _shared is not null;
+
     /// <summary>Whether the chain still walks <paramref name="shared"/> rather than its own copy.</summary>
     public bool IsOver(SharedRules shared) => _shared == shared;
 
@@ -105,13 +108,24 @@ public sealed class Chain
     /// <summary><c>iptables -D CHAIN RULE</c>: true if the rule was there.</summary>
     public bool Remove(Rule rule)
     {
+        if (_shared is { } shared && !shared.Rules.Contains(rule))
+        {
+            return _rules.Remove(rule); // one of the chain's own: the shared ones stay shared
+        }
+
         Detach();
         return _rules.Remove(rule);
     }
 
     public void Clear()
     {
-        Detach();
+        if (_shared is { } shared)
+        {
+            shared.Attached--; // nothing of them is kept: no copy to make
+            _shared = null;
+            _view = null;
+        }
+
         _rules.Clear();
     }
 

@@ -38,4 +38,18 @@ public sealed class SharedRules
 
         Rules.Add(rule);
     }
+
+    /// <summary>
+    /// <c>iptables -D CHAIN RULE</c> on every chain over these (kube-proxy deletes a Service's portal on every node),
+    /// only while every chain made over them still holds them. True if the rule was there.
+    /// </summary>
+    public bool Remove(Rule rule)
+    {
+        if (Attached != Made)
+        {
+            throw new InvalidOperationException($"{Made - Attached} of the {Made} chains over these rules have been changed on their own: change each chain.");
+        }
+
+        return Rules.Remove(rule);
+    }
 }

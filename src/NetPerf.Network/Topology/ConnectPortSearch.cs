@@ -7,9 +7,10 @@ namespace NetPerf.Network.Topology;
 public enum ConnectPortSearch
 {
     /// <summary>
-    /// v4.6 to v5.11 as released (the modelled 4.14 and 5.4): RFC 6056's Algorithm 3, one <c>static u32 hint</c>
-    /// for the whole kernel, every namespace's connections moving it on: <c>offset = hint + port_offset</c>, and
-    /// <c>hint += i + 2</c> at the port found; the hash has no time seed and there is no random step.
+    /// The lines before v5.12 as released (the modelled 4.14 and 5.4): RFC 6056's Algorithm 3, one <c>static u32
+    /// hint</c> for the whole kernel, every namespace's connections moving it on: <c>offset = hint + port_offset</c>,
+    /// and (since 1580ab63fc9a, v4.6, with the parity scan) <c>hint += i + 2</c> at the port found; the hash has no
+    /// time seed and there is no random step (v5.12's c579bd1b4021 added one before table_perturb replaced the hint).
     /// </summary>
     GlobalHint,
 

@@ -22,12 +22,16 @@ internal sealed class ConnectPorts
     /// <summary>EPHEMERAL_PORT_SHUFFLE_PERIOD (10 * HZ, net/core/secure_seq.c): the port hash's time seed changes every 10 s of uptime.</summary>
     private const long ShufflePeriodPs = 10_000_000_000_000;
 
-    private readonly ulong _k0, _k1;
+    private readonly ulong _k0, _k1, _perturbKey;
 
     /// <summary>The host's uptime at the simulation's start, within a shuffle period: where its 10 s epochs fall.</summary>
     private readonly long _uptimePhasePs;
 
-    /// <summary>table_perturb's slots moved since boot; every slot is zero at boot (a static array since v5.12, then alloc_large_system_hash's zeroed memory).</summary>
+    /// <summary>
+    /// table_perturb's slots moved since boot; an untouched slot holds its random fill, made on the first connect()
+    /// (<c>net_get_random_once(table_perturb, ...)</c> in __inet_hash_connect since 190cc82489f4, v5.12; later
+    /// get_random_sleepable_once).
+    /// </summary>
     private readonly Dictionary<int, uint> _perturb = [];
 
     /// <summary>get_random_u32_below(8) at each port found.</summary>
@@ -39,7 +43,7 @@ internal sealed class ConnectPorts
     public ConnectPorts(RngStreams streams, string host)
     {
         var secret = streams.Create($"{host}/net_secret");
-        (_k0, _k1) = (secret.NextUInt64(), secret.NextUInt64());
+        (_k0, _k1, _perturbKey) = (secret.NextUInt64(), secret.NextUInt64(), secret.NextUInt64());
         _uptimePhasePs = (long)(secret.NextUInt64() % (ulong)ShufflePeriodPs);
         _random = streams.Create($"{host}/inet_hash_connect");
     }
@@ -62,12 +66,14 @@ internal sealed class ConnectPorts
         ulong addresses = source.Value | ((ulong)destination.Value << 32);
         if (Search == ConnectPortSearch.GlobalHint)
         {
-            uint portOffset = (uint)SipHash(_k0, _k1, addresses, destinationPort); // siphash_3u32, returned as u32
+            // secure_ipv4_port_ephemeral before v5.12: siphash_3u32(saddr, daddr, dport), returned as u32 (modelled as
+            // the same SipHash-2-4 over a 16-byte message with a zero fourth word: with a random key, as uniform).
+            uint portOffset = (uint)SipHash(_k0, _k1, addresses, destinationPort);
             return (-1, (unchecked(_hint + portOffset) % remaining) & ~1U);
         }
 
-        // jiffies / (10 * HZ): jiffies starts at INITIAL_JIFFIES, -300 s, a whole number of periods, so the epochs
-        // turn at whole multiples of 10 s of uptime.
+        // jiffies / (10 * HZ): jiffies starts at INITIAL_JIFFIES ((unsigned int)(-300 * HZ), include/linux/jiffies.h),
+        // which is not a whole number of periods, so where in uptime the epochs turn depends on HZ: a random phase.
         ulong timeSeed = (ulong)((now.Picoseconds + _uptimePhasePs) / ShufflePeriodPs);
         ulong hashed = SipHash(_k0, _k1, addresses, destinationPort | (timeSeed << 32)); // siphash_4u32(saddr, daddr, dport, time seed)
         int index = (int)(hashed & PerturbMask);
@@ -92,7 +98,19 @@ internal sealed class ConnectPorts
         _perturb[index] = unchecked(Perturb(index) + (uint)i + 2);
     }
 
-    private uint Perturb(int index) => _perturb.GetValueOrDefault(index);
+    private uint Perturb(int index) => _perturb.TryGetValue(index, out uint v) ? v : (uint)Mix(_perturbKey ^ (ulong)index);
+
+    /// <summary>SplitMix64's finaliser: a slot's random fill, from the host's secret.</summary>
+    private static ulong Mix(ulong z)
+    {
+        unchecked
+        {
+            z += 0x9E3779B97F4A7C15UL;
+            z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
+            z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
+            return z ^ (z >> 31);
+        }
+    }
 
     /// <summary>SipHash-2-4 of two 64-bit words (the kernel's siphash_4u32(saddr, daddr, dport, 0, &amp;net_secret)).</summary>
     private static ulong SipHash(ulong k0, ulong k1, ulong m0, ulong m1)

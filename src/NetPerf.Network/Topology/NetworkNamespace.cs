@@ -16,9 +16,12 @@ public sealed class NetworkNamespace
     private readonly List<NetDevice> _devices = [];
     private readonly Dictionary<int, NetDevice> _byIndex = [];
     private readonly Dictionary<uint, NetDevice> _localAddresses = [];
-    private readonly Dictionary<uint, MacAddress> _neighbours = [];
-    private readonly Dictionary<(int Device, uint Address), MacAddress> _neighbourCache = [];
-    private readonly Dictionary<uint, (int Mtu, long ExpiresPs)> _pathMtu = [];
+    // Made on first use: most of a large cluster's namespaces are pods that never hold a permanent neighbour, a
+    // learned path MTU or a fragment (150,000 pods at Kubernetes' thresholds: 80 B an empty table).
+    private Dictionary<uint, MacAddress>? _neighbours;
+    private Dictionary<(int Device, uint Address), MacAddress>? _neighbourCache;
+    private Dictionary<uint, (int Mtu, long ExpiresPs)>? _pathMtu;
+    private Dictionary<(FiveTuple Flow, int DatagramId), (long Bytes, long FirstPs)>? _reassembly;
     private readonly Dictionary<(IpProtocol, ushort), ILocalEndpoint> _endpoints = [];
 
     internal NetworkNamespace(Host host, string name)
@@ -202,7 +205,7 @@ public sealed class NetworkNamespace
         : null;
 
     /// <summary>A permanent neighbour entry (<c>ip neigh add ... lladdr ... nud permanent</c>), as flannel installs for remote VTEPs.</summary>
-    public void AddNeighbour(Ipv4Address address, MacAddress mac) => _neighbours[address.Value] = mac;
+    public void AddNeighbour(Ipv4Address address, MacAddress mac) => (_neighbours ??= [])[address.Value] = mac;
 
     /// <summary>
     /// The link-layer address of <paramref name="nextHop"/> on <paramref name="device"/>: a permanent entry, or
@@ -211,7 +214,8 @@ public sealed class NetworkNamespace
     /// </summary>
     public MacAddress? Resolve(NetDevice device, Ipv4Address nextHop)
     {
-        if (_neighbours.TryGetValue(nextHop.Value, out var mac) || _neighbourCache.TryGetValue((device.Index, nextHop.Value), out mac))
+        MacAddress mac = default;
+        if ((_neighbours?.TryGetValue(nextHop.Value, out mac) ?? false) || (_neighbourCache?.TryGetValue((device.Index, nextHop.Value), out mac) ?? false))
         {
             return mac;
         }
@@ -219,37 +223,37 @@ public sealed class NetworkNamespace
         var learned = device.ResolveOnLink(nextHop);
         if (learned is not null)
         {
-            _neighbourCache[(device.Index, nextHop.Value)] = learned.Value;
+            (_neighbourCache ??= [])[(device.Index, nextHop.Value)] = learned.Value;
         }
 
         return learned;
     }
 
     /// <summary>Datagrams being reassembled: fragments received so far.</summary>
-    internal Dictionary<(FiveTuple Flow, int DatagramId), (long Bytes, long FirstPs)> ReassemblyQueue { get; } = [];
+    internal Dictionary<(FiveTuple Flow, int DatagramId), (long Bytes, long FirstPs)> ReassemblyQueue => _reassembly ??= [];
 
     /// <summary>How long a learned path MTU holds: net.ipv4.route.mtu_expires, 600 s.</summary>
     public static readonly Engine.Time.SimTime PathMtuExpiry = Engine.Time.SimTime.FromSeconds(600);
 
     /// <summary>Path MTUs learned from ICMP "fragmentation needed", per destination (the kernel's route exceptions).</summary>
     public int? PathMtu(Ipv4Address destination) =>
-        _pathMtu.TryGetValue(destination.Value, out var e) && e.ExpiresPs > Host.Sim.Now.Picoseconds ? e.Mtu : null;
+        _pathMtu is { } learned && learned.TryGetValue(destination.Value, out var e) && e.ExpiresPs > Host.Sim.Now.Picoseconds ? e.Mtu : null;
 
     /// <summary>
     /// The MTU a locally sent packet to <paramref name="destination"/> meets on <paramref name="device"/>: the
     /// device's, or less where a path MTU was learned (ip_skb_dst_mtu: the route exception's PMTU). Free when none was.
     /// </summary>
     internal int RouteMtu(NetDevice device, Ipv4Address destination) =>
-        _pathMtu.Count == 0 ? device.Mtu : Math.Min(device.Mtu, PathMtu(destination) ?? int.MaxValue);
+        _pathMtu is null ? device.Mtu : Math.Min(device.Mtu, PathMtu(destination) ?? int.MaxValue);
 
     internal void LearnPathMtu(Ipv4Address destination, int mtu)
     {
         int current = PathMtu(destination) ?? int.MaxValue;
-        _pathMtu[destination.Value] = (Math.Min(current, mtu), Host.Sim.Now.Picoseconds + PathMtuExpiry.Picoseconds);
+        (_pathMtu ??= [])[destination.Value] = (Math.Min(current, mtu), Host.Sim.Now.Picoseconds + PathMtuExpiry.Picoseconds);
     }
 
     /// <summary>Forgets what ARP learned (after devices or addresses change); permanent entries stay.</summary>
-    public void FlushNeighbourCache() => _neighbourCache.Clear();
+    public void FlushNeighbourCache() => _neighbourCache?.Clear();
 
     /// <summary>Binds an endpoint to a protocol and port of this namespace (port 0 for protocols without ports).</summary>
     public void Bind(IpProtocol protocol, ushort port, ILocalEndpoint endpoint)

@@ -82,7 +82,6 @@ public sealed record ScaleEstimate
             long selected = svc.Count * Selected(s, svc.Selector);
             services += svc.Count;
             nodePorts += svc.Type is ServiceType.NodePort or ServiceType.LoadBalancer ? svc.Count : 0;
-            portalsPerNode |= svc.Type == ServiceType.LoadBalancer;
             endpoints += selected;
             if (selected > heaviestEndpoints)
             {
@@ -99,7 +98,7 @@ public sealed record ScaleEstimate
             manifestServices += m.Ports.Count;
             services += m.Ports.Count;
             nodePorts += m.Type is Manifests.ManifestServiceType.NodePort or Manifests.ManifestServiceType.LoadBalancer ? m.Ports.Count : 0;
-            portalsPerNode |= m.Type == Manifests.ManifestServiceType.LoadBalancer
+            portalsPerNode |= (m.Type == Manifests.ManifestServiceType.LoadBalancer && m.ExternalTrafficPolicy == Kubernetes.Services.ExternalTrafficPolicy.Local)
                 || m.InternalTrafficPolicy == Kubernetes.Services.InternalTrafficPolicy.Local || m.TrafficDistribution != Kubernetes.Services.TrafficDistribution.Default;
             endpoints += m.Ports.Count * selected;
         }

@@ -36,8 +36,8 @@ internal static class ScaleModel
     /// <summary>
     /// A Service's rules and a node's share of them, by kube-proxy mode: (shared, per node). iptables: KUBE-SVC and its
     /// portal rule built once; every node's KUBE-SERVICES is made over one list of the portals while the nodes'
-    /// chains agree (0 B per node; 8.2 B per node once a LoadBalancer IP's or a topology portal gives each node its
-    /// own, <see cref="PortalBytesPerNodeOnceOwn"/>); IPVS: the virtual service, its real servers' list and its
+    /// chains agree (0 B per node; 8.2 B per node once an externalTrafficPolicy Local LoadBalancer IP's or a topology
+    /// portal gives each node its own, <see cref="PortalBytesPerNodeOnceOwn"/>); IPVS: the virtual service, its real servers' list and its
     /// address on kube-ipvs0, held once for every node (645 B; a node's own scheduler state and local route are made
     /// when a connection first reaches it there: 0 B per node at build); nftables: one verdict-map element and chain,
     /// shared. Measured with <c>coefficients MODE</c>: IPVS 2026-12-04 (before, each node held its own virtual
@@ -88,8 +88,9 @@ internal static class ScaleModel
     /// 0.2-1.9 us), which the routes' bytes hid: since they are shared, whole builds show what the rest costs
     /// (2026-12-04, Release, the shared 2-vCPU machine: 5,000 nodes on racks, 137 MB by the estimate, in a median
     /// 1.25-1.33 s of BenchmarkDotNet's cold runs (RackClusterBuildBenchmarks), 9-10 ns a byte; the 500-node threshold cluster of ThresholdClusterBuildBenchmarks, 2.3-3.5 s, 5-8 ns a byte
-    /// allocated). 10 keeps validate's workload probe from building Kubernetes' threshold cluster (about 2.8 GiB
-    /// by the estimate: 30 s, minutes in a Debug test), as it did at 2 ns when the routes' 5.5 GiB counted.
+    /// allocated). 10 keeps validate's workload probe from building Kubernetes' threshold cluster in iptables mode
+    /// (about 2.8 GiB by the estimate then, 30 s; 1.2 GiB since its portals and endpoint rules are shared, 13 s, still
+    /// past the 10 s budget; minutes in a Debug test), as it did at 2 ns when the routes' 5.5 GiB counted.
     /// </summary>
     public const double BuildNsPerByte = 10;
 

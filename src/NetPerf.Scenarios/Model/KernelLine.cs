@@ -14,7 +14,11 @@ public sealed record KernelLine(string Name, ConntrackClashResolution ClashResol
     /// <summary>Before ed07d9a021df (v4.19): a NATed clash is always dropped; NAT's shared rover; connect()'s global hint.</summary>
     public static readonly KernelLine Linux4_14 = new("4.14", ConntrackClashResolution.UntranslatedOnly, NatPortSearch.SharedRover, Network.Topology.ConnectPortSearch.GlobalHint);
 
-    /// <summary>v4.19 to v5.5 (Ubuntu 20.04's 5.4): an identical clash is merged, one DNATed elsewhere dropped; connect()'s global hint.</summary>
+    /// <summary>
+    /// v4.19 to v5.5, 5.4 as released (v5.4.0, 2019; Ubuntu 20.04 shipped it): an identical clash is merged, one
+    /// DNATed elsewhere dropped; connect()'s global hint. A 5.4 with the 2022 stable updates (5.4.y, as a current
+    /// Ubuntu 20.04 kernel) searches connect()'s port as 6.18 does.
+    /// </summary>
     public static readonly KernelLine Linux5_4 = new("5.4", ConntrackClashResolution.MatchingOnly, NatPortSearch.RandomOffset, Network.Topology.ConnectPortSearch.GlobalHint);
 
     /// <summary>The modelled kernel (and every line since 6a757c07e51f, v5.6): UDP clashes inserted.</summary>

@@ -24,8 +24,10 @@ public sealed class SharedIptablesPortalsTests
 
     /// <summary>
     /// 6 nodes, 2 server pods on each in 4 label groups, a client on each; 30 Services over the groups (every
-    /// sixth with ClientIP affinity, every seventh a NodePort), the 21st a LoadBalancer, two pairs of Services
-    /// with one selector and target port (their endpoints' rules shared), then the 5th deleted.
+    /// sixth with ClientIP affinity, every seventh a NodePort; many with one selector and target port, their
+    /// endpoints' rules shared): the 3rd deleted after the 11th is added (the portals still shared), the 21st a
+    /// LoadBalancer (externalTrafficPolicy Cluster: its rule shared too), the 26th a LoadBalancer with Local (each
+    /// node's own from then on), then the 5th deleted.
     /// </summary>
     private static Setup Build(bool share)
     {
@@ -50,15 +52,21 @@ public sealed class SharedIptablesPortalsTests
             var service = new Service($"s{i}", new Ipv4Address(0x0A600100u + (uint)i + 1), 80, 8080, IpProtocol.Tcp, groups[i % Groups])
             {
                 SessionAffinityTimeout = i % 6 == 5 ? Service.DefaultAffinityTimeout : null,
-                NodePort = i % 7 == 3 || i == 20 ? (ushort)(30000 + i) : null,
-                LoadBalancerIp = i == 20 ? Ipv4Address.Parse("203.0.113.20") : null,
+                NodePort = i % 7 == 3 || i is 20 or 25 ? (ushort)(30000 + i) : null,
+                LoadBalancerIp = i is 20 or 25 ? new Ipv4Address(0xCB007100u + (uint)i) : null,
+                ExternalTrafficPolicy = i == 25 ? ExternalTrafficPolicy.Local : ExternalTrafficPolicy.Cluster,
             };
             proxy.Add(service);
             services.Add(service);
+            if (i == 10)
+            {
+                proxy.Remove(services[2]);
+            }
         }
 
-        proxy.Remove(services[4]);
-        services.RemoveAt(4);
+        services.RemoveAt(2);
+        proxy.Remove(services[3]); // the 5th
+        services.RemoveAt(3);
         return new Setup(cluster, proxy, services, clients, servers);
     }
 
@@ -123,6 +131,7 @@ public sealed class SharedIptablesPortalsTests
         proxy.Add(new Service("c", Ipv4Address.Parse("10.96.0.12"), 82, 9090, IpProtocol.Tcp, web));
         var first = Services(cluster.Nodes[0]);
         Assert.Same(first.Rules[0], Services(cluster.Nodes[2]).Rules[0]);
+        Assert.All(cluster.Nodes, n => Assert.True(Services(n).WalksSharedRules));
 
         // a and b reach web-1 on 8080: their KUBE-SEP chains are two (named for each Service), their rules one pair;
         // c's DNAT goes to 9090: its own.
@@ -133,13 +142,23 @@ public sealed class SharedIptablesPortalsTests
         Assert.Equal((ushort)9090, sepC.Rules[1].NatPort);
         Assert.Same(sepA.Rules[0], sepC.Rules[0]); // -s POD/32 -j KUBE-MARK-MASQ: the same for every port
 
-        // A LoadBalancer IP's rule goes into each node's chain: from then on every node holds its own portals.
+        // An externalTrafficPolicy Cluster LoadBalancer's rule is the same on every node (one KUBE-EXT-X): still shared.
         proxy.Add(new Service("lb", Ipv4Address.Parse("10.96.0.13"), 80, 8080, IpProtocol.Tcp, web) { NodePort = 30080, LoadBalancerIp = Ipv4Address.Parse("203.0.113.7") });
-        proxy.Add(new Service("d", Ipv4Address.Parse("10.96.0.14"), 83, 8080, IpProtocol.Tcp, web));
+        Assert.All(cluster.Nodes, n => Assert.True(Services(n).WalksSharedRules));
+
+        // With Local each node's KUBE-EXT-X is its own, so is the rule that leads to it: every node holds its own portals.
+        proxy.Add(new Service("local", Ipv4Address.Parse("10.96.0.14"), 80, 8080, IpProtocol.Tcp, web)
+        {
+            NodePort = 30081, LoadBalancerIp = Ipv4Address.Parse("203.0.113.8"), ExternalTrafficPolicy = ExternalTrafficPolicy.Local,
+        });
+        proxy.Add(new Service("d", Ipv4Address.Parse("10.96.0.15"), 83, 8080, IpProtocol.Tcp, web));
         foreach (var node in cluster.Nodes)
         {
-            Assert.Equal(["a cluster IP", "b cluster IP", "c cluster IP", "lb cluster IP", "lb loadbalancer IP", "d cluster IP", "kubernetes service nodeports"],
+            Assert.False(Services(node).WalksSharedRules);
+            Assert.Equal(["a cluster IP", "b cluster IP", "c cluster IP", "lb cluster IP", "lb loadbalancer IP", "local cluster IP", "local loadbalancer IP", "d cluster IP", "kubernetes service nodeports"],
                 Services(node).Rules.Select(r => r.Comment));
         }
+
+        Assert.NotSame(Services(cluster.Nodes[0]).Rules[6].JumpTo, Services(cluster.Nodes[1]).Rules[6].JumpTo); // each node's KUBE-EXT-X
     }
 }
