@@ -42,49 +42,129 @@ public sealed partial class KubeProxyIptables : IKubeProxyRuleWriter
     /// A deleted Service's lines: for each of its chains (KUBE-SVC and every KUBE-SEP) a chain line, which flushes
     /// it, and a <c>-X</c> (proxier.go's deletion of chains no longer in use), less its portal, which the
     /// KUBE-SERVICES rewritten whole (<see cref="SyncLines"/>, counted with it) no longer holds. A Service that had
-    /// no endpoints only loses its filter-table reject, which that rewrite also drops.
+    /// no endpoints only loses its filter-table reject, which that rewrite also drops. A NodePort's KUBE-EXT-X goes
+    /// the same way (2 lines) and its rule leaves KUBE-NODEPORTS (a line fewer in that chain, written whole too);
+    /// with externalTrafficPolicy Local, on the node that writes most (each node's kube-proxy writes its own), its
+    /// KUBE-SVL-X goes too (2 lines), or, on a node without an endpoint, its "has no local endpoints" DROP leaves
+    /// KUBE-EXTERNAL-SERVICES (a line fewer).
     /// </summary>
-    public int RemoveLines(Service service) => _serviceChains.TryGetValue(service, out var svc)
-        ? (2 * (1 + svc.Rules.Count(r => r.JumpTo is { } c && c.Name.StartsWith("KUBE-SEP-", StringComparison.Ordinal)))) - 1
-        : -1;
+    public int RemoveLines(Service service)
+    {
+        RefuseAtRunTime(service, "removing");
+        if (!_serviceChains.TryGetValue(service, out var svc))
+        {
+            return -1;
+        }
+
+        int lines = (2 * (1 + svc.Rules.Count(r => r.JumpTo is { } c && c.Name.StartsWith("KUBE-SEP-", StringComparison.Ordinal)))) - 1;
+        if (service.NodePort is null)
+        {
+            return lines;
+        }
+
+        string noLocal = $"{service.Name} has no local endpoints";
+        int most = int.MinValue;
+        foreach (var chains in _nodes.Values)
+        {
+            int node = 2 - 1; // KUBE-EXT-X's chain line and -X, less the KUBE-NODEPORTS rule
+            if (service.ExternalTrafficPolicy == ExternalTrafficPolicy.Local)
+            {
+                node += chains.External.Rules.Any(r => r.Comment == noLocal) ? -1 : 2;
+            }
+
+            most = Math.Max(most, node);
+        }
+
+        return lines + most;
+    }
 
     /// <summary>
     /// A Service created since the last sync: its portal in KUBE-SERVICES (a line of the table written whole),
     /// its chains counted as a changed Service's by <see cref="SyncLines"/>. proxier.go writes KUBE-SERVICES from
     /// its serviceMap, which holds a Service only once a sync has read it from the informer's cache: until then
-    /// no rule, not even the filter table's "has no endpoints" REJECT, matches its ClusterIP.
+    /// no rule, not even the filter table's "has no endpoints" REJECT, matches its ClusterIP (or its NodePort: a SYN
+    /// to it reaches the node's own TCP, which has no listener there and resets it). A NodePort adds its rule in
+    /// KUBE-NODEPORTS (a line of that chain, written whole) and its KUBE-EXT-X, a header and its rules, on the node
+    /// that writes most (each node's kube-proxy writes its own): with externalTrafficPolicy Cluster 2 (the
+    /// masquerade mark, the jump to KUBE-SVC); with Local 3 short-circuits, then on a node with endpoints there
+    /// (<paramref name="endpoints"/>: the slice the sync reads) a jump to KUBE-SVL-X and that chain (a header and a
+    /// rule per local endpoint), on a node without one a DROP in KUBE-EXTERNAL-SERVICES.
     /// </summary>
-    public int AddLines(Service service)
+    public int AddLines(Service service, IReadOnlyList<Pod> endpoints)
     {
-        if (service.NodePort is not null || service.LoadBalancerIp is not null || ServiceTopology.IsPerNode(service))
+        RefuseAtRunTime(service, "adding");
+        if (service.NodePort is null || endpoints.Count == 0)
         {
-            throw new NotSupportedException($"Service {service.Name}: adding a NodePort, LoadBalancer or per-node Service while the run goes on is not modelled yet (its KUBE-NODEPORTS and per-node rules are not written).");
+            return 1; // without endpoints: the filter table's reject, a line of the rewritten KUBE-SERVICES
         }
 
-        return 1;
+        int most = 0;
+        foreach (var node in _nodes.Keys)
+        {
+            int local = endpoints.Count(p => p.Node == node);
+            int ext = service.ExternalTrafficPolicy == ExternalTrafficPolicy.Local
+                ? 1 + 3 + (local > 0 ? 1 + 1 + local : 1)
+                : 1 + 2;
+            most = Math.Max(most, ext);
+        }
+
+        return 1 + 1 + most;
     }
 
     /// <summary>
-    /// A deleted ClusterIP Service: its portal leaves every node's KUBE-SERVICES (and its reject the filter
-    /// table's, when it had no endpoints), so a new connection to its ClusterIP matches nothing and is routed as
-    /// an ordinary destination. Connections already in conntrack keep their DNAT: kube-proxy deletes UDP entries
-    /// whose endpoint no longer serves, never TCP ones.
+    /// What stays unmodelled while the run goes on: a LoadBalancer IP (its rule in KUBE-SERVICES and the external
+    /// load balancer or speaker that would follow it) and a per-node Service (internalTrafficPolicy Local, a
+    /// trafficDistribution: its per-node portals are not rebuilt).
+    /// </summary>
+    private static void RefuseAtRunTime(Service service, string doing)
+    {
+        if (service.LoadBalancerIp is not null || ServiceTopology.IsPerNode(service))
+        {
+            throw new NotSupportedException($"Service {service.Name}: {doing} a LoadBalancer Service, or one with internalTrafficPolicy Local or a trafficDistribution, while the run goes on is not modelled yet (its LoadBalancer IP's rule and per-node portals are not written or taken out).");
+        }
+    }
+
+    /// <summary>
+    /// A deleted Service: its portal leaves every node's KUBE-SERVICES (and its reject the filter table's, when it
+    /// had no endpoints), so a new connection to its ClusterIP matches nothing and is routed as an ordinary
+    /// destination. A NodePort's rule leaves KUBE-NODEPORTS and its "has no local endpoints" DROPs
+    /// KUBE-EXTERNAL-SERVICES, so a new connection to the NodePort reaches the node's own TCP, which resets it.
+    /// Connections already in conntrack keep their DNAT: kube-proxy deletes UDP entries whose endpoint no longer
+    /// serves, never TCP ones, and the nat table sees only a connection's first packet.
     /// </summary>
     public void Remove(Service service)
     {
-        if (service.NodePort is not null || service.LoadBalancerIp is not null || ServiceTopology.IsPerNode(service))
-        {
-            throw new NotSupportedException($"Service {service.Name}: removing a NodePort, LoadBalancer or per-node Service is not modelled yet (its KUBE-NODEPORTS and per-node rules are not taken out).");
-        }
-
+        RefuseAtRunTime(service, "removing");
         if (_serviceChains.Remove(service, out var svc))
         {
-            foreach (var chains in _nodes.Values)
+            var first = _nodes.Values.First().Services;
+            var portal = first.Rules.First(r => r.JumpTo == svc);
+            if (_portals is { } portals && portals.Attached == portals.Made && portals.Remove(portal))
             {
-                chains.Services.Remove(chains.Services.Rules.First(r => r.JumpTo == svc));
+                // Every node's chain still walks the shared portals: the portal leaves them all at once, and they stay shared.
+            }
+            else
+            {
+                foreach (var chains in _nodes.Values)
+                {
+                    chains.Services.Remove(chains.Services.Rules.First(r => r.JumpTo == svc)); // a node's chain on its own: detached, as Chain.Remove does
+                }
             }
 
             ServiceRules--;
+        }
+
+        if (service.NodePort is { } nodePort)
+        {
+            string noLocal = $"{service.Name} has no local endpoints";
+            foreach (var chains in _nodes.Values)
+            {
+                RemoveAt(chains.NodePorts, FindIndex(chains.NodePorts, r => r.Comment == service.Name && r.DestinationPort == nodePort && r.Protocol == service.Protocol));
+                foreach (var drop in chains.External.Rules.Where(r => r.Comment == noLocal).ToList())
+                {
+                    chains.External.Remove(drop);
+                }
+            }
         }
 
         if (_filterServices.Rules.FirstOrDefault(r => r.Target == RuleTarget.Drop && r.Destination == new Ipv4Prefix(service.ClusterIp, 32) && r.DestinationPort == service.Port && r.Protocol == service.Protocol) is { } reject)
@@ -93,6 +173,7 @@ public sealed partial class KubeProxyIptables : IKubeProxyRuleWriter
         }
 
         _rejects.Remove(service);
+        _externalStale.Remove(service);
         _live.Remove(service);
     }
 

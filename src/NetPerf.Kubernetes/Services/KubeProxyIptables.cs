@@ -19,8 +19,9 @@ namespace NetPerf.Kubernetes.Services;
 /// first packet walks these rules: conntrack carries the rest. Rules are immutable and shared by every node;
 /// only the node-local choices differ per node. Every node's KUBE-SERVICES is made over one list of the portals
 /// (<see cref="SharedRules"/>) while the nodes' chains agree, so a Service's portal is added once, not once per
-/// node; the first per-node change (a LoadBalancer IP's rule, a topology portal, a deletion) gives each node's
-/// chain its own copy, and from then on each is written as every node's kube-proxy writes its own.
+/// node, and a deleted Service's portal leaves the list once; the first per-node change (a LoadBalancer IP's rule,
+/// a topology portal) gives each node's chain its own copy, and from then on each is written as every node's
+/// kube-proxy writes its own. NodePorts (KUBE-NODEPORTS, KUBE-EXTERNAL-SERVICES) are each node's own chains.
 /// </summary>
 public sealed partial class KubeProxyIptables
 {

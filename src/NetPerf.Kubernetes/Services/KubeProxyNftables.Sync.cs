@@ -28,6 +28,99 @@ public sealed partial class KubeProxyNftables : IKubeProxyRuleWriter
         changed.Values.Sum(endpoints => 2 + (4 * endpoints.Count));
 
     /// <summary>
+    /// A Service created since the last sync, in the sync's one nft transaction (pkg/proxy/nftables/proxier.go):
+    /// its service-ips element (a line; its chain and endpoint chains counted as a changed Service's by
+    /// <see cref="SyncLines"/>). Until that transaction commits no element matches its ClusterIP, and a SYN to its
+    /// NodePort finds no service-nodeports element either and reaches the node's own TCP, which resets it. A
+    /// NodePort adds its service-nodeports element (a line) and its external chain, on the node that writes most
+    /// (each node's kube-proxy writes its own): the chain and 2 rules with externalTrafficPolicy Cluster; with
+    /// Local the chain and 4 (3 short-circuits, then a goto to the local chain or a drop), and on a node with
+    /// endpoints there (<paramref name="endpoints"/>: the slice the sync reads) its local chain (the chain and a
+    /// rule per local endpoint).
+    /// </summary>
+    public int AddLines(Service service, IReadOnlyList<Pod> endpoints)
+    {
+        RefuseAtRunTime(service, "adding");
+        if (service.NodePort is null)
+        {
+            return 1;
+        }
+
+        int most = 0;
+        foreach (var node in _nodePorts.Keys)
+        {
+            int local = endpoints.Count(p => p.Node == node);
+            most = Math.Max(most, service.ExternalTrafficPolicy == ExternalTrafficPolicy.Local ? 1 + 4 + (local > 0 ? 1 + local : 0) : 1 + 2);
+        }
+
+        return 1 + 1 + most;
+    }
+
+    /// <summary>
+    /// A deleted Service's lines in the transaction: its service-ips element deleted (a line), and each chain it
+    /// no longer uses flushed (a line each: service-X and an endpoint chain per endpoint; a NodePort's external-X
+    /// and, under Local on a node with endpoints, its local-X), with its service-nodeports element deleted (a
+    /// line). The proxier deletes a flushed chain in a later sync, once nothing can still jump to it (its
+    /// staleChains); that later, separate write is not counted here.
+    /// </summary>
+    public int RemoveLines(Service service)
+    {
+        RefuseAtRunTime(service, "removing");
+        var svc = _serviceChains[service];
+        int lines = 1 + 1 + svc.Rules.Count(r => r.JumpTo is { } c && c.Name.StartsWith("endpoint-", StringComparison.Ordinal));
+        if (service.NodePort is { } nodePort)
+        {
+            int most = 0;
+            foreach (var map in _nodePorts.Values)
+            {
+                bool local = map.Find(service.Protocol, nodePort) is { } external && external.Rules.Any(r => r.JumpTo is { } c && c.Name.StartsWith("local-", StringComparison.Ordinal));
+                most = Math.Max(most, 1 + 1 + (local ? 1 : 0));
+            }
+
+            lines += most;
+        }
+
+        return lines;
+    }
+
+    /// <summary>
+    /// A deleted Service at the transaction's commit: its service-ips element goes, and a NodePort's
+    /// service-nodeports element (the shared one under Cluster, each node's own under Local), so a new connection
+    /// to its ClusterIP matches no element and is routed as an ordinary destination, and one to its NodePort
+    /// reaches the node's own TCP, which resets it. Connections already in conntrack keep their DNAT: the nat
+    /// chains see only a connection's first packet.
+    /// </summary>
+    public void Remove(Service service)
+    {
+        RefuseAtRunTime(service, "removing");
+        _serviceIps.Remove(service.ClusterIp, service.Protocol, service.Port);
+        if (service.NodePort is { } nodePort)
+        {
+            _sharedNodePorts.Remove(Ipv4Address.Any, service.Protocol, nodePort);
+            foreach (var map in _nodePorts.Values)
+            {
+                map.Remove(Ipv4Address.Any, service.Protocol, nodePort);
+            }
+        }
+
+        _serviceChains.Remove(service);
+        _externalStale.Remove(service);
+        _installed.Remove(service);
+    }
+
+    /// <summary>
+    /// What stays unmodelled while the run goes on in nftables mode: a LoadBalancer IP and a per-node Service
+    /// (internalTrafficPolicy Local, a trafficDistribution: its per-node elements are not rebuilt).
+    /// </summary>
+    private static void RefuseAtRunTime(Service service, string doing)
+    {
+        if (service.LoadBalancerIp is not null || ServiceTopology.IsPerNode(service))
+        {
+            throw new NotSupportedException($"Service {service.Name}: {doing} a LoadBalancer Service, or one with internalTrafficPolicy Local or a trafficDistribution, while the run goes on is not modelled in nftables mode yet.");
+        }
+    }
+
+    /// <summary>
     /// The Service's chain refilled with the new endpoints; with none it drops (the real proxy's no-endpoint-services
     /// map rejects). A NodePort with externalTrafficPolicy Local (or one just updated) has its external chains and
     /// its service-nodeports elements rebuilt too: each node's local chain holds that node's endpoints.
