@@ -200,7 +200,9 @@ public sealed partial class KubeProxyIptables
     /// portal but a DROP ("has no local endpoints"), which kube-proxy writes in the filter table's KUBE-SERVICES
     /// and which is written here at the portal, with the same effect on the packet.
     /// </summary>
-    private void AddTopologyPortals(Service service, string id, Chain svc, IReadOnlyList<Pod> endpoints, Dictionary<Pod, Chain> endpointChains, Dictionary<string, Chain> shared)
+    /// <param name="at">Where each node's portal goes when it is rewritten (where the old one stood, as kube-proxy writes the Services in the same order each sync); null: last, before the KUBE-NODEPORTS jump.</param>
+    private void AddTopologyPortals(Service service, string id, Chain svc, IReadOnlyList<Pod> endpoints, Dictionary<Pod, Chain> endpointChains, Dictionary<string, Chain> shared,
+        IReadOnlyDictionary<Node, int>? at = null)
     {
         foreach (var (node, chains) in _nodes)
         {
@@ -230,7 +232,7 @@ public sealed partial class KubeProxyIptables
                 };
             }
 
-            chains.Services.Insert(chains.Services.Rules.Count - 1, portal);
+            chains.Services.Insert(at is not null && at[node] >= 0 ? at[node] : chains.Services.Rules.Count - 1, portal);
         }
     }
 

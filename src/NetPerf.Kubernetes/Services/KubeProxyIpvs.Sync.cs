@@ -45,7 +45,9 @@ public sealed partial class KubeProxyIpvs : IKubeProxyRuleWriter
     /// and a second for KUBE-NODE-PORT-LOCAL-TCP under Local) and gets a virtual service on every node address, each
     /// with its real servers (every endpoint under Cluster, the node's own under Local, from <paramref
     /// name="endpoints"/>: the slice the sync reads), on the node that sends most. Until then a SYN to the NodePort
-    /// finds no virtual service and reaches the node's own TCP, which resets it.
+    /// finds no virtual service and reaches the node's own TCP, which resets it. A per-node Service's ClusterIP
+    /// virtual service is each node's own, with its own real servers (counted by <see cref="SyncLines"/> as every
+    /// endpoint: at most what one node writes).
     /// </summary>
     public int AddLines(Service service, IReadOnlyList<Pod> endpoints)
     {
@@ -144,12 +146,43 @@ public sealed partial class KubeProxyIpvs : IKubeProxyRuleWriter
         }
     }
 
-    /// <summary>What stays unmodelled while the run goes on in IPVS mode: a LoadBalancer IP and a per-node Service (each node's real servers differ).</summary>
+    /// <summary>What stays unmodelled while the run goes on in IPVS mode: a LoadBalancer IP.</summary>
     private static void RefuseAtRunTime(Service service, string doing)
     {
-        if (service.LoadBalancerIp is not null || ServiceTopology.IsPerNode(service))
+        if (service.LoadBalancerIp is not null)
         {
-            throw new NotSupportedException($"Service {service.Name}: {doing} a LoadBalancer Service, or one with internalTrafficPolicy Local or a trafficDistribution, while the run goes on is not modelled in IPVS mode yet.");
+            throw new NotSupportedException($"Service {service.Name}: {doing} a LoadBalancer Service while the run goes on is not modelled in IPVS mode yet.");
+        }
+    }
+
+    /// <summary>
+    /// A per-node Service's ClusterIP virtual service on each node (its own list: <see cref="ServiceTopology.InternalEndpoints"/>,
+    /// the node's endpoints under internalTrafficPolicy Local, its zone's under a trafficDistribution) follows the
+    /// slice as each node's kube-proxy writes it: missing real servers added, then weight 1 for the node's and 0
+    /// for the rest (graceful termination); a node left with none has no usable destination (ip_vs_leave). Its
+    /// NodePort's virtual servers follow as a shared Service's do.
+    /// </summary>
+    private void SyncPerNode(Service service, IReadOnlyList<Pod> endpoints)
+    {
+        foreach (var (node, (_, ipvs)) in _nodes)
+        {
+            var virtualService = ipvs.Find(service.Protocol, service.ClusterIp, service.Port)!;
+            var wanted = ServiceTopology.InternalEndpoints(service, endpoints, node);
+            foreach (var pod in wanted.Where(p => !virtualService.Servers.All.Any(s => s.Address == p.Ip && s.Port == service.TargetPort)))
+            {
+                virtualService.Servers.Add(pod.Ip, service.TargetPort);
+            }
+
+            for (int i = 0; i < virtualService.RealServers.Count; i++)
+            {
+                var (address, port) = virtualService.RealServers[i];
+                virtualService.SetWeight(i, port == service.TargetPort && wanted.Any(p => p.Ip == address) ? 1 : 0);
+            }
+        }
+
+        if (service.NodePort is not null)
+        {
+            SyncNodePort(service, endpoints);
         }
     }
 
@@ -163,7 +196,8 @@ public sealed partial class KubeProxyIpvs : IKubeProxyRuleWriter
     {
         if (ServiceTopology.IsPerNode(service))
         {
-            throw new NotSupportedException($"Service {service.Name}: changing the endpoints of a Service with internalTrafficPolicy Local or a trafficDistribution is not modelled in IPVS mode yet (each node's real servers differ).");
+            SyncPerNode(service, endpoints);
+            return;
         }
 
         if (service.LoadBalancerIp is not null)

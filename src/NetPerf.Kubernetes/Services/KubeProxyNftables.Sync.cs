@@ -9,6 +9,7 @@ namespace NetPerf.Kubernetes.Services;
 public sealed partial class KubeProxyNftables : IKubeProxyRuleWriter
 {
     private readonly Dictionary<Service, Chain> _serviceChains = [];
+    private readonly Dictionary<(Service, Node), Chain> _perNodeChains = []; // a per-node Service's element's chain on each node
     private int _generation;
 
     /// <summary>
@@ -36,24 +37,38 @@ public sealed partial class KubeProxyNftables : IKubeProxyRuleWriter
     /// (each node's kube-proxy writes its own): the chain and 2 rules with externalTrafficPolicy Cluster; with
     /// Local the chain and 4 (3 short-circuits, then a goto to the local chain or a drop), and on a node with
     /// endpoints there (<paramref name="endpoints"/>: the slice the sync reads) its local chain (the chain and a
-    /// rule per local endpoint).
+    /// rule per local endpoint). A per-node Service's service-ips element on a node leads to a chain of that
+    /// node's: with internalTrafficPolicy Local its local-X (the chain and a rule per local endpoint, or a drop),
+    /// with a trafficDistribution that leaves the node some endpoints only, a service-X of them (the chain, the
+    /// masquerade rule and a rule per endpoint).
     /// </summary>
     public int AddLines(Service service, IReadOnlyList<Pod> endpoints)
     {
         RefuseAtRunTime(service, "adding");
-        if (service.NodePort is null)
-        {
-            return 1;
-        }
-
+        bool perNode = ServiceTopology.IsPerNode(service);
         int most = 0;
         foreach (var node in _nodePorts.Keys)
         {
             int local = endpoints.Count(p => p.Node == node);
-            most = Math.Max(most, service.ExternalTrafficPolicy == ExternalTrafficPolicy.Local ? 1 + 4 + (local > 0 ? 1 + local : 0) : 1 + 2);
+            int lines = 0;
+            if (service.InternalTrafficPolicy == InternalTrafficPolicy.Local)
+            {
+                lines += 1 + Math.Max(1, local);
+            }
+            else if (perNode && ServiceTopology.ClusterEndpoints(service, endpoints, node) is { } chosen && chosen.Count != endpoints.Count)
+            {
+                lines += 2 + chosen.Count;
+            }
+
+            if (service.NodePort is not null)
+            {
+                lines += 1 + (service.ExternalTrafficPolicy == ExternalTrafficPolicy.Local ? 1 + 4 + (local > 0 ? 1 + local : 0) : 1 + 2);
+            }
+
+            most = Math.Max(most, lines);
         }
 
-        return 1 + 1 + most;
+        return 1 + most;
     }
 
     /// <summary>
@@ -61,26 +76,28 @@ public sealed partial class KubeProxyNftables : IKubeProxyRuleWriter
     /// no longer uses flushed (a line each: service-X and an endpoint chain per endpoint; a NodePort's external-X
     /// and, under Local on a node with endpoints, its local-X), with its service-nodeports element deleted (a
     /// line). The proxier deletes a flushed chain in a later sync, once nothing can still jump to it (its
-    /// staleChains); that later, separate write is not counted here.
+    /// staleChains); that later, separate write is not counted here. A per-node Service flushes each node's own
+    /// chain too (its local-X or zone's service-X), on the node that writes most.
     /// </summary>
     public int RemoveLines(Service service)
     {
         RefuseAtRunTime(service, "removing");
         var svc = _serviceChains[service];
         int lines = 1 + 1 + svc.Rules.Count(r => r.JumpTo is { } c && c.Name.StartsWith("endpoint-", StringComparison.Ordinal));
-        if (service.NodePort is { } nodePort)
+        int most = 0;
+        foreach (var node in _nodePorts.Keys)
         {
-            int most = 0;
-            foreach (var map in _nodePorts.Values)
+            int own = _perNodeChains.TryGetValue((service, node), out var chain) && chain != svc ? 1 : 0;
+            if (service.NodePort is { } nodePort)
             {
-                bool local = map.Find(service.Protocol, nodePort) is { } external && external.Rules.Any(r => r.JumpTo is { } c && c.Name.StartsWith("local-", StringComparison.Ordinal));
-                most = Math.Max(most, 1 + 1 + (local ? 1 : 0));
+                bool local = _nodePorts[node].Find(service.Protocol, nodePort) is { } external && external.Rules.Any(r => r.JumpTo is { } c && c.Name.StartsWith("local-", StringComparison.Ordinal));
+                own += 1 + 1 + (local ? 1 : 0);
             }
 
-            lines += most;
+            most = Math.Max(most, own);
         }
 
-        return lines;
+        return lines + most;
     }
 
     /// <summary>
@@ -94,6 +111,12 @@ public sealed partial class KubeProxyNftables : IKubeProxyRuleWriter
     {
         RefuseAtRunTime(service, "removing");
         _serviceIps.Remove(service.ClusterIp, service.Protocol, service.Port);
+        foreach (var (node, map) in _nodeServiceIps)
+        {
+            map.Remove(service.ClusterIp, service.Protocol, service.Port); // a per-node Service's own elements
+            _perNodeChains.Remove((service, node));
+        }
+
         if (service.NodePort is { } nodePort)
         {
             _sharedNodePorts.Remove(Ipv4Address.Any, service.Protocol, nodePort);
@@ -108,15 +131,12 @@ public sealed partial class KubeProxyNftables : IKubeProxyRuleWriter
         _installed.Remove(service);
     }
 
-    /// <summary>
-    /// What stays unmodelled while the run goes on in nftables mode: a LoadBalancer IP and a per-node Service
-    /// (internalTrafficPolicy Local, a trafficDistribution: its per-node elements are not rebuilt).
-    /// </summary>
+    /// <summary>What stays unmodelled while the run goes on in nftables mode: a LoadBalancer IP.</summary>
     private static void RefuseAtRunTime(Service service, string doing)
     {
-        if (service.LoadBalancerIp is not null || ServiceTopology.IsPerNode(service))
+        if (service.LoadBalancerIp is not null)
         {
-            throw new NotSupportedException($"Service {service.Name}: {doing} a LoadBalancer Service, or one with internalTrafficPolicy Local or a trafficDistribution, while the run goes on is not modelled in nftables mode yet.");
+            throw new NotSupportedException($"Service {service.Name}: {doing} a LoadBalancer Service while the run goes on is not modelled in nftables mode yet.");
         }
     }
 
@@ -127,12 +147,7 @@ public sealed partial class KubeProxyNftables : IKubeProxyRuleWriter
     /// </summary>
     public void ReplaceEndpoints(Service service, IReadOnlyList<Pod> endpoints)
     {
-        if (ServiceTopology.IsPerNode(service))
-        {
-            throw new NotSupportedException($"Service {service.Name}: changing the endpoints of a Service with internalTrafficPolicy Local or a trafficDistribution is not modelled in nftables mode yet (its per-node chains are not rebuilt).");
-        }
-
-        bool rebuildNodePort = _externalStale.Remove(service) || (service.NodePort is not null && service.ExternalTrafficPolicy == ExternalTrafficPolicy.Local);
+        bool rebuildNodePort = _externalStale.Remove(service) || (service.NodePort is not null && (service.ExternalTrafficPolicy == ExternalTrafficPolicy.Local || service.TrafficDistribution != TrafficDistribution.Default));
         var svc = _serviceChains[service];
         _generation++;
         svc.Clear();
@@ -152,12 +167,19 @@ public sealed partial class KubeProxyNftables : IKubeProxyRuleWriter
             KubeProxyRules.PickOne(svc, chains, service);
         }
 
+        string id = svc.Name.Substring("service-".Length, 8);
+        var shared = new Dictionary<string, Chain>(StringComparer.Ordinal);
+        if (ServiceTopology.IsPerNode(service))
+        {
+            // Each node's service-ips element replaced by one to its new chain (overwritten, as nft's "add element"
+            // after its "delete element" in the same transaction).
+            AddTopologyElements(service, id, svc, endpoints, chains, shared);
+        }
+
         if (rebuildNodePort && service.NodePort is { } nodePort)
         {
-            // Each node's service-nodeports element replaced by one to the new external chain (the map's element
-            // for the port is overwritten, as nft's "add element" of the transaction after its "delete element").
-            string id = svc.Name.Substring("service-".Length, 8);
-            AddNodePort(service, nodePort, id, svc, endpoints, chains, new Dictionary<string, Chain>(StringComparer.Ordinal));
+            // Each node's service-nodeports element replaced by one to the new external chain, the same way.
+            AddNodePort(service, nodePort, id, svc, endpoints, chains, shared);
         }
     }
 }

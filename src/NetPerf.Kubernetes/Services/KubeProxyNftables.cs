@@ -140,6 +140,7 @@ public sealed partial class KubeProxyNftables
             }
 
             map.Add(service.ClusterIp, service.Protocol, service.Port, chain);
+            _perNodeChains[(service, node)] = chain;
         }
     }
 

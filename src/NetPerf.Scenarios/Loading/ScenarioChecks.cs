@@ -545,8 +545,8 @@ internal static class ScenarioChecks
     /// server's AlreadyExists for a second) and removed once (after its addition, when it has one: NotFound before),
     /// in a scenario whose every variant runs kube-proxy (any of its modes: each writes and takes out a ClusterIP's
     /// and a NodePort's rules at its sync) with a plugin that leaves Services to it (Cilium's own load balancer is
-    /// not told). Refused, as unmodelled: a headless Service, and a manifest's with internalTrafficPolicy Local or
-    /// a trafficDistribution (per-node rules). A workload that resolves an added Service's name starts at or after
+    /// not told; each node's own rules of a Service with internalTrafficPolicy Local or a trafficDistribution are
+    /// written and taken out too). Refused, as unmodelled: a headless Service. A workload that resolves an added Service's name starts at or after
     /// it: its client resolves the name when it starts, and CoreDNS has no record before; an outside client that
     /// dials a node's NodePort resolves nothing and may run before (its connections are refused until the sync).
     /// </summary>
@@ -559,8 +559,7 @@ internal static class ScenarioChecks
         }
 
         var services = s.Services.SelectMany(x => Stamped(x.Name, x.Count).Select(n => (Name: n, Spec: x))).ToList();
-        bool Modelled(Manifests.ManifestService m) => m.Type != Manifests.ManifestServiceType.Headless
-            && m.InternalTrafficPolicy != Kubernetes.Services.InternalTrafficPolicy.Local && m.TrafficDistribution == Kubernetes.Services.TrafficDistribution.Default;
+        static bool Modelled(Manifests.ManifestService m) => m.Type != Manifests.ManifestServiceType.Headless;
         var allowedNames = services.Where(x => x.Spec.Type is Model.ServiceType.ClusterIP or Model.ServiceType.NodePort).Select(x => x.Name)
             .Concat(s.Objects.Services.Where(Modelled).Select(ExternalPolicyTarget.Key)).ToList();
         string allowed = ListedNames(allowedNames, "none: add a ClusterIP or NodePort Service under services or in a manifest");
@@ -593,10 +592,7 @@ internal static class ScenarioChecks
             {
                 if (!Modelled(m))
                 {
-                    string what = m.Type == Manifests.ManifestServiceType.Headless ? "a headless Service (no rules: CoreDNS answers with its endpoints)"
-                        : m.InternalTrafficPolicy == Kubernetes.Services.InternalTrafficPolicy.Local ? "a Service with internalTrafficPolicy Local (per-node rules)"
-                        : $"a Service with trafficDistribution {m.TrafficDistribution} (per-node rules)";
-                    d.Error(at, $"{where}: {name} is {what}, whose {doing} while the run goes on is not modelled; allowed: {allowed}");
+                    d.Error(at, $"{where}: {name} is a headless Service (no rules: CoreDNS answers with its endpoints), whose {doing} while the run goes on is not modelled; allowed: {allowed}");
                     continue;
                 }
 

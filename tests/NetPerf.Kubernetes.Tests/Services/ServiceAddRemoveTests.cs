@@ -210,4 +210,70 @@ public class ServiceAddRemoveTests
         // local, so its packets never reach LOCAL_IN, where IPVS would have rewritten them: they are routed away.
         Assert.Equal(mode == "ipvs" ? 1000 : 1500, s.Server.Received);
     }
+
+    /// <summary>
+    /// What a client pod on a node without a local endpoint of an internalTrafficPolicy Local Service gets: iptables
+    /// and nftables drop its SYN ("has no local endpoints"; it stays in SYN_SENT, resending); IPVS finds no real
+    /// server with a weight on the node's own virtual service and ip_vs_leave answers ICMP port unreachable
+    /// (ECONNREFUSED in SYN_SENT).
+    /// </summary>
+    private static void NoLocalEndpoint(string mode, TcpSocket client)
+    {
+        if (mode == "ipvs")
+        {
+            Assert.Equal(TcpError.Refused, client.Error);
+            Assert.Equal((1, 0), (client.Statistics.PortUnreachablesReceived, client.Statistics.ResetsReceived));
+        }
+        else
+        {
+            Assert.Equal(TcpState.SynSent, client.State);
+        }
+    }
+
+    [Theory]
+    [InlineData("iptables")]
+    [InlineData("nftables")]
+    [InlineData("ipvs")]
+    public void An_internalTrafficPolicy_Local_Service_created_serves_each_node_from_its_own_endpoints_follows_them_and_goes_at_its_deletion(string mode)
+    {
+        var s = Build(mode, ExternalTrafficPolicy.Cluster, programmed: false, nodePort: false);
+        var local = s.Web with { InternalTrafficPolicy = InternalTrafficPolicy.Local };
+        var onNode2 = s.Cluster.AddPod("client-2", 2, new Dictionary<string, string> { ["app"] = "client" });
+        TcpSocket From(Pod pod, bool keepOpen = false) => TcpSocket.Connect(pod.Namespace, local.ClusterIp, local.Port, new TcpWriter(1000, keepOpen));
+
+        s.Sync.Create(local);
+        s.RunFor(10);
+        Assert.Single(s.Sync.Syncs);
+        var fromNode1 = From(s.Client);
+        var open = From(onNode2, keepOpen: true);
+        s.RunFor(500);
+        NoLocalEndpoint(mode, fromNode1); // node 1 holds no endpoint
+        Assert.Equal(TcpState.Established, open.State);
+        Assert.Equal([onNode2.Ip], s.Server.Peers); // node 2's own endpoint, the pod's own address (no masquerade)
+
+        // The endpoint moves to node 1: each node's own rules are rewritten at the sync that follows the slice.
+        var moved = s.Cluster.AddPod("web-2", 1, Web);
+        var second = new TcpCounter();
+        _ = new TcpListener(moved.Namespace, 8080, second);
+        s.Cluster.RemovePod("web-1");
+        s.RunFor(2000);
+        var now1 = From(s.Client);
+        var now2 = From(onNode2);
+        s.RunFor(10);
+        // Node 1's pod now serves node 1's client: the new connection, and under iptables and nftables the SYN
+        // dropped before, resent (1 s, 3 s: its conntrack entry was never confirmed, so it meets the new rules).
+        Assert.Equal(mode == "ipvs" ? 1 : 2, second.Peers.Count);
+        Assert.All(second.Peers, p => Assert.Equal(s.Client.Ip, p));
+        NoLocalEndpoint(mode, now2);
+
+        // Deleted: nothing matches the ClusterIP any more (IPVS: unbound), on any node.
+        s.Sync.Delete(local);
+        s.RunFor(2000);
+        Assert.Empty(s.Proxy.Services);
+        var late = From(s.Client);
+        s.RunFor(10);
+        Assert.Equal(TcpState.SynSent, late.State);
+        Assert.Equal(mode == "ipvs" ? 1 : 2, second.Peers.Count);
+        Assert.Equal(TcpState.TimeWait, now1.State);
+    }
 }

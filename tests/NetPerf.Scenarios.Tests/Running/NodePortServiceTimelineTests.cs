@@ -106,7 +106,7 @@ public sealed class NodePortServiceTimelineTests : IDisposable
     }
 
     [Fact]
-    public void A_manifests_Service_with_per_node_rules_is_refused_at_its_name_and_a_workload_resolving_an_added_name_must_start_after_it()
+    public void A_manifests_headless_Service_is_refused_at_its_name_and_a_workload_resolving_an_added_name_must_start_after_it()
     {
         File.WriteAllText(Path.Combine(_dir, "m.yaml"), Manifests("Cluster") + """
 
@@ -115,6 +115,11 @@ public sealed class NodePortServiceTimelineTests : IDisposable
             kind: Service
             metadata: {name: near}
             spec: {internalTrafficPolicy: Local, selector: {app: web}, ports: [{port: 80, targetPort: 8080}]}
+            ---
+            apiVersion: v1
+            kind: Service
+            metadata: {name: db}
+            spec: {clusterIP: None, selector: {app: web}, ports: [{port: 80, targetPort: 8080}]}
             """);
         string path = Path.Combine(_dir, "s.yaml");
         File.WriteAllText(path, """
@@ -124,14 +129,15 @@ public sealed class NodePortServiceTimelineTests : IDisposable
             workloads:
               - { name: w, test: TCP_CRR, from: node/1, to: service/shop }
             timeline:
-              - { at: 50ms, action: addService, service: near }
+              - { at: 50ms, action: addService, service: db }
               - { at: 60ms, action: addService, service: shop }
+              - { at: 70ms, action: addService, service: near }
             """);
         var e = Assert.Throws<ScenarioException>(() => ScenarioReader.Load(path));
         Assert.Equal([
-            (7, 46, "timeline[0].service: 'near' is a Service with internalTrafficPolicy Local (per-node rules), whose addition while the run goes on is not modelled; allowed: default/shop"),
+            (7, 46, "timeline[0].service: 'db' is a headless Service (no rules: CoreDNS answers with its endpoints), whose addition while the run goes on is not modelled; allowed: default/shop, default/near"),
             (8, 46, "timeline[1].service: workload 'w' is served by 'default/shop', which does not exist before 60ms (no DNS record, no rules), and runs from the start; allowed: a startWorkload of 'w' at 60ms or later"),
-        ], e.Errors.Select(x => (x.Line, x.Column, x.Message)));
+        ], e.Errors.Select(x => (x.Line, x.Column, x.Message))); // near, of internalTrafficPolicy Local, is added as any other
     }
 
     [Fact]
