@@ -19,7 +19,7 @@ internal sealed class CniServiceWatch(KubernetesCluster cluster, IKubeProxyRuleW
 
     public int SyncLines(IReadOnlyDictionary<Service, IReadOnlyList<Pod>> changed) => proxy.SyncLines(changed);
 
-    public int AddLines(Service service) => proxy.AddLines(service);
+    public int AddLines(Service service, IReadOnlyList<Pod> endpoints) => proxy.AddLines(service, endpoints);
 
     public int RemoveLines(Service service) => proxy.RemoveLines(service);
 

@@ -22,17 +22,18 @@ public interface IKubeProxyRuleWriter
 
     /// <summary>
     /// Lines the sync writes to delete a Service's rules (its chains' deletions), and deletes them from every
-    /// node, at once (the sync's commit). Modelled in iptables mode for ClusterIP Services; the other modes say
-    /// they do not model it.
+    /// node, at once (the sync's commit). Modelled by kube-proxy's own modes for ClusterIP and NodePort Services;
+    /// a writer that is not kube-proxy (Cilium's replacement) says it does not model it.
     /// </summary>
-    int RemoveLines(Service service) => throw new NotSupportedException($"Service {service.Name}: removing a Service is modelled in iptables mode only.");
+    int RemoveLines(Service service) => throw new NotSupportedException($"Service {service.Name}: removing a Service while the run goes on is modelled for kube-proxy's own modes only.");
 
     /// <summary>
     /// Lines a sync writes, beyond a changed Service's chains (<see cref="SyncLines"/>), for a Service created
-    /// since the last sync: its portal rules. Modelled in iptables mode for ClusterIP Services; the other modes
-    /// say they do not model it.
+    /// since the last sync: its portal rules, and a NodePort's external rules, with <paramref name="endpoints"/>
+    /// (the slice the sync reads). Modelled by kube-proxy's own modes for ClusterIP and NodePort Services; a
+    /// writer that is not kube-proxy (Cilium's replacement) says it does not model it.
     /// </summary>
-    int AddLines(Service service) => throw new NotSupportedException($"Service {service.Name}: adding a Service while the run goes on is modelled in iptables mode only.");
+    int AddLines(Service service, IReadOnlyList<Pod> endpoints) => throw new NotSupportedException($"Service {service.Name}: adding a Service while the run goes on is modelled for kube-proxy's own modes only.");
 
     /// <summary>
     /// Lines a sync writes, beyond the Service's chains counted as a changed Service's (<see cref="SyncLines"/>),
@@ -51,5 +52,5 @@ public interface IKubeProxyRuleWriter
         throw new NotSupportedException($"Service {old.Name}: changing a Service's externalTrafficPolicy while the run goes on is modelled for kube-proxy's own modes only.");
 
     /// <inheritdoc cref="RemoveLines"/>
-    void Remove(Service service) => throw new NotSupportedException($"Service {service.Name}: removing a Service is modelled in iptables mode only.");
+    void Remove(Service service) => throw new NotSupportedException($"Service {service.Name}: removing a Service while the run goes on is modelled for kube-proxy's own modes only.");
 }

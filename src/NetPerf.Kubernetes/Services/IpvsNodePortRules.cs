@@ -51,6 +51,13 @@ internal sealed class IpvsNodePortRules
         SetPolicy(protocol, nodePort, policy);
     }
 
+    /// <summary>A deleted NodePort leaves both sets (<c>ipset del</c>), and the chain is written for the sets that still have members.</summary>
+    public void Remove(IpProtocol protocol, ushort nodePort)
+    {
+        _sets[protocol].All.Remove(nodePort);
+        SetPolicy(protocol, nodePort, ExternalTrafficPolicy.Cluster); // out of the Local set; the chain rewritten
+    }
+
     /// <summary>
     /// A NodePort's externalTrafficPolicy changed: its port joins or leaves KUBE-NODE-PORT-LOCAL-TCP (an <c>ipset
     /// add</c> or <c>del</c>), and the chain is written for the sets that have members.

@@ -42,56 +42,159 @@ public sealed partial class KubeProxyIptables : IKubeProxyRuleWriter
     /// A deleted Service's lines: for each of its chains (KUBE-SVC and every KUBE-SEP) a chain line, which flushes
     /// it, and a <c>-X</c> (proxier.go's deletion of chains no longer in use), less its portal, which the
     /// KUBE-SERVICES rewritten whole (<see cref="SyncLines"/>, counted with it) no longer holds. A Service that had
-    /// no endpoints only loses its filter-table reject, which that rewrite also drops.
+    /// no endpoints only loses its filter-table reject, which that rewrite also drops. A NodePort's KUBE-EXT-X goes
+    /// the same way (2 lines) and its rule leaves KUBE-NODEPORTS (a line fewer in that chain, written whole too);
+    /// with externalTrafficPolicy Local, on the node that writes most (each node's kube-proxy writes its own), its
+    /// KUBE-SVL-X goes too (2 lines), or, on a node without an endpoint, its "has no local endpoints" DROP leaves
+    /// KUBE-EXTERNAL-SERVICES (a line fewer). A per-node Service's portal on a node that leads to a chain of its own
+    /// (KUBE-SVL-X under internalTrafficPolicy Local, a zone's KUBE-SVC-X under a trafficDistribution) deletes that
+    /// chain too (2 lines).
     /// </summary>
-    public int RemoveLines(Service service) => _serviceChains.TryGetValue(service, out var svc)
-        ? (2 * (1 + svc.Rules.Count(r => r.JumpTo is { } c && c.Name.StartsWith("KUBE-SEP-", StringComparison.Ordinal)))) - 1
-        : -1;
+    public int RemoveLines(Service service)
+    {
+        RefuseAtRunTime(service, "removing");
+        if (!_serviceChains.TryGetValue(service, out var svc))
+        {
+            return -1;
+        }
+
+        int lines = (2 * (1 + svc.Rules.Count(r => r.JumpTo is { } c && c.Name.StartsWith("KUBE-SEP-", StringComparison.Ordinal)))) - 1;
+        bool perNode = ServiceTopology.IsPerNode(service);
+        if (service.NodePort is null && !perNode)
+        {
+            return lines;
+        }
+
+        string noLocal = $"{service.Name} has no local endpoints";
+        int most = int.MinValue;
+        foreach (var chains in _nodes.Values)
+        {
+            int node = 0;
+            if (perNode && chains.Services.Rules.FirstOrDefault(r => IsPortal(r, service)) is { JumpTo: { } own } && own != svc)
+            {
+                node += 2; // this node's own KUBE-SVL-X or zone's KUBE-SVC-X
+            }
+
+            if (service.NodePort is not null)
+            {
+                node += 2 - 1; // KUBE-EXT-X's chain line and -X, less the KUBE-NODEPORTS rule
+                if (service.ExternalTrafficPolicy == ExternalTrafficPolicy.Local)
+                {
+                    node += chains.External.Rules.Any(r => r.Comment == noLocal) ? -1 : 2;
+                }
+            }
+
+            most = Math.Max(most, node);
+        }
+
+        return lines + most;
+    }
 
     /// <summary>
     /// A Service created since the last sync: its portal in KUBE-SERVICES (a line of the table written whole),
     /// its chains counted as a changed Service's by <see cref="SyncLines"/>. proxier.go writes KUBE-SERVICES from
     /// its serviceMap, which holds a Service only once a sync has read it from the informer's cache: until then
-    /// no rule, not even the filter table's "has no endpoints" REJECT, matches its ClusterIP.
+    /// no rule, not even the filter table's "has no endpoints" REJECT, matches its ClusterIP (or its NodePort: a SYN
+    /// to it reaches the node's own TCP, which has no listener there and resets it). A NodePort adds its rule in
+    /// KUBE-NODEPORTS (a line of that chain, written whole) and its KUBE-EXT-X, a header and its rules, on the node
+    /// that writes most (each node's kube-proxy writes its own): with externalTrafficPolicy Cluster 2 (the
+    /// masquerade mark, the jump to KUBE-SVC); with Local 3 short-circuits, then on a node with endpoints there
+    /// (<paramref name="endpoints"/>: the slice the sync reads) a jump to KUBE-SVL-X and that chain (a header and a
+    /// rule per local endpoint), on a node without one a DROP in KUBE-EXTERNAL-SERVICES. A per-node Service's
+    /// portal on a node leads to a chain of that node's (proxier.go's internalTrafficChain): with
+    /// internalTrafficPolicy Local KUBE-SVL-X (a header and a rule per local endpoint; none where the portal is the
+    /// "has no local endpoints" DROP), with a trafficDistribution that leaves the node some endpoints only, a
+    /// KUBE-SVC-X of them (a header, the masquerade rule and a rule per endpoint).
     /// </summary>
-    public int AddLines(Service service)
+    public int AddLines(Service service, IReadOnlyList<Pod> endpoints)
     {
-        if (service.NodePort is not null || service.LoadBalancerIp is not null || ServiceTopology.IsPerNode(service))
+        RefuseAtRunTime(service, "adding");
+        bool perNode = ServiceTopology.IsPerNode(service);
+        if ((service.NodePort is null && !perNode) || endpoints.Count == 0)
         {
-            throw new NotSupportedException($"Service {service.Name}: adding a NodePort, LoadBalancer or per-node Service while the run goes on is not modelled yet (its KUBE-NODEPORTS and per-node rules are not written).");
+            return 1; // without endpoints: the filter table's reject, a line of the rewritten KUBE-SERVICES
         }
 
-        return 1;
+        int most = 0;
+        foreach (var node in _nodes.Keys)
+        {
+            int local = endpoints.Count(p => p.Node == node);
+            int lines = 0;
+            if (service.InternalTrafficPolicy == InternalTrafficPolicy.Local)
+            {
+                lines += local > 0 ? 1 + local : 0;
+            }
+            else if (perNode && ServiceTopology.ClusterEndpoints(service, endpoints, node) is { } chosen && chosen.Count != endpoints.Count)
+            {
+                lines += 2 + chosen.Count;
+            }
+
+            if (service.NodePort is not null)
+            {
+                lines += 1 + (service.ExternalTrafficPolicy == ExternalTrafficPolicy.Local
+                    ? 1 + 3 + (local > 0 ? 1 + 1 + local : 1)
+                    : 1 + 2);
+            }
+
+            most = Math.Max(most, lines);
+        }
+
+        return 1 + most;
     }
 
     /// <summary>
-    /// A deleted ClusterIP Service: its portal leaves every node's KUBE-SERVICES (and its reject the filter
-    /// table's, when it had no endpoints), so a new connection to its ClusterIP matches nothing and is routed as
-    /// an ordinary destination. Connections already in conntrack keep their DNAT: kube-proxy deletes UDP entries
-    /// whose endpoint no longer serves, never TCP ones.
+    /// What stays unmodelled while the run goes on: a LoadBalancer IP (its rule in KUBE-SERVICES and the external
+    /// load balancer or speaker that would follow it).
+    /// </summary>
+    private static void RefuseAtRunTime(Service service, string doing)
+    {
+        if (service.LoadBalancerIp is not null)
+        {
+            throw new NotSupportedException($"Service {service.Name}: {doing} a LoadBalancer Service while the run goes on is not modelled yet (its LoadBalancer IP's rule is not written or taken out).");
+        }
+    }
+
+    /// <summary>
+    /// A deleted Service: its portal leaves every node's KUBE-SERVICES (a per-node Service's: each node's own,
+    /// its jump or its DROP; and its reject the filter table's, when it had no endpoints), so a new connection to its ClusterIP matches nothing and is routed as an ordinary
+    /// destination. A NodePort's rule leaves KUBE-NODEPORTS and its "has no local endpoints" DROPs
+    /// KUBE-EXTERNAL-SERVICES, so a new connection to the NodePort reaches the node's own TCP, which resets it.
+    /// Connections already in conntrack keep their DNAT: kube-proxy deletes UDP entries whose endpoint no longer
+    /// serves, never TCP ones, and the nat table sees only a connection's first packet.
     /// </summary>
     public void Remove(Service service)
     {
-        if (service.NodePort is not null || service.LoadBalancerIp is not null || ServiceTopology.IsPerNode(service))
+        RefuseAtRunTime(service, "removing");
+        if (_serviceChains.Remove(service, out _))
         {
-            throw new NotSupportedException($"Service {service.Name}: removing a NodePort, LoadBalancer or per-node Service is not modelled yet (its KUBE-NODEPORTS and per-node rules are not taken out).");
-        }
-
-        if (_serviceChains.Remove(service, out var svc))
-        {
-            if (_portals is { } portals && portals.Attached == portals.Made)
+            var first = _nodes.Values.First().Services;
+            var portal = first.Rules.First(r => IsPortal(r, service));
+            if (_portals is { } portals && portals.Attached == portals.Made && portals.Remove(portal))
             {
-                portals.Remove(_nodes.Values.First().Services.Rules.First(r => r.JumpTo == svc)); // every node's at once
+                // Every node's chain still walks the shared portals: the portal leaves them all at once, and they stay shared.
             }
             else
             {
                 foreach (var chains in _nodes.Values)
                 {
-                    chains.Services.Remove(chains.Services.Rules.First(r => r.JumpTo == svc));
+                    chains.Services.Remove(chains.Services.Rules.First(r => IsPortal(r, service))); // a node's chain on its own: detached, as Chain.Remove does
                 }
             }
 
             ServiceRules--;
+        }
+
+        if (service.NodePort is { } nodePort)
+        {
+            string noLocal = $"{service.Name} has no local endpoints";
+            foreach (var chains in _nodes.Values)
+            {
+                RemoveAt(chains.NodePorts, FindIndex(chains.NodePorts, r => r.Comment == service.Name && r.DestinationPort == nodePort && r.Protocol == service.Protocol));
+                foreach (var drop in chains.External.Rules.Where(r => r.Comment == noLocal).ToList())
+                {
+                    chains.External.Remove(drop);
+                }
+            }
         }
 
         if (_filterServices.Rules.FirstOrDefault(r => r.Target == RuleTarget.Drop && r.Destination == new Ipv4Prefix(service.ClusterIp, 32) && r.DestinationPort == service.Port && r.Protocol == service.Protocol) is { } reject)
@@ -100,6 +203,7 @@ public sealed partial class KubeProxyIptables : IKubeProxyRuleWriter
         }
 
         _rejects.Remove(service);
+        _externalStale.Remove(service);
         _live.Remove(service);
     }
 
@@ -109,16 +213,17 @@ public sealed partial class KubeProxyIptables : IKubeProxyRuleWriter
     /// An externalTrafficPolicy Local Service (or one just updated) has its external chains rebuilt too: each
     /// node's KUBE-SVL-X holds that node's endpoints, so a node that gains or loses its last one changes.
     /// </summary>
+    /// <remarks>
+    /// A per-node Service (<see cref="ServiceTopology"/>) has each node's portal rewritten where it stood: to this
+    /// node's KUBE-SVL-X (internalTrafficPolicy Local) or KUBE-SVC-X of its zone's endpoints (a trafficDistribution),
+    /// or the "has no local endpoints" DROP on a node left without one, as each node's kube-proxy writes its own.
+    /// </remarks>
     public void ReplaceEndpoints(Service service, IReadOnlyList<Pod> endpoints)
     {
-        if (ServiceTopology.IsPerNode(service))
-        {
-            throw new NotSupportedException(
-                $"Service {service.Name}: changing the endpoints of a Service with internalTrafficPolicy Local or a trafficDistribution is not modelled yet (its per-node chains are not rebuilt).");
-        }
-
+        bool perNode = ServiceTopology.IsPerNode(service);
         bool external = service.NodePort is not null || service.LoadBalancerIp is not null;
-        bool rebuildExternal = _externalStale.Remove(service) || (external && service.ExternalTrafficPolicy == ExternalTrafficPolicy.Local);
+        // Each node's external chain holds its own endpoints under Local, and a trafficDistribution's choice under Cluster.
+        bool rebuildExternal = _externalStale.Remove(service) || (external && (service.ExternalTrafficPolicy == ExternalTrafficPolicy.Local || service.TrafficDistribution != TrafficDistribution.Default));
         if (!_serviceChains.TryGetValue(service, out var svc))
         {
             if (endpoints.Count > 0)
@@ -149,9 +254,15 @@ public sealed partial class KubeProxyIptables : IKubeProxyRuleWriter
         }
 
         KubeProxyRules.PickOne(svc, [.. endpointChains.Values], service);
+        var shared = new Dictionary<string, Chain>(StringComparer.Ordinal);
+        if (perNode)
+        {
+            ReplaceTopologyPortals(service, id, svc, endpoints, endpointChains, shared);
+        }
+
         if (rebuildExternal)
         {
-            ReplaceExternal(service, id, svc, endpoints, endpointChains);
+            ReplaceExternal(service, id, svc, endpoints, endpointChains, shared);
         }
 
         if (endpoints.Count == 0 && !_rejects.ContainsKey(service))
@@ -169,4 +280,22 @@ public sealed partial class KubeProxyIptables : IKubeProxyRuleWriter
             _filterServices.Remove(reject);
         }
     }
+
+    /// <summary>Each node's portal of a per-node Service taken out and written anew for <paramref name="endpoints"/>, at its place.</summary>
+    private void ReplaceTopologyPortals(Service service, string id, Chain svc, IReadOnlyList<Pod> endpoints, Dictionary<Pod, Chain> endpointChains, Dictionary<string, Chain> shared)
+    {
+        var at = new Dictionary<Node, int>();
+        foreach (var (node, chains) in _nodes)
+        {
+            int index = FindIndex(chains.Services, r => IsPortal(r, service));
+            RemoveAt(chains.Services, index);
+            at[node] = index;
+        }
+
+        AddTopologyPortals(service, id, svc, endpoints, endpointChains, shared, at);
+    }
+
+    /// <summary>The Service's rule in KUBE-SERVICES for its ClusterIP: a jump to its chain, or a per-node Service's DROP.</summary>
+    private static bool IsPortal(Rule rule, Service service) =>
+        rule.Destination == new Ipv4Prefix(service.ClusterIp, 32) && rule.DestinationPort == service.Port && rule.Protocol == service.Protocol;
 }

@@ -77,7 +77,7 @@ public sealed partial class KubeProxyIptables
     /// (<paramref name="endpointChains"/>: their KUBE-SEP chains), its jumps in KUBE-NODEPORTS and KUBE-SERVICES
     /// where the old ones stood.
     /// </summary>
-    private void ReplaceExternal(Service service, string id, Chain svc, IReadOnlyList<Pod> endpoints, Dictionary<Pod, Chain> endpointChains)
+    private void ReplaceExternal(Service service, string id, Chain svc, IReadOnlyList<Pod> endpoints, Dictionary<Pod, Chain> endpointChains, Dictionary<string, Chain> shared)
     {
         var at = new Dictionary<Node, ExternalRulePlaces>();
         string noLocal = $"{service.Name} has no local endpoints";
@@ -96,7 +96,7 @@ public sealed partial class KubeProxyIptables
             at[node] = new ExternalRulePlaces(nodePort, lb);
         }
 
-        AddExternal(service, id, svc, endpoints, endpointChains, new Dictionary<string, Chain>(StringComparer.Ordinal), at);
+        AddExternal(service, id, svc, endpoints, endpointChains, shared, at);
     }
 
     private static int FindIndex(Chain chain, Func<Rule, bool> match)

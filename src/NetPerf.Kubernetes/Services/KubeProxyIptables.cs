@@ -21,7 +21,8 @@ namespace NetPerf.Kubernetes.Services;
 /// (<see cref="SharedRules"/>) while the nodes' chains agree, so a Service's portal (and an externalTrafficPolicy
 /// Cluster LoadBalancer IP's rule, and a deletion) is written once, not once per node; the first per-node change (a
 /// Local LoadBalancer IP's rule, a topology portal, an update's rewrite) gives each node's chain its own copy, and
-/// from then on each is written as every node's kube-proxy writes its own.
+/// from then on each is written as every node's kube-proxy writes its own. NodePorts (KUBE-NODEPORTS,
+/// KUBE-EXTERNAL-SERVICES) are each node's own chains.
 /// </summary>
 public sealed partial class KubeProxyIptables
 {
@@ -201,7 +202,9 @@ public sealed partial class KubeProxyIptables
     /// portal but a DROP ("has no local endpoints"), which kube-proxy writes in the filter table's KUBE-SERVICES
     /// and which is written here at the portal, with the same effect on the packet.
     /// </summary>
-    private void AddTopologyPortals(Service service, string id, Chain svc, IReadOnlyList<Pod> endpoints, Dictionary<Pod, Chain> endpointChains, Dictionary<string, Chain> shared)
+    /// <param name="at">Where each node's portal goes when it is rewritten (where the old one stood, as kube-proxy writes the Services in the same order each sync); null: last, before the KUBE-NODEPORTS jump.</param>
+    private void AddTopologyPortals(Service service, string id, Chain svc, IReadOnlyList<Pod> endpoints, Dictionary<Pod, Chain> endpointChains, Dictionary<string, Chain> shared,
+        IReadOnlyDictionary<Node, int>? at = null)
     {
         foreach (var (node, chains) in _nodes)
         {
@@ -231,7 +234,7 @@ public sealed partial class KubeProxyIptables
                 };
             }
 
-            chains.Services.Insert(chains.Services.Rules.Count - 1, portal);
+            chains.Services.Insert(at is not null && at[node] >= 0 ? at[node] : chains.Services.Rules.Count - 1, portal);
         }
     }
 

@@ -24,6 +24,7 @@ public sealed partial class KubeProxyNftables
     private readonly Chain _markMasquerade = KubeProxyRules.MarkMasquerade("mark-for-masquerade");
     private readonly EndpointRuleCache _endpointRules;
     private readonly List<Service> _installed = [];
+    private int _added; // Services ever added: the next one's number names its chains (a deleted one's is not reused)
     private readonly Dictionary<Node, VerdictMap> _nodePorts = [];
     private readonly VerdictMap _sharedNodePorts = VerdictMap.ByPort(); // the service-nodeports elements every node's kube-proxy writes alike
     private readonly Dictionary<Node, VerdictMap> _nodeServiceIps = []; // each node's service-ips: its own elements over the shared ones
@@ -57,7 +58,7 @@ public sealed partial class KubeProxyNftables
     public void Add(Service service)
     {
         var endpoints = service.Endpoints(Cluster);
-        string id = $"{_installed.Count + 1:X8}";
+        string id = $"{++_added:X8}";
         var svc = new Chain($"service-{id}-{service.Name}");
         _serviceChains[service] = svc;
         svc.Append(new Rule
@@ -140,6 +141,7 @@ public sealed partial class KubeProxyNftables
             }
 
             map.Add(service.ClusterIp, service.Protocol, service.Port, chain);
+            _perNodeChains[(service, node)] = chain;
         }
     }
 

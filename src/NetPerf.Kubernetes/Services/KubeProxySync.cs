@@ -249,7 +249,7 @@ public sealed class KubeProxySync : IEventHandler
             _writingSince = Sim.Now;
             // The rule writer counts its changed Services as it has them programmed: an updated one by its old version.
             var programmed = _writing.ToDictionary(x => _updating.FirstOrDefault(u => u.New == x.Key).Old ?? x.Key, x => x.Value);
-            _writingLines = _proxy.SyncLines(programmed) + _removing.Sum(_proxy.RemoveLines) + _adding.Sum(_proxy.AddLines)
+            _writingLines = _proxy.SyncLines(programmed) + _removing.Sum(_proxy.RemoveLines) + _adding.Sum(s => _proxy.AddLines(s, _writing.TryGetValue(s, out var e) ? e : []))
                 + _updating.Sum(u => _proxy.UpdateLines(u.Old, u.New, _writing[u.New]));
             Sim.Schedule(Sim.Now + (TimePerLine * _writingLines), this, DoneKind);
             return;

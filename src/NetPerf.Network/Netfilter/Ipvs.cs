@@ -82,6 +82,16 @@ public sealed class Ipvs(NetworkNamespace ns)
     }
 
     /// <summary>
+    /// <c>ipvsadm -D -t|-u VIP:PORT</c>: the virtual service (this node's own, or this node's state for one of the
+    /// shared table, which its owner deletes there) goes, so a new connection to it is no longer IPVS's and goes on
+    /// to the node's own stack. Connections IPVS already holds keep their real server: ip_vs_in looks a packet's
+    /// connection up before any service (ip_vs_conn_in_get), and a deleted service's destinations stay referenced by
+    /// their connections until those expire (net/netfilter/ipvs/ip_vs_ctl.c, __ip_vs_del_service: the dests move to
+    /// the trash). True if there was one here.
+    /// </summary>
+    public bool RemoveService(IpProtocol protocol, Ipv4Address address, ushort port) => _services.Remove((protocol, address.Value, port));
+
+    /// <summary>
     /// LOCAL_IN: a packet for a virtual service is taken and sent on to a real server (<see cref="IpvsVerdict.Forward"/>),
     /// or, when the service has no usable real server, left for ip_vs_leave's ICMP and drop (<see cref="IpvsVerdict.NoDestination"/>).
     /// </summary>

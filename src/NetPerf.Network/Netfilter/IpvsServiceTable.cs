@@ -29,6 +29,12 @@ public sealed class IpvsServiceTable
         }
     }
 
+    /// <summary>
+    /// <c>ipvsadm -D</c> on every node sharing the table: gone from the table, so no node makes its state for it any
+    /// more; a node that has made it already deletes its own (<see cref="Ipvs.RemoveService"/>). True if it was here.
+    /// </summary>
+    public bool Remove(IpProtocol protocol, Ipv4Address address, ushort port) => _services.Remove((protocol, address.Value, port));
+
     /// <summary>The real servers of the virtual service at <paramref name="address"/>:<paramref name="port"/>, if the table has it.</summary>
     public IpvsRealServers? Servers(IpProtocol protocol, Ipv4Address address, ushort port) =>
         _services.TryGetValue((protocol, address.Value, port), out var entry) ? entry.Servers : null;

@@ -5,8 +5,9 @@ namespace NetPerf.Network.Netfilter;
 /// KUBE-SERVICES portals on every node (pkg/proxy/iptables/proxier.go writes the chain from the cluster's
 /// serviceMap), so a 5,000-node cluster of 10,000 Services would otherwise hold 50 M references to 10,000 rules.
 /// <see cref="Append"/> adds a rule to every chain made over these (<see cref="Chain.Over"/>) at once, after the
-/// shared rules and before each chain's own; a chain that is changed in any other way takes its own copy first
-/// (<see cref="Attached"/> falls), and appending is then refused: the chains no longer agree.
+/// shared rules and before each chain's own, and <see cref="Remove"/> deletes one from all of them at once; a chain
+/// that is changed in any other way takes its own copy first (<see cref="Attached"/> falls), and both are then
+/// refused: the chains no longer agree.
 /// </summary>
 public sealed class SharedRules
 {
@@ -40,8 +41,9 @@ public sealed class SharedRules
     }
 
     /// <summary>
-    /// <c>iptables -D CHAIN RULE</c> on every chain over these (kube-proxy deletes a Service's portal on every node),
-    /// only while every chain made over them still holds them. True if the rule was there.
+    /// <c>iptables -D CHAIN RULE</c> on every chain over these (a deleted Service's portal leaves every node's
+    /// KUBE-SERVICES in the same sync): true if the rule was one of them. Only while every chain made over them
+    /// still holds them, as for <see cref="Append"/>.
     /// </summary>
     public bool Remove(Rule rule)
     {

@@ -47,6 +47,11 @@ public sealed class VerdictMap
 
     public bool Remove(Ipv4Address address, IpProtocol protocol, ushort port) => _entries.Remove((PortOnly ? 0 : address.Value, protocol, port));
 
+    /// <summary>The chain the element for the port jumps to (this map's own, or the shared map's under it), or null: <c>nft get element</c>.</summary>
+    public Chain? Find(IpProtocol protocol, ushort port) =>
+        !PortOnly ? throw new InvalidOperationException("this map is keyed by address too; give the address.")
+        : TryGet(Ipv4Address.Any, protocol, port, out var chain) ? chain : null;
+
     internal bool TryGet(Ipv4Address address, IpProtocol protocol, ushort port, out Chain chain) =>
         _entries.TryGetValue((PortOnly ? 0 : address.Value, protocol, port), out chain!)
         || (_under is not null && _under.TryGet(address, protocol, port, out chain));

@@ -73,6 +73,7 @@ public sealed class Fib
 
         _locals = addresses;
         _localHop = hop;
+        addresses.Held(this);
     }
 
     /// <summary>
@@ -88,6 +89,20 @@ public sealed class Fib
 
         Add(new Route(new Ipv4Prefix(new Ipv4Address(network), 32), RouteType.Local, _localHop));
         return true;
+    }
+
+    /// <summary>A shared local address left the set (<see cref="SharedAddresses.Remove"/>): its route goes if this table built it.</summary>
+    internal void DropSharedLocal(uint network)
+    {
+        if (_localsBuilt?.Remove(network) == true && _byLength[32] is { } table && table.Remove(network))
+        {
+            if (table.Count == 0)
+            {
+                _lengthsPresent &= ~(1UL << 32);
+            }
+
+            _count--;
+        }
     }
 
     /// <summary>Builds what a change or find at <paramref name="prefix"/> reaches of what the table shares.</summary>

@@ -140,6 +140,22 @@ public sealed class NetworkNamespace
         }
     }
 
+    /// <summary>
+    /// <c>ip addr del ADDRESS/32 dev DEVICE</c> for an address given with <see cref="AddAddress(NetDevice, Ipv4Address, int)"/>
+    /// at /32: no longer local, its local route gone (fib_del_ifaddr). False if the device did not hold it.
+    /// </summary>
+    public bool RemoveAddress(NetDevice device, Ipv4Address address)
+    {
+        if (!_localAddresses.TryGetValue(address.Value, out var owner) || owner != device)
+        {
+            return false;
+        }
+
+        _localAddresses.Remove(address.Value);
+        Fib.Remove(new Ipv4Prefix(address, 32));
+        return true;
+    }
+
     private (SharedAddresses Addresses, NetDevice Device)? _shared;
 
     /// <summary>

@@ -368,6 +368,7 @@ internal static class RouteResolver
             DialPort = dialPort,
             ListenPort = listenPort,
             ViaNodePort = viaNodePort,
+            Service = svc is null ? null : ExternalPolicyTarget.Key(svc),
         };
         return w with { Route = resolved, Paths = [path] };
     }

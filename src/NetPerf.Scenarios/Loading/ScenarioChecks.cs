@@ -539,12 +539,16 @@ internal static class ScenarioChecks
     }
 
     /// <summary>
-    /// addService and removeService: one of the scenario's ClusterIP Services (by its built name), added once
-    /// (it does not exist before: the API server's AlreadyExists for a second) and removed once (after its
-    /// addition, when it has one: NotFound before), in a scenario whose every variant runs kube-proxy in iptables
-    /// mode (the mode whose run-time programming is modelled) with a plugin that leaves Services to kube-proxy
-    /// (Cilium's own load balancer is not told). A workload served by an added Service starts at or after it:
-    /// its client resolves the name when it starts, and CoreDNS has no record before.
+    /// addService and removeService: one of the scenario's ClusterIP or NodePort Services (by its built name) or a
+    /// manifest's ClusterIP, NodePort or LoadBalancer Service (namespace/name, or its name alone when one namespace
+    /// only has it; a LoadBalancer is built as its NodePorts), added once (it does not exist before: the API
+    /// server's AlreadyExists for a second) and removed once (after its addition, when it has one: NotFound before),
+    /// in a scenario whose every variant runs kube-proxy (any of its modes: each writes and takes out a ClusterIP's
+    /// and a NodePort's rules at its sync) with a plugin that leaves Services to it (Cilium's own load balancer is
+    /// not told; each node's own rules of a Service with internalTrafficPolicy Local or a trafficDistribution are
+    /// written and taken out too). Refused, as unmodelled: a headless Service. A workload that resolves an added Service's name starts at or after
+    /// it: its client resolves the name when it starts, and CoreDNS has no record before; an outside client that
+    /// dials a node's NodePort resolves nothing and may run before (its connections are refused until the sync).
     /// </summary>
     private static void TimelineServices(Scenario s, YamlNode root, Diagnostics d)
     {
@@ -555,51 +559,85 @@ internal static class ScenarioChecks
         }
 
         var services = s.Services.SelectMany(x => Stamped(x.Name, x.Count).Select(n => (Name: n, Spec: x))).ToList();
-        var clusterIps = services.Where(x => x.Spec.Type == Model.ServiceType.ClusterIP).Select(x => x.Name).ToList();
-        var added = new Dictionary<string, TimelineEvent>();
-        var removed = new Dictionary<string, TimelineEvent>();
+        static bool Modelled(Manifests.ManifestService m) => m.Type != Manifests.ManifestServiceType.Headless;
+        var allowedNames = services.Where(x => x.Spec.Type is Model.ServiceType.ClusterIP or Model.ServiceType.NodePort).Select(x => x.Name)
+            .Concat(s.Objects.Services.Where(Modelled).Select(ExternalPolicyTarget.Key)).ToList();
+        string allowed = ListedNames(allowedNames, "none: add a ClusterIP or NodePort Service under services or in a manifest");
+        // The Service an entry names, as kubectl finds it: the scenario's by its built name first, else a manifest's namespace/name.
+        string? KeyOf(string target) => services.Any(x => x.Name == target) ? target
+            : ExternalPolicyTarget.Manifest(s, target, out _) is { } named ? ExternalPolicyTarget.Key(named) : null;
+        var added = new Dictionary<string, TimelineEvent>(StringComparer.Ordinal); // by the Service's key: its built name, or namespace/name
+        var removed = new Dictionary<string, TimelineEvent>(StringComparer.Ordinal);
+        var manifestAdds = new Dictionary<string, (Manifests.ManifestService Service, TimelineEvent Add)>(StringComparer.Ordinal);
         foreach (var e in entries)
         {
             string where = $"timeline[{e.Entry}].service";
             var at = At(root, "timeline", e.Entry, "service");
             string name = Printable.Quote(e.Target);
-            string allowed = ListedNames(clusterIps, "none: add a ClusterIP Service under services");
             bool adds = e.Action == TimelineAction.AddService;
-            if (services.FirstOrDefault(x => x.Name == e.Target) is not { Spec: { } spec })
+            string doing = adds ? "addition" : "removal";
+            string key;
+            if (services.FirstOrDefault(x => x.Name == e.Target) is { Spec: { } spec })
             {
-                d.Error(at, $"{where}: no Service named {name} under services{Diagnostics.Suggest(e.Target, clusterIps)}; allowed: {allowed}");
+                if (spec.Type is not (Model.ServiceType.ClusterIP or Model.ServiceType.NodePort))
+                {
+                    string type = spec.Type == Model.ServiceType.Headless ? "headless" : spec.Type.ToString();
+                    d.Error(at, $"{where}: {name} is a {type} Service, whose {doing} while the run goes on is not modelled (ClusterIP and NodePort Services' rules are); allowed: {allowed}");
+                    continue;
+                }
+
+                key = e.Target;
             }
-            else if (spec.Type != Model.ServiceType.ClusterIP)
+            else if (ExternalPolicyTarget.Manifest(s, e.Target, out var several) is { } m)
             {
-                string type = spec.Type == Model.ServiceType.Headless ? "headless" : spec.Type.ToString();
-                string why = adds ? "addition is not modelled (only ClusterIP Services' rules are written while the run goes on)" : "removal is not modelled (only ClusterIP Services' rules are taken out)";
-                d.Error(at, $"{where}: {name} is a {type} Service, whose {why}; allowed: {allowed}");
+                if (!Modelled(m))
+                {
+                    d.Error(at, $"{where}: {name} is a headless Service (no rules: CoreDNS answers with its endpoints), whose {doing} while the run goes on is not modelled; allowed: {allowed}");
+                    continue;
+                }
+
+                key = ExternalPolicyTarget.Key(m);
+                if (adds)
+                {
+                    manifestAdds[key] = (m, e);
+                }
             }
-            else if (adds && added.TryGetValue(e.Target, out var firstAdd))
+            else
+            {
+                d.Error(at, several.Count > 0
+                    ? $"{where}: {name} names a Service in several namespaces ({string.Join(", ", several)}); allowed: namespace/name"
+                    : $"{where}: no Service named {name} under services or in the manifests{Diagnostics.Suggest(e.Target, allowedNames)}; allowed: {allowed}");
+                continue;
+            }
+
+            if (adds && added.TryGetValue(key, out var firstAdd))
             {
                 d.Error(at, $"{where}: {name} exists already at {YamlMap.Show(e.At)} (added by timeline[{firstAdd.Entry}]); allowed: one addService per Service");
             }
             else if (adds)
             {
-                added[e.Target] = e;
+                added[key] = e;
             }
-            else if (removed.TryGetValue(e.Target, out var first))
+            else if (removed.TryGetValue(key, out var first))
             {
                 d.Error(at, $"{where}: {name} no longer exists at {YamlMap.Show(e.At)} (removed by timeline[{first.Entry}]); allowed: one removeService per Service");
             }
-            else if (s.Timeline.FirstOrDefault(x => x.Action == TimelineAction.AddService && x.Target == e.Target) is { } add && add.At >= e.At)
+            else if (entries.FirstOrDefault(x => x.Action == TimelineAction.AddService && KeyOf(x.Target) == key) is { } add && add.At >= e.At)
             {
                 d.Error(at, $"{where}: {name} does not exist yet at {YamlMap.Show(e.At)} (timeline[{add.Entry}] adds it at {YamlMap.Show(add.At)}); allowed: a time after its addition");
             }
             else
             {
-                removed[e.Target] = e;
+                removed[key] = e;
             }
         }
 
         foreach (var (name, add) in added)
         {
-            foreach (var w in s.Workloads.Where(w => w.Service == name))
+            // The scenario's Service by the workload's service; a manifest's by a route that resolves its name (not an outside client at a NodePort).
+            var resolving = s.Workloads.Where(w => w.Service == name
+                || (manifestAdds.ContainsKey(name) && w.Route is { } r && r.Service == name && !r.ViaNodePort && r.DialName is not null));
+            foreach (var w in resolving)
             {
                 var start = s.Timeline.FirstOrDefault(x => x.Action == TimelineAction.StartWorkload && x.Target == w.Name);
                 if (start is null || start.At < add.At)
@@ -613,10 +651,10 @@ internal static class ScenarioChecks
         var first0 = entries[0];
         foreach (var v in s.Variants())
         {
-            if (v.KubeProxy != Kubernetes.Services.KubeProxyMode.Iptables || v.Cni.Family == "cilium")
+            if (v.Cni.Family == "cilium")
             {
                 d.Error(At(root, "timeline", first0.Entry, "action"),
-                    $"timeline[{first0.Entry}].action: {first0.Action.Name()} is modelled with kube-proxy in iptables mode and a plugin that leaves Services to it; variant {v.Name} runs {(v.Cni.Family == "cilium" ? "cilium, whose own Service load balancer is not told" : $"kube-proxy {v.KubeProxy.Name}")}; allowed: kubeProxy iptables with a plugin other than cilium");
+                    $"timeline[{first0.Entry}].action: {first0.Action.Name()} is modelled with kube-proxy (iptables, ipvs or nftables) and a plugin that leaves Services to it; variant {v.Name} runs cilium, whose own Service load balancer is not told; allowed: a plugin other than cilium");
                 break;
             }
         }

@@ -59,6 +59,9 @@ public sealed record WorkloadRoute(string From, string To, RoutePlacement? Place
     /// <summary>from: external to a Service: dial <see cref="DialNode"/>'s address at this NodePort.</summary>
     public bool ViaNodePort { get; init; }
 
+    /// <summary>The manifest Service the client goes through (namespace/name), or null.</summary>
+    public string? Service { get; init; }
+
     /// <summary>Whether an end is beyond the cluster's edge (the cluster is built with its remote host and the plugin's masquerade).</summary>
     public bool ReachesOutside => ClientOutside || ServerOutside;
 

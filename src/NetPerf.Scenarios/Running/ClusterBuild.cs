@@ -282,6 +282,36 @@ public sealed class ClusterBuild
 
     private readonly HashSet<string> _heldServices = [];
 
+    private readonly Dictionary<string, Manifests.ManifestService> _heldManifests = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// What an addService or removeService entry's target names, as built: a scenario Service (one), or a
+    /// manifest's (one per port, sharing its address), with the name and namespace CoreDNS serves it under.
+    /// </summary>
+    public (IReadOnlyList<Service> Services, string Name, string Namespace) TimelineServices(string target) =>
+        _services.TryGetValue(target, out var own) ? ([own], own.Name, "default")
+        : ExternalPolicyTarget.Manifest(_scenario, target, out _) is { } m ? (_manifestServices[ExternalPolicyTarget.Key(m)], m.Name, m.Namespace)
+        : throw new KeyNotFoundException($"no Service '{target}' (validated before the run).");
+
+    /// <summary>
+    /// Creates every held manifest Service at once, programmed as at the start (for <see cref="WorkloadProbe"/> and
+    /// the trace, which follow a workload on the cluster as it will be once the timeline has added them).
+    /// </summary>
+    internal void CreateHeldManifestServices()
+    {
+        foreach (var (key, svc) in _heldManifests)
+        {
+            foreach (var service in _manifestServices[key])
+            {
+                Proxy.Add(service);
+            }
+
+            Dns.AddService(svc.Name, svc.Namespace, svc.ClusterIp);
+        }
+
+        _heldManifests.Clear();
+    }
+
     /// <summary>
     /// Creates a held Service at once, programmed as at the start (for <see cref="WorkloadProbe"/> and the trace, which follow
     /// a workload on the cluster as it will be when the workload runs, without its timeline: a workload served by an added Service
@@ -473,7 +503,12 @@ public sealed class ClusterBuild
     /// </summary>
     private void AddManifestServices(Scenario scenario)
     {
-        bool patched = scenario.Timeline.Any(e => e.Action == TimelineAction.SetExternalTrafficPolicy);
+        bool patched = scenario.Timeline.Any(e => e.Action is TimelineAction.SetExternalTrafficPolicy or TimelineAction.AddService or TimelineAction.RemoveService);
+        var own = ExternalPolicyTarget.ScenarioServices(scenario).Select(x => x.Name).ToHashSet(StringComparer.Ordinal); // a name the scenario's services hold is theirs
+        var held = scenario.Timeline
+            .Where(e => e.Action == TimelineAction.AddService && !own.Contains(e.Target))
+            .Select(e => ExternalPolicyTarget.Manifest(scenario, e.Target, out _)).OfType<Manifests.ManifestService>()
+            .Select(ExternalPolicyTarget.Key).ToHashSet(StringComparer.Ordinal);
         foreach (var svc in scenario.Objects.Services)
         {
             var first = svc.ForPort(svc.Ports[0]);
@@ -492,18 +527,29 @@ public sealed class ClusterBuild
                 continue;
             }
 
-            var versions = patched ? new List<Service>() : null; // kept only for a timeline that patches Services
+            var versions = patched ? new List<Service>() : null; // kept only for a timeline that patches, adds or removes Services
+            string key = ExternalPolicyTarget.Key(svc);
+            bool later = held.Contains(key); // created by its timeline entry: no rules, no slice, no DNS record before
             foreach (var port in svc.Ports)
             {
                 var service = svc.ForPort(port);
                 versions?.Add(service);
-                Proxy.Add(service);
-                ScenarioServices++;
+                if (!later)
+                {
+                    Proxy.Add(service);
+                    ScenarioServices++;
+                }
             }
 
             if (versions is not null)
             {
-                _manifestServices[ExternalPolicyTarget.Key(svc)] = versions;
+                _manifestServices[key] = versions;
+            }
+
+            if (later)
+            {
+                _heldManifests[key] = svc;
+                continue;
             }
 
             Dns.AddService(svc.Name, svc.Namespace, svc.ClusterIp);

@@ -136,12 +136,23 @@ internal sealed class TimelineRun : IEventHandler
             case TimelineAction.AddService:
                 // The API server has it: CoreDNS serves its name from now on (its watch's latency is not
                 // modelled), the EndpointSlice controller writes its slice, kube-proxy programs it at its next sync.
-                var added = _build.ScenarioServiceObjects[e.Target];
-                _build.Dns.AddService(added.Name, "default", added.ClusterIp);
-                _build.Sync!.Create(added);
+                // A manifest's Service of several ports is one per port, created together.
+                var (added, dnsName, dnsNamespace) = _build.TimelineServices(e.Target);
+                _build.Dns.AddService(dnsName, dnsNamespace, added[0].ClusterIp);
+                foreach (var service in added)
+                {
+                    _build.Sync!.Create(service);
+                }
+
                 break;
             case TimelineAction.RemoveService:
-                _build.Sync!.Delete(_build.ScenarioServiceObjects[e.Target]); // its rules stay until kube-proxy's next sync
+                // Its rules stay until kube-proxy's next sync; the version kube-proxy knows (a patched one, after a setExternalTrafficPolicy) goes.
+                var built0 = _build.TimelineServices(e.Target).Services;
+                foreach (var service in _versions.GetValueOrDefault(built0[0].Name, built0))
+                {
+                    _build.Sync!.Delete(service);
+                }
+
                 break;
             case TimelineAction.SetExternalTrafficPolicy:
                 // kubectl patch: the API server holds the new version at once; kube-proxy rewrites the Service's

@@ -63,6 +63,8 @@ public static class WorkloadProbe
             build.CreateHeldService(served); // the workload starts at or after its Service's addService (validated)
         }
 
+        build.CreateHeldManifestServices(); // a route to one is probed as it runs once the timeline has added it
+
         Workloads.IWorkload workload;
         try
         {

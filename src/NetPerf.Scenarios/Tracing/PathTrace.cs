@@ -56,6 +56,8 @@ public sealed class PathTrace : IPacketTracer, INetfilterTracer
             build.CreateHeldService(served); // traced as it runs: after its Service's addService (validation has it start then or later)
         }
 
+        build.CreateHeldManifestServices(); // a route to one is traced as it runs once the timeline has added it
+
         var unit = new RunUnit(0, variant, rr, path, 0);
         var (w, _) = PathRun.Prepare(build, unit);
         var trace = new PathTrace();

@@ -62,6 +62,32 @@ public class SharedRulesTests
     }
 
     [Fact]
+    public void A_shared_rule_deleted_leaves_every_chain_at_once_while_they_agree_and_is_refused_once_one_has_its_own_copy()
+    {
+        // A deleted Service's portal leaves every node's KUBE-SERVICES in one sync (iptables -D on each node).
+        var shared = new SharedRules();
+        var a = Chain.Over("KUBE-SERVICES", shared);
+        var b = Chain.Over("KUBE-SERVICES", shared);
+        a.Append(new Rule { Target = RuleTarget.Return, Comment = "end" });
+        b.Append(new Rule { Target = RuleTarget.Return, Comment = "end" });
+        var (one, two, three) = (Portal(1), Portal(2), Portal(3));
+        shared.Append(one);
+        shared.Append(two);
+        shared.Append(three);
+
+        Assert.True(shared.Remove(two));
+        Assert.False(shared.Remove(two));
+        Assert.Equal(["s1", "s3", "end"], a.Rules.Select(r => r.Comment));
+        Assert.Equal(["s1", "s3", "end"], b.Rules.Select(r => r.Comment));
+        Assert.True(a.IsOver(shared) && b.IsOver(shared));
+
+        Assert.True(a.Remove(one)); // one node on its own: it takes its copy first
+        Assert.Throws<InvalidOperationException>(() => shared.Remove(three));
+        Assert.Equal(["s3", "end"], a.Rules.Select(r => r.Comment));
+        Assert.Equal(["s1", "s3", "end"], b.Rules.Select(r => r.Comment));
+    }
+
+    [Fact]
     public void A_rule_that_leaves_its_rare_matches_unset_equals_one_built_without_them_and_with_copies_them_apart()
     {
         var plain = new Rule { Target = RuleTarget.Jump, JumpTo = new Chain("X"), Probability = 0.5 };

@@ -197,4 +197,42 @@ public class FibTests
             }
         });
     }
+
+    [Fact]
+    public void An_address_taken_from_a_shared_set_is_no_longer_local_in_any_table_whether_or_not_its_route_was_built()
+    {
+        // kube-proxy's IPVS mode unbinding a deleted Service's ClusterIP from every node's kube-ipvs0 (`ip addr del`):
+        // fib_del_ifaddr takes its local route away, so the address falls back to the covering route.
+        var dummy = new NextHop(7, Ipv4Address.Any);
+        var cover = new Route(Ipv4Prefix.Parse("10.96.0.0/12"), RouteType.Unicast, Eth0);
+        var set = new SharedAddresses();
+        var (looked, unlooked, kept) = (Ipv4Address.Parse("10.96.0.10"), Ipv4Address.Parse("10.96.0.11"), Ipv4Address.Parse("10.96.0.12"));
+        var tables = new[] { new Fib(), new Fib() };
+        foreach (var fib in tables)
+        {
+            fib.Add(cover);
+            fib.ShareLocalAddresses(set, dummy);
+        }
+
+        foreach (var a in (Ipv4Address[])[looked, unlooked, kept])
+        {
+            set.Add(a);
+        }
+
+        Assert.Equal(RouteType.Local, tables[0].Lookup(looked)!.Type); // built in the first table only
+        Assert.Equal(4, tables[0].Count);
+
+        Assert.True(set.Remove(looked));
+        Assert.True(set.Remove(unlooked));
+        Assert.False(set.Remove(unlooked));
+        foreach (var fib in tables)
+        {
+            Assert.Equal(cover, fib.Lookup(looked));
+            Assert.Equal(cover, fib.Lookup(unlooked));
+            Assert.Equal(RouteType.Local, fib.Lookup(kept)!.Type);
+            Assert.Equal(2, fib.Count); // the covering route and the one address left
+        }
+
+        Assert.False(set.Contains(looked));
+    }
 }
