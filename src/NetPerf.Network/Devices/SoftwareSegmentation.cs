@@ -19,7 +19,9 @@ internal interface ISegmentHandler
 internal static class SoftwareSegmentation
 {
     /// <summary>Charges the cuts at <paramref name="at"/>, then hands each segment, the walk's own packet last, to <paramref name="next"/>.</summary>
-    public static void Each(ref PacketWalk walk, NetDevice at, ISegmentHandler next)
+    /// <remarks>Generic so that a struct handler (the IP fragmenter's device and MTU) costs no allocation per packet.</remarks>
+    public static void Each<THandler>(ref PacketWalk walk, NetDevice at, THandler next)
+        where THandler : ISegmentHandler
     {
         int segments = walk.P.Segments;
         walk.Charge(KernelStage.GsoSegment, at.Namespace, at, segments);

@@ -36,27 +36,13 @@ internal static class Fragmentation
             return;
         }
 
-        var host = walk.Host;
-        walk.Charge(KernelStage.GsoSegment, device.Namespace, device, segments);
-        walk.Flush();
-        Packet template = walk.P;
-        for (int i = 0; i < segments; i++)
-        {
-            bool last = i == segments - 1;
-            int packet = last ? walk.Packet : host.Pool.Rent();
-            ref var segment = ref host.Pool[packet];
-            segment = template;
-            segment.BecomeSegment(i);
-            if (last)
-            {
-                FragmentOrTransmit(device, mtu, ref walk);
-            }
-            else
-            {
-                var piece = new PacketWalk(host, packet) { NextHop = walk.NextHop };
-                FragmentOrTransmit(device, mtu, ref piece);
-            }
-        }
+        Devices.SoftwareSegmentation.Each(ref walk, device, new FragmentEach(device, mtu));
+    }
+
+    /// <summary>Each GSO segment fragmented to the MTU, or sent whole where it fits.</summary>
+    private readonly struct FragmentEach(NetDevice device, int mtu) : Devices.ISegmentHandler
+    {
+        public void HandleSegment(ref PacketWalk walk) => FragmentOrTransmit(device, mtu, ref walk);
     }
 
     private static void FragmentOrTransmit(NetDevice device, int mtu, ref PacketWalk walk)
