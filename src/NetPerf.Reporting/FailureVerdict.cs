@@ -49,11 +49,25 @@ public static class FailureVerdict
                 {
                     var of = rows[(path, key.Variant, workload)].ToList();
                     var failures = new List<FailureCount>();
+                    // A refused, reset or timed-out connection's request is also counted lost: name only the losses
+                    // beyond those, so one failed connection is not two failures.
+                    double failedConnections = of.Where(r => r.Metric is "refused" or "reset" or "timed_out" && double.IsFinite(r.Mean)).Sum(r => r.Mean);
                     foreach ((string metric, string kind) in Kinds)
                     {
                         if (of.FirstOrDefault(r => r.Metric == metric) is { Mean: var mean } row && double.IsFinite(mean) && mean > 0)
                         {
-                            failures.Add(new FailureCount(metric == "lost" ? $"{row.Unit} lost" : kind, mean));
+                            if (metric != "lost")
+                            {
+                                failures.Add(new FailureCount(kind, mean));
+                            }
+                            else if (failedConnections == 0)
+                            {
+                                failures.Add(new FailureCount($"{row.Unit} lost", mean));
+                            }
+                            else if (mean - failedConnections > 1e-9)
+                            {
+                                failures.Add(new FailureCount($"{row.Unit} lost besides the failed connections'", mean - failedConnections));
+                            }
                         }
                     }
 

@@ -50,6 +50,21 @@ public sealed class FailureVerdictTests
         Assert.Contains("flannel-vxlan/iptables: none (", sentence, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(7847, 7847, null)] // every lost request was a refused connection's: named once, as refused
+    [InlineData(10, 15, 5.0)]      // five more lost otherwise (a UDP probe, a reset mid-stream): those are named
+    public void A_failed_connections_request_is_not_counted_again_as_lost(double refused, double lost, double? besides)
+    {
+        ResultSet results = WithRows(
+            ("calico-bgp/iptables", "node-port", "refused", "connections", refused),
+            ("calico-bgp/iptables", "node-port", "lost", "requests", lost));
+
+        VariantFailures calico = Assert.Single(FailureVerdict.Of(results)).Variants.Single(v => v.Variant == "calico-bgp/iptables");
+
+        Assert.Equal(new FailureCount("connections refused", refused), calico.Failures[0]);
+        Assert.Equal(besides is null ? [] : [new FailureCount("requests lost besides the failed connections'", besides.Value)], calico.Failures.Skip(1));
+    }
+
     [Fact]
     public void A_replication_that_delivered_nothing_has_no_loss_figure_and_is_not_called_a_failure_by_it()
     {

@@ -371,8 +371,14 @@ internal static class ScenarioChecks
             var services = s.Services.Where(x => x.Type == ServiceType.ClusterIP && x.Count == 1).Select(x => x.Name).ToList();
             if (!services.Contains(name))
             {
+                // Say what the named Service is when it is one, so that a NodePort or a stamped Service is not told to be added.
+                string what = s.Services.FirstOrDefault(x => x.Name == name) is { } found
+                    ? found.Count != 1
+                        ? $"is stamped {found.Count} times (count: {found.Count}); a workload's service is one ClusterIP Service"
+                        : $"is a {found.Type} Service; a workload's service is a ClusterIP Service, whose pods run its server (to reach a NodePort from outside: a NodePort Service of the manifests, and from: external, to: service/NAME)"
+                    : "is not one of the scenario's ClusterIP Services (count 1)";
                 d.Error(At(root, "workloads", i, "service"),
-                    $"workloads[{i}].service: {Printable.Quote(name)} is not one of the scenario's ClusterIP Services (count 1){Diagnostics.Suggest(name, services)}; allowed: {(services.Count > 0 ? string.Join(", ", services) : "none: add one under services")}");
+                    $"workloads[{i}].service: {Printable.Quote(name)} {what}{Diagnostics.Suggest(name, services)}; allowed: {(services.Count > 0 ? string.Join(", ", services) : "none: add a ClusterIP Service (count 1) under services")}");
             }
 
             if (w.Test != NetperfTestKind.TcpRr && w.Test != NetperfTestKind.TcpCrr && w.Test != NetperfTestKind.UdpRr)

@@ -81,6 +81,18 @@ public class TimelineValidationTests
         Assert.Contains(e.Errors, x => x.Message == "workloads[0].paths: a workload with a service goes to its ClusterIP; allowed: [cluster-ip]");
     }
 
+    [Theory]
+    [InlineData("type: NodePort, ", "'shop' is a NodePort Service; a workload's service is a ClusterIP Service")]
+    [InlineData("count: 3, ", "'shop' is stamped 3 times (count: 3); a workload's service is one ClusterIP Service")]
+    public void A_served_workload_naming_a_scenario_Service_of_another_kind_is_told_what_that_Service_is(string kind, string expected)
+    {
+        // A user who wrote the NodePort under services is told what it is, not to add it again.
+        var e = Assert.Throws<ScenarioException>(() => ScenarioReader.Parse(Base.Replace("services: [{name: shop, ", "services: [{name: shop, " + kind), "t.yaml"));
+        var error = Assert.Single(e.Errors, x => x.Message.StartsWith("workloads[0].service: ", StringComparison.Ordinal));
+        Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+        Assert.EndsWith("allowed: none: add a ClusterIP Service (count 1) under services", error.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void DrainNode_takes_a_node_of_the_cluster_and_nothing_else()
     {
