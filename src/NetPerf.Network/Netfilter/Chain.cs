@@ -7,7 +7,10 @@ namespace NetPerf.Network.Netfilter;
 /// </summary>
 public sealed class Chain
 {
-    private readonly List<Rule> _rules;
+    // A numbered chain keeps its first two rules inline until its rules are read or changed otherwise: 2.5 M endpoint
+    // chains at Kubernetes' thresholds, of which a run's traffic walks a few, so the rest never make their list.
+    private List<Rule>? _rules;
+    private Rule? _inline0, _inline1;
     private SharedRules? _shared;
     private SharedThenOwn? _view;
     private string? _name;
@@ -23,12 +26,35 @@ public sealed class Chain
     private Chain(ChainNumber number, int capacity)
     {
         _number = number;
-        _rules = new List<Rule>(capacity);
+        _capacity = capacity;
+    }
+
+    private readonly int _capacity;
+
+    /// <summary>The chain's own rules as a list, made from the inline ones when first needed.</summary>
+    private List<Rule> Own => _rules ??= Materialize();
+
+    private List<Rule> Materialize()
+    {
+        var list = new List<Rule>(Math.Max(_capacity, 2));
+        if (_inline0 is { } first)
+        {
+            list.Add(first);
+        }
+
+        if (_inline1 is { } second)
+        {
+            list.Add(second);
+        }
+
+        (_inline0, _inline1) = (null, null);
+        return list;
     }
 
     /// <summary>
     /// One of many chains named by a number after a common prefix (kube-proxy's KUBE-SEP-... per endpoint: 2.5 M
-    /// at Kubernetes' thresholds), its name written when first read, and room for <paramref name="capacity"/> rules.
+    /// at Kubernetes' thresholds), its name written when first read, its first two rules held inline until its
+    /// rules are first read, then a list with room for <paramref name="capacity"/>.
     /// </summary>
     public static Chain Numbered(string prefix, int number, ChainNumberFormat format, int capacity) =>
         new(new ChainNumber(prefix, number, format), capacity);
@@ -43,7 +69,7 @@ public sealed class Chain
     public RuleTarget? Policy { get; set; }
 
     /// <summary>The rules in the order they are walked: the shared ones (while attached), then the chain's own.</summary>
-    public IReadOnlyList<Rule> Rules => _shared is null ? _rules : (_view ??= new SharedThenOwn(_shared.Rules, _rules));
+    public IReadOnlyList<Rule> Rules => _shared is null ? Own : (_view ??= new SharedThenOwn(_shared.Rules, Own));
 
     /// <summary>A user chain whose first rules are <paramref name="shared"/>, as long as it is not changed on its own.</summary>
     public static Chain Over(string name, SharedRules shared)
@@ -65,7 +91,7 @@ public sealed class Chain
     {
         if (_shared is { } shared)
         {
-            _rules.InsertRange(0, shared.Rules);
+            Own.InsertRange(0, shared.Rules);
             shared.Attached--;
             _shared = null;
             _view = null;
@@ -80,7 +106,21 @@ public sealed class Chain
             throw new ArgumentException($"a jump from {Name} needs a target chain.", nameof(rule));
         }
 
-        _rules.Add(rule);
+        if (_rules is null && _inline1 is null)
+        {
+            if (_inline0 is null)
+            {
+                _inline0 = rule;
+            }
+            else
+            {
+                _inline1 = rule;
+            }
+
+            return this;
+        }
+
+        Own.Add(rule);
         return this;
     }
 
@@ -88,7 +128,7 @@ public sealed class Chain
     public Chain Insert(Rule rule)
     {
         Detach();
-        _rules.Insert(0, rule);
+        Own.Insert(0, rule);
         return this;
     }
 
@@ -101,7 +141,7 @@ public sealed class Chain
         }
 
         Detach();
-        _rules.Insert(index, rule);
+        Own.Insert(index, rule);
         return this;
     }
 
@@ -110,11 +150,11 @@ public sealed class Chain
     {
         if (_shared is { } shared && !shared.Rules.Contains(rule))
         {
-            return _rules.Remove(rule); // one of the chain's own: the shared ones stay shared
+            return Own.Remove(rule); // one of the chain's own: the shared ones stay shared
         }
 
         Detach();
-        return _rules.Remove(rule);
+        return Own.Remove(rule);
     }
 
     public void Clear()
@@ -126,7 +166,7 @@ public sealed class Chain
             _view = null;
         }
 
-        _rules.Clear();
+        Own.Clear();
     }
 
     public override string ToString() => $"{Name} ({Rules.Count} rules)";

@@ -64,15 +64,15 @@ internal static class ScaleModel
         mode == KubeProxyMode.Ipvs ? 368.2 : mode == KubeProxyMode.Iptables ? 10.1 : 0;
 
     /// <summary>
-    /// An endpoint of a Service: iptables and nftables its KUBE-SEP-style chain and its pick rule (265 B, 2026-12-04,
+    /// An endpoint of a Service: iptables and nftables its KUBE-SEP-style chain and its pick rule (217 B, 2026-12-04,
     /// <c>coefficients MODE</c>: 50 Services of one 200-pod Deployment, so the chains' two rules are the pods' and
-    /// shared, and the chain's name written only when read; 329 B with every name a string, 754 B before the rules
-    /// were shared and a rule's rare matches moved out), IPVS a real server in the one
+    /// shared, the chain's name written and its rule list made only when first read; 265 B with a list each, 329 B
+    /// with every name a string, 754 B before the rules were shared and a rule's rare matches moved out), IPVS a real server in the one
     /// list every node's virtual service shares (10 B; each node's weights and connection counts only for servers
     /// it has scheduled: 0 B at build; 20.4 B per node when each node kept its own).
     /// </summary>
     public static (double Shared, double PerNode) EndpointBytes(KubeProxyMode mode) =>
-        mode == KubeProxyMode.Ipvs ? (10, 0) : (265, 0);
+        mode == KubeProxyMode.Ipvs ? (10, 0) : (217, 0);
 
     /// <summary>
     /// iptables and nftables: the rules every endpoint chain of one pod holds alike, once per pod that is an
@@ -89,7 +89,7 @@ internal static class ScaleModel
     /// (2026-12-04, Release, the shared 2-vCPU machine: 5,000 nodes on racks, 137 MB by the estimate, in a median
     /// 1.25-1.33 s of BenchmarkDotNet's cold runs (RackClusterBuildBenchmarks), 9-10 ns a byte; the 500-node threshold cluster of ThresholdClusterBuildBenchmarks, 2.3-3.5 s, 5-8 ns a byte
     /// allocated). 10 keeps validate's workload probe from building Kubernetes' threshold cluster in iptables mode
-    /// (about 2.8 GiB by the estimate then, 30 s; 1.2 GiB since its portals and endpoint rules are shared, 13 s, still
+    /// (about 2.8 GiB by the estimate then, 30 s; 1.1 GiB since its portals and endpoint rules are shared, 12 s by the estimate, still
     /// past the 10 s budget; minutes in a Debug test), as it did at 2 ns when the routes' 5.5 GiB counted.
     /// </summary>
     public const double BuildNsPerByte = 10;

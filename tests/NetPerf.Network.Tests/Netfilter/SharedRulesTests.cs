@@ -105,4 +105,26 @@ public class SharedRulesTests
         Assert.Equal(0u, set.SetMark); // a copy's change is its own
         Assert.Equal(0x4000u, other.MarkSet);
     }
+
+    [Fact]
+    public void A_numbered_chain_is_named_and_read_and_changed_as_a_chain_of_its_own_is()
+    {
+        // KUBE-SEP-...: its name and its first two rules kept compactly until read; nothing a reader can tell apart.
+        var named = new Chain("KUBE-SEP-0000000A0002");
+        var numbered = Chain.Numbered("KUBE-SEP-0000000A", 2, ChainNumberFormat.Hex4, capacity: 2);
+        foreach (var chain in new[] { named, numbered })
+        {
+            chain.Append(Portal(1)).Append(Portal(2)).Append(Portal(3));
+            chain.Insert(1, Portal(4));
+            Assert.True(chain.Remove(chain.Rules[0]));
+        }
+
+        Assert.Equal(named.Name, numbered.Name);
+        Assert.Equal("endpoint-7-12", Chain.Numbered("endpoint-7-", 12, ChainNumberFormat.Decimal, 2).Name);
+        Assert.Equal(named.Rules, numbered.Rules);
+        Assert.Equal(["s4", "s2", "s3"], numbered.Rules.Select(r => r.Comment));
+
+        var two = Chain.Numbered("KUBE-SEP-X", 0, ChainNumberFormat.Hex4, 2).Append(Portal(5)).Append(Portal(6));
+        Assert.Equal(["s5", "s6"], two.Rules.Select(r => r.Comment));
+    }
 }
