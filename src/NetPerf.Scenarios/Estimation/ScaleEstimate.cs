@@ -129,7 +129,7 @@ public sealed record ScaleEstimate
             new($"{Count(pods)} pods", pods * ScaleModel.BytesPerPod, manifestPods > deploymentPods ? ScaleKey.Manifests : ScaleKey.Deployments, Largest(s)),
             new(ipvs ? $"{Count(services)} IPVS virtual services and their kube-ipvs0 addresses, held once for {Count(n)} nodes" : $"{Count(services)} Services' chains and their places in {Count(n)} nodes' service maps",
                 (services * svcShared) + ((double)services * n * svcPerNode), servicesDriver, heaviest),
-            new(ipvs ? $"{Count(endpoints)} IPVS real servers, one list each Service's {Count(n)} nodes share" : $"{Count(services)} Services x {avg} endpoints = {Count(endpoints)} endpoints, {Count(rules)} {v.KubeProxy} rules per node",
+            new(ipvs ? $"{Count(endpoints)} IPVS real servers, one list each Service's {Count(n)} nodes share" : $"{Count(services)} Services x {avg} endpoints on average = {Count(endpoints)} endpoints, {Count(rules)} {v.KubeProxy} rules per node",
                 (endpoints * epShared) + ((double)endpoints * n * epPerNode) + endpointPodBytes, servicesDriver, heaviest),
         };
 

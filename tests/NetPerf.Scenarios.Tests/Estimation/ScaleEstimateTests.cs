@@ -91,7 +91,7 @@ public sealed class ScaleEstimateTests
         var error = Assert.Single(e.Errors);
         Assert.Equal((6, 5), (error.Line, error.Column));
         Assert.Contains("over the limit of 16.0 GiB", error.Message, StringComparison.Ordinal);
-        Assert.Contains("10,002 Services x 9,998 endpoints = 100 M endpoints, 300 M iptables rules per node", error.Message, StringComparison.Ordinal);
+        Assert.Contains("10,002 Services x 9,998 endpoints on average = 100 M endpoints, 300 M iptables rules per node", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -118,7 +118,7 @@ public sealed class ScaleEstimateTests
         var error = Assert.Single(e.Errors);
         Assert.Equal((6, 5), (error.Line, error.Column));
         Assert.StartsWith("services[0]: one simulation would need about 2.", error.Message, StringComparison.Ordinal);
-        Assert.Contains("1,002 Services x 9,980 endpoints = 10 M endpoints, 30 M iptables rules per node", error.Message, StringComparison.Ordinal);
+        Assert.Contains("1,002 Services x 9,980 endpoints on average = 10 M endpoints, 30 M iptables rules per node", error.Message, StringComparison.Ordinal);
     }
 
     [Theory]
