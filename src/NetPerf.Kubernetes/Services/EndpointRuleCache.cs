@@ -44,6 +44,6 @@ internal sealed class EndpointRuleCache(Chain markMasquerade)
             }
         }
 
-        return Network.Netfilter.Chain.Numbered(prefix, number, format, capacity: 2).Append(hairpin).Append(dnat);
+        return Network.Netfilter.Chain.Numbered(prefix, number, format).Append(hairpin).Append(dnat);
     }
 }

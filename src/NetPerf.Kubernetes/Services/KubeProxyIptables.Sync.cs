@@ -167,20 +167,7 @@ public sealed partial class KubeProxyIptables : IKubeProxyRuleWriter
         RefuseAtRunTime(service, "removing");
         if (_serviceChains.Remove(service, out _))
         {
-            var first = _nodes.Values.First().Services;
-            var portal = first.Rules.First(r => IsPortal(r, service));
-            if (_portals is { } portals && portals.Attached == portals.Made && portals.Remove(portal))
-            {
-                // Every node's chain still walks the shared portals: the portal leaves them all at once, and they stay shared.
-            }
-            else
-            {
-                foreach (var chains in _nodes.Values)
-                {
-                    chains.Services.Remove(chains.Services.Rules.First(r => IsPortal(r, service))); // a node's chain on its own: detached, as Chain.Remove does
-                }
-            }
-
+            RemoveFromEveryNodesServices(r => IsPortal(r, service));
             ServiceRules--;
         }
 

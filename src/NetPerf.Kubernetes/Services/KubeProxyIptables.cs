@@ -161,18 +161,7 @@ public sealed partial class KubeProxyIptables
         }
         else
         {
-            var portal = Portal(service, svc);
-            if (_portals is { } portals && portals.Attached == portals.Made)
-            {
-                portals.Append(portal); // every node's: after the portals, before its KUBE-NODEPORTS jump
-            }
-            else
-            {
-                foreach (var chains in _nodes.Values)
-                {
-                    chains.Services.Insert(chains.Services.Rules.Count - 1, portal); // before the KUBE-NODEPORTS jump
-                }
-            }
+            AddToEveryNodesServices(Portal(service, svc));
         }
 
         if (service.NodePort is not null || service.LoadBalancerIp is not null)
@@ -181,6 +170,38 @@ public sealed partial class KubeProxyIptables
         }
 
         ServiceRules += service.LoadBalancerIp is null ? 1 : 2;
+    }
+
+    /// <summary>
+    /// A rule every node's KUBE-SERVICES gets alike, last before its KUBE-NODEPORTS jump: once, to the shared portals,
+    /// while the nodes' chains agree; else into each node's own.
+    /// </summary>
+    private void AddToEveryNodesServices(Rule rule)
+    {
+        if (_portals is { Agree: true } portals)
+        {
+            portals.Append(rule);
+            return;
+        }
+
+        foreach (var chains in _nodes.Values)
+        {
+            chains.Services.Insert(chains.Services.Rules.Count - 1, rule);
+        }
+    }
+
+    /// <summary>Takes the rule <paramref name="match"/> picks out of every node's KUBE-SERVICES: once from the shared portals while it is one of them.</summary>
+    private void RemoveFromEveryNodesServices(Func<Rule, bool> match)
+    {
+        if (_portals is { Agree: true } portals && portals.Remove(_nodes.Values.First().Services.Rules.First(match)))
+        {
+            return;
+        }
+
+        foreach (var chains in _nodes.Values)
+        {
+            chains.Services.Remove(chains.Services.Rules.First(match)); // a node's own copy: Chain.Remove detaches it first
+        }
     }
 
     private static Rule Portal(Service service, Chain target) => new()
@@ -296,13 +317,12 @@ public sealed partial class KubeProxyIptables
                 byNode.Add((node, chains, rules));
             }
 
-            // One KUBE-EXT-X for every node: its LoadBalancer IP rule is the same on each, added to the shared
-            // portals while the nodes' KUBE-SERVICES still agree (after the Service's own portal, as on each node).
-            bool oneLoadBalancerRule = at is null && exts.Count == 1 && byNode.Count > 0 && byNode[0].Rules.LoadBalancer is not null
-                && _portals is { } portals && portals.Attached == portals.Made;
+            // One KUBE-EXT-X for every node: its LoadBalancer IP rule is the same on each, added to every node's
+            // KUBE-SERVICES at once (after the Service's own portal, as on each node).
+            bool oneLoadBalancerRule = at is null && exts.Count == 1 && byNode.Count > 0 && byNode[0].Rules.LoadBalancer is not null;
             if (oneLoadBalancerRule)
             {
-                _portals!.Append(byNode[0].Rules.LoadBalancer!);
+                AddToEveryNodesServices(byNode[0].Rules.LoadBalancer!);
             }
 
             foreach (var (node, chains, rules) in byNode)

@@ -23,20 +23,14 @@ public sealed class Chain
         _rules = [];
     }
 
-    private Chain(ChainNumber number, int capacity)
-    {
-        _number = number;
-        _capacity = capacity;
-    }
-
-    private readonly int _capacity;
+    private Chain(ChainNumber number) => _number = number;
 
     /// <summary>The chain's own rules as a list, made from the inline ones when first needed.</summary>
     private List<Rule> Own => _rules ??= Materialize();
 
     private List<Rule> Materialize()
     {
-        var list = new List<Rule>(Math.Max(_capacity, 2));
+        var list = new List<Rule>(2);
         if (_inline0 is { } first)
         {
             list.Add(first);
@@ -54,10 +48,10 @@ public sealed class Chain
     /// <summary>
     /// One of many chains named by a number after a common prefix (kube-proxy's KUBE-SEP-... per endpoint: 2.5 M
     /// at Kubernetes' thresholds), its name written when first read, its first two rules held inline until its
-    /// rules are first read, then a list with room for <paramref name="capacity"/>.
+    /// rules are first read.
     /// </summary>
-    public static Chain Numbered(string prefix, int number, ChainNumberFormat format, int capacity) =>
-        new(new ChainNumber(prefix, number, format), capacity);
+    public static Chain Numbered(string prefix, int number, ChainNumberFormat format) =>
+        new(new ChainNumber(prefix, number, format));
 
     public string Name => _name ??= NumberedName(_number.Prefix, _number.Number, _number.Format);
 

@@ -21,16 +21,16 @@ public sealed class SharedRules
 
     public int Count => Rules.Count;
 
+    /// <summary>Every chain made over these still holds them: a rule may be added to or removed from all at once.</summary>
+    public bool Agree => Attached == Made;
+
     /// <summary>
     /// <c>iptables -I CHAIN N</c> on every chain over these, N just past the shared rules. Only while every chain made
     /// over them still holds them: once one has its own copy, each chain is changed on its own.
     /// </summary>
     public void Append(Rule rule)
     {
-        if (Attached != Made)
-        {
-            throw new InvalidOperationException($"{Made - Attached} of the {Made} chains over these rules have been changed on their own: change each chain.");
-        }
+        EnsureAgree();
 
         if (rule.Target is RuleTarget.Jump or RuleTarget.Goto && rule.JumpTo is null)
         {
@@ -47,11 +47,16 @@ public sealed class SharedRules
     /// </summary>
     public bool Remove(Rule rule)
     {
-        if (Attached != Made)
+        EnsureAgree();
+
+        return Rules.Remove(rule);
+    }
+
+    private void EnsureAgree()
+    {
+        if (!Agree)
         {
             throw new InvalidOperationException($"{Made - Attached} of the {Made} chains over these rules have been changed on their own: change each chain.");
         }
-
-        return Rules.Remove(rule);
     }
 }

@@ -48,9 +48,6 @@ internal sealed class ConnectPorts
         _random = streams.Create($"{host}/inet_hash_connect");
     }
 
-    /// <summary>How this host's kernel line walks on from one connect() to the next; the modelled 6.18's by default.</summary>
-    public ConnectPortSearch Search { get; set; } = ConnectPortSearch.PerturbTable;
-
     /// <summary>
     /// The first pass's start, an even offset into the range of <paramref name="remaining"/> ports (an even count),
     /// and the table_perturb slot to advance once a port is found (-1: the global hint). With table_perturb:
@@ -61,10 +58,10 @@ internal sealed class ConnectPorts
     /// the range's low parity first since 4.6 (1580ab63fc9a "tcp/dccp: better use of ephemeral ports in connect()"),
     /// bind() the other.
     /// </summary>
-    public (int Index, uint Offset) Start(Ipv4Address source, Ipv4Address destination, ushort destinationPort, uint remaining, SimTime now)
+    public (int Index, uint Offset) Start(ConnectPortSearch search, Ipv4Address source, Ipv4Address destination, ushort destinationPort, uint remaining, SimTime now)
     {
         ulong addresses = source.Value | ((ulong)destination.Value << 32);
-        if (Search == ConnectPortSearch.GlobalHint)
+        if (search == ConnectPortSearch.GlobalHint)
         {
             // secure_ipv4_port_ephemeral before v5.12: siphash_3u32(saddr, daddr, dport), returned as u32 (modelled as
             // the same SipHash-2-4 over a 16-byte message with a zero fourth word: with a random key, as uniform).

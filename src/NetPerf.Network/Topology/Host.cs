@@ -106,23 +106,10 @@ public sealed class Host
     private ConnectPorts? _connectPorts;
 
     /// <summary>The kernel's source-port choice for connect(), its secrets drawn on first use.</summary>
-    internal ConnectPorts ConnectPorts => _connectPorts ??= new ConnectPorts(Testbed.Streams, Name) { Search = ConnectPortSearch };
+    internal ConnectPorts ConnectPorts => _connectPorts ??= new ConnectPorts(Testbed.Streams, Name);
 
-    /// <summary>How the host's kernel line walks on from one connect()'s source port to the next.</summary>
-    public ConnectPortSearch ConnectPortSearch
-    {
-        get => _connectPortSearch;
-        set
-        {
-            _connectPortSearch = value;
-            if (_connectPorts is not null)
-            {
-                _connectPorts.Search = value;
-            }
-        }
-    }
-
-    private ConnectPortSearch _connectPortSearch = ConnectPortSearch.PerturbTable;
+    /// <summary>How the host's kernel line walks on from one connect()'s source port to the next; the modelled 6.18's by default.</summary>
+    public ConnectPortSearch ConnectPortSearch { get; set; } = ConnectPortSearch.PerturbTable;
     public string Name { get; }
     public Simulator Sim { get; }
 

@@ -330,7 +330,7 @@ public sealed class NetworkNamespace
     public ushort AllocateConnectPort(Ipv4Address source, Ipv4Address destination, ushort destinationPort)
     {
         const uint remaining = EphemeralLast + 1 - EphemeralFirst; // high++: [32768, 60999] -> [32768, 61000[, 28,232, even
-        var (index, offset) = Host.ConnectPorts.Start(source, destination, destinationPort, remaining, Host.Sim.Now);
+        var (index, offset) = Host.ConnectPorts.Start(Host.ConnectPortSearch, source, destination, destinationPort, remaining, Host.Sim.Now);
         for (int parity = 0; parity < 2; parity++, offset++)
         {
             uint port = EphemeralFirst + offset;

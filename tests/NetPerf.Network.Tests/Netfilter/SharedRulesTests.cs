@@ -111,7 +111,7 @@ public class SharedRulesTests
     {
         // KUBE-SEP-...: its name and its first two rules kept compactly until read; nothing a reader can tell apart.
         var named = new Chain("KUBE-SEP-0000000A0002");
-        var numbered = Chain.Numbered("KUBE-SEP-0000000A", 2, ChainNumberFormat.Hex4, capacity: 2);
+        var numbered = Chain.Numbered("KUBE-SEP-0000000A", 2, ChainNumberFormat.Hex4);
         foreach (var chain in new[] { named, numbered })
         {
             chain.Append(Portal(1)).Append(Portal(2)).Append(Portal(3));
@@ -120,11 +120,11 @@ public class SharedRulesTests
         }
 
         Assert.Equal(named.Name, numbered.Name);
-        Assert.Equal("endpoint-7-12", Chain.Numbered("endpoint-7-", 12, ChainNumberFormat.Decimal, 2).Name);
+        Assert.Equal("endpoint-7-12", Chain.Numbered("endpoint-7-", 12, ChainNumberFormat.Decimal).Name);
         Assert.Equal(named.Rules, numbered.Rules);
         Assert.Equal(["s4", "s2", "s3"], numbered.Rules.Select(r => r.Comment));
 
-        var two = Chain.Numbered("KUBE-SEP-X", 0, ChainNumberFormat.Hex4, 2).Append(Portal(5)).Append(Portal(6));
+        var two = Chain.Numbered("KUBE-SEP-X", 0, ChainNumberFormat.Hex4).Append(Portal(5)).Append(Portal(6));
         Assert.Equal(["s5", "s6"], two.Rules.Select(r => r.Comment));
     }
 }
