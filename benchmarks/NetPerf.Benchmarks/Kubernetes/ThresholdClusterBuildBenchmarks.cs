@@ -45,6 +45,12 @@ public class ThresholdClusterBuildBenchmarks
     [Benchmark]
     public int Build500NodesNftables() => Build(500, KubeProxyMode.Nftables);
 
+    /// <summary>Service i's ClusterIP (from 10.96.0.1), its port and its pods' port.</summary>
+    internal static Ipv4Address ServiceIp(int i) => new(0x0A600000u + (uint)i + 1);
+
+    internal const ushort ServicePort = 80;
+    internal const ushort ServiceTargetPort = 8080;
+
     /// <summary>nodes nodes, 30 pods each, nodes x 2 Services (10,000 at 5,000 nodes) of 250 endpoints; the Services added.</summary>
     private static int Build(int nodes, KubeProxyMode mode)
     {
@@ -53,13 +59,18 @@ public class ThresholdClusterBuildBenchmarks
         return nodes * 2;
     }
 
-    /// <summary>The cluster <see cref="Build"/> makes, kept for <see cref="Measure"/>.</summary>
-    private static KubernetesCluster BuildCluster(int nodes, KubeProxyMode mode)
+    /// <summary>
+    /// The cluster <see cref="Build"/> makes, kept for <see cref="Measure"/>; with <paramref name="racks"/> above 1
+    /// on a leaf-spine fabric of that many racks and 4 spines (ECMP across them).
+    /// </summary>
+    internal static KubernetesCluster BuildCluster(int nodes, KubeProxyMode mode, int racks = 1)
     {
         var cluster = new KubernetesCluster(new ClusterOptions
         {
             Nodes = nodes,
             CoresPerNode = 4,
+            Racks = racks,
+            Spines = racks > 1 ? 4 : 1,
             NodeSubnet = Ipv4Prefix.Parse("192.168.0.0/19"),
             ClusterCidr = Ipv4Prefix.Parse("10.0.0.0/10"),
         }, CniPlugin.ByName("calico-vxlan"));
@@ -75,7 +86,7 @@ public class ThresholdClusterBuildBenchmarks
         int services = nodes * 2;
         for (int i = 0; i < services; i++)
         {
-            add(new Service($"svc-{i}", new Ipv4Address(0x0A600000u + (uint)i + 1), 80, 8080, IpProtocol.Tcp, labels[i % groups]));
+            add(new Service($"svc-{i}", ServiceIp(i), ServicePort, ServiceTargetPort, IpProtocol.Tcp, labels[i % groups]));
         }
 
         return cluster;
