@@ -84,10 +84,34 @@ public class CiliumMapsFactsTests(ITestOutputHelper log)
     }
 
     [Fact]
+    public void The_conntrack_lifetimes_and_collector_interval_are_read_as_the_agents_flags()
+    {
+        var t = ScenarioReader.Parse(Yaml("    conntrackGCInterval: 15s\n    ctTimeoutRegularTcp: 3600s\n    ctTimeoutRegularTcpFin: 5s\n    ctTimeoutRegularAny: 30s"), "maps.yaml").Cluster.Cilium.ConntrackTimeouts;
+        Assert.Equal(Engine.Time.SimTime.FromSeconds(15), t.GcInterval);
+        Assert.Equal(Engine.Time.SimTime.FromSeconds(3600), t.RegularTcp);
+        Assert.Equal(Engine.Time.SimTime.FromSeconds(5), t.RegularTcpFin);
+        Assert.Equal(Engine.Time.SimTime.FromSeconds(30), t.RegularAny);
+        Assert.Equal(CiliumConntrackTimeouts.Default.RegularTcpSyn, t.RegularTcpSyn); // not given: the agent's 60 s
+        // 0s, as the agent's flag: its own adaptive schedule.
+        Assert.Equal(Engine.Time.SimTime.Zero, ScenarioReader.Parse(Yaml("    conntrackGCInterval: 0s"), "maps.yaml").Cluster.Cilium.ConntrackTimeouts.GcInterval);
+    }
+
+    [Theory]
+    [InlineData("    conntrackGCInterval: 12h", "maps.yaml:8:26:", "cluster.cilium.conntrackGCInterval: expected a duration with a unit (ns, us, ms or s)")]
+    [InlineData("    conntrackGCInterval: 50000s", "maps.yaml:8:26:", "cluster.cilium.conntrackGCInterval: 50000s is out of range")]
+    [InlineData("    ctTimeoutRegularTcpFin: 500ms", "maps.yaml:8:29:", "cluster.cilium.ctTimeoutRegularTcpFin: 500ms is out of range")]
+    public void A_lifetime_or_interval_out_of_range_is_refused_at_its_line(string cilium, string at, string message)
+    {
+        var error = Assert.Throws<ScenarioException>(() => ScenarioReader.Parse(Yaml(cilium), "maps.yaml"));
+        Assert.Contains(at, error.Message);
+        Assert.Contains(message, error.Message);
+    }
+
+    [Fact]
     public void A_conntrack_map_smaller_than_the_live_connections_evicts_and_the_run_loses_nothing()
     {
         // TCP_CRR: every connection takes an egress entry on the client's node and an ingress entry on the server's,
-        // and nothing leaves the map but by eviction (Cilium's garbage collector is not modelled): 1,024 fill early.
+        // and in 100 ms nothing leaves the map but by eviction (the agent's collector first scans after 5 minutes): 1,024 fill early.
         var summary = ResultSetBuilder.Build(ScenarioRunner.Run(ScenarioReader.Parse(Yaml("    ctTcpMax: 1024"), "maps.yaml"), new RunOptions())).Summary;
         double Metric(string metric) => summary.Where(r => r.Metric == metric).Select(r => r.Mean).DefaultIfEmpty(0).Single();
         log.WriteLine($"{Metric("throughput")} connections/s, {Metric("bpf_lru_evictions")} evictions/s");

@@ -11,4 +11,7 @@ public interface ILruMapCounters
     int Count { get; }
 
     long Evictions { get; }
+
+    /// <summary>Entries the holder's garbage collector deleted (expired ones), not counting evictions.</summary>
+    long Deletions { get; }
 }

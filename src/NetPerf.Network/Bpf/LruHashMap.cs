@@ -58,6 +58,9 @@ public sealed class LruHashMap<TKey, TValue> : ILruMapCounters
     /// <summary>Entries inserted (new keys), over the map's life.</summary>
     public long Inserts { get; private set; }
 
+    /// <summary>Entries its holder's garbage collector deleted (<see cref="RemoveWhere"/>), over the map's life.</summary>
+    public long Deletions { get; private set; }
+
     /// <summary>bpf_map_lookup_elem: the entry's value, marking it recently used.</summary>
     public bool TryGetValue(in TKey key, out TValue value)
     {
@@ -70,6 +73,47 @@ public sealed class LruHashMap<TKey, TValue> : ILruMapCounters
 
         value = default!;
         return false;
+    }
+
+    /// <summary>
+    /// bpf_map_lookup_elem returning the value's address, as a program's lookup does (the program then writes its
+    /// fields in place: a conntrack entry's lifetime): the entry is marked recently used. A null reference when the
+    /// map does not hold <paramref name="key"/> (test with <see cref="System.Runtime.CompilerServices.Unsafe.IsNullRef{T}(ref readonly T)"/>).
+    /// </summary>
+    public ref TValue GetValueRefOrNullRef(in TKey key)
+    {
+        if (_index.TryGetValue(key, out int slot))
+        {
+            MoveToFront(slot);
+            return ref _values[slot];
+        }
+
+        return ref System.Runtime.CompilerServices.Unsafe.NullRef<TValue>();
+    }
+
+    /// <summary>
+    /// What a user-space garbage collector does with bpf_map_get_next_key and bpf_map_delete_elem: every entry
+    /// <paramref name="expired"/> names is deleted (and handed to <paramref name="deleted"/>), least recently used
+    /// first, without marking any entry used. Returns how many were deleted.
+    /// </summary>
+    public int RemoveWhere<TState>(Func<TKey, TValue, TState, bool> expired, TState state, Action<TKey, TValue, TState>? deleted = null)
+    {
+        int removed = 0;
+        for (int slot = _tail; slot != None;)
+        {
+            int newer = _prev[slot];
+            if (expired(_keys[slot], _values[slot], state))
+            {
+                deleted?.Invoke(_keys[slot], _values[slot], state);
+                RemoveSlot(slot);
+                removed++;
+            }
+
+            slot = newer;
+        }
+
+        Deletions += removed;
+        return removed;
     }
 
     /// <summary>True if the map holds <paramref name="key"/>; the entry is not marked used (the agent's dump, not a packet's lookup).</summary>

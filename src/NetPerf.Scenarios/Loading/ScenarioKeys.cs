@@ -8,7 +8,7 @@ internal static class ScenarioKeys
 
     public static readonly string[] Cluster = ["nodes", "racks", "spines", "coresPerNode", "maxPods", "podsPerCore", "memoryGiBPerNode", "zones", "interZoneDelay", "nodeLabels", "nodeTaints", "cni", "kubeProxy", "mtu", "podMtu", "vxlanDf", "icmpFragmentationNeeded", "staleUdpConntrack", "masqueradePorts", "nic", "linkDelay", "serviceCidr", "clusterCidr", "nodeCidrMaskSize", "nodeSubnet", "fabric", "bridgeNetfilter", "iptables", "tcpPacing", "conntrackMax", "conntrackTimeouts", "minSyncPeriod", "nodeMonitorGracePeriod", "defaultUnreachableTolerationSeconds", "calico", "cilium", "kernel", "coreDnsReplicas", "resolver", "nodeLocalDns"];
     public static readonly string[] Calico = ["routeReflectors"];
-    public static readonly string[] Cilium = ["kubeProxyReplacement", "bpfMasquerade", "hostRouting", "loadBalancerMode", "loadBalancerAlgorithm", "maglevTableSize", "ctTcpMax", "ctAnyMax", "natMax", "mapDynamicSizeRatio", "bigTcp"];
+    public static readonly string[] Cilium = ["kubeProxyReplacement", "bpfMasquerade", "hostRouting", "loadBalancerMode", "loadBalancerAlgorithm", "maglevTableSize", "ctTcpMax", "ctAnyMax", "natMax", "mapDynamicSizeRatio", "bigTcp", "conntrackGCInterval", "ctTimeoutRegularTcp", "ctTimeoutRegularTcpFin", "ctTimeoutRegularTcpSyn", "ctTimeoutRegularAny", "ctTimeoutServiceTcp", "ctTimeoutServiceAny"];
     public static readonly string[] ConntrackTimeouts = ["tcpSynSent", "tcpSynRecv", "tcpEstablished", "tcpFinWait", "tcpCloseWait", "tcpLastAck", "tcpTimeWait", "tcpClose", "udp", "udpStream"];
     public static readonly string[] Nic = ["gbps", "offloads"];
     public static readonly string[] Cost = ["fixedNs", "nsPerByte"];

@@ -333,6 +333,7 @@ public static partial class ScenarioReader
 
         return MapSizes(m, d, memoryGiB, new CiliumSpec
         {
+            ConntrackTimeouts = ConntrackTimeouts(m),
             BigTcp = bigTcp,
             KubeProxyReplacement = kpr,
             BpfMasquerade = masquerade,
@@ -341,6 +342,31 @@ public static partial class ScenarioReader
             BackendSelection = selection,
             MaglevTableSize = tableSize,
         });
+    }
+
+    /// <summary>
+    /// cluster.cilium's conntrack lifetimes (the agent's bpf-ct-timeout-* flags) and its garbage collector's interval
+    /// (Helm's conntrackGCInterval; absent or 0s: the agent's adaptive schedule), each a duration of 1 s to 12 h.
+    /// </summary>
+    private static Kubernetes.Cni.Cilium.CiliumConntrackTimeouts ConntrackTimeouts(YamlMap? m)
+    {
+        var t = Kubernetes.Cni.Cilium.CiliumConntrackTimeouts.Default;
+        if (m is null)
+        {
+            return t;
+        }
+
+        SimTime min = SimTime.FromSeconds(1), max = SimTime.FromSeconds(12 * 3600);
+        return t with
+        {
+            RegularTcp = m.Duration("ctTimeoutRegularTcp", min, max, t.RegularTcp),
+            RegularTcpFin = m.Duration("ctTimeoutRegularTcpFin", min, max, t.RegularTcpFin),
+            RegularTcpSyn = m.Duration("ctTimeoutRegularTcpSyn", min, max, t.RegularTcpSyn),
+            RegularAny = m.Duration("ctTimeoutRegularAny", min, max, t.RegularAny),
+            ServiceTcp = m.Duration("ctTimeoutServiceTcp", min, max, t.ServiceTcp),
+            ServiceAny = m.Duration("ctTimeoutServiceAny", min, max, t.ServiceAny),
+            GcInterval = m.String("conntrackGCInterval") is "0" or "0s" ? SimTime.Zero : m.Duration("conntrackGCInterval", min, max, t.GcInterval),
+        };
     }
 
     /// <summary>

@@ -163,7 +163,8 @@ internal sealed class YamlMap
             return fallback;
         }
 
-        if (node is YamlScalarNode { Value: { } s } && ParseDuration(s) is { } t)
+        // A field whose range reaches past an hour (Cilium's conntrack lifetimes: 8000 s by default) parses that far.
+        if (node is YamlScalarNode { Value: { } s } && ParseDuration(s, Math.Max(MaxParsedSeconds, 10 * max.TotalSeconds)) is { } t)
         {
             if (t >= min && t <= max)
             {
@@ -224,7 +225,10 @@ internal sealed class YamlMap
         return labels;
     }
 
-    public static SimTime? ParseDuration(string s)
+    /// <summary>The longest duration a value parses to unless its field allows more: an hour.</summary>
+    private const double MaxParsedSeconds = 3600;
+
+    public static SimTime? ParseDuration(string s, double maxSeconds = MaxParsedSeconds)
     {
         s = s.Trim();
         (string unit, double scale) = s.EndsWith("ns", StringComparison.Ordinal) ? ("ns", 1e-9)
@@ -234,7 +238,7 @@ internal sealed class YamlMap
             : s.EndsWith('s') ? ("s", 1.0)
             : ("", 0);
         if (unit.Length == 0 || !double.TryParse(s[..^unit.Length], NumberStyles.Float, CultureInfo.InvariantCulture, out double v)
-            || !double.IsFinite(v) || v < 0 || v * scale > 3600)
+            || !double.IsFinite(v) || v < 0 || v * scale > maxSeconds)
         {
             return null;
         }

@@ -51,6 +51,9 @@ public sealed record CiliumSpec
         return string.Format(inv, "cilium_ct4_global (TCP) {0} entries, cilium_ct_any4_global {1}, cilium_snat_v4_external (NAT) {2}; {3}", MapSizes.CtTcp, MapSizes.CtAny, MapSizes.Nat, source);
     }
 
+    /// <summary>The conntrack entries' lifetimes and the garbage collector's schedule (bpf-ct-timeout-*, conntrackGCInterval).</summary>
+    public CiliumConntrackTimeouts ConntrackTimeouts { get; init; } = CiliumConntrackTimeouts.Default;
+
     /// <summary>enableIPv4BIGTCP (enable-ipv4-big-tcp; Helm default: false): gso_ipv4_max_size and gro_ipv4_max_size 196608 on the nodes' and pods' devices.</summary>
     public bool BigTcp { get; init; }
 
@@ -63,6 +66,7 @@ public sealed record CiliumSpec
         if (plugin is CiliumDatapath cilium)
         {
             cilium.MapSizes = MapSizes;
+            cilium.ConntrackTimeouts = ConntrackTimeouts;
             cilium.BigTcp = BigTcp && kernel.HasIpv4BigTcp;
             cilium.KubeProxyReplacement = KubeProxyReplacement;
             cilium.HostRouting = HostRouting;

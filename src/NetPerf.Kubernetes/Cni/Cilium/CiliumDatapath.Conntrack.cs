@@ -21,7 +21,7 @@ public sealed partial class CiliumDatapath
     internal void TrackEgress(CiliumNodeState node, NetDevice device, ref PacketWalk walk, in CtEntry entry)
     {
         var flow = walk.P.Flow;
-        if (!node.Conntrack.TryGet(flow.Reversed, CtScope.Ingress, out _))
+        if (!node.Conntrack.Lookup(flow.Reversed, CtScope.Ingress, CtDirection.Egress, TcpFlagsOf(ref walk), out _))
         {
             Track(node, flow, CtScope.Egress, entry, device, ref walk);
         }
@@ -34,24 +34,36 @@ public sealed partial class CiliumDatapath
     /// </summary>
     internal static void Track(CiliumNodeState node, in FiveTuple tuple, CtScope scope, in CtEntry entry, NetDevice device, ref PacketWalk walk)
     {
-        var map = node.Conntrack.For(tuple.Protocol);
-        var key = new CtKey(tuple, scope);
-        if (map.TryGetValue(key, out var known))
+        var conntrack = node.Conntrack;
+        var direction = DirectionOf(scope);
+        var flags = TcpFlagsOf(ref walk);
+        if (conntrack.Lookup(tuple, scope, direction, flags, out var known))
         {
             if (known != entry)
             {
-                map.Set(key, entry);
+                conntrack.Rewrite(tuple, scope, entry);
             }
 
             return;
         }
 
         walk.Charge(KernelStage.BpfMapInsert, device);
-        if (map.Set(key, entry))
+        if (conntrack.Create(tuple, scope, direction, flags, entry))
         {
             walk.Charge(KernelStage.BpfLruEvict, device);
         }
     }
+
+    /// <summary>The direction ct_lookup4 is called with for an entry of <paramref name="scope"/>: egress at cil_from_container, ingress at the endpoint's ingress program, CT_SERVICE at the load balancer; a NodePort flow's reply entry is looked up by the replies, leaving.</summary>
+    internal static CtDirection DirectionOf(CtScope scope) => scope switch
+    {
+        CtScope.Ingress => CtDirection.Ingress,
+        CtScope.Service => CtDirection.Service,
+        _ => CtDirection.Egress,
+    };
+
+    /// <summary>The flags of the packet's TCP header (what ct_lookup4 loads at l4_off + 12); none for other protocols.</summary>
+    internal static TcpFlags TcpFlagsOf(ref PacketWalk walk) => walk.P.VisibleTcpFlags;
 
     /// <summary>A new entry in the node's SNAT map (snat_v4_new_mapping writes one per direction), charged as <see cref="Track"/>'s.</summary>
     internal static void TrackNat(CiliumNodeState node, in FiveTuple key, in FiveTuple value, NetDevice device, ref PacketWalk walk)

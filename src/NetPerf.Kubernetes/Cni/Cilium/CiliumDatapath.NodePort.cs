@@ -68,7 +68,7 @@ public sealed partial class CiliumDatapath
         }
 
         walk.Charge(KernelStage.BpfNodePort, device);
-        if (!node.Conntrack.TryGet(flow, CtScope.Service, out var entry))
+        if (!node.Conntrack.Lookup(flow, CtScope.Service, CtDirection.Service, TcpFlagsOf(ref walk), out var entry))
         {
             var backends = frontend.BackendsFor(node.Node);
             if (backends.Length == 0)
@@ -146,7 +146,7 @@ public sealed partial class CiliumDatapath
     {
         verdict = TcVerdict.Ok;
         ref var p = ref walk.P;
-        if (p.Encapsulation.Kind != EncapsulationKind.None || !node.Conntrack.TryGet(p.Flow, CtScope.NodePortReply, out var frontend))
+        if (p.Encapsulation.Kind != EncapsulationKind.None || !node.Conntrack.Lookup(p.Flow, CtScope.NodePortReply, CtDirection.Egress, TcpFlagsOf(ref walk), out var frontend))
         {
             return false;
         }

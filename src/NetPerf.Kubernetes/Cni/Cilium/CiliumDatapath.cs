@@ -36,6 +36,9 @@ public sealed partial class CiliumDatapath : CniPlugin
     /// <summary>The sizes of every node's conntrack and NAT maps (bpf-ct-global-tcp-max, bpf-ct-global-any-max, bpf-nat-global-max); set before the cluster is built.</summary>
     public CiliumMapSizes MapSizes { get; set; } = CiliumMapSizes.Default;
 
+    /// <summary>The conntrack entries' lifetimes and the garbage collector's schedule (bpf-ct-timeout-*, conntrack-gc-interval); set before the cluster is built.</summary>
+    public CiliumConntrackTimeouts ConntrackTimeouts { get; set; } = CiliumConntrackTimeouts.Default;
+
     /// <summary>bigTCPGSOMaxSize and bigTCPGROMaxSize (pkg/datapath/linux/bigtcp): what IPv4 BIG TCP sets on the devices.</summary>
     public const int BigTcpMaxSize = 196608;
 
@@ -81,6 +84,9 @@ public sealed partial class CiliumDatapath : CniPlugin
 
     public VethDevice CiliumHost(Node node) => _nodes[node].CiliumHost;
 
+    /// <summary>The conntrack and NAT maps of <paramref name="node"/>.</summary>
+    internal CiliumConntrack NodeConntrack(Node node) => _nodes[node].Conntrack;
+
     public override void SetUpNode(Node node)
     {
         // Without kube-proxy replacement the mode does nothing (the agent runs no NodePort programs; the scenario is warned at its line).
@@ -120,7 +126,7 @@ public sealed partial class CiliumDatapath : CniPlugin
             _ => null,
         };
 
-        var state = new CiliumNodeState(node, ciliumHost, (IMetadataTunnel?)tunnel) { Conntrack = new CiliumConntrack(node.Name, MapSizes, node.Host) };
+        var state = new CiliumNodeState(node, ciliumHost, (IMetadataTunnel?)tunnel) { Conntrack = new CiliumConntrack(node.Name, MapSizes, node.Host, ConntrackTimeouts) };
         _nodes[node] = state;
         ciliumHost.TcEgress = new CiliumFromHost(this, state);
         node.Eth0.TcIngress = new CiliumFromNetdev(this, state);
@@ -271,7 +277,7 @@ public sealed partial class CiliumDatapath : CniPlugin
         p.DestinationMac = lxc.Peer.Mac;
         walk.Charge(KernelStage.BpfToContainer, lxc);
         var flow = p.Flow;
-        if (node.Conntrack.TryGet(flow.Reversed, CtScope.Egress, out var egress))
+        if (node.Conntrack.Lookup(flow.Reversed, CtScope.Egress, CtDirection.Ingress, TcpFlagsOf(ref walk), out var egress))
         {
             if (egress.HasFrontend)
             {
