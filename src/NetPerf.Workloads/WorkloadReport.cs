@@ -64,4 +64,7 @@ public sealed record HostCpu(string Host, IReadOnlyDictionary<KernelStage, long>
 
     /// <summary>Entries the host's BPF LRU maps (Cilium's conntrack and NAT maps) reclaimed to make room: an insert into a full map evicts rather than being refused (what the evicted flow then meets may still drop it: docs/failures.md).</summary>
     public long BpfLruEvictions { get; init; }
+
+    /// <summary>Expired entries the agent's garbage collector deleted from those maps (Cilium's conntrack GC).</summary>
+    public long BpfGcDeletions { get; init; }
 }

@@ -125,13 +125,14 @@ public sealed class WorkloadRunner(Simulator sim, IReadOnlyList<Host> hosts)
     /// <summary>A host's CPU so far: every kernel stage of every flow, and its applications' work.</summary>
     private static long BusyPicoseconds(Host h) => h.TotalCpuPicoseconds + h.ApplicationCpuPicoseconds;
 
-    private List<(long[] Stages, long Application, long[] Drops, long Evictions, long BpfEvictions)> Snapshot(int flowId) =>
+    private List<(long[] Stages, long Application, long[] Drops, long Evictions, long BpfEvictions, long BpfGcDeletions)> Snapshot(int flowId) =>
         hosts.Select(h => (
             Enum.GetValues<KernelStage>().Select(s => h.CpuPicosecondsOfFlow(flowId, s)).ToArray(),
             h.ApplicationCpuPicoseconds,
             Enum.GetValues<DropReason>().Select(h.Drops).ToArray(),
             ConntrackEvictions(h),
-            h.BpfLruEvictions())).ToList();
+            h.BpfLruEvictions(),
+            h.BpfMapGcDeletions())).ToList();
 
     private static long ConntrackEvictions(Network.Topology.Host h)
     {
@@ -139,8 +140,8 @@ public sealed class WorkloadRunner(Simulator sim, IReadOnlyList<Host> hosts)
         return s.EarlyDrops + s.GcEarlyDrops;
     }
 
-    private WorkloadReport Report(IWorkload w, List<(long[] Stages, long Application, long[] Drops, long Evictions, long BpfEvictions)> before,
-        List<(long[] Stages, long Application, long[] Drops, long Evictions, long BpfEvictions)> after, SimTime measured)
+    private WorkloadReport Report(IWorkload w, List<(long[] Stages, long Application, long[] Drops, long Evictions, long BpfEvictions, long BpfGcDeletions)> before,
+        List<(long[] Stages, long Application, long[] Drops, long Evictions, long BpfEvictions, long BpfGcDeletions)> after, SimTime measured)
     {
         var m = w.Measurement;
         double seconds = measured.TotalSeconds;
@@ -154,6 +155,7 @@ public sealed class WorkloadRunner(Simulator sim, IReadOnlyList<Host> hosts)
         {
             ConntrackEvictions = after[i].Evictions - before[i].Evictions,
             BpfLruEvictions = after[i].BpfEvictions - before[i].BpfEvictions,
+            BpfGcDeletions = after[i].BpfGcDeletions - before[i].BpfGcDeletions,
         }).ToList();
         bool any = m.Latency.Count > 0;
         return new WorkloadReport

@@ -108,6 +108,27 @@ public class CiliumMapsFactsTests(ITestOutputHelper log)
     }
 
     [Fact]
+    public void Expired_entries_leave_only_when_the_agents_collector_scans()
+    {
+        // TCP_CRR, one client, for 4 s: about 9,000 connections a second. The agent's own schedule scans first at 5
+        // minutes, so nothing is collected in the run. Scanning every second with a 1 s close timeout, the collector
+        // deletes the closed entries whose tuple was not used again meanwhile: the client's ports come round about a
+        // second after their TIME_WAIT began (tcp_tw_reuse), and a SYN on a closed entry reopens it (CT_REOPENED), so
+        // it deletes fewer entries than connections close, but thousands a second.
+        string Crr(string cilium) => Yaml(cilium).Replace("duration: 100ms", "duration: 4s").Replace("clients: 4", "clients: 1");
+        var summary = ResultSetBuilder.Build(ScenarioRunner.Run(ScenarioReader.Parse(Crr("    ctTcpMax: 16384"), "maps.yaml"), new RunOptions())).Summary;
+        var collected = ResultSetBuilder.Build(ScenarioRunner.Run(ScenarioReader.Parse(Crr("    ctTcpMax: 16384\n    conntrackGCInterval: 1s\n    ctTimeoutRegularTcpFin: 1s"), "maps.yaml"), new RunOptions())).Summary;
+        double Metric(IEnumerable<NetPerf.Reporting.SummaryRow> rows, string metric) => rows.Where(r => r.Metric == metric).Select(r => r.Mean).DefaultIfEmpty(0).Single();
+        log.WriteLine($"{Metric(summary, "throughput")} connections/s; gc deletions/s {Metric(collected, "bpf_ct_gc_deletions")}");
+
+        Assert.DoesNotContain(summary, r => r.Metric == "bpf_ct_gc_deletions");
+        Assert.True(Metric(collected, "bpf_ct_gc_deletions") > 0.1 * Metric(collected, "throughput"));
+        Assert.True(Metric(collected, "bpf_ct_gc_deletions") < 2 * Metric(collected, "throughput"), "at most an egress and an ingress entry a connection");
+        Assert.Equal(0, Metric(collected, "lost"));
+        Assert.Equal(0, Metric(collected, "lost"));
+    }
+
+    [Fact]
     public void A_conntrack_map_smaller_than_the_live_connections_evicts_and_the_run_loses_nothing()
     {
         // TCP_CRR: every connection takes an egress entry on the client's node and an ingress entry on the server's,

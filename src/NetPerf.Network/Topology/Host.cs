@@ -176,6 +176,18 @@ public sealed class Host
         return evictions;
     }
 
+    /// <summary>Entries the host's BPF maps' user-space collectors deleted as expired (Cilium's conntrack garbage collector), summed.</summary>
+    public long BpfMapGcDeletions()
+    {
+        long deleted = 0;
+        foreach (var map in BpfLruMaps)
+        {
+            deleted += map.Deletions;
+        }
+
+        return deleted;
+    }
+
     public NetworkNamespace CreateNamespace(string name)
     {
         if (_namespaces.Any(n => n.Name == name))

@@ -77,7 +77,7 @@ public static class ResultSetBuilder
             Transactions = r.Report.Transactions, TransactionsPerSecond = r.Report.TransactionsPerSecond,
             GoodputBitsPerSecond = r.Report.GoodputBitsPerSecond, MeasuredPicoseconds = r.Report.Measured.Picoseconds,
             BatchMeansHalfWidth = r.Report.MeanMicroseconds?.HalfWidth, Lost = r.Lost, Late = r.Report.Late, BytesDelivered = r.BytesDelivered, Failures = r.Failures,
-            Hosts = r.Report.Cpu.Select(h => new HostRecord(h.Host, h.PicosecondsByStage, h.Drops.GetValueOrDefault(DropReason.ConntrackTableFull), h.ConntrackEvictions) { BpfLruEvictions = h.BpfLruEvictions }).ToList(),
+            Hosts = r.Report.Cpu.Select(h => new HostRecord(h.Host, h.PicosecondsByStage, h.Drops.GetValueOrDefault(DropReason.ConntrackTableFull), h.ConntrackEvictions) { BpfLruEvictions = h.BpfLruEvictions, BpfGcDeletions = h.BpfGcDeletions }).ToList(),
             DnsLookupPicoseconds = r.Lookup?.Latency.Picoseconds, DnsQueriesPerType = r.Lookup?.QueriesPerType,
             Tcp = r.Report.Tcp is { } tcp ? new TcpRecord(tcp.Timeouts, tcp.RetransmittedSegments, tcp.MtuReductions, tcp.SmallestSegmentPayload) : null,
             Timeseries = r.Series is null ? [] : Timeseries(r, u.Variant.Name, u.Path.Name(), u.Workload.Name, duration).ToList(),
@@ -175,6 +175,14 @@ public static class ResultSetBuilder
             if (bpfEvictions.Any(x => x > 0))
             {
                 Add(summary, Row, "bpf_lru_evictions", "1/s", bpfEvictions);
+            }
+
+            // The agent's conntrack collector deletes expired entries (its first scan after 5 minutes unless
+            // cluster.cilium.conntrackGCInterval is set): rows only when it deleted one.
+            var bpfGc = runs.Select(r => PerSecond(r, h => h.BpfGcDeletions)).ToList();
+            if (bpfGc.Any(x => x > 0))
+            {
+                Add(summary, Row, "bpf_ct_gc_deletions", "1/s", bpfGc);
             }
 
             // Connections that failed, by errno (mean per replication): rows only when one failed, as for conntrack.

@@ -86,4 +86,7 @@ public sealed record HostRecord(string Host, IReadOnlyDictionary<KernelStage, lo
 {
     /// <summary>Entries the host's BPF LRU maps (Cilium's conntrack and NAT maps) reclaimed to make room.</summary>
     public long BpfLruEvictions { get; init; }
+
+    /// <summary>Expired entries the agent's garbage collector deleted from those maps.</summary>
+    public long BpfGcDeletions { get; init; }
 }
