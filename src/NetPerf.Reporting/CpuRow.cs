@@ -1,8 +1,9 @@
 namespace NetPerf.Reporting;
 
 /// <summary>
-/// One row of cpu.csv: the kernel CPU one workload's packets cost on one node in one kernel stage (VethXmit,
-/// BridgeForward, VxlanEncap, IptablesRule ...), per request and per payload byte.
+/// One row of cpu.csv: the CPU one workload's packets cost on one node in one stage (VethTransmit, BridgeForward,
+/// VxlanEncapsulate, NetfilterRule ...), per request and per payload byte: the kernel's, or a user-space program's
+/// for a stage <see cref="Plots.StageColours.IsUserSpace"/> names (Weave's weaver: SleeveEncapsulate, SleeveDecapsulate).
 /// </summary>
 public sealed record CpuRow
 {

@@ -7,17 +7,26 @@ namespace NetPerf.Reporting;
 public sealed record StageDifference(string Stage, string Layer, double Nanoseconds);
 
 /// <summary>
-/// The largest difference on one path for one workload: the variant whose packets cost the most kernel CPU
-/// against the one whose cost the least, their ratios, and the stages that make the difference.
+/// The largest difference on one path for one workload: the variant whose packets cost the most CPU against the
+/// one whose cost the least, their ratios, and the stages that make the difference. The CPU is the kernel's, and
+/// a user-space program's where a variant's packets pass one (Weave's weaver in sleeve): then
+/// <paramref name="UserSpaceDifference"/> is not null and the verdict says so.
 /// </summary>
 /// <param name="PerByte">True for a stream: CPU is per byte delivered and the other ratio is goodput's.</param>
 /// <param name="CpuRatio">Costliest / cheapest CPU per request (per byte for a stream).</param>
 /// <param name="OtherRatio">p50 latency (goodput for a stream) of the costliest over the cheapest's; null when either is missing.</param>
 /// <param name="Difference">Costliest less cheapest: µs per request, or ns per byte for a stream.</param>
+/// <param name="UserSpaceDifference">
+/// The part of <paramref name="Difference"/> in user-space stages (<see cref="StageColours.IsUserSpace"/>), in its unit;
+/// null when neither variant's packets cost user-space CPU, so that all of it is the kernel's.
+/// </param>
 public sealed record PathVerdict(
     string Path, string Workload, bool PerByte, string Costliest, string Cheapest,
-    double CpuRatio, double? OtherRatio, double Difference, IReadOnlyList<StageDifference> Causes)
+    double CpuRatio, double? OtherRatio, double Difference, IReadOnlyList<StageDifference> Causes, double? UserSpaceDifference = null)
 {
+    /// <summary>What the CPU figure is: "kernel CPU", or "kernel and user-space CPU" when a variant spends some in user space.</summary>
+    public string CpuLabel => UserSpaceDifference is null ? "kernel CPU" : "kernel and user-space CPU";
+
     /// <summary>True when the variants differ by less than <see cref="Verdict.Negligible"/> in CPU and in the other ratio.</summary>
     public bool NoDifference =>
         CpuRatio < 1 + Verdict.Negligible && (OtherRatio is not double r || Math.Abs(r - 1) < Verdict.Negligible);
@@ -68,7 +77,10 @@ public static class Verdict
 
     /// <summary>
     /// The verdict in words, e.g. "flannel-vxlan costs 1.31x calico-bgp's kernel CPU per request (+13.13 µs) at
-    /// 1.17x its p50 latency; largest stage differences: VxlanEncapsulate (tunnel) +3.42 µs, ...".
+    /// 1.17x its p50 latency; largest stage differences: VxlanEncapsulate (tunnel) +3.42 µs, ...". Where a variant
+    /// works in user space the CPU is named "kernel and user-space CPU" and the user-space part of the difference
+    /// given: "weave-sleeve costs 1.40x weave's kernel and user-space CPU per request (+18.09 µs, of it user space
+    /// +1.08 µs)".
     /// </summary>
     public static string Sentence(PathVerdict v)
     {
@@ -77,13 +89,14 @@ public static class Verdict
         if (v.NoDifference)
             return string.Create(inv, $"every variant costs the same (within {Negligible * 100:0.#}%)");
         string unit = v.PerByte ? "ns/B" : "µs";
-        string what = v.PerByte ? "kernel CPU per byte" : "kernel CPU per request";
+        string what = v.CpuLabel + (v.PerByte ? " per byte" : " per request");
+        string userSpace = v.UserSpaceDifference is double u ? string.Create(inv, $", of it user space {Signed(u)} {unit}") : "";
         string other = v.OtherRatio is double r
             ? string.Create(inv, $" at {r:0.00}x its {(v.PerByte ? "goodput" : "p50 latency")}")
             : "";
         string causes = string.Join(", ", v.Causes.Select(c =>
             string.Create(inv, $"{c.Stage} ({c.Layer}) {Signed(v.PerByte ? c.Nanoseconds : c.Nanoseconds / 1000)} {unit}")));
-        return string.Create(inv, $"{v.Costliest} costs {v.CpuRatio:0.00}x {v.Cheapest}'s {what} ({Signed(v.Difference)} {unit}){other}")
+        return string.Create(inv, $"{v.Costliest} costs {v.CpuRatio:0.00}x {v.Cheapest}'s {what} ({Signed(v.Difference)} {unit}{userSpace}){other}")
             + (causes.Length > 0 ? "; largest stage differences: " + causes : "");
     }
 
@@ -129,7 +142,12 @@ public static class Verdict
             .Take(CausesShown)
             .Select(d => new StageDifference(d.Key, StageColours.LayerOf(d.Key), d.Delta))
             .ToList();
-        return new PathVerdict(path, workload, stream, hi.Variant, lo.Variant, hiCpu / loCpu, other, hiCpu - loCpu, causes);
+        // The user-space part, in the verdict's unit (µs per request, ns per byte), when either variant has one.
+        bool userSpace = hiStages.Concat(loStages).Any(kv => StageColours.IsUserSpace(kv.Key) && kv.Value != 0);
+        double? userSpaceDifference = userSpace
+            ? (hiStages.Where(kv => StageColours.IsUserSpace(kv.Key)).Sum(kv => kv.Value) - loStages.Where(kv => StageColours.IsUserSpace(kv.Key)).Sum(kv => kv.Value)) / (stream ? 1 : 1000)
+            : null;
+        return new PathVerdict(path, workload, stream, hi.Variant, lo.Variant, hiCpu / loCpu, other, hiCpu - loCpu, causes, userSpaceDifference);
     }
 
     private static Dictionary<string, double> StageTotals(ResultIndex index, string path, SeriesKey key, bool perByte)

@@ -65,4 +65,62 @@ public sealed class VerdictTests
             + "largest stage differences: VxlanEncapsulate (tunnel) +0.618 µs",
             Verdict.Sentence(v));
     }
+
+    /// <summary>
+    /// Weave's sleeve encapsulates in its weaver, a user-space program: a verdict over it names the CPU as the
+    /// kernel's and user space's, gives the user-space part of the difference, and labels the weaver's stages so.
+    /// </summary>
+    [Fact]
+    public void CPU_spent_in_a_user_space_program_is_named_user_space_not_kernel()
+    {
+        var results = SleeveAgainstFastdp();
+        PathVerdict v = Assert.Single(Verdict.Of(results));
+
+        Assert.Equal("weave-sleeve", v.Costliest);
+        Assert.Equal(0.6, v.UserSpaceDifference!.Value, 1e-9); // SleeveEncapsulate + SleeveDecapsulate, µs
+        Assert.Equal("kernel and user-space CPU", v.CpuLabel);
+        Assert.Equal(
+            "weave-sleeve costs 1.70x weave's kernel and user-space CPU per request (+1.90 µs, of it user space +0.600 µs) at 1.36x its p50 latency; "
+            + "largest stage differences: ContextSwitch (socket) +3.00 µs, VxlanEncapsulate (tunnel) -1.70 µs, SleeveDecapsulate (user space) +0.300 µs",
+            Verdict.Sentence(v));
+
+        // Kernel stages only: the CPU is the kernel's and nothing is said of user space.
+        PathVerdict kernel = Verdict.Of(SyntheticResults.Create())[0];
+        Assert.Null(kernel.UserSpaceDifference);
+        Assert.Equal("kernel CPU", kernel.CpuLabel);
+        Assert.DoesNotContain("user space", Verdict.Sentence(kernel), StringComparison.Ordinal);
+    }
+
+    /// <summary>Weave fastdp (kernel VXLAN) against sleeve (the weaver's wake-ups and its Go code), one TCP_RR workload.</summary>
+    internal static ResultSet SleeveAgainstFastdp()
+    {
+        const string path = "pod-cross-node";
+        SummaryRow Row(string variant, string metric, string unit, double mean, double? p50 = null) => new()
+        {
+            Scenario = "weave-modes", Variant = variant, Path = path, Cni = variant, KubeProxy = "iptables", Workload = "rr",
+            Test = "TCP_RR", RequestBytes = 64, ResponseBytes = 64, Metric = metric, Unit = unit, Count = 100, Mean = mean, P50 = p50,
+        };
+        CpuRow Cpu(string variant, string stage, double ns) => new()
+        {
+            Scenario = "weave-modes", Variant = variant, Path = path, Cni = variant, KubeProxy = "iptables", Workload = "rr",
+            Node = "node1", Stage = stage, NanosecondsPerRequest = ns, NanosecondsPerByte = ns / 128,
+        };
+        return new ResultSet
+        {
+            Scenario = "weave-modes",
+            Baseline = "weave",
+            Summary =
+            [
+                Row("weave", "latency", "us", 50, p50: 50), Row("weave", "cpu_per_request", "us", 2.7),
+                Row("weave-sleeve", "latency", "us", 68, p50: 68), Row("weave-sleeve", "cpu_per_request", "us", 4.6),
+            ],
+            Cpu =
+            [
+                Cpu("weave", "Syscall", 1000), Cpu("weave", "VxlanEncapsulate", 1700),
+                Cpu("weave-sleeve", "Syscall", 1000), Cpu("weave-sleeve", "ContextSwitch", 3000),
+                Cpu("weave-sleeve", "SleeveEncapsulate", 300), Cpu("weave-sleeve", "SleeveDecapsulate", 300),
+            ],
+            Cdfs = [],
+        };
+    }
 }

@@ -36,7 +36,7 @@ public sealed record StageGroup(string Name, IReadOnlyList<KernelStage> Stages, 
         // whose system calls cost more (6.18.44-fc-v1252: loopback 1.6 times the stored run's, a veth pair adding no
         // more) is fitted so, not as one whose every hop costs more.
         new("socket", [KernelStage.Syscall, KernelStage.UdpOutput, KernelStage.UdpInput, KernelStage.SocketDeliver, KernelStage.IpOutput],
-            [KernelStage.OvsUpcall, KernelStage.SleeveCapture, KernelStage.SleeveEncapsulate, KernelStage.SleeveDecapsulate, KernelStage.Icmp], "udp lo, less the crossing and the hop it shares with udp veth"),
+            [KernelStage.OvsUpcall, KernelStage.SleeveCapture, KernelStage.SocketWakeUp, KernelStage.ContextSwitch, KernelStage.Icmp], "udp lo, less the crossing and the hop it shares with udp veth"),
         new("link", [KernelStage.VethTransmit, KernelStage.LoopbackTransmit, KernelStage.BacklogReceive], [], "udp veth - udp lo") { Cold = true },
         new("ip hop", [KernelStage.IpInput, KernelStage.FibLookup, KernelStage.IpForward],
             [KernelStage.Fragment, KernelStage.Reassemble], "udp routed - udp veth, less the veth crossing it adds; udp routed x4, four times over") { Cold = true },

@@ -85,7 +85,9 @@ internal static class SummaryTable
 
         o.WriteLine();
         // One line per path, at its workload with the largest difference (the report lists every workload).
-        o.WriteLine("Verdict (per path, the costliest variant against the cheapest by kernel CPU; the widest difference, in CPU or latency, first; report.html has every workload):");
+        // The CPU is the kernel's unless a variant's packets pass a user-space program (Weave's sleeve): say whose it is.
+        string cpu = verdicts.Any(v => v.UserSpaceDifference is not null) ? "kernel and user-space CPU" : "kernel CPU";
+        o.WriteLine($"Verdict (per path, the costliest variant against the cheapest by {cpu}; the widest difference, in CPU or latency, first; report.html has every workload):");
         var differing = verdicts.Where(v => !v.NoDifference).GroupBy(v => v.Path).Select(g => g.First()).ToList();
         foreach (var v in differing)
         {

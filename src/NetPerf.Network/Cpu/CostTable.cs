@@ -218,8 +218,8 @@ public sealed class CostTable
     /// <summary>A field quoted for a message, cut short: a 1 MiB field is not printed whole.</summary>
     private static string Shown(string text) => text.Length <= 80 ? $"'{text}'" : $"'{text[..80]}...'";
 
-    // At most 64: a packet marks the stages its journey has run in one ulong (Packet.WarmStages).
-    private static readonly int StageCount = Enum.GetValues<KernelStage>().Length is var n && n <= 64 ? n : throw new InvalidOperationException($"{n} kernel stages: Packet.WarmStages holds 64");
+    // At most 128: a packet marks the stages its journey has run in one UInt128 (Packet.WarmStages).
+    private static readonly int StageCount = Enum.GetValues<KernelStage>().Length is var n && n <= 128 ? n : throw new InvalidOperationException($"{n} kernel stages: Packet.WarmStages holds 128");
     private readonly StageCost[] _costs = new StageCost[StageCount];
 
     /// <summary>A table in which every stage is free: latency is then wire time alone.</summary>

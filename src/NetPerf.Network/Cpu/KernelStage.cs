@@ -66,7 +66,11 @@ public enum KernelStage
     /// <summary>loopback_xmit: straight into the backlog of the same core.</summary>
     LoopbackTransmit,
 
-    /// <summary>Queueing to a socket and waking the receiving process.</summary>
+    /// <summary>
+    /// Queueing to a socket and waking the receiving process: both sides of the wake-up, the waker's
+    /// (<see cref="SocketWakeUp"/>) and the woken thread's switch-in (<see cref="ContextSwitch"/>), charged together on
+    /// the core that queues, as for a process on that core. Weave's weaver, on a core of its own, pays the two apart.
+    /// </summary>
     SocketDeliver,
 
     /// <summary>Entering a netfilter hook that has tables registered (nf_hook_slow).</summary>
@@ -157,29 +161,49 @@ public enum KernelStage
     /// <summary>
     /// The kernel handing a frame to Weave Net's weaver for sleeve (weaveworks/weave router/sleeve.go): with
     /// WEAVE_NO_FASTDP, tpacket_rcv on the weaver's pcap socket on vethwe-pcap (net/packet/af_packet.c: the
-    /// "inbound" BPF filter router/pcap.go sets, the frame copied into the mmap ring, the weaver's poll woken); in
-    /// fastdp's fallback, ovs_dp_upcall's generic-netlink message for a frame whose flow names a sleeve peer, which
-    /// is never installed as a flow (router/fastdp.go send: a foreign FlowOp vetoes it), so every such frame is
-    /// upcalled. Runs on the core that received the frame; the weaver's own work follows on its core.
+    /// "inbound" BPF filter router/pcap.go sets, a slot of the mmap ring, the frame copied into it); in fastdp's
+    /// fallback, ovs_dp_upcall's generic-netlink message for a frame whose flow names a sleeve peer, which is never
+    /// installed as a flow (router/fastdp.go send: a foreign FlowOp vetoes it), so every such frame is upcalled.
+    /// Runs on the core that received the frame, followed there by <see cref="SocketWakeUp"/>; the weaver's own
+    /// work follows on its core.
     /// </summary>
     SleeveCapture,
 
     /// <summary>
-    /// The weaver's work for one captured frame before its send, on the weaver's core: the system call that
-    /// returns the frame (poll on the ring, or recvmsg of the upcall) and the frame's copy into the forwarder's
-    /// UDP buffer with its sleeve headers (router/crypto.go NonEncryptor.AppendFrame). Its sendto is charged as
-    /// <see cref="Syscall"/> and <see cref="UdpOutput"/>, the outer packet's kernel path as any packet's.
+    /// User space: the weaver's Go code for one captured frame before its send, on the weaver's core
+    /// (router/pcap.go ZeroCopyReadPacketData reads it out of the ring; router/ethernet_decoder.go decodes its
+    /// Ethernet and IPv4 headers with gopacket's DecodingLayerParser; the MAC cache and the route choose the peer;
+    /// the frame goes down the forwarder's channel and router/crypto.go NonEncryptor.AppendFrame copies it behind
+    /// the sleeve headers). Its sendto is charged as <see cref="Syscall"/> and <see cref="UdpOutput"/>, the outer
+    /// packet's kernel path as any packet's, the weaver's wake-ups as <see cref="ContextSwitch"/>.
     /// </summary>
     SleeveEncapsulate,
 
     /// <summary>
-    /// The weaver's work for one frame of a received sleeve datagram, after its recvfrom (charged as
-    /// <see cref="Syscall"/>), on the weaver's core: the datagram copied out of the read buffer
-    /// (router/sleeve.go readUDP), the frame handed to the bridge and injected, a send() on the pcap socket
+    /// User space: the weaver's Go code for one frame of a received sleeve datagram, after its recvfrom (charged
+    /// as <see cref="Syscall"/>), on the weaver's core: the datagram's sleeve headers and the frame's Ethernet
+    /// header decoded, the frame copied out of the read buffer (router/sleeve.go readUDP), the source MAC learned.
+    /// Its injection is a system call of its own (<see cref="Syscall"/>): a send() on the pcap socket
     /// (pcap_inject: packet_snd copies it from user space and transmits it on vethwe-pcap) or, in fastdp's
     /// fallback, OVS_PACKET_CMD_EXECUTE on the datapath (its output action sends it on vethwe-datapath).
     /// </summary>
     SleeveDecapsulate,
+
+    /// <summary>
+    /// Data queued to a socket and its sleeping reader woken, on the core that queued it (sk_data_ready:
+    /// sock_def_readable, __wake_up, try_to_wake_up picking the reader's CPU and queueing it there): the waker's
+    /// side of <see cref="SocketDeliver"/>, charged apart for a process whose own core is another (Weave's
+    /// weaver), whose side of the wake-up is then <see cref="ContextSwitch"/> on that core.
+    /// </summary>
+    SocketWakeUp,
+
+    /// <summary>
+    /// A woken thread switched in on its own core (kernel/sched/core.c __schedule: context_switch,
+    /// finish_task_switch): the woken side of <see cref="SocketDeliver"/>, charged on the woken process's core as
+    /// work that queues behind whatever else that core runs, so its wait is scheduling latency. Charged for
+    /// Weave's weaver, once for each of its threads that a frame wakes (<see cref="SocketWakeUp"/>).
+    /// </summary>
+    ContextSwitch,
 
     /// <summary>
     /// Cilium's cil_from_container (bpf/bpf_lxc.c), on the tc ingress hook of a pod's host-side lxc* veth: every

@@ -1,4 +1,5 @@
 using NetPerf.Engine.Scheduling;
+using NetPerf.Engine.Time;
 using NetPerf.Network.Addressing;
 using NetPerf.Network.Cpu;
 using NetPerf.Network.Packets;
@@ -11,14 +12,24 @@ namespace NetPerf.Network.Devices;
 /// Weave Net's sleeve overlay in one node's weaver (weaveworks/weave router/sleeve.go): encapsulation in user space
 /// on UDP 6783. The kernel hands the weaver each frame for a peer reached by sleeve (<see cref="KernelStage.SleeveCapture"/>):
 /// with WEAVE_NO_FASTDP its pcap socket on <c>vethwe-pcap</c> (<see cref="CaptureOn"/>, router/pcap.go), in fastdp's
-/// fallback the datapath's upcall (<see cref="OvsDatapath"/>). The weaver wakes on its own core, copies the frame
-/// behind sleeve's headers (<see cref="HeaderSizes.SleeveOverhead"/>) and sends the datagram from the node's
-/// address, 6783 to 6783, through the root namespace's OUTPUT and POSTROUTING like any process's. The peer's weaver
-/// receives it on its UDP socket, reads it on its own core and injects the frame (<see cref="KernelStage.SleeveDecapsulate"/>)
-/// through <see cref="Injector"/> into the weave bridge. A weaver is one process and its work here runs on one core
-/// of its node (<see cref="Core"/>), in both directions and for every peer: that core caps what sleeve carries.
-/// What the injection sets off (veth, bridge, the pod's TCP) runs on that core too, as netif_rx queues to the
-/// backlog of the CPU that sends.
+/// fallback the datapath's upcall (<see cref="OvsDatapath"/>). The weaver copies the frame behind sleeve's headers
+/// (<see cref="HeaderSizes.SleeveOverhead"/>) and sends the datagram from the node's address, 6783 to 6783, through
+/// the root namespace's OUTPUT and POSTROUTING like any process's. The peer's weaver receives it on its UDP socket,
+/// reads it and injects the frame (<see cref="KernelStage.SleeveDecapsulate"/>) through <see cref="Injector"/> into
+/// the weave bridge. A weaver is one process and its work here runs on one core of its node (<see cref="Core"/>),
+/// in both directions and for every peer: that core caps what sleeve carries. What the injection sets off (veth,
+/// bridge, the pod's TCP) runs on that core too, as netif_rx queues to the backlog of the CPU that sends.
+/// <para>
+/// The weaver is a server with one queue, its ring and its socket's receive queue in arrival order: it takes one
+/// frame at a time, and with none left it sleeps (libpcap's poll, the Go runtime's epoll_wait and futex). A frame
+/// that finds it asleep wakes it (<see cref="KernelStage.SocketWakeUp"/> on the core that queued the frame) and
+/// pays its threads' switch-in (<see cref="KernelStage.ContextSwitch"/>) and the calls they slept in, as work on the
+/// weaver's core that waits behind whatever else that core runs: the wake-up's scheduling latency. Captured, two
+/// threads wake: the one reading the ring, and the forwarder goroutine's, which the frame reaches through a channel
+/// (router/sleeve.go sleeveForwarder.run; the Go runtime readies it and wakes a thread, runtime/proc.go wakep,
+/// futexwakeup). Received, one: the netpoller's epoll_wait returns and the reading goroutine's read, which had found
+/// nothing (EAGAIN), is retried. A weaver kept busy (a stream) finds the next frame waiting and pays none of it.
+/// </para>
 /// <para>
 /// Each frame is its own datagram. The forwarder batches frames that wait in its channel while it sends
 /// (router/sleeve.go aggregateAndSend, up to the path's MTU); two full frames of a 1376-byte MTU never fit one
@@ -36,6 +47,8 @@ public sealed class SleeveOverlay : IRxHandler, ILocalEndpoint, IEventHandler, I
 
     private const int CapturedKind = 0;
     private const int ReceivedKind = 1;
+    private const int DoneKind = 2;
+    private const int ReadyKind = 3;
 
     private readonly List<(SleeveOverlay Peer, Ipv4Address Address)> _peers = [];
     private readonly Dictionary<uint, (SleeveOverlay Peer, int Mtu)> _byAddress = [];
@@ -44,6 +57,11 @@ public sealed class SleeveOverlay : IRxHandler, ILocalEndpoint, IEventHandler, I
     // The frame being cut into segments for Capture (set just before SoftwareSegmentation.Each calls back).
     private NetDevice? _cutAt;
     private Ipv4Address _cutAddress;
+
+    // Frames queued for the weaver, its ring's and its socket's, in arrival order (the packet, and whether it was
+    // captured), and whether it is awake. Sized once: it grows only for a weaver far behind its traffic.
+    private readonly Queue<(int Packet, bool Captured)> _pending = new(256);
+    private bool _awake;
 
     /// <param name="local">The node's address: the datagrams' source.</param>
     /// <param name="core">The core the weaver's work runs on.</param>
@@ -73,6 +91,9 @@ public sealed class SleeveOverlay : IRxHandler, ILocalEndpoint, IEventHandler, I
 
     /// <summary>DF frames answered with fragmentation needed: larger than sleeve carries to their peer.</summary>
     public long FramesTooBig { get; private set; }
+
+    /// <summary>Times a frame found the weaver asleep and woke it.</summary>
+    public long WakeUps { get; private set; }
 
     /// <summary>
     /// Weave's Bridge mode (WEAVE_NO_FASTDP, net/bridge.go bridgeImpl): the weaver's pcap socket captures what
@@ -146,41 +167,95 @@ public sealed class SleeveOverlay : IRxHandler, ILocalEndpoint, IEventHandler, I
     private void CaptureOne(ref PacketWalk walk, NetDevice at, Ipv4Address address)
     {
         walk.Charge(KernelStage.SleeveCapture, at);
+        WakeIfAsleep(ref walk, at);
         ref var p = ref walk.P;
         // The outer header the weaver will send: its socket is bound to 6783 and so is the peer's. DF frames go
         // by its raw sender with IP_PMTUDISC_DO (udpSenderDF), the others by the UDP socket with IP_PMTUDISC_DONT.
         var outer = new FiveTuple(Local, address, IpProtocol.Udp, Port, Port);
         p.Encapsulation = new Encapsulation(EncapsulationKind.Sleeve, outer, 0, p.SourceMac, p.DestinationMac);
         p.OuterDontFragment = p.DontFragment;
-        walk.Defer(this, CapturedKind); // queued to the weaver's socket; it runs when the weaver does
+        walk.Defer(this, CapturedKind); // in the weaver's ring once this core is done with it
     }
 
     void ILocalEndpoint.Deliver(ref PacketWalk walk)
     {
-        // udp_rcv to the weaver's socket on 6783, and its wake-up.
+        // udp_rcv to the weaver's socket on 6783, queued for its reading goroutine.
         walk.Charge(KernelStage.UdpInput, Namespace);
-        walk.Charge(KernelStage.SocketDeliver, Namespace);
+        WakeIfAsleep(ref walk, null);
         walk.Defer(this, ReceivedKind);
+    }
+
+    /// <summary>sk_data_ready finds the weaver asleep in poll or epoll_wait and wakes it (a busy weaver has no sleeper to wake).</summary>
+    private void WakeIfAsleep(ref PacketWalk walk, NetDevice? at)
+    {
+        if (!_awake)
+        {
+            walk.Charge(KernelStage.SocketWakeUp, Namespace, at);
+        }
     }
 
     void IEventHandler.OnEvent(int kind, long arg)
     {
-        int packet = (int)arg;
-        var host = Namespace.Host;
-        host.Pool[packet].Core = Core; // the weaver's thread picks it up on its core
-        var walk = new PacketWalk(host, packet);
-        if (kind == CapturedKind)
+        if (kind is DoneKind or ReadyKind)
         {
-            Send(ref walk);
+            // The weaver is done with a frame (its sendto, or its injection, has run): with none left it sleeps.
+            if (_pending.Count == 0)
+            {
+                _awake = false;
+                return;
+            }
+
+            if (kind == DoneKind)
+            {
+                // Back in user space only once the kernel work its call raised on this core has run (the softirqs
+                // run at local_bh_enable and before the return to user space: the injected frame's backlog, the
+                // TCP output its ACK releases): the next frame waits for the core to have nothing else to do.
+                Namespace.Host.Cores[Core].WhenIdle(this, ReadyKind);
+                return;
+            }
+
+            Next(woken: false);
+            return;
         }
-        else
+
+        _pending.Enqueue(((int)arg, kind == CapturedKind));
+        if (!_awake)
         {
-            Inject(ref walk);
+            _awake = true;
+            WakeUps++;
+            Next(woken: true);
         }
     }
 
-    private void Send(ref PacketWalk walk)
+    /// <summary>The weaver takes its oldest frame, on its core, after everything that core was given before.</summary>
+    private void Next(bool woken)
     {
+        var (packet, captured) = _pending.Dequeue();
+        var host = Namespace.Host;
+        host.Pool[packet].Core = Core; // the weaver's thread picks it up on its core
+        var walk = new PacketWalk(host, packet);
+        if (captured)
+        {
+            Send(ref walk, woken);
+        }
+        else
+        {
+            Inject(ref walk, woken);
+        }
+
+        // Behind the frame's own work on the weaver's core (FIFO): only then does the weaver look for the next.
+        host.Cores[Core].Submit(SimTime.Zero, 0, this, DoneKind, 0);
+    }
+
+    private void Send(ref PacketWalk walk, bool woken)
+    {
+        if (woken)
+        {
+            // The ring's reader slept in libpcap's poll() (router/pcap.go ReadPacket): switched in, poll returns.
+            walk.Charge(KernelStage.ContextSwitch, Namespace);
+            walk.ChargeBytes(KernelStage.Syscall, Namespace, 0);
+        }
+
         walk.Charge(KernelStage.SleeveEncapsulate, Namespace, Injector);
         ref var p = ref walk.P;
         var peer = _byAddress[p.Encapsulation.Outer.Destination.Value];
@@ -194,6 +269,17 @@ public sealed class SleeveOverlay : IRxHandler, ILocalEndpoint, IEventHandler, I
             return;
         }
 
+        if (woken)
+        {
+            // Down the channel to the forwarder goroutine (router/sleeve.go sleeveForwarder.run), parked in its
+            // select: the Go runtime readies it and wakes a thread to run it (runtime/chan.go send, goready;
+            // runtime/proc.go wakep, startm; futexwakeup): futex(FUTEX_WAKE), the sleeper's futex(FUTEX_WAIT)
+            // returning, and its switch-in.
+            walk.ChargeBytes(KernelStage.Syscall, Namespace, 0);
+            walk.ChargeBytes(KernelStage.Syscall, Namespace, 0);
+            walk.Charge(KernelStage.ContextSwitch, Namespace);
+        }
+
         FramesSent++;
         walk.Charge(KernelStage.Syscall, Namespace); // sendto(): the datagram copied into the kernel
         walk.Charge(KernelStage.UdpOutput, Namespace);
@@ -202,8 +288,17 @@ public sealed class SleeveOverlay : IRxHandler, ILocalEndpoint, IEventHandler, I
         Ipv4.Output(Namespace, ref walk);
     }
 
-    private void Inject(ref PacketWalk walk)
+    private void Inject(ref PacketWalk walk, bool woken)
     {
+        if (woken)
+        {
+            // The reading goroutine's last read found nothing (EAGAIN) and parked it; the netpoller's epoll_wait
+            // returns with the socket readable (Go's runtime/netpoll_epoll.go) and its thread is switched in.
+            walk.ChargeBytes(KernelStage.Syscall, Namespace, 0);
+            walk.ChargeBytes(KernelStage.Syscall, Namespace, 0);
+            walk.Charge(KernelStage.ContextSwitch, Namespace);
+        }
+
         walk.Charge(KernelStage.Syscall, Namespace); // recvfrom(): the datagram copied to the weaver
         ref var p = ref walk.P;
         if (_byAddress.TryGetValue(p.Encapsulation.Outer.Source.Value, out var from))
@@ -225,6 +320,8 @@ public sealed class SleeveOverlay : IRxHandler, ILocalEndpoint, IEventHandler, I
             return;
         }
 
+        // The injection: pcap_inject's send() (packet_snd copies the frame from user space) or OVS_PACKET_CMD_EXECUTE.
+        walk.Charge(KernelStage.Syscall, Namespace, Injector);
         Injector.Transmit(ref walk);
     }
 

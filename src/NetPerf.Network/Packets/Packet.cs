@@ -71,8 +71,9 @@ public struct Packet
     /// <summary>
     /// The kernel stages this packet's journey has run so far, one bit each (<see cref="Cpu.StageCost.ColdPicoseconds"/>):
     /// a stage's first run pays for its cold code and data, later ones find them warm. A clone keeps its original's.
+    /// 128 bits: the model has more than 64 stages.
     /// </summary>
-    public ulong WarmStages;
+    public UInt128 WarmStages;
 
     /// <summary>
     /// The connection-tracking entry of the current namespace that this packet belongs to (1-based; 0: none

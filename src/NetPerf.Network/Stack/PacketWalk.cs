@@ -77,8 +77,8 @@ public ref struct PacketWalk
             return 0; // no premiums (every shipped profile): nothing to mark on the forwarding path
         }
 
-        ulong bit = 1UL << (int)stage;
-        if ((p.WarmStages & bit) != 0)
+        UInt128 bit = UInt128.One << (int)stage;
+        if ((p.WarmStages & bit) != UInt128.Zero)
         {
             return 0;
         }

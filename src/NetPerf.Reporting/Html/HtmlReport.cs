@@ -121,8 +121,10 @@ public static partial class HtmlReport
         List<PathVerdict> differing = verdicts.Where(v => !v.NoDifference).ToList();
         if (differing.Count > 0)
         {
+            // The CPU is the kernel's unless a variant's packets pass a user-space program (Weave's sleeve): then both.
+            string cpu = differing.Any(v => v.UserSpaceDifference is not null) ? "kernel and user-space CPU" : "kernel CPU";
             html.Append("<table class=\"verdict\">\n<thead><tr><th>path</th><th>workload</th><th>costliest</th><th>cheapest</th>")
-                .Append("<th>kernel CPU</th><th>p50 latency (goodput for streams)</th><th>difference</th><th>largest stage differences</th></tr></thead>\n<tbody>\n");
+                .Append("<th>").Append(cpu).Append("</th><th>p50 latency (goodput for streams)</th><th>difference</th><th>largest stage differences</th></tr></thead>\n<tbody>\n");
             foreach (PathVerdict v in differing)
             {
                 string unit = v.PerByte ? " ns/B" : " µs";
@@ -130,11 +132,11 @@ public static partial class HtmlReport
                     .Append(E(v.Workload)).Append("</td><td>").Append(E(v.Costliest)).Append("</td><td>").Append(E(v.Cheapest)).Append("</td>");
                 Cell(html, v.CpuRatio.ToString("0.00", CultureInfo.InvariantCulture) + "×");
                 Cell(html, v.OtherRatio is double r ? r.ToString("0.00", CultureInfo.InvariantCulture) + "×" : "");
-                Cell(html, "+" + Number(v.Difference) + unit);
+                Cell(html, "+" + Number(v.Difference) + unit + (v.UserSpaceDifference is double u ? $" (user space {(u >= 0 ? "+" : "")}{Number(u)}{unit})" : ""));
                 html.Append("<td>").Append(E(string.Join(", ", v.Causes.Select(c =>
                     $"{c.Stage} ({c.Layer}) {(c.Nanoseconds >= 0 ? "+" : "")}{Number(v.PerByte ? c.Nanoseconds : c.Nanoseconds / 1000)}{unit}")))).Append("</td></tr>\n");
             }
-            html.Append("</tbody>\n</table>\n<p class=\"meta\">Costliest and cheapest by kernel CPU per request (per byte for streams), ")
+            html.Append("</tbody>\n</table>\n<p class=\"meta\">Costliest and cheapest by ").Append(cpu).Append(" per request (per byte for streams), ")
                 .Append("summed over every node; the stages are where their cost differs most (cpu.csv holds every stage).</p>\n");
         }
         List<PathVerdict> same = verdicts.Where(v => v.NoDifference).ToList();
@@ -297,14 +299,17 @@ public static partial class HtmlReport
             .ThenBy(ns => stages.IndexOf(ns.Stage))
             .ToList();
 
-        html.Append("<h3>Kernel CPU by node and stage (ns per request)</h3>\n<table class=\"cpu\">\n<thead><tr>")
+        // A user-space stage (Weave's weaver) is named as such: its CPU is not the kernel's.
+        bool userSpace = rows.Any(r => StageColours.IsUserSpace(r.Stage));
+        html.Append(userSpace ? "<h3>Kernel and user-space CPU by node and stage (ns per request)</h3>\n" : "<h3>Kernel CPU by node and stage (ns per request)</h3>\n")
+            .Append("<table class=\"cpu\">\n<thead><tr>")
             .Append("<th>node</th><th>stage</th>");
         foreach (SeriesKey key in series)
             html.Append("<th>").Append(E(index.Label(path, key))).Append("</th>");
         html.Append("</tr></thead>\n<tbody>\n");
         foreach ((string node, string stage) in nodeStages)
         {
-            html.Append("<tr><td>").Append(E(node)).Append("</td><td>").Append(E(stage)).Append("</td>");
+            html.Append("<tr><td>").Append(E(node)).Append("</td><td>").Append(E(StageColours.IsUserSpace(stage) ? stage + " (user space)" : stage)).Append("</td>");
             foreach (SeriesKey key in series)
             {
                 CpuRow? row = rows.FirstOrDefault(r =>

@@ -36,7 +36,9 @@ public static class ResultPlots
             }
             if (results.Cpu.Any(c => c.Path == path && double.IsFinite(c.NanosecondsPerRequest) && c.NanosecondsPerRequest > 0))
             {
-                plots.Add(Draw($"cpu-{slug}", $"Kernel CPU per request by stage: {path}", path, PlotKind.CpuByStage,
+                // Named for whose CPU it is: a user-space stage (Weave's weaver) is not the kernel's.
+                string cpu = results.Cpu.Any(c => c.Path == path && StageColours.IsUserSpace(c.Stage)) ? "Kernel and user-space CPU" : "Kernel CPU";
+                plots.Add(Draw($"cpu-{slug}", $"{cpu} per request by stage: {path}", path, PlotKind.CpuByStage,
                     plot => CpuByStage(plot, index, path)));
             }
         }
@@ -249,7 +251,7 @@ public static class ResultPlots
             double baseValue = 0;
             foreach (string stage in stages)
             {
-                // Every node's share of the stage, so a bar's height is the whole request's kernel CPU, in µs as the tables.
+                // Every node's share of the stage, so a bar's height is the whole request's CPU (kernel, and user space where a stage is), in µs as the tables.
                 double us = index.Results.Cpu
                     .Where(c => c.Path == path && c.Variant == key.Variant && c.Workload == key.Workload && c.Stage == stage)
                     .Sum(c => c.NanosecondsPerRequest) / 1000.0;
@@ -270,11 +272,11 @@ public static class ResultPlots
         }
         plot.Add.Bars(bars);
         foreach (string stage in stages.Where(stagesShown.Contains).Reverse()) // the legend reads top to bottom as the stack does
-            plot.Legend.ManualItems.Add(new LegendItem { LabelText = stage, FillColor = StageColours.Of(stage) });
+            plot.Legend.ManualItems.Add(new LegendItem { LabelText = StageColours.IsUserSpace(stage) ? stage + " (user space)" : stage, FillColor = StageColours.Of(stage) });
 
         string[] labels = series.Select(k => index.Label(path, k)).ToArray();
         SetCategoryTicks(plot, Enumerable.Range(0, series.Count).Select(i => (double)i).ToArray(), labels);
-        plot.YLabel("kernel CPU per request (µs)");
+        plot.YLabel(stagesShown.Any(StageColours.IsUserSpace) ? "kernel and user-space CPU per request (µs)" : "kernel CPU per request (µs)");
         plot.Axes.Margins(bottom: 0);
         plot.ShowLegend(Edge.Right);
     }

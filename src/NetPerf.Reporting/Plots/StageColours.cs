@@ -9,6 +9,12 @@ namespace NetPerf.Reporting.Plots;
 /// </summary>
 public static class StageColours
 {
+    /// <summary>
+    /// The layer of a stage that is a process's own code in user space, not the kernel's (Weave's weaver; the
+    /// simulation's StageKind.UserSpace): reports call its CPU user-space CPU.
+    /// </summary>
+    public const string UserSpace = "user space";
+
     /// <summary>Stages in layer order, top of the stack (socket) to the wire (NIC), each with its colour.</summary>
     private static readonly (string Stage, string Layer, string Hex)[] Table =
     [
@@ -27,7 +33,8 @@ public static class StageColours
         ("LoopbackTransmit", "device", "#3F2A14"), ("BacklogReceive", "device", "#8C510A"), ("VethTransmit", "device", "#BF812D"),
         ("BridgeForward", "device", "#DFC27D"), ("BridgeNetfilter", "device", "#F6E8C3"),
         ("OvsFlowLookup", "device", "#80CDC1"), ("OvsUpcall", "device", "#35978F"),
-        ("SleeveCapture", "device", "#01665E"), ("SleeveEncapsulate", "device", "#C7EAE5"), ("SleeveDecapsulate", "device", "#543005"),
+        ("SleeveCapture", "device", "#01665E"), ("SocketWakeUp", "socket", "#9ECAE1"), ("ContextSwitch", "socket", "#2171B5"),
+        ("SleeveEncapsulate", UserSpace, "#C7EAE5"), ("SleeveDecapsulate", UserSpace, "#543005"),
         ("BpfFromContainer", "bpf", "#004B50"), ("BpfToContainer", "bpf", "#00828A"), ("BpfFromNetdev", "bpf", "#2AC1C9"),
         ("BpfFromHost", "bpf", "#7FDFE3"), ("BpfFromOverlay", "bpf", "#BDF0F2"), ("BpfServiceNat", "bpf", "#006D77"), ("BpfSocketLb", "bpf", "#83C5BE"), ("BpfSocketLbReceive", "bpf", "#B7E1DC"),
         ("BpfNodePort", "bpf", "#0B3C49"), ("BpfNodePortSnat", "bpf", "#3A7D8C"), ("BpfDsr", "bpf", "#5FA8B5"), ("BpfBackendRandom", "bpf", "#9BD1D9"), ("BpfBackendMaglev", "bpf", "#C9E8EC"), ("BpfMapInsert", "bpf", "#14555E"), ("BpfLruEvict", "bpf", "#E0F4F6"),
@@ -44,8 +51,11 @@ public static class StageColours
     /// <summary>The stage's colour; a stage this table does not know (a newer model) takes a mid grey.</summary>
     public static Color Of(string stage) => ByStage.TryGetValue(stage, out var s) ? s.Colour : Color.FromHex("#969696");
 
-    /// <summary>The stage's layer (socket, tcp/udp, ip, netfilter, tunnel, device, nic, other); "other" for a stage this table does not know.</summary>
+    /// <summary>The stage's layer (socket, tcp/udp, ip, netfilter, tunnel, device, bpf, user space, nic, other); "other" for a stage this table does not know.</summary>
     public static string LayerOf(string stage) => Table.FirstOrDefault(t => t.Stage == stage).Layer ?? "other";
+
+    /// <summary>True for a stage that is a process's own work in user space (<see cref="UserSpace"/>), not the kernel's.</summary>
+    public static bool IsUserSpace(string stage) => LayerOf(stage) == UserSpace;
 
     /// <summary>Where the stage stacks: by layer, socket first; unknown stages last, by name.</summary>
     public static int Rank(string stage) => ByStage.TryGetValue(stage, out var s) ? s.Rank : Table.Length;

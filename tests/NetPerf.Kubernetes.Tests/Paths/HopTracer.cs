@@ -53,6 +53,7 @@ internal sealed class HopTracer : IPacketTracer, INetfilterTracer
             KernelStage.NicReceive => "rx",
             KernelStage.LoopbackTransmit => "lo",
             KernelStage.SocketDeliver => "deliver",
+            KernelStage.SocketWakeUp when device is null => "deliver", // the weaver's UDP socket (its ring's wake-up is the capture's)
             KernelStage.OvsFlowLookup => "datapath",
             KernelStage.OvsUpcall => "upcall",
             KernelStage.SleeveCapture => "capture",

@@ -23,6 +23,22 @@ public sealed class HtmlReportTests
     }
 
     [Fact]
+    public void A_variant_working_in_user_space_has_its_CPU_called_kernel_and_user_space_and_its_user_space_stages_marked()
+    {
+        string text = HtmlReport.Render(VerdictTests.SleeveAgainstFastdp(), []);
+
+        Assert.Contains("<th>kernel and user-space CPU</th>", text, StringComparison.Ordinal); // the verdict's column
+        Assert.Contains("(user space +0.6", text, StringComparison.Ordinal);
+        Assert.Contains("Kernel and user-space CPU by node and stage", text, StringComparison.Ordinal);
+        Assert.Contains("<td>SleeveEncapsulate (user space)</td>", text, StringComparison.Ordinal);
+        Assert.Contains("<td>ContextSwitch</td>", text, StringComparison.Ordinal); // the scheduler's: kernel
+        Assert.DoesNotContain("Kernel CPU by node and stage", text, StringComparison.Ordinal);
+
+        string kernelOnly = HtmlReport.Render(SyntheticResults.Create(), []);
+        Assert.DoesNotContain("user space", kernelOnly, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Ratios_are_against_the_baseline_variant()
     {
         ResultSet results = SyntheticResults.Create();

@@ -230,6 +230,7 @@ internal sealed class CiliumConntrack
 
     private void Touch(ref CtRecord record, bool tcp, CtDirection direction, TcpFlags flags)
     {
+        bool onlySyns = !record.SeenNonSyn; // before this packet's refresh marks a RST as a non-SYN
         if (record.Alive)
         {
             UpdateTimeout(ref record, tcp, direction, flags);
@@ -244,7 +245,7 @@ internal sealed class CiliumConntrack
         {
             // ACTION_CLOSE. The model keeps no per-side SYN flags: a RST on an entry that never saw a packet
             // other than a SYN stands for one that has not seen both SYNs.
-            if ((flags & TcpFlags.Rst) != 0 && !record.SeenNonSyn && direction != CtDirection.Service)
+            if ((flags & TcpFlags.Rst) != 0 && onlySyns && direction != CtDirection.Service)
             {
                 record.RxClosing = record.TxClosing = true;
             }
